@@ -1,0 +1,69 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { GenkanError } from './errors.ts';
+
+export type Db = Database.Database;
+
+/** A numbered schema migration. Versions start at 1 and increase by one; `up` runs in a transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  up: (db: Db) => void;
+}
+
+export interface OpenOptions {
+  migrations: readonly Migration[];
+  /** Stop after this version (tests of a single migration). */
+  targetVersion?: number;
+  readonly?: boolean;
+}
+
+/**
+ * Opens a SQLite file for durable use: WAL journal with synchronous=FULL, so a committed transaction
+ * survives power loss, and a busy timeout so that a CLI command and a running server can share the file.
+ */
+export function openDatabase(file: string, options: OpenOptions): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, options.migrations, options.targetVersion);
+  }
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies the pending migrations in order, each in its own transaction together with its version bump. */
+export function migrate(db: Db, migrations: readonly Migration[], targetVersion?: number): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new GenkanError(
+        'migration_order',
+        `migration ${m.name} has version ${m.version}, expected ${i + 1}`,
+      );
+    }
+  });
+  const current = schemaVersion(db);
+  const latest = migrations.length;
+  if (current > latest) {
+    throw new GenkanError(
+      'schema_too_new',
+      `database schema version ${current} is newer than this program (${latest}); upgrade Genkan`,
+    );
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    if (targetVersion !== undefined && m.version > targetVersion) break;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}

@@ -1,0 +1,86 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+/**
+ * The folder structure is the architecture. These rules keep dependencies pointing one way:
+ * protocol imports nothing of ours, common only protocol; hardware imports only protocol/common; the three
+ * components (kiosk, edge-hub, cloud-relay) never import each other. Only cli/, test/ and bench/
+ * wire components together.
+ */
+const component = (name) => ({ group: [`**/${name}/**`, `${name}/**`], message: `must not import ${name}/` });
+const boundaries = {
+  'protocol/**': ['common', 'hardware', 'kiosk', 'edge-hub', 'cloud-relay', 'cli'],
+  'common/**': ['hardware', 'kiosk', 'edge-hub', 'cloud-relay', 'cli'],
+  'hardware/**': ['kiosk', 'edge-hub', 'cloud-relay', 'cli'],
+  'kiosk/**': ['edge-hub', 'cloud-relay', 'cli'],
+  'edge-hub/**': ['kiosk', 'hardware', 'cloud-relay', 'cli'],
+  'cloud-relay/**': ['kiosk', 'hardware', 'edge-hub', 'cli'],
+};
+
+/** Inside kiosk/, a file's environment is its folder: renderer code never reaches main or preload. */
+const kioskEnvironments = {
+  'kiosk/common/**': ['main', 'preload', 'renderer'],
+  'kiosk/renderer/**': ['main', 'preload'],
+  'kiosk/preload/**': ['main', 'renderer'],
+  'kiosk/main/**': ['preload', 'renderer'],
+};
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/**', 'coverage/**', 'test-results/**', '.genkan-demo/**', 'dist/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+    },
+  },
+  ...Object.entries(boundaries).map(([files, banned]) => ({
+    files: [files],
+    rules: { 'no-restricted-imports': ['error', { patterns: banned.map(component) }] },
+  })),
+  ...Object.entries(kioskEnvironments).map(([files, banned]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...['edge-hub', 'cloud-relay', 'cli'].map(component),
+            ...banned.map((env) => ({
+              group: [`**/kiosk/${env}/**`, `../${env}/**`, `../../${env}/**`],
+              message: `kiosk/${files.split('/')[1] ?? ''} code must not import kiosk/${env}`,
+            })),
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    // Entry points and tests talk to the terminal on purpose.
+    files: ['cli/**', 'test/**', 'bench/**', 'bin/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.js', 'bin/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  prettier,
+);

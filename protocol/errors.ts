@@ -1,0 +1,25 @@
+/** Rejection and error codes on the wire. Integrators switch on these; never rename one. */
+export const ErrorCodes = {
+  /** Payload is not JSON. */
+  invalidJson: 'invalid_json',
+  /** Payload is JSON but not an event or {"events":[…]}. */
+  invalidPayload: 'invalid_payload',
+  /** An event failed its schema (wrong type, missing or unknown field). */
+  invalidEvent: 'invalid_event',
+  /** MQTT payload over 64 KiB or HTTP body over the size limit. */
+  payloadTooLarge: 'payload_too_large',
+  /** More than 500 events in one message or batch. */
+  batchTooLarge: 'batch_too_large',
+  /** The event's deviceId is not the device that published it. */
+  deviceMismatch: 'device_mismatch',
+  /** childId is not on the roster. */
+  unknownChild: 'unknown_child',
+  /** A void event names an event the hub does not hold, or one of another child. */
+  unknownEvent: 'unknown_event',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  notFound: 'not_found',
+  badRequest: 'bad_request',
+  internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,0 +1,5 @@
+export * from './topics.ts';
+export * from './schemas.ts';
+export * from './errors.ts';
+export * from './validate.ts';
+export * from './credentials.ts';

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { ID_RE } from './topics.ts';
+
+export const IdSchema = z.string().regex(ID_RE, 'must be 1–64 letters, digits, _ or -');
+
+export const EVENT_TYPES = ['check_in', 'check_out', 'absent', 'void'] as const;
+export const METHODS = ['card', 'qr', 'pin', 'staff'] as const;
+export const NOTE_MAX = 500;
+export const BATCH_MAX = 500;
+/** Largest MQTT payload the hub accepts on an events topic. */
+export const MQTT_PAYLOAD_MAX = 64 * 1024;
+
+/** RFC 3339 instant with an explicit offset (Z or ±HH:MM), optional fraction. */
+export const InstantSchema = z.iso.datetime({ offset: true });
+
+/** One attendance event, made on the device. Unknown fields are rejected. */
+export const EventSchema = z
+  .strictObject({
+    id: z.uuid(),
+    type: z.enum(EVENT_TYPES),
+    childId: IdSchema,
+    occurredAt: InstantSchema,
+    deviceId: IdSchema,
+    seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    method: z.enum(METHODS),
+    actor: IdSchema.nullable(),
+    voids: z.uuid().optional(),
+    note: z.string().max(NOTE_MAX).optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.type === 'void' && e.voids === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['voids'], message: 'a void event must name the event it voids' });
+    }
+    if (e.type !== 'void' && e.voids !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['voids'], message: 'only a void event may carry voids' });
+    }
+  });
+
+export type AttendanceEvent = z.infer<typeof EventSchema>;
+export type EventType = AttendanceEvent['type'];
+export type Method = AttendanceEvent['method'];
+
+export const RejectionSchema = z.strictObject({
+  /** Null when the payload could not be read far enough to find an event id. */
+  id: z.string().nullable(),
+  code: z.string(),
+  message: z.string(),
+});
+export type Rejection = z.infer<typeof RejectionSchema>;
+
+/** hub → device on …/acks, published only after the hub's durable commit. */
+export const AckSchema = z.strictObject({
+  acked: z.array(z.string()),
+  rejected: z.array(RejectionSchema),
+});
+export type Ack = z.infer<typeof AckSchema>;
+
+/** device → all on …/status, retained; also the device's MQTT last will (online: false). */
+export const StatusSchema = z.strictObject({
+  online: z.boolean(),
+  at: InstantSchema.optional(),
+  version: z.string().max(64).optional(),
+  /** Events in the device outbox not yet acknowledged by the hub. */
+  outbox: z.number().int().min(0).optional(),
+});
+export type DeviceStatus = z.infer<typeof StatusSchema>;
+
+export const ROLLCALL_STATUSES = ['not_arrived', 'present', 'left', 'absent'] as const;
+export type RollcallStatus = (typeof ROLLCALL_STATUSES)[number];
+
+export const RollcallChildSchema = z.strictObject({
+  id: IdSchema,
+  name: z.string(),
+  status: z.enum(ROLLCALL_STATUSES),
+  checkInAt: InstantSchema.nullable(),
+  checkOutAt: InstantSchema.nullable(),
+});
+export type RollcallChild = z.infer<typeof RollcallChildSchema>;
+
+/** The day's roll-call: retained on genkan/v1/F/rollcall and served by GET /api/rollcall. */
+export const RollcallSchema = z.strictObject({
+  facilityId: IdSchema,
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  generatedAt: InstantSchema,
+  classes: z.array(
+    z.strictObject({
+      id: IdSchema,
+      name: z.string(),
+      children: z.array(RollcallChildSchema),
+    }),
+  ),
+});
+export type Rollcall = z.infer<typeof RollcallSchema>;
+
+/** Retained on genkan/v1/F/roster: what a kiosk needs to recognise a credential offline. */
+export const RosterSchema = z.strictObject({
+  facilityId: IdSchema,
+  facilityName: z.string(),
+  timeZone: z.string(),
+  /** Increases on every roster change. */
+  version: z.number().int().min(0),
+  /** base64 HMAC-SHA256 key: credentials are looked up by keyed hash, never in clear. */
+  credentialKey: z.string(),
+  classes: z.array(z.strictObject({ id: IdSchema, name: z.string() })),
+  children: z.array(z.strictObject({ id: IdSchema, name: z.string(), kana: z.string(), classId: IdSchema })),
+  guardians: z.array(
+    z.strictObject({
+      id: IdSchema,
+      name: z.string(),
+      childIds: z.array(IdSchema),
+      /** Keyed hashes of the guardian's credentials (see credentialHash). */
+      credentials: z.array(z.string()),
+    }),
+  ),
+});
+export type Roster = z.infer<typeof RosterSchema>;
+
+/** POST /v1/batches body (hub → cloud). */
+export const BatchRequestSchema = z.strictObject({
+  hubId: IdSchema,
+  facilityId: IdSchema,
+  events: z.array(z.unknown()).min(1).max(BATCH_MAX),
+});
+
+export const BatchResponseSchema = z.strictObject({
+  accepted: z.array(z.string()),
+  duplicates: z.array(z.string()),
+  rejected: z.array(RejectionSchema),
+});
+export type BatchResponse = z.infer<typeof BatchResponseSchema>;
+
+/** Body of every HTTP error response. */
+export interface HttpErrorBody {
+  error: { code: string; message: string };
+}

@@ -1,0 +1,52 @@
+/**
+ * MQTT topic map, version 1. For facility F and device D:
+ *   genkan/v1/F/devices/D/events   device → hub    one event or {"events":[…]}
+ *   genkan/v1/F/devices/D/acks     hub → device    {"acked":[…],"rejected":[…]} after durable commit
+ *   genkan/v1/F/devices/D/status   device → all    retained {"online":…}; the device's last will
+ *   genkan/v1/F/rollcall           hub → devices   retained roll-call snapshot of today
+ *   genkan/v1/F/roster             hub → devices   retained roster for offline lookup
+ */
+export const TOPIC_ROOT = 'genkan/v1';
+
+export const topics = {
+  events: (facilityId: string, deviceId: string) => `${TOPIC_ROOT}/${facilityId}/devices/${deviceId}/events`,
+  acks: (facilityId: string, deviceId: string) => `${TOPIC_ROOT}/${facilityId}/devices/${deviceId}/acks`,
+  status: (facilityId: string, deviceId: string) => `${TOPIC_ROOT}/${facilityId}/devices/${deviceId}/status`,
+  rollcall: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/rollcall`,
+  roster: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/roster`,
+  /** A device that does not know its facility yet subscribes here; the hub serves one facility. */
+  anyRoster: `${TOPIC_ROOT}/+/roster`,
+} as const;
+
+export type DeviceTopicKind = 'events' | 'acks' | 'status';
+
+export interface ParsedTopic {
+  facilityId: string;
+  deviceId?: string;
+  kind: DeviceTopicKind | 'rollcall' | 'roster';
+}
+
+/** Splits a concrete (non-wildcard) v1 topic; undefined for anything outside the map. */
+export function parseTopic(topic: string): ParsedTopic | undefined {
+  const parts = topic.split('/');
+  if (parts[0] !== 'genkan' || parts[1] !== 'v1') return undefined;
+  const facilityId = parts[2];
+  if (facilityId === undefined || !ID_RE.test(facilityId)) return undefined;
+  if (parts.length === 4 && (parts[3] === 'rollcall' || parts[3] === 'roster')) {
+    return { facilityId, kind: parts[3] };
+  }
+  if (parts.length === 6 && parts[3] === 'devices') {
+    const deviceId = parts[4];
+    const kind = parts[5];
+    if (deviceId === undefined || !ID_RE.test(deviceId)) return undefined;
+    if (kind === 'events' || kind === 'acks' || kind === 'status') return { facilityId, deviceId, kind };
+  }
+  return undefined;
+}
+
+/**
+ * Identifiers (facility, device, hub, class, child, guardian, staff): 1–64 characters of letters,
+ * digits, `_` and `-`, starting with a letter or digit. They appear in topics and tokens, so no `/`, `+`,
+ * `#` or `.`.
+ */
+export const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
