@@ -27,11 +27,17 @@ export function openDatabase(file: string, options: OpenOptions): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false });
   db.pragma('busy_timeout = 5000');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    migrate(db, options.migrations, options.targetVersion);
+  try {
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, options.migrations, options.targetVersion);
+    }
+  } catch (err) {
+    // A refused migration (e.g. a schema newer than this program) must not leave the file open.
+    db.close();
+    throw err;
   }
   return db;
 }

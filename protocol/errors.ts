@@ -20,6 +20,8 @@ export const ErrorCodes = {
   forbidden: 'forbidden',
   notFound: 'not_found',
   badRequest: 'bad_request',
+  /** HTTP body that is not application/json. */
+  unsupportedMediaType: 'unsupported_media_type',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -17,7 +17,7 @@ export function describeIssues(error: z.ZodError): string {
 
 function idOf(item: unknown): string | null {
   if (typeof item === 'object' && item !== null && 'id' in item) {
-    const id = (item).id;
+    const id = item.id;
     if (typeof id === 'string' && id.length > 0 && id.length <= 64) return id;
   }
   return null;
@@ -51,7 +51,7 @@ export function parseEventsPayload(payload: Buffer | string): ValidatedEvents {
   }
   if ('events' in json) {
     const keys = Object.keys(json);
-    const events = (json).events;
+    const events = json.events;
     if (keys.length !== 1 || !Array.isArray(events)) {
       return reject(ErrorCodes.invalidPayload, 'a batch is exactly {"events":[…]}');
     }

@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import mqtt, { type MqttClient } from 'mqtt';
+import { newEventId } from '../common/ids.ts';
+import { formatRfc3339 } from '../common/time.ts';
+
+/**
+ * npm run bench — the hub's durable ingest against plain aedes, measured in the same run on the same
+ * machine, both as separate processes driven by the same 10 MQTT clients over loopback TCP:
+ *  - plain aedes: 10 publishers × N QoS 1 messages → 1 QoS 1 subscriber; time until all delivered;
+ *  - hub: 10 devices × N single-event QoS 1 publishes; time until every event is acknowledged on the
+ *    device's acks topic, i.e. validated and committed to SQLite with synchronous=FULL.
+ * Writes the results to docs/benchmarks.md (section between the bench markers).
+ */
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin/genkan.mjs');
+const RUNNER = join(ROOT, 'bin/run-ts.mjs');
+const DEVICES = 10;
+const PER_DEVICE = Number(process.env['BENCH_EVENTS_PER_DEVICE'] ?? 5000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+
+function start(args: string[]): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, GENKAN_LOG_LEVEL: 'warn' },
+  });
+  return new Promise((res, rej) => {
+    child.once('exit', (code) => {
+      rej(new Error(`${args.join(' ')} exited ${code}`));
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const json = JSON.parse(line) as Record<string, unknown>;
+      if (json['ready'] === true) res({ child, ready: json });
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((res) => {
+    if (child.exitCode !== null) {
+      res();
+      return;
+    }
+    child.removeAllListeners('exit');
+    child.once('exit', () => {
+      res();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function run(args: string[]): Promise<string> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => {
+      if (code === 0) res(out);
+      else rej(new Error(`genkan ${args.join(' ')} exited ${code}`));
+    });
+  });
+}
+
+const event = (deviceId: string, seq: number, childId: string) => ({
+  id: newEventId(),
+  type: 'check_in',
+  childId,
+  occurredAt: formatRfc3339(new Date(), 'Asia/Tokyo'),
+  deviceId,
+  seq,
+  method: 'card',
+  actor: 'g001',
+});
+
+async function benchPlainAedes(): Promise<number> {
+  const { child, ready } = await start([RUNNER, 'bench/plain-aedes.ts']);
+  const url = `mqtt://127.0.0.1:${String(ready['mqtt'])}`;
+  const sub = await mqtt.connectAsync(url, { protocolVersion: 4 });
+  await sub.subscribeAsync('bench/#', { qos: 1 });
+  const pubs = await Promise.all(
+    Array.from({ length: DEVICES }, () => mqtt.connectAsync(url, { protocolVersion: 4 })),
+  );
+  const payloads = pubs.map((_, d) =>
+    Array.from({ length: PER_DEVICE }, (_, i) => JSON.stringify(event(`kiosk-${d}`, i + 1, 'c001'))),
+  );
+  const total = DEVICES * PER_DEVICE;
+  let received = 0;
+  const done = new Promise<void>((res) => {
+    sub.on('message', () => {
+      if (++received === total) res();
+    });
+  });
+  const t0 = performance.now();
+  pubs.forEach((p, d) => {
+    for (const payload of payloads[d] ?? []) p.publish(`bench/${d}`, payload, { qos: 1 });
+  });
+  await done;
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all([...pubs, sub].map((c) => c.endAsync()));
+  await stop(child);
+  return total / seconds;
+}
+
+async function benchHub(dir: string): Promise<number> {
+  const hubDir = join(dir, 'hub');
+  const devices: { deviceId: string; password: string }[] = [];
+  for (let d = 0; d < DEVICES; d++) {
+    devices.push(
+      JSON.parse(await run(['device', 'add', `kiosk-${d}`, '--data', hubDir])) as {
+        deviceId: string;
+        password: string;
+      },
+    );
+  }
+  const rows = ['class_id,class_name,child_id,child_name,child_kana,guardian_id,guardian_name,card_uid'];
+  for (let c = 1; c <= 100; c++)
+    rows.push(`k1,Class,c${String(c).padStart(3, '0')},Child ${c},child ${c},g${c},Guardian ${c},`);
+  await writeFile(join(dir, 'roster.csv'), `${rows.join('\n')}\n`);
+  await run(['roster', 'import', join(dir, 'roster.csv'), '--data', hubDir]);
+  const { child, ready } = await start([
+    BIN,
+    'hub',
+    '--data',
+    hubDir,
+    '--host',
+    '127.0.0.1',
+    '--mqtt-port',
+    '0',
+    '--ws-port',
+    '0',
+    '--http-port',
+    '0',
+    '--admin-token',
+    'bench',
+  ]);
+  const url = `mqtt://127.0.0.1:${String(ready['mqtt'])}`;
+  const facility = typeof ready['facility'] === 'string' ? ready['facility'] : 'demo';
+  const clients: MqttClient[] = await Promise.all(
+    devices.map((d) =>
+      mqtt.connectAsync(url, {
+        protocolVersion: 4,
+        username: d.deviceId,
+        password: d.password,
+        clientId: d.deviceId,
+      }),
+    ),
+  );
+  const total = DEVICES * PER_DEVICE;
+  let acked = 0;
+  const done = new Promise<void>((res, rej) => {
+    for (const c of clients) {
+      c.on('message', (_t, payload) => {
+        const ack = JSON.parse(payload.toString()) as { acked: string[]; rejected: unknown[] };
+        if (ack.rejected.length > 0) rej(new Error(`rejected: ${JSON.stringify(ack.rejected[0])}`));
+        acked += ack.acked.length;
+        if (acked === total) res();
+      });
+    }
+  });
+  await Promise.all(
+    clients.map((c, d) => c.subscribeAsync(`genkan/v1/${facility}/devices/kiosk-${d}/acks`, { qos: 1 })),
+  );
+  const payloads = clients.map((_, d) =>
+    Array.from({ length: PER_DEVICE }, (_, i) =>
+      JSON.stringify(event(`kiosk-${d}`, i + 1, `c${String((i % 100) + 1).padStart(3, '0')}`)),
+    ),
+  );
+  const t0 = performance.now();
+  clients.forEach((c, d) => {
+    for (const payload of payloads[d] ?? [])
+      c.publish(`genkan/v1/${facility}/devices/kiosk-${d}/events`, payload, { qos: 1 });
+  });
+  await done;
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(clients.map((c) => c.endAsync()));
+  await stop(child);
+  return total / seconds;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+const plain: number[] = [];
+const hub: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  // Alternating the two keeps slow drift of the machine from favouring one of them.
+  plain.push(await benchPlainAedes());
+  const dir = await mkdtemp(join(tmpdir(), 'genkan-bench-'));
+  try {
+    hub.push(await benchHub(dir));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  console.log(
+    `round ${r + 1}: plain aedes ${plain.at(-1)?.toFixed(0)} msg/s, hub durable ${hub.at(-1)?.toFixed(0)} events/s`,
+  );
+}
+const ratio = median(hub) / median(plain);
+const result = {
+  date: new Date().toISOString().slice(0, 10),
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+  devices: DEVICES,
+  perDevice: PER_DEVICE,
+  rounds: ROUNDS,
+  plainAedes: Math.round(median(plain)),
+  hubDurable: Math.round(median(hub)),
+  ratio: Number(ratio.toFixed(2)),
+};
+console.log(JSON.stringify(result));
+
+const section = [
+  '<!-- bench:hub-ingest:start -->',
+  `Measured ${result.date} on ${result.machine}; ${DEVICES} devices × ${PER_DEVICE} events, median of ${ROUNDS} rounds.`,
+  '',
+  '| measure | rate |',
+  '| --- | --- |',
+  `| plain aedes, QoS 1 publish → subscribe | ${result.plainAedes.toLocaleString('en-US')} msg/s |`,
+  `| hub durable ingest, acked after SQLite commit (synchronous=FULL) | ${result.hubDurable.toLocaleString('en-US')} events/s |`,
+  `| ratio hub / plain aedes | ${result.ratio} (goal ≥ 0.5) |`,
+  '<!-- bench:hub-ingest:end -->',
+].join('\n');
+const file = join(ROOT, 'docs/benchmarks.md');
+let doc = await readFile(file, 'utf8').catch(() => '');
+doc = doc.includes('<!-- bench:hub-ingest:start -->')
+  ? doc.replace(/<!-- bench:hub-ingest:start -->[\s\S]*<!-- bench:hub-ingest:end -->/, section)
+  : `${doc}\n${section}\n`;
+await writeFile(file, doc);

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { GenkanError } from '../common/errors.ts';
+import { addDevice } from '../edge-hub/devices.ts';
+import { startHub, type HubOptions } from '../edge-hub/hub.ts';
+import { importRoster, RosterImportError } from '../edge-hub/roster.ts';
+import { DEVICE_ROLES, HubStore, type DeviceRole } from '../edge-hub/store.ts';
+import { fail, parsePort, printJson, rootLogger, runService } from './util.ts';
+
+interface HubCliOptions {
+  data: string;
+  facility?: string;
+  facilityName?: string;
+  mqttPort: number;
+  wsPort: number;
+  httpPort: number;
+  host: string;
+  cloud?: string;
+  cloudToken?: string;
+  adminToken?: string;
+}
+
+/** Commands of the edge hub: `hub`, `device add`, `roster import`. */
+export function register(program: Command): void {
+  program
+    .command('hub')
+    .description('run the edge hub: MQTT broker for the kiosks, roll-call, admin HTTP API, cloud relay')
+    .requiredOption('--data <dir>', 'data directory (holds hub.sqlite)')
+    .option('--facility <id>', 'facility id, fixed on first start (default: demo)')
+    .option('--facility-name <name>', 'facility name shown on kiosks')
+    .option('--mqtt-port <n>', 'MQTT over TCP port (0: any free port)', parsePort, 1883)
+    .option('--ws-port <n>', 'MQTT over WebSocket port (0: any free port)', parsePort, 9001)
+    .option('--http-port <n>', 'admin HTTP API port (0: any free port)', parsePort, 8080)
+    .option('--host <host>', 'interface to listen on', '0.0.0.0')
+    .option('--cloud <url>', 'cloud relay base URL to forward events to')
+    .option('--cloud-token <token>', 'hub token issued by the cloud (HUBID.SECRET)')
+    .addOption(
+      new Option(
+        '--admin-token <token>',
+        'admin API token (default: keep the stored one, or generate one)',
+      ).env('GENKAN_ADMIN_TOKEN'),
+    )
+    .action(async (opts: HubCliOptions) => {
+      if ((opts.cloud === undefined) !== (opts.cloudToken === undefined)) {
+        fail(new GenkanError('bad_usage', '--cloud and --cloud-token go together'));
+      }
+      const logger = rootLogger();
+      await runService(logger, async () => {
+        const options: HubOptions = {
+          dataDir: opts.data,
+          host: opts.host,
+          mqttPort: opts.mqttPort,
+          wsPort: opts.wsPort,
+          httpPort: opts.httpPort,
+          logger,
+        };
+        if (opts.facility !== undefined) options.facilityId = opts.facility;
+        if (opts.facilityName !== undefined) options.facilityName = opts.facilityName;
+        if (opts.adminToken !== undefined) options.adminToken = opts.adminToken;
+        if (opts.cloud !== undefined && opts.cloudToken !== undefined) {
+          options.cloud = { url: opts.cloud, token: opts.cloudToken };
+        }
+        const hub = await startHub(options);
+        printJson({
+          ready: true,
+          mqtt: hub.ports.mqtt,
+          ws: hub.ports.ws,
+          http: hub.ports.http,
+          facility: hub.facilityId,
+          ...(hub.generatedAdminToken !== undefined && { adminToken: hub.generatedAdminToken }),
+        });
+        return hub;
+      });
+    });
+
+  const device = program.command('device').description("manage the devices allowed on a hub's broker");
+  device
+    .command('add <id>')
+    .description('register a device (or rotate its password) and print its credentials')
+    .requiredOption('--data <dir>', "the hub's data directory")
+    .addOption(new Option('--role <role>', 'device role').choices(DEVICE_ROLES).default('kiosk'))
+    .action(async (id: string, opts: { data: string; role: DeviceRole }) => {
+      const store = HubStore.open(opts.data);
+      try {
+        const created = await addDevice(store, id, opts.role);
+        // null until the hub's first start fixes the facility (kiosks can also learn it from the roster).
+        printJson({ ...created, facilityId: store.meta().facilityId });
+      } finally {
+        store.close();
+      }
+    });
+
+  const roster = program.command('roster').description("manage a hub's roster");
+  roster
+    .command('import <file>')
+    .description('replace the roster with a CSV file (all or nothing)')
+    .requiredOption('--data <dir>', "the hub's data directory")
+    .action((file: string, opts: { data: string }) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        fail(err);
+      }
+      const store = HubStore.open(opts.data);
+      try {
+        printJson(importRoster(store, text));
+      } catch (err) {
+        if (!(err instanceof RosterImportError)) throw err;
+        for (const p of err.problems) process.stderr.write(`line ${p.line}: ${p.reason}\n`);
+        process.stderr.write('genkan: roster not imported; nothing was changed\n');
+        process.exitCode = 1;
+      } finally {
+        store.close();
+      }
+    });
+}

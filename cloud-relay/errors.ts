@@ -1,0 +1,37 @@
+import { GenkanError } from '../common/errors.ts';
+import { ErrorCodes } from '../protocol/index.ts';
+
+/**
+ * Codes the cloud relay needs beyond protocol/errors.ts. They are kept here, not in protocol/, until the
+ * protocol owner adopts them; the wire values must not change once adopted.
+ */
+export const CloudErrorCodes = {
+  unsupportedMediaType: ErrorCodes.unsupportedMediaType,
+  /** A facility's time zone is fixed when it is created: stored business dates depend on it. */
+  timeZoneMismatch: 'time_zone_mismatch',
+  /** A hub belongs to exactly one facility; re-adding it under another facility is refused. */
+  hubFacilityMismatch: 'hub_facility_mismatch',
+  unknownFacility: 'unknown_facility',
+  invalidId: 'invalid_id',
+  invalidTimeZone: 'invalid_time_zone',
+  invalidDate: 'invalid_date',
+} as const;
+
+/** An error that maps to one HTTP status and the `{"error":{code,message}}` body. */
+export class HttpError extends GenkanError {
+  readonly statusCode: number;
+  constructor(statusCode: number, code: string, message: string) {
+    super(code, message);
+    this.statusCode = statusCode;
+  }
+}
+
+export const unauthorized = (message = 'a valid bearer token is required'): HttpError =>
+  new HttpError(401, ErrorCodes.unauthorized, message);
+
+export const forbidden = (message: string): HttpError => new HttpError(403, ErrorCodes.forbidden, message);
+
+export const badRequest = (code: string, message: string): HttpError => new HttpError(400, code, message);
+
+/** A request that contradicts what is already stored (a hub under another facility, another time zone). */
+export class ConflictError extends GenkanError {}

@@ -1,0 +1,303 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newEventId } from '../../common/ids.ts';
+import type { AttendanceEvent } from '../../protocol/index.ts';
+import { CloudErrorCodes } from '../errors.ts';
+import type { CloudStore } from './types.ts';
+
+export interface CloudStoreFixture {
+  store: CloudStore;
+  cleanup(): Promise<void>;
+}
+
+let seqCounter = 0;
+
+/** A valid check-in at 2026-04-01 08:00 JST unless overridden; seq increases per call. */
+export function sampleEvent(overrides: Partial<AttendanceEvent> = {}): AttendanceEvent {
+  seqCounter += 1;
+  return {
+    id: newEventId(),
+    type: 'check_in',
+    childId: 'c-001',
+    occurredAt: '2026-04-01T08:00:00.000+09:00',
+    deviceId: 'kiosk-1',
+    seq: seqCounter,
+    method: 'card',
+    actor: null,
+    ...overrides,
+  };
+}
+
+const ids = (events: readonly AttendanceEvent[]): string[] => events.map((e) => e.id);
+
+/**
+ * The behaviour every CloudStore backend must show. Each test gets a fresh, empty store from `factory`.
+ * Run it from the backend's own test file: describeCloudStoreContract('sqlite', async () => …).
+ */
+export function describeCloudStoreContract(name: string, factory: () => Promise<CloudStoreFixture>): void {
+  describe(`CloudStore contract: ${name}`, () => {
+    let fixture: CloudStoreFixture;
+    let store: CloudStore;
+
+    beforeEach(async () => {
+      fixture = await factory();
+      store = fixture.store;
+    });
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    describe('hub tokens', () => {
+      it('issues HUBID.SECRET tokens that authenticate as the hub and its facility', async () => {
+        const token = await store.addHub('hub-1', 'fac-a');
+        expect(token).toMatch(/^hub-1\.[A-Za-z0-9_-]{43}$/);
+        expect(await store.authenticateHub(token)).toStrictEqual({ hubId: 'hub-1', facilityId: 'fac-a' });
+      });
+
+      it('refuses wrong, malformed and foreign tokens', async () => {
+        const token1 = await store.addHub('hub-1', 'fac-a');
+        const token2 = await store.addHub('hub-2', 'fac-a');
+        const secret1 = token1.slice('hub-1.'.length);
+        const secret2 = token2.slice('hub-2.'.length);
+        const flipped = `${secret1.slice(0, -1)}${secret1.endsWith('A') ? 'B' : 'A'}`;
+        for (const wrong of [
+          '',
+          'hub-1',
+          'hub-1.',
+          secret1,
+          `hub-1.${flipped}`,
+          `hub-1.${secret2}`,
+          `hub-2.${secret1}`,
+          `hub-3.${secret1}`,
+          `${token1}x`,
+          `${token1}.`,
+          ` ${token1}`,
+          `hub-1.${'A'.repeat(10_000)}`,
+        ]) {
+          expect(await store.authenticateHub(wrong), wrong.slice(0, 60)).toBeUndefined();
+        }
+      });
+
+      it('rotates the token when a hub is added again: the old one stops working', async () => {
+        const old = await store.addHub('hub-1', 'fac-a');
+        const fresh = await store.addHub('hub-1', 'fac-a');
+        expect(fresh).not.toBe(old);
+        expect(await store.authenticateHub(old)).toBeUndefined();
+        expect(await store.authenticateHub(fresh)).toStrictEqual({ hubId: 'hub-1', facilityId: 'fac-a' });
+      });
+
+      it('keeps a hub in its one facility', async () => {
+        const token = await store.addHub('hub-1', 'fac-a');
+        await expect(store.addHub('hub-1', 'fac-b')).rejects.toMatchObject({
+          code: CloudErrorCodes.hubFacilityMismatch,
+        });
+        expect(await store.authenticateHub(token)).toStrictEqual({ hubId: 'hub-1', facilityId: 'fac-a' });
+        expect(await store.getFacility('fac-b')).toBeUndefined();
+      });
+
+      it('refuses malformed ids and time zones without creating anything', async () => {
+        await expect(store.addHub('hub.1', 'fac-a')).rejects.toMatchObject({
+          code: CloudErrorCodes.invalidId,
+        });
+        await expect(store.addHub('hub-1', 'fac/a')).rejects.toMatchObject({
+          code: CloudErrorCodes.invalidId,
+        });
+        await expect(store.addHub('hub-1', 'fac-a', 'Mars/Olympus')).rejects.toMatchObject({
+          code: CloudErrorCodes.invalidTimeZone,
+        });
+        expect(await store.getFacility('fac-a')).toBeUndefined();
+      });
+    });
+
+    describe('facilities', () => {
+      it('defaults the time zone to Asia/Tokyo and keeps it on later hub adds', async () => {
+        await store.addHub('hub-1', 'fac-a');
+        await store.addHub('hub-2', 'fac-a');
+        expect(await store.getFacility('fac-a')).toStrictEqual({
+          facilityId: 'fac-a',
+          timeZone: 'Asia/Tokyo',
+        });
+      });
+
+      it('stores the canonical zone and refuses a different one for an existing facility', async () => {
+        await store.addHub('hub-1', 'fac-ny', 'america/new_york');
+        expect(await store.getFacility('fac-ny')).toStrictEqual({
+          facilityId: 'fac-ny',
+          timeZone: 'America/New_York',
+        });
+        await store.addHub('hub-2', 'fac-ny', 'America/New_York');
+        await expect(store.addHub('hub-3', 'fac-ny', 'Asia/Tokyo')).rejects.toMatchObject({
+          code: CloudErrorCodes.timeZoneMismatch,
+        });
+        await expect(store.ensureFacility('fac-ny', 'Europe/Paris')).rejects.toMatchObject({
+          code: CloudErrorCodes.timeZoneMismatch,
+        });
+        // The refused add registered nothing: hub-3 is still free for another facility.
+        await store.addHub('hub-3', 'fac-other');
+        expect(await store.ensureFacility('fac-ny')).toStrictEqual({
+          facilityId: 'fac-ny',
+          timeZone: 'America/New_York',
+        });
+      });
+    });
+
+    describe('idempotent insert', () => {
+      beforeEach(async () => {
+        await store.addHub('hub-1', 'fac-a');
+      });
+
+      it('reports a resent batch as all duplicates and stores nothing twice', async () => {
+        const batch = [sampleEvent(), sampleEvent(), sampleEvent()];
+        expect(await store.insertBatch('fac-a', 'hub-1', batch)).toStrictEqual({
+          accepted: ids(batch),
+          duplicates: [],
+        });
+        expect(await store.insertBatch('fac-a', 'hub-1', batch)).toStrictEqual({
+          accepted: [],
+          duplicates: ids(batch),
+        });
+        expect(await store.countEvents('fac-a')).toBe(3);
+      });
+
+      it('splits overlapping batches into new and already stored ids, in input order', async () => {
+        const [a, b, c, d] = [sampleEvent(), sampleEvent(), sampleEvent(), sampleEvent()];
+        await store.insertBatch('fac-a', 'hub-1', [a, b]);
+        expect(await store.insertBatch('fac-a', 'hub-1', [c, b, d, a])).toStrictEqual({
+          accepted: [c.id, d.id],
+          duplicates: [b.id, a.id],
+        });
+        expect(await store.countEvents('fac-a')).toBe(4);
+      });
+
+      it('keeps the first copy of an id repeated within one batch', async () => {
+        const first = sampleEvent({ note: 'first' });
+        const again = { ...first, note: 'second' };
+        const other = sampleEvent();
+        expect(await store.insertBatch('fac-a', 'hub-1', [first, other, again])).toStrictEqual({
+          accepted: [first.id, other.id],
+          duplicates: [first.id],
+        });
+        expect(await store.eventsOn('fac-a', '2026-04-01')).toContainEqual(first);
+        expect(await store.countEvents('fac-a')).toBe(2);
+      });
+
+      it('round-trips events exactly, optional fields absent when not set', async () => {
+        const plain = sampleEvent({ occurredAt: '2026-04-01T08:00:00+09:00' });
+        const full = sampleEvent({
+          type: 'void',
+          voids: plain.id,
+          note: 'wrong child — ｍｉｓｔａｐ',
+          actor: 'staff-7',
+          method: 'staff',
+          occurredAt: '2026-03-31T23:30:00.123456Z',
+          seq: Number.MAX_SAFE_INTEGER,
+        });
+        await store.insertBatch('fac-a', 'hub-1', [plain, full]);
+        const stored = await store.eventsOn('fac-a', '2026-04-01');
+        expect(stored).toStrictEqual([plain, full]);
+        expect(Object.keys(stored[0] ?? {})).not.toContain('voids');
+        expect(Object.keys(stored[0] ?? {})).not.toContain('note');
+      });
+
+      it('accepts an empty batch', async () => {
+        expect(await store.insertBatch('fac-a', 'hub-1', [])).toStrictEqual({ accepted: [], duplicates: [] });
+      });
+
+      it('refuses an unknown facility or an unreadable instant and stores nothing', async () => {
+        await expect(store.insertBatch('fac-zzz', 'hub-1', [sampleEvent()])).rejects.toMatchObject({
+          code: CloudErrorCodes.unknownFacility,
+        });
+        await expect(
+          store.insertBatch('fac-a', 'hub-1', [sampleEvent(), sampleEvent({ occurredAt: 'yesterday' })]),
+        ).rejects.toMatchObject({ code: 'invalid_event' });
+        expect(await store.countEvents()).toBe(0);
+      });
+    });
+
+    describe('eventsOn', () => {
+      beforeEach(async () => {
+        await store.addHub('hub-1', 'fac-a');
+      });
+
+      it('groups by business date in Asia/Tokyo across midnight, whatever the offset', async () => {
+        const lastOfMarch = sampleEvent({ occurredAt: '2026-03-31T14:59:59.999Z' });
+        const midnight = sampleEvent({ occurredAt: '2026-03-31T15:00:00Z' });
+        const earlyApril = sampleEvent({ occurredAt: '2026-04-01T00:30:00+09:00' });
+        const lateApril1 = sampleEvent({ occurredAt: '2026-04-01T14:59:59Z' });
+        const april2 = sampleEvent({ occurredAt: '2026-04-01T10:00:00-05:00' });
+        await store.insertBatch('fac-a', 'hub-1', [april2, lateApril1, earlyApril, midnight, lastOfMarch]);
+        expect(await store.eventsOn('fac-a', '2026-03-31')).toStrictEqual([lastOfMarch]);
+        expect(await store.eventsOn('fac-a', '2026-04-01')).toStrictEqual([midnight, earlyApril, lateApril1]);
+        expect(await store.eventsOn('fac-a', '2026-04-02')).toStrictEqual([april2]);
+        expect(await store.eventsOn('fac-a', '2026-04-03')).toStrictEqual([]);
+      });
+
+      it('orders by instant (not text), then deviceId, then seq', async () => {
+        const at0830 = sampleEvent({ occurredAt: '2026-03-31T23:30:00Z', deviceId: 'a' });
+        const at0800b2 = sampleEvent({ occurredAt: '2026-04-01T08:00:00+09:00', deviceId: 'b', seq: 2 });
+        const at0800b1 = sampleEvent({ occurredAt: '2026-03-31T23:00:00.000Z', deviceId: 'b', seq: 1 });
+        const at0800a = sampleEvent({ occurredAt: '2026-04-01T08:00:00.000+09:00', deviceId: 'a', seq: 9 });
+        const subMsLate = sampleEvent({ occurredAt: '2026-04-01T09:00:00.0005+09:00', deviceId: 'a' });
+        const subMsEarly = sampleEvent({ occurredAt: '2026-04-01T09:00:00.0001+09:00', deviceId: 'z' });
+        await store.insertBatch('fac-a', 'hub-1', [
+          at0830,
+          subMsLate,
+          at0800b2,
+          subMsEarly,
+          at0800b1,
+          at0800a,
+        ]);
+        expect(ids(await store.eventsOn('fac-a', '2026-04-01'))).toStrictEqual(
+          ids([at0800a, at0800b1, at0800b2, at0830, subMsEarly, subMsLate]),
+        );
+      });
+
+      it("uses the facility's own time zone", async () => {
+        await store.addHub('hub-ny', 'fac-ny', 'America/New_York');
+        const e = sampleEvent({ occurredAt: '2026-04-01T02:00:00Z' });
+        await store.insertBatch('fac-ny', 'hub-ny', [e]);
+        expect(await store.eventsOn('fac-ny', '2026-03-31')).toStrictEqual([e]);
+        expect(await store.eventsOn('fac-ny', '2026-04-01')).toStrictEqual([]);
+      });
+
+      it('refuses a malformed date and knows no events of an unknown facility', async () => {
+        for (const date of ['2026-4-1', '2026-02-30', '', 'today']) {
+          await expect(store.eventsOn('fac-a', date)).rejects.toMatchObject({
+            code: CloudErrorCodes.invalidDate,
+          });
+        }
+        expect(await store.eventsOn('fac-nobody', '2026-04-01')).toStrictEqual([]);
+      });
+    });
+
+    describe('facility isolation', () => {
+      it('keeps each facility to its own events and counts', async () => {
+        await store.addHub('hub-a', 'fac-a');
+        await store.addHub('hub-b', 'fac-b');
+        const a = [sampleEvent(), sampleEvent()];
+        const b = [sampleEvent()];
+        await store.insertBatch('fac-a', 'hub-a', a);
+        await store.insertBatch('fac-b', 'hub-b', b);
+        expect(await store.eventsOn('fac-a', '2026-04-01')).toStrictEqual(a);
+        expect(await store.eventsOn('fac-b', '2026-04-01')).toStrictEqual(b);
+        expect(await store.countEvents('fac-a')).toBe(2);
+        expect(await store.countEvents('fac-b')).toBe(1);
+        expect(await store.countEvents('fac-c')).toBe(0);
+        expect(await store.countEvents()).toBe(3);
+      });
+
+      it("never reports another facility's event as already stored", async () => {
+        await store.addHub('hub-a', 'fac-a');
+        await store.addHub('hub-b', 'fac-b');
+        const inA = sampleEvent({ childId: 'c-a' });
+        const sameIdInB = { ...inA, childId: 'c-b' };
+        await store.insertBatch('fac-a', 'hub-a', [inA]);
+        expect(await store.insertBatch('fac-b', 'hub-b', [sameIdInB])).toStrictEqual({
+          accepted: [inA.id],
+          duplicates: [],
+        });
+        expect(await store.eventsOn('fac-a', '2026-04-01')).toStrictEqual([inA]);
+        expect(await store.eventsOn('fac-b', '2026-04-01')).toStrictEqual([sameIdInB]);
+      });
+    });
+  });
+}

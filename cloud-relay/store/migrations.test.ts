@@ -1,0 +1,95 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, schemaVersion, type Db } from '../../common/sqlite.ts';
+import { cloudMigrations } from './migrations.ts';
+
+function tables(db: Db): string[] {
+  return db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+    .all()
+    .map((r) => r.name);
+}
+
+function columns(db: Db, table: string): string[] {
+  return db
+    .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+    .all()
+    .map((r) => r.name);
+}
+
+describe('cloud migrations', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-migrations-'));
+    file = join(dir, 'cloud.sqlite');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('are numbered 1, 2, … in order', () => {
+    expect(cloudMigrations.map((m) => m.version)).toStrictEqual(cloudMigrations.map((_, i) => i + 1));
+  });
+
+  it('1 creates facilities and hubs', () => {
+    const db = openDatabase(file, { migrations: cloudMigrations, targetVersion: 1 });
+    expect(schemaVersion(db)).toBe(1);
+    expect(tables(db)).toStrictEqual(['facilities', 'hubs']);
+    expect(columns(db, 'hubs')).toStrictEqual([
+      'hub_id',
+      'facility_id',
+      'token_hash',
+      'created_at',
+      'token_issued_at',
+    ]);
+    db.prepare("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', '2026-04-01T00:00:00Z')").run();
+    db.prepare("INSERT INTO hubs VALUES ('hub-1', 'fac-a', x'00', 'now', 'now')").run();
+    // A hub must name a stored facility.
+    expect(() => db.prepare("INSERT INTO hubs VALUES ('hub-2', 'fac-x', x'00', 'now', 'now')").run()).toThrow(
+      /FOREIGN KEY/,
+    );
+    db.close();
+  });
+
+  it('2 adds events keyed per facility, keeping the rows of version 1', () => {
+    const v1 = openDatabase(file, { migrations: cloudMigrations, targetVersion: 1 });
+    v1.prepare("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', '2026-04-01T00:00:00Z')").run();
+    v1.prepare("INSERT INTO hubs VALUES ('hub-1', 'fac-a', x'00', 'now', 'now')").run();
+    v1.close();
+
+    const db = openDatabase(file, { migrations: cloudMigrations, targetVersion: 2 });
+    expect(schemaVersion(db)).toBe(2);
+    expect(tables(db)).toStrictEqual(['events', 'facilities', 'hubs']);
+    expect(db.prepare('SELECT hub_id FROM hubs').all()).toStrictEqual([{ hub_id: 'hub-1' }]);
+    const insert = db.prepare(
+      `INSERT INTO events (facility_id, id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note,
+         occurred_ms, occurred_sub_ms, local_date, hub_id, received_at)
+       VALUES (?, 'e1', 'check_in', 'c1', 't', 'd1', 1, 'card', NULL, NULL, NULL, 0, 0, '2026-04-01', 'hub-1', 'now')
+       ON CONFLICT DO NOTHING`,
+    );
+    expect(insert.run('fac-a').changes).toBe(1);
+    expect(insert.run('fac-a').changes).toBe(0);
+    expect(() => insert.run('fac-x')).toThrow(/FOREIGN KEY/);
+    const plan = db
+      .prepare<[], { detail: string }>(
+        "EXPLAIN QUERY PLAN SELECT id FROM events WHERE facility_id = 'fac-a' AND local_date = '2026-04-01' ORDER BY occurred_ms, occurred_sub_ms, device_id, seq",
+      )
+      .all()
+      .map((r) => r.detail)
+      .join('\n');
+    expect(plan).toContain('events_by_day');
+    db.close();
+  });
+
+  it('refuses a database newer than the program', () => {
+    const db = openDatabase(file, { migrations: cloudMigrations });
+    db.pragma(`user_version = ${cloudMigrations.length + 1}`);
+    db.close();
+    expect(() => openDatabase(file, { migrations: cloudMigrations })).toThrow(
+      expect.objectContaining({ code: 'schema_too_new' }),
+    );
+  });
+});

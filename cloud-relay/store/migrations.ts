@@ -1,0 +1,57 @@
+import type { Migration } from '../../common/sqlite.ts';
+
+/** Schema of DATA/cloud.sqlite. Append only: a released migration is never edited. */
+export const cloudMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'facilities and hubs',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE facilities (
+          facility_id TEXT PRIMARY KEY,
+          time_zone   TEXT NOT NULL,
+          created_at  TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE hubs (
+          hub_id          TEXT PRIMARY KEY,
+          facility_id     TEXT NOT NULL REFERENCES facilities (facility_id),
+          -- SHA-256 of the whole token; the token itself is never stored.
+          token_hash      BLOB NOT NULL,
+          created_at      TEXT NOT NULL,
+          token_issued_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX hubs_by_facility ON hubs (facility_id);
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'events',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE events (
+          facility_id     TEXT    NOT NULL REFERENCES facilities (facility_id),
+          id              TEXT    NOT NULL,
+          type            TEXT    NOT NULL,
+          child_id        TEXT    NOT NULL,
+          occurred_at     TEXT    NOT NULL,
+          device_id       TEXT    NOT NULL,
+          seq             INTEGER NOT NULL,
+          method          TEXT    NOT NULL,
+          actor           TEXT,
+          voids           TEXT,
+          note            TEXT,
+          -- Derived at insert: instant for ordering, business date in the facility's time zone.
+          occurred_ms     INTEGER NOT NULL,
+          occurred_sub_ms INTEGER NOT NULL,
+          local_date      TEXT    NOT NULL,
+          hub_id          TEXT    NOT NULL,
+          received_at     TEXT    NOT NULL,
+          PRIMARY KEY (facility_id, id)
+        ) STRICT;
+        CREATE INDEX events_by_day
+          ON events (facility_id, local_date, occurred_ms, occurred_sub_ms, device_id, seq);
+      `);
+    },
+  },
+];

@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../common/sqlite.ts';
+import { describeCloudStoreContract, sampleEvent } from './contract.ts';
+import { CLOUD_DB_FILE, openCloudSqliteEventStore, openCloudSqliteStore } from './sqlite.ts';
+
+const tempDir = () => mkdtemp(join(tmpdir(), 'genkan-cloud-store-'));
+
+describeCloudStoreContract('sqlite', async () => {
+  const dir = await tempDir();
+  const store = await openCloudSqliteStore(dir);
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SQLite cloud store', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await tempDir();
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lives in DATA/cloud.sqlite, in WAL mode', async () => {
+    const store = await openCloudSqliteStore(join(dir, 'nested'));
+    await store.close();
+    const file = join(dir, 'nested', CLOUD_DB_FILE);
+    expect(existsSync(file)).toBe(true);
+    const db = openDatabase(file, { migrations: [], readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('keeps committed events across a reopen, so a batch resent after a crash comes back as duplicates', async () => {
+    const batch = [sampleEvent(), sampleEvent()];
+    const first = await openCloudSqliteStore(dir);
+    await first.addHub('hub-1', 'fac-a');
+    await first.insertBatch('fac-a', 'hub-1', batch);
+    await first.close();
+
+    const second = await openCloudSqliteStore(dir);
+    expect(await second.insertBatch('fac-a', 'hub-1', batch)).toStrictEqual({
+      accepted: [],
+      duplicates: batch.map((e) => e.id),
+    });
+    expect(await second.eventsOn('fac-a', '2026-04-01')).toStrictEqual(batch);
+    await second.close();
+  });
+
+  it('sees a token added by another process on the same file at once (CLI next to a running server)', async () => {
+    const server = await openCloudSqliteStore(dir);
+    const cli = await openCloudSqliteStore(dir);
+    const old = await cli.addHub('hub-1', 'fac-a');
+    expect(await server.authenticateHub(old)).toStrictEqual({ hubId: 'hub-1', facilityId: 'fac-a' });
+    const rotated = await cli.addHub('hub-1', 'fac-a');
+    expect(await server.authenticateHub(old)).toBeUndefined();
+    expect(await server.authenticateHub(rotated)).toBeDefined();
+    await cli.close();
+    await server.close();
+  });
+
+  it('rejects calls after close, and close is idempotent', async () => {
+    const store = await openCloudSqliteStore(dir);
+    await store.close();
+    await store.close();
+    await expect(store.countEvents()).rejects.toMatchObject({ code: 'store_closed' });
+  });
+
+  it('serves one facility as an EventStore (openCloudSqliteEventStore)', async () => {
+    const events = await openCloudSqliteEventStore(dir, 'fac-a', 'Asia/Tokyo');
+    const a = sampleEvent();
+    const b = sampleEvent({ occurredAt: '2026-04-01T07:00:00+09:00' });
+    expect(await events.insertEvents([a, b, a])).toStrictEqual({
+      inserted: [a.id, b.id],
+      duplicates: [a.id],
+    });
+    expect(await events.eventsOn('2026-04-01')).toStrictEqual([b, a]);
+    expect(await events.countEvents()).toBe(2);
+    await events.close();
+
+    await expect(openCloudSqliteEventStore(dir, 'fac-a', 'Europe/Paris')).rejects.toMatchObject({
+      code: 'time_zone_mismatch',
+    });
+    const store = await openCloudSqliteStore(dir);
+    expect(await store.countEvents('fac-a')).toBe(2);
+    await store.close();
+  });
+});

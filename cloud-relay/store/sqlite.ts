@@ -1,0 +1,290 @@
+import { join } from 'node:path';
+import type { EventStore } from '../../common/event-store.ts';
+import { GenkanError, NotFoundError } from '../../common/errors.ts';
+import { silentLogger, type Logger } from '../../common/logger.ts';
+import { openDatabase, schemaVersion, type Db } from '../../common/sqlite.ts';
+import { DEFAULT_TIME_ZONE, localDate, systemClock, type Clock } from '../../common/time.ts';
+import type { AttendanceEvent } from '../../protocol/index.ts';
+import { CloudErrorCodes, ConflictError } from '../errors.ts';
+import { facilityEventStore } from './event-store.ts';
+import { eventFromColumns, instantKey, type EventColumns } from './events.ts';
+import { canonicalTimeZone, checkDate, checkId } from './inputs.ts';
+import { cloudMigrations } from './migrations.ts';
+import { hashToken, hubIdOfToken, newHubToken, sameDigest } from './tokens.ts';
+import type { BatchInsertResult, CloudStore, Facility, HubIdentity } from './types.ts';
+
+/** The cloud database inside the data directory. */
+export const CLOUD_DB_FILE = 'cloud.sqlite';
+
+export interface SqliteCloudStoreOptions {
+  /** Defaults to a silent logger (tests, the EventStore adapter). */
+  logger?: Logger;
+  clock?: Clock;
+}
+
+interface FacilityRow {
+  facility_id: string;
+  time_zone: string;
+}
+
+interface HubRow {
+  facility_id: string;
+  token_hash: Buffer;
+}
+
+type EventRow = EventColumns & {
+  facility_id: string;
+  occurred_ms: number;
+  occurred_sub_ms: number;
+  local_date: string;
+  hub_id: string;
+  received_at: string;
+};
+
+const EVENT_COLUMNS = 'id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note';
+
+/** Runs synchronous SQLite work behind the async CloudStore interface; a throw becomes a rejection. */
+function settle<T>(work: () => T): Promise<T> {
+  return new Promise((resolve) => {
+    resolve(work());
+  });
+}
+
+/**
+ * CloudStore on one SQLite file (WAL, synchronous=FULL: a commit is on disk before a call resolves).
+ * A CLI process and the running server may share the file; nothing is cached, so a token added or rotated
+ * by `genkan cloud hub add` takes effect on the server's next request.
+ */
+export class SqliteCloudStore implements CloudStore {
+  private readonly db: Db;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private closed = false;
+  private readonly stmt;
+
+  constructor(db: Db, logger: Logger, clock: Clock = systemClock) {
+    this.db = db;
+    this.log = logger;
+    this.clock = clock;
+    this.stmt = {
+      facility: db.prepare<[string], FacilityRow>(
+        'SELECT facility_id, time_zone FROM facilities WHERE facility_id = ?',
+      ),
+      insertFacility: db.prepare<[string, string, string]>(
+        'INSERT INTO facilities (facility_id, time_zone, created_at) VALUES (?, ?, ?)',
+      ),
+      hub: db.prepare<[string], HubRow>('SELECT facility_id, token_hash FROM hubs WHERE hub_id = ?'),
+      insertHub: db.prepare<[string, string, Buffer, string, string]>(
+        'INSERT INTO hubs (hub_id, facility_id, token_hash, created_at, token_issued_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      rotateHub: db.prepare<[Buffer, string, string]>(
+        'UPDATE hubs SET token_hash = ?, token_issued_at = ? WHERE hub_id = ?',
+      ),
+      insertEvent: db.prepare<[EventRow]>(
+        `INSERT INTO events (facility_id, ${EVENT_COLUMNS}, occurred_ms, occurred_sub_ms, local_date, hub_id,
+           received_at)
+         VALUES (@facility_id, @id, @type, @child_id, @occurred_at, @device_id, @seq, @method, @actor, @voids,
+           @note, @occurred_ms, @occurred_sub_ms, @local_date, @hub_id, @received_at)
+         ON CONFLICT (facility_id, id) DO NOTHING`,
+      ),
+      eventsOn: db.prepare<[string, string], EventColumns>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE facility_id = ? AND local_date = ?
+         ORDER BY occurred_ms, occurred_sub_ms, device_id, seq, id`,
+      ),
+      countAll: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
+      countFacility: db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM events WHERE facility_id = ?',
+      ),
+    };
+  }
+
+  addHub(hubId: string, facilityId: string, timeZone?: string): Promise<string> {
+    return this.run(() => {
+      checkId(hubId, 'hubId');
+      checkId(facilityId, 'facilityId');
+      const zone = timeZone === undefined ? undefined : canonicalTimeZone(timeZone);
+      const token = newHubToken(hubId);
+      const hash = hashToken(token);
+      const now = this.clock.now().toISOString();
+      const { created, rotated } = this.db
+        .transaction(() => {
+          const existing = this.stmt.hub.get(hubId);
+          if (existing !== undefined && existing.facility_id !== facilityId) {
+            throw new ConflictError(
+              CloudErrorCodes.hubFacilityMismatch,
+              `hub ${hubId} belongs to facility ${existing.facility_id}, not ${facilityId}`,
+            );
+          }
+          const facility = this.ensureFacilitySync(facilityId, zone);
+          if (existing === undefined) this.stmt.insertHub.run(hubId, facilityId, hash, now, now);
+          else this.stmt.rotateHub.run(hash, now, hubId);
+          return { created: facility.created, rotated: existing !== undefined };
+        })
+        .immediate();
+      if (created) this.log.info({ facilityId }, 'facility added');
+      this.log.info({ hubId, facilityId }, rotated ? 'hub token rotated' : 'hub added');
+      return token;
+    });
+  }
+
+  authenticateHub(token: string): Promise<HubIdentity | undefined> {
+    return this.run(() => {
+      const hubId = hubIdOfToken(token);
+      if (hubId === undefined) return undefined;
+      const row = this.stmt.hub.get(hubId);
+      // Look up by id, then compare digests in constant time: no timing signal on how much matched.
+      if (row === undefined || !sameDigest(hashToken(token), row.token_hash)) return undefined;
+      return { hubId, facilityId: row.facility_id };
+    });
+  }
+
+  ensureFacility(facilityId: string, timeZone?: string): Promise<Facility> {
+    return this.run(() => {
+      checkId(facilityId, 'facilityId');
+      const zone = timeZone === undefined ? undefined : canonicalTimeZone(timeZone);
+      const { created, ...facility } = this.db
+        .transaction(() => this.ensureFacilitySync(facilityId, zone))
+        .immediate();
+      if (created) this.log.info({ facilityId }, 'facility added');
+      return facility;
+    });
+  }
+
+  getFacility(facilityId: string): Promise<Facility | undefined> {
+    return this.run(() => {
+      const row = this.stmt.facility.get(facilityId);
+      return row === undefined ? undefined : { facilityId: row.facility_id, timeZone: row.time_zone };
+    });
+  }
+
+  insertBatch(
+    facilityId: string,
+    hubId: string,
+    events: readonly AttendanceEvent[],
+  ): Promise<BatchInsertResult> {
+    return this.run(() => {
+      checkId(facilityId, 'facilityId');
+      checkId(hubId, 'hubId');
+      const facility = this.stmt.facility.get(facilityId);
+      if (facility === undefined) {
+        throw new NotFoundError(CloudErrorCodes.unknownFacility, `unknown facility ${facilityId}`);
+      }
+      const receivedAt = this.clock.now().toISOString();
+      // Every row is derived (and every instant checked) before the transaction: a bad event fails the
+      // call with nothing written.
+      const rows = events.map((e): EventRow => {
+        const key = instantKey(e.occurredAt);
+        return {
+          facility_id: facilityId,
+          id: e.id,
+          type: e.type,
+          child_id: e.childId,
+          occurred_at: e.occurredAt,
+          device_id: e.deviceId,
+          seq: e.seq,
+          method: e.method,
+          actor: e.actor,
+          voids: e.voids ?? null,
+          note: e.note ?? null,
+          occurred_ms: key.ms,
+          occurred_sub_ms: key.subMs,
+          local_date: localDate(new Date(key.ms), facility.time_zone),
+          hub_id: hubId,
+          received_at: receivedAt,
+        };
+      });
+      const result: BatchInsertResult = { accepted: [], duplicates: [] };
+      this.db
+        .transaction(() => {
+          for (const row of rows) {
+            const { changes } = this.stmt.insertEvent.run(row);
+            (changes === 1 ? result.accepted : result.duplicates).push(row.id);
+          }
+        })
+        .immediate();
+      return result;
+    });
+  }
+
+  eventsOn(facilityId: string, date: string): Promise<AttendanceEvent[]> {
+    return this.run(() => {
+      checkDate(date);
+      return this.stmt.eventsOn.all(facilityId, date).map(eventFromColumns);
+    });
+  }
+
+  countEvents(facilityId?: string): Promise<number> {
+    return this.run(() =>
+      facilityId === undefined
+        ? this.countOf(this.stmt.countAll.get())
+        : this.countOf(this.stmt.countFacility.get(facilityId)),
+    );
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.db.close();
+    }
+    return Promise.resolve();
+  }
+
+  private countOf(row: { n: number } | undefined): number {
+    return row?.n ?? 0;
+  }
+
+  /** Inside a transaction: the facility, created with the given or default zone when missing. */
+  private ensureFacilitySync(facilityId: string, zone: string | undefined): Facility & { created: boolean } {
+    const row = this.stmt.facility.get(facilityId);
+    if (row === undefined) {
+      const timeZone = zone ?? DEFAULT_TIME_ZONE;
+      this.stmt.insertFacility.run(facilityId, timeZone, this.clock.now().toISOString());
+      return { facilityId, timeZone, created: true };
+    }
+    // Business dates are derived with the zone at insert time, so it cannot change under stored events.
+    if (zone !== undefined && zone !== row.time_zone) {
+      throw new ConflictError(
+        CloudErrorCodes.timeZoneMismatch,
+        `facility ${facilityId} uses time zone ${row.time_zone}, not ${zone}`,
+      );
+    }
+    return { facilityId, timeZone: row.time_zone, created: false };
+  }
+
+  private run<T>(work: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new GenkanError('store_closed', 'the cloud store is closed'));
+    return settle(work);
+  }
+}
+
+/** Opens (creating and migrating as needed) DATA/cloud.sqlite. */
+export function openCloudSqliteStore(
+  dataDir: string,
+  options: SqliteCloudStoreOptions = {},
+): Promise<SqliteCloudStore> {
+  return settle(() => {
+    const logger = (options.logger ?? silentLogger()).child({ ns: 'cloud.store' });
+    const db = openDatabase(join(dataDir, CLOUD_DB_FILE), { migrations: cloudMigrations });
+    logger.debug({ schemaVersion: schemaVersion(db) }, 'cloud store opened');
+    return new SqliteCloudStore(db, logger, options.clock);
+  });
+}
+
+/**
+ * The shared EventStore contract view of one facility in DATA/cloud.sqlite: creates the facility with
+ * `timeZone` when missing (refuses another zone for an existing one). Closing it closes the file.
+ */
+export async function openCloudSqliteEventStore(
+  dataDir: string,
+  facilityId: string,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): Promise<EventStore> {
+  const store = await openCloudSqliteStore(dataDir);
+  try {
+    await store.ensureFacility(facilityId, timeZone);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return facilityEventStore(store, facilityId);
+}

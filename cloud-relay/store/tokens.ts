@@ -1,0 +1,38 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ID_RE } from '../../protocol/index.ts';
+
+/** Longer bearer strings are refused before hashing; a real token is about 110 characters. */
+export const TOKEN_MAX = 256;
+const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
+
+/** A new hub token `HUBID.SECRET`, SECRET being 32 random bytes in base64url (43 characters). */
+export function newHubToken(hubId: string): string {
+  return `${hubId}.${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * SHA-256 of the whole token. Enough for 256-bit random secrets (no dictionary to guess from), and it
+ * keeps a stolen database from yielding usable tokens.
+ */
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** The hub id of a well-formed token; undefined for anything else. Ids never contain `.`. */
+export function hubIdOfToken(token: string): string | undefined {
+  if (token.length > TOKEN_MAX) return undefined;
+  const dot = token.indexOf('.');
+  if (dot < 0) return undefined;
+  const hubId = token.slice(0, dot);
+  return ID_RE.test(hubId) && SECRET_RE.test(token.slice(dot + 1)) ? hubId : undefined;
+}
+
+/** Constant-time comparison of two digests (or any equal-length secrets). */
+export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Compares a presented secret with the expected one without leaking where they differ, or their length. */
+export function secretMatches(presented: string, expected: string): boolean {
+  return sameDigest(hashToken(presented), hashToken(expected));
+}

@@ -1,0 +1,266 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { GenkanError } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import { parseTopic, StatusSchema, topics } from '../protocol/index.ts';
+import { guardPacketSize, MAX_PACKET_BYTES } from './packet-guard.ts';
+
+export interface BrokerOptions {
+  host: string;
+  mqttPort: number;
+  wsPort: number;
+  facilityId: string;
+  logger: Logger;
+  /** Checks a device's credentials (username = device id). */
+  authenticate: (deviceId: string, password: string) => Promise<boolean>;
+  /** An events payload from an authenticated device, on its own events topic (any size up to the packet limit). */
+  onEvents: (deviceId: string, payload: Buffer) => void;
+  /** Connections sending a larger MQTT packet are dropped (default MAX_PACKET_BYTES). */
+  maxPacketBytes?: number;
+}
+
+export interface HubBroker {
+  ports: { mqtt: number; ws: number };
+  /** Publishes as the hub (QoS 1). Errors are logged, never thrown. */
+  publish: (topic: string, payload: string | Buffer, retain: boolean) => void;
+  close: () => Promise<void>;
+}
+
+/** A publish or subscription outside the device's ACL. */
+export class AclError extends GenkanError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** CONNACK return codes of MQTT 3.1.1: 3 server unavailable, 4 bad user name or password, 5 not authorised. */
+function authError(returnCode: 3 | 4 | 5, message: string): AuthenticateError {
+  // aedes declares the codes as an ambient const enum, which isolatedModules cannot reference by name.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+  return Object.assign(new GenkanError('unauthorized', message), { returnCode });
+}
+
+function listen(server: NetServer | HttpServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: NetServer | HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => {
+      resolve();
+    });
+  });
+}
+
+/**
+ * The hub's MQTT broker (aedes) on TCP and WebSocket. Devices log in with their id and password and may
+ * only touch their own topics:
+ *   publish   genkan/v1/F/devices/<self>/events (handed to ingest, never retained or routed as is)
+ *             genkan/v1/F/devices/<self>/status (must match StatusSchema)
+ *   subscribe genkan/v1/F/devices/<self>/acks, genkan/v1/F/rollcall, genkan/v1/F/roster, genkan/v1/+/roster
+ * A refused subscription is granted 128; a refused publish closes the connection (aedes' behaviour;
+ * MQTT 3.1.1 has no negative PUBACK).
+ */
+export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
+  const { facilityId, logger } = options;
+  const maxPacket = options.maxPacketBytes ?? MAX_PACKET_BYTES;
+  /** Device id of each authenticated client (the MQTT username, checked against the store). */
+  const deviceOf = new WeakMap<Client, string>();
+
+  const aedes = await Aedes.createBroker({
+    // Authentication is async (scrypt), and a device may send its first packets right after CONNECT.
+    queueLimit: 1000,
+    drainTimeout: 30_000,
+    heartbeatInterval: 60_000,
+  });
+
+  aedes.authenticate = (client, username, password, done) => {
+    if (username === undefined || username === '' || password === undefined) {
+      done(authError(5, 'anonymous connections are not allowed'), null);
+      return;
+    }
+    options.authenticate(username, password.toString('utf8')).then(
+      (ok) => {
+        if (ok) {
+          deviceOf.set(client, username);
+          done(null, true);
+        } else {
+          logger.warn({ deviceId: username.slice(0, 64) }, 'device login refused');
+          done(authError(4, 'bad device id or password'), null);
+        }
+      },
+      (err: unknown) => {
+        logger.error({ err, deviceId: username.slice(0, 64) }, 'device authentication failed');
+        done(authError(3, 'authentication unavailable'), null);
+      },
+    );
+  };
+
+  aedes.authorizePublish = (client, packet, done) => {
+    const deviceId = client ? deviceOf.get(client) : undefined;
+    const t = parseTopic(packet.topic);
+    if (deviceId === undefined || t?.facilityId !== facilityId || t.deviceId !== deviceId) {
+      done(new AclError(`publishing to ${packet.topic} is not allowed`));
+      return;
+    }
+    switch (t.kind) {
+      case 'events': {
+        const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+        options.onEvents(deviceId, payload);
+        // The hub consumes events; what aedes routes on is an empty, non-retained husk, so that no event
+        // lingers on the broker (nobody may subscribe to it anyway).
+        packet.retain = false;
+        packet.payload = EMPTY;
+        done(null);
+        return;
+      }
+      case 'status': {
+        if (!isValidStatus(packet.payload)) {
+          done(new AclError(`status of ${deviceId} does not match the status schema`));
+          return;
+        }
+        done(null);
+        return;
+      }
+      case 'acks':
+      case 'rollcall':
+      case 'roster':
+        done(new AclError(`publishing to ${packet.topic} is not allowed`));
+        return;
+    }
+  };
+
+  aedes.authorizeSubscribe = (client, sub, done) => {
+    const deviceId = deviceOf.get(client);
+    const allowed =
+      deviceId !== undefined &&
+      (sub.topic === topics.acks(facilityId, deviceId) ||
+        sub.topic === topics.rollcall(facilityId) ||
+        sub.topic === topics.roster(facilityId) ||
+        sub.topic === topics.anyRoster);
+    if (!allowed) logger.warn({ deviceId, topic: sub.topic }, 'subscription refused');
+    // null negates the subscription: the SUBACK grants 128 and the connection stays.
+    done(null, allowed ? sub : null);
+  };
+
+  aedes.on('client', (client) => {
+    logger.debug({ deviceId: deviceOf.get(client), clientId: client.id }, 'device connected');
+  });
+  aedes.on('clientDisconnect', (client) => {
+    logger.debug({ deviceId: deviceOf.get(client), clientId: client.id }, 'device disconnected');
+  });
+  aedes.on('clientError', (client, err) => {
+    const deviceId = deviceOf.get(client);
+    if (err instanceof AclError)
+      logger.warn({ deviceId, code: err.code, err: err.message }, 'device refused');
+    else logger.debug({ deviceId, err: err.message }, 'client connection error');
+  });
+  aedes.on('connectionError', (_client, err) => {
+    logger.debug({ err: err.message }, 'connection error before login');
+  });
+
+  const sockets = new Set<Duplex>();
+  const onOversizedPacket = (declared: number) => {
+    logger.warn({ bytes: declared, limit: maxPacket }, 'connection dropped: MQTT packet too large');
+  };
+  const accept = (stream: Duplex, req?: Parameters<Aedes['handle']>[1]) => {
+    sockets.add(stream);
+    stream.once('close', () => sockets.delete(stream));
+    aedes.handle(stream, req);
+    guardPacketSize(stream, maxPacket, onOversizedPacket);
+  };
+
+  const tcp = createNetServer((socket: Socket) => {
+    accept(socket);
+  });
+  const http = createHttpServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
+  });
+  // ws enforces the same bound per WebSocket message (close code 1009).
+  const wss = new WebSocketServer({ server: http, maxPayload: maxPacket + 5 });
+  wss.on('connection', (socket, req) => {
+    const stream = createWebSocketStream(socket);
+    stream.on('error', (err) => {
+      logger.debug({ err: err.message }, 'websocket stream error');
+    });
+    accept(stream, req);
+  });
+  wss.on('error', (err) => {
+    logger.error({ err }, 'websocket server error');
+  });
+
+  let closing = false;
+  const close = async () => {
+    closing = true;
+    await new Promise<void>((resolve) => {
+      aedes.close(() => {
+        resolve();
+      });
+    });
+    for (const s of sockets) s.destroy();
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+    http.closeAllConnections();
+    await Promise.all([closeServer(tcp), closeServer(http)]);
+  };
+
+  let ports: HubBroker['ports'];
+  try {
+    const mqtt = await listen(tcp, options.mqttPort, options.host);
+    const ws = await listen(http, options.wsPort, options.host);
+    ports = { mqtt, ws };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  return {
+    ports,
+    publish: (topic, payload, retain) => {
+      // During shutdown: devices resend what was not acked, and the roll-call is republished at start.
+      if (closing) return;
+      const packet: PublishPacket = {
+        cmd: 'publish',
+        topic,
+        payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+        qos: 1,
+        retain,
+        dup: false,
+      };
+      aedes.publish(packet, (err) => {
+        if (err) logger.error({ err, topic }, 'publish failed');
+      });
+    },
+    close,
+  };
+}
+
+function isValidStatus(payload: Buffer | string): boolean {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+  } catch {
+    return false;
+  }
+  return StatusSchema.safeParse(json).success;
+}

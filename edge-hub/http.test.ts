@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/logger.ts';
+import { fixedClock } from '../common/time.ts';
+import { RollcallSchema, type AttendanceEvent } from '../protocol/index.ts';
+import { startHub, type RunningHub } from './hub.ts';
+import { csvCell } from './http.ts';
+import { HubStore } from './store.ts';
+import { makeEvent, provision, removeDir, startTestHub, type TestSite } from './testing.ts';
+
+const TOKEN = 'test-admin-token';
+
+describe('hub HTTP API', () => {
+  let site: TestSite;
+  let hub: RunningHub;
+  let base: string;
+  const events: AttendanceEvent[] = [];
+
+  beforeAll(async () => {
+    site = await provision(1);
+    const store = HubStore.open(site.dir);
+    const checkIn = makeEvent({ occurredAt: '2026-04-01T08:00:00+09:00' });
+    events.push(
+      checkIn,
+      makeEvent({ type: 'check_out', occurredAt: '2026-04-01T17:30:00+09:00' }),
+      makeEvent({ childId: 'c003', occurredAt: '2026-04-01T08:10:00+09:00' }),
+      makeEvent({ childId: 'c003', type: 'void', voids: '', occurredAt: '2026-04-01T08:11:00+09:00' }),
+      makeEvent({ childId: 'c002', type: 'absent', occurredAt: '2026-04-01T07:00:00+09:00', note: 'fever' }),
+      makeEvent({ childId: 'c004', occurredAt: '2026-04-01T09:00:00+09:00' }),
+    );
+    const voided = events[2];
+    const voiding = events[3];
+    if (voided && voiding) voiding.voids = voided.id;
+    store.insertEvents(events);
+    store.insertEvents([makeEvent({ occurredAt: '2026-04-02T08:00:00+09:00' })]);
+    store.close();
+    hub = await startTestHub(site, { clock: fixedClock('2026-04-01T12:00:00+09:00') });
+    base = `http://127.0.0.1:${hub.ports.http}`;
+  });
+  afterAll(async () => {
+    await hub.close();
+    await removeDir(site.dir);
+  });
+
+  const get = (path: string, token: string | null = TOKEN) =>
+    fetch(`${base}${path}`, token === null ? {} : { headers: { authorization: `Bearer ${token}` } });
+
+  it('serves /healthz without a token', async () => {
+    const res = await get('/healthz', null);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it('answers 401 without a token or with a wrong one', async () => {
+    for (const path of ['/api/rollcall', '/api/events', '/api/ledger/daily', '/nowhere']) {
+      const missing = await get(path, null);
+      expect(missing.status).toBe(401);
+      expect(await missing.json()).toEqual({
+        error: { code: 'unauthorized', message: 'missing bearer token' },
+      });
+      const wrong = await get(path, 'nope');
+      expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toEqual({ error: { code: 'unauthorized', message: 'wrong admin token' } });
+    }
+  });
+
+  it('answers 404 in the error format', async () => {
+    const res = await get('/api/nothing');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('serves the roll-call of today by default and of any date', async () => {
+    const res = await get('/api/rollcall');
+    expect(res.status).toBe(200);
+    const body = RollcallSchema.parse(await res.json());
+    expect(body.date).toBe('2026-04-01');
+    expect(body.facilityId).toBe('f1');
+    expect(body.classes.map((c) => c.id)).toEqual(['k1', 'k2']);
+    const children = body.classes.flatMap((c) => c.children);
+    // k1 by kana: やまだ じろう (c002) before やまだ たろう (c001); k2: あいう (c004) before さとう (c003)
+    expect(children.map((c) => c.id)).toEqual(['c002', 'c001', 'c004', 'c003']);
+    expect(children.map((c) => c.status)).toEqual(['absent', 'left', 'present', 'not_arrived']);
+    expect(children[1]).toEqual({
+      id: 'c001',
+      name: '山田 太郎',
+      status: 'left',
+      checkInAt: '2026-04-01T08:00:00+09:00',
+      checkOutAt: '2026-04-01T17:30:00+09:00',
+    });
+    const other = RollcallSchema.parse(await (await get('/api/rollcall?date=2026-04-02')).json());
+    expect(other.classes[0]?.children.find((c) => c.id === 'c001')?.status).toBe('present');
+  });
+
+  it('serves the events of a business day', async () => {
+    const body = (await (await get('/api/events?date=2026-04-01')).json()) as {
+      date: string;
+      events: unknown[];
+    };
+    expect(body.date).toBe('2026-04-01');
+    const sorted = [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+    expect(body.events).toEqual(sorted);
+    expect(await (await get('/api/events?date=2026-05-01')).json()).toEqual({
+      date: '2026-05-01',
+      events: [],
+    });
+  });
+
+  it('refuses a bad date or format with 400', async () => {
+    for (const path of [
+      '/api/rollcall?date=2026-02-30',
+      '/api/events?date=yesterday',
+      '/api/ledger/daily?date=2026-4-1',
+      '/api/ledger/daily?format=xml',
+      '/api/events?date=2026-04-01&date=2026-04-02',
+    ]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'bad_request' } });
+    }
+  });
+
+  it('serves the daily ledger as JSON', async () => {
+    const body = (await (await get('/api/ledger/daily?date=2026-04-01')).json()) as { rows: unknown[] };
+    expect(body.rows).toEqual([
+      {
+        class_name: 'ひよこ組',
+        child_id: 'c002',
+        child_name: '山田 次郎',
+        status: 'absent',
+        check_in: null,
+        check_out: null,
+      },
+      {
+        class_name: 'ひよこ組',
+        child_id: 'c001',
+        child_name: '山田 太郎',
+        status: 'left',
+        check_in: '08:00',
+        check_out: '17:30',
+      },
+      {
+        class_name: 'りす組',
+        child_id: 'c004',
+        child_name: '=1+2',
+        status: 'present',
+        check_in: '09:00',
+        check_out: null,
+      },
+      {
+        class_name: 'りす組',
+        child_id: 'c003',
+        child_name: '佐藤 一',
+        status: 'not_arrived',
+        check_in: null,
+        check_out: null,
+      },
+    ]);
+  });
+
+  it('serves the daily ledger as CSV with a BOM and formula-safe cells', async () => {
+    const res = await get('/api/ledger/daily?date=2026-04-01&format=csv');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+    expect(text).toBe(
+      '\uFEFFclass_name,child_id,child_name,status,check_in,check_out\r\n' +
+        'ひよこ組,c002,山田 次郎,absent,,\r\n' +
+        'ひよこ組,c001,山田 太郎,left,08:00,17:30\r\n' +
+        "りす組,c004,'=1+2,present,09:00,\r\n" +
+        'りす組,c003,佐藤 一,not_arrived,,\r\n',
+    );
+  });
+
+  it('neutralises every formula prefix and quotes CSV specials', () => {
+    expect(['=a', '+a', '-a', '@a', '\ta', '\ra', '\na'].map(csvCell)).toEqual([
+      "'=a",
+      "'+a",
+      "'-a",
+      "'@a",
+      "'\ta",
+      `"'\ra"`,
+      `"'\na"`,
+    ]);
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell(null)).toBe('');
+  });
+});
+
+describe('hub admin token', () => {
+  it('is generated once when none is given, stored hashed, and kept on later starts', async () => {
+    const site = await provision(0);
+    const options = {
+      dataDir: site.dir,
+      host: '127.0.0.1',
+      mqttPort: 0,
+      wsPort: 0,
+      httpPort: 0,
+      logger: silentLogger(),
+    };
+    try {
+      const first = await startHub(options);
+      const token = first.generatedAdminToken;
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      await first.close();
+
+      const store = HubStore.open(site.dir);
+      expect(JSON.stringify(store.db.prepare('SELECT * FROM meta').all())).not.toContain(token);
+      store.close();
+
+      const second = await startHub(options);
+      try {
+        expect(second.generatedAdminToken).toBeUndefined();
+        expect(second.facilityId).toBe('demo');
+        const res = await fetch(`http://127.0.0.1:${second.ports.http}/api/events`, {
+          headers: { authorization: `Bearer ${token ?? ''}` },
+        });
+        expect(res.status).toBe(200);
+      } finally {
+        await second.close();
+      }
+      await expect(startHub({ ...options, facilityId: 'other' })).rejects.toMatchObject({
+        code: 'facility_mismatch',
+      });
+    } finally {
+      await removeDir(site.dir);
+    }
+  });
+});

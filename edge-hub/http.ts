@@ -1,0 +1,170 @@
+import Fastify, { LogController } from 'fastify';
+import { GenkanError } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import { formatRfc3339, isValidDate, localDate, localTime, type Clock } from '../common/time.ts';
+import { ErrorCodes, type HttpErrorBody, type Rollcall } from '../protocol/index.ts';
+import { checkAdminToken } from './devices.ts';
+import { rollcallOn, type RollcallLayout } from './rollcall.ts';
+import type { HubStore } from './store.ts';
+
+export interface HttpApiOptions {
+  store: HubStore;
+  logger: Logger;
+  clock: Clock;
+  facilityId: string;
+  timeZone: string;
+  /** SHA-256 of the admin token (hashAdminToken). */
+  adminTokenHash: string;
+  /** The current roster's roll-call layout (it changes when a roster is imported). */
+  layout: () => RollcallLayout;
+}
+
+export const LEDGER_COLUMNS = [
+  'class_name',
+  'child_id',
+  'child_name',
+  'status',
+  'check_in',
+  'check_out',
+] as const;
+export type LedgerRow = Record<(typeof LEDGER_COLUMNS)[number], string | null>;
+
+interface DateQuery {
+  date?: unknown;
+  format?: unknown;
+}
+
+/** An error answered as {"error":{code,message}} with its HTTP status. */
+export class ApiError extends GenkanError {
+  readonly status: number;
+  constructor(status: number, code: string, message: string) {
+    super(code, message);
+    this.status = status;
+  }
+}
+
+/**
+ * A cell as a spreadsheet will not execute it: text starting with = + - @ tab CR or LF is a formula to
+ * Excel, so it gets a leading apostrophe; then ordinary CSV quoting.
+ */
+export function csvCell(value: string | null): string {
+  let v = value ?? '';
+  if (/^[=+\-@\t\r\n]/.test(v)) v = `'${v}`;
+  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
+/** UTF-8 with BOM (so that Excel reads the Japanese names) and CRLF line ends. */
+export function ledgerCsv(rows: readonly LedgerRow[]): string {
+  const lines = [
+    LEDGER_COLUMNS.join(','),
+    ...rows.map((r) => LEDGER_COLUMNS.map((c) => csvCell(r[c])).join(',')),
+  ];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+function isClientError(err: unknown): err is { statusCode: number; message: string } {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    'statusCode' in err &&
+    typeof err.statusCode === 'number' &&
+    err.statusCode >= 400 &&
+    err.statusCode < 500 &&
+    'message' in err &&
+    typeof err.message === 'string'
+  );
+}
+
+export function ledgerRows(rollcall: Rollcall, timeZone: string): LedgerRow[] {
+  return rollcall.classes.flatMap((c) =>
+    c.children.map((child) => ({
+      class_name: c.name,
+      child_id: child.id,
+      child_name: child.name,
+      status: child.status,
+      check_in: child.checkInAt === null ? null : localTime(child.checkInAt, timeZone),
+      check_out: child.checkOutAt === null ? null : localTime(child.checkOutAt, timeZone),
+    })),
+  );
+}
+
+/**
+ * The hub's admin API. Everything but /healthz needs `Authorization: Bearer <admin token>`. Errors are
+ * {"error":{"code","message"}}.
+ */
+export function buildHttpApi(options: HttpApiOptions) {
+  const { store, clock, facilityId, timeZone } = options;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // Request lines would only repeat the URL; errors are logged by the error handler below.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url === '/healthz' || req.url.startsWith('/healthz?')) return;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const token = m?.[1];
+    if (token === undefined || !checkAdminToken(token, options.adminTokenHash)) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new ApiError(
+        401,
+        ErrorCodes.unauthorized,
+        token === undefined ? 'missing bearer token' : 'wrong admin token',
+      );
+    }
+  });
+
+  app.setNotFoundHandler(() => {
+    throw new ApiError(404, ErrorCodes.notFound, 'no such route');
+  });
+
+  app.setErrorHandler((err: unknown, req, reply) => {
+    let status = 500;
+    let body: HttpErrorBody = { error: { code: ErrorCodes.internal, message: 'internal error' } };
+    if (err instanceof ApiError) {
+      status = err.status;
+      body = { error: { code: err.code, message: err.message } };
+    } else if (isClientError(err)) {
+      // fastify's own 4xx (unreadable request and the like)
+      status = err.statusCode;
+      body = { error: { code: ErrorCodes.badRequest, message: err.message } };
+    } else {
+      req.log.error({ err, url: req.url.split('?')[0] }, 'request failed');
+    }
+    return reply.code(status).send(body);
+  });
+
+  /** The business day asked for; today by default. */
+  const dateOf = (query: DateQuery): string => {
+    if (query.date === undefined) return localDate(clock.now(), timeZone);
+    if (typeof query.date === 'string' && isValidDate(query.date)) return query.date;
+    throw new ApiError(400, ErrorCodes.badRequest, 'date must be a calendar date written YYYY-MM-DD');
+  };
+  const rollcall = (date: string) =>
+    rollcallOn(store, facilityId, options.layout(), date, formatRfc3339(clock.now(), timeZone));
+
+  app.get('/healthz', () => ({ ok: true }));
+
+  app.get<{ Querystring: DateQuery }>('/api/rollcall', (req) => rollcall(dateOf(req.query)));
+
+  app.get<{ Querystring: DateQuery }>('/api/events', (req) => {
+    const date = dateOf(req.query);
+    return { date, events: store.eventsOn(date) };
+  });
+
+  app.get<{ Querystring: DateQuery }>('/api/ledger/daily', (req, reply) => {
+    const format = req.query.format ?? 'json';
+    if (format !== 'json' && format !== 'csv') {
+      throw new ApiError(400, ErrorCodes.badRequest, 'format must be json or csv');
+    }
+    const date = dateOf(req.query);
+    const rows = ledgerRows(rollcall(date), timeZone);
+    if (format === 'json') return { date, rows };
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="ledger-${date}.csv"`)
+      .send(ledgerCsv(rows));
+  });
+
+  return app;
+}

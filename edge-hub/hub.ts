@@ -1,0 +1,229 @@
+import type { AddressInfo } from 'node:net';
+import { ValidationError } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import { systemClock, type Clock } from '../common/time.ts';
+import { topics, type Ack } from '../protocol/index.ts';
+import { startBroker, type HubBroker } from './broker.ts';
+import { hashAdminToken, newAdminToken, verifyDevice } from './devices.ts';
+import { buildHttpApi } from './http.ts';
+import { Ingest } from './ingest.ts';
+import { Relay, type RelayOptions } from './relay.ts';
+import { RollcallService } from './rollcall.ts';
+import { rosterMessage } from './roster.ts';
+import { HubStore, type RosterData } from './store.ts';
+
+export interface HubOptions {
+  dataDir: string;
+  /** Claimed on first start (default "demo"); a later start naming another facility fails. */
+  facilityId?: string;
+  facilityName?: string;
+  /** Interface to bind (default 0.0.0.0). */
+  host?: string;
+  /** 0 picks a free port; the chosen ports are in the result. */
+  mqttPort: number;
+  wsPort: number;
+  httpPort: number;
+  cloud?: { url: string; token: string };
+  /** Admin token for the HTTP API; without one the stored token is kept, or one is generated. */
+  adminToken?: string;
+  logger: Logger;
+  clock?: Clock;
+  /** Timings, for tests. */
+  tuning?: {
+    rosterPollMs?: number;
+    rollcallThrottleMs?: number;
+    relay?: Partial<
+      Pick<RelayOptions, 'timeoutMs' | 'baseDelayMs' | 'maxDelayMs' | 'configErrorDelayMs' | 'pollIntervalMs'>
+    >;
+  };
+}
+
+export interface RunningHub {
+  ports: { mqtt: number; ws: number; http: number };
+  facilityId: string;
+  /** Set only when this start generated the admin token: show it once, it is stored hashed. */
+  generatedAdminToken?: string;
+  /** Stops the listeners, commits what is queued, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Starts the edge hub: store, MQTT broker (TCP + WebSocket), ingest, roll-call, HTTP API, cloud relay. */
+export async function startHub(options: HubOptions): Promise<RunningHub> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger;
+  const host = options.host ?? '0.0.0.0';
+  if (options.adminToken?.trim() === '') {
+    throw new ValidationError('bad_admin_token', 'the admin token must not be empty', 'adminToken');
+  }
+
+  const store = HubStore.open(options.dataDir, { clock });
+  const cleanups: (() => Promise<void> | void)[] = [
+    () => {
+      store.close();
+    },
+  ];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        logger.error({ err }, 'error while stopping the hub');
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    const facilityId = store.claimFacility(options.facilityId, options.facilityName);
+    const meta = store.meta();
+    const { timeZone } = meta;
+
+    let generatedAdminToken: string | undefined;
+    let adminTokenHash = meta.adminTokenHash;
+    if (options.adminToken !== undefined) {
+      adminTokenHash = hashAdminToken(options.adminToken);
+      if (adminTokenHash !== meta.adminTokenHash) store.setAdminTokenHash(adminTokenHash);
+    } else if (adminTokenHash === null) {
+      generatedAdminToken = newAdminToken();
+      adminTokenHash = hashAdminToken(generatedAdminToken);
+      store.setAdminTokenHash(adminTokenHash);
+    }
+
+    // The broker is created after ingest but ingest publishes through it: late-bound.
+    let broker: HubBroker | undefined = undefined;
+    const publish = (topic: string, payload: string, retain: boolean) => {
+      broker?.publish(topic, payload, retain);
+    };
+
+    let rosterVersion = store.rosterVersion();
+    let roster: RosterData = store.roster();
+    let childIds = new Set(roster.children.map((c) => c.id));
+    const publishRoster = () => {
+      publish(
+        topics.roster(facilityId),
+        JSON.stringify(rosterMessage(facilityId, store.meta(), roster)),
+        true,
+      );
+    };
+
+    const rollcall = new RollcallService({
+      store,
+      clock,
+      logger: logger.child({ ns: 'hub.rollcall' }),
+      facilityId,
+      timeZone,
+      roster,
+      publish: (r) => {
+        publish(topics.rollcall(facilityId), JSON.stringify(r), true);
+      },
+      ...(options.tuning?.rollcallThrottleMs !== undefined && {
+        throttleMs: options.tuning.rollcallThrottleMs,
+      }),
+    });
+    cleanups.push(() => {
+      rollcall.close();
+    });
+
+    /** Picks up a roster imported by `genkan roster import` (another process) while the hub runs. */
+    const refreshRoster = () => {
+      const version = store.rosterVersion();
+      if (version === rosterVersion) return;
+      rosterVersion = version;
+      roster = store.roster();
+      childIds = new Set(roster.children.map((c) => c.id));
+      logger.info({ version, children: childIds.size }, 'roster changed');
+      rollcall.setRoster(roster);
+      publishRoster();
+    };
+
+    // Constructed (and its options checked) before anything listens; started once the hub is up.
+    const relay =
+      options.cloud &&
+      new Relay({
+        url: options.cloud.url,
+        token: options.cloud.token,
+        facilityId,
+        store,
+        logger: logger.child({ ns: 'hub.relay' }),
+        ...options.tuning?.relay,
+      });
+
+    const ingest = new Ingest({
+      store,
+      clock,
+      logger: logger.child({ ns: 'hub.ingest' }),
+      roster: { hasChild: (id) => childIds.has(id), refresh: refreshRoster },
+      publishAck: (deviceId: string, ack: Ack) => {
+        publish(topics.acks(facilityId, deviceId), JSON.stringify(ack), false);
+      },
+      onCommitted: (stored) => {
+        rollcall.onCommitted(stored);
+        relay?.notify();
+      },
+    });
+
+    const started = await startBroker({
+      host,
+      mqttPort: options.mqttPort,
+      wsPort: options.wsPort,
+      facilityId,
+      logger: logger.child({ ns: 'hub.broker' }),
+      authenticate: (deviceId, password) => verifyDevice(store, deviceId, password),
+      onEvents: (deviceId, payload) => {
+        ingest.submit(deviceId, payload);
+      },
+    });
+    broker = started;
+    cleanups.push(() => started.close());
+    // Cleanups run in reverse: what is queued is committed and acked before the broker closes.
+    cleanups.push(() => {
+      ingest.close();
+    });
+
+    const http = buildHttpApi({
+      store,
+      logger: logger.child({ ns: 'hub.http' }),
+      clock,
+      facilityId,
+      timeZone,
+      adminTokenHash,
+      layout: () => rollcall.layoutNow,
+    });
+    cleanups.push(() => http.close());
+    await http.listen({ host, port: options.httpPort });
+    const httpPort = (http.server.address() as AddressInfo).port;
+
+    if (relay) {
+      cleanups.push(() => relay.close());
+      relay.start();
+    }
+
+    publishRoster();
+    rollcall.publishNow();
+    const poll = setInterval(() => {
+      try {
+        refreshRoster();
+        rollcall.checkDay();
+      } catch (err) {
+        logger.error({ err }, 'roster poll failed');
+      }
+    }, options.tuning?.rosterPollMs ?? 2000);
+    cleanups.push(() => {
+      clearInterval(poll);
+    });
+
+    const ports = { ...started.ports, http: httpPort };
+    logger.info({ facilityId, ...ports, relay: relay !== undefined }, 'hub ready');
+    let closing: Promise<void> | undefined;
+    const running: RunningHub = {
+      ports,
+      facilityId,
+      close: () => (closing ??= cleanup()),
+    };
+    if (generatedAdminToken !== undefined) running.generatedAdminToken = generatedAdminToken;
+    return running;
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

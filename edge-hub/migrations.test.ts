@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, schemaVersion, type Db } from '../common/sqlite.ts';
+import { hubMigrations } from './migrations.ts';
+import { HUB_DB_FILE, HubStore } from './store.ts';
+import { removeDir, tempDir } from './testing.ts';
+
+function tables(db: Db): string[] {
+  return db
+    .prepare<[], { name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all()
+    .map((r) => r.name);
+}
+
+function columns(db: Db, table: string): string[] {
+  return db
+    .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`)
+    .all()
+    .map((r) => r.name);
+}
+
+function indexes(db: Db, table: string): string[] {
+  return db
+    .prepare<[], { name: string }>(`SELECT name FROM pragma_index_list('${table}') ORDER BY name`)
+    .all()
+    .map((r) => r.name);
+}
+
+describe('hub migrations', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(async () => {
+    dir = await tempDir();
+    file = join(dir, HUB_DB_FILE);
+  });
+  afterEach(async () => {
+    await removeDir(dir);
+  });
+
+  it('are numbered 1..n', () => {
+    expect(hubMigrations.map((m) => m.version)).toEqual(hubMigrations.map((_, i) => i + 1));
+  });
+
+  it('1 creates the facility, device and roster tables', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 1 });
+    try {
+      expect(schemaVersion(db)).toBe(1);
+      expect(tables(db)).toEqual([
+        'children',
+        'classes',
+        'credentials',
+        'devices',
+        'guardian_children',
+        'guardians',
+        'meta',
+      ]);
+      expect(columns(db, 'meta')).toEqual([
+        'id',
+        'facility_id',
+        'facility_name',
+        'time_zone',
+        'credential_key',
+        'roster_version',
+        'admin_token_hash',
+      ]);
+      expect(columns(db, 'devices')).toEqual(['id', 'role', 'password_hash', 'created_at']);
+      expect(columns(db, 'children')).toEqual(['id', 'name', 'kana', 'class_id']);
+      expect(columns(db, 'credentials')).toEqual(['hash', 'guardian_id']);
+      expect(() => db.prepare("INSERT INTO devices VALUES ('d', 'printer', 'x', 'now')").run()).toThrow(
+        /CHECK/,
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it('2 creates the events table with a unique id and the local_date index', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 2 });
+    try {
+      expect(schemaVersion(db)).toBe(2);
+      expect(tables(db)).toContain('events');
+      expect(tables(db)).not.toContain('relay_state');
+      expect(columns(db, 'events')).toEqual([
+        'hub_seq',
+        'id',
+        'type',
+        'child_id',
+        'occurred_at',
+        'occurred_ms',
+        'device_id',
+        'seq',
+        'method',
+        'actor',
+        'voids',
+        'note',
+        'local_date',
+        'received_at',
+      ]);
+      expect(indexes(db, 'events')).toEqual(expect.arrayContaining(['events_local_date', 'events_voids']));
+      const insert = db.prepare(
+        `INSERT INTO events (id, type, child_id, occurred_at, occurred_ms, device_id, seq, method, local_date,
+           received_at) VALUES ('e1', 'check_in', 'c1', 't', 0, 'd', 1, 'card', '2026-04-01', 'now')`,
+      );
+      insert.run();
+      expect(() => insert.run()).toThrow(/UNIQUE/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('3 creates the relay cursor (starting at 0) and the rejects table', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 3 });
+    try {
+      expect(schemaVersion(db)).toBe(3);
+      expect(db.prepare('SELECT cursor FROM relay_state').all()).toEqual([{ cursor: 0 }]);
+      expect(columns(db, 'relay_rejects')).toEqual(['event_id', 'hub_seq', 'code', 'message', 'rejected_at']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a database left at an older version, keeping its data', () => {
+    const old = openDatabase(file, { migrations: hubMigrations, targetVersion: 1 });
+    old.prepare("INSERT INTO devices VALUES ('kiosk-1', 'kiosk', 'hash', 'now')").run();
+    old.close();
+    const store = HubStore.open(dir);
+    try {
+      expect(schemaVersion(store.db)).toBe(hubMigrations.length);
+      expect(store.devicePasswordHash('kiosk-1')).toBe('hash');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('opening an already-migrated database is a no-op', () => {
+    const first = HubStore.open(dir);
+    const meta = first.meta();
+    const schema = first.db.prepare('SELECT sql FROM sqlite_master ORDER BY name').all();
+    first.close();
+    const again = HubStore.open(dir);
+    try {
+      expect(schemaVersion(again.db)).toBe(hubMigrations.length);
+      expect(again.db.prepare('SELECT sql FROM sqlite_master ORDER BY name').all()).toEqual(schema);
+      // the facility row (and its credential key) is created once, never replaced
+      expect(again.meta()).toEqual(meta);
+    } finally {
+      again.close();
+    }
+  });
+});

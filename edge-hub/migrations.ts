@@ -1,0 +1,109 @@
+import type { Migration } from '../common/sqlite.ts';
+
+/**
+ * Schema of DATA/hub.sqlite. Append new migrations at the end; never edit one that has shipped, because
+ * hubs in the field already ran it.
+ */
+export const hubMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'facility, devices and roster',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE meta (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          -- NULL until the hub's first start fixes it: devices and the roster may be set up before that
+          facility_id TEXT,
+          facility_name TEXT,
+          time_zone TEXT NOT NULL DEFAULT 'Asia/Tokyo',
+          credential_key TEXT NOT NULL,
+          roster_version INTEGER NOT NULL DEFAULT 0,
+          admin_token_hash TEXT
+        ) STRICT;
+        CREATE TABLE devices (
+          id TEXT PRIMARY KEY,
+          role TEXT NOT NULL CHECK (role IN ('kiosk', 'tablet')),
+          password_hash TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE classes (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          -- order of first appearance in the imported file: the roll-call lists classes in this order
+          position INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE children (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          kana TEXT NOT NULL,
+          class_id TEXT NOT NULL REFERENCES classes (id)
+        ) STRICT;
+        CREATE TABLE guardians (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE guardian_children (
+          guardian_id TEXT NOT NULL REFERENCES guardians (id) ON DELETE CASCADE,
+          child_id TEXT NOT NULL REFERENCES children (id) ON DELETE CASCADE,
+          PRIMARY KEY (guardian_id, child_id)
+        ) STRICT;
+        -- keyed hashes only (protocol credentialHash): a card number is never stored in clear
+        CREATE TABLE credentials (
+          hash TEXT PRIMARY KEY,
+          guardian_id TEXT NOT NULL REFERENCES guardians (id) ON DELETE CASCADE
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'events',
+    up: (db) => {
+      // Events deliberately have no foreign key to children: a roster import removes children, never
+      // their history.
+      db.exec(`
+        CREATE TABLE events (
+          hub_seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          type TEXT NOT NULL,
+          child_id TEXT NOT NULL,
+          occurred_at TEXT NOT NULL,
+          -- occurred_at as epoch ms: offsets may differ between devices, so the text does not sort
+          occurred_ms INTEGER NOT NULL,
+          device_id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          method TEXT NOT NULL,
+          actor TEXT,
+          voids TEXT,
+          note TEXT,
+          -- business day in the facility's time zone, fixed when the event is stored
+          local_date TEXT NOT NULL,
+          received_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX events_local_date ON events (local_date, occurred_ms);
+        CREATE INDEX events_voids ON events (voids) WHERE voids IS NOT NULL;
+      `);
+    },
+  },
+  {
+    version: 3,
+    name: 'cloud relay state',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE relay_state (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          -- last hub_seq the cloud has answered for (accepted, duplicate or rejected)
+          cursor INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO relay_state (id, cursor) VALUES (1, 0);
+        CREATE TABLE relay_rejects (
+          event_id TEXT PRIMARY KEY,
+          hub_seq INTEGER NOT NULL,
+          code TEXT NOT NULL,
+          message TEXT NOT NULL,
+          rejected_at TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
+];

@@ -1,0 +1,310 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/logger.ts';
+import { topics, type AttendanceEvent, type BatchResponse } from '../protocol/index.ts';
+import { backoffDelay, hubIdOf, parseRetryAfter, Relay } from './relay.ts';
+import { HubStore } from './store.ts';
+import { connect, makeEvent, provision, removeDir, startTestHub, tempDir } from './testing.ts';
+
+interface Received {
+  auth: string | undefined;
+  body: { hubId: string; facilityId: string; events: AttendanceEvent[] };
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: Received['body']) => void;
+
+/** A real HTTP server standing in for the cloud; each request is answered by the next handler. */
+class FakeCloud {
+  readonly received: Received[] = [];
+  private readonly handlers: Handler[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+  readonly server: Server;
+
+  constructor(private readonly fallback: Handler) {
+    this.server = createServer((req, res) => {
+      let data = '';
+      req.on('data', (c: Buffer) => (data += c.toString()));
+      req.on('end', () => {
+        const body = JSON.parse(data) as Received['body'];
+        this.received.push({ auth: req.headers.authorization, body });
+        (this.handlers.shift() ?? this.fallback)(req, res, body);
+        this.waiters = this.waiters.filter((w) => {
+          if (this.received.length < w.count) return true;
+          w.resolve();
+          return false;
+        });
+      });
+    });
+  }
+
+  then(...handlers: Handler[]): this {
+    this.handlers.push(...handlers);
+    return this;
+  }
+
+  /** Resolves once `count` requests have been received in total. */
+  requests(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.received.length >= count) resolve();
+      else this.waiters.push({ count, resolve });
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
+  }
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Handler => {
+  return (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  };
+};
+const acceptAll: Handler = (_req, res, body) => {
+  const answer: BatchResponse = { accepted: body.events.map((e) => e.id), duplicates: [], rejected: [] };
+  json(200, answer)(_req, res, body);
+};
+const dropConnection: Handler = (req) => {
+  req.socket.destroy();
+};
+
+describe('relay helpers', () => {
+  it('takes the hub id from the token', () => {
+    expect(hubIdOf('hub1.s3cret.more')).toBe('hub1');
+    expect(() => hubIdOf('no-dot')).toThrow(/HUBID.SECRET/);
+    expect(() => hubIdOf('bad/id.x')).toThrow();
+  });
+
+  it('backs off exponentially with full jitter, capped', () => {
+    expect(backoffDelay(0, 500, 30_000, () => 0.999)).toBe(499);
+    expect(backoffDelay(3, 500, 30_000, () => 0.5)).toBe(2000);
+    expect(backoffDelay(20, 500, 30_000, () => 0.999)).toBe(29_970);
+    expect(backoffDelay(5, 500, 30_000, () => 0)).toBe(0);
+  });
+
+  it('reads Retry-After in seconds or as a date', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    const now = Date.parse('2026-04-01T00:00:00Z');
+    expect(parseRetryAfter('Wed, 01 Apr 2026 00:00:10 GMT', now)).toBe(10_000);
+  });
+});
+
+describe('Relay', () => {
+  let dir: string;
+  let store: HubStore;
+  let cloud: FakeCloud;
+  let url: string;
+  let relay: Relay | undefined;
+  let progress: { cursor: number; resolve: () => void }[] = [];
+  /** Resolves once the relay's cursor has reached `cursor`. */
+  const cursorAt = (cursor: number) =>
+    new Promise<void>((resolve) => {
+      if (store.relayCursor() >= cursor) resolve();
+      else progress.push({ cursor, resolve });
+    });
+
+  const startRelay = (extra: Partial<ConstructorParameters<typeof Relay>[0]> = {}) => {
+    relay = new Relay({
+      url,
+      token: 'hub1.secret',
+      facilityId: 'f1',
+      store,
+      logger: silentLogger(),
+      baseDelayMs: 5,
+      maxDelayMs: 20,
+      configErrorDelayMs: 10,
+      pollIntervalMs: 60_000,
+      onProgress: (cursor) => {
+        progress = progress.filter((p) => {
+          if (cursor < p.cursor) return true;
+          p.resolve();
+          return false;
+        });
+      },
+      ...extra,
+    });
+    relay.start();
+    return relay;
+  };
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    store = HubStore.open(dir);
+  });
+  afterEach(async () => {
+    await relay?.close();
+    relay = undefined;
+    progress = [];
+    await cloud.close();
+    store.close();
+    await removeDir(dir);
+  });
+
+  it('retries through network errors, 5xx and 429, then advances the cursor', async () => {
+    cloud = new FakeCloud(acceptAll).then(
+      dropConnection,
+      json(503, { error: { code: 'internal', message: 'down' } }),
+      json(429, { error: { code: 'slow_down', message: '' } }, { 'retry-after': '0' }),
+    );
+    url = await cloud.listen();
+    const events = Array.from({ length: 3 }, () => makeEvent());
+    store.insertEvents(events);
+    startRelay();
+    await cursorAt(3);
+    await relay?.close();
+    expect(cloud.received).toHaveLength(4);
+    expect(cloud.received.map((r) => r.auth)).toEqual(Array(4).fill('Bearer hub1.secret'));
+    // the same batch each time, in storage order, with exactly the protocol fields
+    for (const r of cloud.received) expect(r.body).toEqual({ hubId: 'hub1', facilityId: 'f1', events });
+    expect(store.relayCursor()).toBe(3);
+  });
+
+  it('honours Retry-After', async () => {
+    const times: number[] = [];
+    cloud = new FakeCloud((req, res, body) => {
+      times.push(performance.now());
+      acceptAll(req, res, body);
+    }).then((_req, res, body) => {
+      times.push(performance.now());
+      json(503, { error: { code: 'internal', message: 'busy' } }, { 'retry-after': '1' })(_req, res, body);
+    });
+    url = await cloud.listen();
+    store.insertEvents([makeEvent()]);
+    startRelay();
+    await cursorAt(1);
+    const [first, second] = times;
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(990);
+  });
+
+  it('sends at most 500 events per request, in hub_seq order, one request at a time', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    cloud = new FakeCloud((req, res, body) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      setImmediate(() => {
+        inFlight--;
+        acceptAll(req, res, body);
+      });
+    });
+    url = await cloud.listen();
+    const events = Array.from({ length: 1200 }, () => makeEvent());
+    store.insertEvents(events);
+    startRelay();
+    await cursorAt(1200);
+    await relay?.close();
+    expect(cloud.received.map((r) => r.body.events.length)).toEqual([500, 500, 200]);
+    expect(cloud.received.flatMap((r) => r.body.events.map((e) => e.id))).toEqual(events.map((e) => e.id));
+    expect(maxInFlight).toBe(1);
+    expect(store.relayCursor()).toBe(1200);
+  });
+
+  it('records rejects, counts duplicates as done, and does not resend after a restart', async () => {
+    cloud = new FakeCloud(acceptAll).then((_req, res, body) => {
+      const [a, b, c] = body.events.map((e) => e.id);
+      json(200, {
+        accepted: [a],
+        duplicates: [b],
+        rejected: [{ id: c, code: 'unknown_child', message: 'no such child' }],
+      })(_req, res, body);
+    });
+    url = await cloud.listen();
+    const first = Array.from({ length: 3 }, () => makeEvent());
+    store.insertEvents(first);
+    startRelay();
+    await cursorAt(3);
+    await relay?.close();
+    expect(store.relayRejects()).toEqual([
+      { id: first[2]?.id, hubSeq: 3, code: 'unknown_child', message: 'no such child' },
+    ]);
+
+    // a new relay (hub restart) sends only what came after the cursor
+    const later = makeEvent();
+    store.insertEvents([later]);
+    startRelay();
+    await cloud.requests(2);
+    expect(cloud.received[1]?.body.events).toEqual([later]);
+  });
+
+  it('resends a batch the response does not fully cover', async () => {
+    const events = [makeEvent(), makeEvent()];
+    cloud = new FakeCloud(acceptAll).then(
+      json(200, { accepted: [events[0]?.id], duplicates: [], rejected: [] }),
+    );
+    url = await cloud.listen();
+    store.insertEvents(events);
+    startRelay();
+    await cursorAt(2);
+    await relay?.close();
+    expect(cloud.received).toHaveLength(2);
+    expect(cloud.received[1]?.body.events).toEqual(events);
+  });
+
+  it('keeps retrying (slowly) on 401, 403, 400 and 413, never dropping events', async () => {
+    const refuse = (status: number) => json(status, { error: { code: 'unauthorized', message: 'no' } });
+    cloud = new FakeCloud(acceptAll).then(refuse(401), refuse(403), refuse(400), refuse(413));
+    url = await cloud.listen();
+    store.insertEvents([makeEvent()]);
+    startRelay();
+    await cursorAt(1);
+    await relay?.close();
+    expect(cloud.received).toHaveLength(5);
+  });
+
+  it('times out a request that hangs, and retries', async () => {
+    cloud = new FakeCloud(acceptAll).then(() => {
+      // never answer
+    });
+    url = await cloud.listen();
+    store.insertEvents([makeEvent()]);
+    startRelay({ timeoutMs: 50 });
+    await cursorAt(1);
+    await relay?.close();
+    expect(cloud.received).toHaveLength(2);
+  });
+
+  it('sends soon after a commit notification', async () => {
+    cloud = new FakeCloud(acceptAll);
+    url = await cloud.listen();
+    startRelay();
+    const event = makeEvent();
+    store.insertEvents([event]);
+    relay?.notify();
+    await cloud.requests(1);
+    expect(cloud.received[0]?.body.events).toEqual([event]);
+  });
+});
+
+describe('hub with a cloud relay', () => {
+  it('forwards events committed from MQTT', async () => {
+    const cloud = new FakeCloud(acceptAll);
+    const url = await cloud.listen();
+    const site = await provision(1);
+    const hub = await startTestHub(site, { cloud: { url, token: 'hub1.secret' } });
+    const client = await connect(hub.ports.mqtt, site.devices[0]);
+    try {
+      const event = makeEvent();
+      await client.publishAsync(topics.events('f1', 'kiosk-1'), JSON.stringify(event), { qos: 1 });
+      await cloud.requests(1);
+      expect(cloud.received[0]?.body).toEqual({ hubId: 'hub1', facilityId: 'f1', events: [event] });
+    } finally {
+      await client.endAsync();
+      await hub.close();
+      await cloud.close();
+      await removeDir(site.dir);
+    }
+  });
+});

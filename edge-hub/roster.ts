@@ -1,0 +1,260 @@
+import { parse } from 'csv-parse/sync';
+import { GenkanError } from '../common/errors.ts';
+import { credentialHash, ID_RE, normalizeCardUid, type Roster } from '../protocol/index.ts';
+import type { HubMeta, HubStore, RosterData } from './store.ts';
+
+export const ROSTER_COLUMNS = [
+  'class_id',
+  'class_name',
+  'child_id',
+  'child_name',
+  'child_kana',
+  'guardian_id',
+  'guardian_name',
+  'card_uid',
+] as const;
+
+export interface RosterProblem {
+  /** 1-based line in the file where the offending record starts. */
+  line: number;
+  reason: string;
+}
+
+/** A roster file with problems; nothing was imported. `problems` lists every bad line. */
+export class RosterImportError extends GenkanError {
+  readonly problems: readonly RosterProblem[];
+  constructor(problems: readonly RosterProblem[]) {
+    super(
+      'roster_invalid',
+      `roster file has ${problems.length} problem(s); nothing imported: ` +
+        problems.map((p) => `line ${p.line}: ${p.reason}`).join('; '),
+    );
+    this.problems = problems;
+  }
+}
+
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** The roster as read from a file, card UIDs already normalised (not yet hashed). */
+export interface ParsedRoster {
+  classes: { id: string; name: string }[];
+  children: { id: string; name: string; kana: string; classId: string }[];
+  guardians: { id: string; name: string; childIds: string[]; cardUids: string[] }[];
+}
+
+export interface ImportSummary {
+  imported: { classes: number; children: number; guardians: number; credentials: number };
+  version: number;
+}
+
+interface Seen<T> {
+  value: T;
+  line: number;
+}
+
+/**
+ * Reads and checks a roster CSV (UTF-8, optional BOM, LF or CRLF). Every problem is collected with its
+ * line number, and any problem throws RosterImportError: a half-imported roster would be worse than none.
+ */
+export function parseRosterCsv(text: string): ParsedRoster {
+  const problems: RosterProblem[] = [];
+  const fail = (line: number, reason: string) => {
+    problems.push({ line, reason });
+  };
+
+  // csv-parse counts the CR and the LF of a quoted CRLF as two lines; with LF only its line numbers are
+  // exact. A CR inside a quoted name is never wanted anyway.
+  const normalized = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  // Line on which each record ends, in record order; a record starts on the line after the previous one's
+  // end (blank lines are records too, as skip_empty_lines is off).
+  const endLines: number[] = [];
+  let records: string[][];
+  try {
+    records = parse(normalized, {
+      relax_column_count: true,
+      trim: true,
+      skip_empty_lines: false,
+      on_record: (record, context) => {
+        endLines.push(context.lines);
+        return record;
+      },
+    });
+  } catch (err) {
+    const line =
+      typeof err === 'object' && err !== null && 'lines' in err && typeof err.lines === 'number'
+        ? err.lines
+        : 1;
+    const message = err instanceof Error ? err.message.replace(/^[^:]*:\s*/, '') : String(err);
+    throw new RosterImportError([{ line, reason: `not readable as CSV: ${message}` }]);
+  }
+
+  const classes = new Map<string, Seen<string>>();
+  const children = new Map<string, Seen<{ name: string; kana: string; classId: string }>>();
+  const guardians = new Map<string, Seen<string> & { childIds: Set<string>; cardUids: Set<string> }>();
+  const cardOwner = new Map<string, Seen<string>>();
+
+  let line = 1;
+  let sawHeader = false;
+  let rows = 0;
+  for (const [index, record] of records.entries()) {
+    const start = line;
+    line = (endLines[index] ?? start) + 1;
+    if (record.every((f) => f === '')) continue; // blank line
+    if (!sawHeader) {
+      sawHeader = true;
+      if (record.join(',') !== ROSTER_COLUMNS.join(',')) {
+        fail(start, `the header must be exactly ${ROSTER_COLUMNS.join(',')}`);
+        break;
+      }
+      continue;
+    }
+    rows++;
+    if (record.length !== ROSTER_COLUMNS.length) {
+      fail(start, `expected ${ROSTER_COLUMNS.length} columns, found ${record.length}`);
+      continue;
+    }
+    const [classId, className, childId, childName, childKana, guardianId, guardianName, cardCell] =
+      record as [string, string, string, string, string, string, string, string];
+    // Each check returns whether its field is usable, so that the consistency checks below still run
+    // for the valid parts of a row with a bad field: every problem of the file is reported at once.
+    const checkId = (value: string, column: string): boolean => {
+      if (ID_RE.test(value)) return true;
+      fail(start, `${column} "${value}" is not a valid id (1–64 letters, digits, _ or -; no spaces)`);
+      return false;
+    };
+    const checkName = (value: string, column: string): boolean => {
+      if (value === '') fail(start, `${column} is empty`);
+      else if (hasControlCharacter(value))
+        fail(start, `${column} contains a control character or line break`);
+      else return true;
+      return false;
+    };
+    const classOk = [checkId(classId, 'class_id'), checkName(className, 'class_name')].every(Boolean);
+    const childOk = [
+      checkId(childId, 'child_id'),
+      checkName(childName, 'child_name'),
+      checkName(childKana, 'child_kana'),
+    ].every(Boolean);
+    const hasGuardian = guardianId !== '' || guardianName !== '' || cardCell !== '';
+    const guardianOk =
+      hasGuardian &&
+      [checkId(guardianId, 'guardian_id'), checkName(guardianName, 'guardian_name')].every(Boolean);
+    const cardUids: string[] = [];
+    cardCell
+      .split(';')
+      .map((c) => c.trim())
+      .forEach((raw, i) => {
+        if (raw === '') return;
+        const hex = normalizeCardUid(raw);
+        // The value is not echoed: card numbers are personal data and this message may end up in a log.
+        if (hex === undefined)
+          fail(start, `card_uid entry ${i + 1} is not a card UID (even number of 4–64 hex digits)`);
+        else cardUids.push(hex);
+      });
+
+    if (classOk) {
+      const cls = classes.get(classId);
+      if (!cls) classes.set(classId, { value: className, line: start });
+      else if (cls.value !== className) {
+        fail(start, `class ${classId} is named "${className}" here but "${cls.value}" on line ${cls.line}`);
+      }
+    }
+
+    if (childOk && classOk) {
+      const child = children.get(childId);
+      if (!child)
+        children.set(childId, { value: { name: childName, kana: childKana, classId }, line: start });
+      else if (child.value.classId !== classId) {
+        fail(
+          start,
+          `child ${childId} is in class ${classId} here but in class ${child.value.classId} on line ${child.line}`,
+        );
+      } else if (child.value.name !== childName || child.value.kana !== childKana) {
+        fail(start, `child ${childId} has a different name or kana than on line ${child.line}`);
+      }
+    }
+
+    if (!guardianOk) continue;
+    const known = guardians.get(guardianId);
+    const guardian = known ?? {
+      value: guardianName,
+      line: start,
+      childIds: new Set<string>(),
+      cardUids: new Set<string>(),
+    };
+    if (!known) guardians.set(guardianId, guardian);
+    else if (known.value !== guardianName) {
+      fail(start, `guardian ${guardianId} has a different name than on line ${guardian.line}`);
+    }
+    if (childOk) guardian.childIds.add(childId);
+    cardUids.forEach((hex) => {
+      const owner = cardOwner.get(hex);
+      if (!owner) {
+        cardOwner.set(hex, { value: guardianId, line: start });
+        guardian.cardUids.add(hex);
+      } else if (owner.value !== guardianId) {
+        fail(start, `a card in card_uid is already used by guardian ${owner.value} (line ${owner.line})`);
+      }
+    });
+  }
+  if (!sawHeader) fail(1, 'the file is empty');
+  else if (rows === 0 && problems.length === 0) fail(1, 'the file has a header but no children');
+  if (problems.length > 0) throw new RosterImportError(problems);
+
+  return {
+    classes: [...classes].map(([id, c]) => ({ id, name: c.value })),
+    children: [...children].map(([id, c]) => ({ id, ...c.value })),
+    guardians: [...guardians].map(([id, g]) => ({
+      id,
+      name: g.value,
+      childIds: [...g.childIds],
+      cardUids: [...g.cardUids],
+    })),
+  };
+}
+
+/** Replaces the stored roster with the file's, as a whole, in one transaction (or not at all). */
+export function importRoster(store: HubStore, csvText: string): ImportSummary {
+  const parsed = parseRosterCsv(csvText);
+  const { credentialKey } = store.meta();
+  const data: RosterData = {
+    classes: parsed.classes,
+    children: parsed.children,
+    guardians: parsed.guardians.map((g) => ({
+      id: g.id,
+      name: g.name,
+      childIds: g.childIds,
+      credentials: g.cardUids.map((value) => credentialHash(credentialKey, { kind: 'card', value })),
+    })),
+  };
+  const version = store.replaceRoster(data);
+  return {
+    imported: {
+      classes: data.classes.length,
+      children: data.children.length,
+      guardians: data.guardians.length,
+      credentials: data.guardians.reduce((n, g) => n + g.credentials.length, 0),
+    },
+    version,
+  };
+}
+
+/** The retained roster message (RosterSchema). */
+export function rosterMessage(facilityId: string, meta: HubMeta, roster: RosterData): Roster {
+  return {
+    facilityId,
+    facilityName: meta.facilityName ?? facilityId,
+    timeZone: meta.timeZone,
+    version: meta.rosterVersion,
+    credentialKey: meta.credentialKey,
+    classes: roster.classes,
+    children: roster.children,
+    guardians: roster.guardians,
+  };
+}

@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  addDevice,
+  checkAdminToken,
+  hashAdminToken,
+  hashPassword,
+  verifyDevice,
+  verifyPassword,
+} from './devices.ts';
+import { localDate } from '../common/time.ts';
+import { LocalDates } from './local-date.ts';
+import { HubStore, openHubEventStore } from './store.ts';
+import { makeEvent, removeDir, tempDir } from './testing.ts';
+
+describe('HubStore', () => {
+  let dir: string;
+  let store: HubStore;
+  beforeEach(async () => {
+    dir = await tempDir();
+    store = HubStore.open(dir);
+  });
+  afterEach(async () => {
+    store.close();
+    await removeDir(dir);
+  });
+
+  it('creates the facility row with a credential key and no facility until the hub claims one', () => {
+    const meta = store.meta();
+    expect(meta).toMatchObject({
+      facilityId: null,
+      timeZone: 'Asia/Tokyo',
+      rosterVersion: 0,
+      adminTokenHash: null,
+    });
+    expect(Buffer.from(meta.credentialKey, 'base64')).toHaveLength(32);
+  });
+
+  it('fixes the facility on the first claim and refuses another one later', () => {
+    expect(store.claimFacility('f1', 'Sakura')).toBe('f1');
+    expect(store.claimFacility()).toBe('f1');
+    expect(store.claimFacility('f1')).toBe('f1');
+    expect(store.meta()).toMatchObject({ facilityId: 'f1', facilityName: 'Sakura' });
+    expect(() => store.claimFacility('f2')).toThrow(/belongs to facility "f1", not "f2"/);
+    expect(() => store.claimFacility('bad/id')).toThrow(/not a valid facility id/);
+  });
+
+  it('defaults the facility to demo', () => {
+    expect(store.claimFacility()).toBe('demo');
+    expect(store.meta().facilityName).toBe('demo');
+  });
+
+  it('refuses to reopen with another time zone', () => {
+    store.close();
+    expect(() => HubStore.open(dir, { timeZone: 'Europe/Paris' })).toThrow(/time zone Asia\/Tokyo/);
+    store = HubStore.open(dir, { timeZone: 'Asia/Tokyo' });
+  });
+
+  it('files events under the business day of the facility time zone', () => {
+    const e = makeEvent({ occurredAt: '2026-03-31T15:30:00Z' });
+    const out = store.insertEvents([e, e]);
+    expect(out.inserted).toEqual([{ event: e, localDate: '2026-04-01' }]);
+    expect(out.duplicates).toEqual([e.id]);
+    expect(store.eventsOn('2026-04-01')).toEqual([e]);
+  });
+
+  it('lists events after a relay cursor and advances it', () => {
+    const events = [makeEvent(), makeEvent(), makeEvent()];
+    store.insertEvents(events);
+    expect(store.eventsAfter(0, 2).map((r) => r.hubSeq)).toEqual([1, 2]);
+    store.advanceRelay(2, [{ id: events[1]?.id ?? '', hubSeq: 2, code: 'x', message: 'y' }]);
+    expect(store.relayCursor()).toBe(2);
+    expect(store.eventsAfter(store.relayCursor(), 500).map((r) => r.event)).toEqual([events[2]]);
+    store.advanceRelay(1, []); // never moves back
+    expect(store.relayCursor()).toBe(2);
+  });
+});
+
+describe('openHubEventStore', () => {
+  it('refuses an invalid event with a typed error and stores nothing of the call', async () => {
+    const dir = await tempDir();
+    const events = openHubEventStore(dir, 'Asia/Tokyo');
+    try {
+      const good = makeEvent();
+      const bad = { ...makeEvent(), type: 'teleport' } as unknown as typeof good;
+      await expect(events.insertEvents([good, bad])).rejects.toMatchObject({ code: 'invalid_event' });
+      expect(await events.countEvents()).toBe(0);
+    } finally {
+      await events.close();
+      await removeDir(dir);
+    }
+  });
+});
+
+describe('device credentials', () => {
+  let dir: string;
+  let store: HubStore;
+  beforeEach(async () => {
+    dir = await tempDir();
+    store = HubStore.open(dir);
+  });
+  afterEach(async () => {
+    store.close();
+    await removeDir(dir);
+  });
+
+  it('hashes passwords with scrypt and a salt', async () => {
+    const a = await hashPassword('secret');
+    const b = await hashPassword('secret');
+    expect(a).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('secret', a)).toBe(true);
+    expect(await verifyPassword('Secret', a)).toBe(false);
+    expect(await verifyPassword('secret', 'garbage')).toBe(false);
+  });
+
+  it('adds a device with a random password and rotates it when added again', async () => {
+    const first = await addDevice(store, 'kiosk-1', 'kiosk');
+    expect(first.deviceId).toBe('kiosk-1');
+    expect(first.password).toMatch(/^[\w-]{32}$/);
+    expect(store.devicePasswordHash('kiosk-1')).not.toContain(first.password);
+    expect(await verifyDevice(store, 'kiosk-1', first.password)).toBe(true);
+    const second = await addDevice(store, 'kiosk-1', 'tablet');
+    expect(second.password).not.toBe(first.password);
+    expect(await verifyDevice(store, 'kiosk-1', first.password)).toBe(false);
+    expect(await verifyDevice(store, 'kiosk-1', second.password)).toBe(true);
+    expect(await verifyDevice(store, 'kiosk-2', second.password)).toBe(false);
+  });
+
+  it('refuses bad device ids and roles', async () => {
+    await expect(addDevice(store, 'kiosk/1', 'kiosk')).rejects.toMatchObject({ code: 'bad_device_id' });
+    await expect(addDevice(store, 'k', 'printer' as 'kiosk')).rejects.toMatchObject({ code: 'bad_role' });
+  });
+
+  it('checks admin tokens against their hash', () => {
+    const hash = hashAdminToken('token');
+    expect(hash).not.toContain('token');
+    expect(checkAdminToken('token', hash)).toBe(true);
+    expect(checkAdminToken('token2', hash)).toBe(false);
+  });
+});
+
+describe('LocalDates', () => {
+  it('agrees with localDate around the clock and across DST changes', () => {
+    for (const tz of ['Asia/Tokyo', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC']) {
+      const dates = new LocalDates(tz);
+      // every 7 minutes over two DST changes of 2026, plus their exact instants ± 1 ms
+      const instants: number[] = [];
+      for (const start of [Date.UTC(2026, 2, 7), Date.UTC(2026, 9, 30), Date.UTC(2026, 3, 3)]) {
+        for (let t = start; t < start + 3 * 86_400_000; t += 7 * 60_000) instants.push(t, t - 1, t + 1);
+      }
+      for (const t of instants) {
+        const d = new Date(t);
+        expect(dates.of(d.toISOString()), `${tz} ${d.toISOString()}`).toBe(localDate(d, tz));
+      }
+    }
+  });
+});

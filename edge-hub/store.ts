@@ -1,0 +1,476 @@
+import { join } from 'node:path';
+import type { Statement, Transaction } from 'better-sqlite3';
+import { GenkanError, ValidationError } from '../common/errors.ts';
+import type { EventStore, InsertResult } from '../common/event-store.ts';
+import { openDatabase, type Db } from '../common/sqlite.ts';
+import { DEFAULT_TIME_ZONE, isValidTimeZone, systemClock, type Clock } from '../common/time.ts';
+import {
+  describeIssues,
+  ErrorCodes,
+  EventSchema,
+  ID_RE,
+  newCredentialKey,
+  type AttendanceEvent,
+} from '../protocol/index.ts';
+import { LocalDates } from './local-date.ts';
+import { hubMigrations } from './migrations.ts';
+
+export const HUB_DB_FILE = 'hub.sqlite';
+export const DEFAULT_FACILITY_ID = 'demo';
+
+export interface HubMeta {
+  /** Null until the hub's first start fixes it (claimFacility). */
+  facilityId: string | null;
+  facilityName: string | null;
+  timeZone: string;
+  /** base64 HMAC key for credential hashes; handed to kiosks in the roster. */
+  credentialKey: string;
+  rosterVersion: number;
+  adminTokenHash: string | null;
+}
+
+export type DeviceRole = 'kiosk' | 'tablet';
+export const DEVICE_ROLES: readonly DeviceRole[] = ['kiosk', 'tablet'];
+
+/** The roster as stored: classes in file order, children and guardians by id. */
+export interface RosterData {
+  classes: { id: string; name: string }[];
+  children: { id: string; name: string; kana: string; classId: string }[];
+  guardians: { id: string; name: string; childIds: string[]; credentials: string[] }[];
+}
+
+/** An event just stored, with the business day it was filed under. */
+export interface StoredEvent {
+  event: AttendanceEvent;
+  localDate: string;
+}
+
+export interface InsertOutcome {
+  inserted: StoredEvent[];
+  /** Ids already stored, or repeated within the same call. */
+  duplicates: string[];
+}
+
+export interface RelayReject {
+  id: string;
+  code: string;
+  message: string;
+}
+
+export interface StoreOpenOptions {
+  /** Time zone of a new data dir (default Asia/Tokyo); an existing one must match when given. */
+  timeZone?: string;
+  clock?: Clock;
+}
+
+interface EventRow {
+  hub_seq: number;
+  id: string;
+  type: AttendanceEvent['type'];
+  child_id: string;
+  occurred_at: string;
+  device_id: string;
+  seq: number;
+  method: AttendanceEvent['method'];
+  actor: string | null;
+  voids: string | null;
+  note: string | null;
+}
+
+interface MetaRow {
+  facility_id: string | null;
+  facility_name: string | null;
+  time_zone: string;
+  credential_key: string;
+  roster_version: number;
+  admin_token_hash: string | null;
+}
+
+const EVENT_COLUMNS = 'hub_seq, id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note';
+/** The order EventStore.eventsOn promises; id last so that the order is total. */
+const EVENT_ORDER = 'occurred_ms, device_id, seq, id';
+
+function rowToEvent(r: EventRow): AttendanceEvent {
+  // Optional fields are left out rather than set to undefined, so events round-trip exactly.
+  const e: AttendanceEvent = {
+    id: r.id,
+    type: r.type,
+    childId: r.child_id,
+    occurredAt: r.occurred_at,
+    deviceId: r.device_id,
+    seq: r.seq,
+    method: r.method,
+    actor: r.actor,
+  };
+  if (r.voids !== null) e.voids = r.voids;
+  if (r.note !== null) e.note = r.note;
+  return e;
+}
+
+/**
+ * The hub's SQLite store. Synchronous on purpose: better-sqlite3 is synchronous, and the ingest path
+ * relies on a group of events being checked and committed without yielding to the event loop.
+ */
+export class HubStore {
+  readonly db: Db;
+  private readonly clock: Clock;
+  private readonly stmts: {
+    meta: Statement<[], MetaRow>;
+    rosterVersion: Statement<[], { roster_version: number }>;
+    insertEvent: Statement;
+    eventChild: Statement<[string], { child_id: string }>;
+    eventsOn: Statement<[string], EventRow>;
+    countEvents: Statement<[], { n: number }>;
+    eventsAfter: Statement<[number, number], EventRow>;
+    relayCursor: Statement<[], { cursor: number }>;
+  };
+  private readonly insertTx: Transaction<
+    (events: readonly AttendanceEvent[], receivedAt: string) => InsertOutcome
+  >;
+  private localDates: LocalDates;
+
+  private constructor(db: Db, clock: Clock) {
+    this.db = db;
+    this.clock = clock;
+    this.stmts = {
+      meta: db.prepare(
+        'SELECT facility_id, facility_name, time_zone, credential_key, roster_version, admin_token_hash FROM meta WHERE id = 1',
+      ),
+      rosterVersion: db.prepare('SELECT roster_version FROM meta WHERE id = 1'),
+      insertEvent: db.prepare(
+        `INSERT INTO events (id, type, child_id, occurred_at, occurred_ms, device_id, seq, method, actor, voids,
+           note, local_date, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      ),
+      eventChild: db.prepare('SELECT child_id FROM events WHERE id = ?'),
+      eventsOn: db.prepare(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE local_date = ? ORDER BY ${EVENT_ORDER}`,
+      ),
+      countEvents: db.prepare('SELECT count(*) AS n FROM events'),
+      eventsAfter: db.prepare(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE hub_seq > ? ORDER BY hub_seq LIMIT ?`,
+      ),
+      relayCursor: db.prepare('SELECT cursor FROM relay_state WHERE id = 1'),
+    };
+    this.localDates = new LocalDates(DEFAULT_TIME_ZONE);
+    this.insertTx = db.transaction((events: readonly AttendanceEvent[], receivedAt: string) =>
+      this.insertInTransaction(events, receivedAt),
+    );
+  }
+
+  /** Opens (creating and migrating when needed) DIR/hub.sqlite and makes sure the facility row exists. */
+  static open(dataDir: string, options: StoreOpenOptions = {}): HubStore {
+    const db = openDatabase(join(dataDir, HUB_DB_FILE), { migrations: hubMigrations });
+    try {
+      const store = new HubStore(db, options.clock ?? systemClock);
+      store.initMeta(options);
+      return store;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private initMeta(options: StoreOpenOptions): void {
+    const { timeZone } = options;
+    if (timeZone !== undefined && !isValidTimeZone(timeZone)) {
+      throw new ValidationError('bad_time_zone', `unknown time zone: ${timeZone}`, 'timeZone');
+    }
+    // OR IGNORE: a CLI command and the hub may create the row at the same moment; the first one wins.
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO meta (id, time_zone, credential_key, roster_version) VALUES (1, ?, ?, 0)`,
+      )
+      .run(timeZone ?? DEFAULT_TIME_ZONE, newCredentialKey());
+    const meta = this.meta();
+    if (timeZone !== undefined && meta.timeZone !== timeZone) {
+      throw new GenkanError(
+        'time_zone_mismatch',
+        `this data directory uses time zone ${meta.timeZone}, not ${timeZone}`,
+      );
+    }
+    this.localDates = new LocalDates(meta.timeZone);
+  }
+
+  /**
+   * Fixes the facility on the hub's first start (`facilityId`, default "demo") and returns it. Later starts
+   * may omit it; naming another facility fails, because devices and the cloud know the hub by it.
+   */
+  claimFacility(facilityId?: string, facilityName?: string): string {
+    if (facilityId !== undefined && !ID_RE.test(facilityId)) {
+      throw new ValidationError('bad_facility', `not a valid facility id: ${facilityId}`, 'facilityId');
+    }
+    return this.db
+      .transaction(() => {
+        const meta = this.meta();
+        const id = meta.facilityId ?? facilityId ?? DEFAULT_FACILITY_ID;
+        if (facilityId !== undefined && facilityId !== id) {
+          throw new GenkanError(
+            'facility_mismatch',
+            `this data directory belongs to facility "${id}", not "${facilityId}"`,
+          );
+        }
+        const name = facilityName ?? meta.facilityName ?? id;
+        if (id !== meta.facilityId || name !== meta.facilityName) {
+          this.db.prepare('UPDATE meta SET facility_id = ?, facility_name = ? WHERE id = 1').run(id, name);
+        }
+        return id;
+      })
+      .immediate();
+  }
+
+  meta(): HubMeta {
+    const r = this.stmts.meta.get();
+    if (!r) throw new GenkanError('no_meta', 'hub database has no facility row');
+    return {
+      facilityId: r.facility_id,
+      facilityName: r.facility_name,
+      timeZone: r.time_zone,
+      credentialKey: r.credential_key,
+      rosterVersion: r.roster_version,
+      adminTokenHash: r.admin_token_hash,
+    };
+  }
+
+  /** Cheap enough to poll: another process (roster import) may bump it while the hub runs. */
+  rosterVersion(): number {
+    return this.stmts.rosterVersion.get()?.roster_version ?? 0;
+  }
+
+  setAdminTokenHash(hash: string): void {
+    this.db.prepare('UPDATE meta SET admin_token_hash = ? WHERE id = 1').run(hash);
+  }
+
+  // ---- devices -------------------------------------------------------------------------------------
+
+  /** Creates the device, or replaces the password of an existing one (its role is updated too). */
+  upsertDevice(id: string, role: DeviceRole, passwordHash: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO devices (id, role, password_hash, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`,
+      )
+      .run(id, role, passwordHash, this.clock.now().toISOString());
+  }
+
+  devicePasswordHash(id: string): string | undefined {
+    const r = this.db
+      .prepare<[string], { password_hash: string }>('SELECT password_hash FROM devices WHERE id = ?')
+      .get(id);
+    return r?.password_hash;
+  }
+
+  // ---- roster ----------------------------------------------------------------------------------------
+
+  roster(): RosterData {
+    const db = this.db;
+    const classes = db
+      .prepare<[], { id: string; name: string }>('SELECT id, name FROM classes ORDER BY position')
+      .all();
+    const children = db
+      .prepare<[], { id: string; name: string; kana: string; classId: string }>(
+        'SELECT id, name, kana, class_id AS classId FROM children ORDER BY id',
+      )
+      .all();
+    const guardians = db
+      .prepare<[], { id: string; name: string }>('SELECT id, name FROM guardians ORDER BY id')
+      .all()
+      .map((g) => ({ ...g, childIds: [] as string[], credentials: [] as string[] }));
+    const byId = new Map(guardians.map((g) => [g.id, g]));
+    for (const link of db
+      .prepare<[], { guardian_id: string; child_id: string }>(
+        'SELECT guardian_id, child_id FROM guardian_children ORDER BY guardian_id, child_id',
+      )
+      .all()) {
+      byId.get(link.guardian_id)?.childIds.push(link.child_id);
+    }
+    for (const c of db
+      .prepare<[], { guardian_id: string; hash: string }>(
+        'SELECT guardian_id, hash FROM credentials ORDER BY hash',
+      )
+      .all()) {
+      byId.get(c.guardian_id)?.credentials.push(c.hash);
+    }
+    return { classes, children, guardians };
+  }
+
+  /** Replaces the whole roster in one transaction and returns the new roster version. */
+  replaceRoster(roster: RosterData): number {
+    const db = this.db;
+    const run = db.transaction(() => {
+      db.exec(
+        'DELETE FROM credentials; DELETE FROM guardian_children; DELETE FROM guardians; DELETE FROM children; DELETE FROM classes;',
+      );
+      const insClass = db.prepare('INSERT INTO classes (id, name, position) VALUES (?, ?, ?)');
+      roster.classes.forEach((c, i) => insClass.run(c.id, c.name, i));
+      const insChild = db.prepare('INSERT INTO children (id, name, kana, class_id) VALUES (?, ?, ?, ?)');
+      for (const c of roster.children) insChild.run(c.id, c.name, c.kana, c.classId);
+      const insGuardian = db.prepare('INSERT INTO guardians (id, name) VALUES (?, ?)');
+      const insLink = db.prepare('INSERT INTO guardian_children (guardian_id, child_id) VALUES (?, ?)');
+      const insCredential = db.prepare('INSERT INTO credentials (hash, guardian_id) VALUES (?, ?)');
+      for (const g of roster.guardians) {
+        insGuardian.run(g.id, g.name);
+        for (const childId of g.childIds) insLink.run(g.id, childId);
+        for (const hash of g.credentials) insCredential.run(hash, g.id);
+      }
+      db.prepare('UPDATE meta SET roster_version = roster_version + 1 WHERE id = 1').run();
+      return this.rosterVersion();
+    });
+    return run.immediate();
+  }
+
+  // ---- events ----------------------------------------------------------------------------------------
+
+  /** Child of a stored event, to check voids and duplicates. */
+  eventChild(id: string): string | undefined {
+    return this.stmts.eventChild.get(id)?.child_id;
+  }
+
+  /**
+   * Inserts already-validated events idempotently, all in one IMMEDIATE transaction (IMMEDIATE so that a
+   * concurrent writer in another process makes us wait on the busy timeout instead of failing).
+   */
+  insertEvents(
+    events: readonly AttendanceEvent[],
+    receivedAt = this.clock.now().toISOString(),
+  ): InsertOutcome {
+    return this.insertTx.immediate(events, receivedAt);
+  }
+
+  /**
+   * Runs `fn` in one IMMEDIATE transaction; `fn` may call insertInTransaction. Used by ingest, whose checks
+   * must see the same database state as the inserts.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Inserts within the caller's transaction. */
+  insertInTransaction(events: readonly AttendanceEvent[], receivedAt: string): InsertOutcome {
+    const out: InsertOutcome = { inserted: [], duplicates: [] };
+    const insert = this.stmts.insertEvent;
+    const dates = this.localDates;
+    for (const e of events) {
+      const day = dates.of(e.occurredAt);
+      const changes = insert.run(
+        e.id,
+        e.type,
+        e.childId,
+        e.occurredAt,
+        Date.parse(e.occurredAt),
+        e.deviceId,
+        e.seq,
+        e.method,
+        e.actor,
+        e.voids ?? null,
+        e.note ?? null,
+        day,
+        receivedAt,
+      ).changes;
+      if (changes === 1) out.inserted.push({ event: e, localDate: day });
+      else out.duplicates.push(e.id);
+    }
+    return out;
+  }
+
+  /** Events filed under business day `date`, by occurredAt then deviceId, seq. */
+  eventsOn(date: string): AttendanceEvent[] {
+    return this.stmts.eventsOn.all(date).map(rowToEvent);
+  }
+
+  /**
+   * What the roll-call of `date` needs: the day's events plus voids made on other days that cancel one of
+   * them (staff correcting yesterday's record this morning).
+   */
+  rollcallEventsOn(date: string): AttendanceEvent[] {
+    const rows = this.db
+      .prepare<[string, string, string], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE local_date = ?
+         UNION ALL
+         SELECT ${EVENT_COLUMNS} FROM events
+          WHERE local_date <> ? AND voids IN (SELECT id FROM events WHERE local_date = ?)`,
+      )
+      .all(date, date, date);
+    return rows.map(rowToEvent);
+  }
+
+  countEvents(): number {
+    return this.stmts.countEvents.get()?.n ?? 0;
+  }
+
+  // ---- relay -----------------------------------------------------------------------------------------
+
+  relayCursor(): number {
+    return this.stmts.relayCursor.get()?.cursor ?? 0;
+  }
+
+  /** Up to `limit` events stored after hub_seq `cursor`, in storage order. */
+  eventsAfter(cursor: number, limit: number): { hubSeq: number; event: AttendanceEvent }[] {
+    return this.stmts.eventsAfter
+      .all(cursor, limit)
+      .map((r) => ({ hubSeq: r.hub_seq, event: rowToEvent(r) }));
+  }
+
+  /** Records the cloud's answer to a batch: its rejects, and the new cursor, in one transaction. */
+  advanceRelay(cursor: number, rejects: readonly (RelayReject & { hubSeq: number })[]): void {
+    const db = this.db;
+    db.transaction(() => {
+      const ins = db.prepare(
+        `INSERT INTO relay_rejects (event_id, hub_seq, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (event_id) DO UPDATE SET code = excluded.code, message = excluded.message,
+           rejected_at = excluded.rejected_at`,
+      );
+      const at = this.clock.now().toISOString();
+      for (const r of rejects) ins.run(r.id, r.hubSeq, r.code, r.message, at);
+      db.prepare('UPDATE relay_state SET cursor = ? WHERE id = 1 AND cursor < ?').run(cursor, cursor);
+    }).immediate();
+  }
+
+  relayRejects(): (RelayReject & { hubSeq: number })[] {
+    return this.db
+      .prepare<[], RelayReject & { hubSeq: number }>(
+        'SELECT event_id AS id, hub_seq AS hubSeq, code, message FROM relay_rejects ORDER BY hub_seq',
+      )
+      .all();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * The hub store behind the shared EventStore contract (test/contract/event-store.ts). Unlike ingest it
+ * does no roster checks: it is the storage layer only. Events are validated against the protocol
+ * schema; one bad event rejects the whole call and stores nothing.
+ */
+export function openHubEventStore(dataDir: string, timeZone: string): EventStore {
+  const store = HubStore.open(dataDir, { timeZone });
+  // The Promise constructor turns a synchronous throw into a rejection.
+  const settle = <T>(fn: () => T) =>
+    new Promise<T>((resolve) => {
+      resolve(fn());
+    });
+  return {
+    insertEvents: (events) =>
+      settle(() => {
+        for (const e of events) {
+          const r = EventSchema.safeParse(e);
+          if (!r.success)
+            throw new ValidationError(ErrorCodes.invalidEvent, describeIssues(r.error), 'events');
+        }
+        const out = store.insertEvents(events);
+        const result: InsertResult = {
+          inserted: out.inserted.map((s) => s.event.id),
+          duplicates: out.duplicates,
+        };
+        return result;
+      }),
+    eventsOn: (date) => settle(() => store.eventsOn(date)),
+    countEvents: () => settle(() => store.countEvents()),
+    close: () =>
+      settle(() => {
+        store.close();
+      }),
+  };
+}

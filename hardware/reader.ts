@@ -1,0 +1,116 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Credential } from '../protocol/credentials.ts';
+import type { Logger } from '../common/logger.ts';
+import { systemClock, type Clock } from '../common/time.ts';
+import { ReaderSpecError } from './errors.ts';
+import type { Listener } from './emitter.ts';
+import { StdinReader } from './stdin.ts';
+import { SimReader } from './sim.ts';
+
+/** A credential presented to a reader, with the time the reader saw it. */
+export interface CredentialRead {
+  credential: Credential;
+  at: Date;
+}
+
+export type ReaderErrorCode =
+  /** A line that is neither a credential nor a command the reader knows. */
+  | 'unrecognised_input'
+  /** A line longer than the reader accepts; dropped whole. */
+  | 'line_too_long'
+  /** The simulator was asked for an entry it does not have. */
+  | 'no_such_entry'
+  /** The underlying device or stream failed. */
+  | 'input_failed';
+
+/**
+ * Something the reader could not turn into a credential. The message never repeats the input, which may
+ * be a card number.
+ */
+export interface ReaderErrorEvent {
+  code: ReaderErrorCode;
+  message: string;
+}
+
+export interface ReaderEventMap {
+  credential: CredentialRead;
+  attached: { at: Date };
+  detached: { at: Date; reason: string };
+  error: ReaderErrorEvent;
+}
+
+/** A source of credentials: an IC card reader, a QR camera, a terminal. */
+export interface CredentialReader {
+  /** Short name for logs and output lines (`stdin`, `sim`, …); never a device serial or a secret. */
+  readonly name: string;
+  on<K extends keyof ReaderEventMap>(event: K, listener: Listener<ReaderEventMap[K]>): () => void;
+  off<K extends keyof ReaderEventMap>(event: K, listener: Listener<ReaderEventMap[K]>): void;
+  /** Starts reading; rejects (e.g. ReaderConfigError) when the reader cannot start. */
+  open(): Promise<void>;
+  /** Stops reading and releases the device; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ReaderDeps {
+  logger: Logger;
+  clock?: Clock;
+  /** Where line readers read; process.stdin by default. */
+  input?: Readable;
+  /** Where the simulator prints its menu; process.stderr by default (stdout carries JSON lines). */
+  output?: Writable;
+}
+
+export type ReaderSpec = { kind: 'stdin' } | { kind: 'sim'; file?: string };
+
+/** The spec forms `createReader` accepts, as shown to users. */
+export const SUPPORTED_READER_SPECS = ['stdin', 'sim', 'sim:FILE'] as const;
+
+export function parseReaderSpec(spec: string): ReaderSpec {
+  if (spec === 'stdin') return { kind: 'stdin' };
+  if (spec === 'sim') return { kind: 'sim' };
+  if (spec.startsWith('sim:') && spec.length > 'sim:'.length) return { kind: 'sim', file: spec.slice(4) };
+  throw new ReaderSpecError(
+    'unknown_reader',
+    `unknown reader "${spec}"; supported: ${SUPPORTED_READER_SPECS.join(', ')}`,
+  );
+}
+
+export function createReader(spec: string | ReaderSpec, deps: ReaderDeps): CredentialReader {
+  const parsed = typeof spec === 'string' ? parseReaderSpec(spec) : spec;
+  const lineDeps = {
+    logger: deps.logger,
+    clock: deps.clock ?? systemClock,
+    input: deps.input ?? process.stdin,
+  };
+  switch (parsed.kind) {
+    case 'stdin':
+      return new StdinReader(lineDeps);
+    case 'sim':
+      return new SimReader({ ...lineDeps, output: deps.output ?? process.stderr, file: parsed.file });
+  }
+}
+
+/** Whether the reader consumes the shared input stream. */
+function readsInput(spec: ReaderSpec): boolean {
+  switch (spec.kind) {
+    case 'stdin':
+    case 'sim':
+      return true;
+  }
+}
+
+/**
+ * Creates several readers. `stdin` and `sim` both consume the input stream, so at most one of them may
+ * be given: two would split the lines between them.
+ */
+export function createReaders(specs: readonly string[], deps: ReaderDeps): CredentialReader[] {
+  const parsed = specs.map(parseReaderSpec);
+  const lineReaders = parsed.filter(readsInput);
+  if (lineReaders.length > 1) {
+    throw new ReaderSpecError(
+      'reader_conflict',
+      'stdin and sim readers both read standard input; give only one of them',
+    );
+  }
+  return parsed.map((s) => createReader(s, deps));
+}

@@ -1,0 +1,475 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventSchema, StatusSchema, topics, type Credential } from '../../protocol/index.ts';
+import { silentLogger } from '../../common/logger.ts';
+import type { Clock } from '../../common/time.ts';
+import {
+  CARD_G1,
+  CARD_G3,
+  CARD_UNKNOWN,
+  FACILITY,
+  makeRollcall,
+  makeRoster,
+  QR_G2,
+} from '../common/fixtures.ts';
+import type { KioskOutputLine, ReadyLine, TapLine } from '../common/output.ts';
+import { startKiosk, type Kiosk, type KioskOptions } from './agent.ts';
+import { KIOSK_DB_FILE } from './outbox.ts';
+import { FakeHub, Recorder } from './testing/fake-hub.ts';
+
+const DEVICE = 'kiosk-1';
+// 10:00 in Tokyo on 1 April 2026.
+const START = Date.parse('2026-04-01T01:00:00Z');
+
+let dir: string;
+let hub: FakeHub;
+const kiosks: Kiosk[] = [];
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'genkan-kiosk-'));
+  hub = new FakeHub();
+  await hub.start();
+});
+
+afterEach(async () => {
+  for (const k of kiosks.splice(0)) await k.close();
+  await hub.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A clock the test moves by hand. */
+function manualClock(start = START): Clock & { advance(ms: number): void } {
+  let t = start;
+  return {
+    now: () => new Date(t),
+    advance: (ms) => {
+      t += ms;
+    },
+  };
+}
+
+interface TestKiosk {
+  kiosk: Kiosk;
+  out: Recorder<KioskOutputLine>;
+  input: PassThrough;
+  clock: ReturnType<typeof manualClock>;
+}
+
+async function start(
+  extra: Partial<KioskOptions> = {},
+  output?: (line: KioskOutputLine) => void,
+): Promise<TestKiosk> {
+  const out = new Recorder<KioskOutputLine>();
+  const input = new PassThrough();
+  const clock = manualClock();
+  const kiosk = await startKiosk({
+    dataDir: dir,
+    hubUrl: hub.url,
+    deviceId: DEVICE,
+    password: 'secret',
+    readers: ['stdin'],
+    readerInput: input,
+    logger: silentLogger(),
+    clock,
+    debounceMs: 0,
+    reconnectPeriodMs: 50,
+    connectTimeoutMs: 2000,
+    output: (line) => {
+      output?.(line);
+      out.push(line);
+    },
+    ...extra,
+  });
+  kiosks.push(kiosk);
+  return { kiosk, out, input, clock };
+}
+
+async function stop(k: TestKiosk): Promise<void> {
+  await k.kiosk.close();
+  kiosks.splice(kiosks.indexOf(k.kiosk), 1);
+}
+
+const isTap = (l: KioskOutputLine): l is TapLine => 'type' in l && l.type === 'tap';
+const taps = (out: Recorder<KioskOutputLine>) => out.items.filter(isTap);
+const okTaps = (out: Recorder<KioskOutputLine>) => taps(out).flatMap((l) => (l.result === 'ok' ? [l] : []));
+
+function ready(out: Recorder<KioskOutputLine>): Promise<ReadyLine> {
+  return out.until((items) => items.find((l): l is ReadyLine => 'ready' in l), 'ready line');
+}
+
+function online(out: Recorder<KioskOutputLine>): Promise<KioskOutputLine> {
+  return out.until(
+    (items) => items.find((l) => 'type' in l && l.type === 'connection' && l.online),
+    'online',
+  );
+}
+
+function tapLine(c: Credential): string {
+  return `${c.kind}:${c.value}\n`;
+}
+
+/** Taps through the stdin reader and waits for the tap's output line. */
+async function tapVia(k: TestKiosk, c: Credential): Promise<TapLine> {
+  const before = taps(k.out).length;
+  k.input.write(tapLine(c));
+  return k.out.until((items) => items.filter(isTap)[before], 'tap line');
+}
+
+function ackedIds(items: readonly KioskOutputLine[]): string[] {
+  return items.flatMap((l) => ('type' in l && l.type === 'acked' ? l.ids : []));
+}
+
+async function publishRoster(version = 1): Promise<void> {
+  await hub.publish(topics.roster(FACILITY), makeRoster({ version }), true);
+}
+
+describe('kiosk agent', () => {
+  it('learns its facility from genkan/v1/+/roster, commits a tap before reporting it, and delivers it', async () => {
+    await publishRoster();
+    const committedBeforeOk: boolean[] = [];
+    const k = await start({}, (line) => {
+      if (isTap(line) && line.result === 'ok') {
+        // Another connection sees the rows the moment the line is written: they are committed.
+        const db = new Database(join(dir, KIOSK_DB_FILE), { readonly: true });
+        const ids = db
+          .prepare<[], { id: string }>('SELECT id FROM outbox')
+          .all()
+          .map((r) => r.id);
+        db.close();
+        committedBeforeOk.push(line.events.every((e) => ids.includes(e.id)));
+      }
+    });
+    expect(await ready(k.out)).toEqual({
+      ready: true,
+      device: DEVICE,
+      facility: FACILITY,
+      rosterVersion: 1,
+      outbox: 0,
+    });
+    expect(k.out.items).toContainEqual({ type: 'roster', version: 1, children: 3 });
+    await k.out.until(
+      (items) => items.find((l) => 'type' in l && l.type === 'connection' && l.online),
+      'online',
+    );
+
+    const line = await tapVia(k, CARD_G1);
+    expect(line).toMatchObject({
+      type: 'tap',
+      result: 'ok',
+      guardian: { id: 'g1', name: 'Aoi' },
+      events: [
+        { childId: 'c1', childName: 'Hana', type: 'check_in', seq: 1 },
+        { childId: 'c2', childName: 'Sora', type: 'check_in', seq: 2 },
+      ],
+    });
+    expect(committedBeforeOk).toEqual([true]);
+    if (line.result !== 'ok') throw new Error('not ok');
+    const ids = line.events.map((e) => e.id);
+
+    await k.out.until((items) => ids.every((id) => ackedIds(items).includes(id)) || undefined, 'acks');
+    // The wire format: {"events":[…]} on the device's events topic, each event valid and as stored.
+    const msg = hub.messages[0];
+    expect(msg?.topic).toBe(topics.events(FACILITY, DEVICE));
+    expect(msg?.rejected).toEqual([]);
+    const raw = JSON.parse(msg?.raw ?? '') as { events: unknown[] };
+    expect(Object.keys(raw)).toEqual(['events']);
+    for (const e of raw.events) expect(EventSchema.safeParse(e).success).toBe(true);
+    expect(msg?.events[0]).toMatchObject({
+      id: ids[0],
+      type: 'check_in',
+      childId: 'c1',
+      occurredAt: '2026-04-01T10:00:00.000+09:00',
+      deviceId: DEVICE,
+      seq: 1,
+      method: 'card',
+      actor: 'g1',
+    });
+    expect(k.kiosk.state().outbox).toMatchObject({ total: 2, pending: 0, acked: 2 });
+    const status = await hub.until(() => {
+      const s = hub.statuses.get(DEVICE);
+      return s?.online === true && s.outbox === 0 ? s : undefined;
+    }, 'status with empty outbox');
+    expect(StatusSchema.safeParse(status).success).toBe(true);
+  });
+
+  it('reports unknown credentials, guardians without children and unreadable input, recording nothing', async () => {
+    await publishRoster();
+    const k = await start();
+    await ready(k.out);
+    expect(await tapVia(k, CARD_UNKNOWN)).toEqual({
+      type: 'tap',
+      result: 'unknown_credential',
+      kind: 'card',
+    });
+    expect(await tapVia(k, { kind: 'qr', value: 'nobody' })).toEqual({
+      type: 'tap',
+      result: 'unknown_credential',
+      kind: 'qr',
+    });
+    expect(await tapVia(k, CARD_G3)).toEqual({
+      type: 'tap',
+      result: 'no_children',
+      kind: 'card',
+      guardian: { id: 'g3', name: 'Former' },
+    });
+    k.input.write('garbage\n');
+    const err = await k.out.until(
+      (items) => items.find((l) => 'type' in l && l.type === 'reader_error'),
+      'reader error',
+    );
+    expect(err).toEqual({
+      type: 'reader_error',
+      reader: 'stdin',
+      code: 'unrecognised_input',
+      message: expect.any(String) as string,
+    });
+    expect(JSON.stringify(k.out.items)).not.toContain('ffffffff');
+    expect(k.kiosk.state().outbox.total).toBe(0);
+    // Still taking taps.
+    expect((await tapVia(k, QR_G2)).result).toBe('ok');
+  });
+
+  it('debounces the same credential within the window only', async () => {
+    await publishRoster();
+    const k = await start({ debounceMs: 30_000 });
+    await ready(k.out);
+    expect((await tapVia(k, QR_G2)).result).toBe('ok');
+    k.clock.advance(29_999);
+    expect(await tapVia(k, QR_G2)).toEqual({ type: 'tap', result: 'debounced', kind: 'qr' });
+    // Another credential is not held up.
+    expect((await tapVia(k, CARD_G1)).result).toBe('ok');
+    k.clock.advance(1);
+    const again = await tapVia(k, QR_G2);
+    expect(again).toMatchObject({ result: 'ok', events: [{ childId: 'c3', type: 'check_out', seq: 4 }] });
+    expect(k.kiosk.state().outbox.total).toBe(4);
+  });
+
+  it('says no_roster before any roster is known, then becomes ready when one arrives', async () => {
+    const k = await start();
+    expect(await tapVia(k, CARD_G1)).toEqual({ type: 'tap', result: 'no_roster' });
+    expect(k.out.items.some((l) => 'ready' in l)).toBe(false);
+    await publishRoster(5);
+    expect(await ready(k.out)).toMatchObject({ facility: FACILITY, rosterVersion: 5 });
+    // Having learnt the facility, the kiosk reconnects with its last will and announces itself.
+    await hub.until(() => hub.statuses.get(DEVICE)?.online, 'online status');
+    expect((await tapVia(k, CARD_G1)).result).toBe('ok');
+  });
+
+  it('decides from the hub roll-call with its own unacknowledged events on top', async () => {
+    await publishRoster();
+    await hub.publish(topics.rollcall(FACILITY), makeRollcall('2026-04-01', { c1: 'present' }), true);
+    hub.policy = () => 'hold';
+    const k = await start();
+    await ready(k.out);
+    await k.out.until((items) => items.find((l) => 'type' in l && l.type === 'rollcall'), 'roll-call');
+    expect(await tapVia(k, CARD_G1)).toMatchObject({
+      events: [
+        { childId: 'c1', type: 'check_out' },
+        { childId: 'c2', type: 'check_in' },
+      ],
+    });
+    // Not acknowledged: the roll-call still says c1 present, but the kiosk's own events count.
+    expect(await tapVia(k, CARD_G1)).toMatchObject({
+      events: [
+        { childId: 'c1', type: 'check_in' },
+        { childId: 'c2', type: 'check_out' },
+      ],
+    });
+  });
+
+  it('marks a rejected event and never sends it again, while unacknowledged ones are resent', async () => {
+    await publishRoster();
+    // c1's event is refused; c2's is never acknowledged, so it keeps being resent on the ack timeout.
+    hub.policy = (e) =>
+      e.childId === 'c1' ? { code: 'unknown_child', message: 'childId is not on the roster' } : 'hold';
+    const k = await start({ ackTimeoutMs: 100 });
+    await ready(k.out);
+    const line = await tapVia(k, CARD_G1);
+    if (line.result !== 'ok') throw new Error('not ok');
+    const [c1, c2] = line.events.map((e) => e.id) as [string, string];
+    expect(
+      await k.out.until((items) => items.find((l) => 'type' in l && l.type === 'rejected'), 'rejected line'),
+    ).toEqual({ type: 'rejected', id: c1, code: 'unknown_child', message: 'childId is not on the roster' });
+    await hub.until(() => hub.timesReceived(c2) >= 3, 'c2 resent twice');
+    expect(hub.timesReceived(c1)).toBe(1);
+    // A reconnect resends what is pending, and still not the rejected one.
+    const before = hub.timesReceived(c2);
+    hub.dropClients();
+    await hub.until(() => hub.timesReceived(c2) > before, 'c2 after reconnect');
+    expect(hub.timesReceived(c1)).toBe(1);
+    expect(k.kiosk.state().outbox).toMatchObject({ pending: 1, rejected: 1 });
+  });
+
+  it('records taps while the hub is down and drains them oldest first when it returns', async () => {
+    await publishRoster();
+    const k = await start();
+    await ready(k.out);
+    await online(k.out);
+    await hub.stop();
+    await k.out.until(
+      (items) => items.find((l) => 'type' in l && l.type === 'connection' && !l.online),
+      'offline',
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const line = await tapVia(k, i % 2 === 0 ? CARD_G1 : QR_G2);
+      if (line.result !== 'ok') throw new Error(`tap ${i}: ${line.result}`);
+      ids.push(...line.events.map((e) => e.id));
+    }
+    expect(k.kiosk.state().outbox).toMatchObject({ total: 18, pending: 18 });
+    await hub.start();
+    await publishRoster();
+    await k.out.until((items) => ackedIds(items).length === 18, 'all acked');
+    // First arrivals in seq order, 1..18 with no gap, and each id once before any resend.
+    const firstSeen = [...new Map(hub.received.map((e) => [e.id, e])).values()];
+    expect(firstSeen.map((e) => e.id)).toEqual(ids);
+    expect(firstSeen.map((e) => e.seq)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+    expect(k.kiosk.state().outbox).toMatchObject({ pending: 0, acked: 18 });
+  });
+
+  it('resends unacknowledged events after a reconnect', async () => {
+    await publishRoster();
+    hub.policy = () => 'hold';
+    const k = await start({ ackTimeoutMs: 60_000 });
+    await ready(k.out);
+    const line = await tapVia(k, QR_G2);
+    if (line.result !== 'ok') throw new Error('not ok');
+    const id = line.events[0]?.id ?? '';
+    await hub.until(() => hub.timesReceived(id) === 1, 'first delivery');
+    hub.policy = () => 'ack';
+    hub.dropClients();
+    await k.out.until((items) => ackedIds(items).includes(id), 'ack after reconnect');
+    expect(hub.timesReceived(id)).toBe(2);
+  });
+
+  it('resends an event not acknowledged in time on the same connection', async () => {
+    await publishRoster();
+    let deliveries = 0;
+    // The hub "crashes before its commit" the first time: no ack. The second copy is acknowledged.
+    hub.policy = () => (++deliveries === 1 ? 'hold' : 'ack');
+    const k = await start({ ackTimeoutMs: 150 });
+    await ready(k.out);
+    const line = await tapVia(k, QR_G2);
+    if (line.result !== 'ok') throw new Error('not ok');
+    const id = line.events[0]?.id ?? '';
+    await k.out.until((items) => ackedIds(items).includes(id), 'ack of the resent event');
+    expect(hub.timesReceived(id)).toBe(2);
+    expect(k.out.items.filter((l) => 'type' in l && l.type === 'connection')).toEqual([
+      { type: 'connection', online: true },
+    ]);
+  });
+
+  it('becomes ready from the cached roster with the hub unreachable, and works offline', async () => {
+    await publishRoster(7);
+    await hub.publish(topics.rollcall(FACILITY), makeRollcall('2026-04-01', { c3: 'present' }), true);
+    const first = await start();
+    await ready(first.out);
+    await first.out.until((items) => items.find((l) => 'type' in l && l.type === 'rollcall'), 'roll-call');
+    await stop(first);
+    await hub.stop();
+
+    const k = await start();
+    expect(await ready(k.out)).toEqual({
+      ready: true,
+      device: DEVICE,
+      facility: FACILITY,
+      rosterVersion: 7,
+      outbox: 0,
+    });
+    // The cached roll-call counts: c3 is present, so this is a check-out.
+    expect(await tapVia(k, QR_G2)).toMatchObject({
+      result: 'ok',
+      events: [{ childId: 'c3', type: 'check_out', seq: 1 }],
+    });
+    expect(k.out.items.some((l) => 'type' in l && l.type === 'connection')).toBe(false);
+  });
+
+  it('records a burst of 400 piped taps in order with seq 1..400 and delivers them all', async () => {
+    await publishRoster();
+    const k = await start();
+    await ready(k.out);
+    k.input.write(tapLine(QR_G2).repeat(400));
+    await k.out.until((items) => items.filter(isTap).length === 400, '400 tap lines');
+    const lines = okTaps(k.out);
+    expect(lines).toHaveLength(400);
+    expect(lines.map((l) => l.events[0]?.seq)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+    expect(lines.map((l) => l.events[0]?.type)).toEqual(
+      Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? 'check_in' : 'check_out')),
+    );
+    await k.out.until((items) => ackedIds(items).length === 400, 'all acked');
+    const firstSeen = [...new Map(hub.received.map((e) => [e.id, e])).values()];
+    expect(firstSeen.map((e) => e.seq)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+    expect(Math.max(...hub.messages.map((m) => m.events.length))).toBeLessThanOrEqual(100);
+  });
+
+  it('announces itself online with its outbox depth and offline on close', async () => {
+    await publishRoster();
+    hub.policy = () => 'hold';
+    const k = await start({ statusIntervalMs: 10 });
+    await ready(k.out);
+    await hub.until(() => hub.statuses.get(DEVICE)?.online, 'online status');
+    await tapVia(k, CARD_G1);
+    await hub.until(() => hub.statuses.get(DEVICE)?.outbox === 2, 'status with outbox 2');
+    await stop(k);
+    expect(hub.statuses.get(DEVICE)).toMatchObject({ online: false, outbox: 2 });
+  });
+
+  it('publishes the last will when it vanishes', async () => {
+    await publishRoster();
+    const k = await start({ reconnectPeriodMs: 60_000 });
+    await ready(k.out);
+    await hub.until(() => hub.statuses.get(DEVICE)?.online, 'online status');
+    hub.dropClients();
+    expect(
+      await hub.until(() => hub.statuses.get(DEVICE)?.online === false && hub.statuses.get(DEVICE), 'will'),
+    ).toEqual({
+      online: false,
+    });
+  });
+
+  it('adopts a new roster version and ignores invalid rosters and acks', async () => {
+    await publishRoster();
+    const k = await start();
+    await ready(k.out);
+    await hub.publish(topics.roster(FACILITY), { facilityId: FACILITY, version: 'x' }, true);
+    await hub.publish(topics.roster(FACILITY), 'not json', true);
+    await hub.ack(FACILITY, DEVICE, ['x'], [{ id: 'y', code: 'c', message: 'm' }]);
+    await hub.publish(topics.acks(FACILITY, DEVICE), { acked: 'nope' });
+    await publishRoster(2);
+    await k.out.until(
+      (items) => items.find((l) => 'type' in l && l.type === 'roster' && l.version === 2),
+      'roster 2',
+    );
+    expect(k.kiosk.state().rosterVersion).toBe(2);
+    expect(k.out.items.filter((l) => 'type' in l && (l.type === 'acked' || l.type === 'rejected'))).toEqual(
+      [],
+    );
+    expect((await tapVia(k, CARD_G1)).result).toBe('ok');
+  });
+
+  it('binds its data directory to one device and refuses to switch facility with events undelivered', async () => {
+    await publishRoster();
+    hub.policy = () => 'hold';
+    const k = await start();
+    await ready(k.out);
+    await tapVia(k, QR_G2);
+    await stop(k);
+    await expect(start({ deviceId: 'kiosk-2' })).rejects.toMatchObject({ code: 'device_mismatch' });
+    await expect(start({ facilityId: 'elsewhere' })).rejects.toMatchObject({ code: 'facility_mismatch' });
+    await expect(start({ readers: ['pcsc'] })).rejects.toMatchObject({ code: 'unknown_reader' });
+    // Same facility given explicitly: fine.
+    const again = await start({ facilityId: FACILITY });
+    expect(await ready(again.out)).toMatchObject({ facility: FACILITY, outbox: 1 });
+  });
+
+  it('with --facility, ignores rosters of other facilities', async () => {
+    await hub.publish(topics.roster('other'), makeRoster({ facilityId: 'other', version: 9 }), true);
+    await publishRoster(3);
+    const k = await start({ facilityId: FACILITY });
+    expect(await ready(k.out)).toMatchObject({ facility: FACILITY, rosterVersion: 3 });
+  });
+});

@@ -1,0 +1,592 @@
+import type { Readable, Writable } from 'node:stream';
+import type { z } from 'zod';
+import {
+  AckSchema,
+  credentialHash,
+  describeIssues,
+  ID_RE,
+  RollcallSchema,
+  RosterSchema,
+  type Credential,
+  type DeviceStatus,
+  type ParsedTopic,
+  type Rollcall,
+  type Roster,
+} from '../../protocol/index.ts';
+import { errorMessage, GenkanError } from '../../common/errors.ts';
+import { newEventId } from '../../common/ids.ts';
+import type { Logger } from '../../common/logger.ts';
+import { formatRfc3339, isValidTimeZone, localDate, systemClock, type Clock } from '../../common/time.ts';
+import { createReaders, type CredentialReader } from '../../hardware/reader.ts';
+import { childrenOf, decideTap, indexRoster, type RosterIndex } from '../common/decide.ts';
+import type { KioskOutputLine, ReadyLine, TapLine } from '../common/output.ts';
+import { KioskError } from './errors.ts';
+import { HubLink } from './hub-link.ts';
+import { KioskStore, type Cached, type EventDraft, type OutboxCounts } from './outbox.ts';
+import { OutboxSender, SENDER_DEFAULTS } from './sender.ts';
+
+export interface KioskOptions {
+  /** Directory of kiosk.sqlite (created if missing). */
+  dataDir: string;
+  /** mqtt://HOST:PORT of the hub's broker. */
+  hubUrl: string;
+  deviceId: string;
+  password: string;
+  /** Reader objects, or specs for createReader (`stdin`, `sim`, `sim:FILE`). */
+  readers: readonly (CredentialReader | string)[];
+  /** The same credential again within this window is ignored; 0 turns debouncing off. */
+  debounceMs?: number;
+  /** Bind to this facility instead of learning it from the first roster. */
+  facilityId?: string;
+  logger: Logger;
+  clock?: Clock;
+  /** Receives every output line (the CLI prints them as JSON lines on stdout). */
+  output: (line: KioskOutputLine) => void;
+  /** Input and menu streams of readers created from specs (process.stdin / process.stderr by default). */
+  readerInput?: Readable;
+  readerOutput?: Writable;
+  /** MQTT reconnect period; ~1 s by default. */
+  reconnectPeriodMs?: number;
+  connectTimeoutMs?: number;
+  keepaliveSeconds?: number;
+  /** An event unacknowledged this long on a live connection is sent again; 10 s by default. */
+  ackTimeoutMs?: number;
+  /** Events per MQTT message (100) and unacknowledged events in flight at most (500). */
+  batchSize?: number;
+  maxInFlight?: number;
+  /** Outbox depth is published in the status at most this often; 1 s by default. */
+  statusIntervalMs?: number;
+}
+
+export const KIOSK_DEFAULTS = {
+  debounceMs: 30_000,
+  reconnectPeriodMs: 1000,
+  connectTimeoutMs: 5000,
+  keepaliveSeconds: 15,
+  statusIntervalMs: 1000,
+  ...SENDER_DEFAULTS,
+} as const;
+
+export interface KioskState {
+  online: boolean;
+  facilityId: string | undefined;
+  rosterVersion: number | undefined;
+  ready: boolean;
+  outbox: OutboxCounts;
+  /** Events sent on the current connection and not yet acknowledged. */
+  inFlight: number;
+}
+
+export interface Kiosk {
+  readonly deviceId: string;
+  /** Resolves with the ready line once it has been output. */
+  readonly ready: Promise<ReadyLine>;
+  /** A tap, as if a reader had read the credential; returns the line it output. */
+  tap(credential: Credential): TapLine;
+  state(): KioskState;
+  /** Stops the readers, says goodbye to the hub (retained offline status) and closes the store. */
+  close(): Promise<void>;
+}
+
+interface RosterHeld {
+  roster: Roster;
+  index: RosterIndex;
+  /** Canonical JSON, to tell a changed roster from the same one retained again. */
+  json: string;
+}
+
+/** Parses an inbound MQTT payload against a schema; undefined (and a log line) when invalid. */
+function parsePayload<T>(payload: Buffer, schema: z.ZodType<T>, what: string, logger: Logger): T | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch {
+    logger.warn({ what }, 'ignoring a payload that is not JSON');
+    return undefined;
+  }
+  const r = schema.safeParse(json);
+  if (r.success) return r.data;
+  logger.warn({ what, issue: describeIssues(r.error) }, 'ignoring an invalid payload');
+  return undefined;
+}
+
+/**
+ * Starts the kiosk agent: readers → tap decision → durable outbox → hub. Resolves once the store is open
+ * and the readers are reading; the hub connection is made in the background and never awaited, so a
+ * kiosk with a cached roster works (and becomes ready) while the hub is down.
+ */
+export async function startKiosk(options: KioskOptions): Promise<Kiosk> {
+  const agent = new KioskAgent(options);
+  try {
+    await agent.start();
+  } catch (err) {
+    await agent.close();
+    throw err;
+  }
+  return agent;
+}
+
+class KioskAgent implements Kiosk {
+  readonly deviceId: string;
+  readonly ready: Promise<ReadyLine>;
+  readonly #options: KioskOptions;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #debounceMs: number;
+  readonly #statusIntervalMs: number;
+  readonly #store: KioskStore;
+  readonly #sender: OutboxSender;
+  readonly #link: HubLink;
+  readonly #readers: CredentialReader[] = [];
+  readonly #unsubscribe: (() => void)[] = [];
+  /** Credential hash → when it was last taken; hashes only, so no card id sits in memory longer than a tap. */
+  readonly #lastTaps = new Map<string, number>();
+  #resolveReady: (line: ReadyLine) => void = () => undefined;
+  #facilityId: string | undefined;
+  #roster: RosterHeld | undefined;
+  #rollcall: Cached<Rollcall> | undefined;
+  #readersOpen = false;
+  #readyDone = false;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #statusTimer: NodeJS.Timeout | undefined;
+  #statusAt = 0;
+  #statusDepth: number | undefined;
+
+  constructor(options: KioskOptions) {
+    if (!ID_RE.test(options.deviceId)) {
+      throw new KioskError('bad_device_id', 'device id must be 1–64 letters, digits, _ or -');
+    }
+    if (options.facilityId !== undefined && !ID_RE.test(options.facilityId)) {
+      throw new KioskError('bad_facility_id', 'facility id must be 1–64 letters, digits, _ or -');
+    }
+    this.deviceId = options.deviceId;
+    this.#options = options;
+    this.#logger = options.logger.child({ ns: 'kiosk', deviceId: options.deviceId });
+    this.#clock = options.clock ?? systemClock;
+    this.#debounceMs = options.debounceMs ?? KIOSK_DEFAULTS.debounceMs;
+    this.#statusIntervalMs = options.statusIntervalMs ?? KIOSK_DEFAULTS.statusIntervalMs;
+    this.ready = new Promise((resolve) => {
+      this.#resolveReady = resolve;
+    });
+    this.#store = KioskStore.open(options.dataDir);
+    try {
+      this.#store.bindDevice(options.deviceId);
+      this.#facilityId = this.#resolveFacility(options.facilityId);
+    } catch (err) {
+      this.#store.close();
+      throw err;
+    }
+    const linkLogger = this.#logger.child({ ns: 'kiosk.link' });
+    this.#sender = new OutboxSender({
+      store: this.#store,
+      publish: (payload) => {
+        this.#link.publishEvents(payload);
+      },
+      logger: this.#logger.child({ ns: 'kiosk.sender' }),
+      ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
+      ...(options.maxInFlight !== undefined && { maxInFlight: options.maxInFlight }),
+      ...(options.ackTimeoutMs !== undefined && { ackTimeoutMs: options.ackTimeoutMs }),
+    });
+    this.#link = new HubLink(
+      {
+        url: options.hubUrl,
+        deviceId: options.deviceId,
+        password: options.password,
+        logger: linkLogger,
+        reconnectPeriodMs: options.reconnectPeriodMs ?? KIOSK_DEFAULTS.reconnectPeriodMs,
+        connectTimeoutMs: options.connectTimeoutMs ?? KIOSK_DEFAULTS.connectTimeoutMs,
+        keepaliveSeconds: options.keepaliveSeconds ?? KIOSK_DEFAULTS.keepaliveSeconds,
+      },
+      {
+        online: () => {
+          this.#emit({ type: 'connection', online: true });
+          this.#sender.connected();
+        },
+        offline: () => {
+          this.#sender.disconnected();
+          if (!this.#closed) this.#emit({ type: 'connection', online: false });
+        },
+        message: (topic, payload) => {
+          this.#onMessage(topic, payload);
+        },
+        status: () => this.#status(true),
+      },
+    );
+  }
+
+  async start(): Promise<void> {
+    if (this.#facilityId !== undefined) {
+      const roster = this.#store.loadRoster(this.#facilityId);
+      if (roster) this.#adoptRoster(roster.value, false);
+      this.#rollcall = this.#store.loadRollcall(this.#facilityId);
+    }
+    const specs = this.#options.readers.filter((r): r is string => typeof r === 'string');
+    const created = createReaders(specs, {
+      logger: this.#logger.child({ ns: 'kiosk.reader' }),
+      clock: this.#clock,
+      ...(this.#options.readerInput && { input: this.#options.readerInput }),
+      ...(this.#options.readerOutput && { output: this.#options.readerOutput }),
+    });
+    let i = 0;
+    for (const r of this.#options.readers) {
+      const reader = typeof r === 'string' ? created[i++] : r;
+      if (reader) this.#attach(reader);
+    }
+    await Promise.all(this.#readers.map((r) => r.open()));
+    this.#readersOpen = true;
+    this.#logger.info(
+      {
+        facilityId: this.#facilityId ?? null,
+        readers: this.#readers.map((r) => r.name),
+        outbox: this.#store.pendingCount(),
+      },
+      'kiosk started',
+    );
+    this.#link.start(this.#facilityId);
+    this.#maybeReady();
+  }
+
+  tap(credential: Credential): TapLine {
+    const kind = credential.kind;
+    if (this.#closed)
+      return { type: 'tap', result: 'error', kind, code: 'closed', message: 'the kiosk is shutting down' };
+    const held = this.#roster;
+    if (!held) return this.#emitTap({ type: 'tap', result: 'no_roster' });
+    const { roster, index } = held;
+    const now = this.#clock.now();
+    const hash = credentialHash(roster.credentialKey, credential);
+    if (this.#isDebounced(hash, now)) return this.#emitTap({ type: 'tap', result: 'debounced', kind });
+
+    const guardian = index.guardianByCredential.get(hash);
+    const today = localDate(now, roster.timeZone);
+    const rollcall = this.#rollcall;
+    const ownEvents = guardian
+      ? this.#store.dayEventsFor(
+          childrenOf(index, guardian).map((c) => c.id),
+          {
+            date: today,
+            timeZone: roster.timeZone,
+            // Acknowledged events the roll-call in hand was received after are already in it.
+            ackedSince: rollcall?.value.date === today ? rollcall.receivedAt : null,
+          },
+        )
+      : [];
+    const decision = decideTap({ index, credentialHash: hash, rollcall: rollcall?.value, ownEvents, now });
+    switch (decision.result) {
+      case 'unknown_credential':
+        this.#lastTaps.set(hash, now.getTime());
+        this.#logger.info({ kind }, 'unknown credential');
+        return this.#emitTap({ type: 'tap', result: 'unknown_credential', kind });
+      case 'no_children': {
+        this.#lastTaps.set(hash, now.getTime());
+        const g = decision.guardian;
+        this.#logger.warn({ guardianId: g.id }, 'guardian has no child on the roster');
+        return this.#emitTap({
+          type: 'tap',
+          result: 'no_children',
+          kind,
+          guardian: { id: g.id, name: g.name },
+        });
+      }
+      case 'ok':
+        break;
+    }
+    const occurredAt = formatRfc3339(now, roster.timeZone);
+    const drafts: EventDraft[] = decision.children.map(({ child, type }) => ({
+      id: newEventId(),
+      type,
+      childId: child.id,
+      occurredAt,
+      deviceId: this.deviceId,
+      method: kind,
+      actor: decision.guardian.id,
+    }));
+    let events;
+    try {
+      events = this.#store.append(drafts, now);
+    } catch (err) {
+      // Nothing was stored (one transaction): say so, so the guardian can tap again.
+      this.#logger.error({ err, guardianId: decision.guardian.id }, 'could not record a tap');
+      const code = err instanceof GenkanError ? err.code : 'storage_failed';
+      return this.#emitTap({ type: 'tap', result: 'error', kind, code, message: errorMessage(err) });
+    }
+    this.#lastTaps.set(hash, now.getTime());
+    this.#logger.info(
+      {
+        guardianId: decision.guardian.id,
+        events: events.map((e) => ({ id: e.id, childId: e.childId, type: e.type, seq: e.seq })),
+      },
+      'tap recorded',
+    );
+    const line = this.#emitTap({
+      type: 'tap',
+      result: 'ok',
+      guardian: { id: decision.guardian.id, name: decision.guardian.name },
+      events: events.map((e, n) => ({
+        id: e.id,
+        childId: e.childId,
+        childName: decision.children[n]?.child.name ?? '',
+        type: decision.children[n]?.type ?? 'check_in',
+        seq: e.seq,
+      })),
+    });
+    this.#sender.kick();
+    this.#statusChanged();
+    return line;
+  }
+
+  state(): KioskState {
+    return {
+      online: this.#link.online,
+      facilityId: this.#facilityId,
+      rosterVersion: this.#roster?.roster.version,
+      ready: this.#readyDone,
+      outbox: this.#store.counts(),
+      inFlight: this.#sender.inFlight,
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    for (const off of this.#unsubscribe.splice(0)) off();
+    await Promise.all(
+      this.#readers.map((r) =>
+        r.close().catch((err: unknown) => {
+          this.#logger.warn({ err, reader: r.name }, 'closing a reader failed');
+        }),
+      ),
+    );
+    this.#sender.close();
+    clearTimeout(this.#statusTimer);
+    try {
+      await this.#link.close(this.#status(false));
+    } catch (err) {
+      this.#logger.warn({ err }, 'closing the hub connection failed');
+    }
+    this.#store.close();
+    this.#logger.info('kiosk stopped');
+  }
+
+  // --- setup -----------------------------------------------------------------------------------
+
+  /**
+   * The facility this kiosk serves: --facility if given, else the one learned earlier. Moving a kiosk
+   * to another facility is refused while events of the old one are still undelivered, because they
+   * would be sent to the new facility's topics.
+   */
+  #resolveFacility(requested: string | undefined): string | undefined {
+    const stored = this.#store.facilityId();
+    if (requested === undefined || requested === stored) return stored;
+    if (stored !== undefined) {
+      const pending = this.#store.pendingCount();
+      if (pending > 0) {
+        throw new KioskError(
+          'facility_mismatch',
+          `data directory holds ${pending} undelivered events of facility ${stored}; cannot switch to ${requested}`,
+        );
+      }
+      this.#logger.warn({ from: stored, to: requested }, 'kiosk moved to another facility');
+    }
+    this.#store.setFacilityId(requested);
+    return requested;
+  }
+
+  #attach(reader: CredentialReader): void {
+    this.#readers.push(reader);
+    const log = this.#logger.child({ reader: reader.name });
+    this.#unsubscribe.push(
+      reader.on('credential', ({ credential }) => {
+        try {
+          this.tap(credential);
+        } catch (err) {
+          // A bug, not bad input: keep the kiosk running and keep reading.
+          log.error({ err }, 'tap failed');
+        }
+      }),
+      reader.on('error', (e) => {
+        log.info({ code: e.code }, 'reader input not understood');
+        this.#emit({ type: 'reader_error', reader: reader.name, code: e.code, message: e.message });
+      }),
+      reader.on('attached', () => {
+        log.info('reader attached');
+      }),
+      reader.on('detached', ({ reason }) => {
+        log.info({ reason }, 'reader detached');
+      }),
+    );
+  }
+
+  // --- hub messages ----------------------------------------------------------------------------
+
+  #onMessage(topic: ParsedTopic, payload: Buffer): void {
+    if (this.#closed) return;
+    try {
+      switch (topic.kind) {
+        case 'roster':
+          this.#onRoster(topic.facilityId, payload);
+          return;
+        case 'rollcall':
+          this.#onRollcall(topic.facilityId, payload);
+          return;
+        case 'acks':
+          if (topic.facilityId === this.#facilityId && topic.deviceId === this.deviceId)
+            this.#onAcks(payload);
+          return;
+        case 'events':
+        case 'status':
+          return;
+      }
+    } catch (err) {
+      this.#logger.error({ err, topicKind: topic.kind }, 'handling a hub message failed');
+    }
+  }
+
+  #onRoster(topicFacility: string, payload: Buffer): void {
+    const roster = parsePayload(payload, RosterSchema, 'roster', this.#logger);
+    if (!roster) return;
+    if (roster.facilityId !== topicFacility) {
+      this.#logger.warn({ topicFacility }, 'roster names another facility than its topic; ignored');
+      return;
+    }
+    if (!isValidTimeZone(roster.timeZone)) {
+      this.#logger.warn({ facilityId: roster.facilityId }, 'roster has an unknown time zone; ignored');
+      return;
+    }
+    const now = this.#clock.now();
+    if (this.#facilityId === undefined) {
+      this.#store.learnFacility(roster, now);
+      this.#facilityId = roster.facilityId;
+      this.#rollcall = this.#store.loadRollcall(roster.facilityId);
+      this.#logger.info({ facilityId: roster.facilityId }, 'facility learned from the roster');
+      this.#adoptRoster(roster, true);
+      void this.#link.setFacility(roster.facilityId).catch((err: unknown) => {
+        this.#logger.error({ err }, 'reconnecting for the facility failed');
+      });
+      return;
+    }
+    if (roster.facilityId !== this.#facilityId) {
+      this.#logger.warn({ facilityId: roster.facilityId }, 'roster of another facility ignored');
+      return;
+    }
+    if (JSON.stringify(roster) === this.#roster?.json) return;
+    this.#store.saveRoster(roster, now);
+    this.#adoptRoster(roster, true);
+  }
+
+  #adoptRoster(roster: Roster, announce: boolean): void {
+    this.#roster = { roster, index: indexRoster(roster), json: JSON.stringify(roster) };
+    this.#logger.info({ facilityId: roster.facilityId, version: roster.version }, 'roster in use');
+    if (announce) this.#emit({ type: 'roster', version: roster.version, children: roster.children.length });
+    this.#maybeReady();
+  }
+
+  #onRollcall(topicFacility: string, payload: Buffer): void {
+    const rollcall = parsePayload(payload, RollcallSchema, 'rollcall', this.#logger);
+    if (!rollcall) return;
+    if (rollcall.facilityId !== topicFacility || rollcall.facilityId !== this.#facilityId) {
+      this.#logger.warn({ facilityId: rollcall.facilityId }, 'roll-call of another facility ignored');
+      return;
+    }
+    const now = this.#clock.now();
+    this.#store.saveRollcall(rollcall, now);
+    this.#rollcall = { value: rollcall, receivedAt: now.toISOString() };
+    this.#logger.debug({ date: rollcall.date }, 'roll-call received');
+    this.#emit({ type: 'rollcall', date: rollcall.date, generatedAt: rollcall.generatedAt });
+  }
+
+  #onAcks(payload: Buffer): void {
+    const ack = parsePayload(payload, AckSchema, 'ack', this.#logger);
+    if (!ack) return;
+    const acked = this.#store.markAcked(ack.acked, this.#clock.now());
+    const rejected = this.#store.markRejected(ack.rejected);
+    const settled = [...ack.acked];
+    for (const r of ack.rejected) {
+      if (r.id !== null) settled.push(r.id);
+      else this.#logger.error({ code: r.code, message: r.message }, 'hub rejected a whole message');
+    }
+    this.#sender.settled(settled);
+    if (acked.length > 0) {
+      this.#logger.debug({ count: acked.length }, 'events acknowledged');
+      this.#emit({ type: 'acked', ids: acked });
+    }
+    for (const r of rejected) {
+      this.#logger.warn({ eventId: r.id, code: r.code }, 'hub rejected an event; it will not be sent again');
+      this.#emit({ type: 'rejected', id: r.id, code: r.code, message: r.message });
+    }
+    if (acked.length > 0 || rejected.length > 0) this.#statusChanged();
+  }
+
+  // --- status ----------------------------------------------------------------------------------
+
+  #status(online: boolean): DeviceStatus {
+    const outbox = this.#store.pendingCount();
+    if (online) {
+      this.#statusDepth = outbox;
+      this.#statusAt = performance.now();
+    }
+    return { online, at: formatRfc3339(this.#clock.now(), this.#roster?.roster.timeZone ?? 'UTC'), outbox };
+  }
+
+  /** Outbox depth may have changed: publish it, at most once per statusIntervalMs. */
+  #statusChanged(): void {
+    if (!this.#link.online || this.#statusTimer) return;
+    const wait = this.#statusAt + this.#statusIntervalMs - performance.now();
+    const publish = () => {
+      this.#statusTimer = undefined;
+      if (this.#closed || !this.#link.online) return;
+      if (this.#store.pendingCount() === this.#statusDepth) return;
+      this.#link.publishStatus(this.#status(true));
+    };
+    if (wait <= 0) publish();
+    else {
+      this.#statusTimer = setTimeout(publish, wait);
+      this.#statusTimer.unref();
+    }
+  }
+
+  // --- output ----------------------------------------------------------------------------------
+
+  #maybeReady(): void {
+    if (this.#readyDone || !this.#readersOpen || !this.#roster || this.#facilityId === undefined) return;
+    this.#readyDone = true;
+    const line: ReadyLine = {
+      ready: true,
+      device: this.deviceId,
+      facility: this.#facilityId,
+      rosterVersion: this.#roster.roster.version,
+      outbox: this.#store.pendingCount(),
+    };
+    this.#emit(line);
+    this.#resolveReady(line);
+  }
+
+  #isDebounced(hash: string, now: Date): boolean {
+    if (this.#debounceMs <= 0) return false;
+    const t = now.getTime();
+    if (this.#lastTaps.size > 1000) {
+      for (const [h, at] of this.#lastTaps) if (t - at >= this.#debounceMs) this.#lastTaps.delete(h);
+    }
+    const last = this.#lastTaps.get(hash);
+    // A clock set back makes the difference negative: treat it as a new tap rather than block the card.
+    return last !== undefined && t - last >= 0 && t - last < this.#debounceMs;
+  }
+
+  #emitTap(line: TapLine): TapLine {
+    this.#emit(line);
+    return line;
+  }
+
+  #emit(line: KioskOutputLine): void {
+    try {
+      this.#options.output(line);
+    } catch (err) {
+      this.#logger.error({ err }, 'output failed');
+    }
+  }
+}

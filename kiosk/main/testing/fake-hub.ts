@@ -1,0 +1,227 @@
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { Aedes } from 'aedes';
+import {
+  parseEventsPayload,
+  parseTopic,
+  StatusSchema,
+  topics,
+  type AttendanceEvent,
+  type DeviceStatus,
+  type Rejection,
+} from '../../../protocol/index.ts';
+
+/**
+ * Test support only: a real MQTT broker (aedes) on 127.0.0.1 with a stand-in for the hub behind it. It
+ * records every events message, answers on the acks topic according to a policy, and can be stopped
+ * and restarted on the same port to simulate the hub going away.
+ */
+
+export type AckPolicy = (event: AttendanceEvent) => 'ack' | 'hold' | Omit<Rejection, 'id'>;
+
+export interface ReceivedMessage {
+  topic: string;
+  raw: string;
+  events: AttendanceEvent[];
+  rejected: Rejection[];
+}
+
+export class FakeHub {
+  /** Every events message, in arrival order, across restarts. */
+  readonly messages: ReceivedMessage[] = [];
+  /** The last status each device published, by device id. */
+  readonly statuses = new Map<string, DeviceStatus>();
+  policy: AckPolicy = () => 'ack';
+  #broker: Aedes | undefined;
+  #server: net.Server | undefined;
+  readonly #sockets = new Set<net.Socket>();
+  readonly #changes = new EventEmitter();
+  #port = 0;
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.#port}`;
+  }
+
+  get running(): boolean {
+    return this.#server !== undefined;
+  }
+
+  /** Every event received, in arrival order, resends included. */
+  get received(): AttendanceEvent[] {
+    return this.messages.flatMap((m) => m.events);
+  }
+
+  /** How many times the event with this id arrived. */
+  timesReceived(id: string): number {
+    return this.received.filter((e) => e.id === id).length;
+  }
+
+  /** Starts the broker, on the previous port after a stop. */
+  async start(): Promise<void> {
+    const broker = await Aedes.createBroker();
+    this.#broker = broker;
+    broker.subscribe(
+      'genkan/v1/+/devices/+/events',
+      (packet, done) => {
+        this.#onEvents(packet.topic, Buffer.from(packet.payload));
+        done();
+      },
+      () => undefined,
+    );
+    broker.subscribe(
+      'genkan/v1/+/devices/+/status',
+      (packet, done) => {
+        const t = parseTopic(packet.topic);
+        const r = StatusSchema.safeParse(JSON.parse(Buffer.from(packet.payload).toString('utf8')));
+        if (t?.deviceId !== undefined && r.success) this.statuses.set(t.deviceId, r.data);
+        this.#changed();
+        done();
+      },
+      () => undefined,
+    );
+    const server = net.createServer((socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+      broker.handle(socket);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#port, '127.0.0.1', () => {
+        resolve();
+      });
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    this.#port = address.port;
+    this.#server = server;
+  }
+
+  /** Stops the broker and drops every connection (retained messages are lost, as with a hub restart). */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    const broker = this.#broker;
+    this.#server = undefined;
+    this.#broker = undefined;
+    for (const s of this.#sockets) s.destroy();
+    if (server)
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+    if (broker)
+      await new Promise<void>((resolve) => {
+        broker.close(() => {
+          resolve();
+        });
+      });
+  }
+
+  /** Cuts every client connection, leaving the broker up: clients reconnect. */
+  dropClients(): void {
+    for (const s of this.#sockets) s.destroy();
+  }
+
+  /** Publishes as the hub (QoS 1); retained for roster, roll-call. */
+  async publish(topic: string, body: unknown, retain = false): Promise<void> {
+    const broker = this.#broker;
+    if (!broker) throw new Error('hub not running');
+    const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    await new Promise<void>((resolve, reject) => {
+      broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain, dup: false }, (err) => {
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
+  async ack(
+    facilityId: string,
+    deviceId: string,
+    acked: string[],
+    rejected: Rejection[] = [],
+  ): Promise<void> {
+    await this.publish(topics.acks(facilityId, deviceId), { acked, rejected });
+  }
+
+  /** Resolves with the first truthy value of `check`, re-evaluated whenever a message arrives. */
+  until<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+    return waitUntil(this.#changes, check, what, timeoutMs);
+  }
+
+  #onEvents(topic: string, payload: Buffer): void {
+    const t = parseTopic(topic);
+    const parsed = parseEventsPayload(payload);
+    this.messages.push({ topic, raw: payload.toString('utf8'), ...parsed });
+    if (t?.deviceId !== undefined) {
+      const acked: string[] = [];
+      const rejected: Rejection[] = [...parsed.rejected];
+      for (const e of parsed.events) {
+        const verdict = this.policy(e);
+        if (verdict === 'ack') acked.push(e.id);
+        else if (verdict !== 'hold') rejected.push({ id: e.id, ...verdict });
+      }
+      if (acked.length > 0 || rejected.length > 0) {
+        void this.ack(t.facilityId, t.deviceId, acked, rejected).catch(() => undefined);
+      }
+    }
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#changes.emit('change');
+  }
+}
+
+/** Collects a component's output lines and lets a test wait for one. */
+export class Recorder<T> {
+  readonly items: T[] = [];
+  readonly #changes = new EventEmitter();
+
+  push = (item: T): void => {
+    this.items.push(item);
+    this.#changes.emit('change');
+  };
+
+  until<R>(
+    check: (items: readonly T[]) => R | undefined | false,
+    what: string,
+    timeoutMs = 10_000,
+  ): Promise<R> {
+    return waitUntil(this.#changes, () => check(this.items), what, timeoutMs);
+  }
+}
+
+function waitUntil<T>(
+  changes: EventEmitter,
+  check: () => T | undefined | false,
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const first = check();
+    if (first !== undefined && first !== false) {
+      resolve(first);
+      return;
+    }
+    const onChange = () => {
+      const v = check();
+      if (v === undefined || v === false) return;
+      cleanup();
+      resolve(v);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      changes.off('change', onChange);
+    };
+    changes.on('change', onChange);
+  });
+}

@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually, GenkanProcess, tempDir } from './support/process.ts';
+
+/** `npm start` = `genkan demo`: a tap typed into the simulated reader reaches the hub's roll-call and the cloud. */
+describe('genkan demo', () => {
+  let demo: GenkanProcess | undefined;
+  let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
+  afterAll(async () => {
+    await demo?.stop('SIGKILL');
+    await dir?.remove();
+  });
+
+  it('runs the whole system and a typed tap appears at the hub and in the cloud', async () => {
+    dir = await tempDir();
+    const data = join(dir.path, 'demo');
+    demo = new GenkanProcess('demo', ['demo', '--data', data]);
+    const banner = await demo.waitFor(
+      (l) => String(l['text']).includes('Genkan demo is running'),
+      120_000,
+      'banner',
+    );
+    expect(banner).toBeDefined();
+    const urlOf = (label: string) => {
+      const line = demo?.lines.find((l) => String(l['text']).includes(label));
+      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(String(line?.['text']));
+      if (!m) throw new Error(`no ${label} url`);
+      return m[0];
+    };
+    const hubUrl = urlOf('Hub HTTP API');
+    const cloudUrl = urlOf('Cloud relay');
+    const config = JSON.parse(await readFile(join(data, 'demo.json'), 'utf8')) as {
+      adminToken: string;
+      cloudAdminToken: string;
+      facilityId: string;
+    };
+
+    demo.write('1\n');
+    const tapped = await demo.waitFor((l) => String(l['text']).includes('✔'), 30_000, 'tap result');
+    expect(String(tapped['text'])).toMatch(/登園/);
+
+    const rollcall = await eventually(
+      async () => {
+        const res = await fetch(`${hubUrl}/api/rollcall`, {
+          headers: { authorization: `Bearer ${config.adminToken}` },
+        });
+        const body = (await res.json()) as {
+          date: string;
+          classes: { children: { id: string; status: string }[] }[];
+        };
+        const present = body.classes.flatMap((c) => c.children).filter((c) => c.status === 'present');
+        return present.length > 0 ? { body, present } : undefined;
+      },
+      30_000,
+      'a present child at the hub',
+    );
+    expect(rollcall.body.classes.flatMap((c) => c.children)).toHaveLength(100);
+    expect(rollcall.body.classes).toHaveLength(6);
+
+    await eventually(
+      async () => {
+        const res = await fetch(
+          `${cloudUrl}/v1/facilities/${config.facilityId}/events?date=${rollcall.body.date}`,
+          {
+            headers: { authorization: `Bearer ${config.cloudAdminToken}` },
+          },
+        );
+        const body = (await res.json()) as { events: { childId: string }[] };
+        const ids = new Set(body.events.map((e) => e.childId));
+        return rollcall.present.every((c) => ids.has(c.id)) ? true : undefined;
+      },
+      30_000,
+      'the tap in the cloud',
+    );
+
+    await demo.stop('SIGINT');
+    expect(demo.child.exitCode).toBe(0);
+    // Its services went down with it.
+    await expect(fetch(`${hubUrl}/healthz`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,189 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newEventId } from '../common/ids.ts';
+import { formatRfc3339 } from '../common/time.ts';
+import { hasCommand, requirePrereq } from './support/prereq.ts';
+import { tempDir, type GenkanProcess } from './support/process.ts';
+import { hubEvents, provisionSite, startHub, testDates, type Site } from './support/site.ts';
+
+/**
+ * Interoperability: a standard MQTT client that is not ours (Debian's mosquitto-clients) publishes an
+ * event with device credentials and receives the ack, and is refused without credentials or on another
+ * device's topic.
+ */
+const available = requirePrereq(
+  hasCommand('mosquitto_pub') && hasCommand('mosquitto_sub'),
+  'mosquitto_pub/mosquitto_sub',
+  'apt-get install -y mosquitto-clients',
+);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], onStdout?: (text: string) => void): { done: Promise<Run> } {
+  const child = spawn(cmd, args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    onStdout?.(stdout);
+  });
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return {
+    done: new Promise((res) =>
+      child.on('exit', (code) => {
+        res({ code, stdout, stderr });
+      }),
+    ),
+  };
+}
+
+describe.runIf(available)('mosquitto-clients against the hub', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let site: Site;
+  let hub: GenkanProcess;
+  let mqttPort: number;
+  let httpPort: number;
+  const startedAt = new Date();
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    site = await provisionSite(dir.path, { kiosks: 2, children: 3 });
+    hub = startHub(site);
+    const ready = await hub.ready();
+    mqttPort = Number(ready['mqtt']);
+    httpPort = Number(ready['http']);
+  });
+  afterAll(async () => {
+    await hub.stop();
+    await dir.remove();
+  });
+
+  const device = (i: number) => {
+    const d = site.devices[i];
+    if (!d) throw new Error('no device');
+    return d;
+  };
+  const base = () => ['-h', '127.0.0.1', '-p', String(mqttPort), '-V', 'mqttv311', '-q', '1'];
+  const event = (deviceId: string, seq: number) => ({
+    id: newEventId(),
+    type: 'check_in',
+    childId: 'c001',
+    occurredAt: formatRfc3339(new Date(), 'Asia/Tokyo'),
+    deviceId,
+    seq,
+    method: 'card',
+    actor: 'g001',
+  });
+
+  it('publishes an event with device credentials and receives its ack', async () => {
+    const d = device(0);
+    const acks = `genkan/v1/${site.facilityId}/devices/${d.deviceId}/acks`;
+    let subscribed: () => void = () => undefined;
+    const isSubscribed = new Promise<void>((r) => (subscribed = r));
+    // -d prints the SUBACK, which tells us the subscription is in place before we publish.
+    // stdbuf: mosquitto_sub block-buffers a piped stdout, which would hold the SUBACK line back.
+    const sub = run(
+      'stdbuf',
+      [
+        '-oL',
+        'mosquitto_sub',
+        ...base(),
+        '-u',
+        d.deviceId,
+        '-P',
+        d.password,
+        '-t',
+        acks,
+        '-C',
+        '1',
+        '-W',
+        '20',
+        '-d',
+      ],
+      (out) => {
+        if (out.includes('Subscribed')) subscribed();
+      },
+    );
+    await isSubscribed;
+    const e = event(d.deviceId, 1);
+    const pub = await run('mosquitto_pub', [
+      ...base(),
+      '-u',
+      d.deviceId,
+      '-P',
+      d.password,
+      '-t',
+      `genkan/v1/${site.facilityId}/devices/${d.deviceId}/events`,
+      '-m',
+      JSON.stringify(e),
+    ]).done;
+    expect(pub.code, pub.stderr).toBe(0);
+    const got = await sub.done;
+    expect(got.code, got.stderr).toBe(0);
+    const ackLine = got.stdout.split('\n').find((l) => l.startsWith('{'));
+    expect(JSON.parse(ackLine ?? 'null')).toEqual({ acked: [e.id], rejected: [] });
+    const stored = await hubEvents(site, httpPort, testDates(startedAt));
+    expect(stored.map((x) => x.id)).toContain(e.id);
+  });
+
+  it('refuses a client without credentials and with a wrong password', async () => {
+    const topic = `genkan/v1/${site.facilityId}/devices/${device(0).deviceId}/events`;
+    const anonymous = await run('mosquitto_pub', [...base(), '-t', topic, '-m', '{}']).done;
+    expect(anonymous.code).not.toBe(0);
+    expect(anonymous.stderr).toMatch(/not authori[sz]ed|refused/i);
+    const wrong = await run('mosquitto_pub', [
+      ...base(),
+      '-u',
+      device(0).deviceId,
+      '-P',
+      'wrong',
+      '-t',
+      topic,
+      '-m',
+      '{}',
+    ]).done;
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/not authori[sz]ed|refused|bad user name or password/i);
+  });
+
+  it("refuses a device on another device's topics and stores nothing", async () => {
+    const [a, b] = [device(0), device(1)];
+    const before = (await hubEvents(site, httpPort, testDates(startedAt))).length;
+    const e = event(b.deviceId, 1);
+    const pub = await run('mosquitto_pub', [
+      ...base(),
+      '-u',
+      a.deviceId,
+      '-P',
+      a.password,
+      '-t',
+      `genkan/v1/${site.facilityId}/devices/${b.deviceId}/events`,
+      '-m',
+      JSON.stringify(e),
+    ]).done;
+    // aedes (MQTT 3.1.1 has no negative PUBACK) closes the connection of an unauthorised publisher.
+    expect(pub.code).not.toBe(0);
+    const sub = await run('mosquitto_sub', [
+      ...base(),
+      '-u',
+      a.deviceId,
+      '-P',
+      a.password,
+      '-t',
+      `genkan/v1/${site.facilityId}/devices/${b.deviceId}/acks`,
+      '-C',
+      '1',
+      '-W',
+      '3',
+      '-d',
+    ]).done;
+    expect(sub.stdout + sub.stderr).toMatch(/Subscribed \(mid: \d+\): 128|subscription denied|denied/i);
+    const after = await hubEvents(site, httpPort, testDates(startedAt));
+    expect(after.length).toBe(before);
+    expect(after.map((x) => x.id)).not.toContain(e.id);
+  });
+});

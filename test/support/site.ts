@@ -1,0 +1,158 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { localDate } from '../../common/time.ts';
+import type { AttendanceEvent } from '../../protocol/index.ts';
+import { GenkanProcess, genkanJson } from './process.ts';
+
+/** A test site: data folders for cloud, hub and kiosks, provisioned through the public CLI. */
+export interface Site {
+  dir: string;
+  facilityId: string;
+  hubToken: string;
+  adminToken: string;
+  cloudAdminToken: string;
+  devices: { deviceId: string; password: string }[];
+  /** Clear card UIDs, one per guardian, guardian i has exactly child i. */
+  cards: string[];
+}
+
+export const ROSTER_HEADER =
+  'class_id,class_name,child_id,child_name,child_kana,guardian_id,guardian_name,card_uid';
+
+/** One child per guardian so that every tap makes exactly one event. */
+export function simpleRoster(children: number): { csv: string; cards: string[] } {
+  const cards: string[] = [];
+  const rows = [ROSTER_HEADER];
+  for (let i = 1; i <= children; i++) {
+    const n = String(i).padStart(3, '0');
+    const card = `0101${String(i).padStart(12, '0')}`;
+    cards.push(card);
+    rows.push(`k${i % 3},クラス${i % 3},c${n},園児 ${n},えんじ ${n},g${n},保護者 ${n},${card}`);
+  }
+  return { csv: `${rows.join('\n')}\n`, cards };
+}
+
+export async function provisionSite(dir: string, opts: { kiosks: number; children: number }): Promise<Site> {
+  const facilityId = 'f1';
+  const { csv, cards } = simpleRoster(opts.children);
+  await writeFile(join(dir, 'roster.csv'), csv);
+  const hub = await genkanJson<{ token: string }>([
+    'cloud',
+    'hub',
+    'add',
+    'hub1',
+    '--facility',
+    facilityId,
+    '--data',
+    join(dir, 'cloud'),
+  ]);
+  const devices: Site['devices'] = [];
+  for (let i = 1; i <= opts.kiosks; i++) {
+    devices.push(
+      await genkanJson(['device', 'add', `kiosk-${i}`, '--data', join(dir, 'hub'), '--role', 'kiosk']),
+    );
+  }
+  await genkanJson(['roster', 'import', join(dir, 'roster.csv'), '--data', join(dir, 'hub')]);
+  return {
+    dir,
+    facilityId,
+    hubToken: hub.token,
+    adminToken: 'test-admin-token',
+    cloudAdminToken: 'test-cloud-admin',
+    devices,
+    cards,
+  };
+}
+
+export function startCloud(site: Site, port = 0): GenkanProcess {
+  return new GenkanProcess(
+    'cloud',
+    ['cloud', '--data', join(site.dir, 'cloud'), '--port', String(port), '--host', '127.0.0.1'],
+    { GENKAN_CLOUD_ADMIN_TOKEN: site.cloudAdminToken },
+  );
+}
+
+export function startHub(
+  site: Site,
+  ports: { mqtt?: number; http?: number; cloudUrl?: string } = {},
+): GenkanProcess {
+  const args = [
+    'hub',
+    '--data',
+    join(site.dir, 'hub'),
+    '--facility',
+    site.facilityId,
+    '--host',
+    '127.0.0.1',
+    '--mqtt-port',
+    String(ports.mqtt ?? 0),
+    '--ws-port',
+    '0',
+    '--http-port',
+    String(ports.http ?? 0),
+    '--admin-token',
+    site.adminToken,
+  ];
+  if (ports.cloudUrl) args.push('--cloud', ports.cloudUrl, '--cloud-token', site.hubToken);
+  return new GenkanProcess('hub', args);
+}
+
+export function startKiosk(site: Site, index: number, mqttPort: number, extra: string[] = []): GenkanProcess {
+  const device = site.devices[index];
+  if (!device) throw new Error(`no device ${index}`);
+  return new GenkanProcess(
+    device.deviceId,
+    [
+      'kiosk',
+      '--data',
+      join(site.dir, device.deviceId),
+      '--hub',
+      `mqtt://127.0.0.1:${mqttPort}`,
+      '--device',
+      device.deviceId,
+      '--reader',
+      'stdin',
+      ...extra,
+    ],
+    { GENKAN_DEVICE_PASSWORD: device.password },
+  );
+}
+
+/** The business days an event made during this test can fall on (a run may cross midnight in Tokyo). */
+export function testDates(startedAt: Date): string[] {
+  const dates = new Set([localDate(startedAt, 'Asia/Tokyo'), localDate(new Date(), 'Asia/Tokyo')]);
+  return [...dates];
+}
+
+async function getJson<T>(url: string, token: string): Promise<T> {
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export async function hubEvents(site: Site, httpPort: number, dates: string[]): Promise<AttendanceEvent[]> {
+  const out: AttendanceEvent[] = [];
+  for (const date of dates) {
+    const body = await getJson<{ events: AttendanceEvent[] }>(
+      `http://127.0.0.1:${httpPort}/api/events?date=${date}`,
+      site.adminToken,
+    );
+    out.push(...body.events);
+  }
+  return out;
+}
+
+export async function cloudEvents(site: Site, httpPort: number, dates: string[]): Promise<AttendanceEvent[]> {
+  const out: AttendanceEvent[] = [];
+  for (const date of dates) {
+    const body = await getJson<{ events: AttendanceEvent[] }>(
+      `http://127.0.0.1:${httpPort}/v1/facilities/${site.facilityId}/events?date=${date}`,
+      site.cloudAdminToken,
+    );
+    out.push(...body.events);
+  }
+  return out;
+}
