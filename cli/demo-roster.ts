@@ -194,21 +194,17 @@ function kanaOf(name: string): string {
 export function demoRosterCsv(guardians: readonly DemoGuardian[]): string {
   const rows = [ROSTER_HEADER];
   const byClass = new Map(DEMO_CLASSES.map((c) => [c.id, c.name]));
-  for (const g of guardians) {
-    for (const child of g.children) {
-      rows.push(
-        [
-          child.classId,
-          byClass.get(child.classId) ?? '',
-          child.id,
-          child.name,
-          kanaOf(child.name),
-          g.id,
-          g.name,
-          g.cards.join(';'),
-        ].join(','),
-      );
-    }
+  const classOrder = (id: string) => DEMO_CLASSES.findIndex((c) => c.id === id);
+  // Classes appear in age order (the hub keeps the roster's class order), children by id within a class.
+  const entries = guardians
+    .flatMap((g) => g.children.map((child) => ({ g, child })))
+    .sort(
+      (a, b) =>
+        classOrder(a.child.classId) - classOrder(b.child.classId) || a.child.id.localeCompare(b.child.id),
+    );
+  for (const { g, child } of entries) {
+    const cells = [child.classId, byClass.get(child.classId) ?? '', child.id, child.name, kanaOf(child.name)];
+    rows.push([...cells, g.id, g.name, g.cards.join(';')].join(','));
   }
   return `${rows.join('\n')}\n`;
 }

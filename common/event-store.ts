@@ -20,3 +20,34 @@ export interface EventStore {
   countEvents(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** The columns of an event row, as every SQL backend stores them (optional fields nullable). */
+export interface EventColumns {
+  id: string;
+  type: AttendanceEvent['type'];
+  child_id: string;
+  occurred_at: string;
+  device_id: string;
+  seq: number;
+  method: AttendanceEvent['method'];
+  actor: string | null;
+  voids: string | null;
+  note: string | null;
+}
+
+/** Rebuilds the event with the key order of EventSchema; absent optional fields stay absent, so events round-trip exactly. */
+export function eventFromColumns(row: EventColumns): AttendanceEvent {
+  const event: AttendanceEvent = {
+    id: row.id,
+    type: row.type,
+    childId: row.child_id,
+    occurredAt: row.occurred_at,
+    deviceId: row.device_id,
+    seq: row.seq,
+    method: row.method,
+    actor: row.actor,
+  };
+  if (row.voids !== null) event.voids = row.voids;
+  if (row.note !== null) event.note = row.note;
+  return event;
+}

@@ -1,7 +1,6 @@
 import type { Logger } from '../common/logger.ts';
-import { formatRfc3339, type Clock } from '../common/time.ts';
+import { formatRfc3339, LocalDates, type Clock } from '../common/time.ts';
 import type { AttendanceEvent, Rollcall, RollcallStatus } from '../protocol/index.ts';
-import { LocalDates } from './local-date.ts';
 import type { HubStore, RosterData, StoredEvent } from './store.ts';
 
 /** One child's day. */

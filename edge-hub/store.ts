@@ -1,9 +1,14 @@
 import { join } from 'node:path';
 import type { Statement, Transaction } from 'better-sqlite3';
 import { GenkanError, ValidationError } from '../common/errors.ts';
-import type { EventStore, InsertResult } from '../common/event-store.ts';
+import {
+  eventFromColumns,
+  type EventColumns,
+  type EventStore,
+  type InsertResult,
+} from '../common/event-store.ts';
 import { openDatabase, type Db } from '../common/sqlite.ts';
-import { DEFAULT_TIME_ZONE, isValidTimeZone, systemClock, type Clock } from '../common/time.ts';
+import { DEFAULT_TIME_ZONE, isValidTimeZone, LocalDates, systemClock, type Clock } from '../common/time.ts';
 import {
   describeIssues,
   ErrorCodes,
@@ -12,7 +17,6 @@ import {
   newCredentialKey,
   type AttendanceEvent,
 } from '../protocol/index.ts';
-import { LocalDates } from './local-date.ts';
 import { hubMigrations } from './migrations.ts';
 
 export const HUB_DB_FILE = 'hub.sqlite';
@@ -63,18 +67,8 @@ export interface StoreOpenOptions {
   clock?: Clock;
 }
 
-interface EventRow {
+interface EventRow extends EventColumns {
   hub_seq: number;
-  id: string;
-  type: AttendanceEvent['type'];
-  child_id: string;
-  occurred_at: string;
-  device_id: string;
-  seq: number;
-  method: AttendanceEvent['method'];
-  actor: string | null;
-  voids: string | null;
-  note: string | null;
 }
 
 interface MetaRow {
@@ -89,23 +83,6 @@ interface MetaRow {
 const EVENT_COLUMNS = 'hub_seq, id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note';
 /** The order EventStore.eventsOn promises; id last so that the order is total. */
 const EVENT_ORDER = 'occurred_ms, device_id, seq, id';
-
-function rowToEvent(r: EventRow): AttendanceEvent {
-  // Optional fields are left out rather than set to undefined, so events round-trip exactly.
-  const e: AttendanceEvent = {
-    id: r.id,
-    type: r.type,
-    childId: r.child_id,
-    occurredAt: r.occurred_at,
-    deviceId: r.device_id,
-    seq: r.seq,
-    method: r.method,
-    actor: r.actor,
-  };
-  if (r.voids !== null) e.voids = r.voids;
-  if (r.note !== null) e.note = r.note;
-  return e;
-}
 
 /**
  * The hub's SQLite store. Synchronous on purpose: better-sqlite3 is synchronous, and the ingest path
@@ -375,7 +352,7 @@ export class HubStore {
 
   /** Events filed under business day `date`, by occurredAt then deviceId, seq. */
   eventsOn(date: string): AttendanceEvent[] {
-    return this.stmts.eventsOn.all(date).map(rowToEvent);
+    return this.stmts.eventsOn.all(date).map(eventFromColumns);
   }
 
   /**
@@ -391,7 +368,7 @@ export class HubStore {
           WHERE local_date <> ? AND voids IN (SELECT id FROM events WHERE local_date = ?)`,
       )
       .all(date, date, date);
-    return rows.map(rowToEvent);
+    return rows.map(eventFromColumns);
   }
 
   countEvents(): number {
@@ -408,7 +385,7 @@ export class HubStore {
   eventsAfter(cursor: number, limit: number): { hubSeq: number; event: AttendanceEvent }[] {
     return this.stmts.eventsAfter
       .all(cursor, limit)
-      .map((r) => ({ hubSeq: r.hub_seq, event: rowToEvent(r) }));
+      .map((r) => ({ hubSeq: r.hub_seq, event: eventFromColumns(r) }));
   }
 
   /** Records the cloud's answer to a batch: its rejects, and the new cursor, in one transaction. */

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { EventStore } from '../../common/event-store.ts';
 import { GenkanError, NotFoundError } from '../../common/errors.ts';
 import { silentLogger, type Logger } from '../../common/logger.ts';
 import { openDatabase, schemaVersion, type Db } from '../../common/sqlite.ts';
@@ -7,7 +6,8 @@ import { DEFAULT_TIME_ZONE, localDate, systemClock, type Clock } from '../../com
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { CloudErrorCodes, ConflictError } from '../errors.ts';
 import { facilityEventStore } from './event-store.ts';
-import { eventFromColumns, instantKey, type EventColumns } from './events.ts';
+import { eventFromColumns, type EventColumns, type EventStore } from '../../common/event-store.ts';
+import { instantKey } from './events.ts';
 import { canonicalTimeZone, checkDate, checkId } from './inputs.ts';
 import { cloudMigrations } from './migrations.ts';
 import { hashToken, hubIdOfToken, newHubToken, sameDigest } from './tokens.ts';

@@ -11,9 +11,8 @@ import {
 import { describeIssues } from '../../protocol/validate.ts';
 import type { EventStore, InsertResult } from '../../common/event-store.ts';
 import { openDatabase, type Db, type Migration } from '../../common/sqlite.ts';
-import { localDate, systemClock, type Clock } from '../../common/time.ts';
+import { localDate, localDayRange, systemClock, type Clock } from '../../common/time.ts';
 import type { OwnEvent } from '../common/decide.ts';
-import { localDayRange } from '../common/day.ts';
 import { KioskError } from './errors.ts';
 
 /**
