@@ -75,21 +75,29 @@ describe('exactly once under crashes', () => {
     await Promise.all(kiosks.map((k) => k.ready()));
 
     const killHubAt = 2 + Math.floor(rand() * (ROUNDS - 6));
-    const restartHubAt = killHubAt + 1 + Math.floor(rand() * 3);
+    const restartHubAt = Math.min(killHubAt + 1 + Math.floor(rand() * 3), ROUNDS - 1);
     const stopCloudAt = 1 + Math.floor(rand() * (ROUNDS - 4));
-    const restartCloudAt = stopCloudAt + 1 + Math.floor(rand() * 3);
+    // Both come back before the last round, so that the last taps also travel the restored path.
+    const restartCloudAt = Math.min(stopCloudAt + 1 + Math.floor(rand() * 3), ROUNDS - 1);
     console.log({ killHubAt, restartHubAt, stopCloudAt, restartCloudAt });
 
     const taps = (k: GenkanProcess) =>
       k.lines.filter((l) => l['type'] === 'tap' && l['result'] === 'ok').length;
+    const first = kiosks[0];
+    if (!first) throw new Error('no kiosk');
+    // Faults strike mid-round, after a random number of that round's taps, while kiosks are committing
+    // and publishing.
+    const midRound = async (round: number, fault: () => Promise<void>) => {
+      const after = round * ROUND + 1 + Math.floor(rand() * (ROUND - 1));
+      await first.waitFor(() => taps(first) >= after, 60_000, `tap ${after}`);
+      await fault();
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      if (round === killHubAt) await hub.stop('SIGKILL');
       if (round === restartHubAt) {
         hub = startHub(site, { cloudUrl, mqtt: mqttPort, http: httpPort });
         procs.push(hub);
         await hub.ready();
       }
-      if (round === stopCloudAt) await cloud.stop('SIGTERM');
       if (round === restartCloudAt) {
         cloud = startCloud(site, cloudPort);
         procs.push(cloud);
@@ -103,7 +111,9 @@ describe('exactly once under crashes', () => {
         }
         k.write(`${lines.join('\n')}\n`);
       });
-      // The next fault comes only after every kiosk has committed this round's taps to its outbox.
+      if (round === killHubAt) await midRound(round, () => hub.stop('SIGKILL'));
+      if (round === stopCloudAt) await midRound(round, () => cloud.stop('SIGTERM'));
+      // The next round starts only after every kiosk has committed this round's taps to its outbox.
       await Promise.all(
         kiosks.map((k) => k.waitFor(() => taps(k) >= (round + 1) * ROUND, 60_000, `round ${round} taps`)),
       );
