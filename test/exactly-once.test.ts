@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttendanceEvent } from '../protocol/index.ts';
 import { eventually, tempDir, type GenkanProcess } from './support/process.ts';
@@ -21,6 +23,11 @@ const KIOSKS = 5;
 const TAPS = 400;
 const ROUND = 20; // taps written to each kiosk per round; the faults happen between rounds
 const ROUNDS = TAPS / ROUND;
+
+async function readdirRecursive(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
 
 function assertExactlyOnce(events: AttendanceEvent[], where: string): void {
   const ids = new Set(events.map((e) => e.id));
@@ -48,6 +55,8 @@ describe('exactly once under crashes', () => {
   })();
 
   beforeAll(async () => {
+    // Everything the processes log is scanned for card numbers at the end, so let them log everything.
+    process.env['GENKAN_LOG_LEVEL'] = 'debug';
     dir = await tempDir();
     site = await provisionSite(dir.path, { kiosks: KIOSKS, children: 60 });
   });
@@ -150,5 +159,22 @@ describe('exactly once under crashes', () => {
     );
     assertExactlyOnce(atCloud, 'cloud');
     expect(new Set(atCloud.map((e) => e.id))).toEqual(new Set(atHub.map((e) => e.id)));
+
+    // Personal data: no clear card number in any database file (WAL included) or any process's log.
+    const files = await readdirRecursive(site.dir);
+    const stored = files.filter((f) => /\.sqlite(-wal)?$/.test(f));
+    expect(stored.length).toBeGreaterThanOrEqual(KIOSKS + 2);
+    const logs = procs.map((p) => p.stderr).join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    console.log(`scanned ${logs.length} bytes of logs and ${stored.length} database files`);
+    // Names of the simple roster are 園児 NNN (children) and 保護者 NNN (guardians).
+    expect(logs).not.toMatch(/園児|保護者/);
+    for (const card of site.cards) {
+      expect(logs).not.toContain(card);
+      for (const file of stored) {
+        const bytes = await readFile(file);
+        expect(bytes.includes(card) || bytes.includes(card.toUpperCase()), `${card} in ${file}`).toBe(false);
+      }
+    }
   });
 });

@@ -55,7 +55,8 @@ export class GenkanProcess {
     });
     stderr.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
-      if (this.stderr.length > 200_000) this.stderr = this.stderr.slice(-100_000);
+      // Bounded, yet large enough that tests can scan a whole run's log for personal data.
+      if (this.stderr.length > 20_000_000) this.stderr = this.stderr.slice(-10_000_000);
     });
   }
 
