@@ -13,10 +13,22 @@ describe('reader specs', () => {
     expect(parseReaderSpec('stdin')).toEqual({ kind: 'stdin' });
     expect(parseReaderSpec('sim')).toEqual({ kind: 'sim' });
     expect(parseReaderSpec('sim:/tmp/a b.json')).toEqual({ kind: 'sim', file: '/tmp/a b.json' });
+    expect(parseReaderSpec('pcsc')).toEqual({ kind: 'pcsc' });
+    expect(parseReaderSpec('pcsc:PaSoRi')).toEqual({ kind: 'pcsc', reader: 'PaSoRi' });
+    expect(parseReaderSpec('serial:/dev/ttyACM0')).toEqual({
+      kind: 'serial',
+      path: '/dev/ttyACM0',
+      baudRate: 9600,
+    });
+    expect(parseReaderSpec('serial:/dev/ttyUSB1,115200')).toEqual({
+      kind: 'serial',
+      path: '/dev/ttyUSB1',
+      baudRate: 115200,
+    });
   });
 
   it('rejects unknown specs with a typed error listing the supported ones', () => {
-    for (const spec of ['pcsc', 'sim:', 'STDIN', '']) {
+    for (const spec of ['pcsc:', 'serial:', 'serial:/dev/x,9', 'camera', 'sim:', 'STDIN', '']) {
       let caught: unknown;
       try {
         createReader(spec, deps());
@@ -25,7 +37,9 @@ describe('reader specs', () => {
       }
       expect(caught).toBeInstanceOf(ReaderSpecError);
       expect(caught).toMatchObject({ code: 'unknown_reader' });
-      expect((caught as Error).message).toContain('stdin, sim, sim:FILE');
+      expect((caught as Error).message).toContain(
+        'stdin, sim, sim:FILE, pcsc, pcsc:NAME, serial:PATH[,BAUD]',
+      );
     }
   });
 

@@ -6,11 +6,18 @@ import { ReaderSpecError } from './errors.ts';
 import type { Listener } from './emitter.ts';
 import { StdinReader } from './stdin.ts';
 import { SimReader } from './sim.ts';
+import { createSerialReader } from './serial.ts';
+import { createPcscReader } from './pcsc.ts';
 
 /** A credential presented to a reader, with the time the reader saw it. */
 export interface CredentialRead {
   credential: Credential;
   at: Date;
+  /**
+   * The card technology when the reader knows it: `felica` (IDm) or `iso14443` (UID). Shown and logged as
+   * a label only: the credential itself is `card:<hex>` either way, as on the roster.
+   */
+  technology?: 'felica' | 'iso14443';
 }
 
 export type ReaderErrorCode =
@@ -60,15 +67,38 @@ export interface ReaderDeps {
   output?: Writable;
 }
 
-export type ReaderSpec = { kind: 'stdin' } | { kind: 'sim'; file?: string };
+export type ReaderSpec =
+  | { kind: 'stdin' }
+  | { kind: 'sim'; file?: string }
+  /** PC/SC readers (all, or those whose name contains `reader`). */
+  | { kind: 'pcsc'; reader?: string }
+  /** A serial (USB CDC) 2D barcode scanner. */
+  | { kind: 'serial'; path: string; baudRate: number };
 
 /** The spec forms `createReader` accepts, as shown to users. */
-export const SUPPORTED_READER_SPECS = ['stdin', 'sim', 'sim:FILE'] as const;
+export const SUPPORTED_READER_SPECS = [
+  'stdin',
+  'sim',
+  'sim:FILE',
+  'pcsc',
+  'pcsc:NAME',
+  'serial:PATH[,BAUD]',
+] as const;
+
+export const DEFAULT_SERIAL_BAUD = 9600;
 
 export function parseReaderSpec(spec: string): ReaderSpec {
   if (spec === 'stdin') return { kind: 'stdin' };
   if (spec === 'sim') return { kind: 'sim' };
   if (spec.startsWith('sim:') && spec.length > 'sim:'.length) return { kind: 'sim', file: spec.slice(4) };
+  if (spec === 'pcsc') return { kind: 'pcsc' };
+  if (spec.startsWith('pcsc:') && spec.length > 'pcsc:'.length)
+    return { kind: 'pcsc', reader: spec.slice(5) };
+  const serial = /^serial:([^,]+)(?:,(\d+))?$/.exec(spec);
+  if (serial?.[1] !== undefined) {
+    const baudRate = serial[2] === undefined ? DEFAULT_SERIAL_BAUD : Number(serial[2]);
+    if (baudRate >= 50 && baudRate <= 4_000_000) return { kind: 'serial', path: serial[1], baudRate };
+  }
   throw new ReaderSpecError(
     'unknown_reader',
     `unknown reader "${spec}"; supported: ${SUPPORTED_READER_SPECS.join(', ')}`,
@@ -87,6 +117,19 @@ export function createReader(spec: string | ReaderSpec, deps: ReaderDeps): Crede
       return new StdinReader(lineDeps);
     case 'sim':
       return new SimReader({ ...lineDeps, output: deps.output ?? process.stderr, file: parsed.file });
+    case 'serial':
+      return createSerialReader({
+        logger: deps.logger,
+        clock: lineDeps.clock,
+        path: parsed.path,
+        baudRate: parsed.baudRate,
+      });
+    case 'pcsc':
+      return createPcscReader({
+        logger: deps.logger,
+        clock: lineDeps.clock,
+        ...(parsed.reader !== undefined && { reader: parsed.reader }),
+      });
   }
 }
 
@@ -96,6 +139,9 @@ function readsInput(spec: ReaderSpec): boolean {
     case 'stdin':
     case 'sim':
       return true;
+    case 'serial':
+    case 'pcsc':
+      return false;
   }
 }
 
