@@ -153,6 +153,8 @@ function describeKioskLine(line: Json): string | undefined {
       }
       if (line['result'] === 'debounced') return '  … same card again within the debounce time: ignored';
       if (line['result'] === 'unknown_credential') return '  ✖ unknown card: ask staff to register it';
+      if (line['result'] === 'refused_qr')
+        return `  ✖ QR refused (${String(line['reason'])}): ${String(line['message'])}`;
       return `  ✖ ${String(line['result'])}`;
     }
     case 'acked':

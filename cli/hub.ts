@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { GenkanError } from '../common/errors.ts';
 import { addDevice } from '../edge-hub/devices.ts';
 import { startHub, type HubOptions } from '../edge-hub/hub.ts';
+import { DEFAULT_QR_DAYS, issueGuardianQr, renderQrCardSvg, renderQrPng } from '../edge-hub/qr-card.ts';
 import { importRoster, RosterImportError } from '../edge-hub/roster.ts';
 import { DEVICE_ROLES, HubStore, type DeviceRole } from '../edge-hub/store.ts';
-import { fail, parsePort, printJson, rootLogger, runService } from './util.ts';
+import { fail, parseNonNegativeInt, parsePort, printJson, rootLogger, runService } from './util.ts';
 
 interface HubCliOptions {
   data: string;
@@ -20,7 +22,7 @@ interface HubCliOptions {
   adminToken?: string;
 }
 
-/** Commands of the edge hub: `hub`, `device add`, `roster import`. */
+/** Commands of the edge hub: `hub`, `device add`, `roster import`, `qr issue`. */
 export function register(program: Command): void {
   program
     .command('hub')
@@ -110,6 +112,46 @@ export function register(program: Command): void {
         for (const p of err.problems) process.stderr.write(`line ${p.line}: ${p.reason}\n`);
         process.stderr.write('genkan: roster not imported; nothing was changed\n');
         process.exitCode = 1;
+      } finally {
+        store.close();
+      }
+    });
+
+  const qr = program.command('qr').description('signed guardian QR codes');
+  qr.command('issue <guardian>')
+    .description("sign a guardian's QR code with the hub's facility key and write it as a printable image")
+    .requiredOption('--data <dir>', "the hub's data directory")
+    .option('--days <n>', 'days until the code expires', parseNonNegativeInt, DEFAULT_QR_DAYS)
+    .requiredOption('--out <file>', 'image to write: FILE.svg (card with the name) or FILE.png (code only)')
+    .action((guardianId: string, opts: { data: string; days: number; out: string }) => {
+      const ext = extname(opts.out).toLowerCase();
+      if (ext !== '.svg' && ext !== '.png') {
+        fail(new GenkanError('bad_usage', '--out must name a .svg or .png file'));
+      }
+      const store = HubStore.open(opts.data);
+      try {
+        const issued = issueGuardianQr(store, guardianId, { days: opts.days });
+        // The payload goes into the image only: it is a bearer credential, and stdout ends up in logs.
+        if (ext === '.svg') {
+          const date = issued.expiresAt.slice(0, 10);
+          writeFileSync(
+            opts.out,
+            renderQrCardSvg(issued.payload, {
+              guardianName: issued.guardianName,
+              facilityName: issued.facilityName,
+              note: `有効期限 Valid until ${date}`,
+            }),
+          );
+        } else {
+          writeFileSync(opts.out, renderQrPng(issued.payload));
+          process.stderr.write(
+            "genkan: note: the PNG holds the QR code only (there is no font to draw names with); the SVG variant (--out FILE.svg) is a card with the guardian's name\n",
+          );
+        }
+        printJson({ guardianId: issued.guardianId, expires: issued.expiresAt, file: opts.out });
+      } catch (err) {
+        store.close();
+        fail(err);
       } finally {
         store.close();
       }

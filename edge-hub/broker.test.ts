@@ -153,6 +153,13 @@ describe('hub broker: authentication and ACL', () => {
 
     const next = waitForMessage<Roster>(c, topics.roster('f1'), (r) => r.version === 2);
     const store = HubStore.open(site.dir);
+    // The QR verification key goes out; its private half stays in the database.
+    expect(roster.qrPublicKey).toBe(store.meta().qrPublicKey);
+    const { qr_private_key: privateKey } = store.db
+      .prepare<[], { qr_private_key: string }>('SELECT qr_private_key FROM meta')
+      .get() ?? { qr_private_key: '' };
+    expect(privateKey.length).toBeGreaterThan(40);
+    expect(JSON.stringify(roster)).not.toContain(privateKey);
     importRoster(store, `${ROSTER_HEADER}\nk1,A,c100,New,にゅう,,,\n`);
     store.close();
     expect((await next).children.map((ch) => ch.id)).toEqual(['c100']);

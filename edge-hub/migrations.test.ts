@@ -1,6 +1,8 @@
+import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, schemaVersion, type Db } from '../common/sqlite.ts';
+import { exportQrPublicKey, importQrPrivateKey, isQrPublicKey } from '../protocol/index.ts';
 import { hubMigrations } from './migrations.ts';
 import { HUB_DB_FILE, HubStore } from './store.ts';
 import { removeDir, tempDir } from './testing.ts';
@@ -118,6 +120,43 @@ describe('hub migrations', () => {
       expect(columns(db, 'relay_rejects')).toEqual(['event_id', 'hub_seq', 'code', 'message', 'rejected_at']);
     } finally {
       db.close();
+    }
+  });
+
+  it('4 adds the QR key pair, generating one for an existing facility row', () => {
+    const old = openDatabase(file, { migrations: hubMigrations, targetVersion: 3 });
+    old.prepare("INSERT INTO meta (id, credential_key) VALUES (1, 'k')").run();
+    old.close();
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 4 });
+    try {
+      expect(schemaVersion(db)).toBe(4);
+      expect(columns(db, 'meta').slice(-2)).toEqual(['qr_private_key', 'qr_public_key']);
+      const row = db
+        .prepare<[], { qr_private_key: string; qr_public_key: string }>(
+          'SELECT qr_private_key, qr_public_key FROM meta',
+        )
+        .get();
+      expect(row && isQrPublicKey(row.qr_public_key)).toBe(true);
+      const priv = importQrPrivateKey(row?.qr_private_key ?? '');
+      // the pair belongs together: the public key is the private key's
+      expect(exportQrPublicKey(createPublicKey(priv))).toBe(row?.qr_public_key);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a new data directory gets its QR key pair on first open, and keeps it', () => {
+    const store = HubStore.open(dir);
+    const publicKey = store.meta().qrPublicKey;
+    const signing = store.qrSigningKey();
+    store.close();
+    expect(isQrPublicKey(publicKey)).toBe(true);
+    expect(exportQrPublicKey(createPublicKey(signing))).toBe(publicKey);
+    const again = HubStore.open(dir);
+    try {
+      expect(again.meta().qrPublicKey).toBe(publicKey);
+    } finally {
+      again.close();
     }
   });
 

@@ -1,4 +1,5 @@
 import type { Migration } from '../common/sqlite.ts';
+import { generateQrKeyPair } from '../protocol/index.ts';
 
 /**
  * Schema of DATA/hub.sqlite. Append new migrations at the end; never edit one that has shipped, because
@@ -104,6 +105,24 @@ export const hubMigrations: readonly Migration[] = [
           rejected_at TEXT NOT NULL
         ) STRICT;
       `);
+    },
+  },
+  {
+    version: 4,
+    name: 'guardian QR signing key',
+    up: (db) => {
+      // Ed25519 key pair for signed guardian QR codes (protocol/qr.ts). The private key (PKCS#8 DER,
+      // base64) never leaves this database; the public key (raw 32 bytes, base64) goes out in the roster.
+      // NULL only until the facility row exists: HubStore.open creates the row with a key pair.
+      db.exec(`
+        ALTER TABLE meta ADD COLUMN qr_private_key TEXT;
+        ALTER TABLE meta ADD COLUMN qr_public_key TEXT;
+      `);
+      const pair = generateQrKeyPair();
+      db.prepare('UPDATE meta SET qr_private_key = ?, qr_public_key = ? WHERE id = 1').run(
+        pair.privateKey,
+        pair.publicKey,
+      );
     },
   },
 ];

@@ -253,6 +253,7 @@ export function rosterMessage(facilityId: string, meta: HubMeta, roster: RosterD
     timeZone: meta.timeZone,
     version: meta.rosterVersion,
     credentialKey: meta.credentialKey,
+    qrPublicKey: meta.qrPublicKey,
     classes: roster.classes,
     children: roster.children,
     guardians: roster.guardians,

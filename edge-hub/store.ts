@@ -13,10 +13,13 @@ import {
   describeIssues,
   ErrorCodes,
   EventSchema,
+  generateQrKeyPair,
   ID_RE,
+  importQrPrivateKey,
   newCredentialKey,
   type AttendanceEvent,
 } from '../protocol/index.ts';
+import type { KeyObject } from 'node:crypto';
 import { hubMigrations } from './migrations.ts';
 
 export const HUB_DB_FILE = 'hub.sqlite';
@@ -31,6 +34,8 @@ export interface HubMeta {
   credentialKey: string;
   rosterVersion: number;
   adminTokenHash: string | null;
+  /** base64 raw Ed25519 public key for guardian QR codes; handed to kiosks in the roster. */
+  qrPublicKey: string;
 }
 
 export type DeviceRole = 'kiosk' | 'tablet';
@@ -78,6 +83,7 @@ interface MetaRow {
   credential_key: string;
   roster_version: number;
   admin_token_hash: string | null;
+  qr_public_key: string | null;
 }
 
 const EVENT_COLUMNS = 'hub_seq, id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note';
@@ -111,7 +117,8 @@ export class HubStore {
     this.clock = clock;
     this.stmts = {
       meta: db.prepare(
-        'SELECT facility_id, facility_name, time_zone, credential_key, roster_version, admin_token_hash FROM meta WHERE id = 1',
+        `SELECT facility_id, facility_name, time_zone, credential_key, roster_version, admin_token_hash,
+           qr_public_key FROM meta WHERE id = 1`,
       ),
       rosterVersion: db.prepare('SELECT roster_version FROM meta WHERE id = 1'),
       insertEvent: db.prepare(
@@ -154,11 +161,13 @@ export class HubStore {
       throw new ValidationError('bad_time_zone', `unknown time zone: ${timeZone}`, 'timeZone');
     }
     // OR IGNORE: a CLI command and the hub may create the row at the same moment; the first one wins.
+    const qr = generateQrKeyPair();
     this.db
       .prepare(
-        `INSERT OR IGNORE INTO meta (id, time_zone, credential_key, roster_version) VALUES (1, ?, ?, 0)`,
+        `INSERT OR IGNORE INTO meta (id, time_zone, credential_key, roster_version, qr_private_key, qr_public_key)
+         VALUES (1, ?, ?, 0, ?, ?)`,
       )
-      .run(timeZone ?? DEFAULT_TIME_ZONE, newCredentialKey());
+      .run(timeZone ?? DEFAULT_TIME_ZONE, newCredentialKey(), qr.privateKey, qr.publicKey);
     const meta = this.meta();
     if (timeZone !== undefined && meta.timeZone !== timeZone) {
       throw new GenkanError(
@@ -199,6 +208,8 @@ export class HubStore {
   meta(): HubMeta {
     const r = this.stmts.meta.get();
     if (!r) throw new GenkanError('no_meta', 'hub database has no facility row');
+    // Never null in practice: migration 4 fills an existing row and initMeta creates new rows with a pair.
+    if (r.qr_public_key === null) throw new GenkanError('no_qr_key', 'hub database has no QR key pair');
     return {
       facilityId: r.facility_id,
       facilityName: r.facility_name,
@@ -206,7 +217,20 @@ export class HubStore {
       credentialKey: r.credential_key,
       rosterVersion: r.roster_version,
       adminTokenHash: r.admin_token_hash,
+      qrPublicKey: r.qr_public_key,
     };
+  }
+
+  /**
+   * The facility's QR signing key. Only `genkan qr issue` (and tests) call this; the key is not part of
+   * HubMeta so that it cannot end up in a roster, a log line or an API answer by accident.
+   */
+  qrSigningKey(): KeyObject {
+    const r = this.db
+      .prepare<[], { qr_private_key: string | null }>('SELECT qr_private_key FROM meta WHERE id = 1')
+      .get();
+    if (!r?.qr_private_key) throw new GenkanError('no_qr_key', 'hub database has no QR signing key');
+    return importQrPrivateKey(r.qr_private_key);
   }
 
   /** Cheap enough to poll: another process (roster import) may bump it while the hub runs. */

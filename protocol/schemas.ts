@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isQrPublicKey } from './qr.ts';
 import { ID_RE } from './topics.ts';
 
 export const IdSchema = z.string().regex(ID_RE, 'must be 1–64 letters, digits, _ or -');
@@ -101,6 +102,8 @@ export const RosterSchema = z.strictObject({
   version: z.number().int().min(0),
   /** base64 HMAC-SHA256 key: credentials are looked up by keyed hash, never in clear. */
   credentialKey: z.string(),
+  /** base64 raw 32-byte Ed25519 public key: kiosks verify signed guardian QR codes with it (protocol/qr.ts). */
+  qrPublicKey: z.string().refine(isQrPublicKey, 'must be a base64 32-byte Ed25519 public key'),
   classes: z.array(z.strictObject({ id: IdSchema, name: z.string() })),
   children: z.array(z.strictObject({ id: IdSchema, name: z.string(), kana: z.string(), classId: IdSchema })),
   guardians: z.array(

@@ -9,7 +9,7 @@ import {
   CREDENTIAL_KEY,
   makeRollcall,
   makeRoster,
-  QR_G2,
+  CARD_G2,
 } from './fixtures.ts';
 
 const roster = makeRoster();
@@ -58,7 +58,7 @@ describe('decideTap', () => {
       c1: 'check_out',
       c2: 'check_in',
     });
-    expect(types(decide(QR_G2, makeRollcall(TODAY, { c3: 'absent' })))).toEqual({ c3: 'check_in' });
+    expect(types(decide(CARD_G2, makeRollcall(TODAY, { c3: 'absent' })))).toEqual({ c3: 'check_in' });
   });
 
   it('applies the kiosk’s own pending events on top of the roll-call, in order', () => {
@@ -110,12 +110,12 @@ describe('decideTap', () => {
     const twice = makeRoster({
       guardians: [
         ...roster.guardians,
-        { id: 'g9', name: 'Dup', childIds: ['c1'], credentials: [credentialHash(CREDENTIAL_KEY, QR_G2)] },
+        { id: 'g9', name: 'Dup', childIds: ['c1'], credentials: [credentialHash(CREDENTIAL_KEY, CARD_G2)] },
       ],
     });
     const d = decideTap({
       index: indexRoster(twice),
-      credentialHash: credentialHash(CREDENTIAL_KEY, QR_G2),
+      credentialHash: credentialHash(CREDENTIAL_KEY, CARD_G2),
       rollcall: undefined,
       ownEvents: [],
       now: NOW,

@@ -13,6 +13,8 @@ export type RosterChild = Roster['children'][number];
 export interface RosterIndex {
   readonly roster: Roster;
   readonly guardianByCredential: ReadonlyMap<string, RosterGuardian>;
+  /** Signed QR codes name the guardian by id (protocol/qr.ts). */
+  readonly guardianById: ReadonlyMap<string, RosterGuardian>;
   readonly childById: ReadonlyMap<string, RosterChild>;
 }
 
@@ -22,7 +24,14 @@ export function indexRoster(roster: Roster): RosterIndex {
     // A credential registered twice keeps its first guardian, so a tap always means the same person.
     for (const hash of g.credentials) if (!guardianByCredential.has(hash)) guardianByCredential.set(hash, g);
   }
-  return { roster, guardianByCredential, childById: new Map(roster.children.map((c) => [c.id, c])) };
+  const guardianById = new Map<string, RosterGuardian>();
+  for (const g of roster.guardians) if (!guardianById.has(g.id)) guardianById.set(g.id, g);
+  return {
+    roster,
+    guardianByCredential,
+    guardianById,
+    childById: new Map(roster.children.map((c) => [c.id, c])),
+  };
 }
 
 /** The guardian's children that are on the roster, in the guardian's order, each once. */
@@ -99,9 +108,18 @@ export interface DecideInput {
 }
 
 export function decideTap(input: DecideInput): TapDecision {
-  const { index } = input;
-  const guardian = index.guardianByCredential.get(input.credentialHash);
+  const guardian = input.index.guardianByCredential.get(input.credentialHash);
   if (!guardian) return { result: 'unknown_credential' };
+  return decideForGuardian({ ...input, guardian });
+}
+
+export type GuardianDecision = Exclude<TapDecision, { result: 'unknown_credential' }>;
+
+/** The decision for a guardian already identified (by a card hash, or by a verified signed QR code). */
+export function decideForGuardian(
+  input: Omit<DecideInput, 'credentialHash'> & { guardian: RosterGuardian },
+): GuardianDecision {
+  const { index, guardian } = input;
   const children = childrenOf(index, guardian);
   if (children.length === 0) return { result: 'no_children', guardian };
   const state = dayState({

@@ -1,4 +1,5 @@
 import type { CredentialKind } from '../../protocol/credentials.ts';
+import type { QrRefusal } from '../../protocol/qr.ts';
 
 /**
  * The kiosk agent's output: one JSON object per line on stdout in headless mode, and what a screen
@@ -38,10 +39,52 @@ export type TapLine =
   | { type: 'tap'; result: 'unknown_credential'; kind: CredentialKind }
   /** A known guardian none of whose children is on the roster: nothing recorded. */
   | { type: 'tap'; result: 'no_children'; kind: CredentialKind; guardian: GuardianRef }
+  /**
+   * A QR code refused before any lookup or recording: nothing was stored. `reason` is the contract;
+   * `message` is for the parent (QR_REFUSAL_MESSAGES).
+   */
+  | { type: 'tap'; result: 'refused_qr'; reason: QrRefusalReason; message: string }
   /** The tap could not be recorded (e.g. the disk failed): nothing was stored; the person may retry. */
   | { type: 'tap'; result: 'error'; kind: CredentialKind; code: string; message: string };
 
 export type TapResult = TapLine['result'];
+
+/** Why a QR code was refused: the signature checks of protocol/qr.ts, or a guardian not on the roster. */
+export type QrRefusalReason = QrRefusal | 'unknown_guardian';
+
+/** What a parent is told for each refusal, in Japanese and English. */
+export const QR_REFUSAL_MESSAGES: Readonly<Record<QrRefusalReason, { ja: string; en: string }>> = {
+  malformed: {
+    ja: 'このQRコードは読み取れませんでした。もう一度かざすか、職員にお声がけください。',
+    en: 'This QR code could not be read. Please try again or ask a member of staff.',
+  },
+  unsigned: {
+    ja: 'このQRコードは園が発行した保護者用QRコードではありません。園から受け取ったQRコードをお使いください。',
+    en: 'This is not a guardian QR code issued by the nursery. Please use the code the nursery gave you.',
+  },
+  forged: {
+    ja: 'このQRコードは確認できませんでした（この園のものではないか、改ざんされています）。職員にお声がけください。',
+    en: 'This QR code could not be verified (it is not from this nursery or has been altered). Please ask a member of staff.',
+  },
+  other_facility: {
+    ja: 'このQRコードは別の園のものです。この園のQRコードをお使いください。',
+    en: "This QR code belongs to another nursery. Please use this nursery's code.",
+  },
+  expired: {
+    ja: 'このQRコードは有効期限が切れています。職員に新しいQRコードをご依頼ください。',
+    en: 'This QR code has expired. Please ask the staff for a new one.',
+  },
+  unknown_guardian: {
+    ja: 'このQRコードの保護者は名簿に登録されていません。職員にお声がけください。',
+    en: 'The guardian of this QR code is not on the roster. Please ask a member of staff.',
+  },
+};
+
+/** The tap line's message: Japanese first, then English, for a screen that shows one line. */
+export function qrRefusalMessage(reason: QrRefusalReason): string {
+  const m = QR_REFUSAL_MESSAGES[reason];
+  return `${m.ja} / ${m.en}`;
+}
 
 /** The hub acknowledged these events (durably committed there). */
 export interface AckedLine {

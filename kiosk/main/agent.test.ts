@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventSchema, StatusSchema, topics, type Credential } from '../../protocol/index.ts';
+import {
+  EventSchema,
+  generateQrKeyPair,
+  importQrPrivateKey,
+  signGuardianQr,
+  StatusSchema,
+  topics,
+  type Credential,
+} from '../../protocol/index.ts';
 import { silentLogger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
 import {
@@ -14,9 +22,18 @@ import {
   FACILITY,
   makeRollcall,
   makeRoster,
+  QR_EXPIRES,
   QR_G2,
+  signedQr,
 } from '../common/fixtures.ts';
-import type { KioskOutputLine, ReadyLine, TapLine } from '../common/output.ts';
+import {
+  QR_REFUSAL_MESSAGES,
+  qrRefusalMessage,
+  type KioskOutputLine,
+  type QrRefusalReason,
+  type ReadyLine,
+  type TapLine,
+} from '../common/output.ts';
 import { startKiosk, type Kiosk, type KioskOptions } from './agent.ts';
 import { KIOSK_DB_FILE } from './outbox.ts';
 import { FakeHub, Recorder } from './testing/fake-hub.ts';
@@ -207,8 +224,9 @@ describe('kiosk agent', () => {
     });
     expect(await tapVia(k, { kind: 'qr', value: 'nobody' })).toEqual({
       type: 'tap',
-      result: 'unknown_credential',
-      kind: 'qr',
+      result: 'refused_qr',
+      reason: 'unsigned',
+      message: qrRefusalMessage('unsigned'),
     });
     expect(await tapVia(k, CARD_G3)).toEqual({
       type: 'tap',
@@ -460,7 +478,7 @@ describe('kiosk agent', () => {
     await stop(k);
     await expect(start({ deviceId: 'kiosk-2' })).rejects.toMatchObject({ code: 'device_mismatch' });
     await expect(start({ facilityId: 'elsewhere' })).rejects.toMatchObject({ code: 'facility_mismatch' });
-    await expect(start({ readers: ['pcsc'] })).rejects.toMatchObject({ code: 'unknown_reader' });
+    await expect(start({ readers: ['bogus'] })).rejects.toMatchObject({ code: 'unknown_reader' });
     // Same facility given explicitly: fine.
     const again = await start({ facilityId: FACILITY });
     expect(await ready(again.out)).toMatchObject({ facility: FACILITY, outbox: 1 });
@@ -471,5 +489,70 @@ describe('kiosk agent', () => {
     await publishRoster(3);
     const k = await start({ facilityId: FACILITY });
     expect(await ready(k.out)).toMatchObject({ facility: FACILITY, rosterVersion: 3 });
+  });
+
+  describe('signed guardian QR codes', () => {
+    it('checks in by a signed QR code like a card tap: method qr, actor the guardian', async () => {
+      await publishRoster();
+      const k = await start();
+      await ready(k.out);
+      const line = await tapVia(k, QR_G2);
+      expect(line).toMatchObject({
+        result: 'ok',
+        guardian: { id: 'g2', name: 'Kenji' },
+        events: [{ childId: 'c3', type: 'check_in', seq: 1 }],
+      });
+      const event = await hub.until(() => hub.received[0], 'event at the hub');
+      expect(event).toMatchObject({ childId: 'c3', type: 'check_in', method: 'qr', actor: 'g2' });
+      // The next scan of another valid code of the same guardian checks out.
+      const out = await tapVia(k, signedQr('g2', QR_EXPIRES - 1));
+      expect(out).toMatchObject({ result: 'ok', events: [{ childId: 'c3', type: 'check_out', seq: 2 }] });
+    });
+
+    it('refuses each bad code with its reason and a message, recording nothing', async () => {
+      await publishRoster();
+      const k = await start();
+      await ready(k.out);
+      const otherKey = importQrPrivateKey(generateQrKeyPair().privateKey);
+      const cases: [QrRefusalReason, string][] = [
+        ['malformed', 'GK1.nursery-1.g2.notanumber.sig'],
+        ['unsigned', 'https://example.com/pickup?g=g2'],
+        ['unsigned', 'g2'],
+        ['forged', signGuardianQr(otherKey, { facilityId: FACILITY, guardianId: 'g2', expires: QR_EXPIRES })],
+        ['forged', QR_G2.value.replace('.g2.', '.g1.')],
+        ['other_facility', signedQr('g2', QR_EXPIRES, 'other-nursery').value],
+        // 10:00 in Tokyo is START: a code that expired at that second is refused
+        ['expired', signedQr('g2', START / 1000).value],
+        ['unknown_guardian', signedQr('g99').value],
+      ];
+      for (const [reason, value] of cases) {
+        expect(await tapVia(k, { kind: 'qr', value }), `${reason}: ${value}`).toEqual({
+          type: 'tap',
+          result: 'refused_qr',
+          reason,
+          message: qrRefusalMessage(reason),
+        });
+      }
+      expect(k.kiosk.state().outbox.total).toBe(0);
+      // A code that expires one second later still works.
+      expect((await tapVia(k, signedQr('g2', START / 1000 + 1))).result).toBe('ok');
+    });
+
+    it('has a Japanese and an English message for every reason', () => {
+      for (const [reason, m] of Object.entries(QR_REFUSAL_MESSAGES)) {
+        expect(m.ja.length, reason).toBeGreaterThan(5);
+        expect(m.en.length, reason).toBeGreaterThan(5);
+        expect(qrRefusalMessage(reason as QrRefusalReason)).toContain(m.ja);
+      }
+    });
+
+    it('debounces a refused code like an unknown card', async () => {
+      await publishRoster();
+      const k = await start({ debounceMs: 30_000 });
+      await ready(k.out);
+      const expired = signedQr('g2', START / 1000);
+      expect((await tapVia(k, expired)).result).toBe('refused_qr');
+      expect(await tapVia(k, expired)).toEqual({ type: 'tap', result: 'debounced', kind: 'qr' });
+    });
   });
 });

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { z } from 'zod';
 import {
@@ -5,8 +6,10 @@ import {
   credentialHash,
   describeIssues,
   ID_RE,
+  importQrPublicKey,
   RollcallSchema,
   RosterSchema,
+  verifyGuardianQr,
   type Credential,
   type DeviceStatus,
   type ParsedTopic,
@@ -18,8 +21,14 @@ import { newEventId } from '../../common/ids.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatRfc3339, isValidTimeZone, localDate, systemClock, type Clock } from '../../common/time.ts';
 import { createReaders, type CredentialReader } from '../../hardware/reader.ts';
-import { childrenOf, decideTap, indexRoster, type RosterIndex } from '../common/decide.ts';
-import type { KioskOutputLine, ReadyLine, TapLine } from '../common/output.ts';
+import {
+  childrenOf,
+  decideForGuardian,
+  indexRoster,
+  type RosterGuardian,
+  type RosterIndex,
+} from '../common/decide.ts';
+import { qrRefusalMessage, type KioskOutputLine, type ReadyLine, type TapLine } from '../common/output.ts';
 import { KioskError } from './errors.ts';
 import { HubLink } from './hub-link.ts';
 import { KioskStore, type Cached, type EventDraft, type OutboxCounts } from './outbox.ts';
@@ -91,6 +100,8 @@ export interface Kiosk {
 interface RosterHeld {
   roster: Roster;
   index: RosterIndex;
+  /** The roster's qrPublicKey, imported once: signed QR codes are verified offline with it. */
+  qrKey: KeyObject;
   /** Canonical JSON, to tell a changed roster from the same one retained again. */
   json: string;
 }
@@ -258,26 +269,43 @@ class KioskAgent implements Kiosk {
     const hash = credentialHash(roster.credentialKey, credential);
     if (this.#isDebounced(hash, now)) return this.#emitTap({ type: 'tap', result: 'debounced', kind });
 
-    const guardian = index.guardianByCredential.get(hash);
-    const today = localDate(now, roster.timeZone);
-    const rollcall = this.#rollcall;
-    const ownEvents = guardian
-      ? this.#store.dayEventsFor(
-          childrenOf(index, guardian).map((c) => c.id),
-          {
-            date: today,
-            timeZone: roster.timeZone,
-            // Acknowledged events the roll-call in hand was received after are already in it.
-            ackedSince: rollcall?.value.date === today ? rollcall.receivedAt : null,
-          },
-        )
-      : [];
-    const decision = decideTap({ index, credentialHash: hash, rollcall: rollcall?.value, ownEvents, now });
-    switch (decision.result) {
-      case 'unknown_credential':
+    let guardian: RosterGuardian | undefined;
+    if (kind === 'qr') {
+      const verified = verifyGuardianQr(held.qrKey, credential.value, { facilityId: roster.facilityId, now });
+      guardian = verified.ok ? index.guardianById.get(verified.guardianId) : undefined;
+      if (!guardian) {
+        this.#lastTaps.set(hash, now.getTime());
+        const reason = verified.ok ? 'unknown_guardian' : verified.reason;
+        // The reason only: the payload names a guardian, and a forged one may carry anything.
+        this.#logger.info({ reason }, 'QR code refused');
+        return this.#emitTap({
+          type: 'tap',
+          result: 'refused_qr',
+          reason,
+          message: qrRefusalMessage(reason),
+        });
+      }
+    } else {
+      guardian = index.guardianByCredential.get(hash);
+      if (!guardian) {
         this.#lastTaps.set(hash, now.getTime());
         this.#logger.info({ kind }, 'unknown credential');
         return this.#emitTap({ type: 'tap', result: 'unknown_credential', kind });
+      }
+    }
+    const today = localDate(now, roster.timeZone);
+    const rollcall = this.#rollcall;
+    const ownEvents = this.#store.dayEventsFor(
+      childrenOf(index, guardian).map((c) => c.id),
+      {
+        date: today,
+        timeZone: roster.timeZone,
+        // Acknowledged events the roll-call in hand was received after are already in it.
+        ackedSince: rollcall?.value.date === today ? rollcall.receivedAt : null,
+      },
+    );
+    const decision = decideForGuardian({ index, guardian, rollcall: rollcall?.value, ownEvents, now });
+    switch (decision.result) {
       case 'no_children': {
         this.#lastTaps.set(hash, now.getTime());
         const g = decision.guardian;
@@ -480,7 +508,13 @@ class KioskAgent implements Kiosk {
   }
 
   #adoptRoster(roster: Roster, announce: boolean): void {
-    this.#roster = { roster, index: indexRoster(roster), json: JSON.stringify(roster) };
+    this.#roster = {
+      roster,
+      index: indexRoster(roster),
+      // RosterSchema has checked the key's form, so this import does not throw.
+      qrKey: importQrPublicKey(roster.qrPublicKey),
+      json: JSON.stringify(roster),
+    };
     this.#logger.info({ facilityId: roster.facilityId, version: roster.version }, 'roster in use');
     if (announce) this.#emit({ type: 'roster', version: roster.version, children: roster.children.length });
     this.#maybeReady();
