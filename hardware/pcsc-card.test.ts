@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TapGate, cardTechnology, parseUidResponse } from './pcsc-card.ts';
+import {
+  TapGate,
+  acr122FeedbackApdu,
+  acr122FeedbackOk,
+  cardTechnology,
+  parseUidResponse,
+  supportsAcr122Feedback,
+} from './pcsc-card.ts';
 
 /** `card` payloads nfc-pcsc 0.8 emitted (autoProcessing off) for virtual and real readers. */
 const recorded = {
@@ -128,5 +135,29 @@ describe('TapGate: one tap per hold', () => {
     gate.slotAppeared('r0', 0);
     expect(gate.cardOn('r0', 'aa11', 1)).toBe(true);
     expect(gate.cardOff('r0', 2)).toBe(true);
+  });
+});
+
+describe('ACR122U LED/buzzer feedback', () => {
+  it('builds the Bi-Color LED and Buzzer Control pseudo-APDU per signal', () => {
+    // accepted: green blink (P2 A0), 200 ms with the buzzer, once
+    expect(acr122FeedbackApdu('accepted').toString('hex')).toBe('ff0040a00402010101');
+    // refused and error: red blink (P2 50), 100 ms on with the buzzer, 100 ms off, twice
+    expect(acr122FeedbackApdu('refused').toString('hex')).toBe('ff0040500401010201');
+    expect(acr122FeedbackApdu('error').toString('hex')).toBe('ff0040500401010201');
+  });
+
+  it('is sent to ACR122 readers only', () => {
+    expect(supportsAcr122Feedback('ACS ACR122U PICC Interface 00 00')).toBe(true);
+    expect(supportsAcr122Feedback('acs acr122 0')).toBe(true);
+    expect(supportsAcr122Feedback('Sony FeliCa Port/PaSoRi 4.0 00 00')).toBe(false);
+    expect(supportsAcr122Feedback('ACS ACR1252 1S CL Reader PICC 00 00')).toBe(false);
+  });
+
+  it('reads success from SW1 90 whatever the LED state in SW2', () => {
+    expect(acr122FeedbackOk(Buffer.from('9000', 'hex'))).toBe(true);
+    expect(acr122FeedbackOk(Buffer.from('9003', 'hex'))).toBe(true);
+    expect(acr122FeedbackOk(Buffer.from('6300', 'hex'))).toBe(false);
+    expect(acr122FeedbackOk(Buffer.from('90', 'hex'))).toBe(false);
   });
 });

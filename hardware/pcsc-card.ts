@@ -1,11 +1,50 @@
 import { normalizeCardUid } from '../protocol/credentials.ts';
-import type { CredentialRead } from './reader.ts';
+import type { CredentialRead, FeedbackSignal } from './reader.ts';
 
 /** PC/SC part 3 GET DATA (UID): the card's UID (ISO 14443) or IDm (FeliCa), whatever the card type. */
 export const GET_UID_APDU: readonly number[] = [0xff, 0xca, 0x00, 0x00, 0x00];
 
 /** Room for the longest UID (10 bytes, ISO 14443 triple size) plus the status word, with margin. */
 export const GET_UID_MAX_RESPONSE = 32;
+
+/**
+ * ACS ACR122U "Bi-Color LED and Buzzer Control" pseudo-APDU: FF 00 40 P2 04 T1 T2 REP LINK. P2 bits:
+ * 0/1 final red/green state, 2/3 red/green state mask, 4/5 initial red/green blinking state, 6/7
+ * red/green blinking mask. T1 and T2 are the initial and toggled blink phases in 100 ms units, REP the
+ * number of blinks, LINK when the buzzer sounds (01: during T1). The final-state masks stay clear so the
+ * LED returns to whatever the reader shows by itself (its own card-present indication).
+ *
+ * accepted: green on with the buzzer for 200 ms, once.
+ * refused and error: red on with the buzzer for 100 ms, off for 100 ms, twice: two short beeps.
+ */
+export function acr122FeedbackApdu(signal: FeedbackSignal): Buffer {
+  switch (signal) {
+    case 'accepted':
+      // P2 A0: green blinking mask + initial green on.
+      return Buffer.from([0xff, 0x00, 0x40, 0xa0, 0x04, 0x02, 0x01, 0x01, 0x01]);
+    case 'refused':
+    case 'error':
+      // P2 50: red blinking mask + initial red on.
+      return Buffer.from([0xff, 0x00, 0x40, 0x50, 0x04, 0x01, 0x01, 0x02, 0x01]);
+  }
+}
+
+/** The ACR122U answers 90 <current LED state>, not 90 00: 2 bytes, with margin. */
+export const ACR122_FEEDBACK_MAX_RESPONSE = 8;
+
+/**
+ * Whether the named PC/SC reader understands acr122FeedbackApdu. Only ACS ACR122 readers are known to;
+ * other readers (Sony PaSoRi among them, which has no LED or buzzer command over PC/SC) might take the
+ * pseudo-APDU for a card command, so they get none.
+ */
+export function supportsAcr122Feedback(readerName: string): boolean {
+  return /acr122/i.test(readerName);
+}
+
+/** Whether an LED/buzzer response reports success: SW1 90 (SW2 is the LED state). */
+export function acr122FeedbackOk(response: Uint8Array): boolean {
+  return response.length >= 2 && response[response.length - 2] === 0x90;
+}
 
 export type CardTechnology = NonNullable<CredentialRead['technology']>;
 

@@ -74,7 +74,16 @@ class FakeReader extends EventEmitter {
     this.reader.emit('status', { state: this.reader.SCARD_STATE_EMPTY });
     this.emit('card.off', {});
   }
-  transmit(): Promise<Buffer> {
+  /** Commands other than GET UID (the LED/buzzer pseudo-APDU), as hex. */
+  readonly commands: string[] = [];
+  /** Makes the next non-GET UID command fail, as a reader unplugged mid-beep would. */
+  failCommands = false;
+  transmit(data: Buffer): Promise<Buffer> {
+    if (data[1] !== 0xca) {
+      this.commands.push(data.toString('hex'));
+      if (this.failCommands) return Promise.reject(new Error('An error occurred while transmitting.'));
+      return Promise.resolve(Buffer.from('9003', 'hex'));
+    }
     this.reads++;
     return Promise.resolve(Buffer.from(`${this.#uid}9000`, 'hex'));
   }
@@ -204,6 +213,102 @@ describe('PC/SC reader without the PC/SC stack', () => {
   });
 });
 
+describe('PC/SC reader feedback (fake nfc-pcsc)', () => {
+  const ACCEPTED = 'ff0040a00402010101';
+  const REFUSED = 'ff0040500401010201';
+  const ATR = Buffer.from('3b8180018080', 'hex');
+  const UID = '04a1b2c3d4e5f6';
+
+  async function withReaders(
+    test: (ctx: {
+      reader: CredentialReader;
+      nfc: FakeNfc;
+      log: string[];
+      credentials: () => CredentialRead[];
+    }) => Promise<void>,
+  ): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'genkan-pcsc-'));
+    const socketPath = join(dir, 'pcscd.comm');
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((res) => server.listen(socketPath, res));
+    const fake = fakeNfcModule();
+    const log: string[] = [];
+    const reader = createPcscReader({
+      logger: createLogger({ level: 'debug', destination: { write: (l: string) => void log.push(l) } }),
+      clock: systemClock,
+      socketPath,
+      loadModule: () => Promise.resolve(fake.mod),
+    });
+    const { credentials } = record(reader);
+    try {
+      await reader.open();
+      await until(() => fake.contexts.length === 1, 'a PC/SC context');
+      const nfc = fake.contexts[0];
+      if (!nfc) throw new Error('no context');
+      await test({ reader, nfc, log, credentials: () => credentials() });
+    } finally {
+      await reader.close();
+      await new Promise((res) => server.close(res));
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(log.join('')).not.toContain(UID);
+  }
+
+  it('sends the ACR122U LED/buzzer command to the slot of the last tap, once per tap', async () => {
+    await withReaders(async ({ reader, nfc, credentials }) => {
+      const other = nfc.addReader('ACS ACR122U PICC Interface 01 00');
+      const acr = nfc.addReader('ACS ACR122U PICC Interface 00 00');
+      acr.insert(ATR, UID);
+      await until(() => credentials().length === 1, 'the tap');
+      await reader.feedback?.('accepted');
+      expect(acr.commands).toEqual([ACCEPTED]);
+      // Already answered: a second signal for the same tap is not sent.
+      await reader.feedback?.('refused');
+      expect(acr.commands).toEqual([ACCEPTED]);
+      expect(other.commands).toEqual([]);
+
+      acr.empty();
+      acr.insert(ATR, UID);
+      await until(() => credentials().length === 2, 'the second tap');
+      await reader.feedback?.('refused');
+      acr.empty();
+      acr.insert(ATR, UID);
+      await until(() => credentials().length === 3, 'the third tap');
+      await reader.feedback?.('error');
+      expect(acr.commands).toEqual([ACCEPTED, REFUSED, REFUSED]);
+      expect(other.commands).toEqual([]);
+    });
+  });
+
+  it('does nothing once the card is lifted, and logs a failed command without throwing', async () => {
+    await withReaders(async ({ reader, nfc, log, credentials }) => {
+      const acr = nfc.addReader('ACS ACR122U PICC Interface 00 00');
+      acr.insert(ATR, UID);
+      await until(() => credentials().length === 1, 'the tap');
+      acr.empty();
+      await reader.feedback?.('accepted');
+      expect(acr.commands).toEqual([]);
+
+      acr.insert(ATR, UID);
+      await until(() => credentials().length === 2, 'the second tap');
+      acr.failCommands = true;
+      await expect(reader.feedback?.('accepted')).resolves.toBeUndefined();
+      expect(acr.commands).toEqual([ACCEPTED]);
+      expect(log.some((l) => l.includes('LED/buzzer feedback failed'))).toBe(true);
+    });
+  });
+
+  it('sends nothing to readers without the ACR122 command (Sony PaSoRi)', async () => {
+    await withReaders(async ({ reader, nfc, credentials }) => {
+      const pasori = nfc.addReader('Sony FeliCa Port/PaSoRi 4.0 00 00');
+      pasori.insert(Buffer.from('3b8f8001804f0ca00000030611003b0000000042', 'hex'), '0101000000000001');
+      await until(() => credentials().length === 1, 'the tap');
+      await reader.feedback?.('accepted');
+      expect(pasori.commands).toEqual([]);
+    });
+  });
+});
+
 const prereqs = {
   pcscd: pcscdPath() !== undefined,
   vpcd: hasVpcdDriver(),
@@ -237,7 +342,8 @@ describe.runIf(canRun)('PC/SC reader with pcscd and a virtual reader', () => {
   };
 
   beforeAll(async () => {
-    pcscd = await PrivatePcscd.start({ channelId: CHANNEL });
+    // Named like the ACS model so that the LED/buzzer feedback path runs against the real stack.
+    pcscd = await PrivatePcscd.start({ channelId: CHANNEL, readerName: 'ACS ACR122U PICC Interface' });
     logger = createLogger({
       level: 'debug',
       destination: {
@@ -300,6 +406,23 @@ describe.runIf(canRun)('PC/SC reader with pcscd and a virtual reader', () => {
     });
     expect(card.apdus).toEqual(['ffca000000']);
     await card.remove();
+  });
+
+  it('sends the ACR122U LED/buzzer pseudo-APDU through the connection of the card just read', async () => {
+    const card = await present(OTHER_UID);
+    const before = rec.credentials(OTHER_UID).length;
+    await until(() => rec.credentials(OTHER_UID).length === before + 1, 'the tap');
+    await reader.feedback?.('accepted');
+    expect(card.apdus).toEqual(['ffca000000', 'ff0040a00402010101']);
+    await card.remove();
+
+    const refused = await present(FELICA_IDM, { atr: FELICA_ATR });
+    const felicaBefore = rec.credentials(FELICA_IDM).length;
+    await until(() => rec.credentials(FELICA_IDM).length === felicaBefore + 1, 'the FeliCa tap');
+    await reader.feedback?.('refused');
+    expect(refused.apdus).toEqual(['ffca000000', 'ff0040500401010201']);
+    await refused.remove();
+    expect(logLines.some((l) => l.includes('LED/buzzer'))).toBe(false);
   });
 
   it('survives pcscd stopping and starting: the same reader object reads the next card', async ({

@@ -6,13 +6,17 @@ import type { Clock } from '../common/time.ts';
 import { TypedEmitter } from './emitter.ts';
 import { ReaderConfigError } from './errors.ts';
 import {
+  ACR122_FEEDBACK_MAX_RESPONSE,
   GET_UID_APDU,
   GET_UID_MAX_RESPONSE,
   TapGate,
+  acr122FeedbackApdu,
+  acr122FeedbackOk,
   cardTechnology,
   parseUidResponse,
+  supportsAcr122Feedback,
 } from './pcsc-card.ts';
-import type { CredentialReader, ReaderEventMap } from './reader.ts';
+import type { CredentialReader, FeedbackSignal, ReaderEventMap } from './reader.ts';
 
 export interface PcscReaderOptions {
   logger: Logger;
@@ -104,6 +108,15 @@ export class PcscReader extends TypedEmitter<ReaderEventMap> implements Credenti
     });
   }
 
+  /**
+   * Signals the outcome on the physical reader that read the last credential, while its card is still
+   * on it: the command goes through the card connection. ACS ACR122 readers only (LED and buzzer
+   * pseudo-APDU); on any other reader, such as a Sony PaSoRi, this does nothing.
+   */
+  async feedback(signal: FeedbackSignal): Promise<void> {
+    await this.#session?.feedback(signal);
+  }
+
   async close(): Promise<void> {
     await this.#opening?.catch(() => undefined);
     const session = this.#session;
@@ -141,6 +154,8 @@ class Session {
   /** Whether `detached` was already reported for the current absence, so retries do not repeat it. */
   #reportedAbsent = false;
   #failures = 0;
+  /** The slot that emitted the last credential: feedback() answers that tap. */
+  #lastTap: { nfc: NfcContext; reader: NfcReader } | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #attempt: Promise<void> | undefined;
 
@@ -162,6 +177,30 @@ class Session {
     await this.#release();
     await Promise.all(this.#releasing);
     if (this.#attached) this.#setAttached(false, 'closed');
+  }
+
+  async feedback(signal: FeedbackSignal): Promise<void> {
+    const last = this.#lastTap;
+    // One signal per tap: a second call must not beep for a tap that was already answered.
+    this.#lastTap = undefined;
+    if (!last || last.nfc !== this.#nfc || this.#stopped) return;
+    const { reader } = last;
+    const name = reader.name;
+    if (!supportsAcr122Feedback(name)) return;
+    // The command needs the card connection: once the card is lifted there is no way to send it.
+    if (reader.card === null) {
+      this.#logger.debug({ reader: name, signal }, 'card lifted before feedback; none given');
+      return;
+    }
+    try {
+      const response = await reader.transmit(acr122FeedbackApdu(signal), ACR122_FEEDBACK_MAX_RESPONSE);
+      if (!acr122FeedbackOk(response)) {
+        this.#logger.warn({ reader: name, signal }, 'reader refused the LED/buzzer command');
+      }
+    } catch (err) {
+      // A missed beep is not worth failing a recorded tap over; the kiosk screen still shows the outcome.
+      this.#logger.warn({ reader: name, signal, reason: errorMessage(err) }, 'LED/buzzer feedback failed');
+    }
   }
 
   async #connect(): Promise<void> {
@@ -303,6 +342,7 @@ class Session {
     }
     const technology = cardTechnology(card.atr);
     this.#logger.debug({ reader: name, technology }, 'card read');
+    this.#lastTap = { nfc, reader };
     this.#emit('credential', {
       credential: { kind: 'card', value: result.uid },
       at: this.#options.clock.now(),
@@ -344,6 +384,8 @@ class Session {
     const nfc = this.#nfc;
     this.#nfc = undefined;
     this.#readers.clear();
+    // Its card connection dies with the context: nothing left to signal on.
+    this.#lastTap = undefined;
     if (!nfc) return Promise.resolve();
     const slots = new Map(this.#slots);
     for (const slot of Object.values(nfc.readers)) if (!slots.has(slot)) slots.set(slot, Promise.resolve());

@@ -46,6 +46,13 @@ export interface ReaderEventMap {
   error: ReaderErrorEvent;
 }
 
+/**
+ * What the person at the reader should be told about their last tap: `accepted` (the tap was recorded),
+ * `refused` (unknown card, refused QR code, or a repeat within the debounce window) or `error` (the tap
+ * could not be recorded; tap again).
+ */
+export type FeedbackSignal = 'accepted' | 'refused' | 'error';
+
 /** A source of credentials: an IC card reader, a QR camera, a terminal. */
 export interface CredentialReader {
   /** Short name for logs and output lines (`stdin`, `sim`, …); never a device serial or a secret. */
@@ -56,6 +63,12 @@ export interface CredentialReader {
   open(): Promise<void>;
   /** Stops reading and releases the device; idempotent. */
   close(): Promise<void>;
+  /**
+   * Lights or sounds the reader's own indicator for the outcome of the credential it emitted last. Only
+   * readers with such hardware implement it; without it the kiosk relies on its own sound. Never rejects:
+   * a failed beep must not disturb the tap, so implementations log the failure and resolve.
+   */
+  feedback?(signal: FeedbackSignal): Promise<void>;
 }
 
 export interface ReaderDeps {

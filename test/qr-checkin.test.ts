@@ -136,6 +136,7 @@ describe('signed guardian QR check-in', () => {
         result: 'refused_qr',
         reason,
         message: expect.any(String) as string,
+        reader: 'stdin',
       });
       expect(String(line['message']).length).toBeGreaterThan(10);
     }

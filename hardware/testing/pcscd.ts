@@ -47,11 +47,19 @@ export interface PcscdOptions {
   channelId: number;
   /** How long start() waits for pcscd to serve; default 15 s. */
   startTimeoutMs?: number;
+  /**
+   * The virtual reader's FRIENDLYNAME, the start of the name clients see (pcscd appends the slot
+   * numbers). Default `Genkan Virtual PCD`; a test can name it like a real model to reach code that
+   * depends on the reader model, such as the ACR122 LED/buzzer feedback.
+   */
+  readerName?: string;
 }
+
+export const DEFAULT_VIRTUAL_READER_NAME = 'Genkan Virtual PCD';
 
 export class PrivatePcscd {
   readonly channelId: number;
-  readonly readerName = 'Genkan Virtual PCD';
+  readonly readerName: string;
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #log = '';
@@ -61,6 +69,7 @@ export class PrivatePcscd {
   private constructor(dir: string, options: PcscdOptions) {
     this.#dir = dir;
     this.channelId = options.channelId;
+    this.readerName = options.readerName ?? DEFAULT_VIRTUAL_READER_NAME;
     this.#timeoutMs = options.startTimeoutMs ?? 15_000;
   }
 
@@ -70,10 +79,13 @@ export class PrivatePcscd {
     // pcscd reads every file of its config folder as a reader: the owner file lives beside it.
     await mkdir(join(dir, 'conf'));
     const hex = `0x${options.channelId.toString(16).toUpperCase()}`;
+    const name = options.readerName ?? DEFAULT_VIRTUAL_READER_NAME;
+    // A quote would end the value early in pcscd's config parser.
+    if (name.includes('"')) throw new Error('reader name must not contain a double quote');
     await writeFile(
       join(dir, 'conf', 'vpcd'),
       [
-        `FRIENDLYNAME "Genkan Virtual PCD"`,
+        `FRIENDLYNAME "${name}"`,
         `DEVICENAME   /dev/null:${hex}`,
         `LIBPATH      ${VPCD_DRIVER}`,
         `CHANNELID    ${hex}`,

@@ -181,11 +181,16 @@ export class VirtualCard {
     this.#send(socket, this.#answer(payload));
   }
 
-  /** GET UID (FF CA 00 00 Le) answers the UID; anything else "instruction not supported". */
+  /**
+   * GET UID (FF CA 00 00 Le) answers the UID; the ACR122U LED/buzzer pseudo-APDU (FF 00 40 …) 90 00, as
+   * the reader would (vpcd passes it to the card, so the card stands in for the reader here); anything
+   * else "instruction not supported".
+   */
   #answer(apdu: Buffer): Buffer {
     if (apdu[0] === 0xff && apdu[1] === 0xca && apdu[2] === 0x00 && apdu[3] === 0x00) {
       return Buffer.concat([this.#uid, Buffer.from([0x90, 0x00])]);
     }
+    if (apdu[0] === 0xff && apdu[1] === 0x00 && apdu[2] === 0x40) return Buffer.from([0x90, 0x00]);
     return Buffer.from([0x6d, 0x00]);
   }
 

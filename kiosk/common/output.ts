@@ -1,4 +1,5 @@
 import type { CredentialKind } from '../../protocol/credentials.ts';
+import type { FeedbackSignal } from '../../hardware/reader.ts';
 import type { QrRefusal } from '../../protocol/qr.ts';
 
 /**
@@ -29,7 +30,8 @@ export interface GuardianRef {
   name: string;
 }
 
-export type TapLine =
+/** A tap's outcome, without the reader it came from. */
+export type TapOutcome =
   /** Recorded: every event is committed to the outbox before this line is written. */
   | { type: 'tap'; result: 'ok'; guardian: GuardianRef; events: TapEventLine[] }
   /** No roster yet (first start with the hub unreachable): nothing can be looked up. */
@@ -47,7 +49,29 @@ export type TapLine =
   /** The tap could not be recorded (e.g. the disk failed): nothing was stored; the person may retry. */
   | { type: 'tap'; result: 'error'; kind: CredentialKind; code: string; message: string };
 
+/**
+ * A tap output line: the outcome and the name of the reader that read the credential (`stdin`, `pcsc`,
+ * …; `api` for Kiosk.tap without a reader). The debounce is per credential across all readers, so a
+ * `debounced` line may name another reader than the tap it repeats.
+ */
+export type TapLine = TapOutcome & { reader: string };
+
 export type TapResult = TapLine['result'];
+
+/**
+ * What the reader's own LED/buzzer (CredentialReader.feedback) and the kiosk's sounds signal per outcome:
+ * only a recorded tap is `accepted`; anything the person should notice and act on is `refused`, and a
+ * tap that could not be stored is `error` (tap again).
+ */
+export const FEEDBACK_BY_RESULT: Readonly<Record<TapResult, FeedbackSignal>> = {
+  ok: 'accepted',
+  no_roster: 'refused',
+  debounced: 'refused',
+  unknown_credential: 'refused',
+  no_children: 'refused',
+  refused_qr: 'refused',
+  error: 'error',
+};
 
 /** Why a QR code was refused: the signature checks of protocol/qr.ts, or a guardian not on the roster. */
 export type QrRefusalReason = QrRefusal | 'unknown_guardian';

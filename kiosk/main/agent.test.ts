@@ -177,6 +177,7 @@ describe('kiosk agent', () => {
     expect(line).toMatchObject({
       type: 'tap',
       result: 'ok',
+      reader: 'stdin',
       guardian: { id: 'g1', name: 'Aoi' },
       events: [
         { childId: 'c1', childName: 'Hana', type: 'check_in', seq: 1 },
@@ -221,18 +222,21 @@ describe('kiosk agent', () => {
       type: 'tap',
       result: 'unknown_credential',
       kind: 'card',
+      reader: 'stdin',
     });
     expect(await tapVia(k, { kind: 'qr', value: 'nobody' })).toEqual({
       type: 'tap',
       result: 'refused_qr',
       reason: 'unsigned',
       message: qrRefusalMessage('unsigned'),
+      reader: 'stdin',
     });
     expect(await tapVia(k, CARD_G3)).toEqual({
       type: 'tap',
       result: 'no_children',
       kind: 'card',
       guardian: { id: 'g3', name: 'Former' },
+      reader: 'stdin',
     });
     k.input.write('garbage\n');
     const err = await k.out.until(
@@ -257,7 +261,12 @@ describe('kiosk agent', () => {
     await ready(k.out);
     expect((await tapVia(k, QR_G2)).result).toBe('ok');
     k.clock.advance(29_999);
-    expect(await tapVia(k, QR_G2)).toEqual({ type: 'tap', result: 'debounced', kind: 'qr' });
+    expect(await tapVia(k, QR_G2)).toEqual({
+      type: 'tap',
+      result: 'debounced',
+      kind: 'qr',
+      reader: 'stdin',
+    });
     // Another credential is not held up.
     expect((await tapVia(k, CARD_G1)).result).toBe('ok');
     k.clock.advance(1);
@@ -268,7 +277,7 @@ describe('kiosk agent', () => {
 
   it('says no_roster before any roster is known, then becomes ready when one arrives', async () => {
     const k = await start();
-    expect(await tapVia(k, CARD_G1)).toEqual({ type: 'tap', result: 'no_roster' });
+    expect(await tapVia(k, CARD_G1)).toEqual({ type: 'tap', result: 'no_roster', reader: 'stdin' });
     expect(k.out.items.some((l) => 'ready' in l)).toBe(false);
     await publishRoster(5);
     expect(await ready(k.out)).toMatchObject({ facility: FACILITY, rosterVersion: 5 });
@@ -531,6 +540,7 @@ describe('kiosk agent', () => {
           result: 'refused_qr',
           reason,
           message: qrRefusalMessage(reason),
+          reader: 'stdin',
         });
       }
       expect(k.kiosk.state().outbox.total).toBe(0);
@@ -552,7 +562,12 @@ describe('kiosk agent', () => {
       await ready(k.out);
       const expired = signedQr('g2', START / 1000);
       expect((await tapVia(k, expired)).result).toBe('refused_qr');
-      expect(await tapVia(k, expired)).toEqual({ type: 'tap', result: 'debounced', kind: 'qr' });
+      expect(await tapVia(k, expired)).toEqual({
+        type: 'tap',
+        result: 'debounced',
+        kind: 'qr',
+        reader: 'stdin',
+      });
     });
   });
 });

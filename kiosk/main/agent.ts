@@ -28,7 +28,15 @@ import {
   type RosterGuardian,
   type RosterIndex,
 } from '../common/decide.ts';
-import { qrRefusalMessage, type KioskOutputLine, type ReadyLine, type TapLine } from '../common/output.ts';
+import {
+  FEEDBACK_BY_RESULT,
+  qrRefusalMessage,
+  type KioskOutputLine,
+  type ReadyLine,
+  type TapLine,
+  type TapOutcome,
+  type TapResult,
+} from '../common/output.ts';
 import { KioskError } from './errors.ts';
 import { HubLink } from './hub-link.ts';
 import { KioskStore, type Cached, type EventDraft, type OutboxCounts } from './outbox.ts';
@@ -76,6 +84,9 @@ export const KIOSK_DEFAULTS = {
   ...SENDER_DEFAULTS,
 } as const;
 
+/** The reader name of tap lines from Kiosk.tap() called without one. */
+export const API_READER = 'api';
+
 export interface KioskState {
   online: boolean;
   facilityId: string | undefined;
@@ -90,8 +101,11 @@ export interface Kiosk {
   readonly deviceId: string;
   /** Resolves with the ready line once it has been output. */
   readonly ready: Promise<ReadyLine>;
-  /** A tap, as if a reader had read the credential; returns the line it output. */
-  tap(credential: Credential): TapLine;
+  /**
+   * A tap, as if a reader had read the credential; returns the line it output. `reader` is the name the
+   * line carries (API_READER by default). No reader feedback is given: there is no reader to give it.
+   */
+  tap(credential: Credential, reader?: string): TapLine;
   state(): KioskState;
   /** Stops the readers, says goodbye to the hub (retained offline status) and closes the store. */
   close(): Promise<void>;
@@ -258,16 +272,25 @@ class KioskAgent implements Kiosk {
     this.#maybeReady();
   }
 
-  tap(credential: Credential): TapLine {
+  tap(credential: Credential, reader: string = API_READER): TapLine {
     const kind = credential.kind;
-    if (this.#closed)
-      return { type: 'tap', result: 'error', kind, code: 'closed', message: 'the kiosk is shutting down' };
+    if (this.#closed) {
+      return {
+        type: 'tap',
+        result: 'error',
+        kind,
+        code: 'closed',
+        message: 'the kiosk is shutting down',
+        reader,
+      };
+    }
+    const emit = (outcome: TapOutcome): TapLine => this.#emitTap({ ...outcome, reader });
     const held = this.#roster;
-    if (!held) return this.#emitTap({ type: 'tap', result: 'no_roster' });
+    if (!held) return emit({ type: 'tap', result: 'no_roster' });
     const { roster, index } = held;
     const now = this.#clock.now();
     const hash = credentialHash(roster.credentialKey, credential);
-    if (this.#isDebounced(hash, now)) return this.#emitTap({ type: 'tap', result: 'debounced', kind });
+    if (this.#isDebounced(hash, now)) return emit({ type: 'tap', result: 'debounced', kind });
 
     let guardian: RosterGuardian | undefined;
     if (kind === 'qr') {
@@ -278,7 +301,7 @@ class KioskAgent implements Kiosk {
         const reason = verified.ok ? 'unknown_guardian' : verified.reason;
         // The reason only: the payload names a guardian, and a forged one may carry anything.
         this.#logger.info({ reason }, 'QR code refused');
-        return this.#emitTap({
+        return emit({
           type: 'tap',
           result: 'refused_qr',
           reason,
@@ -290,7 +313,7 @@ class KioskAgent implements Kiosk {
       if (!guardian) {
         this.#lastTaps.set(hash, now.getTime());
         this.#logger.info({ kind }, 'unknown credential');
-        return this.#emitTap({ type: 'tap', result: 'unknown_credential', kind });
+        return emit({ type: 'tap', result: 'unknown_credential', kind });
       }
     }
     const today = localDate(now, roster.timeZone);
@@ -310,7 +333,7 @@ class KioskAgent implements Kiosk {
         this.#lastTaps.set(hash, now.getTime());
         const g = decision.guardian;
         this.#logger.warn({ guardianId: g.id }, 'guardian has no child on the roster');
-        return this.#emitTap({
+        return emit({
           type: 'tap',
           result: 'no_children',
           kind,
@@ -337,7 +360,7 @@ class KioskAgent implements Kiosk {
       // Nothing was stored (one transaction): say so, so the guardian can tap again.
       this.#logger.error({ err, guardianId: decision.guardian.id }, 'could not record a tap');
       const code = err instanceof GenkanError ? err.code : 'storage_failed';
-      return this.#emitTap({ type: 'tap', result: 'error', kind, code, message: errorMessage(err) });
+      return emit({ type: 'tap', result: 'error', kind, code, message: errorMessage(err) });
     }
     this.#lastTaps.set(hash, now.getTime());
     this.#logger.info(
@@ -347,7 +370,7 @@ class KioskAgent implements Kiosk {
       },
       'tap recorded',
     );
-    const line = this.#emitTap({
+    const line = emit({
       type: 'tap',
       result: 'ok',
       guardian: { id: decision.guardian.id, name: decision.guardian.name },
@@ -430,12 +453,16 @@ class KioskAgent implements Kiosk {
     const log = this.#logger.child({ reader: reader.name });
     this.#unsubscribe.push(
       reader.on('credential', ({ credential }) => {
+        let result: TapResult;
         try {
-          this.tap(credential);
+          result = this.tap(credential, reader.name).result;
         } catch (err) {
           // A bug, not bad input: keep the kiosk running and keep reading.
           log.error({ err }, 'tap failed');
+          result = 'error';
         }
+        // After the line is out and the tap committed: the beep never holds either up.
+        this.#feedback(reader, result, log);
       }),
       reader.on('error', (e) => {
         log.info({ code: e.code }, 'reader input not understood');
@@ -448,6 +475,24 @@ class KioskAgent implements Kiosk {
         log.info({ reason }, 'reader detached');
       }),
     );
+  }
+
+  /**
+   * Signals the outcome on the reader's own LED/buzzer, if it has one. Fire and forget: a reader that
+   * fails to beep is logged and otherwise ignored, the tap stands either way.
+   */
+  #feedback(reader: CredentialReader, result: TapResult, log: Logger): void {
+    if (!reader.feedback) return;
+    const signal = FEEDBACK_BY_RESULT[result];
+    const failed = (err: unknown) => {
+      log.warn({ signal, reason: errorMessage(err) }, 'reader feedback failed');
+    };
+    try {
+      reader.feedback(signal).catch(failed);
+    } catch (err) {
+      // The interface says feedback never throws; a reader that does must still not stop the kiosk.
+      failed(err);
+    }
   }
 
   // --- hub messages ----------------------------------------------------------------------------
