@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import mqtt, { type MqttClient } from 'mqtt';
 import { newEventId } from '../common/ids.ts';
 import { formatRfc3339 } from '../common/time.ts';
+import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+import { GenkanProcess, genkanJson } from '../test/support/process.ts';
 
 /**
  * npm run bench — the hub's durable ingest against plain aedes, measured in the same run on the same
@@ -16,57 +16,10 @@ import { formatRfc3339 } from '../common/time.ts';
  * Writes the results to docs/benchmarks.md (section between the bench markers).
  */
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin/genkan.mjs');
 const RUNNER = join(ROOT, 'bin/run-ts.mjs');
 const DEVICES = 10;
 const PER_DEVICE = Number(process.env['BENCH_EVENTS_PER_DEVICE'] ?? 5000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-
-function start(args: string[]): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, GENKAN_LOG_LEVEL: 'warn' },
-  });
-  return new Promise((res, rej) => {
-    child.once('exit', (code) => {
-      rej(new Error(`${args.join(' ')} exited ${code}`));
-    });
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const json = JSON.parse(line) as Record<string, unknown>;
-      if (json['ready'] === true) res({ child, ready: json });
-    });
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((res) => {
-    if (child.exitCode !== null) {
-      res();
-      return;
-    }
-    child.removeAllListeners('exit');
-    child.once('exit', () => {
-      res();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function run(args: string[]): Promise<string> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => {
-      if (code === 0) res(out);
-      else rej(new Error(`genkan ${args.join(' ')} exited ${code}`));
-    });
-  });
-}
 
 const event = (deviceId: string, seq: number, childId: string) => ({
   id: newEventId(),
@@ -80,7 +33,8 @@ const event = (deviceId: string, seq: number, childId: string) => ({
 });
 
 async function benchPlainAedes(): Promise<number> {
-  const { child, ready } = await start([RUNNER, 'bench/plain-aedes.ts']);
+  const broker = new GenkanProcess('plain aedes', ['bench/plain-aedes.ts'], {}, RUNNER);
+  const ready = await broker.ready();
   const url = `mqtt://127.0.0.1:${String(ready['mqtt'])}`;
   const sub = await mqtt.connectAsync(url, { protocolVersion: 4 });
   await sub.subscribeAsync('bench/#', { qos: 1 });
@@ -104,7 +58,7 @@ async function benchPlainAedes(): Promise<number> {
   await done;
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all([...pubs, sub].map((c) => c.endAsync()));
-  await stop(child);
+  await broker.stop();
   return total / seconds;
 }
 
@@ -113,19 +67,21 @@ async function benchHub(dir: string): Promise<number> {
   const devices: { deviceId: string; password: string }[] = [];
   for (let d = 0; d < DEVICES; d++) {
     devices.push(
-      JSON.parse(await run(['device', 'add', `kiosk-${d}`, '--data', hubDir])) as {
-        deviceId: string;
-        password: string;
-      },
+      await genkanJson<{ deviceId: string; password: string }>([
+        'device',
+        'add',
+        `kiosk-${d}`,
+        '--data',
+        hubDir,
+      ]),
     );
   }
-  const rows = ['class_id,class_name,child_id,child_name,child_kana,guardian_id,guardian_name,card_uid'];
+  const rows = [ROSTER_HEADER];
   for (let c = 1; c <= 100; c++)
     rows.push(`k1,Class,c${String(c).padStart(3, '0')},Child ${c},child ${c},g${c},Guardian ${c},`);
   await writeFile(join(dir, 'roster.csv'), `${rows.join('\n')}\n`);
-  await run(['roster', 'import', join(dir, 'roster.csv'), '--data', hubDir]);
-  const { child, ready } = await start([
-    BIN,
+  await genkanJson(['roster', 'import', join(dir, 'roster.csv'), '--data', hubDir]);
+  const hub = new GenkanProcess('hub', [
     'hub',
     '--data',
     hubDir,
@@ -140,6 +96,7 @@ async function benchHub(dir: string): Promise<number> {
     '--admin-token',
     'bench',
   ]);
+  const ready = await hub.ready();
   const url = `mqtt://127.0.0.1:${String(ready['mqtt'])}`;
   const facility = typeof ready['facility'] === 'string' ? ready['facility'] : 'demo';
   const clients: MqttClient[] = await Promise.all(
@@ -180,7 +137,7 @@ async function benchHub(dir: string): Promise<number> {
   await done;
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all(clients.map((c) => c.endAsync()));
-  await stop(child);
+  await hub.stop();
   return total / seconds;
 }
 

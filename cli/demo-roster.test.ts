@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_CLASSES, demoGuardians, demoRosterCsv, demoSimCards, ROSTER_HEADER } from './demo-roster.ts';
+import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+import { DEMO_CLASSES, demoGuardians, demoRosterCsv, demoSimCards } from './demo-roster.ts';
 
 describe('demo roster', () => {
   const guardians = demoGuardians();

@@ -1,3 +1,5 @@
+import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+
 /**
  * Deterministic demo data: about 100 children in six classes (0–5 years) with Japanese names and kana,
  * guardians with one to three children (siblings in different classes), each guardian with a FeliCa-like
@@ -102,9 +104,6 @@ export const DEMO_CLASSES: readonly { id: string; name: string; size: number }[]
   { id: 'kirin', name: 'きりん組（4歳）', size: 21 },
   { id: 'zou', name: 'ぞう組（5歳）', size: 21 },
 ];
-
-export const ROSTER_HEADER =
-  'class_id,class_name,child_id,child_name,child_kana,guardian_id,guardian_name,card_uid';
 
 export interface DemoGuardian {
   id: string;

@@ -14,6 +14,9 @@ export const ROSTER_COLUMNS = [
   'card_uid',
 ] as const;
 
+/** The header line a roster CSV must start with (the public format of `genkan roster import`). */
+export const ROSTER_HEADER = ROSTER_COLUMNS.join(',');
+
 export interface RosterProblem {
   /** 1-based line in the file where the offending record starts. */
   line: number;
@@ -108,8 +111,8 @@ export function parseRosterCsv(text: string): ParsedRoster {
     if (record.every((f) => f === '')) continue; // blank line
     if (!sawHeader) {
       sawHeader = true;
-      if (record.join(',') !== ROSTER_COLUMNS.join(',')) {
-        fail(start, `the header must be exactly ${ROSTER_COLUMNS.join(',')}`);
+      if (record.join(',') !== ROSTER_HEADER) {
+        fail(start, `the header must be exactly ${ROSTER_HEADER}`);
         break;
       }
       continue;

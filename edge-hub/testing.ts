@@ -7,13 +7,12 @@ import { silentLogger } from '../common/logger.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
 import { addDevice } from './devices.ts';
 import { startHub, type HubOptions, type RunningHub } from './hub.ts';
-import { importRoster } from './roster.ts';
+import { importRoster, ROSTER_HEADER } from './roster.ts';
 import { HubStore } from './store.ts';
 
 /** Test helpers shared by the edge-hub tests (not used by the hub itself). */
 
-export const ROSTER_HEADER =
-  'class_id,class_name,child_id,child_name,child_kana,guardian_id,guardian_name,card_uid';
+export { ROSTER_HEADER };
 
 export const TEST_ROSTER = [
   ROSTER_HEADER,

@@ -25,8 +25,10 @@ export class GenkanProcess {
     readonly label: string,
     args: string[],
     env: NodeJS.ProcessEnv = {},
+    /** The script node runs: the genkan CLI, or another entry point such as a benchmark baseline. */
+    entry: string = GENKAN_BIN,
   ) {
-    this.child = spawn(process.execPath, [GENKAN_BIN, ...args], {
+    this.child = spawn(process.execPath, [entry, ...args], {
       cwd: ROOT,
       env: { ...process.env, GENKAN_LOG_LEVEL: process.env['GENKAN_LOG_LEVEL'] ?? 'warn', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

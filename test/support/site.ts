@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { localDate } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { GenkanProcess, genkanJson } from './process.ts';
+import { ROSTER_HEADER } from '../../edge-hub/roster.ts';
 
 /** A test site: data folders for cloud, hub and kiosks, provisioned through the public CLI. */
 export interface Site {
@@ -15,9 +16,6 @@ export interface Site {
   /** Clear card UIDs, one per guardian, guardian i has exactly child i. */
   cards: string[];
 }
-
-export const ROSTER_HEADER =
-  'class_id,class_name,child_id,child_name,child_kana,guardian_id,guardian_name,card_uid';
 
 /** One child per guardian so that every tap makes exactly one event. */
 export function simpleRoster(children: number): { csv: string; cards: string[] } {
