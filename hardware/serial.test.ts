@@ -1,3 +1,5 @@
+import { symlink, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../common/logger.ts';
 import { fixedClock } from '../common/time.ts';
@@ -145,6 +147,27 @@ describe.runIf(haveSocat)('serial scanner reader over a real pty', () => {
     await until(() => r.reads.length >= 2, 'the scan after the re-plug');
     expect(r.values()).toEqual(['one', 'two']);
     expect(r.reader.stats.opens).toBe(2);
+  });
+
+  it('notices its device node vanishing even when no read fails, and follows it back', async () => {
+    // A udev-style link the test controls: removing it is what an unplug does to /dev, while the pty
+    // itself stays up, so only the presence check can notice.
+    const link = join(pty.dir, 'ttyACM0');
+    await symlink(pty.device, link);
+    const r = make({ path: link, presenceCheckMs: 20, retryInitialMs: 20 });
+    await r.reader.open();
+    await pty.write('one\r');
+    await until(() => r.reads.length >= 1, 'the first scan');
+
+    await unlink(link);
+    await until(() => r.events.length >= 2, 'detached');
+    expect(r.events).toEqual(['attached', 'detached:device disconnected']);
+
+    await symlink(pty.device, link);
+    await until(() => r.events.length >= 3, 'attached again');
+    await pty.write('two\r');
+    await until(() => r.reads.length >= 2, 'the scan after the re-plug');
+    expect(r.values()).toEqual(['one', 'two']);
   });
 
   it('starts with the device absent, reports it detached, and attaches when it appears', async () => {

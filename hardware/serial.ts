@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
 import { errorMessage } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
@@ -23,10 +24,13 @@ export interface SerialReaderOptions {
   retryInitialMs?: number;
   /** Longest delay between reopen attempts. 5 s by default. */
   retryMaxMs?: number;
+  /** How often an open device's path is checked to still be the same device. 1 s by default. */
+  presenceCheckMs?: number;
 }
 
 export const DEFAULT_RETRY_INITIAL_MS = 200;
 export const DEFAULT_RETRY_MAX_MS = 5000;
+export const DEFAULT_PRESENCE_CHECK_MS = 1000;
 
 /** Counters for diagnostics and tests; they say how much arrived, never what. */
 export interface SerialReaderStats {
@@ -65,6 +69,7 @@ export class SerialScannerReader extends TypedEmitter<ReaderEventMap> implements
       maxLine: options.maxLineBytes ?? DEFAULT_SCAN_MAX_BYTES,
       retryInitialMs: options.retryInitialMs ?? DEFAULT_RETRY_INITIAL_MS,
       retryMaxMs: options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS,
+      presenceCheckMs: options.presenceCheckMs ?? DEFAULT_PRESENCE_CHECK_MS,
       logger: options.logger,
       clock: options.clock,
       stats: { bytesReceived: 0, chunksReceived: 0, opens: 0 },
@@ -122,6 +127,7 @@ interface SessionConfig {
   maxLine: number;
   retryInitialMs: number;
   retryMaxMs: number;
+  presenceCheckMs: number;
   logger: Logger;
   clock: Clock;
   stats: SerialReaderStats;
@@ -142,6 +148,7 @@ class Session {
   #reportedAbsent = false;
   #failures = 0;
   #retryTimer: NodeJS.Timeout | undefined;
+  #presenceTimer: NodeJS.Timeout | undefined;
   #attempt: Promise<void> | undefined;
   #SerialPort: SerialPortClass | undefined;
   #frame: ScanFrameState = INITIAL_SCAN_STATE;
@@ -172,6 +179,7 @@ class Session {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    this.#stopPresenceCheck();
     // An open in flight would otherwise leave the device held after close() resolved.
     await this.started.catch(() => undefined);
     await this.#attempt;
@@ -239,6 +247,46 @@ class Session {
     this.#attached = true;
     this.#cfg.logger.info({ path: this.#cfg.path, baudRate: this.#cfg.baudRate }, 'serial scanner attached');
     this.#cfg.emit('attached', { at: this.#cfg.clock.now() });
+    this.#startPresenceCheck(port);
+  }
+
+  /**
+   * Watches the device path while the port is open. A hung-up tty does not always fail the pending
+   * read: after a hangup Linux may answer reads with 0 bytes, which serialport's reader retries forever
+   * without reporting a disconnect. An unplugged USB scanner's node (or a vanished pty link) is gone
+   * from /dev, or names another device after a re-plug; either means this port is lost.
+   */
+  #startPresenceCheck(port: SerialPort): void {
+    const path = this.#cfg.path;
+    let device: number | undefined;
+    let checking = false;
+    const check = async (): Promise<void> => {
+      let rdev: number | undefined;
+      try {
+        rdev = (await stat(path)).rdev;
+      } catch {
+        rdev = undefined;
+      }
+      if (port !== this.#port || this.#stopped) return;
+      device ??= rdev;
+      if (rdev === undefined || rdev !== device) this.#lost(port, 'device disconnected');
+    };
+    const tick = (): void => {
+      // A slow stat (a stuck USB hub) must not pile up checks.
+      if (checking) return;
+      checking = true;
+      void check().finally(() => {
+        checking = false;
+      });
+    };
+    this.#presenceTimer = setInterval(tick, this.#cfg.presenceCheckMs);
+    // The first check records which device the path names now, right after opening it.
+    tick();
+  }
+
+  #stopPresenceCheck(): void {
+    clearInterval(this.#presenceTimer);
+    this.#presenceTimer = undefined;
   }
 
   #openFailed(err: unknown): void {
@@ -258,6 +306,7 @@ class Session {
   /** The open port went away: report it once, release it and start retrying. */
   #lost(port: SerialPort, reason: string): void {
     this.#port = undefined;
+    this.#stopPresenceCheck();
     if (port.isOpen) port.close(() => undefined);
     if (this.#stopped) return;
     // A partial line from before the loss is dropped: it may be a truncated payload.
