@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /**
  * The folder structure is the architecture. These rules keep dependencies pointing one way:
@@ -72,6 +73,10 @@ export default tseslint.config(
       ],
     },
   })),
+  {
+    files: ['kiosk/renderer/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+  },
   {
     // Entry points and tests talk to the terminal on purpose.
     files: ['cli/**', 'test/**', 'bench/**', 'bin/**'],

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { openKioskScreen } from './open-screen.ts';
 import { demoGuardians, demoRosterCsv, demoSimCards } from './demo-roster.ts';
 import { fail } from './util.ts';
 
@@ -223,6 +224,10 @@ async function runDemo(opts: { data: string }): Promise<void> {
       `sim:${join(dir, 'cards.json')}`,
       '--debounce-ms',
       '5000',
+      '--ui',
+      'browser',
+      '--ui-port',
+      '0',
     ],
     children,
     (line) => {
@@ -231,8 +236,9 @@ async function runDemo(opts: { data: string }): Promise<void> {
     },
     { GENKAN_DEVICE_PASSWORD: config.kioskPassword },
   );
-  await kioskProc;
+  const kioskReady = await kioskProc;
   const kiosk = children[2];
+  const screen = openKioskScreen(String(kioskReady['ui']), join(dir, 'browser-profile'));
 
   const cards = JSON.parse(await readFile(join(dir, 'cards.json'), 'utf8')) as unknown[];
   process.stdout.write(
@@ -243,6 +249,7 @@ async function runDemo(opts: { data: string }): Promise<void> {
       `  Hub HTTP API   ${hubUrl}   (admin token: ${config.adminToken})`,
       `  Hub MQTT       mqtt://127.0.0.1:${String(hub['mqtt'])}   WebSocket ws://127.0.0.1:${String(hub['ws'])}`,
       `  Cloud relay    ${cloudUrl}   (admin token: ${config.cloudAdminToken})`,
+      `  ${screen}`,
       '',
       'Today’s roll-call at the hub, and the events that reached the cloud:',
       `  curl -s -H "Authorization: Bearer ${config.adminToken}" ${hubUrl}/api/rollcall`,

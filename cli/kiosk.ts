@@ -2,8 +2,12 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ID_RE } from '../protocol/index.ts';
 import { GenkanError } from '../common/errors.ts';
 import { parseReaderSpec, SUPPORTED_READER_SPECS } from '../hardware/reader.ts';
-import { KIOSK_DEFAULTS, startKiosk } from '../kiosk/main/agent.ts';
-import { parseNonNegativeInt, printJson, rootLogger, runService } from './util.ts';
+import { KIOSK_DEFAULTS } from '../kiosk/main/agent.ts';
+import { startKioskApp, UI_MODES, type UiMode } from '../kiosk/main/app.ts';
+import { LOCALES, type Locale } from '../kiosk/common/ui-api.ts';
+import { UI_DEFAULTS } from '../kiosk/main/ui-controller.ts';
+import { electronBinary, launchElectronShell } from '../kiosk/main/electron/launch.ts';
+import { parseNonNegativeInt, parsePort, printJson, rootLogger, runService } from './util.ts';
 
 interface KioskCliOptions {
   data: string;
@@ -13,6 +17,10 @@ interface KioskCliOptions {
   reader: string[];
   debounceMs: number;
   facility?: string;
+  ui?: UiMode;
+  uiPort: number;
+  lang: Locale;
+  speak: boolean;
 }
 
 const HUB_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']);
@@ -41,6 +49,15 @@ function collectReader(value: string, previous: string[]): string[] {
     throw err;
   }
   return [...previous, value];
+}
+
+function parsePortOption(value: string): number {
+  try {
+    return parsePort(value);
+  } catch (err) {
+    if (err instanceof GenkanError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
 }
 
 function parseCount(value: string): number {
@@ -80,6 +97,19 @@ export function register(program: Command): void {
       KIOSK_DEFAULTS.debounceMs,
     )
     .option('--facility <id>', 'facility id (default: learned from the hub roster)', parseId)
+    .addOption(
+      new Option(
+        '--ui <mode>',
+        'screen: electron (default where installed), browser (served on 127.0.0.1), none',
+      ).choices(UI_MODES),
+    )
+    .option('--ui-port <n>', 'port of the screen in browser mode (0: any free port)', parsePortOption, 0)
+    .addOption(
+      new Option('--lang <locale>', 'language the screen starts in')
+        .choices(LOCALES)
+        .default(UI_DEFAULTS.defaultLocale),
+    )
+    .option('--speak', 'speak a greeting after each recorded tap', false)
     .action(async (_options: unknown, command: Command) => {
       const opts = command.opts<KioskCliOptions>();
       if (opts.password === undefined || opts.password.length === 0) {
@@ -94,8 +124,22 @@ export function register(program: Command): void {
       process.stdout.on('error', (err) => {
         logger.error({ err }, 'stdout failed; output lines are lost, the kiosk keeps running');
       });
+      // Electron where its binary is installed; headless otherwise (browser mode is asked for by name).
+      const ui = opts.ui ?? (electronBinary() === undefined ? 'none' : 'electron');
       await runService(logger, () =>
-        startKiosk({
+        startKioskApp({
+          ui,
+          uiPort: opts.uiPort,
+          defaultLocale: opts.lang,
+          speak: opts.speak,
+          ...(ui === 'electron' && {
+            showScreen: (server, kiosk) =>
+              launchElectronShell({
+                uiUrl: server.wsUrl,
+                logger,
+                env: { GENKAN_KIOSK_TIME_ZONE: kiosk.state().timeZone ?? 'Asia/Tokyo' },
+              }),
+          }),
           dataDir: opts.data,
           hubUrl: opts.hub,
           deviceId: opts.device,

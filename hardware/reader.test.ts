@@ -28,7 +28,7 @@ describe('reader specs', () => {
   });
 
   it('rejects unknown specs with a typed error listing the supported ones', () => {
-    for (const spec of ['pcsc:', 'serial:', 'serial:/dev/x,9', 'camera', 'sim:', 'STDIN', '']) {
+    for (const spec of ['pcsc:', 'serial:', 'serial:/dev/x,9', 'camera:0', 'sim:', 'STDIN', '']) {
       let caught: unknown;
       try {
         createReader(spec, deps());
@@ -38,7 +38,7 @@ describe('reader specs', () => {
       expect(caught).toBeInstanceOf(ReaderSpecError);
       expect(caught).toMatchObject({ code: 'unknown_reader' });
       expect((caught as Error).message).toContain(
-        'stdin, sim, sim:FILE, pcsc, pcsc:NAME, serial:PATH[,BAUD]',
+        'stdin, sim, sim:FILE, pcsc, pcsc:NAME, serial:PATH[,BAUD], camera',
       );
     }
   });

@@ -8,6 +8,7 @@ import { StdinReader } from './stdin.ts';
 import { SimReader } from './sim.ts';
 import { createSerialReader } from './serial.ts';
 import { createPcscReader } from './pcsc.ts';
+import { CameraReader } from './camera.ts';
 
 /** A credential presented to a reader, with the time the reader saw it. */
 export interface CredentialRead {
@@ -86,7 +87,9 @@ export type ReaderSpec =
   /** PC/SC readers (all, or those whose name contains `reader`). */
   | { kind: 'pcsc'; reader?: string }
   /** A serial (USB CDC) 2D barcode scanner. */
-  | { kind: 'serial'; path: string; baudRate: number };
+  | { kind: 'serial'; path: string; baudRate: number }
+  /** QR codes from the kiosk screen's camera (decoded in the renderer, see camera.ts). */
+  | { kind: 'camera' };
 
 /** The spec forms `createReader` accepts, as shown to users. */
 export const SUPPORTED_READER_SPECS = [
@@ -96,6 +99,7 @@ export const SUPPORTED_READER_SPECS = [
   'pcsc',
   'pcsc:NAME',
   'serial:PATH[,BAUD]',
+  'camera',
 ] as const;
 
 export const DEFAULT_SERIAL_BAUD = 9600;
@@ -105,6 +109,7 @@ export function parseReaderSpec(spec: string): ReaderSpec {
   if (spec === 'sim') return { kind: 'sim' };
   if (spec.startsWith('sim:') && spec.length > 'sim:'.length) return { kind: 'sim', file: spec.slice(4) };
   if (spec === 'pcsc') return { kind: 'pcsc' };
+  if (spec === 'camera') return { kind: 'camera' };
   if (spec.startsWith('pcsc:') && spec.length > 'pcsc:'.length)
     return { kind: 'pcsc', reader: spec.slice(5) };
   const serial = /^serial:([^,]+)(?:,(\d+))?$/.exec(spec);
@@ -143,6 +148,8 @@ export function createReader(spec: string | ReaderSpec, deps: ReaderDeps): Crede
         clock: lineDeps.clock,
         ...(parsed.reader !== undefined && { reader: parsed.reader }),
       });
+    case 'camera':
+      return new CameraReader({ logger: deps.logger, clock: lineDeps.clock });
   }
 }
 
@@ -154,6 +161,7 @@ function readsInput(spec: ReaderSpec): boolean {
       return true;
     case 'serial':
     case 'pcsc':
+    case 'camera':
       return false;
   }
 }

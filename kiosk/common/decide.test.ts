@@ -125,7 +125,7 @@ describe('decideTap', () => {
 });
 
 describe('dayState and directionFor', () => {
-  it('ignores voids, which cannot be applied without the voided event', () => {
+  it('ignores a void of an event it does not know, which the roll-call will reflect', () => {
     const state = dayState({
       roster,
       today: TODAY,
@@ -133,6 +133,19 @@ describe('dayState and directionFor', () => {
       ownEvents: [own('c1', 'void')],
     });
     expect(state.get('c1')).toBe('present');
+  });
+
+  it('undoes its own last event with a void, whether the roll-call already shows that event or not', () => {
+    const state = (rollcall: Parameters<typeof makeRollcall>[1], ownEvents: OwnEvent[]) =>
+      dayState({ roster, today: TODAY, rollcall: makeRollcall(TODAY, rollcall), ownEvents }).get('c1');
+    const voidOf = (voidedType: OwnEvent['type']): OwnEvent => ({ ...own('c1', 'void'), voidedType });
+    // Check-in undone: not here, whether the check-in is still pending or already in the roll-call.
+    expect(state({}, [own('c1', 'check_in'), voidOf('check_in')])).toBe('not_arrived');
+    expect(state({ c1: 'present' }, [voidOf('check_in')])).toBe('not_arrived');
+    // Check-out undone: still here.
+    expect(state({ c1: 'left' }, [voidOf('check_out')])).toBe('present');
+    // Direction changed: void, then the opposite event.
+    expect(state({}, [own('c1', 'check_in'), voidOf('check_in'), own('c1', 'check_out')])).toBe('left');
   });
 
   it('checks out only a present child', () => {

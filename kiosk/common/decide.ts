@@ -16,6 +16,7 @@ export interface RosterIndex {
   /** Signed QR codes name the guardian by id (protocol/qr.ts). */
   readonly guardianById: ReadonlyMap<string, RosterGuardian>;
   readonly childById: ReadonlyMap<string, RosterChild>;
+  readonly classNameById: ReadonlyMap<string, string>;
 }
 
 export function indexRoster(roster: Roster): RosterIndex {
@@ -31,6 +32,7 @@ export function indexRoster(roster: Roster): RosterIndex {
     guardianByCredential,
     guardianById,
     childById: new Map(roster.children.map((c) => [c.id, c])),
+    classNameById: new Map(roster.classes.map((c) => [c.id, c.name])),
   };
 }
 
@@ -44,12 +46,22 @@ export function childrenOf(index: RosterIndex, guardian: RosterGuardian): Roster
   return out;
 }
 
-/** The kiosk's own event, as far as the day state needs it. */
-export type OwnEvent = Pick<AttendanceEvent, 'childId' | 'type' | 'occurredAt'>;
+/**
+ * The kiosk's own event, as far as the day state needs it. A void carries the type of the event it
+ * voids (`voidedType`), when that event is one of this kiosk's own.
+ */
+export type OwnEvent = Pick<AttendanceEvent, 'childId' | 'type' | 'occurredAt'> & {
+  voidedType?: EventType | undefined;
+};
 
-/** The status an event leaves its child in; undefined for a void (the voided event is not at hand). */
-export function statusAfter(type: EventType): RollcallStatus | undefined {
-  switch (type) {
+/**
+ * The status an event leaves its child in. A kiosk voids only its own latest event of the child (the
+ * undo and change-direction buttons, seconds after the tap), so a void restores the status that event
+ * was recorded from: present before a check-out, not present before a check-in. Undefined for a void
+ * of something else, which the hub's roll-call will reflect.
+ */
+export function statusAfter(event: Pick<OwnEvent, 'type' | 'voidedType'>): RollcallStatus | undefined {
+  switch (event.type) {
     case 'check_in':
       return 'present';
     case 'check_out':
@@ -57,7 +69,16 @@ export function statusAfter(type: EventType): RollcallStatus | undefined {
     case 'absent':
       return 'absent';
     case 'void':
-      return undefined;
+      switch (event.voidedType) {
+        case 'check_out':
+          return 'present';
+        case 'check_in':
+        case 'absent':
+          return 'not_arrived';
+        case 'void':
+        case undefined:
+          return undefined;
+      }
   }
 }
 
@@ -80,7 +101,7 @@ export function dayState(input: DayStateInput): Map<string, RollcallStatus> {
   }
   for (const e of input.ownEvents) {
     if (localDate(e.occurredAt, roster.timeZone) !== today) continue;
-    const status = statusAfter(e.type);
+    const status = statusAfter(e);
     if (status !== undefined) state.set(e.childId, status);
   }
   return state;

@@ -1,6 +1,8 @@
 import type { CredentialKind } from '../../protocol/credentials.ts';
+import type { EventType } from '../../protocol/schemas.ts';
 import type { FeedbackSignal } from '../../hardware/reader.ts';
 import type { QrRefusal } from '../../protocol/qr.ts';
+import { QR_REFUSAL_MESSAGES, type QrRefusalReason } from './messages.ts';
 
 /**
  * The kiosk agent's output: one JSON object per line on stdout in headless mode, and what a screen
@@ -15,6 +17,8 @@ export interface ReadyLine {
   rosterVersion: number;
   /** Events not yet acknowledged by the hub. */
   outbox: number;
+  /** The kiosk screen's address in browser mode (with its per-launch token). */
+  ui?: string;
 }
 
 export interface TapEventLine {
@@ -32,8 +36,11 @@ export interface GuardianRef {
 
 /** A tap's outcome, without the reader it came from. */
 export type TapOutcome =
-  /** Recorded: every event is committed to the outbox before this line is written. */
-  | { type: 'tap'; result: 'ok'; guardian: GuardianRef; events: TapEventLine[] }
+  /**
+   * Recorded: every event is committed to the outbox before this line is written. `tapId` names the tap
+   * for amendments (Kiosk.amend) while its screen is up.
+   */
+  | { type: 'tap'; result: 'ok'; tapId: string; guardian: GuardianRef; events: TapEventLine[] }
   /** No roster yet (first start with the hub unreachable): nothing can be looked up. */
   | { type: 'tap'; result: 'no_roster' }
   /** The same credential again within the debounce window: ignored. */
@@ -74,40 +81,47 @@ export const FEEDBACK_BY_RESULT: Readonly<Record<TapResult, FeedbackSignal>> = {
 };
 
 /** Why a QR code was refused: the signature checks of protocol/qr.ts, or a guardian not on the roster. */
-export type QrRefusalReason = QrRefusal | 'unknown_guardian';
+export type { QrRefusalReason } from './messages.ts';
 
-/** What a parent is told for each refusal, in Japanese and English. */
-export const QR_REFUSAL_MESSAGES: Readonly<Record<QrRefusalReason, { ja: string; en: string }>> = {
-  malformed: {
-    ja: 'このQRコードは読み取れませんでした。もう一度かざすか、職員にお声がけください。',
-    en: 'This QR code could not be read. Please try again or ask a member of staff.',
-  },
-  unsigned: {
-    ja: 'このQRコードは園が発行した保護者用QRコードではありません。園から受け取ったQRコードをお使いください。',
-    en: 'This is not a guardian QR code issued by the nursery. Please use the code the nursery gave you.',
-  },
-  forged: {
-    ja: 'このQRコードは確認できませんでした（この園のものではないか、改ざんされています）。職員にお声がけください。',
-    en: 'This QR code could not be verified (it is not from this nursery or has been altered). Please ask a member of staff.',
-  },
-  other_facility: {
-    ja: 'このQRコードは別の園のものです。この園のQRコードをお使いください。',
-    en: "This QR code belongs to another nursery. Please use this nursery's code.",
-  },
-  expired: {
-    ja: 'このQRコードは有効期限が切れています。職員に新しいQRコードをご依頼ください。',
-    en: 'This QR code has expired. Please ask the staff for a new one.',
-  },
-  unknown_guardian: {
-    ja: 'このQRコードの保護者は名簿に登録されていません。職員にお声がけください。',
-    en: 'The guardian of this QR code is not on the roster. Please ask a member of staff.',
-  },
-};
+// The renderer-safe list in messages.ts must name exactly the refusals protocol/qr.ts can return.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const QR_REASONS_MATCH: Same<QrRefusal | 'unknown_guardian', QrRefusalReason> = true;
 
 /** The tap line's message: Japanese first, then English, for a screen that shows one line. */
 export function qrRefusalMessage(reason: QrRefusalReason): string {
   const m = QR_REFUSAL_MESSAGES[reason];
   return `${m.ja} / ${m.en}`;
+}
+
+/** An event recorded by an amendment: a void, or the tap's event recorded again (other direction). */
+export interface AmendEventLine {
+  id: string;
+  childId: string;
+  type: EventType;
+  /** The event a void removes. */
+  voids?: string;
+  seq: number;
+}
+
+export type AmendOp = 'set_included' | 'undo' | 'flip' | 'confirm';
+
+/**
+ * A recorded tap was changed from its result screen: a child left out or put back, the whole tap
+ * undone, the direction changed, or the tap confirmed (closed). Events are committed before the line.
+ */
+export interface AmendLine {
+  type: 'amend';
+  tapId: string;
+  op: AmendOp;
+  events: AmendEventLine[];
+}
+
+/** A reader's device appeared or went away (unplugged scanner, camera stopped, reader removed). */
+export interface ReaderLine {
+  type: 'reader';
+  reader: string;
+  attached: boolean;
+  reason?: string;
 }
 
 /** The hub acknowledged these events (durably committed there). */
@@ -154,6 +168,8 @@ export interface ReaderErrorLine {
 export type KioskOutputLine =
   | ReadyLine
   | TapLine
+  | AmendLine
+  | ReaderLine
   | AckedLine
   | RejectedLine
   | ConnectionLine

@@ -10,6 +10,7 @@ import {
   RollcallSchema,
   RosterSchema,
   verifyGuardianQr,
+  type AttendanceEvent,
   type Credential,
   type DeviceStatus,
   type ParsedTopic,
@@ -25,18 +26,22 @@ import {
   childrenOf,
   decideForGuardian,
   indexRoster,
+  type RosterChild,
   type RosterGuardian,
   type RosterIndex,
+  type TapDirection,
 } from '../common/decide.ts';
 import {
   FEEDBACK_BY_RESULT,
   qrRefusalMessage,
+  type AmendOp,
   type KioskOutputLine,
   type ReadyLine,
   type TapLine,
   type TapOutcome,
   type TapResult,
 } from '../common/output.ts';
+import type { ChildView, ReaderView, UiCommand, UiReply } from '../common/ui-api.ts';
 import { KioskError } from './errors.ts';
 import { HubLink } from './hub-link.ts';
 import { KioskStore, type Cached, type EventDraft, type OutboxCounts } from './outbox.ts';
@@ -73,6 +78,11 @@ export interface KioskOptions {
   maxInFlight?: number;
   /** Outbox depth is published in the status at most this often; 1 s by default. */
   statusIntervalMs?: number;
+  /** A recorded tap can be amended (undo, change direction, leave a child out) this long after its last
+   * change; 20 s by default. */
+  amendWindowMs?: number;
+  /** Extra fields of the ready line (the screen's address in browser mode). */
+  readyInfo?: Pick<ReadyLine, 'ui'>;
 }
 
 export const KIOSK_DEFAULTS = {
@@ -81,6 +91,7 @@ export const KIOSK_DEFAULTS = {
   connectTimeoutMs: 5000,
   keepaliveSeconds: 15,
   statusIntervalMs: 1000,
+  amendWindowMs: 20_000,
   ...SENDER_DEFAULTS,
 } as const;
 
@@ -90,6 +101,10 @@ export const API_READER = 'api';
 export interface KioskState {
   online: boolean;
   facilityId: string | undefined;
+  facilityName: string | undefined;
+  /** The roster's time zone, once a roster is held. */
+  timeZone: string | undefined;
+  readers: ReaderView[];
   rosterVersion: number | undefined;
   ready: boolean;
   outbox: OutboxCounts;
@@ -107,9 +122,42 @@ export interface Kiosk {
    */
   tap(credential: Credential, reader?: string): TapLine;
   state(): KioskState;
+  /** Amends a recorded tap from its result screen; refused once the tap is closed or too old. */
+  amend(command: AmendCommand): UiReply;
+  /** The tap as its result screen shows it; undefined when unknown or long gone. */
+  tapView(tapId: string): OpenTapView | undefined;
+  /** Every output line, as `output` gets them; returns an unsubscribe. */
+  subscribe(listener: (line: KioskOutputLine) => void): () => void;
   /** Stops the readers, says goodbye to the hub (retained offline status) and closes the store. */
   close(): Promise<void>;
 }
+
+export type AmendCommand = Extract<UiCommand, { op: AmendOp }>;
+
+export interface OpenTapView {
+  tapId: string;
+  at: string;
+  guardian: { id: string; name: string };
+  children: ChildView[];
+  closed: boolean;
+  undone: boolean;
+}
+
+/** A recorded tap whose result screen may still change it. */
+interface OpenTap {
+  tapId: string;
+  guardian: RosterGuardian;
+  method: 'card' | 'qr';
+  at: string;
+  children: { child: RosterChild; className: string; direction: TapDirection; eventId: string | null }[];
+  /** Monotonic ms of the last change: the amend window runs from it. */
+  touchedAt: number;
+  closed: boolean;
+  undone: boolean;
+}
+
+/** Open taps kept for amendment; older ones are closed (one screen shows one tap at a time). */
+const OPEN_TAPS_MAX = 8;
 
 interface RosterHeld {
   roster: Roster;
@@ -159,6 +207,11 @@ class KioskAgent implements Kiosk {
   readonly #clock: Clock;
   readonly #debounceMs: number;
   readonly #statusIntervalMs: number;
+  readonly #amendWindowMs: number;
+  readonly #listeners = new Set<(line: KioskOutputLine) => void>();
+  readonly #openTaps = new Map<string, OpenTap>();
+  /** Reader name → attached; readers without attach events (stdin, sim) count as attached. */
+  readonly #readerAttached = new Map<CredentialReader, boolean>();
   readonly #store: KioskStore;
   readonly #sender: OutboxSender;
   readonly #link: HubLink;
@@ -191,6 +244,7 @@ class KioskAgent implements Kiosk {
     this.#clock = options.clock ?? systemClock;
     this.#debounceMs = options.debounceMs ?? KIOSK_DEFAULTS.debounceMs;
     this.#statusIntervalMs = options.statusIntervalMs ?? KIOSK_DEFAULTS.statusIntervalMs;
+    this.#amendWindowMs = options.amendWindowMs ?? KIOSK_DEFAULTS.amendWindowMs;
     this.ready = new Promise((resolve) => {
       this.#resolveReady = resolve;
     });
@@ -370,9 +424,26 @@ class KioskAgent implements Kiosk {
       },
       'tap recorded',
     );
+    const tapId = newEventId();
+    this.#openTap({
+      tapId,
+      guardian: decision.guardian,
+      method: kind,
+      at: occurredAt,
+      children: decision.children.map(({ child, type }, n) => ({
+        child,
+        className: index.classNameById.get(child.classId) ?? '',
+        direction: type,
+        eventId: events[n]?.id ?? null,
+      })),
+      touchedAt: performance.now(),
+      closed: false,
+      undone: false,
+    });
     const line = emit({
       type: 'tap',
       result: 'ok',
+      tapId,
       guardian: { id: decision.guardian.id, name: decision.guardian.name },
       events: events.map((e, n) => ({
         id: e.id,
@@ -391,11 +462,155 @@ class KioskAgent implements Kiosk {
     return {
       online: this.#link.online,
       facilityId: this.#facilityId,
+      facilityName: this.#roster?.roster.facilityName,
+      timeZone: this.#roster?.roster.timeZone,
+      readers: this.#readers.map((r) => ({ name: r.name, attached: this.#readerAttached.get(r) ?? true })),
       rosterVersion: this.#roster?.roster.version,
       ready: this.#readyDone,
       outbox: this.#store.counts(),
       inFlight: this.#sender.inFlight,
     };
+  }
+
+  subscribe(listener: (line: KioskOutputLine) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  tapView(tapId: string): OpenTapView | undefined {
+    const tap = this.#openTaps.get(tapId);
+    if (!tap) return undefined;
+    this.#expire(tap);
+    return {
+      tapId: tap.tapId,
+      at: tap.at,
+      guardian: { id: tap.guardian.id, name: tap.guardian.name },
+      children: tap.children.map((c) => ({
+        childId: c.child.id,
+        name: c.child.name,
+        kana: c.child.kana,
+        classId: c.child.classId,
+        className: c.className,
+        direction: c.direction,
+        included: c.eventId !== null,
+      })),
+      closed: tap.closed,
+      undone: tap.undone,
+    };
+  }
+
+  amend(command: AmendCommand): UiReply {
+    const tap = this.#openTaps.get(command.tapId);
+    if (tap) this.#expire(tap);
+    if (this.#closed || !tap || tap.closed) {
+      return {
+        ok: false,
+        code: 'tap_closed',
+        message: 'this tap can no longer be changed; please ask a member of staff',
+      };
+    }
+    const roster = this.#roster?.roster;
+    if (!roster) return { ok: false, code: 'no_roster', message: 'no roster' };
+    const now = this.#clock.now();
+    const occurredAt = formatRfc3339(now, roster.timeZone);
+    const draft = (childId: string, type: TapDirection | 'void', voids?: string): EventDraft => ({
+      id: newEventId(),
+      type,
+      childId,
+      occurredAt,
+      deviceId: this.deviceId,
+      method: tap.method,
+      actor: tap.guardian.id,
+      ...(voids !== undefined && { voids }),
+    });
+    // Planned first, applied after the commit: a failed commit leaves the tap as it was.
+    const drafts: EventDraft[] = [];
+    const plan: (() => void)[] = [];
+    switch (command.op) {
+      case 'set_included': {
+        const entry = tap.children.find((c) => c.child.id === command.childId);
+        if (!entry)
+          return { ok: false, code: 'unknown_child', message: 'that child is not part of this tap' };
+        if (command.included && entry.eventId === null) {
+          const d = draft(entry.child.id, entry.direction);
+          drafts.push(d);
+          plan.push(() => (entry.eventId = d.id));
+        } else if (!command.included && entry.eventId !== null) {
+          drafts.push(draft(entry.child.id, 'void', entry.eventId));
+          plan.push(() => (entry.eventId = null));
+        }
+        break;
+      }
+      case 'undo':
+        for (const entry of tap.children) {
+          if (entry.eventId === null) continue;
+          drafts.push(draft(entry.child.id, 'void', entry.eventId));
+          plan.push(() => (entry.eventId = null));
+        }
+        plan.push(() => {
+          tap.undone = true;
+          tap.closed = true;
+        });
+        break;
+      case 'flip':
+        for (const entry of tap.children) {
+          const direction: TapDirection = entry.direction === 'check_in' ? 'check_out' : 'check_in';
+          if (entry.eventId === null) {
+            plan.push(() => (entry.direction = direction));
+            continue;
+          }
+          drafts.push(draft(entry.child.id, 'void', entry.eventId));
+          const again = draft(entry.child.id, direction);
+          drafts.push(again);
+          plan.push(() => {
+            entry.direction = direction;
+            entry.eventId = again.id;
+          });
+        }
+        break;
+      case 'confirm':
+        plan.push(() => (tap.closed = true));
+        break;
+    }
+    let stored: AttendanceEvent[] = [];
+    if (drafts.length > 0) {
+      try {
+        stored = this.#store.append(drafts, now);
+      } catch (err) {
+        this.#logger.error({ err, op: command.op }, 'could not record an amendment');
+        const code = err instanceof GenkanError ? err.code : 'storage_failed';
+        return { ok: false, code, message: 'the change could not be recorded; please try again' };
+      }
+    }
+    for (const apply of plan) apply();
+    tap.touchedAt = performance.now();
+    this.#logger.info(
+      {
+        op: command.op,
+        guardianId: tap.guardian.id,
+        events: stored.map((e) => ({ id: e.id, childId: e.childId, type: e.type, seq: e.seq })),
+      },
+      'tap amended',
+    );
+    this.#emit({
+      type: 'amend',
+      tapId: tap.tapId,
+      op: command.op,
+      events: stored.map((e) => ({
+        id: e.id,
+        childId: e.childId,
+        type: e.type,
+        ...(e.voids !== undefined && { voids: e.voids }),
+        seq: e.seq,
+      })),
+    });
+    if (stored.length > 0) {
+      this.#sender.kick();
+      this.#statusChanged();
+    }
+    return { ok: true };
   }
 
   close(): Promise<void> {
@@ -470,9 +685,13 @@ class KioskAgent implements Kiosk {
       }),
       reader.on('attached', () => {
         log.info('reader attached');
+        this.#readerAttached.set(reader, true);
+        this.#emit({ type: 'reader', reader: reader.name, attached: true });
       }),
       reader.on('detached', ({ reason }) => {
         log.info({ reason }, 'reader detached');
+        this.#readerAttached.set(reader, false);
+        if (!this.#closed) this.#emit({ type: 'reader', reader: reader.name, attached: false, reason });
       }),
     );
   }
@@ -629,6 +848,22 @@ class KioskAgent implements Kiosk {
     }
   }
 
+  // --- open taps -------------------------------------------------------------------------------
+
+  #openTap(tap: OpenTap): void {
+    // A new tap ends the previous ones: the screen shows one tap, and only what is on screen is amended.
+    for (const t of this.#openTaps.values()) t.closed = true;
+    this.#openTaps.set(tap.tapId, tap);
+    for (const id of this.#openTaps.keys()) {
+      if (this.#openTaps.size <= OPEN_TAPS_MAX) break;
+      this.#openTaps.delete(id);
+    }
+  }
+
+  #expire(tap: OpenTap): void {
+    if (!tap.closed && performance.now() - tap.touchedAt > this.#amendWindowMs) tap.closed = true;
+  }
+
   // --- output ----------------------------------------------------------------------------------
 
   #maybeReady(): void {
@@ -640,6 +875,7 @@ class KioskAgent implements Kiosk {
       facility: this.#facilityId,
       rosterVersion: this.#roster.roster.version,
       outbox: this.#store.pendingCount(),
+      ...this.#options.readyInfo,
     };
     this.#emit(line);
     this.#resolveReady(line);
@@ -662,10 +898,12 @@ class KioskAgent implements Kiosk {
   }
 
   #emit(line: KioskOutputLine): void {
-    try {
-      this.#options.output(line);
-    } catch (err) {
-      this.#logger.error({ err }, 'output failed');
+    for (const out of [this.#options.output, ...this.#listeners]) {
+      try {
+        out(line);
+      } catch (err) {
+        this.#logger.error({ err }, 'output failed');
+      }
     }
   }
 }

@@ -4,6 +4,7 @@ import {
   RollcallSchema,
   RosterSchema,
   type AttendanceEvent,
+  type EventType,
   type Rejection,
   type Rollcall,
   type Roster,
@@ -183,10 +184,15 @@ export class KioskStore {
       row: db.prepare<[string], RowShape>(
         'SELECT id, payload, created_at, acked_at, rejected_code, rejected_message FROM outbox WHERE id = ?',
       ),
-      childDay: db.prepare<[string, number, number], OwnEvent & { ackedAt: string | null }>(
-        `SELECT child_id AS childId, type, occurred_at AS occurredAt, acked_at AS ackedAt FROM outbox
-         WHERE child_id = ? AND occurred_ms >= ? AND occurred_ms < ? AND rejected_code IS NULL
-         ORDER BY seq`,
+      childDay: db.prepare<
+        [string, number, number],
+        Omit<OwnEvent, 'voidedType'> & { ackedAt: string | null; voidedType: EventType | null }
+      >(
+        `SELECT o.child_id AS childId, o.type, o.occurred_at AS occurredAt, o.acked_at AS ackedAt,
+                v.type AS voidedType
+         FROM outbox o LEFT JOIN outbox v ON o.type = 'void' AND v.id = o.payload ->> '$.voids'
+         WHERE o.child_id = ? AND o.occurred_ms >= ? AND o.occurred_ms < ? AND o.rejected_code IS NULL
+         ORDER BY o.seq`,
       ),
       saveRoster: db.prepare<[string, number, string, string]>(
         `INSERT INTO roster_cache (facility_id, version, json, received_at) VALUES (?, ?, ?, ?)
@@ -376,7 +382,12 @@ export class KioskStore {
       for (const e of this.#q.childDay.all(childId, q.from, q.to)) {
         if (ackedSince !== null && e.ackedAt !== null && e.ackedAt < ackedSince) continue;
         if (!q.exact && localDate(e.occurredAt, options.timeZone) !== options.date) continue;
-        out.push({ childId: e.childId, type: e.type, occurredAt: e.occurredAt });
+        out.push({
+          childId: e.childId,
+          type: e.type,
+          occurredAt: e.occurredAt,
+          ...(e.voidedType !== null && { voidedType: e.voidedType }),
+        });
       }
     }
     return out;

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { QR_REFUSAL_REASONS } from './messages.ts';
+
+/**
+ * The contract between the kiosk's main side (agent, Node) and its screen (renderer). One contract,
+ * two transports: Electron IPC through the preload's `window.genkan`, and a WebSocket in browser mode
+ * (kiosk/main/ui-server.ts). Every message crossing it is checked with these schemas on the receiving
+ * side; inside each side the types are trusted.
+ *
+ * Stable test hooks (public: outside tests use them): see UI_TEST_IDS.
+ */
+
+export const LOCALES = ['ja', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+const Id = z.string().min(1).max(64);
+const Instant = z.string().min(1).max(40);
+export const DirectionSchema = z.enum(['check_in', 'check_out']);
+export type Direction = z.infer<typeof DirectionSchema>;
+
+export const ReaderViewSchema = z.strictObject({
+  /** Reader name as in tap lines: stdin, sim, pcsc, serial, camera. */
+  name: z.string().max(64),
+  attached: z.boolean(),
+});
+export type ReaderView = z.infer<typeof ReaderViewSchema>;
+
+/** Everything the idle screen and the banners show; sent whole whenever any of it changes. */
+export const KioskViewSchema = z.strictObject({
+  deviceId: Id,
+  facilityId: Id.nullable(),
+  facilityName: z.string().max(200).nullable(),
+  /** IANA zone of the facility, for the clock (Asia/Tokyo until a roster says otherwise). */
+  timeZone: z.string().max(64),
+  /** Connected to the hub broker. */
+  online: z.boolean(),
+  /** Events recorded here and not yet acknowledged by the hub. */
+  outbox: z.number().int().min(0),
+  /** A roster is held and the readers are open: taps can be recorded. */
+  ready: z.boolean(),
+  readers: z.array(ReaderViewSchema).max(16),
+  /** The renderer runs the camera QR scanner (`--reader camera`). */
+  camera: z.boolean(),
+  /** The language the screen starts in, and returns to when idle. */
+  defaultLocale: z.enum(LOCALES),
+  /** How long the result screen stays (and offers undo / change direction) before confirming itself. */
+  autoConfirmMs: z.number().int().min(1000).max(60_000),
+  /** Speak a greeting (speechSynthesis, ja-JP) after a recorded tap. */
+  speak: z.boolean(),
+});
+export type KioskView = z.infer<typeof KioskViewSchema>;
+
+export const ChildViewSchema = z.strictObject({
+  childId: Id,
+  name: z.string().max(200),
+  kana: z.string().max(200),
+  classId: Id,
+  className: z.string().max(200),
+  direction: DirectionSchema,
+  /** Recorded for this tap now; false after the parent turned the child off (the event was voided). */
+  included: z.boolean(),
+});
+export type ChildView = z.infer<typeof ChildViewSchema>;
+
+const GuardianViewSchema = z.strictObject({ id: Id, name: z.string().max(200) });
+
+/** What a result screen shows: one per tap outcome. Personal data only for a recognised guardian. */
+export const TapViewSchema = z.discriminatedUnion('result', [
+  z.strictObject({
+    result: z.literal('ok'),
+    tapId: z.uuid(),
+    /** When the tap was recorded (RFC 3339, facility offset). */
+    at: Instant,
+    guardian: GuardianViewSchema,
+    children: z.array(ChildViewSchema).min(1).max(20),
+    /** True once confirmed, undone or timed out: no more changes. */
+    closed: z.boolean(),
+    /** The whole tap was undone: every event of it is voided. */
+    undone: z.boolean(),
+  }),
+  z.strictObject({ result: z.literal('unknown_credential'), kind: z.enum(['card', 'qr']) }),
+  z.strictObject({
+    result: z.literal('refused_qr'),
+    reason: z.enum(QR_REFUSAL_REASONS),
+  }),
+  /** The same card again within the debounce window: already recorded, nothing new stored. */
+  z.strictObject({ result: z.literal('debounced'), kind: z.enum(['card', 'qr']) }),
+  z.strictObject({ result: z.literal('no_children'), guardian: GuardianViewSchema }),
+  z.strictObject({ result: z.literal('no_roster') }),
+  z.strictObject({ result: z.literal('error'), code: z.string().max(64) }),
+]);
+export type TapView = z.infer<typeof TapViewSchema>;
+export type TapViewResult = TapView['result'];
+
+/** Main → renderer. */
+export const UiEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('state'), state: KioskViewSchema }),
+  /** A new tap: the screen shows it at once. */
+  z.strictObject({ type: z.literal('tap'), tap: TapViewSchema }),
+  /** A shown tap changed (a child toggled, undone, direction changed, closed): replaces it. */
+  z.strictObject({ type: z.literal('tap_updated'), tap: TapViewSchema }),
+]);
+export type UiEvent = z.infer<typeof UiEventSchema>;
+
+/** Renderer → main. Each names the tap it acts on; main refuses one whose tap is closed or unknown. */
+export const UiCommandSchema = z.discriminatedUnion('op', [
+  /** Include or leave out one child of the tap (a sibling who is not coming today). */
+  z.strictObject({ op: z.literal('set_included'), tapId: z.uuid(), childId: Id, included: z.boolean() }),
+  /** Undo the whole tap: every event of it is voided. */
+  z.strictObject({ op: z.literal('undo'), tapId: z.uuid() }),
+  /** The kiosk guessed the direction wrong: void and record the opposite for every included child. */
+  z.strictObject({ op: z.literal('flip'), tapId: z.uuid() }),
+  /** The parent is done: no more changes to this tap. */
+  z.strictObject({ op: z.literal('confirm'), tapId: z.uuid() }),
+  /** A QR payload decoded from the camera (counted once per appearance by the renderer's deduper). */
+  z.strictObject({ op: z.literal('qr'), value: z.string().min(1).max(2048) }),
+  /** Camera state, shown in maintenance and tap lines: on (streaming), off, or failed. */
+  z.strictObject({ op: z.literal('camera'), status: z.enum(['on', 'off', 'failed']) }),
+]);
+export type UiCommand = z.infer<typeof UiCommandSchema>;
+
+export const UiReplySchema = z.union([
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(false), code: z.string().max(64), message: z.string().max(500) }),
+]);
+export type UiReply = z.infer<typeof UiReplySchema>;
+
+/**
+ * The API the screen uses, whatever the transport: the preload exposes exactly this on `window.genkan`
+ * (Electron), and the browser-mode client implements it over the WebSocket. Named methods only: the
+ * renderer cannot send arbitrary channels.
+ */
+export interface GenkanKioskApi {
+  /** Calls back with the current state first, then with every event; returns an unsubscribe. */
+  onEvent(listener: (event: UiEvent) => void): () => void;
+  setIncluded(tapId: string, childId: string, included: boolean): Promise<UiReply>;
+  undo(tapId: string): Promise<UiReply>;
+  flip(tapId: string): Promise<UiReply>;
+  confirm(tapId: string): Promise<UiReply>;
+  submitQr(value: string): Promise<UiReply>;
+  cameraStatus(status: 'on' | 'off' | 'failed'): Promise<UiReply>;
+}
+
+/** Electron IPC channel names (preload ↔ main); the browser transport sends the same JSON. */
+export const IPC = {
+  /** invoke: UiCommand → UiReply */
+  command: 'genkan:command',
+  /** main → renderer: UiEvent */
+  event: 'genkan:event',
+  /** invoke: () → UiEvent[] (the current state, and the tap on screen if any) */
+  hello: 'genkan:hello',
+} as const;
+
+/** WebSocket frames in browser mode. */
+export const WsClientFrameSchema = z.strictObject({ id: z.number().int().min(0), command: UiCommandSchema });
+export type WsClientFrame = z.infer<typeof WsClientFrameSchema>;
+export const WsServerFrameSchema = z.union([
+  z.strictObject({ id: z.number().int().min(0), reply: UiReplySchema }),
+  z.strictObject({ event: UiEventSchema }),
+]);
+export type WsServerFrame = z.infer<typeof WsServerFrameSchema>;
+
+/** Largest frame either side accepts (a QR payload is at most 2 KiB; a state is small). */
+export const UI_FRAME_MAX_BYTES = 64 * 1024;
+
+/**
+ * data-testid hooks of the kiosk screen: a public contract for tests and integrators.
+ * - tapResult: the result screen root; attribute `data-result` = TapView['result'];
+ *   each child entry inside has `data-child-id`, `data-direction` (check_in|check_out) and
+ *   `data-included` (true|false), and a childToggle button.
+ * - offlineBanner: shown while the hub is unreachable; attribute `data-outbox` = events waiting.
+ * - cameraView: the camera preview; attribute `data-camera` = starting | on | failed.
+ * - The app root has `data-locale` (ja|en) and `data-screen` (idle|result).
+ */
+export const UI_TEST_IDS = {
+  app: 'kiosk-app',
+  idle: 'idle-screen',
+  facilityName: 'facility-name',
+  clock: 'clock',
+  langToggle: 'lang-toggle',
+  cameraView: 'camera-view',
+  tapResult: 'tap-result',
+  childToggle: 'child-toggle',
+  undo: 'undo',
+  flip: 'flip',
+  confirm: 'confirm',
+  countdown: 'countdown',
+  message: 'result-message',
+  offlineBanner: 'offline-banner',
+} as const;

@@ -1,0 +1,217 @@
+import type { CameraReader } from '../../hardware/camera.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { KioskOutputLine, TapLine } from '../common/output.ts';
+import {
+  UiCommandSchema,
+  type KioskView,
+  type Locale,
+  type TapView,
+  type UiEvent,
+  type UiReply,
+} from '../common/ui-api.ts';
+import type { Kiosk } from './agent.ts';
+
+export interface UiControllerOptions {
+  kiosk: Kiosk;
+  /** The camera reader the screen feeds, when the kiosk reads QR codes with its camera. */
+  camera?: CameraReader | undefined;
+  logger: Logger;
+  defaultLocale?: Locale;
+  autoConfirmMs?: number;
+  speak?: boolean;
+}
+
+export const UI_DEFAULTS = { defaultLocale: 'ja', autoConfirmMs: 8000, speak: false } as const;
+
+/** Until a roster names the facility's zone: Genkan's home default. */
+const DEFAULT_TIME_ZONE = 'Asia/Tokyo';
+
+/**
+ * The main side of the kiosk screen, whatever carries it (WebSocket in browser mode, IPC in Electron):
+ * turns the agent's output into screen events, and screen commands (validated here) into agent calls.
+ * One controller serves any number of screens; each gets the current state and tap when it subscribes.
+ */
+export class KioskUiController {
+  readonly #kiosk: Kiosk;
+  readonly #camera: CameraReader | undefined;
+  readonly #logger: Logger;
+  readonly #settings: Pick<KioskView, 'defaultLocale' | 'autoConfirmMs' | 'speak'>;
+  readonly #listeners = new Set<(event: UiEvent) => void>();
+  readonly #unsubscribe: () => void;
+  #state: KioskView;
+  #stateJson: string;
+  /** The tap on screen, for a screen that (re)connects while it is shown. */
+  #current: TapView | undefined;
+  #currentAt = 0;
+
+  constructor(options: UiControllerOptions) {
+    this.#kiosk = options.kiosk;
+    this.#camera = options.camera;
+    this.#logger = options.logger.child({ ns: 'kiosk.ui' });
+    this.#settings = {
+      defaultLocale: options.defaultLocale ?? UI_DEFAULTS.defaultLocale,
+      autoConfirmMs: options.autoConfirmMs ?? UI_DEFAULTS.autoConfirmMs,
+      speak: options.speak ?? UI_DEFAULTS.speak,
+    };
+    this.#state = this.#buildState();
+    this.#stateJson = JSON.stringify(this.#state);
+    this.#unsubscribe = this.#kiosk.subscribe((line) => {
+      this.#onLine(line);
+    });
+  }
+
+  /** Sends the current state (and the tap on screen) at once, then every event; returns an unsubscribe. */
+  subscribe(listener: (event: UiEvent) => void): () => void {
+    this.#listeners.add(listener);
+    for (const event of this.snapshot()) listener(event);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** What a screen needs on (re)connecting: the state, and the tap if one is still on screen. */
+  snapshot(): UiEvent[] {
+    const events: UiEvent[] = [{ type: 'state', state: this.#state }];
+    const tap = this.#onScreen();
+    if (tap) events.push({ type: 'tap', tap });
+    return events;
+  }
+
+  /** A command from a screen: checked against the schema before anything acts on it. */
+  handle(raw: unknown): UiReply {
+    const parsed = UiCommandSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.#logger.warn('invalid command from the screen refused');
+      return { ok: false, code: 'bad_command', message: 'command not understood' };
+    }
+    const command = parsed.data;
+    switch (command.op) {
+      case 'qr':
+        if (!this.#camera) {
+          return { ok: false, code: 'no_camera', message: 'this kiosk does not read QR codes by camera' };
+        }
+        this.#camera.deliver(command.value);
+        return { ok: true };
+      case 'camera':
+        this.#camera?.setStatus(command.status);
+        return { ok: true };
+      case 'set_included':
+      case 'undo':
+      case 'flip':
+      case 'confirm':
+        return this.#kiosk.amend(command);
+    }
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    this.#listeners.clear();
+  }
+
+  #onLine(line: KioskOutputLine): void {
+    if ('ready' in line) {
+      this.#refreshState();
+      return;
+    }
+    switch (line.type) {
+      case 'tap':
+        this.#showTap(line);
+        this.#refreshState();
+        return;
+      case 'amend': {
+        const view = this.#kiosk.tapView(line.tapId);
+        if (view) {
+          const tap: TapView = { result: 'ok', ...view };
+          if (this.#current?.result === 'ok' && this.#current.tapId === line.tapId) this.#current = tap;
+          this.#broadcast({ type: 'tap_updated', tap });
+        }
+        this.#refreshState();
+        return;
+      }
+      case 'acked':
+      case 'rejected':
+      case 'connection':
+      case 'roster':
+      case 'reader':
+        this.#refreshState();
+        return;
+      case 'rollcall':
+      case 'reader_error':
+        return;
+    }
+  }
+
+  #showTap(line: TapLine): void {
+    const tap = this.#tapView(line);
+    if (!tap) return;
+    this.#current = tap;
+    this.#currentAt = performance.now();
+    this.#broadcast({ type: 'tap', tap });
+  }
+
+  #tapView(line: TapLine): TapView | undefined {
+    switch (line.result) {
+      case 'ok': {
+        const view = this.#kiosk.tapView(line.tapId);
+        return view && { result: 'ok', ...view };
+      }
+      case 'unknown_credential':
+      case 'debounced':
+        return { result: line.result, kind: line.kind };
+      case 'refused_qr':
+        return { result: 'refused_qr', reason: line.reason };
+      case 'no_children':
+        return { result: 'no_children', guardian: line.guardian };
+      case 'no_roster':
+        return { result: 'no_roster' };
+      case 'error':
+        return { result: 'error', code: line.code };
+    }
+  }
+
+  #onScreen(): TapView | undefined {
+    const tap = this.#current;
+    if (!tap) return undefined;
+    if (tap.result === 'ok') {
+      const view = this.#kiosk.tapView(tap.tapId);
+      return view && !view.closed ? { result: 'ok', ...view } : undefined;
+    }
+    // A refusal is shown for a few seconds; a screen connecting later starts idle.
+    return performance.now() - this.#currentAt < this.#settings.autoConfirmMs ? tap : undefined;
+  }
+
+  #buildState(): KioskView {
+    const s = this.#kiosk.state();
+    return {
+      deviceId: this.#kiosk.deviceId,
+      facilityId: s.facilityId ?? null,
+      facilityName: s.facilityName ?? null,
+      timeZone: s.timeZone ?? DEFAULT_TIME_ZONE,
+      online: s.online,
+      outbox: s.outbox.pending,
+      ready: s.ready,
+      readers: s.readers,
+      camera: this.#camera !== undefined,
+      ...this.#settings,
+    };
+  }
+
+  #refreshState(): void {
+    const state = this.#buildState();
+    const json = JSON.stringify(state);
+    if (json === this.#stateJson) return;
+    this.#state = state;
+    this.#stateJson = json;
+    this.#broadcast({ type: 'state', state });
+  }
+
+  #broadcast(event: UiEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.#logger.error({ err }, 'a screen listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import type { Direction, Locale } from '../common/ui-api.ts';
+
+/** Every text the kiosk screen shows, in Japanese (the default) and English. */
+export interface Messages {
+  /** BCP 47 tag for Intl date and time formatting. */
+  readonly intlLocale: string;
+  readonly speechLang: string;
+  /** The language button shows the language it switches to, in that language. */
+  readonly langToggle: string;
+  readonly langToggleLabel: string;
+  readonly prompt: string;
+  readonly promptSub: string;
+  readonly starting: string;
+  readonly startingSub: string;
+  readonly connecting: string;
+  readonly agentUnreachable: string;
+  readonly direction: Readonly<Record<Direction, string>>;
+  readonly greeting: Readonly<Record<Direction, string>>;
+  readonly undo: string;
+  readonly flip: string;
+  readonly confirm: string;
+  readonly countdown: (seconds: number) => string;
+  readonly leaveOut: string;
+  readonly addBack: string;
+  readonly leftOut: string;
+  readonly cancelledTitle: string;
+  readonly cancelledBody: string;
+  readonly commandFailed: string;
+  readonly unknownCredential: Readonly<Record<'card' | 'qr', { title: string; body: string }>>;
+  readonly refusedQrTitle: string;
+  readonly debounced: { readonly title: string; readonly body: string };
+  readonly noChildrenTitle: string;
+  readonly noChildrenBody: (guardian: string) => string;
+  readonly noRoster: { readonly title: string; readonly body: string };
+  readonly error: { readonly title: string; readonly body: string };
+  readonly touchToClose: string;
+  readonly offlineTitle: string;
+  readonly offlineBody: string;
+  readonly outbox: (count: number) => string;
+  readonly camera: string;
+  readonly cameraFailed: string;
+  /** The spoken greeting after a recorded tap; `names` are the included children. */
+  readonly speech: (direction: Direction, names: readonly string[]) => string;
+}
+
+const ja: Messages = {
+  intlLocale: 'ja-JP',
+  speechLang: 'ja-JP',
+  langToggle: 'English',
+  langToggleLabel: 'Switch to English',
+  prompt: 'カードをタッチするか、QRコードをかざしてください',
+  promptSub: '登園・降園はこちらで記録します',
+  starting: '準備中です',
+  startingSub: 'しばらくお待ちください',
+  connecting: '接続中…',
+  agentUnreachable: '接続中… キオスクのプログラムに接続できません',
+  direction: { check_in: '登園', check_out: '降園' },
+  greeting: { check_in: 'いってらっしゃい', check_out: 'おかえりなさい' },
+  undo: '取り消す',
+  flip: '登園/降園を変更',
+  confirm: 'OK',
+  countdown: (s) => `${s}秒後に自動で確定します`,
+  leaveOut: '今回は外す',
+  addBack: '戻す',
+  leftOut: '今回は記録しません',
+  cancelledTitle: '取り消しました',
+  cancelledBody: '記録は残っていません。必要なときは、もう一度タッチしてください。',
+  commandFailed: '操作できませんでした。もう一度お試しいただくか、職員にお声がけください。',
+  unknownCredential: {
+    card: {
+      title: 'このカードは登録されていません',
+      body: 'お手数ですが、職員にお声がけください。',
+    },
+    qr: {
+      title: 'このQRコードは登録されていません',
+      body: 'お手数ですが、職員にお声がけください。',
+    },
+  },
+  refusedQrTitle: 'QRコードを受け付けられませんでした',
+  debounced: {
+    title: '記録済みです',
+    body: 'ただいまのタッチはすでに記録されています。もう一度タッチする必要はありません。',
+  },
+  noChildrenTitle: 'お子さまが登録されていません',
+  noChildrenBody: (g) => `${g} 様に登録されているお子さまが見つかりません。職員にお声がけください。`,
+  noRoster: {
+    title: 'この端末はまだ準備ができていません',
+    body: '名簿が登録されていないため、記録できません。職員にお声がけください。',
+  },
+  error: {
+    title: '記録できませんでした',
+    body: '申し訳ありません。もう一度タッチしてください。',
+  },
+  touchToClose: '画面にふれると戻ります',
+  offlineTitle: 'ネットワークに接続できません',
+  offlineBody: 'タッチはこの端末に記録され、接続が戻りしだい送信されます。',
+  outbox: (n) => `未送信 ${n}件`,
+  camera: 'QRカメラ',
+  cameraFailed: 'カメラを使用できません',
+  speech: (direction, names) =>
+    names.length === 0
+      ? ja.greeting[direction]
+      : `${names.map((n) => `${n}さん`).join('、')}、${ja.greeting[direction]}`,
+};
+
+const en: Messages = {
+  intlLocale: 'en-GB',
+  speechLang: 'en-US',
+  langToggle: '日本語',
+  langToggleLabel: '日本語に切り替える',
+  prompt: 'Tap your card or show your QR code',
+  promptSub: 'Arrivals and departures are recorded here',
+  starting: 'Starting…',
+  startingSub: 'Please wait a moment',
+  connecting: 'Connecting…',
+  agentUnreachable: 'Connecting… the kiosk agent is not reachable',
+  direction: { check_in: 'Arrival', check_out: 'Departure' },
+  greeting: { check_in: 'Have a good day!', check_out: 'Welcome back!' },
+  undo: 'Undo',
+  flip: 'Change direction',
+  confirm: 'OK',
+  countdown: (s) => `Confirms automatically in ${s} s`,
+  leaveOut: 'Not today',
+  addBack: 'Add back',
+  leftOut: 'Not recorded this time',
+  cancelledTitle: 'Cancelled',
+  cancelledBody: 'Nothing was recorded. Tap again if you need to.',
+  commandFailed: 'That did not work. Please try again or ask a member of staff.',
+  unknownCredential: {
+    card: { title: 'This card is not registered', body: 'Please ask a member of staff.' },
+    qr: { title: 'This QR code is not registered', body: 'Please ask a member of staff.' },
+  },
+  refusedQrTitle: 'QR code not accepted',
+  debounced: {
+    title: 'Already recorded',
+    body: 'Your tap has already been recorded. There is no need to tap again.',
+  },
+  noChildrenTitle: 'No children registered',
+  noChildrenBody: (g) => `No children are registered for ${g}. Please ask a member of staff.`,
+  noRoster: {
+    title: 'This kiosk is not set up yet',
+    body: 'No roster has been loaded, so taps cannot be recorded. Please ask a member of staff.',
+  },
+  error: { title: 'Could not record', body: 'Sorry, something went wrong. Please tap again.' },
+  touchToClose: 'Touch the screen to go back',
+  offlineTitle: 'Network not reachable',
+  offlineBody: 'Taps are still recorded on this kiosk and will be sent when the connection returns.',
+  outbox: (n) => `${n} waiting to be sent`,
+  camera: 'QR camera',
+  cameraFailed: 'Camera unavailable',
+  // Names are left out: an English voice reads Japanese names badly.
+  speech: (direction) => en.greeting[direction],
+};
+
+export const MESSAGES: Readonly<Record<Locale, Messages>> = { ja, en };
