@@ -6,6 +6,7 @@ import { newEventId } from '../common/ids.ts';
 import { formatRfc3339 } from '../common/time.ts';
 import { ROSTER_HEADER } from '../edge-hub/roster.ts';
 import { GenkanProcess, genkanJson } from '../test/support/process.ts';
+import { runKioskLatencyBench } from './kiosk-latency.ts';
 
 /**
  * npm run bench — the hub's durable ingest against plain aedes, measured in the same run on the same
@@ -14,6 +15,7 @@ import { GenkanProcess, genkanJson } from '../test/support/process.ts';
  *  - hub: 10 devices × N single-event QoS 1 publishes; time until every event is acknowledged on the
  *    device's acks topic, i.e. validated and committed to SQLite with synchronous=FULL.
  * Writes the results to docs/benchmarks.md (section between the bench markers).
+ * Then the kiosk's tap → screen latency (bench/kiosk-latency.ts), in its own section.
  */
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNNER = join(ROOT, 'bin/run-ts.mjs');
@@ -143,48 +145,56 @@ async function benchHub(dir: string): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-const plain: number[] = [];
-const hub: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  // Alternating the two keeps slow drift of the machine from favouring one of them.
-  plain.push(await benchPlainAedes());
-  const dir = await mkdtemp(join(tmpdir(), 'genkan-bench-'));
-  try {
-    hub.push(await benchHub(dir));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+/** Runs the hub ingest rounds and records them in docs/benchmarks.md. */
+async function runHubIngestBench(): Promise<void> {
+  const plain: number[] = [];
+  const hub: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    // Alternating the two keeps slow drift of the machine from favouring one of them.
+    plain.push(await benchPlainAedes());
+    const dir = await mkdtemp(join(tmpdir(), 'genkan-bench-'));
+    try {
+      hub.push(await benchHub(dir));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    console.log(
+      `round ${r + 1}: plain aedes ${plain.at(-1)?.toFixed(0)} msg/s, hub durable ${hub.at(-1)?.toFixed(0)} events/s`,
+    );
   }
-  console.log(
-    `round ${r + 1}: plain aedes ${plain.at(-1)?.toFixed(0)} msg/s, hub durable ${hub.at(-1)?.toFixed(0)} events/s`,
-  );
-}
-const ratio = median(hub) / median(plain);
-const result = {
-  date: new Date().toISOString().slice(0, 10),
-  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
-  devices: DEVICES,
-  perDevice: PER_DEVICE,
-  rounds: ROUNDS,
-  plainAedes: Math.round(median(plain)),
-  hubDurable: Math.round(median(hub)),
-  ratio: Number(ratio.toFixed(2)),
-};
-console.log(JSON.stringify(result));
+  const ratio = median(hub) / median(plain);
+  const result = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+    devices: DEVICES,
+    perDevice: PER_DEVICE,
+    rounds: ROUNDS,
+    plainAedes: Math.round(median(plain)),
+    hubDurable: Math.round(median(hub)),
+    ratio: Number(ratio.toFixed(2)),
+  };
+  console.log(JSON.stringify(result));
 
-const section = [
-  '<!-- bench:hub-ingest:start -->',
-  `Measured ${result.date} on ${result.machine}; ${DEVICES} devices × ${PER_DEVICE} events, median of ${ROUNDS} rounds.`,
-  '',
-  '| measure | rate |',
-  '| --- | --- |',
-  `| plain aedes, QoS 1 publish → subscribe | ${result.plainAedes.toLocaleString('en-US')} msg/s |`,
-  `| hub durable ingest, acked after SQLite commit (synchronous=FULL) | ${result.hubDurable.toLocaleString('en-US')} events/s |`,
-  `| ratio hub / plain aedes | ${result.ratio} (goal ≥ 0.5) |`,
-  '<!-- bench:hub-ingest:end -->',
-].join('\n');
-const file = join(ROOT, 'docs/benchmarks.md');
-let doc = await readFile(file, 'utf8').catch(() => '');
-doc = doc.includes('<!-- bench:hub-ingest:start -->')
-  ? doc.replace(/<!-- bench:hub-ingest:start -->[\s\S]*<!-- bench:hub-ingest:end -->/, section)
-  : `${doc}\n${section}\n`;
-await writeFile(file, doc);
+  const section = [
+    '<!-- bench:hub-ingest:start -->',
+    `Measured ${result.date} on ${result.machine}; ${DEVICES} devices × ${PER_DEVICE} events, median of ${ROUNDS} rounds.`,
+    '',
+    '| measure | rate |',
+    '| --- | --- |',
+    `| plain aedes, QoS 1 publish → subscribe | ${result.plainAedes.toLocaleString('en-US')} msg/s |`,
+    `| hub durable ingest, acked after SQLite commit (synchronous=FULL) | ${result.hubDurable.toLocaleString('en-US')} events/s |`,
+    `| ratio hub / plain aedes | ${result.ratio} (goal ≥ 0.5) |`,
+    '<!-- bench:hub-ingest:end -->',
+  ].join('\n');
+  const file = join(ROOT, 'docs/benchmarks.md');
+  let doc = await readFile(file, 'utf8').catch(() => '');
+  doc = doc.includes('<!-- bench:hub-ingest:start -->')
+    ? doc.replace(/<!-- bench:hub-ingest:start -->[\s\S]*<!-- bench:hub-ingest:end -->/, section)
+    : `${doc}\n${section}\n`;
+  await writeFile(file, doc);
+}
+
+// BENCH_ONLY=hub-ingest or kiosk-latency runs one benchmark; by default both run.
+const only = process.env['BENCH_ONLY'];
+if (only === undefined || only === 'hub-ingest') await runHubIngestBench();
+if (only === undefined || only === 'kiosk-latency') await runKioskLatencyBench();

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { GenkanError } from '../common/errors.ts';
 import { addDevice } from '../edge-hub/devices.ts';
 import { startHub, type HubOptions } from '../edge-hub/hub.ts';
+import { DEFAULT_PAIRING_MINUTES, issuePairingCode } from '../edge-hub/pairing.ts';
 import { DEFAULT_QR_DAYS, issueGuardianQr, renderQrCardSvg, renderQrPng } from '../edge-hub/qr-card.ts';
 import { importRoster, RosterImportError } from '../edge-hub/roster.ts';
 import { DEVICE_ROLES, HubStore, type DeviceRole } from '../edge-hub/store.ts';
@@ -22,7 +23,7 @@ interface HubCliOptions {
   adminToken?: string;
 }
 
-/** Commands of the edge hub: `hub`, `device add`, `roster import`, `qr issue`. */
+/** Commands of the edge hub: `hub`, `device add`, `device pair`, `roster import`, `qr issue`. */
 export function register(program: Command): void {
   program
     .command('hub')
@@ -91,6 +92,68 @@ export function register(program: Command): void {
         store.close();
       }
     });
+
+  device
+    .command('pair <id>')
+    .description(
+      'issue a one-time pairing code for a device (created if absent) and print it as a GKP1 payload; scanning it at the kiosk replaces typing the password',
+    )
+    .requiredOption('--data <dir>', "the hub's data directory")
+    .requiredOption('--hub-url <url>', "the hub's HTTP address as the device reaches it: http://HOST:PORT")
+    .addOption(
+      new Option('--role <role>', "device role (default: the existing device's, or kiosk)").choices(
+        DEVICE_ROLES,
+      ),
+    )
+    .option('--minutes <n>', 'minutes until the code expires', parseNonNegativeInt, DEFAULT_PAIRING_MINUTES)
+    .option('--out <file>', 'also write the QR code: FILE.svg (with a caption) or FILE.png (code only)')
+    .action(
+      async (
+        id: string,
+        opts: { data: string; hubUrl: string; role?: DeviceRole; minutes: number; out?: string },
+      ) => {
+        const ext = opts.out === undefined ? undefined : extname(opts.out).toLowerCase();
+        if (ext !== undefined && ext !== '.svg' && ext !== '.png') {
+          fail(new GenkanError('bad_usage', '--out must name a .svg or .png file'));
+        }
+        const store = HubStore.open(opts.data);
+        try {
+          const issued = await issuePairingCode(store, id, {
+            hubUrl: opts.hubUrl,
+            minutes: opts.minutes,
+            ...(opts.role !== undefined && { role: opts.role }),
+          });
+          if (opts.out !== undefined) {
+            if (ext === '.svg') {
+              const meta = store.meta();
+              writeFileSync(
+                opts.out,
+                renderQrCardSvg(issued.payload, {
+                  guardianName: `${issued.deviceId} (${issued.role})`,
+                  facilityName: meta.facilityName,
+                  note: `端末ペアリング Device pairing · 有効期限 Valid until ${issued.expires.slice(11, 16)}`,
+                }),
+              );
+            } else {
+              writeFileSync(opts.out, renderQrPng(issued.payload));
+            }
+          }
+          // Unlike a guardian QR code the payload is printed: it is single use and short-lived, and the
+          // person pairing may show it on screen instead of printing it.
+          printJson({
+            deviceId: issued.deviceId,
+            expires: issued.expires,
+            payload: issued.payload,
+            ...(opts.out !== undefined && { file: opts.out }),
+          });
+        } catch (err) {
+          store.close();
+          fail(err);
+        } finally {
+          store.close();
+        }
+      },
+    );
 
   const roster = program.command('roster').description("manage a hub's roster");
   roster

@@ -3,16 +3,18 @@ import { ID_RE } from '../protocol/index.ts';
 import { GenkanError } from '../common/errors.ts';
 import { parseReaderSpec, SUPPORTED_READER_SPECS } from '../hardware/reader.ts';
 import { KIOSK_DEFAULTS } from '../kiosk/main/agent.ts';
+import { KioskStore } from '../kiosk/main/outbox.ts';
+import { PIN_RE, setStaffPin } from '../kiosk/main/staff-pin.ts';
 import { startKioskApp, UI_MODES, type UiMode } from '../kiosk/main/app.ts';
 import { LOCALES, type Locale } from '../kiosk/common/ui-api.ts';
 import { UI_DEFAULTS } from '../kiosk/main/ui-controller.ts';
 import { electronBinary, launchElectronShell } from '../kiosk/main/electron/launch.ts';
-import { parseNonNegativeInt, parsePort, printJson, rootLogger, runService } from './util.ts';
+import { fail, parseNonNegativeInt, parsePort, printJson, rootLogger, runService } from './util.ts';
 
 interface KioskCliOptions {
   data: string;
-  hub: string;
-  device: string;
+  hub?: string;
+  device?: string;
   password?: string;
   reader: string[];
   debounceMs: number;
@@ -78,8 +80,8 @@ export function register(program: Command): void {
     .command('kiosk')
     .description('run a kiosk: read credentials, record each tap durably, deliver it to the hub')
     .requiredOption('--data <dir>', 'data directory (holds kiosk.sqlite)')
-    .requiredOption('--hub <url>', 'hub MQTT broker, mqtt://HOST:PORT', parseHubUrl)
-    .requiredOption('--device <id>', 'device id, also the MQTT user name', parseId)
+    .option('--hub <url>', 'hub MQTT broker, mqtt://HOST:PORT (default: from pairing)', parseHubUrl)
+    .option('--device <id>', 'device id, also the MQTT user name (default: from pairing)', parseId)
     .addOption(
       new Option('--password <password>', 'device password (better: the environment variable)').env(
         'GENKAN_DEVICE_PASSWORD',
@@ -112,13 +114,24 @@ export function register(program: Command): void {
     .option('--speak', 'speak a greeting after each recorded tap', false)
     .action(async (_options: unknown, command: Command) => {
       const opts = command.opts<KioskCliOptions>();
-      if (opts.password === undefined || opts.password.length === 0) {
+      // Either the whole hub login on the command line, or none (then: pairing).
+      const given = [opts.hub, opts.device].filter((v) => v !== undefined).length;
+      if (given === 1) {
+        command.error('error: give both --hub and --device, or neither (then the kiosk pairs by QR code)', {
+          exitCode: 2,
+          code: 'genkan.partialLogin',
+        });
+      }
+      if (given === 2 && (opts.password === undefined || opts.password.length === 0)) {
         command.error('error: a device password is required: --password or GENKAN_DEVICE_PASSWORD', {
           exitCode: 2,
           code: 'genkan.missingPassword',
         });
       }
-      const password = opts.password;
+      const login =
+        opts.hub !== undefined && opts.device !== undefined && opts.password !== undefined
+          ? { hubUrl: opts.hub, deviceId: opts.device, password: opts.password }
+          : undefined;
       const logger = rootLogger();
       // A reader of stdout that goes away must not stop the kiosk: taps are still recorded and sent.
       process.stdout.on('error', (err) => {
@@ -133,17 +146,13 @@ export function register(program: Command): void {
           defaultLocale: opts.lang,
           speak: opts.speak,
           ...(ui === 'electron' && {
-            showScreen: (server, kiosk) =>
-              launchElectronShell({
-                uiUrl: server.wsUrl,
-                logger,
-                env: { GENKAN_KIOSK_TIME_ZONE: kiosk.state().timeZone ?? 'Asia/Tokyo' },
-              }),
+            showScreen: (server) => launchElectronShell({ uiUrl: server.wsUrl, logger }),
           }),
+          onPairing: (url) => {
+            printJson({ pairing: true, ui: url });
+          },
           dataDir: opts.data,
-          hubUrl: opts.hub,
-          deviceId: opts.device,
-          password,
+          ...(login && { login }),
           readers: opts.reader.length > 0 ? opts.reader : ['stdin'],
           debounceMs: opts.debounceMs,
           ...(opts.facility !== undefined && { facilityId: opts.facility }),
@@ -151,5 +160,72 @@ export function register(program: Command): void {
           output: printJson,
         }),
       );
+    });
+  registerKioskPin(program);
+}
+
+const PIN_STDIN_TIMEOUT_MS = 60_000;
+
+/** The first line of stdin (a pipe or a person typing), within a timeout. */
+function readPinLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+      if (err) reject(err);
+      else resolve(text.split(/\r?\n/)[0] ?? '');
+    };
+    const onData = (chunk: Buffer | string): void => {
+      text += chunk.toString();
+      // A PIN is short: more than a line's worth is not a PIN, and need not be read to the end.
+      if (text.includes('\n') || text.length > 64) done();
+    };
+    const onEnd = (): void => {
+      done();
+    };
+    const timer = setTimeout(() => {
+      done(new GenkanError('pin_timeout', 'no PIN on stdin; set GENKAN_KIOSK_PIN or pipe one line'));
+    }, PIN_STDIN_TIMEOUT_MS);
+    process.stdin.on('data', onData);
+    process.stdin.on('end', onEnd);
+  });
+}
+
+/**
+ * genkan kiosk pin --data DIR: sets the staff PIN of the maintenance screen, from GENKAN_KIOSK_PIN or
+ * one line on stdin (never an argument, which other users could see in the process list).
+ */
+function registerKioskPin(program: Command): void {
+  const kiosk = program.commands.find((c) => c.name() === 'kiosk');
+  if (!kiosk) throw new Error('the kiosk command must be registered first');
+  kiosk
+    .command('pin')
+    .description('set the staff PIN (4–12 digits) of the maintenance screen, from GENKAN_KIOSK_PIN or stdin')
+    .option('--data <dir>', 'data directory of the kiosk (holds kiosk.sqlite)')
+    .action(async (_options: unknown, command: Command) => {
+      // `kiosk` has a --data option too, and it takes the value wherever it is written.
+      const { data } = command.optsWithGlobals<{ data?: string }>();
+      if (data === undefined) {
+        command.error('error: required option --data <dir> not specified', {
+          exitCode: 2,
+          code: 'commander.missingMandatoryOptionValue',
+        });
+      }
+      try {
+        const pin = (process.env['GENKAN_KIOSK_PIN'] ?? (await readPinLine())).trim();
+        if (!PIN_RE.test(pin)) throw new GenkanError('bad_pin_format', 'the PIN must be 4–12 digits');
+        const store = KioskStore.open(data);
+        try {
+          setStaffPin(store, pin);
+        } finally {
+          store.close();
+        }
+      } catch (err) {
+        fail(err);
+      }
+      printJson({ ok: true });
     });
 }

@@ -51,7 +51,7 @@ describe('hub broker: authentication and ACL', () => {
     });
   });
 
-  it('lets a device subscribe to its acks, the roll-call and the roster, and nothing else', async () => {
+  it('lets a kiosk subscribe to its acks and responses, the roll-call and the roster, and nothing else', async () => {
     const c = await open(hub.ports.mqtt, device(0));
     const wanted = [
       topics.acks('f1', 'kiosk-1'),
@@ -64,6 +64,10 @@ describe('hub broker: authentication and ACL', () => {
       'genkan/v1/f1/devices/+/acks',
       '#',
       topics.rollcall('other'),
+      topics.responses('f1', 'kiosk-1'),
+      topics.responses('f1', 'kiosk-2'),
+      topics.requests('f1', 'kiosk-1'),
+      'genkan/v1/f1/devices/+/responses',
     ];
     // What the SUBACK grants (mqtt.js turns 128 into an error, so read the packet itself)
     const granted = await Promise.all(
@@ -76,7 +80,7 @@ describe('hub broker: authentication and ACL', () => {
           }),
       ),
     );
-    expect(granted).toEqual([1, 1, 1, 1, 128, 128, 128, 128, 128, 128]);
+    expect(granted).toEqual([1, 1, 1, 1, 128, 128, 128, 128, 128, 128, 1, 128, 128, 128]);
     expect(c.connected).toBe(true);
   });
 
@@ -91,7 +95,12 @@ describe('hub broker: authentication and ACL', () => {
   });
 
   it('refuses publishing on hub topics', async () => {
-    for (const topic of [topics.rollcall('f1'), topics.acks('f1', 'kiosk-1'), 'anything/else']) {
+    for (const topic of [
+      topics.rollcall('f1'),
+      topics.acks('f1', 'kiosk-1'),
+      topics.responses('f1', 'kiosk-1'),
+      'anything/else',
+    ]) {
       const c = await open(hub.ports.mqtt, device(0));
       const closed = waitForClose(c);
       c.publish(topic, '{}', { qos: 1 });

@@ -12,6 +12,7 @@ import { GenkanError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { parseTopic, StatusSchema, topics } from '../protocol/index.ts';
 import { guardPacketSize, MAX_PACKET_BYTES } from './packet-guard.ts';
+import type { DeviceRole } from './store.ts';
 
 export interface BrokerOptions {
   host: string;
@@ -21,16 +22,23 @@ export interface BrokerOptions {
   logger: Logger;
   /** Checks a device's credentials (username = device id). */
   authenticate: (deviceId: string, password: string) => Promise<boolean>;
+  /** The role of an authenticated device, read once at login: it decides which topics it may use. */
+  roleOf: (deviceId: string) => DeviceRole | undefined;
   /** An events payload from an authenticated device, on its own events topic (any size up to the packet limit). */
   onEvents: (deviceId: string, payload: Buffer) => void;
+  /** A request payload from an authenticated kiosk, on its own requests topic. */
+  onRequest: (deviceId: string, payload: Buffer) => void;
   /** Connections sending a larger MQTT packet are dropped (default MAX_PACKET_BYTES). */
   maxPacketBytes?: number;
 }
 
 export interface HubBroker {
   ports: { mqtt: number; ws: number };
-  /** Publishes as the hub (QoS 1). Errors are logged, never thrown. */
-  publish: (topic: string, payload: string | Buffer, retain: boolean) => void;
+  /**
+   * Publishes as the hub (QoS 1). Errors are logged, never thrown. `done` runs once the message is handed
+   * to the subscribers (or dropped), so that a later publish cannot overtake it.
+   */
+  publish: (topic: string, payload: string | Buffer, retain: boolean, done?: () => void) => void;
   close: () => Promise<void>;
 }
 
@@ -77,7 +85,9 @@ function closeServer(server: NetServer | HttpServer): Promise<void> {
  * only touch their own topics:
  *   publish   genkan/v1/F/devices/<self>/events (handed to ingest, never retained or routed as is)
  *             genkan/v1/F/devices/<self>/status (must match StatusSchema)
+ *             genkan/v1/F/devices/<self>/requests (kiosks only; handed to the request handler likewise)
  *   subscribe genkan/v1/F/devices/<self>/acks, genkan/v1/F/rollcall, genkan/v1/F/roster, genkan/v1/+/roster
+ *             genkan/v1/F/devices/<self>/responses (kiosks only)
  * A refused subscription is granted 128; a refused publish closes the connection (aedes' behaviour;
  * MQTT 3.1.1 has no negative PUBACK).
  */
@@ -86,6 +96,8 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
   const maxPacket = options.maxPacketBytes ?? MAX_PACKET_BYTES;
   /** Device id of each authenticated client (the MQTT username, checked against the store). */
   const deviceOf = new WeakMap<Client, string>();
+  /** Role of each authenticated client, as it was when it logged in. */
+  const roleOf = new WeakMap<Client, DeviceRole>();
 
   const aedes = await Aedes.createBroker({
     // Authentication is async (scrypt), and a device may send its first packets right after CONNECT.
@@ -101,8 +113,10 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
     }
     options.authenticate(username, password.toString('utf8')).then(
       (ok) => {
-        if (ok) {
+        const role = ok ? options.roleOf(username) : undefined;
+        if (role !== undefined) {
           deviceOf.set(client, username);
+          roleOf.set(client, role);
           done(null, true);
         } else {
           logger.warn({ deviceId: username.slice(0, 64) }, 'device login refused');
@@ -134,6 +148,19 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
         done(null);
         return;
       }
+      case 'requests': {
+        if (client && roleOf.get(client) !== 'kiosk') {
+          done(new AclError(`only kiosks may publish requests (${deviceId})`));
+          return;
+        }
+        const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+        options.onRequest(deviceId, payload);
+        // As with events: the hub consumes the request, nothing lingers or is routed.
+        packet.retain = false;
+        packet.payload = EMPTY;
+        done(null);
+        return;
+      }
       case 'status': {
         if (!isValidStatus(packet.payload)) {
           done(new AclError(`status of ${deviceId} does not match the status schema`));
@@ -143,6 +170,7 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
         return;
       }
       case 'acks':
+      case 'responses':
       case 'rollcall':
       case 'roster':
         done(new AclError(`publishing to ${packet.topic} is not allowed`));
@@ -155,6 +183,7 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
     const allowed =
       deviceId !== undefined &&
       (sub.topic === topics.acks(facilityId, deviceId) ||
+        (sub.topic === topics.responses(facilityId, deviceId) && roleOf.get(client) === 'kiosk') ||
         sub.topic === topics.rollcall(facilityId) ||
         sub.topic === topics.roster(facilityId) ||
         sub.topic === topics.anyRoster);
@@ -236,9 +265,12 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
 
   return {
     ports,
-    publish: (topic, payload, retain) => {
+    publish: (topic, payload, retain, done) => {
       // During shutdown: devices resend what was not acked, and the roll-call is republished at start.
-      if (closing) return;
+      if (closing) {
+        done?.();
+        return;
+      }
       const packet: PublishPacket = {
         cmd: 'publish',
         topic,
@@ -249,6 +281,7 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
       };
       aedes.publish(packet, (err) => {
         if (err) logger.error({ err, topic }, 'publish failed');
+        done?.();
       });
     },
     close,

@@ -47,6 +47,11 @@ export interface NewDevice {
   password: string;
 }
 
+/** A device password: 192 random bits, base64url (shown once, stored as a scrypt hash). */
+export function newDevicePassword(): string {
+  return randomBytes(24).toString('base64url');
+}
+
 /** Registers a device with a fresh random password; re-adding an existing id rotates its password. */
 export async function addDevice(store: HubStore, id: string, role: DeviceRole): Promise<NewDevice> {
   if (!ID_RE.test(id)) {
@@ -59,7 +64,7 @@ export async function addDevice(store: HubStore, id: string, role: DeviceRole): 
   if (!DEVICE_ROLES.includes(role)) {
     throw new ValidationError('bad_role', `role must be one of ${DEVICE_ROLES.join(', ')}`, 'role');
   }
-  const password = randomBytes(24).toString('base64url');
+  const password = newDevicePassword();
   store.upsertDevice(id, role, await hashPassword(password));
   return { deviceId: id, password };
 }

@@ -2,8 +2,16 @@ import Fastify, { LogController } from 'fastify';
 import { GenkanError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatRfc3339, isValidDate, localDate, localTime, type Clock } from '../common/time.ts';
-import { ErrorCodes, type HttpErrorBody, type Rollcall } from '../protocol/index.ts';
+import {
+  describeIssues,
+  ErrorCodes,
+  PairRequestSchema,
+  type HttpErrorBody,
+  type PairResponse,
+  type Rollcall,
+} from '../protocol/index.ts';
 import { checkAdminToken } from './devices.ts';
+import { PairingCodeError, TooManyRequestsError, type PairingService } from './pairing.ts';
 import { rollcallOn, type RollcallLayout } from './rollcall.ts';
 import type { HubStore } from './store.ts';
 
@@ -17,6 +25,30 @@ export interface HttpApiOptions {
   adminTokenHash: string;
   /** The current roster's roll-call layout (it changes when a roster is imported). */
   layout: () => RollcallLayout;
+  /** Serves POST /api/pair. */
+  pairing: PairingService;
+  /** The broker's MQTT (TCP) port, for the mqttUrl of a pairing answer. */
+  mqttPort: number;
+}
+
+/** Largest POST /api/pair body: the request is two short strings. */
+export const PAIR_BODY_LIMIT = 1024;
+
+/** Routes answered without the admin token. */
+const PUBLIC_ROUTES = new Set(['/healthz', '/api/pair']);
+
+/**
+ * The host of `mqtt://HOST:PORT` from the Host header the device used to reach the hub (it reaches the
+ * broker at the same address), or the local address of the connection without one. IPv6 in brackets.
+ */
+export function mqttHost(hostHeader: string | undefined, localAddress: string | undefined): string {
+  let host: string | undefined;
+  const header = hostHeader?.trim() ?? '';
+  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::\d+)?$/.exec(header);
+  if (v6) host = v6[1];
+  else if (/^[A-Za-z0-9.-]+(?::\d+)?$/.test(header)) host = header.replace(/:\d+$/, '');
+  host ??= (localAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.)/, '');
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 export const LEDGER_COLUMNS = [
@@ -101,7 +133,7 @@ export function buildHttpApi(options: HttpApiOptions) {
   });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (req.url === '/healthz' || req.url.startsWith('/healthz?')) return;
+    if (req.routeOptions.url !== undefined && PUBLIC_ROUTES.has(req.routeOptions.url)) return;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const token = m?.[1];
     if (token === undefined || !checkAdminToken(token, options.adminTokenHash)) {
@@ -124,6 +156,19 @@ export function buildHttpApi(options: HttpApiOptions) {
     if (err instanceof ApiError) {
       status = err.status;
       body = { error: { code: err.code, message: err.message } };
+    } else if (err instanceof TooManyRequestsError) {
+      status = 429;
+      reply.header('retry-after', String(err.retryAfterSeconds));
+      body = { error: { code: err.code, message: err.message } };
+    } else if (err instanceof PairingCodeError) {
+      status = 401;
+      body = { error: { code: err.code, message: err.message } };
+    } else if (isClientError(err) && err.statusCode === 415) {
+      status = 415;
+      body = { error: { code: ErrorCodes.unsupportedMediaType, message: err.message } };
+    } else if (isClientError(err) && err.statusCode === 413) {
+      status = 413;
+      body = { error: { code: ErrorCodes.payloadTooLarge, message: err.message } };
     } else if (isClientError(err)) {
       // fastify's own 4xx (unreadable request and the like)
       status = err.statusCode;
@@ -144,6 +189,29 @@ export function buildHttpApi(options: HttpApiOptions) {
     rollcallOn(store, facilityId, options.layout(), date, formatRfc3339(clock.now(), timeZone));
 
   app.get('/healthz', () => ({ ok: true }));
+
+  // No bearer token: the one-time pairing code is the credential.
+  app.post('/api/pair', { bodyLimit: PAIR_BODY_LIMIT }, async (req) => {
+    const parsed = PairRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    try {
+      const paired = await options.pairing.pair(parsed.data, req.ip);
+      req.log.info({ deviceId: paired.deviceId, role: paired.role }, 'device paired');
+      const answer: PairResponse = {
+        deviceId: paired.deviceId,
+        facilityId,
+        password: paired.password,
+        mqttUrl: `mqtt://${mqttHost(req.headers.host, req.socket.localAddress)}:${options.mqttPort}`,
+      };
+      return answer;
+    } catch (err) {
+      if (err instanceof PairingCodeError || err instanceof TooManyRequestsError) {
+        // The device id only: the code is a secret, and the address is the limiter's business.
+        req.log.warn({ deviceId: parsed.data.deviceId, code: err.code }, 'pairing refused');
+      }
+      throw err;
+    }
+  });
 
   app.get<{ Querystring: DateQuery }>('/api/rollcall', (req) => rollcall(dateOf(req.query)));
 

@@ -7,7 +7,9 @@ import { startBroker, type HubBroker } from './broker.ts';
 import { hashAdminToken, newAdminToken, verifyDevice } from './devices.ts';
 import { buildHttpApi } from './http.ts';
 import { Ingest } from './ingest.ts';
+import { PairingService } from './pairing.ts';
 import { Relay, type RelayOptions } from './relay.ts';
+import { DeviceRequests } from './requests.ts';
 import { RollcallService } from './rollcall.ts';
 import { rosterMessage } from './roster.ts';
 import { HubStore, type RosterData } from './store.ts';
@@ -94,12 +96,20 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const publish = (topic: string, payload: string, retain: boolean) => {
       broker?.publish(topic, payload, retain);
     };
+    /** Resolves once the message is handed to the subscribers (or dropped at shutdown). */
+    const publishInOrder = (topic: string, payload: string, retain: boolean) =>
+      new Promise<void>((resolve) => {
+        if (broker) broker.publish(topic, payload, retain, resolve);
+        else resolve();
+      });
 
     let rosterVersion = store.rosterVersion();
     let roster: RosterData = store.roster();
     let childIds = new Set(roster.children.map((c) => c.id));
+    /** The latest roster publish, which an enrolment's answer waits for. */
+    let rosterPublished: Promise<void> = Promise.resolve();
     const publishRoster = () => {
-      publish(
+      rosterPublished = publishInOrder(
         topics.roster(facilityId),
         JSON.stringify(rosterMessage(facilityId, store.meta(), roster)),
         true,
@@ -124,7 +134,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       rollcall.close();
     });
 
-    /** Picks up a roster imported by `genkan roster import` (another process) while the hub runs. */
+    /**
+     * Picks up a roster imported by `genkan roster import` (another process) while the hub runs, or
+     * changed here by a card enrolment.
+     */
     const refreshRoster = () => {
       const version = store.rosterVersion();
       if (version === rosterVersion) return;
@@ -162,6 +175,19 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       },
     });
 
+    const requests = new DeviceRequests({
+      store,
+      clock,
+      logger: logger.child({ ns: 'hub.requests' }),
+      publishResponse: (deviceId, response) => {
+        publish(topics.responses(facilityId, deviceId), JSON.stringify(response), false);
+      },
+      onRosterChanged: () => {
+        refreshRoster();
+        return rosterPublished;
+      },
+    });
+
     const started = await startBroker({
       host,
       mqttPort: options.mqttPort,
@@ -169,12 +195,20 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       facilityId,
       logger: logger.child({ ns: 'hub.broker' }),
       authenticate: (deviceId, password) => verifyDevice(store, deviceId, password),
+      roleOf: (deviceId) => store.deviceRole(deviceId),
       onEvents: (deviceId, payload) => {
         ingest.submit(deviceId, payload);
+      },
+      onRequest: (deviceId, payload) => {
+        requests.submit(deviceId, payload);
       },
     });
     broker = started;
     cleanups.push(() => started.close());
+    // Runs before the broker closes: a request not yet handled is dropped unanswered (the device resends).
+    cleanups.push(() => {
+      requests.close();
+    });
     // Cleanups run in reverse: what is queued is committed and acked before the broker closes.
     cleanups.push(() => {
       ingest.close();
@@ -188,6 +222,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       timeZone,
       adminTokenHash,
       layout: () => rollcall.layoutNow,
+      // Pairing codes are read from the database on every request: `genkan device pair` (another process)
+      // writes them while the hub runs, and nothing needs to be told.
+      pairing: new PairingService({ store, clock }),
+      mqttPort: started.ports.mqtt,
     });
     cleanups.push(() => http.close());
     await http.listen({ host, port: options.httpPort });

@@ -145,6 +145,91 @@ describe('hub migrations', () => {
     }
   });
 
+  it('5 creates the enrolled cards, answered requests and audit log tables, keeping existing data', () => {
+    const old = openDatabase(file, { migrations: hubMigrations, targetVersion: 4 });
+    old.prepare("INSERT INTO devices VALUES ('kiosk-1', 'kiosk', 'hash', 'now')").run();
+    old.close();
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 5 });
+    try {
+      expect(schemaVersion(db)).toBe(5);
+      expect(tables(db)).toEqual(
+        expect.arrayContaining(['audit_log', 'device_requests', 'enrolled_credentials']),
+      );
+      expect(tables(db)).not.toContain('pairing_codes');
+      expect(columns(db, 'enrolled_credentials')).toEqual([
+        'hash',
+        'guardian_id',
+        'device_id',
+        'staff_id',
+        'enrolled_at',
+      ]);
+      expect(columns(db, 'device_requests')).toEqual([
+        'device_id',
+        'request_id',
+        'op',
+        'response_json',
+        'received_at',
+      ]);
+      expect(columns(db, 'audit_log')).toEqual([
+        'id',
+        'at',
+        'actor_kind',
+        'actor_id',
+        'action',
+        'subject',
+        'device_id',
+        'outcome',
+        'before_json',
+        'after_json',
+      ]);
+      expect(indexes(db, 'enrolled_credentials')).toContain('enrolled_credentials_guardian');
+      expect(indexes(db, 'device_requests')).toContain('device_requests_received_at');
+      expect(db.prepare('SELECT id FROM devices').all()).toEqual([{ id: 'kiosk-1' }]);
+      // an enrolled card belongs to one guardian; a request is answered once per device
+      const enrol = db.prepare("INSERT INTO enrolled_credentials VALUES ('h', ?, 'kiosk-1', NULL, 'now')");
+      enrol.run('g1');
+      expect(() => enrol.run('g2')).toThrow(/UNIQUE|PRIMARY/);
+      const answer = db.prepare("INSERT INTO device_requests VALUES (?, 'r1', 'enroll_card', '{}', 'now')");
+      answer.run('kiosk-1');
+      answer.run('kiosk-2');
+      expect(() => answer.run('kiosk-1')).toThrow(/UNIQUE|PRIMARY/);
+      expect(() =>
+        db
+          .prepare(
+            "INSERT INTO audit_log (at, actor_kind, action, outcome) VALUES ('now', 'robot', 'x', 'ok')",
+          )
+          .run(),
+      ).toThrow(/CHECK/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('6 creates the pairing code table', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 6 });
+    try {
+      expect(schemaVersion(db)).toBe(6);
+      expect(columns(db, 'pairing_codes')).toEqual([
+        'id',
+        'code_hash',
+        'device_id',
+        'role',
+        'created_at',
+        'expires_at',
+        'used_at',
+      ]);
+      expect(indexes(db, 'pairing_codes')).toContain('pairing_codes_device');
+      const insert = db.prepare(
+        "INSERT INTO pairing_codes (code_hash, device_id, role, created_at, expires_at) VALUES ('h', 'd', ?, 'a', 'b')",
+      );
+      expect(() => insert.run('printer')).toThrow(/CHECK/);
+      insert.run('kiosk');
+      expect(() => insert.run('tablet')).toThrow(/UNIQUE/);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a new data directory gets its QR key pair on first open, and keeps it', () => {
     const store = HubStore.open(dir);
     const publicKey = store.meta().qrPublicKey;

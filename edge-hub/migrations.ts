@@ -125,4 +125,68 @@ export const hubMigrations: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 5,
+    name: 'enrolled cards, device requests, audit log',
+    up: (db) => {
+      // Cards enrolled at a kiosk live apart from the CSV's credentials table, which every
+      // `genkan roster import` replaces. No foreign key to guardians for the same reason: the import deletes
+      // and re-inserts every guardian; it removes the rows of guardians it drops itself (HubStore).
+      // device_requests remembers each answered request so that a resend is answered, not done, again.
+      db.exec(`
+        CREATE TABLE enrolled_credentials (
+          hash TEXT PRIMARY KEY,
+          guardian_id TEXT NOT NULL,
+          device_id TEXT NOT NULL,
+          staff_id TEXT,
+          enrolled_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX enrolled_credentials_guardian ON enrolled_credentials (guardian_id);
+        CREATE TABLE device_requests (
+          device_id TEXT NOT NULL,
+          request_id TEXT NOT NULL,
+          op TEXT NOT NULL,
+          response_json TEXT NOT NULL,
+          -- UTC ISO 8601, so that text order is time order (pruning)
+          received_at TEXT NOT NULL,
+          PRIMARY KEY (device_id, request_id)
+        ) STRICT;
+        CREATE INDEX device_requests_received_at ON device_requests (received_at);
+        CREATE TABLE audit_log (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          at TEXT NOT NULL,
+          actor_kind TEXT NOT NULL CHECK (actor_kind IN ('device', 'staff', 'cli')),
+          actor_id TEXT,
+          action TEXT NOT NULL,
+          subject TEXT,
+          -- the device through which it happened (staff act at a kiosk), when there was one
+          device_id TEXT,
+          -- 'ok', or the error code of a refusal
+          outcome TEXT NOT NULL,
+          before_json TEXT,
+          after_json TEXT
+        ) STRICT;
+        CREATE INDEX audit_log_at ON audit_log (at);
+      `);
+    },
+  },
+  {
+    version: 6,
+    name: 'device pairing codes',
+    up: (db) => {
+      // Only a SHA-256 of each code is stored: the code is 192 random bits, so a slow hash adds nothing.
+      db.exec(`
+        CREATE TABLE pairing_codes (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          code_hash TEXT NOT NULL UNIQUE,
+          device_id TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('kiosk', 'tablet')),
+          created_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL,
+          used_at TEXT
+        ) STRICT;
+        CREATE INDEX pairing_codes_device ON pairing_codes (device_id);
+      `);
+    },
+  },
 ];

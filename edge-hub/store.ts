@@ -41,6 +41,50 @@ export interface HubMeta {
 export type DeviceRole = 'kiosk' | 'tablet';
 export const DEVICE_ROLES: readonly DeviceRole[] = ['kiosk', 'tablet'];
 
+export type AuditActorKind = 'device' | 'staff' | 'cli';
+
+/** One row of the audit log. Never card ids or names; a credential hash only where it is needed. */
+export interface AuditEntry {
+  actorKind: AuditActorKind;
+  /** Device id, staff id, or null (the CLI, or staff known only by the kiosk PIN). */
+  actorId: string | null;
+  /** What happened, e.g. `credential.enroll`, `device.pair`. */
+  action: string;
+  /** What it happened to, e.g. `guardian:g001`, `device:kiosk-1`. */
+  subject: string | null;
+  /** The device through which it happened, when there was one. */
+  deviceId?: string | null;
+  /** `ok`, or the error code of a refusal. */
+  outcome: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditRecord extends Required<AuditEntry> {
+  id: number;
+  at: string;
+}
+
+/** A card enrolled at a kiosk (kept apart from the roster file's credentials). */
+export interface EnrolledCredential {
+  hash: string;
+  guardianId: string;
+  deviceId: string;
+  staffId: string | null;
+  enrolledAt: string;
+}
+
+export type EnrollOutcome =
+  | { ok: true; changed: boolean; rosterVersion: number }
+  | { ok: false; code: 'unknown_guardian' | 'credential_in_use'; message: string };
+
+export interface PairingCodeRow {
+  id: number;
+  codeHash: string;
+  deviceId: string;
+  role: DeviceRole;
+}
+
 /** The roster as stored: classes in file order, children and guardians by id. */
 export interface RosterData {
   classes: { id: string; name: string }[];
@@ -285,9 +329,16 @@ export class HubStore {
       .all()) {
       byId.get(link.guardian_id)?.childIds.push(link.child_id);
     }
+    // Cards enrolled at a kiosk join the file's; the file wins a card both name (replaceRoster removes such
+    // enrolments, the NOT EXISTS keeps the rule even so), and enrolments of guardians not on the roster
+    // are left out by the lookup below.
     for (const c of db
       .prepare<[], { guardian_id: string; hash: string }>(
-        'SELECT guardian_id, hash FROM credentials ORDER BY hash',
+        `SELECT guardian_id, hash FROM credentials
+         UNION ALL
+         SELECT e.guardian_id, e.hash FROM enrolled_credentials e
+          WHERE NOT EXISTS (SELECT 1 FROM credentials c WHERE c.hash = e.hash)
+         ORDER BY hash`,
       )
       .all()) {
       byId.get(c.guardian_id)?.credentials.push(c.hash);
@@ -295,7 +346,11 @@ export class HubStore {
     return { classes, children, guardians };
   }
 
-  /** Replaces the whole roster in one transaction and returns the new roster version. */
+  /**
+   * Replaces the whole roster in one transaction and returns the new roster version. Cards enrolled at a
+   * kiosk are kept, except those of guardians the new roster drops and those the new file assigns itself
+   * (to anyone: the director's file wins); each removal is audited with the hash, so it can be undone.
+   */
   replaceRoster(roster: RosterData): number {
     const db = this.db;
     const run = db.transaction(() => {
@@ -314,10 +369,201 @@ export class HubStore {
         for (const childId of g.childIds) insLink.run(g.id, childId);
         for (const hash of g.credentials) insCredential.run(hash, g.id);
       }
+      const dropped = db
+        .prepare<[], { hash: string; guardian_id: string; in_file: number }>(
+          `SELECT hash, guardian_id, hash IN (SELECT hash FROM credentials) AS in_file
+             FROM enrolled_credentials
+            WHERE guardian_id NOT IN (SELECT id FROM guardians) OR hash IN (SELECT hash FROM credentials)
+            ORDER BY hash`,
+        )
+        .all();
+      const delEnrolled = db.prepare('DELETE FROM enrolled_credentials WHERE hash = ?');
+      for (const d of dropped) {
+        delEnrolled.run(d.hash);
+        this.audit({
+          actorKind: 'cli',
+          actorId: null,
+          action: 'credential.enrollment_removed',
+          subject: `guardian:${d.guardian_id}`,
+          outcome: 'ok',
+          before: { credentialHash: d.hash },
+          after: { reason: d.in_file === 1 ? 'card_in_roster_file' : 'guardian_not_on_roster' },
+        });
+      }
       db.prepare('UPDATE meta SET roster_version = roster_version + 1 WHERE id = 1').run();
       return this.rosterVersion();
     });
     return run.immediate();
+  }
+
+  // ---- card enrolment --------------------------------------------------------------------------------
+
+  /**
+   * Adds a card (its keyed hash) to a guardian, within the caller's transaction. A card the roster file or
+   * an earlier enrolment gives to another guardian is refused; one the guardian has already is a no-op.
+   * A change bumps the roster version.
+   */
+  enrollCredential(
+    guardianId: string,
+    hash: string,
+    by: { deviceId: string; staffId: string | null },
+  ): EnrollOutcome {
+    const db = this.db;
+    const guardian = db
+      .prepare<[string], { id: string }>('SELECT id FROM guardians WHERE id = ?')
+      .get(guardianId);
+    if (!guardian) {
+      return { ok: false, code: 'unknown_guardian', message: `guardian ${guardianId} is not on the roster` };
+    }
+    // The file's assignment first: it is what the published roster shows for this card.
+    const owner =
+      db
+        .prepare<[string], { guardian_id: string }>('SELECT guardian_id FROM credentials WHERE hash = ?')
+        .get(hash) ??
+      db
+        .prepare<[string], { guardian_id: string }>(
+          `SELECT guardian_id FROM enrolled_credentials
+            WHERE hash = ? AND guardian_id IN (SELECT id FROM guardians)`,
+        )
+        .get(hash);
+    if (owner && owner.guardian_id !== guardianId) {
+      // The other guardian is not named: the kiosk shows this to whoever holds the card.
+      return { ok: false, code: 'credential_in_use', message: 'this card is registered to another guardian' };
+    }
+    if (owner) return { ok: true, changed: false, rosterVersion: this.rosterVersion() };
+    db.prepare(
+      `INSERT INTO enrolled_credentials (hash, guardian_id, device_id, staff_id, enrolled_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (hash) DO UPDATE SET guardian_id = excluded.guardian_id, device_id = excluded.device_id,
+         staff_id = excluded.staff_id, enrolled_at = excluded.enrolled_at`,
+    ).run(hash, guardianId, by.deviceId, by.staffId, this.clock.now().toISOString());
+    db.prepare('UPDATE meta SET roster_version = roster_version + 1 WHERE id = 1').run();
+    return { ok: true, changed: true, rosterVersion: this.rosterVersion() };
+  }
+
+  enrolledCredentials(): EnrolledCredential[] {
+    return this.db
+      .prepare<[], EnrolledCredential>(
+        `SELECT hash, guardian_id AS guardianId, device_id AS deviceId, staff_id AS staffId,
+           enrolled_at AS enrolledAt FROM enrolled_credentials ORDER BY hash`,
+      )
+      .all();
+  }
+
+  // ---- device requests ------------------------------------------------------------------------------
+
+  /** The answer already given to a device's request, as sent (JSON text). */
+  storedResponse(deviceId: string, requestId: string): string | undefined {
+    return this.db
+      .prepare<[string, string], { response_json: string }>(
+        'SELECT response_json FROM device_requests WHERE device_id = ? AND request_id = ?',
+      )
+      .get(deviceId, requestId)?.response_json;
+  }
+
+  storeResponse(deviceId: string, requestId: string, op: string, responseJson: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO device_requests (device_id, request_id, op, response_json, received_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(deviceId, requestId, op, responseJson, this.clock.now().toISOString());
+  }
+
+  /** Forgets answered requests received before `before`; returns how many. */
+  pruneRequests(before: Date): number {
+    return this.db.prepare('DELETE FROM device_requests WHERE received_at < ?').run(before.toISOString())
+      .changes;
+  }
+
+  // ---- pairing codes --------------------------------------------------------------------------------
+
+  addPairingCode(codeHash: string, deviceId: string, role: DeviceRole, expiresAt: Date): void {
+    this.db
+      .prepare(
+        `INSERT INTO pairing_codes (code_hash, device_id, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(codeHash, deviceId, role, this.clock.now().toISOString(), expiresAt.toISOString());
+  }
+
+  /** The device's codes still usable at `now` (unused and unexpired). */
+  livePairingCodes(deviceId: string, now: Date): PairingCodeRow[] {
+    return this.db
+      .prepare<[string, string], PairingCodeRow>(
+        `SELECT id, code_hash AS codeHash, device_id AS deviceId, role FROM pairing_codes
+          WHERE device_id = ? AND used_at IS NULL AND expires_at > ? ORDER BY id`,
+      )
+      .all(deviceId, now.toISOString());
+  }
+
+  /** Marks a code used, within the caller's transaction; false when it was used or expired meanwhile. */
+  usePairingCode(id: number, now: Date): boolean {
+    const iso = now.toISOString();
+    return (
+      this.db
+        .prepare('UPDATE pairing_codes SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?')
+        .run(iso, id, iso).changes === 1
+    );
+  }
+
+  deviceRole(id: string): DeviceRole | undefined {
+    return this.db.prepare<[string], { role: DeviceRole }>('SELECT role FROM devices WHERE id = ?').get(id)
+      ?.role;
+  }
+
+  // ---- audit log ------------------------------------------------------------------------------------
+
+  /** Appends to the audit log (within the caller's transaction when there is one). */
+  audit(entry: AuditEntry): void {
+    const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+    this.db
+      .prepare(
+        `INSERT INTO audit_log (at, actor_kind, actor_id, action, subject, device_id, outcome, before_json,
+           after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        this.clock.now().toISOString(),
+        entry.actorKind,
+        entry.actorId,
+        entry.action,
+        entry.subject,
+        entry.deviceId ?? null,
+        entry.outcome,
+        json(entry.before),
+        json(entry.after),
+      );
+  }
+
+  auditLog(): AuditRecord[] {
+    const rows = this.db
+      .prepare<
+        [],
+        {
+          id: number;
+          at: string;
+          actor_kind: AuditActorKind;
+          actor_id: string | null;
+          action: string;
+          subject: string | null;
+          device_id: string | null;
+          outcome: string;
+          before_json: string | null;
+          after_json: string | null;
+        }
+      >('SELECT * FROM audit_log ORDER BY id')
+      .all();
+    const parse = (v: string | null): unknown => (v === null ? null : JSON.parse(v));
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actorKind: r.actor_kind,
+      actorId: r.actor_id,
+      action: r.action,
+      subject: r.subject,
+      deviceId: r.device_id,
+      outcome: r.outcome,
+      before: parse(r.before_json),
+      after: parse(r.after_json),
+    }));
   }
 
   // ---- events ----------------------------------------------------------------------------------------

@@ -17,6 +17,13 @@ export const ErrorCodes = {
   /** A void event names an event the hub does not hold, or one of another child. */
   unknownEvent: 'unknown_event',
   unauthorized: 'unauthorized',
+  /** A card enrolment names a guardian not on the roster. */
+  unknownGuardian: 'unknown_guardian',
+  /** A card enrolment for a card already registered to another guardian. */
+  credentialInUse: 'credential_in_use',
+  /** A pairing code that is unknown, used already, or expired. */
+  pairingCodeInvalid: 'pairing_code_invalid',
+  tooManyRequests: 'too_many_requests',
   forbidden: 'forbidden',
   notFound: 'not_found',
   badRequest: 'bad_request',

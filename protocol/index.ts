@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './validate.ts';
 export * from './credentials.ts';
 export * from './qr.ts';
+export * from './pairing.ts';

@@ -136,3 +136,56 @@ export type BatchResponse = z.infer<typeof BatchResponseSchema>;
 export interface HttpErrorBody {
   error: { code: string; message: string };
 }
+
+/** A credential's keyed hash as credentialHash() writes it: base64url HMAC-SHA256 (43 characters). */
+export const CredentialHashSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a credential hash');
+
+/**
+ * device → hub on …/requests: something only the hub can do, asked from a device. Answered on
+ * …/responses with the same id. A request is idempotent by id (a resend after a reconnect is answered
+ * again, not done twice).
+ */
+export const DeviceRequestSchema = z.discriminatedUnion('op', [
+  /**
+   * Card enrolment at a kiosk: staff picked the guardian, the parent tapped the new card; the kiosk sends
+   * the card's keyed hash, never the card id. The hub adds it to the guardian and republishes the roster.
+   */
+  z.strictObject({
+    id: z.uuid(),
+    op: z.literal('enroll_card'),
+    guardianId: IdSchema,
+    credentialHash: CredentialHashSchema,
+    /** Who did it at the kiosk, for the audit log (a staff id, or null when only the kiosk PIN was used). */
+    staffId: IdSchema.nullable(),
+  }),
+]);
+export type DeviceRequest = z.infer<typeof DeviceRequestSchema>;
+
+/** hub → device on …/responses. */
+export const DeviceResponseSchema = z.union([
+  z.strictObject({ id: z.uuid(), ok: z.literal(true), rosterVersion: z.number().int().min(0).optional() }),
+  z.strictObject({
+    id: z.uuid(),
+    ok: z.literal(false),
+    code: z.string().max(64),
+    message: z.string().max(500),
+  }),
+]);
+export type DeviceResponse = z.infer<typeof DeviceResponseSchema>;
+
+/** POST /api/pair (hub HTTP, no bearer token: the one-time pairing code is the credential). */
+export const PairRequestSchema = z.strictObject({
+  deviceId: IdSchema,
+  code: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/),
+});
+export type PairRequest = z.infer<typeof PairRequestSchema>;
+
+/** 200 answer to POST /api/pair: what the device needs to connect; the password is new and shown once. */
+export const PairResponseSchema = z.strictObject({
+  deviceId: IdSchema,
+  facilityId: IdSchema,
+  password: z.string().min(16).max(200),
+  /** mqtt://HOST:PORT of the hub broker, HOST as the device reached the hub's HTTP API. */
+  mqttUrl: z.string().max(300),
+});
+export type PairResponse = z.infer<typeof PairResponseSchema>;

@@ -3,6 +3,8 @@
  *   genkan/v1/F/devices/D/events   device → hub    one event or {"events":[…]}
  *   genkan/v1/F/devices/D/acks     hub → device    {"acked":[…],"rejected":[…]} after durable commit
  *   genkan/v1/F/devices/D/status   device → all    retained {"online":…}; the device's last will
+ *   genkan/v1/F/devices/D/requests device → hub    a request (DeviceRequestSchema), e.g. enrol a card
+ *   genkan/v1/F/devices/D/responses hub → device   its answer (DeviceResponseSchema), matched by id
  *   genkan/v1/F/rollcall           hub → devices   retained roll-call snapshot of today
  *   genkan/v1/F/roster             hub → devices   retained roster for offline lookup
  */
@@ -12,13 +14,17 @@ export const topics = {
   events: (facilityId: string, deviceId: string) => `${TOPIC_ROOT}/${facilityId}/devices/${deviceId}/events`,
   acks: (facilityId: string, deviceId: string) => `${TOPIC_ROOT}/${facilityId}/devices/${deviceId}/acks`,
   status: (facilityId: string, deviceId: string) => `${TOPIC_ROOT}/${facilityId}/devices/${deviceId}/status`,
+  requests: (facilityId: string, deviceId: string) =>
+    `${TOPIC_ROOT}/${facilityId}/devices/${deviceId}/requests`,
+  responses: (facilityId: string, deviceId: string) =>
+    `${TOPIC_ROOT}/${facilityId}/devices/${deviceId}/responses`,
   rollcall: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/rollcall`,
   roster: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/roster`,
   /** A device that does not know its facility yet subscribes here; the hub serves one facility. */
   anyRoster: `${TOPIC_ROOT}/+/roster`,
 } as const;
 
-export type DeviceTopicKind = 'events' | 'acks' | 'status';
+export type DeviceTopicKind = 'events' | 'acks' | 'status' | 'requests' | 'responses';
 
 export interface ParsedTopic {
   facilityId: string;
@@ -39,7 +45,14 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
     const deviceId = parts[4];
     const kind = parts[5];
     if (deviceId === undefined || !ID_RE.test(deviceId)) return undefined;
-    if (kind === 'events' || kind === 'acks' || kind === 'status') return { facilityId, deviceId, kind };
+    if (
+      kind === 'events' ||
+      kind === 'acks' ||
+      kind === 'status' ||
+      kind === 'requests' ||
+      kind === 'responses'
+    )
+      return { facilityId, deviceId, kind };
   }
   return undefined;
 }

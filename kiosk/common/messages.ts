@@ -41,3 +41,17 @@ export const QR_REFUSAL_MESSAGES: Readonly<Record<QrRefusalReason, { ja: string;
     en: 'The guardian of this QR code is not on the roster. Please ask a member of staff.',
   },
 };
+
+/**
+ * The staff PIN pad's lockout: the reply's message carries the seconds to wait, in this form, so the
+ * screen can say when to try again in its own language (UiReply has no other field for it).
+ */
+export function lockedOutMessage(seconds: number): string {
+  return `too many wrong PINs; try again in ${seconds} s`;
+}
+
+/** The seconds of a lockedOutMessage(); undefined for any other text. */
+export function lockedOutSeconds(message: string): number | undefined {
+  const m = /try again in (\d+) s$/.exec(message);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}

@@ -165,6 +165,19 @@ export interface ReaderErrorLine {
   message: string;
 }
 
+/**
+ * Card enrolment from the maintenance screen moved on: waiting for the card, card read and sent to the
+ * hub, stored (done) or failed (see code), or back to idle. Never carries the card id or its hash.
+ */
+export interface EnrollLine {
+  type: 'enroll';
+  status: 'idle' | 'waiting_card' | 'sending' | 'done' | 'failed';
+  guardianId?: string;
+  /** The reader that read the card (sending). */
+  reader?: string;
+  code?: string;
+}
+
 export type KioskOutputLine =
   | ReadyLine
   | TapLine
@@ -175,4 +188,5 @@ export type KioskOutputLine =
   | ConnectionLine
   | RosterLine
   | RollcallLine
-  | ReaderErrorLine;
+  | ReaderErrorLine
+  | EnrollLine;

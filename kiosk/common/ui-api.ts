@@ -27,6 +27,11 @@ export type ReaderView = z.infer<typeof ReaderViewSchema>;
 
 /** Everything the idle screen and the banners show; sent whole whenever any of it changes. */
 export const KioskViewSchema = z.strictObject({
+  /**
+   * `pairing`: the kiosk has no hub yet and shows the pairing screen (scan the hub's pairing QR);
+   * `kiosk`: normal operation.
+   */
+  mode: z.enum(['kiosk', 'pairing']),
   deviceId: Id,
   facilityId: Id.nullable(),
   facilityName: z.string().max(200).nullable(),
@@ -92,6 +97,66 @@ export const TapViewSchema = z.discriminatedUnion('result', [
 export type TapView = z.infer<typeof TapViewSchema>;
 export type TapViewResult = TapView['result'];
 
+/** One of the kiosk's recent events, as the maintenance screen lists them (newest first). */
+export const RecentEventSchema = z.strictObject({
+  id: z.uuid(),
+  at: Instant,
+  childName: z.string().max(200),
+  type: z.enum(['check_in', 'check_out', 'absent', 'void']),
+  /** pending: in the outbox; acked: stored by the hub; rejected: refused by the hub (see code). */
+  delivery: z.enum(['pending', 'acked', 'rejected']),
+  code: z.string().max(64).optional(),
+});
+export type RecentEvent = z.infer<typeof RecentEventSchema>;
+
+/** A guardian in the enrolment picker: names to choose the right person, never card data. */
+export const GuardianChoiceSchema = z.strictObject({
+  id: Id,
+  name: z.string().max(200),
+  children: z.array(z.strictObject({ name: z.string().max(200), kana: z.string().max(200) })).max(20),
+  /** How many cards/codes the guardian has registered already. */
+  cards: z.number().int().min(0),
+});
+export type GuardianChoice = z.infer<typeof GuardianChoiceSchema>;
+
+export const EnrollmentViewSchema = z.strictObject({
+  /**
+   * idle; waiting_card: the next card tapped on any card reader is the guardian's new card (no check-in);
+   * sending: asked the hub; done: the hub stored it; failed: see code (credential_in_use, timeout, …).
+   */
+  status: z.enum(['idle', 'waiting_card', 'sending', 'done', 'failed']),
+  guardianId: Id.optional(),
+  guardianName: z.string().max(200).optional(),
+  code: z.string().max(64).optional(),
+});
+export type EnrollmentView = z.infer<typeof EnrollmentViewSchema>;
+
+/** The staff-only maintenance screen, sent only while it is unlocked (it lists names). */
+export const MaintenanceViewSchema = z.strictObject({
+  hubUrl: z.string().max(300),
+  online: z.boolean(),
+  outbox: z.number().int().min(0),
+  inFlight: z.number().int().min(0),
+  rosterVersion: z.number().int().min(0).nullable(),
+  readers: z.array(ReaderViewSchema).max(16),
+  recent: z.array(RecentEventSchema).max(50),
+  guardians: z.array(GuardianChoiceSchema).max(5000),
+  enrollment: EnrollmentViewSchema,
+  /** The screen locks itself after this long without a touch. */
+  idleLockMs: z.number().int().min(1000),
+});
+export type MaintenanceView = z.infer<typeof MaintenanceViewSchema>;
+
+/** Pairing progress on the pairing screen. */
+export const PairingViewSchema = z.strictObject({
+  /** waiting: scan the hub's pairing code; working: talking to the hub; failed: see code. */
+  status: z.enum(['waiting', 'working', 'failed']),
+  code: z.string().max(64).optional(),
+  /** The hub address being paired with (from the scanned code). */
+  hub: z.string().max(300).optional(),
+});
+export type PairingView = z.infer<typeof PairingViewSchema>;
+
 /** Main → renderer. */
 export const UiEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('state'), state: KioskViewSchema }),
@@ -99,6 +164,10 @@ export const UiEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('tap'), tap: TapViewSchema }),
   /** A shown tap changed (a child toggled, undone, direction changed, closed): replaces it. */
   z.strictObject({ type: z.literal('tap_updated'), tap: TapViewSchema }),
+  /** The maintenance screen's content; `null` when it locks (PIN again to reopen). */
+  z.strictObject({ type: z.literal('maintenance'), view: MaintenanceViewSchema.nullable() }),
+  /** Pairing progress, while the state's mode is `pairing`. */
+  z.strictObject({ type: z.literal('pairing'), view: PairingViewSchema }),
 ]);
 export type UiEvent = z.infer<typeof UiEventSchema>;
 
@@ -116,6 +185,12 @@ export const UiCommandSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('qr'), value: z.string().min(1).max(2048) }),
   /** Camera state, shown in maintenance and tap lines: on (streaming), off, or failed. */
   z.strictObject({ op: z.literal('camera'), status: z.enum(['on', 'off', 'failed']) }),
+  /** Unlock the maintenance screen with the kiosk's staff PIN (4–12 digits). */
+  z.strictObject({ op: z.literal('maintenance_open'), pin: z.string().regex(/^[0-9]{4,12}$/) }),
+  z.strictObject({ op: z.literal('maintenance_close') }),
+  /** Start card enrolment for a guardian: the next card tapped is theirs (maintenance unlocked only). */
+  z.strictObject({ op: z.literal('enroll_start'), guardianId: Id }),
+  z.strictObject({ op: z.literal('enroll_cancel') }),
 ]);
 export type UiCommand = z.infer<typeof UiCommandSchema>;
 
@@ -139,6 +214,10 @@ export interface GenkanKioskApi {
   confirm(tapId: string): Promise<UiReply>;
   submitQr(value: string): Promise<UiReply>;
   cameraStatus(status: 'on' | 'off' | 'failed'): Promise<UiReply>;
+  openMaintenance(pin: string): Promise<UiReply>;
+  closeMaintenance(): Promise<UiReply>;
+  startEnrollment(guardianId: string): Promise<UiReply>;
+  cancelEnrollment(): Promise<UiReply>;
 }
 
 /** Electron IPC channel names (preload ↔ main); the browser transport sends the same JSON. */
@@ -160,8 +239,13 @@ export const WsServerFrameSchema = z.union([
 ]);
 export type WsServerFrame = z.infer<typeof WsServerFrameSchema>;
 
-/** Largest frame either side accepts (a QR payload is at most 2 KiB; a state is small). */
+/** Largest frame the main side accepts from a screen (a command; a QR payload is at most 2 KiB). */
 export const UI_FRAME_MAX_BYTES = 64 * 1024;
+/**
+ * Largest frame a screen accepts from the main side. The maintenance view lists every guardian for the
+ * enrolment picker (about 170 bytes each with Japanese names), so it is far above a command's limit.
+ */
+export const UI_EVENT_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * data-testid hooks of the kiosk screen: a public contract for tests and integrators.
@@ -187,4 +271,17 @@ export const UI_TEST_IDS = {
   countdown: 'countdown',
   message: 'result-message',
   offlineBanner: 'offline-banner',
+  /** Opens the PIN pad (a discreet corner button on the idle screen). */
+  maintenanceButton: 'maintenance-button',
+  pinInput: 'pin-input',
+  pinSubmit: 'pin-submit',
+  /** The maintenance screen root; attribute `data-online`, `data-outbox`. */
+  maintenance: 'maintenance',
+  maintenanceClose: 'maintenance-close',
+  /** Enrolment: guardian search box, each guardian button has `data-guardian-id`, status has `data-status`. */
+  guardianSearch: 'guardian-search',
+  guardianChoice: 'guardian-choice',
+  enrollmentStatus: 'enrollment-status',
+  /** The pairing screen root; attribute `data-status` (waiting|working|failed). */
+  pairing: 'pairing-screen',
 } as const;

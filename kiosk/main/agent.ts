@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import {
   AckSchema,
   credentialHash,
+  DeviceRequestSchema,
+  DeviceResponseSchema,
   describeIssues,
   ID_RE,
   importQrPublicKey,
@@ -12,6 +14,7 @@ import {
   verifyGuardianQr,
   type AttendanceEvent,
   type Credential,
+  type DeviceRequest,
   type DeviceStatus,
   type ParsedTopic,
   type Rollcall,
@@ -41,11 +44,20 @@ import {
   type TapOutcome,
   type TapResult,
 } from '../common/output.ts';
-import type { ChildView, ReaderView, UiCommand, UiReply } from '../common/ui-api.ts';
+import type {
+  ChildView,
+  EnrollmentView,
+  GuardianChoice,
+  ReaderView,
+  RecentEvent,
+  UiCommand,
+  UiReply,
+} from '../common/ui-api.ts';
 import { KioskError } from './errors.ts';
 import { HubLink } from './hub-link.ts';
 import { KioskStore, type Cached, type EventDraft, type OutboxCounts } from './outbox.ts';
 import { OutboxSender, SENDER_DEFAULTS } from './sender.ts';
+import { StaffPin, StaffPinError } from './staff-pin.ts';
 
 export interface KioskOptions {
   /** Directory of kiosk.sqlite (created if missing). */
@@ -83,6 +95,8 @@ export interface KioskOptions {
   amendWindowMs?: number;
   /** Extra fields of the ready line (the screen's address in browser mode). */
   readyInfo?: Pick<ReadyLine, 'ui'>;
+  /** A card enrolment the hub has not answered this long after the card was read fails; 10 s by default. */
+  enrollTimeoutMs?: number;
 }
 
 export const KIOSK_DEFAULTS = {
@@ -92,8 +106,22 @@ export const KIOSK_DEFAULTS = {
   keepaliveSeconds: 15,
   statusIntervalMs: 1000,
   amendWindowMs: 20_000,
+  enrollTimeoutMs: 10_000,
   ...SENDER_DEFAULTS,
 } as const;
+
+/** Recent events the maintenance screen lists. */
+export const RECENT_EVENTS = 20;
+
+/** The maintenance screen's content that only the agent knows (the rest is in KioskState). */
+export interface MaintenanceInfo {
+  /** The hub address without any user name or password in it. */
+  hubUrl: string;
+  /** The last RECENT_EVENTS events recorded here, newest first. */
+  recent: RecentEvent[];
+  /** Every guardian on the roster, for the enrolment picker (empty without a roster). */
+  guardians: GuardianChoice[];
+}
 
 /** The reader name of tap lines from Kiosk.tap() called without one. */
 export const API_READER = 'api';
@@ -126,6 +154,18 @@ export interface Kiosk {
   amend(command: AmendCommand): UiReply;
   /** The tap as its result screen shows it; undefined when unknown or long gone. */
   tapView(tapId: string): OpenTapView | undefined;
+  /** Checks the staff PIN of the maintenance screen: ok, or bad_pin / locked_out / no_pin. */
+  verifyStaffPin(pin: string): UiReply;
+  maintenanceInfo(): MaintenanceInfo;
+  /** Card enrolment progress (idle unless staff started one). */
+  enrollment(): EnrollmentView;
+  /**
+   * The next card read by any card reader becomes this guardian's new card: it is sent to the hub as a
+   * keyed hash instead of being taken as a tap. Refused while offline, or while a card is being sent.
+   */
+  startEnrollment(guardianId: string): UiReply;
+  /** Back to idle: card taps are check-ins again. A card already sent may still be stored by the hub. */
+  cancelEnrollment(): UiReply;
   /** Every output line, as `output` gets them; returns an unsubscribe. */
   subscribe(listener: (line: KioskOutputLine) => void): () => void;
   /** Stops the readers, says goodbye to the hub (retained offline status) and closes the store. */
@@ -168,6 +208,20 @@ interface RosterHeld {
   json: string;
 }
 
+/** The hub URL as the maintenance screen may show it: without user name, password, query or fragment. */
+function publicHubUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '';
+  }
+}
+
 /** Parses an inbound MQTT payload against a schema; undefined (and a log line) when invalid. */
 function parsePayload<T>(payload: Buffer, schema: z.ZodType<T>, what: string, logger: Logger): T | undefined {
   let json: unknown;
@@ -208,6 +262,8 @@ class KioskAgent implements Kiosk {
   readonly #debounceMs: number;
   readonly #statusIntervalMs: number;
   readonly #amendWindowMs: number;
+  readonly #enrollTimeoutMs: number;
+  readonly #staffPin: StaffPin;
   readonly #listeners = new Set<(line: KioskOutputLine) => void>();
   readonly #openTaps = new Map<string, OpenTap>();
   /** Reader name → attached; readers without attach events (stdin, sim) count as attached. */
@@ -230,6 +286,9 @@ class KioskAgent implements Kiosk {
   #statusTimer: NodeJS.Timeout | undefined;
   #statusAt = 0;
   #statusDepth: number | undefined;
+  #enroll: EnrollmentView = { status: 'idle' };
+  /** The enrolment request awaiting the hub's response. */
+  #enrollRequest: { id: string; timer: NodeJS.Timeout } | undefined;
 
   constructor(options: KioskOptions) {
     if (!ID_RE.test(options.deviceId)) {
@@ -245,6 +304,7 @@ class KioskAgent implements Kiosk {
     this.#debounceMs = options.debounceMs ?? KIOSK_DEFAULTS.debounceMs;
     this.#statusIntervalMs = options.statusIntervalMs ?? KIOSK_DEFAULTS.statusIntervalMs;
     this.#amendWindowMs = options.amendWindowMs ?? KIOSK_DEFAULTS.amendWindowMs;
+    this.#enrollTimeoutMs = options.enrollTimeoutMs ?? KIOSK_DEFAULTS.enrollTimeoutMs;
     this.ready = new Promise((resolve) => {
       this.#resolveReady = resolve;
     });
@@ -256,6 +316,11 @@ class KioskAgent implements Kiosk {
       this.#store.close();
       throw err;
     }
+    this.#staffPin = new StaffPin({
+      store: this.#store,
+      logger: this.#logger.child({ ns: 'kiosk.maintenance' }),
+      clock: this.#clock,
+    });
     const linkLogger = this.#logger.child({ ns: 'kiosk.link' });
     this.#sender = new OutboxSender({
       store: this.#store,
@@ -613,6 +678,73 @@ class KioskAgent implements Kiosk {
     return { ok: true };
   }
 
+  verifyStaffPin(pin: string): UiReply {
+    if (this.#closed) return { ok: false, code: 'closed', message: 'the kiosk is shutting down' };
+    try {
+      this.#staffPin.verify(pin);
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof StaffPinError) return { ok: false, code: err.code, message: err.message };
+      this.#logger.error({ err }, 'checking the staff PIN failed');
+      return { ok: false, code: 'storage_failed', message: 'the PIN could not be checked' };
+    }
+  }
+
+  maintenanceInfo(): MaintenanceInfo {
+    const index = this.#roster?.index;
+    const recent: RecentEvent[] = this.#closed
+      ? []
+      : this.#store.recent(RECENT_EVENTS).map(({ event, delivery, code }) => ({
+          id: event.id,
+          at: event.occurredAt,
+          // An event of a child no longer on the roster still shows, by id.
+          childName: index?.childById.get(event.childId)?.name ?? event.childId,
+          type: event.type,
+          delivery,
+          ...(code !== null && { code }),
+        }));
+    const guardians: GuardianChoice[] = (index?.roster.guardians ?? []).map((g) => ({
+      id: g.id,
+      name: g.name,
+      children: g.childIds.flatMap((id) => {
+        const child = index?.childById.get(id);
+        return child ? [{ name: child.name, kana: child.kana }] : [];
+      }),
+      cards: g.credentials.length,
+    }));
+    return { hubUrl: publicHubUrl(this.#options.hubUrl), recent, guardians };
+  }
+
+  enrollment(): EnrollmentView {
+    return { ...this.#enroll };
+  }
+
+  startEnrollment(guardianId: string): UiReply {
+    if (this.#closed) return { ok: false, code: 'closed', message: 'the kiosk is shutting down' };
+    if (this.#enroll.status === 'sending') {
+      return { ok: false, code: 'enroll_busy', message: 'a card is being registered; wait for the result' };
+    }
+    const guardian = this.#roster?.index.guardianById.get(guardianId);
+    if (!this.#roster) return { ok: false, code: 'no_roster', message: 'no roster yet' };
+    if (!guardian)
+      return { ok: false, code: 'unknown_guardian', message: 'that guardian is not on the roster' };
+    // Only the hub can store a card: starting offline would end in a timeout after the card is tapped.
+    if (!this.#link.online) {
+      return {
+        ok: false,
+        code: 'offline',
+        message: 'the hub is not reachable; cards can be registered only online',
+      };
+    }
+    this.#setEnrollment({ status: 'waiting_card', guardianId: guardian.id, guardianName: guardian.name });
+    return { ok: true };
+  }
+
+  cancelEnrollment(): UiReply {
+    if (this.#enroll.status !== 'idle') this.#setEnrollment({ status: 'idle' });
+    return { ok: true };
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -620,6 +752,8 @@ class KioskAgent implements Kiosk {
 
   async #close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#enrollRequest?.timer);
+    this.#enrollRequest = undefined;
     for (const off of this.#unsubscribe.splice(0)) off();
     await Promise.all(
       this.#readers.map((r) =>
@@ -670,7 +804,10 @@ class KioskAgent implements Kiosk {
       reader.on('credential', ({ credential }) => {
         let result: TapResult;
         try {
-          result = this.tap(credential, reader.name).result;
+          // While staff enrol a card, the next card is the new card, not a check-in.
+          result = this.#enrollCard(credential, reader.name)
+            ? 'ok'
+            : this.tap(credential, reader.name).result;
         } catch (err) {
           // A bug, not bad input: keep the kiosk running and keep reading.
           log.error({ err }, 'tap failed');
@@ -730,8 +867,13 @@ class KioskAgent implements Kiosk {
           if (topic.facilityId === this.#facilityId && topic.deviceId === this.deviceId)
             this.#onAcks(payload);
           return;
+        case 'responses':
+          if (topic.facilityId === this.#facilityId && topic.deviceId === this.deviceId)
+            this.#onResponse(payload);
+          return;
         case 'events':
         case 'status':
+        case 'requests':
           return;
       }
     } catch (err) {
@@ -818,6 +960,72 @@ class KioskAgent implements Kiosk {
       this.#emit({ type: 'rejected', id: r.id, code: r.code, message: r.message });
     }
     if (acked.length > 0 || rejected.length > 0) this.#statusChanged();
+  }
+
+  // --- card enrolment ---------------------------------------------------------------------------
+
+  #setEnrollment(view: EnrollmentView, reader?: string): void {
+    if (view.status !== 'sending') {
+      clearTimeout(this.#enrollRequest?.timer);
+      this.#enrollRequest = undefined;
+    }
+    this.#enroll = view;
+    this.#logger.info(
+      { status: view.status, guardianId: view.guardianId, code: view.code },
+      'card enrolment',
+    );
+    this.#emit({
+      type: 'enroll',
+      status: view.status,
+      ...(view.guardianId !== undefined && { guardianId: view.guardianId }),
+      ...(reader !== undefined && { reader }),
+      ...(view.code !== undefined && { code: view.code }),
+    });
+  }
+
+  /**
+   * Takes a card read while an enrolment waits for one: sends its keyed hash to the hub and returns
+   * true. False (a normal tap) for anything else; QR codes are never enrolled.
+   */
+  #enrollCard(credential: Credential, reader: string): boolean {
+    const waiting = this.#enroll;
+    const held = this.#roster;
+    if (this.#closed || waiting.status !== 'waiting_card' || credential.kind !== 'card' || !held)
+      return false;
+    const guardian = { guardianId: waiting.guardianId, guardianName: waiting.guardianName };
+    const request: DeviceRequest = DeviceRequestSchema.parse({
+      id: newEventId(),
+      op: 'enroll_card',
+      guardianId: waiting.guardianId,
+      credentialHash: credentialHash(held.roster.credentialKey, credential),
+      staffId: null,
+    });
+    if (!this.#link.publishRequest(JSON.stringify(request))) {
+      this.#setEnrollment({ status: 'failed', ...guardian, code: 'offline' }, reader);
+      return true;
+    }
+    const timer = setTimeout(() => {
+      if (this.#enrollRequest?.id !== request.id) return;
+      this.#logger.warn({ requestId: request.id }, 'the hub did not answer the card enrolment');
+      this.#setEnrollment({ ...this.#enroll, status: 'failed', code: 'timeout' });
+    }, this.#enrollTimeoutMs);
+    timer.unref();
+    this.#enrollRequest = { id: request.id, timer };
+    this.#setEnrollment({ status: 'sending', ...guardian }, reader);
+    return true;
+  }
+
+  #onResponse(payload: Buffer): void {
+    const response = parsePayload(payload, DeviceResponseSchema, 'response', this.#logger);
+    if (!response) return;
+    if (this.#enrollRequest?.id !== response.id || this.#enroll.status !== 'sending') {
+      this.#logger.info({ requestId: response.id }, 'response to no pending request ignored');
+      return;
+    }
+    const { guardianId, guardianName } = this.#enroll;
+    const guardian = { guardianId, guardianName };
+    if (response.ok) this.#setEnrollment({ status: 'done', ...guardian });
+    else this.#setEnrollment({ status: 'failed', ...guardian, code: response.code });
   }
 
   // --- status ----------------------------------------------------------------------------------

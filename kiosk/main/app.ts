@@ -1,17 +1,33 @@
 import { CameraReader } from '../../hardware/camera.ts';
-import { parseReaderSpec, type CredentialReader } from '../../hardware/reader.ts';
+import { createReaders, parseReaderSpec, type CredentialReader } from '../../hardware/reader.ts';
 import type { Locale } from '../common/ui-api.ts';
 import { startKiosk, type Kiosk, type KioskOptions } from './agent.ts';
 import { KioskError } from './errors.ts';
+import { KioskPairing, loadPairing } from './pairing.ts';
 import { bundleRenderer } from './renderer-bundle.ts';
-import { KioskUiController } from './ui-controller.ts';
+import { KioskUiController, UI_DEFAULTS } from './ui-controller.ts';
 import { startUiServer, type UiServer } from './ui-server.ts';
 
 /** How the kiosk shows its screen: none (headless JSON lines), a browser page, or the Electron shell. */
 export const UI_MODES = ['none', 'browser', 'electron'] as const;
 export type UiMode = (typeof UI_MODES)[number];
 
-export interface KioskAppOptions extends Omit<KioskOptions, 'readers' | 'readyInfo'> {
+/** The hub to connect to and this device's credentials. */
+export interface HubLogin {
+  hubUrl: string;
+  deviceId: string;
+  password: string;
+}
+
+export interface KioskAppOptions extends Omit<
+  KioskOptions,
+  'readers' | 'readyInfo' | 'hubUrl' | 'deviceId' | 'password'
+> {
+  /**
+   * The hub login given on the command line. Without it the kiosk uses the one saved by an earlier
+   * pairing, or, never paired, shows the pairing screen until staff scan the hub's pairing code.
+   */
+  login?: HubLogin;
   /** Reader specs (`stdin`, `pcsc`, `serial:…`, `camera`, …) or reader objects. */
   readers: readonly (CredentialReader | string)[];
   ui: UiMode;
@@ -24,7 +40,9 @@ export interface KioskAppOptions extends Omit<KioskOptions, 'readers' | 'readyIn
    * Shows the screen once it is served (browser mode: nothing by default, the ready line carries the
    * address; Electron mode: the CLI launches the shell here). Its close() runs first on shutdown.
    */
-  showScreen?: (server: UiServer, kiosk: Kiosk) => Promise<{ close(): Promise<void> }>;
+  showScreen?: (server: UiServer) => Promise<{ close(): Promise<void> }>;
+  /** Called with the screen's address when the kiosk waits to be paired (the CLI prints it). */
+  onPairing?: (ui: string) => void;
 }
 
 export interface KioskApp {
@@ -36,7 +54,8 @@ export interface KioskApp {
 
 /**
  * The kiosk as the CLI runs it: the agent, and with a screen the loopback UI server and controller.
- * The camera reader exists only with a screen, because the screen owns the camera.
+ * The camera reader exists only with a screen, because the screen owns the camera. A kiosk never paired
+ * shows the pairing screen first and resolves once paired and started.
  */
 export async function startKioskApp(options: KioskAppOptions): Promise<KioskApp> {
   const {
@@ -47,6 +66,8 @@ export async function startKioskApp(options: KioskAppOptions): Promise<KioskApp>
     autoConfirmMs,
     speak,
     showScreen,
+    onPairing,
+    login: givenLogin,
     ...agent
   } = options;
   const logger = agent.logger;
@@ -65,37 +86,75 @@ export async function startKioskApp(options: KioskAppOptions): Promise<KioskApp>
     });
     return camera;
   });
+  const saved = givenLogin ? undefined : await loadPairing(agent.dataDir);
+  let login: HubLogin | undefined = givenLogin ?? saved;
+  const facilityId = agent.facilityId ?? saved?.facilityId;
+
   if (mode === 'none') {
-    const kiosk = await startKiosk({ ...agent, readers });
+    if (!login) {
+      throw new KioskError(
+        'not_paired',
+        'this kiosk is not paired with a hub: give --hub, --device and --password, or start it with a screen (--ui browser) and scan the hub pairing code',
+      );
+    }
+    const kiosk = await startKiosk({
+      ...agent,
+      ...login,
+      ...(facilityId !== undefined && { facilityId }),
+      readers,
+    });
     return { kiosk, ui: undefined, close: () => kiosk.close() };
   }
 
   const server = await startUiServer({ port: uiPort ?? 0, bundle: await bundleRenderer(), logger });
-  let kiosk: Kiosk;
-  try {
-    kiosk = await startKiosk({ ...agent, readers, readyInfo: { ui: server.url } });
-  } catch (err) {
-    await server.close();
-    throw err;
-  }
-  const controller = new KioskUiController({
-    kiosk,
-    camera,
-    logger,
-    ...(defaultLocale !== undefined && { defaultLocale }),
-    ...(autoConfirmMs !== undefined && { autoConfirmMs }),
-    ...(speak !== undefined && { speak }),
-  });
-  server.serve(controller);
   let screen: { close(): Promise<void> } | undefined;
+  let kiosk: Kiosk | undefined;
+  let controller: KioskUiController | undefined;
   const close = async (): Promise<void> => {
     await screen?.close();
-    controller.close();
+    controller?.close();
     await server.close();
-    await kiosk.close();
+    await kiosk?.close();
   };
   try {
-    screen = await showScreen?.(server, kiosk);
+    screen = await showScreen?.(server);
+    const settings = {
+      defaultLocale: defaultLocale ?? UI_DEFAULTS.defaultLocale,
+      autoConfirmMs: autoConfirmMs ?? UI_DEFAULTS.autoConfirmMs,
+      speak: speak ?? UI_DEFAULTS.speak,
+    };
+    let pairedFacility = facilityId;
+    let objects = readers;
+    if (!login) {
+      // Readers are created now so the pairing code can come from any of them; the agent takes them over.
+      const specs = readers.filter((r): r is string => typeof r === 'string');
+      const created = createReaders(specs, {
+        logger: logger.child({ ns: 'kiosk.reader' }),
+        ...(agent.clock && { clock: agent.clock }),
+        ...(agent.readerInput && { input: agent.readerInput }),
+        ...(agent.readerOutput && { output: agent.readerOutput }),
+      });
+      let i = 0;
+      objects = readers.map((r) => (typeof r === 'string' ? (created[i++] ?? r) : r));
+      const live = objects.filter((r): r is CredentialReader => typeof r !== 'string');
+      const pairing = new KioskPairing({ dataDir: agent.dataDir, readers: live, camera, logger, settings });
+      server.serve(pairing);
+      await Promise.all(live.map((r) => r.open()));
+      onPairing?.(server.url);
+      const creds = await pairing.paired;
+      pairing.close();
+      login = { hubUrl: creds.hubUrl, deviceId: creds.deviceId, password: creds.password };
+      pairedFacility = creds.facilityId;
+    }
+    kiosk = await startKiosk({
+      ...agent,
+      ...login,
+      ...(pairedFacility !== undefined && { facilityId: pairedFacility }),
+      readers: objects,
+      readyInfo: { ui: server.url },
+    });
+    controller = new KioskUiController({ kiosk, camera, logger, ...settings });
+    server.serve(controller);
   } catch (err) {
     await close();
     throw err;

@@ -15,7 +15,7 @@ export interface HubLinkOptions {
 }
 
 export interface HubLinkHandlers {
-  /** Subscribed to acks, roster and roll-call, and announced online: events may flow. */
+  /** Subscribed to acks, responses, roster and roll-call, and announced online: events may flow. */
   online(): void;
   /** A connection that was online is gone (the link reconnects by itself). */
   offline(): void;
@@ -88,6 +88,21 @@ export class HubLink {
     client.publish(topics.events(facility, this.#options.deviceId), payload, { qos: 1 }, (err) => {
       // Not fatal: the event stays in the outbox and is sent again on the ack timeout or reconnect.
       if (err) this.#logger.debug({ err }, 'events publish not confirmed');
+    });
+    return true;
+  }
+
+  /**
+   * Publishes a request to the hub on the device's requests topic (QoS 1); its answer arrives as a
+   * `responses` message. False when not online.
+   */
+  publishRequest(payload: string): boolean {
+    const client = this.#client;
+    const facility = this.#facilityId;
+    if (!this.#online || !client || facility === undefined) return false;
+    client.publish(topics.requests(facility, this.#options.deviceId), payload, { qos: 1 }, (err) => {
+      // The requester's own timeout reports it; nothing else to do here.
+      if (err) this.#logger.debug({ err }, 'request publish not confirmed');
     });
     return true;
   }
@@ -197,6 +212,7 @@ export class HubLink {
         ? { [topics.anyRoster]: { qos: 1 } }
         : {
             [topics.acks(facility, deviceId)]: { qos: 1 },
+            [topics.responses(facility, deviceId)]: { qos: 1 },
             [topics.roster(facility)]: { qos: 1 },
             [topics.rollcall(facility)]: { qos: 1 },
           };

@@ -111,6 +111,16 @@ interface RowShape {
 
 const META = { deviceId: 'device_id', facilityId: 'facility_id', nextSeq: 'next_seq' } as const;
 
+/** Settings other modules keep in the meta table (e.g. the staff PIN): each names its own keys here. */
+export type ExtraMetaKey = 'staff_pin' | 'staff_pin_failures' | 'staff_pin_locked_until';
+
+/** One of the kiosk's recent events with its delivery state, for the maintenance screen. */
+export interface RecentOutboxRow {
+  event: AttendanceEvent;
+  delivery: 'pending' | 'acked' | 'rejected';
+  code: string | null;
+}
+
 const HOUR_MS = 3_600_000;
 
 /**
@@ -181,6 +191,11 @@ export class KioskStore {
         `SELECT payload FROM outbox WHERE occurred_ms >= ? AND occurred_ms < ?
          ORDER BY occurred_ms, device_id, seq`,
       ),
+      recent: db.prepare<
+        [number],
+        { payload: string; acked_at: string | null; rejected_code: string | null }
+      >('SELECT payload, acked_at, rejected_code FROM outbox ORDER BY seq DESC LIMIT ?'),
+      deleteMeta: db.prepare<[string]>('DELETE FROM meta WHERE key = ?'),
       row: db.prepare<[string], RowShape>(
         'SELECT id, payload, created_at, acked_at, rejected_code, rejected_message FROM outbox WHERE id = ?',
       ),
@@ -355,6 +370,31 @@ export class KioskStore {
       rejected:
         r.rejected_code === null ? null : { code: r.rejected_code, message: r.rejected_message ?? '' },
     };
+  }
+
+  /** The last `limit` events recorded here, newest first, with their delivery state. */
+  recent(limit: number): RecentOutboxRow[] {
+    return this.#q.recent.all(limit).map((r) => ({
+      event: JSON.parse(r.payload) as AttendanceEvent,
+      delivery: r.rejected_code !== null ? 'rejected' : r.acked_at !== null ? 'acked' : 'pending',
+      code: r.rejected_code,
+    }));
+  }
+
+  // --- other settings ----------------------------------------------------------------------------
+
+  extraMeta(key: ExtraMetaKey): string | undefined {
+    return this.#meta(key);
+  }
+
+  /** Sets (or with undefined, removes) settings in one transaction: all of them or none survive. */
+  setExtraMeta(values: Partial<Record<ExtraMetaKey, string | undefined>>): void {
+    this.#db.transaction(() => {
+      for (const [key, value] of Object.entries(values)) {
+        if (value === undefined) this.#q.deleteMeta.run(key);
+        else this.#q.setMeta.run(key, value);
+      }
+    })();
   }
 
   /** Events whose local date in `timeZone` is `date`, by occurredAt, then deviceId and seq. */

@@ -2,9 +2,11 @@ import type { CameraReader } from '../../hardware/camera.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { KioskOutputLine, TapLine } from '../common/output.ts';
 import {
+  UI_EVENT_MAX_BYTES,
   UiCommandSchema,
   type KioskView,
   type Locale,
+  type MaintenanceView,
   type TapView,
   type UiEvent,
   type UiReply,
@@ -19,9 +21,22 @@ export interface UiControllerOptions {
   defaultLocale?: Locale;
   autoConfirmMs?: number;
   speak?: boolean;
+  /** The maintenance screen locks itself after this long without a maintenance command. */
+  maintenanceIdleMs?: number;
 }
 
-export const UI_DEFAULTS = { defaultLocale: 'ja', autoConfirmMs: 8000, speak: false } as const;
+export const UI_DEFAULTS = {
+  defaultLocale: 'ja',
+  autoConfirmMs: 8000,
+  speak: false,
+  maintenanceIdleMs: 120_000,
+} as const;
+
+const LOCKED: UiReply = {
+  ok: false,
+  code: 'maintenance_locked',
+  message: 'the maintenance screen is locked; enter the staff PIN first',
+};
 
 /** Until a roster names the facility's zone: Genkan's home default. */
 const DEFAULT_TIME_ZONE = 'Asia/Tokyo';
@@ -43,6 +58,9 @@ export class KioskUiController {
   /** The tap on screen, for a screen that (re)connects while it is shown. */
   #current: TapView | undefined;
   #currentAt = 0;
+  readonly #maintenanceIdleMs: number;
+  /** Set while the maintenance screen is unlocked: its idle lock timer and the last view sent. */
+  #maintenance: { timer: NodeJS.Timeout; json: string } | undefined;
 
   constructor(options: UiControllerOptions) {
     this.#kiosk = options.kiosk;
@@ -53,6 +71,7 @@ export class KioskUiController {
       autoConfirmMs: options.autoConfirmMs ?? UI_DEFAULTS.autoConfirmMs,
       speak: options.speak ?? UI_DEFAULTS.speak,
     };
+    this.#maintenanceIdleMs = options.maintenanceIdleMs ?? UI_DEFAULTS.maintenanceIdleMs;
     this.#state = this.#buildState();
     this.#stateJson = JSON.stringify(this.#state);
     this.#unsubscribe = this.#kiosk.subscribe((line) => {
@@ -74,6 +93,7 @@ export class KioskUiController {
     const events: UiEvent[] = [{ type: 'state', state: this.#state }];
     const tap = this.#onScreen();
     if (tap) events.push({ type: 'tap', tap });
+    if (this.#maintenance) events.push({ type: 'maintenance', view: this.#buildMaintenance() });
     return events;
   }
 
@@ -100,10 +120,31 @@ export class KioskUiController {
       case 'flip':
       case 'confirm':
         return this.#kiosk.amend(command);
+      case 'maintenance_open': {
+        const reply = this.#kiosk.verifyStaffPin(command.pin);
+        if (reply.ok) this.#unlock();
+        return reply;
+      }
+      case 'maintenance_close':
+        if (!this.#maintenance) return LOCKED;
+        this.#lock('closed');
+        return { ok: true };
+      case 'enroll_start': {
+        if (!this.#maintenance) return LOCKED;
+        this.#touchMaintenance();
+        const reply = this.#kiosk.startEnrollment(command.guardianId);
+        this.#refreshMaintenance();
+        return reply;
+      }
+      case 'enroll_cancel':
+        if (!this.#maintenance) return LOCKED;
+        this.#touchMaintenance();
+        return this.#kiosk.cancelEnrollment();
     }
   }
 
   close(): void {
+    if (this.#maintenance) this.#lock('closed');
     this.#unsubscribe();
     this.#listeners.clear();
   }
@@ -111,12 +152,14 @@ export class KioskUiController {
   #onLine(line: KioskOutputLine): void {
     if ('ready' in line) {
       this.#refreshState();
+      this.#refreshMaintenance();
       return;
     }
     switch (line.type) {
       case 'tap':
         this.#showTap(line);
         this.#refreshState();
+        this.#refreshMaintenance();
         return;
       case 'amend': {
         const view = this.#kiosk.tapView(line.tapId);
@@ -126,6 +169,7 @@ export class KioskUiController {
           this.#broadcast({ type: 'tap_updated', tap });
         }
         this.#refreshState();
+        this.#refreshMaintenance();
         return;
       }
       case 'acked':
@@ -134,6 +178,12 @@ export class KioskUiController {
       case 'roster':
       case 'reader':
         this.#refreshState();
+        this.#refreshMaintenance();
+        return;
+      case 'enroll':
+        // A card read for the enrolment is staff activity too: the screen stays unlocked.
+        if (this.#maintenance && line.status !== 'idle') this.#touchMaintenance();
+        this.#refreshMaintenance();
         return;
       case 'rollcall':
       case 'reader_error':
@@ -183,6 +233,7 @@ export class KioskUiController {
   #buildState(): KioskView {
     const s = this.#kiosk.state();
     return {
+      mode: 'kiosk',
       deviceId: this.#kiosk.deviceId,
       facilityId: s.facilityId ?? null,
       facilityName: s.facilityName ?? null,
@@ -203,6 +254,78 @@ export class KioskUiController {
     this.#state = state;
     this.#stateJson = json;
     this.#broadcast({ type: 'state', state });
+  }
+
+  // --- maintenance screen ------------------------------------------------------------------------
+
+  #unlock(): void {
+    clearTimeout(this.#maintenance?.timer);
+    this.#maintenance = { timer: this.#lockTimer(), json: '' };
+    this.#logger.info('maintenance screen unlocked');
+    this.#refreshMaintenance();
+  }
+
+  #lockTimer(): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.#lock('idle');
+    }, this.#maintenanceIdleMs);
+    timer.unref();
+    return timer;
+  }
+
+  /** A maintenance command: the idle lock starts over. */
+  #touchMaintenance(): void {
+    const m = this.#maintenance;
+    if (!m) return;
+    clearTimeout(m.timer);
+    m.timer = this.#lockTimer();
+  }
+
+  #lock(reason: 'closed' | 'idle'): void {
+    const m = this.#maintenance;
+    if (!m) return;
+    clearTimeout(m.timer);
+    this.#maintenance = undefined;
+    this.#logger.info({ reason }, 'maintenance screen locked');
+    // A locked screen must not leave the next parent's card diverted into an enrolment.
+    if (this.#kiosk.enrollment().status !== 'idle') this.#kiosk.cancelEnrollment();
+    this.#broadcast({ type: 'maintenance', view: null });
+  }
+
+  #buildMaintenance(): MaintenanceView {
+    const s = this.#kiosk.state();
+    const info = this.#kiosk.maintenanceInfo();
+    return {
+      hubUrl: info.hubUrl,
+      online: s.online,
+      outbox: s.outbox.pending,
+      inFlight: s.inFlight,
+      rosterVersion: s.rosterVersion ?? null,
+      readers: s.readers,
+      recent: info.recent,
+      guardians: info.guardians,
+      enrollment: this.#kiosk.enrollment(),
+      idleLockMs: this.#maintenanceIdleMs,
+    };
+  }
+
+  /** Sends the maintenance view to every screen if it is unlocked and changed. */
+  #refreshMaintenance(): void {
+    const m = this.#maintenance;
+    if (!m) return;
+    const view = this.#buildMaintenance();
+    const json = JSON.stringify(view);
+    if (json === m.json) return;
+    m.json = json;
+    // The screens drop larger frames: a roster this big needs a paged picker.
+    const bytes = Buffer.byteLength(json);
+    if (bytes > UI_EVENT_MAX_BYTES - 1024) {
+      this.#logger.error(
+        { bytes, guardians: view.guardians.length },
+        'maintenance view too large for the screen',
+      );
+    }
+    this.#broadcast({ type: 'maintenance', view });
   }
 
   #broadcast(event: UiEvent): void {

@@ -19,6 +19,7 @@ const bundle: RendererBundle = {
 const STATE_EVENT: UiEvent = {
   type: 'state',
   state: {
+    mode: 'kiosk',
     deviceId: 'kiosk-1',
     facilityId: 'f1',
     facilityName: 'ひだまり保育園',

@@ -35,7 +35,10 @@ export interface UiServer {
   /** The same, as the WebSocket the screen (or the Electron shell) connects to. */
   readonly wsUrl: string;
   readonly port: number;
-  /** Starts serving screens; until then, socket connections are refused (pages reconnect by themselves). */
+  /**
+   * Starts serving screens with this endpoint; until then, socket connections are refused (pages
+   * reconnect by themselves). Serving another endpoint later moves every screen over to it.
+   */
   serve(endpoint: UiEndpoint): void;
   close(): Promise<void>;
 }
@@ -210,7 +213,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     wsUrl: `ws://127.0.0.1:${port}${prefix}ws`,
     port,
     serve(target) {
+      const previous = endpoint;
       endpoint = target;
+      // Screens of the previous endpoint (the pairing screen) reconnect to the new one by themselves.
+      if (previous && previous !== target) for (const ws of sockets.clients) ws.close(1012, 'restarting');
     },
     async close() {
       for (const ws of sockets.clients) ws.terminate();

@@ -50,8 +50,43 @@ describe('preload API', () => {
       { channel: IPC.command, args: [{ op: 'set_included', tapId: TAP_ID, childId: 'c1', included: false }] },
     ]);
     expect(Object.keys(api).sort()).toEqual(
-      ['cameraStatus', 'confirm', 'flip', 'onEvent', 'setIncluded', 'submitQr', 'undo'].sort(),
+      [
+        'cameraStatus',
+        'cancelEnrollment',
+        'closeMaintenance',
+        'confirm',
+        'flip',
+        'onEvent',
+        'openMaintenance',
+        'setIncluded',
+        'startEnrollment',
+        'submitQr',
+        'undo',
+      ].sort(),
     );
+  });
+
+  it('sends the maintenance commands, and refuses a malformed PIN or guardian id before invoking', async () => {
+    const fake = fakeIpc();
+    const api = createKioskApi(fake.ipc);
+    expect(await api.openMaintenance('12')).toMatchObject({ ok: false, code: 'bad_command' });
+    expect(await api.openMaintenance('12345678901234')).toMatchObject({ ok: false, code: 'bad_command' });
+    expect(await api.startEnrollment('')).toMatchObject({ ok: false, code: 'bad_command' });
+    expect(fake.invoked).toEqual([]);
+    for (const reply of [
+      await api.openMaintenance('2468'),
+      await api.startEnrollment('g1'),
+      await api.cancelEnrollment(),
+      await api.closeMaintenance(),
+    ]) {
+      expect(reply).toEqual({ ok: true });
+    }
+    expect(fake.invoked.map((i) => i.args[0])).toEqual([
+      { op: 'maintenance_open', pin: '2468' },
+      { op: 'enroll_start', guardianId: 'g1' },
+      { op: 'enroll_cancel' },
+      { op: 'maintenance_close' },
+    ]);
   });
 
   it('delivers hello events first, then valid events only, without the IPC event object', async () => {

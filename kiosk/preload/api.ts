@@ -15,7 +15,7 @@ export interface PreloadIpc {
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
 }
 
-/** The hello answer is the state and at most a tap; anything longer is not from our main. */
+/** The hello answer is the state, at most a tap and the maintenance view; anything longer is not from our main. */
 const HELLO_MAX = 8;
 
 function failure(code: string, message: string): UiReply {
@@ -86,5 +86,9 @@ export function createKioskApi(ipc: PreloadIpc): GenkanKioskApi {
     confirm: (tapId) => command({ op: 'confirm', tapId }),
     submitQr: (value) => command({ op: 'qr', value }),
     cameraStatus: (status) => command({ op: 'camera', status }),
+    openMaintenance: (pin) => command({ op: 'maintenance_open', pin }),
+    closeMaintenance: () => command({ op: 'maintenance_close' }),
+    startEnrollment: (guardianId) => command({ op: 'enroll_start', guardianId }),
+    cancelEnrollment: () => command({ op: 'enroll_cancel' }),
   };
 }

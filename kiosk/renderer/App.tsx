@@ -11,6 +11,7 @@ import { CameraView } from './camera.tsx';
 import { playFeedback } from './feedback.ts';
 import { MESSAGES, type Messages } from './messages.ts';
 import {
+  backdropOf,
   initialState,
   localeOf,
   reduce,
@@ -20,6 +21,7 @@ import {
   type OkTap,
   type Screen,
 } from './state.ts';
+import { MaintenanceScreen, PairingScreen, PinPad, StaffButton } from './staff.tsx';
 import { avatarColour, clockText, initialOf, noticeOf } from './view.ts';
 
 /** Re-renders every `intervalMs` with the current time (clock, countdown). */
@@ -138,6 +140,7 @@ function IdleScreen({
           </div>
         </div>
       </div>
+      {kiosk !== null && <StaffButton m={m} dispatch={dispatch} />}
     </section>
   );
 }
@@ -435,10 +438,62 @@ export function App({ transport }: { transport: KioskTransport }) {
     };
   }, [api, timerSeq, timerAt, confirmTapId]);
 
+  const backdrop = backdropOf(state);
+  const timeZone = kiosk?.timeZone ?? 'Asia/Tokyo';
+  const camera =
+    kiosk?.camera === true ? (
+      <CameraView
+        api={api}
+        connected={state.connected}
+        hidden={backdrop === 'pairing' ? false : screen.kind !== 'idle' || backdrop !== 'idle'}
+        large={backdrop === 'pairing'}
+        m={m}
+      />
+    ) : null;
   let content;
   switch (screen.kind) {
     case 'idle':
-      content = <IdleScreen kiosk={kiosk} m={m} dispatch={dispatch} />;
+      switch (backdrop) {
+        case 'pairing':
+          content = (
+            <PairingScreen
+              view={state.pairing}
+              m={m}
+              camera={camera}
+              toggle={<LangToggle m={m} dispatch={dispatch} />}
+            />
+          );
+          break;
+        case 'maintenance':
+          content = state.maintenance && (
+            <MaintenanceScreen
+              view={state.maintenance}
+              api={api}
+              m={m}
+              timeZone={timeZone}
+              toggle={<LangToggle m={m} dispatch={dispatch} />}
+            />
+          );
+          break;
+        case 'pin':
+          content = (
+            <PinPad
+              api={api}
+              m={m}
+              dispatch={dispatch}
+              header={
+                <header className="topbar">
+                  <h1 className="topbar__facility">{kiosk?.facilityName ?? ''}</h1>
+                  <LangToggle m={m} dispatch={dispatch} />
+                </header>
+              }
+            />
+          );
+          break;
+        case 'idle':
+          content = <IdleScreen kiosk={kiosk} m={m} dispatch={dispatch} />;
+          break;
+      }
       break;
     case 'cancelled':
       content = (
@@ -501,11 +556,11 @@ export function App({ transport }: { transport: KioskTransport }) {
       )}
       <main className="app__main">
         {content}
-        {kiosk?.camera === true && (
-          <CameraView api={api} connected={state.connected} hidden={screen.kind !== 'idle'} m={m} />
-        )}
+        {backdrop !== 'pairing' && camera}
       </main>
-      {kiosk !== null && !kiosk.online && <OfflineBanner outbox={kiosk.outbox} m={m} />}
+      {kiosk !== null && !kiosk.online && backdrop !== 'pairing' && (
+        <OfflineBanner outbox={kiosk.outbox} m={m} />
+      )}
     </div>
   );
 }

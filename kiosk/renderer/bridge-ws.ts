@@ -1,5 +1,5 @@
 import {
-  UI_FRAME_MAX_BYTES,
+  UI_EVENT_MAX_BYTES,
   UiEventSchema,
   WsClientFrameSchema,
   WsServerFrameSchema,
@@ -75,7 +75,7 @@ export function createWsTransport(url: URL): KioskTransport {
   };
 
   const onMessage = (data: unknown): void => {
-    if (typeof data !== 'string' || data.length > UI_FRAME_MAX_BYTES) {
+    if (typeof data !== 'string' || data.length > UI_EVENT_MAX_BYTES) {
       warn('ignored a frame that is not text or too large');
       return;
     }
@@ -180,6 +180,10 @@ export function createWsTransport(url: URL): KioskTransport {
     confirm: (tapId) => send({ op: 'confirm', tapId }),
     submitQr: (value) => send({ op: 'qr', value }),
     cameraStatus: (status) => send({ op: 'camera', status }),
+    openMaintenance: (pin) => send({ op: 'maintenance_open', pin }),
+    closeMaintenance: () => send({ op: 'maintenance_close' }),
+    startEnrollment: (guardianId) => send({ op: 'enroll_start', guardianId }),
+    cancelEnrollment: () => send({ op: 'enroll_cancel' }),
   };
 
   return {
@@ -218,6 +222,10 @@ export function electronTransport(preload: GenkanKioskApi): KioskTransport {
     confirm: (tapId) => settled(preload.confirm(tapId)),
     submitQr: (value) => settled(preload.submitQr(value)),
     cameraStatus: (status) => settled(preload.cameraStatus(status)),
+    openMaintenance: (pin) => settled(preload.openMaintenance(pin)),
+    closeMaintenance: () => settled(preload.closeMaintenance()),
+    startEnrollment: (guardianId) => settled(preload.startEnrollment(guardianId)),
+    cancelEnrollment: () => settled(preload.cancelEnrollment()),
   };
   return {
     api,

@@ -22,12 +22,15 @@ export function CameraView({
   api,
   connected,
   hidden,
+  large = false,
   m,
 }: {
   api: GenkanKioskApi;
   /** The agent is reachable: (re)tell it the camera state, e.g. after it restarted. */
   connected: boolean;
   hidden: boolean;
+  /** The big preview of the pairing screen, instead of the small one in the corner. */
+  large?: boolean;
   m: Messages;
 }) {
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -115,7 +118,7 @@ export function CameraView({
 
   return (
     <div
-      className={`camera${hidden ? ' camera--hidden' : ''}${state === 'failed' ? ' camera--failed' : ''}`}
+      className={`camera${large ? ' camera--large' : ''}${hidden ? ' camera--hidden' : ''}${state === 'failed' ? ' camera--failed' : ''}`}
       data-testid={UI_TEST_IDS.cameraView}
       data-camera={state}
       aria-hidden={hidden}

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { ChildView, KioskView, TapView, UiEvent } from '../common/ui-api.ts';
+import type {
+  ChildView,
+  GuardianChoice,
+  KioskView,
+  MaintenanceView,
+  TapView,
+  UiEvent,
+} from '../common/ui-api.ts';
 import { MESSAGES } from './messages.ts';
 import {
+  backdropOf,
   CANCELLED_MS,
   REFUSAL_MS,
   initialState,
@@ -12,9 +20,18 @@ import {
   type AppState,
   type OkTap,
 } from './state.ts';
-import { AVATAR_COLOURS, avatarColour, clockText, initialOf, noticeOf } from './view.ts';
+import {
+  AVATAR_COLOURS,
+  avatarColour,
+  clockText,
+  filterGuardians,
+  initialOf,
+  noticeOf,
+  searchKey,
+} from './view.ts';
 
 const KIOSK: KioskView = {
+  mode: 'kiosk',
   deviceId: 'kiosk-1',
   facilityId: 'f1',
   facilityName: 'ひまわり保育園',
@@ -193,6 +210,77 @@ describe('kiosk screen reducer', () => {
 
   it('a closed tap re-sent on connect is not shown', () => {
     expect(run([stateEv(), tapEv(okTap({ closed: true }))]).screen.kind).toBe('idle');
+  });
+});
+
+const GUARDIANS: GuardianChoice[] = [
+  { id: 'g1', name: '山田 花子', children: [{ name: '山田 太郎', kana: 'やまだ たろう' }], cards: 1 },
+  { id: 'g2', name: 'Sato Yui', children: [{ name: '佐藤 結衣', kana: 'さとう ゆい' }], cards: 0 },
+];
+
+const MAINTENANCE: MaintenanceView = {
+  hubUrl: 'mqtt://hub.local:1883',
+  online: true,
+  outbox: 0,
+  inFlight: 0,
+  rosterVersion: 3,
+  readers: [{ name: 'pcsc', attached: true }],
+  recent: [],
+  guardians: GUARDIANS,
+  enrollment: { status: 'idle' },
+  idleLockMs: 120_000,
+};
+
+describe('staff screens', () => {
+  it('opens the PIN pad from idle, shows maintenance once unlocked, and goes back when it locks', () => {
+    const pin = run([stateEv(), { type: 'open_pin_pad' }]);
+    expect(backdropOf(pin)).toBe('pin');
+    expect(backdropOf(run([{ type: 'close_pin_pad' }], pin))).toBe('idle');
+    const open = run([ev({ type: 'maintenance', view: MAINTENANCE })], pin);
+    expect(backdropOf(open)).toBe('maintenance');
+    expect(open.pinPad).toBe(false);
+    // The button does nothing while unlocked.
+    expect(run([{ type: 'open_pin_pad' }], open)).toBe(open);
+    const locked = run([ev({ type: 'maintenance', view: null })], open);
+    expect(backdropOf(locked)).toBe('idle');
+  });
+
+  it('a tap result comes before maintenance, which is still there after it', () => {
+    const open = run([stateEv(), ev({ type: 'maintenance', view: MAINTENANCE }), tapEv(okTap())]);
+    expect(open.screen.kind).toBe('result');
+    const back = run([{ type: 'dismiss' }], open);
+    expect(back.screen.kind).toBe('idle');
+    expect(backdropOf(back)).toBe('maintenance');
+  });
+
+  it('losing the agent locks the maintenance screen and closes the PIN pad', () => {
+    const open = run([stateEv(), ev({ type: 'maintenance', view: MAINTENANCE })]);
+    expect(backdropOf(run([{ type: 'connection', connected: false }], open))).toBe('idle');
+    const pin = run([stateEv(), { type: 'open_pin_pad' }, { type: 'connection', connected: false }]);
+    expect(pin.pinPad).toBe(false);
+  });
+
+  it('shows pairing in pairing mode, with the latest progress, and no PIN pad', () => {
+    const s = run([stateEv({ mode: 'pairing' }), { type: 'open_pin_pad' }]);
+    expect(backdropOf(s)).toBe('pairing');
+    expect(s.pinPad).toBe(false);
+    expect(s.pairing).toBeNull();
+    const failed = run(
+      [ev({ type: 'pairing', view: { status: 'failed', code: 'pairing_code_invalid' } })],
+      s,
+    );
+    expect(failed.pairing).toEqual({ status: 'failed', code: 'pairing_code_invalid' });
+    expect(backdropOf(run([stateEv()], failed))).toBe('idle');
+  });
+
+  it('finds guardians by name, child name or kana, in hiragana, katakana or half-width', () => {
+    expect(searchKey('ﾔﾏﾀﾞ　タロウ')).toBe('やまだたろう');
+    expect(filterGuardians(GUARDIANS, '').map((g) => g.id)).toEqual(['g1', 'g2']);
+    expect(filterGuardians(GUARDIANS, 'ヤマダ').map((g) => g.id)).toEqual(['g1']);
+    expect(filterGuardians(GUARDIANS, 'たろう').map((g) => g.id)).toEqual(['g1']);
+    expect(filterGuardians(GUARDIANS, '結衣').map((g) => g.id)).toEqual(['g2']);
+    expect(filterGuardians(GUARDIANS, 'SATO').map((g) => g.id)).toEqual(['g2']);
+    expect(filterGuardians(GUARDIANS, 'xyz')).toEqual([]);
   });
 });
 

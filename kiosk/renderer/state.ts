@@ -1,4 +1,12 @@
-import type { Direction, KioskView, Locale, TapView, UiEvent } from '../common/ui-api.ts';
+import type {
+  Direction,
+  KioskView,
+  Locale,
+  MaintenanceView,
+  PairingView,
+  TapView,
+  UiEvent,
+} from '../common/ui-api.ts';
 import { MESSAGES } from './messages.ts';
 
 /**
@@ -50,6 +58,12 @@ export interface AppState {
   readonly screen: Screen;
   readonly seq: number;
   readonly feedback: Feedback | null;
+  /** The staff maintenance screen's content while it is unlocked; null when locked. */
+  readonly maintenance: MaintenanceView | null;
+  /** The staff PIN pad is open (over the idle screen). */
+  readonly pinPad: boolean;
+  /** The latest pairing progress, shown while the kiosk's mode is `pairing`. */
+  readonly pairing: PairingView | null;
 }
 
 export type Action =
@@ -64,7 +78,10 @@ export type Action =
   /** OK pressed, or a refusal touched: back to idle now. */
   | { readonly type: 'dismiss' }
   /** The timer of screen `seq` ran out (screenTimer says when). */
-  | { readonly type: 'expire'; readonly seq: number };
+  | { readonly type: 'expire'; readonly seq: number }
+  /** The staff button was pressed / the PIN pad was left (cancel, or untouched for a while). */
+  | { readonly type: 'open_pin_pad' }
+  | { readonly type: 'close_pin_pad' };
 
 export const initialState: AppState = {
   kiosk: null,
@@ -73,7 +90,20 @@ export const initialState: AppState = {
   screen: { kind: 'idle' },
   seq: 0,
   feedback: null,
+  maintenance: null,
+  pinPad: false,
+  pairing: null,
 };
+
+/** What the screen shows while no tap result is up (a result always comes first: the parent is waiting). */
+export type Backdrop = 'pairing' | 'maintenance' | 'pin' | 'idle';
+
+export function backdropOf(state: AppState): Backdrop {
+  if (state.kiosk?.mode === 'pairing') return 'pairing';
+  if (state.maintenance !== null) return 'maintenance';
+  if (state.pinPad) return 'pin';
+  return 'idle';
+}
 
 export function localeOf(state: AppState): Locale {
   return state.localeOverride ?? state.kiosk?.defaultLocale ?? 'ja';
@@ -214,6 +244,11 @@ function onEvent(state: AppState, event: UiEvent, now: number): AppState {
     }
     case 'tap_updated':
       return event.tap.result === 'ok' ? updateTap(state, event.tap, now) : state;
+    case 'maintenance':
+      // Unlocked: the PIN pad has done its job. Locked: back to the idle screen.
+      return { ...state, maintenance: event.view, pinPad: false };
+    case 'pairing':
+      return { ...state, pairing: event.view };
   }
 }
 
@@ -224,7 +259,9 @@ export function reduce(state: AppState, action: Action): AppState {
     case 'connection':
       if (action.connected === state.connected) return state;
       // On reconnect the agent sends the state and the tap on screen again, so drop what may be stale.
-      return action.connected ? { ...state, connected: true } : { ...toIdle(state), connected: false };
+      return action.connected
+        ? { ...state, connected: true }
+        : { ...toIdle(state), connected: false, maintenance: null, pinPad: false };
     case 'toggle_locale': {
       const next: Locale = localeOf(state) === 'ja' ? 'en' : 'ja';
       const screen = state.screen;
@@ -257,5 +294,9 @@ export function reduce(state: AppState, action: Action): AppState {
       const screen = state.screen;
       return screen.kind !== 'idle' && screen.seq === action.seq ? toIdle(state) : state;
     }
+    case 'open_pin_pad':
+      return state.kiosk?.mode === 'kiosk' && state.maintenance === null ? { ...state, pinPad: true } : state;
+    case 'close_pin_pad':
+      return state.pinPad ? { ...state, pinPad: false } : state;
   }
 }

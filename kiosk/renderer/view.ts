@@ -1,5 +1,5 @@
 import { QR_REFUSAL_MESSAGES } from '../common/messages.ts';
-import type { Locale, TapView } from '../common/ui-api.ts';
+import type { GuardianChoice, Locale, TapView } from '../common/ui-api.ts';
 import type { Messages } from './messages.ts';
 
 /** Pure helpers of the screen: no DOM, so they are unit-tested with the reducer. */
@@ -94,4 +94,25 @@ export function clockText(now: number, intlLocale: string, timeZone: string): Cl
   } catch {
     return formatIn(now, intlLocale, 'Asia/Tokyo');
   }
+}
+
+/**
+ * A name as typed into the guardian search: NFKC (full-width letters, half-width kana), lower case,
+ * katakana as hiragana, no spaces, so that ヤマダ, やまだ and ﾔﾏﾀﾞ all find やまだ.
+ */
+export function searchKey(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60))
+    .replace(/[\s\u3000]+/g, '');
+}
+
+/** Guardians whose name, or a child's name or kana, contains the query; all of them for an empty one. */
+export function filterGuardians(guardians: readonly GuardianChoice[], query: string): GuardianChoice[] {
+  const q = searchKey(query);
+  if (q === '') return [...guardians];
+  return guardians.filter((g) =>
+    [g.name, ...g.children.flatMap((c) => [c.name, c.kana])].some((text) => searchKey(text).includes(q)),
+  );
 }

@@ -30,9 +30,12 @@ export function simpleRoster(children: number): { csv: string; cards: string[] }
   return { csv: `${rows.join('\n')}\n`, cards };
 }
 
-export async function provisionSite(dir: string, opts: { kiosks: number; children: number }): Promise<Site> {
+export async function provisionSite(
+  dir: string,
+  opts: { kiosks: number; children: number; roster?: { csv: string; cards: string[] } },
+): Promise<Site> {
   const facilityId = 'f1';
-  const { csv, cards } = simpleRoster(opts.children);
+  const { csv, cards } = opts.roster ?? simpleRoster(opts.children);
   await writeFile(join(dir, 'roster.csv'), csv);
   const hub = await genkanJson<{ token: string }>([
     'cloud',
@@ -95,9 +98,27 @@ export function startHub(
   return new GenkanProcess('hub', args);
 }
 
-export function startKiosk(site: Site, index: number, mqttPort: number, extra: string[] = []): GenkanProcess {
+/** How a test kiosk runs; the defaults are a headless kiosk reading taps from stdin. */
+export interface KioskLaunch {
+  /** Screen mode: none unless asked, so a machine with Electron installed never opens windows in tests. */
+  ui?: 'none' | 'browser' | 'electron';
+  /** Reader specs, each passed as --reader (default: stdin only). */
+  readers?: string[];
+  lang?: 'ja' | 'en';
+  /** Any further CLI arguments (e.g. --debounce-ms 0). */
+  extra?: string[];
+}
+
+export function startKiosk(
+  site: Site,
+  index: number,
+  mqttPort: number,
+  launch: string[] | KioskLaunch = {},
+): GenkanProcess {
   const device = site.devices[index];
   if (!device) throw new Error(`no device ${index}`);
+  const opts: KioskLaunch = Array.isArray(launch) ? { extra: launch } : launch;
+  const readers = opts.readers ?? ['stdin'];
   return new GenkanProcess(
     device.deviceId,
     [
@@ -108,9 +129,11 @@ export function startKiosk(site: Site, index: number, mqttPort: number, extra: s
       `mqtt://127.0.0.1:${mqttPort}`,
       '--device',
       device.deviceId,
-      '--reader',
-      'stdin',
-      ...extra,
+      ...readers.flatMap((r) => ['--reader', r]),
+      '--ui',
+      opts.ui ?? 'none',
+      ...(opts.lang !== undefined ? ['--lang', opts.lang] : []),
+      ...(opts.extra ?? []),
     ],
     { GENKAN_DEVICE_PASSWORD: device.password },
   );

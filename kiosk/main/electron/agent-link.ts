@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { Logger } from '../../../common/logger.ts';
 import {
-  UI_FRAME_MAX_BYTES,
+  UI_EVENT_MAX_BYTES,
   WsServerFrameSchema,
   type TapView,
   type UiCommand,
@@ -59,6 +59,9 @@ export class AgentLink {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #state: UiEvent | undefined;
   #tap: { event: UiEvent; tap: TapView; at: number } | undefined;
+  /** The latest maintenance or pairing view, replayed to a reloaded screen (dropped when it locks). */
+  #maintenance: UiEvent | undefined;
+  #pairing: UiEvent | undefined;
 
   constructor(options: AgentLinkOptions) {
     this.#options = options;
@@ -100,6 +103,8 @@ export class AgentLink {
   helloEvents(): UiEvent[] {
     const events: UiEvent[] = [];
     if (this.#state !== undefined) events.push(this.#state);
+    if (this.#pairing !== undefined) events.push(this.#pairing);
+    if (this.#maintenance !== undefined) events.push(this.#maintenance);
     const tap = this.#tap;
     if (tap !== undefined) {
       const live = tap.tap.result === 'ok' ? !tap.tap.closed : this.#now() - tap.at < TRANSIENT_TAP_MS;
@@ -127,7 +132,7 @@ export class AgentLink {
   #connect(): void {
     if (this.#closed) return;
     const socket = new WebSocket(this.#options.url, {
-      maxPayload: UI_FRAME_MAX_BYTES,
+      maxPayload: UI_EVENT_MAX_BYTES,
       handshakeTimeout: 5000,
     });
     this.#socket = socket;
@@ -198,6 +203,12 @@ export class AgentLink {
         this.#tap = { event: replay, tap: event.tap, at: this.#tap?.at ?? this.#now() };
         return;
       }
+      case 'maintenance':
+        this.#maintenance = event.view === null ? undefined : event;
+        return;
+      case 'pairing':
+        this.#pairing = event;
+        return;
     }
   }
 

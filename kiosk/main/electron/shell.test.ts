@@ -15,6 +15,7 @@ import { fakeElectron, preventable, type FakeElectron, type FakeWindow } from '.
 const STATE: UiEvent = {
   type: 'state',
   state: {
+    mode: 'kiosk',
     deviceId: 'kiosk-1',
     facilityId: 'fac-1',
     facilityName: 'ひまわり保育園',

@@ -2,13 +2,18 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { Aedes } from 'aedes';
 import {
+  credentialHash,
+  DeviceRequestSchema,
   parseEventsPayload,
   parseTopic,
   StatusSchema,
   topics,
   type AttendanceEvent,
+  type DeviceRequest,
+  type DeviceResponse,
   type DeviceStatus,
   type Rejection,
+  type Roster,
 } from '../../../protocol/index.ts';
 
 /**
@@ -18,6 +23,12 @@ import {
  */
 
 export type AckPolicy = (event: AttendanceEvent) => 'ack' | 'hold' | Omit<Rejection, 'id'>;
+
+/** How the fake hub answers a device request: an answer (its id is filled in), or no answer at all. */
+export type RequestPolicy = (request: DeviceRequest) => ResponseBody | 'hold';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type ResponseBody = DistributiveOmit<DeviceResponse, 'id'>;
 
 export interface ReceivedMessage {
   topic: string;
@@ -32,6 +43,15 @@ export class FakeHub {
   /** The last status each device published, by device id. */
   readonly statuses = new Map<string, DeviceStatus>();
   policy: AckPolicy = () => 'ack';
+  /** Every valid request, in arrival order. */
+  readonly requests: DeviceRequest[] = [];
+  /**
+   * The roster the fake hub serves, when set: enroll_card requests are answered as the hub does
+   * (unknown_guardian, credential_in_use, or the hash added and the roster republished, version + 1).
+   */
+  roster: Roster | undefined;
+  /** Overrides the answers to requests (e.g. 'hold' to test a timeout). */
+  requestPolicy: RequestPolicy | undefined;
   #broker: Aedes | undefined;
   #server: net.Server | undefined;
   readonly #sockets = new Set<net.Socket>();
@@ -79,6 +99,14 @@ export class FakeHub {
         const r = StatusSchema.safeParse(JSON.parse(Buffer.from(packet.payload).toString('utf8')));
         if (t?.deviceId !== undefined && r.success) this.statuses.set(t.deviceId, r.data);
         this.#changed();
+        done();
+      },
+      () => undefined,
+    );
+    broker.subscribe(
+      'genkan/v1/+/devices/+/requests',
+      (packet, done) => {
+        void this.#onRequest(packet.topic, Buffer.from(packet.payload));
         done();
       },
       () => undefined,
@@ -151,6 +179,61 @@ export class FakeHub {
   /** Resolves with the first truthy value of `check`, re-evaluated whenever a message arrives. */
   until<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
     return waitUntil(this.#changes, check, what, timeoutMs);
+  }
+
+  /** The hub's answer to a card enrolment, against `roster`. */
+  async enroll(request: DeviceRequest): Promise<ResponseBody> {
+    const roster = this.roster;
+    if (!roster) return { ok: true };
+    const guardian = roster.guardians.find((g) => g.id === request.guardianId);
+    if (!guardian) return { ok: false, code: 'unknown_guardian', message: 'not on the roster' };
+    const owner = roster.guardians.find((g) => g.credentials.includes(request.credentialHash));
+    if (owner && owner.id !== guardian.id) {
+      return { ok: false, code: 'credential_in_use', message: 'registered to another guardian' };
+    }
+    let version = roster.version;
+    if (!owner) {
+      version++;
+      const next: Roster = {
+        ...roster,
+        version,
+        guardians: roster.guardians.map((g) =>
+          g.id === guardian.id ? { ...g, credentials: [...g.credentials, request.credentialHash] } : g,
+        ),
+      };
+      this.roster = next;
+      // As the hub: the roster with the new card goes out before the answer.
+      await this.publish(`genkan/v1/${next.facilityId}/roster`, next, true);
+    }
+    return { ok: true, rosterVersion: version };
+  }
+
+  /** Whether the served roster holds this card for this guardian (test helper; hashes with the roster key). */
+  hasCard(guardianId: string, card: string): boolean {
+    const roster = this.roster;
+    if (!roster) return false;
+    const hash = credentialHash(roster.credentialKey, { kind: 'card', value: card });
+    return roster.guardians.some((g) => g.id === guardianId && g.credentials.includes(hash));
+  }
+
+  async #onRequest(topic: string, payload: Buffer): Promise<void> {
+    const t = parseTopic(topic);
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return;
+    }
+    const r = DeviceRequestSchema.safeParse(json);
+    if (t?.deviceId === undefined || !r.success) return;
+    const request = r.data;
+    this.requests.push(request);
+    this.#changed();
+    const answer = this.requestPolicy ? this.requestPolicy(request) : await this.enroll(request);
+    if (answer === 'hold') return;
+    await this.publish(topics.responses(t.facilityId, t.deviceId), { ...answer, id: request.id }).catch(
+      () => undefined,
+    );
   }
 
   #onEvents(topic: string, payload: Buffer): void {

@@ -1,0 +1,229 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { GenkanError, ValidationError } from '../common/errors.ts';
+import { formatRfc3339, systemClock, type Clock } from '../common/time.ts';
+import {
+  encodePairingPayload,
+  ErrorCodes,
+  ID_RE,
+  PairingPayloadSchema,
+  type PairRequest,
+} from '../protocol/index.ts';
+import { hashPassword, newDevicePassword } from './devices.ts';
+import { DEVICE_ROLES, type DeviceRole, type HubStore, type PairingCodeRow } from './store.ts';
+
+export const DEFAULT_PAIRING_MINUTES = 15;
+/** A day: a pairing code is meant to be scanned right away, not to lie around. */
+export const MAX_PAIRING_MINUTES = 1440;
+
+/** A one-time pairing code: 192 random bits, base64url (32 characters). */
+export function newPairingCode(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** What the store keeps of a code. SHA-256 suffices: the code is random, not a chosen password. */
+export function hashPairingCode(code: string): string {
+  return createHash('sha256').update(code, 'utf8').digest('base64url');
+}
+
+export interface IssuedPairing {
+  deviceId: string;
+  role: DeviceRole;
+  /** RFC 3339 in the facility's time zone. */
+  expires: string;
+  /** GKP1.… (protocol/pairing.ts): what the QR code holds. */
+  payload: string;
+}
+
+/**
+ * Issues a pairing code for a device (`genkan device pair`), creating the device if it does not exist.
+ * A new device gets a random password nobody is shown, so it can connect only once paired; an existing
+ * one keeps working with its password until the code is used.
+ */
+export async function issuePairingCode(
+  store: HubStore,
+  deviceId: string,
+  options: { hubUrl: string; role?: DeviceRole; minutes?: number; clock?: Clock },
+): Promise<IssuedPairing> {
+  const clock = options.clock ?? systemClock;
+  if (!ID_RE.test(deviceId)) {
+    throw new ValidationError(
+      'bad_device_id',
+      `not a valid device id: ${deviceId} (letters, digits, _ and -)`,
+      'id',
+    );
+  }
+  if (options.role !== undefined && !DEVICE_ROLES.includes(options.role)) {
+    throw new ValidationError('bad_role', `role must be one of ${DEVICE_ROLES.join(', ')}`, 'role');
+  }
+  const minutes = options.minutes ?? DEFAULT_PAIRING_MINUTES;
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_PAIRING_MINUTES) {
+    throw new ValidationError(
+      'bad_minutes',
+      `--minutes must be a whole number from 1 to ${MAX_PAIRING_MINUTES}`,
+      'minutes',
+    );
+  }
+  // A trailing slash would make the kiosk post to //api/pair.
+  const hub = options.hubUrl.replace(/\/+$/, '');
+  const code = newPairingCode();
+  const checked = PairingPayloadSchema.safeParse({ hub, device: deviceId, code });
+  if (!checked.success) {
+    throw new ValidationError(
+      'bad_hub_url',
+      '--hub-url must be the http(s)://HOST:PORT address at which devices reach the hub',
+      'hubUrl',
+    );
+  }
+  // Hashed before the transaction: scrypt is asynchronous, and unused if the device exists.
+  const unusable = await hashPassword(newDevicePassword());
+  const now = clock.now();
+  const expiresAt = new Date(now.getTime() + minutes * 60_000);
+  const role = store.transaction(() => {
+    const existing = store.deviceRole(deviceId);
+    const r = options.role ?? existing ?? 'kiosk';
+    if (existing === undefined) store.upsertDevice(deviceId, r, unusable);
+    store.addPairingCode(hashPairingCode(code), deviceId, r, expiresAt);
+    store.audit({
+      actorKind: 'cli',
+      actorId: null,
+      action: 'device.pairing_code_issued',
+      subject: `device:${deviceId}`,
+      outcome: 'ok',
+      after: { role: r, created: existing === undefined, expiresAt: expiresAt.toISOString() },
+    });
+    return r;
+  });
+  return {
+    deviceId,
+    role,
+    expires: formatRfc3339(expiresAt, store.meta().timeZone),
+    payload: encodePairingPayload(checked.data),
+  };
+}
+
+/** A pairing code that is unknown, used, expired, or another device's: all alike, so there is no oracle. */
+export class PairingCodeError extends GenkanError {
+  constructor() {
+    super(ErrorCodes.pairingCodeInvalid, 'pairing code is unknown, used already or expired');
+  }
+}
+
+/** Too many failed pairing attempts from one address. */
+export class TooManyRequestsError extends GenkanError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super(ErrorCodes.tooManyRequests, `too many failed pairing attempts; retry in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * Counts failures per key (remote address) in a sliding window, in memory: a restart forgets them, which
+ * is fine for a limit meant to make guessing a 192-bit code pointless rather than impossible.
+ */
+export class FailureLimiter {
+  private readonly failures = new Map<string, number[]>();
+  constructor(
+    private readonly clock: Clock,
+    private readonly max = 10,
+    private readonly windowMs = 60_000,
+    /** Bound on the addresses tracked, so that a spray of sources cannot grow the map without end. */
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  /** Seconds until `key` may try again, or undefined when it may now. */
+  retryAfter(key: string): number | undefined {
+    const now = this.clock.now().getTime();
+    const recent = this.recent(key, now);
+    if (recent.length < this.max) return undefined;
+    const oldest = recent[recent.length - this.max] ?? now;
+    return Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000));
+  }
+
+  fail(key: string): void {
+    const now = this.clock.now().getTime();
+    const recent = this.recent(key, now);
+    recent.push(now);
+    this.failures.delete(key);
+    this.failures.set(key, recent.slice(-this.max));
+    if (this.failures.size > this.maxKeys) {
+      // Maps iterate in insertion order: the first key is the one that failed longest ago.
+      const first = this.failures.keys().next();
+      if (first.done !== true) this.failures.delete(first.value);
+    }
+  }
+
+  private recent(key: string, now: number): number[] {
+    const list = (this.failures.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    if (list.length === 0) this.failures.delete(key);
+    return list;
+  }
+}
+
+export interface PairingResult {
+  deviceId: string;
+  role: DeviceRole;
+  /** The device's new password, shown once. */
+  password: string;
+}
+
+/**
+ * POST /api/pair without the HTTP: checks a code against the device's live codes in constant time, and on
+ * a match marks it used, rotates the device's password (as `genkan device add` does) and audits, all in
+ * one transaction. Of two requests with the same code only the first to commit succeeds.
+ */
+export class PairingService {
+  private readonly store: HubStore;
+  private readonly clock: Clock;
+  private readonly limiter: FailureLimiter;
+
+  constructor(options: { store: HubStore; clock: Clock; limiter?: FailureLimiter }) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.limiter = options.limiter ?? new FailureLimiter(options.clock);
+  }
+
+  async pair(request: PairRequest, remote: string): Promise<PairingResult> {
+    const wait = this.limiter.retryAfter(remote);
+    if (wait !== undefined) throw new TooManyRequestsError(wait);
+    const hash = Buffer.from(hashPairingCode(request.code), 'base64url');
+    // Checked before the password is hashed, so that a wrong code costs no scrypt.
+    if (this.match(request.deviceId, hash) === undefined) {
+      this.limiter.fail(remote);
+      throw new PairingCodeError();
+    }
+    const password = newDevicePassword();
+    const passwordHash = await hashPassword(password);
+    // Checked again inside the transaction: another request may have used the code meanwhile.
+    const role = this.store.transaction(() => {
+      const row = this.match(request.deviceId, hash);
+      if (row === undefined || !this.store.usePairingCode(row.id, this.clock.now())) return undefined;
+      this.store.upsertDevice(row.deviceId, row.role, passwordHash);
+      this.store.audit({
+        actorKind: 'device',
+        actorId: row.deviceId,
+        action: 'device.pair',
+        subject: `device:${row.deviceId}`,
+        deviceId: row.deviceId,
+        outcome: 'ok',
+        after: { role: row.role },
+      });
+      return row.role;
+    });
+    if (role === undefined) {
+      this.limiter.fail(remote);
+      throw new PairingCodeError();
+    }
+    return { deviceId: request.deviceId, role, password };
+  }
+
+  /** The live code of the device equal to `hash`; every candidate is compared, in constant time each. */
+  private match(deviceId: string, hash: Buffer): PairingCodeRow | undefined {
+    let found: PairingCodeRow | undefined;
+    for (const row of this.store.livePairingCodes(deviceId, this.clock.now())) {
+      const stored = Buffer.from(row.codeHash, 'base64url');
+      if (stored.length === hash.length && timingSafeEqual(stored, hash)) found = row;
+    }
+    return found;
+  }
+}

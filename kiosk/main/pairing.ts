@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  decodePairingPayload,
+  isPairingText,
+  PairResponseSchema,
+  type PairResponse,
+} from '../../protocol/index.ts';
+import { errorMessage } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { CameraReader } from '../../hardware/camera.ts';
+import type { CredentialReader } from '../../hardware/reader.ts';
+import type { KioskView, PairingView, UiEvent, UiReply } from '../common/ui-api.ts';
+import { KioskError } from './errors.ts';
+import type { UiEndpoint } from './ui-server.ts';
+
+/** Where a paired kiosk keeps its hub address and device credentials (mode 0600, beside kiosk.sqlite). */
+export const PAIRING_FILE = 'pairing.json';
+
+const PairingFileSchema = z.strictObject({
+  hubUrl: z.string().min(1),
+  deviceId: z.string().min(1),
+  password: z.string().min(1),
+  facilityId: z.string().min(1),
+  pairedAt: z.string(),
+});
+export type HubCredentials = z.infer<typeof PairingFileSchema>;
+
+/** The credentials saved by an earlier pairing; undefined when the kiosk was never paired. */
+export async function loadPairing(dataDir: string): Promise<HubCredentials | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dataDir, PAIRING_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const r = PairingFileSchema.safeParse(JSON.parse(text));
+  if (!r.success)
+    throw new KioskError('bad_pairing_file', `${PAIRING_FILE} is damaged; delete it and pair again`);
+  return r.data;
+}
+
+/** Writes the credentials atomically and durably: a crash leaves the old file or the new one, whole. */
+export async function savePairing(dataDir: string, creds: HubCredentials): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const file = join(dataDir, PAIRING_FILE);
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(creds, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+  const dir = await open(dataDir, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+export interface PairingOptions {
+  dataDir: string;
+  /** Readers already created; the pairing code may come from any of them (camera, scanner, stdin). */
+  readers: readonly CredentialReader[];
+  camera: CameraReader | undefined;
+  logger: Logger;
+  settings: Pick<KioskView, 'defaultLocale' | 'autoConfirmMs' | 'speak'>;
+  /** Time allowed for the hub's answer. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * An unpaired kiosk: the screen asks staff to show the hub's pairing QR code (protocol/pairing.ts) to
+ * the camera or a scanner; the code is exchanged at the hub for this device's MQTT address and password,
+ * which are saved, and `paired` resolves with them. Nothing else works until then.
+ */
+export class KioskPairing implements UiEndpoint {
+  /** Resolves once paired and the credentials are saved. */
+  readonly paired: Promise<HubCredentials>;
+  readonly #options: PairingOptions;
+  readonly #logger: Logger;
+  readonly #listeners = new Set<(event: UiEvent) => void>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #view: PairingView = { status: 'waiting' };
+  #busy = false;
+  #resolve: (creds: HubCredentials) => void = () => undefined;
+
+  constructor(options: PairingOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child({ ns: 'kiosk.pairing' });
+    this.paired = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    for (const reader of options.readers) {
+      this.#unsubscribe.push(
+        reader.on('credential', ({ credential }) => {
+          if (credential.kind === 'qr') void this.#tryPair(credential.value);
+        }),
+      );
+    }
+  }
+
+  subscribe(listener: (event: UiEvent) => void): () => void {
+    this.#listeners.add(listener);
+    listener({ type: 'state', state: this.#state() });
+    listener({ type: 'pairing', view: this.#view });
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  handle(raw: unknown): UiReply {
+    // Only the camera commands mean anything before pairing; the screen sends nothing else here.
+    const command = z
+      .union([
+        z.strictObject({ op: z.literal('qr'), value: z.string().min(1).max(2048) }),
+        z.strictObject({ op: z.literal('camera'), status: z.enum(['on', 'off', 'failed']) }),
+      ])
+      .safeParse(raw);
+    if (!command.success)
+      return { ok: false, code: 'not_paired', message: 'this kiosk is not paired with a hub yet' };
+    const camera = this.#options.camera;
+    if (!camera)
+      return { ok: false, code: 'no_camera', message: 'this kiosk does not read QR codes by camera' };
+    if (command.data.op === 'qr') camera.deliver(command.data.value);
+    else camera.setStatus(command.data.status);
+    return { ok: true };
+  }
+
+  /** Stops listening to the readers (they stay open: the kiosk agent takes them over). */
+  close(): void {
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#listeners.clear();
+  }
+
+  #state(): KioskView {
+    return {
+      mode: 'pairing',
+      deviceId: 'unpaired',
+      facilityId: null,
+      facilityName: null,
+      timeZone: 'Asia/Tokyo',
+      online: false,
+      outbox: 0,
+      ready: false,
+      readers: this.#options.readers.map((r) => ({ name: r.name, attached: true })),
+      camera: this.#options.camera !== undefined,
+      ...this.#options.settings,
+    };
+  }
+
+  #show(view: PairingView): void {
+    this.#view = view;
+    for (const l of this.#listeners) l({ type: 'pairing', view });
+  }
+
+  async #tryPair(text: string): Promise<void> {
+    if (this.#busy) return;
+    if (!isPairingText(text)) {
+      this.#show({ status: 'failed', code: 'not_a_pairing_code' });
+      return;
+    }
+    const payload = decodePairingPayload(text);
+    if (!payload) {
+      this.#show({ status: 'failed', code: 'pairing_code_malformed' });
+      return;
+    }
+    this.#busy = true;
+    this.#show({ status: 'working', hub: payload.hub });
+    try {
+      const answer = await this.#exchange(payload.hub, payload.device, payload.code);
+      const creds: HubCredentials = {
+        hubUrl: answer.mqttUrl,
+        deviceId: answer.deviceId,
+        password: answer.password,
+        facilityId: answer.facilityId,
+        pairedAt: new Date().toISOString(),
+      };
+      await savePairing(this.#options.dataDir, creds);
+      this.#logger.info({ deviceId: creds.deviceId, facilityId: creds.facilityId }, 'paired with the hub');
+      this.#resolve(creds);
+    } catch (err) {
+      const code = err instanceof KioskError ? err.code : 'pairing_failed';
+      this.#logger.warn({ code, reason: errorMessage(err) }, 'pairing failed');
+      this.#show({ status: 'failed', code, hub: payload.hub });
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #exchange(hub: string, deviceId: string, code: string): Promise<PairResponse> {
+    const doFetch = this.#options.fetch ?? fetch;
+    let res: Response;
+    try {
+      res = await doFetch(new URL('/api/pair', hub), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ deviceId, code }),
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      throw new KioskError('hub_unreachable', `the hub did not answer: ${errorMessage(err)}`);
+    }
+    if (res.status === 401)
+      throw new KioskError('pairing_code_invalid', 'the pairing code is invalid or used');
+    if (res.status === 429) throw new KioskError('too_many_requests', 'too many attempts; wait a minute');
+    if (!res.ok) throw new KioskError('pairing_failed', `the hub answered ${res.status}`);
+    const body = PairResponseSchema.safeParse(await res.json().catch(() => undefined));
+    if (!body.success || body.data.deviceId !== deviceId) {
+      throw new KioskError('pairing_failed', 'the hub answered something that is not a pairing');
+    }
+    return body.data;
+  }
+}

@@ -1,0 +1,126 @@
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../../common/logger.ts';
+import { systemClock, type Clock } from '../../common/time.ts';
+import { lockedOutMessage } from '../common/messages.ts';
+import { KioskError } from './errors.ts';
+import type { KioskStore } from './outbox.ts';
+
+/**
+ * The kiosk's staff PIN, which unlocks the maintenance screen. Stored in kiosk.sqlite as a scrypt hash
+ * with a random salt; wrong PINs are counted in the store too, so restarting the kiosk does not reset
+ * the lockout.
+ */
+
+export const PIN_RE = /^[0-9]{4,12}$/;
+/** Wrong PINs in a row before the lockout. */
+export const PIN_MAX_FAILURES = 5;
+export const PIN_LOCKOUT_MS = 5 * 60_000;
+
+// scrypt cost: ~50 ms on a tablet-class CPU, once per attempt; the lockout does the rest.
+const SCRYPT = { N: 16_384, r: 8, p: 1, keyLength: 32, saltLength: 16 } as const;
+
+/** Errors of the staff PIN: bad_pin, locked_out (see retryAt), no_pin, bad_pin_format. */
+export class StaffPinError extends KioskError {
+  /** When a locked-out PIN pad accepts a PIN again. */
+  readonly retryAt: Date | undefined;
+
+  constructor(code: string, message: string, retryAt?: Date) {
+    super(code, message);
+    this.retryAt = retryAt;
+  }
+}
+
+function scrypt(pin: string, salt: Buffer, n: number, r: number, p: number, keyLength: number): Buffer {
+  return scryptSync(pin, salt, keyLength, { N: n, r, p, maxmem: 64 * 1024 * 1024 });
+}
+
+/** `scrypt$N$r$p$salt$hash`, salt and hash in base64url: the parameters travel with the hash. */
+export function hashPin(pin: string): string {
+  if (!PIN_RE.test(pin)) throw new StaffPinError('bad_pin_format', 'the PIN must be 4–12 digits');
+  const salt = randomBytes(SCRYPT.saltLength);
+  const hash = scrypt(pin, salt, SCRYPT.N, SCRYPT.r, SCRYPT.p, SCRYPT.keyLength);
+  return [
+    'scrypt',
+    SCRYPT.N,
+    SCRYPT.r,
+    SCRYPT.p,
+    salt.toString('base64url'),
+    hash.toString('base64url'),
+  ].join('$');
+}
+
+/** Whether `pin` matches a stored hashPin() value; false for a malformed one. */
+export function pinMatches(pin: string, stored: string): boolean {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || salt === undefined || hash === undefined) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const [cost, block, par] = [Number(n), Number(r), Number(p)];
+  if (![cost, block, par].every((v) => Number.isInteger(v) && v > 0) || expected.length < 16) return false;
+  return timingSafeEqual(
+    scrypt(pin, Buffer.from(salt, 'base64url'), cost, block, par, expected.length),
+    expected,
+  );
+}
+
+/** Sets the staff PIN of the kiosk whose store this is (genkan kiosk pin); resets any lockout. */
+export function setStaffPin(store: KioskStore, pin: string): void {
+  store.setExtraMeta({
+    staff_pin: hashPin(pin),
+    staff_pin_failures: undefined,
+    staff_pin_locked_until: undefined,
+  });
+}
+
+export class StaffPin {
+  readonly #store: KioskStore;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+
+  constructor(options: { store: KioskStore; logger: Logger; clock?: Clock }) {
+    this.#store = options.store;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger;
+  }
+
+  get isSet(): boolean {
+    return this.#store.extraMeta('staff_pin') !== undefined;
+  }
+
+  /** Checks a PIN; throws StaffPinError (no_pin, locked_out, bad_pin) unless it is right. */
+  verify(pin: string): void {
+    const stored = this.#store.extraMeta('staff_pin');
+    if (stored === undefined) {
+      throw new StaffPinError(
+        'no_pin',
+        'no staff PIN is set on this kiosk; set one with: genkan kiosk pin --data DIR',
+      );
+    }
+    const now = this.#clock.now().getTime();
+    const lockedUntil = Number(this.#store.extraMeta('staff_pin_locked_until') ?? '0');
+    // A clock set far back would otherwise keep the pad locked for ever: a lockout never exceeds its length.
+    if (now < lockedUntil && lockedUntil - now <= PIN_LOCKOUT_MS) throw this.#lockedOut(lockedUntil, now);
+    if (PIN_RE.test(pin) && pinMatches(pin, stored)) {
+      this.#store.setExtraMeta({ staff_pin_failures: undefined, staff_pin_locked_until: undefined });
+      this.#logger.info('maintenance unlocked with the staff PIN');
+      return;
+    }
+    const failures = Number(this.#store.extraMeta('staff_pin_failures') ?? '0') + 1;
+    if (failures >= PIN_MAX_FAILURES) {
+      const until = now + PIN_LOCKOUT_MS;
+      this.#store.setExtraMeta({ staff_pin_failures: undefined, staff_pin_locked_until: String(until) });
+      this.#logger.warn({ failures }, 'too many wrong staff PINs; the PIN pad is locked');
+      throw this.#lockedOut(until, now);
+    }
+    this.#store.setExtraMeta({ staff_pin_failures: String(failures) });
+    this.#logger.info({ failures }, 'wrong staff PIN');
+    throw new StaffPinError(
+      'bad_pin',
+      `wrong PIN (${PIN_MAX_FAILURES - failures} tries left before a lockout)`,
+    );
+  }
+
+  #lockedOut(until: number, now: number): StaffPinError {
+    const seconds = Math.max(1, Math.ceil((until - now) / 1000));
+    return new StaffPinError('locked_out', lockedOutMessage(seconds), new Date(until));
+  }
+}
