@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { electronBinary } from '../kiosk/main/electron/launch.ts';
 import { openKioskScreen } from './open-screen.ts';
 import { demoGuardians, demoRosterCsv, demoSimCards } from './demo-roster.ts';
 import { fail } from './util.ts';
@@ -210,6 +211,10 @@ async function runDemo(opts: { data: string }): Promise<void> {
     { GENKAN_ADMIN_TOKEN: config.adminToken },
   );
   const hubUrl = `http://127.0.0.1:${String(hub['http'])}`;
+  // The kiosk screen in Electron where its binary is installed (and a display exists), else in a browser.
+  const hasDisplay =
+    process.platform !== 'linux' || Boolean(process.env['DISPLAY'] ?? process.env['WAYLAND_DISPLAY']);
+  const useElectron = hasDisplay && electronBinary() !== undefined;
   const kioskProc = startService(
     'kiosk',
     [
@@ -225,7 +230,7 @@ async function runDemo(opts: { data: string }): Promise<void> {
       '--debounce-ms',
       '5000',
       '--ui',
-      'browser',
+      useElectron ? 'electron' : 'browser',
       '--ui-port',
       '0',
     ],
@@ -238,7 +243,9 @@ async function runDemo(opts: { data: string }): Promise<void> {
   );
   const kioskReady = await kioskProc;
   const kiosk = children[2];
-  const screen = openKioskScreen(String(kioskReady['ui']), join(dir, 'browser-profile'));
+  const screen = useElectron
+    ? `Kiosk screen opened in Electron (${String(kioskReady['ui'])} in a browser works too)`
+    : openKioskScreen(String(kioskReady['ui']), join(dir, 'browser-profile'));
 
   const cards = JSON.parse(await readFile(join(dir, 'cards.json'), 'utf8')) as unknown[];
   process.stdout.write(

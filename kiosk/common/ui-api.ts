@@ -285,3 +285,21 @@ export const UI_TEST_IDS = {
   /** The pairing screen root; attribute `data-status` (waiting|working|failed). */
   pairing: 'pairing-screen',
 } as const;
+
+/**
+ * Content-Security-Policy of the kiosk screen, in browser mode (HTTP header) and in Electron (app://
+ * response header) alike: its own scripts and styles only, no inline code, no remote content; the
+ * camera stream and its own origin's socket are all it reaches.
+ */
+export const KIOSK_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../common/logger.ts';
 import {
+  KIOSK_CSP,
   UI_FRAME_MAX_BYTES,
   WsClientFrameSchema,
   type UiEvent,
@@ -43,22 +44,8 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-/**
- * Content-Security-Policy of the screen: its own scripts and styles only, no inline code, no remote
- * content; the camera stream and the socket to this server are all it reaches.
- */
-export const KIOSK_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The screen's Content-Security-Policy (defined with the screen contract). */
+export { KIOSK_CSP };
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': KIOSK_CSP,

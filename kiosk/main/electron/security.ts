@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions, CustomScheme } from 'electron';
+import { KIOSK_CSP } from '../../common/ui-api.ts';
 
 /**
  * The kiosk window's security policy, as pure data and predicates so that tests assert it directly.
@@ -13,18 +14,8 @@ export const APP_START_URL = `${APP_ORIGIN}/index.html`;
 /** Same colour as the idle screen, so a (re)load never flashes white. */
 export const WINDOW_BACKGROUND = '#fdfaf3';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The same policy as in browser mode (kiosk/common/ui-api.ts). */
+export const CONTENT_SECURITY_POLICY = KIOSK_CSP;
 
 /** `standard` gives the scheme an origin and relative URLs; `secure` makes getUserMedia available. */
 export const APP_SCHEME_PRIVILEGES: CustomScheme = {
