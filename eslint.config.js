@@ -74,8 +74,30 @@ export default tseslint.config(
     },
   })),
   {
-    files: ['kiosk/renderer/**/*.{ts,tsx}'],
+    files: ['kiosk/renderer/**/*.{ts,tsx}', 'edge-hub/tablet/**/*.{ts,tsx}'],
     ...reactHooks.configs.flat.recommended,
+  },
+  {
+    // The tablet app runs in the browser: the wire contract only (protocol/index.ts pulls in Node code).
+    files: ['edge-hub/tablet/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...['common', 'hardware', 'kiosk', 'cloud-relay', 'cli'].map(component),
+            {
+              group: ['../*.ts', '../../edge-hub/*'],
+              message: 'tablet app code must not import hub server code',
+            },
+            {
+              group: ['**/protocol/index.ts'],
+              message: 'import protocol/tablet.ts or primitives.ts directly',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Entry points and tests talk to the terminal on purpose.

@@ -5,3 +5,4 @@ export * from './validate.ts';
 export * from './credentials.ts';
 export * from './qr.ts';
 export * from './pairing.ts';
+export * from './tablet.ts';

@@ -1,18 +1,19 @@
 import { z } from 'zod';
+import {
+  EVENT_TYPES,
+  IdSchema,
+  InstantSchema,
+  METHODS,
+  NOTE_MAX,
+  ROLLCALL_STATUSES,
+  type RollcallStatus,
+} from './primitives.ts';
 import { isQrPublicKey } from './qr.ts';
-import { ID_RE } from './topics.ts';
 
-export const IdSchema = z.string().regex(ID_RE, 'must be 1–64 letters, digits, _ or -');
-
-export const EVENT_TYPES = ['check_in', 'check_out', 'absent', 'void'] as const;
-export const METHODS = ['card', 'qr', 'pin', 'staff'] as const;
-export const NOTE_MAX = 500;
+export { EVENT_TYPES, IdSchema, InstantSchema, METHODS, NOTE_MAX, ROLLCALL_STATUSES, type RollcallStatus };
 export const BATCH_MAX = 500;
 /** Largest MQTT payload the hub accepts on an events topic. */
 export const MQTT_PAYLOAD_MAX = 64 * 1024;
-
-/** RFC 3339 instant with an explicit offset (Z or ±HH:MM), optional fraction. */
-export const InstantSchema = z.iso.datetime({ offset: true });
 
 /** One attendance event, made on the device. Unknown fields are rejected. */
 export const EventSchema = z
@@ -65,9 +66,6 @@ export const StatusSchema = z.strictObject({
   outbox: z.number().int().min(0).optional(),
 });
 export type DeviceStatus = z.infer<typeof StatusSchema>;
-
-export const ROLLCALL_STATUSES = ['not_arrived', 'present', 'left', 'absent'] as const;
-export type RollcallStatus = (typeof ROLLCALL_STATUSES)[number];
 
 export const RollcallChildSchema = z.strictObject({
   id: IdSchema,
