@@ -79,10 +79,11 @@ interface TestKiosk {
 async function start(
   extra: Partial<KioskOptions> = {},
   output?: (line: KioskOutputLine) => void,
+  at = START,
 ): Promise<TestKiosk> {
   const out = new Recorder<KioskOutputLine>();
   const input = new PassThrough();
-  const clock = manualClock();
+  const clock = manualClock(at);
   const kiosk = await startKiosk({
     dataDir: dir,
     hubUrl: hub.url,
@@ -431,6 +432,24 @@ describe('kiosk agent', () => {
     const firstSeen = [...new Map(hub.received.map((e) => [e.id, e])).values()];
     expect(firstSeen.map((e) => e.seq)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
     expect(Math.max(...hub.messages.map((m) => m.events.length))).toBeLessThanOrEqual(100);
+  });
+
+  it('deletes acknowledged events after the retention period, at start', async () => {
+    await publishRoster();
+    const first = await start();
+    await ready(first.out);
+    const line = await tapVia(first, CARD_G1);
+    if (line.result !== 'ok') throw new Error('tap not ok');
+    await first.out.until((items) => (ackedIds(items).length === 2 ? true : undefined), 'acks');
+    await stop(first);
+
+    const kept = await start({ retentionDays: 30 }, undefined, START + 29 * 86_400_000);
+    await ready(kept.out);
+    expect(kept.kiosk.state().outbox).toMatchObject({ total: 2, acked: 2 });
+    await stop(kept);
+    const pruned = await start({ retentionDays: 30 }, undefined, START + 31 * 86_400_000);
+    await ready(pruned.out);
+    expect(pruned.kiosk.state().outbox).toMatchObject({ total: 0, pending: 0 });
   });
 
   it('announces itself online with its outbox depth and offline on close', async () => {

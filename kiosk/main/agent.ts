@@ -97,6 +97,11 @@ export interface KioskOptions {
   readyInfo?: Pick<ReadyLine, 'ui'>;
   /** A card enrolment the hub has not answered this long after the card was read fails; 10 s by default. */
   enrollTimeoutMs?: number;
+  /**
+   * Events the hub acknowledged (or rejected) are deleted from the outbox after this many days, so a
+   * kiosk's disk does not fill over the years; 30 by default. Unacknowledged events are never deleted.
+   */
+  retentionDays?: number;
 }
 
 export const KIOSK_DEFAULTS = {
@@ -107,6 +112,7 @@ export const KIOSK_DEFAULTS = {
   statusIntervalMs: 1000,
   amendWindowMs: 20_000,
   enrollTimeoutMs: 10_000,
+  retentionDays: 30,
   ...SENDER_DEFAULTS,
 } as const;
 
@@ -286,6 +292,7 @@ class KioskAgent implements Kiosk {
   #statusTimer: NodeJS.Timeout | undefined;
   #statusAt = 0;
   #statusDepth: number | undefined;
+  #pruneTimer: NodeJS.Timeout | undefined;
   #enroll: EnrollmentView = { status: 'idle' };
   /** The enrolment request awaiting the hub's response. */
   #enrollRequest: { id: string; timer: NodeJS.Timeout } | undefined;
@@ -389,6 +396,25 @@ class KioskAgent implements Kiosk {
     );
     this.#link.start(this.#facilityId);
     this.#maybeReady();
+    this.#prune();
+    // Daily is plenty: a day's events are a few hundred rows.
+    this.#pruneTimer = setInterval(() => {
+      this.#prune();
+    }, 86_400_000);
+    this.#pruneTimer.unref();
+  }
+
+  /** Deletes settled events older than the retention; a failure is logged and retried tomorrow. */
+  #prune(): void {
+    if (this.#closed) return;
+    const days = this.#options.retentionDays ?? KIOSK_DEFAULTS.retentionDays;
+    try {
+      const removed = this.#store.pruneSettled(new Date(this.#clock.now().getTime() - days * 86_400_000));
+      if (removed > 0)
+        this.#logger.info({ removed, days }, 'settled events older than the retention deleted');
+    } catch (err) {
+      this.#logger.warn({ err }, 'pruning the outbox failed');
+    }
   }
 
   tap(credential: Credential, reader: string = API_READER): TapLine {
@@ -752,6 +778,7 @@ class KioskAgent implements Kiosk {
 
   async #close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#pruneTimer);
     clearTimeout(this.#enrollRequest?.timer);
     this.#enrollRequest = undefined;
     for (const off of this.#unsubscribe.splice(0)) off();

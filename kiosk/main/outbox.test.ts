@@ -248,3 +248,27 @@ describe('openKioskEventStore', () => {
     await again.close();
   });
 });
+
+describe('retention', () => {
+  it('deletes settled events older than the cut-off and never a pending one, however old', () => {
+    const s = open();
+    s.bindDevice('kiosk-1');
+    const old = s.append([draft(), draft(), draft()], T0);
+    const [acked, rejected, pending] = old;
+    if (!acked || !rejected || !pending) throw new Error('three events expected');
+    s.markAcked([acked.id], T0);
+    s.markRejected([{ id: rejected.id, code: 'unknown_child', message: 'x' }]);
+    const later = new Date(T0.getTime() + 40 * 86_400_000);
+    const recent = s.append([draft()], later);
+    s.markAcked(
+      recent.map((e) => e.id),
+      later,
+    );
+
+    expect(s.pruneSettled(new Date(T0.getTime() + 30 * 86_400_000))).toBe(2);
+    expect(s.counts()).toEqual({ total: 2, pending: 1, acked: 1, rejected: 0 });
+    expect(s.pending().map((e) => e.id)).toEqual([pending.id]);
+    // Sequence numbers go on from where they were: the hub tells events apart by id, devices by seq.
+    expect(s.append([draft()], later)[0]?.seq).toBe(5);
+  });
+});

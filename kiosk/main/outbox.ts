@@ -196,6 +196,10 @@ export class KioskStore {
         { payload: string; acked_at: string | null; rejected_code: string | null }
       >('SELECT payload, acked_at, rejected_code FROM outbox ORDER BY seq DESC LIMIT ?'),
       deleteMeta: db.prepare<[string]>('DELETE FROM meta WHERE key = ?'),
+      prune: db.prepare<[string, string]>(
+        `DELETE FROM outbox
+         WHERE (acked_at IS NOT NULL AND acked_at < ?) OR (rejected_code IS NOT NULL AND created_at < ?)`,
+      ),
       row: db.prepare<[string], RowShape>(
         'SELECT id, payload, created_at, acked_at, rejected_code, rejected_message FROM outbox WHERE id = ?',
       ),
@@ -373,6 +377,16 @@ export class KioskStore {
   }
 
   /** The last `limit` events recorded here, newest first, with their delivery state. */
+  /**
+   * Deletes events settled before `before`: acknowledged by the hub (stored there and relayed on) or
+   * rejected by it. Pending events are never touched, whatever their age: they are the only copy.
+   * Returns how many rows went.
+   */
+  pruneSettled(before: Date): number {
+    const at = before.toISOString();
+    return this.#q.prune.run(at, at).changes;
+  }
+
   recent(limit: number): RecentOutboxRow[] {
     return this.#q.recent.all(limit).map((r) => ({
       event: JSON.parse(r.payload) as AttendanceEvent,
