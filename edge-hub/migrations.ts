@@ -189,4 +189,64 @@ export const hubMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'staff accounts, tablet devices, sessions, class settings',
+    up: (db) => {
+      // Tokens (device cookies, sessions) are 256 random bits: only their SHA-256 is stored, a slow hash
+      // adds nothing. PINs are chosen by people and short, so they get scrypt (devices.ts hashPassword).
+      // device_seq numbers the events the hub records for a tablet (staff actions), per device.
+      // Absence reasons need no column: an absent event carries `sick|family|other[: note]` in its note.
+      db.exec(`
+        CREATE TABLE staff (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('staff', 'admin')),
+          pin_hash TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+        ) STRICT;
+        CREATE TABLE tablet_tokens (
+          token_hash TEXT PRIMARY KEY,
+          device_id TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX tablet_tokens_device ON tablet_tokens (device_id);
+        CREATE TABLE sessions (
+          token_hash TEXT PRIMARY KEY,
+          staff_id TEXT NOT NULL,
+          device_id TEXT NOT NULL,
+          -- UTC ISO 8601, so that text order is time order
+          created_at TEXT NOT NULL,
+          last_seen_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX sessions_expires_at ON sessions (expires_at);
+        CREATE TABLE device_seq (
+          device_id TEXT PRIMARY KEY,
+          last_seq INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE facility_settings (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          closing_time TEXT NOT NULL DEFAULT '19:00',
+          default_cutoff TEXT NOT NULL DEFAULT '10:00'
+        ) STRICT;
+        INSERT INTO facility_settings (id) VALUES (1);
+        -- no foreign key to classes: a roster import replaces every class row
+        CREATE TABLE class_settings (
+          class_id TEXT PRIMARY KEY,
+          cutoff TEXT,
+          max_children_per_staff REAL CHECK (max_children_per_staff IS NULL OR max_children_per_staff > 0)
+        ) STRICT;
+        CREATE TABLE staff_on_duty (
+          class_id TEXT NOT NULL,
+          local_date TEXT NOT NULL,
+          count INTEGER NOT NULL CHECK (count >= 0),
+          updated_by TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (class_id, local_date)
+        ) STRICT;
+      `);
+    },
+  },
 ];

@@ -19,6 +19,7 @@ import {
   newCredentialKey,
   type AttendanceEvent,
 } from '../protocol/index.ts';
+import type { StaffRole } from '../protocol/tablet.ts';
 import type { KeyObject } from 'node:crypto';
 import { hubMigrations } from './migrations.ts';
 
@@ -39,6 +40,36 @@ export interface HubMeta {
 }
 
 export type DeviceRole = 'kiosk' | 'tablet';
+
+export interface StaffRow {
+  id: string;
+  name: string;
+  role: StaffRole;
+  pinHash: string;
+  disabled: boolean;
+}
+
+/** A staff session as stored (instants as UTC ISO 8601); the token itself is never stored. */
+export interface SessionRow {
+  tokenHash: string;
+  staffId: string;
+  deviceId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+}
+
+export interface FacilitySettings {
+  /** Local HH:MM after which children still present are listed. */
+  closingTime: string;
+  /** Local HH:MM cut-off of a class without its own. */
+  defaultCutoff: string;
+}
+
+export interface ClassSettings {
+  cutoff: string | null;
+  maxChildrenPerStaff: number | null;
+}
 export const DEVICE_ROLES: readonly DeviceRole[] = ['kiosk', 'tablet'];
 
 export type AuditActorKind = 'device' | 'staff' | 'cli';
@@ -508,6 +539,182 @@ export class HubStore {
   deviceRole(id: string): DeviceRole | undefined {
     return this.db.prepare<[string], { role: DeviceRole }>('SELECT role FROM devices WHERE id = ?').get(id)
       ?.role;
+  }
+
+  // ---- staff, tablets, sessions -----------------------------------------------------------------------
+
+  /** Creates a staff account or updates an existing one; returns the account as it was (undefined: new). */
+  upsertStaff(id: string, name: string, role: StaffRole, pinHash: string): StaffRow | undefined {
+    const before = this.staff(id);
+    this.db
+      .prepare(
+        `INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash`,
+      )
+      .run(id, name, role, pinHash, this.clock.now().toISOString());
+    return before;
+  }
+
+  setStaffDisabled(id: string, disabled: boolean): boolean {
+    return this.db.prepare('UPDATE staff SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id).changes === 1;
+  }
+
+  staff(id: string): StaffRow | undefined {
+    const r = this.db
+      .prepare<[string], { id: string; name: string; role: StaffRole; pin_hash: string; disabled: number }>(
+        'SELECT id, name, role, pin_hash, disabled FROM staff WHERE id = ?',
+      )
+      .get(id);
+    return r && { id: r.id, name: r.name, role: r.role, pinHash: r.pin_hash, disabled: r.disabled === 1 };
+  }
+
+  /** Staff names by id (disabled accounts too: their past actions still show who did them). */
+  staffNames(): Map<string, string> {
+    const rows = this.db.prepare<[], { id: string; name: string }>('SELECT id, name FROM staff').all();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  addTabletToken(tokenHash: string, deviceId: string): void {
+    this.db
+      .prepare('INSERT INTO tablet_tokens (token_hash, device_id, created_at) VALUES (?, ?, ?)')
+      .run(tokenHash, deviceId, this.clock.now().toISOString());
+  }
+
+  /** The tablet a device cookie belongs to, while that device exists with role tablet. */
+  tabletOfToken(tokenHash: string): string | undefined {
+    return this.db
+      .prepare<[string], { device_id: string }>(
+        `SELECT t.device_id FROM tablet_tokens t JOIN devices d ON d.id = t.device_id
+          WHERE t.token_hash = ? AND d.role = 'tablet'`,
+      )
+      .get(tokenHash)?.device_id;
+  }
+
+  createSession(row: SessionRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (token_hash, staff_id, device_id, created_at, last_seen_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(row.tokenHash, row.staffId, row.deviceId, row.createdAt, row.lastSeenAt, row.expiresAt);
+  }
+
+  session(tokenHash: string): SessionRow | undefined {
+    return this.db
+      .prepare<[string], SessionRow>(
+        `SELECT token_hash AS tokenHash, staff_id AS staffId, device_id AS deviceId, created_at AS createdAt,
+           last_seen_at AS lastSeenAt, expires_at AS expiresAt FROM sessions WHERE token_hash = ?`,
+      )
+      .get(tokenHash);
+  }
+
+  touchSession(tokenHash: string, lastSeenAt: string): void {
+    this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?').run(lastSeenAt, tokenHash);
+  }
+
+  deleteSession(tokenHash: string): boolean {
+    return this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash).changes === 1;
+  }
+
+  /** Forgets sessions past their absolute end; returns how many. */
+  pruneSessions(now: Date): number {
+    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now.toISOString()).changes;
+  }
+
+  /**
+   * The next sequence number of an event the hub records for a device (staff actions of a tablet), within
+   * the caller's transaction. Never below what the device's stored events already use.
+   */
+  nextDeviceSeq(deviceId: string): number {
+    const stored =
+      this.db
+        .prepare<[string], { m: number | null }>('SELECT max(seq) AS m FROM events WHERE device_id = ?')
+        .get(deviceId)?.m ?? 0;
+    const counted =
+      this.db
+        .prepare<[string], { last_seq: number }>('SELECT last_seq FROM device_seq WHERE device_id = ?')
+        .get(deviceId)?.last_seq ?? 0;
+    const next = Math.max(stored, counted) + 1;
+    this.db
+      .prepare(
+        `INSERT INTO device_seq (device_id, last_seq) VALUES (?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq`,
+      )
+      .run(deviceId, next);
+    return next;
+  }
+
+  eventById(id: string): AttendanceEvent | undefined {
+    const r = this.db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`).get(id);
+    return r && eventFromColumns(r);
+  }
+
+  /** Ids of the events that void `id`. */
+  voidersOf(id: string): string[] {
+    return this.db
+      .prepare<[string], { id: string }>('SELECT id FROM events WHERE voids = ? ORDER BY hub_seq')
+      .all(id)
+      .map((r) => r.id);
+  }
+
+  facilitySettings(): FacilitySettings {
+    const r = this.db
+      .prepare<[], { closing_time: string; default_cutoff: string }>(
+        'SELECT closing_time, default_cutoff FROM facility_settings WHERE id = 1',
+      )
+      .get();
+    return { closingTime: r?.closing_time ?? '19:00', defaultCutoff: r?.default_cutoff ?? '10:00' };
+  }
+
+  setFacilitySettings(settings: Partial<FacilitySettings>): void {
+    const now = this.facilitySettings();
+    this.db
+      .prepare('UPDATE facility_settings SET closing_time = ?, default_cutoff = ? WHERE id = 1')
+      .run(settings.closingTime ?? now.closingTime, settings.defaultCutoff ?? now.defaultCutoff);
+  }
+
+  classSettings(): Map<string, ClassSettings> {
+    const rows = this.db
+      .prepare<[], { class_id: string; cutoff: string | null; max_children_per_staff: number | null }>(
+        'SELECT class_id, cutoff, max_children_per_staff FROM class_settings',
+      )
+      .all();
+    return new Map(
+      rows.map((r) => [r.class_id, { cutoff: r.cutoff, maxChildrenPerStaff: r.max_children_per_staff }]),
+    );
+  }
+
+  setClassSettings(classId: string, settings: ClassSettings): void {
+    this.db
+      .prepare(
+        `INSERT INTO class_settings (class_id, cutoff, max_children_per_staff) VALUES (?, ?, ?)
+         ON CONFLICT (class_id) DO UPDATE SET cutoff = excluded.cutoff,
+           max_children_per_staff = excluded.max_children_per_staff`,
+      )
+      .run(classId, settings.cutoff, settings.maxChildrenPerStaff);
+  }
+
+  /** Staff on duty per class on a business day, as entered on a tablet. */
+  staffOnDuty(date: string): Map<string, number> {
+    const rows = this.db
+      .prepare<[string], { class_id: string; count: number }>(
+        'SELECT class_id, count FROM staff_on_duty WHERE local_date = ?',
+      )
+      .all(date);
+    return new Map(rows.map((r) => [r.class_id, r.count]));
+  }
+
+  /** Returns the count before (undefined: none entered). */
+  setStaffOnDuty(classId: string, date: string, count: number, staffId: string): number | undefined {
+    const before = this.staffOnDuty(date).get(classId);
+    this.db
+      .prepare(
+        `INSERT INTO staff_on_duty (class_id, local_date, count, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (class_id, local_date) DO UPDATE SET count = excluded.count,
+           updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+      )
+      .run(classId, date, count, staffId, this.clock.now().toISOString());
+    return before;
   }
 
   // ---- audit log ------------------------------------------------------------------------------------
