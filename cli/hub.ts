@@ -7,7 +7,9 @@ import { startHub, type HubOptions } from '../edge-hub/hub.ts';
 import { DEFAULT_PAIRING_MINUTES, issuePairingCode } from '../edge-hub/pairing.ts';
 import { DEFAULT_QR_DAYS, issueGuardianQr, renderQrCardSvg, renderQrPng } from '../edge-hub/qr-card.ts';
 import { importRoster, RosterImportError } from '../edge-hub/roster.ts';
+import { addStaff, tabletPairingUrl } from '../edge-hub/staff.ts';
 import { DEVICE_ROLES, HubStore, type DeviceRole } from '../edge-hub/store.ts';
+import { STAFF_ROLES, type StaffRole } from '../protocol/index.ts';
 import { fail, parseNonNegativeInt, parsePort, printJson, rootLogger, runService } from './util.ts';
 
 interface HubCliOptions {
@@ -23,7 +25,7 @@ interface HubCliOptions {
   adminToken?: string;
 }
 
-/** Commands of the edge hub: `hub`, `device add`, `device pair`, `roster import`, `qr issue`. */
+/** Commands of the edge hub: `hub`, `device add`, `device pair`, `staff add`, `roster import`, `qr issue`. */
 export function register(program: Command): void {
   program
     .command('hub')
@@ -123,19 +125,23 @@ export function register(program: Command): void {
             minutes: opts.minutes,
             ...(opts.role !== undefined && { role: opts.role }),
           });
+          // A tablet opens the hub's tablet app with the code in the fragment (never sent to a server, so
+          // never in a log); the QR code holds that URL, so that the tablet's camera app opens it.
+          const url = issued.role === 'tablet' ? tabletPairingUrl(opts.hubUrl, issued.payload) : undefined;
+          const qrText = url ?? issued.payload;
           if (opts.out !== undefined) {
             if (ext === '.svg') {
               const meta = store.meta();
               writeFileSync(
                 opts.out,
-                renderQrCardSvg(issued.payload, {
+                renderQrCardSvg(qrText, {
                   guardianName: `${issued.deviceId} (${issued.role})`,
                   facilityName: meta.facilityName,
                   note: `端末ペアリング Device pairing · 有効期限 Valid until ${issued.expires.slice(11, 16)}`,
                 }),
               );
             } else {
-              writeFileSync(opts.out, renderQrPng(issued.payload));
+              writeFileSync(opts.out, renderQrPng(qrText));
             }
           }
           // Unlike a guardian QR code the payload is printed: it is single use and short-lived, and the
@@ -144,6 +150,7 @@ export function register(program: Command): void {
             deviceId: issued.deviceId,
             expires: issued.expires,
             payload: issued.payload,
+            ...(url !== undefined && { url }),
             ...(opts.out !== undefined && { file: opts.out }),
           });
         } catch (err) {
@@ -154,6 +161,28 @@ export function register(program: Command): void {
         }
       },
     );
+
+  const staff = program.command('staff').description('staff accounts for the tablet');
+  staff
+    .command('add <id>')
+    .description('create a staff account, or update its name, role and PIN (works while the hub runs)')
+    .requiredOption('--data <dir>', "the hub's data directory")
+    .requiredOption('--name <name>', "the staff member's name as tablets show it")
+    .addOption(new Option('--pin <pin>', 'sign-in PIN, 4–12 digits').env('GENKAN_STAFF_PIN'))
+    .addOption(new Option('--role <role>', 'staff role').choices(STAFF_ROLES).default('staff'))
+    .action(async (id: string, opts: { data: string; name: string; pin?: string; role: StaffRole }) => {
+      if (opts.pin === undefined)
+        fail(new GenkanError('bad_usage', '--pin (or GENKAN_STAFF_PIN) is required'));
+      const store = HubStore.open(opts.data);
+      try {
+        printJson(await addStaff(store, { id, name: opts.name, pin: opts.pin, role: opts.role }));
+      } catch (err) {
+        store.close();
+        fail(err);
+      } finally {
+        store.close();
+      }
+    });
 
   const roster = program.command('roster').description("manage a hub's roster");
   roster

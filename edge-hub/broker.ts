@@ -139,6 +139,12 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
     }
     switch (t.kind) {
       case 'events': {
+        // A tablet's events are made by the hub from signed-in staff actions (POST /api/tablet/actions);
+        // its MQTT password must not be a way around the staff sign-in.
+        if (client && roleOf.get(client) !== 'kiosk') {
+          done(new AclError(`only kiosks may publish events (${deviceId})`));
+          return;
+        }
         const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
         options.onEvents(deviceId, payload);
         // The hub consumes events; what aedes routes on is an empty, non-retained husk, so that no event

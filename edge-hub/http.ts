@@ -1,5 +1,8 @@
 import Fastify, { LogController } from 'fastify';
 import { GenkanError } from '../common/errors.ts';
+import { ApiError } from './api-error.ts';
+import { authErrorStatus } from './staff.ts';
+import { isTabletPath, registerTabletApi, type TabletApiOptions } from './tablet-api.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatRfc3339, isValidDate, localDate, localTime, type Clock } from '../common/time.ts';
 import {
@@ -29,6 +32,8 @@ export interface HttpApiOptions {
   pairing: PairingService;
   /** The broker's MQTT (TCP) port, for the mqttUrl of a pairing answer. */
   mqttPort: number;
+  /** The staff tablet's routes (cookie-authenticated); absent in hubs built without them (tests). */
+  tablet?: TabletApiOptions;
 }
 
 /** Largest POST /api/pair body: the request is two short strings. */
@@ -66,14 +71,7 @@ interface DateQuery {
   format?: unknown;
 }
 
-/** An error answered as {"error":{code,message}} with its HTTP status. */
-export class ApiError extends GenkanError {
-  readonly status: number;
-  constructor(status: number, code: string, message: string) {
-    super(code, message);
-    this.status = status;
-  }
-}
+export { ApiError };
 
 /**
  * A cell as a spreadsheet will not execute it: text starting with = + - @ tab CR or LF is a formula to
@@ -133,7 +131,10 @@ export function buildHttpApi(options: HttpApiOptions) {
   });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (req.routeOptions.url !== undefined && PUBLIC_ROUTES.has(req.routeOptions.url)) return;
+    const route = req.routeOptions.url;
+    if (route !== undefined && PUBLIC_ROUTES.has(route)) return;
+    // The tablet's own credentials are its cookies, checked by each of its routes.
+    if (route !== undefined && options.tablet !== undefined && isTabletPath(route)) return;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const token = m?.[1];
     if (token === undefined || !checkAdminToken(token, options.adminTokenHash)) {
@@ -159,6 +160,9 @@ export function buildHttpApi(options: HttpApiOptions) {
     } else if (err instanceof TooManyRequestsError) {
       status = 429;
       reply.header('retry-after', String(err.retryAfterSeconds));
+      body = { error: { code: err.code, message: err.message } };
+    } else if (authErrorStatus(err) !== undefined && err instanceof GenkanError) {
+      status = authErrorStatus(err) ?? 401;
       body = { error: { code: err.code, message: err.message } };
     } else if (err instanceof PairingCodeError) {
       status = 401;
@@ -212,6 +216,8 @@ export function buildHttpApi(options: HttpApiOptions) {
       throw err;
     }
   });
+
+  if (options.tablet) registerTabletApi(app, options.tablet);
 
   app.get<{ Querystring: DateQuery }>('/api/rollcall', (req) => rollcall(dateOf(req.query)));
 

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { ValidationError } from '../common/errors.ts';
+import { join } from 'node:path';
+import { GenkanError, ValidationError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
-import { systemClock, type Clock } from '../common/time.ts';
+import { formatRfc3339, localTime, systemClock, type Clock } from '../common/time.ts';
+import { bundleWebApp, type WebBundle } from '../common/web-bundle.ts';
 import { topics, type Ack } from '../protocol/index.ts';
 import { startBroker, type HubBroker } from './broker.ts';
 import { hashAdminToken, newAdminToken, verifyDevice } from './devices.ts';
@@ -12,7 +15,14 @@ import { Relay, type RelayOptions } from './relay.ts';
 import { DeviceRequests } from './requests.ts';
 import { RollcallService } from './rollcall.ts';
 import { rosterMessage } from './roster.ts';
+import { StaffAuth } from './staff.ts';
 import { HubStore, type RosterData } from './store.ts';
+import { TabletActions } from './tablet-actions.ts';
+import { TabletPush, type TabletPushOptions } from './tablet-push.ts';
+import { buildTabletRollcall } from './tablet-view.ts';
+
+/** Where the staff tablet app's sources are (bundled at start). */
+export const DEFAULT_TABLET_APP_DIR = join(import.meta.dirname, 'tablet');
 
 export interface HubOptions {
   dataDir: string;
@@ -30,10 +40,23 @@ export interface HubOptions {
   adminToken?: string;
   logger: Logger;
   clock?: Clock;
+  /**
+   * Folder of the staff tablet app (index.html + main.tsx), bundled at start and served at /tablet;
+   * default edge-hub/tablet (the hub does not start without it). null: no app (GET /tablet answers 503),
+   * for tests that do not need it.
+   */
+  tabletAppDir?: string | null;
   /** Timings, for tests. */
   tuning?: {
     rosterPollMs?: number;
     rollcallThrottleMs?: number;
+    /** Tablet push timings (see TabletPushOptions). */
+    tabletPush?: Partial<
+      Pick<
+        TabletPushOptions,
+        'coalesceMs' | 'maxBufferedBytes' | 'stuckMs' | 'drainPollMs' | 'sessionCheckMs'
+      >
+    >;
     relay?: Partial<
       Pick<RelayOptions, 'timeoutMs' | 'baseDelayMs' | 'maxDelayMs' | 'configErrorDelayMs' | 'pollIntervalMs'>
     >;
@@ -116,6 +139,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       );
     };
 
+    // Late-bound like the broker: the roll-call service tells the tablets after each publish.
+    let tabletPush: TabletPush | undefined = undefined;
+
     const rollcall = new RollcallService({
       store,
       clock,
@@ -125,6 +151,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       roster,
       publish: (r) => {
         publish(topics.rollcall(facilityId), JSON.stringify(r), true);
+        tabletPush?.changed();
       },
       ...(options.tuning?.rollcallThrottleMs !== undefined && {
         throttleMs: options.tuning.rollcallThrottleMs,
@@ -146,6 +173,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       childIds = new Set(roster.children.map((c) => c.id));
       logger.info({ version, children: childIds.size }, 'roster changed');
       rollcall.setRoster(roster);
+      tabletPush?.changed();
       publishRoster();
     };
 
@@ -214,6 +242,33 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       ingest.close();
     });
 
+    const appDir = options.tabletAppDir === undefined ? DEFAULT_TABLET_APP_DIR : options.tabletAppDir;
+    let tabletApp: WebBundle | undefined;
+    if (appDir !== null) {
+      if (!existsSync(join(appDir, 'main.tsx'))) {
+        throw new GenkanError('tablet_app_missing', `the tablet app is missing: no main.tsx in ${appDir}`);
+      }
+      tabletApp = await bundleWebApp(appDir);
+    }
+    const viewSource = {
+      store,
+      clock,
+      facilityId,
+      facilityName: meta.facilityName ?? facilityId,
+      timeZone,
+      roster: () => roster,
+    };
+    const view = () => buildTabletRollcall(viewSource);
+    const auth = new StaffAuth({ store, clock, format: (d) => formatRfc3339(d, timeZone) });
+    const push = new TabletPush({
+      logger: logger.child({ ns: 'hub.tablet' }),
+      build: view,
+      sessionLive: (tokenHash) => auth.stillLive(tokenHash),
+      timeKey: () => localTime(clock.now(), timeZone),
+      ...options.tuning?.tabletPush,
+    });
+    tabletPush = push;
+
     const http = buildHttpApi({
       store,
       logger: logger.child({ ns: 'hub.http' }),
@@ -226,8 +281,30 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       // writes them while the hub runs, and nothing needs to be told.
       pairing: new PairingService({ store, clock }),
       mqttPort: started.ports.mqtt,
+      tablet: {
+        store,
+        clock,
+        timeZone,
+        logger: logger.child({ ns: 'hub.tablet' }),
+        auth,
+        actions: new TabletActions({
+          store,
+          clock,
+          timeZone,
+          ingest,
+          logger: logger.child({ ns: 'hub.tablet' }),
+        }),
+        push,
+        view,
+        hasClass: (classId) => roster.classes.some((c) => c.id === classId),
+        app: tabletApp,
+      },
     });
     cleanups.push(() => http.close());
+    // Runs before the HTTP server closes: upgraded push sockets would keep it waiting.
+    cleanups.push(() => {
+      push.close();
+    });
     await http.listen({ host, port: options.httpPort });
     const httpPort = (http.server.address() as AddressInfo).port;
 

@@ -128,6 +128,60 @@ export class Ingest {
     this.closed = true;
   }
 
+  /**
+   * An event the hub records itself (a staff action on a tablet): checked like a device's event (roster,
+   * voids), stored in its own transaction, then handed to onCommitted like any committed group, so that the
+   * roll-call, the push channel and the cloud relay see it. `build` runs inside the transaction, only when
+   * `id` is not stored yet, so that it can take the device's next sequence number. Idempotent by id: a
+   * retry returns the stored event.
+   */
+  record(
+    id: string,
+    build: () => AttendanceEvent,
+  ): { event: AttendanceEvent; duplicate: boolean } | { rejection: Rejection } {
+    const attempt = () =>
+      this.store.transaction(() => {
+        const existing = this.store.eventById(id);
+        if (existing) return { event: existing, duplicate: true, stored: [] as StoredEvent[] };
+        const event = build();
+        if (!this.roster.hasChild(event.childId)) {
+          return {
+            rejection: {
+              id,
+              code: ErrorCodes.unknownChild,
+              message: `child ${event.childId} is not on the roster`,
+            },
+          };
+        }
+        if (event.voids !== undefined && this.store.eventChild(event.voids) !== event.childId) {
+          return {
+            rejection: {
+              id,
+              code: ErrorCodes.unknownEvent,
+              message: `voided event ${event.voids} is not an event of child ${event.childId} held by the hub`,
+            },
+          };
+        }
+        const out = this.store.insertInTransaction([event], this.clock.now().toISOString());
+        return { event, duplicate: false, stored: out.inserted };
+      });
+    let result = attempt();
+    if ('rejection' in result && result.rejection.code === ErrorCodes.unknownChild) {
+      // A child missing from our copy of the roster may have been added by an import a moment ago.
+      this.roster.refresh();
+      result = attempt();
+    }
+    if ('rejection' in result) return result;
+    if (result.stored.length > 0) {
+      try {
+        this.onCommitted(result.stored);
+      } catch (err) {
+        this.logger.error({ err }, 'post-commit update failed');
+      }
+    }
+    return { event: result.event, duplicate: result.duplicate };
+  }
+
   private cancelTimers(): void {
     if (this.immediate) clearImmediate(this.immediate);
     if (this.retryTimer) clearTimeout(this.retryTimer);

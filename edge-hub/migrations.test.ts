@@ -230,6 +230,46 @@ describe('hub migrations', () => {
     }
   });
 
+  it('7 creates staff, tablet tokens, sessions, device sequences and class settings', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 7 });
+    try {
+      expect(schemaVersion(db)).toBe(7);
+      expect(columns(db, 'staff')).toEqual(['id', 'name', 'role', 'pin_hash', 'created_at', 'disabled']);
+      expect(columns(db, 'sessions')).toEqual([
+        'token_hash',
+        'staff_id',
+        'device_id',
+        'created_at',
+        'last_seen_at',
+        'expires_at',
+      ]);
+      expect(columns(db, 'tablet_tokens')).toEqual(['token_hash', 'device_id', 'created_at']);
+      expect(columns(db, 'device_seq')).toEqual(['device_id', 'last_seq']);
+      expect(columns(db, 'staff_on_duty')).toEqual([
+        'class_id',
+        'local_date',
+        'count',
+        'updated_by',
+        'updated_at',
+      ]);
+      expect(db.prepare('SELECT closing_time, default_cutoff FROM facility_settings').all()).toEqual([
+        { closing_time: '19:00', default_cutoff: '10:00' },
+      ]);
+      const staff = db.prepare(
+        "INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, 'n', ?, 'h', 'now')",
+      );
+      expect(() => staff.run('s1', 'boss')).toThrow(/CHECK/);
+      staff.run('s1', 'admin');
+      expect(() => staff.run('s1', 'staff')).toThrow(/UNIQUE|PRIMARY/);
+      expect(() => db.prepare("INSERT INTO class_settings VALUES ('k1', NULL, 0)").run()).toThrow(/CHECK/);
+      expect(() =>
+        db.prepare("INSERT INTO staff_on_duty VALUES ('k1', '2026-04-01', -1, 's1', 'now')").run(),
+      ).toThrow(/CHECK/);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a new data directory gets its QR key pair on first open, and keeps it', () => {
     const store = HubStore.open(dir);
     const publicKey = store.meta().qrPublicKey;

@@ -84,6 +84,19 @@ function removedIds(events: readonly Timed[]): Set<string> {
   return new Set([...voiders.keys()].filter((id) => removed(id, 0)));
 }
 
+/** Ids of the events removed by a void that is itself in effect (see removedIds). */
+export function voidedIds(events: readonly AttendanceEvent[]): Set<string> {
+  return removedIds(events.map(timed));
+}
+
+/** Sorts a child's or a day's events in roll-call order (occurredAt, deviceId, seq, id). */
+export function sortEvents(events: readonly AttendanceEvent[]): AttendanceEvent[] {
+  return events
+    .map(timed)
+    .sort(compareTimed)
+    .map((t) => t.e);
+}
+
 function foldSorted(sorted: readonly Timed[]): ChildDay {
   const removed = removedIds(sorted);
   let day = NOT_ARRIVED;

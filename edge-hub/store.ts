@@ -556,7 +556,9 @@ export class HubStore {
   }
 
   setStaffDisabled(id: string, disabled: boolean): boolean {
-    return this.db.prepare('UPDATE staff SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id).changes === 1;
+    return (
+      this.db.prepare('UPDATE staff SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id).changes === 1
+    );
   }
 
   staff(id: string): StaffRow | undefined {

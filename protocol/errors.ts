@@ -24,6 +24,19 @@ export const ErrorCodes = {
   /** A pairing code that is unknown, used already, or expired. */
   pairingCodeInvalid: 'pairing_code_invalid',
   tooManyRequests: 'too_many_requests',
+  /** Staff tablet (protocol/tablet.ts): this browser is not a set-up tablet. */
+  deviceNotSetUp: 'device_not_set_up',
+  notSignedIn: 'not_signed_in',
+  /** Unknown staff id, wrong PIN or disabled account: one answer for all. */
+  badCredentials: 'bad_credentials',
+  /** A manual check-in or -out at a time later than now. */
+  futureTime: 'future_time',
+  badDate: 'bad_date',
+  alreadyVoided: 'already_voided',
+  /** An action id already used for another event. */
+  eventIdInUse: 'event_id_in_use',
+  unknownClass: 'unknown_class',
+  tabletAppUnavailable: 'tablet_app_unavailable',
   forbidden: 'forbidden',
   notFound: 'not_found',
   badRequest: 'bad_request',

@@ -1,0 +1,130 @@
+import type { ClientBase } from 'pg';
+import { GenkanError } from '../../common/errors.ts';
+
+export interface PgMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Key of the transaction-level advisory lock taken around migrating. Advisory locks are scoped to the
+ * database, so replicas sharing one database serialise while other databases on the server do not.
+ */
+export const MIGRATION_LOCK_KEY = 0x67656e6b616e; // "genkan"
+
+/**
+ * Schema of the PostgreSQL cloud store. Append only: a released migration is never edited.
+ * Same tables as the SQLite schema (store/migrations.ts). Identifier and text columns that take part in
+ * ordering or keys use COLLATE "C", so that order is bytewise like SQLite's, whatever the database locale.
+ */
+export const pgCloudMigrations: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'facilities and hubs',
+    sql: `
+      CREATE TABLE facilities (
+        facility_id text COLLATE "C" PRIMARY KEY,
+        time_zone   text NOT NULL,
+        created_at  timestamptz NOT NULL
+      );
+      CREATE TABLE hubs (
+        hub_id          text COLLATE "C" PRIMARY KEY,
+        facility_id     text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        -- SHA-256 of the whole token; the token itself is never stored.
+        token_hash      bytea NOT NULL,
+        created_at      timestamptz NOT NULL,
+        token_issued_at timestamptz NOT NULL
+      );
+      CREATE INDEX hubs_by_facility ON hubs (facility_id);
+    `,
+  },
+  {
+    version: 2,
+    name: 'events',
+    sql: `
+      CREATE TABLE events (
+        facility_id     text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        id              text COLLATE "C" NOT NULL,
+        type            text NOT NULL,
+        child_id        text NOT NULL,
+        -- The original text, so that events round-trip exactly.
+        occurred_at     text NOT NULL,
+        device_id       text COLLATE "C" NOT NULL,
+        seq             bigint NOT NULL,
+        method          text NOT NULL,
+        actor           text,
+        voids           text,
+        note            text,
+        -- Derived at insert: instant for ordering (finer than timestamptz's microseconds), business date
+        -- in the facility's time zone.
+        occurred_ms     bigint NOT NULL,
+        occurred_sub_ms integer NOT NULL,
+        local_date      date NOT NULL,
+        hub_id          text NOT NULL,
+        received_at     timestamptz NOT NULL,
+        PRIMARY KEY (facility_id, id)
+      );
+      CREATE INDEX events_by_day
+        ON events (facility_id, local_date, occurred_ms, occurred_sub_ms, device_id, seq);
+    `,
+  },
+];
+
+/**
+ * Applies the pending migrations in one transaction under MIGRATION_LOCK_KEY, recording each version in
+ * schema_migrations. Several replicas starting at once queue on the lock; those after the first find
+ * nothing to do. `client` must be a dedicated connection (not a pool): BEGIN and COMMIT must share it.
+ * Returns the schema version after migrating.
+ */
+export async function migratePostgres(
+  client: ClientBase,
+  migrations: readonly PgMigration[] = pgCloudMigrations,
+  targetVersion?: number,
+): Promise<number> {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new GenkanError(
+        'migration_order',
+        `migration ${m.name} has version ${m.version}, expected ${i + 1}`,
+      );
+    }
+  });
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Created under the lock: CREATE TABLE IF NOT EXISTS alone is not safe against a concurrent creator.
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    const { rows } = await client.query<{ v: number }>(
+      'SELECT coalesce(max(version), 0)::integer AS v FROM schema_migrations',
+    );
+    const current = rows[0]?.v ?? 0;
+    if (current > migrations.length) {
+      throw new GenkanError(
+        'schema_too_new',
+        `database schema version ${current} is newer than this program (${migrations.length}); upgrade Genkan`,
+      );
+    }
+    let version = current;
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      if (targetVersion !== undefined && m.version > targetVersion) break;
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        m.version,
+        m.name,
+      ]);
+      version = m.version;
+    }
+    await client.query('COMMIT');
+    return version;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,346 @@
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeEventStoreContract } from '../../test/contract/event-store.ts';
+import {
+  postgresPrereq,
+  startPostgres,
+  type TestDatabase,
+  type TestPostgres,
+} from '../../test/support/postgres.ts';
+import { describeCloudStoreContract, sampleEvent } from './contract.ts';
+import { MIGRATION_LOCK_KEY, migratePostgres, pgCloudMigrations } from './pg-migrations.ts';
+import {
+  NOT_DURABLE,
+  openCloudPostgresEventStore,
+  openCloudPostgresStore,
+  type PostgresCloudStore,
+} from './postgres.ts';
+
+const available = postgresPrereq();
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls until `count` backends of the database wait on a lock (heavyweight or advisory). */
+async function waitForLockWaiters(url: string, count: number, locktype: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  await withClient(url, async (c) => {
+    for (;;) {
+      const { rows } = await c.query<{ n: number }>(
+        `SELECT count(*)::integer AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+         WHERE NOT l.granted AND l.locktype = $1 AND d.datname = current_database()`,
+        [locktype],
+      );
+      if ((rows[0]?.n ?? 0) >= count) return;
+      if (Date.now() > deadline)
+        throw new Error(`fewer than ${count} backends waiting on a ${locktype} lock`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+}
+
+describe.runIf(available)('PostgreSQL', () => {
+  let server: TestPostgres;
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await server.stop();
+  }, 60_000);
+
+  describeCloudStoreContract('postgres', async () => {
+    const db = await server.createDatabase();
+    const store = await openCloudPostgresStore(db.url);
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await db.drop();
+      },
+    };
+  });
+
+  describeEventStoreContract('cloud (PostgreSQL)', async () => {
+    const db = await server.createDatabase();
+    return { open: () => openCloudPostgresEventStore(db.url, 'f1', 'Asia/Tokyo'), cleanup: () => db.drop() };
+  });
+
+  describe('PostgreSQL cloud store', () => {
+    let db: TestDatabase;
+    const open: PostgresCloudStore[] = [];
+    const openStore = async (): Promise<PostgresCloudStore> => {
+      const store = await openCloudPostgresStore(db.url);
+      open.push(store);
+      return store;
+    };
+    beforeEach(async () => {
+      db = await server.createDatabase();
+    });
+    afterEach(async () => {
+      for (const store of open.splice(0)) await store.close();
+      await db.drop();
+    });
+
+    it('keeps committed events across a reopen, so a batch resent after a crash comes back as duplicates', async () => {
+      const batch = [sampleEvent(), sampleEvent()];
+      const first = await openStore();
+      await first.addHub('hub-1', 'fac-a');
+      await first.insertBatch('fac-a', 'hub-1', batch);
+      await first.close();
+
+      const second = await openStore();
+      expect(await second.insertBatch('fac-a', 'hub-1', batch)).toStrictEqual({
+        accepted: [],
+        duplicates: batch.map((e) => e.id),
+      });
+      expect(await second.eventsOn('fac-a', '2026-04-01')).toStrictEqual(batch);
+    });
+
+    it('sees a token added or rotated by another process at once (CLI next to a running server)', async () => {
+      const relay = await openStore();
+      const cli = await openStore();
+      const old = await cli.addHub('hub-1', 'fac-a');
+      expect(await relay.authenticateHub(old)).toStrictEqual({ hubId: 'hub-1', facilityId: 'fac-a' });
+      const rotated = await cli.addHub('hub-1', 'fac-a');
+      expect(await relay.authenticateHub(old)).toBeUndefined();
+      expect(await relay.authenticateHub(rotated)).toBeDefined();
+    });
+
+    it('rejects calls after close, and close is idempotent', async () => {
+      const store = await openStore();
+      await store.close();
+      await store.close();
+      await expect(store.countEvents()).rejects.toMatchObject({ code: 'store_closed' });
+    });
+
+    it('orders devices bytewise, as SQLite does, whatever the database collation', async () => {
+      const store = await openStore();
+      await store.addHub('hub-1', 'fac-a');
+      const at = '2026-04-01T08:00:00+09:00';
+      const lower = sampleEvent({ occurredAt: at, deviceId: 'a' });
+      const upper = sampleEvent({ occurredAt: at, deviceId: 'B' });
+      const underscore = sampleEvent({ occurredAt: at, deviceId: '_z' });
+      await store.insertBatch('fac-a', 'hub-1', [lower, underscore, upper]);
+      expect(await store.eventsOn('fac-a', '2026-04-01')).toStrictEqual([upper, underscore, lower]);
+    });
+
+    it('commits durably: synchronous_commit is on, and a database with it off is refused', async () => {
+      const store = await openStore();
+      expect(
+        await withClient(
+          db.url,
+          async (c) => (await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows,
+        ),
+      ).toStrictEqual([{ synchronous_commit: 'on' }]);
+      await store.close();
+      await withClient(db.url, (c) =>
+        c.query(
+          `ALTER DATABASE ${pg.escapeIdentifier(new URL(db.url).pathname.slice(1))} SET synchronous_commit = off`,
+        ),
+      );
+      await expect(openCloudPostgresStore(db.url)).rejects.toMatchObject({ code: NOT_DURABLE });
+    });
+
+    it('stores a batch sent by two processes at the same time once: one side accepted, the other duplicates', async () => {
+      const a = await openStore();
+      const b = await openStore();
+      await a.addHub('hub-1', 'fac-a');
+      const batch = Array.from({ length: 50 }, () => sampleEvent());
+      // Holding SHARE on events queues both inserts behind it, so that they really run at the same time.
+      const result = await withClient(db.url, async (blocker) => {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE events IN SHARE MODE');
+        const both = Promise.all([
+          a.insertBatch('fac-a', 'hub-1', batch),
+          b.insertBatch('fac-a', 'hub-1', batch),
+        ]);
+        await waitForLockWaiters(db.url, 2, 'relation');
+        await blocker.query('COMMIT');
+        return both;
+      });
+      const all = { accepted: batch.map((e) => e.id), duplicates: [] };
+      const none = { accepted: [], duplicates: batch.map((e) => e.id) };
+      expect([result[0], result[1]]).toSatisfy(
+        ([x, y]: typeof result) =>
+          (JSON.stringify(x) === JSON.stringify(all) && JSON.stringify(y) === JSON.stringify(none)) ||
+          (JSON.stringify(x) === JSON.stringify(none) && JSON.stringify(y) === JSON.stringify(all)),
+      );
+      expect(await a.countEvents('fac-a')).toBe(batch.length);
+      expect(await b.eventsOn('fac-a', '2026-04-01')).toStrictEqual(batch);
+    });
+
+    it('stores overlapping batches sent concurrently in different orders exactly once, without deadlock', async () => {
+      const stores = [await openStore(), await openStore(), await openStore()];
+      await stores[0]?.addHub('hub-1', 'fac-a');
+      const events = Array.from({ length: 300 }, () => sampleEvent());
+      const shuffled = (list: typeof events) =>
+        list
+          .map((e) => ({ e, r: Math.random() }))
+          .sort((x, y) => x.r - y.r)
+          .map(({ e }) => e);
+      for (let round = 0; round < 5; round++) {
+        const slice = events.slice(round * 60, round * 60 + 120);
+        const results = await Promise.all(
+          stores.map((s) => s.insertBatch('fac-a', 'hub-1', shuffled(slice))),
+        );
+        const accepted = results.flatMap((r) => r.accepted);
+        // Every id of the round accepted by exactly one call, unless an earlier round stored it.
+        expect(new Set(accepted).size).toBe(accepted.length);
+        for (const r of results) expect(r.accepted.length + r.duplicates.length).toBe(slice.length);
+      }
+      expect(await stores[1]?.countEvents('fac-a')).toBe(events.length);
+    });
+
+    it('creates a facility once when several processes add hubs to it at the same time', async () => {
+      const stores = await Promise.all([1, 2, 3, 4].map(() => openStore()));
+      const tokens = await Promise.all(stores.map((s, i) => s.addHub(`hub-${i}`, 'fac-new', 'Europe/Paris')));
+      for (const [i, token] of tokens.entries()) {
+        expect(await stores[0]?.authenticateHub(token)).toStrictEqual({
+          hubId: `hub-${i}`,
+          facilityId: 'fac-new',
+        });
+      }
+      expect(await Promise.all(stores.map((s) => s.ensureFacility('fac-new')))).toStrictEqual(
+        stores.map(() => ({ facilityId: 'fac-new', timeZone: 'Europe/Paris' })),
+      );
+    });
+
+    it('serves one facility as an EventStore (openCloudPostgresEventStore)', async () => {
+      const events = await openCloudPostgresEventStore(db.url, 'fac-a', 'Asia/Tokyo');
+      const a = sampleEvent();
+      const b = sampleEvent({ occurredAt: '2026-04-01T07:00:00+09:00' });
+      expect(await events.insertEvents([a, b, a])).toStrictEqual({
+        inserted: [a.id, b.id],
+        duplicates: [a.id],
+      });
+      expect(await events.eventsOn('2026-04-01')).toStrictEqual([b, a]);
+      await events.close();
+      await expect(openCloudPostgresEventStore(db.url, 'fac-a', 'Europe/Paris')).rejects.toMatchObject({
+        code: 'time_zone_mismatch',
+      });
+      expect(await (await openStore()).countEvents('fac-a')).toBe(2);
+    });
+  });
+
+  describe('PostgreSQL migrations', () => {
+    let db: TestDatabase;
+    beforeEach(async () => {
+      db = await server.createDatabase();
+    });
+    afterEach(async () => {
+      await db.drop();
+    });
+
+    const tables = (c: pg.Client) =>
+      c
+        .query<{ name: string }>(
+          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+        )
+        .then((r) => r.rows.map((row) => row.name));
+    const versions = (c: pg.Client) =>
+      c
+        .query<{ version: number; applied_at: Date }>(
+          'SELECT version, applied_at FROM schema_migrations ORDER BY 1',
+        )
+        .then((r) => r.rows);
+
+    it('are numbered 1, 2, … in order', () => {
+      expect(pgCloudMigrations.map((m) => m.version)).toStrictEqual(pgCloudMigrations.map((_, i) => i + 1));
+    });
+
+    it('1 creates facilities and hubs, a hub naming a stored facility', async () => {
+      await withClient(db.url, async (c) => {
+        expect(await migratePostgres(c, pgCloudMigrations, 1)).toBe(1);
+        expect(await tables(c)).toStrictEqual(['facilities', 'hubs', 'schema_migrations']);
+        await c.query("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', now())");
+        await c.query("INSERT INTO hubs VALUES ('hub-1', 'fac-a', '\\x00', now(), now())");
+        await expect(
+          c.query("INSERT INTO hubs VALUES ('hub-2', 'fac-x', '\\x00', now(), now())"),
+        ).rejects.toThrow(/foreign key/);
+      });
+    });
+
+    it('2 adds events keyed per facility, keeping the rows of version 1', async () => {
+      await withClient(db.url, async (c) => {
+        await migratePostgres(c, pgCloudMigrations, 1);
+        await c.query("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', now())");
+        await c.query("INSERT INTO hubs VALUES ('hub-1', 'fac-a', '\\x00', now(), now())");
+        expect(await migratePostgres(c, pgCloudMigrations)).toBe(2);
+        expect(await tables(c)).toStrictEqual(['events', 'facilities', 'hubs', 'schema_migrations']);
+        expect((await c.query('SELECT hub_id FROM hubs')).rows).toStrictEqual([{ hub_id: 'hub-1' }]);
+        const insert = (facility: string) =>
+          c.query(
+            `INSERT INTO events (facility_id, id, type, child_id, occurred_at, device_id, seq, method, actor, voids,
+               note, occurred_ms, occurred_sub_ms, local_date, hub_id, received_at)
+             VALUES ($1, 'e1', 'check_in', 'c1', 't', 'd1', 1, 'card', NULL, NULL, NULL, 0, 0, '2026-04-01',
+               'hub-1', now())
+             ON CONFLICT DO NOTHING`,
+            [facility],
+          );
+        expect((await insert('fac-a')).rowCount).toBe(1);
+        expect((await insert('fac-a')).rowCount).toBe(0);
+        await expect(insert('fac-x')).rejects.toThrow(/foreign key/);
+        await c.query('SET enable_seqscan = off');
+        const plan = await c.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN SELECT id FROM events WHERE facility_id = 'fac-a' AND local_date = '2026-04-01'
+           ORDER BY occurred_ms, occurred_sub_ms, device_id, seq`,
+        );
+        expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('events_by_day');
+      });
+    });
+
+    it('records each version once; reopening is a no-op', async () => {
+      const first = await openCloudPostgresStore(db.url);
+      await first.close();
+      const before = await withClient(db.url, versions);
+      expect(before.map((v) => v.version)).toStrictEqual([1, 2]);
+      const second = await openCloudPostgresStore(db.url);
+      await second.close();
+      expect(await withClient(db.url, versions)).toStrictEqual(before);
+    });
+
+    it('migrates once when several replicas open a fresh database at the same time', async () => {
+      // Holding the migration lock makes all four opens queue on it, then run one after another.
+      const stores = await withClient(db.url, async (holder) => {
+        await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        const opening = Promise.all([1, 2, 3, 4].map(() => openCloudPostgresStore(db.url)));
+        await waitForLockWaiters(db.url, 4, 'advisory');
+        await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+        return opening;
+      });
+      for (const store of stores) await store.close();
+      expect((await withClient(db.url, versions)).map((v) => v.version)).toStrictEqual([1, 2]);
+    });
+
+    it('survives an unorchestrated race of opens on a fresh database', async () => {
+      const stores = await Promise.all(Array.from({ length: 8 }, () => openCloudPostgresStore(db.url)));
+      for (const store of stores) await store.close();
+      expect((await withClient(db.url, versions)).map((v) => v.version)).toStrictEqual([1, 2]);
+    });
+
+    it('applies a run of migrations all or nothing', async () => {
+      const broken = [...pgCloudMigrations, { version: 3, name: 'broken', sql: 'SELECT no_such_column' }];
+      await withClient(db.url, async (c) => {
+        await expect(migratePostgres(c, broken)).rejects.toThrow(/no_such_column/);
+        expect(await tables(c)).toStrictEqual([]);
+      });
+    });
+
+    it('refuses a database newer than the program', async () => {
+      await (await openCloudPostgresStore(db.url)).close();
+      await withClient(db.url, (c) =>
+        c.query("INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')", [
+          pgCloudMigrations.length + 1,
+        ]),
+      );
+      await expect(openCloudPostgresStore(db.url)).rejects.toMatchObject({ code: 'schema_too_new' });
+    });
+  });
+});

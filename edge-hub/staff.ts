@@ -1,0 +1,349 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { GenkanError, ValidationError } from '../common/errors.ts';
+import type { Clock } from '../common/time.ts';
+import {
+  describeIssues,
+  ErrorCodes,
+  ID_RE,
+  PinSchema,
+  STAFF_ROLES,
+  type SessionInfo,
+  type SignInRequest,
+  type StaffRole,
+  type TabletDeviceRequest,
+} from '../protocol/index.ts';
+import { hashPassword, verifyPassword } from './devices.ts';
+import { FailureLimiter, hashPairingCode, PairingCodeError, TooManyRequestsError } from './pairing.ts';
+import type { HubStore, PairingCodeRow, SessionRow } from './store.ts';
+
+/** Idle timeout of a staff session: every authenticated request extends it. */
+export const SESSION_IDLE_MS = 60 * 60_000;
+/** Absolute end of a staff session, however busy: a shift. */
+export const SESSION_MAX_MS = 12 * 60 * 60_000;
+/** Lifetime of the tablet device cookie. */
+export const DEVICE_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
+/** Failed sign-ins allowed per staff id, and per tablet, in SIGN_IN_WINDOW_MS. */
+export const SIGN_IN_MAX_PER_STAFF = 5;
+export const SIGN_IN_MAX_PER_DEVICE = 20;
+export const SIGN_IN_WINDOW_MS = 5 * 60_000;
+
+/** A device cookie or session token: 256 random bits, base64url. */
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** What the store keeps of a token: it is random, so SHA-256 suffices. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('base64url');
+}
+
+/** Unknown staff, wrong PIN or disabled account: all alike, so there is no oracle. */
+export class BadCredentialsError extends GenkanError {
+  constructor() {
+    super('bad_credentials', 'unknown staff id or wrong PIN');
+  }
+}
+
+/** A request without a valid tablet device cookie. */
+export class DeviceNotSetUpError extends GenkanError {
+  constructor() {
+    super('device_not_set_up', 'this browser is not set up as a tablet of this hub');
+  }
+}
+
+/** A request without a valid staff session on this tablet. */
+export class NotSignedInError extends GenkanError {
+  constructor() {
+    super('not_signed_in', 'sign in first (the session is missing, expired or ended)');
+  }
+}
+
+/** A pairing code of a device that is not a tablet (a kiosk's code never sets up a tablet). */
+export class NotATabletError extends GenkanError {
+  constructor() {
+    super(ErrorCodes.forbidden, 'this pairing code is not for a tablet');
+  }
+}
+
+export interface StaffAccount {
+  staffId: string;
+  name: string;
+  role: StaffRole;
+}
+
+/**
+ * `genkan staff add`: creates the account or updates its name, role and PIN (hashed with scrypt), and
+ * audits the change without the PIN.
+ */
+export async function addStaff(
+  store: HubStore,
+  input: { id: string; name: string; pin: string; role?: StaffRole },
+): Promise<StaffAccount> {
+  if (!ID_RE.test(input.id)) {
+    throw new ValidationError(
+      'bad_staff_id',
+      `not a valid staff id: ${input.id} (letters, digits, _ and -)`,
+      'id',
+    );
+  }
+  const name = input.name.trim();
+  if (name === '' || name.length > 100) {
+    throw new ValidationError('bad_name', 'the name must be 1–100 characters', 'name');
+  }
+  const role = input.role ?? 'staff';
+  if (!STAFF_ROLES.includes(role)) {
+    throw new ValidationError('bad_role', `role must be one of ${STAFF_ROLES.join(', ')}`, 'role');
+  }
+  const pin = PinSchema.safeParse(input.pin);
+  if (!pin.success) throw new ValidationError('bad_pin', `PIN ${describeIssues(pin.error)}`, 'pin');
+  const pinHash = await hashPassword(pin.data);
+  store.transaction(() => {
+    const before = store.upsertStaff(input.id, name, role, pinHash);
+    store.audit({
+      actorKind: 'cli',
+      actorId: null,
+      action: before === undefined ? 'staff.add' : 'staff.update',
+      subject: `staff:${input.id}`,
+      outcome: 'ok',
+      // Names are personal data but the audit log is the place for them; the PIN never is.
+      before: before && { name: before.name, role: before.role },
+      after: { name, role, pinChanged: true },
+    });
+  });
+  return { staffId: input.id, name, role };
+}
+
+export interface SignedIn {
+  token: string;
+  info: SessionInfo;
+}
+
+export interface SessionContext {
+  tokenHash: string;
+  session: SessionRow;
+  staff: { id: string; name: string; role: StaffRole };
+  deviceId: string;
+  info: SessionInfo;
+}
+
+/**
+ * Tablet device set-up and staff sessions. The limiters are in memory: a restart forgets them, which is
+ * fine for a limit meant to make guessing PINs slow.
+ */
+export class StaffAuth {
+  private readonly store: HubStore;
+  private readonly clock: Clock;
+  private readonly pairingLimiter: FailureLimiter;
+  private readonly staffLimiter: FailureLimiter;
+  private readonly deviceLimiter: FailureLimiter;
+  private readonly format: (d: Date) => string;
+  /** Verified against when the staff id is unknown, so that the answer takes as long as a real check. */
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(options: {
+    store: HubStore;
+    clock: Clock;
+    /** Formats an instant for SessionInfo.expiresAt (RFC 3339 in the facility's zone). */
+    format: (d: Date) => string;
+    pairingLimiter?: FailureLimiter;
+  }) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.format = options.format;
+    this.pairingLimiter = options.pairingLimiter ?? new FailureLimiter(options.clock);
+    this.staffLimiter = new FailureLimiter(options.clock, SIGN_IN_MAX_PER_STAFF, SIGN_IN_WINDOW_MS);
+    this.deviceLimiter = new FailureLimiter(options.clock, SIGN_IN_MAX_PER_DEVICE, SIGN_IN_WINDOW_MS);
+  }
+
+  /**
+   * POST /api/tablet/device: spends a tablet's pairing code (single use) and returns a new device cookie
+   * value. A kiosk's code is refused (NotATabletError) and also spends nothing.
+   */
+  setUpDevice(request: TabletDeviceRequest, remote: string): string {
+    const wait = this.pairingLimiter.retryAfter(remote);
+    if (wait !== undefined) throw new TooManyRequestsError(wait);
+    const hash = Buffer.from(hashPairingCode(request.code), 'base64url');
+    const token = newToken();
+    const outcome = this.store.transaction((): 'ok' | 'bad' | 'kiosk' => {
+      const row = this.match(request.deviceId, hash);
+      if (row === undefined) return 'bad';
+      if (row.role !== 'tablet' || this.store.deviceRole(row.deviceId) !== 'tablet') return 'kiosk';
+      if (!this.store.usePairingCode(row.id, this.clock.now())) return 'bad';
+      this.store.addTabletToken(hashToken(token), row.deviceId);
+      this.store.audit({
+        actorKind: 'device',
+        actorId: row.deviceId,
+        action: 'tablet.set_up',
+        subject: `device:${row.deviceId}`,
+        deviceId: row.deviceId,
+        outcome: 'ok',
+      });
+      return 'ok';
+    });
+    if (outcome === 'ok') return token;
+    this.pairingLimiter.fail(remote);
+    if (outcome === 'kiosk') throw new NotATabletError();
+    throw new PairingCodeError();
+  }
+
+  /** The tablet a device cookie names; throws DeviceNotSetUpError. */
+  device(cookie: string | undefined): string {
+    const deviceId = cookie === undefined ? undefined : this.store.tabletOfToken(hashToken(cookie));
+    if (deviceId === undefined) throw new DeviceNotSetUpError();
+    return deviceId;
+  }
+
+  async signIn(deviceId: string, request: SignInRequest): Promise<SignedIn> {
+    const wait = Math.max(
+      this.staffLimiter.retryAfter(request.staffId) ?? 0,
+      this.deviceLimiter.retryAfter(deviceId) ?? 0,
+    );
+    if (wait > 0) throw new SignInLimitedError(wait);
+    const staff = this.store.staff(request.staffId);
+    const ok = staff
+      ? await verifyPassword(request.pin, staff.pinHash)
+      : await verifyPassword(request.pin, await (this.dummyHash ??= hashPassword(newToken())));
+    if (!staff || !ok || staff.disabled) {
+      this.staffLimiter.fail(request.staffId);
+      this.deviceLimiter.fail(deviceId);
+      this.store.audit({
+        actorKind: 'staff',
+        actorId: request.staffId,
+        action: 'session.sign_in',
+        subject: `staff:${request.staffId}`,
+        deviceId,
+        outcome: 'bad_credentials',
+      });
+      throw new BadCredentialsError();
+    }
+    const now = this.clock.now();
+    const token = newToken();
+    const row: SessionRow = {
+      tokenHash: hashToken(token),
+      staffId: staff.id,
+      deviceId,
+      createdAt: now.toISOString(),
+      lastSeenAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + SESSION_MAX_MS).toISOString(),
+    };
+    this.store.transaction(() => {
+      this.store.pruneSessions(now);
+      this.store.createSession(row);
+      this.store.audit({
+        actorKind: 'staff',
+        actorId: staff.id,
+        action: 'session.sign_in',
+        subject: `staff:${staff.id}`,
+        deviceId,
+        outcome: 'ok',
+      });
+    });
+    return {
+      token,
+      info: {
+        staff: { id: staff.id, name: staff.name, role: staff.role },
+        deviceId,
+        expiresAt: this.format(this.endOf(row)),
+      },
+    };
+  }
+
+  /**
+   * The live session a cookie names on this tablet (undefined otherwise); `touch` extends its idle timer.
+   * A session of another tablet, of a disabled account, idle too long or past its end is not live.
+   */
+  session(deviceId: string, cookie: string | undefined, touch = true): SessionContext | undefined {
+    if (cookie === undefined) return undefined;
+    const tokenHash = hashToken(cookie);
+    const session = this.store.session(tokenHash);
+    if (!session) return undefined;
+    const a = Buffer.from(session.deviceId);
+    const b = Buffer.from(deviceId);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+    const now = this.clock.now();
+    if (!this.live(session, now)) return undefined;
+    const staff = this.store.staff(session.staffId);
+    if (!staff || staff.disabled) return undefined;
+    if (touch) {
+      session.lastSeenAt = now.toISOString();
+      this.store.touchSession(tokenHash, session.lastSeenAt);
+    }
+    return {
+      tokenHash,
+      session,
+      staff: { id: staff.id, name: staff.name, role: staff.role },
+      deviceId,
+      info: {
+        staff: { id: staff.id, name: staff.name, role: staff.role },
+        deviceId,
+        expiresAt: this.format(this.endOf(session)),
+      },
+    };
+  }
+
+  /** Whether a stored session is still live (not deleted, idle or past its end). */
+  stillLive(tokenHash: string): boolean {
+    const s = this.store.session(tokenHash);
+    if (!s) return false;
+    const staff = this.store.staff(s.staffId);
+    return staff !== undefined && !staff.disabled && this.live(s, this.clock.now());
+  }
+
+  signOut(ctx: SessionContext): void {
+    this.store.transaction(() => {
+      this.store.deleteSession(ctx.tokenHash);
+      this.store.audit({
+        actorKind: 'staff',
+        actorId: ctx.staff.id,
+        action: 'session.sign_out',
+        subject: `staff:${ctx.staff.id}`,
+        deviceId: ctx.deviceId,
+        outcome: 'ok',
+      });
+    });
+  }
+
+  /** The instant the session ends unless extended: the earlier of idle end and absolute end. */
+  private endOf(s: SessionRow): Date {
+    return new Date(Math.min(Date.parse(s.lastSeenAt) + SESSION_IDLE_MS, Date.parse(s.expiresAt)));
+  }
+
+  private live(s: SessionRow, now: Date): boolean {
+    return now.getTime() < this.endOf(s).getTime();
+  }
+
+  private match(deviceId: string, hash: Buffer): PairingCodeRow | undefined {
+    let found: PairingCodeRow | undefined;
+    for (const row of this.store.livePairingCodes(deviceId, this.clock.now())) {
+      const stored = Buffer.from(row.codeHash, 'base64url');
+      if (stored.length === hash.length && timingSafeEqual(stored, hash)) found = row;
+    }
+    return found;
+  }
+}
+
+/** Too many failed sign-ins for this staff id or on this tablet. */
+export class SignInLimitedError extends TooManyRequestsError {
+  constructor(retryAfterSeconds: number) {
+    super(retryAfterSeconds);
+    this.message = `too many failed sign-ins; retry in ${retryAfterSeconds} s`;
+  }
+}
+
+/** HTTP status of a tablet authentication error; undefined for anything else. */
+export function authErrorStatus(err: unknown): number | undefined {
+  if (
+    err instanceof BadCredentialsError ||
+    err instanceof DeviceNotSetUpError ||
+    err instanceof NotSignedInError
+  ) {
+    return 401;
+  }
+  if (err instanceof NotATabletError) return 403;
+  return undefined;
+}
+
+/** `<hub>/tablet/#pair=<GKP1 payload>`: what a tablet's QR code opens (the tablet app posts the code). */
+export function tabletPairingUrl(hubUrl: string, payload: string): string {
+  return `${hubUrl.replace(/\/+$/, '')}/tablet/#pair=${payload}`;
+}

@@ -1,0 +1,275 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../common/logger.ts';
+import { localDate, type Clock } from '../common/time.ts';
+import type { WebBundle } from '../common/web-bundle.ts';
+import {
+  describeIssues,
+  DEVICE_COOKIE,
+  ErrorCodes,
+  IdSchema,
+  SESSION_COOKIE,
+  SignInRequestSchema,
+  StaffOnDutySchema,
+  TabletActionSchema,
+  TabletDeviceRequestSchema,
+  type TabletRollcall,
+} from '../protocol/index.ts';
+import { ApiError } from './api-error.ts';
+import { DEVICE_COOKIE_MAX_AGE_S, SESSION_MAX_MS, type SessionContext, type StaffAuth } from './staff.ts';
+import type { TabletActions } from './tablet-actions.ts';
+import type { TabletPush } from './tablet-push.ts';
+import type { HubStore } from './store.ts';
+
+export interface TabletApiOptions {
+  store: HubStore;
+  clock: Clock;
+  timeZone: string;
+  logger: Logger;
+  auth: StaffAuth;
+  actions: TabletActions;
+  push: TabletPush;
+  view: () => TabletRollcall;
+  /** Class ids on the current roster. */
+  hasClass: (classId: string) => boolean;
+  /** The bundled tablet app; undefined while it is not there (GET /tablet answers 503). */
+  app: WebBundle | undefined;
+}
+
+/** Largest body of a tablet request: a staff action with a 500-character note, and then some. */
+export const TABLET_BODY_LIMIT = 16 * 1024;
+
+/** Paths the tablet cookies authenticate (not the admin bearer token). */
+export function isTabletPath(url: string): boolean {
+  return (
+    url === '/api/session' ||
+    url.startsWith('/api/tablet/') ||
+    url === '/tablet' ||
+    url.startsWith('/tablet/')
+  );
+}
+
+export const TABLET_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/** Cookies of a request, by name (the first of a repeated name wins). */
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (!out.has(name)) out.set(name, value);
+  }
+  return out;
+}
+
+function cookie(name: string, value: string, maxAgeS: number, secure: boolean): string {
+  return `${name}=${value}; Max-Age=${maxAgeS}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
+/**
+ * Whether a browser's Origin is this hub as the browser reached it. SameSite=Strict cookies already keep
+ * other sites out; this also refuses a page on another port of the same host.
+ */
+export function originOk(
+  origin: string | undefined,
+  host: string | undefined,
+  requireOrigin: boolean,
+): boolean {
+  if (origin === undefined) return !requireOrigin;
+  if (host === undefined) return false;
+  return origin === `http://${host}` || origin === `https://${host}`;
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy': TABLET_CSP,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+} as const;
+
+/** Registers the tablet's routes and its WebSocket on the hub's HTTP server. */
+export function registerTabletApi(
+  app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
+  options: TabletApiOptions,
+): void {
+  const { auth, store, clock, timeZone } = options;
+  const logger = options.logger;
+
+  const deviceOf = (req: FastifyRequest): string =>
+    auth.device(parseCookies(req.headers.cookie).get(DEVICE_COOKIE));
+
+  /** Both cookies, or a 401 that says nothing about the roll-call. */
+  const sessionOf = (req: FastifyRequest): SessionContext => {
+    const deviceId = deviceOf(req);
+    const ctx = auth.session(deviceId, parseCookies(req.headers.cookie).get(SESSION_COOKIE));
+    if (!ctx)
+      throw new ApiError(401, 'not_signed_in', 'sign in first (the session is missing, expired or ended)');
+    return ctx;
+  };
+
+  const checkOrigin = (req: FastifyRequest) => {
+    if (!originOk(req.headers.origin, req.headers.host, false)) {
+      throw new ApiError(403, ErrorCodes.forbidden, 'request from another origin');
+    }
+  };
+
+  const secure = (req: FastifyRequest) => req.protocol === 'https';
+
+  app.post('/api/tablet/device', { bodyLimit: TABLET_BODY_LIMIT }, (req, reply) => {
+    checkOrigin(req);
+    const parsed = TabletDeviceRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    try {
+      const token = auth.setUpDevice(parsed.data, req.ip);
+      req.log.info({ deviceId: parsed.data.deviceId }, 'tablet set up');
+      return reply
+        .header('set-cookie', cookie(DEVICE_COOKIE, token, DEVICE_COOKIE_MAX_AGE_S, secure(req)))
+        .code(204)
+        .send();
+    } catch (err) {
+      req.log.warn(
+        { deviceId: parsed.data.deviceId, code: (err as { code?: unknown }).code },
+        'tablet set-up refused',
+      );
+      throw err;
+    }
+  });
+
+  app.post('/api/session', { bodyLimit: TABLET_BODY_LIMIT }, async (req, reply) => {
+    checkOrigin(req);
+    const deviceId = deviceOf(req);
+    const parsed = SignInRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    const signed = await auth.signIn(deviceId, parsed.data);
+    req.log.info({ deviceId, staffId: signed.info.staff.id }, 'staff signed in');
+    return reply
+      .header('set-cookie', cookie(SESSION_COOKIE, signed.token, SESSION_MAX_MS / 1000, secure(req)))
+      .header('cache-control', 'no-store')
+      .send(signed.info);
+  });
+
+  app.get('/api/session', (req, reply) => {
+    const ctx = sessionOf(req);
+    return reply.header('cache-control', 'no-store').send(ctx.info);
+  });
+
+  app.delete('/api/session', (req, reply) => {
+    checkOrigin(req);
+    const ctx = sessionOf(req);
+    auth.signOut(ctx);
+    options.push.endSession(ctx.tokenHash);
+    return reply
+      .header('set-cookie', cookie(SESSION_COOKIE, '', 0, secure(req)))
+      .code(204)
+      .send();
+  });
+
+  app.get('/api/tablet/rollcall', (req, reply) => {
+    sessionOf(req);
+    return reply.header('cache-control', 'no-store').send(options.view());
+  });
+
+  app.post('/api/tablet/actions', { bodyLimit: TABLET_BODY_LIMIT }, (req, reply) => {
+    checkOrigin(req);
+    const ctx = sessionOf(req);
+    const parsed = TabletActionSchema.safeParse(req.body);
+    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    const result = options.actions.perform({ staffId: ctx.staff.id, deviceId: ctx.deviceId }, parsed.data);
+    return reply.header('cache-control', 'no-store').send({ event: result.event });
+  });
+
+  app.put<{ Params: { classId: string } }>(
+    '/api/tablet/classes/:classId/staff',
+    { bodyLimit: TABLET_BODY_LIMIT },
+    (req, reply) => {
+      checkOrigin(req);
+      const ctx = sessionOf(req);
+      const classId = IdSchema.safeParse(req.params.classId);
+      if (!classId.success || !options.hasClass(classId.data)) {
+        throw new ApiError(404, 'unknown_class', 'no such class on the roster');
+      }
+      const parsed = StaffOnDutySchema.safeParse(req.body);
+      if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+      const date = localDate(clock.now(), timeZone);
+      store.transaction(() => {
+        const before = store.setStaffOnDuty(classId.data, date, parsed.data.count, ctx.staff.id);
+        store.audit({
+          actorKind: 'staff',
+          actorId: ctx.staff.id,
+          action: 'tablet.staff_on_duty',
+          subject: `class:${classId.data}`,
+          deviceId: ctx.deviceId,
+          outcome: 'ok',
+          before: before === undefined ? null : { date, count: before },
+          after: { date, count: parsed.data.count },
+        });
+      });
+      options.push.changed();
+      return reply.code(204).send();
+    },
+  );
+
+  const serve = (name: string) => (_req: FastifyRequest, reply: FastifyReply) => {
+    const file = options.app?.files.get(name);
+    reply.headers(SECURITY_HEADERS);
+    if (!options.app) {
+      throw new ApiError(503, 'tablet_app_unavailable', 'the tablet app is not part of this hub build');
+    }
+    if (!file) throw new ApiError(404, ErrorCodes.notFound, 'no such file');
+    // The HTML names the current bundle: never cached. The assets may be, briefly.
+    reply.header('cache-control', name === 'index.html' ? 'no-store' : 'no-cache');
+    return reply.type(file.type).send(file.body);
+  };
+  app.get('/tablet', serve('index.html'));
+  app.get('/tablet/', serve('index.html'));
+  app.get('/tablet/app.js', serve('app.js'));
+  app.get('/tablet/app.css', serve('app.css'));
+
+  // The push channel: upgraded here, outside fastify's routing (ws, noServer).
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const refuse = (status: number, why: string): void => {
+      logger.warn({ status }, 'tablet push connection refused');
+      socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if ((req.url ?? '').split('?')[0] !== '/tablet/ws') {
+      refuse(404, 'Not Found');
+      return;
+    }
+    if (!originOk(req.headers.origin, req.headers.host, true)) {
+      refuse(403, 'Forbidden');
+      return;
+    }
+    let ctx: SessionContext | undefined;
+    try {
+      const cookies = parseCookies(req.headers.cookie);
+      ctx = auth.session(auth.device(cookies.get(DEVICE_COOKIE)), cookies.get(SESSION_COOKIE));
+    } catch {
+      ctx = undefined;
+    }
+    if (!ctx) {
+      refuse(401, 'Unauthorized');
+      return;
+    }
+    const tokenHash = ctx.tokenHash;
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      const remove = options.push.add(ws, tokenHash);
+      // The tablet sends nothing on this channel; anything it sends is ignored.
+      ws.on('close', remove);
+      ws.on('error', (err) => {
+        logger.warn({ err }, 'tablet push connection failed');
+      });
+    });
+  };
+  app.server.on('upgrade', onUpgrade);
+  app.addHook('onClose', () => {
+    app.server.off('upgrade', onUpgrade);
+    sockets.close();
+  });
+}

@@ -1,0 +1,276 @@
+import { mkdir, copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
+import { launchChromium, requireChromium } from './support/browser.ts';
+import { genkanJson, ROOT, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
+import { provisionSite, startHub, startKiosk, type Site } from './support/site.ts';
+
+const haveChromium = requireChromium();
+
+const CARD = { taro: '0101000000000001', ichiro: '0101000000000002' };
+const ROSTER = [
+  ROSTER_HEADER,
+  `k1,ひよこ組,c001,山田 太郎,やまだ たろう,g001,山田 花子,${CARD.taro}`,
+  `k1,ひよこ組,c002,佐藤 一郎,さとう いちろう,g002,佐藤 陽子,${CARD.ichiro}`,
+  `k2,りす組,c003,鈴木 さくら,すずき さくら,g003,鈴木 健,`,
+  `k2,りす組,c004,高橋 ゆい,たかはし ゆい,g004,高橋 誠,`,
+].join('\n');
+
+const SCREEN_MS = 15_000;
+const HUB_MS = 30_000;
+
+const byTestId = (id: string): string => `[data-testid="${id}"]`;
+const row = (page: Page, childId: string) =>
+  page.locator(`${byTestId(TABLET_TEST_IDS.childRow)}[data-child-id="${childId}"]`);
+
+const SHOTS_DIR = join(ROOT, 'test-results/screens');
+const COMMITTED_DIR = join(ROOT, 'docs/screens');
+
+/** Like screenshotBoth (support/browser.ts) for the tablet app: its root and language button. */
+async function tabletShots(page: Page, name: string): Promise<void> {
+  for (const locale of ['ja', 'en'] as const) {
+    await setLocale(page, locale);
+    await shot(page, `${name}-${locale}`);
+  }
+  await setLocale(page, 'ja');
+}
+
+/** One screenshot into test-results/screens, and docs/screens when UPDATE_SCREENSHOTS=1. */
+async function shot(page: Page, name: string): Promise<void> {
+  await mkdir(SHOTS_DIR, { recursive: true });
+  const file = `${name}.png`;
+  await page.screenshot({ path: join(SHOTS_DIR, file), animations: 'disabled' });
+  if (process.env['UPDATE_SCREENSHOTS'] === '1') {
+    await mkdir(COMMITTED_DIR, { recursive: true });
+    await copyFile(join(SHOTS_DIR, file), join(COMMITTED_DIR, file));
+  }
+}
+
+async function setLocale(page: Page, locale: 'ja' | 'en'): Promise<void> {
+  const app = page.locator(byTestId('tablet-app'));
+  if ((await app.getAttribute('data-locale')) === locale) return;
+  await page
+    .locator(`${byTestId('lang-toggle')}:visible`)
+    .first()
+    .click();
+  await page.locator(`${byTestId('tablet-app')}[data-locale="${locale}"]`).waitFor({ timeout: SCREEN_MS });
+}
+
+/**
+ * The staff tablet app in a real Chromium against a real hub: set up from a pairing link, staff sign-in,
+ * a kiosk tap and a tablet action reaching every signed-in tablet through the push channel, without a
+ * reload. Only the public hooks (TABLET_TEST_IDS and the rows' data-* attributes) are read.
+ */
+describe.runIf(haveChromium)('staff tablet in Chromium', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let site: Site;
+  let hub: GenkanProcess;
+  let kiosk: GenkanProcess;
+  let browser: Browser;
+  let httpPort = 0;
+  const procs: GenkanProcess[] = [];
+  const contexts: BrowserContext[] = [];
+  let page: Page;
+
+  /** A fresh pairing link for `deviceId` (a tablet), as an admin would show it as a QR code. */
+  const pairingUrl = async (deviceId: string): Promise<string> => {
+    const out = await genkanJson<{ payload: string; url?: string }>([
+      'device',
+      'pair',
+      deviceId,
+      '--role',
+      'tablet',
+      '--hub-url',
+      `http://127.0.0.1:${httpPort}`,
+      '--data',
+      join(site.dir, 'hub'),
+    ]);
+    return out.url ?? `http://127.0.0.1:${httpPort}/tablet/#pair=${out.payload}`;
+  };
+
+  /** A new browser context (its own cookies) set up as a tablet and, unless told, signed in. */
+  const openTablet = async (
+    deviceId: string,
+    viewport = { width: 1280, height: 800 },
+    signIn = true,
+  ): Promise<Page> => {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    const p = await context.newPage();
+    p.on('pageerror', (err) => {
+      console.error(`tablet page error: ${err.message}`);
+    });
+    await p.goto(await pairingUrl(deviceId));
+    await p.locator(`${byTestId('setup-status')}[data-setup="done"]`).waitFor({ timeout: SCREEN_MS });
+    // The one-time code does not stay in the address bar.
+    expect(p.url()).not.toContain('pair=');
+    if (signIn) await signInAs(p, 's1', '1234');
+    return p;
+  };
+
+  const signInAs = async (p: Page, staffId: string, pin: string): Promise<void> => {
+    await p.locator(byTestId(TABLET_TEST_IDS.staffId)).fill(staffId);
+    await p.locator(byTestId(TABLET_TEST_IDS.staffPin)).fill(pin);
+    await p.locator(byTestId(TABLET_TEST_IDS.signIn)).click();
+  };
+
+  const taps = () => kiosk.lines.filter((l) => l['type'] === 'tap');
+  const tap = async (card: string): Promise<JsonLine> => {
+    const before = taps().length;
+    kiosk.write(`card:${card}\n`);
+    await kiosk.waitFor(() => taps().length > before, HUB_MS, `tap line for ${card}`);
+    const out = taps()[before];
+    if (!out) throw new Error('no tap line');
+    return out;
+  };
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    site = await provisionSite(dir.path, {
+      kiosks: 1,
+      children: 0,
+      roster: { csv: `${ROSTER}\n`, cards: Object.values(CARD) },
+    });
+    await genkanJson([
+      'staff',
+      'add',
+      's1',
+      '--name',
+      '保育 花子',
+      '--pin',
+      '1234',
+      '--data',
+      join(site.dir, 'hub'),
+    ]);
+    hub = startHub(site);
+    procs.push(hub);
+    const ready = await hub.ready();
+    httpPort = Number(ready['http']);
+    kiosk = startKiosk(site, 0, Number(ready['mqtt']), { ui: 'none' });
+    procs.push(kiosk);
+    await kiosk.ready();
+    browser = await launchChromium();
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    console.log('hub log (tail):', hub.stderr.slice(-3000));
+    console.log('kiosk log (tail):', kiosk.stderr.slice(-2000));
+    console.log('screen:', (await page.content().catch(String)).slice(0, 4000));
+  });
+
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+    await browser.close().catch(() => undefined);
+    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+    await dir.remove();
+  });
+
+  it('refuses a wrong PIN with a clear error, and shows no roll-call', async () => {
+    page = await openTablet('tab-1', undefined, false);
+    await tabletShots(page, 'tablet-setup');
+    await signInAs(page, 's1', '9999');
+    const error = page.locator(byTestId(TABLET_TEST_IDS.signInError));
+    await error.waitFor({ timeout: SCREEN_MS });
+    await expect(error.textContent()).resolves.toContain('暗証番号');
+    expect(await page.locator(byTestId(TABLET_TEST_IDS.rollcall)).count()).toBe(0);
+    await tabletShots(page, 'tablet-signin-error');
+  });
+
+  it('signs in and shows every child of today, live', async () => {
+    await signInAs(page, 's1', '1234');
+    await page
+      .locator(`${byTestId(TABLET_TEST_IDS.rollcall)}[data-stale="false"]`)
+      .waitFor({ timeout: SCREEN_MS });
+    await expect(page.locator(byTestId(TABLET_TEST_IDS.childRow)).count()).resolves.toBe(4);
+    await expect(row(page, 'c001').getAttribute('data-status')).resolves.toBe('not_arrived');
+    await expect(page.locator(byTestId('staff-name')).textContent()).resolves.toContain('保育 花子');
+  });
+
+  it('shows a kiosk tap without a reload', async () => {
+    await page.evaluate(() => {
+      (globalThis as unknown as { marker: number }).marker = 42;
+    });
+    await tap(CARD.taro);
+    await page
+      .locator(`${byTestId(TABLET_TEST_IDS.childRow)}[data-child-id="c001"][data-status="present"]`)
+      .waitFor({ timeout: HUB_MS });
+    // Same document: the push channel delivered it.
+    await expect(page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).resolves.toBe(
+      42,
+    );
+    await expect(row(page, 'c001').textContent()).resolves.toContain('山田 花子');
+  });
+
+  it('finds children by kana in any script', async () => {
+    const search = page.locator(byTestId(TABLET_TEST_IDS.search));
+    await search.fill('ｽｽﾞｷ');
+    await expect(page.locator(byTestId(TABLET_TEST_IDS.childRow)).count()).resolves.toBe(1);
+    await expect(row(page, 'c003').count()).resolves.toBe(1);
+    await search.fill('サトウ');
+    await expect(row(page, 'c002').count()).resolves.toBe(1);
+    await search.fill('');
+    await expect(page.locator(byTestId(TABLET_TEST_IDS.childRow)).count()).resolves.toBe(4);
+  });
+
+  it('marks a child absent, and a second tablet sees it', async () => {
+    const second = await openTablet('tab-2');
+    await row(second, 'c002').waitFor({ timeout: SCREEN_MS });
+
+    const dialog = page.locator(byTestId('action-dialog'));
+    // The dialog is modal (the header's language button is behind it): one shot per language.
+    for (const locale of ['en', 'ja'] as const) {
+      await setLocale(page, locale);
+      await row(page, 'c002').locator(byTestId('action-absent')).click();
+      await dialog.waitFor({ timeout: SCREEN_MS });
+      await dialog.locator(byTestId('reason-sick')).click();
+      await dialog.locator(byTestId('action-note')).fill(locale === 'ja' ? '発熱のため' : 'fever');
+      await shot(page, `tablet-absent-dialog-${locale}`);
+      if (locale === 'en') {
+        await dialog.locator(byTestId('action-cancel')).click();
+        await dialog.waitFor({ state: 'detached', timeout: SCREEN_MS });
+      }
+    }
+    await dialog.locator(byTestId('action-confirm')).click();
+    await dialog.waitFor({ state: 'detached', timeout: SCREEN_MS });
+
+    for (const p of [page, second]) {
+      await p
+        .locator(`${byTestId(TABLET_TEST_IDS.childRow)}[data-child-id="c002"][data-status="absent"]`)
+        .waitFor({ timeout: HUB_MS });
+    }
+    await expect(row(second, 'c002').textContent()).resolves.toContain('体調不良');
+    await tabletShots(page, 'tablet-rollcall');
+  });
+
+  it('checks a child in by hand and shows the correction', async () => {
+    await row(page, 'c003').locator(byTestId('action-check_in')).click();
+    const dialog = page.locator(byTestId('action-dialog'));
+    await dialog.waitFor({ timeout: SCREEN_MS });
+    await dialog.locator(byTestId('action-note')).fill('カード忘れ');
+    await dialog.locator(byTestId('action-confirm')).click();
+    await dialog.waitFor({ state: 'detached', timeout: SCREEN_MS });
+    await page
+      .locator(`${byTestId(TABLET_TEST_IDS.childRow)}[data-child-id="c003"][data-status="present"]`)
+      .waitFor({ timeout: HUB_MS });
+    await row(page, 'c003').locator(byTestId('corrections')).waitFor({ timeout: SCREEN_MS });
+  });
+
+  it('works on a portrait tablet and on a phone', async () => {
+    const portrait = await openTablet('tab-3', { width: 800, height: 1280 });
+    await row(portrait, 'c002').waitFor({ timeout: SCREEN_MS });
+    await tabletShots(portrait, 'tablet-portrait');
+    const phone = await openTablet('tab-4', { width: 390, height: 844 });
+    await row(phone, 'c002').waitFor({ timeout: SCREEN_MS });
+    await tabletShots(phone, 'tablet-phone');
+  });
+
+  it('signs out back to the sign-in screen', async () => {
+    await page.locator(byTestId(TABLET_TEST_IDS.signOut)).click();
+    await page.locator(byTestId(TABLET_TEST_IDS.staffId)).waitFor({ timeout: SCREEN_MS });
+    expect(await page.locator(byTestId(TABLET_TEST_IDS.childRow)).count()).toBe(0);
+  });
+});
