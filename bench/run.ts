@@ -7,6 +7,7 @@ import { formatRfc3339 } from '../common/time.ts';
 import { ROSTER_HEADER } from '../edge-hub/roster.ts';
 import { GenkanProcess, genkanJson } from '../test/support/process.ts';
 import { runKioskLatencyBench } from './kiosk-latency.ts';
+import { runTabletLatencyBench } from './tablet-latency.ts';
 
 /**
  * npm run bench — the hub's durable ingest against plain aedes, measured in the same run on the same
@@ -15,7 +16,8 @@ import { runKioskLatencyBench } from './kiosk-latency.ts';
  *  - hub: 10 devices × N single-event QoS 1 publishes; time until every event is acknowledged on the
  *    device's acks topic, i.e. validated and committed to SQLite with synchronous=FULL.
  * Writes the results to docs/benchmarks.md (section between the bench markers).
- * Then the kiosk's tap → screen latency (bench/kiosk-latency.ts), in its own section.
+ * Then the kiosk's tap → screen latency (bench/kiosk-latency.ts) and the kiosk tap → staff tablet latency
+ * (bench/tablet-latency.ts), each in its own section.
  */
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNNER = join(ROOT, 'bin/run-ts.mjs');
@@ -194,7 +196,8 @@ async function runHubIngestBench(): Promise<void> {
   await writeFile(file, doc);
 }
 
-// BENCH_ONLY=hub-ingest or kiosk-latency runs one benchmark; by default both run.
+// BENCH_ONLY=hub-ingest, kiosk-latency or tablet-latency runs one benchmark; by default all run.
 const only = process.env['BENCH_ONLY'];
 if (only === undefined || only === 'hub-ingest') await runHubIngestBench();
 if (only === undefined || only === 'kiosk-latency') await runKioskLatencyBench();
+if (only === undefined || only === 'tablet-latency') await runTabletLatencyBench();

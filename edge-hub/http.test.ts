@@ -129,6 +129,7 @@ describe('hub HTTP API', () => {
         status: 'absent',
         check_in: null,
         check_out: null,
+        corrected: 'false',
       },
       {
         class_name: 'ひよこ組',
@@ -137,6 +138,7 @@ describe('hub HTTP API', () => {
         status: 'left',
         check_in: '08:00',
         check_out: '17:30',
+        corrected: 'false',
       },
       {
         class_name: 'りす組',
@@ -145,6 +147,7 @@ describe('hub HTTP API', () => {
         status: 'present',
         check_in: '09:00',
         check_out: null,
+        corrected: 'false',
       },
       {
         class_name: 'りす組',
@@ -153,6 +156,7 @@ describe('hub HTTP API', () => {
         status: 'not_arrived',
         check_in: null,
         check_out: null,
+        corrected: 'true',
       },
     ]);
   });
@@ -165,11 +169,11 @@ describe('hub HTTP API', () => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     expect(text).toBe(
-      '\uFEFFclass_name,child_id,child_name,status,check_in,check_out\r\n' +
-        'ひよこ組,c002,山田 次郎,absent,,\r\n' +
-        'ひよこ組,c001,山田 太郎,left,08:00,17:30\r\n' +
-        "りす組,c004,'=1+2,present,09:00,\r\n" +
-        'りす組,c003,佐藤 一,not_arrived,,\r\n',
+      '\uFEFFclass_name,child_id,child_name,status,check_in,check_out,corrected\r\n' +
+        'ひよこ組,c002,山田 次郎,absent,,,false\r\n' +
+        'ひよこ組,c001,山田 太郎,left,08:00,17:30,false\r\n' +
+        "りす組,c004,'=1+2,present,09:00,,false\r\n" +
+        'りす組,c003,佐藤 一,not_arrived,,,true\r\n',
     );
   });
 

@@ -11,6 +11,7 @@ import {
   PairRequestSchema,
   type HttpErrorBody,
   type PairResponse,
+  type AttendanceEvent,
   type Rollcall,
 } from '../protocol/index.ts';
 import { checkAdminToken } from './devices.ts';
@@ -63,6 +64,8 @@ export const LEDGER_COLUMNS = [
   'status',
   'check_in',
   'check_out',
+  /** `true` when staff corrected the child's day (a void, a manual entry, an absence): see the tablet. */
+  'corrected',
 ] as const;
 export type LedgerRow = Record<(typeof LEDGER_COLUMNS)[number], string | null>;
 
@@ -105,7 +108,16 @@ function isClientError(err: unknown): err is { statusCode: number; message: stri
   );
 }
 
-export function ledgerRows(rollcall: Rollcall, timeZone: string): LedgerRow[] {
+/** Children whose day has a staff entry or a void among `events`: their ledger rows say `corrected`. */
+export function correctedChildren(events: readonly AttendanceEvent[]): Set<string> {
+  return new Set(events.filter((e) => e.method === 'staff' || e.type === 'void').map((e) => e.childId));
+}
+
+export function ledgerRows(
+  rollcall: Rollcall,
+  timeZone: string,
+  corrected: ReadonlySet<string> = new Set(),
+): LedgerRow[] {
   return rollcall.classes.flatMap((c) =>
     c.children.map((child) => ({
       class_name: c.name,
@@ -114,6 +126,7 @@ export function ledgerRows(rollcall: Rollcall, timeZone: string): LedgerRow[] {
       status: child.status,
       check_in: child.checkInAt === null ? null : localTime(child.checkInAt, timeZone),
       check_out: child.checkOutAt === null ? null : localTime(child.checkOutAt, timeZone),
+      corrected: corrected.has(child.id) ? 'true' : 'false',
     })),
   );
 }
@@ -232,7 +245,7 @@ export function buildHttpApi(options: HttpApiOptions) {
       throw new ApiError(400, ErrorCodes.badRequest, 'format must be json or csv');
     }
     const date = dateOf(req.query);
-    const rows = ledgerRows(rollcall(date), timeZone);
+    const rows = ledgerRows(rollcall(date), timeZone, correctedChildren(store.eventsOn(date)));
     if (format === 'json') return { date, rows };
     return reply
       .type('text/csv; charset=utf-8')
