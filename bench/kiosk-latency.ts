@@ -1,8 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { hasChromium, launchChromium, CHROMIUM_PATH } from '../test/support/browser.ts';
-import { ROOT, tempDir, type GenkanProcess } from '../test/support/process.ts';
+import { tempDir, type GenkanProcess } from '../test/support/process.ts';
+import { percentile, round1, writeBenchSection } from './report.ts';
 import { provisionSite, startHub, startKiosk } from '../test/support/site.ts';
 
 /**
@@ -31,8 +30,6 @@ export interface KioskLatencyResult {
 
 const TAPS = Number(process.env['BENCH_KIOSK_TAPS'] ?? 300);
 const WARMUP = Number(process.env['BENCH_KIOSK_WARMUP'] ?? 20);
-const MARK_START = '<!-- bench:kiosk-latency:start -->';
-const MARK_END = '<!-- bench:kiosk-latency:end -->';
 
 /**
  * Runs in the page before its scripts: notes when each child's entry first appears on a recorded-tap
@@ -53,13 +50,6 @@ const OBSERVER = `(() => {
 })();`;
 
 const now = (): number => performance.timeOrigin + performance.now();
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 export async function benchKioskLatency(): Promise<KioskLatencyResult | undefined> {
   if (!hasChromium()) {
@@ -177,26 +167,21 @@ const DESCRIPTION = [
 
 /** Writes the result into docs/benchmarks.md between this benchmark's markers. */
 export async function writeKioskLatencySection(result: KioskLatencyResult): Promise<void> {
-  const section = [
-    MARK_START,
-    `Measured ${result.date} on ${result.machine}; ${result.taps} taps after ${result.warmup} warm-up taps.`,
-    '',
-    '| p50 | p95 | p99 | max | mean |',
-    '| --- | --- | --- | --- | --- |',
-    `| ${result.p50} ms | ${result.p95} ms | ${result.p99} ms | ${result.max} ms | ${result.mean} ms |`,
-    '',
-    `Of which until the kiosk's tap line (printed after the commit) reached the bench: p50 ${result.agentP50} ms, p99 ${result.agentP99} ms.`,
-    '',
-    `p99 goal < 100 ms: ${result.p99 < 100 ? 'met' : 'NOT met'}. Clock offset page − Node, estimated: ${result.clockOffset} ms (not applied).`,
-    MARK_END,
-  ].join('\n');
-  const file = join(ROOT, 'docs/benchmarks.md');
-  let doc = await readFile(file, 'utf8').catch(() => '');
-  const pattern = new RegExp(`${MARK_START}[\\s\\S]*${MARK_END}`);
-  doc = doc.includes(MARK_START)
-    ? doc.replace(pattern, section)
-    : `${doc.trimEnd()}\n\n${DESCRIPTION}\n${section}\n`;
-  await writeFile(file, doc);
+  await writeBenchSection(
+    'kiosk-latency',
+    [
+      `Measured ${result.date} on ${result.machine}; ${result.taps} taps after ${result.warmup} warm-up taps.`,
+      '',
+      '| p50 | p95 | p99 | max | mean |',
+      '| --- | --- | --- | --- | --- |',
+      `| ${result.p50} ms | ${result.p95} ms | ${result.p99} ms | ${result.max} ms | ${result.mean} ms |`,
+      '',
+      `Of which until the kiosk's tap line (printed after the commit) reached the bench: p50 ${result.agentP50} ms, p99 ${result.agentP99} ms.`,
+      '',
+      `p99 goal < 100 ms: ${result.p99 < 100 ? 'met' : 'NOT met'}. Clock offset page − Node, estimated: ${result.clockOffset} ms (not applied).`,
+    ],
+    DESCRIPTION,
+  );
 }
 
 /** The benchmark as bench/run.ts runs it: measure, print, and record in docs/benchmarks.md. */

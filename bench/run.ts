@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -6,6 +6,7 @@ import { newEventId } from '../common/ids.ts';
 import { formatRfc3339 } from '../common/time.ts';
 import { ROSTER_HEADER } from '../edge-hub/roster.ts';
 import { GenkanProcess, genkanJson } from '../test/support/process.ts';
+import { writeBenchSection } from './report.ts';
 import { runKioskLatencyBench } from './kiosk-latency.ts';
 import { runTabletLatencyBench } from './tablet-latency.ts';
 
@@ -177,8 +178,7 @@ async function runHubIngestBench(): Promise<void> {
   };
   console.log(JSON.stringify(result));
 
-  const section = [
-    '<!-- bench:hub-ingest:start -->',
+  await writeBenchSection('hub-ingest', [
     `Measured ${result.date} on ${result.machine}; ${DEVICES} devices × ${PER_DEVICE} events, median of ${ROUNDS} rounds.`,
     '',
     '| measure | rate |',
@@ -186,14 +186,7 @@ async function runHubIngestBench(): Promise<void> {
     `| plain aedes, QoS 1 publish → subscribe | ${result.plainAedes.toLocaleString('en-US')} msg/s |`,
     `| hub durable ingest, acked after SQLite commit (synchronous=FULL) | ${result.hubDurable.toLocaleString('en-US')} events/s |`,
     `| ratio hub / plain aedes | ${result.ratio} (goal ≥ 0.5) |`,
-    '<!-- bench:hub-ingest:end -->',
-  ].join('\n');
-  const file = join(ROOT, 'docs/benchmarks.md');
-  let doc = await readFile(file, 'utf8').catch(() => '');
-  doc = doc.includes('<!-- bench:hub-ingest:start -->')
-    ? doc.replace(/<!-- bench:hub-ingest:start -->[\s\S]*<!-- bench:hub-ingest:end -->/, section)
-    : `${doc}\n${section}\n`;
-  await writeFile(file, doc);
+  ]);
 }
 
 // BENCH_ONLY=hub-ingest, kiosk-latency or tablet-latency runs one benchmark; by default all run.

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -7,7 +6,8 @@ import { WebSocket } from 'ws';
 import { decodePairing } from '../edge-hub/tablet/pairing.ts';
 import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
 import { hasChromium, launchChromium, CHROMIUM_PATH } from '../test/support/browser.ts';
-import { genkanJson, ROOT, tempDir, type GenkanProcess } from '../test/support/process.ts';
+import { genkanJson, tempDir, type GenkanProcess } from '../test/support/process.ts';
+import { percentile, round1, writeBenchSection } from './report.ts';
 import { provisionSite, startHub, startKiosk, type Site } from '../test/support/site.ts';
 
 /**
@@ -74,8 +74,6 @@ const CHILDREN = 100;
 /** Least time from the previous tap's first page update to the next tap (see DESCRIPTION). */
 const GAP_MS = env('BENCH_TABLET_GAP_MS', 110);
 const TAP_TIMEOUT_MS = env('BENCH_TABLET_TIMEOUT_MS', 10_000);
-const MARK_START = '<!-- bench:tablet-latency:start -->';
-const MARK_END = '<!-- bench:tablet-latency:end -->';
 const FROZEN_LOG = 'tablet not reading its push channel; disconnected';
 
 /**
@@ -111,12 +109,6 @@ const OBSERVER = `(() => {
 
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round1 = (x: number): number => Math.round(x * 10) / 10;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 /** Latencies of one phase: per tablet, in tap order. */
 class Samples {
@@ -462,25 +454,20 @@ const DESCRIPTION = [
 export async function writeTabletLatencySection(r: TabletLatencyResult): Promise<void> {
   const row = (name: string, s: TabletLatencyStats) =>
     `| ${name} | ${s.taps} × ${r.tablets} | ${s.p50} ms | ${s.p95} ms | ${s.p99} ms | ${s.max} ms | ${s.tabletP99Min}–${s.tabletP99Max} ms | ${s.misses} |`;
-  const section = [
-    MARK_START,
-    `Measured ${r.date} on ${r.machine}, 1-minute load average ${r.loadAvgAtStart} at the start; ${r.tablets} tablet pages, ${r.children} children, ${r.warmup} warm-up taps not counted, gap ${r.gapMs} ms; set-up ${r.setupSeconds} s, taps ${r.runSeconds} s.`,
-    '',
-    '| phase | taps × tablets | p50 | p95 | p99 | max | per-tablet p99 | misses |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    row('with one frozen tablet', r.withFrozen),
-    row('control, no frozen tablet', r.control),
-    '',
-    `p99 with the frozen tablet / p99 without: ${r.p99Ratio}. The hub disconnected the frozen tablet ${r.frozenDisconnects} time(s) for not reading (each time replaced at once)${r.frozenQueues ? `; at the end of the phase the kernel held ${Math.round(r.frozenQueues.unreadBytes / 1024)} KiB unread by it and ${Math.round(r.frozenQueues.hubUnsentBytes / 1024)} KiB unsent on the hub side (largest per connection, ss)` : ''}. Kiosk taps not recorded: ${r.kioskFailures}. Largest page − Node clock offset, estimated: ${r.clockOffsetMax} ms (not applied).`,
-    MARK_END,
-  ].join('\n');
-  const file = join(ROOT, 'docs/benchmarks.md');
-  let doc = await readFile(file, 'utf8').catch(() => '');
-  const pattern = new RegExp(`${MARK_START}[\\s\\S]*${MARK_END}`);
-  doc = doc.includes(MARK_START)
-    ? doc.replace(pattern, section)
-    : `${doc.trimEnd()}\n\n${DESCRIPTION}\n${section}\n`;
-  await writeFile(file, doc);
+  await writeBenchSection(
+    'tablet-latency',
+    [
+      `Measured ${r.date} on ${r.machine}, 1-minute load average ${r.loadAvgAtStart} at the start; ${r.tablets} tablet pages, ${r.children} children, ${r.warmup} warm-up taps not counted, gap ${r.gapMs} ms; set-up ${r.setupSeconds} s, taps ${r.runSeconds} s.`,
+      '',
+      '| phase | taps × tablets | p50 | p95 | p99 | max | per-tablet p99 | misses |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      row('with one frozen tablet', r.withFrozen),
+      row('control, no frozen tablet', r.control),
+      '',
+      `p99 with the frozen tablet / p99 without: ${r.p99Ratio}. The hub disconnected the frozen tablet ${r.frozenDisconnects} time(s) for not reading (each time replaced at once)${r.frozenQueues ? `; at the end of the phase the kernel held ${Math.round(r.frozenQueues.unreadBytes / 1024)} KiB unread by it and ${Math.round(r.frozenQueues.hubUnsentBytes / 1024)} KiB unsent on the hub side (largest per connection, ss)` : ''}. Kiosk taps not recorded: ${r.kioskFailures}. Largest page − Node clock offset, estimated: ${r.clockOffsetMax} ms (not applied).`,
+    ],
+    DESCRIPTION,
+  );
 }
 
 /** The benchmark as bench/run.ts runs it: measure, print, and record in docs/benchmarks.md. */
