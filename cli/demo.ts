@@ -17,6 +17,9 @@ import { fail } from './util.ts';
  */
 const BIN = resolve(import.meta.dirname, '../bin/genkan.mjs');
 
+/** The demo's staff account for the tablet app (a real site adds its own with `genkan staff add`). */
+const DEMO_STAFF = { id: 'demo-staff', name: 'デモ 職員', pin: '1234' } as const;
+
 interface DemoConfig {
   facilityId: string;
   hubId: string;
@@ -30,9 +33,12 @@ interface DemoConfig {
 type Json = Record<string, unknown>;
 
 /** Runs a one-shot genkan command and returns its JSON output. */
-function genkanJson(args: string[]): Promise<Json> {
+function genkanJson(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Json> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -124,6 +130,10 @@ async function prepare(dir: string): Promise<DemoConfig> {
   // The hub's database is created by the first command; its facility defaults to `demo`, as here.
   const kiosk = await genkanJson(['device', 'add', 'kiosk-1', '--data', join(dir, 'hub'), '--role', 'kiosk']);
   await genkanJson(['roster', 'import', join(dir, 'roster.csv'), '--data', join(dir, 'hub')]);
+  // A staff account for the tablet app: the demo is for trying, so its PIN is printed in the banner.
+  await genkanJson(['staff', 'add', DEMO_STAFF.id, '--name', DEMO_STAFF.name, '--data', join(dir, 'hub')], {
+    GENKAN_STAFF_PIN: DEMO_STAFF.pin,
+  });
   const config: DemoConfig = {
     facilityId,
     hubId: 'demo-hub',
@@ -211,6 +221,18 @@ async function runDemo(opts: { data: string }): Promise<void> {
     { GENKAN_ADMIN_TOKEN: config.adminToken },
   );
   const hubUrl = `http://127.0.0.1:${String(hub['http'])}`;
+  // A fresh one-time link each start: pairing codes expire after 15 minutes.
+  const tablet = await genkanJson([
+    'device',
+    'pair',
+    'tablet-1',
+    '--role',
+    'tablet',
+    '--data',
+    join(dir, 'hub'),
+    '--hub-url',
+    hubUrl,
+  ]);
   // The kiosk screen in Electron where its binary is installed (and a display exists), else in a browser.
   const hasDisplay =
     process.platform !== 'linux' || Boolean(process.env['DISPLAY'] ?? process.env['WAYLAND_DISPLAY']);
@@ -254,6 +276,8 @@ async function runDemo(opts: { data: string }): Promise<void> {
       'Genkan demo is running (cloud relay, edge hub, one kiosk with a simulated card reader).',
       '',
       `  Hub HTTP API   ${hubUrl}   (admin token: ${config.adminToken})`,
+      `  Staff tablet   ${String(tablet['url'])}`,
+      `                 (opens the roll-call app and sets this browser up as a tablet; then sign in as ${DEMO_STAFF.id}, PIN ${DEMO_STAFF.pin})`,
       `  Hub MQTT       mqtt://127.0.0.1:${String(hub['mqtt'])}   WebSocket ws://127.0.0.1:${String(hub['ws'])}`,
       `  Cloud relay    ${cloudUrl}   (admin token: ${config.cloudAdminToken})`,
       `  ${screen}`,

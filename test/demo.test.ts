@@ -29,6 +29,12 @@ describe('genkan demo', () => {
       return m[0];
     };
     const hubUrl = urlOf('Hub HTTP API');
+    // The staff tablet link of this start: the roll-call app with a one-time pairing code.
+    expect(
+      demo.lines.some((l) =>
+        /Staff tablet +http:\/\/127\.0\.0\.1:\d+\/tablet\/#pair=GKP1\./.test(String(l['text'])),
+      ),
+    ).toBe(true);
     const cloudUrl = urlOf('Cloud relay');
     const config = JSON.parse(await readFile(join(data, 'demo.json'), 'utf8')) as {
       adminToken: string;
