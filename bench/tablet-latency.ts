@@ -17,8 +17,8 @@ import { provisionSite, startHub, startKiosk, type Site } from '../test/support/
  * the hub, the hub's commit, the roll-call build and the WebSocket push (/tablet/ws), React's commit.
  *
  * The main phase runs with one extra "frozen" tablet: a raw WebSocket client with valid device and session
- * cookies that never reads its socket. A control phase without it (half before, half after the main
- * phase) runs in the same process on the same hub, so the two p99s compare directly.
+ * cookies that never reads its socket. Control taps without it alternate with it in blocks, in the same
+ * process on the same hub, so the two p99s compare directly.
  */
 export interface TabletLatencyStats {
   taps: number;
@@ -67,7 +67,9 @@ const env = (name: string, fallback: number): number => {
   return v === undefined || v === '' ? fallback : Number(v);
 };
 const TAPS = env('BENCH_TABLET_TAPS', 1000);
-const CONTROL_TAPS = env('BENCH_TABLET_CONTROL_TAPS', 200);
+const CONTROL_TAPS = env('BENCH_TABLET_CONTROL_TAPS', 300);
+/** Blocks of taps with the frozen tablet, each preceded and the last one followed by control taps. */
+const BLOCKS = env('BENCH_TABLET_BLOCKS', 5);
 const WARMUP = env('BENCH_TABLET_WARMUP', 20);
 const TABLETS = env('BENCH_TABLET_PAGES', 10);
 const CHILDREN = 100;
@@ -369,20 +371,24 @@ export async function benchTabletLatency(): Promise<TabletLatencyResult | undefi
     const control = new Samples(TABLETS);
     const withFrozen = new Samples(TABLETS);
     await runTaps(WARMUP, undefined);
-    const firstHalf = Math.floor(CONTROL_TAPS / 2);
-    await runTaps(firstHalf, control);
-    console.log(`tablet latency: control (first half) done, ${firstHalf} taps`);
-    frozen = await connectFrozen();
-    logScan = hub.stderr.length;
-    await runTaps(TAPS, withFrozen);
-    console.log(`tablet latency: ${TAPS} taps with the frozen tablet done`);
-    await keepFrozen();
-    const frozenQueues = socketQueues(frozen);
-    const frozenNow: WebSocket = frozen;
-    frozen = undefined;
-    frozenNow.terminate();
-    await sleep(500);
-    await runTaps(CONTROL_TAPS - firstHalf, control);
+    // Alternating blocks (control, frozen, control, frozen, …, control), so that a change of load on the
+    // machine during the run falls on both phases alike.
+    const share = (total: number, parts: number, k: number) =>
+      Math.floor((total * (k + 1)) / parts) - Math.floor((total * k) / parts);
+    let frozenQueues: TabletLatencyResult['frozenQueues'];
+    for (let b = 0; b < BLOCKS; b++) {
+      await runTaps(share(CONTROL_TAPS, BLOCKS + 1, b), control);
+      frozen = await connectFrozen();
+      logScan = hub.stderr.length;
+      await runTaps(share(TAPS, BLOCKS, b), withFrozen);
+      await keepFrozen();
+      frozenQueues = socketQueues(frozen);
+      const frozenNow: WebSocket = frozen;
+      frozen = undefined;
+      frozenNow.terminate();
+      console.log(`tablet latency: block ${b + 1}/${BLOCKS} done`);
+    }
+    await runTaps(share(CONTROL_TAPS, BLOCKS + 1, BLOCKS), control);
 
     const kioskFailures = kiosk.lines.filter((l) => l['type'] === 'tap' && l['result'] !== 'ok').length;
     const c = control.stats();
@@ -418,8 +424,9 @@ const DESCRIPTION = [
   '## Kiosk tap → staff tablet latency',
   '',
   'Command: `BENCH_ONLY=tablet-latency npm run bench` (also part of a plain `npm run bench`; options:',
-  '`BENCH_TABLET_TAPS`, default 1000; `BENCH_TABLET_CONTROL_TAPS`, default 200; `BENCH_TABLET_WARMUP`,',
-  'default 20; `BENCH_TABLET_PAGES`, default 10; `BENCH_TABLET_GAP_MS`, default 110;',
+  '`BENCH_TABLET_TAPS`, default 1000; `BENCH_TABLET_CONTROL_TAPS`, default 300; `BENCH_TABLET_BLOCKS`,',
+  'default 5; `BENCH_TABLET_WARMUP`, default 20; `BENCH_TABLET_PAGES`, default 10; `BENCH_TABLET_GAP_MS`,',
+  'default 110;',
   '`BENCH_TABLET_TIMEOUT_MS`, default 10000).',
   '',
   'A real hub, a real `genkan kiosk --ui none --reader stdin --debounce-ms 0` and a roster of 100 children',
@@ -442,8 +449,10 @@ const DESCRIPTION = [
   'cookies (from `POST /api/tablet/device` and `POST /api/session`) that pauses its socket right after',
   'the upgrade and never reads. The hub keeps at most the newest frame for it and disconnects it after',
   '30 s above its buffer limit; the bench then connects a fresh frozen client, so one is present for the',
-  'whole phase (the number of such disconnects is reported). The control phase, without the frozen',
-  'client, runs in the same process against the same hub, half before and half after the main phase.',
+  'whole phase (the number of such disconnects is reported). The control taps, without the frozen',
+  'client, run in the same process against the same hub, in blocks alternating with the frozen ones',
+  '(control, frozen, control, …, control; a fresh frozen client for each frozen block), so that a change',
+  'of load on the machine during the run falls on both alike.',
   '',
   'Hub, kiosk, Chromium (10 pages) and the bench all share the same machine, so the numbers include CPU',
   'contention between them.',
@@ -464,7 +473,7 @@ export async function writeTabletLatencySection(r: TabletLatencyResult): Promise
       row('with one frozen tablet', r.withFrozen),
       row('control, no frozen tablet', r.control),
       '',
-      `p99 with the frozen tablet / p99 without: ${r.p99Ratio}. The hub disconnected the frozen tablet ${r.frozenDisconnects} time(s) for not reading (each time replaced at once)${r.frozenQueues ? `; at the end of the phase the kernel held ${Math.round(r.frozenQueues.unreadBytes / 1024)} KiB unread by it and ${Math.round(r.frozenQueues.hubUnsentBytes / 1024)} KiB unsent on the hub side (largest per connection, ss)` : ''}. Kiosk taps not recorded: ${r.kioskFailures}. Largest page − Node clock offset, estimated: ${r.clockOffsetMax} ms (not applied).`,
+      `p99 with the frozen tablet / p99 without: ${r.p99Ratio}. The hub disconnected the frozen tablet ${r.frozenDisconnects} time(s) for not reading (each time replaced at once)${r.frozenQueues ? `; at the end of the last frozen block the kernel held ${Math.round(r.frozenQueues.unreadBytes / 1024)} KiB unread by it and ${Math.round(r.frozenQueues.hubUnsentBytes / 1024)} KiB unsent on the hub side (largest per connection, ss)` : ''}. Kiosk taps not recorded: ${r.kioskFailures}. Largest page − Node clock offset, estimated: ${r.clockOffsetMax} ms (not applied).`,
     ],
     DESCRIPTION,
   );

@@ -7,9 +7,8 @@ import { startHub, type HubOptions } from '../edge-hub/hub.ts';
 import { DEFAULT_PAIRING_MINUTES, issuePairingCode } from '../edge-hub/pairing.ts';
 import { DEFAULT_QR_DAYS, issueGuardianQr, renderQrCardSvg, renderQrPng } from '../edge-hub/qr-card.ts';
 import { importRoster, RosterImportError } from '../edge-hub/roster.ts';
-import { addStaff, tabletPairingUrl } from '../edge-hub/staff.ts';
+import { tabletPairingUrl } from '../edge-hub/staff.ts';
 import { DEVICE_ROLES, HubStore, type DeviceRole } from '../edge-hub/store.ts';
-import { STAFF_ROLES, type StaffRole } from '../protocol/index.ts';
 import { fail, parseNonNegativeInt, parsePort, printJson, rootLogger, runService } from './util.ts';
 
 interface HubCliOptions {
@@ -25,7 +24,7 @@ interface HubCliOptions {
   adminToken?: string;
 }
 
-/** Commands of the edge hub: `hub`, `device add`, `device pair`, `staff add`, `roster import`, `qr issue`. */
+/** Commands of the edge hub: `hub`, `device add`, `device pair`, `roster import`, `qr issue`. */
 export function register(program: Command): void {
   program
     .command('hub')
@@ -161,28 +160,6 @@ export function register(program: Command): void {
         }
       },
     );
-
-  const staff = program.command('staff').description('staff accounts for the tablet');
-  staff
-    .command('add <id>')
-    .description('create a staff account, or update its name, role and PIN (works while the hub runs)')
-    .requiredOption('--data <dir>', "the hub's data directory")
-    .requiredOption('--name <name>', "the staff member's name as tablets show it")
-    .addOption(new Option('--pin <pin>', 'sign-in PIN, 4–12 digits').env('GENKAN_STAFF_PIN'))
-    .addOption(new Option('--role <role>', 'staff role').choices(STAFF_ROLES).default('staff'))
-    .action(async (id: string, opts: { data: string; name: string; pin?: string; role: StaffRole }) => {
-      if (opts.pin === undefined)
-        fail(new GenkanError('bad_usage', '--pin (or GENKAN_STAFF_PIN) is required'));
-      const store = HubStore.open(opts.data);
-      try {
-        printJson(await addStaff(store, { id, name: opts.name, pin: opts.pin, role: opts.role }));
-      } catch (err) {
-        store.close();
-        fail(err);
-      } finally {
-        store.close();
-      }
-    });
 
   const roster = program.command('roster').description("manage a hub's roster");
   roster

@@ -18,6 +18,7 @@ const program = new Command('genkan')
 
 const registrations = await Promise.all([
   import('./hub.ts').then((m) => m.register),
+  import('./hub-admin.ts').then((m) => m.register),
   import('./cloud.ts').then((m) => m.register),
   import('./kiosk.ts').then((m) => m.register),
   import('./demo.ts').then((m) => m.register),

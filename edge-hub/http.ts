@@ -1,5 +1,5 @@
 import Fastify, { LogController } from 'fastify';
-import { GenkanError } from '../common/errors.ts';
+import { GenkanError, ValidationError } from '../common/errors.ts';
 import { ApiError } from './api-error.ts';
 import { authErrorStatus } from './staff.ts';
 import { isTabletPath, registerTabletApi, type TabletApiOptions } from './tablet-api.ts';
@@ -17,6 +17,7 @@ import {
 import { checkAdminToken } from './devices.ts';
 import { PairingCodeError, TooManyRequestsError, type PairingService } from './pairing.ts';
 import { rollcallOn, type RollcallLayout } from './rollcall.ts';
+import { readSettings, updateSettings } from './settings.ts';
 import type { HubStore } from './store.ts';
 
 export interface HttpApiOptions {
@@ -35,7 +36,12 @@ export interface HttpApiOptions {
   mqttPort: number;
   /** The staff tablet's routes (cookie-authenticated); absent in hubs built without them (tests). */
   tablet?: TabletApiOptions;
+  /** Told after the settings changed (the tablets' roll-call reads them). */
+  settingsChanged?: () => void;
 }
+
+/** Largest PATCH /api/settings body: a facility of 100 classes fits many times over. */
+export const SETTINGS_BODY_LIMIT = 64 * 1024;
 
 /** Largest POST /api/pair body: the request is two short strings. */
 export const PAIR_BODY_LIMIT = 1024;
@@ -231,6 +237,21 @@ export function buildHttpApi(options: HttpApiOptions) {
   });
 
   if (options.tablet) registerTabletApi(app, options.tablet);
+  app.get('/api/settings', () => readSettings(store));
+
+  app.patch('/api/settings', { bodyLimit: SETTINGS_BODY_LIMIT }, (req) => {
+    try {
+      const settings = updateSettings(store, req.body, { kind: 'api', id: null });
+      req.log.info('settings changed');
+      options.settingsChanged?.();
+      return settings;
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        throw new ApiError(400, err.code, err.message);
+      }
+      throw err;
+    }
+  });
 
   app.get<{ Querystring: DateQuery }>('/api/rollcall', (req) => rollcall(dateOf(req.query)));
 

@@ -299,6 +299,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         hasClass: (classId) => roster.classes.some((c) => c.id === classId),
         app: tabletApp,
       },
+      settingsChanged: () => {
+        push.changed();
+      },
     });
     cleanups.push(() => http.close());
     // Runs before the HTTP server closes: upgraded push sockets would keep it waiting.

@@ -270,6 +270,88 @@ describe('hub migrations', () => {
     }
   });
 
+  it('8 adds care bands and extended-care rules, and lets the admin API write the audit log', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 7 });
+    db.prepare("UPDATE facility_settings SET closing_time = '18:30'").run();
+    db.prepare(
+      "INSERT INTO audit_log (at, actor_kind, action, outcome) VALUES ('2026-04-01T00:00:00Z', 'cli', 'x', 'ok')",
+    ).run();
+    db.close();
+    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 8 });
+    try {
+      expect(schemaVersion(up)).toBe(8);
+      expect(up.prepare('SELECT * FROM facility_settings').all()).toEqual([
+        {
+          id: 1,
+          closing_time: '18:30',
+          default_cutoff: '10:00',
+          standard_start: '07:00',
+          standard_end: '18:00',
+          short_start: '08:30',
+          short_end: '16:30',
+          grace_minutes: 5,
+          rounding_minutes: 30,
+          rounding: 'up',
+        },
+      ]);
+      expect(() => up.prepare("UPDATE facility_settings SET rounding = 'sideways'").run()).toThrow(/CHECK/);
+      expect(() => up.prepare('UPDATE facility_settings SET rounding_minutes = 0').run()).toThrow(/CHECK/);
+      // The audit log kept its row and id, its index, and takes the new actor kind.
+      expect(up.prepare('SELECT id, actor_kind, action FROM audit_log').all()).toEqual([
+        { id: 1, actor_kind: 'cli', action: 'x' },
+      ]);
+      expect(indexes(up, 'audit_log')).toContain('audit_log_at');
+      const add = up.prepare(
+        "INSERT INTO audit_log (at, actor_kind, action, outcome) VALUES ('t', ?, 'y', 'ok')",
+      );
+      add.run('api');
+      expect(() => add.run('robot')).toThrow(/CHECK/);
+      expect(up.prepare('SELECT max(id) AS m FROM audit_log').get()).toEqual({ m: 2 });
+    } finally {
+      up.close();
+    }
+  });
+
+  it('9 gives every child a care type, standard for the existing ones', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 8 });
+    db.prepare("INSERT INTO classes (id, name, position) VALUES ('k1', 'ひよこ組', 0)").run();
+    db.prepare("INSERT INTO children (id, name, kana, class_id) VALUES ('c1', 'n', 'k', 'k1')").run();
+    db.close();
+    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 9 });
+    try {
+      expect(up.prepare('SELECT id, care_type FROM children').all()).toEqual([
+        { id: 'c1', care_type: 'standard' },
+      ]);
+      expect(() => up.prepare("UPDATE children SET care_type = 'long'").run()).toThrow(/CHECK/);
+      up.prepare("UPDATE children SET care_type = 'short'").run();
+    } finally {
+      up.close();
+    }
+  });
+
+  it('10 creates the admin sessions table, keeping the tablet sessions', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 9 });
+    db.prepare(
+      "INSERT INTO sessions VALUES ('t', 's1', 'tab-1', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T12:00:00Z')",
+    ).run();
+    db.close();
+    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 10 });
+    try {
+      expect(tables(up)).toContain('admin_sessions');
+      expect(columns(up, 'admin_sessions')).toEqual([
+        'token_hash',
+        'staff_id',
+        'created_at',
+        'last_seen_at',
+        'expires_at',
+      ]);
+      expect(indexes(up, 'admin_sessions')).toContain('admin_sessions_expires_at');
+      expect(up.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 1 });
+    } finally {
+      up.close();
+    }
+  });
+
   it('a new data directory gets its QR key pair on first open, and keeps it', () => {
     const store = HubStore.open(dir);
     const publicKey = store.meta().qrPublicKey;

@@ -249,4 +249,69 @@ export const hubMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: 'care bands and extended-care rules; audit entries by the admin API',
+    up: (db) => {
+      // Defaults as protocol/settings.ts DEFAULT_SETTINGS; the CHECKs repeat its rules as a last guard.
+      // SQLite cannot alter a CHECK, so audit_log is rebuilt (same ids) to allow actor_kind 'api'.
+      db.exec(`
+        CREATE TABLE audit_log_new (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          at TEXT NOT NULL,
+          actor_kind TEXT NOT NULL CHECK (actor_kind IN ('device', 'staff', 'cli', 'api')),
+          actor_id TEXT,
+          action TEXT NOT NULL,
+          subject TEXT,
+          device_id TEXT,
+          outcome TEXT NOT NULL,
+          before_json TEXT,
+          after_json TEXT
+        ) STRICT;
+        INSERT INTO audit_log_new SELECT * FROM audit_log;
+        DROP TABLE audit_log;
+        ALTER TABLE audit_log_new RENAME TO audit_log;
+        CREATE INDEX audit_log_at ON audit_log (at);
+        ALTER TABLE facility_settings ADD COLUMN standard_start TEXT NOT NULL DEFAULT '07:00';
+        ALTER TABLE facility_settings ADD COLUMN standard_end TEXT NOT NULL DEFAULT '18:00';
+        ALTER TABLE facility_settings ADD COLUMN short_start TEXT NOT NULL DEFAULT '08:30';
+        ALTER TABLE facility_settings ADD COLUMN short_end TEXT NOT NULL DEFAULT '16:30';
+        ALTER TABLE facility_settings ADD COLUMN grace_minutes INTEGER NOT NULL DEFAULT 5
+          CHECK (grace_minutes BETWEEN 0 AND 120);
+        ALTER TABLE facility_settings ADD COLUMN rounding_minutes INTEGER NOT NULL DEFAULT 30
+          CHECK (rounding_minutes BETWEEN 1 AND 120);
+        ALTER TABLE facility_settings ADD COLUMN rounding TEXT NOT NULL DEFAULT 'up'
+          CHECK (rounding IN ('up', 'down', 'nearest'));
+      `);
+    },
+  },
+  {
+    version: 9,
+    name: 'care type of each child',
+    up: (db) => {
+      // 保育標準時間 (standard) or 保育短時間 (short): which care band of the settings applies.
+      db.exec(`
+        ALTER TABLE children ADD COLUMN care_type TEXT NOT NULL DEFAULT 'standard'
+          CHECK (care_type IN ('standard', 'short'));
+      `);
+    },
+  },
+  {
+    version: 10,
+    name: 'admin web app sessions',
+    up: (db) => {
+      // The director's browser sessions (edge-hub/admin-auth.ts): not bound to a tablet, shorter lived.
+      db.exec(`
+        CREATE TABLE admin_sessions (
+          token_hash TEXT PRIMARY KEY,
+          staff_id TEXT NOT NULL,
+          -- UTC ISO 8601, so that text order is time order
+          created_at TEXT NOT NULL,
+          last_seen_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX admin_sessions_expires_at ON admin_sessions (expires_at);
+      `);
+    },
+  },
 ];

@@ -87,10 +87,10 @@ describe('rollcallLayout', () => {
         { id: 'a', name: 'A' },
       ],
       children: [
-        { id: 'c1', name: 'Taro', kana: 'たろう', classId: 'a' },
-        { id: 'c2', name: 'Aiko', kana: 'あいこ', classId: 'a' },
-        { id: 'c3', name: 'Kenta', kana: 'ケンタ', classId: 'b' },
-        { id: 'c4', name: 'Iori', kana: 'いおり', classId: 'b' },
+        { id: 'c1', name: 'Taro', kana: 'たろう', classId: 'a', careType: 'standard' },
+        { id: 'c2', name: 'Aiko', kana: 'あいこ', classId: 'a', careType: 'standard' },
+        { id: 'c3', name: 'Kenta', kana: 'ケンタ', classId: 'b', careType: 'standard' },
+        { id: 'c4', name: 'Iori', kana: 'いおり', classId: 'b', careType: 'standard' },
       ],
       guardians: [],
     });

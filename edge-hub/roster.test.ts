@@ -24,7 +24,13 @@ describe('parseRosterCsv', () => {
       { id: 'k2', name: 'りす組' },
     ]);
     expect(r.children.map((c) => c.id)).toEqual(['c001', 'c002', 'c003', 'c004']);
-    expect(r.children[0]).toEqual({ id: 'c001', name: '山田 太郎', kana: 'やまだ たろう', classId: 'k1' });
+    expect(r.children[0]).toEqual({
+      id: 'c001',
+      name: '山田 太郎',
+      kana: 'やまだ たろう',
+      classId: 'k1',
+      careType: 'standard',
+    });
     expect(r.guardians[0]).toEqual({
       id: 'g001',
       name: '山田 花子',
@@ -57,6 +63,35 @@ describe('parseRosterCsv', () => {
     expect(r.guardians).toEqual([
       { id: 'g1', name: 'G1', childIds: ['c1', 'c2'], cardUids: ['0a0b'] },
       { id: 'g2', name: 'G2', childIds: ['c1'], cardUids: [] },
+    ]);
+  });
+
+  it('reads the optional care_type column (empty means standard)', () => {
+    const csv = [
+      `${ROSTER_HEADER},care_type`,
+      'k1,ひよこ組,c001,山田 太郎,やまだ たろう,g001,山田 花子,,short',
+      'k1,ひよこ組,c002,山田 次郎,やまだ じろう,g001,山田 花子,,',
+      'k1,ひよこ組,c003,佐藤 一,さとう はじめ,g002,佐藤 二,,standard',
+    ].join('\n');
+    expect(parseRosterCsv(csv).children.map((c) => [c.id, c.careType])).toEqual([
+      ['c001', 'short'],
+      ['c002', 'standard'],
+      ['c003', 'standard'],
+    ]);
+    expect(
+      problemsOf(
+        [
+          `${ROSTER_HEADER},care_type`,
+          'k1,ひよこ組,c001,山田 太郎,やまだ たろう,g001,山田 花子,,long',
+          'k1,ひよこ組,c002,山田 次郎,やまだ じろう,g001,山田 花子,,short',
+          'k1,ひよこ組,c002,山田 次郎,やまだ じろう,g002,佐藤 二,,standard',
+          'k1,ひよこ組,c003,佐藤 一,さとう はじめ,g002,佐藤 二,',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      { line: 2, reason: 'care_type must be standard or short (or empty for standard)' },
+      { line: 4, reason: 'child c002 has care_type standard here but short on line 3' },
+      { line: 5, reason: 'expected 9 columns, found 8' },
     ]);
   });
 

@@ -1,6 +1,13 @@
 import { parse } from 'csv-parse/sync';
 import { GenkanError } from '../common/errors.ts';
-import { credentialHash, ID_RE, normalizeCardUid, type Roster } from '../protocol/index.ts';
+import {
+  CARE_TYPES,
+  credentialHash,
+  ID_RE,
+  normalizeCardUid,
+  type CareType,
+  type Roster,
+} from '../protocol/index.ts';
 import type { HubMeta, HubStore, RosterData } from './store.ts';
 
 export const ROSTER_COLUMNS = [
@@ -16,6 +23,9 @@ export const ROSTER_COLUMNS = [
 
 /** The header line a roster CSV must start with (the public format of `genkan roster import`). */
 export const ROSTER_HEADER = ROSTER_COLUMNS.join(',');
+
+/** The optional last column: `standard` (保育標準時間, the default when empty) or `short` (保育短時間). */
+export const CARE_TYPE_COLUMN = 'care_type';
 
 export interface RosterProblem {
   /** 1-based line in the file where the offending record starts. */
@@ -47,7 +57,7 @@ function hasControlCharacter(s: string): boolean {
 /** The roster as read from a file, card UIDs already normalised (not yet hashed). */
 export interface ParsedRoster {
   classes: { id: string; name: string }[];
-  children: { id: string; name: string; kana: string; classId: string }[];
+  children: { id: string; name: string; kana: string; classId: string; careType: CareType }[];
   guardians: { id: string; name: string; childIds: string[]; cardUids: string[] }[];
 }
 
@@ -98,12 +108,16 @@ export function parseRosterCsv(text: string): ParsedRoster {
   }
 
   const classes = new Map<string, Seen<string>>();
-  const children = new Map<string, Seen<{ name: string; kana: string; classId: string }>>();
+  const children = new Map<
+    string,
+    Seen<{ name: string; kana: string; classId: string; careType: CareType }>
+  >();
   const guardians = new Map<string, Seen<string> & { childIds: Set<string>; cardUids: Set<string> }>();
   const cardOwner = new Map<string, Seen<string>>();
 
   let line = 1;
   let sawHeader = false;
+  let columns = ROSTER_COLUMNS.length;
   let rows = 0;
   for (const [index, record] of records.entries()) {
     const start = line;
@@ -111,19 +125,28 @@ export function parseRosterCsv(text: string): ParsedRoster {
     if (record.every((f) => f === '')) continue; // blank line
     if (!sawHeader) {
       sawHeader = true;
-      if (record.join(',') !== ROSTER_HEADER) {
-        fail(start, `the header must be exactly ${ROSTER_HEADER}`);
+      const header = record.join(',');
+      if (header === `${ROSTER_HEADER},${CARE_TYPE_COLUMN}`) columns++;
+      else if (header !== ROSTER_HEADER) {
+        fail(
+          start,
+          `the header must be exactly ${ROSTER_HEADER} (optionally followed by ,${CARE_TYPE_COLUMN})`,
+        );
         break;
       }
       continue;
     }
     rows++;
-    if (record.length !== ROSTER_COLUMNS.length) {
-      fail(start, `expected ${ROSTER_COLUMNS.length} columns, found ${record.length}`);
+    if (record.length !== columns) {
+      fail(start, `expected ${columns} columns, found ${record.length}`);
       continue;
     }
-    const [classId, className, childId, childName, childKana, guardianId, guardianName, cardCell] =
-      record as [string, string, string, string, string, string, string, string];
+    const [classId, className, childId, childName, childKana, guardianId, guardianName, cardCell, careCell] =
+      record as [string, string, string, string, string, string, string, string, string | undefined];
+    const careType: CareType | undefined =
+      careCell === undefined || careCell === '' ? 'standard' : CARE_TYPES.find((t) => t === careCell);
+    if (careType === undefined)
+      fail(start, `care_type must be ${CARE_TYPES.join(' or ')} (or empty for standard)`);
     // Each check returns whether its field is usable, so that the consistency checks below still run
     // for the valid parts of a row with a bad field: every problem of the file is reported at once.
     const checkId = (value: string, column: string): boolean => {
@@ -169,10 +192,13 @@ export function parseRosterCsv(text: string): ParsedRoster {
       }
     }
 
-    if (childOk && classOk) {
+    if (childOk && classOk && careType !== undefined) {
       const child = children.get(childId);
       if (!child)
-        children.set(childId, { value: { name: childName, kana: childKana, classId }, line: start });
+        children.set(childId, {
+          value: { name: childName, kana: childKana, classId, careType },
+          line: start,
+        });
       else if (child.value.classId !== classId) {
         fail(
           start,
@@ -180,6 +206,11 @@ export function parseRosterCsv(text: string): ParsedRoster {
         );
       } else if (child.value.name !== childName || child.value.kana !== childKana) {
         fail(start, `child ${childId} has a different name or kana than on line ${child.line}`);
+      } else if (child.value.careType !== careType) {
+        fail(
+          start,
+          `child ${childId} has care_type ${careType} here but ${child.value.careType} on line ${child.line}`,
+        );
       }
     }
 
@@ -258,7 +289,8 @@ export function rosterMessage(facilityId: string, meta: HubMeta, roster: RosterD
     credentialKey: meta.credentialKey,
     qrPublicKey: meta.qrPublicKey,
     classes: roster.classes,
-    children: roster.children,
+    // The kiosks' roster has no care types: they are for the ledgers only.
+    children: roster.children.map(({ id, name, kana, classId }) => ({ id, name, kana, classId })),
     guardians: roster.guardians,
   };
 }

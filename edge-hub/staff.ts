@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { GenkanError, ValidationError } from '../common/errors.ts';
+import { GenkanError, NotFoundError, ValidationError } from '../common/errors.ts';
 import type { Clock } from '../common/time.ts';
 import {
   describeIssues,
@@ -111,6 +111,33 @@ export async function addStaff(
     });
   });
   return { staffId: input.id, name, role };
+}
+
+/**
+ * `genkan staff disable|enable`: a disabled account cannot sign in and its sessions end at once (a
+ * running hub's push channels notice within a second). Its name stays on the records it made.
+ */
+export function setStaffEnabled(
+  store: HubStore,
+  id: string,
+  enabled: boolean,
+): StaffAccount & { enabled: boolean } {
+  return store.transaction(() => {
+    const staff = store.staff(id);
+    if (!staff) throw new NotFoundError('unknown_staff', `no staff account ${id}`);
+    store.setStaffDisabled(id, !enabled);
+    const ended = enabled ? 0 : store.deleteSessionsOf(id);
+    store.audit({
+      actorKind: 'cli',
+      actorId: null,
+      action: enabled ? 'staff.enable' : 'staff.disable',
+      subject: `staff:${id}`,
+      outcome: 'ok',
+      before: { disabled: staff.disabled },
+      after: { disabled: !enabled, sessionsEnded: ended },
+    });
+    return { staffId: id, name: staff.name, role: staff.role, enabled };
+  });
 }
 
 export interface SignedIn {
@@ -261,7 +288,11 @@ export class StaffAuth {
     const b = Buffer.from(deviceId);
     if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
     const now = this.clock.now();
-    if (!this.live(session, now)) return undefined;
+    if (!this.live(session, now)) {
+      // Gone for good: a clock stepped back later must not revive it.
+      this.store.deleteSession(tokenHash);
+      return undefined;
+    }
     const staff = this.store.staff(session.staffId);
     if (!staff || staff.disabled) return undefined;
     if (touch) {

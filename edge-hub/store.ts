@@ -20,6 +20,13 @@ import {
   type AttendanceEvent,
 } from '../protocol/index.ts';
 import type { StaffRole } from '../protocol/tablet.ts';
+import {
+  DEFAULT_SETTINGS,
+  type CareType,
+  type ClassSettings,
+  type FacilitySettings,
+  type Rounding,
+} from '../protocol/settings.ts';
 import type { KeyObject } from 'node:crypto';
 import { hubMigrations } from './migrations.ts';
 
@@ -59,20 +66,24 @@ export interface SessionRow {
   expiresAt: string;
 }
 
-export interface FacilitySettings {
-  /** Local HH:MM after which children still present are listed. */
-  closingTime: string;
-  /** Local HH:MM cut-off of a class without its own. */
-  defaultCutoff: string;
-}
+/** The settings that apply to the whole facility (all but the zone and the per-class ones). */
+export type FacilityWideSettings = Omit<FacilitySettings, 'timeZone' | 'classes'>;
 
-export interface ClassSettings {
-  cutoff: string | null;
-  maxChildrenPerStaff: number | null;
+interface FacilitySettingsRow {
+  closing_time: string;
+  default_cutoff: string;
+  standard_start: string;
+  standard_end: string;
+  short_start: string;
+  short_end: string;
+  grace_minutes: number;
+  rounding_minutes: number;
+  rounding: Rounding;
 }
 export const DEVICE_ROLES: readonly DeviceRole[] = ['kiosk', 'tablet'];
 
-export type AuditActorKind = 'device' | 'staff' | 'cli';
+/** Who acted: a device, a staff member, the CLI on the hub's machine, or the admin API's token. */
+export type AuditActorKind = 'device' | 'staff' | 'cli' | 'api';
 
 /** One row of the audit log. Never card ids or names; a credential hash only where it is needed. */
 export interface AuditEntry {
@@ -119,7 +130,7 @@ export interface PairingCodeRow {
 /** The roster as stored: classes in file order, children and guardians by id. */
 export interface RosterData {
   classes: { id: string; name: string }[];
-  children: { id: string; name: string; kana: string; classId: string }[];
+  children: { id: string; name: string; kana: string; classId: string; careType: CareType }[];
   guardians: { id: string; name: string; childIds: string[]; credentials: string[] }[];
 }
 
@@ -344,8 +355,8 @@ export class HubStore {
       .prepare<[], { id: string; name: string }>('SELECT id, name FROM classes ORDER BY position')
       .all();
     const children = db
-      .prepare<[], { id: string; name: string; kana: string; classId: string }>(
-        'SELECT id, name, kana, class_id AS classId FROM children ORDER BY id',
+      .prepare<[], { id: string; name: string; kana: string; classId: string; careType: CareType }>(
+        'SELECT id, name, kana, class_id AS classId, care_type AS careType FROM children ORDER BY id',
       )
       .all();
     const guardians = db
@@ -390,8 +401,10 @@ export class HubStore {
       );
       const insClass = db.prepare('INSERT INTO classes (id, name, position) VALUES (?, ?, ?)');
       roster.classes.forEach((c, i) => insClass.run(c.id, c.name, i));
-      const insChild = db.prepare('INSERT INTO children (id, name, kana, class_id) VALUES (?, ?, ?, ?)');
-      for (const c of roster.children) insChild.run(c.id, c.name, c.kana, c.classId);
+      const insChild = db.prepare(
+        'INSERT INTO children (id, name, kana, class_id, care_type) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const c of roster.children) insChild.run(c.id, c.name, c.kana, c.classId, c.careType);
       const insGuardian = db.prepare('INSERT INTO guardians (id, name) VALUES (?, ?)');
       const insLink = db.prepare('INSERT INTO guardian_children (guardian_id, child_id) VALUES (?, ?)');
       const insCredential = db.prepare('INSERT INTO credentials (hash, guardian_id) VALUES (?, ?)');
@@ -561,6 +574,21 @@ export class HubStore {
     );
   }
 
+  /** Every staff account, by id (no PIN hashes). */
+  staffList(): { id: string; name: string; role: StaffRole; disabled: boolean }[] {
+    return this.db
+      .prepare<[], { id: string; name: string; role: StaffRole; disabled: number }>(
+        'SELECT id, name, role, disabled FROM staff ORDER BY id',
+      )
+      .all()
+      .map((r) => ({ ...r, disabled: r.disabled === 1 }));
+  }
+
+  /** Ends every session of a staff member; returns how many there were. */
+  deleteSessionsOf(staffId: string): number {
+    return this.db.prepare('DELETE FROM sessions WHERE staff_id = ?').run(staffId).changes;
+  }
+
   staff(id: string): StaffRow | undefined {
     const r = this.db
       .prepare<[string], { id: string; name: string; role: StaffRole; pin_hash: string; disabled: number }>(
@@ -659,20 +687,48 @@ export class HubStore {
       .map((r) => r.id);
   }
 
-  facilitySettings(): FacilitySettings {
+  /** The facility-wide settings (protocol/settings.ts; the zone and per-class ones are apart). */
+  facilitySettings(): FacilityWideSettings {
     const r = this.db
-      .prepare<[], { closing_time: string; default_cutoff: string }>(
-        'SELECT closing_time, default_cutoff FROM facility_settings WHERE id = 1',
+      .prepare<[], FacilitySettingsRow>(
+        `SELECT closing_time, default_cutoff, standard_start, standard_end, short_start, short_end,
+           grace_minutes, rounding_minutes, rounding FROM facility_settings WHERE id = 1`,
       )
       .get();
-    return { closingTime: r?.closing_time ?? '19:00', defaultCutoff: r?.default_cutoff ?? '10:00' };
+    if (!r) return DEFAULT_SETTINGS;
+    return {
+      closingTime: r.closing_time,
+      defaultCutoff: r.default_cutoff,
+      careBands: {
+        standard: { start: r.standard_start, end: r.standard_end },
+        short: { start: r.short_start, end: r.short_end },
+      },
+      extendedCare: {
+        graceMinutes: r.grace_minutes,
+        roundingMinutes: r.rounding_minutes,
+        rounding: r.rounding,
+      },
+    };
   }
 
-  setFacilitySettings(settings: Partial<FacilitySettings>): void {
-    const now = this.facilitySettings();
+  /** Writes all facility-wide settings (validated by the caller: settings.ts). */
+  setFacilitySettings(s: FacilityWideSettings): void {
     this.db
-      .prepare('UPDATE facility_settings SET closing_time = ?, default_cutoff = ? WHERE id = 1')
-      .run(settings.closingTime ?? now.closingTime, settings.defaultCutoff ?? now.defaultCutoff);
+      .prepare(
+        `UPDATE facility_settings SET closing_time = ?, default_cutoff = ?, standard_start = ?, standard_end = ?,
+           short_start = ?, short_end = ?, grace_minutes = ?, rounding_minutes = ?, rounding = ? WHERE id = 1`,
+      )
+      .run(
+        s.closingTime,
+        s.defaultCutoff,
+        s.careBands.standard.start,
+        s.careBands.standard.end,
+        s.careBands.short.start,
+        s.careBands.short.end,
+        s.extendedCare.graceMinutes,
+        s.extendedCare.roundingMinutes,
+        s.extendedCare.rounding,
+      );
   }
 
   classSettings(): Map<string, ClassSettings> {
@@ -890,9 +946,99 @@ export class HubStore {
       .all();
   }
 
+  // ---- admin (web app at /admin: edge-hub/admin-auth.ts, admin-api.ts) -----------------------------
+
+  createAdminSession(row: AdminSessionRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO admin_sessions (token_hash, staff_id, created_at, last_seen_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(row.tokenHash, row.staffId, row.createdAt, row.lastSeenAt, row.expiresAt);
+  }
+
+  adminSession(tokenHash: string): AdminSessionRow | undefined {
+    return this.db
+      .prepare<[string], AdminSessionRow>(
+        `SELECT token_hash AS tokenHash, staff_id AS staffId, created_at AS createdAt,
+           last_seen_at AS lastSeenAt, expires_at AS expiresAt FROM admin_sessions WHERE token_hash = ?`,
+      )
+      .get(tokenHash);
+  }
+
+  touchAdminSession(tokenHash: string, lastSeenAt: string): void {
+    this.db
+      .prepare('UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?')
+      .run(lastSeenAt, tokenHash);
+  }
+
+  deleteAdminSession(tokenHash: string): boolean {
+    return this.db.prepare('DELETE FROM admin_sessions WHERE token_hash = ?').run(tokenHash).changes === 1;
+  }
+
+  /** Ends every admin session of a staff member (a disabled account); returns how many there were. */
+  deleteAdminSessionsOf(staffId: string): number {
+    return this.db.prepare('DELETE FROM admin_sessions WHERE staff_id = ?').run(staffId).changes;
+  }
+
+  /** Forgets admin sessions past their absolute end; returns how many. */
+  pruneAdminSessions(now: Date): number {
+    return this.db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?').run(now.toISOString()).changes;
+  }
+
+  /** Every paired or added device, by id. */
+  deviceList(): { id: string; role: DeviceRole }[] {
+    return this.db
+      .prepare<[], { id: string; role: DeviceRole }>('SELECT id, role FROM devices ORDER BY id')
+      .all();
+  }
+
+  /** Up to `limit` audit entries with an id below `before` (all when undefined), newest first. */
+  auditPage(before: number | undefined, limit: number): AuditRecord[] {
+    const rows = this.db
+      .prepare<
+        [number, number],
+        {
+          id: number;
+          at: string;
+          actor_kind: AuditActorKind;
+          actor_id: string | null;
+          action: string;
+          subject: string | null;
+          device_id: string | null;
+          outcome: string;
+          before_json: string | null;
+          after_json: string | null;
+        }
+      >('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
+      .all(before ?? Number.MAX_SAFE_INTEGER, limit);
+    const parse = (v: string | null): unknown => (v === null ? null : JSON.parse(v));
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actorKind: r.actor_kind,
+      actorId: r.actor_id,
+      action: r.action,
+      subject: r.subject,
+      deviceId: r.device_id,
+      outcome: r.outcome,
+      before: parse(r.before_json),
+      after: parse(r.after_json),
+    }));
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** A session of the admin web app (table admin_sessions); times are UTC ISO 8601. */
+export interface AdminSessionRow {
+  tokenHash: string;
+  staffId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
 }
 
 /**

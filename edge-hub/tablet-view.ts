@@ -187,6 +187,7 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
         stillPresentAtClosing,
         checkInEventId: inEv?.id ?? null,
         checkOutEventId: outEv?.id ?? null,
+        absentEventId: status === 'absent' ? (absentEv?.id ?? null) : null,
       };
     });
     const staffOnDuty = onDuty.get(cls.id) ?? null;

@@ -14,7 +14,7 @@ import {
 import { addDevice } from './devices.ts';
 import type { RunningHub } from './hub.ts';
 import { issuePairingCode } from './pairing.ts';
-import { addStaff, hashToken } from './staff.ts';
+import { addStaff, hashToken, setStaffEnabled } from './staff.ts';
 import { HubStore } from './store.ts';
 import { DEFAULT_TABLET_APP_DIR } from './hub.ts';
 import {
@@ -57,6 +57,7 @@ describe('staff tablet API on a real hub', () => {
     await addStaff(setup, { id: 's2', name: '保育 二郎', pin: PIN, role: 'admin' });
     await addStaff(setup, { id: 's3', name: '保育 三郎', pin: PIN });
     setup.setStaffDisabled('s3', true);
+    await addStaff(setup, { id: 's3b', name: '保育 三子', pin: PIN });
     setup.close();
     hub = await startTestHub(site, {
       clock,
@@ -257,6 +258,48 @@ describe('staff tablet API on a real hub', () => {
         expect(res.status).toBe(i < 14 && (i + 1) * 50 < 12 * 60 ? 200 : 401);
       }
       clock.set(t0);
+    });
+
+    it('serves nothing and records nothing on an expired session', async () => {
+      const t0 = clock.now().toISOString();
+      const session = await signIn(device);
+      const cookies = [device, session];
+      expect((await req('GET', '/api/tablet/rollcall', { cookies })).status).toBe(200);
+      clock.advance(61 * 60_000);
+      const read = await req('GET', '/api/tablet/rollcall', { cookies });
+      expect(read.status).toBe(401);
+      expect(await read.json()).toEqual({
+        error: { code: 'not_signed_in', message: expect.any(String) as string },
+      });
+      const id = randomUUID();
+      const act = await req('POST', '/api/tablet/actions', {
+        cookies,
+        body: { op: 'check_in', id, childId: 'c001' },
+      });
+      expect(act.status).toBe(401);
+      expect(store.eventById(id)).toBeUndefined();
+      const staffCount = await req('PUT', '/api/tablet/classes/k1/staff', { cookies, body: { count: 2 } });
+      expect(staffCount.status).toBe(401);
+      // The push channel refuses the upgrade.
+      const refused = await new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`${base.replace('http', 'ws')}/tablet/ws`, {
+          origin: base,
+          headers: { cookie: cookies.join('; ') },
+        });
+        ws.once('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          ws.terminate();
+        });
+        ws.once('open', () => {
+          ws.terminate();
+          reject(new Error('an expired session opened the push channel'));
+        });
+        ws.once('error', reject);
+      });
+      expect(refused).toBe(401);
+      clock.set(t0);
+      // Moving the clock back does not revive it: an expired session is gone.
+      expect((await req('GET', '/api/tablet/rollcall', { cookies })).status).toBe(401);
     });
 
     it("refuses a session cookie presented with another tablet's device cookie", async () => {
@@ -543,6 +586,54 @@ describe('staff tablet API on a real hub', () => {
       }
       frozen.ws.terminate();
       live.ws.close();
+    });
+
+    it('pushes a settings change made through the admin API at once', async () => {
+      const a = await open(cookies);
+      await a.next((f) => f.type === 'rollcall');
+      const patch = await fetch(`${base}/api/settings`, {
+        method: 'PATCH',
+        headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ classes: { k2: { cutoff: '08:45', maxChildrenPerStaff: 6 } } }),
+      });
+      expect(patch.status).toBe(200);
+      await a.next(
+        (f) =>
+          f.type === 'rollcall' &&
+          f.rollcall.classes.some(
+            (k) => k.id === 'k2' && k.cutoff === '08:45' && k.maxChildrenPerStaff === 6,
+          ),
+      );
+      const bad = await fetch(`${base}/api/settings`, {
+        method: 'PATCH',
+        headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ classes: { k2: { cutoff: '8:45' } } }),
+      });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toEqual({
+        error: { code: 'bad_setting', message: expect.stringContaining('classes.k2.cutoff') as string },
+      });
+      const noToken = await fetch(`${base}/api/settings`, { headers: { cookie: cookies.join('; ') } });
+      expect(noToken.status).toBe(401);
+      a.ws.terminate();
+    });
+
+    it('ends the channel when the staff account is disabled', async () => {
+      const device = cookies[0] ?? '';
+      const s = await signIn(device, 's3b');
+      const a = await open([device, s]);
+      await a.next((f) => f.type === 'rollcall');
+      setStaffEnabled(store, 's3b', false);
+      await a.next((f) => f.type === 'session_ended');
+      expect((await req('GET', '/api/tablet/rollcall', { cookies: [device, s] })).status).toBe(401);
+      const again = await req('POST', '/api/session', {
+        cookies: [device],
+        body: { staffId: 's3b', pin: PIN },
+      });
+      expect(again.status).toBe(401);
+      setStaffEnabled(store, 's3b', true);
+      await signIn(device, 's3b');
+      a.ws.terminate();
     });
 
     it('ends the channel when the session is deleted or expires', async () => {

@@ -6,3 +6,4 @@ export * from './credentials.ts';
 export * from './qr.ts';
 export * from './pairing.ts';
 export * from './tablet.ts';
+export * from './settings.ts';

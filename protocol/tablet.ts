@@ -75,9 +75,10 @@ export const TabletChildSchema = z.strictObject({
   unaccounted: z.boolean(),
   /** Past closing time and still present. */
   stillPresentAtClosing: z.boolean(),
-  /** The event ids of today's effective check-in and check-out, for a void from the tablet. */
+  /** The event ids of today's effective check-in, check-out and absence, for a void from the tablet. */
   checkInEventId: z.uuid().nullable(),
   checkOutEventId: z.uuid().nullable(),
+  absentEventId: z.uuid().nullable(),
 });
 export type TabletChild = z.infer<typeof TabletChildSchema>;
 

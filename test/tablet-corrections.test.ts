@@ -36,6 +36,7 @@ const ROSTER = [
 const STAFF = { id: 's1', name: '保育 花子', pin: '1234' };
 const VOID_REASON = '別の園児のカードでした';
 const ABSENT_NOTE = '発熱のため';
+const UNDO_ABSENCE_REASON = '別の子と間違えた';
 const MANUAL_NOTE = 'カード忘れ';
 
 const SCREEN_MS = 15_000;
@@ -366,5 +367,30 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
     expect(localTime(manual.occurredAt, timeZone)).toBe(earlier);
     // The tablet's own sequence, in the order staff acted.
     expect([voidEv.seq, absent.seq, manual.seq]).toEqual([1, 2, 3]);
+  });
+
+  it('an absence marked by mistake is removed on tablet 2 and tablet 1 shows the child expected again', async () => {
+    const absenceId = childOf(await apiRollcall(), B).absentEventId;
+    expect(absenceId).not.toBeNull();
+    await tablet2.locator(rowSel(B)).locator(byTestId('action-void_absent')).click();
+    const dialog = tablet2.locator(`${byTestId('action-dialog')}[data-action="void_absent"]`);
+    await dialog.waitFor({ timeout: SCREEN_MS });
+    await expect(inDialog(tablet2, 'action-confirm').isDisabled()).resolves.toBe(true);
+    await inDialog(tablet2, 'action-note').fill(UNDO_ABSENCE_REASON);
+    await dialog.locator(byTestId('action-confirm')).click();
+    await dialog.waitFor({ state: 'detached', timeout: HUB_MS });
+
+    await tablet1.locator(rowSel(B, 'not_arrived')).waitFor({ timeout: HUB_MS });
+    const b = childOf(await apiRollcall(), B);
+    expect(b).toMatchObject({ status: 'not_arrived', absence: null, absentEventId: null });
+    // Nothing deleted: the absence and its removal are both listed.
+    expect(b.corrections.map((k) => k.kind)).toEqual(['absent', 'void']);
+    expect(b.corrections[1]).toMatchObject({ by: STAFF.name, note: UNDO_ABSENCE_REASON });
+    const atHub = await hubEvents(site, Number(new URL(base).port), testDates(startedAt));
+    expect(atHub.find((e) => e.type === 'void' && e.voids === absenceId)).toMatchObject({
+      deviceId: 'tab-2',
+      actor: STAFF.id,
+      method: 'staff',
+    });
   });
 });

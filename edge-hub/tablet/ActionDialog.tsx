@@ -8,7 +8,7 @@ import {
 import { isUnauthorized, newActionId, postAction, type ApiFailure } from './api.ts';
 import type { Messages } from './messages.ts';
 import type { Pending } from './Rollcall.tsx';
-import { hhmm, isHhmm } from './state.ts';
+import { hhmm, isHhmm, isVoidAction, voidTarget } from './state.ts';
 
 /**
  * The confirm step of a staff action. The action id is chosen once when the dialog opens and reused on
@@ -61,8 +61,9 @@ export function ActionDialog(props: {
           ...(trimmed !== '' && { note: trimmed }),
         };
       case 'void_check_in':
-      case 'void_check_out': {
-        const eventId = action === 'void_check_in' ? child.checkInEventId : child.checkOutEventId;
+      case 'void_check_out':
+      case 'void_absent': {
+        const eventId = voidTarget(child, action);
         if (trimmed === '') return m.dialog.needReason;
         if (eventId === null) return m.dialog.failed('unknown_event', null);
         return { op: 'void', id, eventId, reason: trimmed };
@@ -96,8 +97,9 @@ export function ActionDialog(props: {
     if (!sending) void send();
   };
 
-  const isVoid = action === 'void_check_in' || action === 'void_check_out';
-  const voidAt = action === 'void_check_in' ? child.checkInAt : child.checkOutAt;
+  const isVoid = isVoidAction(action);
+  const voidAt =
+    action === 'void_check_in' ? child.checkInAt : action === 'void_check_out' ? child.checkOutAt : null;
 
   return (
     <dialog
@@ -184,8 +186,10 @@ export function ActionDialog(props: {
           </>
         )}
 
-        {isVoid && voidAt !== null && (
-          <p className="notice notice--info">{m.dialog.voidWhat[action](hhmm(voidAt, rollcall.timeZone))}</p>
+        {isVoid && (
+          <p className="notice notice--info">
+            {m.dialog.voidWhat[action](voidAt === null ? null : hhmm(voidAt, rollcall.timeZone))}
+          </p>
         )}
 
         <label className="field">

@@ -1,14 +1,33 @@
+import { memo } from 'react';
 import { TABLET_TEST_IDS } from '../../protocol/tablet.ts';
 import type { Messages } from './messages.ts';
 import { hhmm, rowActions, type ChildEntry, type RowAction } from './state.ts';
 
-export function ChildRow(props: {
+interface ChildRowProps {
   entry: ChildEntry;
   showClass: boolean;
   timeZone: string;
   messages: Messages;
-  onAction: (action: RowAction) => void;
-}) {
+  /** Must keep its identity across renders: a memoised row keeps the one it first got. */
+  onAction: (entry: ChildEntry, action: RowAction) => void;
+}
+
+/**
+ * Rows re-render only when their child changed: a push carries the whole roll-call, and the state keeps
+ * the previous object of every child that reads the same (state.ts shareUnchanged), so one tap re-renders
+ * one row instead of a hundred.
+ */
+export const ChildRow = memo(
+  ChildRowView,
+  (a, b) =>
+    a.entry.child === b.entry.child &&
+    a.entry.className === b.entry.className &&
+    a.showClass === b.showClass &&
+    a.timeZone === b.timeZone &&
+    a.messages === b.messages,
+);
+
+function ChildRowView(props: ChildRowProps) {
   const { entry, timeZone, messages: m } = props;
   const c = entry.child;
   const flag = c.unaccounted ? 'unaccounted' : c.stillPresentAtClosing ? 'still-present' : null;
@@ -79,7 +98,7 @@ export function ChildRow(props: {
             className={`btn btn--action btn--${action}`}
             data-testid={`action-${action}`}
             onClick={() => {
-              props.onAction(action);
+              props.onAction(props.entry, action);
             }}
           >
             {m.action[action]}

@@ -1,4 +1,4 @@
-import { useState, type Dispatch } from 'react';
+import { useCallback, useState, type Dispatch } from 'react';
 import {
   TABLET_TEST_IDS,
   type Counts,
@@ -132,6 +132,13 @@ function Body(props: {
   const entries = visibleChildren(rollcall, { classId: state.classId, query: state.query, sort: state.sort });
   const attention = attentionEntries(rollcall);
   const showClass = state.classId === null;
+  const { onAction } = props;
+  const onRowAction = useCallback(
+    (entry: ChildEntry, action: RowAction) => {
+      onAction({ entry, action });
+    },
+    [onAction],
+  );
 
   return (
     <main className="body">
@@ -241,9 +248,7 @@ function Body(props: {
             showClass={showClass}
             timeZone={rollcall.timeZone}
             messages={m}
-            onAction={(action) => {
-              props.onAction({ entry, action });
-            }}
+            onAction={onRowAction}
           />
         ))}
       </ul>

@@ -1,6 +1,6 @@
 import type { RollcallStatus } from '../../protocol/primitives.ts';
 import type { AbsenceReason, Correction } from '../../protocol/tablet.ts';
-import type { Locale, RowAction, Setup, SignInError, SortOrder } from './state.ts';
+import type { Locale, RowAction, Setup, SignInError, SortOrder, VoidAction } from './state.ts';
 
 type Method = 'card' | 'qr' | 'pin' | 'staff';
 
@@ -72,7 +72,8 @@ export interface Messages {
     readonly reasonLabel: string;
     readonly voidReasonLabel: string;
     readonly voidReasonHint: string;
-    readonly voidWhat: Readonly<Record<'void_check_in' | 'void_check_out', (time: string) => string>>;
+    /** What a void removes; the time is the event's, or null (an absence has no time of day). */
+    readonly voidWhat: Readonly<Record<VoidAction, (time: string | null) => string>>;
     readonly dateLabel: string;
     readonly confirm: string;
     readonly cancel: string;
@@ -204,6 +205,7 @@ const ja: Messages = {
     absent: '欠席',
     void_check_in: '登園を取消',
     void_check_out: '降園を取消',
+    void_absent: '欠席を取消',
   },
   dialog: {
     title: {
@@ -212,6 +214,7 @@ const ja: Messages = {
       absent: '欠席を記録',
       void_check_in: '登園記録の取り消し',
       void_check_out: '降園記録の取り消し',
+      void_absent: '欠席記録の取り消し',
     },
     timeLabel: '時刻',
     timeNow: '今',
@@ -222,8 +225,9 @@ const ja: Messages = {
     voidReasonLabel: '取り消す理由（必須）',
     voidReasonHint: '例：別の子のカードで打刻された',
     voidWhat: {
-      void_check_in: (t) => `${t} の登園記録を取り消します。`,
-      void_check_out: (t) => `${t} の降園記録を取り消します。`,
+      void_check_in: (t) => `${t ?? ''} の登園記録を取り消します。`,
+      void_check_out: (t) => `${t ?? ''} の降園記録を取り消します。`,
+      void_absent: () => '今日の欠席記録を取り消します。',
     },
     dateLabel: '欠席日',
     confirm: '記録する',
@@ -342,6 +346,7 @@ const en: Messages = {
     absent: 'Absent',
     void_check_in: 'Undo check-in',
     void_check_out: 'Undo check-out',
+    void_absent: 'Undo absence',
   },
   dialog: {
     title: {
@@ -350,6 +355,7 @@ const en: Messages = {
       absent: 'Record absence',
       void_check_in: 'Remove the check-in',
       void_check_out: 'Remove the check-out',
+      void_absent: 'Remove the absence',
     },
     timeLabel: 'Time',
     timeNow: 'Now',
@@ -360,8 +366,9 @@ const en: Messages = {
     voidReasonLabel: 'Why remove it (required)',
     voidReasonHint: 'e.g. tapped with another child’s card',
     voidWhat: {
-      void_check_in: (t) => `The check-in at ${t} will be removed.`,
-      void_check_out: (t) => `The check-out at ${t} will be removed.`,
+      void_check_in: (t) => `The check-in at ${t ?? ''} will be removed.`,
+      void_check_out: (t) => `The check-out at ${t ?? ''} will be removed.`,
+      void_absent: () => 'Today’s absence will be removed.',
     },
     dateLabel: 'Day of absence',
     confirm: 'Record',

@@ -12,6 +12,7 @@ import {
   reduce,
   rowActions,
   searchKey,
+  shareUnchanged,
   STALE_MS,
   visibleChildren,
   type Action,
@@ -41,6 +42,7 @@ function child(id: string, overrides: Partial<TabletChild> = {}): TabletChild {
     stillPresentAtClosing: false,
     checkInEventId: null,
     checkOutEventId: null,
+    absentEventId: null,
     ...overrides,
   };
 }
@@ -226,6 +228,9 @@ describe('roll-call views', () => {
       rowActions(child('a', { status: 'present', checkInEventId: '3f0c9a52-7c1e-4e8a-9a55-0d2f3b4c5d6e' })),
     ).toEqual(['check_out', 'void_check_in']);
     expect(rowActions(child('a', { status: 'absent' }))).toEqual(['check_in']);
+    expect(
+      rowActions(child('a', { status: 'absent', absentEventId: '3f0c9a52-7c1e-4e8a-9a55-0d2f3b4c5d6e' })),
+    ).toEqual(['check_in', 'void_absent']);
     expect(rowActions(child('a', { status: 'left' }))).toEqual([]);
   });
 });
@@ -275,5 +280,20 @@ describe('push frames', () => {
   it('connects to /tablet/ws on the page’s host', () => {
     expect(pushSocketUrl('http://hub:8080/tablet/#x').href).toBe('ws://hub:8080/tablet/ws');
     expect(pushSocketUrl('https://hub/tablet').href).toBe('wss://hub/tablet/ws');
+  });
+});
+
+describe('shareUnchanged', () => {
+  it('keeps the previous object of every child that reads the same, and takes the changed ones', () => {
+    const before = rollcall();
+    const next = JSON.parse(JSON.stringify(rollcall('2025-06-12T01:00:05Z'))) as TabletRollcall;
+    const k1 = next.classes[0];
+    if (k1?.children[1]) k1.children[1] = { ...k1.children[1], status: 'present' };
+    const shared = shareUnchanged(before, next);
+    expect(shared.generatedAt).toBe('2025-06-12T01:00:05Z');
+    expect(shared.classes[0]?.children[0]).toBe(before.classes[0]?.children[0]);
+    expect(shared.classes[0]?.children[1]).not.toBe(before.classes[0]?.children[1]);
+    expect(shared.classes[0]?.children[1]?.status).toBe('present');
+    expect(shared).toEqual(next);
   });
 });

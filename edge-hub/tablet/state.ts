@@ -107,7 +107,33 @@ function withRollcall(state: AppState, rollcall: TabletRollcall, now: number): A
   const older = current !== null && Date.parse(rollcall.generatedAt) < Date.parse(current.generatedAt);
   const classId =
     state.classId !== null && rollcall.classes.some((c) => c.id === state.classId) ? state.classId : null;
-  return { ...state, rollcall: older ? current : rollcall, freshAt: now, classId };
+  return {
+    ...state,
+    rollcall: older || current === null ? (current ?? rollcall) : shareUnchanged(current, rollcall),
+    freshAt: now,
+    classId,
+  };
+}
+
+/**
+ * `next` with each child that reads the same as in `previous` replaced by the previous object, so that
+ * memoised rows (ChildRow) skip children a push did not change. Children are compared by their JSON.
+ */
+export function shareUnchanged(previous: TabletRollcall, next: TabletRollcall): TabletRollcall {
+  const before = new Map<string, { child: TabletChild; json: string }>();
+  for (const cls of previous.classes) {
+    for (const child of cls.children) before.set(child.id, { child, json: JSON.stringify(child) });
+  }
+  return {
+    ...next,
+    classes: next.classes.map((cls) => ({
+      ...cls,
+      children: cls.children.map((child) => {
+        const old = before.get(child.id);
+        return old !== undefined && old.json === JSON.stringify(child) ? old.child : child;
+      }),
+    })),
+  };
 }
 
 export function reduce(state: AppState, action: Action): AppState {
@@ -260,7 +286,27 @@ export function isHhmm(text: string): boolean {
 }
 
 /** What a staff member can do for a child in its current state (the row's buttons). */
-export type RowAction = 'check_in' | 'check_out' | 'absent' | 'void_check_in' | 'void_check_out';
+export type RowAction =
+  'check_in' | 'check_out' | 'absent' | 'void_check_in' | 'void_check_out' | 'void_absent';
+
+/** The voids, each with the event it removes and that event's time. */
+export type VoidAction = Extract<RowAction, `void_${string}`>;
+
+export function isVoidAction(action: RowAction): action is VoidAction {
+  return action.startsWith('void_');
+}
+
+/** The event a void action removes, or null if the row has none. */
+export function voidTarget(child: TabletChild, action: VoidAction): string | null {
+  switch (action) {
+    case 'void_check_in':
+      return child.checkInEventId;
+    case 'void_check_out':
+      return child.checkOutEventId;
+    case 'void_absent':
+      return child.absentEventId;
+  }
+}
 
 export function rowActions(child: TabletChild): RowAction[] {
   switch (child.status) {
@@ -271,7 +317,7 @@ export function rowActions(child: TabletChild): RowAction[] {
     case 'left':
       return child.checkOutEventId !== null ? ['void_check_out'] : [];
     case 'absent':
-      // The child came after all: a check-in supersedes the absence at the hub.
-      return ['check_in'];
+      // The child came after all: a check-in supersedes the absence at the hub. A wrong absence is voided.
+      return child.absentEventId !== null ? ['check_in', 'void_absent'] : ['check_in'];
   }
 }
