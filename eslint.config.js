@@ -74,7 +74,7 @@ export default tseslint.config(
     },
   })),
   {
-    files: ['kiosk/renderer/**/*.{ts,tsx}', 'edge-hub/tablet/**/*.{ts,tsx}'],
+    files: ['kiosk/renderer/**/*.{ts,tsx}', 'edge-hub/tablet/**/*.{ts,tsx}', 'edge-hub/admin/**/*.{ts,tsx}'],
     ...reactHooks.configs.flat.recommended,
   },
   {
@@ -93,6 +93,43 @@ export default tseslint.config(
             {
               group: ['**/protocol/index.ts'],
               message: 'import protocol/tablet.ts or primitives.ts directly',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Shared by the browser apps: nothing but the browser (not even the wire contract).
+    files: ['edge-hub/web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...['common', 'hardware', 'kiosk', 'cloud-relay', 'cli', 'protocol'].map(component),
+            { group: ['../*', '../../*'], message: 'shared browser code imports nothing of the hub' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The admin app runs in the browser too: the wire contract only, like the tablet app.
+    files: ['edge-hub/admin/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...['common', 'hardware', 'kiosk', 'cloud-relay', 'cli'].map(component),
+            {
+              group: ['../*.ts', '../../edge-hub/*', '../tablet/*'],
+              message: 'admin app code must not import hub server code or the tablet app',
+            },
+            {
+              group: ['**/protocol/index.ts'],
+              message: 'import protocol/admin.ts, settings.ts or primitives.ts directly',
             },
           ],
         },

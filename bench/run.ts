@@ -8,6 +8,7 @@ import { ROSTER_HEADER } from '../edge-hub/roster.ts';
 import { GenkanProcess, genkanJson } from '../test/support/process.ts';
 import { writeBenchSection } from './report.ts';
 import { runKioskLatencyBench } from './kiosk-latency.ts';
+import { runLedgerBench } from './ledger.ts';
 import { runTabletLatencyBench } from './tablet-latency.ts';
 
 /**
@@ -189,8 +190,9 @@ async function runHubIngestBench(): Promise<void> {
   ]);
 }
 
-// BENCH_ONLY=hub-ingest, kiosk-latency or tablet-latency runs one benchmark; by default all run.
+// BENCH_ONLY=hub-ingest, kiosk-latency, tablet-latency or ledger runs one benchmark; by default all run.
 const only = process.env['BENCH_ONLY'];
 if (only === undefined || only === 'hub-ingest') await runHubIngestBench();
 if (only === undefined || only === 'kiosk-latency') await runKioskLatencyBench();
 if (only === undefined || only === 'tablet-latency') await runTabletLatencyBench();
+if (only === undefined || only === 'ledger') await runLedgerBench();

@@ -1,10 +1,15 @@
 import { Option, type Command } from 'commander';
-import { openCloudSqliteStore } from '../cloud-relay/store/sqlite.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, startCloud } from '../cloud-relay/server.ts';
+import { openCloudStore, redactDatabaseUrl, type CloudStoreLocation } from '../cloud-relay/store/open.ts';
+import { isPostgresUrl } from '../cloud-relay/store/postgres.ts';
 import { parsePort, printJson, rootLogger, runService } from './util.ts';
 
-interface ServeOptions {
+interface StoreOptions {
   data?: string;
+  db?: string;
+}
+
+interface ServeOptions extends StoreOptions {
   port: number;
   host: string;
   adminToken?: string;
@@ -18,16 +23,22 @@ interface HubAddOptions {
 /**
  * `genkan cloud …`: runs the cloud relay, or with `hub add` registers a hub and prints its token.
  *
- * `--data` is defined once, on `cloud`, and `hub add` reads it from there. Commander lets a parent take
- * its options from anywhere on the line (unless the root enables positional options), so an own `--data`
- * on `add` would never see its value; it would also check the parent's mandatory options for the
- * subcommand. Hence no requiredOption: each action checks `--data` itself.
+ * `--data` and `--db` are defined once, on `cloud`, and subcommands read them from there. Commander lets
+ * a parent take its options from anywhere on the line (unless the root enables positional options), so an
+ * own `--data` on `add` would never see its value; it would also check the parent's mandatory options for
+ * the subcommand. Hence no requiredOption: each action checks the store options itself.
  */
 export function register(program: Command): void {
   const cloud = program
     .command('cloud')
     .description('run the cloud relay: receives event batches from hubs over HTTP')
-    .option('--data <dir>', 'data directory holding cloud.sqlite (required)')
+    .option('--data <dir>', 'data directory holding cloud.sqlite (required unless --db is given)')
+    .addOption(
+      new Option(
+        '--db <url>',
+        'postgres://user:password@host:5432/db: store in PostgreSQL instead of --data (prefer the environment variable: it holds a password)',
+      ).env('GENKAN_CLOUD_DB'),
+    )
     .option('--port <n>', 'HTTP port, 0 for any free port', parsePort, DEFAULT_PORT)
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .addOption(
@@ -37,17 +48,21 @@ export function register(program: Command): void {
       ).env('GENKAN_CLOUD_ADMIN_TOKEN'),
     )
     .action(async (options: ServeOptions) => {
-      const dataDir = requireData(cloud, options.data);
+      const location = requireStore(cloud, cloud, options);
       const logger = rootLogger();
       await runService(logger, async () => {
         const server = await startCloud({
-          dataDir,
+          ...location,
           port: options.port,
           host: options.host,
           adminToken: options.adminToken,
           logger,
         });
-        printJson({ ready: true, http: server.port });
+        printJson({
+          ready: true,
+          http: server.port,
+          ...(location.db === undefined ? {} : { db: redactDatabaseUrl(location.db) }),
+        });
         return server;
       });
     });
@@ -63,10 +78,10 @@ export function register(program: Command): void {
       "the facility's IANA time zone, when the facility is new (default Asia/Tokyo)",
     )
     .configureHelp({ showGlobalOptions: true })
-    .addHelpText('after', '\nRequired: --data <dir>, the cloud data directory.')
+    .addHelpText('after', '\nRequired: --data <dir>, the cloud data directory, or --db <postgres URL>.')
     .action(async (hubId: string, options: HubAddOptions) => {
-      const dataDir = requireData(add, add.optsWithGlobals<{ data?: string }>().data);
-      const store = await openCloudSqliteStore(dataDir, { logger: rootLogger() });
+      const location = requireStore(add, cloud, add.optsWithGlobals<StoreOptions>());
+      const store = await openCloudStore(location, rootLogger());
       try {
         const token = await store.addHub(hubId, options.facility, options.timeZone);
         printJson({ hubId, facilityId: options.facility, token });
@@ -76,12 +91,29 @@ export function register(program: Command): void {
     });
 }
 
-function requireData(command: Command, data: string | undefined): string {
-  if (data === undefined || data === '') {
-    command.error("error: required option '--data <dir>' not specified", {
+/**
+ * Exactly one store: `--db` (PostgreSQL) or `--data` (SQLite); a usage error otherwise. `--data` on the
+ * command line wins over a GENKAN_CLOUD_DB from the environment (the demo runs `cloud --data`).
+ */
+function requireStore(command: Command, owner: Command, options: StoreOptions): CloudStoreLocation {
+  const { data } = options;
+  const hasData = data !== undefined && data !== '';
+  const db = hasData && owner.getOptionValueSource('db') === 'env' ? undefined : options.db;
+  const hasDb = db !== undefined && db !== '';
+  const usage = (message: string): never =>
+    command.error(`error: ${message}`, { exitCode: 2, code: 'commander.invalidArgument' });
+  if (hasDb) {
+    // The value is never echoed: it may hold a password.
+    if (!isPostgresUrl(db)) usage("option '--db <url>' must be a postgres:// or postgresql:// URL");
+    // Refused rather than ignored: someone passing both could believe the SQLite file is used.
+    if (hasData) usage("options '--data <dir>' and '--db <url>' cannot be used together");
+    return { db };
+  }
+  if (!hasData) {
+    command.error("error: required option '--data <dir>' (or '--db <url>') not specified", {
       exitCode: 2,
       code: 'commander.missingMandatoryOptionValue',
     });
   }
-  return data;
+  return { dataDir: data };
 }

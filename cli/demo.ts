@@ -19,6 +19,8 @@ const BIN = resolve(import.meta.dirname, '../bin/genkan.mjs');
 
 /** The demo's staff account for the tablet app (a real site adds its own with `genkan staff add`). */
 const DEMO_STAFF = { id: 'demo-staff', name: 'デモ 職員', pin: '1234' } as const;
+/** The demo's director, for the admin app at /admin. */
+const DEMO_ADMIN = { id: 'demo-admin', name: 'デモ 園長', pin: '5678' } as const;
 
 interface DemoConfig {
   facilityId: string;
@@ -134,6 +136,10 @@ async function prepare(dir: string): Promise<DemoConfig> {
   await genkanJson(['staff', 'add', DEMO_STAFF.id, '--name', DEMO_STAFF.name, '--data', join(dir, 'hub')], {
     GENKAN_STAFF_PIN: DEMO_STAFF.pin,
   });
+  await genkanJson(
+    ['staff', 'add', DEMO_ADMIN.id, '--name', DEMO_ADMIN.name, '--role', 'admin', '--data', join(dir, 'hub')],
+    { GENKAN_STAFF_PIN: DEMO_ADMIN.pin },
+  );
   const config: DemoConfig = {
     facilityId,
     hubId: 'demo-hub',
@@ -278,6 +284,7 @@ async function runDemo(opts: { data: string }): Promise<void> {
       `  Hub HTTP API   ${hubUrl}   (admin token: ${config.adminToken})`,
       `  Staff tablet   ${String(tablet['url'])}`,
       `                 (opens the roll-call app and sets this browser up as a tablet; then sign in as ${DEMO_STAFF.id}, PIN ${DEMO_STAFF.pin})`,
+      `  Admin          ${hubUrl}/admin   (the director's app: sign in as ${DEMO_ADMIN.id}, PIN ${DEMO_ADMIN.pin})`,
       `  Hub MQTT       mqtt://127.0.0.1:${String(hub['mqtt'])}   WebSocket ws://127.0.0.1:${String(hub['ws'])}`,
       `  Cloud relay    ${cloudUrl}   (admin token: ${config.cloudAdminToken})`,
       `  ${screen}`,
@@ -285,6 +292,9 @@ async function runDemo(opts: { data: string }): Promise<void> {
       'Today’s roll-call at the hub, and the events that reached the cloud:',
       `  curl -s -H "Authorization: Bearer ${config.adminToken}" ${hubUrl}/api/rollcall`,
       `  curl -s -H "Authorization: Bearer ${config.cloudAdminToken}" "${cloudUrl}/v1/facilities/${config.facilityId}/events?date=$(TZ=Asia/Tokyo date +%F)"`,
+      'This month’s attendance ledger (登降園記録簿) as CSV, from the hub and the same from the cloud:',
+      `  curl -s -H "Authorization: Bearer ${config.adminToken}" "${hubUrl}/api/ledger/monthly?format=csv"`,
+      `  curl -s -H "Authorization: Bearer ${config.cloudAdminToken}" "${cloudUrl}/v1/facilities/${config.facilityId}/ledger/monthly?month=$(TZ=Asia/Tokyo date +%Y-%m)&format=csv"`,
       '',
       `Type a number 1–${cards.length} and Enter to tap that guardian’s card at the kiosk;`,
       '"list" shows the cards, "status" shows the counts at hub and cloud, Ctrl+C stops everything.',

@@ -15,6 +15,14 @@ export const CloudErrorCodes = {
   invalidId: 'invalid_id',
   invalidTimeZone: 'invalid_time_zone',
   invalidDate: 'invalid_date',
+  /** A facility snapshot that fails FacilitySnapshotSchema, or names another facility than it is stored for. */
+  invalidSnapshot: 'invalid_snapshot',
+  /** Ledgers need the roster and care rules, which the facility's hub has not relayed (yet). */
+  noSnapshot: 'no_snapshot',
+  /** A PDF ledger was asked for, but the Japanese font it needs is not installed on the server. */
+  pdfFontMissing: 'pdf_font_missing',
+  /** `--db` is neither a postgres:// URL nor absent. */
+  invalidDatabaseUrl: 'invalid_database_url',
 } as const;
 
 /** An error that maps to one HTTP status and the `{"error":{code,message}}` body. */

@@ -20,8 +20,23 @@ import {
   type BatchResponse,
   type HttpErrorBody,
 } from '../protocol/index.ts';
+import { dailyLedger, LedgerFontError, monthlyLedger } from '../common/ledger/index.ts';
+import {
+  ledgerDateOf,
+  ledgerFile,
+  ledgerMonthOf,
+  ledgerOutputOf,
+  type LedgerFile,
+  type LedgerOutput,
+} from '../common/ledger-http.ts';
+import {
+  FacilitySnapshotSchema,
+  type DailyLedger,
+  type FacilitySnapshot,
+  type MonthlyLedger,
+} from '../protocol/ledger.ts';
 import { badRequest, CloudErrorCodes, ConflictError, forbidden, HttpError, unauthorized } from './errors.ts';
-import { openCloudSqliteStore } from './store/sqlite.ts';
+import { describeStoreLocation, openCloudStore, type CloudStoreLocation } from './store/open.ts';
 import { secretMatches } from './store/tokens.ts';
 import type { CloudStore } from './store/types.ts';
 
@@ -60,8 +75,8 @@ export interface CloudAppOptions {
   timeouts?: Partial<CloudTimeouts>;
 }
 
-export interface CloudOptions {
-  dataDir: string;
+/** The store is PostgreSQL when `db` (a postgres:// URL) is given, else SQLite in `dataDir`. */
+export interface CloudOptions extends CloudStoreLocation {
   port: number;
   host?: string;
   adminToken?: string | undefined;
@@ -78,6 +93,12 @@ export interface CloudServer {
 }
 
 type Principal = { kind: 'hub'; hubId: string; facilityId: string } | { kind: 'admin' };
+
+interface FacilityRoute {
+  Params: { facilityId: string };
+  Querystring: Record<string, unknown>;
+}
+type FacilityRequest = FastifyRequest<FacilityRoute>;
 
 interface EventsResponse {
   facilityId: string;
@@ -133,8 +154,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The cloud relay's HTTP API on a given store: POST /v1/batches (hub uploads), GET
- * /v1/facilities/F/events (reads), GET /healthz. Not listening yet; startCloud does that.
+ * The cloud relay's HTTP API on a given store: POST /v1/batches and PUT /v1/snapshot (hub uploads), GET
+ * /v1/facilities/F/events and …/ledger/daily|monthly (reads), GET /healthz. Not listening yet; startCloud
+ * does that.
  */
 export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   const { store } = options;
@@ -319,13 +341,127 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
     },
   );
 
+  app.put(
+    '/v1/snapshot',
+    {
+      onRequest: async (request) => {
+        await authenticate(request, false);
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (principal.kind !== 'hub') throw forbidden('only hub tokens may upload snapshots');
+      const parsed = FacilitySnapshotSchema.safeParse(request.body);
+      if (!parsed.success) throw badRequest(ErrorCodes.badRequest, describeIssues(parsed.error));
+      const snapshot = parsed.data;
+      if (snapshot.facilityId !== principal.facilityId) {
+        throw forbidden(`this token does not belong to facility ${snapshot.facilityId}`);
+      }
+      // The store refuses another time zone than the facility's (409 time_zone_mismatch).
+      await store.putSnapshot(principal.facilityId, principal.hubId, snapshot);
+      request.log.info(
+        {
+          hubId: principal.hubId,
+          facilityId: principal.facilityId,
+          classes: snapshot.classes.length,
+          children: snapshot.children.length,
+        },
+        'snapshot stored',
+      );
+      return reply.code(204).send();
+    },
+  );
+
+  /** Checks shared by both ledger routes, in the order of the events route: id, token, query. */
+  function ledgerQuery(request: FacilityRequest): LedgerOutput {
+    const principal = principalOf(request);
+    const { facilityId } = request.params;
+    if (!IdSchema.safeParse(facilityId).success) {
+      throw badRequest(ErrorCodes.badRequest, 'malformed facility id');
+    }
+    if (principal.kind === 'hub' && principal.facilityId !== facilityId) {
+      throw forbidden(`this token does not belong to facility ${facilityId}`);
+    }
+    return ledgerOutputOf(request.query);
+  }
+
+  /** The facility's snapshot: 404 not_found for an unknown facility, 404 no_snapshot before its hub sent one. */
+  async function snapshotOf(facilityId: string): Promise<FacilitySnapshot> {
+    if ((await store.getFacility(facilityId)) === undefined) {
+      throw new HttpError(404, ErrorCodes.notFound, `unknown facility ${facilityId}`);
+    }
+    const snapshot = await store.getSnapshot(facilityId);
+    if (snapshot === undefined) {
+      throw new HttpError(
+        404,
+        CloudErrorCodes.noSnapshot,
+        `no hub of facility ${facilityId} has sent its roster and settings yet`,
+      );
+    }
+    return snapshot;
+  }
+
+  /** The ledger as JSON, or as a file download in the asked format. */
+  async function sendLedger(
+    reply: FastifyReply,
+    ledger: DailyLedger | MonthlyLedger,
+    { format, encoding }: LedgerOutput,
+  ): Promise<DailyLedger | MonthlyLedger | Buffer> {
+    if (format === 'json') return ledger;
+    let file: LedgerFile;
+    try {
+      file = await ledgerFile(ledger, format, encoding);
+    } catch (err) {
+      if (err instanceof LedgerFontError) throw new HttpError(503, err.code, err.message);
+      throw err;
+    }
+    void reply.header('content-type', file.contentType).header('content-disposition', file.disposition);
+    return file.body;
+  }
+
+  const readerAuth = {
+    onRequest: async (request: FastifyRequest) => {
+      await authenticate(request, true);
+    },
+  };
+
+  app.get<FacilityRoute>('/v1/facilities/:facilityId/ledger/daily', readerAuth, async (request, reply) => {
+    const query = ledgerQuery(request);
+    const { facilityId } = request.params;
+    const date = ledgerDateOf(request.query);
+    const snapshot = await snapshotOf(facilityId);
+    const ledger = dailyLedger(snapshot, date, await store.ledgerEvents(facilityId, date, date));
+    logLedger(request, { facilityId, date, format: query.format, rows: ledger.rows.length });
+    return sendLedger(reply, ledger, query);
+  });
+
+  app.get<FacilityRoute>('/v1/facilities/:facilityId/ledger/monthly', readerAuth, async (request, reply) => {
+    const query = ledgerQuery(request);
+    const { facilityId } = request.params;
+    const { month, from: first, to: last, classId } = ledgerMonthOf(request.query);
+    const snapshot = await snapshotOf(facilityId);
+    if (classId !== null && !snapshot.classes.some((c) => c.id === classId)) {
+      throw badRequest(ErrorCodes.unknownClass, `facility ${facilityId} has no class ${classId}`);
+    }
+    const events = await store.ledgerEvents(facilityId, first, last);
+    const ledger = monthlyLedger(snapshot, month, events, classId);
+    logLedger(request, { facilityId, month, format: query.format, rows: ledger.rows.length });
+    return sendLedger(reply, ledger, query);
+  });
+
+  /** Who read which ledger: ids, period, format and size only (ledgers hold children's names). */
+  function logLedger(request: FastifyRequest, fields: Record<string, unknown>): void {
+    const principal = principalOf(request);
+    request.log.info({ ...fields, by: principal.kind === 'hub' ? principal.hubId : 'admin' }, 'ledger read');
+  }
+
   return app;
 }
 
-/** Opens DATA/cloud.sqlite and serves the cloud relay API until close(). */
+/** Opens the store (PostgreSQL at options.db, or DATA/cloud.sqlite) and serves the cloud relay API until close(). */
 export async function startCloud(options: CloudOptions): Promise<CloudServer> {
   const log = options.logger.child({ ns: 'cloud' });
-  const store = await openCloudSqliteStore(options.dataDir, { logger: options.logger });
+  const store = await openCloudStore(options, options.logger);
   let app: FastifyInstance | undefined;
   try {
     app = buildCloudApp({
@@ -344,7 +480,13 @@ export async function startCloud(options: CloudOptions): Promise<CloudServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   log.info(
-    { port, host: options.host ?? DEFAULT_HOST, adminReads: options.adminToken ? true : false },
+    {
+      port,
+      host: options.host ?? DEFAULT_HOST,
+      adminReads: options.adminToken ? true : false,
+      // Names the database without its password.
+      ...describeStoreLocation(options),
+    },
     'cloud relay listening',
   );
 

@@ -28,6 +28,10 @@ export interface BrokerOptions {
   onEvents: (deviceId: string, payload: Buffer) => void;
   /** A request payload from an authenticated kiosk, on its own requests topic. */
   onRequest: (deviceId: string, payload: Buffer) => void;
+  /** A valid status payload a device published on its own status topic (it is also retained as usual). */
+  onStatus?: (deviceId: string, payload: Buffer) => void;
+  /** An authenticated device's connection opened or closed (for the admin app's device list). */
+  onConnection?: (deviceId: string, online: boolean) => void;
   /** Connections sending a larger MQTT packet are dropped (default MAX_PACKET_BYTES). */
   maxPacketBytes?: number;
 }
@@ -172,6 +176,10 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
           done(new AclError(`status of ${deviceId} does not match the status schema`));
           return;
         }
+        options.onStatus?.(
+          deviceId,
+          typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+        );
         done(null);
         return;
       }
@@ -199,10 +207,14 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
   };
 
   aedes.on('client', (client) => {
-    logger.debug({ deviceId: deviceOf.get(client), clientId: client.id }, 'device connected');
+    const deviceId = deviceOf.get(client);
+    logger.debug({ deviceId, clientId: client.id }, 'device connected');
+    if (deviceId !== undefined) options.onConnection?.(deviceId, true);
   });
   aedes.on('clientDisconnect', (client) => {
-    logger.debug({ deviceId: deviceOf.get(client), clientId: client.id }, 'device disconnected');
+    const deviceId = deviceOf.get(client);
+    logger.debug({ deviceId, clientId: client.id }, 'device disconnected');
+    if (deviceId !== undefined) options.onConnection?.(deviceId, false);
   });
   aedes.on('clientError', (client, err) => {
     const deviceId = deviceOf.get(client);

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
 import { fixedClock } from '../common/time.ts';
-import { RollcallSchema, type AttendanceEvent } from '../protocol/index.ts';
+import {
+  DAILY_LEDGER_COLUMNS,
+  DailyLedgerSchema,
+  MonthlyLedgerSchema,
+  RollcallSchema,
+  type AttendanceEvent,
+} from '../protocol/index.ts';
 import { startHub, type RunningHub } from './hub.ts';
-import { csvCell } from './http.ts';
 import { HubStore } from './store.ts';
 import { makeEvent, provision, removeDir, startTestHub, type TestSite } from './testing.ts';
 
@@ -120,76 +125,82 @@ describe('hub HTTP API', () => {
   });
 
   it('serves the daily ledger as JSON', async () => {
-    const body = (await (await get('/api/ledger/daily?date=2026-04-01')).json()) as { rows: unknown[] };
-    expect(body.rows).toEqual([
+    const body = DailyLedgerSchema.parse(await (await get('/api/ledger/daily?date=2026-04-01')).json());
+    expect(body).toMatchObject({ facilityId: 'f1', date: '2026-04-01' });
+    expect(body.rows).toMatchObject([
+      { child_id: 'c002', class_name: 'ひよこ組', status: 'absent', check_in: null, extended_minutes: null },
       {
-        class_name: 'ひよこ組',
-        child_id: 'c002',
-        child_name: '山田 次郎',
-        status: 'absent',
-        check_in: null,
-        check_out: null,
-        corrected: 'false',
-      },
-      {
-        class_name: 'ひよこ組',
         child_id: 'c001',
         child_name: '山田 太郎',
         status: 'left',
         check_in: '08:00',
         check_out: '17:30',
-        corrected: 'false',
+        extended_minutes: 0,
+        corrected: false,
+        open: false,
       },
-      {
-        class_name: 'りす組',
-        child_id: 'c004',
-        child_name: '=1+2',
-        status: 'present',
-        check_in: '09:00',
-        check_out: null,
-        corrected: 'false',
-      },
-      {
-        class_name: 'りす組',
-        child_id: 'c003',
-        child_name: '佐藤 一',
-        status: 'not_arrived',
-        check_in: null,
-        check_out: null,
-        corrected: 'true',
-      },
+      // checked in, no check-out: flagged, not guessed
+      { child_id: 'c004', child_name: '=1+2', status: 'present', extended_minutes: null, open: true },
+      // its only check-in was voided
+      { child_id: 'c003', class_name: 'りす組', status: 'not_arrived', corrected: true },
     ]);
+    expect(body.rows[0]?.note).toContain('fever');
   });
 
-  it('serves the daily ledger as CSV with a BOM and formula-safe cells', async () => {
+  it('serves the daily ledger as CSV with a BOM and formula-safe cells, and in Shift_JIS', async () => {
     const res = await get('/api/ledger/daily?date=2026-04-01&format=csv');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.csv"$/);
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
-    expect(text).toBe(
-      '\uFEFFclass_name,child_id,child_name,status,check_in,check_out,corrected\r\n' +
-        'ひよこ組,c002,山田 次郎,absent,,,false\r\n' +
-        'ひよこ組,c001,山田 太郎,left,08:00,17:30,false\r\n' +
-        "りす組,c004,'=1+2,present,09:00,,false\r\n" +
-        'りす組,c003,佐藤 一,not_arrived,,,true\r\n',
-    );
+    const lines = text.slice(1).split('\r\n');
+    expect(lines[0]).toBe(DAILY_LEDGER_COLUMNS.join(','));
+    expect(lines[2]).toMatch(/^ひよこ組,c001,山田 太郎,left,08:00,17:30,0,/);
+    expect(lines[3]).toMatch(/^りす組,c004,'=1\+2,present,09:00,,,/);
+    const sjis = await get('/api/ledger/daily?date=2026-04-01&format=csv&encoding=sjis');
+    expect(sjis.headers.get('content-type')).toMatch(/shift_jis/i);
+    expect(new TextDecoder('shift_jis').decode(await sjis.arrayBuffer())).toBe(text.slice(1));
   });
 
-  it('neutralises every formula prefix and quotes CSV specials', () => {
-    expect(['=a', '+a', '-a', '@a', '\ta', '\ra', '\na'].map(csvCell)).toEqual([
-      "'=a",
-      "'+a",
-      "'-a",
-      "'@a",
-      "'\ta",
-      `"'\ra"`,
-      `"'\na"`,
-    ]);
-    expect(csvCell('a,b')).toBe('"a,b"');
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell(null)).toBe('');
+  it('serves the monthly ledger, per class too, and as XLSX and PDF', async () => {
+    const month = MonthlyLedgerSchema.parse(await (await get('/api/ledger/monthly?month=2026-04')).json());
+    expect(month.rows).toHaveLength(4);
+    const c001 = month.rows.find((r) => r.child_id === 'c001');
+    expect(c001?.days).toHaveLength(30);
+    expect(c001?.days.slice(0, 2)).toEqual(['08:00-17:30', '08:00-']);
+    expect(month.rows.find((r) => r.child_id === 'c002')?.days[0]).toBe('欠');
+    const k2 = MonthlyLedgerSchema.parse(
+      await (await get('/api/ledger/monthly?month=2026-04&class=k2')).json(),
+    );
+    expect(k2.rows.map((r) => r.child_id)).toEqual(['c004', 'c003']);
+    const xlsx = await get('/api/ledger/monthly?month=2026-04&format=xlsx');
+    expect(xlsx.status).toBe(200);
+    expect(
+      Buffer.from(await xlsx.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
+    const pdf = await get('/api/ledger/daily?date=2026-04-01&format=pdf');
+    expect(pdf.status).toBe(200);
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+  });
+
+  it('refuses a bad month, format, encoding or class with 400', async () => {
+    for (const q of [
+      'monthly?month=2026-13',
+      'monthly?month=2026-04&class=nope',
+      'daily?date=2026-04-01&format=docx',
+      'daily?date=2026-04-01&format=csv&encoding=latin1',
+    ]) {
+      const res = await get(`/api/ledger/${q}`);
+      expect(res.status, q).toBe(400);
+    }
   });
 });
 

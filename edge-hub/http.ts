@@ -1,23 +1,28 @@
-import Fastify, { LogController } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { GenkanError, ValidationError } from '../common/errors.ts';
 import { ApiError } from './api-error.ts';
 import { authErrorStatus } from './staff.ts';
 import { isTabletPath, registerTabletApi, type TabletApiOptions } from './tablet-api.ts';
+import { isAdminPath, registerAdminApi, type AdminApiOptions } from './admin-api.ts';
 import type { Logger } from '../common/logger.ts';
-import { formatRfc3339, isValidDate, localDate, localTime, type Clock } from '../common/time.ts';
+import { formatRfc3339, isValidDate, localDate, type Clock } from '../common/time.ts';
 import {
   describeIssues,
   ErrorCodes,
   PairRequestSchema,
+  type DailyLedger,
+  type FacilitySnapshot,
   type HttpErrorBody,
+  type MonthlyLedger,
   type PairResponse,
-  type AttendanceEvent,
-  type Rollcall,
 } from '../protocol/index.ts';
 import { checkAdminToken } from './devices.ts';
 import { PairingCodeError, TooManyRequestsError, type PairingService } from './pairing.ts';
 import { rollcallOn, type RollcallLayout } from './rollcall.ts';
 import { readSettings, updateSettings } from './settings.ts';
+import { facilitySnapshot } from './snapshot.ts';
+import { ledgerDateOf, ledgerFile, ledgerMonthOf, ledgerOutputOf } from '../common/ledger-http.ts';
+import { dailyLedger, LedgerFontError, monthlyLedger } from '../common/ledger/index.ts';
 import type { HubStore } from './store.ts';
 
 export interface HttpApiOptions {
@@ -36,6 +41,8 @@ export interface HttpApiOptions {
   mqttPort: number;
   /** The staff tablet's routes (cookie-authenticated); absent in hubs built without them (tests). */
   tablet?: TabletApiOptions;
+  /** The director's admin app's routes (cookie-authenticated, edge-hub/admin-api.ts). */
+  admin?: AdminApiOptions;
   /** Told after the settings changed (the tablets' roll-call reads them). */
   settingsChanged?: () => void;
 }
@@ -63,43 +70,12 @@ export function mqttHost(hostHeader: string | undefined, localAddress: string | 
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export const LEDGER_COLUMNS = [
-  'class_name',
-  'child_id',
-  'child_name',
-  'status',
-  'check_in',
-  'check_out',
-  /** `true` when staff corrected the child's day (a void, a manual entry, an absence): see the tablet. */
-  'corrected',
-] as const;
-export type LedgerRow = Record<(typeof LEDGER_COLUMNS)[number], string | null>;
-
 interface DateQuery {
   date?: unknown;
   format?: unknown;
 }
 
 export { ApiError };
-
-/**
- * A cell as a spreadsheet will not execute it: text starting with = + - @ tab CR or LF is a formula to
- * Excel, so it gets a leading apostrophe; then ordinary CSV quoting.
- */
-export function csvCell(value: string | null): string {
-  let v = value ?? '';
-  if (/^[=+\-@\t\r\n]/.test(v)) v = `'${v}`;
-  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
-}
-
-/** UTF-8 with BOM (so that Excel reads the Japanese names) and CRLF line ends. */
-export function ledgerCsv(rows: readonly LedgerRow[]): string {
-  const lines = [
-    LEDGER_COLUMNS.join(','),
-    ...rows.map((r) => LEDGER_COLUMNS.map((c) => csvCell(r[c])).join(',')),
-  ];
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
 
 function isClientError(err: unknown): err is { statusCode: number; message: string } {
   return (
@@ -111,29 +87,6 @@ function isClientError(err: unknown): err is { statusCode: number; message: stri
     err.statusCode < 500 &&
     'message' in err &&
     typeof err.message === 'string'
-  );
-}
-
-/** Children whose day has a staff entry or a void among `events`: their ledger rows say `corrected`. */
-export function correctedChildren(events: readonly AttendanceEvent[]): Set<string> {
-  return new Set(events.filter((e) => e.method === 'staff' || e.type === 'void').map((e) => e.childId));
-}
-
-export function ledgerRows(
-  rollcall: Rollcall,
-  timeZone: string,
-  corrected: ReadonlySet<string> = new Set(),
-): LedgerRow[] {
-  return rollcall.classes.flatMap((c) =>
-    c.children.map((child) => ({
-      class_name: c.name,
-      child_id: child.id,
-      child_name: child.name,
-      status: child.status,
-      check_in: child.checkInAt === null ? null : localTime(child.checkInAt, timeZone),
-      check_out: child.checkOutAt === null ? null : localTime(child.checkOutAt, timeZone),
-      corrected: corrected.has(child.id) ? 'true' : 'false',
-    })),
   );
 }
 
@@ -154,6 +107,17 @@ export function buildHttpApi(options: HttpApiOptions) {
     if (route !== undefined && PUBLIC_ROUTES.has(route)) return;
     // The tablet's own credentials are its cookies, checked by each of its routes.
     if (route !== undefined && options.tablet !== undefined && isTabletPath(route)) return;
+    // Likewise the admin app's: its session cookie, checked by each of its routes.
+    if (route !== undefined && options.admin !== undefined && isAdminPath(route)) return;
+    // The director downloads ledgers from the admin app with its session instead of the token (GET only:
+    // the cookie is SameSite=Strict, and a GET changes nothing).
+    if (
+      route?.startsWith('/api/ledger/') === true &&
+      req.method === 'GET' &&
+      options.admin?.auth.fromRequest(req) !== undefined
+    ) {
+      return;
+    }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const token = m?.[1];
     if (token === undefined || !checkAdminToken(token, options.adminTokenHash)) {
@@ -175,6 +139,12 @@ export function buildHttpApi(options: HttpApiOptions) {
     let body: HttpErrorBody = { error: { code: ErrorCodes.internal, message: 'internal error' } };
     if (err instanceof ApiError) {
       status = err.status;
+      body = { error: { code: err.code, message: err.message } };
+    } else if (err instanceof ValidationError) {
+      status = 400;
+      body = { error: { code: err.code, message: err.message } };
+    } else if (err instanceof LedgerFontError) {
+      status = 503;
       body = { error: { code: err.code, message: err.message } };
     } else if (err instanceof TooManyRequestsError) {
       status = 429;
@@ -237,6 +207,8 @@ export function buildHttpApi(options: HttpApiOptions) {
   });
 
   if (options.tablet) registerTabletApi(app, options.tablet);
+  if (options.admin) registerAdminApi(app, options.admin);
+
   app.get('/api/settings', () => readSettings(store));
 
   app.patch('/api/settings', { bodyLimit: SETTINGS_BODY_LIMIT }, (req) => {
@@ -260,19 +232,36 @@ export function buildHttpApi(options: HttpApiOptions) {
     return { date, events: store.eventsOn(date) };
   });
 
-  app.get<{ Querystring: DateQuery }>('/api/ledger/daily', (req, reply) => {
-    const format = req.query.format ?? 'json';
-    if (format !== 'json' && format !== 'csv') {
-      throw new ApiError(400, ErrorCodes.badRequest, 'format must be json or csv');
-    }
-    const date = dateOf(req.query);
-    const rows = ledgerRows(rollcall(date), timeZone, correctedChildren(store.eventsOn(date)));
-    if (format === 'json') return { date, rows };
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="ledger-${date}.csv"`)
-      .send(ledgerCsv(rows));
-  });
+  // The ledgers (protocol/ledger.ts), built like the cloud's from the same snapshot and events.
+  const ledgerRoute = async (
+    req: FastifyRequest<{ Querystring: Record<string, unknown> }>,
+    reply: FastifyReply,
+    build: (snapshot: FacilitySnapshot) => DailyLedger | MonthlyLedger,
+  ) => {
+    const output = ledgerOutputOf(req.query);
+    const ledger = build(facilitySnapshot(store, facilityId));
+    if (output.format === 'json') return ledger;
+    const file = await ledgerFile(ledger, output.format, output.encoding);
+    return reply.type(file.contentType).header('content-disposition', file.disposition).send(file.body);
+  };
+  const today = () => localDate(clock.now(), timeZone);
+
+  app.get<{ Querystring: Record<string, unknown> }>('/api/ledger/daily', (req, reply) =>
+    ledgerRoute(req, reply, (snapshot) => {
+      const date = ledgerDateOf(req.query, today());
+      return dailyLedger(snapshot, date, store.ledgerEvents(date, date));
+    }),
+  );
+
+  app.get<{ Querystring: Record<string, unknown> }>('/api/ledger/monthly', (req, reply) =>
+    ledgerRoute(req, reply, (snapshot) => {
+      const { month, from, to, classId } = ledgerMonthOf(req.query, today().slice(0, 7));
+      if (classId !== null && !snapshot.classes.some((c) => c.id === classId)) {
+        throw new ApiError(400, 'unknown_class', `no class ${classId} on the roster`);
+      }
+      return monthlyLedger(snapshot, month, store.ledgerEvents(from, to), classId);
+    }),
+  );
 
   return app;
 }

@@ -6,12 +6,16 @@ import type { Logger } from '../common/logger.ts';
 import { formatRfc3339, localTime, systemClock, type Clock } from '../common/time.ts';
 import { bundleWebApp, type WebBundle } from '../common/web-bundle.ts';
 import { topics, type Ack } from '../protocol/index.ts';
+import { AdminAuth } from './admin-auth.ts';
 import { startBroker, type HubBroker } from './broker.ts';
+import { DeviceStatusTracker } from './device-status.ts';
 import { hashAdminToken, newAdminToken, verifyDevice } from './devices.ts';
 import { buildHttpApi } from './http.ts';
+import { facilitySnapshot, snapshotKey } from './snapshot.ts';
 import { Ingest } from './ingest.ts';
 import { PairingService } from './pairing.ts';
 import { Relay, type RelayOptions } from './relay.ts';
+import { RosterJobs } from './roster-job.ts';
 import { DeviceRequests } from './requests.ts';
 import { RollcallService } from './rollcall.ts';
 import { rosterMessage } from './roster.ts';
@@ -23,6 +27,8 @@ import { buildTabletRollcall } from './tablet-view.ts';
 
 /** Where the staff tablet app's sources are (bundled at start). */
 export const DEFAULT_TABLET_APP_DIR = join(import.meta.dirname, 'tablet');
+/** Where the director's admin app's sources are (bundled at start, served at /admin). */
+export const DEFAULT_ADMIN_APP_DIR = join(import.meta.dirname, 'admin');
 
 export interface HubOptions {
   dataDir: string;
@@ -46,6 +52,8 @@ export interface HubOptions {
    * for tests that do not need it.
    */
   tabletAppDir?: string | null;
+  /** Folder of the admin app, like tabletAppDir; default edge-hub/admin, or null when tabletAppDir is null. */
+  adminAppDir?: string | null;
   /** Timings, for tests. */
   tuning?: {
     rosterPollMs?: number;
@@ -186,6 +194,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         facilityId,
         store,
         logger: logger.child({ ns: 'hub.relay' }),
+        snapshot: { key: () => snapshotKey(store), build: () => facilitySnapshot(store, facilityId) },
         ...options.tuning?.relay,
       });
 
@@ -216,6 +225,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       },
     });
 
+    // What the broker hears of each device, for the admin app's device list.
+    const deviceStatus = new DeviceStatusTracker({ clock });
     const started = await startBroker({
       host,
       mqttPort: options.mqttPort,
@@ -225,10 +236,19 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       authenticate: (deviceId, password) => verifyDevice(store, deviceId, password),
       roleOf: (deviceId) => store.deviceRole(deviceId),
       onEvents: (deviceId, payload) => {
+        deviceStatus.active(deviceId);
         ingest.submit(deviceId, payload);
       },
       onRequest: (deviceId, payload) => {
+        deviceStatus.active(deviceId);
         requests.submit(deviceId, payload);
+      },
+      onStatus: (deviceId, payload) => {
+        deviceStatus.status(deviceId, payload);
+      },
+      onConnection: (deviceId, online) => {
+        if (online) deviceStatus.connected(deviceId);
+        else deviceStatus.disconnected(deviceId);
       },
     });
     broker = started;
@@ -249,6 +269,19 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         throw new GenkanError('tablet_app_missing', `the tablet app is missing: no main.tsx in ${appDir}`);
       }
       tabletApp = await bundleWebApp(appDir);
+    }
+    const adminDir =
+      options.adminAppDir === undefined
+        ? appDir === null
+          ? null
+          : DEFAULT_ADMIN_APP_DIR
+        : options.adminAppDir;
+    let adminApp: WebBundle | undefined;
+    if (adminDir !== null) {
+      if (!existsSync(join(adminDir, 'main.tsx'))) {
+        throw new GenkanError('admin_app_missing', `the admin app is missing: no main.tsx in ${adminDir}`);
+      }
+      adminApp = await bundleWebApp(adminDir);
     }
     const viewSource = {
       store,
@@ -301,6 +334,24 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       },
       settingsChanged: () => {
         push.changed();
+      },
+      admin: {
+        store,
+        clock,
+        timeZone,
+        logger: logger.child({ ns: 'hub.admin' }),
+        auth: new AdminAuth({ store, clock, format: (d) => formatRfc3339(d, timeZone) }),
+        jobs: new RosterJobs({
+          store,
+          logger: logger.child({ ns: 'hub.admin' }),
+          // Picked up at once rather than at the next roster poll.
+          onImported: refreshRoster,
+        }),
+        devices: deviceStatus,
+        settingsChanged: () => {
+          push.changed();
+        },
+        app: adminApp,
       },
     });
     cleanups.push(() => http.close());

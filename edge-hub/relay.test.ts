@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
-import { topics, type AttendanceEvent, type BatchResponse } from '../protocol/index.ts';
+import { DEFAULT_SETTINGS, topics, type AttendanceEvent, type BatchResponse } from '../protocol/index.ts';
 import { backoffDelay, hubIdOf, parseRetryAfter, Relay } from './relay.ts';
 import { HubStore } from './store.ts';
 import { connect, makeEvent, provision, removeDir, startTestHub, tempDir } from './testing.ts';
@@ -72,9 +72,23 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   };
 };
 const acceptAll: Handler = (_req, res, body) => {
+  // The facility snapshot (a hub relays it when idle): taken.
+  if (_req.method === 'PUT') {
+    res.writeHead(204).end();
+    return;
+  }
   const answer: BatchResponse = { accepted: body.events.map((e) => e.id), duplicates: [], rejected: [] };
   json(200, answer)(_req, res, body);
 };
+/** Polls a condition (state observed across the relay's HTTP exchanges); no fixed waits. */
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const dropConnection: Handler = (req) => {
   req.socket.destroy();
 };
@@ -286,6 +300,53 @@ describe('Relay', () => {
     await cloud.requests(1);
     expect(cloud.received[0]?.body.events).toEqual([event]);
   });
+  it('sends the facility snapshot when idle and changed, and a refused one never holds up events', async () => {
+    const calls: string[] = [];
+    let refuseSnapshot = true;
+    cloud = new FakeCloud((req, res, body) => {
+      calls.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      if (req.method === 'PUT') {
+        if (refuseSnapshot) json(503, { error: { code: 'unavailable', message: 'busy' } })(req, res, body);
+        else res.writeHead(204).end();
+        return;
+      }
+      acceptAll(req, res, body);
+    });
+    url = await cloud.listen();
+    let key = 'v1';
+    const snapshot = {
+      key: () => key,
+      build: () => ({
+        facilityId: 'f1',
+        facilityName: 'ひまわり保育園',
+        timeZone: 'Asia/Tokyo',
+        careBands: DEFAULT_SETTINGS.careBands,
+        extendedCare: DEFAULT_SETTINGS.extendedCare,
+        classes: [],
+        children: [],
+      }),
+    };
+    store.insertEvents([makeEvent(), makeEvent()]);
+    startRelay({ snapshot, configErrorDelayMs: 20, pollIntervalMs: 10 });
+    await cursorAt(2);
+    const puts = () => calls.filter((c) => c === 'PUT /v1/snapshot').length;
+    // Refused: retried after the config-error delay, events meanwhile flow.
+    await until(() => puts() >= 2);
+    store.insertEvents([makeEvent()]);
+    relay?.notify();
+    await cursorAt(3);
+    refuseSnapshot = false;
+    const taken = puts() + 1;
+    await until(() => puts() >= taken);
+    // Taken: not sent again while the key stays (the relay goes idle through more events).
+    store.insertEvents([makeEvent()]);
+    relay?.notify();
+    await cursorAt(4);
+    expect(puts()).toBe(taken);
+    key = 'v2';
+    await until(() => puts() === taken + 1);
+    expect(calls[0]).toBe('POST /v1/batches');
+  });
 });
 
 describe('hub with a cloud relay', () => {
@@ -298,8 +359,11 @@ describe('hub with a cloud relay', () => {
     try {
       const event = makeEvent();
       await client.publishAsync(topics.events('f1', 'kiosk-1'), JSON.stringify(event), { qos: 1 });
-      await cloud.requests(1);
-      expect(cloud.received[0]?.body).toEqual({ hubId: 'hub1', facilityId: 'f1', events: [event] });
+      const batches = () => cloud.received.filter((r) => 'events' in r.body);
+      await until(() => batches().length > 0);
+      expect(batches()[0]?.body).toEqual({ hubId: 'hub1', facilityId: 'f1', events: [event] });
+      // The hub also sent its facility snapshot for the cloud's ledgers.
+      await until(() => cloud.received.some((r) => 'children' in r.body));
     } finally {
       await client.endAsync();
       await hub.close();

@@ -7,6 +7,7 @@ import {
   ID_RE,
   type AttendanceEvent,
   type BatchResponse,
+  type FacilitySnapshot,
 } from '../protocol/index.ts';
 import type { HubStore } from './store.ts';
 
@@ -31,6 +32,11 @@ export interface RelayOptions {
   random?: () => number;
   /** Called after each answered batch with the new cursor (tests, metrics). */
   onProgress?: (cursor: number) => void;
+  /**
+   * The facility snapshot (roster and care rules) for the cloud's ledgers: sent with PUT URL/v1/snapshot
+   * when the relay is idle and `key()` changed since the last accepted one.
+   */
+  snapshot?: { key: () => string; build: () => FacilitySnapshot };
 }
 
 /** The hub id is the token's part before the first '.'. */
@@ -80,6 +86,12 @@ export class Relay {
   private readonly batchSize: number;
   private readonly random: () => number;
   private readonly onProgress: ((cursor: number) => void) | undefined;
+  private readonly snapshot: RelayOptions['snapshot'];
+  private readonly snapshotUrl: string;
+  /** Key of the snapshot the cloud last accepted. */
+  private snapshotSent: string | undefined;
+  /** After a refused or failed snapshot, not before this time (Date.now()). */
+  private snapshotRetryAt = 0;
   private readonly stopping = new AbortController();
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -89,6 +101,8 @@ export class Relay {
       throw new ValidationError('bad_cloud_url', `not an http(s) URL: ${options.url}`, 'cloud');
     }
     this.url = `${options.url.replace(/\/+$/, '')}/v1/batches`;
+    this.snapshotUrl = `${options.url.replace(/\/+$/, '')}/v1/snapshot`;
+    this.snapshot = options.snapshot;
     this.token = options.token;
     this.hubId = hubIdOf(options.token);
     this.facilityId = options.facilityId;
@@ -152,6 +166,12 @@ export class Relay {
     const cursor = this.store.relayCursor();
     const batch = this.store.eventsAfter(cursor, this.batchSize);
     if (batch.length === 0) {
+      // Events first: the snapshot goes only when none are waiting; then look for events again.
+      const key = this.snapshotDue();
+      if (key !== undefined) {
+        await this.sendSnapshot(key);
+        return 0;
+      }
       // No await since the read, so no notification can fall between it and this wait.
       await this.sleep(this.pollIntervalMs, true);
       return 0;
@@ -243,6 +263,40 @@ export class Relay {
     const reason = `HTTP ${res.status}${errorCodeOf(body)}`;
     if (res.status === 429 || res.status >= 500) return { kind: 'retry', reason, ...extra };
     return { kind: 'config', reason, ...extra };
+  }
+
+  /** The snapshot's key when it should be sent now (changed, and not waiting after a failure). */
+  private snapshotDue(): string | undefined {
+    if (!this.snapshot || Date.now() < this.snapshotRetryAt) return undefined;
+    const key = this.snapshot.key();
+    return key === this.snapshotSent ? undefined : key;
+  }
+
+  /** A failure never holds up events: it is retried after the config-error delay. */
+  private async sendSnapshot(key: string): Promise<void> {
+    const snapshot = this.snapshot?.build();
+    if (snapshot === undefined) return;
+    let failure: string | undefined;
+    try {
+      const res = await fetch(this.snapshotUrl, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+        body: JSON.stringify(snapshot),
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
+      });
+      const text = await res.text();
+      if (res.status === 204 || res.status === 200) {
+        this.snapshotSent = key;
+        this.logger.info({ children: snapshot.children.length }, 'snapshot relayed');
+        return;
+      }
+      failure = `HTTP ${res.status}${errorCodeOf(text === '' ? undefined : (JSON.parse(text) as unknown))}`;
+    } catch (err) {
+      failure = errorMessage(err);
+    }
+    if (this.stopped()) return;
+    this.snapshotRetryAt = Date.now() + this.configErrorDelayMs;
+    this.logger.warn({ reason: failure }, 'cloud did not take the snapshot; ledgers there may lag; retrying');
   }
 
   private stopped(): boolean {

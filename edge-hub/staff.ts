@@ -14,7 +14,7 @@ import {
 } from '../protocol/index.ts';
 import { hashPassword, verifyPassword } from './devices.ts';
 import { FailureLimiter, hashPairingCode, PairingCodeError, TooManyRequestsError } from './pairing.ts';
-import type { HubStore, PairingCodeRow, SessionRow } from './store.ts';
+import type { HubStore, PairingCodeRow, SessionRow, StaffRow } from './store.ts';
 
 /** Idle timeout of a staff session: every authenticated request extends it. */
 export const SESSION_IDLE_MS = 60 * 60_000;
@@ -114,8 +114,8 @@ export async function addStaff(
 }
 
 /**
- * `genkan staff disable|enable`: a disabled account cannot sign in and its sessions end at once (a
- * running hub's push channels notice within a second). Its name stays on the records it made.
+ * `genkan staff disable|enable`: a disabled account cannot sign in and its sessions (tablet and admin
+ * app) end at once (a running hub's push channels notice within a second). Its name stays on the records it made.
  */
 export function setStaffEnabled(
   store: HubStore,
@@ -126,7 +126,7 @@ export function setStaffEnabled(
     const staff = store.staff(id);
     if (!staff) throw new NotFoundError('unknown_staff', `no staff account ${id}`);
     store.setStaffDisabled(id, !enabled);
-    const ended = enabled ? 0 : store.deleteSessionsOf(id);
+    const ended = enabled ? 0 : store.deleteSessionsOf(id) + store.deleteAdminSessionsOf(id);
     store.audit({
       actorKind: 'cli',
       actorId: null,
@@ -154,6 +154,54 @@ export interface SessionContext {
 }
 
 /**
+ * The PIN check of both sign-ins (a tablet, the admin app): limits per staff id and per place (a tablet,
+ * a client address), one scrypt verification whatever the outcome (an unknown id is checked against a
+ * dummy hash, so the answer's timing says nothing), and an audited refusal. Unknown staff, a wrong PIN,
+ * a disabled account and an account `accept` refuses all get the same BadCredentialsError.
+ */
+export class PinSignIn {
+  private readonly store: HubStore;
+  private readonly staffLimiter: FailureLimiter;
+  private readonly placeLimiter: FailureLimiter;
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(store: HubStore, clock: Clock) {
+    this.store = store;
+    this.staffLimiter = new FailureLimiter(clock, SIGN_IN_MAX_PER_STAFF, SIGN_IN_WINDOW_MS);
+    this.placeLimiter = new FailureLimiter(clock, SIGN_IN_MAX_PER_DEVICE, SIGN_IN_WINDOW_MS);
+  }
+
+  async verify(
+    request: SignInRequest,
+    place: string,
+    audit: { action: string; deviceId?: string },
+    accept: (staff: StaffRow) => boolean = () => true,
+  ): Promise<StaffRow> {
+    const wait = Math.max(
+      this.staffLimiter.retryAfter(request.staffId) ?? 0,
+      this.placeLimiter.retryAfter(place) ?? 0,
+    );
+    if (wait > 0) throw new SignInLimitedError(wait);
+    const staff = this.store.staff(request.staffId);
+    const ok = staff
+      ? await verifyPassword(request.pin, staff.pinHash)
+      : await verifyPassword(request.pin, await (this.dummyHash ??= hashPassword(newToken())));
+    if (staff && ok && !staff.disabled && accept(staff)) return staff;
+    this.staffLimiter.fail(request.staffId);
+    this.placeLimiter.fail(place);
+    this.store.audit({
+      actorKind: 'staff',
+      actorId: request.staffId,
+      action: audit.action,
+      subject: `staff:${request.staffId}`,
+      ...(audit.deviceId !== undefined && { deviceId: audit.deviceId }),
+      outcome: 'bad_credentials',
+    });
+    throw new BadCredentialsError();
+  }
+}
+
+/**
  * Tablet device set-up and staff sessions. The limiters are in memory: a restart forgets them, which is
  * fine for a limit meant to make guessing PINs slow.
  */
@@ -161,11 +209,8 @@ export class StaffAuth {
   private readonly store: HubStore;
   private readonly clock: Clock;
   private readonly pairingLimiter: FailureLimiter;
-  private readonly staffLimiter: FailureLimiter;
-  private readonly deviceLimiter: FailureLimiter;
+  private readonly pins: PinSignIn;
   private readonly format: (d: Date) => string;
-  /** Verified against when the staff id is unknown, so that the answer takes as long as a real check. */
-  private dummyHash: Promise<string> | undefined;
 
   constructor(options: {
     store: HubStore;
@@ -178,8 +223,7 @@ export class StaffAuth {
     this.clock = options.clock;
     this.format = options.format;
     this.pairingLimiter = options.pairingLimiter ?? new FailureLimiter(options.clock);
-    this.staffLimiter = new FailureLimiter(options.clock, SIGN_IN_MAX_PER_STAFF, SIGN_IN_WINDOW_MS);
-    this.deviceLimiter = new FailureLimiter(options.clock, SIGN_IN_MAX_PER_DEVICE, SIGN_IN_WINDOW_MS);
+    this.pins = new PinSignIn(options.store, options.clock);
   }
 
   /**
@@ -221,28 +265,7 @@ export class StaffAuth {
   }
 
   async signIn(deviceId: string, request: SignInRequest): Promise<SignedIn> {
-    const wait = Math.max(
-      this.staffLimiter.retryAfter(request.staffId) ?? 0,
-      this.deviceLimiter.retryAfter(deviceId) ?? 0,
-    );
-    if (wait > 0) throw new SignInLimitedError(wait);
-    const staff = this.store.staff(request.staffId);
-    const ok = staff
-      ? await verifyPassword(request.pin, staff.pinHash)
-      : await verifyPassword(request.pin, await (this.dummyHash ??= hashPassword(newToken())));
-    if (!staff || !ok || staff.disabled) {
-      this.staffLimiter.fail(request.staffId);
-      this.deviceLimiter.fail(deviceId);
-      this.store.audit({
-        actorKind: 'staff',
-        actorId: request.staffId,
-        action: 'session.sign_in',
-        subject: `staff:${request.staffId}`,
-        deviceId,
-        outcome: 'bad_credentials',
-      });
-      throw new BadCredentialsError();
-    }
+    const staff = await this.pins.verify(request, deviceId, { action: 'session.sign_in', deviceId });
     const now = this.clock.now();
     const token = newToken();
     const row: SessionRow = {

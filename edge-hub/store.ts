@@ -906,6 +906,23 @@ export class HubStore {
     return rows.map(eventFromColumns);
   }
 
+  /**
+   * What the ledgers of the business days `from`…`to` (inclusive) need: those days' events plus voids made
+   * on any other day that cancel one of them. One query; the cloud's ledgerEvents answers the same.
+   */
+  ledgerEvents(from: string, to: string): AttendanceEvent[] {
+    const rows = this.db
+      .prepare<[string, string, string, string, string, string], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE local_date BETWEEN ? AND ?
+         UNION ALL
+         SELECT ${EVENT_COLUMNS} FROM events
+          WHERE local_date NOT BETWEEN ? AND ?
+            AND voids IN (SELECT id FROM events WHERE local_date BETWEEN ? AND ?)`,
+      )
+      .all(from, to, from, to, from, to);
+    return rows.map(eventFromColumns);
+  }
+
   countEvents(): number {
     return this.stmts.countEvents.get()?.n ?? 0;
   }

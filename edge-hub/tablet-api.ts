@@ -1,10 +1,11 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../common/logger.ts';
 import { localDate, type Clock } from '../common/time.ts';
 import type { WebBundle } from '../common/web-bundle.ts';
+import { notSignedIn, originOk, parseCookies, requireSameOrigin, serveWebApp } from './web-app.ts';
 import {
   describeIssues,
   DEVICE_COOKIE,
@@ -51,47 +52,9 @@ export function isTabletPath(url: string): boolean {
   );
 }
 
-export const TABLET_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/** Cookies of a request, by name (the first of a repeated name wins). */
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (!out.has(name)) out.set(name, value);
-  }
-  return out;
-}
-
 function cookie(name: string, value: string, maxAgeS: number, secure: boolean): string {
   return `${name}=${value}; Max-Age=${maxAgeS}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 }
-
-/**
- * Whether a browser's Origin is this hub as the browser reached it. SameSite=Strict cookies already keep
- * other sites out; this also refuses a page on another port of the same host.
- */
-export function originOk(
-  origin: string | undefined,
-  host: string | undefined,
-  requireOrigin: boolean,
-): boolean {
-  if (origin === undefined) return !requireOrigin;
-  if (host === undefined) return false;
-  return origin === `http://${host}` || origin === `https://${host}`;
-}
-
-const SECURITY_HEADERS = {
-  'content-security-policy': TABLET_CSP,
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-} as const;
 
 /** Registers the tablet's routes and its WebSocket on the hub's HTTP server. */
 export function registerTabletApi(
@@ -108,16 +71,11 @@ export function registerTabletApi(
   const sessionOf = (req: FastifyRequest): SessionContext => {
     const deviceId = deviceOf(req);
     const ctx = auth.session(deviceId, parseCookies(req.headers.cookie).get(SESSION_COOKIE));
-    if (!ctx)
-      throw new ApiError(401, 'not_signed_in', 'sign in first (the session is missing, expired or ended)');
+    if (!ctx) throw notSignedIn();
     return ctx;
   };
 
-  const checkOrigin = (req: FastifyRequest) => {
-    if (!originOk(req.headers.origin, req.headers.host, false)) {
-      throw new ApiError(403, ErrorCodes.forbidden, 'request from another origin');
-    }
-  };
+  const checkOrigin = requireSameOrigin;
 
   const secure = (req: FastifyRequest) => req.protocol === 'https';
 
@@ -215,21 +173,7 @@ export function registerTabletApi(
     },
   );
 
-  const serve = (name: string) => (_req: FastifyRequest, reply: FastifyReply) => {
-    const file = options.app?.files.get(name);
-    reply.headers(SECURITY_HEADERS);
-    if (!options.app) {
-      throw new ApiError(503, 'tablet_app_unavailable', 'the tablet app is not part of this hub build');
-    }
-    if (!file) throw new ApiError(404, ErrorCodes.notFound, 'no such file');
-    // The HTML names the current bundle: never cached. The assets may be, briefly.
-    reply.header('cache-control', name === 'index.html' ? 'no-store' : 'no-cache');
-    return reply.type(file.type).send(file.body);
-  };
-  app.get('/tablet', serve('index.html'));
-  app.get('/tablet/', serve('index.html'));
-  app.get('/tablet/app.js', serve('app.js'));
-  app.get('/tablet/app.css', serve('app.css'));
+  serveWebApp(app, '/tablet', options.app, 'tablet_app_unavailable');
 
   // The push channel: upgraded here, outside fastify's routing (ws, noServer).
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });

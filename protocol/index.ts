@@ -7,3 +7,4 @@ export * from './qr.ts';
 export * from './pairing.ts';
 export * from './tablet.ts';
 export * from './settings.ts';
+export * from './ledger.ts';

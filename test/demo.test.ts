@@ -35,6 +35,14 @@ describe('genkan demo', () => {
         /Staff tablet +http:\/\/127\.0\.0\.1:\d+\/tablet\/#pair=GKP1\./.test(String(l['text'])),
       ),
     ).toBe(true);
+    // The director's app, and its demo account works.
+    expect(demo.lines.some((l) => String(l['text']).includes(`Admin          ${hubUrl}/admin`))).toBe(true);
+    const signIn = await fetch(`${hubUrl}/api/admin/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: hubUrl },
+      body: JSON.stringify({ staffId: 'demo-admin', pin: '5678' }),
+    });
+    expect(signIn.status).toBe(200);
     const cloudUrl = urlOf('Cloud relay');
     const config = JSON.parse(await readFile(join(data, 'demo.json'), 'utf8')) as {
       adminToken: string;

@@ -324,7 +324,7 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
     );
     // All three rows were corrected by staff today (a void, an absence, a manual check-in).
     for (const id of [A, B, C]) {
-      expect(ledger.rows.find((r) => r['child_id'] === id)?.['corrected'], id).toBe('true');
+      expect(ledger.rows.find((r) => r['child_id'] === id)?.['corrected'], id).toBe(true);
     }
   });
 

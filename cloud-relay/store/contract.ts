@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newEventId } from '../../common/ids.ts';
-import type { AttendanceEvent } from '../../protocol/index.ts';
+import { DEFAULT_SETTINGS, type AttendanceEvent } from '../../protocol/index.ts';
+import type { FacilitySnapshot } from '../../protocol/ledger.ts';
 import { CloudErrorCodes } from '../errors.ts';
 import type { CloudStore } from './types.ts';
 
@@ -23,6 +24,30 @@ export function sampleEvent(overrides: Partial<AttendanceEvent> = {}): Attendanc
     seq: seqCounter,
     method: 'card',
     actor: null,
+    ...overrides,
+  };
+}
+
+/** A small valid snapshot of `facilityId` in Asia/Tokyo: two classes, three children. */
+export function sampleSnapshot(
+  facilityId = 'fac-a',
+  overrides: Partial<FacilitySnapshot> = {},
+): FacilitySnapshot {
+  return {
+    facilityId,
+    facilityName: 'ひまわり保育園',
+    timeZone: 'Asia/Tokyo',
+    careBands: DEFAULT_SETTINGS.careBands,
+    extendedCare: DEFAULT_SETTINGS.extendedCare,
+    classes: [
+      { id: 'hiyoko', name: 'ひよこ組' },
+      { id: 'usagi', name: 'うさぎ組' },
+    ],
+    children: [
+      { id: 'c-001', name: '山田 花子', kana: 'やまだ はなこ', classId: 'hiyoko', careType: 'standard' },
+      { id: 'c-002', name: '佐藤 一郎', kana: 'さとう いちろう', classId: 'usagi', careType: 'short' },
+      { id: 'c-003', name: '鈴木 次郎', kana: 'すずき じろう', classId: 'usagi', careType: 'standard' },
+    ],
     ...overrides,
   };
 }
@@ -297,6 +322,192 @@ export function describeCloudStoreContract(name: string, factory: () => Promise<
         });
         expect(await store.eventsOn('fac-a', '2026-04-01')).toStrictEqual([inA]);
         expect(await store.eventsOn('fac-b', '2026-04-01')).toStrictEqual([sameIdInB]);
+      });
+    });
+
+    describe('ledgerEvents', () => {
+      beforeEach(async () => {
+        await store.addHub('hub-1', 'fac-a');
+      });
+
+      it('returns the business dates of an inclusive range, ordered as eventsOn', async () => {
+        const march31 = sampleEvent({ occurredAt: '2026-03-31T14:59:59.999Z' });
+        const april1 = sampleEvent({ occurredAt: '2026-03-31T15:00:00Z' });
+        const april2a = sampleEvent({ occurredAt: '2026-04-02T09:00:00+09:00', deviceId: 'b' });
+        const april2b = sampleEvent({ occurredAt: '2026-04-02T00:00:00Z', deviceId: 'a' });
+        const april3 = sampleEvent({ occurredAt: '2026-04-03T08:00:00+09:00' });
+        await store.insertBatch('fac-a', 'hub-1', [april3, april2a, march31, april2b, april1]);
+        expect(await store.ledgerEvents('fac-a', '2026-04-01', '2026-04-02')).toStrictEqual([
+          april1,
+          april2b,
+          april2a,
+        ]);
+        expect(await store.ledgerEvents('fac-a', '2026-04-02', '2026-04-02')).toStrictEqual(
+          await store.eventsOn('fac-a', '2026-04-02'),
+        );
+        expect(await store.ledgerEvents('fac-a', '2026-03-01', '2026-03-31')).toStrictEqual([march31]);
+        expect(await store.ledgerEvents('fac-a', '2026-05-01', '2026-05-31')).toStrictEqual([]);
+      });
+
+      it('adds the voids of any date that name an event of the range, once each, in instant order', async () => {
+        const checkIn = sampleEvent({ occurredAt: '2026-04-01T08:00:00+09:00' });
+        const checkOut = sampleEvent({ type: 'check_out', occurredAt: '2026-04-01T17:00:00+09:00' });
+        const lateVoid = sampleEvent({
+          type: 'void',
+          voids: checkIn.id,
+          method: 'staff',
+          actor: 'staff-1',
+          occurredAt: '2026-04-03T10:00:00+09:00',
+        });
+        const sameDayVoid = sampleEvent({
+          type: 'void',
+          voids: checkOut.id,
+          method: 'staff',
+          actor: 'staff-1',
+          occurredAt: '2026-04-01T18:00:00+09:00',
+        });
+        // A void dated in the range naming an event outside it is an event of the range like any other.
+        const april3 = sampleEvent({ occurredAt: '2026-04-03T08:00:00+09:00' });
+        const voidOfApril3 = sampleEvent({
+          type: 'void',
+          voids: april3.id,
+          method: 'staff',
+          actor: 'staff-1',
+          occurredAt: '2026-04-01T19:00:00+09:00',
+        });
+        // A void naming an id the facility does not hold brings nothing in.
+        const stray = sampleEvent({
+          type: 'void',
+          voids: 'no-such-event',
+          method: 'staff',
+          actor: 'staff-1',
+          occurredAt: '2026-04-05T08:00:00+09:00',
+        });
+        await store.insertBatch('fac-a', 'hub-1', [
+          lateVoid,
+          stray,
+          voidOfApril3,
+          checkOut,
+          april3,
+          sameDayVoid,
+          checkIn,
+        ]);
+        expect(await store.ledgerEvents('fac-a', '2026-04-01', '2026-04-01')).toStrictEqual([
+          checkIn,
+          checkOut,
+          sameDayVoid,
+          voidOfApril3,
+          lateVoid,
+        ]);
+        expect(await store.ledgerEvents('fac-a', '2026-04-01', '2026-04-03')).toStrictEqual([
+          checkIn,
+          checkOut,
+          sameDayVoid,
+          voidOfApril3,
+          april3,
+          lateVoid,
+        ]);
+        // lateVoid is of the range's date but names an earlier event: included as a date match.
+        expect(await store.ledgerEvents('fac-a', '2026-04-03', '2026-04-03')).toStrictEqual([
+          voidOfApril3,
+          april3,
+          lateVoid,
+        ]);
+      });
+
+      it("keeps to the facility: another facility's void of the same id is not brought in", async () => {
+        await store.addHub('hub-b', 'fac-b');
+        const inA = sampleEvent();
+        const voidInB = sampleEvent({
+          type: 'void',
+          voids: inA.id,
+          method: 'staff',
+          actor: 'staff-1',
+          occurredAt: '2026-04-02T08:00:00+09:00',
+        });
+        await store.insertBatch('fac-a', 'hub-1', [inA]);
+        await store.insertBatch('fac-b', 'hub-b', [{ ...inA, childId: 'c-b' }, voidInB]);
+        expect(await store.ledgerEvents('fac-a', '2026-04-01', '2026-04-01')).toStrictEqual([inA]);
+        expect(await store.ledgerEvents('fac-nobody', '2026-04-01', '2026-04-30')).toStrictEqual([]);
+      });
+
+      it('refuses malformed dates and a range that ends before it starts', async () => {
+        for (const [from, to] of [
+          ['2026-4-1', '2026-04-02'],
+          ['2026-04-01', '2026-02-30'],
+          ['2026-04-02', '2026-04-01'],
+        ] as const) {
+          await expect(store.ledgerEvents('fac-a', from, to)).rejects.toMatchObject({
+            code: CloudErrorCodes.invalidDate,
+          });
+        }
+      });
+    });
+
+    describe('facility snapshots', () => {
+      beforeEach(async () => {
+        await store.addHub('hub-1', 'fac-a');
+        await store.addHub('hub-2', 'fac-a');
+      });
+
+      it('knows no snapshot until a hub sends one, then returns it as sent', async () => {
+        expect(await store.getSnapshot('fac-a')).toBeUndefined();
+        const snapshot = sampleSnapshot();
+        await store.putSnapshot('fac-a', 'hub-1', snapshot);
+        expect(await store.getSnapshot('fac-a')).toStrictEqual(snapshot);
+        expect(await store.getSnapshot('fac-nobody')).toBeUndefined();
+      });
+
+      it('replaces the snapshot on every upload: the latest wins, whichever hub sent it', async () => {
+        await store.putSnapshot('fac-a', 'hub-1', sampleSnapshot());
+        const renamed = sampleSnapshot('fac-a', {
+          facilityName: '新ひまわり保育園',
+          classes: [],
+          children: [],
+        });
+        await store.putSnapshot('fac-a', 'hub-2', renamed);
+        expect(await store.getSnapshot('fac-a')).toStrictEqual(renamed);
+      });
+
+      it('keeps each facility to its own snapshot', async () => {
+        await store.addHub('hub-b', 'fac-b');
+        const a = sampleSnapshot('fac-a');
+        const b = sampleSnapshot('fac-b', { facilityName: 'たんぽぽ保育園' });
+        await store.putSnapshot('fac-a', 'hub-1', a);
+        await store.putSnapshot('fac-b', 'hub-b', b);
+        expect(await store.getSnapshot('fac-a')).toStrictEqual(a);
+        expect(await store.getSnapshot('fac-b')).toStrictEqual(b);
+      });
+
+      it("accepts the facility's zone in any spelling and refuses another zone, keeping the stored one", async () => {
+        const first = sampleSnapshot();
+        await store.putSnapshot('fac-a', 'hub-1', first);
+        await store.putSnapshot('fac-a', 'hub-1', sampleSnapshot('fac-a', { timeZone: 'asia/tokyo' }));
+        await expect(
+          store.putSnapshot('fac-a', 'hub-1', sampleSnapshot('fac-a', { timeZone: 'Europe/Paris' })),
+        ).rejects.toMatchObject({ code: CloudErrorCodes.timeZoneMismatch });
+        await expect(
+          store.putSnapshot('fac-a', 'hub-1', sampleSnapshot('fac-a', { timeZone: 'Mars/Olympus' })),
+        ).rejects.toMatchObject({ code: CloudErrorCodes.invalidTimeZone });
+        expect((await store.getSnapshot('fac-a'))?.timeZone).toBe('asia/tokyo');
+      });
+
+      it('refuses an unknown facility, a snapshot of another facility and a malformed one', async () => {
+        await expect(store.putSnapshot('fac-zzz', 'hub-1', sampleSnapshot('fac-zzz'))).rejects.toMatchObject({
+          code: CloudErrorCodes.unknownFacility,
+        });
+        await expect(store.putSnapshot('fac-a', 'hub-1', sampleSnapshot('fac-b'))).rejects.toMatchObject({
+          code: CloudErrorCodes.invalidSnapshot,
+        });
+        const malformed = { ...sampleSnapshot(), classes: [{ id: 'bad id', name: 'x' }] };
+        await expect(store.putSnapshot('fac-a', 'hub-1', malformed)).rejects.toMatchObject({
+          code: CloudErrorCodes.invalidSnapshot,
+        });
+        await expect(store.putSnapshot('fac-a', 'hub.1', sampleSnapshot())).rejects.toMatchObject({
+          code: CloudErrorCodes.invalidId,
+        });
+        expect(await store.getSnapshot('fac-a')).toBeUndefined();
+        expect(await store.getSnapshot('fac-zzz')).toBeUndefined();
       });
     });
   });

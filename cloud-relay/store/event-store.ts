@@ -1,4 +1,5 @@
 import type { EventStore } from '../../common/event-store.ts';
+import { DEFAULT_TIME_ZONE } from '../../common/time.ts';
 import type { CloudStore } from './types.ts';
 
 /** Uploader recorded for events written through the EventStore adapter rather than by a hub. */
@@ -22,4 +23,24 @@ export function facilityEventStore(
     countEvents: () => store.countEvents(facilityId),
     close: () => store.close(),
   };
+}
+
+/**
+ * The shared EventStore contract view of one facility of the store `open` opens (each backend's
+ * openCloud…EventStore): creates the facility with `timeZone` when missing (refuses another zone for an
+ * existing one) and closes the store when that fails. Closing the view closes the store.
+ */
+export async function openFacilityEventStore(
+  open: () => Promise<CloudStore>,
+  facilityId: string,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): Promise<EventStore> {
+  const store = await open();
+  try {
+    await store.ensureFacility(facilityId, timeZone);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return facilityEventStore(store, facilityId);
 }

@@ -1,6 +1,20 @@
 import { ValidationError } from '../../common/errors.ts';
 import { ErrorCodes } from '../../protocol/index.ts';
 
+/** The event columns every cloud backend selects, in EventColumns order. */
+export const EVENT_COLUMN_NAMES = [
+  'id',
+  'type',
+  'child_id',
+  'occurred_at',
+  'device_id',
+  'seq',
+  'method',
+  'actor',
+  'voids',
+  'note',
+] as const;
+
 /**
  * Helpers shared by the cloud storage backends: how an event is keyed for ordering.
  * occurredAt keeps its original text (the event round-trips exactly); ordering uses the instant, since

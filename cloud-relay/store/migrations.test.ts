@@ -84,6 +84,51 @@ describe('cloud migrations', () => {
     db.close();
   });
 
+  it('3 adds facility snapshots and a lookup of voids by voided event, keeping the rows of version 2', () => {
+    const v2 = openDatabase(file, { migrations: cloudMigrations, targetVersion: 2 });
+    v2.prepare("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', '2026-04-01T00:00:00Z')").run();
+    v2.prepare(
+      `INSERT INTO events (facility_id, id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note,
+         occurred_ms, occurred_sub_ms, local_date, hub_id, received_at)
+       VALUES ('fac-a', 'e1', 'check_in', 'c1', 't', 'd1', 1, 'card', NULL, NULL, NULL, 0, 0, '2026-04-01', 'hub-1', 'now')`,
+    ).run();
+    v2.close();
+
+    const db = openDatabase(file, { migrations: cloudMigrations, targetVersion: 3 });
+    expect(schemaVersion(db)).toBe(3);
+    expect(tables(db)).toStrictEqual(['events', 'facilities', 'facility_snapshots', 'hubs']);
+    expect(columns(db, 'facility_snapshots')).toStrictEqual([
+      'facility_id',
+      'snapshot',
+      'hub_id',
+      'updated_at',
+    ]);
+    expect(db.prepare('SELECT id FROM events').all()).toStrictEqual([{ id: 'e1' }]);
+    const upsert = db.prepare(
+      `INSERT INTO facility_snapshots VALUES (?, '{}', 'hub-1', 'now')
+       ON CONFLICT (facility_id) DO UPDATE SET snapshot = '{"v":2}'`,
+    );
+    upsert.run('fac-a');
+    upsert.run('fac-a');
+    expect(db.prepare('SELECT snapshot FROM facility_snapshots').all()).toStrictEqual([
+      { snapshot: '{"v":2}' },
+    ]);
+    // A snapshot must name a stored facility.
+    expect(() => upsert.run('fac-x')).toThrow(/FOREIGN KEY/);
+    const plan = db
+      .prepare<[], { detail: string }>(
+        `EXPLAIN QUERY PLAN SELECT v.id FROM events t JOIN events v ON v.facility_id = t.facility_id AND v.voids = t.id
+         WHERE t.facility_id = 'fac-a' AND t.local_date BETWEEN '2026-04-01' AND '2026-04-30'
+           AND v.voids IS NOT NULL`,
+      )
+      .all()
+      .map((r) => r.detail)
+      .join('\n');
+    expect(plan).toContain('events_by_voided');
+    expect(plan).toContain('events_by_day');
+    db.close();
+  });
+
   it('refuses a database newer than the program', () => {
     const db = openDatabase(file, { migrations: cloudMigrations });
     db.pragma(`user_version = ${cloudMigrations.length + 1}`);

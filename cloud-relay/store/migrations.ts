@@ -54,4 +54,23 @@ export const cloudMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'facility snapshots and void lookup',
+    up: (db) => {
+      db.exec(`
+        -- The roster and care rules a hub last relayed (PUT /v1/snapshot): what the ledgers need besides
+        -- the events. One row per facility, replaced by each upload.
+        CREATE TABLE facility_snapshots (
+          facility_id TEXT PRIMARY KEY REFERENCES facilities (facility_id),
+          -- FacilitySnapshotSchema as JSON text.
+          snapshot    TEXT NOT NULL,
+          hub_id      TEXT NOT NULL,
+          updated_at  TEXT NOT NULL
+        ) STRICT;
+        -- Ledgers fetch the voids of a date range's events whatever the void's own date.
+        CREATE INDEX events_by_voided ON events (facility_id, voids) WHERE voids IS NOT NULL;
+      `);
+    },
+  },
 ];

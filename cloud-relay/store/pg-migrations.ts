@@ -69,6 +69,24 @@ export const pgCloudMigrations: readonly PgMigration[] = [
         ON events (facility_id, local_date, occurred_ms, occurred_sub_ms, device_id, seq);
     `,
   },
+  {
+    version: 3,
+    name: 'facility snapshots and void lookup',
+    sql: `
+      -- The roster and care rules a hub last relayed (PUT /v1/snapshot): what the ledgers need besides
+      -- the events. One row per facility, replaced by each upload.
+      CREATE TABLE facility_snapshots (
+        facility_id text COLLATE "C" PRIMARY KEY REFERENCES facilities (facility_id),
+        -- FacilitySnapshotSchema as JSON text (not jsonb: stored and served as sent).
+        snapshot    text NOT NULL,
+        hub_id      text NOT NULL,
+        updated_at  timestamptz NOT NULL
+      );
+      -- Ledgers fetch the voids of a date range's events whatever the void's own date. COLLATE "C" as
+      -- events.id, which the voids column is compared with.
+      CREATE INDEX events_by_voided ON events (facility_id, (voids COLLATE "C")) WHERE voids IS NOT NULL;
+    `,
+  },
 ];
 
 /**

@@ -7,7 +7,8 @@ import {
   type TestDatabase,
   type TestPostgres,
 } from '../../test/support/postgres.ts';
-import { describeCloudStoreContract, sampleEvent } from './contract.ts';
+import { fixedClock } from '../../common/time.ts';
+import { describeCloudStoreContract, sampleEvent, sampleSnapshot } from './contract.ts';
 import { MIGRATION_LOCK_KEY, migratePostgres, pgCloudMigrations } from './pg-migrations.ts';
 import {
   NOT_DURABLE,
@@ -111,6 +112,42 @@ describe.runIf(available)('PostgreSQL', () => {
       const rotated = await cli.addHub('hub-1', 'fac-a');
       expect(await relay.authenticateHub(old)).toBeUndefined();
       expect(await relay.authenticateHub(rotated)).toBeDefined();
+    });
+
+    it('records who uploaded the snapshot and when', async () => {
+      const store = await openCloudPostgresStore(db.url, { clock: fixedClock('2026-04-01T09:00:00.000Z') });
+      open.push(store);
+      await store.addHub('hub-1', 'fac-a');
+      await store.addHub('hub-2', 'fac-a');
+      await store.putSnapshot('fac-a', 'hub-1', sampleSnapshot());
+      await store.putSnapshot('fac-a', 'hub-2', sampleSnapshot());
+      const rows = await withClient(
+        db.url,
+        async (c) =>
+          (
+            await c.query<{ facility_id: string; hub_id: string; updated_at: Date }>(
+              'SELECT facility_id, hub_id, updated_at FROM facility_snapshots',
+            )
+          ).rows,
+      );
+      expect(rows).toStrictEqual([
+        { facility_id: 'fac-a', hub_id: 'hub-2', updated_at: new Date('2026-04-01T09:00:00.000Z') },
+      ]);
+    });
+
+    it('finds the voids of a range through the voided-event index', async () => {
+      const store = await openStore();
+      await store.addHub('hub-1', 'fac-a');
+      await withClient(db.url, async (c) => {
+        await c.query('SET enable_seqscan = off');
+        const plan = await c.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN SELECT v.id FROM events t JOIN events v
+             ON v.facility_id = t.facility_id AND (v.voids COLLATE "C") = t.id
+           WHERE t.facility_id = 'fac-a' AND t.local_date BETWEEN '2026-04-01' AND '2026-04-30'
+             AND v.voids IS NOT NULL`,
+        );
+        expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('events_by_voided');
+      });
     });
 
     it('rejects calls after close, and close is idempotent', async () => {
@@ -272,7 +309,7 @@ describe.runIf(available)('PostgreSQL', () => {
         await migratePostgres(c, pgCloudMigrations, 1);
         await c.query("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', now())");
         await c.query("INSERT INTO hubs VALUES ('hub-1', 'fac-a', '\\x00', now(), now())");
-        expect(await migratePostgres(c, pgCloudMigrations)).toBe(2);
+        expect(await migratePostgres(c, pgCloudMigrations, 2)).toBe(2);
         expect(await tables(c)).toStrictEqual(['events', 'facilities', 'hubs', 'schema_migrations']);
         expect((await c.query('SELECT hub_id FROM hubs')).rows).toStrictEqual([{ hub_id: 'hub-1' }]);
         const insert = (facility: string) =>
@@ -296,11 +333,49 @@ describe.runIf(available)('PostgreSQL', () => {
       });
     });
 
+    it('3 adds facility snapshots and a lookup of voids by voided event, keeping the rows of version 2', async () => {
+      await withClient(db.url, async (c) => {
+        await migratePostgres(c, pgCloudMigrations, 2);
+        await c.query("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', now())");
+        await c.query(
+          `INSERT INTO events (facility_id, id, type, child_id, occurred_at, device_id, seq, method, actor, voids,
+             note, occurred_ms, occurred_sub_ms, local_date, hub_id, received_at)
+           VALUES ('fac-a', 'e1', 'check_in', 'c1', 't', 'd1', 1, 'card', NULL, NULL, NULL, 0, 0, '2026-04-01',
+             'hub-1', now())`,
+        );
+        expect(await migratePostgres(c, pgCloudMigrations, 3)).toBe(3);
+        expect(await tables(c)).toStrictEqual([
+          'events',
+          'facilities',
+          'facility_snapshots',
+          'hubs',
+          'schema_migrations',
+        ]);
+        expect((await c.query('SELECT id FROM events')).rows).toStrictEqual([{ id: 'e1' }]);
+        const upsert = (facility: string, text: string) =>
+          c.query(
+            `INSERT INTO facility_snapshots VALUES ($1, $2, 'hub-1', now())
+             ON CONFLICT (facility_id) DO UPDATE SET snapshot = EXCLUDED.snapshot`,
+            [facility, text],
+          );
+        await upsert('fac-a', '{}');
+        await upsert('fac-a', '{"v":2}');
+        expect((await c.query('SELECT snapshot FROM facility_snapshots')).rows).toStrictEqual([
+          { snapshot: '{"v":2}' },
+        ]);
+        await expect(upsert('fac-x', '{}')).rejects.toThrow(/foreign key/);
+        const indexes = await c.query<{ indexname: string }>(
+          "SELECT indexname FROM pg_indexes WHERE tablename = 'events' ORDER BY 1",
+        );
+        expect(indexes.rows.map((r) => r.indexname)).toContain('events_by_voided');
+      });
+    });
+
     it('records each version once; reopening is a no-op', async () => {
       const first = await openCloudPostgresStore(db.url);
       await first.close();
       const before = await withClient(db.url, versions);
-      expect(before.map((v) => v.version)).toStrictEqual([1, 2]);
+      expect(before.map((v) => v.version)).toStrictEqual([1, 2, 3]);
       const second = await openCloudPostgresStore(db.url);
       await second.close();
       expect(await withClient(db.url, versions)).toStrictEqual(before);
@@ -316,17 +391,20 @@ describe.runIf(available)('PostgreSQL', () => {
         return opening;
       });
       for (const store of stores) await store.close();
-      expect((await withClient(db.url, versions)).map((v) => v.version)).toStrictEqual([1, 2]);
+      expect((await withClient(db.url, versions)).map((v) => v.version)).toStrictEqual([1, 2, 3]);
     });
 
     it('survives an unorchestrated race of opens on a fresh database', async () => {
       const stores = await Promise.all(Array.from({ length: 8 }, () => openCloudPostgresStore(db.url)));
       for (const store of stores) await store.close();
-      expect((await withClient(db.url, versions)).map((v) => v.version)).toStrictEqual([1, 2]);
+      expect((await withClient(db.url, versions)).map((v) => v.version)).toStrictEqual([1, 2, 3]);
     });
 
     it('applies a run of migrations all or nothing', async () => {
-      const broken = [...pgCloudMigrations, { version: 3, name: 'broken', sql: 'SELECT no_such_column' }];
+      const broken = [
+        ...pgCloudMigrations,
+        { version: pgCloudMigrations.length + 1, name: 'broken', sql: 'SELECT no_such_column' },
+      ];
       await withClient(db.url, async (c) => {
         await expect(migratePostgres(c, broken)).rejects.toThrow(/no_such_column/);
         expect(await tables(c)).toStrictEqual([]);

@@ -4,11 +4,13 @@ import { GenkanError, NotFoundError } from '../../common/errors.ts';
 import { silentLogger, type Logger } from '../../common/logger.ts';
 import { DEFAULT_TIME_ZONE, LocalDates, systemClock, type Clock } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
+import type { FacilitySnapshot } from '../../protocol/ledger.ts';
 import { CloudErrorCodes, ConflictError } from '../errors.ts';
-import { facilityEventStore } from './event-store.ts';
-import { instantKey } from './events.ts';
+import { openFacilityEventStore } from './event-store.ts';
+import { EVENT_COLUMN_NAMES, instantKey } from './events.ts';
 import { canonicalTimeZone, checkDate, checkId } from './inputs.ts';
 import { migratePostgres, pgCloudMigrations } from './pg-migrations.ts';
+import { checkDateRange, checkSnapshotZone, snapshotFromText, snapshotText } from './snapshots.ts';
 import { hashToken, hubIdOfToken, newHubToken, sameDigest } from './tokens.ts';
 import type { BatchInsertResult, CloudStore, Facility, HubIdentity } from './types.ts';
 
@@ -25,7 +27,33 @@ export const NOT_DURABLE = 'postgres_not_durable';
 
 type EventRow = Omit<EventColumns, 'seq'> & { seq: string };
 
-const EVENT_COLUMNS = 'id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note';
+const EVENT_COLUMNS = EVENT_COLUMN_NAMES.join(', ');
+
+/**
+ * The events of a date range, then the voids dated outside it of events inside it (through
+ * events_by_voided, hence the collation of the comparison). A void names one event, so the join adds
+ * each void at most once.
+ */
+const LEDGER_EVENTS = `
+  SELECT ${EVENT_COLUMNS}, occurred_ms, occurred_sub_ms FROM events
+  WHERE facility_id = $1 AND local_date BETWEEN $2::date AND $3::date
+  UNION ALL
+  SELECT ${EVENT_COLUMN_NAMES.map((c) => `v.${c}`).join(', ')}, v.occurred_ms, v.occurred_sub_ms
+  FROM events t JOIN events v ON v.facility_id = t.facility_id AND (v.voids COLLATE "C") = t.id
+  WHERE t.facility_id = $1 AND t.local_date BETWEEN $2::date AND $3::date
+    AND v.voids IS NOT NULL AND v.local_date NOT BETWEEN $2::date AND $3::date
+  ORDER BY occurred_ms, occurred_sub_ms, device_id, seq, id`;
+
+/**
+ * Stores the snapshot only while the facility has the zone the caller checked against; no row comes
+ * back when the facility does not exist (zones never change, so that is the only other outcome).
+ */
+const PUT_SNAPSHOT = `
+  INSERT INTO facility_snapshots (facility_id, snapshot, hub_id, updated_at)
+  SELECT facility_id, $2, $3, $4 FROM facilities WHERE facility_id = $1
+  ON CONFLICT (facility_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, hub_id = EXCLUDED.hub_id,
+    updated_at = EXCLUDED.updated_at
+  RETURNING facility_id`;
 
 /** deadlock_detected: retried, since an aborted statement wrote nothing. */
 const DEADLOCK = '40P01';
@@ -79,7 +107,7 @@ export class PostgresCloudStore implements CloudStore {
   private readonly log: Logger;
   private readonly clock: Clock;
   private closed = false;
-  private readonly zones = new Map<string, LocalDates>();
+  private readonly zones = new Map<string, { timeZone: string; dates: LocalDates }>();
 
   constructor(pool: Pool, logger: Logger, clock: Clock = systemClock) {
     this.pool = pool;
@@ -213,6 +241,42 @@ export class PostgresCloudStore implements CloudStore {
     return rows.map((r) => eventFromColumns({ ...r, seq: Number(r.seq) }));
   }
 
+  async ledgerEvents(facilityId: string, from: string, to: string): Promise<AttendanceEvent[]> {
+    this.checkOpen();
+    checkDateRange(from, to);
+    const { rows } = await this.pool.query<EventRow>(LEDGER_EVENTS, [facilityId, from, to]);
+    return rows.map((r) => eventFromColumns({ ...r, seq: Number(r.seq) }));
+  }
+
+  async putSnapshot(facilityId: string, hubId: string, snapshot: FacilitySnapshot): Promise<void> {
+    this.checkOpen();
+    checkId(facilityId, 'facilityId');
+    checkId(hubId, 'hubId');
+    const text = snapshotText(facilityId, snapshot);
+    // The zone is checked from the cache (a facility's zone never changes); the statement itself
+    // fails to insert when the facility does not exist.
+    checkSnapshotZone(await this.facilityOf(facilityId), snapshot);
+    const { rows } = await this.pool.query(PUT_SNAPSHOT, [
+      facilityId,
+      text,
+      hubId,
+      this.clock.now().toISOString(),
+    ]);
+    if (rows.length === 0) {
+      throw new NotFoundError(CloudErrorCodes.unknownFacility, `unknown facility ${facilityId}`);
+    }
+  }
+
+  async getSnapshot(facilityId: string): Promise<FacilitySnapshot | undefined> {
+    this.checkOpen();
+    const { rows } = await this.pool.query<{ snapshot: string }>(
+      'SELECT snapshot FROM facility_snapshots WHERE facility_id = $1',
+      [facilityId],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : snapshotFromText(row.snapshot);
+  }
+
   async countEvents(facilityId?: string): Promise<number> {
     this.checkOpen();
     const { rows } =
@@ -236,6 +300,15 @@ export class PostgresCloudStore implements CloudStore {
 
   /** The business-date function of a stored facility; NotFoundError when it does not exist. */
   private async localDatesOf(facilityId: string): Promise<LocalDates> {
+    return (await this.zoneOf(facilityId)).dates;
+  }
+
+  /** A stored facility, from the cache when seen before; NotFoundError when it does not exist. */
+  private async facilityOf(facilityId: string): Promise<Facility> {
+    return { facilityId, timeZone: (await this.zoneOf(facilityId)).timeZone };
+  }
+
+  private async zoneOf(facilityId: string): Promise<{ timeZone: string; dates: LocalDates }> {
     const cached = this.zones.get(facilityId);
     if (cached !== undefined) return cached;
     const facility = await this.getFacility(facilityId);
@@ -245,13 +318,13 @@ export class PostgresCloudStore implements CloudStore {
     return this.remember(facility);
   }
 
-  private remember(facility: Facility): LocalDates {
-    let dates = this.zones.get(facility.facilityId);
-    if (dates === undefined) {
-      dates = new LocalDates(facility.timeZone);
-      this.zones.set(facility.facilityId, dates);
+  private remember(facility: Facility): { timeZone: string; dates: LocalDates } {
+    let zone = this.zones.get(facility.facilityId);
+    if (zone === undefined) {
+      zone = { timeZone: facility.timeZone, dates: new LocalDates(facility.timeZone) };
+      this.zones.set(facility.facilityId, zone);
     }
-    return dates;
+    return zone;
   }
 
   private async ensureFacilityOn(
@@ -372,17 +445,10 @@ export async function openCloudPostgresStore(
  * The shared EventStore contract view of one facility in the PostgreSQL store: creates the facility with
  * `timeZone` when missing (refuses another zone for an existing one). Closing it closes the pool.
  */
-export async function openCloudPostgresEventStore(
+export function openCloudPostgresEventStore(
   url: string,
   facilityId: string,
   timeZone: string = DEFAULT_TIME_ZONE,
 ): Promise<EventStore> {
-  const store = await openCloudPostgresStore(url);
-  try {
-    await store.ensureFacility(facilityId, timeZone);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  return facilityEventStore(store, facilityId);
+  return openFacilityEventStore(() => openCloudPostgresStore(url), facilityId, timeZone);
 }

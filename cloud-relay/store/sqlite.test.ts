@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../common/sqlite.ts';
-import { describeCloudStoreContract, sampleEvent } from './contract.ts';
+import { fixedClock } from '../../common/time.ts';
+import { describeCloudStoreContract, sampleEvent, sampleSnapshot } from './contract.ts';
 import { CLOUD_DB_FILE, openCloudSqliteEventStore, openCloudSqliteStore } from './sqlite.ts';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'genkan-cloud-store-'));
@@ -66,6 +67,21 @@ describe('SQLite cloud store', () => {
     expect(await server.authenticateHub(rotated)).toBeDefined();
     await cli.close();
     await server.close();
+  });
+
+  it('records who uploaded the snapshot and when', async () => {
+    const clock = fixedClock('2026-04-01T09:00:00.000Z');
+    const store = await openCloudSqliteStore(dir, { clock });
+    await store.addHub('hub-1', 'fac-a');
+    await store.addHub('hub-2', 'fac-a');
+    await store.putSnapshot('fac-a', 'hub-1', sampleSnapshot());
+    await store.putSnapshot('fac-a', 'hub-2', sampleSnapshot());
+    await store.close();
+    const db = openDatabase(join(dir, CLOUD_DB_FILE), { migrations: [], readonly: true });
+    expect(db.prepare('SELECT facility_id, hub_id, updated_at FROM facility_snapshots').all()).toStrictEqual([
+      { facility_id: 'fac-a', hub_id: 'hub-2', updated_at: '2026-04-01T09:00:00.000Z' },
+    ]);
+    db.close();
   });
 
   it('rejects calls after close, and close is idempotent', async () => {

@@ -4,12 +4,14 @@ import { silentLogger, type Logger } from '../../common/logger.ts';
 import { openDatabase, schemaVersion, type Db } from '../../common/sqlite.ts';
 import { DEFAULT_TIME_ZONE, localDate, systemClock, type Clock } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
+import type { FacilitySnapshot } from '../../protocol/ledger.ts';
 import { CloudErrorCodes, ConflictError } from '../errors.ts';
-import { facilityEventStore } from './event-store.ts';
+import { openFacilityEventStore } from './event-store.ts';
 import { eventFromColumns, type EventColumns, type EventStore } from '../../common/event-store.ts';
-import { instantKey } from './events.ts';
+import { EVENT_COLUMN_NAMES, instantKey } from './events.ts';
 import { canonicalTimeZone, checkDate, checkId } from './inputs.ts';
 import { cloudMigrations } from './migrations.ts';
+import { checkDateRange, checkSnapshotZone, snapshotFromText, snapshotText } from './snapshots.ts';
 import { hashToken, hubIdOfToken, newHubToken, sameDigest } from './tokens.ts';
 import type { BatchInsertResult, CloudStore, Facility, HubIdentity } from './types.ts';
 
@@ -41,7 +43,21 @@ type EventRow = EventColumns & {
   received_at: string;
 };
 
-const EVENT_COLUMNS = 'id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note';
+const EVENT_COLUMNS = EVENT_COLUMN_NAMES.join(', ');
+
+/**
+ * The events of a date range, then the voids dated outside it of events inside it (through
+ * events_by_voided). A void names one event, so the join adds each void at most once.
+ */
+const LEDGER_EVENTS = `
+  SELECT ${EVENT_COLUMNS}, occurred_ms, occurred_sub_ms FROM events
+  WHERE facility_id = @facility AND local_date BETWEEN @from AND @to
+  UNION ALL
+  SELECT ${EVENT_COLUMN_NAMES.map((c) => `v.${c}`).join(', ')}, v.occurred_ms, v.occurred_sub_ms
+  FROM events t JOIN events v ON v.facility_id = t.facility_id AND v.voids = t.id
+  WHERE t.facility_id = @facility AND t.local_date BETWEEN @from AND @to
+    AND v.voids IS NOT NULL AND v.local_date NOT BETWEEN @from AND @to
+  ORDER BY occurred_ms, occurred_sub_ms, device_id, seq, id`;
 
 /** Runs synchronous SQLite work behind the async CloudStore interface; a throw becomes a rejection. */
 function settle<T>(work: () => T): Promise<T> {
@@ -90,6 +106,15 @@ export class SqliteCloudStore implements CloudStore {
       eventsOn: db.prepare<[string, string], EventColumns>(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE facility_id = ? AND local_date = ?
          ORDER BY occurred_ms, occurred_sub_ms, device_id, seq, id`,
+      ),
+      ledgerEvents: db.prepare<[{ facility: string; from: string; to: string }], EventColumns>(LEDGER_EVENTS),
+      putSnapshot: db.prepare<[string, string, string, string]>(
+        `INSERT INTO facility_snapshots (facility_id, snapshot, hub_id, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (facility_id) DO UPDATE SET snapshot = excluded.snapshot, hub_id = excluded.hub_id,
+           updated_at = excluded.updated_at`,
+      ),
+      snapshot: db.prepare<[string], { snapshot: string }>(
+        'SELECT snapshot FROM facility_snapshots WHERE facility_id = ?',
       ),
       countAll: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
       countFacility: db.prepare<[string], { n: number }>(
@@ -213,6 +238,34 @@ export class SqliteCloudStore implements CloudStore {
     });
   }
 
+  ledgerEvents(facilityId: string, from: string, to: string): Promise<AttendanceEvent[]> {
+    return this.run(() => {
+      checkDateRange(from, to);
+      return this.stmt.ledgerEvents.all({ facility: facilityId, from, to }).map(eventFromColumns);
+    });
+  }
+
+  putSnapshot(facilityId: string, hubId: string, snapshot: FacilitySnapshot): Promise<void> {
+    return this.run(() => {
+      checkId(facilityId, 'facilityId');
+      checkId(hubId, 'hubId');
+      const text = snapshotText(facilityId, snapshot);
+      const row = this.stmt.facility.get(facilityId);
+      if (row === undefined) {
+        throw new NotFoundError(CloudErrorCodes.unknownFacility, `unknown facility ${facilityId}`);
+      }
+      checkSnapshotZone({ facilityId, timeZone: row.time_zone }, snapshot);
+      this.stmt.putSnapshot.run(facilityId, text, hubId, this.clock.now().toISOString());
+    });
+  }
+
+  getSnapshot(facilityId: string): Promise<FacilitySnapshot | undefined> {
+    return this.run(() => {
+      const row = this.stmt.snapshot.get(facilityId);
+      return row === undefined ? undefined : snapshotFromText(row.snapshot);
+    });
+  }
+
   countEvents(facilityId?: string): Promise<number> {
     return this.run(() =>
       facilityId === undefined
@@ -274,17 +327,10 @@ export function openCloudSqliteStore(
  * The shared EventStore contract view of one facility in DATA/cloud.sqlite: creates the facility with
  * `timeZone` when missing (refuses another zone for an existing one). Closing it closes the file.
  */
-export async function openCloudSqliteEventStore(
+export function openCloudSqliteEventStore(
   dataDir: string,
   facilityId: string,
   timeZone: string = DEFAULT_TIME_ZONE,
 ): Promise<EventStore> {
-  const store = await openCloudSqliteStore(dataDir);
-  try {
-    await store.ensureFacility(facilityId, timeZone);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  return facilityEventStore(store, facilityId);
+  return openFacilityEventStore(() => openCloudSqliteStore(dataDir), facilityId, timeZone);
 }

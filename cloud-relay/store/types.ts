@@ -1,4 +1,5 @@
 import type { AttendanceEvent } from '../../protocol/index.ts';
+import type { FacilitySnapshot } from '../../protocol/ledger.ts';
 
 /** Who a hub token belongs to. */
 export interface HubIdentity {
@@ -56,6 +57,20 @@ export interface CloudStore {
   ): Promise<BatchInsertResult>;
   /** Events whose business date in the facility's time zone is `date` (YYYY-MM-DD), by occurredAt, deviceId, seq. */
   eventsOn(facilityId: string, date: string): Promise<AttendanceEvent[]>;
+  /**
+   * Events for the ledgers of [from, to] (YYYY-MM-DD, inclusive): those whose business date is in the
+   * range, plus void events of any date that void one of them (a correction made days later still
+   * changes the ledger). One query; ordered as eventsOn. A range that ends before it starts is refused.
+   */
+  ledgerEvents(facilityId: string, from: string, to: string): Promise<AttendanceEvent[]>;
+  /**
+   * Stores the facility's roster and care rules as a hub relayed them, replacing any earlier one (the
+   * latest upload wins), with the uploading hub and the time. The facility must exist, `snapshot` must
+   * name it, and its time zone must be the facility's (ConflictError time_zone_mismatch otherwise).
+   */
+  putSnapshot(facilityId: string, hubId: string, snapshot: FacilitySnapshot): Promise<void>;
+  /** The latest snapshot of the facility; undefined when no hub has sent one. */
+  getSnapshot(facilityId: string): Promise<FacilitySnapshot | undefined>;
   /** Events of one facility, or of all facilities. */
   countEvents(facilityId?: string): Promise<number>;
   close(): Promise<void>;

@@ -1,0 +1,57 @@
+import { ValidationError } from '../../common/errors.ts';
+import { describeIssues } from '../../protocol/index.ts';
+import { FacilitySnapshotSchema, type FacilitySnapshot } from '../../protocol/ledger.ts';
+import { CloudErrorCodes, ConflictError } from '../errors.ts';
+import { canonicalTimeZone, checkDate } from './inputs.ts';
+import type { Facility } from './types.ts';
+
+/**
+ * Checks shared by the backends for facility snapshots and ledger ranges, so that both refuse the same
+ * input with the same codes before touching storage.
+ */
+
+/** The JSON text a backend stores for `snapshot`: validated, and naming `facilityId`. */
+export function snapshotText(facilityId: string, snapshot: FacilitySnapshot): string {
+  // Typed callers could still hand over something built by hand; nothing malformed is ever stored.
+  const parsed = FacilitySnapshotSchema.safeParse(snapshot);
+  if (!parsed.success) {
+    throw new ValidationError(CloudErrorCodes.invalidSnapshot, describeIssues(parsed.error), 'snapshot');
+  }
+  if (parsed.data.facilityId !== facilityId) {
+    throw new ValidationError(
+      CloudErrorCodes.invalidSnapshot,
+      `the snapshot is of facility ${parsed.data.facilityId}, not ${facilityId}`,
+      'facilityId',
+    );
+  }
+  return JSON.stringify(parsed.data);
+}
+
+/** A snapshot's zone must be the facility's: its events' business dates were derived with that zone. */
+export function checkSnapshotZone(facility: Facility, snapshot: FacilitySnapshot): void {
+  const zone = canonicalTimeZone(snapshot.timeZone);
+  if (zone !== facility.timeZone) {
+    throw new ConflictError(
+      CloudErrorCodes.timeZoneMismatch,
+      `facility ${facility.facilityId} uses time zone ${facility.timeZone}, not ${zone}`,
+    );
+  }
+}
+
+/** Reads back a stored snapshot (stored only after validation, so a failure here is corruption). */
+export function snapshotFromText(text: string): FacilitySnapshot {
+  return FacilitySnapshotSchema.parse(JSON.parse(text));
+}
+
+/** [from, to] as calendar dates, from not after to. */
+export function checkDateRange(from: string, to: string): void {
+  checkDate(from);
+  checkDate(to);
+  if (from > to) {
+    throw new ValidationError(
+      CloudErrorCodes.invalidDate,
+      `the range ${from}…${to} ends before it starts`,
+      'to',
+    );
+  }
+}

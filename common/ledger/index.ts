@@ -1,0 +1,24 @@
+/** The attendance-ledger engine and its file formats: see engine.ts for the rules. */
+export { dailyLedger, daysInMonth, extendedMinutes, minutesOfDay, monthlyLedger } from './engine.ts';
+export {
+  cellText,
+  LEDGER_CONTENT_TYPES,
+  ledgerContentType,
+  ledgerFileName,
+  ledgerTable,
+  neutralizeCell,
+  type Cell,
+  type LedgerTable,
+} from './table.ts';
+export { ledgerCsv } from './csv.ts';
+export { ledgerXlsx } from './xlsx.ts';
+export { findLedgerFont, LedgerFontError, ledgerPdf, PDF_FONT_CANDIDATES } from './pdf.ts';
+export type {
+  CsvEncoding,
+  DailyLedger,
+  DailyLedgerRow,
+  FacilitySnapshot,
+  LedgerFormat,
+  MonthlyLedger,
+  MonthlyLedgerRow,
+} from '../../protocol/ledger.ts';

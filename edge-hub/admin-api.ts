@@ -1,0 +1,335 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ValidationError } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import { formatRfc3339, isValidDate, localDate, localTime, type Clock } from '../common/time.ts';
+import type { WebBundle } from '../common/web-bundle.ts';
+import { compareTimed, NOT_ARRIVED, step, timed, voidedIds, type ChildDay } from '../common/attendance.ts';
+import {
+  ADMIN_COOKIE,
+  AdminPairingRequestSchema,
+  AdminSignInRequestSchema,
+  CHART_BUCKET_MINUTES,
+  type AdminAuditPage,
+  type AdminChart,
+  type AdminPairing,
+  type AdminRoster,
+} from '../protocol/admin.ts';
+import { describeIssues, ErrorCodes, type AttendanceEvent } from '../protocol/index.ts';
+import type { AdminAuth, AdminContext } from './admin-auth.ts';
+import { ApiError } from './api-error.ts';
+import type { DeviceStatusTracker } from './device-status.ts';
+import { issuePairingCode } from './pairing.ts';
+import { qrMatrix } from './qr-card.ts';
+import { ImportBusyError, type RosterJobs } from './roster-job.ts';
+import { readSettings, updateSettings } from './settings.ts';
+import { tabletPairingUrl } from './staff.ts';
+import type { HubStore } from './store.ts';
+import { notSignedIn, parseCookies, requireSameOrigin, serveWebApp } from './web-app.ts';
+
+export interface AdminApiOptions {
+  store: HubStore;
+  clock: Clock;
+  timeZone: string;
+  logger: Logger;
+  auth: AdminAuth;
+  jobs: RosterJobs;
+  devices: DeviceStatusTracker;
+  /** Told after the settings changed (the tablets' roll-call reads them). */
+  settingsChanged: () => void;
+  /** The bundled admin app; undefined when the hub was built without it (GET /admin answers 503). */
+  app: WebBundle | undefined;
+}
+
+/** Largest roster file: tens of thousands of rows fit. */
+export const ROSTER_BODY_LIMIT = 5 * 1024 * 1024;
+/** Largest JSON body of an admin request (settings of 100 classes fit many times over). */
+export const ADMIN_BODY_LIMIT = 64 * 1024;
+export const AUDIT_PAGE_MAX = 200;
+
+/** Paths the admin cookie authenticates (not the admin bearer token). */
+export function isAdminPath(url: string): boolean {
+  return url === '/admin' || url.startsWith('/admin/') || url.startsWith('/api/admin/');
+}
+
+function cookie(value: string, maxAgeS: number, secure: boolean): string {
+  return `${ADMIN_COOKIE}=${value}; Max-Age=${maxAgeS}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
+/** The QR symbol of `text` as a standalone SVG (one path, four modules of quiet zone). */
+export function qrSvg(text: string, moduleSize = 6): string {
+  const { size, dark } = qrMatrix(text);
+  const quiet = 4;
+  const full = (size + quiet * 2) * moduleSize;
+  let d = '';
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      if (dark(r, c))
+        d += `M${(c + quiet) * moduleSize} ${(r + quiet) * moduleSize}h${moduleSize}v${moduleSize}h-${moduleSize}z`;
+    }
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${full}" height="${full}" viewBox="0 0 ${full} ${full}"><rect width="100%" height="100%" fill="#fff"/><path fill="#000" d="${d}"/></svg>`;
+}
+
+/**
+ * Arrivals per 15 minutes (each child's first check-in of the day that is not voided) and the children
+ * present at the end of each 15 minutes, from the day's events with voids applied (the roll-call fold).
+ * For today the series stop at the current quarter hour.
+ */
+export function attendanceChart(
+  events: readonly AttendanceEvent[],
+  options: { date: string; timeZone: string; expected: number; now: Date },
+): AdminChart {
+  const buckets = (24 * 60) / CHART_BUCKET_MINUTES;
+  const today = localDate(options.now, options.timeZone);
+  const minuteOf = (instant: string | Date) => {
+    const [h, m] = localTime(instant, options.timeZone).split(':').map(Number);
+    return (h ?? 0) * 60 + (m ?? 0);
+  };
+  const length =
+    options.date > today
+      ? 0
+      : options.date < today
+        ? buckets
+        : Math.floor(minuteOf(options.now) / CHART_BUCKET_MINUTES) + 1;
+  const arrivals = new Array<number>(length).fill(0);
+  const present = new Array<number>(length).fill(0);
+  const byChild = new Map<string, AttendanceEvent[]>();
+  for (const e of events) {
+    const list = byChild.get(e.childId);
+    if (list) list.push(e);
+    else byChild.set(e.childId, [e]);
+  }
+  for (const list of byChild.values()) {
+    const sorted = list.map(timed).sort(compareTimed);
+    // The fold's own void rule (a voided void brings its target back).
+    const removed = voidedIds(list);
+    let day: ChildDay = NOT_ARRIVED;
+    let b = 0;
+    for (const t of sorted) {
+      if (
+        t.e.type === 'void' ||
+        removed.has(t.e.id) ||
+        localDate(t.e.occurredAt, options.timeZone) !== options.date
+      )
+        continue;
+      const bucket = Math.floor(minuteOf(t.e.occurredAt) / CHART_BUCKET_MINUTES);
+      for (; b < bucket && b < length; b++) if (day.status === 'present') present[b] = (present[b] ?? 0) + 1;
+      const before = day;
+      day = step(day, t.e);
+      if (before.checkInAt === null && day.checkInAt !== null && bucket < length) {
+        arrivals[bucket] = (arrivals[bucket] ?? 0) + 1;
+      }
+    }
+    for (; b < length; b++) if (day.status === 'present') present[b] = (present[b] ?? 0) + 1;
+  }
+  return {
+    date: options.date,
+    bucketMinutes: CHART_BUCKET_MINUTES,
+    arrivals,
+    present,
+    expected: options.expected,
+  };
+}
+
+/** Registers the admin app's routes (cookie-authenticated) and its pages on the hub's HTTP server. */
+export function registerAdminApi(
+  app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
+  options: AdminApiOptions,
+): void {
+  const { auth, store, clock, timeZone } = options;
+  const format = (d: Date) => formatRfc3339(d, timeZone);
+
+  const adminOf = (req: FastifyRequest): AdminContext => {
+    const ctx = auth.fromRequest(req);
+    if (!ctx) throw notSignedIn();
+    return ctx;
+  };
+  const checkOrigin = requireSameOrigin;
+  const secure = (req: FastifyRequest) => req.protocol === 'https';
+  const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
+
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: ROSTER_BODY_LIMIT },
+    (_req, body, done) => {
+      done(null, body);
+    },
+  );
+
+  app.post('/api/admin/session', { bodyLimit: ADMIN_BODY_LIMIT }, async (req, reply) => {
+    checkOrigin(req);
+    const parsed = AdminSignInRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    const signed = await auth.signIn(parsed.data, req.ip);
+    req.log.info({ staffId: signed.info.staff.id }, 'admin signed in');
+    return noStore(reply)
+      .header('set-cookie', cookie(signed.token, 8 * 60 * 60, secure(req)))
+      .send(signed.info);
+  });
+
+  app.get('/api/admin/session', (req, reply) => noStore(reply).send(adminOf(req).info));
+
+  app.delete('/api/admin/session', (req, reply) => {
+    checkOrigin(req);
+    const cookieValue = parseCookies(req.headers.cookie).get(ADMIN_COOKIE);
+    const ctx = auth.session(cookieValue, false);
+    if (ctx) auth.signOut(ctx);
+    return reply
+      .header('set-cookie', cookie('', 0, secure(req)))
+      .code(204)
+      .send();
+  });
+
+  app.post<{ Querystring: { dryRun?: string } }>(
+    '/api/admin/roster/imports',
+    { bodyLimit: ROSTER_BODY_LIMIT },
+    (req, reply) => {
+      checkOrigin(req);
+      const ctx = adminOf(req);
+      if (typeof req.body !== 'string') {
+        throw new ApiError(415, ErrorCodes.unsupportedMediaType, 'send the roster as text/csv');
+      }
+      const dryRun = req.query.dryRun !== 'false';
+      try {
+        const { jobId } = options.jobs.start(req.body, dryRun, ctx.staffId);
+        return noStore(reply).code(202).send({ jobId });
+      } catch (err) {
+        if (err instanceof ImportBusyError) throw new ApiError(409, err.code, err.message);
+        throw err;
+      }
+    },
+  );
+
+  app.get<{ Params: { jobId: string } }>('/api/admin/roster/imports/:jobId', (req, reply) => {
+    adminOf(req);
+    const job = options.jobs.get(req.params.jobId);
+    if (!job) throw new ApiError(404, ErrorCodes.notFound, 'no such import job');
+    return noStore(reply).send(job);
+  });
+
+  app.get('/api/admin/roster', (req, reply) => {
+    adminOf(req);
+    const roster = store.roster();
+    const perClass = new Map<string, number>();
+    for (const c of roster.children) perClass.set(c.classId, (perClass.get(c.classId) ?? 0) + 1);
+    const answer: AdminRoster = {
+      version: store.rosterVersion(),
+      classes: roster.classes.map((c) => ({ id: c.id, name: c.name, children: perClass.get(c.id) ?? 0 })),
+      children: roster.children.map((c) => ({
+        id: c.id,
+        name: c.name,
+        kana: c.kana,
+        classId: c.classId,
+        careType: c.careType,
+      })),
+      // How many cards, never which: card ids are personal data the app does not need.
+      guardians: roster.guardians.map((g) => ({
+        id: g.id,
+        name: g.name,
+        childIds: g.childIds,
+        cards: g.credentials.length,
+      })),
+    };
+    return noStore(reply).send(answer);
+  });
+
+  app.get('/api/admin/settings', (req, reply) => {
+    adminOf(req);
+    return noStore(reply).send(readSettings(store));
+  });
+
+  app.patch('/api/admin/settings', { bodyLimit: ADMIN_BODY_LIMIT }, (req, reply) => {
+    checkOrigin(req);
+    const ctx = adminOf(req);
+    try {
+      const settings = updateSettings(store, req.body, { kind: 'staff', id: ctx.staffId });
+      req.log.info({ staffId: ctx.staffId }, 'settings changed');
+      options.settingsChanged();
+      return noStore(reply).send(settings);
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ApiError(400, err.code, err.message);
+      throw err;
+    }
+  });
+
+  app.get('/api/admin/devices', (req, reply) => {
+    adminOf(req);
+    return noStore(reply).send({ devices: options.devices.list(store.deviceList(), format) });
+  });
+
+  app.post('/api/admin/devices/pairing', { bodyLimit: ADMIN_BODY_LIMIT }, async (req, reply) => {
+    checkOrigin(req);
+    const ctx = adminOf(req);
+    const parsed = AdminPairingRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    const host = req.headers.host ?? '';
+    if (!/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(host)) {
+      throw new ApiError(400, ErrorCodes.badRequest, 'the Host header is not an address devices can reach');
+    }
+    const hubUrl = `${req.protocol}://${host}`;
+    try {
+      const issued = await issuePairingCode(store, parsed.data.deviceId, {
+        hubUrl,
+        role: parsed.data.role,
+        clock,
+      });
+      store.audit({
+        actorKind: 'staff',
+        actorId: ctx.staffId,
+        action: 'admin.device_pairing',
+        subject: `device:${issued.deviceId}`,
+        outcome: 'ok',
+        after: { role: issued.role },
+      });
+      const qrText = issued.role === 'tablet' ? tabletPairingUrl(hubUrl, issued.payload) : issued.payload;
+      const answer: AdminPairing = {
+        deviceId: issued.deviceId,
+        role: issued.role,
+        expiresAt: issued.expires,
+        qrText,
+        svg: qrSvg(qrText),
+      };
+      return await noStore(reply).send(answer);
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ApiError(400, err.code, err.message);
+      throw err;
+    }
+  });
+
+  app.get<{ Querystring: { before?: string; limit?: string } }>('/api/admin/audit', (req, reply) => {
+    adminOf(req);
+    const before = req.query.before === undefined ? undefined : Number(req.query.before);
+    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+    if (
+      (before !== undefined && !Number.isSafeInteger(before)) ||
+      !Number.isInteger(limit) ||
+      limit < 1 ||
+      limit > AUDIT_PAGE_MAX
+    ) {
+      throw new ApiError(400, ErrorCodes.badRequest, `before must be an id and limit 1–${AUDIT_PAGE_MAX}`);
+    }
+    const entries = store.auditPage(before, limit);
+    const last = entries[entries.length - 1];
+    const page: AdminAuditPage = {
+      entries,
+      nextBefore: entries.length === limit && last ? last.id : null,
+    };
+    return noStore(reply).send(page);
+  });
+
+  app.get<{ Querystring: { date?: string } }>('/api/admin/chart', (req, reply) => {
+    adminOf(req);
+    const date = req.query.date ?? localDate(clock.now(), timeZone);
+    if (!isValidDate(date)) throw new ApiError(400, ErrorCodes.badRequest, 'date must be YYYY-MM-DD');
+    const chart = attendanceChart(store.rollcallEventsOn(date), {
+      date,
+      timeZone,
+      expected: store.roster().children.length,
+      now: clock.now(),
+    });
+    return noStore(reply).send(chart);
+  });
+
+  serveWebApp(app, '/admin', options.app, 'admin_app_unavailable');
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { bucketTime, chartGeometry, fieldErrorOf, ledgerUrl } from './logic.ts';
+
+describe('admin app logic', () => {
+  it('splits a refused setting into field and reason', () => {
+    expect(fieldErrorOf('careBands.short.end: must end after it starts')).toEqual({
+      field: 'careBands.short.end',
+      reason: 'must end after it starts',
+    });
+    expect(fieldErrorOf('something odd')).toEqual({ field: '', reason: 'something odd' });
+  });
+
+  it('lays out arrival bars and a present step line', () => {
+    const arrivals = new Array<number>(96).fill(0);
+    const present = new Array<number>(96).fill(0);
+    arrivals[32] = 3;
+    present.fill(3, 32);
+    const g = chartGeometry(
+      { date: '2026-04-01', bucketMinutes: 15, arrivals, present, expected: 4 },
+      960,
+      200,
+    );
+    expect(g.max).toBe(4);
+    expect(g.bars).toEqual([{ x: 320, y: 50, w: 9, h: 150, count: 3, bucket: 32 }]);
+    expect(g.presentPath.startsWith('M0 200L10 200')).toBe(true);
+    expect(g.presentPath.endsWith('L960 50')).toBe(true);
+    expect(bucketTime(33, 15)).toBe('08:15');
+  });
+
+  it('builds ledger links for every format', () => {
+    expect(ledgerUrl({ daily: '2026-04-01' }, 'csv-sjis')).toBe(
+      '/api/ledger/daily?date=2026-04-01&format=csv&encoding=sjis',
+    );
+    expect(ledgerUrl({ monthly: '2026-04', classId: 'k1' }, 'xlsx')).toBe(
+      '/api/ledger/monthly?month=2026-04&class=k1&format=xlsx',
+    );
+    expect(ledgerUrl({ monthly: '2026-04', classId: null }, 'pdf')).toBe(
+      '/api/ledger/monthly?month=2026-04&format=pdf',
+    );
+  });
+});

@@ -1,0 +1,366 @@
+import type { ImportState } from '../../protocol/admin.ts';
+
+export type Locale = 'ja' | 'en';
+export type Page = 'overview' | 'roster' | 'settings' | 'devices' | 'audit' | 'ledger';
+
+/** Every text the admin app shows, in Japanese (the default) and English. */
+export interface Messages {
+  readonly intlLocale: string;
+  readonly langToggle: string;
+  readonly appName: string;
+  readonly loading: string;
+  readonly signIn: {
+    readonly title: string;
+    readonly staffId: string;
+    readonly pin: string;
+    readonly submit: string;
+    readonly badCredentials: string;
+    readonly tooMany: (seconds: number | null) => string;
+    readonly unreachable: string;
+  };
+  readonly signOut: string;
+  readonly signedInAs: (name: string) => string;
+  readonly pages: Readonly<Record<Page, string>>;
+  readonly error: (code: string) => string;
+  readonly sessionEnded: string;
+  readonly overview: {
+    readonly chartTitle: (date: string) => string;
+    readonly arrivals: string;
+    readonly present: string;
+    readonly expected: (n: number) => string;
+    readonly date: string;
+  };
+  readonly roster: {
+    readonly importTitle: string;
+    readonly importHelp: string;
+    readonly file: string;
+    readonly dryRun: string;
+    readonly import: string;
+    readonly state: Readonly<Record<ImportState, string>>;
+    readonly progress: (processed: number, total: number) => string;
+    readonly problemsTitle: (n: number) => string;
+    readonly line: string;
+    readonly reason: string;
+    readonly nothingImported: string;
+    readonly previewTitle: string;
+    readonly classes: string;
+    readonly children: string;
+    readonly guardians: string;
+    readonly cards: string;
+    readonly added: string;
+    readonly removed: string;
+    readonly done: (children: number, version: number) => string;
+    readonly readyToImport: string;
+    readonly currentTitle: string;
+    readonly name: string;
+    readonly kana: string;
+    readonly className: string;
+    readonly careType: Readonly<Record<'standard' | 'short', string>>;
+    readonly careTypeLabel: string;
+    readonly childCount: string;
+    readonly guardianChildren: string;
+    readonly cardCount: string;
+  };
+  readonly settings: {
+    readonly title: string;
+    readonly closingTime: string;
+    readonly defaultCutoff: string;
+    readonly standardBand: string;
+    readonly shortBand: string;
+    readonly start: string;
+    readonly end: string;
+    readonly graceMinutes: string;
+    readonly roundingMinutes: string;
+    readonly rounding: string;
+    readonly roundings: Readonly<Record<'up' | 'down' | 'nearest', string>>;
+    readonly classCutoff: string;
+    readonly ratio: string;
+    readonly save: string;
+    readonly saved: string;
+    readonly timeZone: (tz: string) => string;
+  };
+  readonly devices: {
+    readonly title: string;
+    readonly id: string;
+    readonly role: string;
+    readonly roles: Readonly<Record<'kiosk' | 'tablet', string>>;
+    readonly online: string;
+    readonly offline: string;
+    readonly lastSeen: string;
+    readonly outbox: string;
+    readonly version: string;
+    readonly never: string;
+    readonly addTitle: string;
+    readonly add: string;
+    readonly scan: (role: 'kiosk' | 'tablet', expires: string) => string;
+  };
+  readonly audit: {
+    readonly title: string;
+    readonly at: string;
+    readonly actor: string;
+    readonly action: string;
+    readonly subject: string;
+    readonly outcome: string;
+    readonly change: string;
+    readonly more: string;
+  };
+  readonly ledger: {
+    readonly title: string;
+    readonly daily: string;
+    readonly monthly: string;
+    readonly date: string;
+    readonly month: string;
+    readonly cls: string;
+    readonly allClasses: string;
+    readonly formats: Readonly<Record<'csv' | 'csv-sjis' | 'xlsx' | 'pdf', string>>;
+  };
+}
+
+const ja: Messages = {
+  intlLocale: 'ja-JP',
+  langToggle: 'English',
+  appName: 'Genkan 管理',
+  loading: '読み込み中…',
+  signIn: {
+    title: '園長・管理者 ログイン',
+    staffId: '職員ID',
+    pin: '暗証番号',
+    submit: 'ログイン',
+    badCredentials: '職員IDまたは暗証番号が違います（管理者のみログインできます）',
+    tooMany: (s) =>
+      `失敗が続いたため一時的にロックしています。${s === null ? 'しばらく' : `${String(s)}秒`}待ってください`,
+    unreachable: 'ハブに接続できません',
+  },
+  signOut: 'ログアウト',
+  signedInAs: (name) => `${name} さん`,
+  pages: {
+    overview: '概要',
+    roster: '名簿',
+    settings: '設定',
+    devices: '端末',
+    audit: '操作記録',
+    ledger: '帳票',
+  },
+  error: (code) => `エラーが発生しました（${code}）`,
+  sessionEnded: 'ログインの有効期限が切れました。もう一度ログインしてください',
+  overview: {
+    chartTitle: (date) => `${date} の登園状況`,
+    arrivals: '15分ごとの登園数',
+    present: '在園児数',
+    expected: (n) => `在籍 ${String(n)} 名`,
+    date: '日付',
+  },
+  roster: {
+    importTitle: '名簿の取り込み（CSV）',
+    importHelp:
+      'CSVファイルを選び、まず「確認」で内容を点検してから取り込みます。問題が1つでもあれば何も取り込みません。',
+    file: 'CSVファイル',
+    dryRun: '確認する',
+    import: '取り込む',
+    state: { validating: '点検中', importing: '取り込み中', done: '完了', failed: '問題あり' },
+    progress: (p, t) => `${String(p)} / ${String(t)} 行`,
+    problemsTitle: (n) => `${String(n)} 件の問題があります`,
+    line: '行',
+    reason: '内容',
+    nothingImported: '何も取り込んでいません。ファイルを直してもう一度選んでください。',
+    previewTitle: '取り込み内容',
+    classes: 'クラス',
+    children: '園児',
+    guardians: '保護者',
+    cards: 'カード',
+    added: '追加される園児',
+    removed: '外れる園児',
+    done: (n, v) => `取り込みました：園児 ${String(n)} 名（名簿 版${String(v)}）`,
+    readyToImport: '問題はありません。「取り込む」で名簿を置き換えます。',
+    currentTitle: '現在の名簿',
+    name: '氏名',
+    kana: 'ふりがな',
+    className: 'クラス',
+    careType: { standard: '標準', short: '短時間' },
+    careTypeLabel: '保育時間',
+    childCount: '園児数',
+    guardianChildren: '園児',
+    cardCount: 'カード枚数',
+  },
+  settings: {
+    title: '施設の設定',
+    closingTime: '閉園時刻',
+    defaultCutoff: '未登園確認の時刻',
+    standardBand: '保育標準時間',
+    shortBand: '保育短時間',
+    start: '開始',
+    end: '終了',
+    graceMinutes: '延長保育の猶予（分）',
+    roundingMinutes: '延長保育の単位（分）',
+    rounding: '端数の扱い',
+    roundings: { up: '切り上げ', down: '切り捨て', nearest: '四捨五入' },
+    classCutoff: '確認時刻',
+    ratio: '職員1人あたりの園児数',
+    save: '保存',
+    saved: '保存しました',
+    timeZone: (tz) => `タイムゾーン：${tz}`,
+  },
+  devices: {
+    title: '端末',
+    id: '端末ID',
+    role: '種類',
+    roles: { kiosk: '玄関端末', tablet: 'タブレット' },
+    online: '接続中',
+    offline: '未接続',
+    lastSeen: '最終確認',
+    outbox: '未送信',
+    version: 'バージョン',
+    never: '—',
+    addTitle: '端末を追加',
+    add: 'QRコードを発行',
+    scan: (role, expires) =>
+      `${role === 'kiosk' ? '玄関端末' : 'タブレット'}でこのQRコードを読み取ってください（有効期限 ${expires}）`,
+  },
+  audit: {
+    title: '操作記録',
+    at: '日時',
+    actor: '操作者',
+    action: '操作',
+    subject: '対象',
+    outcome: '結果',
+    change: '変更内容',
+    more: 'さらに表示',
+  },
+  ledger: {
+    title: '帳票のダウンロード',
+    daily: '日報',
+    monthly: '月報',
+    date: '日付',
+    month: '月',
+    cls: 'クラス',
+    allClasses: '全クラス',
+    formats: { csv: 'CSV (UTF-8)', 'csv-sjis': 'CSV (Shift_JIS・Excel用)', xlsx: 'Excel (xlsx)', pdf: 'PDF' },
+  },
+};
+
+const en: Messages = {
+  intlLocale: 'en-GB',
+  langToggle: '日本語',
+  appName: 'Genkan admin',
+  loading: 'Loading…',
+  signIn: {
+    title: 'Director / admin sign-in',
+    staffId: 'Staff ID',
+    pin: 'PIN',
+    submit: 'Sign in',
+    badCredentials: 'Wrong staff ID or PIN (only admin accounts can sign in here)',
+    tooMany: (s) =>
+      `Too many failed attempts. Wait ${s === null ? 'a while' : `${String(s)} s`} and try again`,
+    unreachable: 'Cannot reach the hub',
+  },
+  signOut: 'Sign out',
+  signedInAs: (name) => name,
+  pages: {
+    overview: 'Overview',
+    roster: 'Roster',
+    settings: 'Settings',
+    devices: 'Devices',
+    audit: 'Audit log',
+    ledger: 'Ledgers',
+  },
+  error: (code) => `Something went wrong (${code})`,
+  sessionEnded: 'Your session has ended. Please sign in again',
+  overview: {
+    chartTitle: (date) => `Attendance on ${date}`,
+    arrivals: 'Arrivals per 15 minutes',
+    present: 'Children present',
+    expected: (n) => `${String(n)} enrolled`,
+    date: 'Date',
+  },
+  roster: {
+    importTitle: 'Import the roster (CSV)',
+    importHelp: 'Choose a CSV file and check it first. If it has any problem, nothing is imported.',
+    file: 'CSV file',
+    dryRun: 'Check',
+    import: 'Import',
+    state: { validating: 'Checking', importing: 'Importing', done: 'Done', failed: 'Problems found' },
+    progress: (p, t) => `${String(p)} / ${String(t)} rows`,
+    problemsTitle: (n) => `${String(n)} problem(s)`,
+    line: 'Line',
+    reason: 'Problem',
+    nothingImported: 'Nothing was imported. Fix the file and choose it again.',
+    previewTitle: 'What the file contains',
+    classes: 'Classes',
+    children: 'Children',
+    guardians: 'Guardians',
+    cards: 'Cards',
+    added: 'Children added',
+    removed: 'Children removed',
+    done: (n, v) => `Imported: ${String(n)} children (roster version ${String(v)})`,
+    readyToImport: 'No problems. "Import" replaces the roster.',
+    currentTitle: 'Current roster',
+    name: 'Name',
+    kana: 'Kana',
+    className: 'Class',
+    careType: { standard: 'Standard', short: 'Short' },
+    careTypeLabel: 'Care hours',
+    childCount: 'Children',
+    guardianChildren: 'Children',
+    cardCount: 'Cards',
+  },
+  settings: {
+    title: 'Facility settings',
+    closingTime: 'Closing time',
+    defaultCutoff: 'Not-arrived check time',
+    standardBand: 'Standard care hours',
+    shortBand: 'Short care hours',
+    start: 'Start',
+    end: 'End',
+    graceMinutes: 'Extended care grace (min)',
+    roundingMinutes: 'Extended care unit (min)',
+    rounding: 'Rounding',
+    roundings: { up: 'Up', down: 'Down', nearest: 'Nearest' },
+    classCutoff: 'Check time',
+    ratio: 'Children per staff',
+    save: 'Save',
+    saved: 'Saved',
+    timeZone: (tz) => `Time zone: ${tz}`,
+  },
+  devices: {
+    title: 'Devices',
+    id: 'Device ID',
+    role: 'Kind',
+    roles: { kiosk: 'Kiosk', tablet: 'Tablet' },
+    online: 'Online',
+    offline: 'Offline',
+    lastSeen: 'Last seen',
+    outbox: 'Unsent',
+    version: 'Version',
+    never: '—',
+    addTitle: 'Add a device',
+    add: 'Issue QR code',
+    scan: (role, expires) => `Scan this QR code with the ${role} (valid until ${expires})`,
+  },
+  audit: {
+    title: 'Audit log',
+    at: 'When',
+    actor: 'Who',
+    action: 'Action',
+    subject: 'Subject',
+    outcome: 'Outcome',
+    change: 'Change',
+    more: 'Show more',
+  },
+  ledger: {
+    title: 'Download ledgers',
+    daily: 'Daily',
+    monthly: 'Monthly',
+    date: 'Date',
+    month: 'Month',
+    cls: 'Class',
+    allClasses: 'All classes',
+    formats: {
+      csv: 'CSV (UTF-8)',
+      'csv-sjis': 'CSV (Shift_JIS, for Excel)',
+      xlsx: 'Excel (xlsx)',
+      pdf: 'PDF',
+    },
+  },
+};
+
+export const MESSAGES: Readonly<Record<Locale, Messages>> = { ja, en };

@@ -1,0 +1,101 @@
+/**
+ * The hub's HTTP API as its browser apps (the staff tablet, the admin app) call it: same-origin requests
+ * with the HttpOnly cookies the hub sets, a timeout on every request, and answers checked against the
+ * contract. Failures are values, not throws, so that every screen always has something to say.
+ */
+
+export type ApiFailure =
+  | { readonly kind: 'network' }
+  /** The hub answered with an error: its HTTP status, typed code and, for 429, the wait in seconds. */
+  | {
+      readonly kind: 'http';
+      readonly status: number;
+      readonly code: string;
+      readonly message: string;
+      readonly retryAfterSeconds: number | null;
+    }
+  /** The hub answered 2xx with a body that does not match the contract. */
+  | { readonly kind: 'invalid' };
+
+export type ApiResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ApiFailure };
+
+/** A request body: JSON, or CSV text (a roster file). */
+export type Body = { json: unknown } | { csv: string };
+
+async function failureOf(res: Response): Promise<ApiFailure> {
+  let code = 'http_' + String(res.status);
+  let message = res.statusText;
+  try {
+    const body: unknown = await res.json();
+    if (typeof body === 'object' && body !== null && 'error' in body) {
+      const error = body.error;
+      if (typeof error === 'object' && error !== null) {
+        const e = error as { code?: unknown; message?: unknown };
+        if (typeof e.code === 'string') code = e.code;
+        if (typeof e.message === 'string') message = e.message;
+      }
+    }
+  } catch {
+    // Not JSON (a proxy's page): the status says enough.
+  }
+  const retry = Number(res.headers.get('retry-after'));
+  return {
+    kind: 'http',
+    status: res.status,
+    code,
+    message,
+    retryAfterSeconds: Number.isFinite(retry) && retry > 0 ? retry : null,
+  };
+}
+
+export async function request(
+  method: string,
+  path: string,
+  body: Body | undefined,
+  timeoutMs: number,
+): Promise<ApiResult<Response>> {
+  try {
+    const init: RequestInit = {
+      method,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: AbortSignal.timeout(timeoutMs),
+    };
+    if (body !== undefined && 'json' in body) {
+      init.headers = { 'content-type': 'application/json' };
+      init.body = JSON.stringify(body.json);
+    } else if (body !== undefined) {
+      init.headers = { 'content-type': 'text/csv; charset=utf-8' };
+      init.body = body.csv;
+    }
+    const res = await fetch(new URL(path, window.location.origin), init);
+    if (!res.ok) return { ok: false, failure: await failureOf(res) };
+    return { ok: true, value: res };
+  } catch {
+    return { ok: false, failure: { kind: 'network' } };
+  }
+}
+
+/** The answer's JSON, checked against a schema (zod's safeParse). */
+export async function parsed<T>(
+  result: ApiResult<Response>,
+  schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false } },
+): Promise<ApiResult<T>> {
+  if (!result.ok) return result;
+  try {
+    const checked = schema.safeParse(await result.value.json());
+    return checked.success ? { ok: true, value: checked.data } : { ok: false, failure: { kind: 'invalid' } };
+  } catch {
+    return { ok: false, failure: { kind: 'invalid' } };
+  }
+}
+
+/** An answer whose body does not matter. */
+export const done = (result: ApiResult<Response>): ApiResult<null> =>
+  result.ok ? { ok: true, value: null } : result;
+
+/** The session is gone (expired, signed out elsewhere, or the set-up was revoked). */
+export function isUnauthorized(failure: ApiFailure): boolean {
+  return failure.kind === 'http' && failure.status === 401;
+}

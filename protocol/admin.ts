@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { IdSchema, InstantSchema } from './primitives.ts';
+import { CARE_TYPES } from './settings.ts';
+import { PinSchema, STAFF_ROLES } from './tablet.ts';
+
+/**
+ * The director's admin web app's HTTP contract (served by the hub under /admin and /api/admin). Browser-
+ * safe: the app imports it. One credential, an HttpOnly cookie (`genkan_admin`) set by POST
+ * /api/admin/session for a staff account of role `admin`; it expires (idle and absolute). Every
+ * state-changing request must come from the hub's own origin.
+ */
+
+export const ADMIN_COOKIE = 'genkan_admin';
+
+/** POST /api/admin/session. */
+export const AdminSignInRequestSchema = z.strictObject({ staffId: IdSchema, pin: PinSchema });
+export type AdminSignInRequest = z.infer<typeof AdminSignInRequestSchema>;
+
+/** GET /api/admin/session and the answer to a sign-in. */
+export const AdminSessionInfoSchema = z.strictObject({
+  staff: z.strictObject({ id: IdSchema, name: z.string(), role: z.enum(STAFF_ROLES) }),
+  /** The session ends at this instant at the latest; every request before then extends the idle timer. */
+  expiresAt: InstantSchema,
+});
+export type AdminSessionInfo = z.infer<typeof AdminSessionInfoSchema>;
+
+export const RosterProblemSchema = z.strictObject({ line: z.number().int().min(1), reason: z.string() });
+export type RosterProblem = z.infer<typeof RosterProblemSchema>;
+
+const count = z.number().int().min(0);
+
+export const RosterCountsSchema = z.strictObject({
+  classes: count,
+  children: count,
+  guardians: count,
+  credentials: count,
+});
+export type RosterCounts = z.infer<typeof RosterCountsSchema>;
+
+/** What an import would do: the file's counts and how the children differ from the current roster. */
+export const RosterPreviewSchema = RosterCountsSchema.extend({
+  childrenAdded: count,
+  childrenRemoved: count,
+});
+export type RosterPreview = z.infer<typeof RosterPreviewSchema>;
+
+export const IMPORT_STATES = ['validating', 'importing', 'done', 'failed'] as const;
+export type ImportState = (typeof IMPORT_STATES)[number];
+
+/** GET /api/admin/roster/imports/:jobId (POST …/imports?dryRun= answers 202 {jobId}). */
+export const ImportJobSchema = z.strictObject({
+  jobId: z.string(),
+  dryRun: z.boolean(),
+  state: z.enum(IMPORT_STATES),
+  /** Data rows checked so far, of `total`. */
+  processed: count,
+  total: count,
+  /** Every problem of the file, by line; a file with any imports nothing. */
+  problems: z.array(RosterProblemSchema),
+  preview: RosterPreviewSchema.optional(),
+  /** After a real import: what was written, and the new roster version. */
+  summary: z.strictObject({ imported: RosterCountsSchema, version: z.number().int() }).optional(),
+});
+export type ImportJob = z.infer<typeof ImportJobSchema>;
+
+export const ImportStartedSchema = z.strictObject({ jobId: z.string() });
+
+/** GET /api/admin/roster: the current roster, read-only (never card ids: only how many cards). */
+export const AdminRosterSchema = z.strictObject({
+  version: z.number().int(),
+  classes: z.array(z.strictObject({ id: IdSchema, name: z.string(), children: count })),
+  children: z.array(
+    z.strictObject({
+      id: IdSchema,
+      name: z.string(),
+      kana: z.string(),
+      classId: IdSchema,
+      careType: z.enum(CARE_TYPES),
+    }),
+  ),
+  guardians: z.array(
+    z.strictObject({ id: IdSchema, name: z.string(), childIds: z.array(IdSchema), cards: count }),
+  ),
+});
+export type AdminRoster = z.infer<typeof AdminRosterSchema>;
+
+export const DEVICE_ROLES = ['kiosk', 'tablet'] as const;
+
+/** GET /api/admin/devices: each paired device and what the broker last heard of it. */
+export const AdminDeviceSchema = z.strictObject({
+  id: IdSchema,
+  role: z.enum(DEVICE_ROLES),
+  online: z.boolean(),
+  /** Last connect, disconnect, status message or event batch; null when never seen since the hub started. */
+  lastSeen: InstantSchema.nullable(),
+  /** Unacknowledged events in the kiosk's outbox, as last reported. */
+  outbox: count.nullable(),
+  version: z.string().nullable(),
+});
+export type AdminDevice = z.infer<typeof AdminDeviceSchema>;
+export const AdminDevicesSchema = z.strictObject({ devices: z.array(AdminDeviceSchema) });
+
+/** POST /api/admin/devices/pairing. */
+export const AdminPairingRequestSchema = z.strictObject({
+  deviceId: IdSchema,
+  role: z.enum(DEVICE_ROLES),
+});
+export type AdminPairingRequest = z.infer<typeof AdminPairingRequestSchema>;
+
+export const AdminPairingSchema = z.strictObject({
+  deviceId: IdSchema,
+  role: z.enum(DEVICE_ROLES),
+  expiresAt: InstantSchema,
+  /** What the QR code holds: the GKP1 payload (kiosk) or the tablet's set-up link. */
+  qrText: z.string(),
+  /** The QR code as a standalone SVG document. */
+  svg: z.string(),
+});
+export type AdminPairing = z.infer<typeof AdminPairingSchema>;
+
+export const AdminAuditEntrySchema = z.strictObject({
+  id: z.number().int(),
+  at: z.string(),
+  actorKind: z.string(),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  subject: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  outcome: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
+export type AdminAuditEntry = z.infer<typeof AdminAuditEntrySchema>;
+
+/** GET /api/admin/audit?before=ID&limit=N: newest first; `nextBefore` pages on (null: no more). */
+export const AdminAuditPageSchema = z.strictObject({
+  entries: z.array(AdminAuditEntrySchema),
+  nextBefore: z.number().int().nullable(),
+});
+export type AdminAuditPage = z.infer<typeof AdminAuditPageSchema>;
+
+export const CHART_BUCKET_MINUTES = 15;
+
+/** GET /api/admin/chart?date=: arrivals per 15 minutes and children present at each bucket's end. */
+export const AdminChartSchema = z.strictObject({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  bucketMinutes: z.literal(CHART_BUCKET_MINUTES),
+  /** 96 buckets from local 00:00. */
+  arrivals: z.array(count),
+  present: z.array(count),
+  expected: count,
+});
+export type AdminChart = z.infer<typeof AdminChartSchema>;
+
+/** data-testid hooks of the admin app (public: tests and integrators use them). */
+export const ADMIN_TEST_IDS = {
+  app: 'admin-app',
+  staffId: 'admin-staff-id',
+  staffPin: 'admin-staff-pin',
+  signIn: 'admin-sign-in',
+  signInError: 'admin-sign-in-error',
+  signOut: 'admin-sign-out',
+  rosterFile: 'roster-file',
+  rosterDryRun: 'roster-dry-run',
+  /** Rows carry data-line. */
+  rosterProblems: 'roster-problems',
+  rosterPreview: 'roster-preview',
+  rosterImport: 'roster-import',
+  importProgress: 'import-progress',
+  importDone: 'import-done',
+  settingsForm: 'settings-form',
+  settingsSave: 'settings-save',
+  settingsSaved: 'settings-saved',
+  /** Each field's error has data-field. */
+  fieldError: 'field-error',
+  chart: 'attendance-chart',
+} as const;

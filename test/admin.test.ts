@@ -1,0 +1,218 @@
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+import { ADMIN_TEST_IDS } from '../protocol/admin.ts';
+import { launchChromium, requireChromium } from './support/browser.ts';
+import { genkanJson, ROOT, tempDir, type GenkanProcess } from './support/process.ts';
+import { provisionSite, startHub, type Site } from './support/site.ts';
+
+const haveChromium = requireChromium();
+const SCREEN_MS = 15_000;
+const IMPORT_MS = 60_000;
+const byTestId = (id: string): string => `[data-testid="${id}"]`;
+
+/** One screenshot per language into test-results/screens, and docs/screens when UPDATE_SCREENSHOTS=1. */
+async function shots(page: Page, name: string): Promise<void> {
+  const dir = join(ROOT, 'test-results/screens');
+  await mkdir(dir, { recursive: true });
+  for (const locale of ['ja', 'en'] as const) {
+    const app = page.locator(byTestId(ADMIN_TEST_IDS.app));
+    if ((await app.getAttribute('data-locale')) !== locale) {
+      await page.locator(byTestId('lang-toggle')).first().click();
+      await page
+        .locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-locale="${locale}"]`)
+        .waitFor({ timeout: SCREEN_MS });
+    }
+    const file = `admin-${name}-${locale}.png`;
+    await page.screenshot({ path: join(dir, file), animations: 'disabled', fullPage: false });
+    if (process.env['UPDATE_SCREENSHOTS'] === '1') {
+      await mkdir(join(ROOT, 'docs/screens'), { recursive: true });
+      await copyFile(join(dir, file), join(ROOT, 'docs/screens', file));
+    }
+  }
+  await page.locator(byTestId('lang-toggle')).first().click();
+  await page.locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-locale="ja"]`).waitFor({ timeout: SCREEN_MS });
+}
+
+/** A roster of `n` children in 10 classes, one guardian and card each. */
+function bigRoster(n: number): string {
+  const rows = [`${ROSTER_HEADER},care_type`];
+  for (let i = 1; i <= n; i++) {
+    const k = i % 10;
+    rows.push(
+      `k${String(k)},クラス${String(k)},c${String(i)},園児 ${String(i)},えんじ ${String(i)},g${String(i)},保護者 ${String(i)},0202${String(i).padStart(12, '0')},${i % 4 === 0 ? 'short' : 'standard'}`,
+    );
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+/** Five kinds of mistakes, one per line: a bad id, a missing name, an inconsistent child, a bad care type, a card twice. */
+const BAD_ROSTER = [
+  `${ROSTER_HEADER},care_type`,
+  'k1,ひよこ組,c001,山田 太郎,やまだ たろう,g001,山田 花子,0101000000000001,',
+  'k1,ひよこ組,c 2,佐藤 一郎,さとう いちろう,g002,佐藤 陽子,,',
+  'k1,ひよこ組,c003,,すずき,g003,鈴木 健,,',
+  'k2,りす組,c001,山田 太郎,やまだ たろう,g004,山田 次郎,,',
+  'k2,りす組,c005,高橋 ゆい,たかはし ゆい,g005,高橋 誠,,long',
+  'k2,りす組,c006,伊藤 りく,いとう りく,g006,伊藤 空,0101000000000001,',
+].join('\n');
+
+/**
+ * The director's admin app in a real Chromium against a real hub process: admin sign-in (a staff-role
+ * account is refused), a roster with mistakes listed by line and nothing imported, a 2,000-row import
+ * with progress that the running hub then serves, and a refused setting named next to its field.
+ */
+describe.runIf(haveChromium)('admin app in Chromium', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let site: Site;
+  let hub: GenkanProcess;
+  let browser: Browser;
+  let page: Page;
+  let base = '';
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    site = await provisionSite(dir.path, { kiosks: 1, children: 4 });
+    const data = join(site.dir, 'hub');
+    await genkanJson([
+      'staff',
+      'add',
+      'boss',
+      '--name',
+      '園長 一郎',
+      '--pin',
+      '2468',
+      '--role',
+      'admin',
+      '--data',
+      data,
+    ]);
+    await genkanJson(['staff', 'add', 's1', '--name', '保育 花子', '--pin', '1234', '--data', data]);
+    await writeFile(join(dir.path, 'bad.csv'), BAD_ROSTER);
+    await writeFile(join(dir.path, 'big.csv'), bigRoster(2000));
+    hub = startHub(site);
+    const ready = await hub.ready();
+    base = `http://127.0.0.1:${String(ready['http'])}`;
+    browser = await launchChromium();
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: false,
+    });
+    page = await context.newPage();
+    page.on('pageerror', (err) => {
+      console.error(`admin page error: ${err.message}`);
+    });
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    console.log('hub log (tail):', hub.stderr.slice(-3000));
+    console.log('screen:', (await page.content().catch(String)).slice(0, 4000));
+  });
+
+  afterAll(async () => {
+    await browser.close().catch(() => undefined);
+    await hub.stop('SIGKILL');
+    await dir.remove();
+  });
+
+  const signIn = async (staffId: string, pin: string): Promise<void> => {
+    await page.locator(byTestId(ADMIN_TEST_IDS.staffId)).fill(staffId);
+    await page.locator(byTestId(ADMIN_TEST_IDS.staffPin)).fill(pin);
+    await page.locator(byTestId(ADMIN_TEST_IDS.signIn)).click();
+  };
+
+  it('refuses a staff-role account and signs the director in', async () => {
+    await page.goto(`${base}/admin/`);
+    await signIn('s1', '1234');
+    await page.locator(byTestId(ADMIN_TEST_IDS.signInError)).waitFor({ timeout: SCREEN_MS });
+    await expect(page.locator(byTestId(ADMIN_TEST_IDS.signInError)).textContent()).resolves.toContain(
+      '管理者',
+    );
+    await shots(page, 'signin-refused');
+    await signIn('boss', '2468');
+    await page
+      .locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-signed-in="true"]`)
+      .waitFor({ timeout: SCREEN_MS });
+    await page.locator(byTestId(ADMIN_TEST_IDS.chart)).waitFor({ timeout: SCREEN_MS });
+    await shots(page, 'overview');
+  });
+
+  it('lists every mistake of a roster by line and imports nothing', async () => {
+    await page.locator(byTestId('nav-roster')).click();
+    await page.locator(byTestId(ADMIN_TEST_IDS.rosterFile)).setInputFiles(join(dir.path, 'bad.csv'));
+    await page.locator(byTestId(ADMIN_TEST_IDS.rosterDryRun)).click();
+    const problems = page.locator(`${byTestId(ADMIN_TEST_IDS.rosterProblems)} tr[data-line]`);
+    await problems.first().waitFor({ timeout: SCREEN_MS });
+    const lines: number[] = [];
+    for (const row of await problems.all()) lines.push(Number(await row.getAttribute('data-line')));
+    expect(lines).toEqual([3, 4, 5, 6, 7]);
+    await expect(page.locator(byTestId(ADMIN_TEST_IDS.rosterImport)).isDisabled()).resolves.toBe(true);
+    await shots(page, 'roster-problems');
+    const res = await fetch(`${base}/api/rollcall`, {
+      headers: { authorization: `Bearer ${site.adminToken}` },
+    });
+    const rollcall = (await res.json()) as { classes: { children: unknown[] }[] };
+    expect(rollcall.classes.reduce((n, c) => n + c.children.length, 0)).toBe(4);
+  });
+
+  it('imports 2,000 children with a progress bar, and the hub serves them', async () => {
+    await page.locator(byTestId(ADMIN_TEST_IDS.rosterFile)).setInputFiles(join(dir.path, 'big.csv'));
+    await page.locator(byTestId(ADMIN_TEST_IDS.rosterDryRun)).click();
+    await page.locator(byTestId(ADMIN_TEST_IDS.rosterPreview)).waitFor({ timeout: IMPORT_MS });
+    await expect(page.locator(byTestId(ADMIN_TEST_IDS.rosterPreview)).textContent()).resolves.toContain(
+      '2000',
+    );
+    await shots(page, 'roster-preview');
+    await page.locator(byTestId(ADMIN_TEST_IDS.rosterImport)).click();
+    const progress = page.locator(byTestId(ADMIN_TEST_IDS.importProgress));
+    await progress.waitFor({ state: 'visible', timeout: SCREEN_MS });
+    await page.locator(byTestId(ADMIN_TEST_IDS.importDone)).waitFor({ timeout: IMPORT_MS });
+    await expect(progress.getAttribute('aria-valuenow')).resolves.toBe('2000');
+    await expect(progress.getAttribute('aria-valuemax')).resolves.toBe('2000');
+    await page
+      .locator('[data-testid="roster-view"] tr[data-child-id="c2000"]')
+      .waitFor({ timeout: SCREEN_MS });
+    await shots(page, 'roster-imported');
+    const res = await fetch(`${base}/api/rollcall`, {
+      headers: { authorization: `Bearer ${site.adminToken}` },
+    });
+    const rollcall = (await res.json()) as { classes: { children: unknown[] }[] };
+    expect(rollcall.classes.reduce((n, c) => n + c.children.length, 0)).toBe(2000);
+  });
+
+  it('names a refused setting next to its field', async () => {
+    await page.locator(byTestId('nav-settings')).click();
+    const field = page.locator('input[name="careBands.short.end"]');
+    await field.waitFor({ timeout: SCREEN_MS });
+    await field.fill('08:00');
+    await page.locator(byTestId(ADMIN_TEST_IDS.settingsSave)).click();
+    const error = page.locator(`[data-field="careBands.short.end"] ${byTestId(ADMIN_TEST_IDS.fieldError)}`);
+    await error.waitFor({ timeout: SCREEN_MS });
+    await expect(error.textContent()).resolves.toContain('end after it starts');
+    await shots(page, 'settings-error');
+    await field.fill('16:00');
+    await page.locator(byTestId(ADMIN_TEST_IDS.settingsSave)).click();
+    await page.locator(byTestId(ADMIN_TEST_IDS.settingsSaved)).waitFor({ timeout: SCREEN_MS });
+  });
+
+  it('shows the devices and the audit log', async () => {
+    await page.locator(byTestId('nav-devices')).click();
+    await page
+      .locator('[data-testid="device-list"] tr[data-device-id="kiosk-1"]')
+      .waitFor({ timeout: SCREEN_MS });
+    await page.locator(byTestId('pair-device-id')).fill('kiosk-2');
+    await page.locator(byTestId('pair-submit')).click();
+    await page.locator('[data-testid="pairing-qr"] img').waitFor({ timeout: SCREEN_MS });
+    await shots(page, 'devices');
+    await page.locator(byTestId('nav-audit')).click();
+    await page
+      .locator('[data-testid="audit-log"] tr[data-action="roster.import"][data-outcome="ok"]')
+      .waitFor({
+        timeout: SCREEN_MS,
+      });
+    await shots(page, 'audit');
+  });
+});
