@@ -9,7 +9,15 @@ import { startKioskApp, UI_MODES, type UiMode } from '../kiosk/main/app.ts';
 import { LOCALES, type Locale } from '../kiosk/common/ui-api.ts';
 import { UI_DEFAULTS } from '../kiosk/main/ui-controller.ts';
 import { electronBinary, launchElectronShell } from '../kiosk/main/electron/launch.ts';
-import { fail, parseNonNegativeInt, parsePort, printJson, rootLogger, runService } from './util.ts';
+import {
+  fail,
+  GENKAN_VERSION,
+  parseNonNegativeInt,
+  parsePort,
+  printJson,
+  rootLogger,
+  runService,
+} from './util.ts';
 
 interface KioskCliOptions {
   data: string;
@@ -158,6 +166,7 @@ export function register(program: Command): void {
           ...(opts.facility !== undefined && { facilityId: opts.facility }),
           logger,
           output: printJson,
+          version: GENKAN_VERSION,
         }),
       );
     });

@@ -1,15 +1,13 @@
 import { Command } from 'commander';
-import { createRequire } from 'node:module';
-import { fail } from './util.ts';
+import { fail, GENKAN_VERSION } from './util.ts';
 
 /**
  * genkan CLI. Each component registers its own commands; this file only assembles them, so the
  * components stay independent of each other.
  */
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 const program = new Command('genkan')
-  .version(version)
+  .version(GENKAN_VERSION)
   .description('Genkan: check-in/check-out for nursery entrances (kiosk, edge hub, cloud relay)')
   .showHelpAfterError()
   .exitOverride((err) => {

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { errorMessage, GenkanError } from '../common/errors.ts';
 
@@ -65,3 +66,7 @@ export function fail(err: unknown): never {
   process.stderr.write(`genkan: ${code}${errorMessage(err)}\n`);
   process.exit(1);
 }
+
+/** The package's version (the CLI's --version, the kiosk's device status). */
+export const GENKAN_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string })
+  .version;

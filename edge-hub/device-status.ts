@@ -7,7 +7,9 @@ interface Seen {
   /** Open MQTT connections: a reconnecting device's new connection can open before its old one closes. */
   connections: number;
   /** The device's own last status message (retained on …/devices/D/status). */
-  reported: { online: boolean; outbox?: number; version?: string } | undefined;
+  reported:
+    | { online: boolean; outbox?: number; version?: string; readers?: { name: string; attached: boolean }[] }
+    | undefined;
   lastSeen: Date;
 }
 
@@ -55,6 +57,7 @@ export class DeviceStatusTracker {
       online: s.online,
       ...(s.outbox !== undefined && { outbox: s.outbox }),
       ...(s.version !== undefined && { version: s.version }),
+      ...(s.readers !== undefined && { readers: s.readers }),
     };
   }
 
@@ -69,6 +72,7 @@ export class DeviceStatusTracker {
         lastSeen: e ? format(e.lastSeen) : null,
         outbox: e?.reported?.outbox ?? null,
         version: e?.reported?.version ?? null,
+        readers: e?.reported?.readers ?? null,
       };
     });
   }

@@ -96,6 +96,8 @@ export const AdminDeviceSchema = z.strictObject({
   /** Unacknowledged events in the kiosk's outbox, as last reported. */
   outbox: count.nullable(),
   version: z.string().nullable(),
+  /** The kiosk's credential readers and whether each is attached, as last reported; null if never. */
+  readers: z.array(z.strictObject({ name: z.string(), attached: z.boolean() })).nullable(),
 });
 export type AdminDevice = z.infer<typeof AdminDeviceSchema>;
 export const AdminDevicesSchema = z.strictObject({ devices: z.array(AdminDeviceSchema) });

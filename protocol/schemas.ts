@@ -64,6 +64,11 @@ export const StatusSchema = z.strictObject({
   version: z.string().max(64).optional(),
   /** Events in the device outbox not yet acknowledged by the hub. */
   outbox: z.number().int().min(0).optional(),
+  /** The device's credential readers (stdin, sim, pcsc, serial, camera) and whether each is attached. */
+  readers: z
+    .array(z.strictObject({ name: z.string().max(64), attached: z.boolean() }))
+    .max(16)
+    .optional(),
 });
 export type DeviceStatus = z.infer<typeof StatusSchema>;
 

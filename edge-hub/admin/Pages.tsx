@@ -136,6 +136,7 @@ export function DevicesPage({ m, onFailure }: PageProps) {
               <th>{d.online}</th>
               <th>{d.lastSeen}</th>
               <th>{d.outbox}</th>
+              <th>{d.readers}</th>
               <th>{d.version}</th>
             </tr>
           </thead>
@@ -147,6 +148,11 @@ export function DevicesPage({ m, onFailure }: PageProps) {
                 <td className={x.online ? 'ok' : 'muted'}>{x.online ? d.online : d.offline}</td>
                 <td>{x.lastSeen ?? d.never}</td>
                 <td>{x.outbox ?? d.never}</td>
+                <td data-testid="device-readers">
+                  {x.readers === null
+                    ? d.never
+                    : x.readers.map((r) => `${r.name} ${r.attached ? '✓' : d.detached}`).join(' · ')}
+                </td>
                 <td>{x.version ?? d.never}</td>
               </tr>
             ))}

@@ -89,6 +89,8 @@ export interface Messages {
     readonly lastSeen: string;
     readonly outbox: string;
     readonly version: string;
+    readonly readers: string;
+    readonly detached: string;
     readonly never: string;
     readonly addTitle: string;
     readonly add: string;
@@ -210,6 +212,8 @@ const ja: Messages = {
     lastSeen: '最終確認',
     outbox: '未送信',
     version: 'バージョン',
+    readers: '読み取り機',
+    detached: '未接続',
     never: '—',
     addTitle: '端末を追加',
     add: 'QRコードを発行',
@@ -331,6 +335,8 @@ const en: Messages = {
     lastSeen: 'Last seen',
     outbox: 'Unsent',
     version: 'Version',
+    readers: 'Readers',
+    detached: 'detached',
     never: '—',
     addTitle: 'Add a device',
     add: 'Issue QR code',

@@ -213,6 +213,8 @@ describe('kiosk agent', () => {
       return s?.online === true && s.outbox === 0 ? s : undefined;
     }, 'status with empty outbox');
     expect(StatusSchema.safeParse(status).success).toBe(true);
+    // The readers, for the hub's device list.
+    expect(status.readers).toEqual([expect.objectContaining({ attached: true })]);
   });
 
   it('reports unknown credentials, guardians without children and unreadable input, recording nothing', async () => {

@@ -95,6 +95,8 @@ export interface KioskOptions {
   amendWindowMs?: number;
   /** Extra fields of the ready line (the screen's address in browser mode). */
   readyInfo?: Pick<ReadyLine, 'ui'>;
+  /** The software version, reported in the device status (the admin app's device list). */
+  version?: string;
   /** A card enrolment the hub has not answered this long after the card was read fails; 10 s by default. */
   enrollTimeoutMs?: number;
   /**
@@ -555,7 +557,7 @@ class KioskAgent implements Kiosk {
       facilityId: this.#facilityId,
       facilityName: this.#roster?.roster.facilityName,
       timeZone: this.#roster?.roster.timeZone,
-      readers: this.#readers.map((r) => ({ name: r.name, attached: this.#readerAttached.get(r) ?? true })),
+      readers: this.#readerViews(),
       rosterVersion: this.#roster?.roster.version,
       ready: this.#readyDone,
       outbox: this.#store.counts(),
@@ -851,11 +853,13 @@ class KioskAgent implements Kiosk {
         log.info('reader attached');
         this.#readerAttached.set(reader, true);
         this.#emit({ type: 'reader', reader: reader.name, attached: true });
+        this.#readerStatusChanged();
       }),
       reader.on('detached', ({ reason }) => {
         log.info({ reason }, 'reader detached');
         this.#readerAttached.set(reader, false);
         if (!this.#closed) this.#emit({ type: 'reader', reader: reader.name, attached: false, reason });
+        this.#readerStatusChanged();
       }),
     );
   }
@@ -1063,7 +1067,22 @@ class KioskAgent implements Kiosk {
       this.#statusDepth = outbox;
       this.#statusAt = performance.now();
     }
-    return { online, at: formatRfc3339(this.#clock.now(), this.#roster?.roster.timeZone ?? 'UTC'), outbox };
+    return {
+      online,
+      at: formatRfc3339(this.#clock.now(), this.#roster?.roster.timeZone ?? 'UTC'),
+      outbox,
+      ...(this.#options.version !== undefined && { version: this.#options.version }),
+      readers: this.#readerViews(),
+    };
+  }
+
+  #readerViews(): { name: string; attached: boolean }[] {
+    return this.#readers.map((r) => ({ name: r.name, attached: this.#readerAttached.get(r) ?? true }));
+  }
+
+  /** A reader came or went: the hub's device list shows it at once. */
+  #readerStatusChanged(): void {
+    if (!this.#closed && this.#link.online) this.#link.publishStatus(this.#status(true));
   }
 
   /** Outbox depth may have changed: publish it, at most once per statusIntervalMs. */
