@@ -1,17 +1,19 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ValidationError } from '../common/errors.ts';
+import { GenkanError, ValidationError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatRfc3339, isValidDate, localDate, localTime, type Clock } from '../common/time.ts';
 import type { WebBundle } from '../common/web-bundle.ts';
 import { compareTimed, NOT_ARRIVED, step, timed, voidedIds, type ChildDay } from '../common/attendance.ts';
 import {
   ADMIN_COOKIE,
+  AdminGuardianQrRequestSchema,
   AdminPairingRequestSchema,
   AdminSignInRequestSchema,
   CHART_BUCKET_MINUTES,
   type AdminAuditPage,
   type AdminChart,
+  type AdminGuardianQr,
   type AdminPairing,
   type AdminRoster,
 } from '../protocol/admin.ts';
@@ -20,7 +22,7 @@ import type { AdminAuth, AdminContext } from './admin-auth.ts';
 import { ApiError } from './api-error.ts';
 import type { DeviceStatusTracker } from './device-status.ts';
 import { issuePairingCode } from './pairing.ts';
-import { qrMatrix } from './qr-card.ts';
+import { issueGuardianQr, qrMatrix, renderQrCardSvg } from './qr-card.ts';
 import { ImportBusyError, type RosterJobs } from './roster-job.ts';
 import { readSettings, updateSettings } from './settings.ts';
 import { tabletPairingUrl } from './staff.ts';
@@ -257,6 +259,48 @@ export function registerAdminApi(
     adminOf(req);
     return noStore(reply).send({ devices: options.devices.list(store.deviceList(), format) });
   });
+
+  app.post<{ Params: { guardianId: string } }>(
+    '/api/admin/guardians/:guardianId/qr',
+    { bodyLimit: ADMIN_BODY_LIMIT },
+    (req, reply) => {
+      checkOrigin(req);
+      const ctx = adminOf(req);
+      const parsed = AdminGuardianQrRequestSchema.safeParse(req.body ?? {});
+      if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+      let issued: ReturnType<typeof issueGuardianQr>;
+      try {
+        issued = issueGuardianQr(store, req.params.guardianId, {
+          ...(parsed.data.days !== undefined && { days: parsed.data.days }),
+          clock,
+        });
+      } catch (err) {
+        if (err instanceof GenkanError && err.code === 'unknown_guardian') {
+          throw new ApiError(404, err.code, err.message);
+        }
+        throw err;
+      }
+      // The payload is a bearer credential: it goes into the image only, and never into the audit log.
+      store.audit({
+        actorKind: 'staff',
+        actorId: ctx.staffId,
+        action: 'admin.guardian_qr',
+        subject: `guardian:${issued.guardianId}`,
+        outcome: 'ok',
+        after: { expiresAt: issued.expiresAt },
+      });
+      const answer: AdminGuardianQr = {
+        guardianId: issued.guardianId,
+        expiresAt: issued.expiresAt,
+        svg: renderQrCardSvg(issued.payload, {
+          guardianName: issued.guardianName,
+          facilityName: issued.facilityName,
+          note: `有効期限 Valid until ${issued.expiresAt.slice(0, 10)}`,
+        }),
+      };
+      return noStore(reply).send(answer);
+    },
+  );
 
   app.post('/api/admin/devices/pairing', { bodyLimit: ADMIN_BODY_LIMIT }, async (req, reply) => {
     checkOrigin(req);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
 import type { Clock } from '../common/time.ts';
-import { ImportJobSchema, type ImportJob } from '../protocol/admin.ts';
+import { AdminGuardianQrSchema, ImportJobSchema, type ImportJob } from '../protocol/admin.ts';
 import { attendanceChart } from './admin-api.ts';
 import { ADMIN_IDLE_MS } from './admin-auth.ts';
 import type { RunningHub } from './hub.ts';
@@ -211,6 +211,35 @@ describe('admin API', () => {
     const pairing = (await res.json()) as { qrText: string; svg: string };
     expect(pairing.qrText).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/tablet\/#pair=GKP1\./);
     expect(pairing.svg).toMatch(/^<svg /);
+  });
+
+  it("issues a guardian's QR card, audited without the code; only to an admin, only for a guardian on the roster", async () => {
+    const cookie = cookieOf(await signIn('boss', '2468'));
+    const roster = (await (await get('/api/admin/roster', cookie)).json()) as {
+      guardians: { id: string; name: string }[];
+    };
+    const guardian = roster.guardians[0];
+    if (!guardian) throw new Error('no guardian');
+    const issue = (id: string, c: string) =>
+      fetch(`${base}/api/admin/guardians/${id}/qr`, {
+        method: 'POST',
+        headers: { cookie: c, origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ days: 30 }),
+      });
+    const res = await issue(guardian.id, cookie);
+    expect(res.status).toBe(200);
+    const card = AdminGuardianQrSchema.parse(await res.json());
+    expect(card.guardianId).toBe(guardian.id);
+    expect(card.svg).toContain('<svg ');
+    expect(card.svg).toContain(guardian.name);
+    const audit = (await (await get('/api/admin/audit', cookie)).json()) as {
+      entries: { action: string; after: unknown }[];
+    };
+    const entry = audit.entries.find((e) => e.action === 'admin.guardian_qr');
+    expect(entry).toBeDefined();
+    expect(JSON.stringify(entry)).not.toContain('GK1.');
+    expect((await issue('nobody', cookie)).status).toBe(404);
+    expect((await issue(guardian.id, '')).status).toBe(401);
   });
 });
 

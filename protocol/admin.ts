@@ -120,6 +120,20 @@ export const AdminPairingSchema = z.strictObject({
 });
 export type AdminPairing = z.infer<typeof AdminPairingSchema>;
 
+/** POST /api/admin/guardians/:guardianId/qr: a printable card with the guardian's signed QR code. */
+export const AdminGuardianQrRequestSchema = z.strictObject({
+  /** Days until the code expires (default 365). */
+  days: z.number().int().min(1).max(3650).optional(),
+});
+export type AdminGuardianQrRequest = z.infer<typeof AdminGuardianQrRequestSchema>;
+export const AdminGuardianQrSchema = z.strictObject({
+  guardianId: IdSchema,
+  expiresAt: InstantSchema,
+  /** The card (QR code, guardian's and facility's names, expiry) as a standalone SVG document. */
+  svg: z.string(),
+});
+export type AdminGuardianQr = z.infer<typeof AdminGuardianQrSchema>;
+
 export const AdminAuditEntrySchema = z.strictObject({
   id: z.number().int(),
   at: z.string(),

@@ -56,7 +56,7 @@ export function OverviewPage({ m, onFailure }: PageProps) {
         <figure>
           <svg
             data-testid={ADMIN_TEST_IDS.chart}
-            viewBox={`-40 -10 ${String(CHART_W + 50)} ${String(CHART_H + 40)}`}
+            viewBox={`-40 -10 ${String(CHART_W + 70)} ${String(CHART_H + 40)}`}
             role="img"
             aria-label={`${o.arrivals} / ${o.present}`}
             className="chart"

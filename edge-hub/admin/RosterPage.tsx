@@ -1,6 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import { ADMIN_TEST_IDS, type AdminRoster, type ImportJob } from '../../protocol/admin.ts';
-import { getImport, getRoster, startImport } from './api.ts';
+import {
+  ADMIN_TEST_IDS,
+  type AdminGuardianQr,
+  type AdminRoster,
+  type ImportJob,
+} from '../../protocol/admin.ts';
+import { getImport, getRoster, issueGuardianQr, startImport } from './api.ts';
 import type { PageProps } from './App.tsx';
 
 /** How often a running import's progress is asked for. */
@@ -179,13 +184,20 @@ export function RosterPage({ m, onFailure }: PageProps) {
         )}
       </section>
 
-      {roster !== null && <RosterView roster={roster} m={m} />}
+      {roster !== null && <RosterView roster={roster} m={m} onFailure={onFailure} />}
     </>
   );
 }
 
-function RosterView({ roster, m }: { roster: AdminRoster; m: PageProps['m'] }) {
+function RosterView({ roster, m, onFailure }: { roster: AdminRoster } & PageProps) {
   const r = m.roster;
+  /** The guardian QR card just issued, shown until another is issued. */
+  const [card, setCard] = useState<AdminGuardianQr | null>(null);
+  const issueCard = async (guardianId: string): Promise<void> => {
+    const result = await issueGuardianQr(guardianId);
+    if (result.ok) setCard(result.value);
+    else onFailure(result.failure);
+  };
   const className = new Map(roster.classes.map((c) => [c.id, c.name]));
   const childName = new Map(roster.children.map((c) => [c.id, c.name]));
   return (
@@ -240,6 +252,7 @@ function RosterView({ roster, m }: { roster: AdminRoster; m: PageProps['m'] }) {
             <th>{r.name}</th>
             <th>{r.guardianChildren}</th>
             <th>{r.cardCount}</th>
+            <th>{r.qrCard}</th>
           </tr>
         </thead>
         <tbody>
@@ -248,10 +261,40 @@ function RosterView({ roster, m }: { roster: AdminRoster; m: PageProps['m'] }) {
               <td>{g.name}</td>
               <td>{g.childIds.map((id) => childName.get(id) ?? id).join('、')}</td>
               <td>{g.cards}</td>
+              <td>
+                <button
+                  type="button"
+                  data-testid="guardian-qr"
+                  data-guardian-id={g.id}
+                  onClick={() => {
+                    void issueCard(g.id);
+                  }}
+                >
+                  {r.issueQr}
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {card !== null && (
+        <figure className="qr-card" data-testid="guardian-qr-card" data-guardian-id={card.guardianId}>
+          <img
+            src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(card.svg)}`}
+            alt={r.qrCardAlt}
+            width={480}
+          />
+          <figcaption>
+            {r.qrCardNote(card.expiresAt.slice(0, 10))}{' '}
+            <a
+              href={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(card.svg)}`}
+              download={`qr-${card.guardianId}.svg`}
+            >
+              {r.download}
+            </a>
+          </figcaption>
+        </figure>
+      )}
     </section>
   );
 }

@@ -2,6 +2,7 @@ import {
   AdminAuditPageSchema,
   AdminChartSchema,
   AdminDevicesSchema,
+  AdminGuardianQrSchema,
   AdminPairingSchema,
   AdminRosterSchema,
   AdminSessionInfoSchema,
@@ -10,6 +11,7 @@ import {
   type AdminAuditPage,
   type AdminChart,
   type AdminDevice,
+  type AdminGuardianQr,
   type AdminPairingRequest,
   type AdminPairing,
   type AdminRoster,
@@ -80,6 +82,13 @@ export async function patchSettings(patch: SettingsPatch): Promise<ApiResult<Fac
 
 export async function getDevices(): Promise<ApiResult<{ devices: AdminDevice[] }>> {
   return parsed(await request('GET', '/api/admin/devices'), AdminDevicesSchema);
+}
+
+export async function issueGuardianQr(guardianId: string): Promise<ApiResult<AdminGuardianQr>> {
+  return parsed(
+    await request('POST', `/api/admin/guardians/${encodeURIComponent(guardianId)}/qr`, { json: {} }),
+    AdminGuardianQrSchema,
+  );
 }
 
 export async function pairDevice(body: AdminPairingRequest): Promise<ApiResult<AdminPairing>> {

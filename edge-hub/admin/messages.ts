@@ -60,6 +60,11 @@ export interface Messages {
     readonly childCount: string;
     readonly guardianChildren: string;
     readonly cardCount: string;
+    readonly qrCard: string;
+    readonly issueQr: string;
+    readonly qrCardAlt: string;
+    readonly qrCardNote: (until: string) => string;
+    readonly download: string;
   };
   readonly settings: {
     readonly title: string;
@@ -183,6 +188,12 @@ const ja: Messages = {
     childCount: '園児数',
     guardianChildren: '園児',
     cardCount: 'カード枚数',
+    qrCard: 'QRカード',
+    issueQr: '発行',
+    qrCardAlt: '保護者のQRカード',
+    qrCardNote: (until) =>
+      `有効期限 ${until}。印刷して保護者に渡してください（カードの代わりに玄関で使えます）。`,
+    download: 'SVGで保存',
   },
   settings: {
     title: '施設の設定',
@@ -306,6 +317,12 @@ const en: Messages = {
     childCount: 'Children',
     guardianChildren: 'Children',
     cardCount: 'Cards',
+    qrCard: 'QR card',
+    issueQr: 'Issue',
+    qrCardAlt: 'Guardian QR card',
+    qrCardNote: (until) =>
+      `Valid until ${until}. Print it for the guardian (it works at the entrance like a card).`,
+    download: 'Save as SVG',
   },
   settings: {
     title: 'Facility settings',
