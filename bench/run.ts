@@ -7,6 +7,7 @@ import { formatRfc3339 } from '../common/time.ts';
 import { ROSTER_HEADER } from '../edge-hub/roster.ts';
 import { GenkanProcess, genkanJson } from '../test/support/process.ts';
 import { writeBenchSection } from './report.ts';
+import { runCloudIngestBench } from './cloud-ingest.ts';
 import { runKioskLatencyBench } from './kiosk-latency.ts';
 import { runLedgerBench } from './ledger.ts';
 import { runTabletLatencyBench } from './tablet-latency.ts';
@@ -190,9 +191,10 @@ async function runHubIngestBench(): Promise<void> {
   ]);
 }
 
-// BENCH_ONLY=hub-ingest, kiosk-latency, tablet-latency or ledger runs one benchmark; by default all run.
+// BENCH_ONLY=hub-ingest, kiosk-latency, tablet-latency, ledger or cloud-ingest runs one benchmark; by default all run.
 const only = process.env['BENCH_ONLY'];
 if (only === undefined || only === 'hub-ingest') await runHubIngestBench();
 if (only === undefined || only === 'kiosk-latency') await runKioskLatencyBench();
 if (only === undefined || only === 'tablet-latency') await runTabletLatencyBench();
 if (only === undefined || only === 'ledger') await runLedgerBench();
+if (only === undefined || only === 'cloud-ingest') await runCloudIngestBench();

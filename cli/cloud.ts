@@ -1,7 +1,11 @@
 import { Option, type Command } from 'commander';
-import { DEFAULT_HOST, DEFAULT_PORT, startCloud } from '../cloud-relay/server.ts';
+import { GenkanError } from '../common/errors.ts';
+import { DEFAULT_HUB_RATE_LIMIT } from '../cloud-relay/backpressure.ts';
+import { DEFAULT_STALE_AFTER_MS } from '../cloud-relay/rollup.ts';
+import { DEFAULT_HOST, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PORT, startCloud } from '../cloud-relay/server.ts';
 import { openCloudStore, redactDatabaseUrl, type CloudStoreLocation } from '../cloud-relay/store/open.ts';
 import { isPostgresUrl } from '../cloud-relay/store/postgres.ts';
+import type { CloudStore } from '../cloud-relay/store/types.ts';
 import { parsePort, printJson, rootLogger, runService } from './util.ts';
 
 interface StoreOptions {
@@ -13,11 +17,31 @@ interface ServeOptions extends StoreOptions {
   port: number;
   host: string;
   adminToken?: string;
+  metricsToken?: string;
+  hubRate: number;
+  hubBurst: number;
+  maxInFlight: number;
+  staleMinutes: number;
 }
 
 interface HubAddOptions {
   facility: string;
+  org?: string;
   timeZone?: string;
+}
+
+/** Default grace period of `hub rotate`: a hub syncs within minutes, a day covers one that was offline. */
+const DEFAULT_GRACE_HOURS = 24;
+
+/** A positive finite number (rates, hours, minutes; 0 allowed where `zero` is). */
+function parseNumber(zero: boolean) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (!zero && n === 0)) {
+      throw new GenkanError('bad_number', `not a ${zero ? 'non-negative' : 'positive'} number: ${value}`);
+    }
+    return n;
+  };
 }
 
 /**
@@ -47,6 +71,36 @@ export function register(program: Command): void {
         'token for reading every facility (prefer the environment variable)',
       ).env('GENKAN_CLOUD_ADMIN_TOKEN'),
     )
+    .addOption(
+      new Option(
+        '--metrics-token <token>',
+        'token GET /metrics requires (the admin token also works); /metrics is open without it',
+      ).env('GENKAN_CLOUD_METRICS_TOKEN'),
+    )
+    .option(
+      '--hub-rate <n>',
+      'uploads per second per hub (POST /v1/batches, PUT /v1/snapshot) before 429; 0 disables the limit',
+      parseNumber(true),
+      DEFAULT_HUB_RATE_LIMIT.perSecond,
+    )
+    .option(
+      '--hub-burst <n>',
+      'uploads a hub may send at once',
+      parseNumber(false),
+      DEFAULT_HUB_RATE_LIMIT.burst,
+    )
+    .option(
+      '--max-in-flight <n>',
+      'requests served at once before new ones get 503',
+      parseNumber(false),
+      DEFAULT_MAX_IN_FLIGHT,
+    )
+    .option(
+      '--stale-minutes <n>',
+      'the org rollup marks a facility stale after this long without a relay',
+      parseNumber(false),
+      DEFAULT_STALE_AFTER_MS / 60_000,
+    )
     .action(async (options: ServeOptions) => {
       const location = requireStore(cloud, cloud, options);
       const logger = rootLogger();
@@ -56,6 +110,13 @@ export function register(program: Command): void {
           port: options.port,
           host: options.host,
           adminToken: options.adminToken,
+          metricsToken: options.metricsToken,
+          hubRateLimit:
+            options.hubRate === 0
+              ? null
+              : { perSecond: options.hubRate, burst: Math.max(1, options.hubBurst) },
+          maxInFlight: Math.floor(options.maxInFlight),
+          staleAfterMs: options.staleMinutes * 60_000,
           logger,
         });
         printJson({
@@ -67,27 +128,129 @@ export function register(program: Command): void {
       });
     });
 
+  /** A store subcommand: opens the store named by --data/--db, runs `work`, closes the store. */
+  const storeCommand = (parent: Command, name: string, description: string): Command =>
+    parent
+      .command(name)
+      .description(description)
+      .configureHelp({ showGlobalOptions: true })
+      .addHelpText('after', '\nRequired: --data <dir>, the cloud data directory, or --db <postgres URL>.');
+  const withStore = async (command: Command, work: (store: CloudStore) => Promise<void>): Promise<void> => {
+    const location = requireStore(command, cloud, command.optsWithGlobals<StoreOptions>());
+    const store = await openCloudStore(location, rootLogger());
+    try {
+      await work(store);
+    } finally {
+      await store.close();
+    }
+  };
+
   const hub = cloud.command('hub').description('manage the hubs allowed to upload');
-  const add = hub
-    .command('add')
-    .description('register a hub, or rotate its token, and print the token (shown only this once)')
+  const add = storeCommand(
+    hub,
+    'add',
+    'register a hub, or replace all its tokens at once, and print the token (shown only this once)',
+  )
     .argument('<hubId>', 'hub id')
     .requiredOption('--facility <id>', 'facility the hub belongs to')
+    .option('--org <id>', "the facility's organisation (attaches a facility that has none)")
     .option(
       '--time-zone <tz>',
       "the facility's IANA time zone, when the facility is new (default Asia/Tokyo)",
     )
-    .configureHelp({ showGlobalOptions: true })
-    .addHelpText('after', '\nRequired: --data <dir>, the cloud data directory, or --db <postgres URL>.')
     .action(async (hubId: string, options: HubAddOptions) => {
-      const location = requireStore(add, cloud, add.optsWithGlobals<StoreOptions>());
-      const store = await openCloudStore(location, rootLogger());
-      try {
+      await withStore(add, async (store) => {
+        if (options.org !== undefined)
+          await store.addFacility(options.facility, options.org, options.timeZone);
         const token = await store.addHub(hubId, options.facility, options.timeZone);
-        printJson({ hubId, facilityId: options.facility, token });
-      } finally {
-        await store.close();
-      }
+        printJson({
+          hubId,
+          facilityId: options.facility,
+          ...(options.org === undefined ? {} : { orgId: options.org }),
+          token,
+        });
+      });
+    });
+
+  const rotate = storeCommand(
+    hub,
+    'rotate',
+    'print a new token for a hub; the previous one works until the hub uses the new one or the grace period ends',
+  )
+    .argument('<hubId>', 'hub id')
+    .option(
+      '--grace-hours <n>',
+      'how long the previous token keeps working at most',
+      parseNumber(true),
+      DEFAULT_GRACE_HOURS,
+    )
+    .action(async (hubId: string, options: { graceHours: number }) => {
+      await withStore(rotate, async (store) => {
+        const graceMs = Math.round(options.graceHours * 3_600_000);
+        const token = await store.rotateHub(hubId, graceMs);
+        printJson({ hubId, token, previousValidUntil: new Date(Date.now() + graceMs).toISOString() });
+      });
+    });
+
+  const revoke = storeCommand(
+    hub,
+    'revoke',
+    'stop every token of a hub at once (hub add or rotate re-enables it)',
+  )
+    .argument('<hubId>', 'hub id')
+    .action(async (hubId: string) => {
+      await withStore(revoke, async (store) => {
+        await store.revokeHub(hubId);
+        printJson({ hubId, revoked: true });
+      });
+    });
+
+  const org = cloud
+    .command('org')
+    .description('manage organisations (a city, a chain) and their admin tokens');
+  const orgAdd = storeCommand(org, 'add', 'create an organisation, or rename it')
+    .argument('<orgId>', 'organisation id')
+    .requiredOption('--name <name>', 'display name')
+    .action(async (orgId: string, options: { name: string }) => {
+      await withStore(orgAdd, async (store) => {
+        printJson(await store.addOrganisation(orgId, options.name));
+      });
+    });
+
+  const orgToken = storeCommand(
+    org,
+    'token',
+    "print a new org admin token (reads only the organisation's facilities; shown only this once)",
+  )
+    .argument('<orgId>', 'organisation id')
+    .option('--revoke-all', 'instead, revoke every token of the organisation')
+    .action(async (orgId: string, options: { revokeAll?: boolean }) => {
+      await withStore(orgToken, async (store) => {
+        if (options.revokeAll === true) {
+          printJson({ orgId, revoked: await store.revokeOrgTokens(orgId) });
+        } else {
+          printJson({ orgId, token: await store.issueOrgToken(orgId) });
+        }
+      });
+    });
+
+  const facility = cloud.command('facility').description('manage facilities');
+  const facilityAdd = storeCommand(
+    facility,
+    'add',
+    'create a facility in an organisation, or attach one that has none',
+  )
+    .argument('<facilityId>', 'facility id')
+    .requiredOption('--org <id>', 'organisation the facility belongs to')
+    .option(
+      '--time-zone <tz>',
+      "the facility's IANA time zone, when the facility is new (default Asia/Tokyo)",
+    )
+    .action(async (facilityId: string, options: { org: string; timeZone?: string }) => {
+      await withStore(facilityAdd, async (store) => {
+        const added = await store.addFacility(facilityId, options.org, options.timeZone);
+        printJson({ ...added, orgId: options.org });
+      });
     });
 }
 

@@ -60,6 +60,90 @@ describe('genkan cloud: choosing the store', { timeout: PROCESS_TIMEOUT }, () =>
   });
 });
 
+describe('genkan cloud: organisations, facilities and hub tokens', { timeout: 4 * PROCESS_TIMEOUT }, () => {
+  it('adds an org, a facility, a hub in it, org tokens; rotates and revokes hub tokens', async () => {
+    const dir = await tempDir('genkan-cloud-cli-');
+    const store = ['--data', dir.path];
+    const run = async (args: string[]): Promise<Record<string, unknown>> => {
+      const r = await runGenkan(['cloud', ...args, ...store]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+    };
+    let cloud: GenkanProcess | undefined;
+    try {
+      expect(await run(['org', 'add', 'city-a', '--name', '市A'])).toStrictEqual({
+        orgId: 'city-a',
+        name: '市A',
+      });
+      expect(
+        await run(['facility', 'add', 'fac-b', '--org', 'city-a', '--time-zone', 'asia/tokyo']),
+      ).toStrictEqual({
+        facilityId: 'fac-b',
+        timeZone: 'Asia/Tokyo',
+        orgId: 'city-a',
+      });
+      const added = await run(['hub', 'add', 'hub-a', '--facility', 'fac-a', '--org', 'city-a']);
+      expect(added).toMatchObject({ hubId: 'hub-a', facilityId: 'fac-a', orgId: 'city-a' });
+      const hubToken = String(added['token']);
+      const orgToken = String((await run(['org', 'token', 'city-a']))['token']);
+      expect(orgToken).toMatch(/^city-a\./);
+
+      // Refusals exit 1 with the code on stderr.
+      const unknown = await runGenkan(['cloud', 'facility', 'add', 'fac-x', '--org', 'city-zzz', ...store]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('unknown_organisation');
+
+      cloud = new GenkanProcess(
+        'cloud',
+        ['cloud', ...store, '--port', '0', '--hub-rate', '50', '--hub-burst', '100', '--stale-minutes', '5'],
+        { GENKAN_CLOUD_ADMIN_TOKEN: ADMIN, GENKAN_CLOUD_METRICS_TOKEN: 'cli-metrics-token-0123456789' },
+      );
+      const base = `http://127.0.0.1:${String((await cloud.ready())['http'])}`;
+      const read = (token: string) =>
+        fetch(`${base}/v1/orgs/city-a/facilities`, { headers: { authorization: `Bearer ${token}` } });
+      const listed = await read(orgToken);
+      expect(listed.status).toBe(200);
+      expect(await listed.json()).toMatchObject({
+        facilities: [
+          { facilityId: 'fac-a', hubs: [{ hubId: 'hub-a' }] },
+          { facilityId: 'fac-b', hubs: [] },
+        ],
+      });
+      const rollup = await fetch(`${base}/v1/orgs/city-a/rollup/daily?date=2026-04-01`, {
+        headers: { authorization: `Bearer ${orgToken}` },
+      });
+      expect(await rollup.json()).toMatchObject({ staleAfterSeconds: 300 });
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+      const upload = (token: string) =>
+        fetch(`${base}/v1/batches`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ hubId: 'hub-a', facilityId: 'fac-a', events: [sampleEvent()] }),
+        });
+      const rotated = await run(['hub', 'rotate', 'hub-a', '--grace-hours', '1']);
+      expect(rotated).toMatchObject({ hubId: 'hub-a', previousValidUntil: expect.any(String) as string });
+      const newToken = String(rotated['token']);
+      expect((await upload(hubToken)).status).toBe(200);
+      expect((await upload(newToken)).status).toBe(200);
+      expect((await upload(hubToken)).status).toBe(401);
+
+      expect(await run(['hub', 'revoke', 'hub-a'])).toStrictEqual({ hubId: 'hub-a', revoked: true });
+      expect((await upload(newToken)).status).toBe(401);
+      expect(await run(['org', 'token', 'city-a', '--revoke-all'])).toStrictEqual({
+        orgId: 'city-a',
+        revoked: 1,
+      });
+      expect((await read(orgToken)).status).toBe(401);
+      expect((await read(ADMIN)).status).toBe(200);
+    } finally {
+      await cloud?.stop();
+      await dir.remove();
+    }
+  });
+});
+
 const available = postgresPrereq();
 
 describe.runIf(available)('genkan cloud --db postgres://…', { timeout: PROCESS_TIMEOUT }, () => {

@@ -12,8 +12,19 @@ export const CloudErrorCodes = {
   /** A hub belongs to exactly one facility; re-adding it under another facility is refused. */
   hubFacilityMismatch: 'hub_facility_mismatch',
   unknownFacility: 'unknown_facility',
+  unknownHub: 'unknown_hub',
+  unknownOrganisation: 'unknown_organisation',
+  /** A facility belongs to at most one organisation; attaching it to another is refused. */
+  facilityOrgMismatch: 'facility_org_mismatch',
+  /** Per-hub upload rate exceeded (429); retry after Retry-After. */
+  rateLimited: 'rate_limited',
+  /** The server is saturated (503); retry after Retry-After. */
+  overloaded: 'overloaded',
+  /** GET /readyz: the database is unreachable. */
+  notReady: 'not_ready',
   invalidId: 'invalid_id',
   invalidTimeZone: 'invalid_time_zone',
+  invalidName: 'invalid_name',
   invalidDate: 'invalid_date',
   /** A facility snapshot that fails FacilitySnapshotSchema, or names another facility than it is stored for. */
   invalidSnapshot: 'invalid_snapshot',

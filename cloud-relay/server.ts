@@ -8,7 +8,7 @@ import {
 } from 'fastify';
 import { GenkanError, NotFoundError, ValidationError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
-import { isValidDate } from '../common/time.ts';
+import { isValidDate, systemClock, type Clock } from '../common/time.ts';
 import {
   BATCH_MAX,
   BatchRequestSchema,
@@ -35,10 +35,13 @@ import {
   type FacilitySnapshot,
   type MonthlyLedger,
 } from '../protocol/ledger.ts';
+import { DEFAULT_HUB_RATE_LIMIT, TokenBuckets, type RateLimit } from './backpressure.ts';
 import { badRequest, CloudErrorCodes, ConflictError, forbidden, HttpError, unauthorized } from './errors.ts';
+import { CloudMetrics } from './metrics.ts';
+import { DEFAULT_STALE_AFTER_MS, facilityRollup, type FacilityRollup } from './rollup.ts';
 import { describeStoreLocation, openCloudStore, type CloudStoreLocation } from './store/open.ts';
 import { secretMatches } from './store/tokens.ts';
-import type { CloudStore } from './store/types.ts';
+import type { CloudStore, OrgFacility } from './store/types.ts';
 
 /** 2 MiB: a full batch of 500 events with maximal notes still fits. */
 export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
@@ -65,24 +68,43 @@ export const DEFAULT_TIMEOUTS: CloudTimeouts = {
   keepAliveTimeoutMs: 72_000,
 };
 
-export interface CloudAppOptions {
+/** Requests served at once (health and metrics excluded) before new ones get 503 overloaded. */
+export const DEFAULT_MAX_IN_FLIGHT = 256;
+/** Callers queued for a database connection (PostgreSQL pool) before new requests get 503 overloaded. */
+export const DEFAULT_MAX_DB_WAITING = 64;
+/** Retry-After of a 503 overloaded: a moment, the hubs' own jittered backoff spreads them out. */
+export const OVERLOAD_RETRY_AFTER_S = 1;
+/** GET /readyz gives up on the database after this long. */
+export const READY_TIMEOUT_MS = 2_000;
+
+/** Tunables shared by buildCloudApp and startCloud. */
+export interface CloudTuning {
+  /** Enables cross-facility reads (every facility, every organisation); undefined or empty disables them. */
+  adminToken?: string | undefined;
+  /** When set, GET /metrics needs it (or the admin token) as a bearer token; open otherwise. */
+  metricsToken?: string | undefined;
+  bodyLimit?: number;
+  timeouts?: Partial<CloudTimeouts>;
+  /** Per-hub token bucket on POST /v1/batches and PUT /v1/snapshot; null disables it. */
+  hubRateLimit?: RateLimit | null;
+  maxInFlight?: number;
+  maxDbWaiting?: number;
+  /** The rollup marks a facility stale after this long without a relay from any of its hubs. */
+  staleAfterMs?: number;
+  clock?: Clock;
+}
+
+export interface CloudAppOptions extends CloudTuning {
   /** Not owned: the caller closes it after the app. */
   store: CloudStore;
   logger: Logger;
-  /** Enables cross-facility reads of GET /v1/facilities/F/events; undefined or empty disables them. */
-  adminToken?: string | undefined;
-  bodyLimit?: number;
-  timeouts?: Partial<CloudTimeouts>;
 }
 
 /** The store is PostgreSQL when `db` (a postgres:// URL) is given, else SQLite in `dataDir`. */
-export interface CloudOptions extends CloudStoreLocation {
+export interface CloudOptions extends CloudStoreLocation, CloudTuning {
   port: number;
   host?: string;
-  adminToken?: string | undefined;
   logger: Logger;
-  bodyLimit?: number;
-  timeouts?: Partial<CloudTimeouts>;
 }
 
 export interface CloudServer {
@@ -92,7 +114,35 @@ export interface CloudServer {
   close(): Promise<void>;
 }
 
-type Principal = { kind: 'hub'; hubId: string; facilityId: string } | { kind: 'admin' };
+type Principal =
+  { kind: 'hub'; hubId: string; facilityId: string } | { kind: 'org'; orgId: string } | { kind: 'admin' };
+
+/** Who read something, for the logs: a hub id, `org:ID` or `admin`. */
+function readerOf(principal: Principal): string {
+  switch (principal.kind) {
+    case 'hub':
+      return principal.hubId;
+    case 'org':
+      return `org:${principal.orgId}`;
+    case 'admin':
+      return 'admin';
+  }
+}
+
+interface OrgRoute {
+  Params: { orgId: string };
+  Querystring: Record<string, unknown>;
+}
+
+interface RollupResponse {
+  orgId: string;
+  date: string;
+  staleAfterSeconds: number;
+  facilities: FacilityRollup[];
+}
+
+/** Routes outside backpressure and request metrics' in-flight count: probes must work under load. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 interface FacilityRoute {
   Params: { facilityId: string };
@@ -132,6 +182,15 @@ function frameworkError(
   }
 }
 
+/** A refusal that tells the client when to come back (429, 503). */
+class RetryLaterError extends HttpError {
+  readonly retryAfterSeconds: number;
+  constructor(statusCode: number, code: string, message: string, retryAfterSeconds: number) {
+    super(statusCode, code, message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 function toHttpError(err: unknown, bodyLimit: number): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof ValidationError) return new HttpError(400, err.code, err.message);
@@ -162,17 +221,16 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   const { store } = options;
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const adminToken = options.adminToken === '' ? undefined : options.adminToken;
-  if (
-    adminToken !== undefined &&
-    (adminToken.length < ADMIN_TOKEN_MIN || adminToken.length > BEARER_MAX || /\s/.test(adminToken))
-  ) {
-    throw new ValidationError(
-      'weak_admin_token',
-      `the admin token must be ${ADMIN_TOKEN_MIN}–${BEARER_MAX} characters without spaces`,
-      'adminToken',
-    );
-  }
+  const adminToken = checkedSecret(options.adminToken, 'adminToken');
+  const metricsToken = checkedSecret(options.metricsToken, 'metricsToken');
+  const clock = options.clock ?? systemClock;
+  const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  const maxDbWaiting = options.maxDbWaiting ?? DEFAULT_MAX_DB_WAITING;
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  const hubRateLimit = options.hubRateLimit === undefined ? DEFAULT_HUB_RATE_LIMIT : options.hubRateLimit;
+  const buckets = hubRateLimit === null ? undefined : new TokenBuckets(hubRateLimit);
+  let inFlight = 0;
+  const metrics = new CloudMetrics(() => inFlight);
   // Typed as fastify's logger so that the app is a plain FastifyInstance for callers.
   const log: FastifyBaseLogger = options.logger.child({ ns: 'cloud.http' });
 
@@ -200,20 +258,55 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
 
   function sendError(reply: FastifyReply, err: HttpError): void {
     if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+    if (err instanceof RetryLaterError) reply.header('retry-after', String(err.retryAfterSeconds));
     const body: HttpErrorBody = { error: { code: err.code, message: err.message } };
     void reply.code(err.statusCode).send(body);
   }
 
-  async function authenticate(request: FastifyRequest, allowAdmin: boolean): Promise<void> {
+  /**
+   * Sets the request's principal. Readers may be the admin, a hub or an organisation; uploaders only a
+   * hub, and a hub within its rate limit (checked here, before the body is read).
+   */
+  async function authenticate(request: FastifyRequest, reader: boolean): Promise<void> {
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) throw unauthorized();
-    if (allowAdmin && adminToken !== undefined && secretMatches(token, adminToken)) {
+    if (reader && adminToken !== undefined && secretMatches(token, adminToken)) {
       principals.set(request, { kind: 'admin' });
       return;
     }
     const hub = await store.authenticateHub(token);
-    if (hub === undefined) throw unauthorized('unknown or revoked token');
-    principals.set(request, { kind: 'hub', ...hub });
+    if (hub !== undefined) {
+      if (!reader) throttle(hub.hubId);
+      principals.set(request, { kind: 'hub', ...hub });
+      return;
+    }
+    const orgId = await store.authenticateOrg(token);
+    if (orgId === undefined) throw unauthorized('unknown or revoked token');
+    // A valid credential, but organisations only read: 403 tells the operator what is wrong.
+    if (!reader) throw forbidden('organisation tokens cannot upload; use the hub token');
+    principals.set(request, { kind: 'org', orgId });
+  }
+
+  function throttle(hubId: string): void {
+    const verdict = buckets?.take(hubId);
+    if (verdict === undefined || verdict.ok) return;
+    throw new RetryLaterError(
+      429,
+      CloudErrorCodes.rateLimited,
+      `hub ${hubId} is over its request rate; retry after ${String(verdict.retryAfterSeconds)} s`,
+      verdict.retryAfterSeconds,
+    );
+  }
+
+  /** 403 unless the principal may read the facility: its own hub, its organisation, or the admin. */
+  async function checkFacilityAccess(principal: Principal, facilityId: string): Promise<void> {
+    if (principal.kind === 'hub' && principal.facilityId !== facilityId) {
+      throw forbidden(`this token does not belong to facility ${facilityId}`);
+    }
+    // An unknown facility is also 403 here: an organisation learns nothing about others' ids.
+    if (principal.kind === 'org' && (await store.facilityOrg(facilityId)) !== principal.orgId) {
+      throw forbidden(`facility ${facilityId} is not in organisation ${principal.orgId}`);
+    }
   }
 
   function principalOf(request: FastifyRequest): Principal {
@@ -226,7 +319,9 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   app.setErrorHandler((err, request, reply) => {
     const httpError = toHttpError(err, bodyLimit);
     const { statusCode: status, code } = httpError;
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    // Backpressure is expected under load: counted in /metrics, not an error.
+    if (httpError instanceof RetryLaterError) request.log.warn({ status, code }, 'request deferred');
+    else if (status >= 500) request.log.error({ err }, 'request failed');
     // Auth refusals at info: repeated ones are worth seeing (a revoked hub, a probe).
     else if (status === 401 || status === 403) request.log.info({ status, code }, 'request refused');
     else request.log.debug({ status, code }, 'request refused');
@@ -249,7 +344,31 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
     reply.header('cache-control', 'no-store');
   });
 
+  // Overload guard, before authentication: a saturated server should not even hash a token.
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (PROBES.has(path)) return;
+    if (inFlight >= maxInFlight || store.waitingForConnection() > maxDbWaiting) {
+      throw new RetryLaterError(
+        503,
+        CloudErrorCodes.overloaded,
+        'the cloud relay is overloaded; retry later',
+        OVERLOAD_RETRY_AFTER_S,
+      );
+    }
+    inFlight += 1;
+    // 'close' fires once whether the response finished or the client went away.
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+    });
+  });
+
   app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.countRequest(request.method, route, reply.statusCode);
+    if (route === '/v1/batches' && reply.statusCode === 200) {
+      metrics.observeBatchSeconds(reply.elapsedTime / 1000);
+    }
     request.log.debug(
       {
         method: request.method,
@@ -262,6 +381,38 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   });
 
   app.get('/healthz', () => ({ ok: true }));
+
+  app.get('/readyz', async (request) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        store.ping(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            reject(new Error(`no answer within ${String(READY_TIMEOUT_MS)} ms`));
+          }, READY_TIMEOUT_MS);
+        }),
+      ]);
+      return { ok: true };
+    } catch (err) {
+      request.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'database not reachable');
+      throw new RetryLaterError(503, CloudErrorCodes.notReady, 'the database is not reachable', 5);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  app.get('/metrics', async (request, reply) => {
+    if (metricsToken !== undefined) {
+      const token = bearerToken(request.headers.authorization);
+      const ok =
+        token !== undefined &&
+        (secretMatches(token, metricsToken) ||
+          (adminToken !== undefined && secretMatches(token, adminToken)));
+      if (!ok) throw unauthorized('the metrics token or the admin token is required');
+    }
+    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
+  });
 
   app.post(
     '/v1/batches',
@@ -291,10 +442,12 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
       if (hubId !== principal.hubId) throw forbidden(`this token does not belong to hub ${hubId}`);
 
       const { events, rejected } = validateEvents(parsed.data.events);
-      const stored =
-        events.length > 0
-          ? await store.insertBatch(facilityId, hubId, events)
-          : { accepted: [], duplicates: [] };
+      // Also with nothing valid: the call records the hub's relay time.
+      const stored = await store.insertBatch(facilityId, hubId, events);
+      metrics.countEvents('accepted', stored.accepted.length);
+      metrics.countEvents('duplicate', stored.duplicates.length);
+      metrics.countEvents('rejected', rejected.length);
+      metrics.hubSeen(hubId, clock.now().getTime());
       request.log.info(
         {
           hubId,
@@ -322,9 +475,7 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
       if (!IdSchema.safeParse(facilityId).success) {
         throw badRequest(ErrorCodes.badRequest, 'malformed facility id');
       }
-      if (principal.kind === 'hub' && principal.facilityId !== facilityId) {
-        throw forbidden(`this token does not belong to facility ${facilityId}`);
-      }
+      await checkFacilityAccess(principal, facilityId);
       const date = request.query['date'];
       if (typeof date !== 'string' || !isValidDate(date)) {
         throw badRequest(ErrorCodes.badRequest, 'query parameter date must be a calendar date YYYY-MM-DD');
@@ -333,10 +484,7 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
         throw new HttpError(404, ErrorCodes.notFound, `unknown facility ${facilityId}`);
       }
       const events = await store.eventsOn(facilityId, date);
-      request.log.info(
-        { facilityId, date, by: principal.kind === 'hub' ? principal.hubId : 'admin', count: events.length },
-        'events read',
-      );
+      request.log.info({ facilityId, date, by: readerOf(principal), count: events.length }, 'events read');
       return { facilityId, date, events };
     },
   );
@@ -359,6 +507,8 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
       }
       // The store refuses another time zone than the facility's (409 time_zone_mismatch).
       await store.putSnapshot(principal.facilityId, principal.hubId, snapshot);
+      metrics.countSnapshot();
+      metrics.hubSeen(principal.hubId, clock.now().getTime());
       request.log.info(
         {
           hubId: principal.hubId,
@@ -373,15 +523,13 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   );
 
   /** Checks shared by both ledger routes, in the order of the events route: id, token, query. */
-  function ledgerQuery(request: FacilityRequest): LedgerOutput {
+  async function ledgerQuery(request: FacilityRequest): Promise<LedgerOutput> {
     const principal = principalOf(request);
     const { facilityId } = request.params;
     if (!IdSchema.safeParse(facilityId).success) {
       throw badRequest(ErrorCodes.badRequest, 'malformed facility id');
     }
-    if (principal.kind === 'hub' && principal.facilityId !== facilityId) {
-      throw forbidden(`this token does not belong to facility ${facilityId}`);
-    }
+    await checkFacilityAccess(principal, facilityId);
     return ledgerOutputOf(request.query);
   }
 
@@ -426,7 +574,7 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   };
 
   app.get<FacilityRoute>('/v1/facilities/:facilityId/ledger/daily', readerAuth, async (request, reply) => {
-    const query = ledgerQuery(request);
+    const query = await ledgerQuery(request);
     const { facilityId } = request.params;
     const date = ledgerDateOf(request.query);
     const snapshot = await snapshotOf(facilityId);
@@ -436,7 +584,7 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   });
 
   app.get<FacilityRoute>('/v1/facilities/:facilityId/ledger/monthly', readerAuth, async (request, reply) => {
-    const query = ledgerQuery(request);
+    const query = await ledgerQuery(request);
     const { facilityId } = request.params;
     const { month, from: first, to: last, classId } = ledgerMonthOf(request.query);
     const snapshot = await snapshotOf(facilityId);
@@ -452,10 +600,69 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   /** Who read which ledger: ids, period, format and size only (ledgers hold children's names). */
   function logLedger(request: FastifyRequest, fields: Record<string, unknown>): void {
     const principal = principalOf(request);
-    request.log.info({ ...fields, by: principal.kind === 'hub' ? principal.hubId : 'admin' }, 'ledger read');
+    request.log.info({ ...fields, by: readerOf(principal) }, 'ledger read');
   }
 
+  /** Checks of the org routes: org id, then the admin or that organisation's token, then existence. */
+  async function orgOf(request: FastifyRequest<OrgRoute>): Promise<string> {
+    const principal = principalOf(request);
+    const { orgId } = request.params;
+    if (!IdSchema.safeParse(orgId).success)
+      throw badRequest(ErrorCodes.badRequest, 'malformed organisation id');
+    if (principal.kind === 'hub') throw forbidden('hub tokens cannot read organisations');
+    if (principal.kind === 'org' && principal.orgId !== orgId) {
+      throw forbidden(`this token does not belong to organisation ${orgId}`);
+    }
+    if ((await store.getOrganisation(orgId)) === undefined) {
+      throw new HttpError(404, ErrorCodes.notFound, `unknown organisation ${orgId}`);
+    }
+    return orgId;
+  }
+
+  app.get<OrgRoute>(
+    '/v1/orgs/:orgId/facilities',
+    readerAuth,
+    async (request): Promise<{ orgId: string; facilities: OrgFacility[] }> => {
+      const orgId = await orgOf(request);
+      const facilities = await store.orgFacilities(orgId);
+      request.log.info(
+        { orgId, by: readerOf(principalOf(request)), count: facilities.length },
+        'org facilities read',
+      );
+      return { orgId, facilities };
+    },
+  );
+
+  app.get<OrgRoute>('/v1/orgs/:orgId/rollup/daily', readerAuth, async (request): Promise<RollupResponse> => {
+    const orgId = await orgOf(request);
+    const date = request.query['date'];
+    if (typeof date !== 'string' || !isValidDate(date)) {
+      throw badRequest(ErrorCodes.badRequest, 'query parameter date must be a calendar date YYYY-MM-DD');
+    }
+    const inputs = await store.orgRollupInputs(orgId, date);
+    const nowMs = clock.now().getTime();
+    const facilities = inputs.map((input) => facilityRollup(input, nowMs, staleAfterMs));
+    request.log.info(
+      { orgId, date, by: readerOf(principalOf(request)), count: facilities.length },
+      'org rollup read',
+    );
+    return { orgId, date, staleAfterSeconds: Math.round(staleAfterMs / 1000), facilities };
+  });
+
   return app;
+}
+
+/** A configured secret: undefined when empty; refused when short, long or with spaces. */
+function checkedSecret(value: string | undefined, field: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.length < ADMIN_TOKEN_MIN || value.length > BEARER_MAX || /\s/.test(value)) {
+    throw new ValidationError(
+      field === 'adminToken' ? 'weak_admin_token' : 'weak_metrics_token',
+      `the ${field === 'adminToken' ? 'admin' : 'metrics'} token must be ${ADMIN_TOKEN_MIN}–${BEARER_MAX} characters without spaces`,
+      field,
+    );
+  }
+  return value;
 }
 
 /** Opens the store (PostgreSQL at options.db, or DATA/cloud.sqlite) and serves the cloud relay API until close(). */
@@ -464,13 +671,8 @@ export async function startCloud(options: CloudOptions): Promise<CloudServer> {
   const store = await openCloudStore(options, options.logger);
   let app: FastifyInstance | undefined;
   try {
-    app = buildCloudApp({
-      store,
-      logger: options.logger,
-      adminToken: options.adminToken,
-      ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-      ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
-    });
+    const { port: _port, host: _host, logger, dataDir: _dataDir, db: _db, ...tuning } = options;
+    app = buildCloudApp({ ...tuning, store, logger });
     await app.listen({ port: options.port, host: options.host ?? DEFAULT_HOST });
   } catch (err) {
     await app?.close();

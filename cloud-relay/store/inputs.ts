@@ -33,3 +33,12 @@ export function checkDate(date: string): string {
   }
   return date;
 }
+
+/** An organisation's display name: 1–200 characters once trimmed. */
+export function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > 200) {
+    throw new ValidationError(CloudErrorCodes.invalidName, 'name must be 1–200 characters', 'name');
+  }
+  return trimmed;
+}

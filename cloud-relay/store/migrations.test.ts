@@ -129,6 +129,51 @@ describe('cloud migrations', () => {
     db.close();
   });
 
+  it('4 adds organisations, org tokens and hub rotation columns, keeping the rows of version 3', () => {
+    const v3 = openDatabase(file, { migrations: cloudMigrations, targetVersion: 3 });
+    v3.prepare("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', '2026-04-01T00:00:00Z')").run();
+    v3.prepare("INSERT INTO hubs VALUES ('hub-1', 'fac-a', x'00', 'now', 'now')").run();
+    v3.close();
+
+    const db = openDatabase(file, { migrations: cloudMigrations, targetVersion: 4 });
+    expect(schemaVersion(db)).toBe(4);
+    expect(tables(db)).toStrictEqual([
+      'events',
+      'facilities',
+      'facility_snapshots',
+      'hubs',
+      'org_tokens',
+      'organisations',
+    ]);
+    expect(columns(db, 'facilities')).toStrictEqual(['facility_id', 'time_zone', 'created_at', 'org_id']);
+    expect(columns(db, 'hubs')).toStrictEqual([
+      'hub_id',
+      'facility_id',
+      'token_hash',
+      'created_at',
+      'token_issued_at',
+      'prev_token_hash',
+      'prev_token_expires_at',
+      'revoked_at',
+      'last_relay_at',
+    ]);
+    // Existing facilities belong to no organisation; existing hubs keep their token, unrevoked.
+    expect(db.prepare('SELECT facility_id, org_id FROM facilities').all()).toStrictEqual([
+      { facility_id: 'fac-a', org_id: null },
+    ]);
+    expect(db.prepare('SELECT revoked_at, prev_token_hash FROM hubs').all()).toStrictEqual([
+      { revoked_at: null, prev_token_hash: null },
+    ]);
+    expect(() => db.prepare("UPDATE facilities SET org_id = 'city-x'").run()).toThrow(/FOREIGN KEY/);
+    db.prepare("INSERT INTO organisations VALUES ('city-a', '市A', 'now')").run();
+    db.prepare("UPDATE facilities SET org_id = 'city-a'").run();
+    const token = db.prepare("INSERT INTO org_tokens VALUES (?, ?, 'now')");
+    token.run(Buffer.from([1]), 'city-a');
+    expect(() => token.run(Buffer.from([1]), 'city-a')).toThrow(/UNIQUE/);
+    expect(() => token.run(Buffer.from([2]), 'city-x')).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
   it('refuses a database newer than the program', () => {
     const db = openDatabase(file, { migrations: cloudMigrations });
     db.pragma(`user_version = ${cloudMigrations.length + 1}`);

@@ -87,6 +87,35 @@ export const pgCloudMigrations: readonly PgMigration[] = [
       CREATE INDEX events_by_voided ON events (facility_id, (voids COLLATE "C")) WHERE voids IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'organisations, org tokens, hub token rotation and relay times',
+    sql: `
+      -- A city or a chain running one cloud for many facilities.
+      CREATE TABLE organisations (
+        org_id     text COLLATE "C" PRIMARY KEY,
+        name       text NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+      -- Optional: a facility without an organisation is readable only with the global admin token.
+      ALTER TABLE facilities ADD COLUMN org_id text COLLATE "C" REFERENCES organisations (org_id);
+      CREATE INDEX facilities_by_org ON facilities (org_id) WHERE org_id IS NOT NULL;
+      -- Org admin tokens, SHA-256 of the whole token only; several per organisation.
+      CREATE TABLE org_tokens (
+        token_hash bytea PRIMARY KEY,
+        org_id     text COLLATE "C" NOT NULL REFERENCES organisations (org_id),
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX org_tokens_by_org ON org_tokens (org_id);
+      -- The token replaced by the last rotation, valid until it expires or the new one is used.
+      ALTER TABLE hubs ADD COLUMN prev_token_hash bytea;
+      ALTER TABLE hubs ADD COLUMN prev_token_expires_at timestamptz;
+      -- Set by a revocation: no token of the hub works until it is added or rotated again.
+      ALTER TABLE hubs ADD COLUMN revoked_at timestamptz;
+      -- Last batch or snapshot received from the hub.
+      ALTER TABLE hubs ADD COLUMN last_relay_at timestamptz;
+    `,
+  },
 ];
 
 /**

@@ -371,11 +371,46 @@ describe.runIf(available)('PostgreSQL', () => {
       });
     });
 
+    it('4 adds organisations, org tokens and hub rotation columns, keeping the rows of version 3', async () => {
+      await withClient(db.url, async (c) => {
+        await migratePostgres(c, pgCloudMigrations, 3);
+        await c.query("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', now())");
+        await c.query("INSERT INTO hubs VALUES ('hub-1', 'fac-a', '\\x00', now(), now())");
+        expect(await migratePostgres(c, pgCloudMigrations, 4)).toBe(4);
+        expect(await tables(c)).toStrictEqual([
+          'events',
+          'facilities',
+          'facility_snapshots',
+          'hubs',
+          'org_tokens',
+          'organisations',
+          'schema_migrations',
+        ]);
+        // Existing facilities belong to no organisation; existing hubs keep their token, unrevoked.
+        expect((await c.query('SELECT facility_id, org_id FROM facilities')).rows).toStrictEqual([
+          { facility_id: 'fac-a', org_id: null },
+        ]);
+        expect(
+          (await c.query('SELECT hub_id, prev_token_hash, revoked_at, last_relay_at FROM hubs')).rows,
+        ).toStrictEqual([{ hub_id: 'hub-1', prev_token_hash: null, revoked_at: null, last_relay_at: null }]);
+        await expect(c.query("UPDATE facilities SET org_id = 'city-x'")).rejects.toThrow(/foreign key/);
+        await c.query("INSERT INTO organisations VALUES ('city-a', '市A', now())");
+        await c.query("UPDATE facilities SET org_id = 'city-a'");
+        await c.query("INSERT INTO org_tokens VALUES ('\\x01', 'city-a', now())");
+        await expect(c.query("INSERT INTO org_tokens VALUES ('\\x01', 'city-a', now())")).rejects.toThrow(
+          /duplicate key/,
+        );
+        await expect(c.query("INSERT INTO org_tokens VALUES ('\\x02', 'city-x', now())")).rejects.toThrow(
+          /foreign key/,
+        );
+      });
+    });
+
     it('records each version once; reopening is a no-op', async () => {
       const first = await openCloudPostgresStore(db.url);
       await first.close();
       const before = await withClient(db.url, versions);
-      expect(before.map((v) => v.version)).toStrictEqual([1, 2, 3]);
+      expect(before.map((v) => v.version)).toStrictEqual(pgCloudMigrations.map((m) => m.version));
       const second = await openCloudPostgresStore(db.url);
       await second.close();
       expect(await withClient(db.url, versions)).toStrictEqual(before);
@@ -391,13 +426,17 @@ describe.runIf(available)('PostgreSQL', () => {
         return opening;
       });
       for (const store of stores) await store.close();
-      expect((await withClient(db.url, versions)).map((v) => v.version)).toStrictEqual([1, 2, 3]);
+      expect((await withClient(db.url, versions)).map((v) => v.version)).toStrictEqual(
+        pgCloudMigrations.map((m) => m.version),
+      );
     });
 
     it('survives an unorchestrated race of opens on a fresh database', async () => {
       const stores = await Promise.all(Array.from({ length: 8 }, () => openCloudPostgresStore(db.url)));
       for (const store of stores) await store.close();
-      expect((await withClient(db.url, versions)).map((v) => v.version)).toStrictEqual([1, 2, 3]);
+      expect((await withClient(db.url, versions)).map((v) => v.version)).toStrictEqual(
+        pgCloudMigrations.map((m) => m.version),
+      );
     });
 
     it('applies a run of migrations all or nothing', async () => {

@@ -8,11 +8,20 @@ import type { FacilitySnapshot } from '../../protocol/ledger.ts';
 import { CloudErrorCodes, ConflictError } from '../errors.ts';
 import { openFacilityEventStore } from './event-store.ts';
 import { EVENT_COLUMN_NAMES, instantKey } from './events.ts';
-import { canonicalTimeZone, checkDate, checkId } from './inputs.ts';
+import { canonicalTimeZone, checkDate, checkId, checkName } from './inputs.ts';
+import { assembleOrgFacilities, assembleRollupInputs, orgMismatch, unknownOrg } from './orgs.ts';
 import { migratePostgres, pgCloudMigrations } from './pg-migrations.ts';
 import { checkDateRange, checkSnapshotZone, snapshotFromText, snapshotText } from './snapshots.ts';
-import { hashToken, hubIdOfToken, newHubToken, sameDigest } from './tokens.ts';
-import type { BatchInsertResult, CloudStore, Facility, HubIdentity } from './types.ts';
+import { hashToken, hubIdOfToken, hubTokenVerdict, newHubToken } from './tokens.ts';
+import type {
+  BatchInsertResult,
+  CloudStore,
+  Facility,
+  HubIdentity,
+  OrgFacility,
+  Organisation,
+  RollupInput,
+} from './types.ts';
 
 export interface PostgresCloudStoreOptions {
   /** Defaults to a silent logger (tests, the EventStore adapter). */
@@ -55,8 +64,11 @@ const PUT_SNAPSHOT = `
     updated_at = EXCLUDED.updated_at
   RETURNING facility_id`;
 
-/** deadlock_detected: retried, since an aborted statement wrote nothing. */
-const DEADLOCK = '40P01';
+/**
+ * deadlock_detected and serialization_failure (what SERIALIZABLE databases such as CockroachDB answer to
+ * conflicting writers): retried, since an aborted transaction wrote nothing.
+ */
+const RETRYABLE = new Set(['40P01', '40001']);
 const DEADLOCK_RETRIES = 3;
 
 /**
@@ -95,6 +107,20 @@ const ENSURE_FACILITY = `
   SELECT time_zone, false AS created FROM facilities WHERE facility_id = $1`;
 
 type Queryable = Pick<ClientBase, 'query'>;
+
+/** The date's events of every facility of an organisation, plus voids dated later of those events. */
+const ORG_DAY_EVENTS = `
+  SELECT e.facility_id, ${EVENT_COLUMN_NAMES.map((c) => `e.${c}`).join(', ')}
+  FROM facilities f JOIN events e ON e.facility_id = f.facility_id AND e.local_date = $2::date
+  WHERE f.org_id = $1
+  UNION ALL
+  SELECT v.facility_id, ${EVENT_COLUMN_NAMES.map((c) => `v.${c}`).join(', ')}
+  FROM facilities f
+    JOIN events t ON t.facility_id = f.facility_id AND t.local_date = $2::date
+    JOIN events v ON v.facility_id = t.facility_id AND (v.voids COLLATE "C") = t.id
+  WHERE f.org_id = $1 AND v.voids IS NOT NULL AND v.local_date <> $2::date`;
+
+const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
 
 /**
  * CloudStore on PostgreSQL. Every call is one statement (one round trip) or one transaction on one pooled
@@ -137,7 +163,8 @@ export class PostgresCloudStore implements CloudStore {
         `INSERT INTO hubs (hub_id, facility_id, token_hash, created_at, token_issued_at)
          VALUES ($1, $2, $3, $4, $4)
          ON CONFLICT (hub_id) DO UPDATE SET token_hash = EXCLUDED.token_hash,
-           token_issued_at = EXCLUDED.token_issued_at
+           token_issued_at = EXCLUDED.token_issued_at, prev_token_hash = NULL,
+           prev_token_expires_at = NULL, revoked_at = NULL
          WHERE hubs.facility_id = EXCLUDED.facility_id
          RETURNING (xmax = 0) AS inserted`,
         [hubId, facilityId, hash, now],
@@ -155,14 +182,243 @@ export class PostgresCloudStore implements CloudStore {
     this.checkOpen();
     const hubId = hubIdOfToken(token);
     if (hubId === undefined) return undefined;
-    const { rows } = await this.pool.query<{ facility_id: string; token_hash: Buffer }>(
-      'SELECT facility_id, token_hash FROM hubs WHERE hub_id = $1',
+    const { rows } = await this.pool.query<{
+      facility_id: string;
+      token_hash: Buffer;
+      prev_token_hash: Buffer | null;
+      prev_token_expires_at: Date | null;
+      revoked: boolean;
+    }>(
+      `SELECT facility_id, token_hash, prev_token_hash, prev_token_expires_at, revoked_at IS NOT NULL AS revoked
+       FROM hubs WHERE hub_id = $1`,
       [hubId],
     );
     const row = rows[0];
-    // Look up by id, then compare digests in constant time: no timing signal on how much matched.
-    if (row === undefined || !sameDigest(hashToken(token), row.token_hash)) return undefined;
+    if (row === undefined) return undefined;
+    // Looked up by id, then digests compared in constant time: no timing signal on how much matched.
+    const verdict = hubTokenVerdict(
+      token,
+      {
+        tokenHash: row.token_hash,
+        prevTokenHash: row.prev_token_hash,
+        prevExpiresMs: row.prev_token_expires_at?.getTime() ?? null,
+        revoked: row.revoked,
+      },
+      this.clock.now().getTime(),
+    );
+    if (verdict === undefined) return undefined;
+    // The hub now uses its new token: the previous one has served its purpose. The token_hash guard
+    // keeps a rotation made meanwhile by another process intact.
+    if (verdict === 'current' && row.prev_token_hash !== null) {
+      await this.pool.query(
+        `UPDATE hubs SET prev_token_hash = NULL, prev_token_expires_at = NULL
+         WHERE hub_id = $1 AND token_hash = $2 AND prev_token_hash IS NOT NULL`,
+        [hubId, row.token_hash],
+      );
+      this.log.info({ hubId }, 'hub uses its rotated token; previous token retired');
+    }
     return { hubId, facilityId: row.facility_id };
+  }
+
+  async rotateHub(hubId: string, graceMs: number): Promise<string> {
+    this.checkOpen();
+    checkId(hubId, 'hubId');
+    const token = newHubToken(hubId);
+    const now = this.clock.now();
+    const expires = new Date(now.getTime() + Math.max(0, graceMs));
+    // Right-hand sides see the row before the update: the current token becomes the previous one,
+    // unless the hub was revoked (then no earlier token comes back).
+    const { rowCount } = await this.pool.query(
+      `UPDATE hubs SET
+         prev_token_hash = CASE WHEN revoked_at IS NULL THEN token_hash END,
+         prev_token_expires_at = CASE WHEN revoked_at IS NULL THEN $3::timestamptz END,
+         token_hash = $1, token_issued_at = $2, revoked_at = NULL
+       WHERE hub_id = $4`,
+      [hashToken(token), now.toISOString(), expires.toISOString(), hubId],
+    );
+    if (rowCount === 0) throw new NotFoundError(CloudErrorCodes.unknownHub, `unknown hub ${hubId}`);
+    this.log.info({ hubId, graceMs }, 'hub token rotated with grace period');
+    return token;
+  }
+
+  async revokeHub(hubId: string): Promise<void> {
+    this.checkOpen();
+    checkId(hubId, 'hubId');
+    const { rowCount } = await this.pool.query(
+      `UPDATE hubs SET revoked_at = $1, prev_token_hash = NULL, prev_token_expires_at = NULL
+       WHERE hub_id = $2`,
+      [this.clock.now().toISOString(), hubId],
+    );
+    if (rowCount === 0) throw new NotFoundError(CloudErrorCodes.unknownHub, `unknown hub ${hubId}`);
+    this.log.info({ hubId }, 'hub tokens revoked');
+  }
+
+  async addOrganisation(orgId: string, name: string): Promise<Organisation> {
+    this.checkOpen();
+    checkId(orgId, 'orgId');
+    const orgName = checkName(name);
+    await this.pool.query(
+      `INSERT INTO organisations (org_id, name, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (org_id) DO UPDATE SET name = EXCLUDED.name`,
+      [orgId, orgName, this.clock.now().toISOString()],
+    );
+    this.log.info({ orgId }, 'organisation saved');
+    return { orgId, name: orgName };
+  }
+
+  async getOrganisation(orgId: string): Promise<Organisation | undefined> {
+    this.checkOpen();
+    const { rows } = await this.pool.query<{ name: string }>(
+      'SELECT name FROM organisations WHERE org_id = $1',
+      [orgId],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : { orgId, name: row.name };
+  }
+
+  async addFacility(facilityId: string, orgId: string, timeZone?: string): Promise<Facility> {
+    this.checkOpen();
+    checkId(facilityId, 'facilityId');
+    checkId(orgId, 'orgId');
+    const zone = timeZone === undefined ? undefined : canonicalTimeZone(timeZone);
+    const { created, ...facility } = await this.transaction(async (client) => {
+      // Share-locks the organisation: it cannot vanish (it never does) nor be attached concurrently twice.
+      const org = await client.query('SELECT 1 FROM organisations WHERE org_id = $1 FOR SHARE', [orgId]);
+      if (org.rows.length === 0) throw unknownOrg(orgId);
+      const ensured = await this.ensureFacilityOn(client, facilityId, zone);
+      // Attaches only a facility without an organisation; the returned owner tells a mismatch apart.
+      const { rows } = await client.query<{ org_id: string | null }>(
+        `UPDATE facilities SET org_id = coalesce(org_id, $2) WHERE facility_id = $1 RETURNING org_id`,
+        [facilityId, orgId],
+      );
+      const owner = rows[0]?.org_id ?? null;
+      if (owner !== orgId) throw orgMismatch(facilityId, owner ?? '(none)', orgId);
+      return ensured;
+    });
+    this.log.info({ facilityId, orgId, created }, 'facility attached to organisation');
+    return facility;
+  }
+
+  async facilityOrg(facilityId: string): Promise<string | null | undefined> {
+    this.checkOpen();
+    const { rows } = await this.pool.query<{ org_id: string | null }>(
+      'SELECT org_id FROM facilities WHERE facility_id = $1',
+      [facilityId],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : row.org_id;
+  }
+
+  async issueOrgToken(orgId: string): Promise<string> {
+    this.checkOpen();
+    checkId(orgId, 'orgId');
+    const token = newHubToken(orgId);
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO org_tokens (token_hash, org_id, created_at)
+       SELECT $1, org_id, $3 FROM organisations WHERE org_id = $2`,
+      [hashToken(token), orgId, this.clock.now().toISOString()],
+    );
+    if (rowCount === 0) throw unknownOrg(orgId);
+    this.log.info({ orgId }, 'org token issued');
+    return token;
+  }
+
+  async revokeOrgTokens(orgId: string): Promise<number> {
+    this.checkOpen();
+    checkId(orgId, 'orgId');
+    if ((await this.getOrganisation(orgId)) === undefined) throw unknownOrg(orgId);
+    const { rowCount } = await this.pool.query('DELETE FROM org_tokens WHERE org_id = $1', [orgId]);
+    this.log.info({ orgId, revoked: rowCount ?? 0 }, 'org tokens revoked');
+    return rowCount ?? 0;
+  }
+
+  async authenticateOrg(token: string): Promise<string | undefined> {
+    this.checkOpen();
+    const orgId = hubIdOfToken(token);
+    if (orgId === undefined) return undefined;
+    // Looked up by the digest of a 256-bit random secret: timing can only reveal digest prefixes,
+    // which do not help to forge a token.
+    const { rows } = await this.pool.query<{ org_id: string }>(
+      'SELECT org_id FROM org_tokens WHERE token_hash = $1 AND org_id = $2',
+      [hashToken(token), orgId],
+    );
+    return rows[0]?.org_id;
+  }
+
+  async orgFacilities(orgId: string): Promise<OrgFacility[]> {
+    this.checkOpen();
+    const [facilities, hubs] = await Promise.all([
+      this.pool.query<{ facility_id: string; time_zone: string; name: string | null }>(
+        `SELECT f.facility_id, f.time_zone, (s.snapshot::json ->> 'facilityName') AS name
+         FROM facilities f LEFT JOIN facility_snapshots s ON s.facility_id = f.facility_id
+         WHERE f.org_id = $1 ORDER BY f.facility_id`,
+        [orgId],
+      ),
+      this.pool.query<{ hub_id: string; facility_id: string; last_relay_at: Date | null }>(
+        `SELECT h.hub_id, h.facility_id, h.last_relay_at
+         FROM facilities f JOIN hubs h ON h.facility_id = f.facility_id
+         WHERE f.org_id = $1 ORDER BY h.hub_id`,
+        [orgId],
+      ),
+    ]);
+    return assembleOrgFacilities(
+      facilities.rows.map((f) => ({ facilityId: f.facility_id, timeZone: f.time_zone, name: f.name })),
+      hubs.rows.map((h) => ({
+        hubId: h.hub_id,
+        facilityId: h.facility_id,
+        lastRelayAt: iso(h.last_relay_at),
+      })),
+    );
+  }
+
+  async orgRollupInputs(orgId: string, date: string): Promise<RollupInput[]> {
+    this.checkOpen();
+    checkDate(date);
+    const [facilities, events] = await Promise.all([
+      this.pool.query<{ facility_id: string; snapshot: string | null; last_relay_at: Date | null }>(
+        `SELECT f.facility_id, s.snapshot,
+           (SELECT max(h.last_relay_at) FROM hubs h WHERE h.facility_id = f.facility_id) AS last_relay_at
+         FROM facilities f LEFT JOIN facility_snapshots s ON s.facility_id = f.facility_id
+         WHERE f.org_id = $1 ORDER BY f.facility_id`,
+        [orgId],
+      ),
+      this.pool.query<EventRow & { facility_id: string }>(ORG_DAY_EVENTS, [orgId, date]),
+    ]);
+    return assembleRollupInputs(
+      facilities.rows.map((f) => ({
+        facilityId: f.facility_id,
+        snapshot: f.snapshot === null ? undefined : snapshotFromText(f.snapshot),
+        lastRelayAt: iso(f.last_relay_at),
+      })),
+      events.rows.map((r) => ({
+        facilityId: r.facility_id,
+        event: eventFromColumns({ ...r, seq: Number(r.seq) }),
+      })),
+    );
+  }
+
+  async ping(): Promise<void> {
+    this.checkOpen();
+    await this.pool.query('SELECT 1');
+  }
+
+  waitingForConnection(): number {
+    return this.pool.waitingCount;
+  }
+
+  /**
+   * Records a relay from the hub. A separate statement after the upload's own: the upload stays one
+   * statement with its lock order, and a failure here costs only freshness of the last relay time.
+   */
+  private async touchHub(hubId: string, at: string): Promise<void> {
+    try {
+      await this.pool.query('UPDATE hubs SET last_relay_at = $2 WHERE hub_id = $1', [hubId, at]);
+    } catch (err) {
+      this.log.warn(
+        { hubId, err: err instanceof Error ? err.message : String(err) },
+        'last relay time not recorded',
+      );
+    }
   }
 
   async ensureFacility(facilityId: string, timeZone?: string): Promise<Facility> {
@@ -195,12 +451,16 @@ export class PostgresCloudStore implements CloudStore {
     // Every instant is checked before anything is sent: a bad event fails the call with nothing written.
     const keyed = events.map((e) => ({ e, key: instantKey(e.occurredAt) }));
     const dates = await this.localDatesOf(facilityId);
-    if (events.length === 0) return { accepted: [], duplicates: [] };
+    const receivedAt = this.clock.now().toISOString();
+    if (events.length === 0) {
+      await this.touchHub(hubId, receivedAt);
+      return { accepted: [], duplicates: [] };
+    }
     const column = <T>(pick: (row: (typeof keyed)[number]) => T): T[] => keyed.map(pick);
     const params = [
       facilityId,
       hubId,
-      this.clock.now().toISOString(),
+      receivedAt,
       column(({ e }) => e.id),
       column(({ e }) => e.type),
       column(({ e }) => e.childId),
@@ -220,6 +480,7 @@ export class PostgresCloudStore implements CloudStore {
     );
     // Classified in input order: a stored id is accepted the first time it appears, any other copy is a
     // duplicate, so every input event lands in exactly one list.
+    await this.touchHub(hubId, receivedAt);
     const stored = new Set(rows.map((r) => r.id));
     const result: BatchInsertResult = { accepted: [], duplicates: [] };
     for (const e of events) {
@@ -256,15 +517,12 @@ export class PostgresCloudStore implements CloudStore {
     // The zone is checked from the cache (a facility's zone never changes); the statement itself
     // fails to insert when the facility does not exist.
     checkSnapshotZone(await this.facilityOf(facilityId), snapshot);
-    const { rows } = await this.pool.query(PUT_SNAPSHOT, [
-      facilityId,
-      text,
-      hubId,
-      this.clock.now().toISOString(),
-    ]);
+    const now = this.clock.now().toISOString();
+    const { rows } = await this.pool.query(PUT_SNAPSHOT, [facilityId, text, hubId, now]);
     if (rows.length === 0) {
       throw new NotFoundError(CloudErrorCodes.unknownFacility, `unknown facility ${facilityId}`);
     }
+    await this.touchHub(hubId, now);
   }
 
   async getSnapshot(facilityId: string): Promise<FacilitySnapshot | undefined> {
@@ -380,9 +638,9 @@ export class PostgresCloudStore implements CloudStore {
       try {
         return await statement();
       } catch (err) {
-        if (!(err instanceof DatabaseError && err.code === DEADLOCK) || attempt >= DEADLOCK_RETRIES)
-          throw err;
-        this.log.warn({ attempt }, 'batch insert deadlocked; retrying');
+        const code = err instanceof DatabaseError ? err.code : undefined;
+        if (code === undefined || !RETRYABLE.has(code) || attempt >= DEADLOCK_RETRIES) throw err;
+        this.log.warn({ attempt, code }, 'batch insert deadlocked or not serializable; retrying');
       }
     }
   }

@@ -9,11 +9,20 @@ import { CloudErrorCodes, ConflictError } from '../errors.ts';
 import { openFacilityEventStore } from './event-store.ts';
 import { eventFromColumns, type EventColumns, type EventStore } from '../../common/event-store.ts';
 import { EVENT_COLUMN_NAMES, instantKey } from './events.ts';
-import { canonicalTimeZone, checkDate, checkId } from './inputs.ts';
+import { canonicalTimeZone, checkDate, checkId, checkName } from './inputs.ts';
+import { assembleOrgFacilities, assembleRollupInputs, orgMismatch, unknownOrg } from './orgs.ts';
 import { cloudMigrations } from './migrations.ts';
 import { checkDateRange, checkSnapshotZone, snapshotFromText, snapshotText } from './snapshots.ts';
-import { hashToken, hubIdOfToken, newHubToken, sameDigest } from './tokens.ts';
-import type { BatchInsertResult, CloudStore, Facility, HubIdentity } from './types.ts';
+import { hashToken, hubIdOfToken, hubTokenVerdict, newHubToken } from './tokens.ts';
+import type {
+  BatchInsertResult,
+  CloudStore,
+  Facility,
+  HubIdentity,
+  OrgFacility,
+  Organisation,
+  RollupInput,
+} from './types.ts';
 
 /** The cloud database inside the data directory. */
 export const CLOUD_DB_FILE = 'cloud.sqlite';
@@ -32,6 +41,21 @@ interface FacilityRow {
 interface HubRow {
   facility_id: string;
   token_hash: Buffer;
+  prev_token_hash: Buffer | null;
+  prev_token_expires_at: string | null;
+  revoked_at: string | null;
+}
+
+interface OrgFacilityRow {
+  facility_id: string;
+  time_zone: string;
+  name: string | null;
+}
+
+interface RollupFacilityRow {
+  facility_id: string;
+  snapshot: string | null;
+  last_relay_at: string | null;
 }
 
 type EventRow = EventColumns & {
@@ -58,6 +82,18 @@ const LEDGER_EVENTS = `
   WHERE t.facility_id = @facility AND t.local_date BETWEEN @from AND @to
     AND v.voids IS NOT NULL AND v.local_date NOT BETWEEN @from AND @to
   ORDER BY occurred_ms, occurred_sub_ms, device_id, seq, id`;
+
+/** The date's events of every facility of an organisation, plus voids dated later of those events. */
+const ORG_DAY_EVENTS = `
+  SELECT e.facility_id, ${EVENT_COLUMN_NAMES.map((c) => `e.${c}`).join(', ')}
+  FROM facilities f JOIN events e ON e.facility_id = f.facility_id AND e.local_date = @date
+  WHERE f.org_id = @org
+  UNION ALL
+  SELECT v.facility_id, ${EVENT_COLUMN_NAMES.map((c) => `v.${c}`).join(', ')}
+  FROM facilities f
+    JOIN events t ON t.facility_id = f.facility_id AND t.local_date = @date
+    JOIN events v ON v.facility_id = t.facility_id AND v.voids = t.id
+  WHERE f.org_id = @org AND v.voids IS NOT NULL AND v.local_date <> @date`;
 
 /** Runs synchronous SQLite work behind the async CloudStore interface; a throw becomes a rejection. */
 function settle<T>(work: () => T): Promise<T> {
@@ -89,12 +125,74 @@ export class SqliteCloudStore implements CloudStore {
       insertFacility: db.prepare<[string, string, string]>(
         'INSERT INTO facilities (facility_id, time_zone, created_at) VALUES (?, ?, ?)',
       ),
-      hub: db.prepare<[string], HubRow>('SELECT facility_id, token_hash FROM hubs WHERE hub_id = ?'),
+      hub: db.prepare<[string], HubRow>(
+        `SELECT facility_id, token_hash, prev_token_hash, prev_token_expires_at, revoked_at
+         FROM hubs WHERE hub_id = ?`,
+      ),
+      endGrace: db.prepare<[string, Buffer]>(
+        `UPDATE hubs SET prev_token_hash = NULL, prev_token_expires_at = NULL
+         WHERE hub_id = ? AND token_hash = ? AND prev_token_hash IS NOT NULL`,
+      ),
+      rotateWithGrace: db.prepare<[{ hash: Buffer; now: string; expires: string; hub: string }]>(
+        // Right-hand sides see the row before the update: the current token becomes the previous one,
+        // unless the hub was revoked (then no earlier token comes back).
+        `UPDATE hubs SET
+           prev_token_hash = CASE WHEN revoked_at IS NULL THEN token_hash END,
+           prev_token_expires_at = CASE WHEN revoked_at IS NULL THEN @expires END,
+           token_hash = @hash, token_issued_at = @now, revoked_at = NULL
+         WHERE hub_id = @hub`,
+      ),
+      revokeHub: db.prepare<[string, string]>(
+        `UPDATE hubs SET revoked_at = ?, prev_token_hash = NULL, prev_token_expires_at = NULL
+         WHERE hub_id = ?`,
+      ),
+      touchHub: db.prepare<[string, string]>('UPDATE hubs SET last_relay_at = ? WHERE hub_id = ?'),
+      org: db.prepare<[string], { org_id: string; name: string }>(
+        'SELECT org_id, name FROM organisations WHERE org_id = ?',
+      ),
+      upsertOrg: db.prepare<[string, string, string]>(
+        `INSERT INTO organisations (org_id, name, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (org_id) DO UPDATE SET name = excluded.name`,
+      ),
+      facilityOrg: db.prepare<[string], { org_id: string | null }>(
+        'SELECT org_id FROM facilities WHERE facility_id = ?',
+      ),
+      setFacilityOrg: db.prepare<[string, string]>('UPDATE facilities SET org_id = ? WHERE facility_id = ?'),
+      insertOrgToken: db.prepare<[Buffer, string, string]>(
+        'INSERT INTO org_tokens (token_hash, org_id, created_at) VALUES (?, ?, ?)',
+      ),
+      revokeOrgTokens: db.prepare<[string]>('DELETE FROM org_tokens WHERE org_id = ?'),
+      orgToken: db.prepare<[Buffer, string], { org_id: string }>(
+        'SELECT org_id FROM org_tokens WHERE token_hash = ? AND org_id = ?',
+      ),
+      orgFacilities: db.prepare<[string], OrgFacilityRow>(
+        `SELECT f.facility_id, f.time_zone, json_extract(s.snapshot, '$.facilityName') AS name
+         FROM facilities f LEFT JOIN facility_snapshots s ON s.facility_id = f.facility_id
+         WHERE f.org_id = ? ORDER BY f.facility_id`,
+      ),
+      orgHubs: db.prepare<[string], { hub_id: string; facility_id: string; last_relay_at: string | null }>(
+        `SELECT h.hub_id, h.facility_id, h.last_relay_at
+         FROM facilities f JOIN hubs h ON h.facility_id = f.facility_id
+         WHERE f.org_id = ? ORDER BY h.hub_id`,
+      ),
+      rollupFacilities: db.prepare<[string], RollupFacilityRow>(
+        `SELECT f.facility_id, s.snapshot,
+           (SELECT max(h.last_relay_at) FROM hubs h WHERE h.facility_id = f.facility_id) AS last_relay_at
+         FROM facilities f LEFT JOIN facility_snapshots s ON s.facility_id = f.facility_id
+         WHERE f.org_id = ? ORDER BY f.facility_id`,
+      ),
+      orgDayEvents: db.prepare<[{ org: string; date: string }], EventColumns & { facility_id: string }>(
+        ORG_DAY_EVENTS,
+      ),
+      ping: db.prepare<[], { one: number }>('SELECT 1 AS one'),
       insertHub: db.prepare<[string, string, Buffer, string, string]>(
         'INSERT INTO hubs (hub_id, facility_id, token_hash, created_at, token_issued_at) VALUES (?, ?, ?, ?, ?)',
       ),
-      rotateHub: db.prepare<[Buffer, string, string]>(
-        'UPDATE hubs SET token_hash = ?, token_issued_at = ? WHERE hub_id = ?',
+      // Re-adding a hub: the new token alone works, at once (a lost or leaked token is replaced).
+      replaceHubToken: db.prepare<[Buffer, string, string]>(
+        `UPDATE hubs SET token_hash = ?, token_issued_at = ?, prev_token_hash = NULL,
+           prev_token_expires_at = NULL, revoked_at = NULL
+         WHERE hub_id = ?`,
       ),
       insertEvent: db.prepare<[EventRow]>(
         `INSERT INTO events (facility_id, ${EVENT_COLUMNS}, occurred_ms, occurred_sub_ms, local_date, hub_id,
@@ -142,7 +240,7 @@ export class SqliteCloudStore implements CloudStore {
           }
           const facility = this.ensureFacilitySync(facilityId, zone);
           if (existing === undefined) this.stmt.insertHub.run(hubId, facilityId, hash, now, now);
-          else this.stmt.rotateHub.run(hash, now, hubId);
+          else this.stmt.replaceHubToken.run(hash, now, hubId);
           return { created: facility.created, rotated: existing !== undefined };
         })
         .immediate();
@@ -157,10 +255,165 @@ export class SqliteCloudStore implements CloudStore {
       const hubId = hubIdOfToken(token);
       if (hubId === undefined) return undefined;
       const row = this.stmt.hub.get(hubId);
-      // Look up by id, then compare digests in constant time: no timing signal on how much matched.
-      if (row === undefined || !sameDigest(hashToken(token), row.token_hash)) return undefined;
+      if (row === undefined) return undefined;
+      // Looked up by id, then digests compared in constant time: no timing signal on how much matched.
+      const verdict = hubTokenVerdict(
+        token,
+        {
+          tokenHash: row.token_hash,
+          prevTokenHash: row.prev_token_hash,
+          prevExpiresMs: row.prev_token_expires_at === null ? null : Date.parse(row.prev_token_expires_at),
+          revoked: row.revoked_at !== null,
+        },
+        this.clock.now().getTime(),
+      );
+      if (verdict === undefined) return undefined;
+      // The hub now uses its new token: the previous one has served its purpose.
+      if (verdict === 'current' && row.prev_token_hash !== null) {
+        this.stmt.endGrace.run(hubId, row.token_hash);
+        this.log.info({ hubId }, 'hub uses its rotated token; previous token retired');
+      }
       return { hubId, facilityId: row.facility_id };
     });
+  }
+
+  rotateHub(hubId: string, graceMs: number): Promise<string> {
+    return this.run(() => {
+      checkId(hubId, 'hubId');
+      const token = newHubToken(hubId);
+      const now = this.clock.now();
+      const expires = new Date(now.getTime() + Math.max(0, graceMs)).toISOString();
+      const { changes } = this.stmt.rotateWithGrace.run({
+        hash: hashToken(token),
+        now: now.toISOString(),
+        expires,
+        hub: hubId,
+      });
+      if (changes === 0) throw new NotFoundError(CloudErrorCodes.unknownHub, `unknown hub ${hubId}`);
+      this.log.info({ hubId, graceMs }, 'hub token rotated with grace period');
+      return token;
+    });
+  }
+
+  revokeHub(hubId: string): Promise<void> {
+    return this.run(() => {
+      checkId(hubId, 'hubId');
+      const { changes } = this.stmt.revokeHub.run(this.clock.now().toISOString(), hubId);
+      if (changes === 0) throw new NotFoundError(CloudErrorCodes.unknownHub, `unknown hub ${hubId}`);
+      this.log.info({ hubId }, 'hub tokens revoked');
+    });
+  }
+
+  addOrganisation(orgId: string, name: string): Promise<Organisation> {
+    return this.run(() => {
+      checkId(orgId, 'orgId');
+      const orgName = checkName(name);
+      this.stmt.upsertOrg.run(orgId, orgName, this.clock.now().toISOString());
+      this.log.info({ orgId }, 'organisation saved');
+      return { orgId, name: orgName };
+    });
+  }
+
+  getOrganisation(orgId: string): Promise<Organisation | undefined> {
+    return this.run(() => {
+      const row = this.stmt.org.get(orgId);
+      return row === undefined ? undefined : { orgId: row.org_id, name: row.name };
+    });
+  }
+
+  addFacility(facilityId: string, orgId: string, timeZone?: string): Promise<Facility> {
+    return this.run(() => {
+      checkId(facilityId, 'facilityId');
+      checkId(orgId, 'orgId');
+      const zone = timeZone === undefined ? undefined : canonicalTimeZone(timeZone);
+      const { created, ...facility } = this.db
+        .transaction(() => {
+          if (this.stmt.org.get(orgId) === undefined) throw unknownOrg(orgId);
+          const current = this.stmt.facilityOrg.get(facilityId)?.org_id ?? null;
+          if (current !== null && current !== orgId) throw orgMismatch(facilityId, current, orgId);
+          const ensured = this.ensureFacilitySync(facilityId, zone);
+          if (current === null) this.stmt.setFacilityOrg.run(orgId, facilityId);
+          return ensured;
+        })
+        .immediate();
+      this.log.info({ facilityId, orgId, created }, 'facility attached to organisation');
+      return facility;
+    });
+  }
+
+  facilityOrg(facilityId: string): Promise<string | null | undefined> {
+    return this.run(() => {
+      const row = this.stmt.facilityOrg.get(facilityId);
+      return row === undefined ? undefined : row.org_id;
+    });
+  }
+
+  issueOrgToken(orgId: string): Promise<string> {
+    return this.run(() => {
+      checkId(orgId, 'orgId');
+      if (this.stmt.org.get(orgId) === undefined) throw unknownOrg(orgId);
+      const token = newHubToken(orgId);
+      this.stmt.insertOrgToken.run(hashToken(token), orgId, this.clock.now().toISOString());
+      this.log.info({ orgId }, 'org token issued');
+      return token;
+    });
+  }
+
+  revokeOrgTokens(orgId: string): Promise<number> {
+    return this.run(() => {
+      checkId(orgId, 'orgId');
+      if (this.stmt.org.get(orgId) === undefined) throw unknownOrg(orgId);
+      const { changes } = this.stmt.revokeOrgTokens.run(orgId);
+      this.log.info({ orgId, revoked: changes }, 'org tokens revoked');
+      return changes;
+    });
+  }
+
+  authenticateOrg(token: string): Promise<string | undefined> {
+    return this.run(() => {
+      const orgId = hubIdOfToken(token);
+      if (orgId === undefined) return undefined;
+      // Looked up by the digest of a 256-bit random secret: timing can only reveal digest prefixes,
+      // which do not help to forge a token.
+      return this.stmt.orgToken.get(hashToken(token), orgId)?.org_id;
+    });
+  }
+
+  orgFacilities(orgId: string): Promise<OrgFacility[]> {
+    return this.run(() => {
+      const facilities = this.stmt.orgFacilities.all(orgId);
+      const hubs = this.stmt.orgHubs.all(orgId);
+      return assembleOrgFacilities(
+        facilities.map((f) => ({ facilityId: f.facility_id, timeZone: f.time_zone, name: f.name })),
+        hubs.map((h) => ({ hubId: h.hub_id, facilityId: h.facility_id, lastRelayAt: h.last_relay_at })),
+      );
+    });
+  }
+
+  orgRollupInputs(orgId: string, date: string): Promise<RollupInput[]> {
+    return this.run(() => {
+      checkDate(date);
+      const facilities = this.stmt.rollupFacilities.all(orgId);
+      const events = this.stmt.orgDayEvents.all({ org: orgId, date });
+      return assembleRollupInputs(
+        facilities.map((f) => ({
+          facilityId: f.facility_id,
+          snapshot: f.snapshot === null ? undefined : snapshotFromText(f.snapshot),
+          lastRelayAt: f.last_relay_at,
+        })),
+        events.map((e) => ({ facilityId: e.facility_id, event: eventFromColumns(e) })),
+      );
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.run(() => {
+      this.stmt.ping.get();
+    });
+  }
+
+  waitingForConnection(): number {
+    return 0;
   }
 
   ensureFacility(facilityId: string, timeZone?: string): Promise<Facility> {
@@ -225,6 +478,7 @@ export class SqliteCloudStore implements CloudStore {
             const { changes } = this.stmt.insertEvent.run(row);
             (changes === 1 ? result.accepted : result.duplicates).push(row.id);
           }
+          this.stmt.touchHub.run(receivedAt, hubId);
         })
         .immediate();
       return result;
@@ -255,7 +509,11 @@ export class SqliteCloudStore implements CloudStore {
         throw new NotFoundError(CloudErrorCodes.unknownFacility, `unknown facility ${facilityId}`);
       }
       checkSnapshotZone({ facilityId, timeZone: row.time_zone }, snapshot);
-      this.stmt.putSnapshot.run(facilityId, text, hubId, this.clock.now().toISOString());
+      const now = this.clock.now().toISOString();
+      this.db.transaction(() => {
+        this.stmt.putSnapshot.run(facilityId, text, hubId, now);
+        this.stmt.touchHub.run(now, hubId);
+      })();
     });
   }
 

@@ -36,3 +36,35 @@ export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
 export function secretMatches(presented: string, expected: string): boolean {
   return sameDigest(hashToken(presented), hashToken(expected));
 }
+
+/** The stored credentials of a hub, as both backends read them. */
+export interface HubCredentials {
+  tokenHash: Uint8Array;
+  prevTokenHash: Uint8Array | null;
+  /** Epoch ms after which the previous token no longer works. */
+  prevExpiresMs: number | null;
+  revoked: boolean;
+}
+
+/**
+ * Which of the hub's tokens `token` is: the current one, the previous one still in its grace period, or
+ * none (also for any token of a revoked hub). Digests compare in constant time.
+ */
+export function hubTokenVerdict(
+  token: string,
+  creds: HubCredentials,
+  nowMs: number,
+): 'current' | 'previous' | undefined {
+  if (creds.revoked) return undefined;
+  const hash = hashToken(token);
+  if (sameDigest(hash, creds.tokenHash)) return 'current';
+  if (
+    creds.prevTokenHash !== null &&
+    creds.prevExpiresMs !== null &&
+    nowMs < creds.prevExpiresMs &&
+    sameDigest(hash, creds.prevTokenHash)
+  ) {
+    return 'previous';
+  }
+  return undefined;
+}

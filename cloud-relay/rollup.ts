@@ -1,0 +1,45 @@
+import { foldDay } from '../common/attendance.ts';
+import type { RollupInput } from './store/types.ts';
+
+/** A facility is stale when none of its hubs relayed for longer than this (default). */
+export const DEFAULT_STALE_AFTER_MS = 15 * 60_000;
+
+export interface FacilityRollup {
+  facilityId: string;
+  /** From the latest snapshot; null before one arrived. */
+  name: string | null;
+  /** Counts over the snapshot's children; all null when no snapshot arrived yet (no roster to count). */
+  expected: number | null;
+  present: number | null;
+  left: number | null;
+  absent: number | null;
+  notArrived: number | null;
+  lastRelayAt: string | null;
+  stale: boolean;
+}
+
+/**
+ * One facility's day: each child of its roster folded from the day's events (voids included, also those
+ * sent on a later day). `expected` is the roster without the children marked absent.
+ */
+export function facilityRollup(input: RollupInput, nowMs: number, staleAfterMs: number): FacilityRollup {
+  const stale = input.lastRelayAt === null || nowMs - Date.parse(input.lastRelayAt) > staleAfterMs;
+  const base = { facilityId: input.facilityId, lastRelayAt: input.lastRelayAt, stale };
+  const { snapshot } = input;
+  if (snapshot === undefined) {
+    return { ...base, name: null, expected: null, present: null, left: null, absent: null, notArrived: null };
+  }
+  const days = foldDay(input.events);
+  const counts = { present: 0, left: 0, absent: 0, notArrived: 0 };
+  for (const child of snapshot.children) {
+    const status = days.get(child.id)?.status ?? 'not_arrived';
+    if (status === 'not_arrived') counts.notArrived += 1;
+    else counts[status] += 1;
+  }
+  return {
+    ...base,
+    name: snapshot.facilityName,
+    expected: snapshot.children.length - counts.absent,
+    ...counts,
+  };
+}
