@@ -107,6 +107,35 @@ export interface AuditRecord extends Required<AuditEntry> {
   at: string;
 }
 
+interface AuditRow {
+  id: number;
+  at: string;
+  actor_kind: AuditActorKind;
+  actor_id: string | null;
+  action: string;
+  subject: string | null;
+  device_id: string | null;
+  outcome: string;
+  before_json: string | null;
+  after_json: string | null;
+}
+
+function auditRecord(r: AuditRow): AuditRecord {
+  const parse = (v: string | null): unknown => (v === null ? null : JSON.parse(v));
+  return {
+    id: r.id,
+    at: r.at,
+    actorKind: r.actor_kind,
+    actorId: r.actor_id,
+    action: r.action,
+    subject: r.subject,
+    deviceId: r.device_id,
+    outcome: r.outcome,
+    before: parse(r.before_json),
+    after: parse(r.after_json),
+  };
+}
+
 /** A card enrolled at a kiosk (kept apart from the roster file's credentials). */
 export interface EnrolledCredential {
   hash: string;
@@ -798,37 +827,9 @@ export class HubStore {
       );
   }
 
+  /** The whole audit log, oldest first (tests, export). */
   auditLog(): AuditRecord[] {
-    const rows = this.db
-      .prepare<
-        [],
-        {
-          id: number;
-          at: string;
-          actor_kind: AuditActorKind;
-          actor_id: string | null;
-          action: string;
-          subject: string | null;
-          device_id: string | null;
-          outcome: string;
-          before_json: string | null;
-          after_json: string | null;
-        }
-      >('SELECT * FROM audit_log ORDER BY id')
-      .all();
-    const parse = (v: string | null): unknown => (v === null ? null : JSON.parse(v));
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      actorKind: r.actor_kind,
-      actorId: r.actor_id,
-      action: r.action,
-      subject: r.subject,
-      deviceId: r.device_id,
-      outcome: r.outcome,
-      before: parse(r.before_json),
-      after: parse(r.after_json),
-    }));
+    return this.db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id').all().map(auditRecord);
   }
 
   // ---- events ----------------------------------------------------------------------------------------
@@ -1012,36 +1013,10 @@ export class HubStore {
 
   /** Up to `limit` audit entries with an id below `before` (all when undefined), newest first. */
   auditPage(before: number | undefined, limit: number): AuditRecord[] {
-    const rows = this.db
-      .prepare<
-        [number, number],
-        {
-          id: number;
-          at: string;
-          actor_kind: AuditActorKind;
-          actor_id: string | null;
-          action: string;
-          subject: string | null;
-          device_id: string | null;
-          outcome: string;
-          before_json: string | null;
-          after_json: string | null;
-        }
-      >('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
-      .all(before ?? Number.MAX_SAFE_INTEGER, limit);
-    const parse = (v: string | null): unknown => (v === null ? null : JSON.parse(v));
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      actorKind: r.actor_kind,
-      actorId: r.actor_id,
-      action: r.action,
-      subject: r.subject,
-      deviceId: r.device_id,
-      outcome: r.outcome,
-      before: parse(r.before_json),
-      after: parse(r.after_json),
-    }));
+    return this.db
+      .prepare<[number, number], AuditRow>('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
+      .all(before ?? Number.MAX_SAFE_INTEGER, limit)
+      .map(auditRecord);
   }
 
   close(): void {
