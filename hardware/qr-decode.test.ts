@@ -3,6 +3,7 @@ import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { decodeQr, QrFrameDeduper, rgbaToLuminance } from './qr-decode.ts';
+import { prng } from '../common/random.ts';
 
 interface Image {
   pixels: Uint8ClampedArray;
@@ -51,18 +52,6 @@ function rotate(img: Image, turns: number): Image {
     cur = { pixels: out, width: h, height: w };
   }
   return cur;
-}
-
-/** Deterministic PRNG (mulberry32), so that a noisy image is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Uniform random grey levels, deterministic per seed. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttendanceEvent } from '../protocol/index.ts';
 import { postgresPrereq, startPostgres, type TestDatabase, type TestPostgres } from './support/postgres.ts';
 import { GenkanProcess, genkanJson } from './support/process.ts';
+import { prng } from '../common/random.ts';
 
 /**
  * Several stateless cloud replicas on one PostgreSQL database: 20 simulated hubs send overlapping,
@@ -19,19 +20,6 @@ const DATE = '2026-04-01';
 const ADMIN = 'replicas-admin-token-0123456789';
 
 const available = postgresPrereq();
-
-/** A small deterministic PRNG, so that a failing run's choices can be replayed from the printed seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Replica {
   name: string;

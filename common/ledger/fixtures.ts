@@ -2,23 +2,12 @@ import { v4 } from 'uuid';
 import type { FacilitySnapshot } from '../../protocol/ledger.ts';
 import type { AttendanceEvent } from '../../protocol/schemas.ts';
 import { DEFAULT_SETTINGS } from '../../protocol/settings.ts';
+import { prng } from '../random.ts';
 
 /**
  * Test and benchmark helpers: a seeded month of a nursery's events, with what was meant to happen
  * (`plan`) kept alongside so that a test can work out the expected ledger on its own.
  */
-
-/** mulberry32: small, fast, good enough to make reproducible test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function baseSnapshot(overrides: Partial<FacilitySnapshot> = {}): FacilitySnapshot {
   return {
