@@ -188,7 +188,7 @@ export class PairingService {
     if (wait !== undefined) throw new TooManyRequestsError(wait);
     const hash = Buffer.from(hashPairingCode(request.code), 'base64url');
     // Checked before the password is hashed, so that a wrong code costs no scrypt.
-    if (this.match(request.deviceId, hash) === undefined) {
+    if (matchPairingCode(this.store, request.deviceId, hash, this.clock.now()) === undefined) {
       this.limiter.fail(remote);
       throw new PairingCodeError();
     }
@@ -196,7 +196,7 @@ export class PairingService {
     const passwordHash = await hashPassword(password);
     // Checked again inside the transaction: another request may have used the code meanwhile.
     const role = this.store.transaction(() => {
-      const row = this.match(request.deviceId, hash);
+      const row = matchPairingCode(this.store, request.deviceId, hash, this.clock.now());
       if (row === undefined || !this.store.usePairingCode(row.id, this.clock.now())) return undefined;
       this.store.upsertDevice(row.deviceId, row.role, passwordHash);
       this.store.audit({
@@ -216,14 +216,22 @@ export class PairingService {
     }
     return { deviceId: request.deviceId, role, password };
   }
+}
 
-  /** The live code of the device equal to `hash`; every candidate is compared, in constant time each. */
-  private match(deviceId: string, hash: Buffer): PairingCodeRow | undefined {
-    let found: PairingCodeRow | undefined;
-    for (const row of this.store.livePairingCodes(deviceId, this.clock.now())) {
-      const stored = Buffer.from(row.codeHash, 'base64url');
-      if (stored.length === hash.length && timingSafeEqual(stored, hash)) found = row;
-    }
-    return found;
+/**
+ * The live pairing code of a device equal to `hash` (a kiosk's or a tablet's set-up); every candidate is
+ * compared, in constant time each.
+ */
+export function matchPairingCode(
+  store: HubStore,
+  deviceId: string,
+  hash: Buffer,
+  now: Date,
+): PairingCodeRow | undefined {
+  let found: PairingCodeRow | undefined;
+  for (const row of store.livePairingCodes(deviceId, now)) {
+    const stored = Buffer.from(row.codeHash, 'base64url');
+    if (stored.length === hash.length && timingSafeEqual(stored, hash)) found = row;
   }
+  return found;
 }

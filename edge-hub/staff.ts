@@ -13,8 +13,14 @@ import {
   type TabletDeviceRequest,
 } from '../protocol/index.ts';
 import { hashPassword, verifyPassword } from './devices.ts';
-import { FailureLimiter, hashPairingCode, PairingCodeError, TooManyRequestsError } from './pairing.ts';
-import type { HubStore, PairingCodeRow, SessionRow, StaffRow } from './store.ts';
+import {
+  FailureLimiter,
+  hashPairingCode,
+  matchPairingCode,
+  PairingCodeError,
+  TooManyRequestsError,
+} from './pairing.ts';
+import type { HubStore, SessionRow, StaffRow } from './store.ts';
 
 /** Idle timeout of a staff session: every authenticated request extends it. */
 export const SESSION_IDLE_MS = 60 * 60_000;
@@ -236,7 +242,7 @@ export class StaffAuth {
     const hash = Buffer.from(hashPairingCode(request.code), 'base64url');
     const token = newToken();
     const outcome = this.store.transaction((): 'ok' | 'bad' | 'kiosk' => {
-      const row = this.match(request.deviceId, hash);
+      const row = matchPairingCode(this.store, request.deviceId, hash, this.clock.now());
       if (row === undefined) return 'bad';
       if (row.role !== 'tablet' || this.store.deviceRole(row.deviceId) !== 'tablet') return 'kiosk';
       if (!this.store.usePairingCode(row.id, this.clock.now())) return 'bad';
@@ -364,15 +370,6 @@ export class StaffAuth {
 
   private live(s: SessionRow, now: Date): boolean {
     return now.getTime() < this.endOf(s).getTime();
-  }
-
-  private match(deviceId: string, hash: Buffer): PairingCodeRow | undefined {
-    let found: PairingCodeRow | undefined;
-    for (const row of this.store.livePairingCodes(deviceId, this.clock.now())) {
-      const stored = Buffer.from(row.codeHash, 'base64url');
-      if (stored.length === hash.length && timingSafeEqual(stored, hash)) found = row;
-    }
-    return found;
   }
 }
 
