@@ -36,7 +36,8 @@ const event = (deviceId: string, seq: number, childId: string) => ({
   deviceId,
   seq,
   method: 'card',
-  actor: 'g001',
+  // The bench roster gives child cNNN to guardian gN: a kiosk may only tap for a guardian's own child.
+  actor: `g${Number(childId.slice(1))}`,
 });
 
 async function benchPlainAedes(): Promise<number> {

@@ -1,3 +1,5 @@
+import { ErrorCodes } from '../protocol/index.ts';
+
 /**
  * The cloud relay's metrics in the Prometheus text exposition format (version 0.0.4), kept by hand: a few
  * counters, one histogram and two gauges do not justify a client library. Labels carry ids and routes
@@ -8,6 +10,17 @@
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
 export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
+
+/**
+ * Rejection codes always reported, also at 0, so that an alert on store_error has a series to watch:
+ * invalid_event (schema), bad_text and implausible_time (the validity rule), store_error (the database).
+ */
+export const REJECTION_CODES = [
+  ErrorCodes.invalidEvent,
+  ErrorCodes.badText,
+  ErrorCodes.implausibleTime,
+  ErrorCodes.storeError,
+] as const;
 
 function escapeLabel(value: string): string {
   return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
@@ -22,6 +35,8 @@ function labels(pairs: Record<string, string>): string {
 
 export class CloudMetrics {
   private readonly events: Record<EventOutcome, number> = { accepted: 0, duplicate: 0, rejected: 0 };
+  /** Rejected events by code; bounded, the codes are ours (REJECTION_CODES and a few more). */
+  private readonly rejections = new Map<string, number>(REJECTION_CODES.map((code) => [code, 0]));
   private readonly latencyCounts: number[] = LATENCY_BUCKETS.map(() => 0);
   private latencyCount = 0;
   private latencySum = 0;
@@ -39,6 +54,12 @@ export class CloudMetrics {
 
   countEvents(outcome: EventOutcome, n: number): void {
     this.events[outcome] += n;
+  }
+
+  /** Counts rejected events, in all and by code. */
+  countRejections(rejected: readonly { code: string }[]): void {
+    this.events.rejected += rejected.length;
+    for (const { code } of rejected) this.rejections.set(code, (this.rejections.get(code) ?? 0) + 1);
   }
 
   observeBatchSeconds(seconds: number): void {
@@ -76,6 +97,14 @@ export class CloudMetrics {
     family('genkan_cloud_events_total', 'counter', 'Events received in batches, by outcome.');
     for (const outcome of ['accepted', 'duplicate', 'rejected'] as const) {
       out.push(`genkan_cloud_events_total${labels({ outcome })} ${String(this.events[outcome])}`);
+    }
+    family(
+      'genkan_cloud_events_rejected_total',
+      'counter',
+      'Events rejected in batches, by code (store_error: refused by the database, the rest of the batch stored).',
+    );
+    for (const [code, n] of [...this.rejections].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      out.push(`genkan_cloud_events_rejected_total${labels({ code })} ${String(n)}`);
     }
     family(
       'genkan_cloud_batch_duration_seconds',

@@ -219,6 +219,8 @@ describe('cloud relay health and metrics', () => {
       'genkan_cloud_events_total{outcome="accepted"} 2',
       'genkan_cloud_events_total{outcome="duplicate"} 2',
       'genkan_cloud_events_total{outcome="rejected"} 1',
+      'genkan_cloud_events_rejected_total{code="invalid_event"} 1',
+      'genkan_cloud_events_rejected_total{code="store_error"} 0',
       'genkan_cloud_batch_duration_seconds_bucket{le="+Inf"} 2',
       'genkan_cloud_batch_duration_seconds_count 2',
       'genkan_cloud_http_requests_total{method="POST",route="/v1/batches",status="200"} 2',

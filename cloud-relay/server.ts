@@ -12,6 +12,7 @@ import { isValidDate, systemClock, type Clock } from '../common/time.ts';
 import {
   BATCH_MAX,
   BatchRequestSchema,
+  CLOUD_TIME_WINDOW,
   describeIssues,
   ErrorCodes,
   IdSchema,
@@ -441,12 +442,19 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
       }
       if (hubId !== principal.hubId) throw forbidden(`this token does not belong to hub ${hubId}`);
 
-      const { events, rejected } = validateEvents(parsed.data.events);
-      // Also with nothing valid: the call records the hub's relay time.
+      // The rule the hub applied (protocol/plausibility.ts), with the cloud's wider time window: an event
+      // refused here is answered as rejected, so that it never holds back the hub's later batches.
+      const { events, rejected: invalid } = validateEvents(parsed.data.events, {
+        now: clock.now(),
+        window: CLOUD_TIME_WINDOW,
+      });
+      // Also with nothing valid: the call records the hub's relay time. Events the database refuses as
+      // data come back as store_error; any other store failure is a 5xx, and the hub resends.
       const stored = await store.insertBatch(facilityId, hubId, events);
+      const rejected = [...invalid, ...stored.rejected];
       metrics.countEvents('accepted', stored.accepted.length);
       metrics.countEvents('duplicate', stored.duplicates.length);
-      metrics.countEvents('rejected', rejected.length);
+      metrics.countRejections(rejected);
       metrics.hubSeen(hubId, clock.now().getTime());
       request.log.info(
         {
@@ -455,9 +463,17 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
           accepted: stored.accepted.length,
           duplicates: stored.duplicates.length,
           rejected: rejected.length,
+          storeErrors: stored.rejected.length,
         },
         'batch stored',
       );
+      if (rejected.length > 0) {
+        // Ids and codes only: a rejection's message may quote the event (a note's length, a time).
+        request.log.warn(
+          { hubId, facilityId, rejected: rejected.map((r) => ({ id: r.id, code: r.code })) },
+          'events rejected',
+        );
+      }
       return { accepted: stored.accepted, duplicates: stored.duplicates, rejected };
     },
   );

@@ -33,6 +33,7 @@ export interface EventColumns {
   actor: string | null;
   voids: string | null;
   note: string | null;
+  clock_doubt: AttendanceEvent['clockDoubt'] | null;
 }
 
 /** Rebuilds the event with the key order of EventSchema; absent optional fields stay absent, so events round-trip exactly. */
@@ -49,5 +50,6 @@ export function eventFromColumns(row: EventColumns): AttendanceEvent {
   };
   if (row.voids !== null) event.voids = row.voids;
   if (row.note !== null) event.note = row.note;
+  if (row.clock_doubt !== null) event.clockDoubt = row.clock_doubt;
   return event;
 }

@@ -11,17 +11,21 @@ import {
   AdminPairingRequestSchema,
   AdminSignInRequestSchema,
   CHART_BUCKET_MINUTES,
+  RECORDS_HEALTH_LIST_MAX,
   type AdminAuditPage,
   type AdminChart,
   type AdminGuardianQr,
   type AdminPairing,
+  type AdminRecordsHealth,
   type AdminRoster,
+  type RelayHealth,
 } from '../protocol/admin.ts';
 import { describeIssues, ErrorCodes, type AttendanceEvent } from '../protocol/index.ts';
 import type { AdminAuth, AdminContext } from './admin-auth.ts';
 import { ApiError } from './api-error.ts';
 import type { DeviceStatusTracker } from './device-status.ts';
 import { issuePairingCode } from './pairing.ts';
+import { RELAY_NOT_CONFIGURED, relayWarnings } from './relay.ts';
 import { issueGuardianQr, qrMatrix, renderQrCardSvg } from './qr-card.ts';
 import { ImportBusyError, type RosterJobs } from './roster-job.ts';
 import { readSettings, updateSettings } from './settings.ts';
@@ -41,6 +45,8 @@ export interface AdminApiOptions {
   settingsChanged: () => void;
   /** The bundled admin app; undefined when the hub was built without it (GET /admin answers 503). */
   app: WebBundle | undefined;
+  /** The cloud relay's health (edge-hub/http.ts passes it on); absent: not configured. */
+  relayHealth?: () => RelayHealth;
 }
 
 /** Largest roster file: tens of thousands of rows fit. */
@@ -373,6 +379,32 @@ export function registerAdminApi(
       now: clock.now(),
     });
     return noStore(reply).send(chart);
+  });
+
+  // What needs the director's eye about the records: the relay's backlog, the events the cloud refused
+  // (kept here, never resent) and the events stamped while a kiosk's clock was in doubt.
+  app.get('/api/admin/records-health', (req, reply) => {
+    adminOf(req);
+    const relay = options.relayHealth?.() ?? RELAY_NOT_CONFIGURED;
+    const names = new Map(store.roster().children.map((c) => [c.id, c.name]));
+    const nameOf = (childId: string) => names.get(childId) ?? null;
+    const answer: AdminRecordsHealth = {
+      relay,
+      warnings: relayWarnings(relay),
+      rejected: {
+        total: store.relayRejectCount(),
+        events: store
+          .rejectedEvents(RECORDS_HEALTH_LIST_MAX)
+          .map((r) => ({ ...r, childName: nameOf(r.childId) })),
+      },
+      clockDoubt: {
+        total: store.clockDoubtCount(),
+        events: store
+          .clockDoubtEvents(RECORDS_HEALTH_LIST_MAX)
+          .map((e) => ({ ...e, childName: nameOf(e.childId) })),
+      },
+    };
+    return noStore(reply).send(answer);
   });
 
   serveWebApp(app, '/admin', options.app, 'admin_app_unavailable');

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
 import type { Clock } from '../common/time.ts';
-import { AdminGuardianQrSchema, ImportJobSchema, type ImportJob } from '../protocol/admin.ts';
+import {
+  AdminGuardianQrSchema,
+  AdminRecordsHealthSchema,
+  ImportJobSchema,
+  type ImportJob,
+} from '../protocol/admin.ts';
+import type { AttendanceEvent } from '../protocol/index.ts';
 import { attendanceChart } from './admin-api.ts';
 import { ADMIN_IDLE_MS } from './admin-auth.ts';
 import type { RunningHub } from './hub.ts';
@@ -18,6 +24,8 @@ describe('admin API', () => {
   let hub: RunningHub;
   let base: string;
   let origin: string;
+  /** Stored before the hub starts: one the cloud refused, two stamped while a kiosk's clock was in doubt. */
+  const stored: AttendanceEvent[] = [];
 
   beforeAll(async () => {
     site = await provision(1);
@@ -25,6 +33,18 @@ describe('admin API', () => {
     await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '2468', role: 'admin' });
     await addStaff(store, { id: 'boss2', name: '副園長', pin: '1357', role: 'admin' });
     await addStaff(store, { id: 's1', name: '保育 花子', pin: '2468', role: 'staff' });
+    stored.push(
+      makeEvent({ childId: 'c003', occurredAt: '2026-04-01T08:00:00+09:00' }),
+      makeEvent({ childId: 'c001', occurredAt: '2026-04-01T08:01:00+09:00', clockDoubt: 'unsynced' }),
+      makeEvent({ childId: 'c002', occurredAt: '2026-04-01T08:02:00+09:00', clockDoubt: 'held_back' }),
+    );
+    store.insertEvents(stored, '2026-03-31T23:05:00.000Z');
+    const refused = stored[0];
+    if (!refused) throw new Error('no event');
+    // As the relay records a refusal (this hub has no cloud).
+    store.advanceRelay(1, [
+      { id: refused.id, hubSeq: 1, code: 'implausible_time', message: 'too far ahead' },
+    ]);
     store.close();
     hub = await startTestHub(site, { clock });
     base = `http://127.0.0.1:${hub.ports.http}`;
@@ -91,6 +111,53 @@ describe('admin API', () => {
       body: JSON.stringify({ closingTime: '18:00' }),
     });
     expect(res.status).toBe(403);
+  });
+
+  it('lists the relay health, the events the cloud refused and the clock-doubt events', async () => {
+    expect((await get('/api/admin/records-health', '')).status).toBe(401);
+    const cookie = cookieOf(await signIn('boss', '2468'));
+    const res = await get('/api/admin/records-health', cookie);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = AdminRecordsHealthSchema.parse(await res.json());
+    const [refused, unsynced, heldBack] = stored;
+    expect(body).toEqual({
+      relay: { configured: false },
+      warnings: [],
+      rejected: {
+        total: 1,
+        events: [
+          {
+            id: refused?.id,
+            type: 'check_in',
+            childId: 'c003',
+            childName: '佐藤 一',
+            occurredAt: '2026-04-01T08:00:00+09:00',
+            deviceId: 'kiosk-1',
+            code: 'implausible_time',
+            message: 'too far ahead',
+            rejectedAt: expect.any(String) as string,
+          },
+        ],
+      },
+      clockDoubt: {
+        total: 2,
+        // newest first
+        events: [
+          {
+            id: heldBack?.id,
+            type: 'check_in',
+            childId: 'c002',
+            childName: '山田 次郎',
+            deviceId: 'kiosk-1',
+            occurredAt: '2026-04-01T08:02:00+09:00',
+            receivedAt: '2026-03-31T23:05:00.000Z',
+            clockDoubt: 'held_back',
+          },
+          expect.objectContaining({ id: unsynced?.id, clockDoubt: 'unsynced', childName: '山田 太郎' }),
+        ],
+      },
+    });
   });
 
   it('ends a session on sign-out, after 30 idle minutes, and when the account is disabled', async () => {

@@ -141,6 +141,7 @@ describe('hub broker: authentication and ACL', () => {
       reconnectPeriod: 0,
       username: 'kiosk-1',
       password: device(0).password,
+      clientId: 'kiosk-1',
     });
     clients.push(c);
     const acks = topics.acks('f1', 'kiosk-1');

@@ -22,7 +22,7 @@ export interface BrokerOptions {
   logger: Logger;
   /** Checks a device's credentials (username = device id). */
   authenticate: (deviceId: string, password: string) => Promise<boolean>;
-  /** The role of an authenticated device, read once at login: it decides which topics it may use. */
+  /** The role of a device whose password matched, read at login: only kiosks have an MQTT login. */
   roleOf: (deviceId: string) => DeviceRole | undefined;
   /** An events payload from an authenticated device, on its own events topic (any size up to the packet limit). */
   onEvents: (deviceId: string, payload: Buffer) => void;
@@ -34,6 +34,11 @@ export interface BrokerOptions {
   onConnection?: (deviceId: string, online: boolean) => void;
   /** Connections sending a larger MQTT packet are dropped (default MAX_PACKET_BYTES). */
   maxPacketBytes?: number;
+  /**
+   * A device's session younger than this is not taken over by a new connection with the same id (30 s):
+   * two devices sharing an id do not flap, and a real reconnect waits at most this long.
+   */
+  takeoverGraceMs?: number;
 }
 
 export interface HubBroker {
@@ -55,8 +60,11 @@ export class AclError extends GenkanError {
 
 const EMPTY = Buffer.alloc(0);
 
-/** CONNACK return codes of MQTT 3.1.1: 3 server unavailable, 4 bad user name or password, 5 not authorised. */
-function authError(returnCode: 3 | 4 | 5, message: string): AuthenticateError {
+/**
+ * CONNACK return codes of MQTT 3.1.1: 2 identifier rejected, 3 server unavailable, 4 bad user name or
+ * password, 5 not authorised.
+ */
+function authError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {
   // aedes declares the codes as an ambient const enum, which isolatedModules cannot reference by name.
   // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
   return Object.assign(new GenkanError('unauthorized', message), { returnCode });
@@ -85,13 +93,13 @@ function closeServer(server: NetServer | HttpServer): Promise<void> {
 }
 
 /**
- * The hub's MQTT broker (aedes) on TCP and WebSocket. Devices log in with their id and password and may
- * only touch their own topics:
+ * The hub's MQTT broker (aedes) on TCP and WebSocket. Kiosks log in with their id (as both username and
+ * client id) and password and may only touch their own topics:
  *   publish   genkan/v1/F/devices/<self>/events (handed to ingest, never retained or routed as is)
  *             genkan/v1/F/devices/<self>/status (must match StatusSchema)
- *             genkan/v1/F/devices/<self>/requests (kiosks only; handed to the request handler likewise)
- *   subscribe genkan/v1/F/devices/<self>/acks, genkan/v1/F/rollcall, genkan/v1/F/roster, genkan/v1/+/roster
- *             genkan/v1/F/devices/<self>/responses (kiosks only)
+ *             genkan/v1/F/devices/<self>/requests (handed to the request handler likewise)
+ *   subscribe genkan/v1/F/devices/<self>/acks, genkan/v1/F/devices/<self>/responses, genkan/v1/F/rollcall,
+ *             genkan/v1/F/roster, genkan/v1/+/roster, genkan/v1/F/time
  * A refused subscription is granted 128; a refused publish closes the connection (aedes' behaviour;
  * MQTT 3.1.1 has no negative PUBACK).
  */
@@ -100,8 +108,9 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
   const maxPacket = options.maxPacketBytes ?? MAX_PACKET_BYTES;
   /** Device id of each authenticated client (the MQTT username, checked against the store). */
   const deviceOf = new WeakMap<Client, string>();
-  /** Role of each authenticated client, as it was when it logged in. */
-  const roleOf = new WeakMap<Client, DeviceRole>();
+  /** The live session of each device, and when it began: a newcomer may not take over a fresh one. */
+  const sessions = new Map<string, { client: Client; since: number }>();
+  const takeoverGraceMs = options.takeoverGraceMs ?? 30_000;
 
   const aedes = await Aedes.createBroker({
     // Authentication is async (scrypt), and a device may send its first packets right after CONNECT.
@@ -115,17 +124,44 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
       done(authError(5, 'anonymous connections are not allowed'), null);
       return;
     }
+    // Checked before the password and before aedes looks for a session to take over (that happens only
+    // after a successful login), so a refused connection leaves the device's live session alone.
+    if (client.id !== username) {
+      logger.warn(
+        { deviceId: username.slice(0, 64) },
+        'device login refused: client id is not the device id',
+      );
+      done(authError(2, 'the client id must be the device id'), null);
+      return;
+    }
     options.authenticate(username, password.toString('utf8')).then(
       (ok) => {
         const role = ok ? options.roleOf(username) : undefined;
-        if (role !== undefined) {
-          deviceOf.set(client, username);
-          roleOf.set(client, role);
-          done(null, true);
-        } else {
+        if (role === undefined) {
           logger.warn({ deviceId: username.slice(0, 64) }, 'device login refused');
           done(authError(4, 'bad device id or password'), null);
+          return;
         }
+        // Tablets work over the staff-authenticated HTTP paths only: a tablet's password is no way around
+        // the staff PIN (and tablets paired before this rule still hold one).
+        if (role !== 'kiosk') {
+          logger.warn({ deviceId: username }, 'device login refused: tablets have no MQTT login');
+          done(authError(5, 'tablets have no MQTT login'), null);
+          return;
+        }
+        // Two devices given the same id would throw each other off for ever; a device reconnecting after a
+        // drop the hub has not noticed yet is let in once its old session is past the grace.
+        const live = sessions.get(username);
+        if (live && !live.client.closed && Date.now() - live.since < takeoverGraceMs) {
+          logger.error(
+            { deviceId: username },
+            'device login refused: this device id is connected already (two devices sharing one id?)',
+          );
+          done(authError(2, 'this device id is connected already'), null);
+          return;
+        }
+        deviceOf.set(client, username);
+        done(null, true);
       },
       (err: unknown) => {
         logger.error({ err, deviceId: username.slice(0, 64) }, 'device authentication failed');
@@ -143,12 +179,6 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
     }
     switch (t.kind) {
       case 'events': {
-        // A tablet's events are made by the hub from signed-in staff actions (POST /api/tablet/actions);
-        // its MQTT password must not be a way around the staff sign-in.
-        if (client && roleOf.get(client) !== 'kiosk') {
-          done(new AclError(`only kiosks may publish events (${deviceId})`));
-          return;
-        }
         const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
         options.onEvents(deviceId, payload);
         // The hub consumes events; what aedes routes on is an empty, non-retained husk, so that no event
@@ -159,10 +189,6 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
         return;
       }
       case 'requests': {
-        if (client && roleOf.get(client) !== 'kiosk') {
-          done(new AclError(`only kiosks may publish requests (${deviceId})`));
-          return;
-        }
         const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
         options.onRequest(deviceId, payload);
         // As with events: the hub consumes the request, nothing lingers or is routed.
@@ -187,6 +213,7 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
       case 'responses':
       case 'rollcall':
       case 'roster':
+      case 'time':
         done(new AclError(`publishing to ${packet.topic} is not allowed`));
         return;
     }
@@ -197,9 +224,10 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
     const allowed =
       deviceId !== undefined &&
       (sub.topic === topics.acks(facilityId, deviceId) ||
-        (sub.topic === topics.responses(facilityId, deviceId) && roleOf.get(client) === 'kiosk') ||
+        sub.topic === topics.responses(facilityId, deviceId) ||
         sub.topic === topics.rollcall(facilityId) ||
         sub.topic === topics.roster(facilityId) ||
+        sub.topic === topics.time(facilityId) ||
         sub.topic === topics.anyRoster);
     if (!allowed) logger.warn({ deviceId, topic: sub.topic }, 'subscription refused');
     // null negates the subscription: the SUBACK grants 128 and the connection stays.
@@ -208,13 +236,17 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
 
   aedes.on('client', (client) => {
     const deviceId = deviceOf.get(client);
-    logger.debug({ deviceId, clientId: client.id }, 'device connected');
-    if (deviceId !== undefined) options.onConnection?.(deviceId, true);
+    logger.debug({ deviceId }, 'device connected');
+    if (deviceId === undefined) return;
+    sessions.set(deviceId, { client, since: Date.now() });
+    options.onConnection?.(deviceId, true);
   });
   aedes.on('clientDisconnect', (client) => {
     const deviceId = deviceOf.get(client);
-    logger.debug({ deviceId, clientId: client.id }, 'device disconnected');
-    if (deviceId !== undefined) options.onConnection?.(deviceId, false);
+    logger.debug({ deviceId }, 'device disconnected');
+    if (deviceId === undefined) return;
+    if (sessions.get(deviceId)?.client === client) sessions.delete(deviceId);
+    options.onConnection?.(deviceId, false);
   });
   aedes.on('clientError', (client, err) => {
     const deviceId = deviceOf.get(client);

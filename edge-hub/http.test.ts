@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
 import { fixedClock } from '../common/time.ts';
@@ -52,7 +54,19 @@ describe('hub HTTP API', () => {
   it('serves /healthz without a token', async () => {
     const res = await get('/healthz', null);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true });
+    expect(await res.json()).toEqual({ ok: true, relay: { configured: false }, warnings: [] });
+  });
+
+  it('serves /metrics with the admin token only', async () => {
+    expect((await get('/metrics', null)).status).toBe(401);
+    expect((await get('/metrics', 'nope')).status).toBe(401);
+    const res = await get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toContain('# TYPE genkan_hub_events_total counter\ngenkan_hub_events_total 7\n');
+    expect(text).toContain('genkan_hub_relay_configured 0\n');
+    expect(text).not.toContain('genkan_hub_relay_waiting_events');
   });
 
   it('answers 401 without a token or with a wrong one', async () => {
@@ -240,6 +254,75 @@ describe('hub admin token', () => {
         code: 'facility_mismatch',
       });
     } finally {
+      await removeDir(site.dir);
+    }
+  });
+});
+
+describe('hub relay health', () => {
+  it('reports a stalled relay in /healthz and /metrics, without personal data', async () => {
+    // A cloud that is down.
+    const cloud = createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'down' } }));
+    });
+    await new Promise<void>((resolve) => cloud.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${String((cloud.address() as AddressInfo).port)}`;
+    const site = await provision(1);
+    const store = HubStore.open(site.dir);
+    store.insertEvents([makeEvent({ note: '山田 太郎' }), makeEvent()], '2026-04-01T02:40:00.000Z');
+    store.insertEvents([makeEvent({ clockDoubt: 'unsynced' })], '2026-04-01T02:50:00.000Z');
+    store.close();
+    // 20 minutes after the oldest was received.
+    const hub = await startTestHub(site, {
+      clock: fixedClock('2026-04-01T12:00:00+09:00'),
+      cloud: { url, token: 'hub1.secret' },
+      tuning: { rosterPollMs: 50, rollcallThrottleMs: 20, relay: { baseDelayMs: 5, maxDelayMs: 20 } },
+    });
+    const base = `http://127.0.0.1:${String(hub.ports.http)}`;
+    try {
+      const health = async () =>
+        (await (await fetch(`${base}/healthz`)).json()) as {
+          ok: boolean;
+          relay: { lastError: unknown };
+          warnings: string[];
+        };
+      let body = await health();
+      while (body.relay.lastError === null) body = await health();
+      expect(body).toEqual({
+        ok: true,
+        relay: {
+          configured: true,
+          waiting: 3,
+          oldestWaitingAt: '2026-04-01T02:40:00.000Z',
+          oldestAgeSeconds: 1200,
+          lastError: { reason: 'HTTP 503 unavailable', at: '2026-04-01T03:00:00.000Z' },
+          lastSuccessAt: null,
+          rejected: 0,
+        },
+        warnings: ['relay_stalled'],
+      });
+      expect(JSON.stringify(body)).not.toContain('山田');
+
+      const metrics = await (
+        await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).text();
+      for (const line of [
+        'genkan_hub_events_total 3',
+        'genkan_hub_clock_doubt_events_total 1',
+        'genkan_hub_relay_configured 1',
+        'genkan_hub_relay_waiting_events 3',
+        'genkan_hub_relay_oldest_waiting_seconds 1200',
+        'genkan_hub_relay_rejected_events 0',
+        'genkan_hub_relay_last_success_timestamp_seconds 0',
+        `genkan_hub_relay_last_error_timestamp_seconds ${String(Date.parse('2026-04-01T03:00:00Z') / 1000)}`,
+      ]) {
+        expect(metrics).toContain(`\n${line}\n`);
+      }
+    } finally {
+      await hub.close();
+      cloud.closeAllConnections();
+      await new Promise((resolve) => cloud.close(resolve));
       await removeDir(site.dir);
     }
   });

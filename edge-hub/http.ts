@@ -17,13 +17,16 @@ import {
   type PairResponse,
 } from '../protocol/index.ts';
 import { checkAdminToken } from './devices.ts';
-import { PairingCodeError, TooManyRequestsError, type PairingService } from './pairing.ts';
+import { NotAKioskError, PairingCodeError, TooManyRequestsError, type PairingService } from './pairing.ts';
 import { rollcallOn, type RollcallLayout } from './rollcall.ts';
 import { readSettings, updateSettings } from './settings.ts';
 import { facilitySnapshot } from './snapshot.ts';
 import { ledgerDateOf, ledgerFile, ledgerMonthOf, ledgerOutputOf } from '../common/ledger-http.ts';
 import { dailyLedger, LedgerFontError, monthlyLedger } from '../common/ledger/index.ts';
 import type { HubStore } from './store.ts';
+import type { RelayHealth } from '../protocol/admin.ts';
+import { renderHubMetrics } from './metrics.ts';
+import { RELAY_NOT_CONFIGURED, relayWarnings } from './relay.ts';
 
 export interface HttpApiOptions {
   store: HubStore;
@@ -45,6 +48,8 @@ export interface HttpApiOptions {
   admin?: AdminApiOptions;
   /** Told after the settings changed (the tablets' roll-call reads them). */
   settingsChanged?: () => void;
+  /** The cloud relay's health (Relay.health); absent, or undefined, on a hub without a cloud. */
+  relayHealth?: () => RelayHealth | undefined;
 }
 
 /** Largest PATCH /api/settings body: a facility of 100 classes fits many times over. */
@@ -156,6 +161,9 @@ export function buildHttpApi(options: HttpApiOptions) {
     } else if (err instanceof PairingCodeError) {
       status = 401;
       body = { error: { code: err.code, message: err.message } };
+    } else if (err instanceof NotAKioskError) {
+      status = 403;
+      body = { error: { code: err.code, message: err.message } };
     } else if (isClientError(err) && err.statusCode === 415) {
       status = 415;
       body = { error: { code: ErrorCodes.unsupportedMediaType, message: err.message } };
@@ -181,7 +189,23 @@ export function buildHttpApi(options: HttpApiOptions) {
   const rollcall = (date: string) =>
     rollcallOn(store, facilityId, options.layout(), date, formatRfc3339(clock.now(), timeZone));
 
-  app.get('/healthz', () => ({ ok: true }));
+  const relayHealth = (): RelayHealth => options.relayHealth?.() ?? RELAY_NOT_CONFIGURED;
+
+  // Public, so counts and times only. `ok` says the process serves; what needs a look is in `warnings`.
+  app.get('/healthz', () => {
+    const relay = relayHealth();
+    return { ok: true, relay, warnings: relayWarnings(relay) };
+  });
+
+  app.get('/metrics', (_req, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(
+      renderHubMetrics({
+        relay: relayHealth(),
+        events: store.countEvents(),
+        clockDoubtEvents: store.clockDoubtCount(),
+      }),
+    ),
+  );
 
   // No bearer token: the one-time pairing code is the credential.
   app.post('/api/pair', { bodyLimit: PAIR_BODY_LIMIT }, async (req) => {
@@ -198,7 +222,11 @@ export function buildHttpApi(options: HttpApiOptions) {
       };
       return answer;
     } catch (err) {
-      if (err instanceof PairingCodeError || err instanceof TooManyRequestsError) {
+      if (
+        err instanceof PairingCodeError ||
+        err instanceof NotAKioskError ||
+        err instanceof TooManyRequestsError
+      ) {
         // The device id only: the code is a secret, and the address is the limiter's business.
         req.log.warn({ deviceId: parsed.data.deviceId, code: err.code }, 'pairing refused');
       }
@@ -207,7 +235,7 @@ export function buildHttpApi(options: HttpApiOptions) {
   });
 
   if (options.tablet) registerTabletApi(app, options.tablet);
-  if (options.admin) registerAdminApi(app, options.admin);
+  if (options.admin) registerAdminApi(app, { ...options.admin, relayHealth });
 
   app.get('/api/settings', () => readSettings(store));
 

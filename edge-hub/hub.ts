@@ -58,6 +58,10 @@ export interface HubOptions {
   tuning?: {
     rosterPollMs?: number;
     rollcallThrottleMs?: number;
+    /** How often the hub's time is republished on genkan/v1/F/time (15 s). */
+    timeIntervalMs?: number;
+    /** See BrokerOptions.takeoverGraceMs. */
+    takeoverGraceMs?: number;
     /** Tablet push timings (see TabletPushOptions). */
     tabletPush?: Partial<
       Pick<
@@ -137,6 +141,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     let rosterVersion = store.rosterVersion();
     let roster: RosterData = store.roster();
     let childIds = new Set(roster.children.map((c) => c.id));
+    let guardianships = guardianPairs(roster);
     /** The latest roster publish, which an enrolment's answer waits for. */
     let rosterPublished: Promise<void> = Promise.resolve();
     const publishRoster = () => {
@@ -179,6 +184,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       rosterVersion = version;
       roster = store.roster();
       childIds = new Set(roster.children.map((c) => c.id));
+      guardianships = guardianPairs(roster);
       logger.info({ version, children: childIds.size }, 'roster changed');
       rollcall.setRoster(roster);
       tabletPush?.changed();
@@ -194,6 +200,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         facilityId,
         store,
         logger: logger.child({ ns: 'hub.relay' }),
+        clock,
         snapshot: { key: () => snapshotKey(store), build: () => facilitySnapshot(store, facilityId) },
         ...options.tuning?.relay,
       });
@@ -202,7 +209,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       store,
       clock,
       logger: logger.child({ ns: 'hub.ingest' }),
-      roster: { hasChild: (id) => childIds.has(id), refresh: refreshRoster },
+      roster: {
+        hasChild: (id) => childIds.has(id),
+        isGuardianOf: (guardianId, childId) => guardianships.has(`${guardianId}/${childId}`),
+        refresh: refreshRoster,
+      },
+      undoWindowMs: () => store.facilitySettings().undoWindowMinutes * 60_000,
       publishAck: (deviceId: string, ack: Ack) => {
         publish(topics.acks(facilityId, deviceId), JSON.stringify(ack), false);
       },
@@ -233,6 +245,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       wsPort: options.wsPort,
       facilityId,
       logger: logger.child({ ns: 'hub.broker' }),
+      ...(options.tuning?.takeoverGraceMs !== undefined && {
+        takeoverGraceMs: options.tuning.takeoverGraceMs,
+      }),
       authenticate: (deviceId, password) => verifyDevice(store, deviceId, password),
       roleOf: (deviceId) => store.deviceRole(deviceId),
       onEvents: (deviceId, payload) => {
@@ -314,6 +329,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       // writes them while the hub runs, and nothing needs to be told.
       pairing: new PairingService({ store, clock }),
       mqttPort: started.ports.mqtt,
+      relayHealth: () => relay?.health(),
       tablet: {
         store,
         clock,
@@ -369,6 +385,16 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
     publishRoster();
     rollcall.publishNow();
+    // The hub's clock for the kiosks (protocol/schemas.ts HubTimeSchema): retained, so a kiosk has it at
+    // connect, and fresh every 15 s.
+    const publishTime = () => {
+      publish(topics.time(facilityId), JSON.stringify({ now: formatRfc3339(clock.now(), timeZone) }), true);
+    };
+    publishTime();
+    const timeTimer = setInterval(publishTime, options.tuning?.timeIntervalMs ?? 15_000);
+    cleanups.push(() => {
+      clearInterval(timeTimer);
+    });
     const poll = setInterval(() => {
       try {
         refreshRoster();
@@ -395,4 +421,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     await cleanup();
     throw err;
   }
+}
+
+/** guardianId/childId of every guardianship on the roster: what a kiosk's events are checked against. */
+function guardianPairs(roster: RosterData): Set<string> {
+  return new Set(roster.guardians.flatMap((g) => g.childIds.map((c) => `${g.id}/${c}`)));
 }

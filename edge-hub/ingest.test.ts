@@ -19,6 +19,11 @@ import {
   type TestSite,
 } from './testing.ts';
 
+/** A past business day within the hub's 400-day window (events outside it are implausible_time). */
+const PAST_DAY = new Date(Date.now() - 30 * 86_400_000).toLocaleDateString('sv-SE', {
+  timeZone: 'Asia/Tokyo',
+});
+
 describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
   let site: TestSite;
   let hub: RunningHub;
@@ -47,7 +52,7 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
 
   const stored = (id: string) =>
     store
-      .eventsOn('2026-04-01')
+      .eventsOn(PAST_DAY)
       .concat(store.eventsOn(today()))
       .find((e) => e.id === id);
   const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' });
@@ -74,14 +79,13 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
   });
 
   it('acks a batch in one ack, keeping optional fields exact', async () => {
-    const a = makeEvent({ occurredAt: '2026-04-01T08:00:00+09:00', note: 'メモ' });
+    const a = makeEvent({ occurredAt: `${PAST_DAY}T08:00:00+09:00`, note: 'メモ' });
     const b = makeEvent({
-      occurredAt: '2026-04-01T08:01:00+09:00',
+      occurredAt: `${PAST_DAY}T08:01:00+09:00`,
       childId: 'c002',
-      actor: null,
-      method: 'staff',
+      method: 'qr',
     });
-    const c = makeEvent({ type: 'void', voids: a.id, occurredAt: '2026-04-01T08:02:00+09:00' });
+    const c = makeEvent({ type: 'void', voids: a.id, occurredAt: `${PAST_DAY}T08:02:00+09:00` });
     expect(await send(JSON.stringify({ events: [a, b, c] }))).toEqual({
       acked: [a.id, b.id, c.id],
       rejected: [],
@@ -238,7 +242,9 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
         });
       });
     const mine = Array.from({ length: 300 }, () => makeEvent());
-    const theirs = Array.from({ length: 300 }, () => makeEvent({ deviceId: 'kiosk-2', childId: 'c003' }));
+    const theirs = Array.from({ length: 300 }, () =>
+      makeEvent({ deviceId: 'kiosk-2', childId: 'c003', actor: 'g002' }),
+    );
     const done = Promise.all([collect(client, acksTopic, 300), collect(other, otherAcks, 300)]);
     for (const e of mine) client.publish(eventsTopic, JSON.stringify(e), { qos: 1 });
     for (const e of theirs) other.publish(topics.events('f1', 'kiosk-2'), JSON.stringify(e), { qos: 1 });
@@ -249,7 +255,7 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
   });
 
   it('updates the retained roll-call after an event', async () => {
-    const event = makeEvent({ childId: 'c004', occurredAt: new Date().toISOString() });
+    const event = makeEvent({ childId: 'c004', actor: 'g003', occurredAt: new Date().toISOString() });
     const present = (r: Rollcall) =>
       r.classes.flatMap((c) => c.children).find((c) => c.id === 'c004')?.status === 'present';
     const rollcall = waitForMessage<Rollcall>(client, topics.rollcall('f1'), present);
@@ -290,7 +296,8 @@ describe('Ingest when the commit fails', () => {
       store,
       clock: systemClock,
       logger: silentLogger(),
-      roster: { hasChild: (id) => id.startsWith('c00'), refresh: () => undefined },
+      roster: { hasChild: (id) => id.startsWith('c00'), isGuardianOf: () => true, refresh: () => undefined },
+      undoWindowMs: () => 600_000,
       publishAck: (deviceId, ack) => {
         acks.push([deviceId, ack]);
         acked();
@@ -325,7 +332,8 @@ describe('Ingest when the commit fails', () => {
       store,
       clock: systemClock,
       logger: silentLogger(),
-      roster: { hasChild: () => true, refresh: () => undefined },
+      roster: { hasChild: () => true, isGuardianOf: () => true, refresh: () => undefined },
+      undoWindowMs: () => 600_000,
       publishAck: (_d, ack) => acks.push(ack),
       onCommitted: () => undefined,
       maxAttempts: 1,

@@ -3,16 +3,22 @@ import type { Clock } from '../common/time.ts';
 import {
   BATCH_MAX,
   ErrorCodes,
+  HUB_TIME_WINDOW,
   MQTT_PAYLOAD_MAX,
   parseEventsPayload,
+  validateEvent,
   type Ack,
   type AttendanceEvent,
   type Rejection,
+  type TimeWindow,
 } from '../protocol/index.ts';
-import type { HubStore, StoredEvent } from './store.ts';
+import { kioskAuthority } from './authority.ts';
+import type { EventRef, HubStore, StoredEvent } from './store.ts';
 
 export interface IngestRoster {
   hasChild(childId: string): boolean;
+  /** Whether the guardian may act for the child (a kiosk's events: edge-hub/authority.ts). */
+  isGuardianOf(guardianId: string, childId: string): boolean;
   /** Re-reads the roster if another process imported a new one; called before rejecting unknown_child. */
   refresh(): void;
 }
@@ -26,6 +32,10 @@ export interface IngestOptions {
   publishAck: (deviceId: string, ack: Ack) => void;
   /** Events newly stored by a committed group (for the roll-call and the relay). */
   onCommitted: (stored: readonly StoredEvent[]) => void;
+  /** How long after its event a kiosk may void it (the facility's undoWindowMinutes), read per group. */
+  undoWindowMs: () => number;
+  /** The validity rule's time window around the hub's clock (protocol/plausibility.ts). */
+  timeWindow?: TimeWindow;
   /** Upper bound of messages per transaction, so that one flush does not stall the event loop. */
   maxGroupMessages?: number;
   /** After a failed commit, the group is retried after this delay (doubling), this many times. */
@@ -81,6 +91,8 @@ export class Ingest {
   private readonly roster: IngestRoster;
   private readonly publishAck: IngestOptions['publishAck'];
   private readonly onCommitted: IngestOptions['onCommitted'];
+  private readonly undoWindowMs: () => number;
+  private readonly timeWindow: TimeWindow;
   private readonly maxGroup: number;
   private readonly retryDelayMs: number;
   private readonly maxAttempts: number;
@@ -97,6 +109,8 @@ export class Ingest {
     this.roster = options.roster;
     this.publishAck = options.publishAck;
     this.onCommitted = options.onCommitted;
+    this.undoWindowMs = options.undoWindowMs;
+    this.timeWindow = options.timeWindow ?? HUB_TIME_WINDOW;
     this.maxGroup = options.maxGroupMessages ?? 2000;
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -143,7 +157,9 @@ export class Ingest {
       this.store.transaction(() => {
         const existing = this.store.eventById(id);
         if (existing) return { event: existing, duplicate: true, stored: [] as StoredEvent[] };
-        const event = build();
+        const built = validateEvent(build(), { now: this.clock.now(), window: this.timeWindow });
+        if ('rejection' in built) return { rejection: built.rejection };
+        const event = built.event;
         if (!this.roster.hasChild(event.childId)) {
           return {
             rejection: {
@@ -153,7 +169,7 @@ export class Ingest {
             },
           };
         }
-        if (event.voids !== undefined && this.store.eventChild(event.voids) !== event.childId) {
+        if (event.voids !== undefined && this.store.eventRef(event.voids)?.childId !== event.childId) {
           return {
             rejection: {
               id,
@@ -219,7 +235,10 @@ export class Ingest {
         ack.rejected.push(oversizedRejection(item.payload));
         continue;
       }
-      const { events, rejected } = parseEventsPayload(item.payload);
+      const { events, rejected } = parseEventsPayload(item.payload, {
+        now: this.clock.now(),
+        window: this.timeWindow,
+      });
       ack.rejected.push(...rejected);
       for (const event of events) {
         if (event.deviceId === item.deviceId) candidates.push({ deviceId: item.deviceId, event });
@@ -276,18 +295,20 @@ export class Ingest {
 
   /**
    * Runs inside the group's transaction: sorts each candidate into duplicate (acked again), rejected, or
-   * stored, then inserts the stored ones. Checks see events stored earlier in the same group.
+   * stored, then inserts the stored ones. Checks see events stored earlier in the same group. Devices that
+   * publish events are kiosks (the broker lets no other role), so each event is held to a kiosk's authority.
    */
   private check(
     candidates: readonly { deviceId: string; event: AttendanceEvent }[],
     ackOf: (deviceId: string) => Ack,
   ) {
-    const inGroup = new Map<string, string>(); // event id → child id, for this group's accepted events
-    const childOf = (id: string) => inGroup.get(id) ?? this.store.eventChild(id);
+    const inGroup = new Map<string, EventRef>(); // this group's accepted events
+    const lookup = (id: string) => inGroup.get(id) ?? this.store.eventRef(id);
+    const undoWindowMs = this.undoWindowMs();
     const toInsert: AttendanceEvent[] = [];
     for (const { deviceId, event } of candidates) {
       const ack = ackOf(deviceId);
-      if (childOf(event.id) !== undefined) {
+      if (lookup(event.id) !== undefined) {
         // Already stored: the device resent it (lost ack, reconnect). The first copy wins; ack again.
         ack.acked.push(event.id);
         continue;
@@ -300,15 +321,17 @@ export class Ingest {
         });
         continue;
       }
-      if (event.voids !== undefined && childOf(event.voids) !== event.childId) {
-        ack.rejected.push({
-          id: event.id,
-          code: ErrorCodes.unknownEvent,
-          message: `voided event ${event.voids} is not an event of child ${event.childId} held by the hub`,
-        });
+      const refused = kioskAuthority(event, {
+        deviceId,
+        isGuardianOf: (g, c) => this.roster.isGuardianOf(g, c),
+        lookup,
+        undoWindowMs,
+      });
+      if (refused) {
+        ack.rejected.push(refused);
         continue;
       }
-      inGroup.set(event.id, event.childId);
+      inGroup.set(event.id, { childId: event.childId, deviceId, occurredMs: Date.parse(event.occurredAt) });
       toInsert.push(event);
       ack.acked.push(event.id);
     }

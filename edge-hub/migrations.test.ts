@@ -352,6 +352,30 @@ describe('hub migrations', () => {
     }
   });
 
+  it('11 adds the undo window (10 minutes for an existing facility) and the clock doubt of events', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 10 });
+    db.prepare(
+      `INSERT INTO events (id, type, child_id, occurred_at, occurred_ms, device_id, seq, method, actor,
+         local_date, received_at)
+       VALUES ('e1', 'check_in', 'c1', '2026-04-01T08:00:00+09:00', 0, 'kiosk-1', 1, 'card', 'g1',
+         '2026-04-01', '2026-03-31T23:00:00Z')`,
+    ).run();
+    db.close();
+    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 11 });
+    try {
+      expect(up.prepare('SELECT undo_window_minutes AS m FROM facility_settings').get()).toEqual({ m: 10 });
+      expect(() => up.prepare('UPDATE facility_settings SET undo_window_minutes = 0').run()).toThrow(/CHECK/);
+      expect(up.prepare('SELECT id, clock_doubt FROM events').all()).toEqual([
+        { id: 'e1', clock_doubt: null },
+      ]);
+      expect(() => up.prepare("UPDATE events SET clock_doubt = 'maybe'").run()).toThrow(/CHECK/);
+      up.prepare("UPDATE events SET clock_doubt = 'held_back'").run();
+      expect(indexes(up, 'events')).toContain('events_clock_doubt');
+    } finally {
+      up.close();
+    }
+  });
+
   it('a new data directory gets its QR key pair on first open, and keeps it', () => {
     const store = HubStore.open(dir);
     const publicKey = store.meta().qrPublicKey;

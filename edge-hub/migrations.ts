@@ -314,4 +314,18 @@ export const hubMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 11,
+    name: 'undo window, clock doubt of events',
+    up: (db) => {
+      // The kiosk undo window (protocol/settings.ts), and the kiosk's flag on events stamped while its clock
+      // was in doubt (protocol/schemas.ts clockDoubt), listed in the admin app.
+      db.exec(`
+        ALTER TABLE facility_settings ADD COLUMN undo_window_minutes INTEGER NOT NULL DEFAULT 10
+          CHECK (undo_window_minutes BETWEEN 1 AND 60);
+        ALTER TABLE events ADD COLUMN clock_doubt TEXT CHECK (clock_doubt IN ('unsynced', 'held_back'));
+        CREATE INDEX events_clock_doubt ON events (hub_seq) WHERE clock_doubt IS NOT NULL;
+      `);
+    },
+  },
 ];

@@ -96,16 +96,29 @@ describe('device pairing (POST /api/pair on a real hub)', () => {
     expect(await again.json()).toEqual(INVALID);
   });
 
-  it('rotates the password of an existing device and keeps or sets its role', async () => {
+  it('rotates the password of an existing device when paired again', async () => {
     const old = site.devices[0];
     if (!old) throw new Error('no device');
-    const { payload } = await issue(old.deviceId, { role: 'tablet' });
+    const { payload } = await issue(old.deviceId);
     // the code alone changes nothing yet
     expect(await verifyDevice(store, old.deviceId, old.password)).toBe(true);
     const body = PairResponseSchema.parse(await (await pair(payload)).json());
     expect(await verifyDevice(store, old.deviceId, old.password)).toBe(false);
     expect(await verifyDevice(store, old.deviceId, body.password)).toBe(true);
-    expect(store.deviceRole(old.deviceId)).toBe('tablet');
+    expect(store.deviceRole(old.deviceId)).toBe('kiosk');
+  });
+
+  it("refuses a tablet's set-up code and leaves it for the tablet (tablets have no MQTT login)", async () => {
+    const { payload } = await issue('tab-7', { role: 'tablet' });
+    const res = await pair(payload);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'forbidden',
+        message: 'this pairing code sets up a tablet: open its link on the tablet',
+      },
+    });
+    expect(store.livePairingCodes('tab-7', new Date())).toHaveLength(1);
   });
 
   it('refuses an expired code, a wrong device and an unknown code alike', async () => {

@@ -108,6 +108,16 @@ export class PairingCodeError extends GenkanError {
   }
 }
 
+/**
+ * A tablet's set-up code at POST /api/pair: tablets have no MQTT login (they work through the signed-in
+ * staff paths), so the code is refused and stays unused for the tablet it was meant for.
+ */
+export class NotAKioskError extends GenkanError {
+  constructor() {
+    super(ErrorCodes.forbidden, 'this pairing code sets up a tablet: open its link on the tablet');
+  }
+}
+
 /** Too many failed pairing attempts from one address. */
 export class TooManyRequestsError extends GenkanError {
   readonly retryAfterSeconds: number;
@@ -188,16 +198,18 @@ export class PairingService {
     if (wait !== undefined) throw new TooManyRequestsError(wait);
     const hash = Buffer.from(hashPairingCode(request.code), 'base64url');
     // Checked before the password is hashed, so that a wrong code costs no scrypt.
-    if (matchPairingCode(this.store, request.deviceId, hash, this.clock.now()) === undefined) {
+    const match = matchPairingCode(this.store, request.deviceId, hash, this.clock.now());
+    if (match === undefined) {
       this.limiter.fail(remote);
       throw new PairingCodeError();
     }
+    if (match.role !== 'kiosk') throw new NotAKioskError();
     const password = newDevicePassword();
     const passwordHash = await hashPassword(password);
     // Checked again inside the transaction: another request may have used the code meanwhile.
     const role = this.store.transaction(() => {
       const row = matchPairingCode(this.store, request.deviceId, hash, this.clock.now());
-      if (row === undefined || !this.store.usePairingCode(row.id, this.clock.now())) return undefined;
+      if (row?.role !== 'kiosk' || !this.store.usePairingCode(row.id, this.clock.now())) return undefined;
       this.store.upsertDevice(row.deviceId, row.role, passwordHash);
       this.store.audit({
         actorKind: 'device',

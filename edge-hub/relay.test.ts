@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
 import { DEFAULT_SETTINGS, topics, type AttendanceEvent, type BatchResponse } from '../protocol/index.ts';
-import { backoffDelay, hubIdOf, parseRetryAfter, Relay } from './relay.ts';
+import { backoffDelay, hubIdOf, networkReason, parseRetryAfter, Relay, relayWarnings } from './relay.ts';
 import { HubStore } from './store.ts';
 import { connect, makeEvent, provision, removeDir, startTestHub, tempDir } from './testing.ts';
 
@@ -113,6 +113,29 @@ describe('relay helpers', () => {
     expect(parseRetryAfter('soon')).toBeUndefined();
     const now = Date.parse('2026-04-01T00:00:00Z');
     expect(parseRetryAfter('Wed, 01 Apr 2026 00:00:10 GMT', now)).toBe(10_000);
+  });
+
+  it('names a network failure by its code, never by what was sent', () => {
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+    });
+    expect(networkReason(refused)).toBe('network ECONNREFUSED');
+    expect(networkReason(new DOMException('The operation timed out', 'TimeoutError'))).toBe('timeout');
+  });
+
+  it('warns when the oldest waiting event is older than 15 minutes', () => {
+    const health = {
+      configured: true as const,
+      waiting: 1,
+      oldestWaitingAt: '2026-04-01T00:00:00.000Z',
+      oldestAgeSeconds: 900,
+      lastError: null,
+      lastSuccessAt: null,
+      rejected: 0,
+    };
+    expect(relayWarnings(health)).toEqual([]);
+    expect(relayWarnings({ ...health, oldestAgeSeconds: 901 })).toEqual(['relay_stalled']);
+    expect(relayWarnings({ configured: false })).toEqual([]);
   });
 });
 
@@ -251,6 +274,72 @@ describe('Relay', () => {
     startRelay();
     await cloud.requests(2);
     expect(cloud.received[1]?.body.events).toEqual([later]);
+  });
+
+  it('reports its health: waiting, oldest, last error, last success, rejected', async () => {
+    let now = Date.parse('2026-04-01T00:20:00Z');
+    const clock = { now: () => new Date(now) };
+    let answer: (() => void) | undefined;
+    // Held until the test has looked at the health between the failure and the success.
+    const held: Handler = (req, res, body) => {
+      answer = () => {
+        const [a, b, c] = body.events.map((e) => e.id);
+        json(200, {
+          accepted: [a, b],
+          duplicates: [],
+          rejected: [{ id: c, code: 'implausible_time', message: 'occurredAt is in the future' }],
+        })(req, res, body);
+      };
+    };
+    cloud = new FakeCloud(acceptAll).then(json(500, { error: { code: 'internal', message: 'down' } }), held);
+    url = await cloud.listen();
+    store.insertEvents([makeEvent(), makeEvent()], '2026-04-01T00:00:00.000Z');
+    store.insertEvents([makeEvent()], '2026-04-01T00:05:00.000Z');
+    const r = startRelay({ clock });
+    expect(r.health()).toEqual({
+      configured: true,
+      waiting: 3,
+      oldestWaitingAt: '2026-04-01T00:00:00.000Z',
+      oldestAgeSeconds: 1200,
+      lastError: null,
+      lastSuccessAt: null,
+      rejected: 0,
+    });
+
+    await cloud.requests(2);
+    expect(r.health()).toMatchObject({
+      waiting: 3,
+      lastError: { reason: 'HTTP 500 internal', at: '2026-04-01T00:20:00.000Z' },
+      lastSuccessAt: null,
+    });
+
+    now += 60_000;
+    answer?.();
+    await cursorAt(3);
+    expect(r.health()).toEqual({
+      configured: true,
+      waiting: 0,
+      oldestWaitingAt: null,
+      oldestAgeSeconds: null,
+      lastError: null,
+      lastSuccessAt: '2026-04-01T00:21:00.000Z',
+      rejected: 1,
+    });
+    // The rejected event stays at the hub, and is not sent again.
+    expect(store.countEvents()).toBe(3);
+    expect(store.relayBacklog()).toEqual({ waiting: 0, oldestReceivedAt: null });
+  });
+
+  it('reports a refused connection without personal data', async () => {
+    cloud = new FakeCloud(dropConnection);
+    url = await cloud.listen();
+    store.insertEvents([makeEvent({ note: '山田 太郎 fever' })]);
+    const r = startRelay();
+    await cloud.requests(1);
+    await until(() => r.health().lastError !== null);
+    const health = JSON.stringify(r.health());
+    expect(health).toMatch(/"reason":"network /);
+    expect(health).not.toContain('山田');
   });
 
   it('resends a batch the response does not fully cover', async () => {

@@ -1,5 +1,12 @@
 import { errorMessage, ValidationError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
+import { systemClock, type Clock } from '../common/time.ts';
+import {
+  RELAY_STALLED_SECONDS,
+  type ConfiguredRelayHealth,
+  type HealthWarning,
+  type RelayHealth,
+} from '../protocol/admin.ts';
 import {
   BATCH_MAX,
   BatchResponseSchema,
@@ -19,6 +26,8 @@ export interface RelayOptions {
   facilityId: string;
   store: HubStore;
   logger: Logger;
+  /** For the health report's times and ages (the store stamps received_at with the hub's clock). */
+  clock?: Clock;
   /** Per-request timeout. */
   timeoutMs?: number;
   /** Full-jitter exponential backoff for network errors, 5xx and 429. */
@@ -61,6 +70,27 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** What a hub without a cloud reports. */
+export const RELAY_NOT_CONFIGURED: RelayHealth = { configured: false };
+
+/** The warnings a relay's health calls for (/healthz, admin app). */
+export function relayWarnings(health: RelayHealth): HealthWarning[] {
+  return health.configured && (health.oldestAgeSeconds ?? 0) > RELAY_STALLED_SECONDS ? ['relay_stalled'] : [];
+}
+
+/**
+ * A failed request as the health report and the logs say it: the error's code or kind, never a body or
+ * the events (no personal data), e.g. `network ECONNREFUSED`, `timeout`.
+ */
+export function networkReason(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return 'timeout';
+  const cause: unknown = err instanceof Error ? err.cause : undefined;
+  if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') {
+    return `network ${cause.code}`;
+  }
+  return `network ${errorMessage(err)}`;
+}
+
 type Outcome =
   | { kind: 'ok'; response: BatchResponse }
   | { kind: 'retry'; reason: string; retryAfterMs?: number }
@@ -92,6 +122,10 @@ export class Relay {
   private snapshotSent: string | undefined;
   /** After a refused or failed snapshot, not before this time (Date.now()). */
   private snapshotRetryAt = 0;
+  private readonly clock: Clock;
+  /** Since this process started: the last failed batch (cleared by an answered one), the last answered. */
+  private lastError: { reason: string; at: Date } | null = null;
+  private lastSuccessAt: Date | null = null;
   private readonly stopping = new AbortController();
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -108,6 +142,7 @@ export class Relay {
     this.facilityId = options.facilityId;
     this.store = options.store;
     this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 30_000;
@@ -129,6 +164,23 @@ export class Relay {
     this.wake?.();
   }
 
+  /** The relay's state for /healthz, /metrics and the admin app (reads the store). */
+  health(): ConfiguredRelayHealth {
+    const backlog = this.store.relayBacklog();
+    const now = this.clock.now().getTime();
+    const oldestMs = backlog.oldestReceivedAt === null ? Number.NaN : Date.parse(backlog.oldestReceivedAt);
+    const known = !Number.isNaN(oldestMs);
+    return {
+      configured: true,
+      waiting: backlog.waiting,
+      oldestWaitingAt: known ? new Date(oldestMs).toISOString() : null,
+      oldestAgeSeconds: known ? Math.max(0, Math.floor((now - oldestMs) / 1000)) : null,
+      lastError: this.lastError && { reason: this.lastError.reason, at: this.lastError.at.toISOString() },
+      lastSuccessAt: this.lastSuccessAt?.toISOString() ?? null,
+      rejected: this.store.relayRejectCount(),
+    };
+  }
+
   async close(): Promise<void> {
     this.stopping.abort();
     this.wake?.();
@@ -144,6 +196,7 @@ export class Relay {
       } catch (err) {
         // A database error (busy, disk): the events stay stored; try again later.
         this.logger.error({ err }, 'relay step failed');
+        this.failed(`hub database ${errorCode(err)}`);
         delay = Math.max(
           this.baseDelayMs,
           backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random),
@@ -190,6 +243,8 @@ export class Relay {
         for (const r of rejects) this.logger.warn({ eventId: r.id, code: r.code }, 'cloud rejected an event');
         const last = batch.at(-1)?.hubSeq ?? cursor;
         this.store.advanceRelay(last, rejects);
+        this.lastError = null;
+        this.lastSuccessAt = this.clock.now();
         this.onProgress?.(last);
         this.logger.debug(
           {
@@ -208,6 +263,7 @@ export class Relay {
           outcome.retryAfterMs ?? 0,
           1,
         );
+        this.failed(outcome.reason);
         this.logger.warn(
           { reason: outcome.reason, attempt: attempt + 1, delayMs: delay },
           'cloud relay failed; retrying',
@@ -216,6 +272,7 @@ export class Relay {
       }
       case 'config': {
         const delay = Math.max(this.configErrorDelayMs, outcome.retryAfterMs ?? 0, 1);
+        this.failed(outcome.reason);
         this.logger.error(
           { reason: outcome.reason, delayMs: delay },
           'cloud relay refused the hub (check --cloud and --cloud-token); retrying slowly',
@@ -235,7 +292,7 @@ export class Relay {
         signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
       });
     } catch (err) {
-      return { kind: 'retry', reason: errorMessage(err) };
+      return { kind: 'retry', reason: networkReason(err) };
     }
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
     const extra = retryAfterMs === undefined ? {} : { retryAfterMs };
@@ -244,8 +301,9 @@ export class Relay {
       const text = await res.text();
       body = text === '' ? undefined : JSON.parse(text);
     } catch (err) {
-      if (res.status === 200)
-        return { kind: 'retry', reason: `unreadable response: ${errorMessage(err)}`, ...extra };
+      // Not the parser's message: it quotes the body.
+      const why = err instanceof SyntaxError ? 'not JSON' : networkReason(err);
+      if (res.status === 200) return { kind: 'retry', reason: `unreadable response: ${why}`, ...extra };
     }
     if (res.status === 200) {
       const parsed = BatchResponseSchema.safeParse(body);
@@ -299,6 +357,10 @@ export class Relay {
     this.logger.warn({ reason: failure }, 'cloud did not take the snapshot; ledgers there may lag; retrying');
   }
 
+  private failed(reason: string): void {
+    this.lastError = { reason, at: this.clock.now() };
+  }
+
   private stopped(): boolean {
     return this.stopping.signal.aborted;
   }
@@ -318,6 +380,13 @@ export class Relay {
       if (wakeOnNotify) this.wake = done;
     });
   }
+}
+
+/** A database error's code (SQLITE_BUSY…), or its class name: never its message, which may quote values. */
+function errorCode(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
+    return err.code;
+  return err instanceof Error ? err.name : 'error';
 }
 
 function errorCodeOf(body: unknown): string {

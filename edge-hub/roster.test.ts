@@ -169,8 +169,8 @@ describe('parseRosterCsv', () => {
   it('counts lines across quoted line breaks and blank lines', () => {
     const csv = [ROSTER_HEADER, 'k1,"A\r\nB",c1,X,x,,,', '', 'k1,"A\r\nB",c2,X,x,g1,G,nothex'].join('\r\n');
     expect(problemsOf(csv)).toEqual([
-      { line: 2, reason: 'class_name contains a control character or line break' },
-      { line: 5, reason: 'class_name contains a control character or line break' },
+      { line: 2, reason: 'class_name contains a control character or line break (U+000A at position 2)' },
+      { line: 5, reason: 'class_name contains a control character or line break (U+000A at position 2)' },
       { line: 5, reason: 'card_uid entry 1 is not a card UID (even number of 4–64 hex digits)' },
     ]);
   });

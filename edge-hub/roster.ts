@@ -7,6 +7,7 @@ import {
   normalizeCardUid,
   type CareType,
   type Roster,
+  textProblem,
 } from '../protocol/index.ts';
 import type { HubMeta, HubStore, RosterData } from './store.ts';
 
@@ -46,13 +47,8 @@ export class RosterImportError extends GenkanError {
   }
 }
 
-function hasControlCharacter(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
+/** Longest name on the roster: what the facility snapshot carries to the cloud (protocol/ledger.ts). */
+const NAME_MAX = 200;
 
 /** The roster as read from a file, card UIDs already normalised (not yet hashed). */
 export interface ParsedRoster {
@@ -155,10 +151,10 @@ export function parseRosterCsv(text: string): ParsedRoster {
       return false;
     };
     const checkName = (value: string, column: string): boolean => {
-      if (value === '') fail(start, `${column} is empty`);
-      else if (hasControlCharacter(value))
-        fail(start, `${column} contains a control character or line break`);
-      else return true;
+      // The record's text rule (protocol/plausibility.ts): no control character or line break.
+      const problem = value === '' ? 'is empty' : textProblem(value, NAME_MAX);
+      if (problem === undefined) return true;
+      fail(start, `${column} ${problem}`);
       return false;
     };
     const classOk = [checkId(classId, 'class_id'), checkName(className, 'class_name')].every(Boolean);

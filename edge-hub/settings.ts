@@ -83,6 +83,7 @@ export function updateSettings(store: HubStore, patch: unknown, actor: SettingsA
       roundingMinutes: p.extendedCare?.roundingMinutes ?? before.extendedCare.roundingMinutes,
       rounding: p.extendedCare?.rounding ?? before.extendedCare.rounding,
     },
+    undoWindowMinutes: p.undoWindowMinutes ?? before.undoWindowMinutes,
     classes,
   };
   // The merged whole is checked again: a partial change can break a rule between fields.

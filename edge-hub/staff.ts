@@ -11,6 +11,7 @@ import {
   type SignInRequest,
   type StaffRole,
   type TabletDeviceRequest,
+  textProblem,
 } from '../protocol/index.ts';
 import { hashPassword, verifyPassword } from './devices.ts';
 import {
@@ -93,8 +94,13 @@ export async function addStaff(
     );
   }
   const name = input.name.trim();
-  if (name === '' || name.length > 100) {
-    throw new ValidationError('bad_name', 'the name must be 1–100 characters', 'name');
+  // The record's text rule (protocol/plausibility.ts): a name shows on tablets and ledgers.
+  if (name === '' || textProblem(name, 100) !== undefined) {
+    throw new ValidationError(
+      'bad_name',
+      'the name must be 1–100 characters, without control characters',
+      'name',
+    );
   }
   const role = input.role ?? 'staff';
   if (!STAFF_ROLES.includes(role)) {

@@ -17,6 +17,7 @@ import {
   ID_RE,
   importQrPrivateKey,
   newCredentialKey,
+  textProblem,
   type AttendanceEvent,
 } from '../protocol/index.ts';
 import type { StaffRole } from '../protocol/tablet.ts';
@@ -79,6 +80,7 @@ interface FacilitySettingsRow {
   grace_minutes: number;
   rounding_minutes: number;
   rounding: Rounding;
+  undo_window_minutes: number;
 }
 export const DEVICE_ROLES: readonly DeviceRole[] = ['kiosk', 'tablet'];
 
@@ -169,6 +171,14 @@ export interface StoredEvent {
   localDate: string;
 }
 
+/** A stored event as ingest's checks see it. */
+export interface EventRef {
+  childId: string;
+  deviceId: string;
+  /** occurredAt as epoch milliseconds. */
+  occurredMs: number;
+}
+
 export interface InsertOutcome {
   inserted: StoredEvent[];
   /** Ids already stored, or repeated within the same call. */
@@ -179,6 +189,33 @@ export interface RelayReject {
   id: string;
   code: string;
   message: string;
+}
+
+/** What waits for the cloud: events after the relay cursor, and when the hub received the first of them. */
+export interface RelayBacklog {
+  waiting: number;
+  /** received_at of the oldest waiting event (UTC ISO 8601); null when none waits. */
+  oldestReceivedAt: string | null;
+}
+
+/** A cloud-refused event with what the admin app shows of it. */
+export interface RejectedEventRow extends RelayReject {
+  type: AttendanceEvent['type'];
+  childId: string;
+  occurredAt: string;
+  deviceId: string;
+  rejectedAt: string;
+}
+
+/** An event a kiosk stamped while its clock was in doubt. */
+export interface ClockDoubtEventRow {
+  id: string;
+  type: AttendanceEvent['type'];
+  childId: string;
+  deviceId: string;
+  occurredAt: string;
+  receivedAt: string;
+  clockDoubt: NonNullable<AttendanceEvent['clockDoubt']>;
 }
 
 export interface StoreOpenOptions {
@@ -201,7 +238,8 @@ interface MetaRow {
   qr_public_key: string | null;
 }
 
-const EVENT_COLUMNS = 'hub_seq, id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note';
+const EVENT_COLUMNS =
+  'hub_seq, id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note, clock_doubt';
 /** The order EventStore.eventsOn promises; id last so that the order is total. */
 const EVENT_ORDER = 'occurred_ms, device_id, seq, id';
 
@@ -216,7 +254,7 @@ export class HubStore {
     meta: Statement<[], MetaRow>;
     rosterVersion: Statement<[], { roster_version: number }>;
     insertEvent: Statement;
-    eventChild: Statement<[string], { child_id: string }>;
+    eventRef: Statement<[string], { child_id: string; device_id: string; occurred_ms: number }>;
     eventsOn: Statement<[string], EventRow>;
     countEvents: Statement<[], { n: number }>;
     eventsAfter: Statement<[number, number], EventRow>;
@@ -238,10 +276,10 @@ export class HubStore {
       rosterVersion: db.prepare('SELECT roster_version FROM meta WHERE id = 1'),
       insertEvent: db.prepare(
         `INSERT INTO events (id, type, child_id, occurred_at, occurred_ms, device_id, seq, method, actor, voids,
-           note, local_date, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+           note, clock_doubt, local_date, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       ),
-      eventChild: db.prepare('SELECT child_id FROM events WHERE id = ?'),
+      eventRef: db.prepare('SELECT child_id, device_id, occurred_ms FROM events WHERE id = ?'),
       eventsOn: db.prepare(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE local_date = ? ORDER BY ${EVENT_ORDER}`,
       ),
@@ -300,6 +338,15 @@ export class HubStore {
   claimFacility(facilityId?: string, facilityName?: string): string {
     if (facilityId !== undefined && !ID_RE.test(facilityId)) {
       throw new ValidationError('bad_facility', `not a valid facility id: ${facilityId}`, 'facilityId');
+    }
+    // The snapshot carries the name to the cloud (at most 200 characters there), and ledgers print it.
+    const nameProblem = facilityName === undefined ? undefined : textProblem(facilityName, 200);
+    if (nameProblem !== undefined || facilityName?.trim() === '') {
+      throw new ValidationError(
+        'bad_facility_name',
+        `the facility name ${nameProblem ?? 'is empty'}`,
+        'facilityName',
+      );
     }
     return this.db
       .transaction(() => {
@@ -721,7 +768,7 @@ export class HubStore {
     const r = this.db
       .prepare<[], FacilitySettingsRow>(
         `SELECT closing_time, default_cutoff, standard_start, standard_end, short_start, short_end,
-           grace_minutes, rounding_minutes, rounding FROM facility_settings WHERE id = 1`,
+           grace_minutes, rounding_minutes, rounding, undo_window_minutes FROM facility_settings WHERE id = 1`,
       )
       .get();
     if (!r) return DEFAULT_SETTINGS;
@@ -737,6 +784,7 @@ export class HubStore {
         roundingMinutes: r.rounding_minutes,
         rounding: r.rounding,
       },
+      undoWindowMinutes: r.undo_window_minutes,
     };
   }
 
@@ -745,7 +793,8 @@ export class HubStore {
     this.db
       .prepare(
         `UPDATE facility_settings SET closing_time = ?, default_cutoff = ?, standard_start = ?, standard_end = ?,
-           short_start = ?, short_end = ?, grace_minutes = ?, rounding_minutes = ?, rounding = ? WHERE id = 1`,
+           short_start = ?, short_end = ?, grace_minutes = ?, rounding_minutes = ?, rounding = ?,
+           undo_window_minutes = ? WHERE id = 1`,
       )
       .run(
         s.closingTime,
@@ -757,6 +806,7 @@ export class HubStore {
         s.extendedCare.graceMinutes,
         s.extendedCare.roundingMinutes,
         s.extendedCare.rounding,
+        s.undoWindowMinutes,
       );
   }
 
@@ -834,9 +884,10 @@ export class HubStore {
 
   // ---- events ----------------------------------------------------------------------------------------
 
-  /** Child of a stored event, to check voids and duplicates. */
-  eventChild(id: string): string | undefined {
-    return this.stmts.eventChild.get(id)?.child_id;
+  /** What ingest checks of a stored event (duplicates, voids): its child, device and instant. */
+  eventRef(id: string): EventRef | undefined {
+    const r = this.stmts.eventRef.get(id);
+    return r && { childId: r.child_id, deviceId: r.device_id, occurredMs: r.occurred_ms };
   }
 
   /**
@@ -877,6 +928,7 @@ export class HubStore {
         e.actor,
         e.voids ?? null,
         e.note ?? null,
+        e.clockDoubt ?? null,
         day,
         receivedAt,
       ).changes;
@@ -962,6 +1014,55 @@ export class HubStore {
         'SELECT event_id AS id, hub_seq AS hubSeq, code, message FROM relay_rejects ORDER BY hub_seq',
       )
       .all();
+  }
+
+  /** One read, so that the count and the oldest agree (relay health). */
+  relayBacklog(): RelayBacklog {
+    const r = this.db
+      .prepare<[], { waiting: number; oldest: string | null }>(
+        `SELECT (SELECT count(*) FROM events WHERE hub_seq > s.cursor) AS waiting,
+           (SELECT received_at FROM events WHERE hub_seq > s.cursor ORDER BY hub_seq LIMIT 1) AS oldest
+         FROM relay_state s WHERE s.id = 1`,
+      )
+      .get();
+    return { waiting: r?.waiting ?? 0, oldestReceivedAt: r?.oldest ?? null };
+  }
+
+  relayRejectCount(): number {
+    return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM relay_rejects').get()?.n ?? 0;
+  }
+
+  /** The newest `limit` cloud-refused events, with the event's own fields (admin app). */
+  rejectedEvents(limit: number): RejectedEventRow[] {
+    return this.db
+      .prepare<[number], RejectedEventRow>(
+        `SELECT r.event_id AS id, r.code, r.message, r.rejected_at AS rejectedAt, e.type, e.child_id AS childId,
+           e.occurred_at AS occurredAt, e.device_id AS deviceId
+         FROM relay_rejects r JOIN events e ON e.hub_seq = r.hub_seq
+         ORDER BY r.rejected_at DESC, r.hub_seq DESC LIMIT ?`,
+      )
+      .all(limit);
+  }
+
+  // Events stamped while the kiosk's clock was in doubt: both read the partial index events_clock_doubt.
+
+  clockDoubtCount(): number {
+    return (
+      this.db
+        .prepare<[], { n: number }>('SELECT count(*) AS n FROM events WHERE clock_doubt IS NOT NULL')
+        .get()?.n ?? 0
+    );
+  }
+
+  /** The `limit` most recently stored events with a clock doubt, newest first (admin app). */
+  clockDoubtEvents(limit: number): ClockDoubtEventRow[] {
+    return this.db
+      .prepare<[number], ClockDoubtEventRow>(
+        `SELECT id, type, child_id AS childId, device_id AS deviceId, occurred_at AS occurredAt,
+           received_at AS receivedAt, clock_doubt AS clockDoubt
+         FROM events WHERE clock_doubt IS NOT NULL ORDER BY hub_seq DESC LIMIT ?`,
+      )
+      .all(limit);
   }
 
   // ---- admin (web app at /admin: edge-hub/admin-auth.ts, admin-api.ts) -----------------------------

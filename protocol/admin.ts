@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, InstantSchema } from './primitives.ts';
+import { CLOCK_DOUBTS, EVENT_TYPES, IdSchema, InstantSchema } from './primitives.ts';
 import { CARE_TYPES } from './settings.ts';
 import { PinSchema, STAFF_ROLES } from './tablet.ts';
 
@@ -168,6 +168,79 @@ export const AdminChartSchema = z.strictObject({
 });
 export type AdminChart = z.infer<typeof AdminChartSchema>;
 
+/** The oldest event may wait this long for the cloud before the hub warns (`relay_stalled`). */
+export const RELAY_STALLED_SECONDS = 15 * 60;
+
+/** What /healthz and the admin app warn of: `relay_stalled`, events wait longer than RELAY_STALLED_SECONDS. */
+export const HEALTH_WARNINGS = ['relay_stalled'] as const;
+export type HealthWarning = (typeof HEALTH_WARNINGS)[number];
+
+/**
+ * The hub's cloud relay, as GET /healthz (public: no personal data) and the admin app report it. A hub
+ * started without a cloud says only `configured: false`.
+ */
+export const RelayHealthSchema = z.discriminatedUnion('configured', [
+  z.strictObject({ configured: z.literal(false) }),
+  z.strictObject({
+    configured: z.literal(true),
+    /** Events stored at the hub that the cloud has not answered for yet. */
+    waiting: count,
+    /** When the hub received the oldest of them; null when none waits. */
+    oldestWaitingAt: InstantSchema.nullable(),
+    oldestAgeSeconds: count.nullable(),
+    /** The last failed batch since the hub started (cleared by the next answered one): why, and when. */
+    lastError: z.strictObject({ reason: z.string(), at: InstantSchema }).nullable(),
+    /** The last batch the cloud answered since the hub started. */
+    lastSuccessAt: InstantSchema.nullable(),
+    /** Events the cloud refused for good (kept at the hub, never resent). */
+    rejected: count,
+  }),
+]);
+export type RelayHealth = z.infer<typeof RelayHealthSchema>;
+export type ConfiguredRelayHealth = Extract<RelayHealth, { configured: true }>;
+
+/** Longest list of GET /api/admin/records-health (newest first; `total` says how many there are). */
+export const RECORDS_HEALTH_LIST_MAX = 200;
+
+/** An event the cloud refused (protocol.md: invalid_event, bad_text, implausible_time, store_error). */
+export const AdminRejectedEventSchema = z.strictObject({
+  id: z.string(),
+  type: z.enum(EVENT_TYPES),
+  childId: IdSchema,
+  /** null: the child is no longer on the roster. */
+  childName: z.string().nullable(),
+  occurredAt: InstantSchema,
+  deviceId: IdSchema,
+  code: z.string(),
+  message: z.string(),
+  rejectedAt: InstantSchema,
+});
+export type AdminRejectedEvent = z.infer<typeof AdminRejectedEventSchema>;
+
+/** An event a kiosk stamped while its clock was in doubt (its occurredAt may be off). */
+export const AdminClockDoubtEventSchema = z.strictObject({
+  id: z.string(),
+  type: z.enum(EVENT_TYPES),
+  childId: IdSchema,
+  childName: z.string().nullable(),
+  deviceId: IdSchema,
+  occurredAt: InstantSchema,
+  /** When the hub stored it. */
+  receivedAt: InstantSchema,
+  clockDoubt: z.enum(CLOCK_DOUBTS),
+});
+export type AdminClockDoubtEvent = z.infer<typeof AdminClockDoubtEventSchema>;
+
+/** GET /api/admin/records-health: the relay's health, the cloud's refusals and the clock-doubt events. */
+export const AdminRecordsHealthSchema = z.strictObject({
+  relay: RelayHealthSchema,
+  /** As in /healthz: `relay_stalled` when the oldest waiting event is older than RELAY_STALLED_SECONDS. */
+  warnings: z.array(z.enum(HEALTH_WARNINGS)),
+  rejected: z.strictObject({ total: count, events: z.array(AdminRejectedEventSchema) }),
+  clockDoubt: z.strictObject({ total: count, events: z.array(AdminClockDoubtEventSchema) }),
+});
+export type AdminRecordsHealth = z.infer<typeof AdminRecordsHealthSchema>;
+
 /** data-testid hooks of the admin app (public: tests and integrators use them). */
 export const ADMIN_TEST_IDS = {
   app: 'admin-app',
@@ -190,4 +263,13 @@ export const ADMIN_TEST_IDS = {
   /** Each field's error has data-field. */
   fieldError: 'field-error',
   chart: 'attendance-chart',
+  /** The overview's banner when the oldest unrelayed event waits longer than RELAY_STALLED_SECONDS. */
+  relayWarning: 'relay-warning',
+  /** The overview's relay box; carries data-configured, data-waiting. */
+  relayHealth: 'relay-health',
+  /** Rows carry data-event-id and data-code. */
+  relayRejects: 'relay-rejects',
+  /** Rows carry data-event-id and data-clock-doubt. */
+  clockDoubtEvents: 'clock-doubt-events',
+  undoWindow: 'settings-undo-window',
 } as const;

@@ -16,6 +16,23 @@ export const ErrorCodes = {
   unknownChild: 'unknown_child',
   /** A void event names an event the hub does not hold, or one of another child. */
   unknownEvent: 'unknown_event',
+  /**
+   * occurredAt more than 5 minutes ahead of the receiver's clock, more than 400 days behind it, or with a
+   * UTC offset beyond ±14:00 (protocol/plausibility.ts).
+   */
+  implausibleTime: 'implausible_time',
+  /** A text field holds a control character (NUL, C0, C1) or a broken UTF-16 pair, or is too long. */
+  badText: 'bad_text',
+  /** The publishing device's role may not write this event (a kiosk filing a staff entry or an absence). */
+  notAllowed: 'not_allowed',
+  /** A kiosk event whose actor is not a guardian of the child on the hub's roster. */
+  notGuardian: 'not_guardian',
+  /** A kiosk's void of an event another device made. */
+  notOwnEvent: 'not_own_event',
+  /** A kiosk's void later than the undo window (setting undoWindowMinutes) after the event it voids. */
+  undoExpired: 'undo_expired',
+  /** The cloud could not store this one event; the rest of its batch was stored. */
+  storeError: 'store_error',
   unauthorized: 'unauthorized',
   /** A card enrolment names a guardian not on the roster. */
   unknownGuardian: 'unknown_guardian',

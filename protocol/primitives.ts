@@ -11,6 +11,9 @@ export const IdSchema = z.string().regex(ID_RE, 'must be 1–64 letters, digits,
 export const EVENT_TYPES = ['check_in', 'check_out', 'absent', 'void'] as const;
 export const METHODS = ['card', 'qr', 'pin', 'staff'] as const;
 export const NOTE_MAX = 500;
+/** Why a kiosk's stamp may be off (EventSchema clockDoubt; docs/protocol.md "Clocks"). */
+export const CLOCK_DOUBTS = ['unsynced', 'held_back'] as const;
+export type ClockDoubt = (typeof CLOCK_DOUBTS)[number];
 
 /** RFC 3339 instant with an explicit offset (Z or ±HH:MM), optional fraction. */
 export const InstantSchema = z.iso.datetime({ offset: true });

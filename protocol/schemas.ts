@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  CLOCK_DOUBTS,
   EVENT_TYPES,
   IdSchema,
   InstantSchema,
@@ -10,6 +11,7 @@ import {
 } from './primitives.ts';
 import { isQrPublicKey } from './qr.ts';
 
+export { CLOCK_DOUBTS, type ClockDoubt } from './primitives.ts';
 export { EVENT_TYPES, IdSchema, InstantSchema, METHODS, NOTE_MAX, ROLLCALL_STATUSES, type RollcallStatus };
 export const BATCH_MAX = 500;
 /** Largest MQTT payload the hub accepts on an events topic. */
@@ -28,6 +30,12 @@ export const EventSchema = z
     actor: IdSchema.nullable(),
     voids: z.uuid().optional(),
     note: z.string().max(NOTE_MAX).optional(),
+    /**
+     * Set by a kiosk when its clock was in doubt as it stamped occurredAt: `unsynced`, it had not seen the
+     * hub's time since it started; `held_back`, its clock read earlier than a time it had already seen, so
+     * the stamp was held at that time. The admin app lists such events.
+     */
+    clockDoubt: z.enum(CLOCK_DOUBTS).optional(),
   })
   .superRefine((e, ctx) => {
     if (e.type === 'void' && e.voids === undefined) {
@@ -69,6 +77,18 @@ export const StatusSchema = z.strictObject({
     .array(z.strictObject({ name: z.string().max(64), attached: z.boolean() }))
     .max(16)
     .optional(),
+  /**
+   * The kiosk's clock against the hub's time (genkan/v1/F/time): `skewMs` is hub minus kiosk; `corrected`
+   * when the kiosk stamps events with the hub's time (skew over 2 minutes); `synced` false until the kiosk
+   * has seen the hub's time since it started.
+   */
+  clock: z
+    .strictObject({
+      skewMs: z.number().int().min(-1e13).max(1e13),
+      corrected: z.boolean(),
+      synced: z.boolean(),
+    })
+    .optional(),
 });
 export type DeviceStatus = z.infer<typeof StatusSchema>;
 
@@ -95,6 +115,13 @@ export const RollcallSchema = z.strictObject({
   ),
 });
 export type Rollcall = z.infer<typeof RollcallSchema>;
+
+/**
+ * hub → devices on genkan/v1/F/time, retained, republished every 15 s: the hub's clock. A kiosk compares
+ * its own with it (latency on a LAN is far below the 2-minute threshold that matters).
+ */
+export const HubTimeSchema = z.strictObject({ now: InstantSchema });
+export type HubTime = z.infer<typeof HubTimeSchema>;
 
 /** Retained on genkan/v1/F/roster: what a kiosk needs to recognise a credential offline. */
 export const RosterSchema = z.strictObject({

@@ -48,6 +48,11 @@ export const FacilitySettingsSchema = z.strictObject({
   defaultCutoff: HhmmSchema,
   careBands: z.strictObject({ standard: CareBandSchema, short: CareBandSchema }),
   extendedCare: ExtendedCareSchema,
+  /**
+   * A kiosk may void its own event (a parent's undo, a child left out) only this many minutes after it,
+   * as stamped; later corrections are staff work on a tablet or in the admin app.
+   */
+  undoWindowMinutes: z.number().int().min(1).max(60),
   /** Per class id; a class of the roster without an entry uses the defaults. */
   classes: z.record(IdSchema, ClassSettingsSchema),
 });
@@ -58,6 +63,7 @@ export const DEFAULT_SETTINGS: Omit<FacilitySettings, 'timeZone' | 'classes'> = 
   defaultCutoff: '10:00',
   careBands: { standard: { start: '07:00', end: '18:00' }, short: { start: '08:30', end: '16:30' } },
   extendedCare: { graceMinutes: 5, roundingMinutes: 30, rounding: 'up' },
+  undoWindowMinutes: 10,
 };
 
 export const SettingsPatchSchema = z.strictObject({
@@ -69,6 +75,7 @@ export const SettingsPatchSchema = z.strictObject({
     .strictObject({ standard: CareBandSchema.optional(), short: CareBandSchema.optional() })
     .optional(),
   extendedCare: ExtendedCareSchema.partial().optional(),
+  undoWindowMinutes: z.number().int().min(1).max(60).optional(),
   classes: z.record(IdSchema, ClassSettingsSchema.partial()).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

@@ -7,6 +7,7 @@
  *   genkan/v1/F/devices/D/responses hub → device   its answer (DeviceResponseSchema), matched by id
  *   genkan/v1/F/rollcall           hub → devices   retained roll-call snapshot of today
  *   genkan/v1/F/roster             hub → devices   retained roster for offline lookup
+ *   genkan/v1/F/time               hub → devices   retained {"now":…}, the hub's clock, every 15 s
  */
 export const TOPIC_ROOT = 'genkan/v1';
 
@@ -20,6 +21,7 @@ export const topics = {
     `${TOPIC_ROOT}/${facilityId}/devices/${deviceId}/responses`,
   rollcall: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/rollcall`,
   roster: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/roster`,
+  time: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/time`,
   /** A device that does not know its facility yet subscribes here; the hub serves one facility. */
   anyRoster: `${TOPIC_ROOT}/+/roster`,
 } as const;
@@ -29,7 +31,7 @@ export type DeviceTopicKind = 'events' | 'acks' | 'status' | 'requests' | 'respo
 export interface ParsedTopic {
   facilityId: string;
   deviceId?: string;
-  kind: DeviceTopicKind | 'rollcall' | 'roster';
+  kind: DeviceTopicKind | 'rollcall' | 'roster' | 'time';
 }
 
 /** Splits a concrete (non-wildcard) v1 topic; undefined for anything outside the map. */
@@ -38,7 +40,7 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (parts[0] !== 'genkan' || parts[1] !== 'v1') return undefined;
   const facilityId = parts[2];
   if (facilityId === undefined || !ID_RE.test(facilityId)) return undefined;
-  if (parts.length === 4 && (parts[3] === 'rollcall' || parts[3] === 'roster')) {
+  if (parts.length === 4 && (parts[3] === 'rollcall' || parts[3] === 'roster' || parts[3] === 'time')) {
     return { facilityId, kind: parts[3] };
   }
   if (parts.length === 6 && parts[3] === 'devices') {

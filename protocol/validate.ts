@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { ErrorCodes } from './errors.ts';
-import { BATCH_MAX, EventSchema, type AttendanceEvent, type Rejection } from './schemas.ts';
+import { eventPlausibility, type TimeWindow } from './plausibility.ts';
+import { BATCH_MAX, EventSchema, NOTE_MAX, type AttendanceEvent, type Rejection } from './schemas.ts';
+
+/** When and where events are received: the validity rule's time window is relative to `now`. */
+export interface ReceiveContext {
+  now: Date;
+  window: TimeWindow;
+}
 
 export interface ValidatedEvents {
   events: AttendanceEvent[];
@@ -23,14 +30,27 @@ function idOf(item: unknown): string | null {
   return null;
 }
 
+/** One event against the schema and the validity rule (protocol/plausibility.ts). */
+export function validateEvent(
+  item: unknown,
+  context: ReceiveContext,
+): { event: AttendanceEvent } | { rejection: Rejection } {
+  const r = EventSchema.safeParse(item);
+  if (!r.success) {
+    return { rejection: { id: idOf(item), code: ErrorCodes.invalidEvent, message: describeIssues(r.error) } };
+  }
+  const problem = eventPlausibility(r.data, context.now, context.window, NOTE_MAX);
+  if (problem !== undefined) return { rejection: { id: r.data.id, ...problem } };
+  return { event: r.data };
+}
+
 /** Validates each item on its own, so one bad event in a batch does not block the good ones. */
-export function validateEvents(items: readonly unknown[]): ValidatedEvents {
+export function validateEvents(items: readonly unknown[], context: ReceiveContext): ValidatedEvents {
   const out: ValidatedEvents = { events: [], rejected: [] };
   for (const item of items) {
-    const r = EventSchema.safeParse(item);
-    if (r.success) out.events.push(r.data);
-    else
-      out.rejected.push({ id: idOf(item), code: ErrorCodes.invalidEvent, message: describeIssues(r.error) });
+    const r = validateEvent(item, context);
+    if ('event' in r) out.events.push(r.event);
+    else out.rejected.push(r.rejection);
   }
   return out;
 }
@@ -39,7 +59,7 @@ export function validateEvents(items: readonly unknown[]): ValidatedEvents {
  * Reads an events payload: one event, or {"events":[…]} with 1–500 items. Payload-level problems give a
  * single rejection with id null; event-level problems reject just that event.
  */
-export function parseEventsPayload(payload: Buffer | string): ValidatedEvents {
+export function parseEventsPayload(payload: Buffer | string, context: ReceiveContext): ValidatedEvents {
   let json: unknown;
   try {
     json = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
@@ -62,9 +82,9 @@ export function parseEventsPayload(payload: Buffer | string): ValidatedEvents {
         `a batch holds at most ${BATCH_MAX} events, got ${events.length}`,
       );
     }
-    return validateEvents(events);
+    return validateEvents(events, context);
   }
-  return validateEvents([json]);
+  return validateEvents([json], context);
 }
 
 function reject(code: string, message: string): ValidatedEvents {

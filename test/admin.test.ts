@@ -1,9 +1,14 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+import { HubStore } from '../edge-hub/store.ts';
+import { newEventId } from '../common/ids.ts';
 import { ADMIN_TEST_IDS } from '../protocol/admin.ts';
+import type { AttendanceEvent } from '../protocol/index.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
 import { genkanJson, ROOT, tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, type Site } from './support/site.ts';
@@ -59,10 +64,26 @@ const BAD_ROSTER = [
   'k2,りす組,c006,伊藤 りく,いとう りく,g006,伊藤 空,0101000000000001,',
 ].join('\n');
 
+/** A kiosk event made `minutesAgo` minutes ago. */
+function pastEvent(seq: number, minutesAgo: number, extra: Partial<AttendanceEvent> = {}): AttendanceEvent {
+  return {
+    id: newEventId(),
+    type: 'check_in',
+    childId: 'c001',
+    occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    deviceId: 'kiosk-1',
+    seq,
+    method: 'card',
+    actor: 'g001',
+    ...extra,
+  };
+}
+
 /**
  * The director's admin app in a real Chromium against a real hub process: admin sign-in (a staff-role
- * account is refused), a roster with mistakes listed by line and nothing imported, a 2,000-row import
- * with progress that the running hub then serves, and a refused setting named next to its field.
+ * account is refused), the relay warning and health box with the cloud down, the refused and clock-doubt
+ * events, a roster with mistakes listed by line and nothing imported, a 2,000-row import with progress that
+ * the running hub then serves, and a refused setting named next to its field.
  */
 describe.runIf(haveChromium)('admin app in Chromium', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -71,6 +92,10 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let base = '';
+  /** A cloud that answers every batch 503: the hub's relay cannot get anything through. */
+  let downCloud: Server;
+  const refused = pastEvent(1, 40);
+  const unsynced = pastEvent(2, 20, { childId: 'c002', actor: 'g002', clockDoubt: 'unsynced' });
 
   beforeAll(async () => {
     dir = await tempDir();
@@ -92,7 +117,27 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     await genkanJson(['staff', 'add', 's1', '--name', '保育 花子', '--pin', '1234', '--data', data]);
     await writeFile(join(dir.path, 'bad.csv'), BAD_ROSTER);
     await writeFile(join(dir.path, 'big.csv'), bigRoster(2000));
-    hub = startHub(site);
+    // The hub process has no injectable clock, so the events that wait for the cloud are written through
+    // its store before it starts, received 20 minutes ago (older than the 15-minute warning). The refused
+    // one is recorded as the relay records a cloud's refusal; the clock doubt is the kiosk's flag.
+    const store = HubStore.open(data);
+    store.insertEvents([refused], new Date(Date.now() - 40 * 60_000).toISOString());
+    store.advanceRelay(1, [
+      { id: refused.id, hubSeq: 1, code: 'implausible_time', message: 'too far ahead' },
+    ]);
+    store.insertEvents(
+      [unsynced, pastEvent(3, 20, { childId: 'c003', actor: 'g003' })],
+      new Date(Date.now() - 20 * 60_000).toISOString(),
+    );
+    store.close();
+    downCloud = createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'down' } }));
+    });
+    await new Promise<void>((resolve) => downCloud.listen(0, '127.0.0.1', resolve));
+    hub = startHub(site, {
+      cloudUrl: `http://127.0.0.1:${String((downCloud.address() as AddressInfo).port)}`,
+    });
     const ready = await hub.ready();
     base = `http://127.0.0.1:${String(ready['http'])}`;
     browser = await launchChromium();
@@ -115,6 +160,8 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
   afterAll(async () => {
     await browser.close().catch(() => undefined);
     await hub.stop('SIGKILL');
+    downCloud.closeAllConnections();
+    await new Promise((resolve) => downCloud.close(resolve));
     await dir.remove();
   });
 
@@ -137,7 +184,29 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
       .locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-signed-in="true"]`)
       .waitFor({ timeout: SCREEN_MS });
     await page.locator(byTestId(ADMIN_TEST_IDS.chart)).waitFor({ timeout: SCREEN_MS });
+    // The cloud is down and the oldest event waits for 20 minutes: a warning, and the relay's state.
+    await page.locator(byTestId(ADMIN_TEST_IDS.relayWarning)).waitFor({ timeout: SCREEN_MS });
+    await expect(page.locator(byTestId(ADMIN_TEST_IDS.relayWarning)).textContent()).resolves.toContain(
+      '20分',
+    );
+    const box = page.locator(`${byTestId(ADMIN_TEST_IDS.relayHealth)}[data-configured="true"]`);
+    await expect(box.getAttribute('data-waiting')).resolves.toBe('2');
     await shots(page, 'overview');
+  });
+
+  it('lists the events the cloud refused and those stamped while a kiosk clock was in doubt', async () => {
+    await page.locator(byTestId('nav-records')).click();
+    const rejected = page.locator(
+      `${byTestId(ADMIN_TEST_IDS.relayRejects)} tr[data-event-id="${refused.id}"][data-code="implausible_time"]`,
+    );
+    await rejected.waitFor({ timeout: SCREEN_MS });
+    await expect(rejected.textContent()).resolves.toContain('時刻があり得ない');
+    const doubt = page.locator(
+      `${byTestId(ADMIN_TEST_IDS.clockDoubtEvents)} tr[data-event-id="${unsynced.id}"][data-clock-doubt="unsynced"]`,
+    );
+    await doubt.waitFor({ timeout: SCREEN_MS });
+    await expect(doubt.textContent()).resolves.toContain('園児 002');
+    await shots(page, 'records');
   });
 
   it('lists every mistake of a roster by line and imports nothing', async () => {
@@ -194,8 +263,13 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     await expect(error.textContent()).resolves.toContain('end after it starts');
     await shots(page, 'settings-error');
     await field.fill('16:00');
+    await page.locator('input[name="undoWindowMinutes"]').fill('5');
     await page.locator(byTestId(ADMIN_TEST_IDS.settingsSave)).click();
     await page.locator(byTestId(ADMIN_TEST_IDS.settingsSaved)).waitFor({ timeout: SCREEN_MS });
+    const settings = await fetch(`${base}/api/settings`, {
+      headers: { authorization: `Bearer ${site.adminToken}` },
+    });
+    expect(((await settings.json()) as { undoWindowMinutes: number }).undoWindowMinutes).toBe(5);
   });
 
   it('shows the devices and the audit log', async () => {

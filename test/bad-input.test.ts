@@ -80,6 +80,7 @@ describe('bad input at hub and cloud', () => {
       protocolVersion: 4,
       username: device.deviceId,
       password: device.password,
+      clientId: device.deviceId,
       reconnectPeriod: 0,
     });
     client.on('message', (_topic, payload) => {
@@ -131,7 +132,7 @@ describe('bad input at hub and cloud', () => {
   });
 
   it('stores the good events of a batch with a bad one, and nothing of the bad input', async () => {
-    const good = [event(), event({ childId: 'c002' })];
+    const good = [event(), event({ childId: 'c002', actor: 'g002' })];
     const bad = event({ childId: 'nobody' });
     const ack = await publish(JSON.stringify({ events: [good[0], bad, good[1]] }));
     expect(ack.acked).toEqual(good.map((e) => e.id));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { decodePairingPayload, topics } from '../protocol/index.ts';
+import { decodePairingPayload } from '../protocol/index.ts';
 import { genkanJson, runGenkan, tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, type Site } from './support/site.ts';
 
@@ -138,7 +138,16 @@ describe('tablet authentication (real hub process)', () => {
     await noAccess([device, session]);
   });
 
-  it("does not let a tablet's MQTT credentials publish events", async () => {
+  it('gives a tablet no MQTT login: its set-up code is refused at /api/pair, its password by the broker', async () => {
+    const { code } = await pairCode('tab-mqtt', 'tablet');
+    const pair = await fetch(`${base}/api/pair`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ deviceId: 'tab-mqtt', code }),
+    });
+    expect(pair.status).toBe(403);
+    expect(((await pair.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    // A tablet's password from before this rule (or `device add --role tablet`) no longer logs in.
     const tablet = await genkanJson<{ deviceId: string; password: string }>([
       'device',
       'add',
@@ -148,38 +157,14 @@ describe('tablet authentication (real hub process)', () => {
       '--data',
       hubDir(),
     ]);
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      username: tablet.deviceId,
-      password: tablet.password,
-      clientId: tablet.deviceId,
-    });
-    const closed = new Promise<void>((resolve) => {
-      client.once('close', () => {
-        resolve();
-      });
-    });
-    const id = randomUUID();
-    client.publish(
-      topics.events(site.facilityId, 'tab-mqtt'),
-      JSON.stringify({
-        id,
-        type: 'check_in',
-        childId: 'c001',
-        occurredAt: new Date().toISOString(),
-        deviceId: 'tab-mqtt',
-        seq: 1,
-        method: 'staff',
-        actor: 's1',
+    await expect(
+      mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        username: tablet.deviceId,
+        password: tablet.password,
+        clientId: tablet.deviceId,
       }),
-      { qos: 1 },
-    );
-    await closed;
-    await client.endAsync(true);
-    const events = await fetch(`${base}/api/events`, {
-      headers: { authorization: `Bearer ${site.adminToken}` },
-    });
-    expect(JSON.stringify(await events.json())).not.toContain(id);
+    ).rejects.toMatchObject({ code: 5 });
   });
 });

@@ -1,5 +1,7 @@
+import { GenkanError } from '../../common/errors.ts';
 import type { EventStore } from '../../common/event-store.ts';
 import { DEFAULT_TIME_ZONE } from '../../common/time.ts';
+import { ErrorCodes } from '../../protocol/index.ts';
 import type { CloudStore } from './types.ts';
 
 /** Uploader recorded for events written through the EventStore adapter rather than by a hub. */
@@ -16,7 +18,15 @@ export function facilityEventStore(
 ): EventStore {
   return {
     insertEvents: async (events) => {
-      const { accepted, duplicates } = await store.insertBatch(facilityId, uploaderId, events);
+      const { accepted, duplicates, rejected } = await store.insertBatch(facilityId, uploaderId, events);
+      // The EventStore contract has no per-event refusal: an event the database refused is an error of
+      // the call (the others are stored, and a repeat reports them as duplicates).
+      if (rejected.length > 0) {
+        throw new GenkanError(
+          ErrorCodes.storeError,
+          `the database refused ${String(rejected.length)} event(s): ${rejected.map((r) => r.id ?? '?').join(', ')}`,
+        );
+      }
       return { inserted: accepted, duplicates };
     },
     eventsOn: (date) => store.eventsOn(facilityId, date),

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../common/errors.ts';
-import { ErrorCodes } from '../../protocol/index.ts';
+import { ErrorCodes, type Rejection } from '../../protocol/index.ts';
 
 /** The event columns every cloud backend selects, in EventColumns order. */
 export const EVENT_COLUMN_NAMES = [
@@ -13,6 +13,7 @@ export const EVENT_COLUMN_NAMES = [
   'actor',
   'voids',
   'note',
+  'clock_doubt',
 ] as const;
 
 /**
@@ -36,4 +37,25 @@ export function instantKey(occurredAt: string): InstantKey {
   }
   const fraction = FRACTION_RE.exec(occurredAt)?.[1] ?? '';
   return { ms, subMs: Number(fraction.slice(3, 9).padEnd(6, '0')) };
+}
+
+/**
+ * The `store_error` rejection of one event the database refused as data. `reason` is a database error code
+ * (SQLSTATE, SQLite's code) or one of our own messages: database messages can quote the refused values.
+ */
+export function storeRejection(id: string, reason: string): Rejection {
+  return { id, code: ErrorCodes.storeError, message: `the cloud could not store this event (${reason})` };
+}
+
+/**
+ * Derives an event's row; a ValidationError (an instant that cannot be keyed) makes the event a
+ * store_error instead of failing its batch. Anything else is a bug or a failure of the process: thrown.
+ */
+export function deriveRow<T>(event: { id: string }, derive: () => T): { row: T } | { rejection: Rejection } {
+  try {
+    return { row: derive() };
+  } catch (err) {
+    if (err instanceof ValidationError) return { rejection: storeRejection(event.id, err.message) };
+    throw err;
+  }
 }

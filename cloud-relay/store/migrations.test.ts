@@ -174,6 +174,38 @@ describe('cloud migrations', () => {
     db.close();
   });
 
+  it('5 adds the clock doubt of events, NULL for the rows of version 4, refusing unknown values', () => {
+    const v4 = openDatabase(file, { migrations: cloudMigrations, targetVersion: 4 });
+    v4.prepare("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', '2026-04-01T00:00:00Z', NULL)").run();
+    v4.prepare(
+      `INSERT INTO events (facility_id, id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note,
+         occurred_ms, occurred_sub_ms, local_date, hub_id, received_at)
+       VALUES ('fac-a', 'e1', 'check_in', 'c1', 't', 'd1', 1, 'card', NULL, NULL, NULL, 0, 0, '2026-04-01', 'hub-1', 'now')`,
+    ).run();
+    v4.close();
+
+    const db = openDatabase(file, { migrations: cloudMigrations, targetVersion: 5 });
+    expect(schemaVersion(db)).toBe(5);
+    expect(columns(db, 'events')).toContain('clock_doubt');
+    expect(db.prepare('SELECT id, clock_doubt FROM events').all()).toStrictEqual([
+      { id: 'e1', clock_doubt: null },
+    ]);
+    const insert = db.prepare(
+      `INSERT INTO events (facility_id, id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note,
+         clock_doubt, occurred_ms, occurred_sub_ms, local_date, hub_id, received_at)
+       VALUES ('fac-a', ?, 'check_in', 'c1', 't', 'd1', 1, 'card', NULL, NULL, NULL, ?, 0, 0, '2026-04-01', 'hub-1', 'now')`,
+    );
+    insert.run('e2', 'unsynced');
+    insert.run('e3', 'held_back');
+    expect(() => insert.run('e4', 'guessed')).toThrow(/CHECK/);
+    expect(db.prepare('SELECT id, clock_doubt FROM events ORDER BY id').all()).toStrictEqual([
+      { id: 'e1', clock_doubt: null },
+      { id: 'e2', clock_doubt: 'unsynced' },
+      { id: 'e3', clock_doubt: 'held_back' },
+    ]);
+    db.close();
+  });
+
   it('refuses a database newer than the program', () => {
     const db = openDatabase(file, { migrations: cloudMigrations });
     db.pragma(`user_version = ${cloudMigrations.length + 1}`);

@@ -104,4 +104,15 @@ export const cloudMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'clock doubt of events',
+    up: (db) => {
+      db.exec(`
+        -- Set by a kiosk whose clock was in doubt as it stamped occurredAt (protocol/schemas.ts
+        -- clockDoubt); NULL for every event before. The values of the hub's column (its migration 11).
+        ALTER TABLE events ADD COLUMN clock_doubt TEXT CHECK (clock_doubt IN ('unsynced', 'held_back'));
+      `);
+    },
+  },
 ];

@@ -116,6 +116,19 @@ export const pgCloudMigrations: readonly PgMigration[] = [
       ALTER TABLE hubs ADD COLUMN last_relay_at timestamptz;
     `,
   },
+  {
+    version: 5,
+    name: 'clock doubt of events',
+    sql: `
+      -- Set by a kiosk whose clock was in doubt as it stamped occurredAt (protocol/schemas.ts clockDoubt);
+      -- NULL for every event before. Adding a nullable column without a default changes only the catalog.
+      ALTER TABLE events ADD COLUMN clock_doubt text;
+      -- NOT VALID: enforced for new rows without scanning the existing ones (all NULL) under the table's
+      -- exclusive lock, which would hold up every replica's inserts on a large table.
+      ALTER TABLE events ADD CONSTRAINT events_clock_doubt_check
+        CHECK (clock_doubt IN ('unsynced', 'held_back')) NOT VALID;
+    `,
+  },
 ];
 
 /**

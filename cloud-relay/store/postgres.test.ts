@@ -8,7 +8,7 @@ import {
   type TestPostgres,
 } from '../../test/support/postgres.ts';
 import { fixedClock } from '../../common/time.ts';
-import { describeCloudStoreContract, sampleEvent, sampleSnapshot } from './contract.ts';
+import { describeCloudStoreContract, REFUSAL_TEXT, sampleEvent, sampleSnapshot } from './contract.ts';
 import { MIGRATION_LOCK_KEY, migratePostgres, pgCloudMigrations } from './pg-migrations.ts';
 import {
   NOT_DURABLE,
@@ -47,6 +47,28 @@ async function waitForLockWaiters(url: string, count: number, locktype: string):
   });
 }
 
+let refusals = 0;
+const TRANSIENT = 'fail_every_insert';
+
+/**
+ * A trigger making the database refuse inserts of the event `eventId` (or of every event, when null)
+ * with `sqlstate`, as the database refuses a value it cannot hold (class 22) or fails on its own (40001).
+ */
+async function refuseEvent(c: pg.Client, eventId: string | null, sqlstate: string): Promise<void> {
+  refusals += 1;
+  const name = eventId === null ? TRANSIENT : `refuse_${String(refusals)}`;
+  const condition = eventId === null ? 'true' : `NEW.id = ${pg.escapeLiteral(eventId)}`;
+  await c.query(`
+    CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF ${condition} THEN
+        RAISE EXCEPTION '${REFUSAL_TEXT}' USING ERRCODE = '${sqlstate}';
+      END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION ${name}();`);
+}
+
 describe.runIf(available)('PostgreSQL', () => {
   let server: TestPostgres;
   beforeAll(async () => {
@@ -61,6 +83,15 @@ describe.runIf(available)('PostgreSQL', () => {
     const store = await openCloudPostgresStore(db.url);
     return {
       store,
+      refuseEvent: (eventId) => withClient(db.url, (c) => refuseEvent(c, eventId, '22000')),
+      failTransiently: async () => {
+        // serialization_failure on every insert: what a SERIALIZABLE database answers under contention,
+        // still failing after the store's retries.
+        await withClient(db.url, (c) => refuseEvent(c, null, '40001'));
+        return async () => {
+          await withClient(db.url, (c) => c.query(`DROP TRIGGER ${TRANSIENT} ON events`));
+        };
+      },
       cleanup: async () => {
         await store.close();
         await db.drop();
@@ -100,6 +131,7 @@ describe.runIf(available)('PostgreSQL', () => {
       expect(await second.insertBatch('fac-a', 'hub-1', batch)).toStrictEqual({
         accepted: [],
         duplicates: batch.map((e) => e.id),
+        rejected: [],
       });
       expect(await second.eventsOn('fac-a', '2026-04-01')).toStrictEqual(batch);
     });
@@ -202,8 +234,8 @@ describe.runIf(available)('PostgreSQL', () => {
         await blocker.query('COMMIT');
         return both;
       });
-      const all = { accepted: batch.map((e) => e.id), duplicates: [] };
-      const none = { accepted: [], duplicates: batch.map((e) => e.id) };
+      const all = { accepted: batch.map((e) => e.id), duplicates: [], rejected: [] };
+      const none = { accepted: [], duplicates: batch.map((e) => e.id), rejected: [] };
       expect([result[0], result[1]]).toSatisfy(
         ([x, y]: typeof result) =>
           (JSON.stringify(x) === JSON.stringify(all) && JSON.stringify(y) === JSON.stringify(none)) ||
@@ -247,6 +279,68 @@ describe.runIf(available)('PostgreSQL', () => {
       expect(await Promise.all(stores.map((s) => s.ensureFacility('fac-new')))).toStrictEqual(
         stores.map(() => ({ facilityId: 'fac-new', timeZone: 'Europe/Paris' })),
       );
+    });
+
+    it('refuses what PostgreSQL cannot hold (NUL in a note, a business date past 9999) as store_error, storing the rest', async () => {
+      const store = await openStore();
+      await store.addHub('hub-1', 'fac-a');
+      const good = sampleEvent();
+      const nul = sampleEvent({ note: 'before\u0000after' });
+      // 10000-01-01 in Tokyo: beyond what PostgreSQL's date input reads as written.
+      const farFuture = sampleEvent({ occurredAt: '9999-12-31T15:00:00Z' });
+      const storeError = (id: string) => ({ id, code: 'store_error', message: expect.any(String) as string });
+      expect(await store.insertBatch('fac-a', 'hub-1', [nul, good, farFuture])).toStrictEqual({
+        accepted: [good.id],
+        duplicates: [],
+        rejected: [storeError(nul.id), storeError(farFuture.id)],
+      });
+      expect(await store.eventsOn('fac-a', '2026-04-01')).toStrictEqual([good]);
+      expect(await store.countEvents('fac-a')).toBe(1);
+    });
+
+    it('fails the call on a transient error met on the way one by one, storing nothing', async () => {
+      const store = await openStore();
+      await store.addHub('hub-1', 'fac-a');
+      const batch = [sampleEvent(), sampleEvent(), sampleEvent()];
+      const [poison, contended] = [...batch].sort((a, b) => (a.id < b.id ? -1 : 1));
+      if (poison === undefined || contended === undefined) throw new Error('three events expected');
+      await withClient(db.url, async (c) => {
+        // Id order is insert order: the refusal comes first and sends the store down the one-by-one path.
+        await refuseEvent(c, poison.id, '22000');
+        await c.query(`
+          CREATE FUNCTION contend() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF NEW.id = ${pg.escapeLiteral(contended.id)} THEN
+              RAISE EXCEPTION 'could not serialize' USING ERRCODE = '40001';
+            END IF;
+            RETURN NEW;
+          END $$;
+          CREATE TRIGGER contend BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION contend();`);
+      });
+      await expect(store.insertBatch('fac-a', 'hub-1', batch)).rejects.toMatchObject({ code: '40001' });
+      expect(await store.countEvents('fac-a')).toBe(0);
+    });
+
+    it('fails the call when the connection is lost mid-insert, and stores the batch when resent', async () => {
+      const store = await openStore();
+      await store.addHub('hub-1', 'fac-a');
+      const batch = [sampleEvent(), sampleEvent()];
+      await withClient(db.url, (c) =>
+        c.query(`
+          CREATE FUNCTION hang_up() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            PERFORM pg_terminate_backend(pg_backend_pid());
+            RETURN NEW;
+          END $$;
+          CREATE TRIGGER hang_up BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION hang_up();`),
+      );
+      await expect(store.insertBatch('fac-a', 'hub-1', batch)).rejects.toThrow();
+      await withClient(db.url, (c) => c.query('DROP TRIGGER hang_up ON events'));
+      expect(await store.insertBatch('fac-a', 'hub-1', batch)).toStrictEqual({
+        accepted: batch.map((e) => e.id),
+        duplicates: [],
+        rejected: [],
+      });
     });
 
     it('serves one facility as an EventStore (openCloudPostgresEventStore)', async () => {
@@ -403,6 +497,40 @@ describe.runIf(available)('PostgreSQL', () => {
         await expect(c.query("INSERT INTO org_tokens VALUES ('\\x02', 'city-x', now())")).rejects.toThrow(
           /foreign key/,
         );
+      });
+    });
+
+    it('5 adds the clock doubt of events, NULL for the rows of version 4, refusing unknown values', async () => {
+      await withClient(db.url, async (c) => {
+        await migratePostgres(c, pgCloudMigrations, 4);
+        await c.query("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', now())");
+        await c.query(
+          `INSERT INTO events (facility_id, id, type, child_id, occurred_at, device_id, seq, method, actor, voids,
+             note, occurred_ms, occurred_sub_ms, local_date, hub_id, received_at)
+           VALUES ('fac-a', 'e1', 'check_in', 'c1', 't', 'd1', 1, 'card', NULL, NULL, NULL, 0, 0, '2026-04-01',
+             'hub-1', now())`,
+        );
+        expect(await migratePostgres(c, pgCloudMigrations, 5)).toBe(5);
+        expect((await c.query('SELECT id, clock_doubt FROM events')).rows).toStrictEqual([
+          { id: 'e1', clock_doubt: null },
+        ]);
+        const insert = (id: string, doubt: string) =>
+          c.query(
+            `INSERT INTO events (facility_id, id, type, child_id, occurred_at, device_id, seq, method, actor,
+               voids, note, clock_doubt, occurred_ms, occurred_sub_ms, local_date, hub_id, received_at)
+             VALUES ('fac-a', $1, 'check_in', 'c1', 't', 'd1', 1, 'card', NULL, NULL, NULL, $2, 0, 0,
+               '2026-04-01', 'hub-1', now())`,
+            [id, doubt],
+          );
+        await insert('e2', 'unsynced');
+        await insert('e3', 'held_back');
+        // A check violation is SQLSTATE class 23: the store refuses such an event alone (store_error).
+        await expect(insert('e4', 'guessed')).rejects.toMatchObject({ code: '23514' });
+        expect((await c.query('SELECT id, clock_doubt FROM events ORDER BY id')).rows).toStrictEqual([
+          { id: 'e1', clock_doubt: null },
+          { id: 'e2', clock_doubt: 'unsynced' },
+          { id: 'e3', clock_doubt: 'held_back' },
+        ]);
       });
     });
 

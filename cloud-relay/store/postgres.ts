@@ -3,11 +3,11 @@ import { eventFromColumns, type EventColumns, type EventStore } from '../../comm
 import { GenkanError, NotFoundError } from '../../common/errors.ts';
 import { silentLogger, type Logger } from '../../common/logger.ts';
 import { DEFAULT_TIME_ZONE, LocalDates, systemClock, type Clock } from '../../common/time.ts';
-import type { AttendanceEvent } from '../../protocol/index.ts';
+import { ErrorCodes, type AttendanceEvent, type Rejection } from '../../protocol/index.ts';
 import type { FacilitySnapshot } from '../../protocol/ledger.ts';
 import { CloudErrorCodes, ConflictError } from '../errors.ts';
 import { openFacilityEventStore } from './event-store.ts';
-import { EVENT_COLUMN_NAMES, instantKey } from './events.ts';
+import { deriveRow, EVENT_COLUMN_NAMES, instantKey, storeRejection, type InstantKey } from './events.ts';
 import { canonicalTimeZone, checkDate, checkId, checkName } from './inputs.ts';
 import { assembleOrgFacilities, assembleRollupInputs, orgMismatch, unknownOrg } from './orgs.ts';
 import { migratePostgres, pgCloudMigrations } from './pg-migrations.ts';
@@ -35,6 +35,27 @@ export interface PostgresCloudStoreOptions {
 export const NOT_DURABLE = 'postgres_not_durable';
 
 type EventRow = Omit<EventColumns, 'seq'> & { seq: string };
+
+/** An event of a batch with what its row is derived from, and its position in the batch. */
+interface PgRow {
+  e: AttendanceEvent;
+  index: number;
+  key: InstantKey;
+  date: string;
+}
+
+/** What became of one event of a batch. */
+type Outcome = 'accepted' | 'duplicate' | Rejection;
+
+/**
+ * SQLSTATE classes 22 (data exception: a value out of range, a malformed date, a NUL in text) and 23
+ * (integrity constraint violation: CHECK, NOT NULL, a trigger's refusal coded so): the event's own
+ * fault. Every other error (connection, resources, locks, serialization, a bug in a statement) says
+ * nothing against the event, so it fails the call for a resend.
+ */
+function isDataError(err: unknown): err is DatabaseError & { code: string } {
+  return err instanceof DatabaseError && err.code !== undefined && /^2[23]/.test(err.code);
+}
 
 const EVENT_COLUMNS = EVENT_COLUMN_NAMES.join(', ');
 
@@ -82,11 +103,11 @@ const INSERT_BATCH = `
   INSERT INTO events (facility_id, ${EVENT_COLUMNS}, occurred_ms, occurred_sub_ms, local_date, hub_id,
     received_at)
   SELECT DISTINCT ON (id) $1, id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note,
-    occurred_ms, occurred_sub_ms, local_date, $2, $3
+    clock_doubt, occurred_ms, occurred_sub_ms, local_date, $2, $3
   FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[],
-      $11::text[], $12::text[], $13::text[], $14::bigint[], $15::integer[], $16::date[])
+      $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::integer[], $17::date[])
     WITH ORDINALITY AS input (id, type, child_id, occurred_at, device_id, seq, method, actor, voids, note,
-      occurred_ms, occurred_sub_ms, local_date, ord)
+      clock_doubt, occurred_ms, occurred_sub_ms, local_date, ord)
   ORDER BY id, ord
   ON CONFLICT (facility_id, id) DO NOTHING
   RETURNING id`;
@@ -121,6 +142,35 @@ const ORG_DAY_EVENTS = `
   WHERE f.org_id = $1 AND v.voids IS NOT NULL AND v.local_date <> $2::date`;
 
 const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
+
+/** INSERT_BATCH's parameters for `rows`: one array per column. */
+function batchParams(
+  facilityId: string,
+  hubId: string,
+  receivedAt: string,
+  rows: readonly PgRow[],
+): unknown[] {
+  const column = <T>(pick: (row: PgRow) => T): T[] => rows.map(pick);
+  return [
+    facilityId,
+    hubId,
+    receivedAt,
+    column(({ e }) => e.id),
+    column(({ e }) => e.type),
+    column(({ e }) => e.childId),
+    column(({ e }) => e.occurredAt),
+    column(({ e }) => e.deviceId),
+    column(({ e }) => e.seq),
+    column(({ e }) => e.method),
+    column(({ e }) => e.actor),
+    column(({ e }) => e.voids ?? null),
+    column(({ e }) => e.note ?? null),
+    column(({ e }) => e.clockDoubt ?? null),
+    column(({ key }) => key.ms),
+    column(({ key }) => key.subMs),
+    column(({ date }) => date),
+  ];
+}
 
 /**
  * CloudStore on PostgreSQL. Every call is one statement (one round trip) or one transaction on one pooled
@@ -448,46 +498,97 @@ export class PostgresCloudStore implements CloudStore {
     this.checkOpen();
     checkId(facilityId, 'facilityId');
     checkId(hubId, 'hubId');
-    // Every instant is checked before anything is sent: a bad event fails the call with nothing written.
-    const keyed = events.map((e) => ({ e, key: instantKey(e.occurredAt) }));
     const dates = await this.localDatesOf(facilityId);
     const receivedAt = this.clock.now().toISOString();
-    if (events.length === 0) {
-      await this.touchHub(hubId, receivedAt);
-      return { accepted: [], duplicates: [] };
+    // Every row is derived (and every instant checked) before anything is sent; an event whose row cannot
+    // be derived is refused on its own.
+    const outcomes: (Outcome | undefined)[] = events.map(() => undefined);
+    const rows: PgRow[] = [];
+    events.forEach((e, index) => {
+      const derived = deriveRow(e, (): PgRow => {
+        const key = instantKey(e.occurredAt);
+        return { e, index, key, date: dates.of(new Date(key.ms)) };
+      });
+      if ('row' in derived) rows.push(derived.row);
+      else outcomes[index] = derived.rejection;
+    });
+    if (rows.length > 0) {
+      try {
+        const { rows: stored } = await this.withDeadlockRetry(() =>
+          this.pool.query<{ id: string }>(INSERT_BATCH, batchParams(facilityId, hubId, receivedAt, rows)),
+        );
+        // Classified in input order: a stored id is accepted the first time it appears, any other copy is
+        // a duplicate.
+        const ids = new Set(stored.map((r) => r.id));
+        for (const row of rows) outcomes[row.index] = ids.delete(row.e.id) ? 'accepted' : 'duplicate';
+      } catch (err) {
+        // The statement stored nothing. A refusal of data is the refused event's alone: redone one event
+        // at a time to find it. Anything else (connection lost, overload, deadlock after retries) fails
+        // the call for a resend.
+        if (!isDataError(err)) throw err;
+        this.log.warn(
+          { facilityId, hubId, reason: err.code },
+          'batch refused by the database; storing one by one',
+        );
+        const each = await this.withDeadlockRetry(() =>
+          this.insertOneByOne(facilityId, hubId, receivedAt, rows),
+        );
+        for (const [index, outcome] of each) outcomes[index] = outcome;
+      }
     }
-    const column = <T>(pick: (row: (typeof keyed)[number]) => T): T[] => keyed.map(pick);
-    const params = [
-      facilityId,
-      hubId,
-      receivedAt,
-      column(({ e }) => e.id),
-      column(({ e }) => e.type),
-      column(({ e }) => e.childId),
-      column(({ e }) => e.occurredAt),
-      column(({ e }) => e.deviceId),
-      column(({ e }) => e.seq),
-      column(({ e }) => e.method),
-      column(({ e }) => e.actor),
-      column(({ e }) => e.voids ?? null),
-      column(({ e }) => e.note ?? null),
-      column(({ key }) => key.ms),
-      column(({ key }) => key.subMs),
-      column(({ key }) => dates.of(new Date(key.ms))),
-    ];
-    const { rows } = await this.withDeadlockRetry(() =>
-      this.pool.query<{ id: string }>(INSERT_BATCH, params),
-    );
-    // Classified in input order: a stored id is accepted the first time it appears, any other copy is a
-    // duplicate, so every input event lands in exactly one list.
     await this.touchHub(hubId, receivedAt);
-    const stored = new Set(rows.map((r) => r.id));
-    const result: BatchInsertResult = { accepted: [], duplicates: [] };
-    for (const e of events) {
-      if (stored.delete(e.id)) result.accepted.push(e.id);
-      else result.duplicates.push(e.id);
+    const result: BatchInsertResult = { accepted: [], duplicates: [], rejected: [] };
+    outcomes.forEach((outcome, i) => {
+      const id = events[i]?.id ?? '';
+      // Every event has an outcome by now; answering for one without would claim it stored.
+      if (outcome === undefined) throw new GenkanError(ErrorCodes.internal, `no outcome for event ${id}`);
+      if (outcome === 'accepted') result.accepted.push(id);
+      else if (outcome === 'duplicate') result.duplicates.push(id);
+      else result.rejected.push(outcome);
+    });
+    // Ids and the database's code only: the refused values may be personal data.
+    for (const r of result.rejected) {
+      this.log.warn({ facilityId, hubId, eventId: r.id, reason: r.message }, 'event refused by the database');
     }
     return result;
+  }
+
+  /**
+   * The rows one statement each, in one transaction with a savepoint per row: a row the database refuses
+   * as data is rolled back alone and becomes a store_error. In id order, as INSERT_BATCH locks them, so
+   * that it cannot deadlock with other replicas' batches; copies of an id in input order, so the first
+   * copy the database takes wins. One commit for the whole batch.
+   */
+  private async insertOneByOne(
+    facilityId: string,
+    hubId: string,
+    receivedAt: string,
+    rows: readonly PgRow[],
+  ): Promise<Map<number, Outcome>> {
+    const ordered = [...rows].sort((a, b) =>
+      a.e.id === b.e.id ? a.index - b.index : a.e.id < b.e.id ? -1 : 1,
+    );
+    return this.transaction(async (client) => {
+      const outcomes = new Map<number, Outcome>();
+      await client.query('SAVEPOINT one_event');
+      for (const row of ordered) {
+        try {
+          const { rowCount } = await client.query(
+            INSERT_BATCH,
+            batchParams(facilityId, hubId, receivedAt, [row]),
+          );
+          // The next row's savepoint in the same round trip.
+          await client.query('RELEASE SAVEPOINT one_event; SAVEPOINT one_event');
+          outcomes.set(row.index, rowCount === 1 ? 'accepted' : 'duplicate');
+        } catch (err) {
+          if (!isDataError(err)) throw err;
+          // Undoes this row only; the savepoint stays for the next one.
+          await client.query('ROLLBACK TO SAVEPOINT one_event');
+          outcomes.set(row.index, storeRejection(row.e.id, `SQLSTATE ${err.code}`));
+        }
+      }
+      return outcomes;
+    });
   }
 
   async eventsOn(facilityId: string, date: string): Promise<AttendanceEvent[]> {

@@ -1,20 +1,64 @@
+import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../common/sqlite.ts';
+import { silentLogger } from '../../common/logger.ts';
+import { openDatabase, type Db } from '../../common/sqlite.ts';
 import { fixedClock } from '../../common/time.ts';
-import { describeCloudStoreContract, sampleEvent, sampleSnapshot } from './contract.ts';
-import { CLOUD_DB_FILE, openCloudSqliteEventStore, openCloudSqliteStore } from './sqlite.ts';
+import { describeCloudStoreContract, REFUSAL_TEXT, sampleEvent, sampleSnapshot } from './contract.ts';
+import { cloudMigrations } from './migrations.ts';
+import {
+  CLOUD_DB_FILE,
+  openCloudSqliteEventStore,
+  openCloudSqliteStore,
+  SqliteCloudStore,
+} from './sqlite.ts';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'genkan-cloud-store-'));
 
+/** A second connection on the store's file, as another process would open it. */
+function withConnection<T>(dir: string, work: (db: Db) => T): T {
+  const db = new Database(join(dir, CLOUD_DB_FILE));
+  try {
+    return work(db);
+  } finally {
+    db.close();
+  }
+}
+
+let refusals = 0;
+
 describeCloudStoreContract('sqlite', async () => {
   const dir = await tempDir();
-  const store = await openCloudSqliteStore(dir);
+  // As openCloudSqliteStore opens it, but with a short busy timeout: failTransiently holds the write lock.
+  const db = openDatabase(join(dir, CLOUD_DB_FILE), { migrations: cloudMigrations });
+  db.pragma('busy_timeout = 100');
+  const store = new SqliteCloudStore(db, silentLogger());
   return {
     store,
+    refuseEvent: (eventId) => {
+      refusals += 1;
+      withConnection(dir, (c) =>
+        c.exec(
+          `CREATE TRIGGER refuse_${String(refusals)} BEFORE INSERT ON events
+           WHEN NEW.id = '${eventId.replaceAll("'", "''")}'
+           BEGIN SELECT RAISE(ABORT, '${REFUSAL_TEXT}'); END`,
+        ),
+      );
+      return Promise.resolve();
+    },
+    failTransiently: () => {
+      // Another writer holds the lock past the busy timeout: SQLITE_BUSY.
+      const locker = new Database(join(dir, CLOUD_DB_FILE));
+      locker.exec('BEGIN IMMEDIATE');
+      return Promise.resolve(() => {
+        locker.exec('ROLLBACK');
+        locker.close();
+        return Promise.resolve();
+      });
+    },
     cleanup: async () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
@@ -52,6 +96,7 @@ describe('SQLite cloud store', () => {
     expect(await second.insertBatch('fac-a', 'hub-1', batch)).toStrictEqual({
       accepted: [],
       duplicates: batch.map((e) => e.id),
+      rejected: [],
     });
     expect(await second.eventsOn('fac-a', '2026-04-01')).toStrictEqual(batch);
     await second.close();

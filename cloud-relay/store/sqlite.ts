@@ -1,14 +1,15 @@
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { GenkanError, NotFoundError } from '../../common/errors.ts';
 import { silentLogger, type Logger } from '../../common/logger.ts';
 import { openDatabase, schemaVersion, type Db } from '../../common/sqlite.ts';
 import { DEFAULT_TIME_ZONE, localDate, systemClock, type Clock } from '../../common/time.ts';
-import type { AttendanceEvent } from '../../protocol/index.ts';
+import type { AttendanceEvent, Rejection } from '../../protocol/index.ts';
 import type { FacilitySnapshot } from '../../protocol/ledger.ts';
 import { CloudErrorCodes, ConflictError } from '../errors.ts';
 import { openFacilityEventStore } from './event-store.ts';
 import { eventFromColumns, type EventColumns, type EventStore } from '../../common/event-store.ts';
-import { EVENT_COLUMN_NAMES, instantKey } from './events.ts';
+import { deriveRow, EVENT_COLUMN_NAMES, instantKey, storeRejection } from './events.ts';
 import { canonicalTimeZone, checkDate, checkId, checkName } from './inputs.ts';
 import { assembleOrgFacilities, assembleRollupInputs, orgMismatch, unknownOrg } from './orgs.ts';
 import { cloudMigrations } from './migrations.ts';
@@ -69,6 +70,20 @@ type EventRow = EventColumns & {
 
 const EVENT_COLUMNS = EVENT_COLUMN_NAMES.join(', ');
 
+/** What became of one event of a batch. */
+type Outcome = 'accepted' | 'duplicate' | Rejection;
+
+/**
+ * SQLite's refusals of a value: constraints (CHECK, NOT NULL, a trigger's RAISE, a STRICT column's type),
+ * a datatype mismatch, a string or blob over the size limit. Busy, locked, I/O, full-disk and out-of-memory
+ * errors are the database's state, not the event's, and are not among them.
+ */
+const DATA_ERROR_RE = /^SQLITE_(?:CONSTRAINT(?:_[A-Z]+)?|MISMATCH|TOOBIG)$/;
+
+function isDataError(err: unknown): err is InstanceType<typeof Database.SqliteError> {
+  return err instanceof Database.SqliteError && DATA_ERROR_RE.test(err.code);
+}
+
 /**
  * The events of a date range, then the voids dated outside it of events inside it (through
  * events_by_voided). A void names one event, so the join adds each void at most once.
@@ -113,6 +128,8 @@ export class SqliteCloudStore implements CloudStore {
   private readonly clock: Clock;
   private closed = false;
   private readonly stmt;
+  /** One insert inside a savepoint (called within a transaction): a refused row is rolled back alone. */
+  private readonly insertSavepointed: (row: EventRow) => number;
 
   constructor(db: Db, logger: Logger, clock: Clock = systemClock) {
     this.db = db;
@@ -198,7 +215,7 @@ export class SqliteCloudStore implements CloudStore {
         `INSERT INTO events (facility_id, ${EVENT_COLUMNS}, occurred_ms, occurred_sub_ms, local_date, hub_id,
            received_at)
          VALUES (@facility_id, @id, @type, @child_id, @occurred_at, @device_id, @seq, @method, @actor, @voids,
-           @note, @occurred_ms, @occurred_sub_ms, @local_date, @hub_id, @received_at)
+           @note, @clock_doubt, @occurred_ms, @occurred_sub_ms, @local_date, @hub_id, @received_at)
          ON CONFLICT (facility_id, id) DO NOTHING`,
       ),
       eventsOn: db.prepare<[string, string], EventColumns>(
@@ -219,6 +236,8 @@ export class SqliteCloudStore implements CloudStore {
         'SELECT count(*) AS n FROM events WHERE facility_id = ?',
       ),
     };
+    const insertEvent = this.stmt.insertEvent;
+    this.insertSavepointed = db.transaction((row: EventRow) => insertEvent.run(row).changes);
   }
 
   addHub(hubId: string, facilityId: string, timeZone?: string): Promise<string> {
@@ -448,41 +467,90 @@ export class SqliteCloudStore implements CloudStore {
         throw new NotFoundError(CloudErrorCodes.unknownFacility, `unknown facility ${facilityId}`);
       }
       const receivedAt = this.clock.now().toISOString();
-      // Every row is derived (and every instant checked) before the transaction: a bad event fails the
-      // call with nothing written.
-      const rows = events.map((e): EventRow => {
-        const key = instantKey(e.occurredAt);
-        return {
-          facility_id: facilityId,
-          id: e.id,
-          type: e.type,
-          child_id: e.childId,
-          occurred_at: e.occurredAt,
-          device_id: e.deviceId,
-          seq: e.seq,
-          method: e.method,
-          actor: e.actor,
-          voids: e.voids ?? null,
-          note: e.note ?? null,
-          occurred_ms: key.ms,
-          occurred_sub_ms: key.subMs,
-          local_date: localDate(new Date(key.ms), facility.time_zone),
-          hub_id: hubId,
-          received_at: receivedAt,
-        };
+      // Every row is derived (and every instant checked) before the transaction; an event whose row
+      // cannot be derived is refused on its own.
+      const derived = events.map((e) =>
+        deriveRow(e, (): EventRow => {
+          const key = instantKey(e.occurredAt);
+          return {
+            facility_id: facilityId,
+            id: e.id,
+            type: e.type,
+            child_id: e.childId,
+            occurred_at: e.occurredAt,
+            device_id: e.deviceId,
+            seq: e.seq,
+            method: e.method,
+            actor: e.actor,
+            voids: e.voids ?? null,
+            note: e.note ?? null,
+            clock_doubt: e.clockDoubt ?? null,
+            occurred_ms: key.ms,
+            occurred_sub_ms: key.subMs,
+            local_date: localDate(new Date(key.ms), facility.time_zone),
+            hub_id: hubId,
+            received_at: receivedAt,
+          };
+        }),
+      );
+      let outcomes: Outcome[];
+      try {
+        outcomes = this.insertRows(derived, receivedAt, hubId, false);
+      } catch (err) {
+        // The transaction rolled back whole. A refusal of data is the refused event's alone: redone one
+        // event at a time to find it. Anything else (busy, I/O, full disk) fails the call for a resend.
+        if (!isDataError(err)) throw err;
+        this.log.warn(
+          { facilityId, hubId, reason: err.code },
+          'batch refused by the database; storing one by one',
+        );
+        outcomes = this.insertRows(derived, receivedAt, hubId, true);
+      }
+      const result: BatchInsertResult = { accepted: [], duplicates: [], rejected: [] };
+      outcomes.forEach((outcome, i) => {
+        const id = events[i]?.id ?? '';
+        if (outcome === 'accepted') result.accepted.push(id);
+        else if (outcome === 'duplicate') result.duplicates.push(id);
+        else result.rejected.push(outcome);
       });
-      const result: BatchInsertResult = { accepted: [], duplicates: [] };
-      this.db
-        .transaction(() => {
-          for (const row of rows) {
-            const { changes } = this.stmt.insertEvent.run(row);
-            (changes === 1 ? result.accepted : result.duplicates).push(row.id);
-          }
-          this.stmt.touchHub.run(receivedAt, hubId);
-        })
-        .immediate();
+      // Ids and the database's code only: the refused values may be personal data.
+      for (const r of result.rejected) {
+        this.log.warn(
+          { facilityId, hubId, eventId: r.id, reason: r.message },
+          'event refused by the database',
+        );
+      }
       return result;
     });
+  }
+
+  /**
+   * Inserts the derived rows in input order in one immediate transaction and records the relay. With
+   * `eachOnItsOwn`, every row gets a savepoint: a row the database refuses as data is rolled back alone
+   * and becomes a store_error; without, the first error rolls the whole transaction back and is thrown.
+   */
+  private insertRows(
+    derived: readonly ({ row: EventRow } | { rejection: Rejection })[],
+    receivedAt: string,
+    hubId: string,
+    eachOnItsOwn: boolean,
+  ): Outcome[] {
+    return this.db
+      .transaction(() => {
+        const outcomes = derived.map((d): Outcome => {
+          if ('rejection' in d) return d.rejection;
+          if (!eachOnItsOwn) return this.stmt.insertEvent.run(d.row).changes === 1 ? 'accepted' : 'duplicate';
+          try {
+            return this.insertSavepointed(d.row) === 1 ? 'accepted' : 'duplicate';
+          } catch (err) {
+            if (!isDataError(err)) throw err;
+            return storeRejection(d.row.id, err.code);
+          }
+        });
+        this.stmt.touchHub.run(receivedAt, hubId);
+        return outcomes;
+      })
+      .immediate();
   }
 
   eventsOn(facilityId: string, date: string): Promise<AttendanceEvent[]> {

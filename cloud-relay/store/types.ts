@@ -1,4 +1,4 @@
-import type { AttendanceEvent } from '../../protocol/index.ts';
+import type { AttendanceEvent, Rejection } from '../../protocol/index.ts';
 import type { FacilitySnapshot } from '../../protocol/ledger.ts';
 
 /** Who a hub token belongs to. */
@@ -51,9 +51,16 @@ export interface BatchInsertResult {
   accepted: string[];
   /**
    * Ids already stored for the facility (by an earlier call or earlier in this batch), left unchanged, in
-   * input order. Every input event lands in exactly one of the two lists, so a repeated id can appear twice.
+   * input order. Every input event lands in exactly one of the three lists, so a repeated id can appear
+   * twice.
    */
   duplicates: string[];
+  /**
+   * Events the database refused as data (code `store_error`, in input order): a constraint or a value it
+   * cannot hold, or a row that cannot be derived from the event. The rest of the batch is stored. The
+   * message names the database's error code only, never the event's contents.
+   */
+  rejected: Rejection[];
 }
 
 /**
@@ -118,6 +125,12 @@ export interface CloudStore {
    * Stores validated events idempotently by id in one durable transaction (the first copy of an id wins);
    * resolves only once committed. `hubId` is recorded as the uploader and its last relay time is set
    * (also for an empty batch). The facility must exist.
+   *
+   * An event the database refuses as data is listed in `rejected` and the others are stored: one such
+   * event must not hold back the batches after it for ever. Any other failure (connection lost, busy or
+   * overloaded database, I/O error, deadlock or serialization failure after retries) rejects the call
+   * with nothing acknowledged, so that the hub sends the batch again: such an event is not bad, and
+   * refusing it would lose it.
    */
   insertBatch(
     facilityId: string,

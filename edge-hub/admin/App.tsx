@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useState, type ReactNode, type SyntheticEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
 import { ADMIN_TEST_IDS, type AdminSessionInfo } from '../../protocol/admin.ts';
 import { getSession, signIn, signOut, type ApiFailure } from './api.ts';
 import { MESSAGES, type Locale, type Messages, type Page } from './messages.ts';
 import { AuditPage, DevicesPage, LedgerPage, OverviewPage } from './Pages.tsx';
+import { RecordsPage } from './RecordsPage.tsx';
 import { RosterPage } from './RosterPage.tsx';
 import { SettingsPage } from './SettingsPage.tsx';
 
-const PAGES: readonly Page[] = ['overview', 'roster', 'settings', 'devices', 'audit', 'ledger'];
+const PAGES: readonly Page[] = ['overview', 'records', 'roster', 'settings', 'devices', 'audit', 'ledger'];
 
 /** Props every page gets: the texts, and what to do when the session turns out to be gone. */
 export interface PageProps {
@@ -45,17 +46,21 @@ export function App() {
     };
   }, []);
 
-  const onFailure = useCallback(
-    (failure: ApiFailure) => {
-      if (failure.kind === 'http' && failure.status === 401) {
-        setSession(null);
-        setNotice(m.sessionEnded);
-      } else {
-        setNotice(failure.kind === 'http' ? m.error(failure.code) : m.error(failure.kind));
-      }
-    },
-    [m],
-  );
+  // The texts through a ref: onFailure stays the same function when the language changes, so that the
+  // pages (which reload when it changes) keep what was typed into them.
+  const texts = useRef(m);
+  useEffect(() => {
+    texts.current = m;
+  }, [m]);
+  const onFailure = useCallback((failure: ApiFailure) => {
+    const t = texts.current;
+    if (failure.kind === 'http' && failure.status === 401) {
+      setSession(null);
+      setNotice(t.sessionEnded);
+    } else {
+      setNotice(failure.kind === 'http' ? t.error(failure.code) : t.error(failure.kind));
+    }
+  }, []);
 
   const toggle = (
     <button
@@ -117,6 +122,7 @@ export function App() {
         )}
         <main className="page" data-page={page}>
           {page === 'overview' && <OverviewPage m={m} onFailure={onFailure} />}
+          {page === 'records' && <RecordsPage m={m} onFailure={onFailure} />}
           {page === 'roster' && <RosterPage m={m} onFailure={onFailure} />}
           {page === 'settings' && <SettingsPage m={m} onFailure={onFailure} />}
           {page === 'devices' && <DevicesPage m={m} onFailure={onFailure} />}

@@ -8,6 +8,7 @@ import {
 } from '../../protocol/admin.ts';
 import { getAudit, getChart, getDevices, getRoster, pairDevice } from './api.ts';
 import type { PageProps } from './App.tsx';
+import { RelayPanel } from './RecordsPage.tsx';
 import { bucketTime, chartGeometry, LEDGER_FORMATS, ledgerUrl, todayIso } from './logic.ts';
 
 const CHART_W = 960;
@@ -38,56 +39,59 @@ export function OverviewPage({ m, onFailure }: PageProps) {
   const o = m.overview;
   const g = chart && chartGeometry(chart, CHART_W, CHART_H);
   return (
-    <section className="card">
-      <div className="row">
-        <h2>{o.chartTitle(date)}</h2>
-        <label>
-          {o.date}{' '}
-          <input
-            type="date"
-            value={date}
-            onChange={(e) => {
-              if (e.target.value !== '') setDate(e.target.value);
-            }}
-          />
-        </label>
-      </div>
-      {chart && g && (
-        <figure>
-          <svg
-            data-testid={ADMIN_TEST_IDS.chart}
-            viewBox={`-40 -10 ${String(CHART_W + 70)} ${String(CHART_H + 40)}`}
-            role="img"
-            aria-label={`${o.arrivals} / ${o.present}`}
-            className="chart"
-          >
-            {[0, 0.5, 1].map((f) => (
-              <g key={f}>
-                <line x1={0} x2={CHART_W} y1={CHART_H * (1 - f)} y2={CHART_H * (1 - f)} className="grid" />
-                <text x={-6} y={CHART_H * (1 - f) + 4} textAnchor="end" className="axis">
-                  {Math.round(g.max * f)}
+    <>
+      <RelayPanel m={m} onFailure={onFailure} />
+      <section className="card">
+        <div className="row">
+          <h2>{o.chartTitle(date)}</h2>
+          <label>
+            {o.date}{' '}
+            <input
+              type="date"
+              value={date}
+              onChange={(e) => {
+                if (e.target.value !== '') setDate(e.target.value);
+              }}
+            />
+          </label>
+        </div>
+        {chart && g && (
+          <figure>
+            <svg
+              data-testid={ADMIN_TEST_IDS.chart}
+              viewBox={`-40 -10 ${String(CHART_W + 70)} ${String(CHART_H + 40)}`}
+              role="img"
+              aria-label={`${o.arrivals} / ${o.present}`}
+              className="chart"
+            >
+              {[0, 0.5, 1].map((f) => (
+                <g key={f}>
+                  <line x1={0} x2={CHART_W} y1={CHART_H * (1 - f)} y2={CHART_H * (1 - f)} className="grid" />
+                  <text x={-6} y={CHART_H * (1 - f) + 4} textAnchor="end" className="axis">
+                    {Math.round(g.max * f)}
+                  </text>
+                </g>
+              ))}
+              {[0, 6, 12, 18, 24].map((h) => (
+                <text key={h} x={(CHART_W * h) / 24} y={CHART_H + 18} textAnchor="middle" className="axis">
+                  {`${String(h)}:00`}
                 </text>
-              </g>
-            ))}
-            {[0, 6, 12, 18, 24].map((h) => (
-              <text key={h} x={(CHART_W * h) / 24} y={CHART_H + 18} textAnchor="middle" className="axis">
-                {`${String(h)}:00`}
-              </text>
-            ))}
-            {g.bars.map((b) => (
-              <rect key={b.bucket} x={b.x} y={b.y} width={b.w} height={b.h} className="bar">
-                <title>{`${bucketTime(b.bucket, chart.bucketMinutes)} ${String(b.count)}`}</title>
-              </rect>
-            ))}
-            <path d={g.presentPath} className="present" fill="none" />
-          </svg>
-          <figcaption className="legend">
-            <span className="key bar" /> {o.arrivals} <span className="key present" /> {o.present} ·{' '}
-            {o.expected(chart.expected)}
-          </figcaption>
-        </figure>
-      )}
-    </section>
+              ))}
+              {g.bars.map((b) => (
+                <rect key={b.bucket} x={b.x} y={b.y} width={b.w} height={b.h} className="bar">
+                  <title>{`${bucketTime(b.bucket, chart.bucketMinutes)} ${String(b.count)}`}</title>
+                </rect>
+              ))}
+              <path d={g.presentPath} className="present" fill="none" />
+            </svg>
+            <figcaption className="legend">
+              <span className="key bar" /> {o.arrivals} <span className="key present" /> {o.present} ·{' '}
+              {o.expected(chart.expected)}
+            </figcaption>
+          </figure>
+        )}
+      </section>
+    </>
   );
 }
 

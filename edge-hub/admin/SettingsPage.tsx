@@ -24,6 +24,7 @@ function valuesOf(s: FacilitySettings, classIds: readonly string[]): Values {
     'extendedCare.graceMinutes': String(s.extendedCare.graceMinutes),
     'extendedCare.roundingMinutes': String(s.extendedCare.roundingMinutes),
     'extendedCare.rounding': s.extendedCare.rounding,
+    undoWindowMinutes: String(s.undoWindowMinutes),
   };
   for (const id of classIds) {
     const c = s.classes[id];
@@ -51,6 +52,7 @@ function patchOf(v: Values, classIds: readonly string[]): SettingsPatch {
       roundingMinutes: num(get('extendedCare.roundingMinutes')),
       rounding: get('extendedCare.rounding') as Rounding,
     },
+    undoWindowMinutes: num(get('undoWindowMinutes')),
     classes: Object.fromEntries(
       classIds.map((id) => {
         const cutoff = get(`classes.${id}.cutoff`);
@@ -182,6 +184,10 @@ export function SettingsPage({ m, onFailure }: PageProps) {
           </select>
           {errorFor('extendedCare.rounding')}
         </label>
+      </fieldset>
+      <fieldset data-testid={ADMIN_TEST_IDS.undoWindow}>
+        {input('undoWindowMinutes', s.undoWindowMinutes, 4)}
+        <p className="help">{s.undoWindowHelp}</p>
       </fieldset>
       {classes.map((c) => (
         <fieldset key={c.id}>

@@ -4,6 +4,7 @@ import {
   AdminDevicesSchema,
   AdminGuardianQrSchema,
   AdminPairingSchema,
+  AdminRecordsHealthSchema,
   AdminRosterSchema,
   AdminSessionInfoSchema,
   ImportJobSchema,
@@ -14,6 +15,7 @@ import {
   type AdminGuardianQr,
   type AdminPairingRequest,
   type AdminPairing,
+  type AdminRecordsHealth,
   type AdminRoster,
   type AdminSessionInfo,
   type AdminSignInRequest,
@@ -102,4 +104,8 @@ export async function getAudit(before: number | null): Promise<ApiResult<AdminAu
 
 export async function getChart(date: string): Promise<ApiResult<AdminChart>> {
   return parsed(await request('GET', `/api/admin/chart?date=${encodeURIComponent(date)}`), AdminChartSchema);
+}
+
+export async function getRecordsHealth(): Promise<ApiResult<AdminRecordsHealth>> {
+  return parsed(await request('GET', '/api/admin/records-health'), AdminRecordsHealthSchema);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketTime, chartGeometry, fieldErrorOf, ledgerUrl } from './logic.ts';
+import { MESSAGES } from './messages.ts';
 
 describe('admin app logic', () => {
   it('splits a refused setting into field and reason', () => {
@@ -37,5 +38,21 @@ describe('admin app logic', () => {
     expect(ledgerUrl({ monthly: '2026-04', classId: null }, 'pdf')).toBe(
       '/api/ledger/monthly?month=2026-04&format=pdf',
     );
+  });
+
+  it('says how long a record has waited, and explains every code the cloud refuses with', () => {
+    const { ja, en } = MESSAGES;
+    expect([45, 1200, 3600, 5400, 200_000].map(ja.age)).toEqual([
+      '45秒',
+      '20分',
+      '1時間',
+      '1時間30分',
+      '2日',
+    ]);
+    expect(en.age(5400)).toBe('1 h 30 min');
+    for (const code of ['invalid_event', 'bad_text', 'implausible_time', 'store_error']) {
+      expect(ja.records.code(code, 'x'), code).not.toContain('x');
+    }
+    expect(ja.records.code('something_new', 'why')).toContain('why');
   });
 });

@@ -39,7 +39,8 @@ export function ActionDialog(props: {
   }, []);
 
   const build = (): TabletAction | string => {
-    const trimmed = note.trim();
+    // Line breaks and tabs are control characters, which the record refuses (bad_text): one line it is.
+    const trimmed = note.replace(/\s+/g, ' ').trim();
     switch (action) {
       case 'check_in':
       case 'check_out':

@@ -178,6 +178,17 @@ export interface EnrollLine {
   code?: string;
 }
 
+/**
+ * The kiosk compared its clock with the hub's: at the first comparison since it started, when it starts
+ * or stops stamping with the hub's time (`corrected`, skew over 2 minutes), and when the skew jumps while
+ * corrected. `skewMs` is hub minus kiosk: positive when the kiosk's clock is behind.
+ */
+export interface ClockLine {
+  type: 'clock';
+  skewMs: number;
+  corrected: boolean;
+}
+
 export type KioskOutputLine =
   | ReadyLine
   | TapLine
@@ -189,4 +200,5 @@ export type KioskOutputLine =
   | RosterLine
   | RollcallLine
   | ReaderErrorLine
-  | EnrollLine;
+  | EnrollLine
+  | ClockLine;

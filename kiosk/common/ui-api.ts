@@ -52,6 +52,11 @@ export const KioskViewSchema = z.strictObject({
   autoConfirmMs: z.number().int().min(1000).max(60_000),
   /** Speak a greeting (speechSynthesis, ja-JP) after a recorded tap. */
   speak: z.boolean(),
+  /**
+   * Milliseconds to add to this machine's clock for the idle screen's clock: the hub's correction while
+   * the kiosk stamps with the hub's time (its own clock is more than 2 minutes off), else 0.
+   */
+  clockOffsetMs: z.number().int().min(-1e13).max(1e13).optional(),
 });
 export type KioskView = z.infer<typeof KioskViewSchema>;
 
@@ -131,6 +136,17 @@ export const EnrollmentViewSchema = z.strictObject({
 });
 export type EnrollmentView = z.infer<typeof EnrollmentViewSchema>;
 
+/** The kiosk's clock against the hub's, as in the device status. */
+export const ClockViewSchema = z.strictObject({
+  /** Hub minus kiosk (positive: the kiosk's clock is behind), whole seconds in ms; 0 before any check. */
+  skewMs: z.number().int().min(-1e13).max(1e13),
+  /** Events are stamped with the hub's time (skew over 2 minutes). */
+  corrected: z.boolean(),
+  /** The hub's time has been seen since the kiosk started. */
+  synced: z.boolean(),
+});
+export type ClockView = z.infer<typeof ClockViewSchema>;
+
 /** The staff-only maintenance screen, sent only while it is unlocked (it lists names). */
 export const MaintenanceViewSchema = z.strictObject({
   hubUrl: z.string().max(300),
@@ -142,6 +158,7 @@ export const MaintenanceViewSchema = z.strictObject({
   recent: z.array(RecentEventSchema).max(50),
   guardians: z.array(GuardianChoiceSchema).max(5000),
   enrollment: EnrollmentViewSchema,
+  clock: ClockViewSchema,
   /** The screen locks itself after this long without a touch. */
   idleLockMs: z.number().int().min(1000),
 });
@@ -277,6 +294,11 @@ export const UI_TEST_IDS = {
   pinSubmit: 'pin-submit',
   /** The maintenance screen root; attribute `data-online`, `data-outbox`. */
   maintenance: 'maintenance',
+  /**
+   * The clock tile of the maintenance screen; attributes `data-skew-ms` (hub minus kiosk), `data-corrected`
+   * and `data-synced` (true|false).
+   */
+  maintenanceClock: 'maintenance-clock',
   maintenanceClose: 'maintenance-close',
   /** Enrolment: guardian search box, each guardian button has `data-guardian-id`, status has `data-status`. */
   guardianSearch: 'guardian-search',

@@ -7,6 +7,7 @@ import {
   DeviceRequestSchema,
   DeviceResponseSchema,
   describeIssues,
+  HubTimeSchema,
   ID_RE,
   importQrPublicKey,
   RollcallSchema,
@@ -55,6 +56,7 @@ import type {
 } from '../common/ui-api.ts';
 import { KioskError } from './errors.ts';
 import { HubLink } from './hub-link.ts';
+import { KioskClock, type ClockReading, type ClockState } from './kiosk-clock.ts';
 import { KioskStore, type Cached, type EventDraft, type OutboxCounts } from './outbox.ts';
 import { OutboxSender, SENDER_DEFAULTS } from './sender.ts';
 import { StaffPin, StaffPinError } from './staff-pin.ts';
@@ -146,6 +148,8 @@ export interface KioskState {
   outbox: OutboxCounts;
   /** Events sent on the current connection and not yet acknowledged. */
   inFlight: number;
+  /** The kiosk's clock against the hub's (as in the device status). */
+  clock: ClockState;
 }
 
 export interface Kiosk {
@@ -230,6 +234,11 @@ function publicHubUrl(url: string): string {
   }
 }
 
+/** The event field for a stamp made while the kiosk's clock was in doubt (nothing when it was not). */
+function clockDoubt(reading: ClockReading): Pick<EventDraft, 'clockDoubt'> {
+  return reading.doubt === undefined ? {} : { clockDoubt: reading.doubt };
+}
+
 /** Parses an inbound MQTT payload against a schema; undefined (and a log line) when invalid. */
 function parsePayload<T>(payload: Buffer, schema: z.ZodType<T>, what: string, logger: Logger): T | undefined {
   let json: unknown;
@@ -277,6 +286,8 @@ class KioskAgent implements Kiosk {
   /** Reader name → attached; readers without attach events (stdin, sim) count as attached. */
   readonly #readerAttached = new Map<CredentialReader, boolean>();
   readonly #store: KioskStore;
+  /** The time of stamps, QR expiry and the business day: local, or corrected by the hub's time. */
+  readonly #time: KioskClock;
   readonly #sender: OutboxSender;
   readonly #link: HubLink;
   readonly #readers: CredentialReader[] = [];
@@ -325,6 +336,23 @@ class KioskAgent implements Kiosk {
       this.#store.close();
       throw err;
     }
+    this.#time = new KioskClock({
+      clock: this.#clock,
+      floor: {
+        load: () => {
+          const v = Number(this.#store.extraMeta('clock_floor'));
+          return Number.isFinite(v) && v > 0 ? v : undefined;
+        },
+        save: (ms) => {
+          try {
+            this.#store.setExtraMeta({ clock_floor: String(ms) });
+          } catch (err) {
+            // The floor only guards against a clock set back across a restart: a tap still goes ahead.
+            this.#logger.warn({ err }, 'saving the clock floor failed');
+          }
+        },
+      },
+    });
     this.#staffPin = new StaffPin({
       store: this.#store,
       logger: this.#logger.child({ ns: 'kiosk.maintenance' }),
@@ -360,8 +388,8 @@ class KioskAgent implements Kiosk {
           this.#sender.disconnected();
           if (!this.#closed) this.#emit({ type: 'connection', online: false });
         },
-        message: (topic, payload) => {
-          this.#onMessage(topic, payload);
+        message: (topic, payload, retained) => {
+          this.#onMessage(topic, payload, retained);
         },
         status: () => this.#status(true),
       },
@@ -435,16 +463,21 @@ class KioskAgent implements Kiosk {
     const held = this.#roster;
     if (!held) return emit({ type: 'tap', result: 'no_roster' });
     const { roster, index } = held;
-    const now = this.#clock.now();
+    // The kiosk's time (corrected when its clock is off) also decides QR expiry and the business day.
+    const reading = this.#time.read();
+    const now = reading.at;
+    // The debounce runs on the local clock: a held time stands still, and would debounce a card for as
+    // long as it is held.
+    const local = this.#clock.now();
     const hash = credentialHash(roster.credentialKey, credential);
-    if (this.#isDebounced(hash, now)) return emit({ type: 'tap', result: 'debounced', kind });
+    if (this.#isDebounced(hash, local)) return emit({ type: 'tap', result: 'debounced', kind });
 
     let guardian: RosterGuardian | undefined;
     if (kind === 'qr') {
       const verified = verifyGuardianQr(held.qrKey, credential.value, { facilityId: roster.facilityId, now });
       guardian = verified.ok ? index.guardianById.get(verified.guardianId) : undefined;
       if (!guardian) {
-        this.#lastTaps.set(hash, now.getTime());
+        this.#lastTaps.set(hash, local.getTime());
         const reason = verified.ok ? 'unknown_guardian' : verified.reason;
         // The reason only: the payload names a guardian, and a forged one may carry anything.
         this.#logger.info({ reason }, 'QR code refused');
@@ -458,7 +491,7 @@ class KioskAgent implements Kiosk {
     } else {
       guardian = index.guardianByCredential.get(hash);
       if (!guardian) {
-        this.#lastTaps.set(hash, now.getTime());
+        this.#lastTaps.set(hash, local.getTime());
         this.#logger.info({ kind }, 'unknown credential');
         return emit({ type: 'tap', result: 'unknown_credential', kind });
       }
@@ -477,7 +510,7 @@ class KioskAgent implements Kiosk {
     const decision = decideForGuardian({ index, guardian, rollcall: rollcall?.value, ownEvents, now });
     switch (decision.result) {
       case 'no_children': {
-        this.#lastTaps.set(hash, now.getTime());
+        this.#lastTaps.set(hash, local.getTime());
         const g = decision.guardian;
         this.#logger.warn({ guardianId: g.id }, 'guardian has no child on the roster');
         return emit({
@@ -499,21 +532,24 @@ class KioskAgent implements Kiosk {
       deviceId: this.deviceId,
       method: kind,
       actor: decision.guardian.id,
+      ...clockDoubt(reading),
     }));
     let events;
     try {
-      events = this.#store.append(drafts, now);
+      this.#time.commit(reading);
+      events = this.#store.append(drafts, local);
     } catch (err) {
       // Nothing was stored (one transaction): say so, so the guardian can tap again.
       this.#logger.error({ err, guardianId: decision.guardian.id }, 'could not record a tap');
       const code = err instanceof GenkanError ? err.code : 'storage_failed';
       return emit({ type: 'tap', result: 'error', kind, code, message: errorMessage(err) });
     }
-    this.#lastTaps.set(hash, now.getTime());
+    this.#lastTaps.set(hash, local.getTime());
     this.#logger.info(
       {
         guardianId: decision.guardian.id,
         events: events.map((e) => ({ id: e.id, childId: e.childId, type: e.type, seq: e.seq })),
+        ...clockDoubt(reading),
       },
       'tap recorded',
     );
@@ -562,6 +598,7 @@ class KioskAgent implements Kiosk {
       ready: this.#readyDone,
       outbox: this.#store.counts(),
       inFlight: this.#sender.inFlight,
+      clock: this.#time.state(),
     };
   }
 
@@ -606,8 +643,8 @@ class KioskAgent implements Kiosk {
     }
     const roster = this.#roster?.roster;
     if (!roster) return { ok: false, code: 'no_roster', message: 'no roster' };
-    const now = this.#clock.now();
-    const occurredAt = formatRfc3339(now, roster.timeZone);
+    const reading = this.#time.read();
+    const occurredAt = formatRfc3339(reading.at, roster.timeZone);
     const draft = (childId: string, type: TapDirection | 'void', voids?: string): EventDraft => ({
       id: newEventId(),
       type,
@@ -617,6 +654,7 @@ class KioskAgent implements Kiosk {
       method: tap.method,
       actor: tap.guardian.id,
       ...(voids !== undefined && { voids }),
+      ...clockDoubt(reading),
     });
     // Planned first, applied after the commit: a failed commit leaves the tap as it was.
     const drafts: EventDraft[] = [];
@@ -670,7 +708,8 @@ class KioskAgent implements Kiosk {
     let stored: AttendanceEvent[] = [];
     if (drafts.length > 0) {
       try {
-        stored = this.#store.append(drafts, now);
+        this.#time.commit(reading);
+        stored = this.#store.append(drafts, this.#clock.now());
       } catch (err) {
         this.#logger.error({ err, op: command.op }, 'could not record an amendment');
         const code = err instanceof GenkanError ? err.code : 'storage_failed';
@@ -853,13 +892,13 @@ class KioskAgent implements Kiosk {
         log.info('reader attached');
         this.#readerAttached.set(reader, true);
         this.#emit({ type: 'reader', reader: reader.name, attached: true });
-        this.#readerStatusChanged();
+        this.#publishStatusNow();
       }),
       reader.on('detached', ({ reason }) => {
         log.info({ reason }, 'reader detached');
         this.#readerAttached.set(reader, false);
         if (!this.#closed) this.#emit({ type: 'reader', reader: reader.name, attached: false, reason });
-        this.#readerStatusChanged();
+        this.#publishStatusNow();
       }),
     );
   }
@@ -884,7 +923,7 @@ class KioskAgent implements Kiosk {
 
   // --- hub messages ----------------------------------------------------------------------------
 
-  #onMessage(topic: ParsedTopic, payload: Buffer): void {
+  #onMessage(topic: ParsedTopic, payload: Buffer, retained: boolean): void {
     if (this.#closed) return;
     try {
       switch (topic.kind) {
@@ -901,6 +940,9 @@ class KioskAgent implements Kiosk {
         case 'responses':
           if (topic.facilityId === this.#facilityId && topic.deviceId === this.deviceId)
             this.#onResponse(payload);
+          return;
+        case 'time':
+          if (topic.facilityId === this.#facilityId) this.#onTime(payload, retained);
           return;
         case 'events':
         case 'status':
@@ -969,6 +1011,26 @@ class KioskAgent implements Kiosk {
     this.#rollcall = { value: rollcall, receivedAt: now.toISOString() };
     this.#logger.debug({ date: rollcall.date }, 'roll-call received');
     this.#emit({ type: 'rollcall', date: rollcall.date, generatedAt: rollcall.generatedAt });
+  }
+
+  /** The hub's clock: compared with the kiosk's at connect (retained) and every 15 s. */
+  #onTime(payload: Buffer, retained: boolean): void {
+    const time = parsePayload(payload, HubTimeSchema, 'time', this.#logger);
+    if (!time) return;
+    const change = this.#time.observeHub(new Date(time.now), { retained });
+    this.#logger.debug({ skewMs: this.#time.state().skewMs, retained }, 'hub time sample');
+    if (!change) return;
+    const fields = { skewMs: change.skewMs, corrected: change.corrected };
+    if (change.corrected) {
+      this.#logger.warn(
+        fields,
+        "kiosk clock is more than 2 minutes off the hub's: stamping with the hub's time",
+      );
+    } else {
+      this.#logger.info(fields, "kiosk clock agrees with the hub's: stamping with its own");
+    }
+    this.#emit({ type: 'clock', ...fields });
+    this.#publishStatusNow();
   }
 
   #onAcks(payload: Buffer): void {
@@ -1069,10 +1131,11 @@ class KioskAgent implements Kiosk {
     }
     return {
       online,
-      at: formatRfc3339(this.#clock.now(), this.#roster?.roster.timeZone ?? 'UTC'),
+      at: formatRfc3339(this.#time.read().at, this.#roster?.roster.timeZone ?? 'UTC'),
       outbox,
       ...(this.#options.version !== undefined && { version: this.#options.version }),
       readers: this.#readerViews(),
+      clock: this.#time.state(),
     };
   }
 
@@ -1080,8 +1143,8 @@ class KioskAgent implements Kiosk {
     return this.#readers.map((r) => ({ name: r.name, attached: this.#readerAttached.get(r) ?? true }));
   }
 
-  /** A reader came or went: the hub's device list shows it at once. */
-  #readerStatusChanged(): void {
+  /** A reader came or went, or the clock check changed: the hub's device list shows it at once. */
+  #publishStatusNow(): void {
     if (!this.#closed && this.#link.online) this.#link.publishStatus(this.#status(true));
   }
 

@@ -15,12 +15,15 @@ export interface HubLinkOptions {
 }
 
 export interface HubLinkHandlers {
-  /** Subscribed to acks, responses, roster and roll-call, and announced online: events may flow. */
+  /** Subscribed to acks, responses, roster, roll-call and time, and announced online: events may flow. */
   online(): void;
   /** A connection that was online is gone (the link reconnects by itself). */
   offline(): void;
-  /** A message on one of the subscribed topics, its topic already parsed. */
-  message(topic: ParsedTopic, payload: Buffer): void;
+  /**
+   * A message on one of the subscribed topics, its topic already parsed; `retained` when the broker
+   * delivered a stored message at subscribe rather than a live one.
+   */
+  message(topic: ParsedTopic, payload: Buffer, retained: boolean): void;
   /** The status to announce now (retained). */
   status(): DeviceStatus;
 }
@@ -189,10 +192,10 @@ export class HubLink {
     client.on('close', () => {
       if (current()) this.#setOffline();
     });
-    client.on('message', (topic, payload) => {
+    client.on('message', (topic, payload, packet) => {
       if (!current()) return;
       const parsed = parseTopic(topic);
-      if (parsed) this.#handlers.message(parsed, payload);
+      if (parsed) this.#handlers.message(parsed, payload, packet.retain);
       else this.#logger.warn({ topic }, 'message on an unexpected topic ignored');
     });
     client.on('error', (err) => {
@@ -215,6 +218,8 @@ export class HubLink {
             [topics.responses(facility, deviceId)]: { qos: 1 },
             [topics.roster(facility)]: { qos: 1 },
             [topics.rollcall(facility)]: { qos: 1 },
+            // QoS 0: a lost sample is replaced by the next one 15 s later.
+            [topics.time(facility)]: { qos: 0 },
           };
     try {
       const granted = await client.subscribeAsync(subscriptions);

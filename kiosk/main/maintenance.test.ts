@@ -294,6 +294,7 @@ describe('maintenance screen (controller)', () => {
       rosterVersion: 1,
       readers: [{ name: 'stdin', attached: true }],
       enrollment: { status: 'idle' },
+      clock: { skewMs: 0, corrected: false, synced: false },
       idleLockMs: 120_000,
     });
     expect(JSON.stringify(view)).not.toContain('secret');
@@ -323,6 +324,21 @@ describe('maintenance screen (controller)', () => {
     expect(s.latest()).toBeNull();
     expect(s.kiosk.enrollment()).toEqual({ status: 'idle' });
     expect(s.controller.snapshot().some((e) => e.type === 'maintenance')).toBe(false);
+  });
+
+  it('shows how far the kiosk clock is off the hub’s, and the idle clock follows the correction', async () => {
+    withStore((store) => {
+      setStaffPin(store, PIN);
+    });
+    const s = await screen();
+    expect(s.controller.handle({ op: 'maintenance_open', pin: PIN })).toEqual({ ok: true });
+    expect(s.latest()?.clock).toEqual({ skewMs: 0, corrected: false, synced: false });
+    // The hub's clock reads 3 h (and 0.4 s) later than the kiosk's.
+    await hub.publishTime(FACILITY, new Date(s.clock.now().getTime() + 3 * 3_600_000 + 400));
+    await s.events.until(() => s.latest()?.clock.synced, 'clock on the maintenance screen');
+    expect(s.latest()?.clock).toEqual({ skewMs: 3 * 3_600_000, corrected: true, synced: true });
+    const state = s.events.items.flatMap((e) => (e.type === 'state' ? [e.state] : [])).at(-1);
+    expect(state?.clockOffsetMs).toBe(3 * 3_600_000);
   });
 
   it('locks itself when idle and stops a waiting enrolment', async () => {

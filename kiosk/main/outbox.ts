@@ -112,7 +112,12 @@ interface RowShape {
 const META = { deviceId: 'device_id', facilityId: 'facility_id', nextSeq: 'next_seq' } as const;
 
 /** Settings other modules keep in the meta table (e.g. the staff PIN): each names its own keys here. */
-export type ExtraMetaKey = 'staff_pin' | 'staff_pin_failures' | 'staff_pin_locked_until';
+export type ExtraMetaKey =
+  | 'staff_pin'
+  | 'staff_pin_failures'
+  | 'staff_pin_locked_until'
+  /** The newest time the kiosk has seen, ms since 1970 (kiosk-clock.ts): stamps never go below it. */
+  | 'clock_floor';
 
 /** One of the kiosk's recent events with its delivery state, for the maintenance screen. */
 export interface RecentOutboxRow {

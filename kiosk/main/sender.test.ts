@@ -64,7 +64,10 @@ describe('OutboxSender', () => {
     expect(sent.items.map((m) => m.seqs.length)).toEqual([100, 100, 50]);
     expect(sent.items.flatMap((m) => m.seqs)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
     for (const m of sent.items) {
-      const parsed = parseEventsPayload(m.payload);
+      const parsed = parseEventsPayload(m.payload, {
+        now: new Date(),
+        window: { aheadMs: Infinity, behindMs: Infinity, absenceAheadMs: Infinity },
+      });
       expect(parsed.rejected).toEqual([]);
       expect(parsed.events.map((e) => e.seq)).toEqual(m.seqs);
     }

@@ -38,6 +38,14 @@ const LOCKED: UiReply = {
   message: 'the maintenance screen is locked; enter the staff PIN first',
 };
 
+/**
+ * The skew a screen shows, in whole seconds: the milliseconds of each 15-second sample differ, and the
+ * views are resent only when they change.
+ */
+function wholeSeconds(ms: number): number {
+  return Math.round(ms / 1000) * 1000;
+}
+
 /** Until a roster names the facility's zone: Genkan's home default. */
 const DEFAULT_TIME_ZONE = 'Asia/Tokyo';
 
@@ -177,6 +185,7 @@ export class KioskUiController {
       case 'connection':
       case 'roster':
       case 'reader':
+      case 'clock':
         this.#refreshState();
         this.#refreshMaintenance();
         return;
@@ -244,6 +253,7 @@ export class KioskUiController {
       readers: s.readers,
       camera: this.#camera !== undefined,
       ...this.#settings,
+      clockOffsetMs: s.clock.corrected ? wholeSeconds(s.clock.skewMs) : 0,
     };
   }
 
@@ -305,6 +315,7 @@ export class KioskUiController {
       recent: info.recent,
       guardians: info.guardians,
       enrollment: this.#kiosk.enrollment(),
+      clock: { ...s.clock, skewMs: wholeSeconds(s.clock.skewMs) },
       idleLockMs: this.#maintenanceIdleMs,
     };
   }

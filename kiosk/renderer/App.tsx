@@ -62,9 +62,10 @@ function LangToggle({ m, dispatch }: { m: Messages; dispatch: Dispatch<Action> }
   );
 }
 
-function Clock({ m, timeZone }: { m: Messages; timeZone: string }) {
+/** `offsetMs`: the agent's correction when this machine's clock is off from the hub's (else 0). */
+function Clock({ m, timeZone, offsetMs }: { m: Messages; timeZone: string; offsetMs: number }) {
   const now = useNow(1000);
-  const { time, date } = clockText(now, m.intlLocale, timeZone);
+  const { time, date } = clockText(now + offsetMs, m.intlLocale, timeZone);
   return (
     <div className="clock" data-testid={UI_TEST_IDS.clock}>
       <div className="clock__time">{time}</div>
@@ -131,7 +132,7 @@ function IdleScreen({
         <LangToggle m={m} dispatch={dispatch} />
       </header>
       <div className="idle__center">
-        <Clock m={m} timeZone={kiosk?.timeZone ?? 'Asia/Tokyo'} />
+        <Clock m={m} timeZone={kiosk?.timeZone ?? 'Asia/Tokyo'} offsetMs={kiosk?.clockOffsetMs ?? 0} />
         <div className={`prompt${prompt.waiting ? ' prompt--waiting' : ''}`} role="status">
           {prompt.waiting ? <span className="spinner" aria-hidden="true" /> : <PromptIcon />}
           <div className="prompt__text">

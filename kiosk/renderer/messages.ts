@@ -94,6 +94,22 @@ export interface StaffMessages {
   readonly enrollBack: string;
   /** Why an enrolment failed or could not start, by code. */
   readonly enrollError: (code: string) => string;
+  /** The clock tile: the skew against the hub's clock and which time the kiosk stamps with. */
+  readonly clock: string;
+  readonly clockSkew: (skew: SkewParts) => string;
+  readonly clockUnsynced: string;
+  readonly clockUnsyncedSub: string;
+  readonly clockCorrected: string;
+  readonly clockLocal: string;
+}
+
+/** A clock skew as parts: whole hours, minutes and seconds of its size, and its direction. */
+export interface SkewParts {
+  hours: number;
+  minutes: number;
+  seconds: number;
+  /** Hub minus kiosk > 0: the kiosk's clock is behind the hub's. */
+  behind: boolean;
 }
 
 export interface PairingMessages {
@@ -232,6 +248,17 @@ const ja: Messages = {
           return `エラーが発生しました（${code}）。`;
       }
     },
+    clock: '時計のずれ',
+    clockSkew: ({ hours, minutes, seconds, behind }) => {
+      if (hours + minutes + seconds === 0) return 'なし';
+      const size =
+        hours > 0 ? `${hours}時間${minutes}分` : minutes > 0 ? `${minutes}分${seconds}秒` : `${seconds}秒`;
+      return `${size}${behind ? '遅れ' : '進み'}`;
+    },
+    clockUnsynced: '未確認',
+    clockUnsyncedSub: 'ハブの時刻をまだ受け取っていません',
+    clockCorrected: 'ハブの時刻を使用中',
+    clockLocal: 'この端末の時刻を使用中',
   },
   pairing: {
     title: 'この端末をハブに接続します',
@@ -367,6 +394,21 @@ const en: Messages = {
           return `Something went wrong (${code}).`;
       }
     },
+    clock: 'Clock offset',
+    clockSkew: ({ hours, minutes, seconds, behind }) => {
+      if (hours + minutes + seconds === 0) return 'none';
+      const size =
+        hours > 0
+          ? `${hours} h ${minutes} min`
+          : minutes > 0
+            ? `${minutes} min ${seconds} s`
+            : `${seconds} s`;
+      return `${size} ${behind ? 'behind' : 'ahead'}`;
+    },
+    clockUnsynced: 'Not checked',
+    clockUnsyncedSub: 'No time from the hub yet',
+    clockCorrected: 'Using the hub’s time',
+    clockLocal: 'Using this kiosk’s clock',
   },
   pairing: {
     title: 'Connect this kiosk to the hub',

@@ -11,7 +11,7 @@ import {
 } from '../common/ui-api.ts';
 import type { Messages } from './messages.ts';
 import type { Action } from './state.ts';
-import { filterGuardians } from './view.ts';
+import { filterGuardians, skewParts } from './view.ts';
 
 /** The staff screens: the corner button, the PIN pad, maintenance with card enrolment, and pairing. */
 
@@ -221,14 +221,23 @@ function Tile({
   value,
   tone,
   sub,
+  wide = false,
+  hooks,
 }: {
   label: string;
   value: string;
   tone?: 'ok' | 'warn';
   sub?: string;
+  /** A row of its own. */
+  wide?: boolean;
+  /** Test hooks (data-testid and data attributes). */
+  hooks?: Record<`data-${string}`, string>;
 }) {
   return (
-    <div className={`tile${tone === undefined ? '' : ` tile--${tone}`}`}>
+    <div
+      className={`tile${tone === undefined ? '' : ` tile--${tone}`}${wide ? ' tile--wide' : ''}`}
+      {...hooks}
+    >
       <span className="tile__label">{label}</span>
       <strong className="tile__value">{value}</strong>
       {sub !== undefined && <span className="tile__sub">{sub}</span>}
@@ -406,6 +415,31 @@ function CardIcon() {
   );
 }
 
+/** 時計のずれ: 3時間0分遅れ (ハブの時刻を使用中); a warning while unchecked or corrected. */
+function ClockTile({ clock, m }: { clock: MaintenanceView['clock']; m: Messages }) {
+  return (
+    <Tile
+      label={m.staff.clock}
+      value={clock.synced ? m.staff.clockSkew(skewParts(clock.skewMs)) : m.staff.clockUnsynced}
+      tone={clock.synced && !clock.corrected ? 'ok' : 'warn'}
+      wide
+      sub={
+        !clock.synced
+          ? m.staff.clockUnsyncedSub
+          : clock.corrected
+            ? m.staff.clockCorrected
+            : m.staff.clockLocal
+      }
+      hooks={{
+        'data-testid': UI_TEST_IDS.maintenanceClock,
+        'data-skew-ms': String(clock.skewMs),
+        'data-corrected': String(clock.corrected),
+        'data-synced': String(clock.synced),
+      }}
+    />
+  );
+}
+
 export function MaintenanceScreen({
   view,
   api,
@@ -462,6 +496,7 @@ export function MaintenanceScreen({
             />
             <Tile label={m.staff.inFlight} value={String(view.inFlight)} />
             <Tile label={m.staff.roster} value={m.staff.rosterVersion(view.rosterVersion)} />
+            <ClockTile clock={view.clock} m={m} />
           </div>
           <section className="panel">
             <h2 className="panel__title">{m.staff.readers}</h2>

@@ -28,6 +28,7 @@ import {
   initialOf,
   noticeOf,
   searchKey,
+  skewParts,
 } from './view.ts';
 
 const KIOSK: KioskView = {
@@ -228,6 +229,7 @@ const MAINTENANCE: MaintenanceView = {
   recent: [],
   guardians: GUARDIANS,
   enrollment: { status: 'idle' },
+  clock: { skewMs: 0, corrected: false, synced: true },
   idleLockMs: 120_000,
 };
 
@@ -299,6 +301,19 @@ describe('view helpers', () => {
     const at = Date.UTC(2026, 3, 1, 23, 5); // 2 April 08:05 in Tokyo (a Thursday)
     expect(clockText(at, 'ja-JP', 'Asia/Tokyo')).toEqual({ time: '08:05', date: '4月2日(木)' });
     expect(clockText(at, 'en-GB', 'Nowhere/Invalid').time).toBe('08:05');
+  });
+
+  it('says how far the clock is off, and which way, in both languages', () => {
+    const threeHoursBehind = skewParts(3 * 3_600_000 - 2000);
+    expect(threeHoursBehind).toEqual({ hours: 3, minutes: 0, seconds: 0, behind: true });
+    expect(MESSAGES.ja.staff.clockSkew(threeHoursBehind)).toBe('3時間0分遅れ');
+    expect(MESSAGES.en.staff.clockSkew(threeHoursBehind)).toBe('3 h 0 min behind');
+    expect(MESSAGES.ja.staff.clockSkew(skewParts(-150_000))).toBe('2分30秒進み');
+    expect(MESSAGES.en.staff.clockSkew(skewParts(-42_400))).toBe('42 s ahead');
+    // Below the samples' resolution (a retained sample may be 15 s old): none.
+    expect(MESSAGES.ja.staff.clockSkew(skewParts(-12_400))).toBe('なし');
+    expect(MESSAGES.en.staff.clockSkew(skewParts(300))).toBe('none');
+    expect(MESSAGES.ja.staff.clockCorrected).toBe('ハブの時刻を使用中');
   });
 
   it('explains refusals in the chosen language', () => {

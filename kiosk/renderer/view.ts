@@ -1,6 +1,6 @@
 import { QR_REFUSAL_MESSAGES } from '../common/messages.ts';
 import type { GuardianChoice, Locale, TapView } from '../common/ui-api.ts';
-import type { Messages } from './messages.ts';
+import type { Messages, SkewParts } from './messages.ts';
 
 /** Pure helpers of the screen: no DOM, so they are unit-tested with the reducer. */
 
@@ -94,6 +94,29 @@ export function clockText(now: number, intlLocale: string, timeZone: string): Cl
   } catch {
     return formatIn(now, intlLocale, 'Asia/Tokyo');
   }
+}
+
+/**
+ * Skews below this are not measurable: the hub's time sample a kiosk gets at connect may be one publish
+ * period (15 s) old.
+ */
+export const SKEW_RESOLUTION_MS = 15_000;
+
+/**
+ * Splits a skew (hub minus kiosk, ms) for the maintenance screen: to the nearest minute from an hour on,
+ * to the second below, none under SKEW_RESOLUTION_MS.
+ */
+export function skewParts(skewMs: number): SkewParts {
+  const size = Math.abs(skewMs);
+  const behind = skewMs > 0;
+  if (size < SKEW_RESOLUTION_MS) return { hours: 0, minutes: 0, seconds: 0, behind };
+  // 2 h 59 min 58 s is three hours off: seconds would only show how old the sample was.
+  if (size >= 3_600_000) {
+    const minutes = Math.round(size / 60_000);
+    return { hours: Math.floor(minutes / 60), minutes: minutes % 60, seconds: 0, behind };
+  }
+  const seconds = Math.round(size / 1000);
+  return { hours: 0, minutes: Math.floor(seconds / 60), seconds: seconds % 60, behind };
 }
 
 /**

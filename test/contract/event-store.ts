@@ -85,6 +85,16 @@ export function describeEventStoreContract(
       expect(out.find((e) => e.id === voiding.id)).toStrictEqual(voiding);
     });
 
+    it('round-trips clockDoubt, the mark of a kiosk whose clock was in doubt', async () => {
+      const unsynced = ev({ clockDoubt: 'unsynced' });
+      const heldBack = ev({ clockDoubt: 'held_back', occurredAt: '2026-04-01T08:16:00.000+09:00' });
+      const plain = ev({ occurredAt: '2026-04-01T08:17:00.000+09:00' });
+      await store.insertEvents([heldBack, plain, unsynced]);
+      const out = await store.eventsOn('2026-04-01');
+      expect(out).toStrictEqual([unsynced, heldBack, plain]);
+      expect(Object.keys(out[2] ?? {})).not.toContain('clockDoubt');
+    });
+
     it('assigns events to the business day in the facility time zone, ordered by occurredAt', async () => {
       const lateUtc = ev({ occurredAt: '2026-03-31T23:30:00Z' }); // 08:30 on 1 April in Tokyo
       const early = ev({ occurredAt: '2026-04-01T07:00:00+09:00' });

@@ -5,6 +5,7 @@ import {
   credentialHash,
   DeviceRequestSchema,
   parseEventsPayload,
+  type TimeWindow,
   parseTopic,
   StatusSchema,
   topics,
@@ -15,6 +16,12 @@ import {
   type Rejection,
   type Roster,
 } from '../../../protocol/index.ts';
+
+const ANY_TIME: TimeWindow = {
+  aheadMs: Number.POSITIVE_INFINITY,
+  behindMs: Number.POSITIVE_INFINITY,
+  absenceAheadMs: Number.POSITIVE_INFINITY,
+};
 
 /**
  * Test support only: a real MQTT broker (aedes) on 127.0.0.1 with a stand-in for the hub behind it. It
@@ -167,6 +174,14 @@ export class FakeHub {
     });
   }
 
+  /**
+   * Publishes the hub's clock on genkan/v1/F/time as the hub does (retained; the hub republishes every
+   * 15 s, a test calls this again instead).
+   */
+  async publishTime(facilityId: string, now: Date): Promise<void> {
+    await this.publish(topics.time(facilityId), { now: now.toISOString() }, true);
+  }
+
   async ack(
     facilityId: string,
     deviceId: string,
@@ -238,7 +253,8 @@ export class FakeHub {
 
   #onEvents(topic: string, payload: Buffer): void {
     const t = parseTopic(topic);
-    const parsed = parseEventsPayload(payload);
+    // The fake checks the schema and text only: kiosk tests run on fixed clocks far from today.
+    const parsed = parseEventsPayload(payload, { now: new Date(), window: ANY_TIME });
     this.messages.push({ topic, raw: payload.toString('utf8'), ...parsed });
     if (t?.deviceId !== undefined) {
       const acked: string[] = [];
