@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDate } from '../common/time.ts';
 import { postgresPrereq, startPostgres, type TestPostgres } from '../test/support/postgres.ts';
 import { GenkanProcess, runGenkan, tempDir } from '../test/support/process.ts';
 import { sampleEvent } from './store/contract.ts';
@@ -9,6 +10,13 @@ import { CLOUD_DB_FILE } from './store/sqlite.ts';
 
 const ADMIN = 'cli-admin-token-0123456789';
 const PASSWORD = 'pw-never-printed-7f3a';
+
+/**
+ * A day a week back in Tokyo, and a sample event on it: the cloud processes run on the real clock, whose
+ * time window would refuse the sample's fixed date some day.
+ */
+const DAY = localDate(new Date(Date.now() - 7 * 86_400_000), 'Asia/Tokyo');
+const recentEvent = () => sampleEvent({ occurredAt: `${DAY}T08:00:00.000+09:00` });
 
 // Each test starts real genkan processes (a few seconds each under tsx on a busy machine).
 const PROCESS_TIMEOUT = 60_000;
@@ -120,7 +128,7 @@ describe('genkan cloud: organisations, facilities and hub tokens', { timeout: 4 
         fetch(`${base}/v1/batches`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ hubId: 'hub-a', facilityId: 'fac-a', events: [sampleEvent()] }),
+          body: JSON.stringify({ hubId: 'hub-a', facilityId: 'fac-a', events: [recentEvent()] }),
         });
       const rotated = await run(['hub', 'rotate', 'hub-a', '--grace-hours', '1']);
       expect(rotated).toMatchObject({ hubId: 'hub-a', previousValidUntil: expect.any(String) as string });
@@ -178,7 +186,7 @@ describe.runIf(available)('genkan cloud --db postgres://…', { timeout: PROCESS
       expect(ready['db']).toEqual(expect.stringContaining(`@${url.host}${url.pathname}`));
       const base = `http://127.0.0.1:${String(ready['http'])}`;
 
-      const event = sampleEvent();
+      const event = recentEvent();
       const res = await fetch(`${base}/v1/batches`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -188,7 +196,7 @@ describe.runIf(available)('genkan cloud --db postgres://…', { timeout: PROCESS
 
       const store = await openCloudPostgresStore(dbUrl);
       try {
-        expect(await store.eventsOn('f1', '2026-04-01')).toStrictEqual([event]);
+        expect(await store.eventsOn('f1', DAY)).toStrictEqual([event]);
       } finally {
         await store.close();
       }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
+import { fixedClock } from '../common/time.ts';
 import { dailyLedger, ledgerCsv, monthlyLedger } from '../common/ledger/index.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
 import type { FacilitySnapshot } from '../protocol/ledger.ts';
@@ -15,6 +16,12 @@ import { openCloudStore } from './store/open.ts';
 import type { CloudStore } from './store/types.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
+/**
+ * The cloud's clock: noon after the April events below (2026-04-01 and 02 in Tokyo), so that they stay
+ * within its time window whenever the tests run. Nothing else here depends on it (ledgers do not read it,
+ * the store checks tokens on its own clock).
+ */
+const NOW = new Date('2026-04-02T12:00:00+09:00');
 
 interface Harness {
   cloud: CloudServer;
@@ -40,6 +47,7 @@ async function harness(fresh: LocationFactory, options: Partial<CloudOptions> = 
     host: '127.0.0.1',
     adminToken: ADMIN,
     logger: silentLogger(),
+    clock: fixedClock(NOW),
     ...options,
   });
   return {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger, type Logger } from '../common/logger.ts';
+import type { AttendanceEvent } from '../protocol/index.ts';
 import { buildCloudApp, startCloud, type CloudOptions, type CloudServer } from './server.ts';
 import { sampleEvent, sampleSnapshot } from './store/contract.ts';
 import { openCloudSqliteStore, type SqliteCloudStore } from './store/sqlite.ts';
@@ -12,6 +13,13 @@ import type { CloudStore } from './store/types.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 const METRICS = 'metrics-token-0123456789';
+
+/**
+ * A sample event of a day ago: these tests run the cloud on the real clock (hub last-seen is compared with
+ * it), whose time window would refuse the sample's fixed date some day.
+ */
+const recentEvent = (overrides: Partial<AttendanceEvent> = {}): AttendanceEvent =>
+  sampleEvent({ occurredAt: new Date(Date.now() - 86_400_000).toISOString(), ...overrides });
 
 interface Harness {
   dir: string;
@@ -61,7 +69,7 @@ async function call(url: string, token?: string, init: RequestInit = {}): Promis
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-const batch = (h: Harness, token: string, hubId: string, facilityId: string, events = [sampleEvent()]) =>
+const batch = (h: Harness, token: string, hubId: string, facilityId: string, events = [recentEvent()]) =>
   call(`${h.base}/v1/batches`, token, {
     method: 'POST',
     body: JSON.stringify({ hubId, facilityId, events }),
@@ -120,7 +128,7 @@ describe('cloud relay backpressure', () => {
   it('answers 503 with Retry-After when too many requests are in flight; probes still answer', async () => {
     const h = await harness({ maxInFlight: 1, metricsToken: METRICS });
     // A hub's upload whose body is still arriving holds the one slot.
-    const body = JSON.stringify({ hubId: 'hub-a', facilityId: 'fac-a', events: [sampleEvent()] });
+    const body = JSON.stringify({ hubId: 'hub-a', facilityId: 'fac-a', events: [recentEvent()] });
     const slow: ClientRequest = httpRequest(`${h.base}/v1/batches`, {
       method: 'POST',
       headers: {
@@ -170,7 +178,7 @@ describe('cloud relay backpressure', () => {
     const base = `http://127.0.0.1:${String(typeof address === 'object' && address !== null ? address.port : 0)}`;
     const reply = await call(`${base}/v1/batches`, token, {
       method: 'POST',
-      body: JSON.stringify({ hubId: 'hub-a', facilityId: 'fac-a', events: [sampleEvent()] }),
+      body: JSON.stringify({ hubId: 'hub-a', facilityId: 'fac-a', events: [recentEvent()] }),
     });
     expectHubBacksOff(reply, 503, 'overloaded');
     expect(await real.countEvents()).toBe(0);
@@ -202,11 +210,11 @@ describe('cloud relay health and metrics', () => {
 
   it('GET /metrics reports ingest, latency, requests, backpressure, hub last-seen and snapshots', async () => {
     const h = await harness({ hubRateLimit: { perSecond: 0.01, burst: 3 } });
-    const events = [sampleEvent(), sampleEvent()];
+    const events = [recentEvent(), recentEvent()];
     const before = Math.floor(Date.now() / 1000);
     await batch(h, h.hubA, 'hub-a', 'fac-a', events);
     // Second batch: both duplicates, plus one rejected (invalid type).
-    await batch(h, h.hubA, 'hub-a', 'fac-a', [...events, { ...sampleEvent(), type: 'teleport' } as never]);
+    await batch(h, h.hubA, 'hub-a', 'fac-a', [...events, { ...recentEvent(), type: 'teleport' } as never]);
     await snapshot(h, h.hubA, sampleSnapshot('fac-a'));
     expect((await batch(h, h.hubA, 'hub-a', 'fac-a')).status).toBe(429);
     await call(`${h.base}/v1/facilities/fac-a/events?date=2026-04-01`, 'wrong');
@@ -269,8 +277,8 @@ describe('cloud relay logs', () => {
     expect(
       (
         await batch(h, h.hubA, 'hub-a', 'fac-a', [
-          sampleEvent({ type: 'check_out', note }),
-          { ...sampleEvent(), note, type: 'x' } as never,
+          recentEvent({ type: 'check_out', note }),
+          { ...recentEvent(), note, type: 'x' } as never,
         ])
       ).status,
     ).toBe(200);

@@ -3,12 +3,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
-import type { Clock } from '../common/time.ts';
+import { localDate, type Clock } from '../common/time.ts';
+import type { AttendanceEvent } from '../protocol/index.ts';
 import { startCloud, type CloudOptions, type CloudServer } from './server.ts';
 import { sampleEvent, sampleSnapshot } from './store/contract.ts';
 import { openCloudSqliteStore, type SqliteCloudStore } from './store/sqlite.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
+
+/**
+ * Three consecutive past days in Tokyo, a month back. The cloud runs on the real clock here (staleness
+ * compares it with the store's relay times), so the events' dates follow it, within its time window.
+ */
+const BASE_MS = Date.now() - 30 * 86_400_000;
+const dayOf = (n: number) => localDate(new Date(BASE_MS + n * 86_400_000), 'Asia/Tokyo');
+const DAY1 = dayOf(0);
+const DAY2 = dayOf(1);
+const DAY3 = dayOf(2);
+const MONTH = DAY1.slice(0, 7);
+const at = (date: string, time: string) => `${date}T${time}:00.000+09:00`;
+/** A sample event on DAY1 at 08:00. */
+const recentEvent = (overrides: Partial<AttendanceEvent> = {}): AttendanceEvent =>
+  sampleEvent({ occurredAt: at(DAY1, '08:00'), ...overrides });
 
 interface Harness {
   dir: string;
@@ -115,7 +131,7 @@ describe('cloud relay: organisations and token rules', () => {
       expect((await put(h, h.hubA, sampleSnapshot('fac-a'))).status).toBe(204);
       const before = Date.now();
       expect(
-        (await post(h, h.hubA, { hubId: 'hub-a', facilityId: 'fac-a', events: [sampleEvent()] })).status,
+        (await post(h, h.hubA, { hubId: 'hub-a', facilityId: 'fac-a', events: [recentEvent()] })).status,
       ).toBe(200);
       for (const token of [h.orgA, ADMIN]) {
         const reply = await get(h, '/v1/orgs/city-a/facilities', token);
@@ -158,12 +174,12 @@ describe('cloud relay: organisations and token rules', () => {
     });
 
     it("reads its own facilities' events and ledgers", async () => {
-      const event = sampleEvent();
+      const event = recentEvent();
       await post(h, h.hubA, { hubId: 'hub-a', facilityId: 'fac-a', events: [event] });
-      const events = await get(h, '/v1/facilities/fac-a/events?date=2026-04-01', h.orgA);
+      const events = await get(h, `/v1/facilities/fac-a/events?date=${DAY1}`, h.orgA);
       expect(events).toMatchObject({ status: 200, body: { facilityId: 'fac-a', events: [event] } });
-      expect((await get(h, '/v1/facilities/fac-a/ledger/daily?date=2026-04-01', h.orgA)).status).toBe(200);
-      expect((await get(h, '/v1/facilities/fac-a/ledger/monthly?month=2026-04', h.orgA)).status).toBe(200);
+      expect((await get(h, `/v1/facilities/fac-a/ledger/daily?date=${DAY1}`, h.orgA)).status).toBe(200);
+      expect((await get(h, `/v1/facilities/fac-a/ledger/monthly?month=${MONTH}`, h.orgA)).status).toBe(200);
     });
 
     it("gets 403 for another organisation's facility, one without organisation, and an unknown one", async () => {
@@ -184,7 +200,7 @@ describe('cloud relay: organisations and token rules', () => {
 
     it('cannot upload batches or snapshots', async () => {
       expectError(
-        await post(h, h.orgA, { hubId: 'hub-a', facilityId: 'fac-a', events: [sampleEvent()] }),
+        await post(h, h.orgA, { hubId: 'hub-a', facilityId: 'fac-a', events: [recentEvent()] }),
         403,
         'forbidden',
       );
@@ -213,12 +229,12 @@ describe('cloud relay: organisations and token rules', () => {
         'forbidden',
       );
       expectError(
-        await post(h, h.hubA, { hubId: 'hub-a', facilityId: 'fac-c', events: [sampleEvent()] }),
+        await post(h, h.hubA, { hubId: 'hub-a', facilityId: 'fac-c', events: [recentEvent()] }),
         403,
         'forbidden',
       );
       expectError(
-        await post(h, h.hubA, { hubId: 'hub-c', facilityId: 'fac-c', events: [sampleEvent()] }),
+        await post(h, h.hubA, { hubId: 'hub-c', facilityId: 'fac-c', events: [recentEvent()] }),
         403,
         'forbidden',
       );
@@ -229,7 +245,7 @@ describe('cloud relay: organisations and token rules', () => {
     });
 
     it('rotate: the previous token works until the new one is used, then gets 401', async () => {
-      const batch = () => ({ hubId: 'hub-a', facilityId: 'fac-a', events: [sampleEvent()] });
+      const batch = () => ({ hubId: 'hub-a', facilityId: 'fac-a', events: [recentEvent()] });
       const fresh = await h.store.rotateHub('hub-a', 24 * 3_600_000);
       expect((await post(h, h.hubA, batch())).status).toBe(200);
       expect((await post(h, fresh, batch())).status).toBe(200);
@@ -241,7 +257,7 @@ describe('cloud relay: organisations and token rules', () => {
     it('rotate with no grace period, and revoke: every token of the hub gets 401 at once', async () => {
       const fresh = await h.store.rotateHub('hub-a', 0);
       expectError(
-        await post(h, h.hubA, { hubId: 'hub-a', facilityId: 'fac-a', events: [sampleEvent()] }),
+        await post(h, h.hubA, { hubId: 'hub-a', facilityId: 'fac-a', events: [recentEvent()] }),
         401,
         'unauthorized',
       );
@@ -249,7 +265,7 @@ describe('cloud relay: organisations and token rules', () => {
       await h.store.revokeHub('hub-a');
       for (const token of [fresh, graced]) {
         expectError(
-          await post(h, token, { hubId: 'hub-a', facilityId: 'fac-a', events: [sampleEvent()] }),
+          await post(h, token, { hubId: 'hub-a', facilityId: 'fac-a', events: [recentEvent()] }),
           401,
           'unauthorized',
         );
@@ -258,7 +274,7 @@ describe('cloud relay: organisations and token rules', () => {
       }
       // Other hubs are unaffected.
       expect(
-        (await post(h, h.hubC, { hubId: 'hub-c', facilityId: 'fac-c', events: [sampleEvent()] })).status,
+        (await post(h, h.hubC, { hubId: 'hub-c', facilityId: 'fac-c', events: [recentEvent()] })).status,
       ).toBe(200);
     });
   });
@@ -266,32 +282,32 @@ describe('cloud relay: organisations and token rules', () => {
   describe('GET /v1/orgs/:org/rollup/daily', () => {
     it('counts each facility from its roster and the day, with last relay and staleness', async () => {
       expect((await put(h, h.hubA, sampleSnapshot('fac-a'))).status).toBe(204);
-      const mistaken = sampleEvent({ childId: 'c-003' });
+      const mistaken = recentEvent({ childId: 'c-003' });
       const events = [
-        sampleEvent({ childId: 'c-001' }),
-        sampleEvent({ childId: 'c-002' }),
-        sampleEvent({ childId: 'c-002', type: 'check_out', occurredAt: '2026-04-01T16:00:00.000+09:00' }),
+        recentEvent({ childId: 'c-001' }),
+        recentEvent({ childId: 'c-002' }),
+        recentEvent({ childId: 'c-002', type: 'check_out', occurredAt: at(DAY1, '16:00') }),
         mistaken,
         // Voided a day later: c-003 did not come after all.
-        sampleEvent({
+        recentEvent({
           childId: 'c-003',
           type: 'void',
           voids: mistaken.id,
           actor: 'staff-1',
-          occurredAt: '2026-04-02T09:00:00.000+09:00',
+          occurredAt: at(DAY2, '09:00'),
         }),
         // Another day: not counted.
-        sampleEvent({ childId: 'c-003', type: 'absent', occurredAt: '2026-04-03T07:00:00.000+09:00' }),
+        recentEvent({ childId: 'c-003', type: 'absent', occurredAt: at(DAY3, '07:00') }),
       ];
       const stored = await post(h, h.hubA, { hubId: 'hub-a', facilityId: 'fac-a', events });
       expect(stored.body).toMatchObject({ rejected: [] });
-      await post(h, h.hubC, { hubId: 'hub-c', facilityId: 'fac-c', events: [sampleEvent()] });
+      await post(h, h.hubC, { hubId: 'hub-c', facilityId: 'fac-c', events: [recentEvent()] });
 
-      const reply = await get(h, '/v1/orgs/city-a/rollup/daily?date=2026-04-01', h.orgA);
+      const reply = await get(h, `/v1/orgs/city-a/rollup/daily?date=${DAY1}`, h.orgA);
       expect(reply.status).toBe(200);
       expect(reply.body).toStrictEqual({
         orgId: 'city-a',
-        date: '2026-04-01',
+        date: DAY1,
         staleAfterSeconds: 900,
         facilities: [
           {
@@ -319,7 +335,7 @@ describe('cloud relay: organisations and token rules', () => {
         ],
       });
 
-      const absentDay = await get(h, '/v1/orgs/city-a/rollup/daily?date=2026-04-03', ADMIN);
+      const absentDay = await get(h, `/v1/orgs/city-a/rollup/daily?date=${DAY3}`, ADMIN);
       expect((absentDay.body as { facilities: unknown[] }).facilities[0]).toMatchObject({
         expected: 2,
         absent: 1,
@@ -327,7 +343,7 @@ describe('cloud relay: organisations and token rules', () => {
       });
 
       h.advance(16 * 60_000);
-      const later = await get(h, '/v1/orgs/city-a/rollup/daily?date=2026-04-01', h.orgA);
+      const later = await get(h, `/v1/orgs/city-a/rollup/daily?date=${DAY1}`, h.orgA);
       expect(
         (later.body as { facilities: { stale: boolean }[] }).facilities.map((f) => f.stale),
       ).toStrictEqual([true, true]);

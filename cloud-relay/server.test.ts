@@ -3,12 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
+import { fixedClock } from '../common/time.ts';
 import { BatchResponseSchema, type AttendanceEvent } from '../protocol/index.ts';
 import { DEFAULT_BODY_LIMIT, startCloud, type CloudOptions, type CloudServer } from './server.ts';
 import { sampleEvent } from './store/contract.ts';
 import { openCloudSqliteStore, type SqliteCloudStore } from './store/sqlite.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
+/**
+ * The cloud's clock: the morning after the sample events (2026-04-01 in Tokyo), so that they stay within
+ * its time window whenever the tests run. Nothing else here depends on it (the store checks tokens on its
+ * own clock).
+ */
+const NOW = new Date('2026-04-02T00:00:00.000Z');
 
 interface Harness {
   dir: string;
@@ -33,6 +40,7 @@ async function harness(options: Partial<CloudOptions> = {}): Promise<Harness> {
     host: '127.0.0.1',
     adminToken: ADMIN,
     logger: silentLogger(),
+    clock: fixedClock(NOW),
     ...options,
   });
   return { dir, cloud, store, base: `http://127.0.0.1:${cloud.port}`, tokenA1, tokenA2, tokenB };

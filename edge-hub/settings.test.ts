@@ -32,6 +32,7 @@ describe('facility settings', () => {
       defaultCutoff: '10:00',
       careBands: { standard: { start: '07:00', end: '18:00' }, short: { start: '08:30', end: '16:30' } },
       extendedCare: { graceMinutes: 5, roundingMinutes: 30, rounding: 'up' },
+      undoWindowMinutes: 10,
       classes: {},
     });
   });

@@ -5,6 +5,7 @@ import type { AttendanceEvent } from '../protocol/index.ts';
 import { postgresPrereq, startPostgres, type TestDatabase, type TestPostgres } from './support/postgres.ts';
 import { GenkanProcess, genkanJson } from './support/process.ts';
 import { prng } from '../common/random.ts';
+import { localDate } from '../common/time.ts';
 
 /**
  * Several stateless cloud replicas on one PostgreSQL database: 20 simulated hubs send overlapping,
@@ -16,7 +17,11 @@ import { prng } from '../common/random.ts';
 const HUBS = 20;
 const EVENTS_PER_HUB = 150; // 3,000 events in all
 const MAX_SLICE = 60;
-const DATE = '2026-04-01';
+/**
+ * A business day a week back in Tokyo: the replicas run on the real clock, whose time window would refuse
+ * a fixed date some day.
+ */
+const DATE = localDate(new Date(Date.now() - 7 * 86_400_000), 'Asia/Tokyo');
 const ADMIN = 'replicas-admin-token-0123456789';
 
 const available = postgresPrereq();
