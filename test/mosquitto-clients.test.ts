@@ -68,6 +68,16 @@ describe.runIf(available)('mosquitto-clients against the hub', () => {
     return d;
   };
   const base = () => ['-h', '127.0.0.1', '-p', String(mqttPort), '-V', 'mqttv311', '-q', '1'];
+  /** Logs in as a device (client id = device id, as the hub requires) with `password`. */
+  const as = (deviceId: string, password: string, clientId = deviceId): string[] => [
+    ...base(),
+    '-i',
+    clientId,
+    '-u',
+    deviceId,
+    '-P',
+    password,
+  ];
   const event = (deviceId: string, seq: number) => ({
     id: newEventId(),
     type: 'check_in',
@@ -86,13 +96,7 @@ describe.runIf(available)('mosquitto-clients against the hub', () => {
     const d = device(0);
     const e = event(d.deviceId, 1);
     const pub = await run('mosquitto_pub', [
-      ...base(),
-      '-i',
-      d.deviceId,
-      '-u',
-      d.deviceId,
-      '-P',
-      d.password,
+      ...as(d.deviceId, d.password),
       '-t',
       `genkan/v1/${site.facilityId}/devices/${d.deviceId}/events`,
       '-m',
@@ -108,13 +112,7 @@ describe.runIf(available)('mosquitto-clients against the hub', () => {
       'the event at the hub',
     );
     const sub = await run('mosquitto_sub', [
-      ...base(),
-      '-i',
-      d.deviceId,
-      '-u',
-      d.deviceId,
-      '-P',
-      d.password,
+      ...as(d.deviceId, d.password),
       '-t',
       `genkan/v1/${site.facilityId}/roster`,
       '-C',
@@ -129,13 +127,7 @@ describe.runIf(available)('mosquitto-clients against the hub', () => {
   it('refuses a client id that is not the device id', async () => {
     const d = device(0);
     const pub = await run('mosquitto_pub', [
-      ...base(),
-      '-i',
-      'someone-else',
-      '-u',
-      d.deviceId,
-      '-P',
-      d.password,
+      ...as(d.deviceId, d.password, 'someone-else'),
       '-t',
       `genkan/v1/${site.facilityId}/devices/${d.deviceId}/events`,
       '-m',
@@ -150,19 +142,8 @@ describe.runIf(available)('mosquitto-clients against the hub', () => {
     const anonymous = await run('mosquitto_pub', [...base(), '-t', topic, '-m', '{}']).done;
     expect(anonymous.code).not.toBe(0);
     expect(anonymous.stderr).toMatch(/not authori[sz]ed|refused/i);
-    const wrong = await run('mosquitto_pub', [
-      ...base(),
-      '-i',
-      device(0).deviceId,
-      '-u',
-      device(0).deviceId,
-      '-P',
-      'wrong',
-      '-t',
-      topic,
-      '-m',
-      '{}',
-    ]).done;
+    const wrong = await run('mosquitto_pub', [...as(device(0).deviceId, 'wrong'), '-t', topic, '-m', '{}'])
+      .done;
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/not authori[sz]ed|refused|bad user name or password/i);
   });
@@ -172,13 +153,7 @@ describe.runIf(available)('mosquitto-clients against the hub', () => {
     const before = (await hubEvents(site, httpPort, testDates(startedAt))).length;
     const e = event(b.deviceId, 1);
     const pub = await run('mosquitto_pub', [
-      ...base(),
-      '-i',
-      a.deviceId,
-      '-u',
-      a.deviceId,
-      '-P',
-      a.password,
+      ...as(a.deviceId, a.password),
       '-t',
       `genkan/v1/${site.facilityId}/devices/${b.deviceId}/events`,
       '-m',
@@ -187,13 +162,7 @@ describe.runIf(available)('mosquitto-clients against the hub', () => {
     // aedes (MQTT 3.1.1 has no negative PUBACK) closes the connection of an unauthorised publisher.
     expect(pub.code).not.toBe(0);
     const sub = await run('mosquitto_sub', [
-      ...base(),
-      '-i',
-      a.deviceId,
-      '-u',
-      a.deviceId,
-      '-P',
-      a.password,
+      ...as(a.deviceId, a.password),
       '-t',
       `genkan/v1/${site.facilityId}/devices/${b.deviceId}/acks`,
       '-C',

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { ADMIN_TEST_IDS, type AdminRecordsHealth } from '../../protocol/admin.ts';
 import { getRecordsHealth, type ApiFailure } from './api.ts';
 import type { PageProps } from './App.tsx';
@@ -88,90 +88,112 @@ export function RelayPanel({ m, onFailure }: PageProps) {
   );
 }
 
+interface EventRowBase {
+  id: string;
+  occurredAt: string;
+  childId: string;
+  childName: string | null;
+  type: AdminRecordsHealth['rejected']['events'][number]['type'];
+  deviceId: string;
+}
+
+/**
+ * One listed kind of event: when, child, type and device, then the kind's own two columns. Both lists of
+ * the page are this table.
+ */
+function EventSection<E extends EventRowBase>(props: {
+  m: Messages;
+  title: string;
+  help: string;
+  list: { total: number; events: readonly E[] };
+  testId: string;
+  /** The kind's own last two columns: headings, then cells. */
+  extra: readonly [string, string];
+  cells: (e: E) => readonly [ReactNode, ReactNode];
+  rowData: (e: E) => Record<`data-${string}`, string>;
+}) {
+  const { m, list } = props;
+  const t = m.records;
+  return (
+    <section className="card">
+      <h2>{props.title}</h2>
+      <p className="help">{props.help}</p>
+      <p className="muted">{t.shown(list.events.length, list.total)}</p>
+      <table data-testid={props.testId}>
+        <thead>
+          <tr>
+            <th>{t.occurredAt}</th>
+            <th>{t.child}</th>
+            <th>{t.type}</th>
+            <th>{t.device}</th>
+            <th>{props.extra[0]}</th>
+            <th>{props.extra[1]}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.events.length === 0 && (
+            <tr>
+              <td colSpan={6} className="muted">
+                {t.none}
+              </td>
+            </tr>
+          )}
+          {list.events.map((e) => {
+            const [a, b] = props.cells(e);
+            return (
+              <tr key={e.id} data-event-id={e.id} {...props.rowData(e)}>
+                <td>{when(m, e.occurredAt)}</td>
+                <td>{t.childOf(e.childId, e.childName)}</td>
+                <td className="nowrap">{t.types[e.type]}</td>
+                <td className="nowrap">{e.deviceId}</td>
+                <td>{a}</td>
+                <td>{b}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 /** The events the cloud refused and the events stamped while a kiosk's clock was in doubt. */
 export function RecordsPage({ m, onFailure }: PageProps) {
   const health = useRecordsHealth(onFailure, 60_000);
   const t = m.records;
   if (health === null) return <p>{m.loading}</p>;
-  const { rejected, clockDoubt } = health;
   return (
     <>
-      <section className="card">
-        <h2>{t.rejectedTitle}</h2>
-        <p className="help">{t.rejectedHelp}</p>
-        <p className="muted">{t.shown(rejected.events.length, rejected.total)}</p>
-        <table data-testid={ADMIN_TEST_IDS.relayRejects}>
-          <thead>
-            <tr>
-              <th>{t.occurredAt}</th>
-              <th>{t.child}</th>
-              <th>{t.type}</th>
-              <th>{t.device}</th>
-              <th>{t.reason}</th>
-              <th>{t.rejectedAt}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rejected.events.length === 0 && (
-              <tr>
-                <td colSpan={6} className="muted">
-                  {t.none}
-                </td>
-              </tr>
-            )}
-            {rejected.events.map((e) => (
-              <tr key={e.id} data-event-id={e.id} data-code={e.code}>
-                <td>{when(m, e.occurredAt)}</td>
-                <td>{t.childOf(e.childId, e.childName)}</td>
-                <td className="nowrap">{t.types[e.type]}</td>
-                <td className="nowrap">{e.deviceId}</td>
-                <td>
-                  {t.code(e.code, e.message)} <code className="muted">{e.code}</code>
-                </td>
-                <td>{when(m, e.rejectedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      <section className="card">
-        <h2>{t.clockDoubtTitle}</h2>
-        <p className="help">{t.clockDoubtHelp}</p>
-        <p className="muted">{t.shown(clockDoubt.events.length, clockDoubt.total)}</p>
-        <table data-testid={ADMIN_TEST_IDS.clockDoubtEvents}>
-          <thead>
-            <tr>
-              <th>{t.occurredAt}</th>
-              <th>{t.child}</th>
-              <th>{t.type}</th>
-              <th>{t.device}</th>
-              <th>{t.receivedAt}</th>
-              <th>{t.doubt}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {clockDoubt.events.length === 0 && (
-              <tr>
-                <td colSpan={6} className="muted">
-                  {t.none}
-                </td>
-              </tr>
-            )}
-            {clockDoubt.events.map((e) => (
-              <tr key={e.id} data-event-id={e.id} data-clock-doubt={e.clockDoubt}>
-                <td>{when(m, e.occurredAt)}</td>
-                <td>{t.childOf(e.childId, e.childName)}</td>
-                <td className="nowrap">{t.types[e.type]}</td>
-                <td className="nowrap">{e.deviceId}</td>
-                <td>{when(m, e.receivedAt)}</td>
-                <td>
-                  <strong>{t.doubts[e.clockDoubt].name}</strong>: {t.doubts[e.clockDoubt].explanation}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <EventSection
+        m={m}
+        title={t.rejectedTitle}
+        help={t.rejectedHelp}
+        list={health.rejected}
+        testId={ADMIN_TEST_IDS.relayRejects}
+        extra={[t.reason, t.rejectedAt]}
+        cells={(e) => [
+          <>
+            {t.code(e.code, e.message)} <code className="muted">{e.code}</code>
+          </>,
+          when(m, e.rejectedAt),
+        ]}
+        rowData={(e) => ({ 'data-code': e.code })}
+      />
+      <EventSection
+        m={m}
+        title={t.clockDoubtTitle}
+        help={t.clockDoubtHelp}
+        list={health.clockDoubt}
+        testId={ADMIN_TEST_IDS.clockDoubtEvents}
+        extra={[t.receivedAt, t.doubt]}
+        cells={(e) => [
+          when(m, e.receivedAt),
+          <>
+            <strong>{t.doubts[e.clockDoubt].name}</strong>: {t.doubts[e.clockDoubt].explanation}
+          </>,
+        ]}
+        rowData={(e) => ({ 'data-clock-doubt': e.clockDoubt })}
+      />
     </>
   );
 }
