@@ -536,8 +536,7 @@ class KioskAgent implements Kiosk {
     }));
     let events;
     try {
-      this.#time.commit(reading);
-      events = this.#store.append(drafts, local);
+      events = this.#store.append(drafts, local, this.#floorMeta(reading));
     } catch (err) {
       // Nothing was stored (one transaction): say so, so the guardian can tap again.
       this.#logger.error({ err, guardianId: decision.guardian.id }, 'could not record a tap');
@@ -708,8 +707,7 @@ class KioskAgent implements Kiosk {
     let stored: AttendanceEvent[] = [];
     if (drafts.length > 0) {
       try {
-        this.#time.commit(reading);
-        stored = this.#store.append(drafts, this.#clock.now());
+        stored = this.#store.append(drafts, this.#clock.now(), this.#floorMeta(reading));
       } catch (err) {
         this.#logger.error({ err, op: command.op }, 'could not record an amendment');
         const code = err instanceof GenkanError ? err.code : 'storage_failed';
@@ -1011,6 +1009,12 @@ class KioskAgent implements Kiosk {
     this.#rollcall = { value: rollcall, receivedAt: now.toISOString() };
     this.#logger.debug({ date: rollcall.date }, 'roll-call received');
     this.#emit({ type: 'rollcall', date: rollcall.date, generatedAt: rollcall.generatedAt });
+  }
+
+  /** Commits a stamp's reading; the raised floor goes into the event's own transaction (no extra write). */
+  #floorMeta(reading: ClockReading): { clock_floor?: string } {
+    const floor = this.#time.commit(reading);
+    return floor === undefined ? {} : { clock_floor: String(floor) };
   }
 
   /** The hub's clock: compared with the kiosk's at connect (retained) and every 15 s. */

@@ -208,7 +208,7 @@ describe('KioskClock', () => {
       store.close();
     });
 
-    it('persists hub samples at most once a minute, stamps every time', () => {
+    it('persists hub samples at most once a minute; a commit hands its floor to the event’s transaction', () => {
       const local = manualClock(HUB);
       const floor = memoryFloor();
       const clock = new KioskClock({ clock: local, floor });
@@ -218,9 +218,43 @@ describe('KioskClock', () => {
       }
       // Floors at HUB − 2 min, then +60 s and +120 s: three writes for nine samples.
       expect(floor.saved).toEqual([HUB - 2 * MIN, HUB - MIN, HUB]);
+      // The caller stores the raised floor with the event (KioskStore.append): no write of its own.
+      expect(clock.commit(clock.read())).toBe(HUB + 8 * 15_000);
+      expect(clock.commit(clock.read())).toBeUndefined();
+      expect(floor.saved).toHaveLength(3);
+      // stamp() has no transaction to ride on, so it saves.
+      local.advance(1000);
       clock.stamp();
-      clock.stamp();
-      expect(floor.saved.slice(3)).toEqual([HUB + 8 * 15_000]);
+      expect(floor.saved.slice(3)).toEqual([HUB + 8 * 15_000 + 1000]);
+    });
+
+    it('stores the floor in the same transaction as the tap', () => {
+      let store = KioskStore.open(dir);
+      const local = manualClock(HUB);
+      const clock = new KioskClock({ clock: local, floor: storeFloor(store) });
+      clock.observeHub(new Date(HUB));
+      local.advance(5000);
+      const reading = clock.read();
+      const floorMs = clock.commit(reading);
+      store.append(
+        [
+          {
+            id: '0192f3a4-5b6c-7d8e-9f00-112233445566',
+            type: 'check_in',
+            childId: 'c001',
+            occurredAt: reading.at.toISOString(),
+            deviceId: 'kiosk-1',
+            method: 'card',
+            actor: 'g001',
+          },
+        ],
+        new Date(HUB),
+        { clock_floor: String(floorMs) },
+      );
+      store.close();
+      store = KioskStore.open(dir);
+      expect(storeFloor(store).load()).toBe(HUB + 5000);
+      store.close();
     });
   });
 });

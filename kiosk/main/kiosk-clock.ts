@@ -121,20 +121,23 @@ export class KioskClock {
   }
 
   /**
-   * Records a reading as used for an event stamp: later readings never go below it, across restarts.
-   * Persisted at once, before the event is stored, so no stored stamp is newer than the floor on disk.
+   * Records a reading as used for an event stamp: later readings never go below it. Returns the new floor
+   * when it rose, for the caller to store in the same transaction as the event (KioskStore.append's
+   * meta), so that no stored stamp is newer than the floor on disk at no extra write; undefined when it
+   * did not rise.
    */
-  commit(reading: ClockReading): void {
+  commit(reading: ClockReading): number | undefined {
     const at = reading.at.getTime();
-    if (at <= this.#floor) return;
+    if (at <= this.#floor) return undefined;
     this.#floor = at;
-    this.#persist();
+    this.#persisted = at;
+    return at;
   }
 
-  /** read() and commit() in one: a stamp for an event. */
+  /** read() and commit() in one, saving the floor itself: a stamp stored without a transaction of its own. */
   stamp(): ClockReading {
     const reading = this.read();
-    this.commit(reading);
+    if (this.commit(reading) !== undefined) this.#persist();
     return reading;
   }
 

@@ -285,11 +285,17 @@ export class KioskStore {
 
   /**
    * Gives the drafts consecutive sequence numbers and stores them, all in one transaction: either every
-   * event of a tap is durable with no gap in seq, or none is. Returns the stored events.
+   * event of a tap is durable with no gap in seq, or none is. `meta` (the clock floor) is written in the
+   * same transaction. Returns the stored events.
    */
-  append(drafts: readonly EventDraft[], createdAt: Date): AttendanceEvent[] {
+  append(
+    drafts: readonly EventDraft[],
+    createdAt: Date,
+    meta: Partial<Record<ExtraMetaKey, string>> = {},
+  ): AttendanceEvent[] {
     const created = createdAt.toISOString();
     const run = this.#db.transaction(() => {
+      for (const [key, value] of Object.entries(meta)) this.#q.setMeta.run(key, value);
       let seq = this.nextSeq();
       const events = drafts.map((draft) => {
         const parsed = EventSchema.safeParse({ ...draft, seq });
