@@ -187,3 +187,37 @@ describe('what a kiosk may write, and who may log in', () => {
     expect(k1.connected).toBe(true);
   });
 });
+
+describe('a device reconnecting after a drop the hub has not noticed', () => {
+  it('takes over its old connection once that has been silent for the grace, not before', async () => {
+    const site = await provision(1);
+    const hub = await startTestHub(site, {
+      tuning: { rosterPollMs: 50, rollcallThrottleMs: 20, takeoverGraceMs: 400 },
+    });
+    const device = site.devices[0];
+    if (!device) throw new Error('no device');
+    try {
+      // keepalive 0: after CONNECT this connection sends nothing, like one whose network went away.
+      const old = await connect(hub.ports.mqtt, device, { keepalive: 0 });
+      const oldClosed = new Promise<void>((resolve) =>
+        old.once('close', () => {
+          resolve();
+        }),
+      );
+      await expect(connect(hub.ports.mqtt, device)).rejects.toMatchObject({ code: 2 });
+      let next: Awaited<ReturnType<typeof connect>> | undefined;
+      const deadline = Date.now() + 10_000;
+      while (next === undefined && Date.now() < deadline) {
+        next = await connect(hub.ports.mqtt, device).catch(() => undefined);
+        if (next === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(next?.connected).toBe(true);
+      await oldClosed;
+      await next?.endAsync();
+      await old.endAsync(true);
+    } finally {
+      await hub.close();
+      await removeDir(site.dir);
+    }
+  });
+});

@@ -35,8 +35,9 @@ export interface BrokerOptions {
   /** Connections sending a larger MQTT packet are dropped (default MAX_PACKET_BYTES). */
   maxPacketBytes?: number;
   /**
-   * A device's session younger than this is not taken over by a new connection with the same id (30 s):
-   * two devices sharing an id do not flap, and a real reconnect waits at most this long.
+   * A device's connection that sent anything within this long is not taken over by a new connection with
+   * the same id (30 s): two devices sharing an id do not flap, and a real reconnect after a drop the hub
+   * has not noticed waits at most this long.
    */
   takeoverGraceMs?: number;
 }
@@ -108,8 +109,10 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
   const maxPacket = options.maxPacketBytes ?? MAX_PACKET_BYTES;
   /** Device id of each authenticated client (the MQTT username, checked against the store). */
   const deviceOf = new WeakMap<Client, string>();
-  /** The live session of each device, and when it began: a newcomer may not take over a fresh one. */
-  const sessions = new Map<string, { client: Client; since: number }>();
+  /** The live session of each device: a newcomer may not take over one that is still heard from. */
+  const sessions = new Map<string, Client>();
+  /** When each connection last sent anything (a packet, a PINGREQ): what "still heard from" means. */
+  const lastHeard = new WeakMap<object, number>();
   const takeoverGraceMs = options.takeoverGraceMs ?? 30_000;
 
   const aedes = await Aedes.createBroker({
@@ -149,10 +152,12 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
           done(authError(5, 'tablets have no MQTT login'), null);
           return;
         }
-        // Two devices given the same id would throw each other off for ever; a device reconnecting after a
-        // drop the hub has not noticed yet is let in once its old session is past the grace.
+        // Two devices given the same id would throw each other off for ever: the one connected stays while
+        // it is heard from. A device reconnecting after a drop the hub has not noticed yet gets in once its
+        // old connection has been silent for the grace (a kiosk pings every 15 s while idle).
         const live = sessions.get(username);
-        if (live && !live.client.closed && Date.now() - live.since < takeoverGraceMs) {
+        const heard = live && !live.closed ? lastHeard.get(live.conn) : undefined;
+        if (heard !== undefined && Date.now() - heard < takeoverGraceMs) {
           logger.error(
             { deviceId: username },
             'device login refused: this device id is connected already (two devices sharing one id?)',
@@ -238,14 +243,14 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
     const deviceId = deviceOf.get(client);
     logger.debug({ deviceId }, 'device connected');
     if (deviceId === undefined) return;
-    sessions.set(deviceId, { client, since: Date.now() });
+    sessions.set(deviceId, client);
     options.onConnection?.(deviceId, true);
   });
   aedes.on('clientDisconnect', (client) => {
     const deviceId = deviceOf.get(client);
     logger.debug({ deviceId }, 'device disconnected');
     if (deviceId === undefined) return;
-    if (sessions.get(deviceId)?.client === client) sessions.delete(deviceId);
+    if (sessions.get(deviceId) === client) sessions.delete(deviceId);
     options.onConnection?.(deviceId, false);
   });
   aedes.on('clientError', (client, err) => {
@@ -267,6 +272,10 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
     stream.once('close', () => sockets.delete(stream));
     aedes.handle(stream, req);
     guardPacketSize(stream, maxPacket, onOversizedPacket);
+    // After aedes.handle, as the guard: a 'data' listener on a stream nobody reads yet would start it
+    // flowing and drop what came before aedes listens.
+    lastHeard.set(stream, Date.now());
+    stream.on('data', () => lastHeard.set(stream, Date.now()));
   };
 
   // No Nagle: an ack written right after a PUBACK would otherwise wait for the device's delayed ACK
