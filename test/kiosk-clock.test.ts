@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faketimeLibrary, requirePrereq } from './support/prereq.ts';
-import { eventually, GenkanProcess, tempDir, type JsonLine } from './support/process.ts';
-import { hubEvents, provisionSite, startHub, testDates, type Site } from './support/site.ts';
+import type { GenkanProcess } from './support/process.ts';
+import { eventually, tempDir, type JsonLine } from './support/process.ts';
+import { hubEvents, provisionSite, startHub, startKiosk, testDates, type Site } from './support/site.ts';
 
 const HOUR = 3_600_000;
 const library = faketimeLibrary();
@@ -57,30 +57,11 @@ describe.runIf(haveFaketime)('kiosk clock 3 hours behind the hub', () => {
     const mqttPort = Number(hubReady['mqtt']);
     const httpPort = Number(hubReady['http']);
 
-    const device = site.devices[0];
-    if (!device) throw new Error('no device');
-    const kiosk = new GenkanProcess(
-      'kiosk-1 (3 h behind)',
-      [
-        'kiosk',
-        '--data',
-        join(site.dir, device.deviceId),
-        '--hub',
-        `mqtt://127.0.0.1:${mqttPort}`,
-        '--device',
-        device.deviceId,
-        '--reader',
-        'stdin',
-        '--ui',
-        'none',
-      ],
+    const kiosk = startKiosk(site, 0, mqttPort, {
+      name: 'kiosk-1 (3 h behind)',
       // Debug logs: the test waits for a live hub time sample (below) in them.
-      {
-        GENKAN_DEVICE_PASSWORD: device.password,
-        GENKAN_LOG_LEVEL: 'debug',
-        ...threeHoursBehind(library ?? ''),
-      },
-    );
+      env: { GENKAN_LOG_LEVEL: 'debug', ...threeHoursBehind(library ?? '') },
+    });
     procs.push(kiosk);
     await kiosk.ready();
 

@@ -107,6 +107,10 @@ export interface KioskLaunch {
   lang?: 'ja' | 'en';
   /** Any further CLI arguments (e.g. --debounce-ms 0). */
   extra?: string[];
+  /** Extra environment (e.g. libfaketime, a log level). */
+  env?: Record<string, string>;
+  /** The process's name in test output (default: the device id). */
+  name?: string;
 }
 
 export function startKiosk(
@@ -120,7 +124,7 @@ export function startKiosk(
   const opts: KioskLaunch = Array.isArray(launch) ? { extra: launch } : launch;
   const readers = opts.readers ?? ['stdin'];
   return new GenkanProcess(
-    device.deviceId,
+    opts.name ?? device.deviceId,
     [
       'kiosk',
       '--data',
@@ -135,7 +139,7 @@ export function startKiosk(
       ...(opts.lang !== undefined ? ['--lang', opts.lang] : []),
       ...(opts.extra ?? []),
     ],
-    { GENKAN_DEVICE_PASSWORD: device.password },
+    { GENKAN_DEVICE_PASSWORD: device.password, ...opts.env },
   );
 }
 
