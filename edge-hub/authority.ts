@@ -19,6 +19,25 @@ export interface KioskAuthorityContext {
 
 const KIOSK_METHODS: ReadonlySet<AttendanceEvent['method']> = new Set(['card', 'qr', 'pin']);
 
+/**
+ * Any void, whoever files it: it must name an event the hub holds (or accepted earlier in the same group)
+ * for the same child. Returns that event, or the rejection.
+ */
+export function voidTarget(
+  event: AttendanceEvent & { voids: string },
+  lookup: (eventId: string) => EventRef | undefined,
+): { target: EventRef } | { rejection: Rejection } {
+  const target = lookup(event.voids);
+  if (target?.childId === event.childId) return { target };
+  return {
+    rejection: {
+      id: event.id,
+      code: ErrorCodes.unknownEvent,
+      message: `voided event ${event.voids} is not an event of child ${event.childId} held by the hub`,
+    },
+  };
+}
+
 /** The rejection of a kiosk's event, or undefined when the kiosk may write it. */
 export function kioskAuthority(event: AttendanceEvent, ctx: KioskAuthorityContext): Rejection | undefined {
   const reject = (code: string, message: string): Rejection => ({ id: event.id, code, message });
@@ -35,13 +54,9 @@ export function kioskAuthority(event: AttendanceEvent, ctx: KioskAuthorityContex
     );
   }
   if (event.voids !== undefined) {
-    const target = ctx.lookup(event.voids);
-    if (target?.childId !== event.childId) {
-      return reject(
-        ErrorCodes.unknownEvent,
-        `voided event ${event.voids} is not an event of child ${event.childId} held by the hub`,
-      );
-    }
+    const found = voidTarget({ ...event, voids: event.voids }, ctx.lookup);
+    if ('rejection' in found) return found.rejection;
+    const { target } = found;
     if (target.deviceId !== ctx.deviceId) {
       return reject(ErrorCodes.notOwnEvent, `a kiosk may void only its own events`);
     }

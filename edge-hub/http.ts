@@ -17,7 +17,7 @@ import {
   type PairResponse,
 } from '../protocol/index.ts';
 import { checkAdminToken } from './devices.ts';
-import { NotAKioskError, PairingCodeError, TooManyRequestsError, type PairingService } from './pairing.ts';
+import { PairingCodeError, PairingRoleError, TooManyRequestsError, type PairingService } from './pairing.ts';
 import { rollcallOn, type RollcallLayout } from './rollcall.ts';
 import { readSettings, updateSettings } from './settings.ts';
 import { facilitySnapshot } from './snapshot.ts';
@@ -161,9 +161,6 @@ export function buildHttpApi(options: HttpApiOptions) {
     } else if (err instanceof PairingCodeError) {
       status = 401;
       body = { error: { code: err.code, message: err.message } };
-    } else if (err instanceof NotAKioskError) {
-      status = 403;
-      body = { error: { code: err.code, message: err.message } };
     } else if (isClientError(err) && err.statusCode === 415) {
       status = 415;
       body = { error: { code: ErrorCodes.unsupportedMediaType, message: err.message } };
@@ -224,7 +221,7 @@ export function buildHttpApi(options: HttpApiOptions) {
     } catch (err) {
       if (
         err instanceof PairingCodeError ||
-        err instanceof NotAKioskError ||
+        err instanceof PairingRoleError ||
         err instanceof TooManyRequestsError
       ) {
         // The device id only: the code is a secret, and the address is the limiter's business.

@@ -12,7 +12,7 @@ import {
   type Rejection,
   type TimeWindow,
 } from '../protocol/index.ts';
-import { kioskAuthority } from './authority.ts';
+import { kioskAuthority, voidTarget } from './authority.ts';
 import type { EventRef, HubStore, StoredEvent } from './store.ts';
 
 export interface IngestRoster {
@@ -169,14 +169,9 @@ export class Ingest {
             },
           };
         }
-        if (event.voids !== undefined && this.store.eventRef(event.voids)?.childId !== event.childId) {
-          return {
-            rejection: {
-              id,
-              code: ErrorCodes.unknownEvent,
-              message: `voided event ${event.voids} is not an event of child ${event.childId} held by the hub`,
-            },
-          };
+        if (event.voids !== undefined) {
+          const found = voidTarget({ ...event, voids: event.voids }, (v) => this.store.eventRef(v));
+          if ('rejection' in found) return { rejection: found.rejection };
         }
         const out = this.store.insertInTransaction([event], this.clock.now().toISOString());
         return { event, duplicate: false, stored: out.inserted };

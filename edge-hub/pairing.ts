@@ -109,12 +109,18 @@ export class PairingCodeError extends GenkanError {
 }
 
 /**
- * A tablet's set-up code at POST /api/pair: tablets have no MQTT login (they work through the signed-in
- * staff paths), so the code is refused and stays unused for the tablet it was meant for.
+ * A pairing code used where its device's role does not belong: a tablet's code at POST /api/pair (tablets
+ * have no MQTT login), a kiosk's at POST /api/tablet/device. Refused and not spent, so it still works where
+ * it belongs.
  */
-export class NotAKioskError extends GenkanError {
-  constructor() {
-    super(ErrorCodes.forbidden, 'this pairing code sets up a tablet: open its link on the tablet');
+export class PairingRoleError extends GenkanError {
+  constructor(codeRole: DeviceRole) {
+    super(
+      ErrorCodes.forbidden,
+      codeRole === 'tablet'
+        ? 'this pairing code sets up a tablet: open its link on the tablet'
+        : 'this pairing code is not for a tablet',
+    );
   }
 }
 
@@ -203,7 +209,7 @@ export class PairingService {
       this.limiter.fail(remote);
       throw new PairingCodeError();
     }
-    if (match.role !== 'kiosk') throw new NotAKioskError();
+    if (match.role !== 'kiosk') throw new PairingRoleError(match.role);
     const password = newDevicePassword();
     const passwordHash = await hashPassword(password);
     // Checked again inside the transaction: another request may have used the code meanwhile.

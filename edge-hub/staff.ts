@@ -3,7 +3,6 @@ import { GenkanError, NotFoundError, ValidationError } from '../common/errors.ts
 import type { Clock } from '../common/time.ts';
 import {
   describeIssues,
-  ErrorCodes,
   ID_RE,
   PinSchema,
   STAFF_ROLES,
@@ -19,6 +18,7 @@ import {
   hashPairingCode,
   matchPairingCode,
   PairingCodeError,
+  PairingRoleError,
   TooManyRequestsError,
 } from './pairing.ts';
 import type { HubStore, SessionRow, StaffRow } from './store.ts';
@@ -66,12 +66,6 @@ export class NotSignedInError extends GenkanError {
 }
 
 /** A pairing code of a device that is not a tablet (a kiosk's code never sets up a tablet). */
-export class NotATabletError extends GenkanError {
-  constructor() {
-    super(ErrorCodes.forbidden, 'this pairing code is not for a tablet');
-  }
-}
-
 export interface StaffAccount {
   staffId: string;
   name: string;
@@ -240,7 +234,7 @@ export class StaffAuth {
 
   /**
    * POST /api/tablet/device: spends a tablet's pairing code (single use) and returns a new device cookie
-   * value. A kiosk's code is refused (NotATabletError) and also spends nothing.
+   * value. A kiosk's code is refused (PairingRoleError) and also spends nothing.
    */
   setUpDevice(request: TabletDeviceRequest, remote: string): string {
     const wait = this.pairingLimiter.retryAfter(remote);
@@ -265,7 +259,7 @@ export class StaffAuth {
     });
     if (outcome === 'ok') return token;
     this.pairingLimiter.fail(remote);
-    if (outcome === 'kiosk') throw new NotATabletError();
+    if (outcome === 'kiosk') throw new PairingRoleError('kiosk');
     throw new PairingCodeError();
   }
 
@@ -396,7 +390,7 @@ export function authErrorStatus(err: unknown): number | undefined {
   ) {
     return 401;
   }
-  if (err instanceof NotATabletError) return 403;
+  if (err instanceof PairingRoleError) return 403;
   return undefined;
 }
 

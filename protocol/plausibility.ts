@@ -1,4 +1,5 @@
 import { ErrorCodes } from './errors.ts';
+import { NOTE_MAX } from './primitives.ts';
 
 /**
  * The one validity rule for what may enter the record, beyond the schema: plausible times and clean text.
@@ -111,10 +112,9 @@ export function eventPlausibility(
   event: PlausibleEventFields,
   now: Date,
   window: TimeWindow,
-  noteMax: number,
 ): PlausibilityRejection | undefined {
   if (event.note !== undefined) {
-    const problem = textProblem(event.note, noteMax);
+    const problem = textProblem(event.note, NOTE_MAX);
     if (problem !== undefined) return { code: ErrorCodes.badText, message: `note ${problem}` };
   }
   const ahead = event.type === 'absent' ? Math.max(window.aheadMs, window.absenceAheadMs) : window.aheadMs;

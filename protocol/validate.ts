@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ErrorCodes } from './errors.ts';
 import { eventPlausibility, type TimeWindow } from './plausibility.ts';
-import { BATCH_MAX, EventSchema, NOTE_MAX, type AttendanceEvent, type Rejection } from './schemas.ts';
+import { BATCH_MAX, EventSchema, type AttendanceEvent, type Rejection } from './schemas.ts';
 
 /** When and where events are received: the validity rule's time window is relative to `now`. */
 export interface ReceiveContext {
@@ -39,7 +39,7 @@ export function validateEvent(
   if (!r.success) {
     return { rejection: { id: idOf(item), code: ErrorCodes.invalidEvent, message: describeIssues(r.error) } };
   }
-  const problem = eventPlausibility(r.data, context.now, context.window, NOTE_MAX);
+  const problem = eventPlausibility(r.data, context.now, context.window);
   if (problem !== undefined) return { rejection: { id: r.data.id, ...problem } };
   return { event: r.data };
 }
