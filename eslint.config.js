@@ -3,29 +3,50 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { genkanPlugin } from './tools/eslint-imports.js';
 
 /**
- * The folder structure is the architecture. These rules keep dependencies pointing one way:
- * protocol imports nothing of ours, common only protocol; hardware imports only protocol/common; the three
- * components (kiosk, edge-hub, cloud-relay) never import each other. Only cli/, test/ and bench/
- * wire components together.
+ * The folder structure is the architecture. Dependencies are allowlists (tools/eslint-imports.js): each
+ * area names what it may import. protocol imports nothing of ours, common only protocol; hardware only
+ * protocol/common; the three components (kiosk, edge-hub, cloud-relay) never import each other; inside
+ * kiosk/, a file's environment is its folder (renderer code never reaches main or preload); the browser
+ * apps import only themselves, ui/ and the wire contract. Only cli/, tools/, test/ and bench/ wire
+ * components together. No production area lists test/, so production code never imports test support.
  */
-const component = (name) => ({ group: [`**/${name}/**`, `${name}/**`], message: `must not import ${name}/` });
-const boundaries = {
-  'protocol/**': ['common', 'hardware', 'kiosk', 'edge-hub', 'cloud-relay', 'cli'],
-  'common/**': ['hardware', 'kiosk', 'edge-hub', 'cloud-relay', 'cli'],
-  'hardware/**': ['kiosk', 'edge-hub', 'cloud-relay', 'cli'],
-  'kiosk/**': ['edge-hub', 'cloud-relay', 'cli'],
-  'edge-hub/**': ['kiosk', 'hardware', 'cloud-relay', 'cli'],
-  'cloud-relay/**': ['kiosk', 'hardware', 'edge-hub', 'cli'],
+const BROWSER_PACKAGES = ['react', 'react-dom', 'zod', '@zxing/library', 'jsqr'];
+const areas = {
+  protocol: { may: ['protocol'] },
+  common: { may: ['common', 'protocol', 'package.json'] },
+  hardware: { may: ['hardware', 'common', 'protocol'] },
+  'kiosk/common': { may: ['kiosk/common', 'protocol', 'common', 'hardware'] },
+  'kiosk/main': { may: ['kiosk/main', 'kiosk/common', 'protocol', 'common', 'hardware'] },
+  'kiosk/preload': { may: ['kiosk/preload', 'kiosk/common', 'protocol', 'common', 'hardware'] },
+  'kiosk/renderer': {
+    may: ['kiosk/renderer', 'kiosk/common', 'protocol', 'common', 'hardware', 'ui'],
+    packages: BROWSER_PACKAGES,
+  },
+  'edge-hub': { may: ['edge-hub', 'protocol', 'common'] },
+  'edge-hub/tablet': {
+    may: ['edge-hub/tablet', 'edge-hub/web', 'protocol', 'ui'],
+    packages: BROWSER_PACKAGES,
+  },
+  'edge-hub/admin': { may: ['edge-hub/admin', 'edge-hub/web', 'protocol', 'ui'], packages: BROWSER_PACKAGES },
+  'edge-hub/web': { may: ['edge-hub/web'], packages: [] },
+  'cloud-relay': { may: ['cloud-relay', 'protocol', 'common'] },
+  ui: { may: ['ui', 'protocol'], packages: BROWSER_PACKAGES },
 };
-
-/** Inside kiosk/, a file's environment is its folder: renderer code never reaches main or preload. */
-const kioskEnvironments = {
-  'kiosk/common/**': ['main', 'preload', 'renderer'],
-  'kiosk/renderer/**': ['main', 'preload'],
-  'kiosk/preload/**': ['main', 'renderer'],
-  'kiosk/main/**': ['preload', 'renderer'],
+/** Domain code imports no HTTP framework: Fastify only in the HTTP layer of the hub and the cloud. */
+const packagesOnlyIn = {
+  fastify: [
+    'common/http-errors.ts',
+    'common/ledger-http.ts',
+    'edge-hub/http.ts',
+    'edge-hub/admin-api.ts',
+    'edge-hub/tablet-api.ts',
+    'edge-hub/web-app.ts',
+    'cloud-relay/server.ts',
+    'cloud-relay/routes',
+  ],
 };
 
 export default tseslint.config(
@@ -37,7 +58,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bin/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.mjs', 'tools/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -52,27 +73,13 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  ...Object.entries(boundaries).map(([files, banned]) => ({
-    files: [files],
-    rules: { 'no-restricted-imports': ['error', { patterns: banned.map(component) }] },
-  })),
-  ...Object.entries(kioskEnvironments).map(([files, banned]) => ({
-    files: [files],
+  {
+    files: ['**/*.{ts,tsx}'],
+    plugins: { genkan: genkanPlugin },
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...['edge-hub', 'cloud-relay', 'cli'].map(component),
-            ...banned.map((env) => ({
-              group: [`**/kiosk/${env}/**`, `../${env}/**`, `../../${env}/**`],
-              message: `kiosk/${files.split('/')[1] ?? ''} code must not import kiosk/${env}`,
-            })),
-          ],
-        },
-      ],
+      'genkan/allowed-imports': ['error', { root: import.meta.dirname, areas, packagesOnlyIn }],
     },
-  })),
+  },
   {
     files: ['kiosk/renderer/**/*.{ts,tsx}', 'edge-hub/tablet/**/*.{ts,tsx}', 'edge-hub/admin/**/*.{ts,tsx}'],
     ...reactHooks.configs.flat.recommended,
@@ -85,30 +92,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            ...['common', 'hardware', 'kiosk', 'cloud-relay', 'cli'].map(component),
-            {
-              group: ['../*.ts', '../../edge-hub/*'],
-              message: 'tablet app code must not import hub server code',
-            },
             {
               group: ['**/protocol/index.ts'],
               message: 'import protocol/tablet.ts or primitives.ts directly',
             },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // Shared by the browser apps: nothing but the browser (not even the wire contract).
-    files: ['edge-hub/web/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...['common', 'hardware', 'kiosk', 'cloud-relay', 'cli', 'protocol'].map(component),
-            { group: ['../*', '../../*'], message: 'shared browser code imports nothing of the hub' },
           ],
         },
       ],
@@ -122,11 +109,6 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            ...['common', 'hardware', 'kiosk', 'cloud-relay', 'cli'].map(component),
-            {
-              group: ['../*.ts', '../../edge-hub/*', '../tablet/*'],
-              message: 'admin app code must not import hub server code or the tablet app',
-            },
             {
               group: ['**/protocol/index.ts'],
               message: 'import protocol/admin.ts, settings.ts or primitives.ts directly',
@@ -137,6 +119,44 @@ export default tseslint.config(
     },
   },
   {
+    // Test support (test/support, test/contract) serves tests and benchmarks only, never production code.
+    // A no-restricted-syntax ban rather than no-restricted-imports: in flat config a later block's options
+    // replace an earlier one's, so an import ban here would lift the folder boundaries above.
+    files: ['**/*.{ts,tsx,mts,js,mjs}'],
+    ignores: ['test/**', 'bench/**', '**/*.test.{ts,tsx}', 'vitest.config.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['ImportDeclaration', 'ImportExpression', 'ExportAllDeclaration', 'ExportNamedDeclaration'].map(
+          (node) => ({
+            // \x2F is "/": an esquery regex ends at its first slash.
+            selector: `${node}[source.value=/(^|\\x2F)test\\x2F/]`,
+            message: 'production code must not import test support (test/)',
+          }),
+        ),
+      ],
+    },
+  },
+  {
+    // Shared by all three browser apps (kiosk screen, tablet, admin): browser code that imports only
+    // itself and the wire contract's pure modules, never a component or Node.
+    files: ['ui/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/protocol/index.ts', '**/protocol/credentials.ts', '**/protocol/qr.ts'],
+              message: 'import the pure protocol modules (primitives.ts, tablet.ts, admin.ts…) directly',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  { ...reactHooks.configs.flat.recommended, files: ['ui/**/*.{ts,tsx}'] },
+  {
     // Entry points and tests talk to the terminal on purpose.
     files: ['cli/**', 'test/**', 'bench/**', 'bin/**'],
     rules: { 'no-console': 'off' },
@@ -144,7 +164,9 @@ export default tseslint.config(
   {
     files: ['**/*.js', 'bin/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly' },
+    },
   },
   prettier,
 );

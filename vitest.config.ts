@@ -3,12 +3,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/count-reporter.ts'],
+    globalSetup: ['./test/support/build-setup.ts'],
     projects: [
       {
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['{protocol,common,hardware,kiosk,edge-hub,cloud-relay,cli}/**/*.test.ts'],
+          include: ['{protocol,common,hardware,kiosk,edge-hub,cloud-relay,cli,ui,tools}/**/*.test.ts'],
           testTimeout: 20_000,
         },
       },

@@ -10,6 +10,7 @@ import { writeBenchSection } from './report.ts';
 import { runCloudIngestBench } from './cloud-ingest.ts';
 import { runKioskLatencyBench } from './kiosk-latency.ts';
 import { runLedgerBench } from './ledger.ts';
+import { runStartupBench } from './startup.ts';
 import { runTabletLatencyBench } from './tablet-latency.ts';
 
 /**
@@ -192,10 +193,12 @@ async function runHubIngestBench(): Promise<void> {
   ]);
 }
 
-// BENCH_ONLY=hub-ingest, kiosk-latency, tablet-latency, ledger or cloud-ingest runs one benchmark; by default all run.
+// BENCH_ONLY=hub-ingest, kiosk-latency, tablet-latency, ledger, cloud-ingest or startup runs one benchmark; by
+// default all run.
 const only = process.env['BENCH_ONLY'];
 if (only === undefined || only === 'hub-ingest') await runHubIngestBench();
 if (only === undefined || only === 'kiosk-latency') await runKioskLatencyBench();
 if (only === undefined || only === 'tablet-latency') await runTabletLatencyBench();
 if (only === undefined || only === 'ledger') await runLedgerBench();
 if (only === undefined || only === 'cloud-ingest') await runCloudIngestBench();
+if (only === undefined || only === 'startup') await runStartupBench();

@@ -1,12 +1,15 @@
 import { Option, type Command } from 'commander';
 import { GenkanError } from '../common/errors.ts';
-import { DEFAULT_HUB_RATE_LIMIT } from '../cloud-relay/backpressure.ts';
-import { DEFAULT_STALE_AFTER_MS } from '../cloud-relay/rollup.ts';
-import { DEFAULT_HOST, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PORT, startCloud } from '../cloud-relay/server.ts';
-import { openCloudStore, redactDatabaseUrl, type CloudStoreLocation } from '../cloud-relay/store/open.ts';
-import { isPostgresUrl } from '../cloud-relay/store/postgres.ts';
+import {
+  DEFAULT_HOST,
+  DEFAULT_HUB_RATE_LIMIT,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_PORT,
+  DEFAULT_STALE_AFTER_MS,
+} from '../cloud-relay/defaults.ts';
+import { isPostgresUrl, redactDatabaseUrl, type CloudStoreLocation } from '../cloud-relay/store/location.ts';
 import type { CloudStore } from '../cloud-relay/store/types.ts';
-import { parsePort, printJson, rootLogger, runService } from './util.ts';
+import { parsePort, printJson } from './util.ts';
 
 interface StoreOptions {
   data?: string;
@@ -103,6 +106,10 @@ export function register(program: Command): void {
     )
     .action(async (options: ServeOptions) => {
       const location = requireStore(cloud, cloud, options);
+      const [{ rootLogger, runService }, { startCloud }] = await Promise.all([
+        import('./service.ts'),
+        import('../cloud-relay/server.ts'),
+      ]);
       const logger = rootLogger();
       await runService(logger, async () => {
         const server = await startCloud({
@@ -137,6 +144,10 @@ export function register(program: Command): void {
       .addHelpText('after', '\nRequired: --data <dir>, the cloud data directory, or --db <postgres URL>.');
   const withStore = async (command: Command, work: (store: CloudStore) => Promise<void>): Promise<void> => {
     const location = requireStore(command, cloud, command.optsWithGlobals<StoreOptions>());
+    const [{ rootLogger }, { openCloudStore }] = await Promise.all([
+      import('./service.ts'),
+      import('../cloud-relay/store/open.ts'),
+    ]);
     const store = await openCloudStore(location, rootLogger());
     try {
       await work(store);

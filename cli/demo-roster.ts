@@ -1,3 +1,4 @@
+import { prng } from '../common/random.ts';
 import { ROSTER_HEADER } from '../edge-hub/roster.ts';
 
 /**
@@ -112,16 +113,6 @@ export interface DemoGuardian {
   children: { id: string; name: string; classId: string }[];
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(rand: () => number, list: readonly T[]): T {
   const item = list[Math.floor(rand() * list.length)];
   if (item === undefined) throw new Error('empty list');
@@ -129,7 +120,7 @@ function pick<T>(rand: () => number, list: readonly T[]): T {
 }
 
 export function demoGuardians(seed = 20260401): DemoGuardian[] {
-  const rand = mulberry32(seed);
+  const rand = prng(seed);
   const hex = (bytes: number) =>
     Array.from({ length: bytes }, () =>
       Math.floor(rand() * 256)

@@ -1,13 +1,13 @@
 import { Option, type Command } from 'commander';
 import { GenkanError } from '../common/errors.ts';
-import { readSettings, settingsPatch, updateSettings } from '../edge-hub/settings.ts';
-import { addStaff, setStaffEnabled } from '../edge-hub/staff.ts';
-import { HubStore } from '../edge-hub/store.ts';
-import { STAFF_ROLES, type StaffRole } from '../protocol/index.ts';
+import type { HubStore } from '../edge-hub/store/hub-store.ts';
+import { STAFF_ROLES, type StaffRole } from '../protocol/roles.ts';
 import { fail, printJson } from './util.ts';
 
 /** Opens the hub's store for one command and closes it however the command ends. */
 async function withStore<T>(dir: string, fn: (store: HubStore) => T | Promise<T>): Promise<void> {
+  // Loaded when a command runs: `genkan --help` and other components' commands never load the store.
+  const { HubStore } = await import('../edge-hub/store/hub-store.ts');
   const store = HubStore.open(dir);
   try {
     printJson(await fn(store));
@@ -32,6 +32,7 @@ export function register(program: Command): void {
     .action(async (id: string, opts: { data: string; name: string; pin?: string; role: StaffRole }) => {
       const { pin } = opts;
       if (pin === undefined) fail(new GenkanError('bad_usage', '--pin (or GENKAN_STAFF_PIN) is required'));
+      const { addStaff } = await import('../edge-hub/staff.ts');
       await withStore(opts.data, (store) => addStaff(store, { id, name: opts.name, pin, role: opts.role }));
     });
   for (const [name, enabled] of [
@@ -47,6 +48,7 @@ export function register(program: Command): void {
       )
       .requiredOption('--data <dir>', "the hub's data directory")
       .action(async (id: string, opts: { data: string }) => {
+        const { setStaffEnabled } = await import('../edge-hub/staff.ts');
         await withStore(opts.data, (store) => setStaffEnabled(store, id, enabled));
       });
   }
@@ -55,7 +57,7 @@ export function register(program: Command): void {
     .description('staff accounts: id, name, role, whether disabled')
     .requiredOption('--data <dir>', "the hub's data directory")
     .action(async (opts: { data: string }) => {
-      await withStore(opts.data, (store) => ({ staff: store.staffList() }));
+      await withStore(opts.data, (store) => ({ staff: store.people.staffList() }));
     });
 
   const settings = program
@@ -66,6 +68,7 @@ export function register(program: Command): void {
     .description('print the settings as JSON')
     .requiredOption('--data <dir>', "the hub's data directory")
     .action(async (opts: { data: string }) => {
+      const { readSettings } = await import('../edge-hub/settings.ts');
       await withStore(opts.data, readSettings);
     });
   settings
@@ -76,6 +79,7 @@ export function register(program: Command): void {
     )
     .requiredOption('--data <dir>', "the hub's data directory")
     .action(async (pairs: string[], opts: { data: string }) => {
+      const { settingsPatch, updateSettings } = await import('../edge-hub/settings.ts');
       await withStore(opts.data, (store) =>
         updateSettings(store, settingsPatch(pairs), { kind: 'cli', id: null }),
       );

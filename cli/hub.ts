@@ -2,14 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { GenkanError } from '../common/errors.ts';
-import { addDevice } from '../edge-hub/devices.ts';
-import { startHub, type HubOptions } from '../edge-hub/hub.ts';
-import { DEFAULT_PAIRING_MINUTES, issuePairingCode } from '../edge-hub/pairing.ts';
-import { DEFAULT_QR_DAYS, issueGuardianQr, renderQrCardSvg, renderQrPng } from '../edge-hub/qr-card.ts';
-import { importRoster, RosterImportError } from '../edge-hub/roster.ts';
-import { tabletPairingUrl } from '../edge-hub/staff.ts';
-import { DEVICE_ROLES, HubStore, type DeviceRole } from '../edge-hub/store.ts';
-import { fail, parseNonNegativeInt, parsePort, printJson, rootLogger, runService } from './util.ts';
+import type { HubOptions } from '../edge-hub/hub.ts';
+import { DEFAULT_PAIRING_MINUTES, DEFAULT_QR_DAYS } from '../edge-hub/defaults.ts';
+import { DEVICE_ROLES, type DeviceRole } from '../edge-hub/store/devices.ts';
+import { fail, parseNonNegativeInt, parsePort, printJson } from './util.ts';
 
 interface HubCliOptions {
   data: string;
@@ -24,7 +20,10 @@ interface HubCliOptions {
   adminToken?: string;
 }
 
-/** Commands of the edge hub: `hub`, `device add`, `device pair`, `roster import`, `qr issue`. */
+/**
+ * Commands of the edge hub: `hub`, `device add`, `device pair`, `roster import`, `qr issue`. Each action
+ * imports the hub code it needs when it runs, so that `genkan --help` and other commands load none of it.
+ */
 export function register(program: Command): void {
   program
     .command('hub')
@@ -48,6 +47,10 @@ export function register(program: Command): void {
       if ((opts.cloud === undefined) !== (opts.cloudToken === undefined)) {
         fail(new GenkanError('bad_usage', '--cloud and --cloud-token go together'));
       }
+      const [{ rootLogger, runService }, { startHub }] = await Promise.all([
+        import('./service.ts'),
+        import('../edge-hub/hub.ts'),
+      ]);
       const logger = rootLogger();
       await runService(logger, async () => {
         const options: HubOptions = {
@@ -84,11 +87,15 @@ export function register(program: Command): void {
     .requiredOption('--data <dir>', "the hub's data directory")
     .addOption(new Option('--role <role>', 'device role').choices(DEVICE_ROLES).default('kiosk'))
     .action(async (id: string, opts: { data: string; role: DeviceRole }) => {
+      const [{ HubStore }, { addDevice }] = await Promise.all([
+        import('../edge-hub/store/hub-store.ts'),
+        import('../edge-hub/devices.ts'),
+      ]);
       const store = HubStore.open(opts.data);
       try {
         const created = await addDevice(store, id, opts.role);
         // null until the hub's first start fixes the facility (kiosks can also learn it from the roster).
-        printJson({ ...created, facilityId: store.meta().facilityId });
+        printJson({ ...created, facilityId: store.facility.meta().facilityId });
       } finally {
         store.close();
       }
@@ -117,6 +124,13 @@ export function register(program: Command): void {
         if (ext !== undefined && ext !== '.svg' && ext !== '.png') {
           fail(new GenkanError('bad_usage', '--out must name a .svg or .png file'));
         }
+        const [{ HubStore }, { issuePairingCode }, { tabletPairingUrl }, { renderQrCardSvg, renderQrPng }] =
+          await Promise.all([
+            import('../edge-hub/store/hub-store.ts'),
+            import('../edge-hub/pairing.ts'),
+            import('../edge-hub/staff.ts'),
+            import('../edge-hub/qr-card.ts'),
+          ]);
         const store = HubStore.open(opts.data);
         try {
           const issued = await issuePairingCode(store, id, {
@@ -130,7 +144,7 @@ export function register(program: Command): void {
           const qrText = url ?? issued.payload;
           if (opts.out !== undefined) {
             if (ext === '.svg') {
-              const meta = store.meta();
+              const meta = store.facility.meta();
               writeFileSync(
                 opts.out,
                 renderQrCardSvg(qrText, {
@@ -166,7 +180,11 @@ export function register(program: Command): void {
     .command('import <file>')
     .description('replace the roster with a CSV file (all or nothing)')
     .requiredOption('--data <dir>', "the hub's data directory")
-    .action((file: string, opts: { data: string }) => {
+    .action(async (file: string, opts: { data: string }) => {
+      const [{ HubStore }, { importRoster, RosterImportError }] = await Promise.all([
+        import('../edge-hub/store/hub-store.ts'),
+        import('../edge-hub/roster.ts'),
+      ]);
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
@@ -192,11 +210,15 @@ export function register(program: Command): void {
     .requiredOption('--data <dir>', "the hub's data directory")
     .option('--days <n>', 'days until the code expires', parseNonNegativeInt, DEFAULT_QR_DAYS)
     .requiredOption('--out <file>', 'image to write: FILE.svg (card with the name) or FILE.png (code only)')
-    .action((guardianId: string, opts: { data: string; days: number; out: string }) => {
+    .action(async (guardianId: string, opts: { data: string; days: number; out: string }) => {
       const ext = extname(opts.out).toLowerCase();
       if (ext !== '.svg' && ext !== '.png') {
         fail(new GenkanError('bad_usage', '--out must name a .svg or .png file'));
       }
+      const [{ HubStore }, { issueGuardianQr, renderQrCardSvg, renderQrPng }] = await Promise.all([
+        import('../edge-hub/store/hub-store.ts'),
+        import('../edge-hub/qr-card.ts'),
+      ]);
       const store = HubStore.open(opts.data);
       try {
         const issued = issueGuardianQr(store, guardianId, { days: opts.days });

@@ -1,23 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ID_RE } from '../protocol/index.ts';
+import { ID_RE } from '../protocol/topics.ts';
 import { GenkanError } from '../common/errors.ts';
-import { parseReaderSpec, SUPPORTED_READER_SPECS } from '../hardware/reader.ts';
-import { KIOSK_DEFAULTS } from '../kiosk/main/agent.ts';
-import { KioskStore } from '../kiosk/main/outbox.ts';
-import { PIN_RE, setStaffPin } from '../kiosk/main/staff-pin.ts';
-import { startKioskApp, UI_MODES, type UiMode } from '../kiosk/main/app.ts';
-import { LOCALES, type Locale } from '../kiosk/common/ui-api.ts';
-import { UI_DEFAULTS } from '../kiosk/main/ui-controller.ts';
-import { electronBinary, launchElectronShell } from '../kiosk/main/electron/launch.ts';
-import {
-  fail,
-  GENKAN_VERSION,
-  parseNonNegativeInt,
-  parsePort,
-  printJson,
-  rootLogger,
-  runService,
-} from './util.ts';
+import { parseReaderSpec, SUPPORTED_READER_SPECS } from '../hardware/reader-spec.ts';
+import { KIOSK_DEFAULTS, UI_DEFAULTS, UI_MODES, type UiMode } from '../kiosk/main/defaults.ts';
+import { PIN_RE } from '../kiosk/main/staff-pin.ts';
+import { LOCALES, type Locale } from '../kiosk/common/locales.ts';
+import { electronBinary } from '../kiosk/main/electron/launch.ts';
+import { fail, GENKAN_VERSION, parseNonNegativeInt, parsePort, printJson } from './util.ts';
 
 interface KioskCliOptions {
   data: string;
@@ -140,6 +129,7 @@ export function register(program: Command): void {
         opts.hub !== undefined && opts.device !== undefined && opts.password !== undefined
           ? { hubUrl: opts.hub, deviceId: opts.device, password: opts.password }
           : undefined;
+      const { rootLogger, runService } = await import('./service.ts');
       const logger = rootLogger();
       // A reader of stdout that goes away must not stop the kiosk: taps are still recorded and sent.
       process.stdout.on('error', (err) => {
@@ -147,6 +137,11 @@ export function register(program: Command): void {
       });
       // Electron where its binary is installed; headless otherwise (browser mode is asked for by name).
       const ui = opts.ui ?? (electronBinary() === undefined ? 'none' : 'electron');
+      // The kiosk's code loads when it runs, not for `genkan --help` or other components' commands.
+      const [{ startKioskApp }, { launchElectronShell }] = await Promise.all([
+        import('../kiosk/main/app.ts'),
+        import('../kiosk/main/electron/launch.ts'),
+      ]);
       await runService(logger, () =>
         startKioskApp({
           ui,
@@ -226,6 +221,10 @@ function registerKioskPin(program: Command): void {
       try {
         const pin = (process.env['GENKAN_KIOSK_PIN'] ?? (await readPinLine())).trim();
         if (!PIN_RE.test(pin)) throw new GenkanError('bad_pin_format', 'the PIN must be 4–12 digits');
+        const [{ KioskStore }, { setStaffPin }] = await Promise.all([
+          import('../kiosk/main/outbox.ts'),
+          import('../kiosk/main/staff-pin.ts'),
+        ]);
         const store = KioskStore.open(data);
         try {
           setStaffPin(store, pin);

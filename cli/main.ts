@@ -1,9 +1,16 @@
 import { Command } from 'commander';
+import { register as registerCloud } from './cloud.ts';
+import { register as registerDemo } from './demo.ts';
+import { register as registerHubAdmin } from './hub-admin.ts';
+import { register as registerHub } from './hub.ts';
+import { register as registerKiosk } from './kiosk.ts';
 import { fail, GENKAN_VERSION } from './util.ts';
 
 /**
  * genkan CLI. Each component registers its own commands; this file only assembles them, so the
- * components stay independent of each other.
+ * components stay independent of each other. Registering loads only option declarations: a command's
+ * component is imported when the command runs (see the actions), so `genkan --help` stays fast and a
+ * kiosk never loads the hub, the cloud or the ledgers.
  */
 
 const program = new Command('genkan')
@@ -14,14 +21,9 @@ const program = new Command('genkan')
     process.exit(err.exitCode);
   });
 
-const registrations = await Promise.all([
-  import('./hub.ts').then((m) => m.register),
-  import('./hub-admin.ts').then((m) => m.register),
-  import('./cloud.ts').then((m) => m.register),
-  import('./kiosk.ts').then((m) => m.register),
-  import('./demo.ts').then((m) => m.register),
-]);
-for (const register of registrations) register(program);
+for (const register of [registerHub, registerHubAdmin, registerCloud, registerKiosk, registerDemo]) {
+  register(program);
+}
 
 try {
   await program.parseAsync(process.argv);

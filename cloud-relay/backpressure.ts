@@ -7,9 +7,6 @@ export interface RateLimit {
   burst: number;
 }
 
-/** Generous enough for a hub draining a backlog (one batch of 500 events per request) after an outage. */
-export const DEFAULT_HUB_RATE_LIMIT: RateLimit = { perSecond: 20, burst: 60 };
-
 export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**

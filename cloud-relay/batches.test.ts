@@ -1,18 +1,18 @@
 import Database from 'better-sqlite3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock, formatRfc3339 } from '../common/time.ts';
 import { BatchResponseSchema, CLOUD_TIME_WINDOW, type AttendanceEvent } from '../protocol/index.ts';
-import { postgresPrereq, startPostgres, type TestPostgres } from '../test/support/postgres.ts';
-import { startCloud, type CloudServer } from './server.ts';
-import { sampleEvent } from './store/contract.ts';
-import { openCloudStore, type CloudStoreLocation } from './store/open.ts';
+import {
+  describeOnPostgres,
+  sqliteBackend,
+  startTestCloud,
+  type CloudBackend,
+  type TestCloud,
+} from '../test/support/cloud.ts';
+import { sampleEvent } from '../test/contract/cloud-store.ts';
 import { CLOUD_DB_FILE } from './store/sqlite.ts';
-import type { CloudStore } from './store/types.ts';
 
 /**
  * POST /v1/batches never fails a batch for its events: what the validity rule refuses (bad_text,
@@ -27,21 +27,15 @@ const NOW = new Date('2026-04-01T00:00:00.000Z');
 const DAY = 86_400_000;
 
 /** A fresh store location, and what a test may do to its database from outside. */
-interface Backend {
-  location: CloudStoreLocation;
+interface Backend extends CloudBackend {
   /** A trigger refusing inserts of this event id as data (SQLite RAISE(ABORT), PostgreSQL SQLSTATE 22000). */
   refuseEvent(eventId: string): Promise<void>;
   /** Makes inserts fail as the database does when it is not the events' fault, until undone. */
   failTransiently(): Promise<() => Promise<void>>;
-  remove(): Promise<void>;
 }
 
-interface Harness {
+interface Harness extends TestCloud {
   backend: Backend;
-  cloud: CloudServer;
-  /** A second handle on the same store, as `genkan cloud hub add` would open it. */
-  store: CloudStore;
-  base: string;
   token: string;
 }
 
@@ -79,22 +73,17 @@ function describeBatches(name: string, fresh: () => Promise<Backend>): void {
     let h: Harness;
     beforeEach(async () => {
       const backend = await fresh();
-      const store = await openCloudStore(backend.location, silentLogger());
-      const token = await store.addHub('hub-a', 'fac-a');
-      const cloud = await startCloud({
-        ...backend.location,
-        port: 0,
-        host: '127.0.0.1',
-        adminToken: ADMIN,
-        logger: silentLogger(),
-        clock: fixedClock(NOW),
-      });
-      h = { backend, cloud, store, base: `http://127.0.0.1:${String(cloud.port)}`, token };
+      const cloud = await startTestCloud(
+        backend,
+        { adminToken: ADMIN, clock: fixedClock(NOW) },
+        async (store) => ({
+          token: await store.addHub('hub-a', 'fac-a'),
+        }),
+      );
+      h = { ...cloud, backend };
     });
     afterEach(async () => {
-      await h.cloud.close();
-      await h.store.close();
-      await h.backend.remove();
+      await h.close();
     });
 
     it.each([
@@ -219,11 +208,11 @@ function describeBatches(name: string, fresh: () => Promise<Backend>): void {
 }
 
 describeBatches('SQLite', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-batches-'));
-  const file = join(dir, CLOUD_DB_FILE);
+  const backend = await sqliteBackend('genkan-cloud-batches-');
+  const file = join(backend.dir, CLOUD_DB_FILE);
   let triggers = 0;
   return {
-    location: { dataDir: dir },
+    ...backend,
     refuseEvent: (eventId) => {
       triggers += 1;
       const db = new Database(file);
@@ -247,20 +236,10 @@ describeBatches('SQLite', async () => {
         return Promise.resolve();
       });
     },
-    remove: () => rm(dir, { recursive: true, force: true }),
   };
 });
 
-const postgres = postgresPrereq();
-describe.runIf(postgres)('on PostgreSQL', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await server.stop();
-  }, 60_000);
-
+describeOnPostgres('on PostgreSQL', (postgres) => {
   async function sql(url: string, text: string): Promise<void> {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -281,10 +260,10 @@ describe.runIf(postgres)('on PostgreSQL', () => {
     CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION ${name}();`;
 
   describeBatches('PostgreSQL', async () => {
-    const db = await server.createDatabase();
+    const db = await postgres.backend();
     let triggers = 0;
     return {
-      location: { db: db.url },
+      ...db,
       refuseEvent: (eventId) => {
         triggers += 1;
         return sql(
@@ -297,7 +276,6 @@ describe.runIf(postgres)('on PostgreSQL', () => {
         await sql(db.url, trigger('fail_every_insert', 'true', '40001'));
         return () => sql(db.url, 'DROP TRIGGER fail_every_insert ON events');
       },
-      remove: () => db.drop(),
     };
   });
 });

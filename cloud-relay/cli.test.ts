@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localDate } from '../common/time.ts';
-import { postgresPrereq, startPostgres, type TestPostgres } from '../test/support/postgres.ts';
+import { describeOnPostgres } from '../test/support/cloud.ts';
+import { cloudProcess, cloudReady } from '../test/support/cloud-process.ts';
 import { GenkanProcess, runGenkan, tempDir } from '../test/support/process.ts';
-import { sampleEvent } from './store/contract.ts';
+import { sampleEvent } from '../test/contract/cloud-store.ts';
 import { openCloudPostgresStore } from './store/postgres.ts';
 import { CLOUD_DB_FILE } from './store/sqlite.ts';
 
@@ -152,64 +153,54 @@ describe('genkan cloud: organisations, facilities and hub tokens', { timeout: 4 
   });
 });
 
-const available = postgresPrereq();
-
-describe.runIf(available)('genkan cloud --db postgres://…', { timeout: PROCESS_TIMEOUT }, () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await server.stop();
-  }, 60_000);
-
-  it('starts on PostgreSQL, stores a batch there, and never prints the password', async () => {
-    const db = await server.createDatabase();
-    const url = new URL(db.url);
-    // The throwaway server trusts every login, so any password works; an external one brings its own.
-    const external = (process.env['GENKAN_TEST_POSTGRES_URL'] ?? '') !== '';
-    if (url.password === '' && !external) url.password = PASSWORD;
-    const secret = decodeURIComponent(url.password);
-    const dbUrl = url.toString();
-    let cloud: GenkanProcess | undefined;
-    try {
-      const add = await runGenkan(['cloud', 'hub', 'add', 'hub1', '--facility', 'f1', '--db', dbUrl]);
-      expect(add.code, add.stderr).toBe(0);
-      const { token } = JSON.parse(add.stdout.trim()) as { token: string };
-
-      cloud = new GenkanProcess('cloud', ['cloud', '--db', dbUrl, '--port', '0', '--host', '127.0.0.1'], {
-        GENKAN_CLOUD_ADMIN_TOKEN: ADMIN,
-        GENKAN_LOG_LEVEL: 'debug',
-      });
-      const ready = await cloud.ready();
-      expect(ready['http']).toEqual(expect.any(Number));
-      expect(ready['db']).toEqual(expect.stringContaining(`@${url.host}${url.pathname}`));
-      const base = `http://127.0.0.1:${String(ready['http'])}`;
-
-      const event = recentEvent();
-      const res = await fetch(`${base}/v1/batches`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ hubId: 'hub1', facilityId: 'f1', events: [event] }),
-      });
-      expect(await res.json()).toStrictEqual({ accepted: [event.id], duplicates: [], rejected: [] });
-
-      const store = await openCloudPostgresStore(dbUrl);
+describeOnPostgres(
+  'genkan cloud --db postgres://…',
+  (postgres) => {
+    it('starts on PostgreSQL, stores a batch there, and never prints the password', async () => {
+      const db = await postgres.backend();
+      const url = new URL(db.url);
+      // The throwaway server trusts every login, so any password works; an external one brings its own.
+      const external = (process.env['GENKAN_TEST_POSTGRES_URL'] ?? '') !== '';
+      if (url.password === '' && !external) url.password = PASSWORD;
+      const secret = decodeURIComponent(url.password);
+      const dbUrl = url.toString();
+      let cloud: GenkanProcess | undefined;
       try {
-        expect(await store.eventsOn('f1', DAY)).toStrictEqual([event]);
+        const add = await runGenkan(['cloud', 'hub', 'add', 'hub1', '--facility', 'f1', '--db', dbUrl]);
+        expect(add.code, add.stderr).toBe(0);
+        const { token } = JSON.parse(add.stdout.trim()) as { token: string };
+
+        cloud = cloudProcess('cloud', { db: dbUrl }, ADMIN, { env: { GENKAN_LOG_LEVEL: 'debug' } });
+        const { ready, base } = await cloudReady(cloud);
+        expect(ready['http']).toEqual(expect.any(Number));
+        expect(ready['db']).toEqual(expect.stringContaining(`@${url.host}${url.pathname}`));
+
+        const event = recentEvent();
+        const res = await fetch(`${base}/v1/batches`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ hubId: 'hub1', facilityId: 'f1', events: [event] }),
+        });
+        expect(await res.json()).toStrictEqual({ accepted: [event.id], duplicates: [], rejected: [] });
+
+        const store = await openCloudPostgresStore(dbUrl);
+        try {
+          expect(await store.eventsOn('f1', DAY)).toStrictEqual([event]);
+        } finally {
+          await store.close();
+        }
+        await cloud.stop();
+        expect(await cloud.exited).toBe(0);
+        if (secret !== '') {
+          const printed = [add.stdout, add.stderr, JSON.stringify(cloud.lines), cloud.stderr].join('\n');
+          expect(printed).not.toContain(secret);
+          expect(cloud.stderr).toContain('***');
+        }
       } finally {
-        await store.close();
+        await cloud?.stop();
+        await db.remove();
       }
-      await cloud.stop();
-      expect(await cloud.exited).toBe(0);
-      if (secret !== '') {
-        const printed = [add.stdout, add.stderr, JSON.stringify(cloud.lines), cloud.stderr].join('\n');
-        expect(printed).not.toContain(secret);
-        expect(cloud.stderr).toContain('***');
-      }
-    } finally {
-      await cloud?.stop();
-      await db.drop();
-    }
-  });
-});
+    });
+  },
+  { timeout: PROCESS_TIMEOUT },
+);

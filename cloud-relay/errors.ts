@@ -1,4 +1,4 @@
-import { GenkanError } from '../common/errors.ts';
+import { AuthError, ForbiddenError } from '../common/errors.ts';
 import { ErrorCodes } from '../protocol/index.ts';
 
 /**
@@ -36,21 +36,10 @@ export const CloudErrorCodes = {
   invalidDatabaseUrl: 'invalid_database_url',
 } as const;
 
-/** An error that maps to one HTTP status and the `{"error":{code,message}}` body. */
-export class HttpError extends GenkanError {
-  readonly statusCode: number;
-  constructor(statusCode: number, code: string, message: string) {
-    super(code, message);
-    this.statusCode = statusCode;
-  }
-}
+/** No valid token; the caller should come back with a bearer token. */
+export const unauthorized = (message = 'a valid bearer token is required'): AuthError =>
+  new AuthError(ErrorCodes.unauthorized, message, 'Bearer');
 
-export const unauthorized = (message = 'a valid bearer token is required'): HttpError =>
-  new HttpError(401, ErrorCodes.unauthorized, message);
-
-export const forbidden = (message: string): HttpError => new HttpError(403, ErrorCodes.forbidden, message);
-
-export const badRequest = (code: string, message: string): HttpError => new HttpError(400, code, message);
-
-/** A request that contradicts what is already stored (a hub under another facility, another time zone). */
-export class ConflictError extends GenkanError {}
+/** A valid token that may not do this. */
+export const forbidden = (message: string): ForbiddenError =>
+  new ForbiddenError(ErrorCodes.forbidden, message);

@@ -1,19 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../common/time.ts';
 import { dailyLedger, ledgerCsv, monthlyLedger } from '../common/ledger/index.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
 import type { FacilitySnapshot } from '../protocol/ledger.ts';
-import { postgresPrereq, startPostgres, type TestPostgres } from '../test/support/postgres.ts';
-import { startCloud, type CloudOptions, type CloudServer } from './server.ts';
-import { sampleEvent, sampleSnapshot } from './store/contract.ts';
-import type { CloudStoreLocation } from './store/open.ts';
-import { openCloudStore } from './store/open.ts';
-import type { CloudStore } from './store/types.ts';
+import {
+  describeOnPostgres,
+  sqliteBackend,
+  startTestCloud,
+  type CloudBackend,
+  type TestCloud,
+} from '../test/support/cloud.ts';
+import type { CloudOptions } from './server.ts';
+import { sampleEvent, sampleSnapshot } from '../test/contract/cloud-store.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 /**
@@ -23,45 +22,20 @@ const ADMIN = 'admin-token-0123456789abcdef';
  */
 const NOW = new Date('2026-04-02T12:00:00+09:00');
 
-interface Harness {
-  cloud: CloudServer;
-  /** A second handle on the same store, as `genkan cloud hub add` would open it. */
-  store: CloudStore;
-  base: string;
+interface Harness extends TestCloud {
   tokenA: string;
   tokenB: string;
-  dispose(): Promise<void>;
 }
 
-/** A fresh, empty store location and its removal. */
-type LocationFactory = () => Promise<{ location: CloudStoreLocation; remove: () => Promise<void> }>;
-
-async function harness(fresh: LocationFactory, options: Partial<CloudOptions> = {}): Promise<Harness> {
-  const { location, remove } = await fresh();
-  const store = await openCloudStore(location, silentLogger());
-  const tokenA = await store.addHub('hub-a', 'fac-a');
-  const tokenB = await store.addHub('hub-b', 'fac-b');
-  const cloud = await startCloud({
-    ...location,
-    port: 0,
-    host: '127.0.0.1',
-    adminToken: ADMIN,
-    logger: silentLogger(),
-    clock: fixedClock(NOW),
-    ...options,
-  });
-  return {
-    cloud,
-    store,
-    base: `http://127.0.0.1:${cloud.port}`,
-    tokenA,
-    tokenB,
-    dispose: async () => {
-      await cloud.close();
-      await store.close();
-      await remove();
-    },
-  };
+function harness(backend: CloudBackend, options: Partial<CloudOptions> = {}): Promise<Harness> {
+  return startTestCloud(
+    backend,
+    { adminToken: ADMIN, clock: fixedClock(NOW), ...options },
+    async (store) => ({
+      tokenA: await store.addHub('hub-a', 'fac-a'),
+      tokenB: await store.addHub('hub-b', 'fac-b'),
+    }),
+  );
 }
 
 interface Reply {
@@ -147,14 +121,14 @@ function april(): { day1: AttendanceEvent[]; lateVoid: AttendanceEvent; day2: At
   return { day1, lateVoid, day2 };
 }
 
-function describeLedgerRoutes(name: string, fresh: () => LocationFactory): void {
+function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>): void {
   describe(`cloud ledgers over HTTP (${name})`, () => {
     let h: Harness;
     beforeEach(async () => {
-      h = await harness(fresh());
+      h = await harness(await fresh());
     });
     afterEach(async () => {
-      await h.dispose();
+      await h.close();
     });
 
     describe('PUT /v1/snapshot', () => {
@@ -351,36 +325,15 @@ function describeLedgerRoutes(name: string, fresh: () => LocationFactory): void 
   });
 }
 
-describeLedgerRoutes('SQLite', () => async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-ledger-'));
-  return { location: { dataDir: dir }, remove: () => rm(dir, { recursive: true, force: true }) };
-});
+describeLedgerRoutes('SQLite', () => sqliteBackend('genkan-cloud-ledger-'));
 
-const postgres = postgresPrereq();
-describe.runIf(postgres)('on PostgreSQL', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await server.stop();
-  }, 60_000);
-
-  describeLedgerRoutes('PostgreSQL', () => async () => {
-    const db = await server.createDatabase();
-    return { location: { db: db.url }, remove: () => db.drop() };
-  });
+describeOnPostgres('on PostgreSQL', (postgres) => {
+  describeLedgerRoutes('PostgreSQL', () => postgres.backend());
 });
 
 describe('PUT /v1/snapshot body limit', () => {
   it('refuses a snapshot over the body limit with 413', async () => {
-    const h = await harness(
-      async () => {
-        const dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-ledger-'));
-        return { location: { dataDir: dir }, remove: () => rm(dir, { recursive: true, force: true }) };
-      },
-      { bodyLimit: 2048 },
-    );
+    const h = await harness(await sqliteBackend('genkan-cloud-ledger-'), { bodyLimit: 2048 });
     try {
       expect((await putSnapshot(h, h.tokenA, sampleSnapshot('fac-a'))).status).toBe(204);
       const big = sampleSnapshot('fac-a', { facilityName: 'x'.repeat(200), classes: [] });
@@ -394,7 +347,7 @@ describe('PUT /v1/snapshot body limit', () => {
       expectError(await putSnapshot(h, h.tokenA, big), 413, 'payload_too_large');
       expect(await h.store.getSnapshot('fac-a')).toStrictEqual(sampleSnapshot('fac-a'));
     } finally {
-      await h.dispose();
+      await h.close();
     }
   });
 });

@@ -1,14 +1,13 @@
 import { request as httpRequest, type ClientRequest } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger, type Logger } from '../common/logger.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
-import { buildCloudApp, startCloud, type CloudOptions, type CloudServer } from './server.ts';
-import { sampleEvent, sampleSnapshot } from './store/contract.ts';
-import { openCloudSqliteStore, type SqliteCloudStore } from './store/sqlite.ts';
+import { buildCloudApp, type CloudOptions } from './server.ts';
+import { sampleEvent, sampleSnapshot } from '../test/contract/cloud-store.ts';
+import { sqliteBackend, startTestCloud, type TestCloud } from '../test/support/cloud.ts';
+import { until } from '../test/support/wait.ts';
+import { openCloudSqliteStore } from './store/sqlite.ts';
 import type { CloudStore } from './store/types.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
@@ -21,11 +20,7 @@ const METRICS = 'metrics-token-0123456789';
 const recentEvent = (overrides: Partial<AttendanceEvent> = {}): AttendanceEvent =>
   sampleEvent({ occurredAt: new Date(Date.now() - 86_400_000).toISOString(), ...overrides });
 
-interface Harness {
-  dir: string;
-  cloud: CloudServer;
-  store: SqliteCloudStore;
-  base: string;
+interface Harness extends TestCloud {
   hubA: string;
   hubB: string;
 }
@@ -36,24 +31,13 @@ afterEach(async () => {
 });
 
 async function harness(options: Partial<CloudOptions> = {}): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-ops-'));
-  const store = await openCloudSqliteStore(dir);
-  const hubA = await store.addHub('hub-a', 'fac-a');
-  const hubB = await store.addHub('hub-b', 'fac-b');
-  const cloud = await startCloud({
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    adminToken: ADMIN,
-    logger: silentLogger(),
-    ...options,
-  });
-  cleanups.push(async () => {
-    await cloud.close();
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { dir, cloud, store, base: `http://127.0.0.1:${String(cloud.port)}`, hubA, hubB };
+  const backend = await sqliteBackend('genkan-cloud-ops-');
+  const h = await startTestCloud(backend, { adminToken: ADMIN, ...options }, async (store) => ({
+    hubA: await store.addHub('hub-a', 'fac-a'),
+    hubB: await store.addHub('hub-b', 'fac-b'),
+  }));
+  cleanups.push(() => h.close());
+  return h;
 }
 
 interface Reply {
@@ -93,13 +77,14 @@ function expectHubBacksOff(reply: Reply, status: number, code: string): void {
 
 /** Polls /metrics until `line` appears (no fixed sleeps). */
 async function waitForMetric(base: string, line: string, token?: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const reply = await call(`${base}/metrics`, token);
-    if (reply.text.split('\n').includes(line)) return;
-    if (Date.now() > deadline) throw new Error(`metric line never appeared: ${line}\n${reply.text}`);
-    await new Promise((r) => setImmediate(r));
-  }
+  let last = '';
+  await until(
+    async () => {
+      last = (await call(`${base}/metrics`, token)).text;
+      return last.split('\n').includes(line);
+    },
+    () => `the metric line ${line}\n${last}`,
+  );
 }
 
 describe('cloud relay backpressure', () => {
@@ -160,8 +145,8 @@ describe('cloud relay backpressure', () => {
   });
 
   it('answers 503 when callers queue for database connections', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-ops-'));
-    const real = await openCloudSqliteStore(dir);
+    const backend = await sqliteBackend('genkan-cloud-ops-');
+    const real = await openCloudSqliteStore(backend.dir);
     const token = await real.addHub('hub-a', 'fac-a');
     // The SQLite store never queues; this one reports a saturated pool as PostgreSQL's would.
     const saturated: CloudStore = Object.assign(Object.create(real) as CloudStore, {
@@ -172,7 +157,7 @@ describe('cloud relay backpressure', () => {
     cleanups.push(async () => {
       await app.close();
       await real.close();
-      await rm(dir, { recursive: true, force: true });
+      await backend.remove();
     });
     const address = app.server.address();
     const base = `http://127.0.0.1:${String(typeof address === 'object' && address !== null ? address.port : 0)}`;
@@ -192,13 +177,13 @@ describe('cloud relay health and metrics', () => {
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.text)).toStrictEqual({ ok: true });
 
-    const dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-ops-'));
-    const store = await openCloudSqliteStore(dir);
+    const backend = await sqliteBackend('genkan-cloud-ops-');
+    const store = await openCloudSqliteStore(backend.dir);
     const app = buildCloudApp({ store, logger: silentLogger() });
     await app.listen({ port: 0, host: '127.0.0.1' });
     cleanups.push(async () => {
       await app.close();
-      await rm(dir, { recursive: true, force: true });
+      await backend.remove();
     });
     await store.close();
     const address = app.server.address();

@@ -1,13 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logger.ts';
 import { localDate, type Clock } from '../common/time.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
-import { startCloud, type CloudOptions, type CloudServer } from './server.ts';
-import { sampleEvent, sampleSnapshot } from './store/contract.ts';
-import { openCloudSqliteStore, type SqliteCloudStore } from './store/sqlite.ts';
+import type { CloudOptions } from './server.ts';
+import { sampleEvent, sampleSnapshot } from '../test/contract/cloud-store.ts';
+import { sqliteBackend, startTestCloud, type TestCloud } from '../test/support/cloud.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 
@@ -26,11 +22,7 @@ const at = (date: string, time: string) => `${date}T${time}:00.000+09:00`;
 const recentEvent = (overrides: Partial<AttendanceEvent> = {}): AttendanceEvent =>
   sampleEvent({ occurredAt: at(DAY1, '08:00'), ...overrides });
 
-interface Harness {
-  dir: string;
-  cloud: CloudServer;
-  store: SqliteCloudStore;
-  base: string;
+interface Harness extends TestCloud {
   /** Hub of fac-a (city-a), hub of fac-c (city-b), hub of fac-free (no organisation). */
   hubA: string;
   hubC: string;
@@ -42,49 +34,31 @@ interface Harness {
 }
 
 async function harness(options: Partial<CloudOptions> = {}): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-orgs-'));
-  const store = await openCloudSqliteStore(dir);
-  await store.addOrganisation('city-a', '市A');
-  await store.addOrganisation('city-b', '市B');
-  await store.addFacility('fac-a', 'city-a');
-  await store.addFacility('fac-b', 'city-a');
-  await store.addFacility('fac-c', 'city-b');
-  const hubA = await store.addHub('hub-a', 'fac-a');
-  const hubC = await store.addHub('hub-c', 'fac-c');
-  const hubFree = await store.addHub('hub-free', 'fac-free');
-  const orgA = await store.issueOrgToken('city-a');
-  const orgB = await store.issueOrgToken('city-b');
   let offset = 0;
   const clock: Clock = { now: () => new Date(Date.now() + offset) };
-  const cloud = await startCloud({
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    adminToken: ADMIN,
-    logger: silentLogger(),
-    clock,
-    ...options,
+  const backend = await sqliteBackend('genkan-cloud-orgs-');
+  return startTestCloud(backend, { adminToken: ADMIN, clock, ...options }, async (store) => {
+    await store.addOrganisation('city-a', '市A');
+    await store.addOrganisation('city-b', '市B');
+    await store.addFacility('fac-a', 'city-a');
+    await store.addFacility('fac-b', 'city-a');
+    await store.addFacility('fac-c', 'city-b');
+    const hubA = await store.addHub('hub-a', 'fac-a');
+    const hubC = await store.addHub('hub-c', 'fac-c');
+    const hubFree = await store.addHub('hub-free', 'fac-free');
+    const orgA = await store.issueOrgToken('city-a');
+    const orgB = await store.issueOrgToken('city-b');
+    return {
+      hubA,
+      hubC,
+      hubFree,
+      orgA,
+      orgB,
+      advance: (ms: number) => {
+        offset += ms;
+      },
+    };
   });
-  return {
-    dir,
-    cloud,
-    store,
-    base: `http://127.0.0.1:${String(cloud.port)}`,
-    hubA,
-    hubC,
-    hubFree,
-    orgA,
-    orgB,
-    advance: (ms) => {
-      offset += ms;
-    },
-  };
-}
-
-async function dispose(h: Harness): Promise<void> {
-  await h.cloud.close();
-  await h.store.close();
-  await rm(h.dir, { recursive: true, force: true });
 }
 
 interface Reply {
@@ -123,7 +97,7 @@ describe('cloud relay: organisations and token rules', () => {
     h = await harness();
   });
   afterEach(async () => {
-    await dispose(h);
+    await h.close();
   });
 
   describe('GET /v1/orgs/:org/facilities', () => {
@@ -356,7 +330,7 @@ describe('cloud relay: organisations and token rules', () => {
     });
 
     it('uses the configured staleness', async () => {
-      await dispose(h);
+      await h.close();
       h = await harness({ staleAfterMs: 60_000 });
       expect((await put(h, h.hubA, sampleSnapshot('fac-a'))).status).toBe(204);
       const fresh = await get(h, '/v1/orgs/city-a/rollup/daily?date=2026-04-01', h.orgA);

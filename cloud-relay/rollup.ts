@@ -1,9 +1,6 @@
 import { foldDay } from '../common/attendance.ts';
 import type { RollupInput } from './store/types.ts';
 
-/** A facility is stale when none of its hubs relayed for longer than this (default). */
-export const DEFAULT_STALE_AFTER_MS = 15 * 60_000;
-
 export interface FacilityRollup {
   facilityId: string;
   /** From the latest snapshot; null before one arrived. */

@@ -1,13 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
 import { fixedClock } from '../common/time.ts';
 import { BatchResponseSchema, type AttendanceEvent } from '../protocol/index.ts';
-import { DEFAULT_BODY_LIMIT, startCloud, type CloudOptions, type CloudServer } from './server.ts';
-import { sampleEvent } from './store/contract.ts';
-import { openCloudSqliteStore, type SqliteCloudStore } from './store/sqlite.ts';
+import { DEFAULT_BODY_LIMIT } from './defaults.ts';
+import { startCloud, type CloudOptions } from './server.ts';
+import { sampleEvent } from '../test/contract/cloud-store.ts';
+import { sqliteBackend, startTestCloud, type TestCloud } from '../test/support/cloud.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 /**
@@ -17,39 +15,23 @@ const ADMIN = 'admin-token-0123456789abcdef';
  */
 const NOW = new Date('2026-04-02T00:00:00.000Z');
 
-interface Harness {
-  dir: string;
-  cloud: CloudServer;
-  /** A second handle on the same file, as `genkan cloud hub add` would open it. */
-  store: SqliteCloudStore;
-  base: string;
+interface Harness extends TestCloud {
   tokenA1: string;
   tokenA2: string;
   tokenB: string;
 }
 
 async function harness(options: Partial<CloudOptions> = {}): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-http-'));
-  const store = await openCloudSqliteStore(dir);
-  const tokenA1 = await store.addHub('hub-a1', 'fac-a');
-  const tokenA2 = await store.addHub('hub-a2', 'fac-a');
-  const tokenB = await store.addHub('hub-b', 'fac-b');
-  const cloud = await startCloud({
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    adminToken: ADMIN,
-    logger: silentLogger(),
-    clock: fixedClock(NOW),
-    ...options,
-  });
-  return { dir, cloud, store, base: `http://127.0.0.1:${cloud.port}`, tokenA1, tokenA2, tokenB };
-}
-
-async function dispose(h: Harness): Promise<void> {
-  await h.cloud.close();
-  await h.store.close();
-  await rm(h.dir, { recursive: true, force: true });
+  const backend = await sqliteBackend('genkan-cloud-http-');
+  return startTestCloud(
+    backend,
+    { adminToken: ADMIN, clock: fixedClock(NOW), ...options },
+    async (store) => ({
+      tokenA1: await store.addHub('hub-a1', 'fac-a'),
+      tokenA2: await store.addHub('hub-a2', 'fac-a'),
+      tokenB: await store.addHub('hub-b', 'fac-b'),
+    }),
+  );
 }
 
 interface Reply {
@@ -102,7 +84,7 @@ describe('cloud relay HTTP', () => {
     h = await harness();
   });
   afterEach(async () => {
-    await dispose(h);
+    await h.close();
   });
 
   it('answers /healthz without a token', async () => {
@@ -334,7 +316,7 @@ describe('cloud relay configuration', () => {
       expectError(await getEvents(h, ADMIN, 'fac-a', '?date=2026-04-01'), 401, 'unauthorized');
       expect((await getEvents(h, h.tokenA1, 'fac-a', '?date=2026-04-01')).status).toBe(200);
     } finally {
-      await dispose(h);
+      await h.close();
     }
   });
 
@@ -352,19 +334,19 @@ describe('cloud relay configuration', () => {
       );
       expect((await postBatch(h, h.tokenA1, batchOf([sampleEvent()]))).status).toBe(200);
     } finally {
-      await dispose(h);
+      await h.close();
     }
   });
 
   it('refuses a short admin token at start and releases the data directory', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-http-'));
+    const backend = await sqliteBackend('genkan-cloud-http-');
     await expect(
-      startCloud({ dataDir: dir, port: 0, adminToken: 'short', logger: silentLogger() }),
+      startCloud({ dataDir: backend.dir, port: 0, adminToken: 'short', logger: silentLogger() }),
     ).rejects.toMatchObject({ code: 'weak_admin_token' });
-    const cloud = await startCloud({ dataDir: dir, port: 0, logger: silentLogger() });
+    const cloud = await startCloud({ dataDir: backend.dir, port: 0, logger: silentLogger() });
     expect(cloud.port).toBeGreaterThan(0);
     await cloud.close();
     await cloud.close();
-    await rm(dir, { recursive: true, force: true });
+    await backend.remove();
   });
 });

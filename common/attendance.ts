@@ -1,4 +1,5 @@
 import type { AttendanceEvent, RollcallStatus } from '../protocol/index.ts';
+import { ABSENCE_REASONS, type AbsenceReason } from '../protocol/tablet.ts';
 
 /**
  * The pure attendance fold shared by the hub (roll-call, tablet, ledgers) and the cloud (ledgers): how a
@@ -41,6 +42,23 @@ export function step(day: ChildDay, e: AttendanceEvent): ChildDay {
     case 'void':
       return day;
   }
+}
+
+/**
+ * An absent event's note as the tablet writes it: `REASON` or `REASON: note`. A note of another shape (a
+ * kiosk or an integration) reads as reason `other` with the whole note.
+ */
+export function absenceNote(reason: AbsenceReason, note: string | undefined): string {
+  return note === undefined ? reason : `${reason}: ${note}`;
+}
+
+/** The reason and note of an absent event's note (absenceNote reversed). */
+export function parseAbsence(note: string | undefined): { reason: AbsenceReason; note?: string } {
+  if (note === undefined || note === '') return { reason: 'other' };
+  const m = /^([a-z]+)(?:: ([\s\S]*))?$/.exec(note);
+  const reason = ABSENCE_REASONS.find((r) => r === m?.[1]);
+  if (m && reason !== undefined) return m[2] === undefined ? { reason } : { reason, note: m[2] };
+  return { reason: 'other', note };
 }
 
 export interface Timed {

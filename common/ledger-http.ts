@@ -8,7 +8,7 @@ import {
   type LedgerFormat,
   type MonthlyLedger,
 } from '../protocol/index.ts';
-import { ledgerContentType, ledgerCsv, ledgerFileName, ledgerPdf, ledgerXlsx } from './ledger/index.ts';
+import { ledgerContentType, ledgerFileName } from './ledger/table.ts';
 
 /**
  * The ledger routes' query and answer, shared by the hub (`/api/ledger/…`) and the cloud
@@ -93,12 +93,13 @@ export async function ledgerFile(
   format: Exclude<LedgerFormat, 'json'>,
   encoding: CsvEncoding,
 ): Promise<LedgerFile> {
+  // Each format's library (iconv-lite, exceljs, pdfkit) loads with its first file, not with the server.
   const body =
     format === 'csv'
-      ? ledgerCsv(ledger, encoding)
+      ? (await import('./ledger/csv.ts')).ledgerCsv(ledger, encoding)
       : format === 'xlsx'
-        ? await ledgerXlsx(ledger)
-        : await ledgerPdf(ledger);
+        ? await (await import('./ledger/xlsx.ts')).ledgerXlsx(ledger)
+        : await (await import('./ledger/pdf.ts')).ledgerPdf(ledger);
   return {
     body,
     contentType: ledgerContentType(format, encoding),

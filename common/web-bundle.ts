@@ -1,10 +1,25 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { GenkanError } from './errors.ts';
+import { DIST_DIR, PACKAGE_ROOT, RUNNING_FROM_SOURCE } from './package-root.ts';
 
 /** A web app as files a browser loads: index.html, app.js, app.css. */
 export interface WebBundle {
   readonly files: ReadonlyMap<string, { body: Buffer; type: string }>;
+}
+
+/** The browser apps genkan serves, by the source folder each is built from. */
+export const WEB_APPS = {
+  kiosk: join(PACKAGE_ROOT, 'kiosk', 'renderer'),
+  tablet: join(PACKAGE_ROOT, 'edge-hub', 'tablet'),
+  admin: join(PACKAGE_ROOT, 'edge-hub', 'admin'),
+} as const;
+export type WebAppName = keyof typeof WEB_APPS;
+
+/** Where `npm run build` writes a web app. */
+export function builtWebAppDir(name: WebAppName): string {
+  return join(DIST_DIR, 'web', name);
 }
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -19,11 +34,15 @@ function typeOf(name: string): string {
 }
 
 /**
- * Bundles a React app (`DIR/main.tsx`, `DIR/index.html`) in memory with esbuild. There is no build step to
- * forget: a service bundles the app it serves when it starts (a few hundred ms), and a packaging build
- * writes the same files to disk.
+ * Bundles a React app (`DIR/main.tsx`, `DIR/index.html`) in memory with esbuild: what `npm run build`
+ * writes to dist/web, and what code running from its sources serves directly.
  */
 export async function bundleWebApp(dir: string, options: { minify?: boolean } = {}): Promise<WebBundle> {
+  if (!existsSync(join(dir, 'main.tsx'))) {
+    throw new GenkanError('web_app_missing', `no web app in ${dir}: main.tsx is missing`);
+  }
+  // Loaded only here: a service running the build never needs the bundler.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: { app: join(dir, 'main.tsx') },
     bundle: true,
@@ -46,4 +65,22 @@ export async function bundleWebApp(dir: string, options: { minify?: boolean } = 
   }
   files.set('index.html', { body: await readFile(join(dir, 'index.html')), type: typeOf('index.html') });
   return { files };
+}
+
+/** Reads a web app that `npm run build` wrote. */
+async function readBuiltWebApp(name: WebAppName): Promise<WebBundle> {
+  const dir = builtWebAppDir(name);
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw new GenkanError('web_app_missing', `the ${name} app is not built (no ${dir}); run npm run build`);
+  }
+  const files = new Map<string, { body: Buffer; type: string }>();
+  for (const file of await readdir(dir)) {
+    files.set(file, { body: await readFile(join(dir, file)), type: typeOf(file) });
+  }
+  return { files };
+}
+
+/** One of genkan's browser apps: as built, or bundled from its sources when genkan runs from them. */
+export function loadWebApp(name: WebAppName): Promise<WebBundle> {
+  return RUNNING_FROM_SOURCE ? bundleWebApp(WEB_APPS[name]) : readBuiltWebApp(name);
 }

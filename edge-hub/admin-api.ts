@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GenkanError, ValidationError } from '../common/errors.ts';
+import { NotFoundError, UnsupportedFormatError, ValidationError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatRfc3339, isValidDate, localDate, localTime, type Clock } from '../common/time.ts';
 import type { WebBundle } from '../common/web-bundle.ts';
@@ -22,19 +22,19 @@ import {
 } from '../protocol/admin.ts';
 import { describeIssues, ErrorCodes, type AttendanceEvent } from '../protocol/index.ts';
 import type { AdminAuth, AdminContext } from './admin-auth.ts';
-import { ApiError } from './api-error.ts';
 import type { DeviceStatusTracker } from './device-status.ts';
 import { issuePairingCode } from './pairing.ts';
 import { RELAY_NOT_CONFIGURED, relayWarnings } from './relay.ts';
 import { issueGuardianQr, qrMatrix, renderQrCardSvg } from './qr-card.ts';
-import { ImportBusyError, type RosterJobs } from './roster-job.ts';
+import type { RosterJobs } from './roster-job.ts';
 import { readSettings, updateSettings } from './settings.ts';
-import { tabletPairingUrl } from './staff.ts';
-import type { HubStore } from './store.ts';
-import { notSignedIn, parseCookies, requireSameOrigin, serveWebApp } from './web-app.ts';
+import { NotSignedInError, tabletPairingUrl } from './staff.ts';
+import type { StoreOf, Transactional } from './store/hub-store.ts';
+import { parseCookies, requireSameOrigin, serveWebApp } from './web-app.ts';
 
 export interface AdminApiOptions {
-  store: HubStore;
+  store: StoreOf<'facility' | 'events' | 'outbox' | 'roster' | 'devices' | 'audit' | 'settings'> &
+    Transactional;
   clock: Clock;
   timeZone: string;
   logger: Logger;
@@ -58,6 +58,11 @@ export const AUDIT_PAGE_MAX = 200;
 /** Paths the admin cookie authenticates (not the admin bearer token). */
 export function isAdminPath(url: string): boolean {
   return url === '/admin' || url.startsWith('/admin/') || url.startsWith('/api/admin/');
+}
+
+/** The live admin session of a request's `genkan_admin` cookie (touching it), or undefined. */
+export function adminSessionOf(auth: AdminAuth, req: FastifyRequest): AdminContext | undefined {
+  return auth.session(parseCookies(req.headers.cookie).get(ADMIN_COOKIE));
 }
 
 function cookie(value: string, maxAgeS: number, secure: boolean): string {
@@ -149,8 +154,8 @@ export function registerAdminApi(
   const format = (d: Date) => formatRfc3339(d, timeZone);
 
   const adminOf = (req: FastifyRequest): AdminContext => {
-    const ctx = auth.fromRequest(req);
-    if (!ctx) throw notSignedIn();
+    const ctx = adminSessionOf(auth, req);
+    if (!ctx) throw new NotSignedInError();
     return ctx;
   };
   const checkOrigin = requireSameOrigin;
@@ -168,7 +173,7 @@ export function registerAdminApi(
   app.post('/api/admin/session', { bodyLimit: ADMIN_BODY_LIMIT }, async (req, reply) => {
     checkOrigin(req);
     const parsed = AdminSignInRequestSchema.safeParse(req.body);
-    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
     const signed = await auth.signIn(parsed.data, req.ip);
     req.log.info({ staffId: signed.info.staff.id }, 'admin signed in');
     return noStore(reply)
@@ -196,33 +201,28 @@ export function registerAdminApi(
       checkOrigin(req);
       const ctx = adminOf(req);
       if (typeof req.body !== 'string') {
-        throw new ApiError(415, ErrorCodes.unsupportedMediaType, 'send the roster as text/csv');
+        throw new UnsupportedFormatError(ErrorCodes.unsupportedMediaType, 'send the roster as text/csv');
       }
       const dryRun = req.query.dryRun !== 'false';
-      try {
-        const { jobId } = options.jobs.start(req.body, dryRun, ctx.staffId);
-        return noStore(reply).code(202).send({ jobId });
-      } catch (err) {
-        if (err instanceof ImportBusyError) throw new ApiError(409, err.code, err.message);
-        throw err;
-      }
+      const { jobId } = options.jobs.start(req.body, dryRun, ctx.staffId);
+      return noStore(reply).code(202).send({ jobId });
     },
   );
 
   app.get<{ Params: { jobId: string } }>('/api/admin/roster/imports/:jobId', (req, reply) => {
     adminOf(req);
     const job = options.jobs.get(req.params.jobId);
-    if (!job) throw new ApiError(404, ErrorCodes.notFound, 'no such import job');
+    if (!job) throw new NotFoundError(ErrorCodes.notFound, 'no such import job');
     return noStore(reply).send(job);
   });
 
   app.get('/api/admin/roster', (req, reply) => {
     adminOf(req);
-    const roster = store.roster();
+    const roster = store.roster.read();
     const perClass = new Map<string, number>();
     for (const c of roster.children) perClass.set(c.classId, (perClass.get(c.classId) ?? 0) + 1);
     const answer: AdminRoster = {
-      version: store.rosterVersion(),
+      version: store.roster.rosterVersion(),
       classes: roster.classes.map((c) => ({ id: c.id, name: c.name, children: perClass.get(c.id) ?? 0 })),
       children: roster.children.map((c) => ({
         id: c.id,
@@ -250,20 +250,15 @@ export function registerAdminApi(
   app.patch('/api/admin/settings', { bodyLimit: ADMIN_BODY_LIMIT }, (req, reply) => {
     checkOrigin(req);
     const ctx = adminOf(req);
-    try {
-      const settings = updateSettings(store, req.body, { kind: 'staff', id: ctx.staffId });
-      req.log.info({ staffId: ctx.staffId }, 'settings changed');
-      options.settingsChanged();
-      return noStore(reply).send(settings);
-    } catch (err) {
-      if (err instanceof ValidationError) throw new ApiError(400, err.code, err.message);
-      throw err;
-    }
+    const settings = updateSettings(store, req.body, { kind: 'staff', id: ctx.staffId });
+    req.log.info({ staffId: ctx.staffId }, 'settings changed');
+    options.settingsChanged();
+    return noStore(reply).send(settings);
   });
 
   app.get('/api/admin/devices', (req, reply) => {
     adminOf(req);
-    return noStore(reply).send({ devices: options.devices.list(store.deviceList(), format) });
+    return noStore(reply).send({ devices: options.devices.list(store.devices.deviceList(), format) });
   });
 
   app.post<{ Params: { guardianId: string } }>(
@@ -273,21 +268,13 @@ export function registerAdminApi(
       checkOrigin(req);
       const ctx = adminOf(req);
       const parsed = AdminGuardianQrRequestSchema.safeParse(req.body ?? {});
-      if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
-      let issued: ReturnType<typeof issueGuardianQr>;
-      try {
-        issued = issueGuardianQr(store, req.params.guardianId, {
-          ...(parsed.data.days !== undefined && { days: parsed.data.days }),
-          clock,
-        });
-      } catch (err) {
-        if (err instanceof GenkanError && err.code === 'unknown_guardian') {
-          throw new ApiError(404, err.code, err.message);
-        }
-        throw err;
-      }
+      if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
+      const issued = issueGuardianQr(store, req.params.guardianId, {
+        ...(parsed.data.days !== undefined && { days: parsed.data.days }),
+        clock,
+      });
       // The payload is a bearer credential: it goes into the image only, and never into the audit log.
-      store.audit({
+      store.audit.append({
         actorKind: 'staff',
         actorId: ctx.staffId,
         action: 'admin.guardian_qr',
@@ -312,39 +299,34 @@ export function registerAdminApi(
     checkOrigin(req);
     const ctx = adminOf(req);
     const parsed = AdminPairingRequestSchema.safeParse(req.body);
-    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
     const host = req.headers.host ?? '';
     if (!/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(host)) {
-      throw new ApiError(400, ErrorCodes.badRequest, 'the Host header is not an address devices can reach');
+      throw new ValidationError(ErrorCodes.badRequest, 'the Host header is not an address devices can reach');
     }
     const hubUrl = `${req.protocol}://${host}`;
-    try {
-      const issued = await issuePairingCode(store, parsed.data.deviceId, {
-        hubUrl,
-        role: parsed.data.role,
-        clock,
-      });
-      store.audit({
-        actorKind: 'staff',
-        actorId: ctx.staffId,
-        action: 'admin.device_pairing',
-        subject: `device:${issued.deviceId}`,
-        outcome: 'ok',
-        after: { role: issued.role },
-      });
-      const qrText = issued.role === 'tablet' ? tabletPairingUrl(hubUrl, issued.payload) : issued.payload;
-      const answer: AdminPairing = {
-        deviceId: issued.deviceId,
-        role: issued.role,
-        expiresAt: issued.expires,
-        qrText,
-        svg: qrSvg(qrText),
-      };
-      return await noStore(reply).send(answer);
-    } catch (err) {
-      if (err instanceof ValidationError) throw new ApiError(400, err.code, err.message);
-      throw err;
-    }
+    const issued = await issuePairingCode(store, parsed.data.deviceId, {
+      hubUrl,
+      role: parsed.data.role,
+      clock,
+    });
+    store.audit.append({
+      actorKind: 'staff',
+      actorId: ctx.staffId,
+      action: 'admin.device_pairing',
+      subject: `device:${issued.deviceId}`,
+      outcome: 'ok',
+      after: { role: issued.role },
+    });
+    const qrText = issued.role === 'tablet' ? tabletPairingUrl(hubUrl, issued.payload) : issued.payload;
+    const answer: AdminPairing = {
+      deviceId: issued.deviceId,
+      role: issued.role,
+      expiresAt: issued.expires,
+      qrText,
+      svg: qrSvg(qrText),
+    };
+    return noStore(reply).send(answer);
   });
 
   app.get<{ Querystring: { before?: string; limit?: string } }>('/api/admin/audit', (req, reply) => {
@@ -357,9 +339,9 @@ export function registerAdminApi(
       limit < 1 ||
       limit > AUDIT_PAGE_MAX
     ) {
-      throw new ApiError(400, ErrorCodes.badRequest, `before must be an id and limit 1–${AUDIT_PAGE_MAX}`);
+      throw new ValidationError(ErrorCodes.badRequest, `before must be an id and limit 1–${AUDIT_PAGE_MAX}`);
     }
-    const entries = store.auditPage(before, limit);
+    const entries = store.audit.page(before, limit);
     const last = entries[entries.length - 1];
     const page: AdminAuditPage = {
       entries,
@@ -371,11 +353,11 @@ export function registerAdminApi(
   app.get<{ Querystring: { date?: string } }>('/api/admin/chart', (req, reply) => {
     adminOf(req);
     const date = req.query.date ?? localDate(clock.now(), timeZone);
-    if (!isValidDate(date)) throw new ApiError(400, ErrorCodes.badRequest, 'date must be YYYY-MM-DD');
-    const chart = attendanceChart(store.rollcallEventsOn(date), {
+    if (!isValidDate(date)) throw new ValidationError(ErrorCodes.badRequest, 'date must be YYYY-MM-DD');
+    const chart = attendanceChart(store.events.rollcallEventsOn(date), {
       date,
       timeZone,
-      expected: store.roster().children.length,
+      expected: store.roster.read().children.length,
       now: clock.now(),
     });
     return noStore(reply).send(chart);
@@ -386,20 +368,20 @@ export function registerAdminApi(
   app.get('/api/admin/records-health', (req, reply) => {
     adminOf(req);
     const relay = options.relayHealth?.() ?? RELAY_NOT_CONFIGURED;
-    const names = new Map(store.roster().children.map((c) => [c.id, c.name]));
+    const names = new Map(store.roster.read().children.map((c) => [c.id, c.name]));
     const nameOf = (childId: string) => names.get(childId) ?? null;
     const answer: AdminRecordsHealth = {
       relay,
       warnings: relayWarnings(relay),
       rejected: {
-        total: store.relayRejectCount(),
-        events: store
+        total: store.outbox.relayRejectCount(),
+        events: store.outbox
           .rejectedEvents(RECORDS_HEALTH_LIST_MAX)
           .map((r) => ({ ...r, childName: nameOf(r.childId) })),
       },
       clockDoubt: {
-        total: store.clockDoubtCount(),
-        events: store
+        total: store.events.clockDoubtCount(),
+        events: store.events
           .clockDoubtEvents(RECORDS_HEALTH_LIST_MAX)
           .map((e) => ({ ...e, childName: nameOf(e.childId) })),
       },

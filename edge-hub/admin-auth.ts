@@ -1,9 +1,9 @@
-import type { FastifyRequest } from 'fastify';
+import { hashTokenBase64url } from '../common/secrets.ts';
 import type { Clock } from '../common/time.ts';
-import { ADMIN_COOKIE, type AdminSessionInfo, type AdminSignInRequest } from '../protocol/admin.ts';
-import { hashToken, newToken, PinSignIn } from './staff.ts';
-import type { AdminSessionRow, HubStore } from './store.ts';
-import { parseCookies } from './web-app.ts';
+import type { AdminSessionInfo, AdminSignInRequest } from '../protocol/admin.ts';
+import { newToken, PinSignIn } from './staff.ts';
+import type { StoreOf, Transactional } from './store/hub-store.ts';
+import type { AdminSessionRow } from './store/people.ts';
 
 /** Idle timeout of an admin session: shorter than a tablet's, the office PC may be shared. */
 export const ADMIN_IDLE_MS = 30 * 60_000;
@@ -29,12 +29,16 @@ export interface AdminSignedIn {
  * that the answer tells nothing about which it was. Limiters are in memory, like the tablet's.
  */
 export class AdminAuth {
-  private readonly store: HubStore;
+  private readonly store: StoreOf<'people' | 'audit'> & Transactional;
   private readonly clock: Clock;
   private readonly format: (d: Date) => string;
   private readonly pins: PinSignIn;
 
-  constructor(options: { store: HubStore; clock: Clock; format: (d: Date) => string }) {
+  constructor(options: {
+    store: StoreOf<'people' | 'audit'> & Transactional;
+    clock: Clock;
+    format: (d: Date) => string;
+  }) {
     this.store = options.store;
     this.clock = options.clock;
     this.format = options.format;
@@ -53,16 +57,16 @@ export class AdminAuth {
     const now = this.clock.now();
     const token = newToken();
     const row: AdminSessionRow = {
-      tokenHash: hashToken(token),
+      tokenHash: hashTokenBase64url(token),
       staffId: staff.id,
       createdAt: now.toISOString(),
       lastSeenAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + ADMIN_MAX_MS).toISOString(),
     };
     this.store.transaction(() => {
-      this.store.pruneAdminSessions(now);
-      this.store.createAdminSession(row);
-      this.store.audit({
+      this.store.people.pruneAdminSessions(now);
+      this.store.people.createAdminSession(row);
+      this.store.audit.append({
         actorKind: 'staff',
         actorId: staff.id,
         action: 'admin.sign_in',
@@ -80,25 +84,25 @@ export class AdminAuth {
    */
   session(cookie: string | undefined, touch = true): AdminContext | undefined {
     if (cookie === undefined || cookie === '') return undefined;
-    const tokenHash = hashToken(cookie);
-    const row = this.store.adminSession(tokenHash);
+    const tokenHash = hashTokenBase64url(cookie);
+    const row = this.store.people.adminSession(tokenHash);
     if (!row) return undefined;
-    const staff = this.store.staff(row.staffId);
+    const staff = this.store.people.staff(row.staffId);
     if (!staff || staff.disabled || staff.role !== 'admin' || !this.live(row, this.clock.now())) {
-      this.store.deleteAdminSession(tokenHash);
+      this.store.people.deleteAdminSession(tokenHash);
       return undefined;
     }
     if (touch) {
       row.lastSeenAt = this.clock.now().toISOString();
-      this.store.touchAdminSession(tokenHash, row.lastSeenAt);
+      this.store.people.touchAdminSession(tokenHash, row.lastSeenAt);
     }
     return { staffId: staff.id, name: staff.name, tokenHash, info: this.infoOf(row, staff.name) };
   }
 
   signOut(ctx: AdminContext): void {
     this.store.transaction(() => {
-      this.store.deleteAdminSession(ctx.tokenHash);
-      this.store.audit({
+      this.store.people.deleteAdminSession(ctx.tokenHash);
+      this.store.audit.append({
         actorKind: 'staff',
         actorId: ctx.staffId,
         action: 'admin.sign_out',
@@ -106,11 +110,6 @@ export class AdminAuth {
         outcome: 'ok',
       });
     });
-  }
-
-  /** The session of a request's `genkan_admin` cookie (touching it), or undefined. */
-  fromRequest(req: FastifyRequest): AdminContext | undefined {
-    return this.session(parseCookies(req.headers.cookie).get(ADMIN_COOKIE));
   }
 
   private infoOf(row: AdminSessionRow, name: string): AdminSessionInfo {

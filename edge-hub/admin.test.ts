@@ -13,8 +13,16 @@ import { ADMIN_IDLE_MS } from './admin-auth.ts';
 import type { RunningHub } from './hub.ts';
 import { RosterJobs } from './roster-job.ts';
 import { addStaff, setStaffEnabled } from './staff.ts';
-import { HubStore } from './store.ts';
-import { makeEvent, provision, removeDir, ROSTER_HEADER, startTestHub, type TestSite } from './testing.ts';
+import { HubStore } from './store/hub-store.ts';
+import {
+  makeEvent,
+  provision,
+  removeDir,
+  ROSTER_HEADER,
+  startTestHub,
+  type TestSite,
+} from '../test/support/hub.ts';
+import { until } from '../test/support/wait.ts';
 
 let now = Date.parse('2026-04-01T10:00:00+09:00');
 const clock: Clock = { now: () => new Date(now) };
@@ -38,11 +46,11 @@ describe('admin API', () => {
       makeEvent({ childId: 'c001', occurredAt: '2026-04-01T08:01:00+09:00', clockDoubt: 'unsynced' }),
       makeEvent({ childId: 'c002', occurredAt: '2026-04-01T08:02:00+09:00', clockDoubt: 'held_back' }),
     );
-    store.insertEvents(stored, '2026-03-31T23:05:00.000Z');
+    store.events.insertEvents(stored, '2026-03-31T23:05:00.000Z');
     const refused = stored[0];
     if (!refused) throw new Error('no event');
     // As the relay records a refusal (this hub has no cloud).
-    store.advanceRelay(1, [
+    store.outbox.advanceRelay(1, [
       { id: refused.id, hubSeq: 1, code: 'implausible_time', message: 'too far ahead' },
     ]);
     store.close();
@@ -69,15 +77,13 @@ describe('admin API', () => {
       headers: { cookie, origin, 'content-type': 'text/csv' },
       body: csv,
     });
-  const waitJob = async (cookie: string, jobId: string): Promise<ImportJob> => {
-    for (;;) {
+  const waitJob = (cookie: string, jobId: string): Promise<ImportJob> =>
+    until(async () => {
       const job = ImportJobSchema.parse(
         await (await get(`/api/admin/roster/imports/${jobId}`, cookie)).json(),
       );
-      if (job.state === 'done' || job.state === 'failed') return job;
-      await new Promise((r) => setImmediate(r));
-    }
-  };
+      return (job.state === 'done' || job.state === 'failed') && job;
+    }, `import job ${jobId} to finish`);
 
   it('signs an admin in with a strict HttpOnly cookie, and refuses a staff-role account alike', async () => {
     const res = await signIn('boss', '2468');
@@ -341,16 +347,16 @@ describe('roster import jobs', () => {
       expect(job?.problems[0]?.reason).toContain('child c1 is in class k2');
       expect(job?.total).toBe(31);
       expect(imported).toBe(0);
-      expect(store.roster().children).toHaveLength(4);
+      expect(store.roster.read().children).toHaveLength(4);
 
       const good = jobs.start(rows.slice(0, -1).join('\n'), false, 'boss');
       await good.done;
       expect(jobs.get(good.jobId)).toMatchObject({ state: 'done', processed: 30, total: 30 });
       expect(imported).toBe(1);
-      expect(store.roster().children).toHaveLength(30);
+      expect(store.roster.read().children).toHaveLength(30);
       expect(
-        store
-          .auditLog()
+        store.audit
+          .all()
           .filter((e) => e.action === 'roster.import')
           .map((e) => e.outcome),
       ).toEqual(['roster_invalid', 'ok']);

@@ -4,7 +4,7 @@ import { topics, type Ack, type AttendanceEvent } from '../protocol/index.ts';
 import { addDevice } from './devices.ts';
 import type { RunningHub } from './hub.ts';
 import { updateSettings } from './settings.ts';
-import { HubStore } from './store.ts';
+import { HubStore } from './store/hub-store.ts';
 import {
   connect,
   makeEvent,
@@ -13,7 +13,8 @@ import {
   startTestHub,
   waitForMessage,
   type TestSite,
-} from './testing.ts';
+} from '../test/support/hub.ts';
+import { until } from '../test/support/wait.ts';
 
 /**
  * The validity rule and a kiosk's authority at the hub's MQTT ingest (docs/protocol.md "Authority"), and
@@ -88,8 +89,8 @@ describe('what a kiosk may write, and who may log in', () => {
       [poison.c1.id]: 'bad_text',
       [poison.halfPair.id]: 'bad_text',
     });
-    for (const e of Object.values(poison)) expect(store.eventById(e.id)).toBeUndefined();
-    expect(store.eventById(good.id)).toStrictEqual(good);
+    for (const e of Object.values(poison)) expect(store.events.eventById(e.id)).toBeUndefined();
+    expect(store.events.eventById(good.id)).toStrictEqual(good);
   });
 
   it('accepts the edges of the window: 4 minutes ahead, 399 days behind, offsets of ±14:00', async () => {
@@ -135,7 +136,7 @@ describe('what a kiosk may write, and who may log in', () => {
       [unknownGuardian.id, 'not_guardian'],
     ]);
     for (const e of [staffMethod, staffActor, otherChild, absence, nobody, unknownGuardian]) {
-      expect(store.eventById(e.id)).toBeUndefined();
+      expect(store.events.eventById(e.id)).toBeUndefined();
     }
   });
 
@@ -157,7 +158,7 @@ describe('what a kiosk may write, and who may log in', () => {
       [voidTheirs.id, 'not_own_event'],
       [voidOld.id, 'undo_expired'],
     ]);
-    expect(store.voidersOf(theirs.id)).toEqual([]);
+    expect(store.events.voidersOf(theirs.id)).toEqual([]);
 
     updateSettings(store, { undoWindowMinutes: 20 }, { kind: 'cli', id: null });
     const again = makeEvent({ type: 'void', voids: old.id });
@@ -205,15 +206,14 @@ describe('a device reconnecting after a drop the hub has not noticed', () => {
         }),
       );
       await expect(connect(hub.ports.mqtt, device)).rejects.toMatchObject({ code: 2 });
-      let next: Awaited<ReturnType<typeof connect>> | undefined;
-      const deadline = Date.now() + 10_000;
-      while (next === undefined && Date.now() < deadline) {
-        next = await connect(hub.ports.mqtt, device).catch(() => undefined);
-        if (next === undefined) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(next?.connected).toBe(true);
+      const next = await until(
+        () => connect(hub.ports.mqtt, device).catch(() => undefined),
+        'the hub to accept the device again',
+        { intervalMs: 100 },
+      );
+      expect(next.connected).toBe(true);
       await oldClosed;
-      await next?.endAsync();
+      await next.endAsync();
       await old.endAsync(true);
     } finally {
       await hub.close();

@@ -1,5 +1,5 @@
 import { ErrorCodes, type AttendanceEvent, type Rejection } from '../protocol/index.ts';
-import type { EventRef } from './store.ts';
+import type { EventRef } from './store/events.ts';
 
 /**
  * What a kiosk may write (docs/protocol.md, "Authority"). A kiosk records what happens at the door: a

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RosterSchema, topics, type Ack, type Roster } from '../protocol/index.ts';
 import type { RunningHub } from './hub.ts';
 import { importRoster } from './roster.ts';
-import { HubStore } from './store.ts';
+import { HubStore } from './store/hub-store.ts';
 import {
   connect,
   makeEvent,
@@ -14,7 +14,7 @@ import {
   waitForClose,
   waitForMessage,
   type TestSite,
-} from './testing.ts';
+} from '../test/support/hub.ts';
 
 describe('hub broker: authentication and ACL', () => {
   let site: TestSite;
@@ -90,7 +90,7 @@ describe('hub broker: authentication and ACL', () => {
     c.publish(topics.events('f1', 'kiosk-2'), JSON.stringify(makeEvent({ deviceId: 'kiosk-2' })), { qos: 1 });
     await closed;
     const store = HubStore.open(site.dir);
-    expect(store.countEvents()).toBe(0);
+    expect(store.events.countEvents()).toBe(0);
     store.close();
   });
 
@@ -164,7 +164,7 @@ describe('hub broker: authentication and ACL', () => {
     const next = waitForMessage<Roster>(c, topics.roster('f1'), (r) => r.version === 2);
     const store = HubStore.open(site.dir);
     // The QR verification key goes out; its private half stays in the database.
-    expect(roster.qrPublicKey).toBe(store.meta().qrPublicKey);
+    expect(roster.qrPublicKey).toBe(store.facility.meta().qrPublicKey);
     const { qr_private_key: privateKey } = store.db
       .prepare<[], { qr_private_key: string }>('SELECT qr_private_key FROM meta')
       .get() ?? { qr_private_key: '' };

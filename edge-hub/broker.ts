@@ -10,9 +10,9 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket } from '
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { GenkanError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
-import { parseTopic, StatusSchema, topics } from '../protocol/index.ts';
+import { decodeJson, parseTopic, StatusSchema, topics } from '../protocol/index.ts';
 import { guardPacketSize, MAX_PACKET_BYTES } from './packet-guard.ts';
-import type { DeviceRole } from './store.ts';
+import type { DeviceRole } from './store/devices.ts';
 
 export interface BrokerOptions {
   host: string;
@@ -350,11 +350,5 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
 }
 
 function isValidStatus(payload: Buffer | string): boolean {
-  let json: unknown;
-  try {
-    json = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
-  } catch {
-    return false;
-  }
-  return StatusSchema.safeParse(json).success;
+  return decodeJson(StatusSchema, typeof payload === 'string' ? payload : payload.toString('utf8')).ok;
 }

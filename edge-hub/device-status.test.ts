@@ -68,4 +68,16 @@ describe('DeviceStatusTracker', () => {
     t.disconnected('kiosk-1');
     expect(t.list(DEVICES, iso)[0]?.online).toBe(false);
   });
+  it('applies the signals the bus carries like the calls they stand for', () => {
+    let now = new Date('2026-04-01T00:00:00Z');
+    const t = new DeviceStatusTracker({ clock: { now: () => now } });
+    t.apply({ deviceId: 'kiosk-1', kind: 'connected' });
+    t.apply({ deviceId: 'kiosk-1', kind: 'status', payload: '{"online":true,"outbox":2}' });
+    expect(t.list(DEVICES, iso)[0]).toMatchObject({ online: true, outbox: 2 });
+    now = new Date('2026-04-01T00:01:00Z');
+    t.apply({ deviceId: 'tab-1', kind: 'active' });
+    expect(t.list(DEVICES, iso)[1]).toMatchObject({ online: false, lastSeen: '2026-04-01T00:01:00.000Z' });
+    t.apply({ deviceId: 'kiosk-1', kind: 'disconnected' });
+    expect(t.list(DEVICES, iso)[0]).toMatchObject({ online: false, lastSeen: '2026-04-01T00:01:00.000Z' });
+  });
 });

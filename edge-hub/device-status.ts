@@ -1,7 +1,14 @@
 import type { Clock } from '../common/time.ts';
 import type { AdminDevice } from '../protocol/admin.ts';
-import { StatusSchema } from '../protocol/index.ts';
-import type { DeviceRole } from './store.ts';
+import { decodeJson, StatusSchema } from '../protocol/index.ts';
+import type { DeviceRole } from './store/devices.ts';
+
+/** What the broker heard of a device (carried on the hub's bus as `device.status`). */
+export type DeviceSignal =
+  /** A connection opened or closed, or any sign of life that is not a status message. */
+  | { deviceId: string; kind: 'connected' | 'disconnected' | 'active' }
+  /** A status payload the device published. */
+  | { deviceId: string; kind: 'status'; payload: Buffer | string };
 
 interface Seen {
   /** Open MQTT connections: a reconnecting device's new connection can open before its old one closes. */
@@ -43,15 +50,9 @@ export class DeviceStatusTracker {
 
   /** A status payload the device published; ignored unless it matches StatusSchema. */
   status(deviceId: string, payload: Buffer | string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
-    } catch {
-      return;
-    }
-    const parsed = StatusSchema.safeParse(json);
-    if (!parsed.success) return;
-    const s = parsed.data;
+    const parsed = decodeJson(StatusSchema, typeof payload === 'string' ? payload : payload.toString('utf8'));
+    if (!parsed.ok) return;
+    const s = parsed.value;
     const e = this.entry(deviceId);
     e.reported = {
       online: s.online,
@@ -59,6 +60,24 @@ export class DeviceStatusTracker {
       ...(s.version !== undefined && { version: s.version }),
       ...(s.readers !== undefined && { readers: s.readers }),
     };
+  }
+
+  /** One signal, whichever kind. */
+  apply(signal: DeviceSignal): void {
+    switch (signal.kind) {
+      case 'connected':
+        this.connected(signal.deviceId);
+        break;
+      case 'disconnected':
+        this.disconnected(signal.deviceId);
+        break;
+      case 'active':
+        this.active(signal.deviceId);
+        break;
+      case 'status':
+        this.status(signal.deviceId, signal.payload);
+        break;
+    }
   }
 
   /** Every device of the store, with what is known of it. */

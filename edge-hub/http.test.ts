@@ -11,8 +11,9 @@ import {
   type AttendanceEvent,
 } from '../protocol/index.ts';
 import { startHub, type RunningHub } from './hub.ts';
-import { HubStore } from './store.ts';
-import { makeEvent, provision, removeDir, startTestHub, type TestSite } from './testing.ts';
+import { HubStore } from './store/hub-store.ts';
+import { makeEvent, provision, removeDir, startTestHub, type TestSite } from '../test/support/hub.ts';
+import { until } from '../test/support/wait.ts';
 
 const TOKEN = 'test-admin-token';
 
@@ -37,8 +38,8 @@ describe('hub HTTP API', () => {
     const voided = events[2];
     const voiding = events[3];
     if (voided && voiding) voiding.voids = voided.id;
-    store.insertEvents(events);
-    store.insertEvents([makeEvent({ occurredAt: '2026-04-02T08:00:00+09:00' })]);
+    store.events.insertEvents(events);
+    store.events.insertEvents([makeEvent({ occurredAt: '2026-04-02T08:00:00+09:00' })]);
     store.close();
     hub = await startTestHub(site, { clock: fixedClock('2026-04-01T12:00:00+09:00') });
     base = `http://127.0.0.1:${hub.ports.http}`;
@@ -270,8 +271,8 @@ describe('hub relay health', () => {
     const url = `http://127.0.0.1:${String((cloud.address() as AddressInfo).port)}`;
     const site = await provision(1);
     const store = HubStore.open(site.dir);
-    store.insertEvents([makeEvent({ note: '山田 太郎' }), makeEvent()], '2026-04-01T02:40:00.000Z');
-    store.insertEvents([makeEvent({ clockDoubt: 'unsynced' })], '2026-04-01T02:50:00.000Z');
+    store.events.insertEvents([makeEvent({ note: '山田 太郎' }), makeEvent()], '2026-04-01T02:40:00.000Z');
+    store.events.insertEvents([makeEvent({ clockDoubt: 'unsynced' })], '2026-04-01T02:50:00.000Z');
     store.close();
     // 20 minutes after the oldest was received.
     const hub = await startTestHub(site, {
@@ -287,8 +288,10 @@ describe('hub relay health', () => {
           relay: { lastError: unknown };
           warnings: string[];
         };
-      let body = await health();
-      while (body.relay.lastError === null) body = await health();
+      const body = await until(async () => {
+        const b = await health();
+        return b.relay.lastError !== null && b;
+      }, 'the relay to report an error');
       expect(body).toEqual({
         ok: true,
         relay: {

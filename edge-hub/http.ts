@@ -1,9 +1,8 @@
 import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import { GenkanError, ValidationError } from '../common/errors.ts';
-import { ApiError } from './api-error.ts';
-import { authErrorStatus } from './staff.ts';
+import { AuthError, ValidationError } from '../common/errors.ts';
+import { installErrorHandling } from '../common/http-errors.ts';
 import { isTabletPath, registerTabletApi, type TabletApiOptions } from './tablet-api.ts';
-import { isAdminPath, registerAdminApi, type AdminApiOptions } from './admin-api.ts';
+import { adminSessionOf, isAdminPath, registerAdminApi, type AdminApiOptions } from './admin-api.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatRfc3339, isValidDate, localDate, type Clock } from '../common/time.ts';
 import {
@@ -12,7 +11,6 @@ import {
   PairRequestSchema,
   type DailyLedger,
   type FacilitySnapshot,
-  type HttpErrorBody,
   type MonthlyLedger,
   type PairResponse,
 } from '../protocol/index.ts';
@@ -22,14 +20,14 @@ import { rollcallOn, type RollcallLayout } from './rollcall.ts';
 import { readSettings, updateSettings } from './settings.ts';
 import { facilitySnapshot } from './snapshot.ts';
 import { ledgerDateOf, ledgerFile, ledgerMonthOf, ledgerOutputOf } from '../common/ledger-http.ts';
-import { dailyLedger, LedgerFontError, monthlyLedger } from '../common/ledger/index.ts';
-import type { HubStore } from './store.ts';
+import { dailyLedger, monthlyLedger } from '../common/ledger/engine.ts';
+import type { StoreOf, Transactional } from './store/hub-store.ts';
 import type { RelayHealth } from '../protocol/admin.ts';
 import { renderHubMetrics } from './metrics.ts';
 import { RELAY_NOT_CONFIGURED, relayWarnings } from './relay.ts';
 
 export interface HttpApiOptions {
-  store: HubStore;
+  store: StoreOf<'facility' | 'events' | 'roster' | 'audit' | 'settings'> & Transactional;
   logger: Logger;
   clock: Clock;
   facilityId: string;
@@ -80,21 +78,6 @@ interface DateQuery {
   format?: unknown;
 }
 
-export { ApiError };
-
-function isClientError(err: unknown): err is { statusCode: number; message: string } {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    'statusCode' in err &&
-    typeof err.statusCode === 'number' &&
-    err.statusCode >= 400 &&
-    err.statusCode < 500 &&
-    'message' in err &&
-    typeof err.message === 'string'
-  );
-}
-
 /**
  * The hub's admin API. Everything but /healthz needs `Authorization: Bearer <admin token>`. Errors are
  * {"error":{"code","message"}}.
@@ -107,7 +90,7 @@ export function buildHttpApi(options: HttpApiOptions) {
     logController: new LogController({ disableRequestLogging: true }),
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', async (req, _reply) => {
     const route = req.routeOptions.url;
     if (route !== undefined && PUBLIC_ROUTES.has(route)) return;
     // The tablet's own credentials are its cookies, checked by each of its routes.
@@ -119,69 +102,39 @@ export function buildHttpApi(options: HttpApiOptions) {
     if (
       route?.startsWith('/api/ledger/') === true &&
       req.method === 'GET' &&
-      options.admin?.auth.fromRequest(req) !== undefined
+      options.admin !== undefined &&
+      adminSessionOf(options.admin.auth, req) !== undefined
     ) {
       return;
     }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const token = m?.[1];
     if (token === undefined || !checkAdminToken(token, options.adminTokenHash)) {
-      reply.header('www-authenticate', 'Bearer');
-      throw new ApiError(
-        401,
+      throw new AuthError(
         ErrorCodes.unauthorized,
         token === undefined ? 'missing bearer token' : 'wrong admin token',
+        'Bearer',
       );
     }
   });
 
-  app.setNotFoundHandler(() => {
-    throw new ApiError(404, ErrorCodes.notFound, 'no such route');
-  });
-
-  app.setErrorHandler((err: unknown, req, reply) => {
-    let status = 500;
-    let body: HttpErrorBody = { error: { code: ErrorCodes.internal, message: 'internal error' } };
-    if (err instanceof ApiError) {
-      status = err.status;
-      body = { error: { code: err.code, message: err.message } };
-    } else if (err instanceof ValidationError) {
-      status = 400;
-      body = { error: { code: err.code, message: err.message } };
-    } else if (err instanceof LedgerFontError) {
-      status = 503;
-      body = { error: { code: err.code, message: err.message } };
-    } else if (err instanceof TooManyRequestsError) {
-      status = 429;
-      reply.header('retry-after', String(err.retryAfterSeconds));
-      body = { error: { code: err.code, message: err.message } };
-    } else if (authErrorStatus(err) !== undefined && err instanceof GenkanError) {
-      status = authErrorStatus(err) ?? 401;
-      body = { error: { code: err.code, message: err.message } };
-    } else if (err instanceof PairingCodeError) {
-      status = 401;
-      body = { error: { code: err.code, message: err.message } };
-    } else if (isClientError(err) && err.statusCode === 415) {
-      status = 415;
-      body = { error: { code: ErrorCodes.unsupportedMediaType, message: err.message } };
-    } else if (isClientError(err) && err.statusCode === 413) {
-      status = 413;
-      body = { error: { code: ErrorCodes.payloadTooLarge, message: err.message } };
-    } else if (isClientError(err)) {
-      // fastify's own 4xx (unreadable request and the like)
-      status = err.statusCode;
-      body = { error: { code: ErrorCodes.badRequest, message: err.message } };
-    } else {
-      req.log.error({ err, url: req.url.split('?')[0] }, 'request failed');
-    }
-    return reply.code(status).send(body);
+  installErrorHandling(app, {
+    noRoute: () => 'no such route',
+    // Refusals are the clients' business; only failures are logged.
+    log: (req, answer, err) => {
+      if (answer.status === 500) req.log.error({ err, url: req.url.split('?')[0] }, 'request failed');
+    },
   });
 
   /** The business day asked for; today by default. */
   const dateOf = (query: DateQuery): string => {
     if (query.date === undefined) return localDate(clock.now(), timeZone);
     if (typeof query.date === 'string' && isValidDate(query.date)) return query.date;
-    throw new ApiError(400, ErrorCodes.badRequest, 'date must be a calendar date written YYYY-MM-DD');
+    throw new ValidationError(
+      ErrorCodes.badRequest,
+      'date must be a calendar date written YYYY-MM-DD',
+      'date',
+    );
   };
   const rollcall = (date: string) =>
     rollcallOn(store, facilityId, options.layout(), date, formatRfc3339(clock.now(), timeZone));
@@ -198,8 +151,8 @@ export function buildHttpApi(options: HttpApiOptions) {
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(
       renderHubMetrics({
         relay: relayHealth(),
-        events: store.countEvents(),
-        clockDoubtEvents: store.clockDoubtCount(),
+        events: store.events.countEvents(),
+        clockDoubtEvents: store.events.clockDoubtCount(),
       }),
     ),
   );
@@ -207,7 +160,7 @@ export function buildHttpApi(options: HttpApiOptions) {
   // No bearer token: the one-time pairing code is the credential.
   app.post('/api/pair', { bodyLimit: PAIR_BODY_LIMIT }, async (req) => {
     const parsed = PairRequestSchema.safeParse(req.body);
-    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
     try {
       const paired = await options.pairing.pair(parsed.data, req.ip);
       req.log.info({ deviceId: paired.deviceId, role: paired.role }, 'device paired');
@@ -237,24 +190,17 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get('/api/settings', () => readSettings(store));
 
   app.patch('/api/settings', { bodyLimit: SETTINGS_BODY_LIMIT }, (req) => {
-    try {
-      const settings = updateSettings(store, req.body, { kind: 'api', id: null });
-      req.log.info('settings changed');
-      options.settingsChanged?.();
-      return settings;
-    } catch (err) {
-      if (err instanceof ValidationError) {
-        throw new ApiError(400, err.code, err.message);
-      }
-      throw err;
-    }
+    const settings = updateSettings(store, req.body, { kind: 'api', id: null });
+    req.log.info('settings changed');
+    options.settingsChanged?.();
+    return settings;
   });
 
   app.get<{ Querystring: DateQuery }>('/api/rollcall', (req) => rollcall(dateOf(req.query)));
 
   app.get<{ Querystring: DateQuery }>('/api/events', (req) => {
     const date = dateOf(req.query);
-    return { date, events: store.eventsOn(date) };
+    return { date, events: store.events.eventsOn(date) };
   });
 
   // The ledgers (protocol/ledger.ts), built like the cloud's from the same snapshot and events.
@@ -274,7 +220,7 @@ export function buildHttpApi(options: HttpApiOptions) {
   app.get<{ Querystring: Record<string, unknown> }>('/api/ledger/daily', (req, reply) =>
     ledgerRoute(req, reply, (snapshot) => {
       const date = ledgerDateOf(req.query, today());
-      return dailyLedger(snapshot, date, store.ledgerEvents(date, date));
+      return dailyLedger(snapshot, date, store.events.ledgerEvents(date, date));
     }),
   );
 
@@ -282,9 +228,9 @@ export function buildHttpApi(options: HttpApiOptions) {
     ledgerRoute(req, reply, (snapshot) => {
       const { month, from, to, classId } = ledgerMonthOf(req.query, today().slice(0, 7));
       if (classId !== null && !snapshot.classes.some((c) => c.id === classId)) {
-        throw new ApiError(400, 'unknown_class', `no class ${classId} on the roster`);
+        throw new ValidationError(ErrorCodes.unknownClass, `no class ${classId} on the roster`, 'class');
       }
-      return monthlyLedger(snapshot, month, store.ledgerEvents(from, to), classId);
+      return monthlyLedger(snapshot, month, store.events.ledgerEvents(from, to), classId);
     }),
   );
 

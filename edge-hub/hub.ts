@@ -1,34 +1,17 @@
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { GenkanError, ValidationError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
-import { formatRfc3339, localTime, systemClock, type Clock } from '../common/time.ts';
-import { bundleWebApp, type WebBundle } from '../common/web-bundle.ts';
-import { topics, type Ack } from '../protocol/index.ts';
-import { AdminAuth } from './admin-auth.ts';
-import { startBroker, type HubBroker } from './broker.ts';
-import { DeviceStatusTracker } from './device-status.ts';
-import { hashAdminToken, newAdminToken, verifyDevice } from './devices.ts';
-import { buildHttpApi } from './http.ts';
-import { facilitySnapshot, snapshotKey } from './snapshot.ts';
-import { Ingest } from './ingest.ts';
-import { PairingService } from './pairing.ts';
-import { Relay, type RelayOptions } from './relay.ts';
-import { RosterJobs } from './roster-job.ts';
-import { DeviceRequests } from './requests.ts';
-import { RollcallService } from './rollcall.ts';
-import { rosterMessage } from './roster.ts';
-import { StaffAuth } from './staff.ts';
-import { HubStore, type RosterData } from './store.ts';
-import { TabletActions } from './tablet-actions.ts';
-import { TabletPush, type TabletPushOptions } from './tablet-push.ts';
-import { buildTabletRollcall } from './tablet-view.ts';
+import { ValidationError } from '../common/errors.ts';
+import { systemClock, type Clock } from '../common/time.ts';
+import { WEB_APPS } from '../common/web-bundle.ts';
+import { hashAdminToken, newAdminToken } from './devices.ts';
+import { createHubBus, type HubBus } from './events-bus.ts';
+import { startHttp, startMqtt, type HubMqtt } from './hub-listeners.ts';
+import { buildServices, type HubServices } from './hub-services.ts';
+import type { RelayOptions } from './relay.ts';
+import { HubStore } from './store/hub-store.ts';
+import type { TabletPushOptions } from './tablet-push.ts';
 
-/** Where the staff tablet app's sources are (bundled at start). */
-export const DEFAULT_TABLET_APP_DIR = join(import.meta.dirname, 'tablet');
-/** Where the director's admin app's sources are (bundled at start, served at /admin). */
-export const DEFAULT_ADMIN_APP_DIR = join(import.meta.dirname, 'admin');
+/** Where the staff tablet app's sources are. */
+export const DEFAULT_TABLET_APP_DIR = WEB_APPS.tablet;
 
 export interface HubOptions {
   dataDir: string;
@@ -47,9 +30,9 @@ export interface HubOptions {
   logger: Logger;
   clock?: Clock;
   /**
-   * Folder of the staff tablet app (index.html + main.tsx), bundled at start and served at /tablet;
-   * default edge-hub/tablet (the hub does not start without it). null: no app (GET /tablet answers 503),
-   * for tests that do not need it.
+   * Folder of a staff tablet app (index.html + main.tsx) to bundle at start and serve at /tablet; by
+   * default the built app (dist/web/tablet; from sources, edge-hub/tablet bundled at start), and the hub
+   * does not start without it. null: no app (GET /tablet answers 503), for tests that do not need it.
    */
   tabletAppDir?: string | null;
   /** Folder of the admin app, like tabletAppDir; default edge-hub/admin, or null when tabletAppDir is null. */
@@ -84,346 +67,177 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
+/** What every step of the start-up shares: the options, the opened store and facility, and the bus. */
+export interface HubContext {
+  options: HubOptions;
+  store: HubStore;
+  bus: HubBus;
+  clock: Clock;
+  logger: Logger;
+  /** Interface the listeners bind. */
+  host: string;
+  facilityId: string;
+  facilityName: string;
+  timeZone: string;
+}
+
+/** The order the hub stops in, whatever order the start-up started things in. */
+export const SHUTDOWN_ORDER = [
+  /** The roster poll and the time publish. */
+  'jobs',
+  'relay',
+  /** Before the HTTP server: upgraded push sockets would keep it waiting. */
+  'tablet-push',
+  'http',
+  /** Before the broker: what is queued is committed and acked. */
+  'ingest',
+  /** Before the broker: a request not yet handled is dropped unanswered (the device resends). */
+  'requests',
+  'broker',
+  'rollcall',
+  'store',
+] as const;
+
+export type ShutdownStep = (typeof SHUTDOWN_ORDER)[number];
+
+/** Registers how to stop something the start-up started, under its step of SHUTDOWN_ORDER. */
+export type OnShutdown = (step: ShutdownStep, stop: () => Promise<void> | void) => void;
+
+/** Stops what was started, in SHUTDOWN_ORDER (the last registered first within a step), once. */
+class HubShutdown {
+  private readonly stops = new Map<ShutdownStep, (() => Promise<void> | void)[]>();
+  private readonly logger: Logger;
+  private done: Promise<void> | undefined;
+
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+
+  readonly add: OnShutdown = (step, stop) => {
+    this.stops.set(step, [...(this.stops.get(step) ?? []), stop]);
+  };
+
+  run(): Promise<void> {
+    return (this.done ??= this.stopAll());
+  }
+
+  private async stopAll(): Promise<void> {
+    for (const step of SHUTDOWN_ORDER) {
+      for (const stop of (this.stops.get(step) ?? []).reverse()) {
+        try {
+          await stop();
+        } catch (err) {
+          this.logger.error({ err, step }, 'error while stopping the hub');
+        }
+      }
+    }
+    this.stops.clear();
+  }
+}
+
 /** Starts the edge hub: store, MQTT broker (TCP + WebSocket), ingest, roll-call, HTTP API, cloud relay. */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
-  const host = options.host ?? '0.0.0.0';
   if (options.adminToken?.trim() === '') {
     throw new ValidationError('bad_admin_token', 'the admin token must not be empty', 'adminToken');
   }
 
   const store = HubStore.open(options.dataDir, { clock });
-  const cleanups: (() => Promise<void> | void)[] = [
-    () => {
-      store.close();
-    },
-  ];
-  const cleanup = async () => {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        logger.error({ err }, 'error while stopping the hub');
-      }
-    }
-    cleanups.length = 0;
-  };
-
+  const shutdown = new HubShutdown(logger);
+  shutdown.add('store', () => {
+    store.close();
+  });
   try {
-    const facilityId = store.claimFacility(options.facilityId, options.facilityName);
-    const meta = store.meta();
-    const { timeZone } = meta;
+    const facility = openFacility(store, options);
+    const ctx: HubContext = {
+      options,
+      store,
+      bus: createHubBus(logger.child({ ns: 'hub.bus' })),
+      clock,
+      logger,
+      host: options.host ?? '0.0.0.0',
+      facilityId: facility.facilityId,
+      facilityName: facility.facilityName,
+      timeZone: facility.timeZone,
+    };
+    const services = buildServices(ctx, shutdown.add);
+    const mqtt = await startMqtt(ctx, services, shutdown.add);
+    const httpPort = await startHttp(ctx, services, facility.adminTokenHash, mqtt.ports.mqtt, shutdown.add);
+    startBackgroundJobs(ctx, services, mqtt, shutdown.add);
 
-    let generatedAdminToken: string | undefined;
-    let adminTokenHash = meta.adminTokenHash;
-    if (options.adminToken !== undefined) {
-      adminTokenHash = hashAdminToken(options.adminToken);
-      if (adminTokenHash !== meta.adminTokenHash) store.setAdminTokenHash(adminTokenHash);
-    } else if (adminTokenHash === null) {
-      generatedAdminToken = newAdminToken();
-      adminTokenHash = hashAdminToken(generatedAdminToken);
-      store.setAdminTokenHash(adminTokenHash);
+    const ports = { ...mqtt.ports, http: httpPort };
+    logger.info({ facilityId: ctx.facilityId, ...ports, relay: services.relay !== undefined }, 'hub ready');
+    const running: RunningHub = { ports, facilityId: ctx.facilityId, close: () => shutdown.run() };
+    if (facility.generatedAdminToken !== undefined) {
+      running.generatedAdminToken = facility.generatedAdminToken;
     }
-
-    // The broker is created after ingest but ingest publishes through it: late-bound.
-    let broker: HubBroker | undefined = undefined;
-    const publish = (topic: string, payload: string, retain: boolean) => {
-      broker?.publish(topic, payload, retain);
-    };
-    /** Resolves once the message is handed to the subscribers (or dropped at shutdown). */
-    const publishInOrder = (topic: string, payload: string, retain: boolean) =>
-      new Promise<void>((resolve) => {
-        if (broker) broker.publish(topic, payload, retain, resolve);
-        else resolve();
-      });
-
-    let rosterVersion = store.rosterVersion();
-    let roster: RosterData = store.roster();
-    let childIds = new Set(roster.children.map((c) => c.id));
-    let guardianships = guardianPairs(roster);
-    /** The latest roster publish, which an enrolment's answer waits for. */
-    let rosterPublished: Promise<void> = Promise.resolve();
-    const publishRoster = () => {
-      rosterPublished = publishInOrder(
-        topics.roster(facilityId),
-        JSON.stringify(rosterMessage(facilityId, store.meta(), roster)),
-        true,
-      );
-    };
-
-    // Late-bound like the broker: the roll-call service tells the tablets after each publish.
-    let tabletPush: TabletPush | undefined = undefined;
-
-    const rollcall = new RollcallService({
-      store,
-      clock,
-      logger: logger.child({ ns: 'hub.rollcall' }),
-      facilityId,
-      timeZone,
-      roster,
-      publish: (r) => {
-        publish(topics.rollcall(facilityId), JSON.stringify(r), true);
-        tabletPush?.changed();
-      },
-      ...(options.tuning?.rollcallThrottleMs !== undefined && {
-        throttleMs: options.tuning.rollcallThrottleMs,
-      }),
-    });
-    cleanups.push(() => {
-      rollcall.close();
-    });
-
-    /**
-     * Picks up a roster imported by `genkan roster import` (another process) while the hub runs, or
-     * changed here by a card enrolment.
-     */
-    const refreshRoster = () => {
-      const version = store.rosterVersion();
-      if (version === rosterVersion) return;
-      rosterVersion = version;
-      roster = store.roster();
-      childIds = new Set(roster.children.map((c) => c.id));
-      guardianships = guardianPairs(roster);
-      logger.info({ version, children: childIds.size }, 'roster changed');
-      rollcall.setRoster(roster);
-      tabletPush?.changed();
-      publishRoster();
-    };
-
-    // Constructed (and its options checked) before anything listens; started once the hub is up.
-    const relay =
-      options.cloud &&
-      new Relay({
-        url: options.cloud.url,
-        token: options.cloud.token,
-        facilityId,
-        store,
-        logger: logger.child({ ns: 'hub.relay' }),
-        clock,
-        snapshot: { key: () => snapshotKey(store), build: () => facilitySnapshot(store, facilityId) },
-        ...options.tuning?.relay,
-      });
-
-    const ingest = new Ingest({
-      store,
-      clock,
-      logger: logger.child({ ns: 'hub.ingest' }),
-      roster: {
-        hasChild: (id) => childIds.has(id),
-        isGuardianOf: (guardianId, childId) => guardianships.has(`${guardianId}/${childId}`),
-        refresh: refreshRoster,
-      },
-      undoWindowMs: () => store.facilitySettings().undoWindowMinutes * 60_000,
-      publishAck: (deviceId: string, ack: Ack) => {
-        publish(topics.acks(facilityId, deviceId), JSON.stringify(ack), false);
-      },
-      onCommitted: (stored) => {
-        rollcall.onCommitted(stored);
-        relay?.notify();
-      },
-    });
-
-    const requests = new DeviceRequests({
-      store,
-      clock,
-      logger: logger.child({ ns: 'hub.requests' }),
-      publishResponse: (deviceId, response) => {
-        publish(topics.responses(facilityId, deviceId), JSON.stringify(response), false);
-      },
-      onRosterChanged: () => {
-        refreshRoster();
-        return rosterPublished;
-      },
-    });
-
-    // What the broker hears of each device, for the admin app's device list.
-    const deviceStatus = new DeviceStatusTracker({ clock });
-    const started = await startBroker({
-      host,
-      mqttPort: options.mqttPort,
-      wsPort: options.wsPort,
-      facilityId,
-      logger: logger.child({ ns: 'hub.broker' }),
-      ...(options.tuning?.takeoverGraceMs !== undefined && {
-        takeoverGraceMs: options.tuning.takeoverGraceMs,
-      }),
-      authenticate: (deviceId, password) => verifyDevice(store, deviceId, password),
-      roleOf: (deviceId) => store.deviceRole(deviceId),
-      onEvents: (deviceId, payload) => {
-        deviceStatus.active(deviceId);
-        ingest.submit(deviceId, payload);
-      },
-      onRequest: (deviceId, payload) => {
-        deviceStatus.active(deviceId);
-        requests.submit(deviceId, payload);
-      },
-      onStatus: (deviceId, payload) => {
-        deviceStatus.status(deviceId, payload);
-      },
-      onConnection: (deviceId, online) => {
-        if (online) deviceStatus.connected(deviceId);
-        else deviceStatus.disconnected(deviceId);
-      },
-    });
-    broker = started;
-    cleanups.push(() => started.close());
-    // Runs before the broker closes: a request not yet handled is dropped unanswered (the device resends).
-    cleanups.push(() => {
-      requests.close();
-    });
-    // Cleanups run in reverse: what is queued is committed and acked before the broker closes.
-    cleanups.push(() => {
-      ingest.close();
-    });
-
-    const appDir = options.tabletAppDir === undefined ? DEFAULT_TABLET_APP_DIR : options.tabletAppDir;
-    let tabletApp: WebBundle | undefined;
-    if (appDir !== null) {
-      if (!existsSync(join(appDir, 'main.tsx'))) {
-        throw new GenkanError('tablet_app_missing', `the tablet app is missing: no main.tsx in ${appDir}`);
-      }
-      tabletApp = await bundleWebApp(appDir);
-    }
-    const adminDir =
-      options.adminAppDir === undefined
-        ? appDir === null
-          ? null
-          : DEFAULT_ADMIN_APP_DIR
-        : options.adminAppDir;
-    let adminApp: WebBundle | undefined;
-    if (adminDir !== null) {
-      if (!existsSync(join(adminDir, 'main.tsx'))) {
-        throw new GenkanError('admin_app_missing', `the admin app is missing: no main.tsx in ${adminDir}`);
-      }
-      adminApp = await bundleWebApp(adminDir);
-    }
-    const viewSource = {
-      store,
-      clock,
-      facilityId,
-      facilityName: meta.facilityName ?? facilityId,
-      timeZone,
-      roster: () => roster,
-    };
-    const view = () => buildTabletRollcall(viewSource);
-    const auth = new StaffAuth({ store, clock, format: (d) => formatRfc3339(d, timeZone) });
-    const push = new TabletPush({
-      logger: logger.child({ ns: 'hub.tablet' }),
-      build: view,
-      sessionLive: (tokenHash) => auth.stillLive(tokenHash),
-      timeKey: () => localTime(clock.now(), timeZone),
-      ...options.tuning?.tabletPush,
-    });
-    tabletPush = push;
-
-    const http = buildHttpApi({
-      store,
-      logger: logger.child({ ns: 'hub.http' }),
-      clock,
-      facilityId,
-      timeZone,
-      adminTokenHash,
-      layout: () => rollcall.layoutNow,
-      // Pairing codes are read from the database on every request: `genkan device pair` (another process)
-      // writes them while the hub runs, and nothing needs to be told.
-      pairing: new PairingService({ store, clock }),
-      mqttPort: started.ports.mqtt,
-      relayHealth: () => relay?.health(),
-      tablet: {
-        store,
-        clock,
-        timeZone,
-        logger: logger.child({ ns: 'hub.tablet' }),
-        auth,
-        actions: new TabletActions({
-          store,
-          clock,
-          timeZone,
-          ingest,
-          logger: logger.child({ ns: 'hub.tablet' }),
-        }),
-        push,
-        view,
-        hasClass: (classId) => roster.classes.some((c) => c.id === classId),
-        app: tabletApp,
-      },
-      settingsChanged: () => {
-        push.changed();
-      },
-      admin: {
-        store,
-        clock,
-        timeZone,
-        logger: logger.child({ ns: 'hub.admin' }),
-        auth: new AdminAuth({ store, clock, format: (d) => formatRfc3339(d, timeZone) }),
-        jobs: new RosterJobs({
-          store,
-          logger: logger.child({ ns: 'hub.admin' }),
-          // Picked up at once rather than at the next roster poll.
-          onImported: refreshRoster,
-        }),
-        devices: deviceStatus,
-        settingsChanged: () => {
-          push.changed();
-        },
-        app: adminApp,
-      },
-    });
-    cleanups.push(() => http.close());
-    // Runs before the HTTP server closes: upgraded push sockets would keep it waiting.
-    cleanups.push(() => {
-      push.close();
-    });
-    await http.listen({ host, port: options.httpPort });
-    const httpPort = (http.server.address() as AddressInfo).port;
-
-    if (relay) {
-      cleanups.push(() => relay.close());
-      relay.start();
-    }
-
-    publishRoster();
-    rollcall.publishNow();
-    // The hub's clock for the kiosks (protocol/schemas.ts HubTimeSchema): retained, so a kiosk has it at
-    // connect, and fresh every 15 s.
-    const publishTime = () => {
-      publish(topics.time(facilityId), JSON.stringify({ now: formatRfc3339(clock.now(), timeZone) }), true);
-    };
-    publishTime();
-    const timeTimer = setInterval(publishTime, options.tuning?.timeIntervalMs ?? 15_000);
-    cleanups.push(() => {
-      clearInterval(timeTimer);
-    });
-    const poll = setInterval(() => {
-      try {
-        refreshRoster();
-        rollcall.checkDay();
-      } catch (err) {
-        logger.error({ err }, 'roster poll failed');
-      }
-    }, options.tuning?.rosterPollMs ?? 2000);
-    cleanups.push(() => {
-      clearInterval(poll);
-    });
-
-    const ports = { ...started.ports, http: httpPort };
-    logger.info({ facilityId, ...ports, relay: relay !== undefined }, 'hub ready');
-    let closing: Promise<void> | undefined;
-    const running: RunningHub = {
-      ports,
-      facilityId,
-      close: () => (closing ??= cleanup()),
-    };
-    if (generatedAdminToken !== undefined) running.generatedAdminToken = generatedAdminToken;
     return running;
   } catch (err) {
-    await cleanup();
+    await shutdown.run();
     throw err;
   }
 }
 
-/** guardianId/childId of every guardianship on the roster: what a kiosk's events are checked against. */
-function guardianPairs(roster: RosterData): Set<string> {
-  return new Set(roster.guardians.flatMap((g) => g.childIds.map((c) => `${g.id}/${c}`)));
+/** Claims the facility (or checks it is the one claimed) and settles the admin token. */
+function openFacility(
+  store: HubStore,
+  options: HubOptions,
+): {
+  facilityId: string;
+  facilityName: string;
+  timeZone: string;
+  adminTokenHash: string;
+  generatedAdminToken?: string;
+} {
+  const facilityId = store.facility.claimFacility(options.facilityId, options.facilityName);
+  const meta = store.facility.meta();
+  const facility = { facilityId, facilityName: meta.facilityName ?? facilityId, timeZone: meta.timeZone };
+  if (options.adminToken !== undefined) {
+    const adminTokenHash = hashAdminToken(options.adminToken);
+    if (adminTokenHash !== meta.adminTokenHash) store.facility.setAdminTokenHash(adminTokenHash);
+    return { ...facility, adminTokenHash };
+  }
+  if (meta.adminTokenHash !== null) return { ...facility, adminTokenHash: meta.adminTokenHash };
+  // Shown once by the caller; only its hash is stored.
+  const generatedAdminToken = newAdminToken();
+  const adminTokenHash = hashAdminToken(generatedAdminToken);
+  store.facility.setAdminTokenHash(adminTokenHash);
+  return { ...facility, adminTokenHash, generatedAdminToken };
+}
+
+/** Once everything listens: the relay, the first retained publishes, and the timers. */
+function startBackgroundJobs(
+  ctx: HubContext,
+  services: HubServices,
+  mqtt: HubMqtt,
+  onShutdown: OnShutdown,
+): void {
+  const { options, logger } = ctx;
+  const { relay, roster, rollcall } = services;
+  if (relay) {
+    onShutdown('relay', () => relay.close());
+    relay.start();
+  }
+
+  void mqtt.publishRoster(roster.current);
+  rollcall.publishNow();
+  // Retained, so a kiosk has the hub's time at connect, and fresh every 15 s.
+  mqtt.publishTime();
+  const timeTimer = setInterval(mqtt.publishTime, options.tuning?.timeIntervalMs ?? 15_000);
+  onShutdown('jobs', () => {
+    clearInterval(timeTimer);
+  });
+  // Picks up a roster imported by `genkan roster import` (another process) while the hub runs.
+  const poll = setInterval(() => {
+    try {
+      roster.refresh();
+      rollcall.checkDay();
+    } catch (err) {
+      logger.error({ err }, 'roster poll failed');
+    }
+  }, options.tuning?.rosterPollMs ?? 2000);
+  onShutdown('jobs', () => {
+    clearInterval(poll);
+  });
 }

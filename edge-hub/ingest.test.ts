@@ -6,7 +6,8 @@ import { topics, type Ack, type AttendanceEvent, type Rollcall } from '../protoc
 import type { RunningHub } from './hub.ts';
 import { Ingest } from './ingest.ts';
 import { importRoster } from './roster.ts';
-import { HubStore, type StoredEvent } from './store.ts';
+import type { StoredEvent } from './store/events.ts';
+import { HubStore } from './store/hub-store.ts';
 import {
   connect,
   makeEvent,
@@ -17,7 +18,7 @@ import {
   TEST_ROSTER,
   waitForMessage,
   type TestSite,
-} from './testing.ts';
+} from '../test/support/hub.ts';
 
 /** A past business day within the hub's 400-day window (events outside it are implausible_time). */
 const PAST_DAY = new Date(Date.now() - 30 * 86_400_000).toLocaleDateString('sv-SE', {
@@ -51,9 +52,9 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
   });
 
   const stored = (id: string) =>
-    store
+    store.events
       .eventsOn(PAST_DAY)
-      .concat(store.eventsOn(today()))
+      .concat(store.events.eventsOn(today()))
       .find((e) => e.id === id);
   const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' });
 
@@ -160,7 +161,7 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
   });
 
   it('rejects a batch of 501 as a whole and stores none', async () => {
-    const before = store.countEvents();
+    const before = store.events.countEvents();
     const events = Array.from({ length: 501 }, () => makeEvent());
     const payload = JSON.stringify({ events });
     // also over 64 KiB, but the count is what the device must fix
@@ -173,7 +174,7 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
     expect((await send(JSON.stringify(small))).rejected).toMatchObject([
       { id: null, code: 'batch_too_large' },
     ]);
-    expect(store.countEvents()).toBe(before);
+    expect(store.events.countEvents()).toBe(before);
   });
 
   it('accepts as many events in one batch as fit in 64 KiB', async () => {
@@ -187,7 +188,7 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
     const event = makeEvent({ note: 'x'.repeat(400) });
     const batch = JSON.stringify({ events: Array.from({ length: 200 }, () => ({ ...event })) });
     expect(batch.length).toBeGreaterThan(64 * 1024);
-    const before = store.countEvents();
+    const before = store.events.countEvents();
     expect(await send(batch)).toEqual({
       acked: [],
       rejected: [
@@ -203,7 +204,7 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
     expect((await send(Buffer.alloc(65 * 1024, 0x7b))).rejected).toMatchObject([
       { id: null, code: 'payload_too_large' },
     ]);
-    expect(store.countEvents()).toBe(before);
+    expect(store.events.countEvents()).toBe(before);
     // still connected and served
     const next = makeEvent();
     expect((await send(JSON.stringify(next))).acked).toEqual([next.id]);
@@ -212,7 +213,7 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
   it('acks a resent (duplicate) event again without storing it twice', async () => {
     const event = makeEvent();
     await send(JSON.stringify(event));
-    const count = store.countEvents();
+    const count = store.events.countEvents();
     // first copy wins: a changed resend is acked but not applied
     expect(await send(JSON.stringify({ ...event, note: 'changed' }))).toEqual({
       acked: [event.id],
@@ -222,7 +223,7 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
       acked: [event.id, event.id],
       rejected: [],
     });
-    expect(store.countEvents()).toBe(count);
+    expect(store.events.countEvents()).toBe(count);
     expect(stored(event.id)).toStrictEqual(event);
   });
 

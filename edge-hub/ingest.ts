@@ -13,7 +13,8 @@ import {
   type TimeWindow,
 } from '../protocol/index.ts';
 import { kioskAuthority, voidTarget } from './authority.ts';
-import type { EventRef, HubStore, StoredEvent } from './store.ts';
+import type { EventRef, StoredEvent } from './store/events.ts';
+import type { StoreOf, Transactional } from './store/hub-store.ts';
 
 export interface IngestRoster {
   hasChild(childId: string): boolean;
@@ -24,7 +25,7 @@ export interface IngestRoster {
 }
 
 export interface IngestOptions {
-  store: HubStore;
+  store: StoreOf<'events'> & Transactional;
   logger: Logger;
   clock: Clock;
   roster: IngestRoster;
@@ -85,7 +86,7 @@ export function oversizedRejection(payload: Buffer): Rejection {
  * up, so the next group is naturally larger under load.
  */
 export class Ingest {
-  private readonly store: HubStore;
+  private readonly store: StoreOf<'events'> & Transactional;
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly roster: IngestRoster;
@@ -155,7 +156,7 @@ export class Ingest {
   ): { event: AttendanceEvent; duplicate: boolean } | { rejection: Rejection } {
     const attempt = () =>
       this.store.transaction(() => {
-        const existing = this.store.eventById(id);
+        const existing = this.store.events.eventById(id);
         if (existing) return { event: existing, duplicate: true, stored: [] as StoredEvent[] };
         const built = validateEvent(build(), { now: this.clock.now(), window: this.timeWindow });
         if ('rejection' in built) return { rejection: built.rejection };
@@ -170,10 +171,10 @@ export class Ingest {
           };
         }
         if (event.voids !== undefined) {
-          const found = voidTarget({ ...event, voids: event.voids }, (v) => this.store.eventRef(v));
+          const found = voidTarget({ ...event, voids: event.voids }, (v) => this.store.events.eventRef(v));
           if ('rejection' in found) return { rejection: found.rejection };
         }
-        const out = this.store.insertInTransaction([event], this.clock.now().toISOString());
+        const out = this.store.events.insertInTransaction([event], this.clock.now().toISOString());
         return { event, duplicate: false, stored: out.inserted };
       });
     let result = attempt();
@@ -298,7 +299,7 @@ export class Ingest {
     ackOf: (deviceId: string) => Ack,
   ) {
     const inGroup = new Map<string, EventRef>(); // this group's accepted events
-    const lookup = (id: string) => inGroup.get(id) ?? this.store.eventRef(id);
+    const lookup = (id: string) => inGroup.get(id) ?? this.store.events.eventRef(id);
     const undoWindowMs = this.undoWindowMs();
     const toInsert: AttendanceEvent[] = [];
     for (const { deviceId, event } of candidates) {
@@ -330,7 +331,7 @@ export class Ingest {
       toInsert.push(event);
       ack.acked.push(event.id);
     }
-    return this.store.insertInTransaction(toInsert, this.clock.now().toISOString());
+    return this.store.events.insertInTransaction(toInsert, this.clock.now().toISOString());
   }
 
   private onCommitFailure(items: Item[], err: unknown): void {

@@ -11,8 +11,15 @@ import { verifyDevice } from './devices.ts';
 import type { RunningHub } from './hub.ts';
 import { mqttHost } from './http.ts';
 import { FailureLimiter, issuePairingCode } from './pairing.ts';
-import { HubStore } from './store.ts';
-import { connect, provision, removeDir, startTestHub, waitForMessage, type TestSite } from './testing.ts';
+import { HubStore } from './store/hub-store.ts';
+import {
+  connect,
+  provision,
+  removeDir,
+  startTestHub,
+  waitForMessage,
+  type TestSite,
+} from '../test/support/hub.ts';
 
 describe('device pairing (POST /api/pair on a real hub)', () => {
   let site: TestSite;
@@ -55,10 +62,10 @@ describe('device pairing (POST /api/pair on a real hub)', () => {
     expect(payload.code).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(issued.role).toBe('kiosk');
     expect((Date.parse(issued.expires) - Date.now()) / 60_000).toBeCloseTo(15, 0);
-    expect(store.deviceRole('kiosk-9')).toBe('kiosk');
+    expect(store.devices.deviceRole('kiosk-9')).toBe('kiosk');
     // only a hash of the code is stored
     expect(JSON.stringify(store.db.prepare('SELECT * FROM pairing_codes').all())).not.toContain(payload.code);
-    expect(store.auditLog().at(-1)).toMatchObject({
+    expect(store.audit.all().at(-1)).toMatchObject({
       actorKind: 'cli',
       action: 'device.pairing_code_issued',
       subject: 'device:kiosk-9',
@@ -83,7 +90,7 @@ describe('device pairing (POST /api/pair on a real hub)', () => {
     } finally {
       await client.endAsync();
     }
-    expect(store.auditLog().at(-1)).toMatchObject({
+    expect(store.audit.all().at(-1)).toMatchObject({
       actorKind: 'device',
       actorId: 'kiosk-10',
       action: 'device.pair',
@@ -105,7 +112,7 @@ describe('device pairing (POST /api/pair on a real hub)', () => {
     const body = PairResponseSchema.parse(await (await pair(payload)).json());
     expect(await verifyDevice(store, old.deviceId, old.password)).toBe(false);
     expect(await verifyDevice(store, old.deviceId, body.password)).toBe(true);
-    expect(store.deviceRole(old.deviceId)).toBe('kiosk');
+    expect(store.devices.deviceRole(old.deviceId)).toBe('kiosk');
   });
 
   it("refuses a tablet's set-up code and leaves it for the tablet (tablets have no MQTT login)", async () => {
@@ -118,7 +125,7 @@ describe('device pairing (POST /api/pair on a real hub)', () => {
         message: 'this pairing code sets up a tablet: open its link on the tablet',
       },
     });
-    expect(store.livePairingCodes('tab-7', new Date())).toHaveLength(1);
+    expect(store.devices.livePairingCodes('tab-7', new Date())).toHaveLength(1);
   });
 
   it('refuses an expired code, a wrong device and an unknown code alike', async () => {
@@ -145,7 +152,7 @@ describe('device pairing (POST /api/pair on a real hub)', () => {
     const body = PairResponseSchema.parse(await ok?.json());
     expect(await verifyDevice(store, 'kiosk-13', body.password)).toBe(true);
     expect(
-      store.auditLog().filter((a) => a.action === 'device.pair' && a.actorId === 'kiosk-13'),
+      store.audit.all().filter((a) => a.action === 'device.pair' && a.actorId === 'kiosk-13'),
     ).toHaveLength(1);
   });
 
@@ -197,7 +204,7 @@ describe('pairing rate limit', () => {
       expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
       expect(await limited.json()).toMatchObject({ error: { code: 'too_many_requests' } });
       // the good code was not used up by the refused attempt
-      expect(store.livePairingCodes('kiosk-1', new Date())).toHaveLength(1);
+      expect(store.devices.livePairingCodes('kiosk-1', new Date())).toHaveLength(1);
     } finally {
       store.close();
       await hub.close();
@@ -234,7 +241,7 @@ describe('issuePairingCode and mqttHost', () => {
       await expect(
         issuePairingCode(store, 'k1', { hubUrl: 'http://hub:8080', minutes: 0 }),
       ).rejects.toMatchObject({ code: 'bad_minutes' });
-      expect(store.deviceRole('k1')).toBeUndefined();
+      expect(store.devices.deviceRole('k1')).toBeUndefined();
     } finally {
       store.close();
       await removeDir(site.dir);

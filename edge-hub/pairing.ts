@@ -1,5 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { GenkanError, ValidationError } from '../common/errors.ts';
+import { randomBytes } from 'node:crypto';
+import { AuthError, ForbiddenError, RateLimitedError, ValidationError } from '../common/errors.ts';
+import { hashPassword } from '../common/passwords.ts';
+import { hashToken, hashTokenBase64url, sameBytes } from '../common/secrets.ts';
 import { formatRfc3339, systemClock, type Clock } from '../common/time.ts';
 import {
   encodePairingPayload,
@@ -8,21 +10,17 @@ import {
   PairingPayloadSchema,
   type PairRequest,
 } from '../protocol/index.ts';
-import { hashPassword, newDevicePassword } from './devices.ts';
-import { DEVICE_ROLES, type DeviceRole, type HubStore, type PairingCodeRow } from './store.ts';
+import { DEFAULT_PAIRING_MINUTES } from './defaults.ts';
+import { newDevicePassword } from './devices.ts';
+import { DEVICE_ROLES, type DeviceRole, type PairingCodeRow } from './store/devices.ts';
+import type { StoreOf, Transactional } from './store/hub-store.ts';
 
-export const DEFAULT_PAIRING_MINUTES = 15;
 /** A day: a pairing code is meant to be scanned right away, not to lie around. */
 export const MAX_PAIRING_MINUTES = 1440;
 
 /** A one-time pairing code: 192 random bits, base64url (32 characters). */
 export function newPairingCode(): string {
   return randomBytes(24).toString('base64url');
-}
-
-/** What the store keeps of a code. SHA-256 suffices: the code is random, not a chosen password. */
-export function hashPairingCode(code: string): string {
-  return createHash('sha256').update(code, 'utf8').digest('base64url');
 }
 
 export interface IssuedPairing {
@@ -40,7 +38,7 @@ export interface IssuedPairing {
  * one keeps working with its password until the code is used.
  */
 export async function issuePairingCode(
-  store: HubStore,
+  store: StoreOf<'facility' | 'devices' | 'audit'> & Transactional,
   deviceId: string,
   options: { hubUrl: string; role?: DeviceRole; minutes?: number; clock?: Clock },
 ): Promise<IssuedPairing> {
@@ -75,15 +73,15 @@ export async function issuePairingCode(
     );
   }
   // Hashed before the transaction: scrypt is asynchronous, and unused if the device exists.
-  const unusable = await hashPassword(newDevicePassword());
+  const unusable = await hashPassword(newDevicePassword(), 'random');
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + minutes * 60_000);
   const role = store.transaction(() => {
-    const existing = store.deviceRole(deviceId);
+    const existing = store.devices.deviceRole(deviceId);
     const r = options.role ?? existing ?? 'kiosk';
-    if (existing === undefined) store.upsertDevice(deviceId, r, unusable);
-    store.addPairingCode(hashPairingCode(code), deviceId, r, expiresAt);
-    store.audit({
+    if (existing === undefined) store.devices.upsertDevice(deviceId, r, unusable);
+    store.devices.addPairingCode(hashTokenBase64url(code), deviceId, r, expiresAt);
+    store.audit.append({
       actorKind: 'cli',
       actorId: null,
       action: 'device.pairing_code_issued',
@@ -96,13 +94,13 @@ export async function issuePairingCode(
   return {
     deviceId,
     role,
-    expires: formatRfc3339(expiresAt, store.meta().timeZone),
+    expires: formatRfc3339(expiresAt, store.facility.meta().timeZone),
     payload: encodePairingPayload(checked.data),
   };
 }
 
 /** A pairing code that is unknown, used, expired, or another device's: all alike, so there is no oracle. */
-export class PairingCodeError extends GenkanError {
+export class PairingCodeError extends AuthError {
   constructor() {
     super(ErrorCodes.pairingCodeInvalid, 'pairing code is unknown, used already or expired');
   }
@@ -113,7 +111,7 @@ export class PairingCodeError extends GenkanError {
  * have no MQTT login), a kiosk's at POST /api/tablet/device. Refused and not spent, so it still works where
  * it belongs.
  */
-export class PairingRoleError extends GenkanError {
+export class PairingRoleError extends ForbiddenError {
   constructor(codeRole: DeviceRole) {
     super(
       ErrorCodes.forbidden,
@@ -125,11 +123,13 @@ export class PairingRoleError extends GenkanError {
 }
 
 /** Too many failed pairing attempts from one address. */
-export class TooManyRequestsError extends GenkanError {
-  readonly retryAfterSeconds: number;
+export class TooManyRequestsError extends RateLimitedError {
   constructor(retryAfterSeconds: number) {
-    super(ErrorCodes.tooManyRequests, `too many failed pairing attempts; retry in ${retryAfterSeconds} s`);
-    this.retryAfterSeconds = retryAfterSeconds;
+    super(
+      ErrorCodes.tooManyRequests,
+      `too many failed pairing attempts; retry in ${retryAfterSeconds} s`,
+      retryAfterSeconds,
+    );
   }
 }
 
@@ -189,11 +189,15 @@ export interface PairingResult {
  * one transaction. Of two requests with the same code only the first to commit succeeds.
  */
 export class PairingService {
-  private readonly store: HubStore;
+  private readonly store: StoreOf<'devices' | 'audit'> & Transactional;
   private readonly clock: Clock;
   private readonly limiter: FailureLimiter;
 
-  constructor(options: { store: HubStore; clock: Clock; limiter?: FailureLimiter }) {
+  constructor(options: {
+    store: StoreOf<'devices' | 'audit'> & Transactional;
+    clock: Clock;
+    limiter?: FailureLimiter;
+  }) {
     this.store = options.store;
     this.clock = options.clock;
     this.limiter = options.limiter ?? new FailureLimiter(options.clock);
@@ -202,7 +206,7 @@ export class PairingService {
   async pair(request: PairRequest, remote: string): Promise<PairingResult> {
     const wait = this.limiter.retryAfter(remote);
     if (wait !== undefined) throw new TooManyRequestsError(wait);
-    const hash = Buffer.from(hashPairingCode(request.code), 'base64url');
+    const hash = hashToken(request.code);
     // Checked before the password is hashed, so that a wrong code costs no scrypt.
     const match = matchPairingCode(this.store, request.deviceId, hash, this.clock.now());
     if (match === undefined) {
@@ -211,13 +215,14 @@ export class PairingService {
     }
     if (match.role !== 'kiosk') throw new PairingRoleError(match.role);
     const password = newDevicePassword();
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await hashPassword(password, 'random');
     // Checked again inside the transaction: another request may have used the code meanwhile.
     const role = this.store.transaction(() => {
       const row = matchPairingCode(this.store, request.deviceId, hash, this.clock.now());
-      if (row?.role !== 'kiosk' || !this.store.usePairingCode(row.id, this.clock.now())) return undefined;
-      this.store.upsertDevice(row.deviceId, row.role, passwordHash);
-      this.store.audit({
+      if (row?.role !== 'kiosk' || !this.store.devices.usePairingCode(row.id, this.clock.now()))
+        return undefined;
+      this.store.devices.upsertDevice(row.deviceId, row.role, passwordHash);
+      this.store.audit.append({
         actorKind: 'device',
         actorId: row.deviceId,
         action: 'device.pair',
@@ -241,15 +246,15 @@ export class PairingService {
  * compared, in constant time each.
  */
 export function matchPairingCode(
-  store: HubStore,
+  store: StoreOf<'devices'>,
   deviceId: string,
   hash: Buffer,
   now: Date,
 ): PairingCodeRow | undefined {
   let found: PairingCodeRow | undefined;
-  for (const row of store.livePairingCodes(deviceId, now)) {
+  for (const row of store.devices.livePairingCodes(deviceId, now)) {
     const stored = Buffer.from(row.codeHash, 'base64url');
-    if (stored.length === hash.length && timingSafeEqual(stored, hash)) found = row;
+    if (sameBytes(stored, hash)) found = row;
   }
   return found;
 }

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../common/time.ts';
 import { importQrPublicKey, verifyGuardianQr } from '../protocol/index.ts';
 import { issueGuardianQr, qrMatrix, renderQrCardSvg, renderQrPng } from './qr-card.ts';
-import { HubStore } from './store.ts';
-import { provision, removeDir, type TestSite } from './testing.ts';
+import { HubStore } from './store/hub-store.ts';
+import { provision, removeDir, type TestSite } from '../test/support/hub.ts';
 
 // jsqr is CommonJS typed as an ES module (see hardware/qr-decode.ts).
 const jsQR = jsQRModule.default;
@@ -42,7 +42,7 @@ describe('guardian QR cards', () => {
   beforeEach(async () => {
     site = await provision(0);
     store = HubStore.open(site.dir);
-    store.claimFacility('f1', 'さくら保育園');
+    store.facility.claimFacility('f1', 'さくら保育園');
   });
   afterEach(async () => {
     store.close();
@@ -60,7 +60,7 @@ describe('guardian QR cards', () => {
       expires: Date.parse('2026-05-01T00:00:00Z') / 1000,
       expiresAt: '2026-05-01T09:00:00.000+09:00',
     });
-    const key = importQrPublicKey(store.meta().qrPublicKey);
+    const key = importQrPublicKey(store.facility.meta().qrPublicKey);
     expect(verifyGuardianQr(key, issued.payload, { facilityId: 'f1', now: clock.now() })).toEqual({
       ok: true,
       guardianId: 'g001',

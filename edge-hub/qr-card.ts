@@ -1,11 +1,11 @@
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
-import { GenkanError } from '../common/errors.ts';
+import { GenkanError, NotFoundError } from '../common/errors.ts';
 import { formatRfc3339, systemClock, type Clock } from '../common/time.ts';
 import { signGuardianQr } from '../protocol/index.ts';
-import type { HubStore } from './store.ts';
+import { DEFAULT_QR_DAYS } from './defaults.ts';
+import type { StoreOf } from './store/hub-store.ts';
 
-export const DEFAULT_QR_DAYS = 365;
 /** Ten years: a longer-lived code could not be taken back short of changing the facility key. */
 export const MAX_QR_DAYS = 3650;
 
@@ -27,7 +27,7 @@ export interface IssuedQr {
  * and the facility fixed (by the hub's first start), because kiosks check both.
  */
 export function issueGuardianQr(
-  store: HubStore,
+  store: StoreOf<'facility' | 'roster'>,
   guardianId: string,
   options: { days?: number; clock?: Clock } = {},
 ): IssuedQr {
@@ -35,18 +35,22 @@ export function issueGuardianQr(
   if (!Number.isInteger(days) || days < 1 || days > MAX_QR_DAYS) {
     throw new GenkanError('bad_days', `--days must be a whole number from 1 to ${MAX_QR_DAYS}`);
   }
-  const meta = store.meta();
+  const meta = store.facility.meta();
   if (meta.facilityId === null) {
     throw new GenkanError(
       'no_facility',
       'the hub has not fixed its facility yet: start it once (genkan hub --data DIR --facility ID)',
     );
   }
-  const guardian = store.roster().guardians.find((g) => g.id === guardianId);
-  if (!guardian) throw new GenkanError('unknown_guardian', `guardian ${guardianId} is not on the roster`);
+  const guardian = store.roster.read().guardians.find((g) => g.id === guardianId);
+  if (!guardian) throw new NotFoundError('unknown_guardian', `guardian ${guardianId} is not on the roster`);
   const now = (options.clock ?? systemClock).now();
   const expires = Math.floor(now.getTime() / 1000) + days * 86_400;
-  const payload = signGuardianQr(store.qrSigningKey(), { facilityId: meta.facilityId, guardianId, expires });
+  const payload = signGuardianQr(store.facility.qrSigningKey(), {
+    facilityId: meta.facilityId,
+    guardianId,
+    expires,
+  });
   return {
     payload,
     guardianId,

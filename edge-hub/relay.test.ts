@@ -4,8 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
 import { DEFAULT_SETTINGS, topics, type AttendanceEvent, type BatchResponse } from '../protocol/index.ts';
 import { backoffDelay, hubIdOf, networkReason, parseRetryAfter, Relay, relayWarnings } from './relay.ts';
-import { HubStore } from './store.ts';
-import { connect, makeEvent, provision, removeDir, startTestHub, tempDir } from './testing.ts';
+import { HubStore } from './store/hub-store.ts';
+import { connect, makeEvent, provision, removeDir, startTestHub, tempDir } from '../test/support/hub.ts';
+import { until } from '../test/support/wait.ts';
 
 interface Received {
   auth: string | undefined;
@@ -80,15 +81,6 @@ const acceptAll: Handler = (_req, res, body) => {
   const answer: BatchResponse = { accepted: body.events.map((e) => e.id), duplicates: [], rejected: [] };
   json(200, answer)(_req, res, body);
 };
-/** Polls a condition (state observed across the relay's HTTP exchanges); no fixed waits. */
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 const dropConnection: Handler = (req) => {
   req.socket.destroy();
 };
@@ -149,7 +141,7 @@ describe('Relay', () => {
   /** Resolves once the relay's cursor has reached `cursor`. */
   const cursorAt = (cursor: number) =>
     new Promise<void>((resolve) => {
-      if (store.relayCursor() >= cursor) resolve();
+      if (store.outbox.relayCursor() >= cursor) resolve();
       else progress.push({ cursor, resolve });
     });
 
@@ -198,7 +190,7 @@ describe('Relay', () => {
     );
     url = await cloud.listen();
     const events = Array.from({ length: 3 }, () => makeEvent());
-    store.insertEvents(events);
+    store.events.insertEvents(events);
     startRelay();
     await cursorAt(3);
     await relay?.close();
@@ -206,7 +198,7 @@ describe('Relay', () => {
     expect(cloud.received.map((r) => r.auth)).toEqual(Array(4).fill('Bearer hub1.secret'));
     // the same batch each time, in storage order, with exactly the protocol fields
     for (const r of cloud.received) expect(r.body).toEqual({ hubId: 'hub1', facilityId: 'f1', events });
-    expect(store.relayCursor()).toBe(3);
+    expect(store.outbox.relayCursor()).toBe(3);
   });
 
   it('honours Retry-After', async () => {
@@ -219,7 +211,7 @@ describe('Relay', () => {
       json(503, { error: { code: 'internal', message: 'busy' } }, { 'retry-after': '1' })(_req, res, body);
     });
     url = await cloud.listen();
-    store.insertEvents([makeEvent()]);
+    store.events.insertEvents([makeEvent()]);
     startRelay();
     await cursorAt(1);
     const [first, second] = times;
@@ -239,14 +231,14 @@ describe('Relay', () => {
     });
     url = await cloud.listen();
     const events = Array.from({ length: 1200 }, () => makeEvent());
-    store.insertEvents(events);
+    store.events.insertEvents(events);
     startRelay();
     await cursorAt(1200);
     await relay?.close();
     expect(cloud.received.map((r) => r.body.events.length)).toEqual([500, 500, 200]);
     expect(cloud.received.flatMap((r) => r.body.events.map((e) => e.id))).toEqual(events.map((e) => e.id));
     expect(maxInFlight).toBe(1);
-    expect(store.relayCursor()).toBe(1200);
+    expect(store.outbox.relayCursor()).toBe(1200);
   });
 
   it('records rejects, counts duplicates as done, and does not resend after a restart', async () => {
@@ -260,17 +252,17 @@ describe('Relay', () => {
     });
     url = await cloud.listen();
     const first = Array.from({ length: 3 }, () => makeEvent());
-    store.insertEvents(first);
+    store.events.insertEvents(first);
     startRelay();
     await cursorAt(3);
     await relay?.close();
-    expect(store.relayRejects()).toEqual([
+    expect(store.outbox.relayRejects()).toEqual([
       { id: first[2]?.id, hubSeq: 3, code: 'unknown_child', message: 'no such child' },
     ]);
 
     // a new relay (hub restart) sends only what came after the cursor
     const later = makeEvent();
-    store.insertEvents([later]);
+    store.events.insertEvents([later]);
     startRelay();
     await cloud.requests(2);
     expect(cloud.received[1]?.body.events).toEqual([later]);
@@ -293,8 +285,8 @@ describe('Relay', () => {
     };
     cloud = new FakeCloud(acceptAll).then(json(500, { error: { code: 'internal', message: 'down' } }), held);
     url = await cloud.listen();
-    store.insertEvents([makeEvent(), makeEvent()], '2026-04-01T00:00:00.000Z');
-    store.insertEvents([makeEvent()], '2026-04-01T00:05:00.000Z');
+    store.events.insertEvents([makeEvent(), makeEvent()], '2026-04-01T00:00:00.000Z');
+    store.events.insertEvents([makeEvent()], '2026-04-01T00:05:00.000Z');
     const r = startRelay({ clock });
     expect(r.health()).toEqual({
       configured: true,
@@ -326,17 +318,17 @@ describe('Relay', () => {
       rejected: 1,
     });
     // The rejected event stays at the hub, and is not sent again.
-    expect(store.countEvents()).toBe(3);
-    expect(store.relayBacklog()).toEqual({ waiting: 0, oldestReceivedAt: null });
+    expect(store.events.countEvents()).toBe(3);
+    expect(store.outbox.relayBacklog()).toEqual({ waiting: 0, oldestReceivedAt: null });
   });
 
   it('reports a refused connection without personal data', async () => {
     cloud = new FakeCloud(dropConnection);
     url = await cloud.listen();
-    store.insertEvents([makeEvent({ note: '山田 太郎 fever' })]);
+    store.events.insertEvents([makeEvent({ note: '山田 太郎 fever' })]);
     const r = startRelay();
     await cloud.requests(1);
-    await until(() => r.health().lastError !== null);
+    await until(() => r.health().lastError !== null, 'the relay to report an error');
     const health = JSON.stringify(r.health());
     expect(health).toMatch(/"reason":"network /);
     expect(health).not.toContain('山田');
@@ -348,7 +340,7 @@ describe('Relay', () => {
       json(200, { accepted: [events[0]?.id], duplicates: [], rejected: [] }),
     );
     url = await cloud.listen();
-    store.insertEvents(events);
+    store.events.insertEvents(events);
     startRelay();
     await cursorAt(2);
     await relay?.close();
@@ -360,7 +352,7 @@ describe('Relay', () => {
     const refuse = (status: number) => json(status, { error: { code: 'unauthorized', message: 'no' } });
     cloud = new FakeCloud(acceptAll).then(refuse(401), refuse(403), refuse(400), refuse(413));
     url = await cloud.listen();
-    store.insertEvents([makeEvent()]);
+    store.events.insertEvents([makeEvent()]);
     startRelay();
     await cursorAt(1);
     await relay?.close();
@@ -372,7 +364,7 @@ describe('Relay', () => {
       // never answer
     });
     url = await cloud.listen();
-    store.insertEvents([makeEvent()]);
+    store.events.insertEvents([makeEvent()]);
     startRelay({ timeoutMs: 50 });
     await cursorAt(1);
     await relay?.close();
@@ -384,7 +376,7 @@ describe('Relay', () => {
     url = await cloud.listen();
     startRelay();
     const event = makeEvent();
-    store.insertEvents([event]);
+    store.events.insertEvents([event]);
     relay?.notify();
     await cloud.requests(1);
     expect(cloud.received[0]?.body.events).toEqual([event]);
@@ -415,25 +407,25 @@ describe('Relay', () => {
         children: [],
       }),
     };
-    store.insertEvents([makeEvent(), makeEvent()]);
+    store.events.insertEvents([makeEvent(), makeEvent()]);
     startRelay({ snapshot, configErrorDelayMs: 20, pollIntervalMs: 10 });
     await cursorAt(2);
     const puts = () => calls.filter((c) => c === 'PUT /v1/snapshot').length;
     // Refused: retried after the config-error delay, events meanwhile flow.
-    await until(() => puts() >= 2);
-    store.insertEvents([makeEvent()]);
+    await until(() => puts() >= 2, 'the refused snapshot to be retried');
+    store.events.insertEvents([makeEvent()]);
     relay?.notify();
     await cursorAt(3);
     refuseSnapshot = false;
     const taken = puts() + 1;
-    await until(() => puts() >= taken);
+    await until(() => puts() >= taken, 'the snapshot to be taken');
     // Taken: not sent again while the key stays (the relay goes idle through more events).
-    store.insertEvents([makeEvent()]);
+    store.events.insertEvents([makeEvent()]);
     relay?.notify();
     await cursorAt(4);
     expect(puts()).toBe(taken);
     key = 'v2';
-    await until(() => puts() === taken + 1);
+    await until(() => puts() === taken + 1, 'the snapshot of the new key');
     expect(calls[0]).toBe('POST /v1/batches');
   });
 });
@@ -449,10 +441,13 @@ describe('hub with a cloud relay', () => {
       const event = makeEvent();
       await client.publishAsync(topics.events('f1', 'kiosk-1'), JSON.stringify(event), { qos: 1 });
       const batches = () => cloud.received.filter((r) => 'events' in r.body);
-      await until(() => batches().length > 0);
+      await until(() => batches().length > 0, 'a batch at the cloud');
       expect(batches()[0]?.body).toEqual({ hubId: 'hub1', facilityId: 'f1', events: [event] });
       // The hub also sent its facility snapshot for the cloud's ledgers.
-      await until(() => cloud.received.some((r) => 'children' in r.body));
+      await until(
+        () => cloud.received.some((r) => 'children' in r.body),
+        'the facility snapshot at the cloud',
+      );
     } finally {
       await client.endAsync();
       await hub.close();

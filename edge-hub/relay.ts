@@ -16,7 +16,7 @@ import {
   type BatchResponse,
   type FacilitySnapshot,
 } from '../protocol/index.ts';
-import type { HubStore } from './store.ts';
+import type { StoreOf } from './store/hub-store.ts';
 
 export interface RelayOptions {
   /** Base URL of the cloud relay; batches go to URL/v1/batches. */
@@ -24,7 +24,7 @@ export interface RelayOptions {
   /** HUBID.SECRET, as issued by the cloud. */
   token: string;
   facilityId: string;
-  store: HubStore;
+  store: StoreOf<'outbox'>;
   logger: Logger;
   /** For the health report's times and ages (the store stamps received_at with the hub's clock). */
   clock?: Clock;
@@ -106,7 +106,7 @@ export class Relay {
   private readonly token: string;
   private readonly hubId: string;
   private readonly facilityId: string;
-  private readonly store: HubStore;
+  private readonly store: StoreOf<'outbox'>;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private readonly baseDelayMs: number;
@@ -166,7 +166,7 @@ export class Relay {
 
   /** The relay's state for /healthz, /metrics and the admin app (reads the store). */
   health(): ConfiguredRelayHealth {
-    const backlog = this.store.relayBacklog();
+    const backlog = this.store.outbox.relayBacklog();
     const now = this.clock.now().getTime();
     const oldestMs = backlog.oldestReceivedAt === null ? Number.NaN : Date.parse(backlog.oldestReceivedAt);
     const known = !Number.isNaN(oldestMs);
@@ -177,7 +177,7 @@ export class Relay {
       oldestAgeSeconds: known ? Math.max(0, Math.floor((now - oldestMs) / 1000)) : null,
       lastError: this.lastError && { reason: this.lastError.reason, at: this.lastError.at.toISOString() },
       lastSuccessAt: this.lastSuccessAt?.toISOString() ?? null,
-      rejected: this.store.relayRejectCount(),
+      rejected: this.store.outbox.relayRejectCount(),
     };
   }
 
@@ -216,8 +216,8 @@ export class Relay {
    * the next step: 0 after progress, a backoff delay after a failure.
    */
   private async step(attempt: number): Promise<number> {
-    const cursor = this.store.relayCursor();
-    const batch = this.store.eventsAfter(cursor, this.batchSize);
+    const cursor = this.store.outbox.relayCursor();
+    const batch = this.store.outbox.eventsAfter(cursor, this.batchSize);
     if (batch.length === 0) {
       // Events first: the snapshot goes only when none are waiting; then look for events again.
       const key = this.snapshotDue();
@@ -242,7 +242,7 @@ export class Relay {
         });
         for (const r of rejects) this.logger.warn({ eventId: r.id, code: r.code }, 'cloud rejected an event');
         const last = batch.at(-1)?.hubSeq ?? cursor;
-        this.store.advanceRelay(last, rejects);
+        this.store.outbox.advanceRelay(last, rejects);
         this.lastError = null;
         this.lastSuccessAt = this.clock.now();
         this.onProgress?.(last);

@@ -11,7 +11,7 @@ import {
 } from '../protocol/index.ts';
 import { addDevice } from './devices.ts';
 import type { RunningHub } from './hub.ts';
-import { HubStore } from './store.ts';
+import { HubStore } from './store/hub-store.ts';
 import {
   connect,
   provision,
@@ -20,7 +20,7 @@ import {
   waitForClose,
   waitForMessage,
   type TestSite,
-} from './testing.ts';
+} from '../test/support/hub.ts';
 
 describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => {
   let site: TestSite;
@@ -32,7 +32,8 @@ describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => 
   let received: { topic: string; json: unknown }[];
   const requestsTopic = topics.requests('f1', 'kiosk-1');
   const responsesTopic = topics.responses('f1', 'kiosk-1');
-  const card = (uid: string) => credentialHash(store.meta().credentialKey, { kind: 'card', value: uid });
+  const card = (uid: string) =>
+    credentialHash(store.facility.meta().credentialKey, { kind: 'card', value: uid });
   const enroll = (overrides: Record<string, unknown> = {}) => ({
     id: newEventId(),
     op: 'enroll_card',
@@ -79,11 +80,11 @@ describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => 
   }
 
   it('enrols a card: commits, audits, republishes the roster with it, then answers', async () => {
-    const version = store.rosterVersion();
+    const version = store.roster.rosterVersion();
     const request = enroll();
     const response = await ask(request, request.id);
     expect(response).toEqual({ id: request.id, ok: true, rosterVersion: version + 1 });
-    expect(store.rosterVersion()).toBe(version + 1);
+    expect(store.roster.rosterVersion()).toBe(version + 1);
 
     // the retained roster carrying the card arrived before the answer
     const at = received.findIndex((m) => m.topic === responsesTopic);
@@ -104,7 +105,7 @@ describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => 
       await other.endAsync();
     }
 
-    const audit = store.auditLog().at(-1);
+    const audit = store.audit.all().at(-1);
     expect(audit).toMatchObject({
       actorKind: 'staff',
       actorId: 's01',
@@ -120,18 +121,18 @@ describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => 
     const request = enroll({ credentialHash: card('01010101'), staffId: null });
     const first = await ask(request, request.id);
     expect(first.ok).toBe(true);
-    const version = store.rosterVersion();
-    const audits = store.auditLog().length;
+    const version = store.roster.rosterVersion();
+    const audits = store.audit.all().length;
     // also when the resend differs: the id is the request
     const again = await ask({ ...request, guardianId: 'g999' }, request.id);
     expect(again).toEqual(first);
-    expect(store.rosterVersion()).toBe(version);
-    expect(store.auditLog()).toHaveLength(audits);
-    expect(store.auditLog().at(-1)).toMatchObject({ actorKind: 'device', actorId: 'kiosk-1' });
+    expect(store.roster.rosterVersion()).toBe(version);
+    expect(store.audit.all()).toHaveLength(audits);
+    expect(store.audit.all().at(-1)).toMatchObject({ actorKind: 'device', actorId: 'kiosk-1' });
   });
 
   it('refuses a card already registered to another guardian, changing nothing', async () => {
-    const version = store.rosterVersion();
+    const version = store.roster.rosterVersion();
     const fromFile = enroll({ guardianId: 'g001', credentialHash: card('0102030405060708') });
     expect(await ask(fromFile, fromFile.id)).toMatchObject({
       id: fromFile.id,
@@ -142,15 +143,18 @@ describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => 
     expect((await ask(request, request.id)).ok).toBe(true);
     const enrolled = enroll({ guardianId: 'g001', credentialHash: card('02020202') });
     expect(await ask(enrolled, enrolled.id)).toMatchObject({ ok: false, code: 'credential_in_use' });
-    expect(store.rosterVersion()).toBe(version + 1);
-    expect(store.auditLog().at(-1)).toMatchObject({ outcome: 'credential_in_use', subject: 'guardian:g001' });
+    expect(store.roster.rosterVersion()).toBe(version + 1);
+    expect(store.audit.all().at(-1)).toMatchObject({
+      outcome: 'credential_in_use',
+      subject: 'guardian:g001',
+    });
     // the same card for the same guardian again is fine (idempotent)
     const same = enroll({ guardianId: 'g003', credentialHash: card('02020202') });
     expect(await ask(same, same.id)).toEqual({ id: same.id, ok: true, rosterVersion: version + 1 });
   });
 
   it('refuses a guardian not on the roster', async () => {
-    const version = store.rosterVersion();
+    const version = store.roster.rosterVersion();
     const request = enroll({ guardianId: 'g999', credentialHash: card('03030303') });
     expect(await ask(request, request.id)).toEqual({
       id: request.id,
@@ -158,13 +162,13 @@ describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => 
       code: 'unknown_guardian',
       message: 'guardian g999 is not on the roster',
     });
-    expect(store.rosterVersion()).toBe(version);
-    expect(store.enrolledCredentials().map((e) => e.hash)).not.toContain(card('03030303'));
+    expect(store.roster.rosterVersion()).toBe(version);
+    expect(store.roster.enrolledCredentials().map((e) => e.hash)).not.toContain(card('03030303'));
   });
 
   it('answers an invalid request with invalid_payload when it has an id, and drops it otherwise', async () => {
-    const version = store.rosterVersion();
-    const audits = store.auditLog().length;
+    const version = store.roster.rosterVersion();
+    const audits = store.audit.all().length;
     const cardId = enroll({ credentialHash: '04A23B4C' });
     expect(await ask(cardId, cardId.id)).toMatchObject({
       id: cardId.id,
@@ -180,19 +184,19 @@ describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => 
     const next = enroll({ guardianId: 'g999' });
     expect(await ask(next, next.id)).toMatchObject({ code: 'unknown_guardian' });
     expect(received.filter((m) => m.topic === responsesTopic)).toHaveLength(3);
-    expect(store.rosterVersion()).toBe(version);
+    expect(store.roster.rosterVersion()).toBe(version);
     // invalid requests are not enrolments: only the unknown_guardian one was audited
-    expect(store.auditLog()).toHaveLength(audits + 1);
+    expect(store.audit.all()).toHaveLength(audits + 1);
     expect(client.connected).toBe(true);
   });
 
   it('refuses a tablet: it has no MQTT login to send requests with', async () => {
-    const version = store.rosterVersion();
+    const version = store.roster.rosterVersion();
     await expect(connect(hub.ports.mqtt, tablet)).rejects.toMatchObject({ code: 5 });
     // the hub is still serving, and nothing was enrolled
     const request = enroll({ guardianId: 'g999' });
     expect((await ask(request, request.id)).ok).toBe(false);
-    expect(store.rosterVersion()).toBe(version);
+    expect(store.roster.rosterVersion()).toBe(version);
   });
 
   it("refuses a kiosk publishing on another device's or another facility's requests topic", async () => {
@@ -213,6 +217,6 @@ describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => 
     );
     await dClosed;
     await d.endAsync(true);
-    expect(store.enrolledCredentials().map((e) => e.hash)).not.toContain(card('06060606'));
+    expect(store.roster.enrolledCredentials().map((e) => e.hash)).not.toContain(card('06060606'));
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Logger } from '../common/logger.ts';
 import type { Clock } from '../common/time.ts';
 import {
+  decodeJson,
   describeIssues,
   DeviceRequestSchema,
   ErrorCodes,
@@ -9,13 +10,13 @@ import {
   type DeviceRequest,
   type DeviceResponse,
 } from '../protocol/index.ts';
-import type { HubStore } from './store.ts';
+import type { StoreOf, Transactional } from './store/hub-store.ts';
 
 /** How long an answered request is remembered, so that a resend is answered instead of done again. */
 export const REQUEST_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 export interface DeviceRequestsOptions {
-  store: HubStore;
+  store: StoreOf<'roster' | 'devices' | 'audit'> & Transactional;
   logger: Logger;
   clock: Clock;
   /** Sends the answer on the device's responses topic; called only after the commit. */
@@ -45,7 +46,7 @@ function uuidOf(json: unknown): string | undefined {
  * nothing. Requests are rare (a card enrolment now and then), so unlike ingest there is no grouping.
  */
 export class DeviceRequests {
-  private readonly store: HubStore;
+  private readonly store: StoreOf<'roster' | 'devices' | 'audit'> & Transactional;
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly publishResponse: DeviceRequestsOptions['publishResponse'];
@@ -85,16 +86,13 @@ export class DeviceRequests {
       this.logger.warn({ deviceId, bytes: payload.length }, 'device request dropped: payload too large');
       return;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(payload.toString('utf8'));
-    } catch {
+    const parsed = decodeJson(DeviceRequestSchema, payload.toString('utf8'));
+    if (!parsed.ok && parsed.problem === 'not_json') {
       this.logger.warn({ deviceId }, 'device request dropped: not JSON');
       return;
     }
-    const parsed = DeviceRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      const id = uuidOf(json);
+    if (!parsed.ok) {
+      const id = uuidOf(parsed.json);
       const message = describeIssues(parsed.error).slice(0, MESSAGE_MAX);
       if (id === undefined) {
         this.logger.warn({ deviceId }, 'device request dropped: invalid and without a readable id');
@@ -108,7 +106,7 @@ export class DeviceRequests {
       this.send(deviceId, { id, ok: false, code: ErrorCodes.invalidPayload, message });
       return;
     }
-    const request = parsed.data;
+    const request = parsed.value;
     const outcome = this.store.transaction(() => this.run(deviceId, request));
     if (outcome.rosterChanged) {
       try {
@@ -127,8 +125,8 @@ export class DeviceRequests {
     request: DeviceRequest,
   ): { response: DeviceResponse; rosterChanged: boolean } {
     const store = this.store;
-    store.pruneRequests(new Date(this.clock.now().getTime() - this.retentionMs));
-    const stored = store.storedResponse(deviceId, request.id);
+    store.devices.pruneRequests(new Date(this.clock.now().getTime() - this.retentionMs));
+    const stored = store.devices.storedResponse(deviceId, request.id);
     if (stored !== undefined) {
       this.logger.info({ deviceId, requestId: request.id }, 'device request resent; answered again');
       return { response: JSON.parse(stored) as DeviceResponse, rosterChanged: false };
@@ -139,11 +137,11 @@ export class DeviceRequests {
     switch (request.op) {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       case 'enroll_card': {
-        const r = store.enrollCredential(request.guardianId, request.credentialHash, {
+        const r = store.roster.enrollCredential(request.guardianId, request.credentialHash, {
           deviceId,
           staffId: request.staffId,
         });
-        store.audit({
+        store.audit.append({
           actorKind: request.staffId === null ? 'device' : 'staff',
           actorId: request.staffId ?? deviceId,
           action: 'credential.enroll',
@@ -166,7 +164,7 @@ export class DeviceRequests {
         break;
       }
     }
-    store.storeResponse(deviceId, request.id, request.op, JSON.stringify(response));
+    store.devices.storeResponse(deviceId, request.id, request.op, JSON.stringify(response));
     return { response, rosterChanged };
   }
 

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
+import { prng } from '../common/random.ts';
 import { fixedClock } from '../common/time.ts';
 import { RollcallSchema, type AttendanceEvent, type Rollcall } from '../protocol/index.ts';
 import { importRoster } from './roster.ts';
 import { foldDay, NOT_ARRIVED, rollcallLayout, RollcallService } from './rollcall.ts';
-import { HubStore } from './store.ts';
-import { makeEvent, removeDir, tempDir, TEST_ROSTER } from './testing.ts';
+import { HubStore } from './store/hub-store.ts';
+import { makeEvent, removeDir, tempDir, TEST_ROSTER } from '../test/support/hub.ts';
 
 const at = (hhmm: string) => `2026-04-01T${hhmm}:00+09:00`;
 const ev = (type: AttendanceEvent['type'], hhmm: string, extra: Partial<AttendanceEvent> = {}) =>
@@ -122,7 +123,7 @@ describe('RollcallService', () => {
       logger: silentLogger(),
       facilityId: 'f1',
       timeZone: 'Asia/Tokyo',
-      roster: store.roster(),
+      roster: store.roster.read(),
       publish: (r) => {
         published.push(r);
         waiters.shift()?.(r);
@@ -140,7 +141,7 @@ describe('RollcallService', () => {
     r.classes.flatMap((c) => c.children).find((c) => c.id === childId)?.status;
 
   const commit = (events: AttendanceEvent[]) => {
-    service.onCommitted(store.insertEvents(events).inserted);
+    service.onCommitted(store.events.insertEvents(events).inserted);
   };
 
   const nextPublish = () =>
@@ -150,14 +151,14 @@ describe('RollcallService', () => {
 
   it('starts from the database and follows commits, publishing a valid snapshot', async () => {
     const checkIn = ev('check_in', '08:00');
-    store.insertEvents([checkIn]);
+    store.events.insertEvents([checkIn]);
     const fresh = new RollcallService({
       store,
       clock: fixedClock(at('10:00')),
       logger: silentLogger(),
       facilityId: 'f1',
       timeZone: 'Asia/Tokyo',
-      roster: store.roster(),
+      roster: store.roster.read(),
       publish: () => undefined,
     });
     expect(statusOf(fresh.snapshot(), 'c001')).toBe('present');
@@ -210,8 +211,7 @@ describe('RollcallService', () => {
     ['without voids', 0],
     ['with voids', 0.05],
   ])('agrees with foldDay whatever order events arrive in (%s)', (_name, voidRate) => {
-    let seed = 42;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const rand = prng(42);
     const types = ['check_in', 'check_out', 'absent'] as const;
     const all: AttendanceEvent[] = [];
     const children = () => service.snapshot().classes.flatMap((c) => c.children);

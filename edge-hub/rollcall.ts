@@ -12,7 +12,9 @@ import {
 import type { Logger } from '../common/logger.ts';
 import { formatRfc3339, LocalDates, type Clock } from '../common/time.ts';
 import type { AttendanceEvent, Rollcall } from '../protocol/index.ts';
-import type { HubStore, RosterData, StoredEvent } from './store.ts';
+import type { StoredEvent } from './store/events.ts';
+import type { StoreOf } from './store/hub-store.ts';
+import type { RosterData } from './store/roster.ts';
 
 // The pure fold lives in common/attendance.ts so that the cloud can build the same ledgers; re-exported
 // here for the hub's importers.
@@ -112,18 +114,18 @@ export function buildRollcall(
 
 /** The roll-call of any business day, straight from the database. */
 export function rollcallOn(
-  store: HubStore,
+  store: StoreOf<'events'>,
   facilityId: string,
   layout: RollcallLayout,
   date: string,
   generatedAt: string,
 ): Rollcall {
-  const days = foldDay(store.rollcallEventsOn(date));
+  const days = foldDay(store.events.rollcallEventsOn(date));
   return buildRollcall(facilityId, date, generatedAt, layout, (id) => days.get(id) ?? NOT_ARRIVED);
 }
 
 export interface RollcallServiceOptions {
-  store: HubStore;
+  store: StoreOf<'events'>;
   clock: Clock;
   logger: Logger;
   facilityId: string;
@@ -140,7 +142,7 @@ export interface RollcallServiceOptions {
  * goes out because the snapshot is taken when the timer fires).
  */
 export class RollcallService {
-  private readonly store: HubStore;
+  private readonly store: StoreOf<'events'>;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly facilityId: string;
@@ -262,7 +264,7 @@ export class RollcallService {
     this.date = date;
     this.timelines = new Map();
     this.todaysEvents = new Set();
-    const events = this.store.rollcallEventsOn(date);
+    const events = this.store.events.rollcallEventsOn(date);
     for (const e of events) {
       this.todaysEvents.add(e.id);
       this.timeline(e.childId).add(e);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { GenkanError } from '../common/errors.ts';
+import { ConflictError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { ImportJob, RosterPreview } from '../protocol/admin.ts';
 import {
@@ -12,7 +12,7 @@ import {
   type ParsedRoster,
   type RosterProblem,
 } from './roster.ts';
-import type { HubStore } from './store.ts';
+import type { StoreOf } from './store/hub-store.ts';
 
 /** Data rows checked per step of the validation; the event loop runs between steps. */
 export const VALIDATION_CHUNK_ROWS = 250;
@@ -20,14 +20,14 @@ export const VALIDATION_CHUNK_ROWS = 250;
 const MAX_JOBS = 20;
 
 /** Another real import is running: one at a time, so that the last one wins predictably. */
-export class ImportBusyError extends GenkanError {
+export class ImportBusyError extends ConflictError {
   constructor() {
     super('import_busy', 'another roster import is running; wait for it to finish');
   }
 }
 
 export interface RosterJobsOptions {
-  store: HubStore;
+  store: StoreOf<'facility' | 'roster' | 'audit'>;
   logger: Logger;
   /** Told after a real import wrote a new roster (the hub reloads and republishes it). */
   onImported: () => void;
@@ -167,7 +167,7 @@ export class RosterJobs {
       if (!(err instanceof RosterImportError)) throw err;
       job.problems = [...err.problems];
     }
-    const current = new Set(store.roster().children.map((c) => c.id));
+    const current = new Set(store.roster.read().children.map((c) => c.id));
     if (!parsed) {
       job.state = 'failed';
       if (!job.dryRun) this.audit(staffId, 'roster_invalid', { problems: job.problems.length });
@@ -203,7 +203,7 @@ export class RosterJobs {
   }
 
   private audit(staffId: string, outcome: string, after: Record<string, number>): void {
-    this.options.store.audit({
+    this.options.store.audit.append({
       actorKind: 'staff',
       actorId: staffId,
       action: 'roster.import',

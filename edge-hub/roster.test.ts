@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialHash } from '../protocol/index.ts';
 import { importRoster, parseRosterCsv, RosterImportError, type RosterProblem } from './roster.ts';
-import { HubStore } from './store.ts';
-import { removeDir, ROSTER_HEADER, tempDir, TEST_ROSTER } from './testing.ts';
+import { HubStore } from './store/hub-store.ts';
+import { removeDir, ROSTER_HEADER, tempDir, TEST_ROSTER } from '../test/support/hub.ts';
 
 function problemsOf(csv: string): RosterProblem[] {
   try {
@@ -200,20 +200,20 @@ describe('importRoster', () => {
       imported: { classes: 2, children: 4, guardians: 3, credentials: 2 },
       version: 1,
     });
-    const roster = store.roster();
-    const key = store.meta().credentialKey;
+    const roster = store.roster.read();
+    const key = store.facility.meta().credentialKey;
     expect(roster.guardians.find((g) => g.id === 'g001')?.credentials).toEqual([
       credentialHash(key, { kind: 'card', value: '04a23b4c' }),
     ]);
     // no clear card number anywhere in the database
     const dump = JSON.stringify(store.db.prepare('SELECT * FROM credentials').all());
     expect(dump).not.toMatch(/04a23b4c/i);
-    expect(store.rosterVersion()).toBe(1);
+    expect(store.roster.rosterVersion()).toBe(1);
   });
 
   it('replaces the roster as a whole; events of removed children stay', () => {
     importRoster(store, TEST_ROSTER);
-    store.insertEvents([
+    store.events.insertEvents([
       {
         id: '0190a0b0-0000-7000-8000-000000000001',
         type: 'check_in',
@@ -230,19 +230,19 @@ describe('importRoster', () => {
       imported: { classes: 1, children: 1, guardians: 1, credentials: 0 },
       version: 2,
     });
-    const roster = store.roster();
+    const roster = store.roster.read();
     expect(roster.classes).toEqual([{ id: 'k9', name: 'New' }]);
     expect(roster.children.map((c) => c.id)).toEqual(['c001']);
-    expect(store.countEvents()).toBe(1);
+    expect(store.events.countEvents()).toBe(1);
   });
 
   it('imports nothing when any row is bad', () => {
     importRoster(store, TEST_ROSTER);
-    const before = store.roster();
+    const before = store.roster.read();
     expect(() => importRoster(store, file('k1,A,c1,X,x,g1,G,', 'k1,A,c2,X,x,g1,G,xyz'))).toThrow(
       RosterImportError,
     );
-    expect(store.roster()).toEqual(before);
-    expect(store.rosterVersion()).toBe(1);
+    expect(store.roster.read()).toEqual(before);
+    expect(store.roster.rosterVersion()).toBe(1);
   });
 });

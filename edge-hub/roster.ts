@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { GenkanError } from '../common/errors.ts';
+import { ValidationError } from '../common/errors.ts';
 import {
   CARE_TYPES,
   credentialHash,
@@ -9,7 +9,9 @@ import {
   type Roster,
   textProblem,
 } from '../protocol/index.ts';
-import type { HubMeta, HubStore, RosterData } from './store.ts';
+import type { HubMeta } from './store/facility.ts';
+import type { StoreOf } from './store/hub-store.ts';
+import type { RosterData } from './store/roster.ts';
 
 export const ROSTER_COLUMNS = [
   'class_id',
@@ -35,7 +37,7 @@ export interface RosterProblem {
 }
 
 /** A roster file with problems; nothing was imported. `problems` lists every bad line. */
-export class RosterImportError extends GenkanError {
+export class RosterImportError extends ValidationError {
   readonly problems: readonly RosterProblem[];
   constructor(problems: readonly RosterProblem[]) {
     super(
@@ -250,9 +252,9 @@ export function parseRosterCsv(text: string): ParsedRoster {
 }
 
 /** Replaces the stored roster with the file's, as a whole, in one transaction (or not at all). */
-export function importRoster(store: HubStore, csvText: string): ImportSummary {
+export function importRoster(store: StoreOf<'facility' | 'roster'>, csvText: string): ImportSummary {
   const parsed = parseRosterCsv(csvText);
-  const { credentialKey } = store.meta();
+  const { credentialKey } = store.facility.meta();
   const data: RosterData = {
     classes: parsed.classes,
     children: parsed.children,
@@ -263,7 +265,7 @@ export function importRoster(store: HubStore, csvText: string): ImportSummary {
       credentials: g.cardUids.map((value) => credentialHash(credentialKey, { kind: 'card', value })),
     })),
   };
-  const version = store.replaceRoster(data);
+  const version = store.roster.replaceRoster(data);
   return {
     imported: {
       classes: data.classes.length,

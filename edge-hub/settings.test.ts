@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../common/errors.ts';
 import { readSettings, settingsPatch, updateSettings } from './settings.ts';
-import { HubStore } from './store.ts';
-import { provision, removeDir, type TestSite } from './testing.ts';
+import { HubStore } from './store/hub-store.ts';
+import { provision, removeDir, type TestSite } from '../test/support/hub.ts';
 
 const CLI = { kind: 'cli', id: null } as const;
 

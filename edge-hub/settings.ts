@@ -5,14 +5,15 @@ import {
   type ClassSettings,
   type FacilitySettings,
 } from '../protocol/index.ts';
-import type { AuditActorKind, HubStore } from './store.ts';
+import type { AuditActorKind } from './store/audit.ts';
+import type { StoreOf, Transactional } from './store/hub-store.ts';
 
 /** The facility's settings: the zone of the data directory, the facility-wide ones and each class's. */
-export function readSettings(store: HubStore): FacilitySettings {
+export function readSettings(store: StoreOf<'facility' | 'settings'>): FacilitySettings {
   return {
-    timeZone: store.meta().timeZone,
-    ...store.facilitySettings(),
-    classes: Object.fromEntries(store.classSettings()),
+    timeZone: store.facility.meta().timeZone,
+    ...store.settings.facilitySettings(),
+    classes: Object.fromEntries(store.settings.classSettings()),
   };
 }
 
@@ -39,7 +40,11 @@ function refused(issues: readonly { path: readonly PropertyKey[]; message: strin
  * (before and after) in one transaction, or refused with the field and the reason and nothing changed.
  * Returns the settings as they are now.
  */
-export function updateSettings(store: HubStore, patch: unknown, actor: SettingsActor): FacilitySettings {
+export function updateSettings(
+  store: StoreOf<'facility' | 'roster' | 'audit' | 'settings'> & Transactional,
+  patch: unknown,
+  actor: SettingsActor,
+): FacilitySettings {
   const parsed = SettingsPatchSchema.safeParse(patch);
   if (!parsed.success) throw refused(parsed.error.issues);
   const p = parsed.data;
@@ -51,7 +56,7 @@ export function updateSettings(store: HubStore, patch: unknown, actor: SettingsA
       'timeZone',
     );
   }
-  const classIds = new Set(store.roster().classes.map((c) => c.id));
+  const classIds = new Set(store.roster.read().classes.map((c) => c.id));
   const classes: Record<string, ClassSettings> = { ...before.classes };
   for (const [id, change] of Object.entries(p.classes ?? {})) {
     if (!classIds.has(id)) {
@@ -91,12 +96,12 @@ export function updateSettings(store: HubStore, patch: unknown, actor: SettingsA
   if (!whole.success) throw refused(whole.error.issues);
   store.transaction(() => {
     const { timeZone: _zone, classes: perClass, ...wide } = whole.data;
-    store.setFacilitySettings(wide);
+    store.settings.setFacilitySettings(wide);
     for (const id of Object.keys(p.classes ?? {})) {
       const c = perClass[id];
-      if (c) store.setClassSettings(id, c);
+      if (c) store.settings.setClassSettings(id, c);
     }
-    store.audit({
+    store.audit.append({
       actorKind: actor.kind,
       actorId: actor.id,
       action: 'settings.update',

@@ -1,15 +1,18 @@
 import type { FacilitySnapshot } from '../protocol/index.ts';
-import type { HubStore } from './store.ts';
+import type { StoreOf } from './store/hub-store.ts';
 
 /**
  * What the ledgers need besides the events (protocol/ledger.ts FacilitySnapshot): the roster with care
  * types and the care rules. The hub's ledgers are built from it, and the relay sends the same object to
  * the cloud, so that both build identical ledgers.
  */
-export function facilitySnapshot(store: HubStore, facilityId: string): FacilitySnapshot {
-  const meta = store.meta();
-  const settings = store.facilitySettings();
-  const roster = store.roster();
+export function facilitySnapshot(
+  store: StoreOf<'facility' | 'roster' | 'settings'>,
+  facilityId: string,
+): FacilitySnapshot {
+  const meta = store.facility.meta();
+  const settings = store.settings.facilitySettings();
+  const roster = store.roster.read();
   return {
     facilityId,
     facilityName: meta.facilityName ?? facilityId,
@@ -31,7 +34,7 @@ export function facilitySnapshot(store: HubStore, facilityId: string): FacilityS
  * Changes whenever the snapshot would (roster version, settings, facility name), without building it:
  * the relay compares keys to know when to send a new snapshot.
  */
-export function snapshotKey(store: HubStore): string {
-  const meta = store.meta();
-  return JSON.stringify([meta.rosterVersion, meta.facilityName, store.facilitySettings()]);
+export function snapshotKey(store: StoreOf<'facility' | 'settings'>): string {
+  const meta = store.facility.meta();
+  return JSON.stringify([meta.rosterVersion, meta.facilityName, store.settings.facilitySettings()]);
 }

@@ -1,5 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { GenkanError, NotFoundError, ValidationError } from '../common/errors.ts';
+import { randomBytes } from 'node:crypto';
+import { AuthError, NotFoundError, ValidationError } from '../common/errors.ts';
+import { hashPassword, verifyPassword } from '../common/passwords.ts';
+import { hashToken, hashTokenBase64url, sameBytes } from '../common/secrets.ts';
 import type { Clock } from '../common/time.ts';
 import {
   describeIssues,
@@ -12,16 +14,15 @@ import {
   type TabletDeviceRequest,
   textProblem,
 } from '../protocol/index.ts';
-import { hashPassword, verifyPassword } from './devices.ts';
 import {
   FailureLimiter,
-  hashPairingCode,
   matchPairingCode,
   PairingCodeError,
   PairingRoleError,
   TooManyRequestsError,
 } from './pairing.ts';
-import type { HubStore, SessionRow, StaffRow } from './store.ts';
+import type { StoreOf, Transactional } from './store/hub-store.ts';
+import type { SessionRow, StaffRow } from './store/people.ts';
 
 /** Idle timeout of a staff session: every authenticated request extends it. */
 export const SESSION_IDLE_MS = 60 * 60_000;
@@ -39,27 +40,22 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** What the store keeps of a token: it is random, so SHA-256 suffices. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('base64url');
-}
-
 /** Unknown staff, wrong PIN or disabled account: all alike, so there is no oracle. */
-export class BadCredentialsError extends GenkanError {
+export class BadCredentialsError extends AuthError {
   constructor() {
     super('bad_credentials', 'unknown staff id or wrong PIN');
   }
 }
 
 /** A request without a valid tablet device cookie. */
-export class DeviceNotSetUpError extends GenkanError {
+export class DeviceNotSetUpError extends AuthError {
   constructor() {
     super('device_not_set_up', 'this browser is not set up as a tablet of this hub');
   }
 }
 
 /** A request without a valid staff session on this tablet. */
-export class NotSignedInError extends GenkanError {
+export class NotSignedInError extends AuthError {
   constructor() {
     super('not_signed_in', 'sign in first (the session is missing, expired or ended)');
   }
@@ -77,7 +73,7 @@ export interface StaffAccount {
  * audits the change without the PIN.
  */
 export async function addStaff(
-  store: HubStore,
+  store: StoreOf<'people' | 'audit'> & Transactional,
   input: { id: string; name: string; pin: string; role?: StaffRole },
 ): Promise<StaffAccount> {
   if (!ID_RE.test(input.id)) {
@@ -102,10 +98,10 @@ export async function addStaff(
   }
   const pin = PinSchema.safeParse(input.pin);
   if (!pin.success) throw new ValidationError('bad_pin', `PIN ${describeIssues(pin.error)}`, 'pin');
-  const pinHash = await hashPassword(pin.data);
+  const pinHash = await hashPassword(pin.data, 'chosen');
   store.transaction(() => {
-    const before = store.upsertStaff(input.id, name, role, pinHash);
-    store.audit({
+    const before = store.people.upsertStaff(input.id, name, role, pinHash);
+    store.audit.append({
       actorKind: 'cli',
       actorId: null,
       action: before === undefined ? 'staff.add' : 'staff.update',
@@ -124,16 +120,16 @@ export async function addStaff(
  * app) end at once (a running hub's push channels notice within a second). Its name stays on the records it made.
  */
 export function setStaffEnabled(
-  store: HubStore,
+  store: StoreOf<'people' | 'audit'> & Transactional,
   id: string,
   enabled: boolean,
 ): StaffAccount & { enabled: boolean } {
   return store.transaction(() => {
-    const staff = store.staff(id);
+    const staff = store.people.staff(id);
     if (!staff) throw new NotFoundError('unknown_staff', `no staff account ${id}`);
-    store.setStaffDisabled(id, !enabled);
-    const ended = enabled ? 0 : store.deleteSessionsOf(id) + store.deleteAdminSessionsOf(id);
-    store.audit({
+    store.people.setStaffDisabled(id, !enabled);
+    const ended = enabled ? 0 : store.people.deleteSessionsOf(id) + store.people.deleteAdminSessionsOf(id);
+    store.audit.append({
       actorKind: 'cli',
       actorId: null,
       action: enabled ? 'staff.enable' : 'staff.disable',
@@ -166,12 +162,12 @@ export interface SessionContext {
  * a disabled account and an account `accept` refuses all get the same BadCredentialsError.
  */
 export class PinSignIn {
-  private readonly store: HubStore;
+  private readonly store: StoreOf<'people' | 'audit'>;
   private readonly staffLimiter: FailureLimiter;
   private readonly placeLimiter: FailureLimiter;
   private dummyHash: Promise<string> | undefined;
 
-  constructor(store: HubStore, clock: Clock) {
+  constructor(store: StoreOf<'people' | 'audit'>, clock: Clock) {
     this.store = store;
     this.staffLimiter = new FailureLimiter(clock, SIGN_IN_MAX_PER_STAFF, SIGN_IN_WINDOW_MS);
     this.placeLimiter = new FailureLimiter(clock, SIGN_IN_MAX_PER_DEVICE, SIGN_IN_WINDOW_MS);
@@ -188,14 +184,14 @@ export class PinSignIn {
       this.placeLimiter.retryAfter(place) ?? 0,
     );
     if (wait > 0) throw new SignInLimitedError(wait);
-    const staff = this.store.staff(request.staffId);
+    const staff = this.store.people.staff(request.staffId);
     const ok = staff
       ? await verifyPassword(request.pin, staff.pinHash)
-      : await verifyPassword(request.pin, await (this.dummyHash ??= hashPassword(newToken())));
+      : await verifyPassword(request.pin, await (this.dummyHash ??= hashPassword(newToken(), 'chosen')));
     if (staff && ok && !staff.disabled && accept(staff)) return staff;
     this.staffLimiter.fail(request.staffId);
     this.placeLimiter.fail(place);
-    this.store.audit({
+    this.store.audit.append({
       actorKind: 'staff',
       actorId: request.staffId,
       action: audit.action,
@@ -212,14 +208,14 @@ export class PinSignIn {
  * fine for a limit meant to make guessing PINs slow.
  */
 export class StaffAuth {
-  private readonly store: HubStore;
+  private readonly store: StoreOf<'people' | 'devices' | 'audit'> & Transactional;
   private readonly clock: Clock;
   private readonly pairingLimiter: FailureLimiter;
   private readonly pins: PinSignIn;
   private readonly format: (d: Date) => string;
 
   constructor(options: {
-    store: HubStore;
+    store: StoreOf<'people' | 'devices' | 'audit'> & Transactional;
     clock: Clock;
     /** Formats an instant for SessionInfo.expiresAt (RFC 3339 in the facility's zone). */
     format: (d: Date) => string;
@@ -239,15 +235,15 @@ export class StaffAuth {
   setUpDevice(request: TabletDeviceRequest, remote: string): string {
     const wait = this.pairingLimiter.retryAfter(remote);
     if (wait !== undefined) throw new TooManyRequestsError(wait);
-    const hash = Buffer.from(hashPairingCode(request.code), 'base64url');
+    const hash = hashToken(request.code);
     const token = newToken();
     const outcome = this.store.transaction((): 'ok' | 'bad' | 'kiosk' => {
       const row = matchPairingCode(this.store, request.deviceId, hash, this.clock.now());
       if (row === undefined) return 'bad';
-      if (row.role !== 'tablet' || this.store.deviceRole(row.deviceId) !== 'tablet') return 'kiosk';
-      if (!this.store.usePairingCode(row.id, this.clock.now())) return 'bad';
-      this.store.addTabletToken(hashToken(token), row.deviceId);
-      this.store.audit({
+      if (row.role !== 'tablet' || this.store.devices.deviceRole(row.deviceId) !== 'tablet') return 'kiosk';
+      if (!this.store.devices.usePairingCode(row.id, this.clock.now())) return 'bad';
+      this.store.devices.addTabletToken(hashTokenBase64url(token), row.deviceId);
+      this.store.audit.append({
         actorKind: 'device',
         actorId: row.deviceId,
         action: 'tablet.set_up',
@@ -265,7 +261,8 @@ export class StaffAuth {
 
   /** The tablet a device cookie names; throws DeviceNotSetUpError. */
   device(cookie: string | undefined): string {
-    const deviceId = cookie === undefined ? undefined : this.store.tabletOfToken(hashToken(cookie));
+    const deviceId =
+      cookie === undefined ? undefined : this.store.devices.tabletOfToken(hashTokenBase64url(cookie));
     if (deviceId === undefined) throw new DeviceNotSetUpError();
     return deviceId;
   }
@@ -275,7 +272,7 @@ export class StaffAuth {
     const now = this.clock.now();
     const token = newToken();
     const row: SessionRow = {
-      tokenHash: hashToken(token),
+      tokenHash: hashTokenBase64url(token),
       staffId: staff.id,
       deviceId,
       createdAt: now.toISOString(),
@@ -283,9 +280,9 @@ export class StaffAuth {
       expiresAt: new Date(now.getTime() + SESSION_MAX_MS).toISOString(),
     };
     this.store.transaction(() => {
-      this.store.pruneSessions(now);
-      this.store.createSession(row);
-      this.store.audit({
+      this.store.people.pruneSessions(now);
+      this.store.people.createSession(row);
+      this.store.audit.append({
         actorKind: 'staff',
         actorId: staff.id,
         action: 'session.sign_in',
@@ -310,23 +307,21 @@ export class StaffAuth {
    */
   session(deviceId: string, cookie: string | undefined, touch = true): SessionContext | undefined {
     if (cookie === undefined) return undefined;
-    const tokenHash = hashToken(cookie);
-    const session = this.store.session(tokenHash);
+    const tokenHash = hashTokenBase64url(cookie);
+    const session = this.store.people.session(tokenHash);
     if (!session) return undefined;
-    const a = Buffer.from(session.deviceId);
-    const b = Buffer.from(deviceId);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+    if (!sameBytes(Buffer.from(session.deviceId), Buffer.from(deviceId))) return undefined;
     const now = this.clock.now();
     if (!this.live(session, now)) {
       // Gone for good: a clock stepped back later must not revive it.
-      this.store.deleteSession(tokenHash);
+      this.store.people.deleteSession(tokenHash);
       return undefined;
     }
-    const staff = this.store.staff(session.staffId);
+    const staff = this.store.people.staff(session.staffId);
     if (!staff || staff.disabled) return undefined;
     if (touch) {
       session.lastSeenAt = now.toISOString();
-      this.store.touchSession(tokenHash, session.lastSeenAt);
+      this.store.people.touchSession(tokenHash, session.lastSeenAt);
     }
     return {
       tokenHash,
@@ -343,16 +338,16 @@ export class StaffAuth {
 
   /** Whether a stored session is still live (not deleted, idle or past its end). */
   stillLive(tokenHash: string): boolean {
-    const s = this.store.session(tokenHash);
+    const s = this.store.people.session(tokenHash);
     if (!s) return false;
-    const staff = this.store.staff(s.staffId);
+    const staff = this.store.people.staff(s.staffId);
     return staff !== undefined && !staff.disabled && this.live(s, this.clock.now());
   }
 
   signOut(ctx: SessionContext): void {
     this.store.transaction(() => {
-      this.store.deleteSession(ctx.tokenHash);
-      this.store.audit({
+      this.store.people.deleteSession(ctx.tokenHash);
+      this.store.audit.append({
         actorKind: 'staff',
         actorId: ctx.staff.id,
         action: 'session.sign_out',
@@ -379,19 +374,6 @@ export class SignInLimitedError extends TooManyRequestsError {
     super(retryAfterSeconds);
     this.message = `too many failed sign-ins; retry in ${retryAfterSeconds} s`;
   }
-}
-
-/** HTTP status of a tablet authentication error; undefined for anything else. */
-export function authErrorStatus(err: unknown): number | undefined {
-  if (
-    err instanceof BadCredentialsError ||
-    err instanceof DeviceNotSetUpError ||
-    err instanceof NotSignedInError
-  ) {
-    return 401;
-  }
-  if (err instanceof PairingRoleError) return 403;
-  return undefined;
 }
 
 /** `<hub>/tablet/#pair=<GKP1 payload>`: what a tablet's QR code opens (the tablet app posts the code). */

@@ -1,10 +1,11 @@
+import { absenceNote } from '../common/attendance.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { formatRfc3339, isValidDate, localDate, type Clock } from '../common/time.ts';
 import { ErrorCodes, NOTE_MAX, type AttendanceEvent, type TabletAction } from '../protocol/index.ts';
-import { ApiError } from './api-error.ts';
 import type { Ingest } from './ingest.ts';
-import type { HubStore } from './store.ts';
-import { absenceNote, isValidTime, localInstant } from './tablet-view.ts';
+import type { StoreOf } from './store/hub-store.ts';
+import { isValidTime, localInstant } from './tablet-view.ts';
 
 export interface ActionActor {
   staffId: string;
@@ -23,13 +24,19 @@ export interface ActionResult {
  * staff member) through Ingest.record, the path that feeds the roll-call, the push channel and the relay.
  */
 export class TabletActions {
-  private readonly store: HubStore;
+  private readonly store: StoreOf<'events' | 'audit'>;
   private readonly clock: Clock;
   private readonly timeZone: string;
   private readonly ingest: Ingest;
   private readonly logger: Logger;
 
-  constructor(options: { store: HubStore; clock: Clock; timeZone: string; ingest: Ingest; logger: Logger }) {
+  constructor(options: {
+    store: StoreOf<'events' | 'audit'>;
+    clock: Clock;
+    timeZone: string;
+    ingest: Ingest;
+    logger: Logger;
+  }) {
     this.store = options.store;
     this.clock = options.clock;
     this.timeZone = options.timeZone;
@@ -40,7 +47,7 @@ export class TabletActions {
   perform(actor: ActionActor, action: TabletAction): ActionResult {
     // A retry is answered with the stored event before anything else is checked: the clock has moved on
     // and the checks below might now fail for an action that was accepted.
-    const stored = this.store.eventById(action.id);
+    const stored = this.store.events.eventById(action.id);
     if (stored) return this.retried(actor, stored);
 
     const now = this.clock.now();
@@ -52,10 +59,11 @@ export class TabletActions {
       case 'check_out': {
         let at = now;
         if (action.at !== undefined) {
-          if (!isValidTime(action.at)) throw new ApiError(400, ErrorCodes.badRequest, 'at must be HH:MM');
+          if (!isValidTime(action.at))
+            throw new ValidationError(ErrorCodes.badRequest, 'at must be HH:MM', 'at');
           at = localInstant(today, action.at, this.timeZone);
           if (at.getTime() > now.getTime()) {
-            throw new ApiError(400, 'future_time', `${action.at} is later than now`);
+            throw new ValidationError(ErrorCodes.futureTime, `${action.at} is later than now`, 'at');
           }
         }
         const occurredAt = formatRfc3339(at, this.timeZone);
@@ -71,18 +79,18 @@ export class TabletActions {
       }
       case 'absent': {
         if (!isValidDate(action.date) || action.date < today) {
-          throw new ApiError(
-            400,
-            'bad_date',
+          throw new ValidationError(
+            ErrorCodes.badDate,
             'an absence is for today or a later calendar date (YYYY-MM-DD)',
+            'date',
           );
         }
         const note = absenceNote(action.reason, action.note);
         if (note.length > NOTE_MAX) {
-          throw new ApiError(
-            400,
+          throw new ValidationError(
             ErrorCodes.badRequest,
             `the note is too long (at most ${NOTE_MAX} characters)`,
+            'note',
           );
         }
         // Filed under its day: now for today, the day's first minute for a later day.
@@ -92,12 +100,17 @@ export class TabletActions {
         break;
       }
       case 'void': {
-        const target = this.store.eventById(action.eventId);
+        const target = this.store.events.eventById(action.eventId);
         if (!target) {
-          throw new ApiError(400, ErrorCodes.unknownEvent, `the hub holds no event ${action.eventId}`);
+          // A reference in the action, not the resource asked for: invalid input.
+          throw new ValidationError(
+            ErrorCodes.unknownEvent,
+            `the hub holds no event ${action.eventId}`,
+            'eventId',
+          );
         }
         if (this.inEffectVoid(action.eventId, 0)) {
-          throw new ApiError(409, 'already_voided', `event ${action.eventId} is voided already`);
+          throw new ConflictError(ErrorCodes.alreadyVoided, `event ${action.eventId} is voided already`);
         }
         const occurredAt = formatRfc3339(now, this.timeZone);
         make = (seq) => ({
@@ -112,13 +125,15 @@ export class TabletActions {
         break;
       }
     }
-    const result = this.ingest.record(action.id, () => make(this.store.nextDeviceSeq(actor.deviceId)));
+    const result = this.ingest.record(action.id, () => make(this.store.events.nextDeviceSeq(actor.deviceId)));
     if ('rejection' in result) {
       const { code, message } = result.rejection;
-      throw new ApiError(code === ErrorCodes.unknownChild ? 404 : 400, code, message);
+      throw code === ErrorCodes.unknownChild
+        ? new NotFoundError(code, message)
+        : new ValidationError(code, message);
     }
     if (result.duplicate) return this.retried(actor, result.event);
-    this.store.audit({
+    this.store.audit.append({
       actorKind: 'staff',
       actorId: actor.staffId,
       action: `tablet.${action.op}`,
@@ -140,7 +155,7 @@ export class TabletActions {
   /** A retried action: the stored event, if it is this tablet's; an id used by another device is refused. */
   private retried(actor: ActionActor, stored: AttendanceEvent): ActionResult {
     if (stored.deviceId !== actor.deviceId) {
-      throw new ApiError(409, 'event_id_in_use', 'this event id belongs to another event');
+      throw new ConflictError(ErrorCodes.eventIdInUse, 'this event id belongs to another event');
     }
     return { event: stored, duplicate: true };
   }
@@ -148,6 +163,6 @@ export class TabletActions {
   /** Whether some void of `id` is itself in effect (not voided in turn). */
   private inEffectVoid(id: string, depth: number): boolean {
     if (depth > 32) return false;
-    return this.store.voidersOf(id).some((v) => !this.inEffectVoid(v, depth + 1));
+    return this.store.events.voidersOf(id).some((v) => !this.inEffectVoid(v, depth + 1));
   }
 }

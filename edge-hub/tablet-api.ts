@@ -2,10 +2,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
+import { NotFoundError, ValidationError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { localDate, type Clock } from '../common/time.ts';
 import type { WebBundle } from '../common/web-bundle.ts';
-import { notSignedIn, originOk, parseCookies, requireSameOrigin, serveWebApp } from './web-app.ts';
+import { originOk, parseCookies, requireSameOrigin, serveWebApp } from './web-app.ts';
 import {
   describeIssues,
   DEVICE_COOKIE,
@@ -18,14 +19,19 @@ import {
   TabletDeviceRequestSchema,
   type TabletRollcall,
 } from '../protocol/index.ts';
-import { ApiError } from './api-error.ts';
-import { DEVICE_COOKIE_MAX_AGE_S, SESSION_MAX_MS, type SessionContext, type StaffAuth } from './staff.ts';
+import {
+  DEVICE_COOKIE_MAX_AGE_S,
+  NotSignedInError,
+  SESSION_MAX_MS,
+  type SessionContext,
+  type StaffAuth,
+} from './staff.ts';
 import type { TabletActions } from './tablet-actions.ts';
 import type { TabletPush } from './tablet-push.ts';
-import type { HubStore } from './store.ts';
+import type { StoreOf, Transactional } from './store/hub-store.ts';
 
 export interface TabletApiOptions {
-  store: HubStore;
+  store: StoreOf<'people' | 'audit'> & Transactional;
   clock: Clock;
   timeZone: string;
   logger: Logger;
@@ -71,7 +77,7 @@ export function registerTabletApi(
   const sessionOf = (req: FastifyRequest): SessionContext => {
     const deviceId = deviceOf(req);
     const ctx = auth.session(deviceId, parseCookies(req.headers.cookie).get(SESSION_COOKIE));
-    if (!ctx) throw notSignedIn();
+    if (!ctx) throw new NotSignedInError();
     return ctx;
   };
 
@@ -82,7 +88,7 @@ export function registerTabletApi(
   app.post('/api/tablet/device', { bodyLimit: TABLET_BODY_LIMIT }, (req, reply) => {
     checkOrigin(req);
     const parsed = TabletDeviceRequestSchema.safeParse(req.body);
-    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
     try {
       const token = auth.setUpDevice(parsed.data, req.ip);
       req.log.info({ deviceId: parsed.data.deviceId }, 'tablet set up');
@@ -103,7 +109,7 @@ export function registerTabletApi(
     checkOrigin(req);
     const deviceId = deviceOf(req);
     const parsed = SignInRequestSchema.safeParse(req.body);
-    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
     const signed = await auth.signIn(deviceId, parsed.data);
     req.log.info({ deviceId, staffId: signed.info.staff.id }, 'staff signed in');
     return reply
@@ -137,7 +143,7 @@ export function registerTabletApi(
     checkOrigin(req);
     const ctx = sessionOf(req);
     const parsed = TabletActionSchema.safeParse(req.body);
-    if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
     const result = options.actions.perform({ staffId: ctx.staff.id, deviceId: ctx.deviceId }, parsed.data);
     return reply.header('cache-control', 'no-store').send({ event: result.event });
   });
@@ -150,14 +156,14 @@ export function registerTabletApi(
       const ctx = sessionOf(req);
       const classId = IdSchema.safeParse(req.params.classId);
       if (!classId.success || !options.hasClass(classId.data)) {
-        throw new ApiError(404, 'unknown_class', 'no such class on the roster');
+        throw new NotFoundError(ErrorCodes.unknownClass, 'no such class on the roster');
       }
       const parsed = StaffOnDutySchema.safeParse(req.body);
-      if (!parsed.success) throw new ApiError(400, ErrorCodes.badRequest, describeIssues(parsed.error));
+      if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
       const date = localDate(clock.now(), timeZone);
       store.transaction(() => {
-        const before = store.setStaffOnDuty(classId.data, date, parsed.data.count, ctx.staff.id);
-        store.audit({
+        const before = store.people.setStaffOnDuty(classId.data, date, parsed.data.count, ctx.staff.id);
+        store.audit.append({
           actorKind: 'staff',
           actorId: ctx.staff.id,
           action: 'tablet.staff_on_duty',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
 import type { TabletRollcall } from '../protocol/index.ts';
+import { until } from '../test/support/wait.ts';
 import { TabletPush, type PushSocket } from './tablet-push.ts';
 
 /** A socket whose unsent bytes the test sets: `stuck` means the tablet stopped reading. */
@@ -24,17 +25,6 @@ class FakeSocket implements PushSocket {
   }
 }
 
-function until(check: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setInterval(() => {
-      if (check()) {
-        clearInterval(t);
-        resolve();
-      }
-    }, 5);
-  });
-}
-
 describe('TabletPush', () => {
   it('keeps only the newest frame for a tablet that stopped reading, and sends it once it drains', async () => {
     let version = 0;
@@ -55,14 +45,14 @@ describe('TabletPush', () => {
       for (let i = 0; i < 5; i++) {
         const before = fast.sent.length;
         push.changed();
-        await until(() => fast.sent.length > before);
+        await until(() => fast.sent.length > before, 'the push to the reading tablet');
       }
       // the reading tablet got every push; the stuck one only its first frame, with 4 replaced
       expect(fast.sent).toHaveLength(6);
       expect(slow.sent).toHaveLength(1);
       expect(push.skippedFor(slow)).toBe(4);
       slow.stuck = false;
-      await until(() => slow.sent.length === 2);
+      await until(() => slow.sent.length === 2, 'the newest frame once the tablet drains');
       expect(slow.sent[1]).toBe(fast.sent[5]);
     } finally {
       push.close();
@@ -85,12 +75,12 @@ describe('TabletPush', () => {
       push.add(stuck, 'a');
       stuck.stuck = true;
       push.changed();
-      await until(() => stuck.terminated);
+      await until(() => stuck.terminated, 'the stuck tablet to be disconnected');
       expect(push.size).toBe(0);
       const other = new FakeSocket();
       push.add(other, 'b');
       live = false;
-      await until(() => other.readyState === 3);
+      await until(() => other.readyState === 3, 'the dead session to end');
       expect(other.sent.at(-1)).toBe('{"type":"session_ended"}');
     } finally {
       push.close();

@@ -1,16 +1,16 @@
+import { parseAbsence } from '../common/attendance.ts';
 import { formatRfc3339, localDate, localTime, offsetMinutes, type Clock } from '../common/time.ts';
-import {
-  ABSENCE_REASONS,
-  type AbsenceReason,
-  type AttendanceEvent,
-  type Correction,
-  type Counts,
-  type RollcallStatus,
-  type TabletChild,
-  type TabletRollcall,
+import type {
+  AttendanceEvent,
+  Correction,
+  Counts,
+  RollcallStatus,
+  TabletChild,
+  TabletRollcall,
 } from '../protocol/index.ts';
 import { rollcallLayout, sortEvents, voidedIds } from './rollcall.ts';
-import type { HubStore, RosterData } from './store.ts';
+import type { StoreOf } from './store/hub-store.ts';
+import type { RosterData } from './store/roster.ts';
 
 /** The instant of local time HH:MM on calendar day `date` in `tz` (the later one in a DST overlap). */
 export function localInstant(date: string, hhmm: string, tz: string): Date {
@@ -29,24 +29,8 @@ export function isValidTime(hhmm: string): boolean {
   return m !== null && Number(m[1]) < 24 && Number(m[2]) < 60;
 }
 
-/**
- * An absent event's note as the tablet writes it: `REASON` or `REASON: note`. A note of another shape (a
- * kiosk or an integration) reads as reason `other` with the whole note.
- */
-export function absenceNote(reason: AbsenceReason, note: string | undefined): string {
-  return note === undefined ? reason : `${reason}: ${note}`;
-}
-
-export function parseAbsence(note: string | undefined): { reason: AbsenceReason; note?: string } {
-  if (note === undefined || note === '') return { reason: 'other' };
-  const m = /^([a-z]+)(?:: ([\s\S]*))?$/.exec(note);
-  const reason = ABSENCE_REASONS.find((r) => r === m?.[1]);
-  if (m && reason !== undefined) return m[2] === undefined ? { reason } : { reason, note: m[2] };
-  return { reason: 'other', note };
-}
-
 export interface TabletViewSource {
-  store: HubStore;
+  store: StoreOf<'events' | 'people' | 'settings'>;
   clock: Clock;
   facilityId: string;
   facilityName: string;
@@ -94,14 +78,14 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
   const date = localDate(now, timeZone);
   const nowHm = localTime(now, timeZone);
   const roster = src.roster();
-  const settings = store.facilitySettings();
-  const classSettings = store.classSettings();
-  const onDuty = store.staffOnDuty(date);
-  const staffNames = store.staffNames();
+  const settings = store.settings.facilitySettings();
+  const classSettings = store.settings.classSettings();
+  const onDuty = store.people.staffOnDuty(date);
+  const staffNames = store.people.staffNames();
   const guardianNames = new Map(roster.guardians.map((g) => [g.id, g.name]));
   const kanaOf = new Map(roster.children.map((c) => [c.id, c.kana]));
 
-  const events = store.rollcallEventsOn(date);
+  const events = store.events.rollcallEventsOn(date);
   const removed = voidedIds(events);
   const byChild = new Map<string, AttendanceEvent[]>();
   for (const e of sortEvents(events)) {

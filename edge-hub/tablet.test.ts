@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { hashTokenBase64url } from '../common/secrets.ts';
 import type { Clock } from '../common/time.ts';
 import {
   decodePairingPayload,
@@ -13,10 +14,10 @@ import {
 import { addDevice } from './devices.ts';
 import type { RunningHub } from './hub.ts';
 import { issuePairingCode } from './pairing.ts';
-import { addStaff, hashToken, setStaffEnabled } from './staff.ts';
-import { HubStore } from './store.ts';
+import { addStaff, setStaffEnabled } from './staff.ts';
+import { HubStore } from './store/hub-store.ts';
 import { DEFAULT_TABLET_APP_DIR } from './hub.ts';
-import { connect, provision, removeDir, startTestHub, type TestSite } from './testing.ts';
+import { connect, provision, removeDir, startTestHub, type TestSite } from '../test/support/hub.ts';
 
 /** A clock tests move by hand. */
 function manualClock(start: string): Clock & { set(iso: string): void; advance(ms: number): void } {
@@ -47,7 +48,7 @@ describe('staff tablet API on a real hub', () => {
     await addStaff(setup, { id: 's1', name: '保育 一郎', pin: PIN });
     await addStaff(setup, { id: 's2', name: '保育 二郎', pin: PIN, role: 'admin' });
     await addStaff(setup, { id: 's3', name: '保育 三郎', pin: PIN });
-    setup.setStaffDisabled('s3', true);
+    setup.people.setStaffDisabled('s3', true);
     await addStaff(setup, { id: 's3b', name: '保育 三子', pin: PIN });
     setup.close();
     hub = await startTestHub(site, {
@@ -124,7 +125,7 @@ describe('staff tablet API on a real hub', () => {
       expect(set).not.toContain('Secure');
       // only the token's hash is stored
       const token = (set.split(';')[0] ?? '').split('=')[1] ?? '';
-      expect(store.tabletOfToken(hashToken(token))).toBe('tab-1');
+      expect(store.devices.tabletOfToken(hashTokenBase64url(token))).toBe('tab-1');
       const raw = JSON.stringify(store.db.prepare('SELECT * FROM tablet_tokens').all());
       expect(raw).not.toContain(token);
       // single use
@@ -268,7 +269,7 @@ describe('staff tablet API on a real hub', () => {
         body: { op: 'check_in', id, childId: 'c001' },
       });
       expect(act.status).toBe(401);
-      expect(store.eventById(id)).toBeUndefined();
+      expect(store.events.eventById(id)).toBeUndefined();
       const staffCount = await req('PUT', '/api/tablet/classes/k1/staff', { cookies, body: { count: 2 } });
       expect(staffCount.status).toBe(401);
       // The push channel refuses the upgrade.
@@ -342,7 +343,7 @@ describe('staff tablet API on a real hub', () => {
         });
         expect(a.status).toBe(401);
       }
-      expect(store.eventsOn('2026-04-01')).toEqual([]);
+      expect(store.events.eventsOn('2026-04-01')).toEqual([]);
     });
 
     it('records a manual check-in as one event of the tablet, idempotently', async () => {
@@ -366,7 +367,7 @@ describe('staff tablet API on a real hub', () => {
       const retry = await act(body);
       expect(retry.status).toBe(200);
       expect(await retry.json()).toEqual({ event });
-      expect(store.eventsOn('2026-04-01').filter((e) => e.id === id)).toHaveLength(1);
+      expect(store.events.eventsOn('2026-04-01').filter((e) => e.id === id)).toHaveLength(1);
       const next = await act({ op: 'check_in', id: randomUUID(), childId: 'c003' });
       expect(((await next.json()) as { event: { seq: number } }).event.seq).toBe(2);
       const c = child(await rollcall(), 'c001');
@@ -384,11 +385,11 @@ describe('staff tablet API on a real hub', () => {
           note: 'forgot the card',
         },
       ]);
-      expect(store.auditLog().filter((a) => a.action === 'tablet.check_in')).toHaveLength(2);
+      expect(store.audit.all().filter((a) => a.action === 'tablet.check_in')).toHaveLength(2);
     });
 
     it('refuses bad actions with a typed error and records nothing', async () => {
-      const before = store.countEvents();
+      const before = store.events.countEvents();
       const cases: [unknown, number, string][] = [
         [{ op: 'void', id: randomUUID(), eventId: randomUUID() }, 400, 'bad_request'],
         [{ op: 'absent', id: randomUUID(), childId: 'c002', date: '2026-04-01' }, 400, 'bad_request'],
@@ -427,7 +428,7 @@ describe('staff tablet API on a real hub', () => {
         expect(res.status, JSON.stringify(body)).toBe(status);
         expect(await res.json()).toMatchObject({ error: { code: errorCode } });
       }
-      expect(store.countEvents()).toBe(before);
+      expect(store.events.countEvents()).toBe(before);
     });
 
     it('voids an event once, with the reason, and marks absences with their reason', async () => {
@@ -485,7 +486,7 @@ describe('staff tablet API on a real hub', () => {
       ]);
       expect(r.counts).toEqual({ expected: 3, present: 1, left: 0, absent: 1, notArrived: 2 });
 
-      store.setClassSettings('k1', { cutoff: '09:30', maxChildrenPerStaff: 0.5 });
+      store.settings.setClassSettings('k1', { cutoff: '09:30', maxChildrenPerStaff: 0.5 });
       expect(r.classes[0]?.overRatio).toBe(false);
       const put = await req('PUT', '/api/tablet/classes/k1/staff', { cookies, body: { count: 1 } });
       expect(put.status).toBe(204);
@@ -703,10 +704,10 @@ describe('staff accounts', () => {
         role: 'staff',
       });
       await addStaff(store, { id: 's1', name: '保育 一郎', pin: '987654', role: 'admin' });
-      const row = store.staff('s1');
+      const row = store.people.staff('s1');
       expect(row).toMatchObject({ role: 'admin', disabled: false });
       expect(row?.pinHash).toMatch(/^scrypt\$/);
-      const audit = store.auditLog().filter((a) => a.subject === 'staff:s1');
+      const audit = store.audit.all().filter((a) => a.subject === 'staff:s1');
       expect(audit.map((a) => a.action)).toEqual(['staff.add', 'staff.update']);
       expect(JSON.stringify(audit)).not.toMatch(/1234|987654/);
       await expect(addStaff(store, { id: 's2', name: 'x', pin: '12a4' })).rejects.toMatchObject({
@@ -718,7 +719,7 @@ describe('staff accounts', () => {
       await expect(addStaff(store, { id: 's2', name: ' ', pin: '1234' })).rejects.toMatchObject({
         code: 'bad_name',
       });
-      expect(store.staff('s2')).toBeUndefined();
+      expect(store.people.staff('s2')).toBeUndefined();
     } finally {
       store.close();
       await removeDir(site.dir);

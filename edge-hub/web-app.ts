@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError, NotFoundError, UnavailableError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { WebBundle } from '../common/web-bundle.ts';
 import { ErrorCodes } from '../protocol/index.ts';
-import { ApiError } from './api-error.ts';
 
 /**
  * The strict CSP of the hub's browser apps (tablet, admin): own scripts and styles only, fetch and
@@ -59,9 +59,9 @@ export function serveWebApp(
 ): void {
   const serve = (name: string) => (_req: FastifyRequest, reply: FastifyReply) => {
     reply.headers(SECURITY_HEADERS);
-    if (!bundle) throw new ApiError(503, unavailableCode, `${prefix} is not part of this hub build`);
+    if (!bundle) throw new UnavailableError(unavailableCode, `${prefix} is not part of this hub build`);
     const file = bundle.files.get(name);
-    if (!file) throw new ApiError(404, ErrorCodes.notFound, 'no such file');
+    if (!file) throw new NotFoundError(ErrorCodes.notFound, 'no such file');
     // The HTML names the current bundle: never cached. The assets may be, briefly.
     reply.header('cache-control', name === 'index.html' ? 'no-store' : 'no-cache');
     return reply.type(file.type).send(file.body);
@@ -75,11 +75,6 @@ export function serveWebApp(
 /** Refuses a state-changing request from another origin (403): cookies alone do not prove intent. */
 export function requireSameOrigin(req: FastifyRequest): void {
   if (!originOk(req.headers.origin, req.headers.host, false)) {
-    throw new ApiError(403, ErrorCodes.forbidden, 'request from another origin');
+    throw new ForbiddenError(ErrorCodes.forbidden, 'request from another origin');
   }
-}
-
-/** The answer to a request without a live session (tablet or admin app). */
-export function notSignedIn(): ApiError {
-  return new ApiError(401, 'not_signed_in', 'sign in first (the session is missing, expired or ended)');
 }

@@ -11,17 +11,9 @@ import { systemClock } from '../common/time.ts';
 import { requirePrereq } from '../test/support/prereq.ts';
 import { PCSC_DEFAULTS, createPcscReader, type NfcModule } from './pcsc.ts';
 import { createReader, type CredentialRead, type CredentialReader, type ReaderEventMap } from './reader.ts';
-import { PrivatePcscd, hasVpcdDriver, nfcPcscLoads, pcscdPath } from './testing/pcscd.ts';
-import { FELICA_ATR, VirtualCard } from './testing/vpcd-card.ts';
-
-/** Polls until `check` holds; the deadline makes a missing event a failure instead of a hang. */
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { PrivatePcscd, hasVpcdDriver, nfcPcscLoads, pcscdPath } from '../test/support/hardware/pcscd.ts';
+import { FELICA_ATR, VirtualCard } from '../test/support/hardware/vpcd-card.ts';
+import { until } from '../test/support/wait.ts';
 
 /** Records every event of a reader in order. */
 function record(reader: CredentialReader) {
@@ -442,7 +434,9 @@ describe.runIf(canRun)('PC/SC reader with pcscd and a virtual reader', () => {
 
     await pcscd.restart();
     const t1 = Date.now();
-    await until(() => rec.count('attached') === attachedBefore + 1, 'attached after pcscd restarted', 15_000);
+    await until(() => rec.count('attached') === attachedBefore + 1, 'attached after pcscd restarted', {
+      timeoutMs: 15_000,
+    });
     await annotate(`attached again ${Date.now() - t1} ms after pcscd was ready`);
     const before = rec.credentials(OTHER_UID).length;
     const card = await present(OTHER_UID);
@@ -457,13 +451,15 @@ describe.runIf(canRun)('PC/SC reader with pcscd and a virtual reader', () => {
     const attachedBefore = rec.count('attached');
     await pcscd.stop();
     await pcscd.restart();
-    await until(() => rec.count('attached') === attachedBefore + 1, 'attached after the restart', 15_000);
+    await until(() => rec.count('attached') === attachedBefore + 1, 'attached after the restart', {
+      timeoutMs: 15_000,
+    });
     const reattachedAt = performance.now();
     // The card reconnects and is read again by the new PC/SC context; the driver logs that it ignored it.
     await until(
       () => card.connections === 2 && logLines.some((l) => l.includes('card still on the reader')),
       'the re-read of the held card',
-      15_000,
+      { timeoutMs: 15_000 },
     ).catch((err: unknown) => {
       throw new Error(
         `${errorMessage(err)}; card connections ${card.connections}, APDUs ${card.apdus.length}\n` +

@@ -6,18 +6,10 @@ import { fixedClock } from '../common/time.ts';
 import { hasCommand, requirePrereq } from '../test/support/prereq.ts';
 import { createReader, type CredentialRead, type ReaderErrorEvent } from './reader.ts';
 import { createSerialReader, SerialScannerReader, type SerialReaderOptions } from './serial.ts';
-import { SocatPty } from './testing/pty.ts';
+import { SocatPty } from '../test/support/hardware/pty.ts';
+import { until } from '../test/support/wait.ts';
 
 const haveSocat = requirePrereq(hasCommand('socat'), 'socat', 'apt-get install -y socat');
-
-/** Polls a condition until it holds; fails with `what` after the deadline. */
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 interface Recorded {
   reader: SerialScannerReader;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { parseCredential, type Credential } from '../protocol/credentials.ts';
+import { decodeJson } from '../protocol/decode.ts';
 import { describeIssues } from '../protocol/validate.ts';
 import { errorMessage } from '../common/errors.ts';
 import { ReaderConfigError } from './errors.ts';
@@ -17,20 +18,16 @@ const SimFileSchema = z.array(z.strictObject({ label: z.string().min(1).max(200)
 
 /** Parses the simulator file's JSON text; throws ReaderConfigError naming the bad entry. */
 export function parseSimEntries(text: string): SimEntry[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ReaderConfigError('sim_file_invalid', `simulator file is not JSON: ${errorMessage(err)}`);
-  }
-  const r = SimFileSchema.safeParse(json);
-  if (!r.success) {
+  const r = decodeJson(SimFileSchema, text);
+  if (!r.ok) {
     throw new ReaderConfigError(
       'sim_file_invalid',
-      `simulator file must be [{"label","credential"}]: ${describeIssues(r.error)}`,
+      r.problem === 'not_json'
+        ? `simulator file is not JSON: ${r.message}`
+        : `simulator file must be [{"label","credential"}]: ${describeIssues(r.error)}`,
     );
   }
-  return r.data.map((e, i) => {
+  return r.value.map((e, i) => {
     const credential = parseCredential(e.credential);
     if (!credential) {
       throw new ReaderConfigError(

@@ -2,6 +2,7 @@ export * from './topics.ts';
 export * from './schemas.ts';
 export * from './errors.ts';
 export * from './validate.ts';
+export * from './decode.ts';
 export * from './plausibility.ts';
 export * from './credentials.ts';
 export * from './qr.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeJson } from './decode.ts';
 import { IdSchema } from './schemas.ts';
 
 /**
@@ -32,12 +33,6 @@ export function decodePairingPayload(text: string): PairingPayload | undefined {
   if (!isPairingText(text)) return undefined;
   const body = text.slice(PAIRING_PREFIX.length);
   if (!/^[A-Za-z0-9_-]{1,1400}$/.test(body)) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  const r = PairingPayloadSchema.safeParse(json);
-  return r.success ? r.data : undefined;
+  const r = decodeJson(PairingPayloadSchema, Buffer.from(body, 'base64url').toString('utf8'));
+  return r.ok ? r.value : undefined;
 }

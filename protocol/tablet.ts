@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, InstantSchema, METHODS, NOTE_MAX, ROLLCALL_STATUSES } from './primitives.ts';
+import { STAFF_ROLES } from './roles.ts';
 
 /**
  * The staff tablet's HTTP and WebSocket contract (served by the hub under /tablet and /api). Two
@@ -15,8 +16,7 @@ import { IdSchema, InstantSchema, METHODS, NOTE_MAX, ROLLCALL_STATUSES } from '.
 export const DEVICE_COOKIE = 'genkan_device';
 export const SESSION_COOKIE = 'genkan_session';
 
-export const STAFF_ROLES = ['staff', 'admin'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+export { STAFF_ROLES, type StaffRole } from './roles.ts';
 
 /** 4–12 digits: typed on a tablet's number pad. */
 export const PinSchema = z.string().regex(/^[0-9]{4,12}$/, 'must be 4–12 digits');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/roster.ts';
-import { HubStore } from '../edge-hub/store.ts';
+import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { newEventId } from '../common/ids.ts';
 import { ADMIN_TEST_IDS } from '../protocol/admin.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
@@ -121,11 +121,11 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     // its store before it starts, received 20 minutes ago (older than the 15-minute warning). The refused
     // one is recorded as the relay records a cloud's refusal; the clock doubt is the kiosk's flag.
     const store = HubStore.open(data);
-    store.insertEvents([refused], new Date(Date.now() - 40 * 60_000).toISOString());
-    store.advanceRelay(1, [
+    store.events.insertEvents([refused], new Date(Date.now() - 40 * 60_000).toISOString());
+    store.outbox.advanceRelay(1, [
       { id: refused.id, hubSeq: 1, code: 'implausible_time', message: 'too far ahead' },
     ]);
-    store.insertEvents(
+    store.events.insertEvents(
       [unsynced, pastEvent(3, 20, { childId: 'c003', actor: 'g003' })],
       new Date(Date.now() - 20 * 60_000).toISOString(),
     );

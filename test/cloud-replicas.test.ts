@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AttendanceEvent } from '../protocol/index.ts';
-import { postgresPrereq, startPostgres, type TestDatabase, type TestPostgres } from './support/postgres.ts';
-import { GenkanProcess, genkanJson } from './support/process.ts';
+import { describeOnPostgres, type PostgresBackend } from './support/cloud.ts';
+import { cloudProcess, cloudReady } from './support/cloud-process.ts';
+import { genkanJson, type GenkanProcess } from './support/process.ts';
 import { prng } from '../common/random.ts';
 import { localDate } from '../common/time.ts';
 
@@ -23,8 +24,6 @@ const MAX_SLICE = 60;
  */
 const DATE = localDate(new Date(Date.now() - 7 * 86_400_000), 'Asia/Tokyo');
 const ADMIN = 'replicas-admin-token-0123456789';
-
-const available = postgresPrereq();
 
 interface Replica {
   name: string;
@@ -75,30 +74,25 @@ const sleep = (ms: number) =>
     setTimeout(r, ms);
   });
 
-describe.runIf(available)('cloud replicas on one PostgreSQL database', () => {
-  let server: TestPostgres;
-  let db: TestDatabase;
+describeOnPostgres('cloud replicas on one PostgreSQL database', (postgres) => {
+  let db: PostgresBackend;
   const replicas: Replica[] = [];
   const procs: GenkanProcess[] = [];
   const seed = Number(process.env['GENKAN_FAULT_SEED'] ?? Math.floor(Math.random() * 1e9));
 
   beforeAll(async () => {
-    server = await startPostgres();
-    db = await server.createDatabase();
+    db = await postgres.backend();
   });
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-    await db.drop();
-    await server.stop();
+    await db.remove();
   });
 
   const startReplica = async (name: string): Promise<Replica> => {
-    const proc = new GenkanProcess(name, ['cloud', '--db', db.url, '--port', '0', '--host', '127.0.0.1'], {
-      GENKAN_CLOUD_ADMIN_TOKEN: ADMIN,
-    });
+    const proc = cloudProcess(name, db.location, ADMIN);
     procs.push(proc);
-    const ready = await proc.ready();
-    return { name, proc, base: `http://127.0.0.1:${String(ready['http'])}`, alive: true };
+    const { base } = await cloudReady(proc);
+    return { name, proc, base, alive: true };
   };
 
   it('20 hubs, overlapping and repeated batches to both replicas, one SIGKILLed: every event once', async () => {

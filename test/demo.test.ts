@@ -1,21 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually, GenkanProcess, tempDir } from './support/process.ts';
+import { eventually, GenkanProcess, NPM_START, tempDir } from './support/process.ts';
 
-/** `npm start` = `genkan demo`: a tap typed into the simulated reader reaches the hub's roll-call and the cloud. */
+/**
+ * `genkan demo`, and `npm start` (the build, then the demo) as a newcomer runs it: a tap typed into the
+ * simulated reader reaches the hub's roll-call and the cloud.
+ */
 describe('genkan demo', () => {
-  let demo: GenkanProcess | undefined;
-  let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
+  const started: GenkanProcess[] = [];
+  const dirs: Awaited<ReturnType<typeof tempDir>>[] = [];
   afterAll(async () => {
-    await demo?.stop('SIGKILL');
-    await dir?.remove();
+    for (const demo of started) await demo.stop('SIGKILL');
+    for (const dir of dirs) await dir.remove();
   });
 
-  it('runs the whole system and a typed tap appears at the hub and in the cloud', async () => {
-    dir = await tempDir();
+  /** Starts the demo, checks the apps, types a tap and waits for it at the hub and in the cloud. */
+  async function tapReachesTheCloud(
+    launch: (data: string) => GenkanProcess,
+  ): Promise<{ demo: GenkanProcess; hubUrl: string }> {
+    const dir = await tempDir();
+    dirs.push(dir);
     const data = join(dir.path, 'demo');
-    demo = new GenkanProcess('demo', ['demo', '--data', data]);
+    const demo = launch(data);
+    started.push(demo);
     const banner = await demo.waitFor(
       (l) => String(l['text']).includes('Genkan demo is running'),
       120_000,
@@ -23,7 +31,7 @@ describe('genkan demo', () => {
     );
     expect(banner).toBeDefined();
     const urlOf = (label: string) => {
-      const line = demo?.lines.find((l) => String(l['text']).includes(label));
+      const line = demo.lines.find((l) => String(l['text']).includes(label));
       const m = /http:\/\/127\.0\.0\.1:\d+/.exec(String(line?.['text']));
       if (!m) throw new Error(`no ${label} url`);
       return m[0];
@@ -87,10 +95,27 @@ describe('genkan demo', () => {
       30_000,
       'the tap in the cloud',
     );
+    return { demo, hubUrl };
+  }
 
+  it('runs the whole system and a typed tap appears at the hub and in the cloud', async () => {
+    const { demo, hubUrl } = await tapReachesTheCloud(
+      (data) => new GenkanProcess('demo', ['demo', '--data', data]),
+    );
     await demo.stop('SIGINT');
     expect(demo.child.exitCode).toBe(0);
     // Its services went down with it.
+    await expect(fetch(`${hubUrl}/healthz`)).rejects.toThrow();
+  });
+
+  it("starts with `npm start`, the newcomer's way in, and Ctrl+C stops it all", async () => {
+    const { demo, hubUrl } = await tapReachesTheCloud(
+      (data) => new GenkanProcess('npm start', ['--data', data], {}, NPM_START),
+    );
+    // Ctrl+C in a terminal: SIGINT to the whole foreground process group (npm, its shell, the demo).
+    await demo.stop('SIGINT');
+    // npm itself ends as a shell's job does on Ctrl+C.
+    expect(['SIGINT', 0]).toContain(demo.child.signalCode ?? demo.child.exitCode);
     await expect(fetch(`${hubUrl}/healthz`)).rejects.toThrow();
   });
 });

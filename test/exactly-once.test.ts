@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prng } from '../common/random.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
 import { eventually, tempDir, type GenkanProcess } from './support/process.ts';
 
@@ -55,10 +56,7 @@ describe('exactly once under crashes', () => {
   const startedAt = new Date();
   // Printed so that a failing run can be replayed with the same fault moments.
   const seed = Number(process.env['GENKAN_FAULT_SEED'] ?? Math.floor(Math.random() * 1e9));
-  const rand = (() => {
-    let s = seed;
-    return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-  })();
+  const rand = prng(seed);
 
   beforeAll(async () => {
     // Everything the processes log is scanned for card numbers at the end, so let them log everything.

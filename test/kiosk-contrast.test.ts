@@ -3,14 +3,18 @@ import { readFileSync } from 'node:fs';
 import { AVATAR_COLOURS } from '../kiosk/renderer/view.ts';
 
 /**
- * WCAG 2.x AA for the screen's text: 4.5:1 for normal text. Colours are read from styles.css itself, so
- * a palette change that hurts legibility fails here, not at the door.
+ * WCAG 2.x AA for the screen's text: 4.5:1 for normal text. Colours are read from the stylesheets
+ * themselves (the shared base, then the kiosk's own, which may override it), so a palette change that
+ * hurts legibility fails here, not at the door.
  */
-const css = readFileSync(new URL('../kiosk/renderer/styles.css', import.meta.url), 'utf8');
+const css = ['../ui/base.css', '../kiosk/renderer/styles.css']
+  .map((file) => readFileSync(new URL(file, import.meta.url), 'utf8'))
+  .join('\n');
 
 function variable(name: string): string {
-  const m = new RegExp(`--${name}:\\s*(#[0-9a-fA-F]{6})`).exec(css);
-  if (!m?.[1]) throw new Error(`--${name} not found in styles.css`);
+  // The last definition wins, as in the cascade.
+  const m = [...css.matchAll(new RegExp(`--${name}:\\s*(#[0-9a-fA-F]{6})`, 'g'))].at(-1);
+  if (!m?.[1]) throw new Error(`--${name} not found in ui/base.css or kiosk/renderer/styles.css`);
   return m[1];
 }
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/roster.ts';
-import { HubStore } from '../edge-hub/store.ts';
+import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { UI_TEST_IDS } from '../kiosk/common/ui-api.ts';
 import { generateQrKeyPair, importQrPrivateKey, signGuardianQr } from '../protocol/index.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
@@ -103,7 +103,7 @@ describe.runIf(haveChromium)('kiosk screen in Chromium', () => {
     // The guardian's printed QR code, signed with the hub's key as `genkan qr issue` does (which prints
     // no payload: it is a bearer credential).
     const store = HubStore.open(join(site.dir, 'hub'));
-    const key = store.qrSigningKey();
+    const key = store.facility.qrSigningKey();
     store.close();
     guardianQr = signGuardianQr(key, {
       facilityId: site.facilityId,

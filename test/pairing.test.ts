@@ -9,7 +9,7 @@ import {
   topics,
   type PairingPayload,
 } from '../protocol/index.ts';
-import { HubStore } from '../edge-hub/store.ts';
+import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { GenkanProcess, runGenkan, tempDir } from './support/process.ts';
 import { simpleRoster } from './support/site.ts';
 
@@ -147,7 +147,7 @@ describe('genkan device pair', () => {
     expect(unknown.status).toBe(401);
     const store = HubStore.open(hubDir);
     try {
-      expect(store.deviceRole('kiosk-8')).toBeUndefined();
+      expect(store.devices.deviceRole('kiosk-8')).toBeUndefined();
     } finally {
       store.close();
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrivatePcscd, hasVpcdDriver, nfcPcscLoads, pcscdPath } from '../hardware/testing/pcscd.ts';
-import { FELICA_ATR, VirtualCard } from '../hardware/testing/vpcd-card.ts';
+import { PrivatePcscd, hasVpcdDriver, nfcPcscLoads, pcscdPath } from './support/hardware/pcscd.ts';
+import { FELICA_ATR, VirtualCard } from './support/hardware/vpcd-card.ts';
 import { requirePrereq } from './support/prereq.ts';
 import { eventually, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
 import { hubEvents, provisionSite, startHub, startKiosk, testDates, type Site } from './support/site.ts';

@@ -2,13 +2,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newEventId } from '../common/ids.ts';
 import { formatRfc3339, localDate } from '../common/time.ts';
-import { openHubEventStore } from '../edge-hub/store.ts';
+import { openHubEventStore } from '../edge-hub/store/event-store.ts';
 import { AckSchema, topics, type Ack, type AttendanceEvent } from '../protocol/index.ts';
-import { postgresPrereq, startPostgres, type TestDatabase, type TestPostgres } from './support/postgres.ts';
-import { eventually, GenkanProcess, genkanJson, tempDir } from './support/process.ts';
+import { describeOnPostgres, type PostgresBackend } from './support/cloud.ts';
+import { cloudProcess, cloudReady } from './support/cloud-process.ts';
+import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
 import { cloudEvents, hubEvents, simpleRoster, startHub, type Site } from './support/site.ts';
 
 /**
@@ -26,17 +27,14 @@ const TZ = 'Asia/Tokyo';
 const CLOUD_ADMIN = 'poison-cloud-admin-token-0123';
 const DAY = 86_400_000;
 
-const available = postgresPrereq();
-
 /** The same instant as `at`, written with the offset +23:59 (beyond the ±14:00 in use on Earth). */
 function withOffset2359(at: Date): string {
   const shifted = new Date(at.getTime() + (23 * 60 + 59) * 60_000);
   return `${shifted.toISOString().slice(0, 19)}+23:59`;
 }
 
-describe.runIf(available)('poison events on the way to a PostgreSQL cloud', () => {
-  let server: TestPostgres;
-  let db: TestDatabase;
+describeOnPostgres('poison events on the way to a PostgreSQL cloud', (postgres) => {
+  let db: PostgresBackend;
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let site: Site;
   let cloud: GenkanProcess;
@@ -142,8 +140,7 @@ describe.runIf(available)('poison events on the way to a PostgreSQL cloud', () =
   }
 
   beforeAll(async () => {
-    server = await startPostgres();
-    db = await server.createDatabase();
+    db = await postgres.backend();
     dir = await tempDir('genkan-poison-');
     const { csv, cards } = simpleRoster(3);
     await writeFile(join(dir.path, 'roster.csv'), csv);
@@ -193,10 +190,8 @@ describe.runIf(available)('poison events on the way to a PostgreSQL cloud', () =
       await old.close();
     }
 
-    cloud = new GenkanProcess('cloud', ['cloud', '--db', db.url, '--port', '0', '--host', '127.0.0.1'], {
-      GENKAN_CLOUD_ADMIN_TOKEN: CLOUD_ADMIN,
-    });
-    cloudBase = `http://127.0.0.1:${String((await cloud.ready())['http'])}`;
+    cloud = cloudProcess('cloud', db.location, CLOUD_ADMIN);
+    cloudBase = (await cloudReady(cloud)).base;
     hub = startHub(site, { cloudUrl: cloudBase });
     const ready = await hub.ready();
     hubHttp = Number(ready['http']);
@@ -208,8 +203,7 @@ describe.runIf(available)('poison events on the way to a PostgreSQL cloud', () =
     await hub.stop();
     await cloud.stop();
     await dir.remove();
-    await db.drop();
-    await server.stop();
+    await db.remove();
   });
 
   it('relays past the poison a hub already held: the cloud answers 200 and rejects it, what follows arrives', async () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubStore } from '../edge-hub/store.ts';
+import { HubStore } from '../edge-hub/store/hub-store.ts';
 import {
   generateQrKeyPair,
   importQrPrivateKey,
@@ -86,8 +86,8 @@ describe('signed guardian QR check-in', () => {
 
     // The CLI prints no payload, so the test signs with the hub's key through the store API, as the CLI does.
     const store = HubStore.open(hubDir);
-    const key = store.qrSigningKey();
-    const publicKey = store.meta().qrPublicKey;
+    const key = store.facility.qrSigningKey();
+    const publicKey = store.facility.meta().qrPublicKey;
     store.close();
     const now = Math.floor(Date.now() / 1000);
     const sign = (guardianId: string, expires = now + 3600, facilityId = site.facilityId) =>

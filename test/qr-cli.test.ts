@@ -2,7 +2,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubStore } from '../edge-hub/store.ts';
+import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { runGenkan, tempDir } from './support/process.ts';
 import { simpleRoster } from './support/site.ts';
 
@@ -32,7 +32,7 @@ describe('genkan qr issue', () => {
     beforeAll(() => {
       // What the hub's first start does (genkan hub --facility f1 --facility-name …).
       const store = HubStore.open(hubDir);
-      store.claimFacility('f1', 'さくら保育園');
+      store.facility.claimFacility('f1', 'さくら保育園');
       store.close();
     });
 

@@ -1,7 +1,7 @@
-import { NotFoundError } from '../../common/errors.ts';
+import { ConflictError, NotFoundError } from '../../common/errors.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import type { FacilitySnapshot } from '../../protocol/ledger.ts';
-import { CloudErrorCodes, ConflictError } from '../errors.ts';
+import { CloudErrorCodes } from '../errors.ts';
 import type { OrgFacility, RollupInput } from './types.ts';
 
 /** Shared by the backends: how the rows of the organisation queries become the store's results. */

@@ -1,14 +1,16 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../../test/contract/event-store.ts';
-import {
-  postgresPrereq,
-  startPostgres,
-  type TestDatabase,
-  type TestPostgres,
-} from '../../test/support/postgres.ts';
+import { describeOnPostgres } from '../../test/support/cloud.ts';
+import type { TestDatabase } from '../../test/support/postgres.ts';
 import { fixedClock } from '../../common/time.ts';
-import { describeCloudStoreContract, REFUSAL_TEXT, sampleEvent, sampleSnapshot } from './contract.ts';
+import {
+  describeCloudStoreContract,
+  REFUSAL_TEXT,
+  sampleEvent,
+  sampleSnapshot,
+} from '../../test/contract/cloud-store.ts';
+import { until } from '../../test/support/wait.ts';
 import { MIGRATION_LOCK_KEY, migratePostgres, pgCloudMigrations } from './pg-migrations.ts';
 import {
   NOT_DURABLE,
@@ -16,8 +18,6 @@ import {
   openCloudPostgresStore,
   type PostgresCloudStore,
 } from './postgres.ts';
-
-const available = postgresPrereq();
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -31,20 +31,20 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 
 /** Polls until `count` backends of the database wait on a lock (heavyweight or advisory). */
 async function waitForLockWaiters(url: string, count: number, locktype: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  await withClient(url, async (c) => {
-    for (;;) {
-      const { rows } = await c.query<{ n: number }>(
-        `SELECT count(*)::integer AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-         WHERE NOT l.granted AND l.locktype = $1 AND d.datname = current_database()`,
-        [locktype],
-      );
-      if ((rows[0]?.n ?? 0) >= count) return;
-      if (Date.now() > deadline)
-        throw new Error(`fewer than ${count} backends waiting on a ${locktype} lock`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  });
+  await withClient(url, (c) =>
+    until(
+      async () => {
+        const { rows } = await c.query<{ n: number }>(
+          `SELECT count(*)::integer AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+           WHERE NOT l.granted AND l.locktype = $1 AND d.datname = current_database()`,
+          [locktype],
+        );
+        return (rows[0]?.n ?? 0) >= count;
+      },
+      `${count} backends waiting on a ${locktype} lock`,
+      { intervalMs: 20 },
+    ),
+  );
 }
 
 let refusals = 0;
@@ -69,17 +69,9 @@ async function refuseEvent(c: pg.Client, eventId: string | null, sqlstate: strin
     CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION ${name}();`);
 }
 
-describe.runIf(available)('PostgreSQL', () => {
-  let server: TestPostgres;
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await server.stop();
-  }, 60_000);
-
+describeOnPostgres('PostgreSQL', (postgres) => {
   describeCloudStoreContract('postgres', async () => {
-    const db = await server.createDatabase();
+    const db = await postgres.server.createDatabase();
     const store = await openCloudPostgresStore(db.url);
     return {
       store,
@@ -100,7 +92,7 @@ describe.runIf(available)('PostgreSQL', () => {
   });
 
   describeEventStoreContract('cloud (PostgreSQL)', async () => {
-    const db = await server.createDatabase();
+    const db = await postgres.server.createDatabase();
     return { open: () => openCloudPostgresEventStore(db.url, 'f1', 'Asia/Tokyo'), cleanup: () => db.drop() };
   });
 
@@ -113,7 +105,7 @@ describe.runIf(available)('PostgreSQL', () => {
       return store;
     };
     beforeEach(async () => {
-      db = await server.createDatabase();
+      db = await postgres.server.createDatabase();
     });
     afterEach(async () => {
       for (const store of open.splice(0)) await store.close();
@@ -363,7 +355,7 @@ describe.runIf(available)('PostgreSQL', () => {
   describe('PostgreSQL migrations', () => {
     let db: TestDatabase;
     beforeEach(async () => {
-      db = await server.createDatabase();
+      db = await postgres.server.createDatabase();
     });
     afterEach(async () => {
       await db.drop();

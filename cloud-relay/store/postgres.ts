@@ -1,18 +1,19 @@
 import { DatabaseError, Pool, type ClientBase, type PoolClient } from 'pg';
 import { eventFromColumns, type EventColumns, type EventStore } from '../../common/event-store.ts';
-import { GenkanError, NotFoundError } from '../../common/errors.ts';
+import { ConflictError, GenkanError, NotFoundError } from '../../common/errors.ts';
 import { silentLogger, type Logger } from '../../common/logger.ts';
+import { hashToken } from '../../common/secrets.ts';
 import { DEFAULT_TIME_ZONE, LocalDates, systemClock, type Clock } from '../../common/time.ts';
 import { ErrorCodes, type AttendanceEvent, type Rejection } from '../../protocol/index.ts';
 import type { FacilitySnapshot } from '../../protocol/ledger.ts';
-import { CloudErrorCodes, ConflictError } from '../errors.ts';
+import { CloudErrorCodes } from '../errors.ts';
 import { openFacilityEventStore } from './event-store.ts';
 import { deriveRow, EVENT_COLUMN_NAMES, instantKey, storeRejection, type InstantKey } from './events.ts';
 import { canonicalTimeZone, checkDate, checkId, checkName } from './inputs.ts';
 import { assembleOrgFacilities, assembleRollupInputs, orgMismatch, unknownOrg } from './orgs.ts';
 import { migratePostgres, pgCloudMigrations } from './pg-migrations.ts';
 import { checkDateRange, checkSnapshotZone, snapshotFromText, snapshotText } from './snapshots.ts';
-import { hashToken, hubIdOfToken, hubTokenVerdict, newHubToken } from './tokens.ts';
+import { hubIdOfToken, hubTokenVerdict, newHubToken } from './tokens.ts';
 import type {
   BatchInsertResult,
   CloudStore,
@@ -752,11 +753,6 @@ function hubMismatch(hubId: string, facilityId: string, owner?: string): Conflic
     CloudErrorCodes.hubFacilityMismatch,
     `hub ${hubId} belongs to ${owner === undefined ? 'another facility' : `facility ${owner}`}, not ${facilityId}`,
   );
-}
-
-/** True for the URLs openCloudPostgresStore accepts (postgres:// or postgresql://). */
-export function isPostgresUrl(value: string): boolean {
-  return /^postgres(?:ql)?:\/\//i.test(value);
 }
 
 /**

@@ -1,7 +1,7 @@
-import { ValidationError } from '../../common/errors.ts';
-import { describeIssues } from '../../protocol/index.ts';
+import { ConflictError, ValidationError } from '../../common/errors.ts';
+import { decodeStoredJson, describeIssues } from '../../protocol/index.ts';
 import { FacilitySnapshotSchema, type FacilitySnapshot } from '../../protocol/ledger.ts';
-import { CloudErrorCodes, ConflictError } from '../errors.ts';
+import { CloudErrorCodes } from '../errors.ts';
 import { canonicalTimeZone, checkDate } from './inputs.ts';
 import type { Facility } from './types.ts';
 
@@ -40,7 +40,7 @@ export function checkSnapshotZone(facility: Facility, snapshot: FacilitySnapshot
 
 /** Reads back a stored snapshot (stored only after validation, so a failure here is corruption). */
 export function snapshotFromText(text: string): FacilitySnapshot {
-  return FacilitySnapshotSchema.parse(JSON.parse(text));
+  return decodeStoredJson(FacilitySnapshotSchema, text);
 }
 
 /** [from, to] as calendar dates, from not after to. */

@@ -7,7 +7,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.ts';
 import { openDatabase, type Db } from '../../common/sqlite.ts';
 import { fixedClock } from '../../common/time.ts';
-import { describeCloudStoreContract, REFUSAL_TEXT, sampleEvent, sampleSnapshot } from './contract.ts';
+import {
+  describeCloudStoreContract,
+  REFUSAL_TEXT,
+  sampleEvent,
+  sampleSnapshot,
+} from '../../test/contract/cloud-store.ts';
 import { cloudMigrations } from './migrations.ts';
 import {
   CLOUD_DB_FILE,

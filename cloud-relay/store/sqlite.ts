@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { GenkanError, NotFoundError } from '../../common/errors.ts';
+import { ConflictError, GenkanError, NotFoundError } from '../../common/errors.ts';
 import { silentLogger, type Logger } from '../../common/logger.ts';
+import { hashToken } from '../../common/secrets.ts';
 import { openDatabase, schemaVersion, type Db } from '../../common/sqlite.ts';
 import { DEFAULT_TIME_ZONE, localDate, systemClock, type Clock } from '../../common/time.ts';
 import type { AttendanceEvent, Rejection } from '../../protocol/index.ts';
 import type { FacilitySnapshot } from '../../protocol/ledger.ts';
-import { CloudErrorCodes, ConflictError } from '../errors.ts';
+import { CloudErrorCodes } from '../errors.ts';
 import { openFacilityEventStore } from './event-store.ts';
 import { eventFromColumns, type EventColumns, type EventStore } from '../../common/event-store.ts';
 import { deriveRow, EVENT_COLUMN_NAMES, instantKey, storeRejection } from './events.ts';
@@ -14,7 +15,7 @@ import { canonicalTimeZone, checkDate, checkId, checkName } from './inputs.ts';
 import { assembleOrgFacilities, assembleRollupInputs, orgMismatch, unknownOrg } from './orgs.ts';
 import { cloudMigrations } from './migrations.ts';
 import { checkDateRange, checkSnapshotZone, snapshotFromText, snapshotText } from './snapshots.ts';
-import { hashToken, hubIdOfToken, hubTokenVerdict, newHubToken } from './tokens.ts';
+import { hubIdOfToken, hubTokenVerdict, newHubToken } from './tokens.ts';
 import type {
   BatchInsertResult,
   CloudStore,

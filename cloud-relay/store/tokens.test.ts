@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashToken, hubIdOfToken, newHubToken, secretMatches } from './tokens.ts';
+import { hashToken } from '../../common/secrets.ts';
+import { hubIdOfToken, newHubToken, secretMatches } from './tokens.ts';
 
 describe('hub tokens', () => {
   it('are HUBID.SECRET with 32 random bytes of base64url', () => {

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken, sameBytes } from '../../common/secrets.ts';
 import { ID_RE } from '../../protocol/index.ts';
 
 /** Longer bearer strings are refused before hashing; a real token is about 110 characters. */
@@ -10,14 +11,6 @@ export function newHubToken(hubId: string): string {
   return `${hubId}.${randomBytes(32).toString('base64url')}`;
 }
 
-/**
- * SHA-256 of the whole token. Enough for 256-bit random secrets (no dictionary to guess from), and it
- * keeps a stolen database from yielding usable tokens.
- */
-export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
-}
-
 /** The hub id of a well-formed token; undefined for anything else. Ids never contain `.`. */
 export function hubIdOfToken(token: string): string | undefined {
   if (token.length > TOKEN_MAX) return undefined;
@@ -27,14 +20,9 @@ export function hubIdOfToken(token: string): string | undefined {
   return ID_RE.test(hubId) && SECRET_RE.test(token.slice(dot + 1)) ? hubId : undefined;
 }
 
-/** Constant-time comparison of two digests (or any equal-length secrets). */
-export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** Compares a presented secret with the expected one without leaking where they differ, or their length. */
 export function secretMatches(presented: string, expected: string): boolean {
-  return sameDigest(hashToken(presented), hashToken(expected));
+  return sameBytes(hashToken(presented), hashToken(expected));
 }
 
 /** The stored credentials of a hub, as both backends read them. */
@@ -57,12 +45,12 @@ export function hubTokenVerdict(
 ): 'current' | 'previous' | undefined {
   if (creds.revoked) return undefined;
   const hash = hashToken(token);
-  if (sameDigest(hash, creds.tokenHash)) return 'current';
+  if (sameBytes(hash, creds.tokenHash)) return 'current';
   if (
     creds.prevTokenHash !== null &&
     creds.prevExpiresMs !== null &&
     nowMs < creds.prevExpiresMs &&
-    sameDigest(hash, creds.prevTokenHash)
+    sameBytes(hash, creds.prevTokenHash)
   ) {
     return 'previous';
   }

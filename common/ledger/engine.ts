@@ -1,4 +1,13 @@
-import { rollcallLayout, sortEvents, step, NOT_ARRIVED, voidedIds, type ChildDay } from '../attendance.ts';
+import {
+  absenceNote,
+  parseAbsence,
+  rollcallLayout,
+  sortEvents,
+  step,
+  NOT_ARRIVED,
+  voidedIds,
+  type ChildDay,
+} from '../attendance.ts';
 import { ValidationError } from '../errors.ts';
 import { isValidDate, localDate, localTime, offsetMinutes } from '../time.ts';
 import type {
@@ -10,7 +19,6 @@ import type {
 } from '../../protocol/ledger.ts';
 import type { AttendanceEvent } from '../../protocol/schemas.ts';
 import type { CareBand, ExtendedCare } from '../../protocol/settings.ts';
-import { ABSENCE_REASONS } from '../../protocol/tablet.ts';
 
 /**
  * The attendance-ledger engine (登降園記録簿 daily, 出席簿 monthly): pure functions of a facility snapshot
@@ -33,7 +41,7 @@ import { ABSENCE_REASONS } from '../../protocol/tablet.ts';
  *   (up: ceil, down: floor, nearest: half up). An open day has null (flagged, never guessed); a day not
  *   attended has null (daily) and contributes 0 (monthly).
  * - Daily `note`: the staff notes of the child's day, oldest first, joined by " / ": an absence as
- *   `REASON` or `REASON: note` (the tablet's format, see edge-hub/tablet-view.ts parseAbsence), the note of
+ *   `REASON` or `REASON: note` (the tablet's format, see common/attendance.ts parseAbsence), the note of
  *   a manual (staff) check-in or check-out, the reason given with a void. Notes of events later voided
  *   stay: the ledger records what staff did. `corrected`: the child's day has a staff event or a void.
  * - Monthly `days[i]` (day i+1): `HH:MM-HH:MM`, `HH:MM-` (open), `欠` (absent), `` otherwise;
@@ -185,12 +193,10 @@ class Period {
   }
 }
 
+/** An absent event's note in the tablet's format, whoever wrote it (a bare note reads as `other: note`). */
 function absenceText(note: string | undefined): string {
-  if (note === undefined || note === '') return 'other';
-  const m = /^([a-z]+)(?:: ([\s\S]*))?$/.exec(note);
-  const reason = ABSENCE_REASONS.find((r) => r === m?.[1]);
-  if (m && reason !== undefined) return m[2] === undefined ? reason : `${reason}: ${m[2]}`;
-  return `other: ${note}`;
+  const absence = parseAbsence(note);
+  return absenceNote(absence.reason, absence.note);
 }
 
 function noteOf(events: readonly AttendanceEvent[]): string {

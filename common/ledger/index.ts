@@ -12,7 +12,8 @@ export {
 } from './table.ts';
 export { ledgerCsv } from './csv.ts';
 export { ledgerXlsx } from './xlsx.ts';
-export { findLedgerFont, LedgerFontError, ledgerPdf, PDF_FONT_CANDIDATES } from './pdf.ts';
+export { findLedgerFont, LedgerFontError, PDF_FONT_CANDIDATES } from './font.ts';
+export { ledgerPdf } from './pdf.ts';
 export type {
   CsvEncoding,
   DailyLedger,

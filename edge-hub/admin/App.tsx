@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ADMIN_TEST_IDS, type AdminSessionInfo } from '../../protocol/admin.ts';
-import { getSession, signIn, signOut, type ApiFailure } from './api.ts';
+import { getSession, signOut, type ApiFailure } from './api.ts';
 import { MESSAGES, type Locale, type Messages, type Page } from './messages.ts';
 import { AuditPage, DevicesPage, LedgerPage, OverviewPage } from './Pages.tsx';
 import { RecordsPage } from './RecordsPage.tsx';
 import { RosterPage } from './RosterPage.tsx';
 import { SettingsPage } from './SettingsPage.tsx';
+import { SignIn } from './SignIn.tsx';
 
 const PAGES: readonly Page[] = ['overview', 'records', 'roster', 'settings', 'devices', 'audit', 'ledger'];
 
@@ -141,85 +142,5 @@ export function App() {
     >
       {body}
     </div>
-  );
-}
-
-function SignIn(props: {
-  m: Messages;
-  notice: string | null;
-  toggle: ReactNode;
-  onSignedIn: (s: AdminSessionInfo) => void;
-}) {
-  const { m } = props;
-  const [staffId, setStaffId] = useState('');
-  const [pin, setPin] = useState('');
-  const [working, setWorking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (): Promise<void> => {
-    setWorking(true);
-    const r = await signIn({ staffId: staffId.trim(), pin });
-    setWorking(false);
-    setPin('');
-    if (r.ok) {
-      props.onSignedIn(r.value);
-      return;
-    }
-    const f = r.failure;
-    if (f.kind === 'network') setError(m.signIn.unreachable);
-    else if (f.kind === 'http' && f.status === 429) setError(m.signIn.tooMany(f.retryAfterSeconds));
-    else if (f.kind === 'http' && (f.status === 401 || f.status === 400)) setError(m.signIn.badCredentials);
-    else setError(m.error(f.kind === 'http' ? f.code : f.kind));
-  };
-
-  const onSubmit = (e: SyntheticEvent): void => {
-    e.preventDefault();
-    if (working || staffId.trim() === '' || pin === '') return;
-    void submit();
-  };
-
-  return (
-    <main className="signin">
-      <div className="signin__top">
-        <h1>{m.appName}</h1>
-        {props.toggle}
-      </div>
-      <form onSubmit={onSubmit} className="card">
-        <h2>{m.signIn.title}</h2>
-        {props.notice !== null && <p className="notice">{props.notice}</p>}
-        <label>
-          {m.signIn.staffId}
-          <input
-            data-testid={ADMIN_TEST_IDS.staffId}
-            value={staffId}
-            autoComplete="username"
-            onChange={(e) => {
-              setStaffId(e.target.value);
-            }}
-          />
-        </label>
-        <label>
-          {m.signIn.pin}
-          <input
-            data-testid={ADMIN_TEST_IDS.staffPin}
-            type="password"
-            inputMode="numeric"
-            autoComplete="current-password"
-            value={pin}
-            onChange={(e) => {
-              setPin(e.target.value);
-            }}
-          />
-        </label>
-        {error !== null && (
-          <p className="error" role="alert" data-testid={ADMIN_TEST_IDS.signInError}>
-            {error}
-          </p>
-        )}
-        <button type="submit" className="primary" data-testid={ADMIN_TEST_IDS.signIn} disabled={working}>
-          {m.signIn.submit}
-        </button>
-      </form>
-    </main>
   );
 }

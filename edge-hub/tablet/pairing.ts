@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeJson } from '../../protocol/decode.ts';
 import { IdSchema } from '../../protocol/primitives.ts';
 
 /**
@@ -34,14 +35,8 @@ export function decodePairing(text: string): TabletPairing | undefined {
   if (body.length === 0 || body.length > 1400) return undefined;
   const json = decodeBase64Url(body);
   if (json === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  const parsed = PayloadSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+  const parsed = decodeJson(PayloadSchema, json);
+  return parsed.ok ? parsed.value : undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { decodeJson } from '../../protocol/decode.ts';
 import { TabletPushSchema, type TabletPush } from '../../protocol/tablet.ts';
 
 /** Frames larger than this are dropped unread (a roll-call of a large facility is well under it). */
@@ -25,19 +26,16 @@ export function parsePushFrame(data: unknown): TabletPush | null {
     warn('ignored a frame that is not text or too large');
     return null;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    warn('ignored a frame that is not JSON');
+  const parsed = decodeJson(TabletPushSchema, data);
+  if (!parsed.ok) {
+    warn(
+      parsed.problem === 'not_json'
+        ? 'ignored a frame that is not JSON'
+        : `ignored an invalid frame: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
     return null;
   }
-  const parsed = TabletPushSchema.safeParse(json);
-  if (!parsed.success) {
-    warn(`ignored an invalid frame: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-    return null;
-  }
-  return parsed.data;
+  return parsed.value;
 }
 
 export interface PushHandlers {

@@ -11,13 +11,13 @@ import {
   isStale,
   reduce,
   rowActions,
-  searchKey,
   shareUnchanged,
   STALE_MS,
   visibleChildren,
   type Action,
   type AppState,
 } from './state.ts';
+import { searchKey } from '../../ui/search-key.ts';
 
 const SESSION: SessionInfo = {
   staff: { id: 's1', name: '保育 花子', role: 'staff' },

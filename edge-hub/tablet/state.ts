@@ -7,6 +7,7 @@ import type {
   TabletPush,
   TabletRollcall,
 } from '../../protocol/tablet.ts';
+import { searchKey } from '../../ui/search-key.ts';
 
 /**
  * The tablet app as a pure reducer: answers from the hub, pushes and staff touches go in, what to show
@@ -176,18 +177,6 @@ export function isStale(state: AppState, now: number): boolean {
 }
 
 // ---------- Views of the roll-call (pure) ----------
-
-/**
- * A name as typed into the search: NFKC (full-width letters, half-width kana), lower case, katakana as
- * hiragana, no spaces, so that ヤマダ, やまだ and ﾔﾏﾀﾞ all find やまだ.
- */
-export function searchKey(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60))
-    .replace(/[\s\u3000]+/g, '');
-}
 
 export interface ChildEntry {
   readonly child: TabletChild;

@@ -10,7 +10,7 @@ import {
   makeRollcall,
   makeRoster,
   CARD_G2,
-} from './fixtures.ts';
+} from '../../test/support/kiosk/fixtures.ts';
 
 const roster = makeRoster();
 const index = indexRoster(roster);

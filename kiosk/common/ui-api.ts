@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from './locales.ts';
 import { QR_REFUSAL_REASONS } from './messages.ts';
 
 /**
@@ -10,8 +11,7 @@ import { QR_REFUSAL_REASONS } from './messages.ts';
  * Stable test hooks (public: outside tests use them): see UI_TEST_IDS.
  */
 
-export const LOCALES = ['ja', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
+export { LOCALES, type Locale } from './locales.ts';
 
 const Id = z.string().min(1).max(64);
 const Instant = z.string().min(1).max(40);

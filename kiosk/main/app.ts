@@ -4,13 +4,10 @@ import type { Locale } from '../common/ui-api.ts';
 import { startKiosk, type Kiosk, type KioskOptions } from './agent.ts';
 import { KioskError } from './errors.ts';
 import { KioskPairing, loadPairing } from './pairing.ts';
-import { bundleRenderer } from './renderer-bundle.ts';
-import { KioskUiController, UI_DEFAULTS } from './ui-controller.ts';
+import { loadRenderer } from './renderer-bundle.ts';
+import { UI_DEFAULTS, type UiMode } from './defaults.ts';
+import { KioskUiController } from './ui-controller.ts';
 import { startUiServer, type UiServer } from './ui-server.ts';
-
-/** How the kiosk shows its screen: none (headless JSON lines), a browser page, or the Electron shell. */
-export const UI_MODES = ['none', 'browser', 'electron'] as const;
-export type UiMode = (typeof UI_MODES)[number];
 
 /** The hub to connect to and this device's credentials. */
 export interface HubLogin {
@@ -106,7 +103,7 @@ export async function startKioskApp(options: KioskAppOptions): Promise<KioskApp>
     return { kiosk, ui: undefined, close: () => kiosk.close() };
   }
 
-  const server = await startUiServer({ port: uiPort ?? 0, bundle: await bundleRenderer(), logger });
+  const server = await startUiServer({ port: uiPort ?? 0, bundle: await loadRenderer(), logger });
   let screen: { close(): Promise<void> } | undefined;
   let kiosk: Kiosk | undefined;
   let controller: KioskUiController | undefined;

@@ -6,14 +6,21 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialHash, topics, type Credential } from '../../protocol/index.ts';
 import { silentLogger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
-import { CARD_G1, CARD_G2, CREDENTIAL_KEY, FACILITY, makeRoster, QR_G2 } from '../common/fixtures.ts';
+import {
+  CARD_G1,
+  CARD_G2,
+  CREDENTIAL_KEY,
+  FACILITY,
+  makeRoster,
+  QR_G2,
+} from '../../test/support/kiosk/fixtures.ts';
 import { lockedOutSeconds } from '../common/messages.ts';
 import type { EnrollLine, KioskOutputLine, TapLine } from '../common/output.ts';
 import type { MaintenanceView, UiEvent } from '../common/ui-api.ts';
 import { startKiosk, type Kiosk, type KioskOptions } from './agent.ts';
 import { KioskStore } from './outbox.ts';
 import { hashPin, pinMatches, PIN_LOCKOUT_MS, setStaffPin, StaffPin } from './staff-pin.ts';
-import { FakeHub, Recorder } from './testing/fake-hub.ts';
+import { FakeHub, Recorder } from '../../test/support/kiosk/fake-hub.ts';
 import { KioskUiController } from './ui-controller.ts';
 
 const DEVICE = 'kiosk-1';

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventSchema, type AttendanceEvent } from '../../protocol/index.ts';
 import { newEventId } from '../../common/ids.ts';
 import { openDatabase, schemaVersion } from '../../common/sqlite.ts';
-import { makeRollcall, makeRoster } from '../common/fixtures.ts';
+import { makeRollcall, makeRoster } from '../../test/support/kiosk/fixtures.ts';
 import {
   KIOSK_DB_FILE,
   kioskMigrations,
@@ -210,6 +210,21 @@ describe('KioskStore outbox', () => {
     const again = open();
     expect(again.loadRollcall('nursery-1')?.value).toEqual(rc);
     expect(again.loadRollcall('other')).toBeUndefined();
+  });
+
+  it('treats a cached roster or roll-call that no longer reads as a miss', () => {
+    const store = open();
+    store.learnFacility(makeRoster(), T0);
+    store.saveRollcall(makeRollcall('2026-04-01'), T0);
+    const db = new Database(store.file);
+    try {
+      db.prepare('UPDATE roster_cache SET json = \'{"facilityId":\'').run();
+      db.prepare('UPDATE rollcall_cache SET json = \'{"facilityId":"nursery-1"}\'').run();
+    } finally {
+      db.close();
+    }
+    expect(store.loadRoster('nursery-1')).toBeUndefined();
+    expect(store.loadRollcall('nursery-1')).toBeUndefined();
   });
 
   it('keeps a committed event visible to another connection at once', () => {

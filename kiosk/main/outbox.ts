@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  decodeJson,
   EventSchema,
   RollcallSchema,
   RosterSchema,
@@ -477,11 +478,12 @@ export class KioskStore {
     })();
   }
 
+  /** The cached roster; a copy that no longer reads (damaged, or older than the schema) is a miss. */
   loadRoster(facilityId: string): Cached<Roster> | undefined {
     const row = this.#q.loadRoster.get(facilityId);
     if (!row) return undefined;
-    const r = RosterSchema.safeParse(JSON.parse(row.json));
-    return r.success ? { value: r.data, receivedAt: row.received_at } : undefined;
+    const r = decodeJson(RosterSchema, row.json);
+    return r.ok ? { value: r.value, receivedAt: row.received_at } : undefined;
   }
 
   saveRollcall(rollcall: Rollcall, receivedAt: Date): void {
@@ -493,11 +495,12 @@ export class KioskStore {
     );
   }
 
+  /** The cached roll-call; like loadRoster, a copy that no longer reads is a miss. */
   loadRollcall(facilityId: string): Cached<Rollcall> | undefined {
     const row = this.#q.loadRollcall.get(facilityId);
     if (!row) return undefined;
-    const r = RollcallSchema.safeParse(JSON.parse(row.json));
-    return r.success ? { value: r.data, receivedAt: row.received_at } : undefined;
+    const r = decodeJson(RollcallSchema, row.json);
+    return r.ok ? { value: r.value, receivedAt: row.received_at } : undefined;
   }
 
   #meta(key: string): string | undefined {

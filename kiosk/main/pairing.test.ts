@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { encodePairingPayload } from '../../protocol/index.ts';
 import { silentLogger } from '../../common/logger.ts';
 import { StdinReader } from '../../hardware/stdin.ts';
 import { systemClock } from '../../common/time.ts';
+import { until } from '../../test/support/wait.ts';
 import type { PairingView, UiEvent } from '../common/ui-api.ts';
 import { KioskPairing, loadPairing, PAIRING_FILE } from './pairing.ts';
 
@@ -76,16 +77,6 @@ function setup() {
   return { input, reader, pairing, views, events };
 }
 
-async function until<T>(check: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('kiosk pairing by QR code', () => {
   it('shows the pairing screen, exchanges a scanned code at the hub and saves the login privately', async () => {
     const { input, reader, pairing, views, events } = setup();
@@ -114,7 +105,9 @@ describe('kiosk pairing by QR code', () => {
     const failedWith = async (line: string) => {
       const before = views.length;
       input.write(`${line}\n`);
-      return (await until(() => views.slice(before).find((v) => v.status === 'failed'))).code;
+      return (
+        await until(() => views.slice(before).find((v) => v.status === 'failed'), `the failure of ${line}`)
+      ).code;
     };
     expect(await failedWith('qr:GK1.f1.g1.1.sig')).toBe('not_a_pairing_code');
     expect(await failedWith('qr:GKP1.not-base64-json')).toBe('pairing_code_malformed');
@@ -134,6 +127,13 @@ describe('kiosk pairing by QR code', () => {
     input.write('card:0a0b0c0d\n');
     expect(await loadPairing(dir)).toBeUndefined();
     await reader.close();
+  });
+
+  it('calls a saved pairing file damaged whether it is not JSON or not a login', async () => {
+    for (const text of ['{"hubUrl":', '{"hubUrl":"mqtt://127.0.0.1:1883"}']) {
+      writeFileSync(join(dir, PAIRING_FILE), text);
+      await expect(loadPairing(dir), text).rejects.toMatchObject({ code: 'bad_pairing_file' });
+    }
   });
 
   it('refuses every screen command but the camera ones before pairing', () => {

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
+  decodeJson,
   decodePairingPayload,
   isPairingText,
   PairResponseSchema,
@@ -37,10 +38,9 @@ export async function loadPairing(dataDir: string): Promise<HubCredentials | und
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const r = PairingFileSchema.safeParse(JSON.parse(text));
-  if (!r.success)
-    throw new KioskError('bad_pairing_file', `${PAIRING_FILE} is damaged; delete it and pair again`);
-  return r.data;
+  const r = decodeJson(PairingFileSchema, text);
+  if (!r.ok) throw new KioskError('bad_pairing_file', `${PAIRING_FILE} is damaged; delete it and pair again`);
+  return r.value;
 }
 
 /** Writes the credentials atomically and durably: a crash leaves the old file or the new one, whole. */
@@ -212,10 +212,11 @@ export class KioskPairing implements UiEndpoint {
       throw new KioskError('pairing_code_invalid', 'the pairing code is invalid or used');
     if (res.status === 429) throw new KioskError('too_many_requests', 'too many attempts; wait a minute');
     if (!res.ok) throw new KioskError('pairing_failed', `the hub answered ${res.status}`);
-    const body = PairResponseSchema.safeParse(await res.json().catch(() => undefined));
-    if (!body.success || body.data.deviceId !== deviceId) {
+    // A body that cannot be read counts as one that is not a pairing.
+    const body = decodeJson(PairResponseSchema, await res.text().catch(() => ''));
+    if (!body.ok || body.value.deviceId !== deviceId) {
       throw new KioskError('pairing_failed', 'the hub answered something that is not a pairing');
     }
-    return body.data;
+    return body.value;
   }
 }

@@ -7,7 +7,7 @@ import { newEventId } from '../../common/ids.ts';
 import { silentLogger } from '../../common/logger.ts';
 import { KioskStore } from './outbox.ts';
 import { OutboxSender, type SenderOptions } from './sender.ts';
-import { Recorder } from './testing/fake-hub.ts';
+import { Recorder } from '../../test/support/kiosk/fake-hub.ts';
 
 let dir: string;
 let store: KioskStore;

@@ -1,5 +1,5 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../common/logger.ts';
+import { hashPasswordSync, verifyPasswordSync } from '../../common/passwords.ts';
 import { systemClock, type Clock } from '../../common/time.ts';
 import { lockedOutMessage } from '../common/messages.ts';
 import { KioskError } from './errors.ts';
@@ -7,17 +7,14 @@ import type { KioskStore } from './outbox.ts';
 
 /**
  * The kiosk's staff PIN, which unlocks the maintenance screen. Stored in kiosk.sqlite as a scrypt hash
- * with a random salt; wrong PINs are counted in the store too, so restarting the kiosk does not reset
- * the lockout.
+ * with a random salt (common/passwords.ts, like the hub's PINs); wrong PINs are counted in the store too,
+ * so restarting the kiosk does not reset the lockout.
  */
 
 export const PIN_RE = /^[0-9]{4,12}$/;
 /** Wrong PINs in a row before the lockout. */
 export const PIN_MAX_FAILURES = 5;
 export const PIN_LOCKOUT_MS = 5 * 60_000;
-
-// scrypt cost: ~50 ms on a tablet-class CPU, once per attempt; the lockout does the rest.
-const SCRYPT = { N: 16_384, r: 8, p: 1, keyLength: 32, saltLength: 16 } as const;
 
 /** Errors of the staff PIN: bad_pin, locked_out (see retryAt), no_pin, bad_pin_format. */
 export class StaffPinError extends KioskError {
@@ -30,36 +27,15 @@ export class StaffPinError extends KioskError {
   }
 }
 
-function scrypt(pin: string, salt: Buffer, n: number, r: number, p: number, keyLength: number): Buffer {
-  return scryptSync(pin, salt, keyLength, { N: n, r, p, maxmem: 64 * 1024 * 1024 });
-}
-
-/** `scrypt$N$r$p$salt$hash`, salt and hash in base64url: the parameters travel with the hash. */
+/** A salted scrypt hash of a well-formed PIN (synchronous: the PIN pad serves one person at a time). */
 export function hashPin(pin: string): string {
   if (!PIN_RE.test(pin)) throw new StaffPinError('bad_pin_format', 'the PIN must be 4–12 digits');
-  const salt = randomBytes(SCRYPT.saltLength);
-  const hash = scrypt(pin, salt, SCRYPT.N, SCRYPT.r, SCRYPT.p, SCRYPT.keyLength);
-  return [
-    'scrypt',
-    SCRYPT.N,
-    SCRYPT.r,
-    SCRYPT.p,
-    salt.toString('base64url'),
-    hash.toString('base64url'),
-  ].join('$');
+  return hashPasswordSync(pin, 'chosen');
 }
 
 /** Whether `pin` matches a stored hashPin() value; false for a malformed one. */
 export function pinMatches(pin: string, stored: string): boolean {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || salt === undefined || hash === undefined) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const [cost, block, par] = [Number(n), Number(r), Number(p)];
-  if (![cost, block, par].every((v) => Number.isInteger(v) && v > 0) || expected.length < 16) return false;
-  return timingSafeEqual(
-    scrypt(pin, Buffer.from(salt, 'base64url'), cost, block, par, expected.length),
-    expected,
-  );
+  return verifyPasswordSync(pin, stored);
 }
 
 /** Sets the staff PIN of the kiosk whose store this is (genkan kiosk pin); resets any lockout. */

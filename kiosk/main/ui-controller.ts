@@ -12,6 +12,7 @@ import {
   type UiReply,
 } from '../common/ui-api.ts';
 import type { Kiosk } from './agent.ts';
+import { UI_DEFAULTS } from './defaults.ts';
 
 export interface UiControllerOptions {
   kiosk: Kiosk;
@@ -24,13 +25,6 @@ export interface UiControllerOptions {
   /** The maintenance screen locks itself after this long without a maintenance command. */
   maintenanceIdleMs?: number;
 }
-
-export const UI_DEFAULTS = {
-  defaultLocale: 'ja',
-  autoConfirmMs: 8000,
-  speak: false,
-  maintenanceIdleMs: 120_000,
-} as const;
 
 const LOCKED: UiReply = {
   ok: false,

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { silentLogger } from '../../common/logger.ts';
+import { until } from '../../test/support/wait.ts';
 import { WsServerFrameSchema, type UiEvent, type UiReply, type WsServerFrame } from '../common/ui-api.ts';
 import type { RendererBundle } from './renderer-bundle.ts';
 import { KIOSK_CSP, startUiServer, type UiEndpoint, type UiServer } from './ui-server.ts';
@@ -107,16 +108,6 @@ function connect(url: string, origin?: string): Promise<{ ws: WebSocket; frames:
     });
     ws.once('error', reject);
   });
-}
-
-async function until<T>(check: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('kiosk screen server (browser mode)', () => {

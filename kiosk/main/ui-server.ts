@@ -1,9 +1,11 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { decodeJson } from '../../protocol/index.ts';
 import type { Logger } from '../../common/logger.ts';
+import { sameBytes } from '../../common/secrets.ts';
 import {
   KIOSK_CSP,
   UI_FRAME_MAX_BYTES,
@@ -81,8 +83,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   /** The file a path names under the token prefix; undefined for anything else (answered 404). */
   const fileOf = (url: string | undefined): string | undefined => {
     const path = (url ?? '').split('?')[0] ?? '';
-    const head = Buffer.from(path.slice(0, prefix.length));
-    if (head.length !== prefixBytes.length || !timingSafeEqual(head, prefixBytes)) return undefined;
+    if (!sameBytes(Buffer.from(path.slice(0, prefix.length)), prefixBytes)) return undefined;
     const rest = path.slice(prefix.length);
     return rest === '' ? 'index.html' : rest;
   };
@@ -149,26 +150,20 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       send({ event });
     });
     ws.on('message', (data: Buffer, isBinary) => {
-      let json: unknown;
-      try {
-        json = isBinary ? undefined : JSON.parse(data.toString('utf8'));
-      } catch {
-        json = undefined;
-      }
-      const frame = WsClientFrameSchema.safeParse(json);
-      if (!frame.success) {
+      const frame = isBinary ? undefined : decodeJson(WsClientFrameSchema, data.toString('utf8'));
+      if (!frame?.ok) {
         // Nothing to reply to without an id: the frame is dropped and the screen keeps its connection.
         logger.warn('malformed frame from the screen dropped');
         return;
       }
       let reply: UiReply;
       try {
-        reply = target.handle(frame.data.command);
+        reply = target.handle(frame.value.command);
       } catch (err) {
         logger.error({ err }, 'screen command failed');
         reply = { ok: false, code: 'internal', message: 'the kiosk could not do that' };
       }
-      send({ id: frame.data.id, reply });
+      send({ id: frame.value.id, reply });
     });
     ws.on('close', () => {
       unsubscribe();

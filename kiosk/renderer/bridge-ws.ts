@@ -1,3 +1,4 @@
+import { decodeJson } from '../../protocol/decode.ts';
 import {
   UI_EVENT_MAX_BYTES,
   UiEventSchema,
@@ -79,19 +80,16 @@ export function createWsTransport(url: URL): KioskTransport {
       warn('ignored a frame that is not text or too large');
       return;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      warn('ignored a frame that is not JSON');
+    const parsed = decodeJson(WsServerFrameSchema, data);
+    if (!parsed.ok) {
+      warn(
+        parsed.problem === 'not_json'
+          ? 'ignored a frame that is not JSON'
+          : `ignored an invalid frame: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      );
       return;
     }
-    const parsed = WsServerFrameSchema.safeParse(json);
-    if (!parsed.success) {
-      warn(`ignored an invalid frame: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      return;
-    }
-    const frame = parsed.data;
+    const frame = parsed.value;
     if ('event' in frame) {
       deliver(frame.event);
       return;

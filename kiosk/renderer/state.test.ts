@@ -27,9 +27,9 @@ import {
   filterGuardians,
   initialOf,
   noticeOf,
-  searchKey,
   skewParts,
 } from './view.ts';
+import { searchKey } from '../../ui/search-key.ts';
 
 const KIOSK: KioskView = {
   mode: 'kiosk',

@@ -1,5 +1,6 @@
 import { QR_REFUSAL_MESSAGES } from '../common/messages.ts';
 import type { GuardianChoice, Locale, TapView } from '../common/ui-api.ts';
+import { searchKey } from '../../ui/search-key.ts';
 import type { Messages, SkewParts } from './messages.ts';
 
 /** Pure helpers of the screen: no DOM, so they are unit-tested with the reducer. */
@@ -117,18 +118,6 @@ export function skewParts(skewMs: number): SkewParts {
   }
   const seconds = Math.round(size / 1000);
   return { hours: 0, minutes: Math.floor(seconds / 60), seconds: seconds % 60, behind };
-}
-
-/**
- * A name as typed into the guardian search: NFKC (full-width letters, half-width kana), lower case,
- * katakana as hiragana, no spaces, so that ヤマダ, やまだ and ﾔﾏﾀﾞ all find やまだ.
- */
-export function searchKey(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60))
-    .replace(/[\s\u3000]+/g, '');
 }
 
 /** Guardians whose name, or a child's name or kana, contains the query; all of them for an empty one. */

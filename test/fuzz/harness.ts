@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
@@ -11,7 +8,7 @@ import { openCloudSqliteStore } from '../../cloud-relay/store/sqlite.ts';
 import type { CloudStore } from '../../cloud-relay/store/types.ts';
 import { silentLogger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
-import type { HubStore } from '../../edge-hub/store.ts';
+import type { HubStore } from '../../edge-hub/store/hub-store.ts';
 import {
   BATCH_MAX,
   BatchResponseSchema,
@@ -20,6 +17,7 @@ import {
   type AttendanceEvent,
   type Rejection,
 } from '../../protocol/index.ts';
+import { sqliteBackend } from '../support/cloud.ts';
 import { postgresPrereq, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { DAY, MINUTE } from './arbitraries.ts';
 
@@ -374,9 +372,9 @@ async function cloudOn(
 }
 
 export async function sqliteCloud(now: number): Promise<CloudTarget> {
-  const dir = await mkdtemp(join(tmpdir(), 'genkan-fuzz-cloud-'));
-  const store = await openCloudSqliteStore(dir);
-  return cloudOn('sqlite', store, now, () => rm(dir, { recursive: true, force: true }));
+  const backend = await sqliteBackend('genkan-fuzz-cloud-');
+  const store = await openCloudSqliteStore(backend.dir);
+  return cloudOn('sqlite', store, now, () => backend.remove());
 }
 
 /** A PostgreSQL-backed cloud on a throwaway server; undefined (with the printed reason) without one. */
@@ -430,7 +428,7 @@ export class CrossCheck {
   async drain(hubNow: number): Promise<void> {
     const skew = CLOUD_SKEWS[this.drains++ % CLOUD_SKEWS.length] ?? 0;
     for (;;) {
-      const rows = this.hub.eventsAfter(this.cursor, BATCH_MAX);
+      const rows = this.hub.outbox.eventsAfter(this.cursor, BATCH_MAX);
       const last = rows[rows.length - 1];
       if (!last) return;
       const events = rows.map((r) => r.event);

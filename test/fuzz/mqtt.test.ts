@@ -9,8 +9,8 @@ import type { RunningHub } from '../../edge-hub/hub.ts';
 import { Ingest } from '../../edge-hub/ingest.ts';
 import { DeviceRequests } from '../../edge-hub/requests.ts';
 import { MAX_PACKET_BYTES } from '../../edge-hub/packet-guard.ts';
-import { HubStore } from '../../edge-hub/store.ts';
-import { connect, provision, removeDir, startTestHub, type TestSite } from '../../edge-hub/testing.ts';
+import { HubStore } from '../../edge-hub/store/hub-store.ts';
+import { connect, provision, removeDir, startTestHub, type TestSite } from '../support/hub.ts';
 import {
   AckSchema,
   DeviceResponseSchema,
@@ -58,7 +58,7 @@ const BROKER_RUNS = Number(process.env['FUZZ_BROKER_RUNS'] ?? (LONG_RUN ? 5000 :
 const RECENT_MAX = 64;
 
 function worldOf(store: HubStore): World {
-  const roster = store.roster();
+  const roster = store.roster.read();
   const guardians: Record<string, string[]> = {};
   for (const c of roster.children) guardians[c.id] = [];
   for (const g of roster.guardians) for (const c of g.childIds) guardians[c]?.push(g.id);
@@ -95,7 +95,7 @@ function checkAck(tally: Tally, payload: Buffer, ack: Ack, store: HubStore, spec
   const problem = outcomeProblem(expectedOutcomes(payload), ack.acked, ack.rejected, EVENT_CODES);
   if (problem !== undefined) tally.record('violation', problem, { spec, payload: preview(payload, 300) });
   for (const id of ack.acked) {
-    if (store.eventById(id) === undefined)
+    if (store.events.eventById(id) === undefined)
       tally.record('violation', `acked ${id} but it is not stored`, spec);
   }
   countAck(tally, ack);
@@ -127,7 +127,7 @@ describe('fuzz: MQTT payloads into the hub', () => {
       const tally = new Tally('mqtt events (Ingest)');
       const clock = manualClock(NOW);
       const store = HubStore.open((await site()).dir, { clock });
-      const roster = store.roster();
+      const roster = store.roster.read();
       const children = new Set(roster.children.map((c) => c.id));
       const guardianships = new Set(roster.guardians.flatMap((g) => g.childIds.map((c) => `${g.id}/${c}`)));
       const acks: [string, Ack][] = [];
@@ -142,7 +142,7 @@ describe('fuzz: MQTT payloads into the hub', () => {
           isGuardianOf: (g, c) => guardianships.has(`${g}/${c}`),
           refresh: () => undefined,
         },
-        undoWindowMs: () => store.facilitySettings().undoWindowMinutes * 60_000,
+        undoWindowMs: () => store.settings.facilitySettings().undoWindowMinutes * 60_000,
         publishAck: (deviceId, ack) => acks.push([deviceId, structuredClone(ack)]),
         onCommitted: (stored) => {
           for (const s of stored) remember(recent, s.event);
@@ -269,7 +269,7 @@ describe('fuzz: MQTT payloads into the hub', () => {
             }
             checkAck(tally, payload, answer.ack, store, spec);
             for (const id of answer.ack.acked) {
-              const e = store.eventById(id);
+              const e = store.events.eventById(id);
               if (e) remember(recent, e);
             }
             if (tally.cases % 100 === 0) await cross.drain(NOW);

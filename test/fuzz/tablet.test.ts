@@ -4,8 +4,8 @@ import { formatRfc3339, localDate } from '../../common/time.ts';
 import type { RunningHub } from '../../edge-hub/hub.ts';
 import { issuePairingCode } from '../../edge-hub/pairing.ts';
 import { addStaff } from '../../edge-hub/staff.ts';
-import { HubStore } from '../../edge-hub/store.ts';
-import { provision, removeDir, startTestHub, type TestSite } from '../../edge-hub/testing.ts';
+import { HubStore } from '../../edge-hub/store/hub-store.ts';
+import { provision, removeDir, startTestHub, type TestSite } from '../support/hub.ts';
 import { decodePairingPayload, EventSchema, type AttendanceEvent } from '../../protocol/index.ts';
 import { httpSpec, MINUTE, renderBody, tabletAction, ACTION_KEYS, type HttpSpec } from './arbitraries.ts';
 import {
@@ -81,7 +81,7 @@ describe('fuzz: staff tablet actions', () => {
       method: 'card',
       actor: childId === 'c003' ? 'g002' : 'g001',
     }));
-    setup.insertEvents(taps);
+    setup.events.insertEvents(taps);
     setup.close();
     hub = await startTestHub(site, { clock });
     base = `http://127.0.0.1:${hub.ports.http}`;
@@ -111,11 +111,11 @@ describe('fuzz: staff tablet actions', () => {
       const tally = new Tally('tablet actions (HTTP)');
       const cross = new CrossCheck(store, clouds, tally);
       // The kiosk taps stay targets (voids, ids of another device's events) next to the tablet's latest.
-      const taps = store.eventsAfter(0, RECENT_MAX).map((r) => r.event);
+      const taps = store.outbox.eventsAfter(0, RECENT_MAX).map((r) => r.event);
       const recent: AttendanceEvent[] = [];
       const recentActions: string[] = [];
       // Events stored so far: a refused action must store nothing, an accepted one exactly its event.
-      let seen = store.eventsAfter(0, 1_000_000).at(-1)?.hubSeq ?? 0;
+      let seen = store.outbox.eventsAfter(0, 1_000_000).at(-1)?.hubSeq ?? 0;
       const world = {
         now: BASE,
         devices: ['tab-1'],
@@ -135,7 +135,7 @@ describe('fuzz: staff tablet actions', () => {
         return http(`${base}/api/tablet/actions`, 'POST', headers, body);
       };
       const newRows = () => {
-        const rows = store.eventsAfter(seen, 10);
+        const rows = store.outbox.eventsAfter(seen, 10);
         seen = rows.at(-1)?.hubSeq ?? seen;
         return rows.map((r) => r.event);
       };
@@ -190,7 +190,7 @@ describe('fuzz: staff tablet actions', () => {
           }
           // A new event is stored once; a retry of a stored action (same id) stores nothing.
           const fresh = stored.length === 1 && stored[0]?.id === e.id;
-          const retry = stored.length === 0 && store.eventById(e.id) !== undefined;
+          const retry = stored.length === 0 && store.events.eventById(e.id) !== undefined;
           if (!fresh && !retry) tally.record('violation', `200 but stored ${preview(stored)}`, spec);
           if (fresh) {
             recent.push(e);

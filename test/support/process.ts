@@ -4,11 +4,23 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { errorMessage } from '../../common/errors.ts';
+import { until } from './wait.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const GENKAN_BIN = join(ROOT, 'bin/genkan.mjs');
 
 export type JsonLine = Record<string, unknown>;
+
+/** A program other than a node script, e.g. `npm start --`. */
+export interface CommandLaunch {
+  command: string;
+  args: string[];
+  /** Run in a process group of its own, which stop() signals as a whole. */
+  group?: boolean;
+}
+
+/** `npm start -- ARGS`: the newcomer's way in (README), which builds and then runs `genkan demo`. */
+export const NPM_START: CommandLaunch = { command: 'npm', args: ['start', '--silent', '--'], group: true };
 
 /**
  * A genkan CLI process under test. stdout is read as JSON lines (ready lines, tap results); stderr is
@@ -16,6 +28,7 @@ export type JsonLine = Record<string, unknown>;
  */
 export class GenkanProcess {
   readonly child: ChildProcess;
+  private readonly group: boolean;
   readonly lines: JsonLine[] = [];
   stderr = '';
   private waiters: { pred: (l: JsonLine) => boolean; resolve: (l: JsonLine) => void }[] = [];
@@ -25,11 +38,19 @@ export class GenkanProcess {
     readonly label: string,
     args: string[],
     env: NodeJS.ProcessEnv = {},
-    /** The script node runs: the genkan CLI, or another entry point such as a benchmark baseline. */
-    entry: string = GENKAN_BIN,
+    /**
+     * The script node runs (the genkan CLI, or another entry point such as a benchmark baseline), or
+     * another program to run with `args` after its own (`npm start --`).
+     */
+    entry: string | CommandLaunch = GENKAN_BIN,
   ) {
-    this.child = spawn(process.execPath, [entry, ...args], {
+    const launch: CommandLaunch =
+      typeof entry === 'string' ? { command: process.execPath, args: [entry] } : entry;
+    this.group = launch.group === true;
+    this.child = spawn(launch.command, [...launch.args, ...args], {
       cwd: ROOT,
+      // Its own process group, so that stop() reaches the whole tree (npm → node → the demo's services).
+      detached: this.group,
       env: { ...process.env, GENKAN_LOG_LEVEL: process.env['GENKAN_LOG_LEVEL'] ?? 'warn', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -96,10 +117,15 @@ export class GenkanProcess {
     this.child.stdin?.write(text);
   }
 
-  /** Sends a signal and waits for the exit. */
+  /**
+   * Sends a signal and waits for the exit. A group launch gets it as a terminal's Ctrl+C sends it: to the
+   * whole process group (npm would not pass SIGINT through its shell to the script).
+   */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill(signal);
+    const pid = this.child.pid;
+    if (this.group && pid !== undefined) process.kill(-pid, signal);
+    else this.child.kill(signal);
     await this.exited;
   }
 }
@@ -137,24 +163,27 @@ export async function tempDir(prefix = 'genkan-test-'): Promise<{ path: string; 
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** Polls `check` until it returns a value other than undefined (for state observed over HTTP). */
-export async function eventually<T>(
+/**
+ * Polls `check` until it returns a value other than undefined (for state observed over HTTP): until() from
+ * wait.ts, except that a failing check (a server not up yet) is tried again, its error shown on timeout.
+ */
+export function eventually<T>(
   check: () => Promise<T | undefined>,
   timeoutMs: number,
   what: string,
   intervalMs = 200,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${errorMessage(last)}`}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  return until(
+    async () => {
+      try {
+        return await check();
+      } catch (err) {
+        last = err;
+        return undefined;
+      }
+    },
+    () => `${what}${last === undefined ? '' : `: ${errorMessage(last)}`}`,
+    { timeoutMs, intervalMs },
+  );
 }

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { localDate } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
+import { cloudProcess } from './cloud-process.ts';
 import { GenkanProcess, genkanJson } from './process.ts';
 import { ROSTER_HEADER } from '../../edge-hub/roster.ts';
 
@@ -66,11 +67,7 @@ export async function provisionSite(
 }
 
 export function startCloud(site: Site, port = 0): GenkanProcess {
-  return new GenkanProcess(
-    'cloud',
-    ['cloud', '--data', join(site.dir, 'cloud'), '--port', String(port), '--host', '127.0.0.1'],
-    { GENKAN_CLOUD_ADMIN_TOKEN: site.cloudAdminToken },
-  );
+  return cloudProcess('cloud', { dataDir: join(site.dir, 'cloud') }, site.cloudAdminToken, { port });
 }
 
 export function startHub(

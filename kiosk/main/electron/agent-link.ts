@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { decodeJson } from '../../../protocol/decode.ts';
 import type { Logger } from '../../../common/logger.ts';
 import {
   UI_EVENT_MAX_BYTES,
@@ -168,19 +169,16 @@ export class AgentLink {
   }
 
   #onFrame(text: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      this.#log.warn('agent sent a frame that is not JSON; ignored');
+    const parsed = decodeJson(WsServerFrameSchema, text);
+    if (!parsed.ok) {
+      this.#log.warn(
+        parsed.problem === 'not_json'
+          ? 'agent sent a frame that is not JSON; ignored'
+          : 'agent sent an invalid frame; ignored',
+      );
       return;
     }
-    const parsed = WsServerFrameSchema.safeParse(json);
-    if (!parsed.success) {
-      this.#log.warn('agent sent an invalid frame; ignored');
-      return;
-    }
-    const frame = parsed.data;
+    const frame = parsed.value;
     if ('reply' in frame) {
       this.#settle(frame.id, frame.reply);
       return;

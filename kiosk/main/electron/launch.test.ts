@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../common/logger.ts';
-import { buildKioskApp, electronBinary, launchElectronShell, type ShellExitInfo } from './launch.ts';
+import { buildKioskApp } from './build-app.ts';
+import { electronBinary, launchElectronShell, type ShellExitInfo } from './launch.ts';
 
 let dir: string;
 beforeEach(async () => {

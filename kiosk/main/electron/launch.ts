@@ -1,14 +1,12 @@
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { DIST_DIR, RUNNING_FROM_SOURCE } from '../../../common/package-root.ts';
 import type { Logger } from '../../../common/logger.ts';
 import { KioskError } from '../errors.ts';
-import { bundleRenderer } from '../renderer-bundle.ts';
 import { SHELL_EXIT } from './exit-codes.ts';
 
 /*
@@ -16,8 +14,8 @@ import { SHELL_EXIT } from './exit-codes.ts';
  * process. Nothing here imports Electron; the agent and its native modules stay in Node.
  */
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..', '..', '..');
+/** The Electron app `npm run build` writes (main.cjs, preload.cjs, renderer/); electron-builder packages it. */
+export const BUILT_KIOSK_APP_DIR = join(DIST_DIR, 'kiosk');
 
 /** Environment variable that carries the agent's UI URL (with its token) to the shell. */
 export const UI_URL_ENV = 'GENKAN_KIOSK_UI';
@@ -53,72 +51,6 @@ export function electronBinary(
   return existsSync(binary) ? binary : undefined;
 }
 
-export interface KioskAppFiles {
-  readonly dir: string;
-  readonly main: string;
-  readonly preload: string;
-  readonly rendererDir: string;
-}
-
-/**
- * Writes the Electron app into `outDir`: main.cjs, preload.cjs, renderer/ (index.html, app.js, app.css)
- * and a package.json naming main.cjs. The same folder is what electron-builder packages.
- */
-export async function buildKioskApp(
-  outDir: string,
-  options: { minify?: boolean } = {},
-): Promise<KioskAppFiles> {
-  const minify = options.minify ?? true;
-  await mkdir(outDir, { recursive: true });
-  const common: BuildOptions = {
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['electron'],
-    minify,
-    sourcemap: false,
-    legalComments: 'none',
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
-  };
-  const main = join(outDir, 'main.cjs');
-  const preload = join(outDir, 'preload.cjs');
-  await Promise.all([
-    build({
-      ...common,
-      entryPoints: [join(HERE, 'main.ts')],
-      outfile: main,
-      target: 'node22',
-      // ws's optional native speed-ups: required inside try/catch, absent is fine.
-      external: ['electron', 'bufferutil', 'utf-8-validate'],
-    }),
-    build({
-      ...common,
-      entryPoints: [join(ROOT, 'kiosk', 'preload', 'preload.ts')],
-      outfile: preload,
-      target: 'chrome140',
-    }),
-  ]);
-  const rendererDir = join(outDir, 'renderer');
-  // A stale file from an earlier build must not stay servable.
-  await rm(rendererDir, { recursive: true, force: true });
-  await mkdir(rendererDir);
-  const renderer = await bundleRenderer({ minify });
-  for (const [name, file] of renderer.files) await writeFile(join(rendererDir, name), file.body);
-  const rootPackage = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version?: unknown };
-  const appPackage = {
-    name: 'genkan-kiosk',
-    productName: 'Genkan Kiosk',
-    version: typeof rootPackage.version === 'string' ? rootPackage.version : '0.0.0',
-    description: 'Genkan kiosk screen',
-    license: 'Apache-2.0',
-    main: 'main.cjs',
-    type: 'commonjs',
-  };
-  await writeFile(join(outDir, 'package.json'), `${JSON.stringify(appPackage, null, 2)}\n`);
-  return { dir: outDir, main, preload, rendererDir };
-}
-
 export interface ShellExitInfo {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -132,7 +64,10 @@ export interface LaunchElectronShellOptions {
   readonly logger: Logger;
   /** Defaults to electronBinary(). */
   readonly binary?: string;
-  /** A built app (buildKioskApp); by default one is built into a temporary folder, removed on close. */
+  /**
+   * A built app (buildKioskApp); by default the one `npm run build` wrote, or, running from sources, one
+   * built into a temporary folder, removed on close.
+   */
   readonly appDir?: string;
   /** Extra environment for the shell (GENKAN_KIOSK_OPENING_HOURS, GENKAN_KIOSK_TIME_ZONE, …). */
   readonly env?: Readonly<Record<string, string>>;
@@ -166,11 +101,13 @@ export async function launchElectronShell(options: LaunchElectronShellOptions): 
     );
   }
   let tempDir: string | undefined;
-  let appDir = options.appDir;
+  let appDir = options.appDir ?? (RUNNING_FROM_SOURCE ? undefined : BUILT_KIOSK_APP_DIR);
   if (appDir === undefined) {
+    // From sources there is no built app: build one for this run.
     tempDir = await mkdtemp(join(tmpdir(), 'genkan-kiosk-app-'));
     appDir = tempDir;
     try {
+      const { buildKioskApp } = await import('./build-app.ts');
       await buildKioskApp(appDir);
     } catch (err) {
       await rm(tempDir, { recursive: true, force: true });

@@ -10,7 +10,12 @@ import { parseOpeningHours, type KioskShellConfig } from './config.ts';
 import { SHELL_EXIT } from './exit-codes.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
 import { startKioskShell, type KioskShell, type KioskShellDeps, type ShellIpcEvent } from './shell.ts';
-import { fakeElectron, preventable, type FakeElectron, type FakeWindow } from './testing/fake-electron.ts';
+import {
+  fakeElectron,
+  preventable,
+  type FakeElectron,
+  type FakeWindow,
+} from '../../../test/support/kiosk/fake-electron.ts';
 
 const STATE: UiEvent = {
   type: 'state',

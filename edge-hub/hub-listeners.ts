@@ -1,0 +1,161 @@
+import type { AddressInfo } from 'node:net';
+import { formatRfc3339 } from '../common/time.ts';
+import { bundleWebApp, loadWebApp, type WebBundle } from '../common/web-bundle.ts';
+import { topics } from '../protocol/index.ts';
+import { startBroker } from './broker.ts';
+import { verifyDevice } from './devices.ts';
+import type { HubContext, OnShutdown } from './hub.ts';
+import type { HubServices } from './hub-services.ts';
+import { buildHttpApi } from './http.ts';
+import { rosterMessage } from './roster.ts';
+import type { RosterData } from './store/roster.ts';
+
+/** The started broker, as the rest of the start-up uses it. */
+export interface HubMqtt {
+  ports: { mqtt: number; ws: number };
+  /** Publishes the roster (retained); settles once it is handed to the subscribers (or dropped at shutdown). */
+  publishRoster: (roster: RosterData) => Promise<void>;
+  /** The hub's clock for the kiosks (protocol/schemas.ts HubTimeSchema), retained so a kiosk has it at connect. */
+  publishTime: () => void;
+}
+
+/**
+ * Starts the MQTT broker (TCP + WebSocket): what devices publish goes to ingest, the request handler and
+ * the bus (device.status); what the hub tells the devices comes from the bus.
+ */
+export async function startMqtt(
+  ctx: HubContext,
+  services: HubServices,
+  onShutdown: OnShutdown,
+): Promise<HubMqtt> {
+  const { options, store, bus, clock, logger, facilityId, timeZone } = ctx;
+  const { ingest, requests } = services;
+  const active = (deviceId: string) => {
+    bus.publish('device.status', { deviceId, kind: 'active' });
+  };
+  const broker = await startBroker({
+    host: ctx.host,
+    mqttPort: options.mqttPort,
+    wsPort: options.wsPort,
+    facilityId,
+    logger: logger.child({ ns: 'hub.broker' }),
+    ...(options.tuning?.takeoverGraceMs !== undefined && { takeoverGraceMs: options.tuning.takeoverGraceMs }),
+    authenticate: (deviceId, password) => verifyDevice(store, deviceId, password),
+    roleOf: (deviceId) => store.devices.deviceRole(deviceId),
+    onEvents: (deviceId, payload) => {
+      active(deviceId);
+      ingest.submit(deviceId, payload);
+    },
+    onRequest: (deviceId, payload) => {
+      active(deviceId);
+      requests.submit(deviceId, payload);
+    },
+    onStatus: (deviceId, payload) => {
+      bus.publish('device.status', { deviceId, kind: 'status', payload });
+    },
+    onConnection: (deviceId, online) => {
+      bus.publish('device.status', { deviceId, kind: online ? 'connected' : 'disconnected' });
+    },
+  });
+  onShutdown('broker', () => broker.close());
+
+  const publish = (topic: string, payload: string, retain: boolean) => {
+    broker.publish(topic, payload, retain);
+  };
+  const publishRoster = (roster: RosterData) => {
+    const message = JSON.stringify(rosterMessage(facilityId, store.facility.meta(), roster));
+    return new Promise<void>((resolve) => {
+      broker.publish(topics.roster(facilityId), message, true, resolve);
+    });
+  };
+
+  bus.on('events.acked', ({ deviceId, ack }) => {
+    publish(topics.acks(facilityId, deviceId), JSON.stringify(ack), false);
+  });
+  bus.on('request.answered', ({ deviceId, response }) => {
+    publish(topics.responses(facilityId, deviceId), JSON.stringify(response), false);
+  });
+  bus.on('rollcall.changed', (rollcall) => {
+    publish(topics.rollcall(facilityId), JSON.stringify(rollcall), true);
+  });
+  // An enrolment's answer waits for this (HubRoster.published): the kiosk gets its card before the "ok".
+  bus.on('roster.changed', ({ roster }) => publishRoster(roster));
+
+  return {
+    ports: broker.ports,
+    publishRoster,
+    publishTime: () => {
+      publish(topics.time(facilityId), JSON.stringify({ now: formatRfc3339(clock.now(), timeZone) }), true);
+    },
+  };
+}
+
+/** A browser app the hub serves: the built one by default, one bundled from `dir`, or none (null). */
+function loadHubWebApp(
+  name: 'tablet' | 'admin',
+  dir: string | null | undefined,
+): Promise<WebBundle | undefined> {
+  if (dir === null) return Promise.resolve(undefined);
+  return dir === undefined ? loadWebApp(name) : bundleWebApp(dir);
+}
+
+/** Loads the browser apps and starts the HTTP API (admin token, tablet and admin apps); returns its port. */
+export async function startHttp(
+  ctx: HubContext,
+  services: HubServices,
+  adminTokenHash: string,
+  mqttPort: number,
+  onShutdown: OnShutdown,
+): Promise<number> {
+  const { options, store, bus, clock, logger, facilityId, timeZone } = ctx;
+  const { roster, rollcall, relay } = services;
+  const tabletApp = await loadHubWebApp('tablet', options.tabletAppDir);
+  // Without a tablet app (tests), no admin app either unless one is named.
+  const adminApp = await loadHubWebApp(
+    'admin',
+    options.adminAppDir === undefined && options.tabletAppDir === null ? null : options.adminAppDir,
+  );
+  const settingsChanged = () => {
+    bus.publish('settings.changed');
+  };
+
+  const http = buildHttpApi({
+    store,
+    logger: logger.child({ ns: 'hub.http' }),
+    clock,
+    facilityId,
+    timeZone,
+    adminTokenHash,
+    layout: () => rollcall.layoutNow,
+    pairing: services.pairing,
+    mqttPort,
+    relayHealth: () => relay?.health(),
+    tablet: {
+      store,
+      clock,
+      timeZone,
+      logger: logger.child({ ns: 'hub.tablet' }),
+      auth: services.staffAuth,
+      actions: services.tabletActions,
+      push: services.tabletPush,
+      view: services.tabletView,
+      hasClass: (classId) => roster.current.classes.some((c) => c.id === classId),
+      app: tabletApp,
+    },
+    settingsChanged,
+    admin: {
+      store,
+      clock,
+      timeZone,
+      logger: logger.child({ ns: 'hub.admin' }),
+      auth: services.adminAuth,
+      jobs: services.rosterJobs,
+      devices: services.deviceStatus,
+      settingsChanged,
+      app: adminApp,
+    },
+  });
+  onShutdown('http', () => http.close());
+  await http.listen({ host: ctx.host, port: options.httpPort });
+  return (http.server.address() as AddressInfo).port;
+}

@@ -1,0 +1,250 @@
+import type { Logger } from '../common/logger.ts';
+import { formatRfc3339, localTime } from '../common/time.ts';
+import type { TabletRollcall } from '../protocol/index.ts';
+import { AdminAuth } from './admin-auth.ts';
+import { DeviceStatusTracker } from './device-status.ts';
+import type { HubBus } from './events-bus.ts';
+import type { HubContext, OnShutdown } from './hub.ts';
+import { Ingest, type IngestRoster } from './ingest.ts';
+import { PairingService } from './pairing.ts';
+import { Relay } from './relay.ts';
+import { DeviceRequests } from './requests.ts';
+import { RollcallService } from './rollcall.ts';
+import { RosterJobs } from './roster-job.ts';
+import { facilitySnapshot, snapshotKey } from './snapshot.ts';
+import { StaffAuth } from './staff.ts';
+import type { StoreOf } from './store/hub-store.ts';
+import type { RosterData } from './store/roster.ts';
+import { TabletActions } from './tablet-actions.ts';
+import { TabletPush } from './tablet-push.ts';
+import { buildTabletRollcall } from './tablet-view.ts';
+
+/**
+ * The hub's copy of the roster, which ingest checks events against. Reloaded when the stored roster's
+ * version moved: an import by `genkan roster import` (another process, seen by the poll or by an unknown
+ * child), or a change made here (a card enrolment, an import from the admin app).
+ */
+export class HubRoster implements IngestRoster {
+  private readonly store: StoreOf<'roster'>;
+  private readonly bus: HubBus;
+  private readonly logger: Logger;
+  private version: number;
+  private roster: RosterData;
+  private childIds: Set<string>;
+  private guardianships: Set<string>;
+  private handedOn: Promise<void> = Promise.resolve();
+
+  constructor(options: { store: StoreOf<'roster'>; bus: HubBus; logger: Logger }) {
+    this.store = options.store;
+    this.bus = options.bus;
+    this.logger = options.logger;
+    this.version = this.store.roster.rosterVersion();
+    this.roster = this.store.roster.read();
+    this.childIds = childIdsOf(this.roster);
+    this.guardianships = guardianPairs(this.roster);
+  }
+
+  get current(): RosterData {
+    return this.roster;
+  }
+
+  /** Settles once the listeners of the latest change are done with it (the kiosks were sent it). */
+  get published(): Promise<void> {
+    return this.handedOn;
+  }
+
+  hasChild(childId: string): boolean {
+    return this.childIds.has(childId);
+  }
+
+  isGuardianOf(guardianId: string, childId: string): boolean {
+    return this.guardianships.has(`${guardianId}/${childId}`);
+  }
+
+  refresh(): void {
+    const version = this.store.roster.rosterVersion();
+    if (version === this.version) return;
+    this.version = version;
+    this.roster = this.store.roster.read();
+    this.childIds = childIdsOf(this.roster);
+    this.guardianships = guardianPairs(this.roster);
+    this.logger.info({ version, children: this.childIds.size }, 'roster changed');
+    this.handedOn = this.bus.publishAndWait('roster.changed', { roster: this.roster, version });
+  }
+}
+
+function childIdsOf(roster: RosterData): Set<string> {
+  return new Set(roster.children.map((c) => c.id));
+}
+
+/** guardianId/childId of every guardianship on the roster: what a kiosk's events are checked against. */
+function guardianPairs(roster: RosterData): Set<string> {
+  return new Set(roster.guardians.flatMap((g) => g.childIds.map((c) => `${g.id}/${c}`)));
+}
+
+/** The hub's services, built before anything listens; they tell each other things over the bus. */
+export interface HubServices {
+  roster: HubRoster;
+  rollcall: RollcallService;
+  /** Only with a cloud; constructed (its options checked) here, started once the hub is up. */
+  relay: Relay | undefined;
+  ingest: Ingest;
+  requests: DeviceRequests;
+  /** What the broker hears of each device, for the admin app's device list. */
+  deviceStatus: DeviceStatusTracker;
+  /**
+   * Pairing codes are read from the database on every request: `genkan device pair` (another process)
+   * writes them while the hub runs, and nothing needs to be told.
+   */
+  pairing: PairingService;
+  staffAuth: StaffAuth;
+  adminAuth: AdminAuth;
+  tabletView: () => TabletRollcall;
+  tabletPush: TabletPush;
+  tabletActions: TabletActions;
+  rosterJobs: RosterJobs;
+}
+
+/** Builds the services and subscribes each to what it reacts to. */
+export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServices {
+  const { options, store, bus, clock, logger, facilityId, timeZone } = ctx;
+  const tuning = options.tuning;
+  const format = (d: Date) => formatRfc3339(d, timeZone);
+
+  const roster = new HubRoster({ store, bus, logger });
+
+  const rollcall = new RollcallService({
+    store,
+    clock,
+    logger: logger.child({ ns: 'hub.rollcall' }),
+    facilityId,
+    timeZone,
+    roster: roster.current,
+    publish: (r) => {
+      bus.publish('rollcall.changed', r);
+    },
+    ...(tuning?.rollcallThrottleMs !== undefined && { throttleMs: tuning.rollcallThrottleMs }),
+  });
+  onShutdown('rollcall', () => {
+    rollcall.close();
+  });
+
+  const relay =
+    options.cloud &&
+    new Relay({
+      url: options.cloud.url,
+      token: options.cloud.token,
+      facilityId,
+      store,
+      logger: logger.child({ ns: 'hub.relay' }),
+      clock,
+      snapshot: { key: () => snapshotKey(store), build: () => facilitySnapshot(store, facilityId) },
+      ...tuning?.relay,
+    });
+
+  const ingest = new Ingest({
+    store,
+    clock,
+    logger: logger.child({ ns: 'hub.ingest' }),
+    roster,
+    undoWindowMs: () => store.settings.facilitySettings().undoWindowMinutes * 60_000,
+    publishAck: (deviceId, ack) => {
+      bus.publish('events.acked', { deviceId, ack });
+    },
+    onCommitted: (stored) => {
+      bus.publish('events.stored', stored);
+    },
+  });
+  onShutdown('ingest', () => {
+    ingest.close();
+  });
+
+  const requests = new DeviceRequests({
+    store,
+    clock,
+    logger: logger.child({ ns: 'hub.requests' }),
+    publishResponse: (deviceId, response) => {
+      bus.publish('request.answered', { deviceId, response });
+    },
+    onRosterChanged: () => {
+      roster.refresh();
+      return roster.published;
+    },
+  });
+  onShutdown('requests', () => {
+    requests.close();
+  });
+
+  const staffAuth = new StaffAuth({ store, clock, format });
+  const viewSource = {
+    store,
+    clock,
+    facilityId,
+    facilityName: ctx.facilityName,
+    timeZone,
+    roster: () => roster.current,
+  };
+  const tabletView = () => buildTabletRollcall(viewSource);
+  const tabletPush = new TabletPush({
+    logger: logger.child({ ns: 'hub.tablet' }),
+    build: tabletView,
+    sessionLive: (tokenHash) => staffAuth.stillLive(tokenHash),
+    timeKey: () => localTime(clock.now(), timeZone),
+    ...tuning?.tabletPush,
+  });
+  onShutdown('tablet-push', () => {
+    tabletPush.close();
+  });
+
+  const deviceStatus = new DeviceStatusTracker({ clock });
+
+  // Who reacts to what, in the order the listeners run.
+  bus.on('events.stored', (stored) => {
+    rollcall.onCommitted(stored);
+  });
+  if (relay) {
+    bus.on('events.stored', () => {
+      relay.notify();
+    });
+  }
+  bus.on('roster.changed', (change) => {
+    rollcall.setRoster(change.roster);
+  });
+  for (const name of ['roster.changed', 'rollcall.changed', 'settings.changed'] as const) {
+    bus.on(name, () => {
+      tabletPush.changed();
+    });
+  }
+  bus.on('device.status', (signal) => {
+    deviceStatus.apply(signal);
+  });
+
+  return {
+    roster,
+    rollcall,
+    relay,
+    ingest,
+    requests,
+    deviceStatus,
+    pairing: new PairingService({ store, clock }),
+    staffAuth,
+    adminAuth: new AdminAuth({ store, clock, format }),
+    tabletView,
+    tabletPush,
+    tabletActions: new TabletActions({
+      store,
+      clock,
+      timeZone,
+      ingest,
+      logger: logger.child({ ns: 'hub.tablet' }),
+    }),
+    rosterJobs: new RosterJobs({
+      store,
+      logger: logger.child({ ns: 'hub.admin' }),
+      // Picked up at once rather than at the next roster poll.
+      onImported: () => {
+        roster.refresh();
+      },
+    }),
+  };
+}

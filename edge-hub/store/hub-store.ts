@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../common/sqlite.ts';
+import { systemClock, type Clock } from '../../common/time.ts';
+import { SqliteAuditStore, type AuditStore } from './audit.ts';
+import { SqliteDeviceStore, type DeviceStore } from './devices.ts';
+import { SqliteEventsStore, type EventsStore } from './events.ts';
+import { SqliteFacilityStore, type FacilityStore } from './facility.ts';
+import { hubMigrations } from './migrations.ts';
+import { SqliteOutboxStore, type OutboxStore } from './outbox.ts';
+import { SqlitePeopleStore, type PeopleStore } from './people.ts';
+import { SqliteRosterStore, type RosterStore } from './roster.ts';
+import { SqliteSettingsStore, type SettingsStore } from './settings.ts';
+
+export const HUB_DB_FILE = 'hub.sqlite';
+
+export interface StoreOpenOptions {
+  /** Time zone of a new data dir (default Asia/Tokyo); an existing one must match when given. */
+  timeZone?: string;
+  clock?: Clock;
+}
+
+/** The hub store's aggregates, each over its own tables of the one database. */
+export interface HubAggregates {
+  readonly facility: FacilityStore;
+  readonly events: EventsStore;
+  readonly outbox: OutboxStore;
+  readonly roster: RosterStore;
+  readonly people: PeopleStore;
+  readonly devices: DeviceStore;
+  readonly audit: AuditStore;
+  readonly settings: SettingsStore;
+}
+
+/** What a caller that writes to several aggregates atomically needs besides them. */
+export interface Transactional {
+  /** Runs `fn` in one IMMEDIATE transaction (so a writer in another process waits on the busy timeout). */
+  transaction<T>(fn: () => T): T;
+}
+
+/** The aggregates a caller uses, e.g. `StoreOf<'events' | 'audit'>`; a HubStore is one. */
+export type StoreOf<K extends keyof HubAggregates> = Pick<HubAggregates, K>;
+
+/**
+ * The hub's SQLite store, DIR/hub.sqlite: opens and migrates the database and holds its aggregates.
+ * Synchronous on purpose: better-sqlite3 is synchronous, and the ingest path relies on a group of events
+ * being checked and committed without yielding to the event loop.
+ */
+export class HubStore implements HubAggregates, Transactional {
+  readonly db: Db;
+  readonly facility: FacilityStore;
+  readonly events: EventsStore;
+  readonly outbox: OutboxStore;
+  readonly roster: RosterStore;
+  readonly people: PeopleStore;
+  readonly devices: DeviceStore;
+  readonly audit: AuditStore;
+  readonly settings: SettingsStore;
+
+  private constructor(db: Db, clock: Clock, facility: FacilityStore, timeZone: string) {
+    this.db = db;
+    this.facility = facility;
+    this.audit = new SqliteAuditStore(db, clock);
+    this.events = new SqliteEventsStore(db, clock, timeZone);
+    this.outbox = new SqliteOutboxStore(db, clock);
+    this.roster = new SqliteRosterStore(db, clock, this.audit);
+    this.people = new SqlitePeopleStore(db, clock);
+    this.devices = new SqliteDeviceStore(db, clock);
+    this.settings = new SqliteSettingsStore(db);
+  }
+
+  /** Opens (creating and migrating when needed) DIR/hub.sqlite and makes sure the facility row exists. */
+  static open(dataDir: string, options: StoreOpenOptions = {}): HubStore {
+    const db = openDatabase(join(dataDir, HUB_DB_FILE), { migrations: hubMigrations });
+    try {
+      const facility = new SqliteFacilityStore(db);
+      const { timeZone } = facility.init(options.timeZone);
+      return new HubStore(db, options.clock ?? systemClock, facility, timeZone);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Runs `fn` in one IMMEDIATE transaction. Used where the checks must see the same database state as the
+   * writes (ingest: events.insertInTransaction), or where writes to several aggregates (a change and its
+   * audit entry) must commit together.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
