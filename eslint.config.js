@@ -26,11 +26,14 @@ const areas = {
     packages: BROWSER_PACKAGES,
   },
   'edge-hub': { may: ['edge-hub', 'protocol', 'common'] },
-  'edge-hub/tablet': {
-    may: ['edge-hub/tablet', 'edge-hub/web', 'protocol', 'ui'],
+  'edge-hub/tablet/app': {
+    may: ['edge-hub/tablet/app', 'edge-hub/web', 'protocol', 'ui'],
     packages: BROWSER_PACKAGES,
   },
-  'edge-hub/admin': { may: ['edge-hub/admin', 'edge-hub/web', 'protocol', 'ui'], packages: BROWSER_PACKAGES },
+  'edge-hub/admin/app': {
+    may: ['edge-hub/admin/app', 'edge-hub/web', 'protocol', 'ui'],
+    packages: BROWSER_PACKAGES,
+  },
   'edge-hub/web': { may: ['edge-hub/web'], packages: [] },
   'cloud-relay': { may: ['cloud-relay', 'protocol', 'common'] },
   ui: { may: ['ui', 'protocol'], packages: BROWSER_PACKAGES },
@@ -40,10 +43,9 @@ const packagesOnlyIn = {
   fastify: [
     'common/http-errors.ts',
     'common/ledger-http.ts',
-    'edge-hub/http.ts',
-    'edge-hub/admin-api.ts',
-    'edge-hub/tablet-api.ts',
-    'edge-hub/web-app.ts',
+    'edge-hub/http',
+    'edge-hub/admin/api.ts',
+    'edge-hub/tablet/api.ts',
     'cloud-relay/server.ts',
     'cloud-relay/routes',
   ],
@@ -81,12 +83,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['kiosk/renderer/**/*.{ts,tsx}', 'edge-hub/tablet/**/*.{ts,tsx}', 'edge-hub/admin/**/*.{ts,tsx}'],
+    files: [
+      'kiosk/renderer/**/*.{ts,tsx}',
+      'edge-hub/tablet/app/**/*.{ts,tsx}',
+      'edge-hub/admin/app/**/*.{ts,tsx}',
+    ],
     ...reactHooks.configs.flat.recommended,
   },
   {
     // The tablet app runs in the browser: the wire contract only (protocol/index.ts pulls in Node code).
-    files: ['edge-hub/tablet/**'],
+    files: ['edge-hub/tablet/app/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -103,7 +109,7 @@ export default tseslint.config(
   },
   {
     // The admin app runs in the browser too: the wire contract only, like the tablet app.
-    files: ['edge-hub/admin/**'],
+    files: ['edge-hub/admin/app/**'],
     rules: {
       'no-restricted-imports': [
         'error',

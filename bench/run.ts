@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { newEventId } from '../common/ids.ts';
 import { formatRfc3339 } from '../common/time.ts';
-import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { GenkanProcess, genkanJson } from '../test/support/process.ts';
 import { writeBenchSection } from './report.ts';
 import { runCloudIngestBench } from './cloud-ingest.ts';

@@ -3,7 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { decodePairing } from '../edge-hub/tablet/pairing.ts';
+import { decodePairing } from '../edge-hub/tablet/app/pairing.ts';
 import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
 import { hasChromium, launchChromium, CHROMIUM_PATH } from '../test/support/browser.ts';
 import { genkanJson, tempDir, type GenkanProcess } from '../test/support/process.ts';
@@ -441,7 +441,7 @@ const DESCRIPTION = [
   '',
   'Taps are sequential: the next one waits until all 10 pages show the previous one, and also until',
   '`BENCH_TABLET_GAP_MS` after the first page did. The hub sends at most one push per 100 ms',
-  '(`coalesceMs` in edge-hub/tablet-push.ts); without the gap every tap would land inside the window of',
+  '(`coalesceMs` in edge-hub/tablet/push.ts); without the gap every tap would land inside the window of',
   'the previous push and the result would mostly measure that window. Real taps at an entrance come',
   'seconds apart. A tap not shown on a tablet within the timeout counts as a miss for that tablet.',
   '',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { DEMO_CLASSES, demoGuardians, demoRosterCsv, demoSimCards } from './demo-roster.ts';
 
 describe('demo roster', () => {

@@ -1,5 +1,5 @@
 import { prng } from '../common/random.ts';
-import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 
 /**
  * Deterministic demo data: about 100 children in six classes (0–5 years) with Japanese names and kana,

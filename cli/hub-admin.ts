@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .action(async (id: string, opts: { data: string; name: string; pin?: string; role: StaffRole }) => {
       const { pin } = opts;
       if (pin === undefined) fail(new GenkanError('bad_usage', '--pin (or GENKAN_STAFF_PIN) is required'));
-      const { addStaff } = await import('../edge-hub/staff.ts');
+      const { addStaff } = await import('../edge-hub/access/staff.ts');
       await withStore(opts.data, (store) => addStaff(store, { id, name: opts.name, pin, role: opts.role }));
     });
   for (const [name, enabled] of [
@@ -48,7 +48,7 @@ export function register(program: Command): void {
       )
       .requiredOption('--data <dir>', "the hub's data directory")
       .action(async (id: string, opts: { data: string }) => {
-        const { setStaffEnabled } = await import('../edge-hub/staff.ts');
+        const { setStaffEnabled } = await import('../edge-hub/access/staff.ts');
         await withStore(opts.data, (store) => setStaffEnabled(store, id, enabled));
       });
   }
@@ -68,7 +68,7 @@ export function register(program: Command): void {
     .description('print the settings as JSON')
     .requiredOption('--data <dir>', "the hub's data directory")
     .action(async (opts: { data: string }) => {
-      const { readSettings } = await import('../edge-hub/settings.ts');
+      const { readSettings } = await import('../edge-hub/facility/settings.ts');
       await withStore(opts.data, readSettings);
     });
   settings
@@ -79,7 +79,7 @@ export function register(program: Command): void {
     )
     .requiredOption('--data <dir>', "the hub's data directory")
     .action(async (pairs: string[], opts: { data: string }) => {
-      const { settingsPatch, updateSettings } = await import('../edge-hub/settings.ts');
+      const { settingsPatch, updateSettings } = await import('../edge-hub/facility/settings.ts');
       await withStore(opts.data, (store) =>
         updateSettings(store, settingsPatch(pairs), { kind: 'cli', id: null }),
       );

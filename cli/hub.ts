@@ -89,7 +89,7 @@ export function register(program: Command): void {
     .action(async (id: string, opts: { data: string; role: DeviceRole }) => {
       const [{ HubStore }, { addDevice }] = await Promise.all([
         import('../edge-hub/store/hub-store.ts'),
-        import('../edge-hub/devices.ts'),
+        import('../edge-hub/access/devices.ts'),
       ]);
       const store = HubStore.open(opts.data);
       try {
@@ -127,9 +127,9 @@ export function register(program: Command): void {
         const [{ HubStore }, { issuePairingCode }, { tabletPairingUrl }, { renderQrCardSvg, renderQrPng }] =
           await Promise.all([
             import('../edge-hub/store/hub-store.ts'),
-            import('../edge-hub/pairing.ts'),
-            import('../edge-hub/staff.ts'),
-            import('../edge-hub/qr-card.ts'),
+            import('../edge-hub/access/pairing.ts'),
+            import('../edge-hub/access/staff.ts'),
+            import('../edge-hub/facility/qr-card.ts'),
           ]);
         const store = HubStore.open(opts.data);
         try {
@@ -183,7 +183,7 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { data: string }) => {
       const [{ HubStore }, { importRoster, RosterImportError }] = await Promise.all([
         import('../edge-hub/store/hub-store.ts'),
-        import('../edge-hub/roster.ts'),
+        import('../edge-hub/facility/roster.ts'),
       ]);
       let text: string;
       try {
@@ -217,7 +217,7 @@ export function register(program: Command): void {
       }
       const [{ HubStore }, { issueGuardianQr, renderQrCardSvg, renderQrPng }] = await Promise.all([
         import('../edge-hub/store/hub-store.ts'),
-        import('../edge-hub/qr-card.ts'),
+        import('../edge-hub/facility/qr-card.ts'),
       ]);
       const store = HubStore.open(opts.data);
       try {

@@ -69,7 +69,7 @@ const codeOf = (reply: Reply): unknown =>
 function expectHubBacksOff(reply: Reply, status: number, code: string): void {
   expect(reply.status).toBe(status);
   expect(codeOf(reply)).toBe(code);
-  // Delta-seconds, the form edge-hub/relay.ts parseRetryAfter reads (cloud-relay may not import edge-hub).
+  // Delta-seconds, the form edge-hub/relay/relay.ts parseRetryAfter reads (cloud-relay may not import edge-hub).
   const retryAfter = reply.headers.get('retry-after') ?? '';
   expect(retryAfter).toMatch(/^\d+$/);
   expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);

@@ -3,7 +3,7 @@ import { ABSENCE_REASONS, type AbsenceReason } from '../protocol/tablet.ts';
 
 /**
  * The pure attendance fold shared by the hub (roll-call, tablet, ledgers) and the cloud (ledgers): how a
- * child's events of a day become their status and times. Moved here from edge-hub/rollcall.ts, which
+ * child's events of a day become their status and times. Moved here from edge-hub/rollcall/rollcall.ts, which
  * re-exports it.
  */
 

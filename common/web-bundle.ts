@@ -12,8 +12,8 @@ export interface WebBundle {
 /** The browser apps genkan serves, by the source folder each is built from. */
 export const WEB_APPS = {
   kiosk: join(PACKAGE_ROOT, 'kiosk', 'renderer'),
-  tablet: join(PACKAGE_ROOT, 'edge-hub', 'tablet'),
-  admin: join(PACKAGE_ROOT, 'edge-hub', 'admin'),
+  tablet: join(PACKAGE_ROOT, 'edge-hub', 'tablet', 'app'),
+  admin: join(PACKAGE_ROOT, 'edge-hub', 'admin', 'app'),
 } as const;
 export type WebAppName = keyof typeof WEB_APPS;
 

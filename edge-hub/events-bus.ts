@@ -1,6 +1,6 @@
 import type { Logger } from '../common/logger.ts';
 import type { Ack, DeviceResponse, Rollcall } from '../protocol/index.ts';
-import type { DeviceSignal } from './device-status.ts';
+import type { DeviceSignal } from './mqtt/device-status.ts';
 import type { StoredEvent } from './store/events.ts';
 import type { RosterData } from './store/roster.ts';
 

@@ -2,12 +2,12 @@ import type { AddressInfo } from 'node:net';
 import { formatRfc3339 } from '../common/time.ts';
 import { bundleWebApp, loadWebApp, type WebBundle } from '../common/web-bundle.ts';
 import { topics } from '../protocol/index.ts';
-import { startBroker } from './broker.ts';
-import { verifyDevice } from './devices.ts';
+import { startBroker } from './mqtt/broker.ts';
+import { verifyDevice } from './access/devices.ts';
 import type { HubContext, OnShutdown } from './hub.ts';
 import type { HubServices } from './hub-services.ts';
-import { buildHttpApi } from './http.ts';
-import { rosterMessage } from './roster.ts';
+import { buildHttpApi } from './http/api.ts';
+import { rosterMessage } from './facility/roster.ts';
 import type { RosterData } from './store/roster.ts';
 
 /** The started broker, as the rest of the start-up uses it. */

@@ -1,23 +1,23 @@
 import type { Logger } from '../common/logger.ts';
 import { formatRfc3339, localTime } from '../common/time.ts';
 import type { TabletRollcall } from '../protocol/index.ts';
-import { AdminAuth } from './admin-auth.ts';
-import { DeviceStatusTracker } from './device-status.ts';
+import { AdminAuth } from './admin/auth.ts';
+import { DeviceStatusTracker } from './mqtt/device-status.ts';
 import type { HubBus } from './events-bus.ts';
 import type { HubContext, OnShutdown } from './hub.ts';
-import { Ingest, type IngestRoster } from './ingest.ts';
-import { PairingService } from './pairing.ts';
-import { Relay } from './relay.ts';
-import { DeviceRequests } from './requests.ts';
-import { RollcallService } from './rollcall.ts';
-import { RosterJobs } from './roster-job.ts';
-import { facilitySnapshot, snapshotKey } from './snapshot.ts';
-import { StaffAuth } from './staff.ts';
+import { Ingest, type IngestRoster } from './mqtt/ingest.ts';
+import { PairingService } from './access/pairing.ts';
+import { Relay } from './relay/relay.ts';
+import { DeviceRequests } from './mqtt/requests.ts';
+import { RollcallService } from './rollcall/rollcall.ts';
+import { RosterJobs } from './facility/roster-job.ts';
+import { facilitySnapshot, snapshotKey } from './relay/snapshot.ts';
+import { StaffAuth } from './access/staff.ts';
 import type { StoreOf } from './store/hub-store.ts';
 import type { RosterData } from './store/roster.ts';
-import { TabletActions } from './tablet-actions.ts';
-import { TabletPush } from './tablet-push.ts';
-import { buildTabletRollcall } from './tablet-view.ts';
+import { TabletActions } from './tablet/actions.ts';
+import { TabletPush } from './tablet/push.ts';
+import { buildTabletRollcall } from './tablet/view.ts';
 
 /**
  * The hub's copy of the roster, which ingest checks events against. Reloaded when the stored roster's

@@ -2,13 +2,13 @@ import type { Logger } from '../common/logger.ts';
 import { ValidationError } from '../common/errors.ts';
 import { systemClock, type Clock } from '../common/time.ts';
 import { WEB_APPS } from '../common/web-bundle.ts';
-import { hashAdminToken, newAdminToken } from './devices.ts';
+import { hashAdminToken, newAdminToken } from './access/devices.ts';
 import { createHubBus, type HubBus } from './events-bus.ts';
 import { startHttp, startMqtt, type HubMqtt } from './hub-listeners.ts';
 import { buildServices, type HubServices } from './hub-services.ts';
-import type { RelayOptions } from './relay.ts';
+import type { RelayOptions } from './relay/relay.ts';
 import { HubStore } from './store/hub-store.ts';
-import type { TabletPushOptions } from './tablet-push.ts';
+import type { TabletPushOptions } from './tablet/push.ts';
 
 /** Where the staff tablet app's sources are. */
 export const DEFAULT_TABLET_APP_DIR = WEB_APPS.tablet;
@@ -31,11 +31,11 @@ export interface HubOptions {
   clock?: Clock;
   /**
    * Folder of a staff tablet app (index.html + main.tsx) to bundle at start and serve at /tablet; by
-   * default the built app (dist/web/tablet; from sources, edge-hub/tablet bundled at start), and the hub
+   * default the built app (dist/web/tablet; from sources, edge-hub/tablet/app bundled at start), and the hub
    * does not start without it. null: no app (GET /tablet answers 503), for tests that do not need it.
    */
   tabletAppDir?: string | null;
-  /** Folder of the admin app, like tabletAppDir; default edge-hub/admin, or null when tabletAppDir is null. */
+  /** Folder of the admin app, like tabletAppDir; default edge-hub/admin/app, or null when tabletAppDir is null. */
   adminAppDir?: string | null;
   /** Timings, for tests. */
   tuning?: {

@@ -11,7 +11,7 @@ import {
   type AttendanceEvent,
   type MonthlyLedger,
 } from '../protocol/index.ts';
-import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startCloud, startHub, type Site } from './support/site.ts';

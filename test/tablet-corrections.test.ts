@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDate, localTime } from '../common/time.ts';
-import { ROSTER_HEADER } from '../edge-hub/roster.ts';
+import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
 import { decodePairingPayload } from '../protocol/index.ts';
 import { TABLET_TEST_IDS, type TabletChild, type TabletRollcall } from '../protocol/tablet.ts';

@@ -1,111 +1,393 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundError, UnsupportedFormatError, ValidationError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import { formatRfc3339, isValidDate, localDate, localTime, type Clock } from '../../common/time.ts';
+import type { WebBundle } from '../../common/web-bundle.ts';
+import { compareTimed, NOT_ARRIVED, step, timed, voidedIds, type ChildDay } from '../../common/attendance.ts';
 import {
-  AdminAuditPageSchema,
-  AdminChartSchema,
-  AdminDevicesSchema,
-  AdminGuardianQrSchema,
-  AdminPairingSchema,
-  AdminRecordsHealthSchema,
-  AdminRosterSchema,
-  AdminSessionInfoSchema,
-  ImportJobSchema,
-  ImportStartedSchema,
+  ADMIN_COOKIE,
+  AdminGuardianQrRequestSchema,
+  AdminPairingRequestSchema,
+  AdminSignInRequestSchema,
+  CHART_BUCKET_MINUTES,
+  RECORDS_HEALTH_LIST_MAX,
   type AdminAuditPage,
   type AdminChart,
-  type AdminDevice,
   type AdminGuardianQr,
-  type AdminPairingRequest,
   type AdminPairing,
   type AdminRecordsHealth,
   type AdminRoster,
-  type AdminSessionInfo,
-  type AdminSignInRequest,
-  type ImportJob,
+  type RelayHealth,
 } from '../../protocol/admin.ts';
-import {
-  FacilitySettingsSchema,
-  type FacilitySettings,
-  type SettingsPatch,
-} from '../../protocol/settings.ts';
+import { describeIssues, ErrorCodes, type AttendanceEvent } from '../../protocol/index.ts';
+import type { AdminAuth, AdminContext } from './auth.ts';
+import type { DeviceStatusTracker } from '../mqtt/device-status.ts';
+import { issuePairingCode } from '../access/pairing.ts';
+import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/relay.ts';
+import { issueGuardianQr, qrMatrix, renderQrCardSvg } from '../facility/qr-card.ts';
+import type { RosterJobs } from '../facility/roster-job.ts';
+import { readSettings, updateSettings } from '../facility/settings.ts';
+import { NotSignedInError, tabletPairingUrl } from '../access/staff.ts';
+import type { StoreOf, Transactional } from '../store/hub-store.ts';
+import { parseCookies, requireSameOrigin, serveWebApp } from '../http/web-app.ts';
 
-import {
-  done,
-  parsed,
-  request as send,
-  type ApiFailure,
-  type ApiResult,
-  type Body,
-} from '../web/http-client.ts';
-
-/** The hub's admin API as the app uses it (the session cookie is HttpOnly; see web/http-client.ts). */
-export type { ApiFailure, ApiResult };
-
-/** Roster files can be large: a longer timeout than the tablet's. */
-const TIMEOUT_MS = 30_000;
-
-const request = (method: string, path: string, body?: Body) => send(method, path, body, TIMEOUT_MS);
-
-export async function getSession(): Promise<ApiResult<AdminSessionInfo>> {
-  return parsed(await request('GET', '/api/admin/session'), AdminSessionInfoSchema);
+export interface AdminApiOptions {
+  store: StoreOf<'facility' | 'events' | 'outbox' | 'roster' | 'devices' | 'audit' | 'settings'> &
+    Transactional;
+  clock: Clock;
+  timeZone: string;
+  logger: Logger;
+  auth: AdminAuth;
+  jobs: RosterJobs;
+  devices: DeviceStatusTracker;
+  /** Told after the settings changed (the tablets' roll-call reads them). */
+  settingsChanged: () => void;
+  /** The bundled admin app; undefined when the hub was built without it (GET /admin answers 503). */
+  app: WebBundle | undefined;
+  /** The cloud relay's health (edge-hub/http/api.ts passes it on); absent: not configured. */
+  relayHealth?: () => RelayHealth;
 }
 
-export async function signIn(body: AdminSignInRequest): Promise<ApiResult<AdminSessionInfo>> {
-  return parsed(await request('POST', '/api/admin/session', { json: body }), AdminSessionInfoSchema);
+/** Largest roster file: tens of thousands of rows fit. */
+export const ROSTER_BODY_LIMIT = 5 * 1024 * 1024;
+/** Largest JSON body of an admin request (settings of 100 classes fit many times over). */
+export const ADMIN_BODY_LIMIT = 64 * 1024;
+export const AUDIT_PAGE_MAX = 200;
+
+/** Paths the admin cookie authenticates (not the admin bearer token). */
+export function isAdminPath(url: string): boolean {
+  return url === '/admin' || url.startsWith('/admin/') || url.startsWith('/api/admin/');
 }
 
-export async function signOut(): Promise<ApiResult<null>> {
-  return done(await request('DELETE', '/api/admin/session'));
+/** The live admin session of a request's `genkan_admin` cookie (touching it), or undefined. */
+export function adminSessionOf(auth: AdminAuth, req: FastifyRequest): AdminContext | undefined {
+  return auth.session(parseCookies(req.headers.cookie).get(ADMIN_COOKIE));
 }
 
-export async function startImport(csv: string, dryRun: boolean): Promise<ApiResult<{ jobId: string }>> {
-  return parsed(
-    await request('POST', `/api/admin/roster/imports?dryRun=${String(dryRun)}`, { csv }),
-    ImportStartedSchema,
+function cookie(value: string, maxAgeS: number, secure: boolean): string {
+  return `${ADMIN_COOKIE}=${value}; Max-Age=${maxAgeS}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
+/** The QR symbol of `text` as a standalone SVG (one path, four modules of quiet zone). */
+export function qrSvg(text: string, moduleSize = 6): string {
+  const { size, dark } = qrMatrix(text);
+  const quiet = 4;
+  const full = (size + quiet * 2) * moduleSize;
+  let d = '';
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      if (dark(r, c))
+        d += `M${(c + quiet) * moduleSize} ${(r + quiet) * moduleSize}h${moduleSize}v${moduleSize}h-${moduleSize}z`;
+    }
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${full}" height="${full}" viewBox="0 0 ${full} ${full}"><rect width="100%" height="100%" fill="#fff"/><path fill="#000" d="${d}"/></svg>`;
+}
+
+/**
+ * Arrivals per 15 minutes (each child's first check-in of the day that is not voided) and the children
+ * present at the end of each 15 minutes, from the day's events with voids applied (the roll-call fold).
+ * For today the series stop at the current quarter hour.
+ */
+export function attendanceChart(
+  events: readonly AttendanceEvent[],
+  options: { date: string; timeZone: string; expected: number; now: Date },
+): AdminChart {
+  const buckets = (24 * 60) / CHART_BUCKET_MINUTES;
+  const today = localDate(options.now, options.timeZone);
+  const minuteOf = (instant: string | Date) => {
+    const [h, m] = localTime(instant, options.timeZone).split(':').map(Number);
+    return (h ?? 0) * 60 + (m ?? 0);
+  };
+  const length =
+    options.date > today
+      ? 0
+      : options.date < today
+        ? buckets
+        : Math.floor(minuteOf(options.now) / CHART_BUCKET_MINUTES) + 1;
+  const arrivals = new Array<number>(length).fill(0);
+  const present = new Array<number>(length).fill(0);
+  const byChild = new Map<string, AttendanceEvent[]>();
+  for (const e of events) {
+    const list = byChild.get(e.childId);
+    if (list) list.push(e);
+    else byChild.set(e.childId, [e]);
+  }
+  for (const list of byChild.values()) {
+    const sorted = list.map(timed).sort(compareTimed);
+    // The fold's own void rule (a voided void brings its target back).
+    const removed = voidedIds(list);
+    let day: ChildDay = NOT_ARRIVED;
+    let b = 0;
+    for (const t of sorted) {
+      if (
+        t.e.type === 'void' ||
+        removed.has(t.e.id) ||
+        localDate(t.e.occurredAt, options.timeZone) !== options.date
+      )
+        continue;
+      const bucket = Math.floor(minuteOf(t.e.occurredAt) / CHART_BUCKET_MINUTES);
+      for (; b < bucket && b < length; b++) if (day.status === 'present') present[b] = (present[b] ?? 0) + 1;
+      const before = day;
+      day = step(day, t.e);
+      if (before.checkInAt === null && day.checkInAt !== null && bucket < length) {
+        arrivals[bucket] = (arrivals[bucket] ?? 0) + 1;
+      }
+    }
+    for (; b < length; b++) if (day.status === 'present') present[b] = (present[b] ?? 0) + 1;
+  }
+  return {
+    date: options.date,
+    bucketMinutes: CHART_BUCKET_MINUTES,
+    arrivals,
+    present,
+    expected: options.expected,
+  };
+}
+
+/** Registers the admin app's routes (cookie-authenticated) and its pages on the hub's HTTP server. */
+export function registerAdminApi(
+  app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
+  options: AdminApiOptions,
+): void {
+  const { auth, store, clock, timeZone } = options;
+  const format = (d: Date) => formatRfc3339(d, timeZone);
+
+  const adminOf = (req: FastifyRequest): AdminContext => {
+    const ctx = adminSessionOf(auth, req);
+    if (!ctx) throw new NotSignedInError();
+    return ctx;
+  };
+  const checkOrigin = requireSameOrigin;
+  const secure = (req: FastifyRequest) => req.protocol === 'https';
+  const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
+
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: ROSTER_BODY_LIMIT },
+    (_req, body, done) => {
+      done(null, body);
+    },
   );
-}
 
-export async function getImport(jobId: string): Promise<ApiResult<ImportJob>> {
-  return parsed(
-    await request('GET', `/api/admin/roster/imports/${encodeURIComponent(jobId)}`),
-    ImportJobSchema,
+  app.post('/api/admin/session', { bodyLimit: ADMIN_BODY_LIMIT }, async (req, reply) => {
+    checkOrigin(req);
+    const parsed = AdminSignInRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
+    const signed = await auth.signIn(parsed.data, req.ip);
+    req.log.info({ staffId: signed.info.staff.id }, 'admin signed in');
+    return noStore(reply)
+      .header('set-cookie', cookie(signed.token, 8 * 60 * 60, secure(req)))
+      .send(signed.info);
+  });
+
+  app.get('/api/admin/session', (req, reply) => noStore(reply).send(adminOf(req).info));
+
+  app.delete('/api/admin/session', (req, reply) => {
+    checkOrigin(req);
+    const cookieValue = parseCookies(req.headers.cookie).get(ADMIN_COOKIE);
+    const ctx = auth.session(cookieValue, false);
+    if (ctx) auth.signOut(ctx);
+    return reply
+      .header('set-cookie', cookie('', 0, secure(req)))
+      .code(204)
+      .send();
+  });
+
+  app.post<{ Querystring: { dryRun?: string } }>(
+    '/api/admin/roster/imports',
+    { bodyLimit: ROSTER_BODY_LIMIT },
+    (req, reply) => {
+      checkOrigin(req);
+      const ctx = adminOf(req);
+      if (typeof req.body !== 'string') {
+        throw new UnsupportedFormatError(ErrorCodes.unsupportedMediaType, 'send the roster as text/csv');
+      }
+      const dryRun = req.query.dryRun !== 'false';
+      const { jobId } = options.jobs.start(req.body, dryRun, ctx.staffId);
+      return noStore(reply).code(202).send({ jobId });
+    },
   );
-}
 
-export async function getRoster(): Promise<ApiResult<AdminRoster>> {
-  return parsed(await request('GET', '/api/admin/roster'), AdminRosterSchema);
-}
+  app.get<{ Params: { jobId: string } }>('/api/admin/roster/imports/:jobId', (req, reply) => {
+    adminOf(req);
+    const job = options.jobs.get(req.params.jobId);
+    if (!job) throw new NotFoundError(ErrorCodes.notFound, 'no such import job');
+    return noStore(reply).send(job);
+  });
 
-export async function getSettings(): Promise<ApiResult<FacilitySettings>> {
-  return parsed(await request('GET', '/api/admin/settings'), FacilitySettingsSchema);
-}
+  app.get('/api/admin/roster', (req, reply) => {
+    adminOf(req);
+    const roster = store.roster.read();
+    const perClass = new Map<string, number>();
+    for (const c of roster.children) perClass.set(c.classId, (perClass.get(c.classId) ?? 0) + 1);
+    const answer: AdminRoster = {
+      version: store.roster.rosterVersion(),
+      classes: roster.classes.map((c) => ({ id: c.id, name: c.name, children: perClass.get(c.id) ?? 0 })),
+      children: roster.children.map((c) => ({
+        id: c.id,
+        name: c.name,
+        kana: c.kana,
+        classId: c.classId,
+        careType: c.careType,
+      })),
+      // How many cards, never which: card ids are personal data the app does not need.
+      guardians: roster.guardians.map((g) => ({
+        id: g.id,
+        name: g.name,
+        childIds: g.childIds,
+        cards: g.credentials.length,
+      })),
+    };
+    return noStore(reply).send(answer);
+  });
 
-export async function patchSettings(patch: SettingsPatch): Promise<ApiResult<FacilitySettings>> {
-  return parsed(await request('PATCH', '/api/admin/settings', { json: patch }), FacilitySettingsSchema);
-}
+  app.get('/api/admin/settings', (req, reply) => {
+    adminOf(req);
+    return noStore(reply).send(readSettings(store));
+  });
 
-export async function getDevices(): Promise<ApiResult<{ devices: AdminDevice[] }>> {
-  return parsed(await request('GET', '/api/admin/devices'), AdminDevicesSchema);
-}
+  app.patch('/api/admin/settings', { bodyLimit: ADMIN_BODY_LIMIT }, (req, reply) => {
+    checkOrigin(req);
+    const ctx = adminOf(req);
+    const settings = updateSettings(store, req.body, { kind: 'staff', id: ctx.staffId });
+    req.log.info({ staffId: ctx.staffId }, 'settings changed');
+    options.settingsChanged();
+    return noStore(reply).send(settings);
+  });
 
-export async function issueGuardianQr(guardianId: string): Promise<ApiResult<AdminGuardianQr>> {
-  return parsed(
-    await request('POST', `/api/admin/guardians/${encodeURIComponent(guardianId)}/qr`, { json: {} }),
-    AdminGuardianQrSchema,
+  app.get('/api/admin/devices', (req, reply) => {
+    adminOf(req);
+    return noStore(reply).send({ devices: options.devices.list(store.devices.deviceList(), format) });
+  });
+
+  app.post<{ Params: { guardianId: string } }>(
+    '/api/admin/guardians/:guardianId/qr',
+    { bodyLimit: ADMIN_BODY_LIMIT },
+    (req, reply) => {
+      checkOrigin(req);
+      const ctx = adminOf(req);
+      const parsed = AdminGuardianQrRequestSchema.safeParse(req.body ?? {});
+      if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
+      const issued = issueGuardianQr(store, req.params.guardianId, {
+        ...(parsed.data.days !== undefined && { days: parsed.data.days }),
+        clock,
+      });
+      // The payload is a bearer credential: it goes into the image only, and never into the audit log.
+      store.audit.append({
+        actorKind: 'staff',
+        actorId: ctx.staffId,
+        action: 'admin.guardian_qr',
+        subject: `guardian:${issued.guardianId}`,
+        outcome: 'ok',
+        after: { expiresAt: issued.expiresAt },
+      });
+      const answer: AdminGuardianQr = {
+        guardianId: issued.guardianId,
+        expiresAt: issued.expiresAt,
+        svg: renderQrCardSvg(issued.payload, {
+          guardianName: issued.guardianName,
+          facilityName: issued.facilityName,
+          note: `有効期限 Valid until ${issued.expiresAt.slice(0, 10)}`,
+        }),
+      };
+      return noStore(reply).send(answer);
+    },
   );
-}
 
-export async function pairDevice(body: AdminPairingRequest): Promise<ApiResult<AdminPairing>> {
-  return parsed(await request('POST', '/api/admin/devices/pairing', { json: body }), AdminPairingSchema);
-}
+  app.post('/api/admin/devices/pairing', { bodyLimit: ADMIN_BODY_LIMIT }, async (req, reply) => {
+    checkOrigin(req);
+    const ctx = adminOf(req);
+    const parsed = AdminPairingRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
+    const host = req.headers.host ?? '';
+    if (!/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(host)) {
+      throw new ValidationError(ErrorCodes.badRequest, 'the Host header is not an address devices can reach');
+    }
+    const hubUrl = `${req.protocol}://${host}`;
+    const issued = await issuePairingCode(store, parsed.data.deviceId, {
+      hubUrl,
+      role: parsed.data.role,
+      clock,
+    });
+    store.audit.append({
+      actorKind: 'staff',
+      actorId: ctx.staffId,
+      action: 'admin.device_pairing',
+      subject: `device:${issued.deviceId}`,
+      outcome: 'ok',
+      after: { role: issued.role },
+    });
+    const qrText = issued.role === 'tablet' ? tabletPairingUrl(hubUrl, issued.payload) : issued.payload;
+    const answer: AdminPairing = {
+      deviceId: issued.deviceId,
+      role: issued.role,
+      expiresAt: issued.expires,
+      qrText,
+      svg: qrSvg(qrText),
+    };
+    return noStore(reply).send(answer);
+  });
 
-export async function getAudit(before: number | null): Promise<ApiResult<AdminAuditPage>> {
-  const q = before === null ? '' : `?before=${String(before)}`;
-  return parsed(await request('GET', `/api/admin/audit${q}`), AdminAuditPageSchema);
-}
+  app.get<{ Querystring: { before?: string; limit?: string } }>('/api/admin/audit', (req, reply) => {
+    adminOf(req);
+    const before = req.query.before === undefined ? undefined : Number(req.query.before);
+    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+    if (
+      (before !== undefined && !Number.isSafeInteger(before)) ||
+      !Number.isInteger(limit) ||
+      limit < 1 ||
+      limit > AUDIT_PAGE_MAX
+    ) {
+      throw new ValidationError(ErrorCodes.badRequest, `before must be an id and limit 1–${AUDIT_PAGE_MAX}`);
+    }
+    const entries = store.audit.page(before, limit);
+    const last = entries[entries.length - 1];
+    const page: AdminAuditPage = {
+      entries,
+      nextBefore: entries.length === limit && last ? last.id : null,
+    };
+    return noStore(reply).send(page);
+  });
 
-export async function getChart(date: string): Promise<ApiResult<AdminChart>> {
-  return parsed(await request('GET', `/api/admin/chart?date=${encodeURIComponent(date)}`), AdminChartSchema);
-}
+  app.get<{ Querystring: { date?: string } }>('/api/admin/chart', (req, reply) => {
+    adminOf(req);
+    const date = req.query.date ?? localDate(clock.now(), timeZone);
+    if (!isValidDate(date)) throw new ValidationError(ErrorCodes.badRequest, 'date must be YYYY-MM-DD');
+    const chart = attendanceChart(store.events.rollcallEventsOn(date), {
+      date,
+      timeZone,
+      expected: store.roster.read().children.length,
+      now: clock.now(),
+    });
+    return noStore(reply).send(chart);
+  });
 
-export async function getRecordsHealth(): Promise<ApiResult<AdminRecordsHealth>> {
-  return parsed(await request('GET', '/api/admin/records-health'), AdminRecordsHealthSchema);
+  // What needs the director's eye about the records: the relay's backlog, the events the cloud refused
+  // (kept here, never resent) and the events stamped while a kiosk's clock was in doubt.
+  app.get('/api/admin/records-health', (req, reply) => {
+    adminOf(req);
+    const relay = options.relayHealth?.() ?? RELAY_NOT_CONFIGURED;
+    const names = new Map(store.roster.read().children.map((c) => [c.id, c.name]));
+    const nameOf = (childId: string) => names.get(childId) ?? null;
+    const answer: AdminRecordsHealth = {
+      relay,
+      warnings: relayWarnings(relay),
+      rejected: {
+        total: store.outbox.relayRejectCount(),
+        events: store.outbox
+          .rejectedEvents(RECORDS_HEALTH_LIST_MAX)
+          .map((r) => ({ ...r, childName: nameOf(r.childId) })),
+      },
+      clockDoubt: {
+        total: store.events.clockDoubtCount(),
+        events: store.events
+          .clockDoubtEvents(RECORDS_HEALTH_LIST_MAX)
+          .map((e) => ({ ...e, childName: nameOf(e.childId) })),
+      },
+    };
+    return noStore(reply).send(answer);
+  });
+
+  serveWebApp(app, '/admin', options.app, 'admin_app_unavailable');
 }

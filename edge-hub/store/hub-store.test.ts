@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../common/passwords.ts';
 import { makeEvent, removeDir, tempDir } from '../../test/support/hub.ts';
-import { addDevice, checkAdminToken, hashAdminToken, verifyDevice } from '../devices.ts';
+import { addDevice, checkAdminToken, hashAdminToken, verifyDevice } from '../access/devices.ts';
 import { openHubEventStore } from './event-store.ts';
 import { HubStore } from './hub-store.ts';
 

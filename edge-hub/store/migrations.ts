@@ -300,7 +300,7 @@ export const hubMigrations: readonly Migration[] = [
     version: 10,
     name: 'admin web app sessions',
     up: (db) => {
-      // The director's browser sessions (edge-hub/admin-auth.ts): not bound to a tablet, shorter lived.
+      // The director's browser sessions (edge-hub/admin/auth.ts): not bound to a tablet, shorter lived.
       db.exec(`
         CREATE TABLE admin_sessions (
           token_hash TEXT PRIMARY KEY,

@@ -154,7 +154,7 @@ export class SqlitePeopleStore implements PeopleStore {
     return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now.toISOString()).changes;
   }
 
-  // ---- admin sessions (web app at /admin: edge-hub/admin-auth.ts) -----------------------------------
+  // ---- admin sessions (web app at /admin: edge-hub/admin/auth.ts) -----------------------------------
 
   createAdminSession(row: AdminSessionRow): void {
     this.db

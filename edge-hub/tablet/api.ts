@@ -1,67 +1,225 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { WebSocketServer } from 'ws';
+import { NotFoundError, ValidationError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import { localDate, type Clock } from '../../common/time.ts';
+import type { WebBundle } from '../../common/web-bundle.ts';
+import { originOk, parseCookies, requireSameOrigin, serveWebApp } from '../http/web-app.ts';
 import {
-  SessionInfoSchema,
-  TabletRollcallSchema,
-  type SessionInfo,
-  type SignInRequest,
-  type TabletAction,
-  type TabletDeviceRequest,
+  describeIssues,
+  DEVICE_COOKIE,
+  ErrorCodes,
+  IdSchema,
+  SESSION_COOKIE,
+  SignInRequestSchema,
+  StaffOnDutySchema,
+  TabletActionSchema,
+  TabletDeviceRequestSchema,
   type TabletRollcall,
-} from '../../protocol/tablet.ts';
-
+} from '../../protocol/index.ts';
 import {
-  done,
-  isUnauthorized,
-  parsed,
-  request as send,
-  type ApiFailure,
-  type ApiResult,
-} from '../web/http-client.ts';
+  DEVICE_COOKIE_MAX_AGE_S,
+  NotSignedInError,
+  SESSION_MAX_MS,
+  type SessionContext,
+  type StaffAuth,
+} from '../access/staff.ts';
+import type { TabletActions } from './actions.ts';
+import type { TabletPush } from './push.ts';
+import type { StoreOf, Transactional } from '../store/hub-store.ts';
 
-/** The hub's HTTP API as the tablet uses it (cookies are HttpOnly; see web/http-client.ts). */
-export { isUnauthorized, type ApiFailure, type ApiResult };
-
-const TIMEOUT_MS = 10_000;
-
-const request = (method: string, path: string, body?: unknown) =>
-  send(method, path, body === undefined ? undefined : { json: body }, TIMEOUT_MS);
-
-export async function setUpDevice(body: TabletDeviceRequest): Promise<ApiResult<null>> {
-  return done(await request('POST', '/api/tablet/device', body));
+export interface TabletApiOptions {
+  store: StoreOf<'people' | 'audit'> & Transactional;
+  clock: Clock;
+  timeZone: string;
+  logger: Logger;
+  auth: StaffAuth;
+  actions: TabletActions;
+  push: TabletPush;
+  view: () => TabletRollcall;
+  /** Class ids on the current roster. */
+  hasClass: (classId: string) => boolean;
+  /** The bundled tablet app; undefined while it is not there (GET /tablet answers 503). */
+  app: WebBundle | undefined;
 }
 
-export async function getSession(): Promise<ApiResult<SessionInfo>> {
-  return parsed(await request('GET', '/api/session'), SessionInfoSchema);
+/** Largest body of a tablet request: a staff action with a 500-character note, and then some. */
+export const TABLET_BODY_LIMIT = 16 * 1024;
+
+/** Paths the tablet cookies authenticate (not the admin bearer token). */
+export function isTabletPath(url: string): boolean {
+  return (
+    url === '/api/session' ||
+    url.startsWith('/api/tablet/') ||
+    url === '/tablet' ||
+    url.startsWith('/tablet/')
+  );
 }
 
-export async function signIn(body: SignInRequest): Promise<ApiResult<SessionInfo>> {
-  return parsed(await request('POST', '/api/session', body), SessionInfoSchema);
+function cookie(name: string, value: string, maxAgeS: number, secure: boolean): string {
+  return `${name}=${value}; Max-Age=${maxAgeS}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 }
 
-export async function signOut(): Promise<ApiResult<null>> {
-  return done(await request('DELETE', '/api/session'));
-}
+/** Registers the tablet's routes and its WebSocket on the hub's HTTP server. */
+export function registerTabletApi(
+  app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
+  options: TabletApiOptions,
+): void {
+  const { auth, store, clock, timeZone } = options;
+  const logger = options.logger;
 
-export async function getRollcall(): Promise<ApiResult<TabletRollcall>> {
-  return parsed(await request('GET', '/api/tablet/rollcall'), TabletRollcallSchema);
-}
+  const deviceOf = (req: FastifyRequest): string =>
+    auth.device(parseCookies(req.headers.cookie).get(DEVICE_COOKIE));
 
-export async function postAction(action: TabletAction): Promise<ApiResult<null>> {
-  return done(await request('POST', '/api/tablet/actions', action));
-}
+  /** Both cookies, or a 401 that says nothing about the roll-call. */
+  const sessionOf = (req: FastifyRequest): SessionContext => {
+    const deviceId = deviceOf(req);
+    const ctx = auth.session(deviceId, parseCookies(req.headers.cookie).get(SESSION_COOKIE));
+    if (!ctx) throw new NotSignedInError();
+    return ctx;
+  };
 
-export async function putStaffOnDuty(classId: string, count: number): Promise<ApiResult<null>> {
-  return done(await request('PUT', `/api/tablet/classes/${encodeURIComponent(classId)}/staff`, { count }));
-}
+  const checkOrigin = requireSameOrigin;
 
-/**
- * A v4 UUID for an action id. crypto.randomUUID exists only in secure contexts, and a hub on the LAN is
- * often plain http://192.168…, so fall back to getRandomValues (available everywhere).
- */
-export function newActionId(): string {
-  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const secure = (req: FastifyRequest) => req.protocol === 'https';
+
+  app.post('/api/tablet/device', { bodyLimit: TABLET_BODY_LIMIT }, (req, reply) => {
+    checkOrigin(req);
+    const parsed = TabletDeviceRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
+    try {
+      const token = auth.setUpDevice(parsed.data, req.ip);
+      req.log.info({ deviceId: parsed.data.deviceId }, 'tablet set up');
+      return reply
+        .header('set-cookie', cookie(DEVICE_COOKIE, token, DEVICE_COOKIE_MAX_AGE_S, secure(req)))
+        .code(204)
+        .send();
+    } catch (err) {
+      req.log.warn(
+        { deviceId: parsed.data.deviceId, code: (err as { code?: unknown }).code },
+        'tablet set-up refused',
+      );
+      throw err;
+    }
+  });
+
+  app.post('/api/session', { bodyLimit: TABLET_BODY_LIMIT }, async (req, reply) => {
+    checkOrigin(req);
+    const deviceId = deviceOf(req);
+    const parsed = SignInRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
+    const signed = await auth.signIn(deviceId, parsed.data);
+    req.log.info({ deviceId, staffId: signed.info.staff.id }, 'staff signed in');
+    return reply
+      .header('set-cookie', cookie(SESSION_COOKIE, signed.token, SESSION_MAX_MS / 1000, secure(req)))
+      .header('cache-control', 'no-store')
+      .send(signed.info);
+  });
+
+  app.get('/api/session', (req, reply) => {
+    const ctx = sessionOf(req);
+    return reply.header('cache-control', 'no-store').send(ctx.info);
+  });
+
+  app.delete('/api/session', (req, reply) => {
+    checkOrigin(req);
+    const ctx = sessionOf(req);
+    auth.signOut(ctx);
+    options.push.endSession(ctx.tokenHash);
+    return reply
+      .header('set-cookie', cookie(SESSION_COOKIE, '', 0, secure(req)))
+      .code(204)
+      .send();
+  });
+
+  app.get('/api/tablet/rollcall', (req, reply) => {
+    sessionOf(req);
+    return reply.header('cache-control', 'no-store').send(options.view());
+  });
+
+  app.post('/api/tablet/actions', { bodyLimit: TABLET_BODY_LIMIT }, (req, reply) => {
+    checkOrigin(req);
+    const ctx = sessionOf(req);
+    const parsed = TabletActionSchema.safeParse(req.body);
+    if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
+    const result = options.actions.perform({ staffId: ctx.staff.id, deviceId: ctx.deviceId }, parsed.data);
+    return reply.header('cache-control', 'no-store').send({ event: result.event });
+  });
+
+  app.put<{ Params: { classId: string } }>(
+    '/api/tablet/classes/:classId/staff',
+    { bodyLimit: TABLET_BODY_LIMIT },
+    (req, reply) => {
+      checkOrigin(req);
+      const ctx = sessionOf(req);
+      const classId = IdSchema.safeParse(req.params.classId);
+      if (!classId.success || !options.hasClass(classId.data)) {
+        throw new NotFoundError(ErrorCodes.unknownClass, 'no such class on the roster');
+      }
+      const parsed = StaffOnDutySchema.safeParse(req.body);
+      if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
+      const date = localDate(clock.now(), timeZone);
+      store.transaction(() => {
+        const before = store.people.setStaffOnDuty(classId.data, date, parsed.data.count, ctx.staff.id);
+        store.audit.append({
+          actorKind: 'staff',
+          actorId: ctx.staff.id,
+          action: 'tablet.staff_on_duty',
+          subject: `class:${classId.data}`,
+          deviceId: ctx.deviceId,
+          outcome: 'ok',
+          before: before === undefined ? null : { date, count: before },
+          after: { date, count: parsed.data.count },
+        });
+      });
+      options.push.changed();
+      return reply.code(204).send();
+    },
+  );
+
+  serveWebApp(app, '/tablet', options.app, 'tablet_app_unavailable');
+
+  // The push channel: upgraded here, outside fastify's routing (ws, noServer).
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const refuse = (status: number, why: string): void => {
+      logger.warn({ status }, 'tablet push connection refused');
+      socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if ((req.url ?? '').split('?')[0] !== '/tablet/ws') {
+      refuse(404, 'Not Found');
+      return;
+    }
+    if (!originOk(req.headers.origin, req.headers.host, true)) {
+      refuse(403, 'Forbidden');
+      return;
+    }
+    let ctx: SessionContext | undefined;
+    try {
+      const cookies = parseCookies(req.headers.cookie);
+      ctx = auth.session(auth.device(cookies.get(DEVICE_COOKIE)), cookies.get(SESSION_COOKIE));
+    } catch {
+      ctx = undefined;
+    }
+    if (!ctx) {
+      refuse(401, 'Unauthorized');
+      return;
+    }
+    const tokenHash = ctx.tokenHash;
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      const remove = options.push.add(ws, tokenHash);
+      // The tablet sends nothing on this channel; anything it sends is ignored.
+      ws.on('close', remove);
+      ws.on('error', (err) => {
+        logger.warn({ err }, 'tablet push connection failed');
+      });
+    });
+  };
+  app.server.on('upgrade', onUpgrade);
+  app.addHook('onClose', () => {
+    app.server.off('upgrade', onUpgrade);
+    sockets.close();
+  });
 }

@@ -1,89 +1,216 @@
-import { decodeJson } from '../../protocol/decode.ts';
-import { TabletPushSchema, type TabletPush } from '../../protocol/tablet.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { TabletPush as PushFrame, TabletRollcall } from '../../protocol/index.ts';
 
-/** Frames larger than this are dropped unread (a roll-call of a large facility is well under it). */
-const MAX_FRAME_CHARS = 4_000_000;
-const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 10_000;
-
-function warn(message: string): void {
-  // eslint-disable-next-line no-console -- a dropped frame is a protocol bug worth seeing in devtools
-  console.warn(`genkan tablet: ${message}`);
+/** What the push needs of a WebSocket (ws's WebSocket has it; tests pass a fake). */
+export interface PushSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
 }
 
-/** The push channel's address on the page's host: `/tablet/ws` (whether the page is /tablet or /tablet/). */
-export function pushSocketUrl(pageUrl: string): URL {
-  const url = new URL('/tablet/ws', pageUrl);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.hash = '';
-  url.search = '';
-  return url;
+const OPEN = 1;
+
+export interface TabletPushOptions {
+  logger: Logger;
+  /** Builds the current roll-call (once per push, shared by every tablet). */
+  build: () => TabletRollcall;
+  /** Whether the session behind a socket is still live. */
+  sessionLive: (tokenHash: string) => boolean;
+  /** At most one frame per this period per tablet (changes in between are coalesced). */
+  coalesceMs?: number;
+  /** Above this many unsent bytes a tablet gets no new frame: it is marked to get the newest later. */
+  maxBufferedBytes?: number;
+  /** A tablet whose buffer stays above the limit this long is disconnected. */
+  stuckMs?: number;
+  /** How often a backed-up tablet's buffer is looked at. */
+  drainPollMs?: number;
+  /** How often sessions are checked for expiry (and the time-dependent flags recomputed). */
+  sessionCheckMs?: number;
+  /** Changes whenever the roll-call would read differently without any event (the local minute). */
+  timeKey?: () => string;
 }
 
-/** Parses one frame; null (after a warning) for anything that is not a valid TabletPush. */
-export function parsePushFrame(data: unknown): TabletPush | null {
-  if (typeof data !== 'string' || data.length > MAX_FRAME_CHARS) {
-    warn('ignored a frame that is not text or too large');
-    return null;
-  }
-  const parsed = decodeJson(TabletPushSchema, data);
-  if (!parsed.ok) {
-    warn(
-      parsed.problem === 'not_json'
-        ? 'ignored a frame that is not JSON'
-        : `ignored an invalid frame: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-    );
-    return null;
-  }
-  return parsed.value;
-}
-
-export interface PushHandlers {
-  onPush(push: TabletPush): void;
-  onConnection(connected: boolean): void;
+interface Client {
+  socket: PushSocket;
+  tokenHash: string;
+  /** The newest frame not sent yet because the socket was backed up; only the newest is ever kept. */
+  pending: string | undefined;
+  stuckSince: number | undefined;
+  /** Frames replaced before they could be sent (for tests and metrics). */
+  skipped: number;
 }
 
 /**
- * Opens the push channel and keeps it open, reconnecting with jittered backoff (the hub restarts, the
- * tablet's Wi-Fi drops) until the returned function closes it for good.
+ * The tablets' WebSocket push. A change schedules one build (coalesced to one per coalesceMs) that goes to
+ * every tablet. A tablet that does not read its socket never holds up the others and never has more than
+ * the latest frame waiting for it.
  */
-export function openPush(url: URL, handlers: PushHandlers): () => void {
-  let socket: WebSocket | null = null;
-  let timer: number | undefined;
-  let backoffMs = BACKOFF_MIN_MS;
-  let closed = false;
-
-  const connect = (): void => {
-    if (closed) return;
-    const ws = new WebSocket(url);
-    socket = ws;
-    ws.addEventListener('open', () => {
-      backoffMs = BACKOFF_MIN_MS;
-      handlers.onConnection(true);
-    });
-    ws.addEventListener('message', (e: MessageEvent) => {
-      const push = parsePushFrame(e.data);
-      if (push !== null) handlers.onPush(push);
-    });
-    ws.addEventListener('close', () => {
-      if (socket !== ws) return;
-      socket = null;
-      if (closed) return;
-      handlers.onConnection(false);
-      // Jitter keeps a room full of tablets from reconnecting in step after a hub restart.
-      const delay = backoffMs * (0.75 + Math.random() * 0.5);
-      backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
-      timer = window.setTimeout(connect, delay);
-    });
-    // 'error' is always followed by 'close', which does the work.
+export class TabletPush {
+  private readonly clients = new Set<Client>();
+  private readonly logger: Logger;
+  private readonly options: Required<Omit<TabletPushOptions, 'logger' | 'timeKey'>> & {
+    timeKey: (() => string) | undefined;
   };
+  private timer: NodeJS.Timeout | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private readonly checkTimer: NodeJS.Timeout;
+  private lastPush = 0;
+  private lastTimeKey: string | undefined;
+  private closed = false;
 
-  connect();
-  return () => {
-    closed = true;
-    window.clearTimeout(timer);
-    const ws = socket;
-    socket = null;
-    ws?.close();
-  };
+  constructor(options: TabletPushOptions) {
+    this.logger = options.logger;
+    this.options = {
+      build: options.build,
+      sessionLive: options.sessionLive,
+      coalesceMs: options.coalesceMs ?? 100,
+      maxBufferedBytes: options.maxBufferedBytes ?? 256 * 1024,
+      stuckMs: options.stuckMs ?? 30_000,
+      drainPollMs: options.drainPollMs ?? 50,
+      sessionCheckMs: options.sessionCheckMs ?? 1000,
+      timeKey: options.timeKey,
+    };
+    this.lastTimeKey = options.timeKey?.();
+    this.checkTimer = setInterval(() => {
+      this.check();
+    }, this.options.sessionCheckMs);
+    this.checkTimer.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Frames skipped for a socket so far (it was backed up when newer ones came). */
+  skippedFor(socket: PushSocket): number {
+    for (const c of this.clients) if (c.socket === socket) return c.skipped;
+    return 0;
+  }
+
+  /** A tablet connected: it gets the current roll-call at once. */
+  add(socket: PushSocket, tokenHash: string): () => void {
+    const client: Client = { socket, tokenHash, pending: undefined, stuckSince: undefined, skipped: 0 };
+    this.clients.add(client);
+    const frame = this.frame();
+    if (frame !== undefined) this.send(client, frame);
+    return () => {
+      this.clients.delete(client);
+    };
+  }
+
+  /** Something the roll-call shows changed: push (coalesced). */
+  changed(): void {
+    if (this.timer || this.closed || this.clients.size === 0) return;
+    const wait = Math.max(0, this.lastPush + this.options.coalesceMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pushNow();
+    }, wait);
+  }
+
+  /** The session ended (signed out): its tablets are told and disconnected. */
+  endSession(tokenHash: string): void {
+    for (const c of this.clients) if (c.tokenHash === tokenHash) this.end(c);
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.checkTimer);
+    if (this.timer) clearTimeout(this.timer);
+    if (this.drainTimer) clearInterval(this.drainTimer);
+    for (const c of this.clients) c.socket.terminate();
+    this.clients.clear();
+  }
+
+  private frame(): string | undefined {
+    try {
+      const frame: PushFrame = { type: 'rollcall', rollcall: this.options.build() };
+      return JSON.stringify(frame);
+    } catch (err) {
+      this.logger.error({ err }, 'tablet roll-call build failed');
+      return undefined;
+    }
+  }
+
+  private pushNow(): void {
+    if (this.closed) return;
+    this.lastPush = Date.now();
+    const frame = this.frame();
+    if (frame === undefined) return;
+    for (const c of this.clients) this.send(c, frame);
+  }
+
+  private send(client: Client, frame: string): void {
+    const { socket } = client;
+    if (socket.readyState !== OPEN) return;
+    if (socket.bufferedAmount > this.options.maxBufferedBytes) {
+      if (client.pending !== undefined) client.skipped++;
+      client.pending = frame;
+      client.stuckSince ??= Date.now();
+      this.watchDrain();
+      return;
+    }
+    client.pending = undefined;
+    client.stuckSince = undefined;
+    try {
+      socket.send(frame);
+    } catch (err) {
+      this.logger.warn({ err }, 'tablet push failed');
+    }
+  }
+
+  private watchDrain(): void {
+    if (this.drainTimer || this.closed) return;
+    this.drainTimer = setInterval(() => {
+      let waiting = 0;
+      for (const c of this.clients) {
+        if (c.pending === undefined) continue;
+        if (c.socket.readyState !== OPEN) {
+          this.clients.delete(c);
+          continue;
+        }
+        if (c.socket.bufferedAmount <= this.options.maxBufferedBytes) {
+          this.send(c, c.pending);
+        } else if (Date.now() - (c.stuckSince ?? Date.now()) > this.options.stuckMs) {
+          this.logger.warn('tablet not reading its push channel; disconnected');
+          c.socket.terminate();
+          this.clients.delete(c);
+        } else {
+          waiting++;
+        }
+      }
+      if (waiting === 0 && this.drainTimer) {
+        clearInterval(this.drainTimer);
+        this.drainTimer = undefined;
+      }
+    }, this.options.drainPollMs);
+  }
+
+  private end(client: Client): void {
+    this.clients.delete(client);
+    const frame: PushFrame = { type: 'session_ended' };
+    try {
+      if (client.socket.readyState === OPEN) client.socket.send(JSON.stringify(frame));
+      client.socket.close(4401, 'session ended');
+    } catch (err) {
+      this.logger.warn({ err }, 'closing a tablet push channel failed');
+    }
+  }
+
+  private check(): void {
+    for (const c of this.clients) {
+      try {
+        if (!this.options.sessionLive(c.tokenHash)) this.end(c);
+      } catch (err) {
+        this.logger.error({ err }, 'tablet session check failed');
+      }
+    }
+    const key = this.options.timeKey?.();
+    if (key !== this.lastTimeKey) {
+      this.lastTimeKey = key;
+      this.changed();
+    }
+  }
 }

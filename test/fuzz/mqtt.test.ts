@@ -6,9 +6,9 @@ import { newEventId } from '../../common/ids.ts';
 import { silentLogger } from '../../common/logger.ts';
 import { formatRfc3339 } from '../../common/time.ts';
 import type { RunningHub } from '../../edge-hub/hub.ts';
-import { Ingest } from '../../edge-hub/ingest.ts';
-import { DeviceRequests } from '../../edge-hub/requests.ts';
-import { MAX_PACKET_BYTES } from '../../edge-hub/packet-guard.ts';
+import { Ingest } from '../../edge-hub/mqtt/ingest.ts';
+import { DeviceRequests } from '../../edge-hub/mqtt/requests.ts';
+import { MAX_PACKET_BYTES } from '../../edge-hub/mqtt/packet-guard.ts';
 import { HubStore } from '../../edge-hub/store/hub-store.ts';
 import { connect, provision, removeDir, startTestHub, type TestSite } from '../support/hub.ts';
 import {

@@ -5,9 +5,9 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { newEventId } from '../../common/ids.ts';
 import { silentLogger } from '../../common/logger.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
-import { addDevice } from '../../edge-hub/devices.ts';
+import { addDevice } from '../../edge-hub/access/devices.ts';
 import { startHub, type HubOptions, type RunningHub } from '../../edge-hub/hub.ts';
-import { importRoster, ROSTER_HEADER } from '../../edge-hub/roster.ts';
+import { importRoster, ROSTER_HEADER } from '../../edge-hub/facility/roster.ts';
 import { HubStore } from '../../edge-hub/store/hub-store.ts';
 
 /** Test helpers shared by the edge-hub tests (not used by the hub itself). */

@@ -4,7 +4,7 @@ import { localDate } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { cloudProcess } from './cloud-process.ts';
 import { GenkanProcess, genkanJson } from './process.ts';
-import { ROSTER_HEADER } from '../../edge-hub/roster.ts';
+import { ROSTER_HEADER } from '../../edge-hub/facility/roster.ts';
 
 /** A test site: data folders for cloud, hub and kiosks, provisioned through the public CLI. */
 export interface Site {

@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../common/errors.ts';
+import { readSettings, settingsPatch, updateSettings } from './settings.ts';
+import { HubStore } from '../store/hub-store.ts';
+import { provision, removeDir, type TestSite } from '../../test/support/hub.ts';
+
+const CLI = { kind: 'cli', id: null } as const;
+
+describe('facility settings', () => {
+  let site: TestSite;
+  let store: HubStore;
+  beforeEach(async () => {
+    site = await provision(0);
+    store = HubStore.open(site.dir);
+  });
+  afterEach(async () => {
+    store.close();
+    await removeDir(site.dir);
+  });
+
+  const audits = () =>
+    store.db
+      .prepare<[], { actor_kind: string; action: string; before_json: string; after_json: string }>(
+        "SELECT actor_kind, action, before_json, after_json FROM audit_log WHERE action = 'settings.update'",
+      )
+      .all();
+
+  it('start at the documented defaults', () => {
+    expect(readSettings(store)).toEqual({
+      timeZone: 'Asia/Tokyo',
+      closingTime: '19:00',
+      defaultCutoff: '10:00',
+      careBands: { standard: { start: '07:00', end: '18:00' }, short: { start: '08:30', end: '16:30' } },
+      extendedCare: { graceMinutes: 5, roundingMinutes: 30, rounding: 'up' },
+      undoWindowMinutes: 10,
+      classes: {},
+    });
+  });
+
+  it('apply a partial change, merge a class field by field, and audit what changed', () => {
+    updateSettings(store, { classes: { k1: { cutoff: '09:30' } } }, CLI);
+    const after = updateSettings(
+      store,
+      {
+        closingTime: '18:30',
+        careBands: { short: { start: '09:00', end: '17:00' } },
+        extendedCare: { rounding: 'nearest' },
+        classes: { k1: { maxChildrenPerStaff: 3 } },
+      },
+      { kind: 'api', id: null },
+    );
+    expect(after).toMatchObject({
+      closingTime: '18:30',
+      defaultCutoff: '10:00',
+      careBands: { standard: { start: '07:00', end: '18:00' }, short: { start: '09:00', end: '17:00' } },
+      extendedCare: { graceMinutes: 5, roundingMinutes: 30, rounding: 'nearest' },
+      classes: { k1: { cutoff: '09:30', maxChildrenPerStaff: 3 } },
+    });
+    expect(readSettings(store)).toEqual(after);
+    const [first, second] = audits();
+    expect(first?.actor_kind).toBe('cli');
+    expect(second?.actor_kind).toBe('api');
+    expect(JSON.parse(second?.before_json ?? '')).toEqual({
+      closingTime: '19:00',
+      careBands: { standard: { start: '07:00', end: '18:00' }, short: { start: '08:30', end: '16:30' } },
+      extendedCare: { graceMinutes: 5, roundingMinutes: 30, rounding: 'up' },
+      classes: { k1: { cutoff: '09:30', maxChildrenPerStaff: null } },
+    });
+    expect(JSON.parse(second?.after_json ?? '')).toMatchObject({
+      closingTime: '18:30',
+      classes: { k1: { cutoff: '09:30', maxChildrenPerStaff: 3 } },
+    });
+    // null clears a class's own value (back to the default)
+    expect(updateSettings(store, { classes: { k1: { cutoff: null } } }, CLI).classes['k1']).toEqual({
+      cutoff: null,
+      maxChildrenPerStaff: 3,
+    });
+  });
+
+  it.each([
+    [{ closingTime: '24:00' }, 'bad_setting', 'closingTime'],
+    [{ defaultCutoff: '9:30' }, 'bad_setting', 'defaultCutoff'],
+    [{ careBands: { standard: { start: '18:00', end: '07:00' } } }, 'bad_setting', 'careBands.standard.end'],
+    [{ extendedCare: { roundingMinutes: 0 } }, 'bad_setting', 'extendedCare.roundingMinutes'],
+    [{ extendedCare: { graceMinutes: 2.5 } }, 'bad_setting', 'extendedCare.graceMinutes'],
+    [{ extendedCare: { rounding: 'sideways' } }, 'bad_setting', 'extendedCare.rounding'],
+    [{ classes: { k1: { maxChildrenPerStaff: 0 } } }, 'bad_setting', 'classes.k1.maxChildrenPerStaff'],
+    [{ classes: { nope: { cutoff: '09:00' } } }, 'unknown_class', 'classes.nope'],
+    [{ timeZone: 'Europe/Paris' }, 'time_zone_fixed', 'timeZone'],
+    [{ colour: 'red' }, 'bad_setting', ''],
+  ])('refuse %j with the field and the reason, and change nothing', (patch, code, field) => {
+    const before = readSettings(store);
+    // A valid change next to the bad one: all or nothing.
+    const attempt = () => updateSettings(store, { closingTime: '18:00', ...patch }, CLI);
+    expect(attempt).toThrow(ValidationError);
+    expect(attempt).toThrow(expect.objectContaining({ code, field }) as Error);
+    if (field !== '') expect(attempt).toThrow(field);
+    expect(readSettings(store)).toEqual(before);
+  });
+
+  it('refuse a change that is not an object', () => {
+    expect(() => updateSettings(store, 'closingTime=19:00', CLI)).toThrow(
+      expect.objectContaining({ code: 'bad_setting' }) as Error,
+    );
+  });
+
+  it('keep the same time zone when asked for it (a full settings object can be sent back)', () => {
+    const all = readSettings(store);
+    expect(updateSettings(store, all, CLI)).toEqual(all);
+  });
+});
+
+describe('genkan settings set path=value', () => {
+  it('builds the nested change, reading JSON values', () => {
+    expect(
+      settingsPatch([
+        'closingTime=19:00',
+        'classes.k1.cutoff=09:30',
+        'classes.k1.maxChildrenPerStaff=3',
+        'classes.k2.cutoff=null',
+        'extendedCare.rounding=up',
+      ]),
+    ).toEqual({
+      closingTime: '19:00',
+      classes: { k1: { cutoff: '09:30', maxChildrenPerStaff: 3 }, k2: { cutoff: null } },
+      extendedCare: { rounding: 'up' },
+    });
+  });
+
+  it.each(['closingTime', '=19:00', 'classes..cutoff=1', '__proto__.x=1'])('refuses %s', (pair) => {
+    expect(() => settingsPatch([pair])).toThrow(/not a setting/);
+  });
+});

@@ -1,0 +1,172 @@
+import { GenkanError, ValidationError } from '../../common/errors.ts';
+import {
+  FacilitySettingsSchema,
+  SettingsPatchSchema,
+  type ClassSettings,
+  type FacilitySettings,
+} from '../../protocol/index.ts';
+import type { AuditActorKind } from '../store/audit.ts';
+import type { StoreOf, Transactional } from '../store/hub-store.ts';
+
+/** The facility's settings: the zone of the data directory, the facility-wide ones and each class's. */
+export function readSettings(store: StoreOf<'facility' | 'settings'>): FacilitySettings {
+  return {
+    timeZone: store.facility.meta().timeZone,
+    ...store.settings.facilitySettings(),
+    classes: Object.fromEntries(store.settings.classSettings()),
+  };
+}
+
+export interface SettingsActor {
+  kind: AuditActorKind;
+  /** Staff id; null for the CLI and the admin token. */
+  id: string | null;
+  deviceId?: string;
+}
+
+/** The first problem of a zod error as a ValidationError naming the field (`careBands.short.end`). */
+function refused(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ValidationError {
+  const first = issues[0];
+  const field = first?.path.map(String).join('.') ?? '';
+  return new ValidationError(
+    'bad_setting',
+    `${field === '' ? 'settings' : field}: ${first?.message ?? 'invalid'}`,
+    field,
+  );
+}
+
+/**
+ * Applies a change (PATCH /api/settings, `genkan settings set`): validated as a whole, written and audited
+ * (before and after) in one transaction, or refused with the field and the reason and nothing changed.
+ * Returns the settings as they are now.
+ */
+export function updateSettings(
+  store: StoreOf<'facility' | 'roster' | 'audit' | 'settings'> & Transactional,
+  patch: unknown,
+  actor: SettingsActor,
+): FacilitySettings {
+  const parsed = SettingsPatchSchema.safeParse(patch);
+  if (!parsed.success) throw refused(parsed.error.issues);
+  const p = parsed.data;
+  const before = readSettings(store);
+  if (p.timeZone !== undefined && p.timeZone !== before.timeZone) {
+    throw new ValidationError(
+      'time_zone_fixed',
+      `timeZone: the zone is chosen when the hub's data directory is created (${before.timeZone})`,
+      'timeZone',
+    );
+  }
+  const classIds = new Set(store.roster.read().classes.map((c) => c.id));
+  const classes: Record<string, ClassSettings> = { ...before.classes };
+  for (const [id, change] of Object.entries(p.classes ?? {})) {
+    if (!classIds.has(id)) {
+      throw new ValidationError(
+        'unknown_class',
+        `classes.${id}: no such class on the roster`,
+        `classes.${id}`,
+      );
+    }
+    const old = classes[id];
+    classes[id] = {
+      cutoff: change.cutoff !== undefined ? change.cutoff : (old?.cutoff ?? null),
+      maxChildrenPerStaff:
+        change.maxChildrenPerStaff !== undefined
+          ? change.maxChildrenPerStaff
+          : (old?.maxChildrenPerStaff ?? null),
+    };
+  }
+  const next: FacilitySettings = {
+    timeZone: before.timeZone,
+    closingTime: p.closingTime ?? before.closingTime,
+    defaultCutoff: p.defaultCutoff ?? before.defaultCutoff,
+    careBands: {
+      standard: p.careBands?.standard ?? before.careBands.standard,
+      short: p.careBands?.short ?? before.careBands.short,
+    },
+    extendedCare: {
+      graceMinutes: p.extendedCare?.graceMinutes ?? before.extendedCare.graceMinutes,
+      roundingMinutes: p.extendedCare?.roundingMinutes ?? before.extendedCare.roundingMinutes,
+      rounding: p.extendedCare?.rounding ?? before.extendedCare.rounding,
+    },
+    undoWindowMinutes: p.undoWindowMinutes ?? before.undoWindowMinutes,
+    classes,
+  };
+  // The merged whole is checked again: a partial change can break a rule between fields.
+  const whole = FacilitySettingsSchema.safeParse(next);
+  if (!whole.success) throw refused(whole.error.issues);
+  store.transaction(() => {
+    const { timeZone: _zone, classes: perClass, ...wide } = whole.data;
+    store.settings.setFacilitySettings(wide);
+    for (const id of Object.keys(p.classes ?? {})) {
+      const c = perClass[id];
+      if (c) store.settings.setClassSettings(id, c);
+    }
+    store.audit.append({
+      actorKind: actor.kind,
+      actorId: actor.id,
+      action: 'settings.update',
+      subject: 'facility',
+      ...(actor.deviceId !== undefined && { deviceId: actor.deviceId }),
+      outcome: 'ok',
+      before: changedOnly(before, whole.data, true),
+      after: changedOnly(before, whole.data, false),
+    });
+  });
+  return readSettings(store);
+}
+
+/** The top-level settings (and classes) that differ, from one side: the audit keeps what changed. */
+function changedOnly(a: FacilitySettings, b: FacilitySettings, fromA: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const side = fromA ? a : b;
+  for (const key of Object.keys(side) as (keyof FacilitySettings)[]) {
+    if (key === 'classes') continue;
+    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out[key] = side[key];
+  }
+  const ids = new Set([...Object.keys(a.classes), ...Object.keys(b.classes)]);
+  const classes: Record<string, ClassSettings | null> = {};
+  for (const id of ids) {
+    if (JSON.stringify(a.classes[id]) !== JSON.stringify(b.classes[id]))
+      classes[id] = side.classes[id] ?? null;
+  }
+  if (Object.keys(classes).length > 0) out['classes'] = classes;
+  return out;
+}
+
+/**
+ * `path=value` pairs as a settings change: `classes.k1.cutoff=09:30` → {classes:{k1:{cutoff:"09:30"}}}.
+ * A value that reads as JSON (a number, null, true) is that; anything else is a string.
+ */
+export function settingsPatch(pairs: readonly string[]): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const path = eq > 0 ? pair.slice(0, eq).split('.') : [];
+    if (path.length === 0 || path.some((k) => k === '' || k === '__proto__')) {
+      throw new GenkanError('bad_usage', `not a setting: ${pair} (write path=value, e.g. closingTime=19:00)`);
+    }
+    const raw = pair.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (parsed === null || typeof parsed !== 'object') value = parsed;
+    } catch {
+      // not JSON: a string such as 09:30
+    }
+    let node = patch;
+    path.forEach((key, i) => {
+      if (i === path.length - 1) {
+        node[key] = value;
+        return;
+      }
+      const next = node[key];
+      if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>;
+      else {
+        const created: Record<string, unknown> = {};
+        node[key] = created;
+        node = created;
+      }
+    });
+  }
+  return patch;
+}

@@ -1,0 +1,458 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../common/logger.ts';
+import { DEFAULT_SETTINGS, topics, type AttendanceEvent, type BatchResponse } from '../../protocol/index.ts';
+import { backoffDelay, hubIdOf, networkReason, parseRetryAfter, Relay, relayWarnings } from './relay.ts';
+import { HubStore } from '../store/hub-store.ts';
+import { connect, makeEvent, provision, removeDir, startTestHub, tempDir } from '../../test/support/hub.ts';
+import { until } from '../../test/support/wait.ts';
+
+interface Received {
+  auth: string | undefined;
+  body: { hubId: string; facilityId: string; events: AttendanceEvent[] };
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: Received['body']) => void;
+
+/** A real HTTP server standing in for the cloud; each request is answered by the next handler. */
+class FakeCloud {
+  readonly received: Received[] = [];
+  private readonly handlers: Handler[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+  readonly server: Server;
+
+  constructor(private readonly fallback: Handler) {
+    this.server = createServer((req, res) => {
+      let data = '';
+      req.on('data', (c: Buffer) => (data += c.toString()));
+      req.on('end', () => {
+        const body = JSON.parse(data) as Received['body'];
+        this.received.push({ auth: req.headers.authorization, body });
+        (this.handlers.shift() ?? this.fallback)(req, res, body);
+        this.waiters = this.waiters.filter((w) => {
+          if (this.received.length < w.count) return true;
+          w.resolve();
+          return false;
+        });
+      });
+    });
+  }
+
+  then(...handlers: Handler[]): this {
+    this.handlers.push(...handlers);
+    return this;
+  }
+
+  /** Resolves once `count` requests have been received in total. */
+  requests(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.received.length >= count) resolve();
+      else this.waiters.push({ count, resolve });
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
+  }
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Handler => {
+  return (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  };
+};
+const acceptAll: Handler = (_req, res, body) => {
+  // The facility snapshot (a hub relays it when idle): taken.
+  if (_req.method === 'PUT') {
+    res.writeHead(204).end();
+    return;
+  }
+  const answer: BatchResponse = { accepted: body.events.map((e) => e.id), duplicates: [], rejected: [] };
+  json(200, answer)(_req, res, body);
+};
+const dropConnection: Handler = (req) => {
+  req.socket.destroy();
+};
+
+describe('relay helpers', () => {
+  it('takes the hub id from the token', () => {
+    expect(hubIdOf('hub1.s3cret.more')).toBe('hub1');
+    expect(() => hubIdOf('no-dot')).toThrow(/HUBID.SECRET/);
+    expect(() => hubIdOf('bad/id.x')).toThrow();
+  });
+
+  it('backs off exponentially with full jitter, capped', () => {
+    expect(backoffDelay(0, 500, 30_000, () => 0.999)).toBe(499);
+    expect(backoffDelay(3, 500, 30_000, () => 0.5)).toBe(2000);
+    expect(backoffDelay(20, 500, 30_000, () => 0.999)).toBe(29_970);
+    expect(backoffDelay(5, 500, 30_000, () => 0)).toBe(0);
+  });
+
+  it('reads Retry-After in seconds or as a date', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    const now = Date.parse('2026-04-01T00:00:00Z');
+    expect(parseRetryAfter('Wed, 01 Apr 2026 00:00:10 GMT', now)).toBe(10_000);
+  });
+
+  it('names a network failure by its code, never by what was sent', () => {
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+    });
+    expect(networkReason(refused)).toBe('network ECONNREFUSED');
+    expect(networkReason(new DOMException('The operation timed out', 'TimeoutError'))).toBe('timeout');
+  });
+
+  it('warns when the oldest waiting event is older than 15 minutes', () => {
+    const health = {
+      configured: true as const,
+      waiting: 1,
+      oldestWaitingAt: '2026-04-01T00:00:00.000Z',
+      oldestAgeSeconds: 900,
+      lastError: null,
+      lastSuccessAt: null,
+      rejected: 0,
+    };
+    expect(relayWarnings(health)).toEqual([]);
+    expect(relayWarnings({ ...health, oldestAgeSeconds: 901 })).toEqual(['relay_stalled']);
+    expect(relayWarnings({ configured: false })).toEqual([]);
+  });
+});
+
+describe('Relay', () => {
+  let dir: string;
+  let store: HubStore;
+  let cloud: FakeCloud;
+  let url: string;
+  let relay: Relay | undefined;
+  let progress: { cursor: number; resolve: () => void }[] = [];
+  /** Resolves once the relay's cursor has reached `cursor`. */
+  const cursorAt = (cursor: number) =>
+    new Promise<void>((resolve) => {
+      if (store.outbox.relayCursor() >= cursor) resolve();
+      else progress.push({ cursor, resolve });
+    });
+
+  const startRelay = (extra: Partial<ConstructorParameters<typeof Relay>[0]> = {}) => {
+    relay = new Relay({
+      url,
+      token: 'hub1.secret',
+      facilityId: 'f1',
+      store,
+      logger: silentLogger(),
+      baseDelayMs: 5,
+      maxDelayMs: 20,
+      configErrorDelayMs: 10,
+      pollIntervalMs: 60_000,
+      onProgress: (cursor) => {
+        progress = progress.filter((p) => {
+          if (cursor < p.cursor) return true;
+          p.resolve();
+          return false;
+        });
+      },
+      ...extra,
+    });
+    relay.start();
+    return relay;
+  };
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    store = HubStore.open(dir);
+  });
+  afterEach(async () => {
+    await relay?.close();
+    relay = undefined;
+    progress = [];
+    await cloud.close();
+    store.close();
+    await removeDir(dir);
+  });
+
+  it('retries through network errors, 5xx and 429, then advances the cursor', async () => {
+    cloud = new FakeCloud(acceptAll).then(
+      dropConnection,
+      json(503, { error: { code: 'internal', message: 'down' } }),
+      json(429, { error: { code: 'slow_down', message: '' } }, { 'retry-after': '0' }),
+    );
+    url = await cloud.listen();
+    const events = Array.from({ length: 3 }, () => makeEvent());
+    store.events.insertEvents(events);
+    startRelay();
+    await cursorAt(3);
+    await relay?.close();
+    expect(cloud.received).toHaveLength(4);
+    expect(cloud.received.map((r) => r.auth)).toEqual(Array(4).fill('Bearer hub1.secret'));
+    // the same batch each time, in storage order, with exactly the protocol fields
+    for (const r of cloud.received) expect(r.body).toEqual({ hubId: 'hub1', facilityId: 'f1', events });
+    expect(store.outbox.relayCursor()).toBe(3);
+  });
+
+  it('honours Retry-After', async () => {
+    const times: number[] = [];
+    cloud = new FakeCloud((req, res, body) => {
+      times.push(performance.now());
+      acceptAll(req, res, body);
+    }).then((_req, res, body) => {
+      times.push(performance.now());
+      json(503, { error: { code: 'internal', message: 'busy' } }, { 'retry-after': '1' })(_req, res, body);
+    });
+    url = await cloud.listen();
+    store.events.insertEvents([makeEvent()]);
+    startRelay();
+    await cursorAt(1);
+    const [first, second] = times;
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(990);
+  });
+
+  it('sends at most 500 events per request, in hub_seq order, one request at a time', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    cloud = new FakeCloud((req, res, body) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      setImmediate(() => {
+        inFlight--;
+        acceptAll(req, res, body);
+      });
+    });
+    url = await cloud.listen();
+    const events = Array.from({ length: 1200 }, () => makeEvent());
+    store.events.insertEvents(events);
+    startRelay();
+    await cursorAt(1200);
+    await relay?.close();
+    expect(cloud.received.map((r) => r.body.events.length)).toEqual([500, 500, 200]);
+    expect(cloud.received.flatMap((r) => r.body.events.map((e) => e.id))).toEqual(events.map((e) => e.id));
+    expect(maxInFlight).toBe(1);
+    expect(store.outbox.relayCursor()).toBe(1200);
+  });
+
+  it('records rejects, counts duplicates as done, and does not resend after a restart', async () => {
+    cloud = new FakeCloud(acceptAll).then((_req, res, body) => {
+      const [a, b, c] = body.events.map((e) => e.id);
+      json(200, {
+        accepted: [a],
+        duplicates: [b],
+        rejected: [{ id: c, code: 'unknown_child', message: 'no such child' }],
+      })(_req, res, body);
+    });
+    url = await cloud.listen();
+    const first = Array.from({ length: 3 }, () => makeEvent());
+    store.events.insertEvents(first);
+    startRelay();
+    await cursorAt(3);
+    await relay?.close();
+    expect(store.outbox.relayRejects()).toEqual([
+      { id: first[2]?.id, hubSeq: 3, code: 'unknown_child', message: 'no such child' },
+    ]);
+
+    // a new relay (hub restart) sends only what came after the cursor
+    const later = makeEvent();
+    store.events.insertEvents([later]);
+    startRelay();
+    await cloud.requests(2);
+    expect(cloud.received[1]?.body.events).toEqual([later]);
+  });
+
+  it('reports its health: waiting, oldest, last error, last success, rejected', async () => {
+    let now = Date.parse('2026-04-01T00:20:00Z');
+    const clock = { now: () => new Date(now) };
+    let answer: (() => void) | undefined;
+    // Held until the test has looked at the health between the failure and the success.
+    const held: Handler = (req, res, body) => {
+      answer = () => {
+        const [a, b, c] = body.events.map((e) => e.id);
+        json(200, {
+          accepted: [a, b],
+          duplicates: [],
+          rejected: [{ id: c, code: 'implausible_time', message: 'occurredAt is in the future' }],
+        })(req, res, body);
+      };
+    };
+    cloud = new FakeCloud(acceptAll).then(json(500, { error: { code: 'internal', message: 'down' } }), held);
+    url = await cloud.listen();
+    store.events.insertEvents([makeEvent(), makeEvent()], '2026-04-01T00:00:00.000Z');
+    store.events.insertEvents([makeEvent()], '2026-04-01T00:05:00.000Z');
+    const r = startRelay({ clock });
+    expect(r.health()).toEqual({
+      configured: true,
+      waiting: 3,
+      oldestWaitingAt: '2026-04-01T00:00:00.000Z',
+      oldestAgeSeconds: 1200,
+      lastError: null,
+      lastSuccessAt: null,
+      rejected: 0,
+    });
+
+    await cloud.requests(2);
+    expect(r.health()).toMatchObject({
+      waiting: 3,
+      lastError: { reason: 'HTTP 500 internal', at: '2026-04-01T00:20:00.000Z' },
+      lastSuccessAt: null,
+    });
+
+    now += 60_000;
+    answer?.();
+    await cursorAt(3);
+    expect(r.health()).toEqual({
+      configured: true,
+      waiting: 0,
+      oldestWaitingAt: null,
+      oldestAgeSeconds: null,
+      lastError: null,
+      lastSuccessAt: '2026-04-01T00:21:00.000Z',
+      rejected: 1,
+    });
+    // The rejected event stays at the hub, and is not sent again.
+    expect(store.events.countEvents()).toBe(3);
+    expect(store.outbox.relayBacklog()).toEqual({ waiting: 0, oldestReceivedAt: null });
+  });
+
+  it('reports a refused connection without personal data', async () => {
+    cloud = new FakeCloud(dropConnection);
+    url = await cloud.listen();
+    store.events.insertEvents([makeEvent({ note: '山田 太郎 fever' })]);
+    const r = startRelay();
+    await cloud.requests(1);
+    await until(() => r.health().lastError !== null, 'the relay to report an error');
+    const health = JSON.stringify(r.health());
+    expect(health).toMatch(/"reason":"network /);
+    expect(health).not.toContain('山田');
+  });
+
+  it('resends a batch the response does not fully cover', async () => {
+    const events = [makeEvent(), makeEvent()];
+    cloud = new FakeCloud(acceptAll).then(
+      json(200, { accepted: [events[0]?.id], duplicates: [], rejected: [] }),
+    );
+    url = await cloud.listen();
+    store.events.insertEvents(events);
+    startRelay();
+    await cursorAt(2);
+    await relay?.close();
+    expect(cloud.received).toHaveLength(2);
+    expect(cloud.received[1]?.body.events).toEqual(events);
+  });
+
+  it('keeps retrying (slowly) on 401, 403, 400 and 413, never dropping events', async () => {
+    const refuse = (status: number) => json(status, { error: { code: 'unauthorized', message: 'no' } });
+    cloud = new FakeCloud(acceptAll).then(refuse(401), refuse(403), refuse(400), refuse(413));
+    url = await cloud.listen();
+    store.events.insertEvents([makeEvent()]);
+    startRelay();
+    await cursorAt(1);
+    await relay?.close();
+    expect(cloud.received).toHaveLength(5);
+  });
+
+  it('times out a request that hangs, and retries', async () => {
+    cloud = new FakeCloud(acceptAll).then(() => {
+      // never answer
+    });
+    url = await cloud.listen();
+    store.events.insertEvents([makeEvent()]);
+    startRelay({ timeoutMs: 50 });
+    await cursorAt(1);
+    await relay?.close();
+    expect(cloud.received).toHaveLength(2);
+  });
+
+  it('sends soon after a commit notification', async () => {
+    cloud = new FakeCloud(acceptAll);
+    url = await cloud.listen();
+    startRelay();
+    const event = makeEvent();
+    store.events.insertEvents([event]);
+    relay?.notify();
+    await cloud.requests(1);
+    expect(cloud.received[0]?.body.events).toEqual([event]);
+  });
+  it('sends the facility snapshot when idle and changed, and a refused one never holds up events', async () => {
+    const calls: string[] = [];
+    let refuseSnapshot = true;
+    cloud = new FakeCloud((req, res, body) => {
+      calls.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      if (req.method === 'PUT') {
+        if (refuseSnapshot) json(503, { error: { code: 'unavailable', message: 'busy' } })(req, res, body);
+        else res.writeHead(204).end();
+        return;
+      }
+      acceptAll(req, res, body);
+    });
+    url = await cloud.listen();
+    let key = 'v1';
+    const snapshot = {
+      key: () => key,
+      build: () => ({
+        facilityId: 'f1',
+        facilityName: 'ひまわり保育園',
+        timeZone: 'Asia/Tokyo',
+        careBands: DEFAULT_SETTINGS.careBands,
+        extendedCare: DEFAULT_SETTINGS.extendedCare,
+        classes: [],
+        children: [],
+      }),
+    };
+    store.events.insertEvents([makeEvent(), makeEvent()]);
+    startRelay({ snapshot, configErrorDelayMs: 20, pollIntervalMs: 10 });
+    await cursorAt(2);
+    const puts = () => calls.filter((c) => c === 'PUT /v1/snapshot').length;
+    // Refused: retried after the config-error delay, events meanwhile flow.
+    await until(() => puts() >= 2, 'the refused snapshot to be retried');
+    store.events.insertEvents([makeEvent()]);
+    relay?.notify();
+    await cursorAt(3);
+    refuseSnapshot = false;
+    const taken = puts() + 1;
+    await until(() => puts() >= taken, 'the snapshot to be taken');
+    // Taken: not sent again while the key stays (the relay goes idle through more events).
+    store.events.insertEvents([makeEvent()]);
+    relay?.notify();
+    await cursorAt(4);
+    expect(puts()).toBe(taken);
+    key = 'v2';
+    await until(() => puts() === taken + 1, 'the snapshot of the new key');
+    expect(calls[0]).toBe('POST /v1/batches');
+  });
+});
+
+describe('hub with a cloud relay', () => {
+  it('forwards events committed from MQTT', async () => {
+    const cloud = new FakeCloud(acceptAll);
+    const url = await cloud.listen();
+    const site = await provision(1);
+    const hub = await startTestHub(site, { cloud: { url, token: 'hub1.secret' } });
+    const client = await connect(hub.ports.mqtt, site.devices[0]);
+    try {
+      const event = makeEvent();
+      await client.publishAsync(topics.events('f1', 'kiosk-1'), JSON.stringify(event), { qos: 1 });
+      const batches = () => cloud.received.filter((r) => 'events' in r.body);
+      await until(() => batches().length > 0, 'a batch at the cloud');
+      expect(batches()[0]?.body).toEqual({ hubId: 'hub1', facilityId: 'f1', events: [event] });
+      // The hub also sent its facility snapshot for the cloud's ledgers.
+      await until(
+        () => cloud.received.some((r) => 'children' in r.body),
+        'the facility snapshot at the cloud',
+      );
+    } finally {
+      await client.endAsync();
+      await hub.close();
+      await cloud.close();
+      await removeDir(site.dir);
+    }
+  });
+});

@@ -1,0 +1,398 @@
+import { errorMessage, ValidationError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import { systemClock, type Clock } from '../../common/time.ts';
+import {
+  RELAY_STALLED_SECONDS,
+  type ConfiguredRelayHealth,
+  type HealthWarning,
+  type RelayHealth,
+} from '../../protocol/admin.ts';
+import {
+  BATCH_MAX,
+  BatchResponseSchema,
+  describeIssues,
+  ID_RE,
+  type AttendanceEvent,
+  type BatchResponse,
+  type FacilitySnapshot,
+} from '../../protocol/index.ts';
+import type { StoreOf } from '../store/hub-store.ts';
+
+export interface RelayOptions {
+  /** Base URL of the cloud relay; batches go to URL/v1/batches. */
+  url: string;
+  /** HUBID.SECRET, as issued by the cloud. */
+  token: string;
+  facilityId: string;
+  store: StoreOf<'outbox'>;
+  logger: Logger;
+  /** For the health report's times and ages (the store stamps received_at with the hub's clock). */
+  clock?: Clock;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  /** Full-jitter exponential backoff for network errors, 5xx and 429. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Retry interval after a configuration error (400, 401, 403, 413, other 4xx). */
+  configErrorDelayMs?: number;
+  /** Look for unsent events this often even without a commit notification. */
+  pollIntervalMs?: number;
+  batchSize?: number;
+  random?: () => number;
+  /** Called after each answered batch with the new cursor (tests, metrics). */
+  onProgress?: (cursor: number) => void;
+  /**
+   * The facility snapshot (roster and care rules) for the cloud's ledgers: sent with PUT URL/v1/snapshot
+   * when the relay is idle and `key()` changed since the last accepted one.
+   */
+  snapshot?: { key: () => string; build: () => FacilitySnapshot };
+}
+
+/** The hub id is the token's part before the first '.'. */
+export function hubIdOf(token: string): string {
+  const hubId = token.split('.', 1)[0] ?? '';
+  if (!ID_RE.test(hubId) || hubId.length === token.length) {
+    throw new ValidationError('bad_cloud_token', 'the cloud token must look like HUBID.SECRET', 'cloudToken');
+  }
+  return hubId;
+}
+
+/** Full jitter: a uniform delay between 0 and the capped exponential bound. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
+}
+
+/** Retry-After in ms (delta-seconds or HTTP date); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** What a hub without a cloud reports. */
+export const RELAY_NOT_CONFIGURED: RelayHealth = { configured: false };
+
+/** The warnings a relay's health calls for (/healthz, admin app). */
+export function relayWarnings(health: RelayHealth): HealthWarning[] {
+  return health.configured && (health.oldestAgeSeconds ?? 0) > RELAY_STALLED_SECONDS ? ['relay_stalled'] : [];
+}
+
+/**
+ * A failed request as the health report and the logs say it: the error's code or kind, never a body or
+ * the events (no personal data), e.g. `network ECONNREFUSED`, `timeout`.
+ */
+export function networkReason(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return 'timeout';
+  const cause: unknown = err instanceof Error ? err.cause : undefined;
+  if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') {
+    return `network ${cause.code}`;
+  }
+  return `network ${errorMessage(err)}`;
+}
+
+type Outcome =
+  | { kind: 'ok'; response: BatchResponse }
+  | { kind: 'retry'; reason: string; retryAfterMs?: number }
+  | { kind: 'config'; reason: string; retryAfterMs?: number };
+
+/**
+ * Forwards stored events to the cloud, oldest first, one request at a time. The cursor (last hub_seq the
+ * cloud answered for) lives in SQLite, so a restart resumes where it stopped. Events are never dropped:
+ * every failure is retried, transient ones with backoff, configuration errors slowly.
+ */
+export class Relay {
+  private readonly url: string;
+  private readonly token: string;
+  private readonly hubId: string;
+  private readonly facilityId: string;
+  private readonly store: StoreOf<'outbox'>;
+  private readonly logger: Logger;
+  private readonly timeoutMs: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly configErrorDelayMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly random: () => number;
+  private readonly onProgress: ((cursor: number) => void) | undefined;
+  private readonly snapshot: RelayOptions['snapshot'];
+  private readonly snapshotUrl: string;
+  /** Key of the snapshot the cloud last accepted. */
+  private snapshotSent: string | undefined;
+  /** After a refused or failed snapshot, not before this time (Date.now()). */
+  private snapshotRetryAt = 0;
+  private readonly clock: Clock;
+  /** Since this process started: the last failed batch (cleared by an answered one), the last answered. */
+  private lastError: { reason: string; at: Date } | null = null;
+  private lastSuccessAt: Date | null = null;
+  private readonly stopping = new AbortController();
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(options: RelayOptions) {
+    if (!URL.canParse(options.url) || !/^https?:$/.test(new URL(options.url).protocol)) {
+      throw new ValidationError('bad_cloud_url', `not an http(s) URL: ${options.url}`, 'cloud');
+    }
+    this.url = `${options.url.replace(/\/+$/, '')}/v1/batches`;
+    this.snapshotUrl = `${options.url.replace(/\/+$/, '')}/v1/snapshot`;
+    this.snapshot = options.snapshot;
+    this.token = options.token;
+    this.hubId = hubIdOf(options.token);
+    this.facilityId = options.facilityId;
+    this.store = options.store;
+    this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.baseDelayMs = options.baseDelayMs ?? 500;
+    this.maxDelayMs = options.maxDelayMs ?? 30_000;
+    this.configErrorDelayMs = options.configErrorDelayMs ?? 60_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
+    this.batchSize = Math.min(options.batchSize ?? BATCH_MAX, BATCH_MAX);
+    this.random = options.random ?? Math.random;
+    this.onProgress = options.onProgress;
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((err: unknown) => {
+      this.logger.fatal({ err }, 'relay loop stopped');
+    });
+  }
+
+  /** New events were committed: send soon (a send in flight or a backoff wait is not cut short). */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** The relay's state for /healthz, /metrics and the admin app (reads the store). */
+  health(): ConfiguredRelayHealth {
+    const backlog = this.store.outbox.relayBacklog();
+    const now = this.clock.now().getTime();
+    const oldestMs = backlog.oldestReceivedAt === null ? Number.NaN : Date.parse(backlog.oldestReceivedAt);
+    const known = !Number.isNaN(oldestMs);
+    return {
+      configured: true,
+      waiting: backlog.waiting,
+      oldestWaitingAt: known ? new Date(oldestMs).toISOString() : null,
+      oldestAgeSeconds: known ? Math.max(0, Math.floor((now - oldestMs) / 1000)) : null,
+      lastError: this.lastError && { reason: this.lastError.reason, at: this.lastError.at.toISOString() },
+      lastSuccessAt: this.lastSuccessAt?.toISOString() ?? null,
+      rejected: this.store.outbox.relayRejectCount(),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.stopping.abort();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped()) {
+      let delay: number;
+      try {
+        delay = await this.step(attempt);
+      } catch (err) {
+        // A database error (busy, disk): the events stay stored; try again later.
+        this.logger.error({ err }, 'relay step failed');
+        this.failed(`hub database ${errorCode(err)}`);
+        delay = Math.max(
+          this.baseDelayMs,
+          backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random),
+        );
+      }
+      if (delay === 0) {
+        attempt = 0;
+        continue;
+      }
+      attempt++;
+      await this.sleep(delay, false);
+    }
+  }
+
+  /**
+   * Sends the next batch, or waits for new events when there are none. Returns how long to wait before
+   * the next step: 0 after progress, a backoff delay after a failure.
+   */
+  private async step(attempt: number): Promise<number> {
+    const cursor = this.store.outbox.relayCursor();
+    const batch = this.store.outbox.eventsAfter(cursor, this.batchSize);
+    if (batch.length === 0) {
+      // Events first: the snapshot goes only when none are waiting; then look for events again.
+      const key = this.snapshotDue();
+      if (key !== undefined) {
+        await this.sendSnapshot(key);
+        return 0;
+      }
+      // No await since the read, so no notification can fall between it and this wait.
+      await this.sleep(this.pollIntervalMs, true);
+      return 0;
+    }
+    const outcome = await this.send(batch.map((b) => b.event));
+    if (this.stopped()) return 0;
+    switch (outcome.kind) {
+      case 'ok': {
+        const seqOf = new Map(batch.map((b) => [b.event.id, b.hubSeq]));
+        const rejects = outcome.response.rejected.flatMap((r) => {
+          const hubSeq = r.id === null ? undefined : seqOf.get(r.id);
+          return hubSeq === undefined || r.id === null
+            ? []
+            : [{ id: r.id, code: r.code, message: r.message, hubSeq }];
+        });
+        for (const r of rejects) this.logger.warn({ eventId: r.id, code: r.code }, 'cloud rejected an event');
+        const last = batch.at(-1)?.hubSeq ?? cursor;
+        this.store.outbox.advanceRelay(last, rejects);
+        this.lastError = null;
+        this.lastSuccessAt = this.clock.now();
+        this.onProgress?.(last);
+        this.logger.debug(
+          {
+            cursor: last,
+            accepted: outcome.response.accepted.length,
+            duplicates: outcome.response.duplicates.length,
+            rejected: rejects.length,
+          },
+          'batch relayed',
+        );
+        return 0;
+      }
+      case 'retry': {
+        const delay = Math.max(
+          backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random),
+          outcome.retryAfterMs ?? 0,
+          1,
+        );
+        this.failed(outcome.reason);
+        this.logger.warn(
+          { reason: outcome.reason, attempt: attempt + 1, delayMs: delay },
+          'cloud relay failed; retrying',
+        );
+        return delay;
+      }
+      case 'config': {
+        const delay = Math.max(this.configErrorDelayMs, outcome.retryAfterMs ?? 0, 1);
+        this.failed(outcome.reason);
+        this.logger.error(
+          { reason: outcome.reason, delayMs: delay },
+          'cloud relay refused the hub (check --cloud and --cloud-token); retrying slowly',
+        );
+        return delay;
+      }
+    }
+  }
+
+  private async send(events: readonly AttendanceEvent[]): Promise<Outcome> {
+    let res: Response;
+    try {
+      res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+        body: JSON.stringify({ hubId: this.hubId, facilityId: this.facilityId, events }),
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
+      });
+    } catch (err) {
+      return { kind: 'retry', reason: networkReason(err) };
+    }
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    const extra = retryAfterMs === undefined ? {} : { retryAfterMs };
+    let body: unknown;
+    try {
+      const text = await res.text();
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch (err) {
+      // Not the parser's message: it quotes the body.
+      const why = err instanceof SyntaxError ? 'not JSON' : networkReason(err);
+      if (res.status === 200) return { kind: 'retry', reason: `unreadable response: ${why}`, ...extra };
+    }
+    if (res.status === 200) {
+      const parsed = BatchResponseSchema.safeParse(body);
+      if (!parsed.success) return { kind: 'retry', reason: `bad response: ${describeIssues(parsed.error)}` };
+      const covered = new Set([
+        ...parsed.data.accepted,
+        ...parsed.data.duplicates,
+        ...parsed.data.rejected.map((r) => r.id),
+      ]);
+      const missing = events.filter((e) => !covered.has(e.id));
+      // Advancing past an event the cloud did not answer for could lose it: send the batch again.
+      if (missing.length > 0) return { kind: 'retry', reason: `response omits ${missing.length} event(s)` };
+      return { kind: 'ok', response: parsed.data };
+    }
+    const reason = `HTTP ${res.status}${errorCodeOf(body)}`;
+    if (res.status === 429 || res.status >= 500) return { kind: 'retry', reason, ...extra };
+    return { kind: 'config', reason, ...extra };
+  }
+
+  /** The snapshot's key when it should be sent now (changed, and not waiting after a failure). */
+  private snapshotDue(): string | undefined {
+    if (!this.snapshot || Date.now() < this.snapshotRetryAt) return undefined;
+    const key = this.snapshot.key();
+    return key === this.snapshotSent ? undefined : key;
+  }
+
+  /** A failure never holds up events: it is retried after the config-error delay. */
+  private async sendSnapshot(key: string): Promise<void> {
+    const snapshot = this.snapshot?.build();
+    if (snapshot === undefined) return;
+    let failure: string | undefined;
+    try {
+      const res = await fetch(this.snapshotUrl, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+        body: JSON.stringify(snapshot),
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
+      });
+      const text = await res.text();
+      if (res.status === 204 || res.status === 200) {
+        this.snapshotSent = key;
+        this.logger.info({ children: snapshot.children.length }, 'snapshot relayed');
+        return;
+      }
+      failure = `HTTP ${res.status}${errorCodeOf(text === '' ? undefined : (JSON.parse(text) as unknown))}`;
+    } catch (err) {
+      failure = errorMessage(err);
+    }
+    if (this.stopped()) return;
+    this.snapshotRetryAt = Date.now() + this.configErrorDelayMs;
+    this.logger.warn({ reason: failure }, 'cloud did not take the snapshot; ledgers there may lag; retrying');
+  }
+
+  private failed(reason: string): void {
+    this.lastError = { reason, at: this.clock.now() };
+  }
+
+  private stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  /** Waits `ms`, or until close(); with `wakeOnNotify`, also until new events are committed. */
+  private sleep(ms: number, wakeOnNotify: boolean): Promise<void> {
+    if (this.stopping.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.stopping.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.stopping.signal.addEventListener('abort', done);
+      if (wakeOnNotify) this.wake = done;
+    });
+  }
+}
+
+/** A database error's code (SQLITE_BUSY…), or its class name: never its message, which may quote values. */
+function errorCode(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
+    return err.code;
+  return err instanceof Error ? err.name : 'error';
+}
+
+function errorCodeOf(body: unknown): string {
+  if (typeof body === 'object' && body !== null && 'error' in body) {
+    const e = body.error;
+    if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return ` ${e.code}`;
+  }
+  return '';
+}

@@ -1,0 +1,168 @@
+import { absenceNote } from '../../common/attendance.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import { formatRfc3339, isValidDate, localDate, type Clock } from '../../common/time.ts';
+import { ErrorCodes, NOTE_MAX, type AttendanceEvent, type TabletAction } from '../../protocol/index.ts';
+import type { Ingest } from '../mqtt/ingest.ts';
+import type { StoreOf } from '../store/hub-store.ts';
+import { isValidTime, localInstant } from './view.ts';
+
+export interface ActionActor {
+  staffId: string;
+  /** The signed-in tablet: the device of the event. */
+  deviceId: string;
+}
+
+export interface ActionResult {
+  event: AttendanceEvent;
+  /** The action's id was stored already (a retry): the stored event is returned, nothing changed. */
+  duplicate: boolean;
+}
+
+/**
+ * Staff actions from a tablet, each recorded as ONE event of the tablet device (method `staff`, actor the
+ * staff member) through Ingest.record, the path that feeds the roll-call, the push channel and the relay.
+ */
+export class TabletActions {
+  private readonly store: StoreOf<'events' | 'audit'>;
+  private readonly clock: Clock;
+  private readonly timeZone: string;
+  private readonly ingest: Ingest;
+  private readonly logger: Logger;
+
+  constructor(options: {
+    store: StoreOf<'events' | 'audit'>;
+    clock: Clock;
+    timeZone: string;
+    ingest: Ingest;
+    logger: Logger;
+  }) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.timeZone = options.timeZone;
+    this.ingest = options.ingest;
+    this.logger = options.logger;
+  }
+
+  perform(actor: ActionActor, action: TabletAction): ActionResult {
+    // A retry is answered with the stored event before anything else is checked: the clock has moved on
+    // and the checks below might now fail for an action that was accepted.
+    const stored = this.store.events.eventById(action.id);
+    if (stored) return this.retried(actor, stored);
+
+    const now = this.clock.now();
+    const today = localDate(now, this.timeZone);
+    const base = { id: action.id, deviceId: actor.deviceId, method: 'staff' as const, actor: actor.staffId };
+    let make: (seq: number) => AttendanceEvent;
+    switch (action.op) {
+      case 'check_in':
+      case 'check_out': {
+        let at = now;
+        if (action.at !== undefined) {
+          if (!isValidTime(action.at))
+            throw new ValidationError(ErrorCodes.badRequest, 'at must be HH:MM', 'at');
+          at = localInstant(today, action.at, this.timeZone);
+          if (at.getTime() > now.getTime()) {
+            throw new ValidationError(ErrorCodes.futureTime, `${action.at} is later than now`, 'at');
+          }
+        }
+        const occurredAt = formatRfc3339(at, this.timeZone);
+        make = (seq) => ({
+          ...base,
+          seq,
+          type: action.op,
+          childId: action.childId,
+          occurredAt,
+          ...(action.note !== undefined && { note: action.note }),
+        });
+        break;
+      }
+      case 'absent': {
+        if (!isValidDate(action.date) || action.date < today) {
+          throw new ValidationError(
+            ErrorCodes.badDate,
+            'an absence is for today or a later calendar date (YYYY-MM-DD)',
+            'date',
+          );
+        }
+        const note = absenceNote(action.reason, action.note);
+        if (note.length > NOTE_MAX) {
+          throw new ValidationError(
+            ErrorCodes.badRequest,
+            `the note is too long (at most ${NOTE_MAX} characters)`,
+            'note',
+          );
+        }
+        // Filed under its day: now for today, the day's first minute for a later day.
+        const at = action.date === today ? now : localInstant(action.date, '00:00', this.timeZone);
+        const occurredAt = formatRfc3339(at, this.timeZone);
+        make = (seq) => ({ ...base, seq, type: 'absent', childId: action.childId, occurredAt, note });
+        break;
+      }
+      case 'void': {
+        const target = this.store.events.eventById(action.eventId);
+        if (!target) {
+          // A reference in the action, not the resource asked for: invalid input.
+          throw new ValidationError(
+            ErrorCodes.unknownEvent,
+            `the hub holds no event ${action.eventId}`,
+            'eventId',
+          );
+        }
+        if (this.inEffectVoid(action.eventId, 0)) {
+          throw new ConflictError(ErrorCodes.alreadyVoided, `event ${action.eventId} is voided already`);
+        }
+        const occurredAt = formatRfc3339(now, this.timeZone);
+        make = (seq) => ({
+          ...base,
+          seq,
+          type: 'void',
+          childId: target.childId,
+          occurredAt,
+          voids: action.eventId,
+          note: action.reason,
+        });
+        break;
+      }
+    }
+    const result = this.ingest.record(action.id, () => make(this.store.events.nextDeviceSeq(actor.deviceId)));
+    if ('rejection' in result) {
+      const { code, message } = result.rejection;
+      throw code === ErrorCodes.unknownChild
+        ? new NotFoundError(code, message)
+        : new ValidationError(code, message);
+    }
+    if (result.duplicate) return this.retried(actor, result.event);
+    this.store.audit.append({
+      actorKind: 'staff',
+      actorId: actor.staffId,
+      action: `tablet.${action.op}`,
+      subject: `child:${result.event.childId}`,
+      deviceId: actor.deviceId,
+      outcome: 'ok',
+      after: {
+        eventId: result.event.id,
+        ...(result.event.voids !== undefined && { voids: result.event.voids }),
+      },
+    });
+    this.logger.info(
+      { deviceId: actor.deviceId, eventId: result.event.id, type: result.event.type },
+      'staff action recorded',
+    );
+    return result;
+  }
+
+  /** A retried action: the stored event, if it is this tablet's; an id used by another device is refused. */
+  private retried(actor: ActionActor, stored: AttendanceEvent): ActionResult {
+    if (stored.deviceId !== actor.deviceId) {
+      throw new ConflictError(ErrorCodes.eventIdInUse, 'this event id belongs to another event');
+    }
+    return { event: stored, duplicate: true };
+  }
+
+  /** Whether some void of `id` is itself in effect (not voided in turn). */
+  private inEffectVoid(id: string, depth: number): boolean {
+    if (depth > 32) return false;
+    return this.store.events.voidersOf(id).some((v) => !this.inEffectVoid(v, depth + 1));
+  }
+}

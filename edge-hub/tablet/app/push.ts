@@ -1,0 +1,89 @@
+import { decodeJson } from '../../../protocol/decode.ts';
+import { TabletPushSchema, type TabletPush } from '../../../protocol/tablet.ts';
+
+/** Frames larger than this are dropped unread (a roll-call of a large facility is well under it). */
+const MAX_FRAME_CHARS = 4_000_000;
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+
+function warn(message: string): void {
+  // eslint-disable-next-line no-console -- a dropped frame is a protocol bug worth seeing in devtools
+  console.warn(`genkan tablet: ${message}`);
+}
+
+/** The push channel's address on the page's host: `/tablet/ws` (whether the page is /tablet or /tablet/). */
+export function pushSocketUrl(pageUrl: string): URL {
+  const url = new URL('/tablet/ws', pageUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.hash = '';
+  url.search = '';
+  return url;
+}
+
+/** Parses one frame; null (after a warning) for anything that is not a valid TabletPush. */
+export function parsePushFrame(data: unknown): TabletPush | null {
+  if (typeof data !== 'string' || data.length > MAX_FRAME_CHARS) {
+    warn('ignored a frame that is not text or too large');
+    return null;
+  }
+  const parsed = decodeJson(TabletPushSchema, data);
+  if (!parsed.ok) {
+    warn(
+      parsed.problem === 'not_json'
+        ? 'ignored a frame that is not JSON'
+        : `ignored an invalid frame: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
+    return null;
+  }
+  return parsed.value;
+}
+
+export interface PushHandlers {
+  onPush(push: TabletPush): void;
+  onConnection(connected: boolean): void;
+}
+
+/**
+ * Opens the push channel and keeps it open, reconnecting with jittered backoff (the hub restarts, the
+ * tablet's Wi-Fi drops) until the returned function closes it for good.
+ */
+export function openPush(url: URL, handlers: PushHandlers): () => void {
+  let socket: WebSocket | null = null;
+  let timer: number | undefined;
+  let backoffMs = BACKOFF_MIN_MS;
+  let closed = false;
+
+  const connect = (): void => {
+    if (closed) return;
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.addEventListener('open', () => {
+      backoffMs = BACKOFF_MIN_MS;
+      handlers.onConnection(true);
+    });
+    ws.addEventListener('message', (e: MessageEvent) => {
+      const push = parsePushFrame(e.data);
+      if (push !== null) handlers.onPush(push);
+    });
+    ws.addEventListener('close', () => {
+      if (socket !== ws) return;
+      socket = null;
+      if (closed) return;
+      handlers.onConnection(false);
+      // Jitter keeps a room full of tablets from reconnecting in step after a hub restart.
+      const delay = backoffMs * (0.75 + Math.random() * 0.5);
+      backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
+      timer = window.setTimeout(connect, delay);
+    });
+    // 'error' is always followed by 'close', which does the work.
+  };
+
+  connect();
+  return () => {
+    closed = true;
+    window.clearTimeout(timer);
+    const ws = socket;
+    socket = null;
+    ws?.close();
+  };
+}

@@ -1,0 +1,299 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { SessionInfo, TabletChild, TabletRollcall } from '../../../protocol/tablet.ts';
+import { decodeBase64Url, decodePairing, pairingFromHash } from './pairing.ts';
+import { parsePushFrame, pushSocketUrl } from './push.ts';
+import {
+  attentionEntries,
+  countsOf,
+  hhmm,
+  initialState,
+  isHhmm,
+  isStale,
+  reduce,
+  rowActions,
+  shareUnchanged,
+  STALE_MS,
+  visibleChildren,
+  type Action,
+  type AppState,
+} from './state.ts';
+import { searchKey } from '../../../ui/search-key.ts';
+
+const SESSION: SessionInfo = {
+  staff: { id: 's1', name: '保育 花子', role: 'staff' },
+  deviceId: 'tab-1',
+  expiresAt: '2025-06-12T12:00:00Z',
+};
+
+function child(id: string, overrides: Partial<TabletChild> = {}): TabletChild {
+  return {
+    id,
+    name: `山田 ${id}`,
+    kana: `やまだ ${id}`,
+    status: 'not_arrived',
+    checkInAt: null,
+    checkOutAt: null,
+    method: null,
+    broughtBy: null,
+    pickedUpBy: null,
+    absence: null,
+    corrections: [],
+    unaccounted: false,
+    stillPresentAtClosing: false,
+    checkInEventId: null,
+    checkOutEventId: null,
+    absentEventId: null,
+    ...overrides,
+  };
+}
+
+const COUNTS = { expected: 3, present: 1, left: 1, absent: 0, notArrived: 1 };
+
+function rollcall(generatedAt = '2025-06-12T01:00:00Z'): TabletRollcall {
+  return {
+    facilityId: 'f1',
+    facilityName: 'ひまわり保育園',
+    timeZone: 'Asia/Tokyo',
+    date: '2025-06-12',
+    generatedAt,
+    closingTime: '19:00',
+    counts: COUNTS,
+    classes: [
+      {
+        id: 'k1',
+        name: 'ひよこ組',
+        cutoff: '09:30',
+        counts: { expected: 2, present: 1, left: 0, absent: 0, notArrived: 1 },
+        staffOnDuty: 1,
+        maxChildrenPerStaff: 3,
+        overRatio: false,
+        children: [
+          child('c1', {
+            status: 'left',
+            checkInAt: '2025-06-11T23:05:00Z',
+            checkOutAt: '2025-06-12T06:00:00Z',
+          }),
+          child('c2', { name: 'サトウ 一郎', kana: 'さとう いちろう', unaccounted: true }),
+        ],
+      },
+      {
+        id: 'k2',
+        name: 'りす組',
+        cutoff: '09:30',
+        counts: { expected: 1, present: 1, left: 1, absent: 0, notArrived: 0 },
+        staffOnDuty: null,
+        maxChildrenPerStaff: null,
+        overRatio: false,
+        children: [
+          child('c3', { status: 'present', checkInEventId: '3f0c9a52-7c1e-4e8a-9a55-0d2f3b4c5d6e' }),
+        ],
+      },
+    ],
+    attention: [
+      { childId: 'c2', classId: 'k1', why: 'unaccounted' },
+      { childId: 'gone', classId: 'k1', why: 'unaccounted' },
+    ],
+  };
+}
+
+function run(actions: Action[], start: AppState = initialState()): AppState {
+  return actions.reduce(reduce, start);
+}
+
+const signedIn = (): AppState => run([{ type: 'signed_in', session: SESSION }]);
+
+describe('tablet state', () => {
+  it('starts loading, in Japanese, with nothing of the roll-call', () => {
+    const s = initialState();
+    expect(s.phase).toBe('loading');
+    expect(s.locale).toBe('ja');
+    expect(s.rollcall).toBeNull();
+  });
+
+  it('ignores a roll-call before sign-in (no data before sign-in)', () => {
+    const s = run([
+      { type: 'signed_out', error: null },
+      { type: 'rollcall', rollcall: rollcall(), now: 1 },
+    ]);
+    expect(s.rollcall).toBeNull();
+  });
+
+  it('keeps the newest roll-call when a fetch answers after a push', () => {
+    const s = run(
+      [
+        { type: 'push', push: { type: 'rollcall', rollcall: rollcall('2025-06-12T01:00:05Z') }, now: 10 },
+        { type: 'rollcall', rollcall: rollcall('2025-06-12T01:00:00Z'), now: 20 },
+      ],
+      signedIn(),
+    );
+    expect(s.rollcall?.generatedAt).toBe('2025-06-12T01:00:05Z');
+    expect(s.freshAt).toBe(20);
+  });
+
+  it('goes back to sign-in on session_ended and forgets the roll-call', () => {
+    const s = run(
+      [
+        { type: 'rollcall', rollcall: rollcall(), now: 1 },
+        { type: 'search', query: 'やま' },
+        { type: 'push', push: { type: 'session_ended' }, now: 2 },
+      ],
+      signedIn(),
+    );
+    expect(s.phase).toBe('signed_out');
+    expect(s.signInError).toEqual({ kind: 'session_ended' });
+    expect(s.rollcall).toBeNull();
+    expect(s.query).toBe('');
+  });
+
+  it('is stale while disconnected or when nothing confirmed the roll-call for 30 s', () => {
+    let s = run([{ type: 'rollcall', rollcall: rollcall(), now: 1000 }], signedIn());
+    expect(isStale(s, 1000)).toBe(true); // socket not open yet
+    s = reduce(s, { type: 'connection', connected: true });
+    expect(isStale(s, 1000 + STALE_MS)).toBe(false);
+    expect(isStale(s, 1001 + STALE_MS)).toBe(true);
+    s = reduce(s, { type: 'connection', connected: false });
+    expect(isStale(s, 1001)).toBe(true);
+  });
+
+  it('drops a selected class that the roll-call no longer has', () => {
+    const s = run(
+      [
+        { type: 'select_class', classId: 'k9' },
+        { type: 'rollcall', rollcall: rollcall(), now: 1 },
+      ],
+      signedIn(),
+    );
+    expect(s.classId).toBeNull();
+  });
+
+  it('toggles the language and keeps sign-in errors until a sign-in works', () => {
+    let s = run([{ type: 'sign_in_failed', error: { kind: 'bad_credentials' } }, { type: 'toggle_locale' }]);
+    expect(s.locale).toBe('en');
+    expect(s.signInError).toEqual({ kind: 'bad_credentials' });
+    s = reduce(s, { type: 'signed_in', session: SESSION });
+    expect(s.signInError).toBeNull();
+  });
+});
+
+describe('roll-call views', () => {
+  it('searches names and kana in hiragana, katakana and half-width kana', () => {
+    expect(searchKey('ﾔﾏﾀﾞ　タロウ')).toBe('やまだたろう');
+    const rc = rollcall();
+    const ids = (query: string) =>
+      visibleChildren(rc, { classId: null, query, sort: 'class' }).map((e) => e.child.id);
+    expect(ids('ｻﾄｳ')).toEqual(['c2']);
+    expect(ids('サトウ')).toEqual(['c2']);
+    expect(ids('やまだ')).toEqual(['c1', 'c3']);
+    expect(ids('')).toEqual(['c1', 'c2', 'c3']);
+  });
+
+  it('filters by class and sorts by status with children to find first', () => {
+    const rc = rollcall();
+    expect(visibleChildren(rc, { classId: 'k2', query: '', sort: 'class' }).map((e) => e.child.id)).toEqual([
+      'c3',
+    ]);
+    expect(visibleChildren(rc, { classId: null, query: '', sort: 'status' }).map((e) => e.child.id)).toEqual([
+      'c2',
+      'c3',
+      'c1',
+    ]);
+  });
+
+  it('resolves the attention list and skips unknown children', () => {
+    const list = attentionEntries(rollcall());
+    expect(list).toHaveLength(1);
+    expect(list[0]?.child.id).toBe('c2');
+    expect(list[0]?.className).toBe('ひよこ組');
+  });
+
+  it('counts the whole facility or one class', () => {
+    const rc = rollcall();
+    expect(countsOf(rc, null)).toEqual(COUNTS);
+    expect(countsOf(rc, 'k2').present).toBe(1);
+  });
+
+  it('formats times in the facility time zone', () => {
+    expect(hhmm('2025-06-11T23:05:00Z', 'Asia/Tokyo')).toBe('08:05');
+    expect(hhmm('2025-06-12T15:00:00Z', 'Asia/Tokyo')).toBe('00:00');
+    expect(hhmm('nonsense', 'Asia/Tokyo')).toBe('--:--');
+    expect(isHhmm('07:30')).toBe(true);
+    expect(isHhmm('24:00')).toBe(false);
+    expect(isHhmm('7:30')).toBe(false);
+  });
+
+  it('offers the actions that fit the child’s state', () => {
+    expect(rowActions(child('a'))).toEqual(['check_in', 'absent']);
+    expect(rowActions(child('a', { status: 'present' }))).toEqual(['check_out']);
+    expect(
+      rowActions(child('a', { status: 'present', checkInEventId: '3f0c9a52-7c1e-4e8a-9a55-0d2f3b4c5d6e' })),
+    ).toEqual(['check_out', 'void_check_in']);
+    expect(rowActions(child('a', { status: 'absent' }))).toEqual(['check_in']);
+    expect(
+      rowActions(child('a', { status: 'absent', absentEventId: '3f0c9a52-7c1e-4e8a-9a55-0d2f3b4c5d6e' })),
+    ).toEqual(['check_in', 'void_absent']);
+    expect(rowActions(child('a', { status: 'left' }))).toEqual([]);
+  });
+});
+
+describe('pairing link', () => {
+  const encode = (value: unknown): string =>
+    btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(value))))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
+  const good = { hub: 'http://192.168.1.10:8080', device: 'tab-1', code: 'abcdefghijklmnopqrstuvwxyz012345' };
+
+  it('decodes a GKP1 payload from the fragment', () => {
+    expect(pairingFromHash(`#pair=GKP1.${encode(good)}`)).toEqual(good);
+    expect(pairingFromHash('#other=1')).toBeNull();
+    expect(pairingFromHash('')).toBeNull();
+  });
+
+  it('rejects malformed payloads', () => {
+    expect(pairingFromHash('#pair=GKP1.!!!')).toBe('invalid');
+    expect(decodePairing(`GKP2.${encode(good)}`)).toBeUndefined();
+    expect(decodePairing(`GKP1.${encode({ ...good, code: 'short' })}`)).toBeUndefined();
+    expect(decodePairing(`GKP1.${encode({ ...good, extra: 1 })}`)).toBeUndefined();
+  });
+
+  it('decodes base64url with UTF-8 and without padding', () => {
+    expect(decodeBase64Url(encode('保育'))).toBe('"保育"');
+    expect(decodeBase64Url('a')).toBeUndefined();
+  });
+});
+
+describe('push frames', () => {
+  it('accepts valid frames and drops anything else', () => {
+    expect(parsePushFrame(JSON.stringify({ type: 'session_ended' }))).toEqual({ type: 'session_ended' });
+    expect(parsePushFrame(JSON.stringify({ type: 'rollcall', rollcall: rollcall() }))?.type).toBe('rollcall');
+    // Dropped frames are logged on purpose; keep the test output quiet.
+    const spy = vi.spyOn(globalThis.console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(parsePushFrame('not json')).toBeNull();
+      expect(parsePushFrame(JSON.stringify({ type: 'rollcall', rollcall: { facilityId: 'f1' } }))).toBeNull();
+      expect(parsePushFrame(42)).toBeNull();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('connects to /tablet/ws on the page’s host', () => {
+    expect(pushSocketUrl('http://hub:8080/tablet/#x').href).toBe('ws://hub:8080/tablet/ws');
+    expect(pushSocketUrl('https://hub/tablet').href).toBe('wss://hub/tablet/ws');
+  });
+});
+
+describe('shareUnchanged', () => {
+  it('keeps the previous object of every child that reads the same, and takes the changed ones', () => {
+    const before = rollcall();
+    const next = JSON.parse(JSON.stringify(rollcall('2025-06-12T01:00:05Z'))) as TabletRollcall;
+    const k1 = next.classes[0];
+    if (k1?.children[1]) k1.children[1] = { ...k1.children[1], status: 'present' };
+    const shared = shareUnchanged(before, next);
+    expect(shared.generatedAt).toBe('2025-06-12T01:00:05Z');
+    expect(shared.classes[0]?.children[0]).toBe(before.classes[0]?.children[0]);
+    expect(shared.classes[0]?.children[1]).not.toBe(before.classes[0]?.children[1]);
+    expect(shared.classes[0]?.children[1]?.status).toBe('present');
+    expect(shared).toEqual(next);
+  });
+});
