@@ -6,8 +6,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { newEventId } from '../common/ids.ts';
 import { formatRfc3339 } from '../common/time.ts';
 import { topics } from '../protocol/topics.ts';
-import { GenkanProcess, GENKAN_BIN, ROOT, tempDir } from '../test/support/process.ts';
-import { provisionSite, type Site } from '../test/support/site.ts';
+import { GENKAN_BIN, ROOT, tempDir } from '../test/support/process.ts';
+import { provisionSite, startHub, startKiosk, type GenkanEntry, type Site } from '../test/support/site.ts';
 import { round1, writeBenchSection } from './report.ts';
 
 /**
@@ -28,9 +28,11 @@ const TSX = join(ROOT, 'bin', 'run-ts.mjs');
 const SOURCE_CLI = join(ROOT, 'cli', 'main.ts');
 
 type Mode = 'built' | 'tsx';
-/** The script node runs and the arguments before the command's own, per mode. */
-const launch = (mode: Mode): { entry: string; prefix: string[] } =>
-  mode === 'built' ? { entry: GENKAN_BIN, prefix: [] } : { entry: TSX, prefix: [SOURCE_CLI] };
+/** How each mode runs genkan: dist/ through bin/genkan.mjs, or cli/main.ts through tsx. */
+const ENTRY: Record<Mode, GenkanEntry> = {
+  built: GENKAN_BIN,
+  tsx: { command: process.execPath, args: [TSX, SOURCE_CLI] },
+};
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -103,58 +105,16 @@ async function benchHelp(): Promise<CommandTimes> {
   };
 }
 
-function hubProcess(site: Site, mode: Mode): GenkanProcess {
-  const { entry, prefix } = launch(mode);
-  return new GenkanProcess(
-    `hub (${mode})`,
-    [
-      ...prefix,
-      'hub',
-      '--data',
-      join(site.dir, 'hub'),
-      '--facility',
-      site.facilityId,
-      '--host',
-      '127.0.0.1',
-      '--mqtt-port',
-      '0',
-      '--ws-port',
-      '0',
-      '--http-port',
-      '0',
-      '--admin-token',
-      site.adminToken,
-    ],
-    {},
-    entry,
-  );
-}
-
 /** Spawn → ready line of a headless kiosk, in ms, over KIOSK_RUNS starts of the same data folder. */
 async function benchKioskStart(site: Site, mqttPort: number, mode: Mode): Promise<number[]> {
-  const device = site.devices[0];
-  if (device === undefined) throw new Error('no device');
-  const { entry, prefix } = launch(mode);
   const times: number[] = [];
   for (let i = 0; i < KIOSK_RUNS + 1; i++) {
     const started = performance.now();
-    const kiosk = new GenkanProcess(
-      `kiosk (${mode})`,
-      [
-        ...prefix,
-        'kiosk',
-        '--data',
-        join(site.dir, `kiosk-${mode}`),
-        '--hub',
-        `mqtt://127.0.0.1:${String(mqttPort)}`,
-        '--device',
-        device.deviceId,
-        '--ui',
-        'none',
-      ],
-      { GENKAN_DEVICE_PASSWORD: device.password },
-      entry,
-    );
+    const kiosk = startKiosk(site, 0, mqttPort, {
+      entry: ENTRY[mode],
+      dataDir: join(site.dir, `kiosk-${mode}`),
+      name: `kiosk (${mode})`,
+    });
     await kiosk.ready();
     // The first start creates the data folder; the rest are reboots.
     if (i > 0) times.push(performance.now() - started);
@@ -228,7 +188,7 @@ interface HubMemory {
 }
 
 async function benchHubMemory(site: Site, mode: Mode): Promise<HubMemory> {
-  const hub = hubProcess(site, mode);
+  const hub = startHub(site, {}, ENTRY[mode]);
   try {
     const mqttPort = Number((await hub.ready())['mqtt']);
     const clients = await connectDevices(site, mqttPort);
@@ -253,7 +213,7 @@ export async function runStartupBench(): Promise<void> {
     const site = await provisionSite(dir.path, { kiosks: HUB_DEVICES, children: HUB_CHILDREN });
     const kiosk: Record<Mode, number> = { built: NaN, tsx: NaN };
     {
-      const hub = hubProcess(site, 'built');
+      const hub = startHub(site);
       const mqttPort = Number((await hub.ready())['mqtt']);
       for (const mode of ['built', 'tsx'] as const) {
         kiosk[mode] = median(await benchKioskStart(site, mqttPort, mode));

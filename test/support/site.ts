@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { localDate } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { cloudProcess } from './cloud-process.ts';
-import { GenkanProcess, genkanJson } from './process.ts';
+import { GenkanProcess, GENKAN_BIN, genkanJson, type CommandLaunch } from './process.ts';
 import { ROSTER_HEADER } from '../../edge-hub/facility/roster.ts';
 
 /** A test site: data folders for cloud, hub and kiosks, provisioned through the public CLI. */
@@ -70,9 +70,16 @@ export function startCloud(site: Site, port = 0): GenkanProcess {
   return cloudProcess('cloud', { dataDir: join(site.dir, 'cloud') }, site.cloudAdminToken, { port });
 }
 
+/**
+ * Which genkan runs a process: the built CLI (default), or another launch such as the CLI from its
+ * TypeScript sources (a benchmark's baseline).
+ */
+export type GenkanEntry = string | CommandLaunch;
+
 export function startHub(
   site: Site,
   ports: { mqtt?: number; http?: number; cloudUrl?: string } = {},
+  entry: GenkanEntry = GENKAN_BIN,
 ): GenkanProcess {
   const args = [
     'hub',
@@ -92,7 +99,7 @@ export function startHub(
     site.adminToken,
   ];
   if (ports.cloudUrl) args.push('--cloud', ports.cloudUrl, '--cloud-token', site.hubToken);
-  return new GenkanProcess('hub', args);
+  return new GenkanProcess('hub', args, {}, entry);
 }
 
 /** How a test kiosk runs; the defaults are a headless kiosk reading taps from stdin. */
@@ -108,6 +115,10 @@ export interface KioskLaunch {
   env?: Record<string, string>;
   /** The process's name in test output (default: the device id). */
   name?: string;
+  /** Which genkan runs it (default: the built CLI). */
+  entry?: GenkanEntry;
+  /** Its data folder (default: SITE/DEVICE_ID). */
+  dataDir?: string;
 }
 
 export function startKiosk(
@@ -125,7 +136,7 @@ export function startKiosk(
     [
       'kiosk',
       '--data',
-      join(site.dir, device.deviceId),
+      opts.dataDir ?? join(site.dir, device.deviceId),
       '--hub',
       `mqtt://127.0.0.1:${mqttPort}`,
       '--device',
@@ -137,6 +148,7 @@ export function startKiosk(
       ...(opts.extra ?? []),
     ],
     { GENKAN_DEVICE_PASSWORD: device.password, ...opts.env },
+    opts.entry,
   );
 }
 
