@@ -39,9 +39,12 @@ const median = (xs: readonly number[]): number => {
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
 
-/** Reports the process's peak RSS (kB) on stderr at exit; loaded with --import. */
+/**
+ * Reports the process's peak RSS (kB) on stderr at exit; loaded with --import. VmHWM, not getrusage's
+ * maxRSS: Linux carries ru_maxrss over fork and exec, so a child would report its parent's peak.
+ */
 const PEAK_RSS_HOOK =
-  "data:text/javascript,process.on('exit',()=>process.stderr.write('peak-rss-kb '+process.resourceUsage().maxRSS+'\\n'))";
+  "data:text/javascript,import{readFileSync}from'node:fs';process.on('exit',()=>process.stderr.write('peak-rss-kb '+/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status','utf8'))[1]+'\\n'))";
 
 /** Runs `node ARGS` to its end: wall time in ms and, with the hook, peak RSS in MB. */
 function timeNode(args: readonly string[], withPeak: boolean): Promise<{ ms: number; peakMb: number }> {
