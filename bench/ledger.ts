@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { generateMonth } from '../common/ledger/fixtures.ts';
+import { generateMonth } from './ledger-month.ts';
 import { ledgerCsv, ledgerXlsx, monthlyLedger } from '../common/ledger/index.ts';
 import { round1, writeBenchSection } from './report.ts';
 
@@ -11,8 +12,8 @@ import { round1, writeBenchSection } from './report.ts';
  * in its own child process so that its peak memory is its own: the process generates the month's events,
  * records its peak RSS so far (the baseline: Node, tsx, the libraries and the events), then builds the
  * ledger (engine) and renders it ROUNDS times; time is the median per run, memory the process's peak RSS
- * from getrusage (process.resourceUsage().maxRSS, the kernel's high-water mark, so nothing between samples
- * is missed) at the end, and that peak minus the baseline.
+ * (the kernel's high-water mark VmHWM, so nothing between samples is missed; not getrusage's maxRSS, which
+ * Linux carries over fork and exec from the parent) at the end, and that peak minus the baseline.
  */
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNNER = join(ROOT, 'bin/run-ts.mjs');
@@ -33,7 +34,10 @@ interface WorkerResult {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
+const maxRssMb = (): number => {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return Number(kb) / 1024;
+};
 
 async function worker(format: 'csv' | 'xlsx'): Promise<WorkerResult> {
   const { snapshot, events } = generateMonth(MONTH, CHILDREN, 10, 20260401);
@@ -111,11 +115,11 @@ export async function runLedgerBench(): Promise<void> {
       '',
       'Command: `BENCH_ONLY=ledger npm run bench` (options: `BENCH_LEDGER_CHILDREN`, default 300; `BENCH_LEDGER_ROUNDS`, default 5).',
       '',
-      'One child process per format generates a month of events (bench/ledger.ts, common/ledger/fixtures.ts: absences,',
+      'One child process per format generates a month of events (bench/ledger.ts, bench/ledger-month.ts: absences,',
       'corrections, early arrivals, late pickups), then builds the monthly ledger with common/ledger and renders it,',
       'several times. Time: median per run of the engine, the renderer and both. Memory: the process’s peak RSS',
-      'from getrusage (`process.resourceUsage().maxRSS`, the kernel’s high-water mark), and that peak minus the',
-      'peak before the first ledger.',
+      'as the kernel’s high-water mark (`VmHWM`; not getrusage’s maxRSS, which Linux carries over from the parent),',
+      'and that peak minus the peak before the first ledger.',
       '',
     ].join('\n'),
   );
