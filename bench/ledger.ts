@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { generateMonth } from './ledger-month.ts';
+import { generateMonth } from '../test/support/ledger-month.ts';
 import { ledgerCsv, ledgerXlsx, monthlyLedger } from '../common/ledger/index.ts';
 import { round1, writeBenchSection } from './report.ts';
 
@@ -115,7 +115,7 @@ export async function runLedgerBench(): Promise<void> {
       '',
       'Command: `BENCH_ONLY=ledger npm run bench` (options: `BENCH_LEDGER_CHILDREN`, default 300; `BENCH_LEDGER_ROUNDS`, default 5).',
       '',
-      'One child process per format generates a month of events (bench/ledger.ts, bench/ledger-month.ts: absences,',
+      'One child process per format generates a month of events (bench/ledger.ts, test/support/ledger-month.ts: absences,',
       'corrections, early arrivals, late pickups), then builds the monthly ledger with common/ledger and renders it,',
       'several times. Time: median per run of the engine, the renderer and both. Memory: the process’s peak RSS',
       'as the kernel’s high-water mark (`VmHWM`; not getrusage’s maxRSS, which Linux carries over from the parent),',

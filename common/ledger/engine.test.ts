@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DailyLedgerSchema } from '../../protocol/ledger.ts';
 import type { CareBand, ExtendedCare } from '../../protocol/settings.ts';
 import { ValidationError } from '../errors.ts';
-import { baseSnapshot, tokyoEvent } from './fixtures.ts';
+import { baseSnapshot, tokyoEvent } from '../../test/support/ledger-month.ts';
 import { dailyLedger, extendedMinutes, ledgerContentType, ledgerFileName, monthlyLedger } from './index.ts';
 
 const standard = { start: '07:00', end: '18:00' };

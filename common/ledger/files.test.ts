@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseSnapshot, generateMonth, tokyoEvent } from './fixtures.ts';
+import { baseSnapshot, generateMonth, tokyoEvent } from '../../test/support/ledger-month.ts';
 import {
   dailyLedger,
   findLedgerFont,

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import type { CsvEncoding } from '../../protocol/ledger.ts';
-import { baseSnapshot, tokyoEvent } from './fixtures.ts';
+import { baseSnapshot, tokyoEvent } from '../../test/support/ledger-month.ts';
 import { dailyLedger, ledgerCsv, ledgerXlsx, monthlyLedger, neutralizeCell } from './index.ts';
 
 /**

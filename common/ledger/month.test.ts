@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MonthlyLedgerSchema } from '../../protocol/ledger.ts';
 import type { CareBand, ExtendedCare } from '../../protocol/settings.ts';
-import { generateMonth } from './fixtures.ts';
+import { generateMonth } from '../../test/support/ledger-month.ts';
 import { dailyLedger, monthlyLedger } from './index.ts';
 
 /**

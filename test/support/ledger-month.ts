@@ -1,8 +1,8 @@
 import { v4 } from 'uuid';
-import type { FacilitySnapshot } from '../protocol/ledger.ts';
-import type { AttendanceEvent } from '../protocol/schemas.ts';
-import { DEFAULT_SETTINGS } from '../protocol/settings.ts';
-import { prng } from '../common/random.ts';
+import type { FacilitySnapshot } from '../../protocol/ledger.ts';
+import type { AttendanceEvent } from '../../protocol/schemas.ts';
+import { DEFAULT_SETTINGS } from '../../protocol/settings.ts';
+import { prng } from '../../common/random.ts';
 
 /**
  * Test and benchmark helpers: a seeded month of a nursery's events, with what was meant to happen
