@@ -1,0 +1,145 @@
+import { hashToken } from '../../../common/secrets.ts';
+import { canonicalTimeZone, checkId, checkName } from '../inputs.ts';
+import { assembleOrgFacilities, orgMismatch, unknownOrg } from '../orgs.ts';
+import { hubIdOfToken, newHubToken } from '../tokens.ts';
+import type { Facility, OrgFacility, Organisation } from '../types.ts';
+import type { SqliteConnection } from './connection.ts';
+import type { SqliteFacilities } from './facilities.ts';
+
+interface OrgFacilityRow {
+  facility_id: string;
+  time_zone: string;
+  name: string | null;
+}
+
+/**
+ * Organisations (tables organisations, org_tokens, and the org_id of facilities): their admin tokens and
+ * which facilities they own.
+ */
+export class SqliteOrgs {
+  private readonly conn: SqliteConnection;
+  private readonly facilities: SqliteFacilities;
+  private readonly stmt;
+
+  constructor(conn: SqliteConnection, facilities: SqliteFacilities) {
+    this.conn = conn;
+    this.facilities = facilities;
+    const { db } = conn;
+    this.stmt = {
+      org: db.prepare<[string], { org_id: string; name: string }>(
+        'SELECT org_id, name FROM organisations WHERE org_id = ?',
+      ),
+      upsertOrg: db.prepare<[string, string, string]>(
+        `INSERT INTO organisations (org_id, name, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (org_id) DO UPDATE SET name = excluded.name`,
+      ),
+      facilityOrg: db.prepare<[string], { org_id: string | null }>(
+        'SELECT org_id FROM facilities WHERE facility_id = ?',
+      ),
+      setFacilityOrg: db.prepare<[string, string]>('UPDATE facilities SET org_id = ? WHERE facility_id = ?'),
+      insertOrgToken: db.prepare<[Buffer, string, string]>(
+        'INSERT INTO org_tokens (token_hash, org_id, created_at) VALUES (?, ?, ?)',
+      ),
+      revokeOrgTokens: db.prepare<[string]>('DELETE FROM org_tokens WHERE org_id = ?'),
+      orgToken: db.prepare<[Buffer, string], { org_id: string }>(
+        'SELECT org_id FROM org_tokens WHERE token_hash = ? AND org_id = ?',
+      ),
+      orgFacilities: db.prepare<[string], OrgFacilityRow>(
+        `SELECT f.facility_id, f.time_zone, json_extract(s.snapshot, '$.facilityName') AS name
+         FROM facilities f LEFT JOIN facility_snapshots s ON s.facility_id = f.facility_id
+         WHERE f.org_id = ? ORDER BY f.facility_id`,
+      ),
+      orgHubs: db.prepare<[string], { hub_id: string; facility_id: string; last_relay_at: string | null }>(
+        `SELECT h.hub_id, h.facility_id, h.last_relay_at
+         FROM facilities f JOIN hubs h ON h.facility_id = f.facility_id
+         WHERE f.org_id = ? ORDER BY h.hub_id`,
+      ),
+    };
+  }
+
+  addOrganisation(orgId: string, name: string): Promise<Organisation> {
+    return this.conn.run(() => {
+      checkId(orgId, 'orgId');
+      const orgName = checkName(name);
+      this.stmt.upsertOrg.run(orgId, orgName, this.conn.clock.now().toISOString());
+      this.conn.log.info({ orgId }, 'organisation saved');
+      return { orgId, name: orgName };
+    });
+  }
+
+  getOrganisation(orgId: string): Promise<Organisation | undefined> {
+    return this.conn.run(() => {
+      const row = this.stmt.org.get(orgId);
+      return row === undefined ? undefined : { orgId: row.org_id, name: row.name };
+    });
+  }
+
+  addFacility(facilityId: string, orgId: string, timeZone?: string): Promise<Facility> {
+    return this.conn.run(() => {
+      checkId(facilityId, 'facilityId');
+      checkId(orgId, 'orgId');
+      const zone = timeZone === undefined ? undefined : canonicalTimeZone(timeZone);
+      const { created, ...facility } = this.conn.db
+        .transaction(() => {
+          if (this.stmt.org.get(orgId) === undefined) throw unknownOrg(orgId);
+          const current = this.stmt.facilityOrg.get(facilityId)?.org_id ?? null;
+          if (current !== null && current !== orgId) throw orgMismatch(facilityId, current, orgId);
+          const ensured = this.facilities.ensureFacilitySync(facilityId, zone);
+          if (current === null) this.stmt.setFacilityOrg.run(orgId, facilityId);
+          return ensured;
+        })
+        .immediate();
+      this.conn.log.info({ facilityId, orgId, created }, 'facility attached to organisation');
+      return facility;
+    });
+  }
+
+  facilityOrg(facilityId: string): Promise<string | null | undefined> {
+    return this.conn.run(() => {
+      const row = this.stmt.facilityOrg.get(facilityId);
+      return row === undefined ? undefined : row.org_id;
+    });
+  }
+
+  issueOrgToken(orgId: string): Promise<string> {
+    return this.conn.run(() => {
+      checkId(orgId, 'orgId');
+      if (this.stmt.org.get(orgId) === undefined) throw unknownOrg(orgId);
+      const token = newHubToken(orgId);
+      this.stmt.insertOrgToken.run(hashToken(token), orgId, this.conn.clock.now().toISOString());
+      this.conn.log.info({ orgId }, 'org token issued');
+      return token;
+    });
+  }
+
+  revokeOrgTokens(orgId: string): Promise<number> {
+    return this.conn.run(() => {
+      checkId(orgId, 'orgId');
+      if (this.stmt.org.get(orgId) === undefined) throw unknownOrg(orgId);
+      const { changes } = this.stmt.revokeOrgTokens.run(orgId);
+      this.conn.log.info({ orgId, revoked: changes }, 'org tokens revoked');
+      return changes;
+    });
+  }
+
+  authenticateOrg(token: string): Promise<string | undefined> {
+    return this.conn.run(() => {
+      const orgId = hubIdOfToken(token);
+      if (orgId === undefined) return undefined;
+      // Looked up by the digest of a 256-bit random secret: timing can only reveal digest prefixes,
+      // which do not help to forge a token.
+      return this.stmt.orgToken.get(hashToken(token), orgId)?.org_id;
+    });
+  }
+
+  orgFacilities(orgId: string): Promise<OrgFacility[]> {
+    return this.conn.run(() => {
+      const facilities = this.stmt.orgFacilities.all(orgId);
+      const hubs = this.stmt.orgHubs.all(orgId);
+      return assembleOrgFacilities(
+        facilities.map((f) => ({ facilityId: f.facility_id, timeZone: f.time_zone, name: f.name })),
+        hubs.map((h) => ({ hubId: h.hub_id, facilityId: h.facility_id, lastRelayAt: h.last_relay_at })),
+      );
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import { eventFromColumns, type EventColumns } from '../../../common/event-store.ts';
+import { EVENT_COLUMN_NAMES } from '../events.ts';
+import { checkDate } from '../inputs.ts';
+import { assembleRollupInputs } from '../orgs.ts';
+import { snapshotFromText } from '../snapshots.ts';
+import type { RollupInput } from '../types.ts';
+import type { SqliteConnection } from './connection.ts';
+
+interface RollupFacilityRow {
+  facility_id: string;
+  snapshot: string | null;
+  last_relay_at: string | null;
+}
+
+/** The date's events of every facility of an organisation, plus voids dated later of those events. */
+const ORG_DAY_EVENTS = `
+  SELECT e.facility_id, ${EVENT_COLUMN_NAMES.map((c) => `e.${c}`).join(', ')}
+  FROM facilities f JOIN events e ON e.facility_id = f.facility_id AND e.local_date = @date
+  WHERE f.org_id = @org
+  UNION ALL
+  SELECT v.facility_id, ${EVENT_COLUMN_NAMES.map((c) => `v.${c}`).join(', ')}
+  FROM facilities f
+    JOIN events t ON t.facility_id = f.facility_id AND t.local_date = @date
+    JOIN events v ON v.facility_id = t.facility_id AND v.voids = t.id
+  WHERE f.org_id = @org AND v.voids IS NOT NULL AND v.local_date <> @date`;
+
+/**
+ * What the daily rollup of an organisation's facilities reads: snapshots, last relay times and the date's
+ * events, across facilities, hubs, facility_snapshots and events (a fixed number of queries).
+ */
+export class SqliteRollupInputs {
+  private readonly conn: SqliteConnection;
+  private readonly stmt;
+
+  constructor(conn: SqliteConnection) {
+    this.conn = conn;
+    this.stmt = {
+      rollupFacilities: conn.db.prepare<[string], RollupFacilityRow>(
+        `SELECT f.facility_id, s.snapshot,
+           (SELECT max(h.last_relay_at) FROM hubs h WHERE h.facility_id = f.facility_id) AS last_relay_at
+         FROM facilities f LEFT JOIN facility_snapshots s ON s.facility_id = f.facility_id
+         WHERE f.org_id = ? ORDER BY f.facility_id`,
+      ),
+      orgDayEvents: conn.db.prepare<[{ org: string; date: string }], EventColumns & { facility_id: string }>(
+        ORG_DAY_EVENTS,
+      ),
+    };
+  }
+
+  orgRollupInputs(orgId: string, date: string): Promise<RollupInput[]> {
+    return this.conn.run(() => {
+      checkDate(date);
+      const facilities = this.stmt.rollupFacilities.all(orgId);
+      const events = this.stmt.orgDayEvents.all({ org: orgId, date });
+      return assembleRollupInputs(
+        facilities.map((f) => ({
+          facilityId: f.facility_id,
+          snapshot: f.snapshot === null ? undefined : snapshotFromText(f.snapshot),
+          lastRelayAt: f.last_relay_at,
+        })),
+        events.map((e) => ({ facilityId: e.facility_id, event: eventFromColumns(e) })),
+      );
+    });
+  }
+}
