@@ -222,7 +222,7 @@ function registerKioskPin(program: Command): void {
         const pin = (process.env['GENKAN_KIOSK_PIN'] ?? (await readPinLine())).trim();
         if (!PIN_RE.test(pin)) throw new GenkanError('bad_pin_format', 'the PIN must be 4–12 digits');
         const [{ KioskStore }, { setStaffPin }] = await Promise.all([
-          import('../kiosk/main/outbox.ts'),
+          import('../kiosk/main/store/kiosk-store.ts'),
           import('../kiosk/main/staff-pin.ts'),
         ]);
         const store = KioskStore.open(data);

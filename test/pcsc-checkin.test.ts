@@ -16,7 +16,7 @@ const canRun =
  * running kiosk, and the next tap is still recorded.
  */
 describe.runIf(canRun)('check-in with a PC/SC card reader', () => {
-  const CHANNEL = 0x9c70; // vpcd ports 40048/40049; hardware/pcsc.test.ts uses another
+  const CHANNEL = 0x9c70; // vpcd ports 40048/40049; hardware/pcsc-pcscd.test.ts uses another
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let site: Site;
   let pcscd: PrivatePcscd;

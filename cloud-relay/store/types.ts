@@ -65,7 +65,7 @@ export interface BatchInsertResult {
 
 /**
  * Storage of the cloud relay: facilities, hub credentials and the event log of every facility.
- * Backend-neutral (SQLite now, PostgreSQL later; both pass store/contract.ts), so: async throughout, and
+ * Backend-neutral (SQLite and PostgreSQL; both pass test/contract/cloud-store.ts), so: async throughout, and
  * each call is one round trip / one transaction. Event ids are unique per facility: the same id from two
  * facilities is two events, so that one facility can never make another's event look stored.
  *

@@ -9,7 +9,8 @@ import { KIOSK_DEFAULTS } from './defaults.ts';
 import { KioskError } from './errors.ts';
 import { HubLink } from './hub-link.ts';
 import type { ClockState, KioskClock } from './kiosk-clock.ts';
-import { KioskStore, type OutboxCounts } from './outbox.ts';
+import { KioskStore } from './store/kiosk-store.ts';
+import type { OutboxCounts } from './store/outbox.ts';
 import { OutboxSender } from './sender.ts';
 import { StaffPin } from './staff-pin.ts';
 import { CardEnrolment } from './agent/enrolment.ts';
@@ -186,7 +187,7 @@ class KioskAgent implements Kiosk {
     const store = KioskStore.open(options.dataDir);
     this.#store = store;
     try {
-      store.bindDevice(deviceId);
+      store.identity.bindDevice(deviceId);
       this.#facility = new FacilityState(resolveFacility(store, options.facilityId, logger));
     } catch (err) {
       store.close();
@@ -323,7 +324,7 @@ class KioskAgent implements Kiosk {
       {
         facilityId: this.#facility.id ?? null,
         readers: this.#readers.all.map((r) => r.name),
-        outbox: this.#store.pendingCount(),
+        outbox: this.#store.outbox.pendingCount(),
       },
       'kiosk started',
     );
@@ -346,7 +347,7 @@ class KioskAgent implements Kiosk {
       readers: this.#readers.views(),
       rosterVersion: held?.roster.version,
       ready: this.#lifecycle.isReady,
-      outbox: this.#store.counts(),
+      outbox: this.#store.outbox.counts(),
       inFlight: this.#sender.inFlight,
       clock: this.#time.state(),
     };

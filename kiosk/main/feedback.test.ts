@@ -11,7 +11,7 @@ import type { CredentialReader, FeedbackSignal, ReaderEventMap } from '../../har
 import { CARD_G1, CARD_G3, CARD_UNKNOWN, FACILITY, makeRoster } from '../../test/support/kiosk/fixtures.ts';
 import { FEEDBACK_BY_RESULT, type KioskOutputLine, type ReadyLine, type TapLine } from '../common/output.ts';
 import { API_READER, startKiosk, type Kiosk } from './agent.ts';
-import { KIOSK_DB_FILE } from './outbox.ts';
+import { KIOSK_DB_FILE } from './store/kiosk-store.ts';
 import { FakeHub, Recorder } from '../../test/support/kiosk/fake-hub.ts';
 
 const START = Date.parse('2026-04-01T01:00:00Z');

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../common/time.ts';
 import { KioskClock, type ClockFloorStore } from './kiosk-clock.ts';
-import { KioskStore } from './outbox.ts';
+import { appendStamped } from './agent/time.ts';
+import { KioskStore } from './store/kiosk-store.ts';
+import type { EventDraft } from './store/outbox.ts';
 
 const HUB = Date.parse('2026-04-01T01:00:00Z');
 const MIN = 60_000;
@@ -177,11 +179,11 @@ describe('KioskClock', () => {
     function storeFloor(store: KioskStore): ClockFloorStore {
       return {
         load: () => {
-          const v = store.extraMeta('clock_floor');
+          const v = store.settings.extraMeta('clock_floor');
           return v === undefined ? undefined : Number(v);
         },
         save: (ms) => {
-          store.setExtraMeta({ clock_floor: String(ms) });
+          store.settings.setExtraMeta({ clock_floor: String(ms) });
         },
       };
     }
@@ -228,6 +230,18 @@ describe('KioskClock', () => {
       expect(floor.saved.slice(3)).toEqual([HUB + 8 * 15_000 + 1000]);
     });
 
+    function tapDraft(occurredAt: string, childId = 'c001'): EventDraft {
+      return {
+        id: '0192f3a4-5b6c-7d8e-9f00-112233445566',
+        type: 'check_in',
+        childId,
+        occurredAt,
+        deviceId: 'kiosk-1',
+        method: 'card',
+        actor: 'g001',
+      };
+    }
+
     it('stores the floor in the same transaction as the tap', () => {
       let store = KioskStore.open(dir);
       const local = manualClock(HUB);
@@ -235,26 +249,32 @@ describe('KioskClock', () => {
       clock.observeHub(new Date(HUB));
       local.advance(5000);
       const reading = clock.read();
-      const floorMs = clock.commit(reading);
-      store.append(
-        [
-          {
-            id: '0192f3a4-5b6c-7d8e-9f00-112233445566',
-            type: 'check_in',
-            childId: 'c001',
-            occurredAt: reading.at.toISOString(),
-            deviceId: 'kiosk-1',
-            method: 'card',
-            actor: 'g001',
-          },
-        ],
-        new Date(HUB),
-        { clock_floor: String(floorMs) },
-      );
+      appendStamped(store, clock, reading, [tapDraft(reading.at.toISOString())], new Date(HUB));
       store.close();
       store = KioskStore.open(dir);
       expect(storeFloor(store).load()).toBe(HUB + 5000);
+      expect(store.outbox.counts().total).toBe(1);
       store.close();
+    });
+
+    it('keeps no floor of a tap that was not stored', () => {
+      const store = KioskStore.open(dir);
+      try {
+        const local = manualClock(HUB);
+        const clock = new KioskClock({ clock: local, floor: storeFloor(store) });
+        clock.observeHub(new Date(HUB));
+        const saved = storeFloor(store).load();
+        local.advance(5000);
+        const reading = clock.read();
+        const bad = tapDraft(reading.at.toISOString(), 'not/an/id');
+        expect(() => appendStamped(store, clock, reading, [bad], new Date(HUB))).toThrow(
+          expect.objectContaining({ code: 'invalid_event' }) as Error,
+        );
+        expect(storeFloor(store).load()).toBe(saved);
+        expect(store.outbox.counts().total).toBe(0);
+      } finally {
+        store.close();
+      }
     });
   });
 });

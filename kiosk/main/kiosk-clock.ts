@@ -29,7 +29,7 @@ export const KIOSK_CLOCK_DEFAULTS = {
   persistStepMs: 60_000,
 } as const;
 
-/** Where the newest time seen survives a restart (the outbox store's meta table, in ms since 1970). */
+/** Where the newest time seen survives a restart (the kiosk store's meta table, in ms since 1970). */
 export interface ClockFloorStore {
   load(): number | undefined;
   save(ms: number): void;
@@ -122,9 +122,9 @@ export class KioskClock {
 
   /**
    * Records a reading as used for an event stamp: later readings never go below it. Returns the new floor
-   * when it rose, for the caller to store in the same transaction as the event (KioskStore.append's
-   * meta), so that no stored stamp is newer than the floor on disk at no extra write; undefined when it
-   * did not rise.
+   * when it rose, for the caller to store in the same transaction as the event (agent/time.ts
+   * appendStamped), so that no stored stamp is newer than the floor on disk at no extra write; undefined
+   * when it did not rise.
    */
   commit(reading: ClockReading): number | undefined {
     const at = reading.at.getTime();

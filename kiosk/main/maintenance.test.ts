@@ -18,7 +18,7 @@ import { lockedOutSeconds } from '../common/messages.ts';
 import type { EnrollLine, KioskOutputLine, TapLine } from '../common/output.ts';
 import type { MaintenanceView, UiEvent } from '../common/ui-api.ts';
 import { startKiosk, type Kiosk, type KioskOptions } from './agent.ts';
-import { KioskStore } from './outbox.ts';
+import { KioskStore } from './store/kiosk-store.ts';
 import { hashPin, pinMatches, PIN_LOCKOUT_MS, setStaffPin, StaffPin } from './staff-pin.ts';
 import { FakeHub, Recorder } from '../../test/support/kiosk/fake-hub.ts';
 import { KioskUiController } from './ui-controller.ts';

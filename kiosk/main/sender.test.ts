@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseEventsPayload, type AttendanceEvent } from '../../protocol/index.ts';
 import { newEventId } from '../../common/ids.ts';
 import { silentLogger } from '../../common/logger.ts';
-import { KioskStore } from './outbox.ts';
+import { KioskStore } from './store/kiosk-store.ts';
 import { OutboxSender, type SenderOptions } from './sender.ts';
 import { Recorder } from '../../test/support/kiosk/fake-hub.ts';
 
@@ -24,7 +24,7 @@ afterEach(() => {
 });
 
 function append(n: number, note?: string): AttendanceEvent[] {
-  return store.append(
+  return store.outbox.append(
     Array.from({ length: n }, () => ({
       id: newEventId(),
       type: 'check_in' as const,
@@ -79,7 +79,7 @@ describe('OutboxSender', () => {
     s.connected();
     expect(sent.items.flatMap((m) => m.seqs)).toHaveLength(20);
     expect(s.inFlight).toBe(20);
-    store.markAcked(
+    store.outbox.markAcked(
       events.slice(0, 5).map((e) => e.id),
       new Date(),
     );
@@ -104,7 +104,7 @@ describe('OutboxSender', () => {
     const [a, b] = append(2) as [AttendanceEvent, AttendanceEvent];
     const { s, sent } = sender({ ackTimeoutMs: 40 });
     s.connected();
-    store.markAcked([a.id], new Date());
+    store.outbox.markAcked([a.id], new Date());
     s.settled([a.id]);
     const resent = await sent.until((items) => items[1], 'a resend');
     expect(resent.seqs).toEqual([b.seq]);

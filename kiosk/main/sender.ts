@@ -1,9 +1,9 @@
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { KioskStore } from './outbox.ts';
+import type { OutboxStore } from './store/outbox.ts';
 
 export interface SenderOptions {
-  store: Pick<KioskStore, 'pending' | 'pendingByIds'>;
+  store: { readonly outbox: Pick<OutboxStore, 'pending' | 'pendingByIds'> };
   /** Publishes one `{"events":[…]}` message; only called between connected() and disconnected(). */
   publish: (payload: string, events: readonly AttendanceEvent[]) => void;
   logger: Logger;
@@ -105,7 +105,7 @@ export class OutboxSender {
   pump(): void {
     while (this.#connected && this.#inFlight.size < this.#maxInFlight) {
       const room = Math.min(this.#batchSize, this.#maxInFlight - this.#inFlight.size);
-      const events = this.#store.pending({ afterSeq: this.#cursor, limit: room });
+      const events = this.#store.outbox.pending({ afterSeq: this.#cursor, limit: room });
       const last = events.at(-1);
       if (!last) return;
       this.#cursor = last.seq;
@@ -127,7 +127,7 @@ export class OutboxSender {
     if (expired.length === 0) return;
     for (const id of expired) this.#inFlight.delete(id);
     // Those acknowledged or rejected in the meantime are no longer pending and drop out here.
-    const events = this.#store.pendingByIds(expired);
+    const events = this.#store.outbox.pendingByIds(expired);
     if (events.length === 0) return;
     this.#logger.warn({ count: events.length }, 'events not acknowledged in time; sending them again');
     this.#send(events);

@@ -3,7 +3,7 @@ import { hashPasswordSync, verifyPasswordSync } from '../../common/passwords.ts'
 import { systemClock, type Clock } from '../../common/time.ts';
 import { lockedOutMessage } from '../common/messages.ts';
 import { KioskError } from './errors.ts';
-import type { KioskStore } from './outbox.ts';
+import type { KioskStoreOf } from './store/kiosk-store.ts';
 
 /**
  * The kiosk's staff PIN, which unlocks the maintenance screen. Stored in kiosk.sqlite as a scrypt hash
@@ -39,8 +39,8 @@ export function pinMatches(pin: string, stored: string): boolean {
 }
 
 /** Sets the staff PIN of the kiosk whose store this is (genkan kiosk pin); resets any lockout. */
-export function setStaffPin(store: KioskStore, pin: string): void {
-  store.setExtraMeta({
+export function setStaffPin(store: KioskStoreOf<'settings'>, pin: string): void {
+  store.settings.setExtraMeta({
     staff_pin: hashPin(pin),
     staff_pin_failures: undefined,
     staff_pin_locked_until: undefined,
@@ -48,23 +48,23 @@ export function setStaffPin(store: KioskStore, pin: string): void {
 }
 
 export class StaffPin {
-  readonly #store: KioskStore;
+  readonly #store: KioskStoreOf<'settings'>;
   readonly #clock: Clock;
   readonly #logger: Logger;
 
-  constructor(options: { store: KioskStore; logger: Logger; clock?: Clock }) {
+  constructor(options: { store: KioskStoreOf<'settings'>; logger: Logger; clock?: Clock }) {
     this.#store = options.store;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
   }
 
   get isSet(): boolean {
-    return this.#store.extraMeta('staff_pin') !== undefined;
+    return this.#store.settings.extraMeta('staff_pin') !== undefined;
   }
 
   /** Checks a PIN; throws StaffPinError (no_pin, locked_out, bad_pin) unless it is right. */
   verify(pin: string): void {
-    const stored = this.#store.extraMeta('staff_pin');
+    const stored = this.#store.settings.extraMeta('staff_pin');
     if (stored === undefined) {
       throw new StaffPinError(
         'no_pin',
@@ -72,22 +72,25 @@ export class StaffPin {
       );
     }
     const now = this.#clock.now().getTime();
-    const lockedUntil = Number(this.#store.extraMeta('staff_pin_locked_until') ?? '0');
+    const lockedUntil = Number(this.#store.settings.extraMeta('staff_pin_locked_until') ?? '0');
     // A clock set far back would otherwise keep the pad locked for ever: a lockout never exceeds its length.
     if (now < lockedUntil && lockedUntil - now <= PIN_LOCKOUT_MS) throw this.#lockedOut(lockedUntil, now);
     if (PIN_RE.test(pin) && pinMatches(pin, stored)) {
-      this.#store.setExtraMeta({ staff_pin_failures: undefined, staff_pin_locked_until: undefined });
+      this.#store.settings.setExtraMeta({ staff_pin_failures: undefined, staff_pin_locked_until: undefined });
       this.#logger.info('maintenance unlocked with the staff PIN');
       return;
     }
-    const failures = Number(this.#store.extraMeta('staff_pin_failures') ?? '0') + 1;
+    const failures = Number(this.#store.settings.extraMeta('staff_pin_failures') ?? '0') + 1;
     if (failures >= PIN_MAX_FAILURES) {
       const until = now + PIN_LOCKOUT_MS;
-      this.#store.setExtraMeta({ staff_pin_failures: undefined, staff_pin_locked_until: String(until) });
+      this.#store.settings.setExtraMeta({
+        staff_pin_failures: undefined,
+        staff_pin_locked_until: String(until),
+      });
       this.#logger.warn({ failures }, 'too many wrong staff PINs; the PIN pad is locked');
       throw this.#lockedOut(until, now);
     }
-    this.#store.setExtraMeta({ staff_pin_failures: String(failures) });
+    this.#store.settings.setExtraMeta({ staff_pin_failures: String(failures) });
     this.#logger.info({ failures }, 'wrong staff PIN');
     throw new StaffPinError(
       'bad_pin',

@@ -1,7 +1,7 @@
 import type { EventStore } from '../../common/event-store.ts';
 import { openCloudSqliteEventStore } from '../../cloud-relay/store/sqlite.ts';
 import { openHubEventStore } from '../../edge-hub/store/event-store.ts';
-import { openKioskEventStore } from '../../kiosk/main/outbox.ts';
+import { openKioskEventStore } from '../../kiosk/main/store/event-store.ts';
 import { tempDir } from '../support/process.ts';
 import { describeEventStoreContract, type EventStoreHarness } from './event-store.ts';
 

@@ -132,7 +132,7 @@ describe('fuzz: MQTT payloads into the hub', () => {
       const guardianships = new Set(roster.guardians.flatMap((g) => g.childIds.map((c) => `${g.id}/${c}`)));
       const acks: [string, Ack][] = [];
       const recent: AttendanceEvent[] = [];
-      // Wired as edge-hub/hub.ts wires it, minus the broker.
+      // Wired as edge-hub/hub-services.ts wires it, minus the broker.
       const ingest = new Ingest({
         store,
         clock,

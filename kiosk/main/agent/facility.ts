@@ -3,7 +3,8 @@ import { importQrPublicKey, type Rollcall, type Roster } from '../../../protocol
 import type { Logger } from '../../../common/logger.ts';
 import { indexRoster, type RosterIndex } from '../../common/decide.ts';
 import { KioskError } from '../errors.ts';
-import type { Cached, KioskStore } from '../outbox.ts';
+import type { Cached } from '../store/cache.ts';
+import type { KioskStoreOf } from '../store/kiosk-store.ts';
 
 export interface RosterHeld {
   roster: Roster;
@@ -65,14 +66,14 @@ export class FacilityState {
  * would be sent to the new facility's topics.
  */
 export function resolveFacility(
-  store: KioskStore,
+  store: KioskStoreOf<'identity' | 'outbox'>,
   requested: string | undefined,
   logger: Logger,
 ): string | undefined {
-  const stored = store.facilityId();
+  const stored = store.identity.facilityId();
   if (requested === undefined || requested === stored) return stored;
   if (stored !== undefined) {
-    const pending = store.pendingCount();
+    const pending = store.outbox.pendingCount();
     if (pending > 0) {
       throw new KioskError(
         'facility_mismatch',
@@ -81,6 +82,6 @@ export function resolveFacility(
     }
     logger.warn({ from: stored, to: requested }, 'kiosk moved to another facility');
   }
-  store.setFacilityId(requested);
+  store.identity.setFacilityId(requested);
   return requested;
 }

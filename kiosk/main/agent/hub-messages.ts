@@ -14,8 +14,11 @@ import type { Logger } from '../../../common/logger.ts';
 import { isValidTimeZone, type Clock } from '../../../common/time.ts';
 import type { HubLink } from '../hub-link.ts';
 import type { KioskClock } from '../kiosk-clock.ts';
-import type { KioskStore } from '../outbox.ts';
 import type { OutboxSender } from '../sender.ts';
+import type { CacheStore } from '../store/cache.ts';
+import type { IdentityStore } from '../store/identity.ts';
+import type { KioskTransactional } from '../store/kiosk-store.ts';
+import type { OutboxStore } from '../store/outbox.ts';
 import type { CardEnrolment } from './enrolment.ts';
 import type { FacilityState } from './facility.ts';
 import type { KioskLifecycle } from './lifecycle.ts';
@@ -26,16 +29,11 @@ export interface HubMessagesOptions {
   deviceId: string;
   logger: Logger;
   clock: Clock;
-  store: Pick<
-    KioskStore,
-    | 'learnFacility'
-    | 'saveRoster'
-    | 'loadRoster'
-    | 'saveRollcall'
-    | 'loadRollcall'
-    | 'markAcked'
-    | 'markRejected'
-  >;
+  store: KioskTransactional & {
+    identity: Pick<IdentityStore, 'setFacilityId'>;
+    cache: CacheStore;
+    outbox: Pick<OutboxStore, 'markAcked' | 'markRejected'>;
+  };
   facility: FacilityState;
   link: Pick<HubLink, 'setFacility'>;
   sender: Pick<OutboxSender, 'settled'>;
@@ -67,9 +65,9 @@ export class HubMessages {
   restore(): void {
     const { facility, store } = this.#o;
     if (facility.id === undefined) return;
-    const roster = store.loadRoster(facility.id);
+    const roster = store.cache.loadRoster(facility.id);
     if (roster) this.#adoptRoster(roster.value, false);
-    facility.setRollcall(store.loadRollcall(facility.id));
+    facility.setRollcall(store.cache.loadRollcall(facility.id));
   }
 
   onMessage(topic: ParsedTopic, payload: Buffer, retained: boolean): void {
@@ -116,9 +114,13 @@ export class HubMessages {
     }
     const now = clock.now();
     if (facility.id === undefined) {
-      store.learnFacility(roster, now);
+      // Bound to the roster's facility and the roster cached in one transaction.
+      store.transaction(() => {
+        store.identity.setFacilityId(roster.facilityId);
+        store.cache.saveRoster(roster, now);
+      });
       facility.learn(roster.facilityId);
-      facility.setRollcall(store.loadRollcall(roster.facilityId));
+      facility.setRollcall(store.cache.loadRollcall(roster.facilityId));
       logger.info({ facilityId: roster.facilityId }, 'facility learned from the roster');
       this.#adoptRoster(roster, true);
       void link.setFacility(roster.facilityId).catch((err: unknown) => {
@@ -131,7 +133,7 @@ export class HubMessages {
       return;
     }
     if (JSON.stringify(roster) === facility.roster?.json) return;
-    store.saveRoster(roster, now);
+    store.cache.saveRoster(roster, now);
     this.#adoptRoster(roster, true);
   }
 
@@ -152,7 +154,7 @@ export class HubMessages {
       return;
     }
     const now = clock.now();
-    store.saveRollcall(rollcall, now);
+    store.cache.saveRollcall(rollcall, now);
     facility.setRollcall({ value: rollcall, receivedAt: now.toISOString() });
     logger.debug({ date: rollcall.date }, 'roll-call received');
     output.emit({ type: 'rollcall', date: rollcall.date, generatedAt: rollcall.generatedAt });
@@ -180,8 +182,8 @@ export class HubMessages {
     const { logger, clock, store, sender, output, status } = this.#o;
     const ack = parsePayload(payload, AckSchema, 'ack', logger);
     if (!ack) return;
-    const acked = store.markAcked(ack.acked, clock.now());
-    const rejected = store.markRejected(ack.rejected);
+    const acked = store.outbox.markAcked(ack.acked, clock.now());
+    const rejected = store.outbox.markRejected(ack.rejected);
     const settled = [...ack.acked];
     for (const r of ack.rejected) {
       if (r.id !== null) settled.push(r.id);

@@ -1,5 +1,5 @@
 import type { ReadyLine } from '../../common/output.ts';
-import type { KioskStore } from '../outbox.ts';
+import type { OutboxStore } from '../store/outbox.ts';
 import type { FacilityState } from './facility.ts';
 import type { KioskOutput } from './output.ts';
 
@@ -8,7 +8,7 @@ export interface LifecycleOptions {
   /** Extra fields of the ready line (the screen's address in browser mode). */
   readyInfo: Pick<ReadyLine, 'ui'> | undefined;
   facility: FacilityState;
-  store: Pick<KioskStore, 'pendingCount'>;
+  store: { readonly outbox: Pick<OutboxStore, 'pendingCount'> };
   output: Pick<KioskOutput, 'emit'>;
 }
 
@@ -54,7 +54,7 @@ export class KioskLifecycle {
       device: this.#options.deviceId,
       facility: facilityId,
       rosterVersion: held.roster.version,
-      outbox: this.#options.store.pendingCount(),
+      outbox: this.#options.store.outbox.pendingCount(),
       ...this.#options.readyInfo,
     };
     this.#options.output.emit(line);

@@ -1,7 +1,7 @@
 import type { Logger } from '../../../common/logger.ts';
 import type { Clock } from '../../../common/time.ts';
 import type { GuardianChoice, RecentEvent, UiReply } from '../../common/ui-api.ts';
-import type { KioskStore } from '../outbox.ts';
+import type { OutboxStore } from '../store/outbox.ts';
 import { StaffPinError, type StaffPin } from '../staff-pin.ts';
 import type { FacilityState } from './facility.ts';
 import type { KioskLifecycle } from './lifecycle.ts';
@@ -22,7 +22,7 @@ export interface MaintenanceInfo {
 export interface MaintenanceOptions {
   /** mqtt://HOST:PORT of the hub's broker, as configured (possibly with credentials in it). */
   hubUrl: string;
-  store: Pick<KioskStore, 'recent' | 'pruneSettled'>;
+  store: { readonly outbox: Pick<OutboxStore, 'recent' | 'pruneSettled'> };
   staffPin: Pick<StaffPin, 'verify'>;
   facility: FacilityState;
   lifecycle: Pick<KioskLifecycle, 'closed'>;
@@ -73,7 +73,7 @@ export class Maintenance {
     const index = this.#o.facility.roster?.index;
     const recent: RecentEvent[] = this.#o.lifecycle.closed
       ? []
-      : this.#o.store.recent(RECENT_EVENTS).map(({ event, delivery, code }) => ({
+      : this.#o.store.outbox.recent(RECENT_EVENTS).map(({ event, delivery, code }) => ({
           id: event.id,
           at: event.occurredAt,
           // An event of a child no longer on the roster still shows, by id.
@@ -112,7 +112,7 @@ export class Maintenance {
     const { lifecycle, retentionDays: days, store, clock, logger } = this.#o;
     if (lifecycle.closed) return;
     try {
-      const removed = store.pruneSettled(new Date(clock.now().getTime() - days * DAY_MS));
+      const removed = store.outbox.pruneSettled(new Date(clock.now().getTime() - days * DAY_MS));
       if (removed > 0) logger.info({ removed, days }, 'settled events older than the retention deleted');
     } catch (err) {
       logger.warn({ err }, 'pruning the outbox failed');

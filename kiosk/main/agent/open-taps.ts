@@ -7,13 +7,13 @@ import type { RosterChild, RosterGuardian, TapDirection } from '../../common/dec
 import type { AmendOp } from '../../common/output.ts';
 import type { ChildView, UiCommand, UiReply } from '../../common/ui-api.ts';
 import type { KioskClock } from '../kiosk-clock.ts';
-import type { EventDraft, KioskStore } from '../outbox.ts';
+import type { EventDraft } from '../store/outbox.ts';
 import type { OutboxSender } from '../sender.ts';
 import type { FacilityState } from './facility.ts';
 import type { KioskLifecycle } from './lifecycle.ts';
 import type { KioskOutput } from './output.ts';
 import type { StatusPublisher } from './status.ts';
-import { clockDoubt, floorMeta } from './time.ts';
+import { appendStamped, clockDoubt, type StampStore } from './time.ts';
 
 export type AmendCommand = Extract<UiCommand, { op: AmendOp }>;
 
@@ -47,7 +47,7 @@ export interface OpenTapsOptions {
   logger: Logger;
   clock: Clock;
   time: KioskClock;
-  store: Pick<KioskStore, 'append'>;
+  store: StampStore;
   facility: FacilityState;
   output: Pick<KioskOutput, 'emit'>;
   sender: Pick<OutboxSender, 'kick'>;
@@ -179,7 +179,7 @@ export class OpenTaps {
     let stored: AttendanceEvent[] = [];
     if (drafts.length > 0) {
       try {
-        stored = store.append(drafts, clock.now(), floorMeta(time, reading));
+        stored = appendStamped(store, time, reading, drafts, clock.now());
       } catch (err) {
         logger.error({ err, op: command.op }, 'could not record an amendment');
         const code = err instanceof GenkanError ? err.code : 'storage_failed';

@@ -3,12 +3,12 @@ import { formatRfc3339 } from '../../../common/time.ts';
 import type { ReaderView } from '../../common/ui-api.ts';
 import type { HubLink } from '../hub-link.ts';
 import type { KioskClock } from '../kiosk-clock.ts';
-import type { KioskStore } from '../outbox.ts';
+import type { OutboxStore } from '../store/outbox.ts';
 import type { FacilityState } from './facility.ts';
 import type { KioskLifecycle } from './lifecycle.ts';
 
 export interface StatusOptions {
-  store: Pick<KioskStore, 'pendingCount'>;
+  store: { readonly outbox: Pick<OutboxStore, 'pendingCount'> };
   time: Pick<KioskClock, 'read' | 'state'>;
   facility: FacilityState;
   readers: { views(): ReaderView[] };
@@ -35,7 +35,7 @@ export class StatusPublisher {
   /** The status as of now; an online one counts as published for the throttle of changed(). */
   current(online: boolean): DeviceStatus {
     const { store, time, facility, readers, version } = this.#options;
-    const outbox = store.pendingCount();
+    const outbox = store.outbox.pendingCount();
     if (online) {
       this.#depth = outbox;
       this.#at = performance.now();
@@ -64,7 +64,7 @@ export class StatusPublisher {
     const publish = () => {
       this.#timer = undefined;
       if (lifecycle.closed || !link.online) return;
-      if (store.pendingCount() === this.#depth) return;
+      if (store.outbox.pendingCount() === this.#depth) return;
       link.publishStatus(this.current(true));
     };
     if (wait <= 0) publish();

@@ -32,7 +32,7 @@ import {
 } from '../../../test/support/kiosk/fixtures.ts';
 import { QR_REFUSAL_MESSAGES } from '../../common/messages.ts';
 import { qrRefusalMessage, type QrRefusalReason } from '../../common/output.ts';
-import { KIOSK_DB_FILE } from '../outbox.ts';
+import { KIOSK_DB_FILE } from '../store/kiosk-store.ts';
 
 // What a credential read becomes (agent/taps.ts): the decision, its record and delivery, refusals.
 

@@ -13,7 +13,7 @@ import {
   type TapResult,
 } from '../../common/output.ts';
 import type { KioskClock } from '../kiosk-clock.ts';
-import type { EventDraft, KioskStore } from '../outbox.ts';
+import type { EventDraft, OutboxStore } from '../store/outbox.ts';
 import type { OutboxSender } from '../sender.ts';
 import type { CardEnrolment } from './enrolment.ts';
 import type { FacilityState } from './facility.ts';
@@ -21,7 +21,7 @@ import type { KioskLifecycle } from './lifecycle.ts';
 import type { OpenTaps } from './open-taps.ts';
 import type { KioskOutput } from './output.ts';
 import type { StatusPublisher } from './status.ts';
-import { clockDoubt, floorMeta } from './time.ts';
+import { appendStamped, clockDoubt, type StampStore } from './time.ts';
 
 /** The reader name of tap lines from Kiosk.tap() called without one. */
 export const API_READER = 'api';
@@ -31,7 +31,7 @@ export interface TapsOptions {
   logger: Logger;
   clock: Clock;
   time: KioskClock;
-  store: Pick<KioskStore, 'append' | 'dayEventsFor'>;
+  store: StampStore & { readonly outbox: Pick<OutboxStore, 'dayEventsFor'> };
   facility: FacilityState;
   output: Pick<KioskOutput, 'emit'>;
   sender: Pick<OutboxSender, 'kick'>;
@@ -129,7 +129,7 @@ export class Taps {
     }
     const today = localDate(now, roster.timeZone);
     const rollcall = facility.rollcall;
-    const ownEvents = store.dayEventsFor(
+    const ownEvents = store.outbox.dayEventsFor(
       childrenOf(index, guardian).map((c) => c.id),
       {
         date: today,
@@ -167,7 +167,7 @@ export class Taps {
     }));
     let events;
     try {
-      events = store.append(drafts, local, floorMeta(time, reading));
+      events = appendStamped(store, time, reading, drafts, local);
     } catch (err) {
       // Nothing was stored (one transaction): say so, so the guardian can tap again.
       logger.error({ err, guardianId: decision.guardian.id }, 'could not record a tap');

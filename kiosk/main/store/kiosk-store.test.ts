@@ -3,17 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventSchema, type AttendanceEvent } from '../../protocol/index.ts';
-import { newEventId } from '../../common/ids.ts';
-import { openDatabase, schemaVersion } from '../../common/sqlite.ts';
-import { makeRollcall, makeRoster } from '../../test/support/kiosk/fixtures.ts';
-import {
-  KIOSK_DB_FILE,
-  kioskMigrations,
-  KioskStore,
-  openKioskEventStore,
-  type EventDraft,
-} from './outbox.ts';
+import { EventSchema, type AttendanceEvent } from '../../../protocol/index.ts';
+import { newEventId } from '../../../common/ids.ts';
+import { openDatabase, schemaVersion } from '../../../common/sqlite.ts';
+import { makeRollcall, makeRoster } from '../../../test/support/kiosk/fixtures.ts';
+import { openKioskEventStore } from './event-store.ts';
+import { KIOSK_DB_FILE, KioskStore } from './kiosk-store.ts';
+import { kioskMigrations } from './migrations.ts';
+import type { EventDraft } from './outbox.ts';
 
 let dir: string;
 const stores: KioskStore[] = [];
@@ -86,7 +83,7 @@ describe('migrations', () => {
     v1.close();
     const store = open();
     expect(tables(file)).toEqual(['meta', 'outbox', 'rollcall_cache', 'roster_cache']);
-    expect(store.pending()).toEqual([e]);
+    expect(store.outbox.pending()).toEqual([e]);
   });
 
   it('are numbered 1..n', () => {
@@ -97,77 +94,79 @@ describe('migrations', () => {
 describe('KioskStore outbox', () => {
   it('appends with consecutive sequence numbers that survive a restart', () => {
     const store = open();
-    const a = store.append([draft(), draft({ childId: 'c2' })], T0);
+    const a = store.outbox.append([draft(), draft({ childId: 'c2' })], T0);
     expect(a.map((e) => e.seq)).toEqual([1, 2]);
     for (const e of a) expect(EventSchema.safeParse(e).success).toBe(true);
     store.close();
     const again = open();
-    expect(again.nextSeq()).toBe(3);
-    const b = again.append([draft()], T0);
+    expect(again.outbox.nextSeq()).toBe(3);
+    const b = again.outbox.append([draft()], T0);
     expect(b.map((e) => e.seq)).toEqual([3]);
-    expect(again.pending().map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(again.outbox.pending().map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 
   it('stores all events of a tap or none, leaving no gap in seq', () => {
     const store = open();
-    store.append([draft()], T0);
+    store.outbox.append([draft()], T0);
     const bad = draft({ childId: 'not/an/id' });
-    expect(() => store.append([draft(), bad], T0)).toThrow(
+    expect(() => store.outbox.append([draft(), bad], T0)).toThrow(
       expect.objectContaining({ code: 'invalid_event' }) as Error,
     );
-    const dup = store.pending()[0]?.id ?? '';
-    expect(() => store.append([draft(), draft({ id: dup })], T0)).toThrow(
+    const dup = store.outbox.pending()[0]?.id ?? '';
+    expect(() => store.outbox.append([draft(), draft({ id: dup })], T0)).toThrow(
       expect.objectContaining({ code: 'duplicate_event' }) as Error,
     );
-    expect(store.counts().total).toBe(1);
-    expect(store.append([draft()], T0).map((e) => e.seq)).toEqual([2]);
+    expect(store.outbox.counts().total).toBe(1);
+    expect(store.outbox.append([draft()], T0).map((e) => e.seq)).toEqual([2]);
   });
 
   it('lists pending events oldest first, after a seq and up to a limit', () => {
     const store = open();
-    const ids = store.append([draft(), draft(), draft(), draft()], T0).map((e) => e.id);
-    expect(store.pending().map((e) => e.id)).toEqual(ids);
-    expect(store.pending({ afterSeq: 1, limit: 2 }).map((e) => e.seq)).toEqual([2, 3]);
-    expect(store.pendingByIds([ids[3] ?? '', ids[0] ?? '', 'unknown']).map((e) => e.seq)).toEqual([1, 4]);
+    const ids = store.outbox.append([draft(), draft(), draft(), draft()], T0).map((e) => e.id);
+    expect(store.outbox.pending().map((e) => e.id)).toEqual(ids);
+    expect(store.outbox.pending({ afterSeq: 1, limit: 2 }).map((e) => e.seq)).toEqual([2, 3]);
+    expect(store.outbox.pendingByIds([ids[3] ?? '', ids[0] ?? '', 'unknown']).map((e) => e.seq)).toEqual([
+      1, 4,
+    ]);
   });
 
   it('marks acked and rejected idempotently, ignoring unknown ids', () => {
     const store = open();
-    const [a, b, c] = store.append([draft(), draft(), draft()], T0).map((e) => e.id) as [
+    const [a, b, c] = store.outbox.append([draft(), draft(), draft()], T0).map((e) => e.id) as [
       string,
       string,
       string,
     ];
-    expect(store.markAcked([a, 'nope'], T0)).toEqual([a]);
-    expect(store.markAcked([a], T0)).toEqual([]);
+    expect(store.outbox.markAcked([a, 'nope'], T0)).toEqual([a]);
+    expect(store.outbox.markAcked([a], T0)).toEqual([]);
     const rej = { id: b, code: 'unknown_child', message: 'childId is not on the roster' };
-    expect(store.markRejected([rej, { id: null, code: 'invalid_json', message: 'x' }])).toEqual([rej]);
-    expect(store.markRejected([rej])).toEqual([]);
+    expect(store.outbox.markRejected([rej, { id: null, code: 'invalid_json', message: 'x' }])).toEqual([rej]);
+    expect(store.outbox.markRejected([rej])).toEqual([]);
     // An acknowledged event cannot be rejected afterwards, nor a rejected one acknowledged.
-    expect(store.markRejected([{ ...rej, id: a }])).toEqual([]);
-    expect(store.markAcked([b], T0)).toEqual([]);
-    expect(store.pending().map((e) => e.id)).toEqual([c]);
-    expect(store.counts()).toEqual({ total: 3, pending: 1, acked: 1, rejected: 1 });
-    expect(store.pendingCount()).toBe(1);
-    expect(store.row(b)?.rejected).toEqual({
+    expect(store.outbox.markRejected([{ ...rej, id: a }])).toEqual([]);
+    expect(store.outbox.markAcked([b], T0)).toEqual([]);
+    expect(store.outbox.pending().map((e) => e.id)).toEqual([c]);
+    expect(store.outbox.counts()).toEqual({ total: 3, pending: 1, acked: 1, rejected: 1 });
+    expect(store.outbox.pendingCount()).toBe(1);
+    expect(store.outbox.row(b)?.rejected).toEqual({
       code: 'unknown_child',
       message: 'childId is not on the roster',
     });
-    expect(store.row(a)?.ackedAt).toBe(T0.toISOString());
+    expect(store.outbox.row(a)?.ackedAt).toBe(T0.toISOString());
   });
 
   it('binds the data directory to one device', () => {
     const store = open();
-    store.bindDevice('kiosk-1');
-    store.bindDevice('kiosk-1');
+    store.identity.bindDevice('kiosk-1');
+    store.identity.bindDevice('kiosk-1');
     expect(() => {
-      store.bindDevice('kiosk-2');
+      store.identity.bindDevice('kiosk-2');
     }).toThrow(expect.objectContaining({ code: 'device_mismatch' }) as Error);
   });
 
   it('finds a child’s events of the day that the roll-call may not show yet', () => {
     const store = open();
-    const [early, late, other] = store.append(
+    const [early, late, other] = store.outbox.append(
       [
         draft({ childId: 'c1', occurredAt: '2026-04-01T08:00:00.000+09:00' }),
         draft({ childId: 'c1', type: 'check_out', occurredAt: '2026-04-01T17:00:00.000+09:00' }),
@@ -175,16 +174,16 @@ describe('KioskStore outbox', () => {
       ],
       T0,
     ) as [AttendanceEvent, AttendanceEvent, AttendanceEvent];
-    store.append([draft({ childId: 'c1', occurredAt: '2026-03-31T23:59:00.000+09:00' })], T0);
-    const rejected = store.append(
+    store.outbox.append([draft({ childId: 'c1', occurredAt: '2026-03-31T23:59:00.000+09:00' })], T0);
+    const rejected = store.outbox.append(
       [draft({ childId: 'c1', occurredAt: '2026-04-01T09:00:00.000+09:00' })],
       T0,
     );
-    store.markRejected([{ id: rejected[0]?.id ?? '', code: 'x', message: 'x' }]);
-    store.markAcked([early.id, other.id], new Date('2026-04-01T00:00:10Z'));
+    store.outbox.markRejected([{ id: rejected[0]?.id ?? '', code: 'x', message: 'x' }]);
+    store.outbox.markAcked([early.id, other.id], new Date('2026-04-01T00:00:10Z'));
     const day = { date: '2026-04-01', timeZone: 'Asia/Tokyo' };
     const types = (ackedSince: string | null) =>
-      store
+      store.outbox
         .dayEventsFor(['c1'], { ...day, ackedSince })
         .map((e) => `${e.type}@${e.occurredAt.slice(11, 16)}`);
     expect(types(null)).toEqual(['check_in@08:00', 'check_out@17:00']);
@@ -196,26 +195,33 @@ describe('KioskStore outbox', () => {
 
   it('caches the roster and roll-call per facility', () => {
     const store = open();
-    expect(store.facilityId()).toBeUndefined();
+    expect(store.identity.facilityId()).toBeUndefined();
     const roster = makeRoster();
-    store.learnFacility(roster, T0);
-    expect(store.facilityId()).toBe('nursery-1');
-    expect(store.loadRoster('nursery-1')).toEqual({ value: roster, receivedAt: T0.toISOString() });
-    expect(store.loadRoster('other')).toBeUndefined();
-    store.saveRoster({ ...roster, version: 2 }, T0);
-    expect(store.loadRoster('nursery-1')?.value.version).toBe(2);
+    store.transaction(() => {
+      store.identity.setFacilityId(roster.facilityId);
+      store.cache.saveRoster(roster, T0);
+    });
+    expect(store.identity.facilityId()).toBe('nursery-1');
+    expect(store.cache.loadRoster('nursery-1')).toEqual({ value: roster, receivedAt: T0.toISOString() });
+    expect(store.cache.loadRoster('other')).toBeUndefined();
+    store.cache.saveRoster({ ...roster, version: 2 }, T0);
+    expect(store.cache.loadRoster('nursery-1')?.value.version).toBe(2);
     const rc = makeRollcall('2026-04-01');
-    store.saveRollcall(rc, T0);
+    store.cache.saveRollcall(rc, T0);
     store.close();
     const again = open();
-    expect(again.loadRollcall('nursery-1')?.value).toEqual(rc);
-    expect(again.loadRollcall('other')).toBeUndefined();
+    expect(again.cache.loadRollcall('nursery-1')?.value).toEqual(rc);
+    expect(again.cache.loadRollcall('other')).toBeUndefined();
   });
 
   it('treats a cached roster or roll-call that no longer reads as a miss', () => {
     const store = open();
-    store.learnFacility(makeRoster(), T0);
-    store.saveRollcall(makeRollcall('2026-04-01'), T0);
+    const roster = makeRoster();
+    store.transaction(() => {
+      store.identity.setFacilityId(roster.facilityId);
+      store.cache.saveRoster(roster, T0);
+    });
+    store.cache.saveRollcall(makeRollcall('2026-04-01'), T0);
     const db = new Database(store.file);
     try {
       db.prepare('UPDATE roster_cache SET json = \'{"facilityId":\'').run();
@@ -223,13 +229,13 @@ describe('KioskStore outbox', () => {
     } finally {
       db.close();
     }
-    expect(store.loadRoster('nursery-1')).toBeUndefined();
-    expect(store.loadRollcall('nursery-1')).toBeUndefined();
+    expect(store.cache.loadRoster('nursery-1')).toBeUndefined();
+    expect(store.cache.loadRollcall('nursery-1')).toBeUndefined();
   });
 
   it('keeps a committed event visible to another connection at once', () => {
     const store = open();
-    const [e] = store.append([draft()], T0);
+    const [e] = store.outbox.append([draft()], T0);
     const reader = new Database(store.file, { readonly: true });
     try {
       expect(reader.prepare('SELECT id FROM outbox').all()).toEqual([{ id: e?.id }]);
@@ -267,23 +273,23 @@ describe('openKioskEventStore', () => {
 describe('retention', () => {
   it('deletes settled events older than the cut-off and never a pending one, however old', () => {
     const s = open();
-    s.bindDevice('kiosk-1');
-    const old = s.append([draft(), draft(), draft()], T0);
+    s.identity.bindDevice('kiosk-1');
+    const old = s.outbox.append([draft(), draft(), draft()], T0);
     const [acked, rejected, pending] = old;
     if (!acked || !rejected || !pending) throw new Error('three events expected');
-    s.markAcked([acked.id], T0);
-    s.markRejected([{ id: rejected.id, code: 'unknown_child', message: 'x' }]);
+    s.outbox.markAcked([acked.id], T0);
+    s.outbox.markRejected([{ id: rejected.id, code: 'unknown_child', message: 'x' }]);
     const later = new Date(T0.getTime() + 40 * 86_400_000);
-    const recent = s.append([draft()], later);
-    s.markAcked(
+    const recent = s.outbox.append([draft()], later);
+    s.outbox.markAcked(
       recent.map((e) => e.id),
       later,
     );
 
-    expect(s.pruneSettled(new Date(T0.getTime() + 30 * 86_400_000))).toBe(2);
-    expect(s.counts()).toEqual({ total: 2, pending: 1, acked: 1, rejected: 0 });
-    expect(s.pending().map((e) => e.id)).toEqual([pending.id]);
+    expect(s.outbox.pruneSettled(new Date(T0.getTime() + 30 * 86_400_000))).toBe(2);
+    expect(s.outbox.counts()).toEqual({ total: 2, pending: 1, acked: 1, rejected: 0 });
+    expect(s.outbox.pending().map((e) => e.id)).toEqual([pending.id]);
     // Sequence numbers go on from where they were: the hub tells events apart by id, devices by seq.
-    expect(s.append([draft()], later)[0]?.seq).toBe(5);
+    expect(s.outbox.append([draft()], later)[0]?.seq).toBe(5);
   });
 });
