@@ -1,5 +1,7 @@
-import { ValidationError } from '../../common/errors.ts';
+import { GenkanError, ValidationError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
 import { ErrorCodes, type Rejection } from '../../protocol/index.ts';
+import type { BatchInsertResult } from './types.ts';
 
 /** The event columns every cloud backend selects, in EventColumns order. */
 export const EVENT_COLUMN_NAMES = [
@@ -58,4 +60,33 @@ export function deriveRow<T>(event: { id: string }, derive: () => T): { row: T }
     if (err instanceof ValidationError) return { rejection: storeRejection(event.id, err.message) };
     throw err;
   }
+}
+
+/** What became of one event of a batch. */
+export type Outcome = 'accepted' | 'duplicate' | Rejection;
+
+/**
+ * The answer to a batch from the outcome of each of its events (in input order), with a warning for each
+ * event the database refused.
+ */
+export function batchResult(
+  events: readonly { id: string }[],
+  outcomes: readonly (Outcome | undefined)[],
+  log: Logger,
+  uploader: { facilityId: string; hubId: string },
+): BatchInsertResult {
+  const result: BatchInsertResult = { accepted: [], duplicates: [], rejected: [] };
+  outcomes.forEach((outcome, i) => {
+    const id = events[i]?.id ?? '';
+    // Every event has an outcome by now; answering for one without would claim it stored.
+    if (outcome === undefined) throw new GenkanError(ErrorCodes.internal, `no outcome for event ${id}`);
+    if (outcome === 'accepted') result.accepted.push(id);
+    else if (outcome === 'duplicate') result.duplicates.push(id);
+    else result.rejected.push(outcome);
+  });
+  // Ids and the database's code only: the refused values may be personal data.
+  for (const r of result.rejected) {
+    log.warn({ ...uploader, eventId: r.id, reason: r.message }, 'event refused by the database');
+  }
+  return result;
 }

@@ -1,21 +1,8 @@
-import { ConflictError, NotFoundError } from '../../common/errors.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import type { FacilitySnapshot } from '../../protocol/ledger.ts';
-import { CloudErrorCodes } from '../errors.ts';
 import type { OrgFacility, RollupInput } from './types.ts';
 
 /** Shared by the backends: how the rows of the organisation queries become the store's results. */
-
-export function unknownOrg(orgId: string): NotFoundError {
-  return new NotFoundError(CloudErrorCodes.unknownOrganisation, `unknown organisation ${orgId}`);
-}
-
-export function orgMismatch(facilityId: string, owner: string, orgId: string): ConflictError {
-  return new ConflictError(
-    CloudErrorCodes.facilityOrgMismatch,
-    `facility ${facilityId} belongs to organisation ${owner}, not ${orgId}`,
-  );
-}
 
 /** The latest of ISO 8601 UTC instants (all toISOString, so they compare as text); null for none. */
 function latest(instants: readonly (string | null)[]): string | null {

@@ -1,8 +1,9 @@
-import { ConflictError, ValidationError } from '../../common/errors.ts';
+import { ValidationError } from '../../common/errors.ts';
 import { decodeStoredJson, describeIssues } from '../../protocol/index.ts';
 import { FacilitySnapshotSchema, type FacilitySnapshot } from '../../protocol/ledger.ts';
 import { CloudErrorCodes } from '../errors.ts';
 import { canonicalTimeZone, checkDate } from './inputs.ts';
+import { timeZoneMismatch } from './refusals.ts';
 import type { Facility } from './types.ts';
 
 /**
@@ -30,12 +31,7 @@ export function snapshotText(facilityId: string, snapshot: FacilitySnapshot): st
 /** A snapshot's zone must be the facility's: its events' business dates were derived with that zone. */
 export function checkSnapshotZone(facility: Facility, snapshot: FacilitySnapshot): void {
   const zone = canonicalTimeZone(snapshot.timeZone);
-  if (zone !== facility.timeZone) {
-    throw new ConflictError(
-      CloudErrorCodes.timeZoneMismatch,
-      `facility ${facility.facilityId} uses time zone ${facility.timeZone}, not ${zone}`,
-    );
-  }
+  if (zone !== facility.timeZone) throw timeZoneMismatch(facility.facilityId, facility.timeZone, zone);
 }
 
 /** Reads back a stored snapshot (stored only after validation, so a failure here is corruption). */

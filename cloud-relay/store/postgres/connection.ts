@@ -4,6 +4,7 @@ import { GenkanError } from '../../../common/errors.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { Clock } from '../../../common/time.ts';
 import type { AttendanceEvent } from '../../../protocol/index.ts';
+import type { CloudConnection } from '../aggregates.ts';
 import { EVENT_COLUMN_NAMES } from '../events.ts';
 
 /*
@@ -25,7 +26,7 @@ export function eventFromRow(row: EventRow): AttendanceEvent {
 }
 
 /** The pool every aggregate queries through; closing it closes the store for all of them. */
-export class PgConnection {
+export class PgConnection implements CloudConnection {
   readonly pool: Pool;
   readonly log: Logger;
   readonly clock: Clock;

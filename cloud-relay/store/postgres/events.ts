@@ -1,7 +1,15 @@
 import { DatabaseError } from 'pg';
-import { GenkanError } from '../../../common/errors.ts';
-import { ErrorCodes, type AttendanceEvent, type Rejection } from '../../../protocol/index.ts';
-import { deriveRow, EVENT_COLUMN_NAMES, instantKey, storeRejection, type InstantKey } from '../events.ts';
+import type { AttendanceEvent } from '../../../protocol/index.ts';
+import type { CloudEvents } from '../aggregates.ts';
+import {
+  batchResult,
+  deriveRow,
+  EVENT_COLUMN_NAMES,
+  instantKey,
+  storeRejection,
+  type InstantKey,
+  type Outcome,
+} from '../events.ts';
 import { checkDate, checkId } from '../inputs.ts';
 import { checkDateRange } from '../snapshots.ts';
 import type { BatchInsertResult } from '../types.ts';
@@ -16,9 +24,6 @@ interface PgRow {
   key: InstantKey;
   date: string;
 }
-
-/** What became of one event of a batch. */
-type Outcome = 'accepted' | 'duplicate' | Rejection;
 
 /**
  * SQLSTATE classes 22 (data exception: a value out of range, a malformed date, a NUL in text) and 23
@@ -105,7 +110,7 @@ function batchParams(
  * The event log of every facility (table events): batches in, ledger and day queries out. A batch is one
  * statement; a data error in it is isolated by redoing the batch one event per savepoint.
  */
-export class PgEvents {
+export class PgEvents implements CloudEvents {
   private readonly conn: PgConnection;
   private readonly facilities: PgFacilities;
   private readonly hubs: PgHubs;
@@ -166,23 +171,7 @@ export class PgEvents {
       }
     }
     await this.hubs.touchHub(hubId, receivedAt);
-    const result: BatchInsertResult = { accepted: [], duplicates: [], rejected: [] };
-    outcomes.forEach((outcome, i) => {
-      const id = events[i]?.id ?? '';
-      // Every event has an outcome by now; answering for one without would claim it stored.
-      if (outcome === undefined) throw new GenkanError(ErrorCodes.internal, `no outcome for event ${id}`);
-      if (outcome === 'accepted') result.accepted.push(id);
-      else if (outcome === 'duplicate') result.duplicates.push(id);
-      else result.rejected.push(outcome);
-    });
-    // Ids and the database's code only: the refused values may be personal data.
-    for (const r of result.rejected) {
-      this.conn.log.warn(
-        { facilityId, hubId, eventId: r.id, reason: r.message },
-        'event refused by the database',
-      );
-    }
-    return result;
+    return batchResult(events, outcomes, this.conn.log, { facilityId, hubId });
   }
 
   /**

@@ -1,7 +1,8 @@
-import { ConflictError, GenkanError, NotFoundError } from '../../../common/errors.ts';
+import { GenkanError } from '../../../common/errors.ts';
 import { DEFAULT_TIME_ZONE, LocalDates } from '../../../common/time.ts';
-import { CloudErrorCodes } from '../../errors.ts';
+import type { CloudFacilities } from '../aggregates.ts';
 import { canonicalTimeZone, checkId } from '../inputs.ts';
+import { timeZoneMismatch, unknownFacility } from '../refusals.ts';
 import type { Facility } from '../types.ts';
 import type { PgConnection, Queryable } from './connection.ts';
 
@@ -24,7 +25,7 @@ const ENSURE_FACILITY = `
  * Facilities and their time zones (table facilities, org_id aside). Zones are cached: they never change
  * once created (see ensureFacilityOn), and facilities are never deleted.
  */
-export class PgFacilities {
+export class PgFacilities implements CloudFacilities {
   private readonly conn: PgConnection;
   private readonly zones = new Map<string, { timeZone: string; dates: LocalDates }>();
 
@@ -81,10 +82,7 @@ export class PgFacilities {
       if (row === undefined) continue; // created concurrently, committed after this statement's snapshot
       // Business dates are derived with the zone at insert time, so it cannot change under stored events.
       if (zone !== undefined && zone !== row.time_zone) {
-        throw new ConflictError(
-          CloudErrorCodes.timeZoneMismatch,
-          `facility ${facilityId} uses time zone ${row.time_zone}, not ${zone}`,
-        );
+        throw timeZoneMismatch(facilityId, row.time_zone, zone);
       }
       const facility = { facilityId, timeZone: row.time_zone };
       this.remember(facility);
@@ -97,9 +95,7 @@ export class PgFacilities {
     const cached = this.zones.get(facilityId);
     if (cached !== undefined) return cached;
     const facility = await this.getFacility(facilityId);
-    if (facility === undefined) {
-      throw new NotFoundError(CloudErrorCodes.unknownFacility, `unknown facility ${facilityId}`);
-    }
+    if (facility === undefined) throw unknownFacility(facilityId);
     return this.remember(facility);
   }
 

@@ -1,7 +1,7 @@
-import { ConflictError, NotFoundError } from '../../../common/errors.ts';
 import { hashToken } from '../../../common/secrets.ts';
-import { CloudErrorCodes } from '../../errors.ts';
+import type { CloudHubs } from '../aggregates.ts';
 import { canonicalTimeZone, checkId } from '../inputs.ts';
+import { hubMismatch, unknownHub } from '../refusals.ts';
 import { hubIdOfToken, hubTokenVerdict, newHubToken } from '../tokens.ts';
 import type { HubIdentity } from '../types.ts';
 import type { PgConnection } from './connection.ts';
@@ -11,7 +11,7 @@ import type { PgFacilities } from './facilities.ts';
  * Hubs (table hubs): registration under a facility, token rotation and revocation, last relay times.
  * Nothing about hubs is cached, so a token rotated by another process takes effect at once.
  */
-export class PgHubs {
+export class PgHubs implements CloudHubs {
   private readonly conn: PgConnection;
   private readonly facilities: PgFacilities;
 
@@ -115,7 +115,7 @@ export class PgHubs {
        WHERE hub_id = $4`,
       [hashToken(token), now.toISOString(), expires.toISOString(), hubId],
     );
-    if (rowCount === 0) throw new NotFoundError(CloudErrorCodes.unknownHub, `unknown hub ${hubId}`);
+    if (rowCount === 0) throw unknownHub(hubId);
     this.conn.log.info({ hubId, graceMs }, 'hub token rotated with grace period');
     return token;
   }
@@ -128,7 +128,7 @@ export class PgHubs {
        WHERE hub_id = $2`,
       [this.conn.clock.now().toISOString(), hubId],
     );
-    if (rowCount === 0) throw new NotFoundError(CloudErrorCodes.unknownHub, `unknown hub ${hubId}`);
+    if (rowCount === 0) throw unknownHub(hubId);
     this.conn.log.info({ hubId }, 'hub tokens revoked');
   }
 
@@ -146,11 +146,4 @@ export class PgHubs {
       );
     }
   }
-}
-
-function hubMismatch(hubId: string, facilityId: string, owner?: string): ConflictError {
-  return new ConflictError(
-    CloudErrorCodes.hubFacilityMismatch,
-    `hub ${hubId} belongs to ${owner === undefined ? 'another facility' : `facility ${owner}`}, not ${facilityId}`,
-  );
 }

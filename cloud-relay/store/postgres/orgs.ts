@@ -1,6 +1,8 @@
 import { hashToken } from '../../../common/secrets.ts';
+import type { CloudOrgs } from '../aggregates.ts';
 import { canonicalTimeZone, checkId, checkName } from '../inputs.ts';
-import { assembleOrgFacilities, orgMismatch, unknownOrg } from '../orgs.ts';
+import { assembleOrgFacilities } from '../orgs.ts';
+import { orgMismatch, unknownOrg } from '../refusals.ts';
 import { hubIdOfToken, newHubToken } from '../tokens.ts';
 import type { Facility, OrgFacility, Organisation } from '../types.ts';
 import { iso, type PgConnection } from './connection.ts';
@@ -10,7 +12,7 @@ import type { PgFacilities } from './facilities.ts';
  * Organisations (tables organisations, org_tokens, and the org_id of facilities): their admin tokens and
  * which facilities they own.
  */
-export class PgOrgs {
+export class PgOrgs implements CloudOrgs {
   private readonly conn: PgConnection;
   private readonly facilities: PgFacilities;
 

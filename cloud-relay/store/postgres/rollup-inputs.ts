@@ -1,3 +1,4 @@
+import type { CloudRollupInputs } from '../aggregates.ts';
 import { checkDate } from '../inputs.ts';
 import { EVENT_COLUMN_NAMES } from '../events.ts';
 import { assembleRollupInputs } from '../orgs.ts';
@@ -21,7 +22,7 @@ const ORG_DAY_EVENTS = `
  * What the daily rollup of an organisation's facilities reads: snapshots, last relay times and the date's
  * events, across facilities, hubs, facility_snapshots and events (a fixed number of queries).
  */
-export class PgRollupInputs {
+export class PgRollupInputs implements CloudRollupInputs {
   private readonly conn: PgConnection;
 
   constructor(conn: PgConnection) {

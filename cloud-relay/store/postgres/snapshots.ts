@@ -1,7 +1,7 @@
-import { NotFoundError } from '../../../common/errors.ts';
 import type { FacilitySnapshot } from '../../../protocol/ledger.ts';
-import { CloudErrorCodes } from '../../errors.ts';
+import type { CloudSnapshots } from '../aggregates.ts';
 import { checkId } from '../inputs.ts';
+import { unknownFacility } from '../refusals.ts';
 import { checkSnapshotZone, snapshotFromText, snapshotText } from '../snapshots.ts';
 import type { PgConnection } from './connection.ts';
 import type { PgFacilities } from './facilities.ts';
@@ -19,7 +19,7 @@ const PUT_SNAPSHOT = `
   RETURNING facility_id`;
 
 /** The latest snapshot of each facility as a hub relayed it (table facility_snapshots). */
-export class PgSnapshots {
+export class PgSnapshots implements CloudSnapshots {
   private readonly conn: PgConnection;
   private readonly facilities: PgFacilities;
   private readonly hubs: PgHubs;
@@ -40,9 +40,7 @@ export class PgSnapshots {
     checkSnapshotZone(await this.facilities.facilityOf(facilityId), snapshot);
     const now = this.conn.clock.now().toISOString();
     const { rows } = await this.conn.pool.query(PUT_SNAPSHOT, [facilityId, text, hubId, now]);
-    if (rows.length === 0) {
-      throw new NotFoundError(CloudErrorCodes.unknownFacility, `unknown facility ${facilityId}`);
-    }
+    if (rows.length === 0) throw unknownFacility(facilityId);
     await this.hubs.touchHub(hubId, now);
   }
 

@@ -2,6 +2,7 @@ import { GenkanError } from '../../../common/errors.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { Db } from '../../../common/sqlite.ts';
 import type { Clock } from '../../../common/time.ts';
+import type { CloudConnection } from '../aggregates.ts';
 
 /*
  * Shared by the aggregates of the SQLite cloud store: the database with its open/closed state, and how
@@ -16,7 +17,7 @@ export function settle<T>(work: () => T): Promise<T> {
 }
 
 /** The database every aggregate prepares its statements on; closing it closes the store for all of them. */
-export class SqliteConnection {
+export class SqliteConnection implements CloudConnection {
   readonly db: Db;
   readonly log: Logger;
   readonly clock: Clock;

@@ -1,10 +1,16 @@
 import Database from 'better-sqlite3';
 import { eventFromColumns, type EventColumns } from '../../../common/event-store.ts';
-import { NotFoundError } from '../../../common/errors.ts';
 import { localDate } from '../../../common/time.ts';
 import type { AttendanceEvent, Rejection } from '../../../protocol/index.ts';
-import { CloudErrorCodes } from '../../errors.ts';
-import { deriveRow, EVENT_COLUMN_NAMES, instantKey, storeRejection } from '../events.ts';
+import type { CloudEvents } from '../aggregates.ts';
+import {
+  batchResult,
+  deriveRow,
+  EVENT_COLUMN_NAMES,
+  instantKey,
+  storeRejection,
+  type Outcome,
+} from '../events.ts';
 import { checkDate, checkId } from '../inputs.ts';
 import { checkDateRange } from '../snapshots.ts';
 import type { BatchInsertResult } from '../types.ts';
@@ -22,9 +28,6 @@ type EventRow = EventColumns & {
 };
 
 const EVENT_COLUMNS = EVENT_COLUMN_NAMES.join(', ');
-
-/** What became of one event of a batch. */
-type Outcome = 'accepted' | 'duplicate' | Rejection;
 
 /**
  * SQLite's refusals of a value: constraints (CHECK, NOT NULL, a trigger's RAISE, a STRICT column's type),
@@ -55,7 +58,7 @@ const LEDGER_EVENTS = `
  * The event log of every facility (table events): batches in, ledger and day queries out. A batch is one
  * immediate transaction; a data error in it is isolated by redoing the batch one event per savepoint.
  */
-export class SqliteEvents {
+export class SqliteEvents implements CloudEvents {
   private readonly conn: SqliteConnection;
   private readonly facilities: SqliteFacilities;
   private readonly hubs: SqliteHubs;
@@ -98,10 +101,7 @@ export class SqliteEvents {
     return this.conn.run(() => {
       checkId(facilityId, 'facilityId');
       checkId(hubId, 'hubId');
-      const facility = this.facilities.find(facilityId);
-      if (facility === undefined) {
-        throw new NotFoundError(CloudErrorCodes.unknownFacility, `unknown facility ${facilityId}`);
-      }
+      const facility = this.facilities.facilityOf(facilityId);
       const receivedAt = this.conn.clock.now().toISOString();
       // Every row is derived (and every instant checked) before the transaction; an event whose row
       // cannot be derived is refused on its own.
@@ -142,21 +142,7 @@ export class SqliteEvents {
         );
         outcomes = this.insertRows(derived, receivedAt, hubId, true);
       }
-      const result: BatchInsertResult = { accepted: [], duplicates: [], rejected: [] };
-      outcomes.forEach((outcome, i) => {
-        const id = events[i]?.id ?? '';
-        if (outcome === 'accepted') result.accepted.push(id);
-        else if (outcome === 'duplicate') result.duplicates.push(id);
-        else result.rejected.push(outcome);
-      });
-      // Ids and the database's code only: the refused values may be personal data.
-      for (const r of result.rejected) {
-        this.conn.log.warn(
-          { facilityId, hubId, eventId: r.id, reason: r.message },
-          'event refused by the database',
-        );
-      }
-      return result;
+      return batchResult(events, outcomes, this.conn.log, { facilityId, hubId });
     });
   }
 

@@ -1,7 +1,7 @@
-import { ConflictError } from '../../../common/errors.ts';
 import { DEFAULT_TIME_ZONE } from '../../../common/time.ts';
-import { CloudErrorCodes } from '../../errors.ts';
+import type { CloudFacilities } from '../aggregates.ts';
 import { canonicalTimeZone, checkId } from '../inputs.ts';
+import { timeZoneMismatch, unknownFacility } from '../refusals.ts';
 import type { Facility } from '../types.ts';
 import type { SqliteConnection } from './connection.ts';
 
@@ -11,7 +11,7 @@ interface FacilityRow {
 }
 
 /** Facilities and their time zones (table facilities, org_id aside). Nothing is cached. */
-export class SqliteFacilities {
+export class SqliteFacilities implements CloudFacilities {
   private readonly conn: SqliteConnection;
   private readonly stmt;
 
@@ -49,6 +49,13 @@ export class SqliteFacilities {
     return row === undefined ? undefined : { facilityId: row.facility_id, timeZone: row.time_zone };
   }
 
+  /** As find, for a facility that must exist: NotFoundError otherwise. */
+  facilityOf(facilityId: string): Facility {
+    const facility = this.find(facilityId);
+    if (facility === undefined) throw unknownFacility(facilityId);
+    return facility;
+  }
+
   /** Inside a transaction: the facility, created with the given or default zone when missing. */
   ensureFacilitySync(facilityId: string, zone: string | undefined): Facility & { created: boolean } {
     const row = this.stmt.facility.get(facilityId);
@@ -58,12 +65,7 @@ export class SqliteFacilities {
       return { facilityId, timeZone, created: true };
     }
     // Business dates are derived with the zone at insert time, so it cannot change under stored events.
-    if (zone !== undefined && zone !== row.time_zone) {
-      throw new ConflictError(
-        CloudErrorCodes.timeZoneMismatch,
-        `facility ${facilityId} uses time zone ${row.time_zone}, not ${zone}`,
-      );
-    }
+    if (zone !== undefined && zone !== row.time_zone) throw timeZoneMismatch(facilityId, row.time_zone, zone);
     return { facilityId, timeZone: row.time_zone, created: false };
   }
 }

@@ -1,7 +1,7 @@
-import { ConflictError, NotFoundError } from '../../../common/errors.ts';
 import { hashToken } from '../../../common/secrets.ts';
-import { CloudErrorCodes } from '../../errors.ts';
+import type { CloudHubs } from '../aggregates.ts';
 import { canonicalTimeZone, checkId } from '../inputs.ts';
+import { hubMismatch, unknownHub } from '../refusals.ts';
 import { hubIdOfToken, hubTokenVerdict, newHubToken } from '../tokens.ts';
 import type { HubIdentity } from '../types.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -20,7 +20,7 @@ interface HubRow {
  * Nothing is cached, so a token added or rotated by `genkan cloud hub add` in another process takes
  * effect on the server's next request.
  */
-export class SqliteHubs {
+export class SqliteHubs implements CloudHubs {
   private readonly conn: SqliteConnection;
   private readonly facilities: SqliteFacilities;
   private readonly stmt;
@@ -76,10 +76,7 @@ export class SqliteHubs {
         .transaction(() => {
           const existing = this.stmt.hub.get(hubId);
           if (existing !== undefined && existing.facility_id !== facilityId) {
-            throw new ConflictError(
-              CloudErrorCodes.hubFacilityMismatch,
-              `hub ${hubId} belongs to facility ${existing.facility_id}, not ${facilityId}`,
-            );
+            throw hubMismatch(hubId, facilityId, existing.facility_id);
           }
           const facility = this.facilities.ensureFacilitySync(facilityId, zone);
           if (existing === undefined) this.stmt.insertHub.run(hubId, facilityId, hash, now, now);
@@ -132,7 +129,7 @@ export class SqliteHubs {
         expires,
         hub: hubId,
       });
-      if (changes === 0) throw new NotFoundError(CloudErrorCodes.unknownHub, `unknown hub ${hubId}`);
+      if (changes === 0) throw unknownHub(hubId);
       this.conn.log.info({ hubId, graceMs }, 'hub token rotated with grace period');
       return token;
     });
@@ -142,7 +139,7 @@ export class SqliteHubs {
     return this.conn.run(() => {
       checkId(hubId, 'hubId');
       const { changes } = this.stmt.revokeHub.run(this.conn.clock.now().toISOString(), hubId);
-      if (changes === 0) throw new NotFoundError(CloudErrorCodes.unknownHub, `unknown hub ${hubId}`);
+      if (changes === 0) throw unknownHub(hubId);
       this.conn.log.info({ hubId }, 'hub tokens revoked');
     });
   }

@@ -1,6 +1,8 @@
 import { hashToken } from '../../../common/secrets.ts';
+import type { CloudOrgs } from '../aggregates.ts';
 import { canonicalTimeZone, checkId, checkName } from '../inputs.ts';
-import { assembleOrgFacilities, orgMismatch, unknownOrg } from '../orgs.ts';
+import { assembleOrgFacilities } from '../orgs.ts';
+import { orgMismatch, unknownOrg } from '../refusals.ts';
 import { hubIdOfToken, newHubToken } from '../tokens.ts';
 import type { Facility, OrgFacility, Organisation } from '../types.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -16,7 +18,7 @@ interface OrgFacilityRow {
  * Organisations (tables organisations, org_tokens, and the org_id of facilities): their admin tokens and
  * which facilities they own.
  */
-export class SqliteOrgs {
+export class SqliteOrgs implements CloudOrgs {
   private readonly conn: SqliteConnection;
   private readonly facilities: SqliteFacilities;
   private readonly stmt;
@@ -81,7 +83,7 @@ export class SqliteOrgs {
       const zone = timeZone === undefined ? undefined : canonicalTimeZone(timeZone);
       const { created, ...facility } = this.conn.db
         .transaction(() => {
-          if (this.stmt.org.get(orgId) === undefined) throw unknownOrg(orgId);
+          this.requireOrg(orgId);
           const current = this.stmt.facilityOrg.get(facilityId)?.org_id ?? null;
           if (current !== null && current !== orgId) throw orgMismatch(facilityId, current, orgId);
           const ensured = this.facilities.ensureFacilitySync(facilityId, zone);
@@ -104,7 +106,7 @@ export class SqliteOrgs {
   issueOrgToken(orgId: string): Promise<string> {
     return this.conn.run(() => {
       checkId(orgId, 'orgId');
-      if (this.stmt.org.get(orgId) === undefined) throw unknownOrg(orgId);
+      this.requireOrg(orgId);
       const token = newHubToken(orgId);
       this.stmt.insertOrgToken.run(hashToken(token), orgId, this.conn.clock.now().toISOString());
       this.conn.log.info({ orgId }, 'org token issued');
@@ -115,7 +117,7 @@ export class SqliteOrgs {
   revokeOrgTokens(orgId: string): Promise<number> {
     return this.conn.run(() => {
       checkId(orgId, 'orgId');
-      if (this.stmt.org.get(orgId) === undefined) throw unknownOrg(orgId);
+      this.requireOrg(orgId);
       const { changes } = this.stmt.revokeOrgTokens.run(orgId);
       this.conn.log.info({ orgId, revoked: changes }, 'org tokens revoked');
       return changes;
@@ -141,5 +143,9 @@ export class SqliteOrgs {
         hubs.map((h) => ({ hubId: h.hub_id, facilityId: h.facility_id, lastRelayAt: h.last_relay_at })),
       );
     });
+  }
+
+  private requireOrg(orgId: string): void {
+    if (this.stmt.org.get(orgId) === undefined) throw unknownOrg(orgId);
   }
 }

@@ -1,4 +1,5 @@
 import { eventFromColumns, type EventColumns } from '../../../common/event-store.ts';
+import type { CloudRollupInputs } from '../aggregates.ts';
 import { EVENT_COLUMN_NAMES } from '../events.ts';
 import { checkDate } from '../inputs.ts';
 import { assembleRollupInputs } from '../orgs.ts';
@@ -28,7 +29,7 @@ const ORG_DAY_EVENTS = `
  * What the daily rollup of an organisation's facilities reads: snapshots, last relay times and the date's
  * events, across facilities, hubs, facility_snapshots and events (a fixed number of queries).
  */
-export class SqliteRollupInputs {
+export class SqliteRollupInputs implements CloudRollupInputs {
   private readonly conn: SqliteConnection;
   private readonly stmt;
 

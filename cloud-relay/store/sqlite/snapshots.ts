@@ -1,6 +1,5 @@
-import { NotFoundError } from '../../../common/errors.ts';
 import type { FacilitySnapshot } from '../../../protocol/ledger.ts';
-import { CloudErrorCodes } from '../../errors.ts';
+import type { CloudSnapshots } from '../aggregates.ts';
 import { checkId } from '../inputs.ts';
 import { checkSnapshotZone, snapshotFromText, snapshotText } from '../snapshots.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -8,7 +7,7 @@ import type { SqliteFacilities } from './facilities.ts';
 import type { SqliteHubs } from './hubs.ts';
 
 /** The latest snapshot of each facility as a hub relayed it (table facility_snapshots). */
-export class SqliteSnapshots {
+export class SqliteSnapshots implements CloudSnapshots {
   private readonly conn: SqliteConnection;
   private readonly facilities: SqliteFacilities;
   private readonly hubs: SqliteHubs;
@@ -35,11 +34,7 @@ export class SqliteSnapshots {
       checkId(facilityId, 'facilityId');
       checkId(hubId, 'hubId');
       const text = snapshotText(facilityId, snapshot);
-      const facility = this.facilities.find(facilityId);
-      if (facility === undefined) {
-        throw new NotFoundError(CloudErrorCodes.unknownFacility, `unknown facility ${facilityId}`);
-      }
-      checkSnapshotZone({ facilityId, timeZone: facility.timeZone }, snapshot);
+      checkSnapshotZone(this.facilities.facilityOf(facilityId), snapshot);
       const now = this.conn.clock.now().toISOString();
       this.conn.db.transaction(() => {
         this.stmt.putSnapshot.run(facilityId, text, hubId, now);

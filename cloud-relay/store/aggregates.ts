@@ -1,0 +1,50 @@
+import type { CloudStore } from './types.ts';
+
+/*
+ * The parts a CloudStore is composed of, one per aggregate: each backend (sqlite/, postgres/) implements
+ * every part over its own connection, and ComposedCloudStore (composed.ts) delegates to them. The methods
+ * and their contracts are CloudStore's own, so they are documented there once.
+ */
+
+/** Hubs: registration under a facility, tokens, rotation and revocation. */
+export type CloudHubs = Pick<CloudStore, 'addHub' | 'authenticateHub' | 'rotateHub' | 'revokeHub'>;
+
+/** Organisations: their facilities and admin tokens. */
+export type CloudOrgs = Pick<
+  CloudStore,
+  | 'addOrganisation'
+  | 'getOrganisation'
+  | 'addFacility'
+  | 'facilityOrg'
+  | 'issueOrgToken'
+  | 'revokeOrgTokens'
+  | 'authenticateOrg'
+  | 'orgFacilities'
+>;
+
+/** Facilities and their time zones. */
+export type CloudFacilities = Pick<CloudStore, 'ensureFacility' | 'getFacility'>;
+
+/** What the daily rollup of an organisation reads. */
+export type CloudRollupInputs = Pick<CloudStore, 'orgRollupInputs'>;
+
+/** The event log of every facility. */
+export type CloudEvents = Pick<CloudStore, 'insertBatch' | 'eventsOn' | 'ledgerEvents' | 'countEvents'>;
+
+/** The latest snapshot of each facility. */
+export type CloudSnapshots = Pick<CloudStore, 'putSnapshot' | 'getSnapshot'>;
+
+/** The backend's connection itself; without waitingForConnection, no caller ever waits for one. */
+export type CloudConnection = Pick<CloudStore, 'ping' | 'close'> &
+  Partial<Pick<CloudStore, 'waitingForConnection'>>;
+
+/** Everything a ComposedCloudStore delegates to. */
+export interface CloudAggregates {
+  connection: CloudConnection;
+  hubs: CloudHubs;
+  orgs: CloudOrgs;
+  facilities: CloudFacilities;
+  rollup: CloudRollupInputs;
+  events: CloudEvents;
+  snapshots: CloudSnapshots;
+}

@@ -1,0 +1,124 @@
+import type { AttendanceEvent } from '../../protocol/index.ts';
+import type { FacilitySnapshot } from '../../protocol/ledger.ts';
+import type { CloudAggregates } from './aggregates.ts';
+import type {
+  BatchInsertResult,
+  CloudStore,
+  Facility,
+  HubIdentity,
+  OrgFacility,
+  Organisation,
+  RollupInput,
+} from './types.ts';
+
+/**
+ * A CloudStore that hands every call to the aggregate it belongs to: the one place where the store's
+ * methods are mapped onto its parts, whatever the backend (SqliteCloudStore, PostgresCloudStore).
+ */
+export class ComposedCloudStore implements CloudStore {
+  private readonly parts: CloudAggregates;
+
+  constructor(parts: CloudAggregates) {
+    this.parts = parts;
+  }
+
+  addHub(hubId: string, facilityId: string, timeZone?: string): Promise<string> {
+    return this.parts.hubs.addHub(hubId, facilityId, timeZone);
+  }
+
+  authenticateHub(token: string): Promise<HubIdentity | undefined> {
+    return this.parts.hubs.authenticateHub(token);
+  }
+
+  rotateHub(hubId: string, graceMs: number): Promise<string> {
+    return this.parts.hubs.rotateHub(hubId, graceMs);
+  }
+
+  revokeHub(hubId: string): Promise<void> {
+    return this.parts.hubs.revokeHub(hubId);
+  }
+
+  addOrganisation(orgId: string, name: string): Promise<Organisation> {
+    return this.parts.orgs.addOrganisation(orgId, name);
+  }
+
+  getOrganisation(orgId: string): Promise<Organisation | undefined> {
+    return this.parts.orgs.getOrganisation(orgId);
+  }
+
+  addFacility(facilityId: string, orgId: string, timeZone?: string): Promise<Facility> {
+    return this.parts.orgs.addFacility(facilityId, orgId, timeZone);
+  }
+
+  facilityOrg(facilityId: string): Promise<string | null | undefined> {
+    return this.parts.orgs.facilityOrg(facilityId);
+  }
+
+  issueOrgToken(orgId: string): Promise<string> {
+    return this.parts.orgs.issueOrgToken(orgId);
+  }
+
+  revokeOrgTokens(orgId: string): Promise<number> {
+    return this.parts.orgs.revokeOrgTokens(orgId);
+  }
+
+  authenticateOrg(token: string): Promise<string | undefined> {
+    return this.parts.orgs.authenticateOrg(token);
+  }
+
+  orgFacilities(orgId: string): Promise<OrgFacility[]> {
+    return this.parts.orgs.orgFacilities(orgId);
+  }
+
+  orgRollupInputs(orgId: string, date: string): Promise<RollupInput[]> {
+    return this.parts.rollup.orgRollupInputs(orgId, date);
+  }
+
+  ping(): Promise<void> {
+    return this.parts.connection.ping();
+  }
+
+  waitingForConnection(): number {
+    return this.parts.connection.waitingForConnection?.() ?? 0;
+  }
+
+  ensureFacility(facilityId: string, timeZone?: string): Promise<Facility> {
+    return this.parts.facilities.ensureFacility(facilityId, timeZone);
+  }
+
+  getFacility(facilityId: string): Promise<Facility | undefined> {
+    return this.parts.facilities.getFacility(facilityId);
+  }
+
+  insertBatch(
+    facilityId: string,
+    hubId: string,
+    events: readonly AttendanceEvent[],
+  ): Promise<BatchInsertResult> {
+    return this.parts.events.insertBatch(facilityId, hubId, events);
+  }
+
+  eventsOn(facilityId: string, date: string): Promise<AttendanceEvent[]> {
+    return this.parts.events.eventsOn(facilityId, date);
+  }
+
+  ledgerEvents(facilityId: string, from: string, to: string): Promise<AttendanceEvent[]> {
+    return this.parts.events.ledgerEvents(facilityId, from, to);
+  }
+
+  putSnapshot(facilityId: string, hubId: string, snapshot: FacilitySnapshot): Promise<void> {
+    return this.parts.snapshots.putSnapshot(facilityId, hubId, snapshot);
+  }
+
+  getSnapshot(facilityId: string): Promise<FacilitySnapshot | undefined> {
+    return this.parts.snapshots.getSnapshot(facilityId);
+  }
+
+  countEvents(facilityId?: string): Promise<number> {
+    return this.parts.events.countEvents(facilityId);
+  }
+
+  close(): Promise<void> {
+    return this.parts.connection.close();
+  }
+}
