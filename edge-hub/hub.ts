@@ -1,7 +1,6 @@
 import type { Logger } from '../common/logger.ts';
 import { ValidationError } from '../common/errors.ts';
 import { systemClock, type Clock } from '../common/time.ts';
-import { WEB_APPS } from '../common/web-bundle.ts';
 import { hashAdminToken, newAdminToken } from './access/devices.ts';
 import { createHubBus, type HubBus } from './events-bus.ts';
 import { startHttp, startMqtt, type HubMqtt } from './hub-listeners.ts';
@@ -9,9 +8,6 @@ import { buildServices, type HubServices } from './hub-services.ts';
 import type { RelayOptions } from './relay/relay.ts';
 import { HubStore } from './store/hub-store.ts';
 import type { TabletPushOptions } from './tablet/push.ts';
-
-/** Where the staff tablet app's sources are. */
-export const DEFAULT_TABLET_APP_DIR = WEB_APPS.tablet;
 
 export interface HubOptions {
   dataDir: string;

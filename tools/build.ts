@@ -3,7 +3,13 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { DIST_DIR, PACKAGE_ROOT } from '../common/package-root.ts';
-import { builtWebAppDir, bundleWebApp, WEB_APPS, type WebAppName } from '../common/web-bundle.ts';
+import {
+  builtWebAppDir,
+  bundleWebApp,
+  WEB_APPS,
+  type WebAppName,
+  type WebBundle,
+} from '../common/web-bundle.ts';
 import { buildKioskApp } from '../kiosk/main/electron/build-app.ts';
 import { BUILT_KIOSK_APP_DIR } from '../kiosk/main/electron/launch.ts';
 
@@ -70,10 +76,22 @@ async function buildCli(clean: boolean): Promise<void> {
   await writeFolder(BUILT_CLI_DIR, files, clean);
 }
 
-async function buildWebApp(name: WebAppName, clean: boolean): Promise<void> {
-  const bundle = await bundleWebApp(WEB_APPS[name]);
-  const files = new Map([...bundle.files].map(([file, { body }]) => [file, new Uint8Array(body)]));
+async function writeWebApp(name: WebAppName, bundle: WebBundle, clean: boolean): Promise<void> {
+  const files = new Map([...bundle.files].map(([file, { body }]) => [file, body]));
   await writeFolder(builtWebAppDir(name), files, clean);
+}
+
+async function buildWebApp(name: WebAppName, clean: boolean): Promise<void> {
+  await writeWebApp(name, await bundleWebApp(WEB_APPS[name]), clean);
+}
+
+/** The kiosk screen, bundled once: served as dist/web/kiosk and packaged in the Electron app. */
+async function buildKiosk(clean: boolean): Promise<void> {
+  const renderer = await bundleWebApp(WEB_APPS.kiosk);
+  await Promise.all([
+    writeWebApp('kiosk', renderer, clean),
+    buildKioskApp(BUILT_KIOSK_APP_DIR, { renderer }),
+  ]);
 }
 
 /**
@@ -84,9 +102,8 @@ export async function buildAll(options: BuildOptions = {}): Promise<void> {
   const clean = options.clean ?? false;
   await Promise.all([
     buildCli(clean),
-    buildWebApp('kiosk', clean),
+    buildKiosk(clean),
     buildWebApp('tablet', clean),
     buildWebApp('admin', clean),
-    buildKioskApp(BUILT_KIOSK_APP_DIR),
   ]);
 }

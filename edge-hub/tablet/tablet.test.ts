@@ -16,7 +16,7 @@ import type { RunningHub } from '../hub.ts';
 import { issuePairingCode } from '../access/pairing.ts';
 import { addStaff, setStaffEnabled } from '../access/staff.ts';
 import { HubStore } from '../store/hub-store.ts';
-import { DEFAULT_TABLET_APP_DIR } from '../hub.ts';
+import { WEB_APPS } from '../../common/web-bundle.ts';
 import { connect, provision, removeDir, startTestHub, type TestSite } from '../../test/support/hub.ts';
 
 /** A clock tests move by hand. */
@@ -674,7 +674,7 @@ describe('staff tablet API on a real hub', () => {
 describe('tablet app', () => {
   it('is served with a strict CSP when the hub has it; 503 without', async () => {
     const site = await provision(0);
-    const hub = await startTestHub(site, { tabletAppDir: DEFAULT_TABLET_APP_DIR });
+    const hub = await startTestHub(site, { tabletAppDir: WEB_APPS.tablet });
     const bare = await startTestHub(await provision(0));
     try {
       const res = await fetch(`http://127.0.0.1:${hub.ports.http}/tablet/`);

@@ -1,10 +1,10 @@
 import { CameraReader } from '../../hardware/camera.ts';
+import { loadWebApp } from '../../common/web-bundle.ts';
 import { createReaders, parseReaderSpec, type CredentialReader } from '../../hardware/reader.ts';
 import type { Locale } from '../common/ui-api.ts';
 import { startKiosk, type Kiosk, type KioskOptions } from './agent.ts';
 import { KioskError } from './errors.ts';
 import { KioskPairing, loadPairing } from './pairing.ts';
-import { loadRenderer } from './renderer-bundle.ts';
 import { UI_DEFAULTS, type UiMode } from './defaults.ts';
 import { KioskUiController } from './ui-controller.ts';
 import { startUiServer, type UiServer } from './ui-server.ts';
@@ -103,7 +103,7 @@ export async function startKioskApp(options: KioskAppOptions): Promise<KioskApp>
     return { kiosk, ui: undefined, close: () => kiosk.close() };
   }
 
-  const server = await startUiServer({ port: uiPort ?? 0, bundle: await loadRenderer(), logger });
+  const server = await startUiServer({ port: uiPort ?? 0, bundle: await loadWebApp('kiosk'), logger });
   let screen: { close(): Promise<void> } | undefined;
   let kiosk: Kiosk | undefined;
   let controller: KioskUiController | undefined;

@@ -4,11 +4,11 @@ import { WebSocket } from 'ws';
 import { silentLogger } from '../../common/logger.ts';
 import { until } from '../../test/support/wait.ts';
 import { WsServerFrameSchema, type UiEvent, type UiReply, type WsServerFrame } from '../common/ui-api.ts';
-import type { RendererBundle } from './renderer-bundle.ts';
+import type { WebBundle } from '../../common/web-bundle.ts';
 import { KIOSK_CSP, startUiServer, type UiEndpoint, type UiServer } from './ui-server.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
-const bundle: RendererBundle = {
+const bundle: WebBundle = {
   files: new Map([
     [
       'index.html',

@@ -15,7 +15,7 @@ import {
   type WsServerFrame,
 } from '../common/ui-api.ts';
 import { KioskError } from './errors.ts';
-import type { RendererBundle } from './renderer-bundle.ts';
+import type { WebBundle } from '../../common/web-bundle.ts';
 
 /** What the server hands screens to: the kiosk's UI controller. */
 export interface UiEndpoint {
@@ -26,7 +26,7 @@ export interface UiEndpoint {
 export interface UiServerOptions {
   /** 0 picks a free port. Always bound to 127.0.0.1: the screen is for this machine only. */
   port: number;
-  bundle: RendererBundle;
+  bundle: WebBundle;
   logger: Logger;
   /** The per-launch secret in every path; random by default. */
   token?: string;

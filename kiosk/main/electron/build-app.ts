@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { PACKAGE_ROOT } from '../../../common/package-root.ts';
-import { bundleWebApp, WEB_APPS } from '../../../common/web-bundle.ts';
+import { bundleWebApp, WEB_APPS, type WebBundle } from '../../../common/web-bundle.ts';
 
 const HERE = join(PACKAGE_ROOT, 'kiosk', 'main', 'electron');
 
@@ -15,11 +15,12 @@ export interface KioskAppFiles {
 
 /**
  * Writes the Electron app into `outDir`: main.cjs, preload.cjs, renderer/ (index.html, app.js, app.css)
- * and a package.json naming main.cjs. The same folder is what electron-builder packages.
+ * and a package.json naming main.cjs. The same folder is what electron-builder packages. `renderer`: the
+ * screen already bundled (the full build bundles it once for dist/web/kiosk and for this app).
  */
 export async function buildKioskApp(
   outDir: string,
-  options: { minify?: boolean } = {},
+  options: { minify?: boolean; renderer?: WebBundle } = {},
 ): Promise<KioskAppFiles> {
   const minify = options.minify ?? true;
   await mkdir(outDir, { recursive: true });
@@ -56,7 +57,7 @@ export async function buildKioskApp(
   // A stale file from an earlier build must not stay servable.
   await rm(rendererDir, { recursive: true, force: true });
   await mkdir(rendererDir);
-  const renderer = await bundleWebApp(WEB_APPS.kiosk, { minify });
+  const renderer = options.renderer ?? (await bundleWebApp(WEB_APPS.kiosk, { minify }));
   for (const [name, file] of renderer.files) await writeFile(join(rendererDir, name), file.body);
   const rootPackage = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
     version?: unknown;
