@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { generateMonth } from '../test/support/ledger-month.ts';
 import { ledgerCsv, ledgerXlsx, monthlyLedger } from '../common/ledger/index.ts';
-import { round1, writeBenchSection } from './report.ts';
+import { procMemoryMb, round1, writeBenchSection } from './report.ts';
 
 /**
  * The monthly ledger (出席簿) of 300 children over a generated month, as CSV and as XLSX. Each format runs
@@ -34,10 +33,7 @@ interface WorkerResult {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const maxRssMb = (): number => {
-  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-  return Number(kb) / 1024;
-};
+const maxRssMb = (): number => procMemoryMb('self').peakMb;
 
 async function worker(format: 'csv' | 'xlsx'): Promise<WorkerResult> {
   const { snapshot, events } = generateMonth(MONTH, CHILDREN, 10, 20260401);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROOT } from '../test/support/process.ts';
@@ -6,6 +7,17 @@ import { ROOT } from '../test/support/process.ts';
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/**
+ * A process's memory from /proc/PID/status, MB: resident now (VmRSS) and its peak (VmHWM, the kernel's
+ * high-water mark of this process image; getrusage's maxRSS is carried over fork and exec from the parent).
+ */
+export function procMemoryMb(pid: number | 'self'): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+  const mb = (field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+  return { rssMb: mb('VmRSS'), peakMb: mb('VmHWM') };
 }
 
 export const round1 = (x: number): number => Math.round(x * 10) / 10;

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -8,7 +7,7 @@ import { formatRfc3339 } from '../common/time.ts';
 import { topics } from '../protocol/topics.ts';
 import { GENKAN_BIN, ROOT, tempDir } from '../test/support/process.ts';
 import { provisionSite, startHub, startKiosk, type GenkanEntry, type Site } from '../test/support/site.ts';
-import { round1, writeBenchSection } from './report.ts';
+import { procMemoryMb, round1, writeBenchSection } from './report.ts';
 
 /**
  * Start time and memory of the built CLI (bin/genkan.mjs → dist/node), each against a baseline measured
@@ -126,13 +125,6 @@ async function benchKioskStart(site: Site, mqttPort: number, mode: Mode): Promis
   return times;
 }
 
-/** VmRSS and VmHWM (peak) of a process, MB. */
-async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: number }> {
-  const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
-}
-
 /** Connects every device as a kiosk does, sends one check-in each, and waits for every ack. */
 async function connectDevices(site: Site, mqttPort: number): Promise<MqttClient[]> {
   const clients = await Promise.all(
@@ -199,7 +191,7 @@ async function benchHubMemory(site: Site, mode: Mode): Promise<HubMemory> {
     await new Promise((r) => setTimeout(r, 5000));
     const pid = hub.child.pid;
     if (pid === undefined) throw new Error('hub has no pid');
-    const memory = await memoryOf(pid);
+    const memory = procMemoryMb(pid);
     await Promise.all(clients.map((c) => c.endAsync()));
     return memory;
   } finally {
