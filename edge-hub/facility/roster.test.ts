@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { credentialHash } from '../../protocol/index.ts';
 import { importRoster, parseRosterCsv, RosterImportError, type RosterProblem } from './roster.ts';
-import { HubStore } from '../store/hub-store.ts';
-import { removeDir, ROSTER_HEADER, tempDir, TEST_ROSTER } from '../../test/support/hub.ts';
+import type { HubStore } from '../store/hub-store.ts';
+import { ROSTER_HEADER, TEST_ROSTER, useTempHubStore } from '../../test/support/hub.ts';
 
 function problemsOf(csv: string): RosterProblem[] {
   try {
@@ -183,15 +183,9 @@ describe('parseRosterCsv', () => {
 });
 
 describe('importRoster', () => {
-  let dir: string;
   let store: HubStore;
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = HubStore.open(dir);
-  });
-  afterEach(async () => {
-    store.close();
-    await removeDir(dir);
+  useTempHubStore((opened) => {
+    store = opened;
   });
 
   it('stores the roster with keyed card hashes and bumps the version', () => {

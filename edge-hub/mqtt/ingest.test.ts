@@ -5,7 +5,6 @@ import { systemClock } from '../../common/time.ts';
 import { topics, type Ack, type AttendanceEvent, type Rollcall } from '../../protocol/index.ts';
 import type { RunningHub } from '../hub.ts';
 import { Ingest } from './ingest.ts';
-import { importRoster } from '../facility/roster.ts';
 import type { StoredEvent } from '../store/events.ts';
 import { HubStore } from '../store/hub-store.ts';
 import {
@@ -14,8 +13,8 @@ import {
   provision,
   removeDir,
   startTestHub,
-  tempDir,
   TEST_ROSTER,
+  useTempHubStore,
   waitForMessage,
   type TestSite,
 } from '../../test/support/hub.ts';
@@ -277,17 +276,13 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
 });
 
 describe('Ingest when the commit fails', () => {
-  let dir: string;
   let store: HubStore;
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = HubStore.open(dir);
-    importRoster(store, TEST_ROSTER);
-  });
-  afterEach(async () => {
-    store.close();
-    await removeDir(dir);
-  });
+  useTempHubStore(
+    (opened) => {
+      store = opened;
+    },
+    { roster: TEST_ROSTER },
+  );
 
   it('acks nothing, keeps serving, and retries the group on its own', async () => {
     const acks: [string, Ack][] = [];

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../common/passwords.ts';
-import { makeEvent, removeDir, tempDir } from '../../test/support/hub.ts';
+import { makeEvent, removeDir, tempDir, useTempHubStore } from '../../test/support/hub.ts';
 import { addDevice, checkAdminToken, hashAdminToken, verifyDevice } from '../access/devices.ts';
 import { openHubEventStore } from './event-store.ts';
 import { HubStore } from './hub-store.ts';
@@ -8,13 +8,9 @@ import { HubStore } from './hub-store.ts';
 describe('HubStore', () => {
   let dir: string;
   let store: HubStore;
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = HubStore.open(dir);
-  });
-  afterEach(async () => {
-    store.close();
-    await removeDir(dir);
+  useTempHubStore((opened, at) => {
+    store = opened;
+    dir = at;
   });
 
   it('creates the facility row with a credential key and no facility until the hub claims one', () => {
@@ -87,15 +83,9 @@ describe('openHubEventStore', () => {
 });
 
 describe('device credentials', () => {
-  let dir: string;
   let store: HubStore;
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = HubStore.open(dir);
-  });
-  afterEach(async () => {
-    store.close();
-    await removeDir(dir);
+  useTempHubStore((opened) => {
+    store = opened;
   });
 
   it('hashes passwords with scrypt and a salt', async () => {

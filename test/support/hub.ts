@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { afterEach, beforeEach } from 'vitest';
 import { newEventId } from '../../common/ids.ts';
 import { silentLogger } from '../../common/logger.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
@@ -28,6 +29,30 @@ export async function tempDir(): Promise<string> {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Registers a fresh hub store in a temporary folder for each test (with `roster` imported, if given),
+ * handed to `use`; closed and removed after the test.
+ */
+export function useTempHubStore(
+  use: (store: HubStore, dir: string) => void,
+  options: { roster?: string } = {},
+): void {
+  let current: { store: HubStore; dir: string } | undefined;
+  beforeEach(async () => {
+    const dir = await tempDir();
+    const store = HubStore.open(dir);
+    if (options.roster !== undefined) importRoster(store, options.roster);
+    current = { store, dir };
+    use(store, dir);
+  });
+  afterEach(async () => {
+    if (current === undefined) return;
+    current.store.close();
+    await removeDir(current.dir);
+    current = undefined;
+  });
 }
 
 export interface TestSite {
