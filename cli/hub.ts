@@ -178,12 +178,24 @@ export function register(program: Command): void {
   const roster = program.command('roster').description("manage a hub's roster");
   roster
     .command('import <file>')
-    .description('replace the roster with a CSV file (all or nothing)')
+    .description(
+      'replace the roster with a CSV file (all or nothing) from a day on; the days before keep theirs',
+    )
     .requiredOption('--data <dir>', "the hub's data directory")
-    .action(async (file: string, opts: { data: string }) => {
-      const [{ HubStore }, { importRoster, RosterImportError }] = await Promise.all([
+    .option(
+      '--effective <date>',
+      "the day it takes effect from, YYYY-MM-DD (default: today in the facility's time zone; a hub's first roster: all of its past)",
+    )
+    .option('--dry-run', 'check the file and print what would change, changing nothing')
+    .action(async (file: string, opts: { data: string; effective?: string; dryRun?: true }) => {
+      const [
+        { HubStore },
+        { checkMonthsOpen, effectiveDateOf, importRoster, parseRosterCsv, RosterImportError },
+        { previewRoster },
+      ] = await Promise.all([
         import('../edge-hub/store/hub-store.ts'),
         import('../edge-hub/facility/roster.ts'),
+        import('../edge-hub/facility/roster-preview.ts'),
       ]);
       let text: string;
       try {
@@ -193,9 +205,16 @@ export function register(program: Command): void {
       }
       const store = HubStore.open(opts.data);
       try {
-        printJson(importRoster(store, text));
+        const effectiveFrom = effectiveDateOf(store, opts.effective);
+        checkMonthsOpen(store, effectiveFrom);
+        const preview = previewRoster(store, parseRosterCsv(text), effectiveFrom);
+        if (opts.dryRun === true) printJson({ dryRun: true, effectiveFrom, preview });
+        else printJson({ ...importRoster(store, text, effectiveFrom), preview });
       } catch (err) {
-        if (!(err instanceof RosterImportError)) throw err;
+        if (!(err instanceof RosterImportError)) {
+          store.close();
+          fail(err);
+        }
         for (const p of err.problems) process.stderr.write(`line ${p.line}: ${p.reason}\n`);
         process.stderr.write('genkan: roster not imported; nothing was changed\n');
         process.exitCode = 1;

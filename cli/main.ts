@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { register as registerChild } from './child.ts';
 import { register as registerCloud } from './cloud.ts';
 import { register as registerDemo } from './demo.ts';
 import { register as registerHubAdmin } from './hub-admin.ts';
@@ -21,7 +22,14 @@ const program = new Command('genkan')
     process.exit(err.exitCode);
   });
 
-for (const register of [registerHub, registerHubAdmin, registerCloud, registerKiosk, registerDemo]) {
+for (const register of [
+  registerHub,
+  registerHubAdmin,
+  registerChild,
+  registerCloud,
+  registerKiosk,
+  registerDemo,
+]) {
   register(program);
 }
 

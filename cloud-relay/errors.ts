@@ -28,6 +28,15 @@ export const CloudErrorCodes = {
   invalidDate: 'invalid_date',
   /** A facility snapshot that fails FacilitySnapshotSchema, or names another facility than it is stored for. */
   invalidSnapshot: 'invalid_snapshot',
+  /**
+   * A snapshot version (PUT /v1/snapshots/V) whose number the facility already holds with other content:
+   * versions never change once issued (the same content again is a no-op).
+   */
+  snapshotVersionConflict: 'snapshot_version_conflict',
+  /** An amendment (PUT /v1/amendments/ID) whose correction id the facility already holds with other content. */
+  amendmentConflict: 'amendment_conflict',
+  /** An amendment that fails AmendmentSchema, or whose date is not a calendar date. */
+  invalidAmendment: 'invalid_amendment',
   /** Ledgers need the roster and care rules, which the facility's hub has not relayed (yet). */
   noSnapshot: 'no_snapshot',
   /** A PDF ledger was asked for, but the Japanese font it needs is not installed on the server. */

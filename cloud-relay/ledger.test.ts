@@ -13,6 +13,7 @@ import {
 } from '../test/support/cloud.ts';
 import type { CloudOptions } from './server.ts';
 import { sampleEvent, sampleSnapshot } from '../test/contract/cloud-store.ts';
+import { sourceOf } from '../test/support/ledger-month.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 /**
@@ -137,10 +138,10 @@ function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>):
         const put = await putSnapshot(h, h.tokenA, first);
         expect(put.status).toBe(204);
         expect(put.bytes.length).toBe(0);
-        expect(await h.store.getSnapshot('fac-a')).toStrictEqual(first);
+        expect(await h.store.getSnapshot('fac-a', '2026-04-01')).toStrictEqual(first);
         const second = sampleSnapshot('fac-a', { facilityName: '改名保育園' });
         expect((await putSnapshot(h, h.tokenA, second)).status).toBe(204);
-        expect(await h.store.getSnapshot('fac-a')).toStrictEqual(second);
+        expect(await h.store.getSnapshot('fac-a', '2026-04-01')).toStrictEqual(second);
       });
 
       it('refuses without a hub token (401), for another facility (403), in another zone (409)', async () => {
@@ -153,7 +154,7 @@ function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>):
           409,
           'time_zone_mismatch',
         );
-        expect(await h.store.getSnapshot('fac-a')).toBeUndefined();
+        expect(await h.store.getSnapshot('fac-a', '2026-04-01')).toBeUndefined();
       });
 
       it('refuses a body that is not a snapshot with 400 and the reason', async () => {
@@ -175,7 +176,7 @@ function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>):
           400,
           'invalid_time_zone',
         );
-        expect(await h.store.getSnapshot('fac-a')).toBeUndefined();
+        expect(await h.store.getSnapshot('fac-a', '2026-04-01')).toBeUndefined();
       });
     });
 
@@ -190,7 +191,7 @@ function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>):
       });
 
       it('answers JSON by default: the engine’s daily ledger, later voids applied', async () => {
-        const expected = dailyLedger(snapshot, '2026-04-01', [...events.day1, events.lateVoid]);
+        const expected = dailyLedger(sourceOf(snapshot), '2026-04-01', [...events.day1, events.lateVoid]);
         for (const token of [h.tokenA, ADMIN]) {
           const reply = await getLedger(h, token, 'fac-a/ledger/daily?date=2026-04-01');
           expect(reply.status).toBe(200);
@@ -207,16 +208,16 @@ function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>):
         const all = [...events.day1, events.lateVoid, ...events.day2];
         const reply = await getLedger(h, h.tokenA, 'fac-a/ledger/monthly?month=2026-04');
         expect(reply.status).toBe(200);
-        expect(reply.json).toStrictEqual(monthlyLedger(snapshot, '2026-04', all, null));
+        expect(reply.json).toStrictEqual(monthlyLedger(sourceOf(snapshot), '2026-04', all, null));
         const usagi = await getLedger(h, ADMIN, 'fac-a/ledger/monthly?month=2026-04&class=usagi&format=json');
-        expect(usagi.json).toStrictEqual(monthlyLedger(snapshot, '2026-04', all, 'usagi'));
+        expect(usagi.json).toStrictEqual(monthlyLedger(sourceOf(snapshot), '2026-04', all, 'usagi'));
         expect((usagi.json as { rows: unknown[] }).rows).toHaveLength(2);
         const march = await getLedger(h, h.tokenA, 'fac-a/ledger/monthly?month=2026-03');
-        expect(march.json).toStrictEqual(monthlyLedger(snapshot, '2026-03', [], null));
+        expect(march.json).toStrictEqual(monthlyLedger(sourceOf(snapshot), '2026-03', [], null));
       });
 
       it('serves CSV as a download, byte for byte the engine’s, UTF-8 with BOM or Shift_JIS', async () => {
-        const expected = dailyLedger(snapshot, '2026-04-01', [...events.day1, events.lateVoid]);
+        const expected = dailyLedger(sourceOf(snapshot), '2026-04-01', [...events.day1, events.lateVoid]);
         const utf8 = await getLedger(h, h.tokenA, 'fac-a/ledger/daily?date=2026-04-01&format=csv');
         expect(utf8.status).toBe(200);
         expect(utf8.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -247,7 +248,12 @@ function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>):
         );
         expect(monthly.bytes).toStrictEqual(
           ledgerCsv(
-            monthlyLedger(snapshot, '2026-04', [...events.day1, events.lateVoid, ...events.day2], 'hiyoko'),
+            monthlyLedger(
+              sourceOf(snapshot),
+              '2026-04',
+              [...events.day1, events.lateVoid, ...events.day2],
+              'hiyoko',
+            ),
             'utf8',
           ),
         );
@@ -343,9 +349,11 @@ describe('PUT /v1/snapshot body limit', () => {
         kana: 'な'.repeat(50),
         classId: 'hiyoko',
         careType: 'standard' as const,
+        enrolledOn: null,
+        leftOn: null,
       }));
       expectError(await putSnapshot(h, h.tokenA, big), 413, 'payload_too_large');
-      expect(await h.store.getSnapshot('fac-a')).toStrictEqual(sampleSnapshot('fac-a'));
+      expect(await h.store.getSnapshot('fac-a', '2026-04-01')).toStrictEqual(sampleSnapshot('fac-a'));
     } finally {
       await h.close();
     }

@@ -45,6 +45,7 @@ export class CloudMetrics {
   private readonly backpressure = new Map<string, number>();
   private readonly hubLastSeen = new Map<string, number>();
   private snapshots = 0;
+  private amendments = 0;
   /** Read at render time: the server's in-flight count. */
   private readonly inFlight: () => number;
 
@@ -87,6 +88,10 @@ export class CloudMetrics {
 
   countSnapshot(): void {
     this.snapshots += 1;
+  }
+
+  countAmendment(): void {
+    this.amendments += 1;
   }
 
   render(): string {
@@ -137,8 +142,14 @@ export class CloudMetrics {
         `genkan_cloud_backpressure_total${labels({ status })} ${String(this.backpressure.get(status) ?? 0)}`,
       );
     }
-    family('genkan_cloud_snapshots_total', 'counter', 'Facility snapshots stored (PUT /v1/snapshot).');
+    family(
+      'genkan_cloud_snapshots_total',
+      'counter',
+      'Facility snapshot versions stored (PUT /v1/snapshots/V; also the deprecated PUT /v1/snapshot).',
+    );
     out.push(`genkan_cloud_snapshots_total ${String(this.snapshots)}`);
+    family('genkan_cloud_amendments_total', 'counter', 'Amendments stored (PUT /v1/amendments/ID).');
+    out.push(`genkan_cloud_amendments_total ${String(this.amendments)}`);
     family(
       'genkan_cloud_requests_in_flight',
       'gauge',

@@ -215,7 +215,7 @@ describe('cloud relay: organisations and token rules', () => {
       expectError(await put(h, h.hubA, sampleSnapshot('fac-c')), 403, 'forbidden');
       expectError(await get(h, '/v1/orgs/city-b/rollup/daily?date=2026-04-01', h.hubA), 403, 'forbidden');
       expect(await h.store.countEvents('fac-c')).toBe(0);
-      expect(await h.store.getSnapshot('fac-c')).toBeUndefined();
+      expect(await h.store.getSnapshot('fac-c', '2026-04-01')).toBeUndefined();
     });
 
     it('rotate: the previous token works until the new one is used, then gets 401', async () => {

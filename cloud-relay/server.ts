@@ -38,8 +38,10 @@ import {
 } from './defaults.ts';
 import { CloudErrorCodes } from './errors.ts';
 import { CloudMetrics } from './metrics.ts';
+import { CloudRetentionJob, RETENTION_INTERVAL_MS } from './retention.ts';
 import { RequestAuth, type CloudRouteContext } from './routes/context.ts';
 import { registerFacilityReads } from './routes/facilities.ts';
+import { registerDisposalReads } from './routes/disposals.ts';
 import { registerOrgReads } from './routes/orgs.ts';
 import { PROBES, registerProbes } from './routes/probes.ts';
 import { registerUploads } from './routes/uploads.ts';
@@ -55,7 +57,7 @@ export interface CloudTuning {
   metricsToken?: string | undefined;
   bodyLimit?: number;
   timeouts?: Partial<CloudTimeouts>;
-  /** Per-hub token bucket on POST /v1/batches and PUT /v1/snapshot; null disables it. */
+  /** Per-hub token bucket on the uploads (batches, snapshots, amendments); null disables it. */
   hubRateLimit?: RateLimit | null;
   maxInFlight?: number;
   maxDbWaiting?: number;
@@ -120,7 +122,8 @@ function logErrorAnswer(
 }
 
 /**
- * The cloud relay's HTTP API on a given store: POST /v1/batches and PUT /v1/snapshot (hub uploads), GET
+ * The cloud relay's HTTP API on a given store: POST /v1/batches, PUT /v1/snapshots/V, PUT
+ * /v1/amendments/ID and the deprecated PUT /v1/snapshot (hub uploads), GET
  * /v1/facilities/F/events and …/ledger/daily|monthly, GET /v1/orgs/O/… (reads), and the probes. Not
  * listening yet; startCloud does that.
  */
@@ -217,6 +220,7 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   registerUploads(app, context);
   registerFacilityReads(app, context);
   registerOrgReads(app, context, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+  registerDisposalReads(app, context);
   return app;
 }
 
@@ -260,6 +264,19 @@ export async function startCloud(options: CloudOptions): Promise<CloudServer> {
     'cloud relay listening',
   );
 
+  // Deletes what is past the retention (docs/admin.md): now, then hourly; stopped before the store closes.
+  const retention = new CloudRetentionJob({
+    store,
+    clock: options.clock ?? systemClock,
+    logger: options.logger.child({ ns: 'cloud.retention' }),
+  });
+  const runRetention = () =>
+    retention.run().catch((err: unknown) => {
+      log.error({ err }, 'retention job failed');
+    });
+  void runRetention();
+  const retentionTimer = setInterval(() => void runRetention(), RETENTION_INTERVAL_MS);
+
   const running = app;
   let closing: Promise<void> | undefined;
   return {
@@ -267,7 +284,10 @@ export async function startCloud(options: CloudOptions): Promise<CloudServer> {
     close: () => {
       closing ??= (async () => {
         try {
+          clearInterval(retentionTimer);
           await running.close();
+          // A run in progress finishes (its transactions commit) before the store closes.
+          await retention.stop();
         } finally {
           await store.close();
         }

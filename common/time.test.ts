@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDate, LocalDates, localDayRange } from './time.ts';
+import { isValidDate, localDate, LocalDates, localDayRange } from './time.ts';
 
 describe('LocalDates', () => {
   it('agrees with localDate around the clock and across DST changes', () => {
@@ -60,5 +60,15 @@ describe('localDayRange', () => {
       }
     }
     expect(localDayRange('nope', 'UTC')).toBeUndefined();
+  });
+});
+
+describe('isValidDate', () => {
+  it('takes real dates of every year, the first day of every timeline too', () => {
+    for (const ok of ['0001-01-01', '0099-12-31', '2028-02-29', '2026-12-05'])
+      expect(isValidDate(ok), ok).toBe(true);
+    for (const bad of ['2027-02-29', '2026-13-01', '2026-04-31', '0000-00-00', '26-01-01']) {
+      expect(isValidDate(bad), bad).toBe(false);
+    }
   });
 });

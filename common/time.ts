@@ -100,7 +100,10 @@ export function isValidDate(s: string): boolean {
   if (!m) return false;
   const [, y, mo, d] = m.map(Number);
   if (y === undefined || mo === undefined || d === undefined) return false;
-  return new Date(Date.UTC(y, mo - 1, d)).toISOString().slice(0, 10) === s;
+  // setUTCFullYear: Date.UTC reads years 0–99 as 1900–1999 (0001-01-01 starts every timeline).
+  const date = new Date(Date.UTC(2000, mo - 1, d));
+  date.setUTCFullYear(y, mo - 1, d);
+  return date.toISOString().slice(0, 10) === s;
 }
 
 const BUCKET_MS = 15 * 60_000;

@@ -130,6 +130,7 @@ export async function startHttp(
     pairing: services.pairing,
     mqttPort,
     relayHealth: () => relay?.health(),
+    records: services.records,
     tablet: {
       store,
       clock,

@@ -7,11 +7,11 @@ import type { HubBus } from './events-bus.ts';
 import type { HubContext, OnShutdown } from './hub.ts';
 import { Ingest, type IngestRoster } from './mqtt/ingest.ts';
 import { PairingService } from './access/pairing.ts';
+import { Records } from './records/service.ts';
 import { Relay } from './relay/relay.ts';
 import { DeviceRequests } from './mqtt/requests.ts';
 import { RollcallService } from './rollcall/rollcall.ts';
 import { RosterJobs } from './facility/roster-job.ts';
-import { facilitySnapshot, snapshotKey } from './relay/snapshot.ts';
 import { StaffAuth } from './access/staff.ts';
 import type { StoreOf } from './store/hub-store.ts';
 import type { RosterData } from './store/roster.ts';
@@ -103,6 +103,8 @@ export interface HubServices {
   tabletPush: TabletPush;
   tabletActions: TabletActions;
   rosterJobs: RosterJobs;
+  /** Past-day corrections, open days and month close (edge-hub/records). */
+  records: Records;
 }
 
 /** Builds the services and subscribes each to what it reacts to. */
@@ -135,10 +137,10 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
       url: options.cloud.url,
       token: options.cloud.token,
       facilityId,
+      timeZone,
       store,
       logger: logger.child({ ns: 'hub.relay' }),
       clock,
-      snapshot: { key: () => snapshotKey(store), build: () => facilitySnapshot(store, facilityId) },
       ...tuning?.relay,
     });
 
@@ -237,6 +239,17 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
       timeZone,
       ingest,
       logger: logger.child({ ns: 'hub.tablet' }),
+    }),
+    records: new Records({
+      store,
+      clock,
+      timeZone,
+      facilityId,
+      logger: logger.child({ ns: 'hub.records' }),
+      // Like ingest's commits: the roll-call, the tablets and the relay see the corrections' events.
+      onCommitted: (stored) => {
+        bus.publish('events.stored', stored);
+      },
     }),
     rosterJobs: new RosterJobs({
       store,

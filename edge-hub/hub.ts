@@ -1,8 +1,11 @@
 import type { Logger } from '../common/logger.ts';
 import { ValidationError } from '../common/errors.ts';
+import { inEffect } from '../common/ledger/timeline.ts';
 import { systemClock, type Clock } from '../common/time.ts';
 import { hashAdminToken, newAdminToken } from './access/devices.ts';
 import { createHubBus, type HubBus } from './events-bus.ts';
+import { RetentionJob } from './facility/retention.ts';
+import { applySnapshotChange, namePatchOf, RosterCalendar } from './facility/history.ts';
 import { startHttp, startMqtt, type HubMqtt } from './hub-listeners.ts';
 import { buildServices, type HubServices } from './hub-services.ts';
 import type { RelayOptions } from './relay/relay.ts';
@@ -79,7 +82,7 @@ export interface HubContext {
 
 /** The order the hub stops in, whatever order the start-up started things in. */
 export const SHUTDOWN_ORDER = [
-  /** The roster poll and the time publish. */
+  /** The roster poll, the time publish and the retention job. */
   'jobs',
   'relay',
   /** Before the HTTP server: upgraded push sockets would keep it waiting. */
@@ -188,6 +191,7 @@ function openFacility(
 } {
   const facilityId = store.facility.claimFacility(options.facilityId, options.facilityName);
   const meta = store.facility.meta();
+  followFacility(store, meta.facilityName);
   const facility = { facilityId, facilityName: meta.facilityName ?? facilityId, timeZone: meta.timeZone };
   if (options.adminToken !== undefined) {
     const adminTokenHash = hashAdminToken(options.adminToken);
@@ -200,6 +204,21 @@ function openFacility(
   const adminTokenHash = hashAdminToken(generatedAdminToken);
   store.facility.setAdminTokenHash(adminTokenHash);
   return { ...facility, adminTokenHash, generatedAdminToken };
+}
+
+/**
+ * The dated history follows the facility (issue 13): its name from today on when it was renamed, and the
+ * live roster on today's import (before the services read it).
+ */
+function followFacility(store: HubStore, facilityName: string | null): void {
+  store.transaction(() => {
+    const today = store.history.today();
+    const current = inEffect(store.history.versions(), today)?.content.facilityName ?? null;
+    if (facilityName !== null && facilityName !== current) {
+      applySnapshotChange(store, today, namePatchOf(facilityName));
+    }
+  });
+  new RosterCalendar(store).follow();
 }
 
 /** Once everything listens: the relay, the first retained publishes, and the timers. */
@@ -224,9 +243,12 @@ function startBackgroundJobs(
   onShutdown('jobs', () => {
     clearInterval(timeTimer);
   });
-  // Picks up a roster imported by `genkan roster import` (another process) while the hub runs.
+  // Picks up a roster imported by `genkan roster import` (another process) while the hub runs, and one
+  // that takes effect today (a scheduled import at midnight, a child's last day past).
+  const calendar = new RosterCalendar(ctx.store);
   const poll = setInterval(() => {
     try {
+      calendar.follow();
       roster.refresh();
       rollcall.checkDay();
     } catch (err) {
@@ -235,5 +257,21 @@ function startBackgroundJobs(
   }, options.tuning?.rosterPollMs ?? 2000);
   onShutdown('jobs', () => {
     clearInterval(poll);
+  });
+  // Deletes what is past the retention (docs/admin.md): now, then hourly; a run does nothing until the
+  // cutoff moves (April 1, or the setting retention.years changes).
+  const retention = new RetentionJob({
+    store: ctx.store,
+    timeZone: ctx.timeZone,
+    clock: ctx.clock,
+    logger: logger.child({ ns: 'hub.retention' }),
+    relay: relay !== undefined,
+  });
+  retention.tick();
+  const retentionTimer = setInterval(() => {
+    retention.tick();
+  }, 3_600_000);
+  onShutdown('jobs', () => {
+    clearInterval(retentionTimer);
   });
 }

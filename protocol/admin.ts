@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CLOCK_DOUBTS, EVENT_TYPES, IdSchema, InstantSchema } from './primitives.ts';
+import { DateSchema } from './history.ts';
 import { CARE_TYPES } from './settings.ts';
 import { PinSchema, STAFF_ROLES } from './tablet.ts';
 
@@ -37,17 +38,41 @@ export const RosterCountsSchema = z.strictObject({
 });
 export type RosterCounts = z.infer<typeof RosterCountsSchema>;
 
-/** What an import would do: the file's counts and how the children differ from the current roster. */
+/**
+ * What an import would do: the file's counts and how its children differ, by name, from the roster in
+ * effect on `effectiveFrom` (its children not left by that day). `childrenAdded` and `childrenRemoved`
+ * count `added` and `leaving`.
+ */
 export const RosterPreviewSchema = RosterCountsSchema.extend({
   childrenAdded: count,
   childrenRemoved: count,
+  effectiveFrom: DateSchema,
+  /** On the file and not on the roster (also those who start later). */
+  added: z.array(z.strictObject({ childId: IdSchema, name: z.string(), className: z.string() })),
+  /** On the roster and not on the file from that day (left out, or a left_on before it). */
+  leaving: z.array(z.strictObject({ childId: IdSchema, name: z.string() })),
+  /** Class names from → to. */
+  moved: z.array(z.strictObject({ childId: IdSchema, name: z.string(), from: z.string(), to: z.string() })),
+  /** Names from → to. */
+  renamed: z.array(z.strictObject({ childId: IdSchema, from: z.string(), to: z.string() })),
+  careTypeChanged: z.array(
+    z.strictObject({
+      childId: IdSchema,
+      name: z.string(),
+      from: z.enum(CARE_TYPES),
+      to: z.enum(CARE_TYPES),
+    }),
+  ),
 });
 export type RosterPreview = z.infer<typeof RosterPreviewSchema>;
 
 export const IMPORT_STATES = ['validating', 'importing', 'done', 'failed'] as const;
 export type ImportState = (typeof IMPORT_STATES)[number];
 
-/** GET /api/admin/roster/imports/:jobId (POST …/imports?dryRun= answers 202 {jobId}). */
+/**
+ * GET /api/admin/roster/imports/:jobId (POST …/imports?dryRun=&effective=YYYY-MM-DD answers 202 {jobId};
+ * `effective`, default today, is the day the roster takes effect from).
+ */
 export const ImportJobSchema = z.strictObject({
   jobId: z.string(),
   dryRun: z.boolean(),
@@ -58,8 +83,18 @@ export const ImportJobSchema = z.strictObject({
   /** Every problem of the file, by line; a file with any imports nothing. */
   problems: z.array(RosterProblemSchema),
   preview: RosterPreviewSchema.optional(),
-  /** After a real import: what was written, and the new roster version. */
-  summary: z.strictObject({ imported: RosterCountsSchema, version: z.number().int() }).optional(),
+  /**
+   * After a real import: what was written, the live roster's version (unchanged while the import waits for
+   * its day), the day it takes effect from, and the snapshot versions it issued.
+   */
+  summary: z
+    .strictObject({
+      imported: RosterCountsSchema,
+      version: z.number().int(),
+      effectiveFrom: DateSchema,
+      snapshotVersions: z.array(z.number().int()),
+    })
+    .optional(),
 });
 export type ImportJob = z.infer<typeof ImportJobSchema>;
 
@@ -250,9 +285,15 @@ export const ADMIN_TEST_IDS = {
   signInError: 'admin-sign-in-error',
   signOut: 'admin-sign-out',
   rosterFile: 'roster-file',
+  /** The date the import takes effect from. */
+  rosterEffective: 'roster-effective',
   rosterDryRun: 'roster-dry-run',
   /** Rows carry data-line. */
   rosterProblems: 'roster-problems',
+  /**
+   * Its lists carry data-preview (leaving, moved, renamed, care-type, added) and data-count; their items
+   * data-child-id.
+   */
   rosterPreview: 'roster-preview',
   rosterImport: 'roster-import',
   importProgress: 'import-progress',

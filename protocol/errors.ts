@@ -60,5 +60,26 @@ export const ErrorCodes = {
   /** HTTP body that is not application/json. */
   unsupportedMediaType: 'unsupported_media_type',
   internal: 'internal',
+  /**
+   * The day is in a closed month (POST /api/months/M/close): a device event dated in it, a roster import
+   * effective in it, or a correction of it without `"amendment": true`.
+   */
+  monthClosed: 'month_closed',
+  /** A month that has not ended yet (or a month with nothing to close) cannot be closed. */
+  monthNotOver: 'month_not_over',
+  /** The month is closed already. */
+  monthAlreadyClosed: 'month_already_closed',
+  /** A correction's actor (or a month close's) is not a staff id of the hub. */
+  unknownStaff: 'unknown_staff',
+  /** A correction of a day later than today. */
+  futureDate: 'future_date',
+  /** A correction whose check-out is not after its check-in (or has a check-out without a check-in). */
+  checkOutBeforeCheckIn: 'check_out_before_check_in',
+  /** A correction with an absence and a check-in or check-out on the same day. */
+  absentAndPresent: 'absent_and_present',
+  /** A correction that would change nothing. */
+  noChange: 'no_change',
+  /** A roster import whose effective date is not a date (YYYY-MM-DD). */
+  badEffectiveDate: 'bad_effective_date',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

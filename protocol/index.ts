@@ -10,3 +10,4 @@ export * from './pairing.ts';
 export * from './tablet.ts';
 export * from './settings.ts';
 export * from './ledger.ts';
+export * from './history.ts';

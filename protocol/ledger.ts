@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { IdSchema, ROLLCALL_STATUSES } from './primitives.ts';
 import { CARE_TYPES, CareBandSchema, ExtendedCareSchema } from './settings.ts';
+import { AmendmentSchema, DateSchema } from './history.ts';
 
 /**
  * The attendance ledgers (登降園記録簿 / 出席簿), the same from the hub (`/api/ledger/…`) and from the cloud
- * (`/v1/facilities/F/ledger/…`): both build them with common/ledger from a facility snapshot and the
- * facility's events, so their CSV is byte-identical.
+ * (`/v1/facilities/F/ledger/…`): both build them with common/ledger from the facility's snapshot versions
+ * (each day from the one in effect on it, so a later roster import or settings change never rewrites a
+ * past day), its amendments and its events, so their files are byte-identical (CSV, and XLSX and PDF,
+ * which carry no time of rendering).
  */
 
 export const LEDGER_FORMATS = ['csv', 'xlsx', 'pdf', 'json'] as const;
@@ -48,19 +51,28 @@ export const DailyLedgerRowSchema = z.strictObject({
 });
 export type DailyLedgerRow = z.infer<typeof DailyLedgerRowSchema>;
 
-/** GET …/ledger/daily?format=json */
+/**
+ * GET …/ledger/daily?format=json. `rows`: the children on the day's roster (the snapshot in effect that
+ * day, enrolled that day); facilityName: that snapshot's.
+ */
 export const DailyLedgerSchema = z.strictObject({
   facilityId: IdSchema,
   facilityName: z.string(),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   rows: z.array(DailyLedgerRowSchema),
+  /**
+   * Corrections of the day made after its month was closed, oldest first (by `at`, then correctionId),
+   * `at` in the facility's offset. The files list them after the rows under 訂正履歴（確定後の訂正）.
+   */
+  amendments: z.array(AmendmentSchema),
 });
 export type DailyLedger = z.infer<typeof DailyLedgerSchema>;
 
 /**
- * One child's month. `days[i]` is day i+1: `HH:MM-HH:MM`, `HH:MM-` (no check-out), `欠` (absent) or ``.
- * CSV columns: class_name,child_id,child_name, then one column per day headed by its day number (1…31),
- * then attended_days,absent_days,extended_minutes.
+ * One child's month in one class (a child who changed class has a row per class). `days[i]` is day i+1:
+ * `HH:MM-HH:MM`, `HH:MM-` (no check-out), `欠` (absent) or ``; also `` on a day the child was not in
+ * this class (or not enrolled), which counts nowhere. CSV columns: class_name,child_id,child_name, then
+ * one column per day headed by its day number (1…31), then attended_days,absent_days,extended_minutes.
  */
 export const MonthlyLedgerRowSchema = z.strictObject({
   class_name: z.string(),
@@ -73,23 +85,38 @@ export const MonthlyLedgerRowSchema = z.strictObject({
   extended_minutes: z.number().int().min(0),
   /** Days (1-based) with a check-in and no check-out: flagged for the director to fix. */
   open_days: z.array(z.number().int().min(1).max(31)),
+  /**
+   * Days (1-based) staff entered or corrected (the daily ledger's `corrected`); in the files (CSV, XLSX,
+   * PDF) their cells end in ※, `days` stays clean.
+   */
+  corrected_days: z.array(z.number().int().min(1).max(31)),
 });
 export type MonthlyLedgerRow = z.infer<typeof MonthlyLedgerRowSchema>;
 
-/** GET …/ledger/monthly?format=json */
+/**
+ * GET …/ledger/monthly?format=json. Rows: classes in the order of the snapshot in effect on the month's
+ * last day, then classes seen only earlier in the month; children by kana. facilityName: the snapshot in
+ * effect on the last day.
+ */
 export const MonthlyLedgerSchema = z.strictObject({
   facilityId: IdSchema,
   facilityName: z.string(),
   month: z.string().regex(/^\d{4}-\d{2}$/),
-  /** The class asked for, or null for all classes. */
+  /** The class asked for (one of a snapshot in effect during the month), or null for all classes. */
   classId: IdSchema.nullable(),
   rows: z.array(MonthlyLedgerRowSchema),
+  /**
+   * Corrections of the month made after it was closed, oldest first, as in the daily ledger; a one-class
+   * ledger lists those of its children's days in the class only.
+   */
+  amendments: z.array(AmendmentSchema),
 });
 export type MonthlyLedger = z.infer<typeof MonthlyLedgerSchema>;
 
 /**
- * What a ledger needs besides the events: the roster and the rules. The hub builds it from its database
- * and relays it to the cloud (PUT /v1/snapshot) whenever it changes, so that the cloud's ledgers match.
+ * What a ledger needs besides the events: the roster and the rules, as they hold from a date on (see
+ * SnapshotVersionSchema). A child is on the roster of a day only between `enrolledOn` and `leftOn`
+ * (inclusive; null: no bound).
  */
 export const FacilitySnapshotSchema = z.strictObject({
   facilityId: IdSchema,
@@ -107,8 +134,27 @@ export const FacilitySnapshotSchema = z.strictObject({
         kana: z.string().max(200),
         classId: IdSchema,
         careType: z.enum(CARE_TYPES),
+        enrolledOn: DateSchema.nullable().default(null),
+        leftOn: DateSchema.nullable().default(null),
       }),
     )
     .max(20_000),
+  /** Years records are kept after the end of the fiscal year of their day (setting retention.years). */
+  retentionYears: z.number().int().min(1).max(100).default(5),
 });
 export type FacilitySnapshot = z.infer<typeof FacilitySnapshotSchema>;
+export type FacilitySnapshotInput = z.input<typeof FacilitySnapshotSchema>;
+
+/**
+ * One version of a facility's snapshot, in effect from `effectiveFrom` (a local date) on. The snapshot in
+ * effect on a day is that of the highest `version` whose `effectiveFrom` is on or before the day, so a
+ * version replaces everything issued before it from its date on, and leaves earlier days alone. The hub
+ * issues versions (edge-hub/facility/history.ts) and relays each to the cloud (PUT /v1/snapshots/VERSION),
+ * which keeps them all; both build ledgers from the same versions (common/ledger/timeline.ts).
+ */
+export const SnapshotVersionSchema = z.strictObject({
+  version: z.number().int().min(1),
+  effectiveFrom: DateSchema,
+  snapshot: FacilitySnapshotSchema,
+});
+export type SnapshotVersion = z.infer<typeof SnapshotVersionSchema>;

@@ -53,6 +53,11 @@ export const FacilitySettingsSchema = z.strictObject({
    * as stamped; later corrections are staff work on a tablet or in the admin app.
    */
   undoWindowMinutes: z.number().int().min(1).max(60),
+  /**
+   * Records are kept this many years after the end of the fiscal year (April–March) of their day, then
+   * deleted by the daily retention job (docs/admin.md "Retention").
+   */
+  retention: z.strictObject({ years: z.number().int().min(1).max(100) }),
   /** Per class id; a class of the roster without an entry uses the defaults. */
   classes: z.record(IdSchema, ClassSettingsSchema),
 });
@@ -64,6 +69,7 @@ export const DEFAULT_SETTINGS: Omit<FacilitySettings, 'timeZone' | 'classes'> = 
   careBands: { standard: { start: '07:00', end: '18:00' }, short: { start: '08:30', end: '16:30' } },
   extendedCare: { graceMinutes: 5, roundingMinutes: 30, rounding: 'up' },
   undoWindowMinutes: 10,
+  retention: { years: 5 },
 };
 
 export const SettingsPatchSchema = z.strictObject({
@@ -76,6 +82,7 @@ export const SettingsPatchSchema = z.strictObject({
     .optional(),
   extendedCare: ExtendedCareSchema.partial().optional(),
   undoWindowMinutes: z.number().int().min(1).max(60).optional(),
+  retention: z.strictObject({ years: z.number().int().min(1).max(100) }).optional(),
   classes: z.record(IdSchema, ClassSettingsSchema.partial()).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

@@ -44,6 +44,9 @@ export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 export const ABSENCE_REASONS = ['sick', 'family', 'other'] as const;
 export type AbsenceReason = (typeof ABSENCE_REASONS)[number];
 
+/** Most days one absence action covers (`date` to `until`, both included). */
+export const ABSENCE_RANGE_MAX_DAYS = 31;
+
 /** One correction shown on a child's row: a void, an absence, a manual check-in or -out by staff. */
 export const CorrectionSchema = z.strictObject({
   at: InstantSchema,
@@ -148,6 +151,14 @@ export const TabletActionSchema = z.discriminatedUnion('op', [
     childId: IdSchema,
     /** The day of the absence (today or later), YYYY-MM-DD in the facility's time zone. */
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    /**
+     * The last day of the absence, inclusive (on or after `date`, at most ABSENCE_RANGE_MAX_DAYS days in
+     * all): one absent event per day. Left out: `date` only.
+     */
+    until: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
     reason: z.enum(ABSENCE_REASONS),
     note: z.string().min(1).max(NOTE_MAX).optional(),
   }),

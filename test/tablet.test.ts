@@ -234,8 +234,17 @@ describe.runIf(haveChromium)('staff tablet in Chromium', () => {
         await dialog.waitFor({ state: 'detached', timeout: SCREEN_MS });
       }
     }
+    // Absent for three days: today and the next two.
+    const today = await dialog.locator(byTestId('action-date')).inputValue();
+    const last = new Date(Date.parse(`${today}T00:00:00Z`) + 2 * 86_400_000).toISOString().slice(0, 10);
+    await dialog.locator(byTestId('action-until')).fill(last);
     await dialog.locator(byTestId('action-confirm')).click();
     await dialog.waitFor({ state: 'detached', timeout: SCREEN_MS });
+    const ledger = await fetch(`http://127.0.0.1:${httpPort}/api/ledger/daily?date=${last}&format=json`, {
+      headers: { authorization: `Bearer ${site.adminToken}` },
+    });
+    const rows = ((await ledger.json()) as { rows: { child_id: string; status: string }[] }).rows;
+    expect(rows.find((r) => r.child_id === 'c002')).toMatchObject({ status: 'absent' });
 
     for (const p of [page, second]) {
       await p

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError } from '../../common/errors.ts';
 import { dailyLedger, monthlyLedger } from '../../common/ledger/engine.ts';
+import type { LedgerSource } from '../../common/ledger/source.ts';
 import {
   ledgerDateOf,
   ledgerFile,
@@ -10,7 +11,7 @@ import {
 } from '../../common/ledger-http.ts';
 import { isValidDate } from '../../common/time.ts';
 import { ErrorCodes, IdSchema, type AttendanceEvent } from '../../protocol/index.ts';
-import type { DailyLedger, FacilitySnapshot, MonthlyLedger } from '../../protocol/ledger.ts';
+import type { DailyLedger, MonthlyLedger } from '../../protocol/ledger.ts';
 import { readerOf } from '../access.ts';
 import { CloudErrorCodes } from '../errors.ts';
 import type { CloudRouteContext } from './context.ts';
@@ -67,19 +68,23 @@ export function registerFacilityReads(app: FastifyInstance, { store, auth }: Clo
     return ledgerOutputOf(request.query);
   }
 
-  /** The facility's snapshot: not_found for an unknown facility, no_snapshot before its hub sent one. */
-  async function snapshotOf(facilityId: string): Promise<FacilitySnapshot> {
+  /**
+   * What the ledgers of [from, to] are built from: the snapshot versions in effect on its days and its
+   * amendments, as the hub relayed them. not_found for an unknown facility, no_snapshot before its hub
+   * sent a version (or when none is in effect in the period, as the hub answers then).
+   */
+  async function sourceOf(facilityId: string, from: string, to: string): Promise<LedgerSource> {
     if ((await store.getFacility(facilityId)) === undefined) {
       throw new NotFoundError(ErrorCodes.notFound, `unknown facility ${facilityId}`);
     }
-    const snapshot = await store.getSnapshot(facilityId);
-    if (snapshot === undefined) {
+    const versions = await store.ledgerVersions(facilityId, from, to);
+    if (versions.length === 0) {
       throw new NotFoundError(
         CloudErrorCodes.noSnapshot,
-        `no hub of facility ${facilityId} has sent its roster and settings yet`,
+        `no hub of facility ${facilityId} has sent its roster and settings for ${from}…${to} yet`,
       );
     }
-    return snapshot;
+    return { versions, amendments: await store.amendments(facilityId, from, to) };
   }
 
   /** The ledger as JSON, or as a file download in the asked format (LedgerFontError without a PDF font). */
@@ -103,8 +108,8 @@ export function registerFacilityReads(app: FastifyInstance, { store, auth }: Clo
     const query = await ledgerQuery(request);
     const { facilityId } = request.params;
     const date = ledgerDateOf(request.query);
-    const snapshot = await snapshotOf(facilityId);
-    const ledger = dailyLedger(snapshot, date, await store.ledgerEvents(facilityId, date, date));
+    const source = await sourceOf(facilityId, date, date);
+    const ledger = dailyLedger(source, date, await store.ledgerEvents(facilityId, date, date));
     logLedger(request, { facilityId, date, format: query.format, rows: ledger.rows.length });
     return sendLedger(reply, ledger, query);
   });
@@ -113,12 +118,16 @@ export function registerFacilityReads(app: FastifyInstance, { store, auth }: Clo
     const query = await ledgerQuery(request);
     const { facilityId } = request.params;
     const { month, from: first, to: last, classId } = ledgerMonthOf(request.query);
-    const snapshot = await snapshotOf(facilityId);
-    if (classId !== null && !snapshot.classes.some((c) => c.id === classId)) {
-      throw new ValidationError(ErrorCodes.unknownClass, `facility ${facilityId} has no class ${classId}`);
+    const source = await sourceOf(facilityId, first, last);
+    // Before reading the events; the engine checks the same (a class of some version of the month).
+    if (classId !== null && !source.versions.some((v) => v.snapshot.classes.some((c) => c.id === classId))) {
+      throw new ValidationError(
+        ErrorCodes.unknownClass,
+        `facility ${facilityId} has no class ${classId} in ${month}`,
+      );
     }
     const events = await store.ledgerEvents(facilityId, first, last);
-    const ledger = monthlyLedger(snapshot, month, events, classId);
+    const ledger = monthlyLedger(source, month, events, classId);
     logLedger(request, { facilityId, month, format: query.format, rows: ledger.rows.length });
     return sendLedger(reply, ledger, query);
   });

@@ -69,7 +69,7 @@ export function registerOrgReads(
     }
     const inputs = await store.orgRollupInputs(orgId, date);
     const nowMs = clock.now().getTime();
-    const facilities = inputs.map((input) => facilityRollup(input, nowMs, staleAfterMs));
+    const facilities = inputs.map((input) => facilityRollup(input, date, nowMs, staleAfterMs));
     request.log.info(
       { orgId, date, by: readerOf(auth.principalOf(request)), count: facilities.length },
       'org rollup read',

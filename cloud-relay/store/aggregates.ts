@@ -31,8 +31,17 @@ export type CloudRollupInputs = Pick<CloudStore, 'orgRollupInputs'>;
 /** The event log of every facility. */
 export type CloudEvents = Pick<CloudStore, 'insertBatch' | 'eventsOn' | 'ledgerEvents' | 'countEvents'>;
 
-/** The latest snapshot of each facility. */
-export type CloudSnapshots = Pick<CloudStore, 'putSnapshot' | 'getSnapshot'>;
+/** The snapshot versions of each facility (the roster and rules from a date on). */
+export type CloudSnapshots = Pick<
+  CloudStore,
+  'putSnapshot' | 'getSnapshot' | 'putSnapshotVersion' | 'ledgerVersions'
+>;
+
+/** The amendments of each facility (corrections of days in closed months). */
+export type CloudAmendments = Pick<CloudStore, 'putAmendment' | 'amendments'>;
+
+/** Retention: what is past it, deleted per facility, and the disposal records. */
+export type CloudRetention = Pick<CloudStore, 'retentionPolicies' | 'disposeBefore' | 'disposals'>;
 
 /** The backend's connection itself; without waitingForConnection, no caller ever waits for one. */
 export type CloudConnection = Pick<CloudStore, 'ping' | 'close'> &
@@ -47,4 +56,6 @@ export interface CloudAggregates {
   rollup: CloudRollupInputs;
   events: CloudEvents;
   snapshots: CloudSnapshots;
+  amendments: CloudAmendments;
+  retention: CloudRetention;
 }

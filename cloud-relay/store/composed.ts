@@ -1,13 +1,16 @@
+import type { Amendment } from '../../protocol/history.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
-import type { FacilitySnapshot } from '../../protocol/ledger.ts';
+import type { FacilitySnapshot, SnapshotVersion } from '../../protocol/ledger.ts';
 import type { CloudAggregates } from './aggregates.ts';
 import type {
   BatchInsertResult,
+  CloudDisposal,
   CloudStore,
   Facility,
   HubIdentity,
   OrgFacility,
   Organisation,
+  RetentionPolicy,
   RollupInput,
 } from './types.ts';
 
@@ -106,12 +109,44 @@ export class ComposedCloudStore implements CloudStore {
     return this.parts.events.ledgerEvents(facilityId, from, to);
   }
 
-  putSnapshot(facilityId: string, hubId: string, snapshot: FacilitySnapshot): Promise<void> {
+  putSnapshot(facilityId: string, hubId: string, snapshot: FacilitySnapshot): Promise<number> {
     return this.parts.snapshots.putSnapshot(facilityId, hubId, snapshot);
   }
 
-  getSnapshot(facilityId: string): Promise<FacilitySnapshot | undefined> {
-    return this.parts.snapshots.getSnapshot(facilityId);
+  getSnapshot(facilityId: string, date: string): Promise<FacilitySnapshot | undefined> {
+    return this.parts.snapshots.getSnapshot(facilityId, date);
+  }
+
+  putSnapshotVersion(facilityId: string, hubId: string, version: SnapshotVersion): Promise<boolean> {
+    return this.parts.snapshots.putSnapshotVersion(facilityId, hubId, version);
+  }
+
+  ledgerVersions(facilityId: string, from: string, to: string): Promise<SnapshotVersion[]> {
+    return this.parts.snapshots.ledgerVersions(facilityId, from, to);
+  }
+
+  putAmendment(facilityId: string, hubId: string, amendment: Amendment): Promise<boolean> {
+    return this.parts.amendments.putAmendment(facilityId, hubId, amendment);
+  }
+
+  amendments(facilityId: string, from: string, to: string): Promise<Amendment[]> {
+    return this.parts.amendments.amendments(facilityId, from, to);
+  }
+
+  retentionPolicies(): Promise<RetentionPolicy[]> {
+    return this.parts.retention.retentionPolicies();
+  }
+
+  disposeBefore(
+    facilityId: string,
+    cutoff: string,
+    retentionYears: number,
+  ): Promise<CloudDisposal | undefined> {
+    return this.parts.retention.disposeBefore(facilityId, cutoff, retentionYears);
+  }
+
+  disposals(facilityId: string): Promise<CloudDisposal[]> {
+    return this.parts.retention.disposals(facilityId);
   }
 
   countEvents(facilityId?: string): Promise<number> {

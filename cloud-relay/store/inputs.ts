@@ -27,6 +27,7 @@ export function canonicalTimeZone(timeZone: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
 }
 
+/** A calendar date YYYY-MM-DD (BEGINNING_OF_TIME included). */
 export function checkDate(date: string): string {
   if (!isValidDate(date)) {
     throw new ValidationError(CloudErrorCodes.invalidDate, 'date must be a calendar date YYYY-MM-DD', 'date');

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, schemaVersion, type Db } from '../../common/sqlite.ts';
+import { sampleSnapshot } from '../../test/contract/cloud-store.ts';
+import { legacySnapshotText } from '../../test/support/cloud-migrations.ts';
 import { cloudMigrations } from './migrations.ts';
+import { openCloudSqliteStore } from './sqlite.ts';
 
 function tables(db: Db): string[] {
   return db
@@ -204,6 +207,67 @@ describe('cloud migrations', () => {
       { id: 'e3', clock_doubt: 'held_back' },
     ]);
     db.close();
+  });
+
+  it('6 moves each single snapshot into version 1 for all days, and adds amendments', async () => {
+    const old = legacySnapshotText();
+    const v5 = openDatabase(file, { migrations: cloudMigrations, targetVersion: 5 });
+    v5.prepare("INSERT INTO facilities VALUES ('fac-a', 'Asia/Tokyo', '2026-04-01T00:00:00Z', NULL)").run();
+    v5.prepare("INSERT INTO facilities VALUES ('fac-b', 'Asia/Tokyo', '2026-04-01T00:00:00Z', NULL)").run();
+    v5.prepare("INSERT INTO facility_snapshots VALUES ('fac-a', ?, 'hub-1', '2026-03-01T00:00:00.000Z')").run(
+      old,
+    );
+    v5.close();
+
+    const db = openDatabase(file, { migrations: cloudMigrations, targetVersion: 6 });
+    expect(schemaVersion(db)).toBe(6);
+    expect(tables(db)).toStrictEqual([
+      'amendments',
+      'events',
+      'facilities',
+      'hubs',
+      'org_tokens',
+      'organisations',
+      'snapshot_versions',
+    ]);
+    expect(db.prepare('SELECT * FROM snapshot_versions').all()).toStrictEqual([
+      {
+        facility_id: 'fac-a',
+        version: 1,
+        effective_from: '0001-01-01',
+        snapshot: old,
+        legacy: 1,
+        hub_id: 'hub-1',
+        received_at: '2026-03-01T00:00:00.000Z',
+      },
+    ]);
+    const version = db.prepare(
+      `INSERT INTO snapshot_versions (facility_id, version, effective_from, snapshot, hub_id, received_at)
+       VALUES (?, ?, '2026-04-01', '{}', 'hub-1', 'now')`,
+    );
+    version.run('fac-a', 2);
+    expect(() => version.run('fac-a', 2)).toThrow(/UNIQUE/);
+    expect(() => version.run('fac-a', 0)).toThrow(/CHECK/);
+    expect(() => version.run('fac-x', 1)).toThrow(/FOREIGN KEY/);
+    const amendment = db.prepare(
+      `INSERT INTO amendments VALUES (?, 'corr-1', '2026-04-10', '2026-05-02T10:00:00+09:00', '{}', 'hub-1', 'now')`,
+    );
+    amendment.run('fac-a');
+    expect(() => amendment.run('fac-a')).toThrow(/UNIQUE/);
+    expect(() => amendment.run('fac-x')).toThrow(/FOREIGN KEY/);
+    db.prepare('DELETE FROM snapshot_versions WHERE version = 2').run();
+    db.close();
+
+    // The migrated snapshot reads back with the fields added since at their defaults, for every day.
+    const store = await openCloudSqliteStore(dir);
+    try {
+      expect(await store.getSnapshot('fac-a', '1999-01-01')).toStrictEqual(sampleSnapshot('fac-a'));
+      expect(await store.ledgerVersions('fac-a', '2026-04-01', '2026-04-30')).toStrictEqual([
+        { version: 1, effectiveFrom: '0001-01-01', snapshot: sampleSnapshot('fac-a') },
+      ]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses a database newer than the program', () => {

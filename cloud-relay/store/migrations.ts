@@ -115,4 +115,68 @@ export const cloudMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'snapshot versions and amendments',
+    up: (db) => {
+      db.exec(`
+        -- Every version of a facility's snapshot a hub relayed (PUT /v1/snapshots/V): the snapshot in
+        -- effect on a day is that of the highest version whose effective_from is on or before it.
+        CREATE TABLE snapshot_versions (
+          facility_id    TEXT    NOT NULL REFERENCES facilities (facility_id),
+          version        INTEGER NOT NULL CHECK (version >= 1),
+          -- YYYY-MM-DD, a local date of the facility.
+          effective_from TEXT    NOT NULL,
+          -- FacilitySnapshotSchema as JSON text.
+          snapshot       TEXT    NOT NULL,
+          -- 1: from the deprecated PUT /v1/snapshot or this migration; replaced by the first real version.
+          legacy         INTEGER NOT NULL DEFAULT 0 CHECK (legacy IN (0, 1)),
+          hub_id         TEXT    NOT NULL,
+          received_at    TEXT    NOT NULL,
+          PRIMARY KEY (facility_id, version)
+        ) STRICT;
+        -- The single snapshot of before held for all days: version 1 from the beginning of time.
+        INSERT INTO snapshot_versions
+          (facility_id, version, effective_from, snapshot, legacy, hub_id, received_at)
+          SELECT facility_id, 1, '0001-01-01', snapshot, 1, hub_id, updated_at FROM facility_snapshots;
+        DROP TABLE facility_snapshots;
+        -- Corrections of days in closed months (PUT /v1/amendments/ID), listed at the end of the ledgers.
+        CREATE TABLE amendments (
+          facility_id   TEXT NOT NULL REFERENCES facilities (facility_id),
+          correction_id TEXT NOT NULL,
+          -- The corrected day, YYYY-MM-DD.
+          local_date    TEXT NOT NULL,
+          -- When it was made (RFC 3339 with the facility's offset, as the hub orders them).
+          at            TEXT NOT NULL,
+          -- AmendmentSchema as JSON text.
+          amendment     TEXT NOT NULL,
+          hub_id        TEXT NOT NULL,
+          received_at   TEXT NOT NULL,
+          PRIMARY KEY (facility_id, correction_id)
+        ) STRICT;
+        CREATE INDEX amendments_by_day ON amendments (facility_id, local_date);
+      `);
+    },
+  },
+  {
+    version: 7,
+    name: 'disposal records',
+    up: (db) => {
+      db.exec(`
+        -- What the retention job (cloud-relay/retention.ts) deleted of a facility: counts only.
+        CREATE TABLE disposals (
+          id              INTEGER PRIMARY KEY AUTOINCREMENT,
+          facility_id     TEXT    NOT NULL REFERENCES facilities (facility_id),
+          -- UTC ISO 8601.
+          at              TEXT    NOT NULL,
+          -- The first day kept, YYYY-MM-DD.
+          cutoff          TEXT    NOT NULL,
+          retention_years INTEGER NOT NULL,
+          -- {events, snapshots, amendments}
+          counts_json     TEXT    NOT NULL
+        ) STRICT;
+        CREATE INDEX disposals_by_facility ON disposals (facility_id, id);
+      `);
+    },
+  },
 ];

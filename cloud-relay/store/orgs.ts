@@ -1,3 +1,5 @@
+import { inEffect } from '../../common/ledger/timeline.ts';
+import { localDate } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import type { FacilitySnapshot } from '../../protocol/ledger.ts';
 import type { OrgFacility, RollupInput } from './types.ts';
@@ -11,10 +13,30 @@ function latest(instants: readonly (string | null)[]): string | null {
   return max;
 }
 
+/** The facility name of a version (from its snapshot), as the org listing reads it. */
+export interface VersionName {
+  facilityId: string;
+  version: number;
+  effectiveFrom: string;
+  name: string | null;
+}
+
+/**
+ * The organisation's facilities with their hubs; each named after its snapshot in effect today (in its
+ * own time zone, at `now`), null before a hub sent one.
+ */
 export function assembleOrgFacilities(
-  facilities: readonly { facilityId: string; timeZone: string; name: string | null }[],
+  facilities: readonly { facilityId: string; timeZone: string }[],
+  versions: readonly VersionName[],
   hubs: readonly { hubId: string; facilityId: string; lastRelayAt: string | null }[],
+  now: Date,
 ): OrgFacility[] {
+  const versionsOf = new Map<string, VersionName[]>();
+  for (const v of versions) {
+    const list = versionsOf.get(v.facilityId) ?? [];
+    list.push(v);
+    versionsOf.set(v.facilityId, list);
+  }
   const byFacility = new Map<string, { hubId: string; lastRelayAt: string | null }[]>();
   for (const h of hubs) {
     const list = byFacility.get(h.facilityId) ?? [];
@@ -25,7 +47,7 @@ export function assembleOrgFacilities(
     const own = byFacility.get(f.facilityId) ?? [];
     return {
       facilityId: f.facilityId,
-      name: f.name,
+      name: inEffect(versionsOf.get(f.facilityId) ?? [], localDate(now, f.timeZone))?.name ?? null,
       timeZone: f.timeZone,
       hubs: own,
       lastRelayAt: latest(own.map((h) => h.lastRelayAt)),

@@ -129,6 +129,65 @@ export const pgCloudMigrations: readonly PgMigration[] = [
         CHECK (clock_doubt IN ('unsynced', 'held_back')) NOT VALID;
     `,
   },
+  {
+    version: 6,
+    name: 'snapshot versions and amendments',
+    sql: `
+      -- Every version of a facility's snapshot a hub relayed (PUT /v1/snapshots/V): the snapshot in effect
+      -- on a day is that of the highest version whose effective_from is on or before it.
+      CREATE TABLE snapshot_versions (
+        facility_id    text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        version        bigint NOT NULL CHECK (version >= 1),
+        -- YYYY-MM-DD, a local date of the facility (text: compared as SQLite compares it).
+        effective_from text COLLATE "C" NOT NULL,
+        -- FacilitySnapshotSchema as JSON text (not jsonb: stored and served as sent).
+        snapshot       text NOT NULL,
+        -- From the deprecated PUT /v1/snapshot or this migration; replaced by the first real version.
+        legacy         boolean NOT NULL DEFAULT false,
+        hub_id         text NOT NULL,
+        received_at    timestamptz NOT NULL,
+        PRIMARY KEY (facility_id, version)
+      );
+      -- The single snapshot of before held for all days: version 1 from the beginning of time.
+      INSERT INTO snapshot_versions
+        (facility_id, version, effective_from, snapshot, legacy, hub_id, received_at)
+        SELECT facility_id, 1, '0001-01-01', snapshot, true, hub_id, updated_at FROM facility_snapshots;
+      DROP TABLE facility_snapshots;
+      -- Corrections of days in closed months (PUT /v1/amendments/ID), listed at the end of the ledgers.
+      CREATE TABLE amendments (
+        facility_id   text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        correction_id text COLLATE "C" NOT NULL,
+        -- The corrected day, YYYY-MM-DD.
+        local_date    text COLLATE "C" NOT NULL,
+        -- When it was made (RFC 3339 with the facility's offset); ordered bytewise, as the hub does.
+        at            text COLLATE "C" NOT NULL,
+        -- AmendmentSchema as JSON text.
+        amendment     text NOT NULL,
+        hub_id        text NOT NULL,
+        received_at   timestamptz NOT NULL,
+        PRIMARY KEY (facility_id, correction_id)
+      );
+      CREATE INDEX amendments_by_day ON amendments (facility_id, local_date);
+    `,
+  },
+  {
+    version: 7,
+    name: 'disposal records',
+    sql: `
+      -- What the retention job (cloud-relay/retention.ts) deleted of a facility: counts only.
+      CREATE TABLE disposals (
+        id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        facility_id     text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        at              timestamptz NOT NULL,
+        -- The first day kept, YYYY-MM-DD.
+        cutoff          text COLLATE "C" NOT NULL,
+        retention_years integer NOT NULL,
+        -- {events, snapshots, amendments}
+        counts_json     text NOT NULL
+      );
+      CREATE INDEX disposals_by_facility ON disposals (facility_id, id);
+    `,
+  },
 ];
 
 /**

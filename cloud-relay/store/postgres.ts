@@ -7,11 +7,13 @@ import type { CloudAggregates } from './aggregates.ts';
 import { ComposedCloudStore } from './composed.ts';
 import { openFacilityEventStore } from './event-store.ts';
 import { migratePostgres, pgCloudMigrations } from './pg-migrations.ts';
+import { PgAmendments } from './postgres/amendments.ts';
 import { PgConnection } from './postgres/connection.ts';
 import { PgEvents } from './postgres/events.ts';
 import { PgFacilities } from './postgres/facilities.ts';
 import { PgHubs } from './postgres/hubs.ts';
 import { PgOrgs } from './postgres/orgs.ts';
+import { PgRetention } from './postgres/retention.ts';
 import { PgRollupInputs } from './postgres/rollup-inputs.ts';
 import { PgSnapshots } from './postgres/snapshots.ts';
 
@@ -38,6 +40,8 @@ function postgresAggregates(conn: PgConnection): CloudAggregates {
     rollup: new PgRollupInputs(conn),
     events: new PgEvents(conn, facilities, hubs),
     snapshots: new PgSnapshots(conn, facilities, hubs),
+    amendments: new PgAmendments(conn, hubs),
+    retention: new PgRetention(conn),
   };
 }
 

@@ -37,3 +37,19 @@ export function orgMismatch(facilityId: string, owner: string, orgId: string): C
     `facility ${facilityId} belongs to organisation ${owner}, not ${orgId}`,
   );
 }
+
+/** Another content under a snapshot version the facility holds (versions never change). */
+export function snapshotVersionConflict(facilityId: string, version: number): ConflictError {
+  return new ConflictError(
+    CloudErrorCodes.snapshotVersionConflict,
+    `facility ${facilityId} already holds snapshot version ${version} with other content`,
+  );
+}
+
+/** Another content under an amendment's correction id the facility holds. */
+export function amendmentConflict(facilityId: string, correctionId: string): ConflictError {
+  return new ConflictError(
+    CloudErrorCodes.amendmentConflict,
+    `facility ${facilityId} already holds amendment ${correctionId} with other content`,
+  );
+}

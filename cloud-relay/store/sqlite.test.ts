@@ -12,6 +12,7 @@ import {
   REFUSAL_TEXT,
   sampleEvent,
   sampleSnapshot,
+  sampleVersion,
 } from '../../test/contract/cloud-store.ts';
 import { cloudMigrations } from './migrations.ts';
 import {
@@ -119,17 +120,27 @@ describe('SQLite cloud store', () => {
     await server.close();
   });
 
-  it('records who uploaded the snapshot and when', async () => {
+  it('records who uploaded each snapshot version and when, and which are legacy', async () => {
     const clock = fixedClock('2026-04-01T09:00:00.000Z');
     const store = await openCloudSqliteStore(dir, { clock });
     await store.addHub('hub-1', 'fac-a');
     await store.addHub('hub-2', 'fac-a');
+    await store.putSnapshotVersion('fac-a', 'hub-1', sampleVersion(1, '0001-01-01'));
+    await store.putSnapshotVersion('fac-a', 'hub-2', sampleVersion(2, '2026-05-01'));
     await store.putSnapshot('fac-a', 'hub-1', sampleSnapshot());
-    await store.putSnapshot('fac-a', 'hub-2', sampleSnapshot());
     await store.close();
     const db = openDatabase(join(dir, CLOUD_DB_FILE), { migrations: [], readonly: true });
-    expect(db.prepare('SELECT facility_id, hub_id, updated_at FROM facility_snapshots').all()).toStrictEqual([
-      { facility_id: 'fac-a', hub_id: 'hub-2', updated_at: '2026-04-01T09:00:00.000Z' },
+    const at = '2026-04-01T09:00:00.000Z';
+    expect(
+      db
+        .prepare(
+          'SELECT version, effective_from, legacy, hub_id, received_at FROM snapshot_versions ORDER BY version',
+        )
+        .all(),
+    ).toStrictEqual([
+      { version: 1, effective_from: '0001-01-01', legacy: 0, hub_id: 'hub-1', received_at: at },
+      { version: 2, effective_from: '2026-05-01', legacy: 0, hub_id: 'hub-2', received_at: at },
+      { version: 3, effective_from: '0001-01-01', legacy: 1, hub_id: 'hub-1', received_at: at },
     ]);
     db.close();
   });

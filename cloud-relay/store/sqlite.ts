@@ -7,10 +7,12 @@ import type { CloudAggregates } from './aggregates.ts';
 import { ComposedCloudStore } from './composed.ts';
 import { openFacilityEventStore } from './event-store.ts';
 import { cloudMigrations } from './migrations.ts';
+import { SqliteAmendments } from './sqlite/amendments.ts';
 import { settle, SqliteConnection } from './sqlite/connection.ts';
 import { SqliteEvents } from './sqlite/events.ts';
 import { SqliteFacilities } from './sqlite/facilities.ts';
 import { SqliteHubs } from './sqlite/hubs.ts';
+import { SqliteRetention } from './sqlite/retention.ts';
 import { SqliteOrgs } from './sqlite/orgs.ts';
 import { SqliteRollupInputs } from './sqlite/rollup-inputs.ts';
 import { SqliteSnapshots } from './sqlite/snapshots.ts';
@@ -36,6 +38,8 @@ function sqliteAggregates(conn: SqliteConnection): CloudAggregates {
     rollup: new SqliteRollupInputs(conn),
     events: new SqliteEvents(conn, facilities, hubs),
     snapshots: new SqliteSnapshots(conn, facilities, hubs),
+    amendments: new SqliteAmendments(conn, facilities, hubs),
+    retention: new SqliteRetention(conn),
   };
 }
 

@@ -1,5 +1,6 @@
+import type { Amendment } from '../../protocol/history.ts';
 import type { AttendanceEvent, Rejection } from '../../protocol/index.ts';
-import type { FacilitySnapshot } from '../../protocol/ledger.ts';
+import type { FacilitySnapshot, SnapshotVersion } from '../../protocol/ledger.ts';
 
 /** Who a hub token belongs to. */
 export interface HubIdentity {
@@ -29,7 +30,7 @@ export interface OrgHub {
 /** A facility of an organisation, with what its hubs last relayed. */
 export interface OrgFacility {
   facilityId: string;
-  /** The facility name from its latest snapshot; null before a hub sent one. */
+  /** The facility name of its snapshot in effect today (its time zone); null before a hub sent one. */
   name: string | null;
   timeZone: string;
   hubs: OrgHub[];
@@ -37,9 +38,35 @@ export interface OrgFacility {
   lastRelayAt: string | null;
 }
 
+/** A facility's retention setting as the retention job reads it. */
+export interface RetentionPolicy {
+  facilityId: string;
+  timeZone: string;
+  retentionYears: number;
+}
+
+/** How many rows of each kind a disposal deleted. */
+export interface CloudDisposalCounts {
+  events: number;
+  snapshots: number;
+  amendments: number;
+}
+
+/** A disposal record (table disposals): counts only, no personal data. */
+export interface CloudDisposal {
+  facilityId: string;
+  /** When (UTC ISO 8601). */
+  at: string;
+  /** The first day kept: the records of the days before it went. */
+  cutoff: string;
+  retentionYears: number;
+  counts: CloudDisposalCounts;
+}
+
 /** What the daily rollup of one facility is computed from. */
 export interface RollupInput {
   facilityId: string;
+  /** The snapshot in effect on the date (children not yet filtered by enrolment); undefined for none. */
   snapshot: FacilitySnapshot | undefined;
   /** The facility's events of the date plus later voids naming one of them (as ledgerEvents). */
   events: AttendanceEvent[];
@@ -64,8 +91,9 @@ export interface BatchInsertResult {
 }
 
 /**
- * Storage of the cloud relay: facilities, hub credentials and the event log of every facility.
- * Backend-neutral (SQLite and PostgreSQL; both pass test/contract/cloud-store.ts), so: async throughout, and
+ * Storage of the cloud relay: facilities, hub credentials, the event log of every facility and its dated
+ * history (snapshot versions, amendments). Backend-neutral (SQLite and PostgreSQL; both pass
+ * test/contract/cloud-store.ts), so: async throughout, and
  * each call is one round trip / one transaction. Event ids are unique per facility: the same id from two
  * facilities is two events, so that one facility can never make another's event look stored.
  *
@@ -146,13 +174,65 @@ export interface CloudStore {
    */
   ledgerEvents(facilityId: string, from: string, to: string): Promise<AttendanceEvent[]>;
   /**
-   * Stores the facility's roster and care rules as a hub relayed them, replacing any earlier one (the
-   * latest upload wins), with the uploading hub and the time (also the hub's last relay time). The facility must exist, `snapshot` must
+   * Deprecated upload of old hubs (PUT /v1/snapshot): the roster and care rules "from now on for all
+   * days", stored as a legacy version effective 0001-01-01 numbered (highest stored version) + 1, so that
+   * it governs every day. The same snapshot as the highest stored legacy version is a no-op. Records the
+   * uploading hub and the time (also the hub's last relay time). The facility must exist, `snapshot` must
    * name it, and its time zone must be the facility's (ConflictError time_zone_mismatch otherwise).
+   * Returns the version that holds it.
    */
-  putSnapshot(facilityId: string, hubId: string, snapshot: FacilitySnapshot): Promise<void>;
-  /** The latest snapshot of the facility; undefined when no hub has sent one. */
-  getSnapshot(facilityId: string): Promise<FacilitySnapshot | undefined>;
+  putSnapshot(facilityId: string, hubId: string, snapshot: FacilitySnapshot): Promise<number>;
+  /**
+   * The snapshot in effect on `date` (YYYY-MM-DD): that of the highest version whose effectiveFrom is on
+   * or before it (common/ledger/timeline.ts inEffect); undefined when none is.
+   */
+  getSnapshot(facilityId: string, date: string): Promise<FacilitySnapshot | undefined>;
+  /**
+   * Stores one version of the facility's snapshot as a hub issued it (PUT /v1/snapshots/V), idempotent by
+   * (facility, version): true when stored now, false when the same content was stored before. Other
+   * content under a stored version is refused (ConflictError snapshot_version_conflict): versions never
+   * change. The first version a hub sends replaces every legacy version (putSnapshot, and the snapshot
+   * migrated from before versions): the hub's own history is the authority from then on. Checks as
+   * putSnapshot, and effectiveFrom must be a calendar date (invalid_date). Touches the hub's relay time.
+   */
+  putSnapshotVersion(facilityId: string, hubId: string, version: SnapshotVersion): Promise<boolean>;
+  /**
+   * The versions the ledgers of [from, to] need: those in effect on some day of it (timeline.ts
+   * versionsFor), by version; [] for an unknown facility or one without versions. A range that ends
+   * before it starts is refused (invalid_date).
+   */
+  ledgerVersions(facilityId: string, from: string, to: string): Promise<SnapshotVersion[]>;
+  /**
+   * Stores an amendment (a correction of a day in a closed month; PUT /v1/amendments/ID), idempotent by
+   * (facility, correctionId): true when stored now, false when the same content was stored before; other
+   * content is refused (ConflictError amendment_conflict). A malformed one is invalid_amendment. The
+   * facility must exist; touches the hub's relay time.
+   */
+  putAmendment(facilityId: string, hubId: string, amendment: Amendment): Promise<boolean>;
+  /**
+   * The amendments of days in [from, to], oldest first by `at` then correctionId (compared as text, as the
+   * hub orders them), as the ledgers list them.
+   */
+  amendments(facilityId: string, from: string, to: string): Promise<Amendment[]>;
+  /**
+   * Every facility with its zone and the retentionYears of its highest snapshot version (the latest
+   * setting; 5 when it has none), by id: what the retention job (cloud-relay/retention.ts) needs.
+   */
+  retentionPolicies(): Promise<RetentionPolicy[]>;
+  /**
+   * Deletes in one transaction the facility's records of the days before `cutoff`: events (a void that
+   * cancels a kept event stays), snapshot versions no day from the cutoff on needs (timeline.ts
+   * versionsFor), amendments of those days; and records the disposal (table disposals). Deletes and
+   * records nothing, and resolves undefined, when nothing was due. invalid_date for a bad cutoff,
+   * bad_retention for years outside 1–100.
+   */
+  disposeBefore(
+    facilityId: string,
+    cutoff: string,
+    retentionYears: number,
+  ): Promise<CloudDisposal | undefined>;
+  /** The facility's disposal records, newest first ([] for an unknown facility). */
+  disposals(facilityId: string): Promise<CloudDisposal[]>;
   /** Events of one facility, or of all facilities. */
   countEvents(facilityId?: string): Promise<number>;
   close(): Promise<void>;

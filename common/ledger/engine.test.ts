@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DailyLedgerSchema } from '../../protocol/ledger.ts';
 import type { CareBand, ExtendedCare } from '../../protocol/settings.ts';
 import { ValidationError } from '../errors.ts';
-import { baseSnapshot, tokyoEvent } from '../../test/support/ledger-month.ts';
+import { baseSnapshot, sourceOf, tokyoEvent } from '../../test/support/ledger-month.ts';
 import { dailyLedger, extendedMinutes, ledgerContentType, ledgerFileName, monthlyLedger } from './index.ts';
 
 const standard = { start: '07:00', end: '18:00' };
@@ -96,7 +96,7 @@ describe('dailyLedger', () => {
   ];
   const absent5 = tokyoEvent('absent', 'c5', D, '07:00', staff('family'));
   events.push(absent5, tokyoEvent('void', 'c5', D, '08:29', { ...staff(), voids: absent5.id }));
-  const ledger = dailyLedger(snapshot, D, events);
+  const ledger = dailyLedger(sourceOf(snapshot), D, events);
 
   it('rows in roster class order, children by kana, children without a class left out', () => {
     expect(DailyLedgerSchema.parse(ledger)).toEqual(ledger);
@@ -162,7 +162,7 @@ describe('dailyLedger', () => {
       ...tokyoEvent(type, 'c1', day, '00:00'),
       occurredAt: iso,
     });
-    const rows = dailyLedger(ny, day, [
+    const rows = dailyLedger(sourceOf(ny), day, [
       at('2026-03-08T06:30:00Z', 'check_in'), // 01:30 EST
       at('2026-03-08T07:10:00Z', 'check_out'), // 03:10 EDT
       at('2026-03-09T04:30:00Z', 'check_in'), // 00:30 EDT on the 9th: another day
@@ -175,29 +175,29 @@ describe('dailyLedger', () => {
   });
 
   it('refuses a bad date', () => {
-    expect(() => dailyLedger(snapshot, '2026-02-30', [])).toThrow(ValidationError);
+    expect(() => dailyLedger(sourceOf(snapshot), '2026-02-30', [])).toThrow(ValidationError);
   });
 });
 
 describe('monthlyLedger', () => {
   it('filters by class, refuses an unknown class and a bad month', () => {
-    const m = monthlyLedger(snapshot, '2026-04', [tokyoEvent('check_in', 'c1', D, '08:00')], 'k1');
+    const m = monthlyLedger(sourceOf(snapshot), '2026-04', [tokyoEvent('check_in', 'c1', D, '08:00')], 'k1');
     expect(m.rows.map((r) => r.child_id)).toEqual(['c2', 'c1']);
     expect(m.rows[1]).toMatchObject({ attended_days: 1, open_days: [1], extended_minutes: 0 });
     expect(m.rows[1]?.days).toHaveLength(30);
     expect(m.rows[1]?.days[0]).toBe('08:00-');
-    expect(() => monthlyLedger(snapshot, '2026-04', [], 'nope')).toThrow(
+    expect(() => monthlyLedger(sourceOf(snapshot), '2026-04', [], 'nope')).toThrow(
       expect.objectContaining({ code: 'unknown_class' }),
     );
-    expect(() => monthlyLedger(snapshot, '2026-13', [], null)).toThrow(ValidationError);
-    expect(monthlyLedger(snapshot, '2028-02', [], null).rows[0]?.days).toHaveLength(29);
+    expect(() => monthlyLedger(sourceOf(snapshot), '2026-13', [], null)).toThrow(ValidationError);
+    expect(monthlyLedger(sourceOf(snapshot), '2028-02', [], null).rows[0]?.days).toHaveLength(29);
   });
 
   it('file names and content types', () => {
-    const m = monthlyLedger(snapshot, '2026-04', [], 'k1');
+    const m = monthlyLedger(sourceOf(snapshot), '2026-04', [], 'k1');
     expect(ledgerFileName(m, 'xlsx')).toBe('ledger-2026-04-k1.xlsx');
     expect(ledgerFileName({ ...m, classId: null }, 'pdf')).toBe('ledger-2026-04.pdf');
-    expect(ledgerFileName(dailyLedger(snapshot, D, []), 'csv')).toBe('ledger-2026-04-01.csv');
+    expect(ledgerFileName(dailyLedger(sourceOf(snapshot), D, []), 'csv')).toBe('ledger-2026-04-01.csv');
     expect(ledgerContentType('csv', 'sjis')).toBe('text/csv; charset=Shift_JIS');
     expect(ledgerContentType('csv')).toBe('text/csv; charset=utf-8');
     expect(ledgerContentType('pdf')).toBe('application/pdf');

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseSnapshot, generateMonth, tokyoEvent } from '../../test/support/ledger-month.ts';
+import { baseSnapshot, generateMonth, sourceOf, tokyoEvent } from '../../test/support/ledger-month.ts';
 import {
   dailyLedger,
   findLedgerFont,
@@ -33,7 +33,7 @@ const snapshot = baseSnapshot({
   ],
 });
 const D = '2026-04-01';
-const daily = dailyLedger(snapshot, D, [
+const daily = dailyLedger(sourceOf(snapshot), D, [
   tokyoEvent('check_in', 'c1', D, '06:40'),
   tokyoEvent('check_out', 'c1', D, '18:20'),
   tokyoEvent('absent', 'c2', D, '07:00', { method: 'staff', actor: 's1', note: 'sick: 熱, "高い"' }),
@@ -63,7 +63,7 @@ describe('CSV', () => {
   });
 
   it('monthly columns: one per day of the month', () => {
-    const m = monthlyLedger(snapshot, '2026-02', [], null);
+    const m = monthlyLedger(sourceOf(snapshot), '2026-02', [], null);
     const header = ledgerCsv(m, 'utf8').toString('utf8').slice(1).split('\r\n')[0];
     expect(header).toBe(
       `class_name,child_id,child_name,${Array.from({ length: 28 }, (_, i) => String(i + 1)).join(',')},attended_days,absent_days,extended_minutes`,
@@ -77,7 +77,7 @@ describe('XLSX', () => {
     [
       'monthly',
       monthlyLedger(
-        generateMonth('2026-04', 40, 2, 7).snapshot,
+        sourceOf(generateMonth('2026-04', 40, 2, 7).snapshot),
         '2026-04',
         generateMonth('2026-04', 40, 2, 7).events,
         null,
@@ -111,7 +111,10 @@ describe('XLSX', () => {
     } else {
       ledger.rows.forEach((r, i) => {
         expect(ws.getRow(i + 2).getCell(table.header.length).value).toBe(r.extended_minutes);
-        expect(ws.getRow(i + 2).getCell(4).value ?? '').toBe(r.days[0]);
+        // A corrected day's cell ends in ※ (the JSON's days stay clean).
+        expect(ws.getRow(i + 2).getCell(4).value ?? '').toBe(
+          `${r.days[0] ?? ''}${r.corrected_days.includes(1) ? '※' : ''}`,
+        );
       });
     }
   });
@@ -167,7 +170,7 @@ describe('PDF', () => {
 
     it('monthly: landscape, many rows over several pages, every child named', async () => {
       const gen = generateMonth('2026-04', 120, 4, 11);
-      const ledger = monthlyLedger(gen.snapshot, '2026-04', gen.events, null);
+      const ledger = monthlyLedger(sourceOf(gen.snapshot), '2026-04', gen.events, null);
       const pdf = await ledgerPdf(ledger);
       const text = await textOf(pdf, 'monthly.pdf');
       expect(text).toContain('出席簿');

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import type { CsvEncoding } from '../../protocol/ledger.ts';
-import { baseSnapshot, tokyoEvent } from '../../test/support/ledger-month.ts';
+import { baseSnapshot, sourceOf, tokyoEvent } from '../../test/support/ledger-month.ts';
 import { dailyLedger, ledgerCsv, ledgerXlsx, monthlyLedger, neutralizeCell } from './index.ts';
 
 /**
@@ -98,8 +98,8 @@ describe('formula injection', () => {
               note,
             }),
           );
-          const daily = dailyLedger(snapshot, '2026-04-01', events);
-          const monthly = monthlyLedger(snapshot, '2026-04', events, null);
+          const daily = dailyLedger(sourceOf(snapshot), '2026-04-01', events);
+          const monthly = monthlyLedger(sourceOf(snapshot), '2026-04', events, null);
           const notes = new Map(entries.map(([, note], i) => [`c${String(i)}`, note]));
           // The monthly ledger carries the same name cells: checked in the first batch only, for time.
           for (const ledger of runs === 1 ? [daily, monthly] : [daily]) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MonthlyLedgerSchema } from '../../protocol/ledger.ts';
 import type { CareBand, ExtendedCare } from '../../protocol/settings.ts';
-import { generateMonth } from '../../test/support/ledger-month.ts';
+import { generateMonth, sourceOf } from '../../test/support/ledger-month.ts';
 import { dailyLedger, monthlyLedger } from './index.ts';
 
 /**
@@ -45,7 +45,7 @@ describe.each([
   const gen = generateMonth(MONTH, 120, 4, 20260401);
   const snapshot = rules ? { ...gen.snapshot, extendedCare: rules } : gen.snapshot;
   const { plan, events } = gen;
-  const ledger = monthlyLedger(snapshot, MONTH, events, null);
+  const ledger = monthlyLedger(sourceOf(snapshot), MONTH, events, null);
 
   it('has one valid row per child, classes in roster order', () => {
     expect(MonthlyLedgerSchema.parse(ledger)).toEqual(ledger);
@@ -79,9 +79,12 @@ describe.each([
       let absent = 0;
       let extended = 0;
       const open: number[] = [];
+      const corrected: number[] = [];
       const cells: string[] = [];
       for (let d = 1; d <= 30; d++) {
         const p = days.get(d) ?? { kind: 'none' };
+        // Absences are staff events; an attended day is corrected when the plan made it so.
+        if (p.kind === 'absent' || (p.kind === 'attend' && p.corrected)) corrected.push(d);
         if (p.kind === 'absent') {
           absent++;
           cells.push('欠');
@@ -101,13 +104,14 @@ describe.each([
       expect(row.absent_days).toBe(absent);
       expect(row.extended_minutes).toBe(extended);
       expect(row.open_days).toEqual(open);
+      expect(row.corrected_days).toEqual(corrected);
     }
   });
 
   it('gives the same per day in the daily ledgers, with notes and corrections', () => {
     for (let d = 1; d <= 30; d++) {
       const date = `${MONTH}-${String(d).padStart(2, '0')}`;
-      const daily = dailyLedger(snapshot, date, events);
+      const daily = dailyLedger(sourceOf(snapshot), date, events);
       for (const row of daily.rows) {
         const child = snapshot.children.find((c) => c.id === row.child_id);
         const p = plan.get(row.child_id)?.get(d);

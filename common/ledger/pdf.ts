@@ -1,11 +1,20 @@
 import PDFDocument from 'pdfkit';
 import type { DailyLedger, MonthlyLedger } from '../../protocol/ledger.ts';
 import { findLedgerFont } from './font.ts';
-import { cellText, isDaily, ledgerTable } from './table.ts';
+import { CORRECTED_MARK, cellText, isDaily, ledgerTable } from './table.ts';
 
 const MARGIN = 28;
 const HEAD_FONT = 6;
 const HEAD_HEIGHT = 17;
+const AMENDMENT_FONT = 7;
+const LINE_GAP = 1;
+
+/**
+ * pdfkit needs a creation date (it writes it, and derives the trailer's file /ID from the document info)
+ * and takes "now" when given none: a fixed one keeps the same ledger the same bytes, at the hub and the
+ * cloud, whenever it is rendered.
+ */
+const FIXED_DATE = new Date('2000-01-01T00:00:00Z');
 
 interface Layout {
   widths: number[];
@@ -32,16 +41,29 @@ function monthlyLayout(contentWidth: number, days: number): Layout {
     rowHeight: 16,
     lines: (t, column) => {
       if (column < 3 || column >= 3 + days) return [t];
-      // Check-in over check-out; an open day (`HH:MM-`) shows a lone dash below.
-      const dash = t.indexOf('-');
-      return dash > 0 ? [t.slice(0, dash), t.slice(dash + 1) || '-'] : [t];
+      // Check-in over check-out; an open day (`HH:MM-`) shows a lone dash below; the ※ of a corrected
+      // day stays at the end.
+      const mark = t.endsWith(CORRECTED_MARK) ? CORRECTED_MARK : '';
+      const text = mark === '' ? t : t.slice(0, -mark.length);
+      const dash = text.indexOf('-');
+      return dash > 0 ? [text.slice(0, dash), (text.slice(dash + 1) || '-') + mark] : [t];
     },
   };
 }
 
+/** 日付, 園児ID, 園児名, 訂正前, 訂正後, 訂正者, 理由, 訂正日時: the states and the reason share the rest 1:1:2. */
+function amendmentWidths(contentWidth: number): number[] {
+  const fixed = [50, 44, 70, 0, 0, 72, 0, 64];
+  const share = [0, 0, 0, 1, 1, 0, 2, 0];
+  const rest = contentWidth - fixed.reduce((a, b) => a + b, 0);
+  return fixed.map((w, i) => w + (rest * (share[i] ?? 0)) / 4);
+}
+
 /**
  * The ledger as a PDF: A4 portrait (daily) or landscape (monthly), the facility's name and the period as
- * title, the same columns as the CSV with the header repeated on every page, the Japanese font embedded.
+ * title, the same columns as the CSV with the header repeated on every page, then the amendments (if
+ * any) as a table of their own whose cells wrap, the Japanese font embedded. The same ledger always gives
+ * the same bytes.
  */
 export async function ledgerPdf(
   ledger: DailyLedger | MonthlyLedger,
@@ -56,11 +78,10 @@ export async function ledgerPdf(
     layout: daily ? 'portrait' : 'landscape',
     margin: MARGIN,
     autoFirstPage: true,
-    // Fixed so that the same ledger gives the same file.
     info: {
       Title: `${daily ? '登降園記録簿' : '出席簿'} ${ledger.facilityName} ${period}`,
       Creator: 'Genkan',
-      CreationDate: new Date(`${daily ? ledger.date : `${ledger.month}-01`}T00:00:00Z`),
+      CreationDate: FIXED_DATE,
     },
   });
   const chunks: Buffer[] = [];
@@ -78,6 +99,7 @@ export async function ledgerPdf(
 
   const pageWidth = doc.page.width;
   const pageHeight = doc.page.height;
+  const bottom = pageHeight - MARGIN;
   const contentWidth = pageWidth - 2 * MARGIN;
   const layout = daily ? dailyLayout(contentWidth) : monthlyLayout(contentWidth, table.header.length - 6);
   const title = `${daily ? '登降園記録簿' : '出席簿'}  ${ledger.facilityName}  ${period}${
@@ -114,7 +136,8 @@ export async function ledgerPdf(
 
   let page = 1;
   let y = MARGIN;
-  const header = () => {
+  /** The title and the page number; y below them. */
+  const pageTop = () => {
     doc.fontSize(12).fillColor('#000000').text(title, MARGIN, MARGIN, { lineBreak: false });
     doc.fontSize(7).text(String(page), pageWidth - MARGIN - 30, MARGIN + 3, {
       width: 30,
@@ -122,18 +145,70 @@ export async function ledgerPdf(
       lineBreak: false,
     });
     y = MARGIN + 22;
+  };
+  const newPage = () => {
+    doc.addPage();
+    page++;
+    pageTop();
+  };
+  const header = () => {
     drawRow(table.header, y, HEAD_HEIGHT, HEAD_FONT, true);
     y += HEAD_HEIGHT;
   };
+  pageTop();
   header();
   for (const row of table.rows) {
-    if (y + layout.rowHeight > pageHeight - MARGIN) {
-      doc.addPage();
-      page++;
+    if (y + layout.rowHeight > bottom) {
+      newPage();
       header();
     }
     drawRow(row.map(cellText), y, layout.rowHeight, layout.fontSize, false);
     y += layout.rowHeight;
+  }
+
+  if (table.amendments !== null) {
+    const { title: sectionTitle, header: columns, rows } = table.amendments;
+    const widths = amendmentWidths(contentWidth);
+    const textOptions = (i: number) => ({ width: (widths[i] ?? 0) - 4, lineGap: LINE_GAP });
+    /** A row as tall as its tallest cell, wrapped; at most what a page holds below its headers. */
+    const heightOf = (cells: string[]): number => {
+      doc.fontSize(AMENDMENT_FONT);
+      const tallest = Math.max(...cells.map((t, i) => doc.heightOfString(t, textOptions(i))));
+      return Math.min(tallest + 4, bottom - (MARGIN + 22) - 40);
+    };
+    const drawWrapped = (cells: string[], height: number, bold: boolean) => {
+      let x = MARGIN;
+      doc.fontSize(AMENDMENT_FONT);
+      cells.forEach((text, i) => {
+        const w = widths[i] ?? 0;
+        doc
+          .rect(x, y, w, height)
+          .lineWidth(0.3)
+          .stroke(bold ? '#444444' : '#999999');
+        // A height keeps pdfkit from continuing on a new page by itself.
+        doc.fillColor('#000000').text(text, x + 2, y + 2, { ...textOptions(i), height: height - 2 });
+        x += w;
+      });
+      y += height;
+    };
+    const texts = rows.map((r) => r.map(cellText));
+    const headHeight = heightOf(columns);
+    const sectionHeader = () => {
+      doc.fontSize(9).fillColor('#000000').text(sectionTitle, MARGIN, y, { lineBreak: false });
+      y += 14;
+      drawWrapped(columns, headHeight, true);
+    };
+    y += 12;
+    if (y + 14 + headHeight + heightOf(texts[0] ?? []) > bottom) newPage();
+    sectionHeader();
+    for (const cells of texts) {
+      const height = heightOf(cells);
+      if (y + height > bottom) {
+        newPage();
+        sectionHeader();
+      }
+      drawWrapped(cells, height, false);
+    }
   }
   doc.end();
   return done;

@@ -4,25 +4,50 @@ import {
   type LedgerFormat,
   type MonthlyLedger,
 } from '../../protocol/ledger.ts';
+import { AMENDMENT_COLUMNS, AMENDMENTS_TITLE, amendmentCells } from './amendments.ts';
 
 /** A ledger as a grid of cells, the one source of the CSV, XLSX and PDF renderers. */
 export type Cell = string | number | boolean | null;
 
+/** The amendments section: listed after the rows under its title, with its own header. */
+export interface AmendmentsTable {
+  title: string;
+  header: string[];
+  rows: string[][];
+}
+
 export interface LedgerTable {
   header: string[];
   rows: Cell[][];
+  /** Null when the ledger has no amendments. */
+  amendments: AmendmentsTable | null;
 }
+
+/** A monthly day cell of a corrected day ends in this (the JSON `days` stay clean). */
+export const CORRECTED_MARK = '※';
 
 export function isDaily(ledger: DailyLedger | MonthlyLedger): ledger is DailyLedger {
   return 'date' in ledger;
 }
 
-/** Daily: DAILY_LEDGER_COLUMNS. Monthly: class_name,child_id,child_name,1…N,attended_days,absent_days,extended_minutes. */
+/**
+ * Daily: DAILY_LEDGER_COLUMNS. Monthly: class_name,child_id,child_name,1…N,attended_days,absent_days,
+ * extended_minutes, a corrected day's cell ending in ※. Then the amendments, if any (AMENDMENT_COLUMNS).
+ */
 export function ledgerTable(ledger: DailyLedger | MonthlyLedger): LedgerTable {
+  const amendments: AmendmentsTable | null =
+    ledger.amendments.length === 0
+      ? null
+      : {
+          title: AMENDMENTS_TITLE,
+          header: [...AMENDMENT_COLUMNS],
+          rows: ledger.amendments.map(amendmentCells),
+        };
   if (isDaily(ledger)) {
     return {
       header: [...DAILY_LEDGER_COLUMNS],
       rows: ledger.rows.map((r) => DAILY_LEDGER_COLUMNS.map((c) => r[c])),
+      amendments,
     };
   }
   const [y = 0, m = 1] = ledger.month.split('-').map(Number);
@@ -38,16 +63,39 @@ export function ledgerTable(ledger: DailyLedger | MonthlyLedger): LedgerTable {
       'absent_days',
       'extended_minutes',
     ],
-    rows: ledger.rows.map((r) => [
-      r.class_name,
-      r.child_id,
-      r.child_name,
-      ...dayNumbers.map((_, i) => r.days[i] ?? ''),
-      r.attended_days,
-      r.absent_days,
-      r.extended_minutes,
-    ]),
+    rows: ledger.rows.map((r) => {
+      const corrected = new Set(r.corrected_days);
+      return [
+        r.class_name,
+        r.child_id,
+        r.child_name,
+        ...dayNumbers.map((_, i) => `${r.days[i] ?? ''}${corrected.has(i + 1) ? CORRECTED_MARK : ''}`),
+        r.attended_days,
+        r.absent_days,
+        r.extended_minutes,
+      ];
+    }),
+    amendments,
   };
+}
+
+/**
+ * Every line of the table as a spreadsheet holds it: the header, the rows, then (with amendments) an
+ * empty line, the title, the amendments' header and rows. Every line is as wide as the header, so that
+ * the CSV stays rectangular for strict readers.
+ */
+export function tableLines(table: LedgerTable): Cell[][] {
+  const width = table.header.length;
+  const pad = (cells: readonly Cell[]): Cell[] => [
+    ...cells,
+    ...Array<Cell>(Math.max(0, width - cells.length)).fill(''),
+  ];
+  const lines: Cell[][] = [table.header, ...table.rows];
+  if (table.amendments !== null) {
+    lines.push(pad([]), pad([table.amendments.title]), pad(table.amendments.header));
+    for (const row of table.amendments.rows) lines.push(pad(row));
+  }
+  return lines;
 }
 
 /**

@@ -1,6 +1,14 @@
 import ExcelJS from 'exceljs';
 import type { DailyLedger, MonthlyLedger } from '../../protocol/ledger.ts';
-import { isDaily, ledgerTable, neutralizeCell, type Cell } from './table.ts';
+import { isDaily, ledgerTable, neutralizeCell, tableLines, type Cell } from './table.ts';
+import { setZipEntryDates } from './zip.ts';
+
+/**
+ * The date of every XLSX: ExcelJS always writes a creation and a modification date (its workbook starts
+ * with "now") and a zip entry always has one, so they get this fixed one instead: a file that depends on
+ * when it was rendered would differ between the hub and the cloud, and from one download to the next.
+ */
+const FIXED_DATE = new Date('2000-01-01T00:00:00Z');
 
 /** Characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF): shown as U+FFFD. */
 const XML_INVALID =
@@ -40,22 +48,29 @@ function columnWidth(header: string, daily: boolean): number {
   }
 }
 
-/** The ledger as one XLSX sheet: bold frozen header, the same values as the CSV. */
+/**
+ * The ledger as one XLSX sheet: bold frozen header, the same lines and values as the CSV (the amendments'
+ * title and header bold too). The same ledger always gives the same bytes.
+ */
 export async function ledgerXlsx(ledger: DailyLedger | MonthlyLedger): Promise<Buffer> {
   const daily = isDaily(ledger);
   const table = ledgerTable(ledger);
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Genkan';
-  // Fixed dates keep the file the same from the hub and from the cloud.
-  const when = new Date(`${daily ? ledger.date : `${ledger.month}-01`}T00:00:00Z`);
-  wb.created = when;
-  wb.modified = when;
+  wb.created = FIXED_DATE;
+  wb.modified = FIXED_DATE;
   const ws = wb.addWorksheet(daily ? `登降園記録簿 ${ledger.date}` : `出席簿 ${ledger.month}`, {
     views: [{ state: 'frozen', ySplit: 1 }],
   });
   ws.columns = table.header.map((h) => ({ header: h, width: columnWidth(h, daily) }));
   ws.getRow(1).font = { bold: true };
-  for (const row of table.rows) ws.addRow(row.map(cellValue));
+  const lines = tableLines(table);
+  lines.slice(1).forEach((row, i) => {
+    const added = ws.addRow(row.map(cellValue));
+    // The amendments' title and header: the lines after the empty one that follows the rows.
+    const section = i - table.rows.length;
+    if (section === 1 || section === 2) added.font = { bold: true };
+  });
   const out = await wb.xlsx.writeBuffer();
-  return Buffer.from(out);
+  return setZipEntryDates(Buffer.from(out), FIXED_DATE);
 }

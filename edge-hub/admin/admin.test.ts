@@ -233,14 +233,24 @@ describe('admin API', () => {
       ((await (await postCsv(cookie, csv, true)).json()) as { jobId: string }).jobId,
     );
     expect(dry).toMatchObject({ state: 'done', processed: 600, total: 600, problems: [] });
-    expect(dry.preview).toEqual({
+    expect(dry.preview).toMatchObject({
       classes: 3,
       children: 600,
       guardians: 600,
       credentials: 0,
       childrenAdded: 600,
       childrenRemoved: 4,
+      // Default: the hub's today.
+      effectiveFrom: '2026-04-01',
     });
+    expect(dry.preview?.leaving.map((c) => c.childId)).toEqual(['c001', 'c002', 'c003', 'c004']);
+    const badDate = await fetch(`${base}/api/admin/roster/imports?dryRun=true&effective=2026-02-30`, {
+      method: 'POST',
+      headers: { cookie, origin, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(badDate.status).toBe(400);
+    expect(((await badDate.json()) as { error: { code: string } }).error.code).toBe('bad_effective_date');
     const real = await waitJob(
       cookie,
       ((await (await postCsv(cookie, csv, false)).json()) as { jobId: string }).jobId,

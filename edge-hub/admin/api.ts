@@ -33,7 +33,9 @@ import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import { parseCookies, requireSameOrigin, serveWebApp } from '../http/web-app.ts';
 
 export interface AdminApiOptions {
-  store: StoreOf<'facility' | 'events' | 'outbox' | 'roster' | 'devices' | 'audit' | 'settings'> &
+  store: StoreOf<
+    'facility' | 'events' | 'outbox' | 'roster' | 'devices' | 'audit' | 'settings' | 'history' | 'corrections'
+  > &
     Transactional;
   clock: Clock;
   timeZone: string;
@@ -194,7 +196,7 @@ export function registerAdminApi(
       .send();
   });
 
-  app.post<{ Querystring: { dryRun?: string } }>(
+  app.post<{ Querystring: { dryRun?: string; effective?: string | string[] } }>(
     '/api/admin/roster/imports',
     { bodyLimit: ROSTER_BODY_LIMIT },
     (req, reply) => {
@@ -204,7 +206,14 @@ export function registerAdminApi(
         throw new UnsupportedFormatError(ErrorCodes.unsupportedMediaType, 'send the roster as text/csv');
       }
       const dryRun = req.query.dryRun !== 'false';
-      const { jobId } = options.jobs.start(req.body, dryRun, ctx.staffId);
+      // The day the roster takes effect from (default today); a bad or closed one is refused (400, 409).
+      const { effective } = req.query;
+      const { jobId } = options.jobs.start(
+        req.body,
+        dryRun,
+        ctx.staffId,
+        Array.isArray(effective) ? effective.join(',') : effective,
+      );
       return noStore(reply).code(202).send({ jobId });
     },
   );

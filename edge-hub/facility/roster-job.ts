@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { ConflictError } from '../../common/errors.ts';
+import { ConflictError, GenkanError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { ImportJob, RosterPreview } from '../../protocol/admin.ts';
+import type { ImportJob } from '../../protocol/admin.ts';
+import { checkMonthsOpen, effectiveDateOf, importRoster, type RosterImportStore } from './roster.ts';
 import {
-  CARE_TYPE_COLUMN,
-  importRoster,
   parseRosterCsv,
-  ROSTER_HEADER,
+  readRosterHeader,
   RosterImportError,
   type ParsedRoster,
   type RosterProblem,
-} from './roster.ts';
+} from './roster-csv.ts';
+import { previewRoster } from './roster-preview.ts';
 import type { StoreOf } from '../store/hub-store.ts';
 
 /** Data rows checked per step of the validation; the event loop runs between steps. */
@@ -27,7 +27,7 @@ export class ImportBusyError extends ConflictError {
 }
 
 export interface RosterJobsOptions {
-  store: StoreOf<'facility' | 'roster' | 'audit'>;
+  store: RosterImportStore & StoreOf<'audit'>;
   logger: Logger;
   /** Told after a real import wrote a new roster (the hub reloads and republishes it). */
   onImported: () => void;
@@ -42,8 +42,8 @@ const yieldToEventLoop = () =>
 /** The file split into CSV records with their lines, the way parseRosterCsv numbers them. */
 interface Split {
   lines: string[];
-  /** Per record: first and last line (1-based), and whether it is blank. */
-  records: { start: number; end: number; blank: boolean }[];
+  /** Per record: first and last line (1-based), whether it is blank, and its fields. */
+  records: { start: number; end: number; blank: boolean; fields: string[] }[];
 }
 
 function split(text: string): Split | undefined {
@@ -66,24 +66,11 @@ function split(text: string): Split | undefined {
   let start = 1;
   const records = fields.map((f, i) => {
     const end = ends[i] ?? start;
-    const r = { start, end, blank: f.every((v) => v === '') };
+    const r = { start, end, blank: f.every((v) => v === ''), fields: f };
     start = end + 1;
     return r;
   });
   return { lines: normalized.split('\n'), records };
-}
-
-/** The roster's counts and how its children differ from the stored roster's. */
-export function previewOf(parsed: ParsedRoster, currentChildIds: ReadonlySet<string>): RosterPreview {
-  const next = new Set(parsed.children.map((c) => c.id));
-  return {
-    classes: parsed.classes.length,
-    children: parsed.children.length,
-    guardians: parsed.guardians.length,
-    credentials: parsed.guardians.reduce((n, g) => n + g.cardUids.length, 0),
-    childrenAdded: [...next].filter((id) => !currentChildIds.has(id)).length,
-    childrenRemoved: [...currentChildIds].filter((id) => !next.has(id)).length,
-  };
 }
 
 /**
@@ -106,15 +93,26 @@ export class RosterJobs {
     return job && structuredClone(job);
   }
 
-  /** Starts a job and returns its id at once; `done` settles when it has finished (for tests). */
-  start(csv: string, dryRun: boolean, staffId: string): { jobId: string; done: Promise<void> } {
+  /**
+   * Starts a job and returns its id at once; `done` settles when it has finished (for tests). The roster
+   * takes effect from `effective` (YYYY-MM-DD; default as `genkan roster import`): a bad date or one in a
+   * closed month is refused here, before any job starts.
+   */
+  start(
+    csv: string,
+    dryRun: boolean,
+    staffId: string,
+    effective?: string,
+  ): { jobId: string; done: Promise<void> } {
     if (!dryRun && this.importing) throw new ImportBusyError();
+    const effectiveFrom = effectiveDateOf(this.options.store, effective);
+    checkMonthsOpen(this.options.store, effectiveFrom);
     const jobId = randomUUID();
     const job: ImportJob = { jobId, dryRun, state: 'validating', processed: 0, total: 0, problems: [] };
     this.jobs.set(jobId, job);
     this.evict();
     if (!dryRun) this.importing = true;
-    const done = this.run(job, csv, staffId)
+    const done = this.run(job, csv, staffId, effectiveFrom)
       .catch((err: unknown) => {
         this.options.logger.error({ err, jobId }, 'roster import job failed');
         job.state = 'failed';
@@ -126,15 +124,14 @@ export class RosterJobs {
     return { jobId, done };
   }
 
-  private async run(job: ImportJob, csv: string, staffId: string): Promise<void> {
+  private async run(job: ImportJob, csv: string, staffId: string, effectiveFrom: string): Promise<void> {
     const { store, logger } = this.options;
     const chunkRows = this.options.chunkRows ?? VALIDATION_CHUNK_ROWS;
     const problems: RosterProblem[] = [];
     const s = split(csv);
     const headerIndex = s?.records.findIndex((r) => !r.blank) ?? -1;
     const header = s && headerIndex >= 0 ? s.records[headerIndex] : undefined;
-    const headerText = s && header ? s.lines.slice(header.start - 1, header.end).join('\n') : '';
-    const headerOk = headerText === ROSTER_HEADER || headerText === `${ROSTER_HEADER},${CARE_TYPE_COLUMN}`;
+    const headerOk = header !== undefined && typeof readRosterHeader(header.fields) !== 'string';
     if (s && header && headerOk) {
       const rows = s.records.slice(headerIndex + 1).filter((r) => !r.blank);
       job.total = rows.length;
@@ -167,14 +164,15 @@ export class RosterJobs {
       if (!(err instanceof RosterImportError)) throw err;
       job.problems = [...err.problems];
     }
-    const current = new Set(store.roster.read().children.map((c) => c.id));
     if (!parsed) {
       job.state = 'failed';
-      if (!job.dryRun) this.audit(staffId, 'roster_invalid', { problems: job.problems.length });
+      if (!job.dryRun) {
+        this.audit(staffId, 'roster_invalid', { problems: job.problems.length, effectiveFrom });
+      }
       return;
     }
     job.processed = job.total;
-    job.preview = previewOf(parsed, current);
+    job.preview = previewRoster(store, parsed, effectiveFrom);
     if (job.dryRun) {
       job.state = 'done';
       return;
@@ -182,27 +180,34 @@ export class RosterJobs {
     job.state = 'importing';
     await yieldToEventLoop();
     try {
-      const summary = importRoster(store, csv);
+      const summary = importRoster(store, csv, effectiveFrom);
       job.summary = summary;
       job.state = 'done';
       this.audit(staffId, 'ok', {
         ...summary.imported,
         version: summary.version,
+        effectiveFrom: summary.effectiveFrom,
+        snapshotVersions: summary.snapshotVersions,
         childrenAdded: job.preview.childrenAdded,
         childrenRemoved: job.preview.childrenRemoved,
       });
-      logger.info({ version: summary.version, children: summary.imported.children }, 'roster imported');
+      logger.info(
+        { version: summary.version, children: summary.imported.children, effectiveFrom },
+        'roster imported',
+      );
     } catch (err) {
-      if (!(err instanceof RosterImportError)) throw err;
-      job.problems = [...err.problems];
+      if (!(err instanceof GenkanError)) throw err;
+      // A month closed since the job started (month_closed) fails the job like a bad file.
+      job.problems =
+        err instanceof RosterImportError ? [...err.problems] : [{ line: 1, reason: err.message }];
       job.state = 'failed';
-      this.audit(staffId, 'roster_invalid', { problems: job.problems.length });
+      this.audit(staffId, err.code, { problems: job.problems.length, effectiveFrom });
       return;
     }
     this.options.onImported();
   }
 
-  private audit(staffId: string, outcome: string, after: Record<string, number>): void {
+  private audit(staffId: string, outcome: string, after: Record<string, unknown>): void {
     this.options.store.audit.append({
       actorKind: 'staff',
       actorId: staffId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialHash } from '../../protocol/index.ts';
+import { BEGINNING_OF_TIME, credentialHash } from '../../protocol/index.ts';
 import { importRoster, parseRosterCsv, RosterImportError, type RosterProblem } from './roster.ts';
 import type { HubStore } from '../store/hub-store.ts';
 import { ROSTER_HEADER, TEST_ROSTER, useTempHubStore } from '../../test/support/hub.ts';
@@ -30,6 +30,8 @@ describe('parseRosterCsv', () => {
       kana: 'やまだ たろう',
       classId: 'k1',
       careType: 'standard',
+      enrolledOn: null,
+      leftOn: null,
     });
     expect(r.guardians[0]).toEqual({
       id: 'g001',
@@ -190,9 +192,12 @@ describe('importRoster', () => {
 
   it('stores the roster with keyed card hashes and bumps the version', () => {
     const summary = importRoster(store, TEST_ROSTER);
+    // A hub's first roster holds for all of its past.
     expect(summary).toEqual({
       imported: { classes: 2, children: 4, guardians: 3, credentials: 2 },
       version: 1,
+      effectiveFrom: BEGINNING_OF_TIME,
+      snapshotVersions: [2],
     });
     const roster = store.roster.read();
     const key = store.facility.meta().credentialKey;
@@ -223,6 +228,8 @@ describe('importRoster', () => {
     expect(summary).toEqual({
       imported: { classes: 1, children: 1, guardians: 1, credentials: 0 },
       version: 2,
+      effectiveFrom: store.history.today(),
+      snapshotVersions: [3],
     });
     const roster = store.roster.read();
     expect(roster.classes).toEqual([{ id: 'k9', name: 'New' }]);

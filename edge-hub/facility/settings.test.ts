@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../common/errors.ts';
+import { snapshotOn } from './history.ts';
 import { readSettings, settingsPatch, updateSettings } from './settings.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { provision, removeDir, type TestSite } from '../../test/support/hub.ts';
@@ -33,8 +34,30 @@ describe('facility settings', () => {
       careBands: { standard: { start: '07:00', end: '18:00' }, short: { start: '08:30', end: '16:30' } },
       extendedCare: { graceMinutes: 5, roundingMinutes: 30, rounding: 'up' },
       undoWindowMinutes: 10,
+      retention: { years: 5 },
       classes: {},
     });
+  });
+
+  it('take effect from today: the ledgers of earlier days keep the rules they were kept under', () => {
+    const today = store.history.today();
+    const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const before = snapshotOn(store, 'f1', 'Asia/Tokyo', yesterday);
+    updateSettings(
+      store,
+      { careBands: { standard: { start: '07:30', end: '18:30' } }, retention: { years: 7 } },
+      CLI,
+    );
+    expect(snapshotOn(store, 'f1', 'Asia/Tokyo', yesterday)).toEqual(before);
+    expect(snapshotOn(store, 'f1', 'Asia/Tokyo', today)).toMatchObject({
+      careBands: { standard: { start: '07:30', end: '18:30' } },
+      retentionYears: 7,
+    });
+    expect(store.history.versions().at(-1)?.effectiveFrom).toBe(today);
+    // A change that leaves the ledgers' part alone issues no version.
+    const versions = store.history.versions().length;
+    updateSettings(store, { closingTime: '18:45' }, CLI);
+    expect(store.history.versions()).toHaveLength(versions);
   });
 
   it('apply a partial change, merge a class field by field, and audit what changed', () => {

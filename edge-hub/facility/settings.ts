@@ -7,6 +7,7 @@ import {
 } from '../../protocol/index.ts';
 import type { AuditActorKind } from '../store/audit.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
+import { applySnapshotChange, settingsPatchOf, today } from './history.ts';
 
 /** The facility's settings: the zone of the data directory, the facility-wide ones and each class's. */
 export function readSettings(store: StoreOf<'facility' | 'settings'>): FacilitySettings {
@@ -41,7 +42,7 @@ function refused(issues: readonly { path: readonly PropertyKey[]; message: strin
  * Returns the settings as they are now.
  */
 export function updateSettings(
-  store: StoreOf<'facility' | 'roster' | 'audit' | 'settings'> & Transactional,
+  store: StoreOf<'facility' | 'roster' | 'audit' | 'settings' | 'history'> & Transactional,
   patch: unknown,
   actor: SettingsActor,
 ): FacilitySettings {
@@ -89,6 +90,7 @@ export function updateSettings(
       rounding: p.extendedCare?.rounding ?? before.extendedCare.rounding,
     },
     undoWindowMinutes: p.undoWindowMinutes ?? before.undoWindowMinutes,
+    retention: p.retention ?? before.retention,
     classes,
   };
   // The merged whole is checked again: a partial change can break a rule between fields.
@@ -97,6 +99,8 @@ export function updateSettings(
   store.transaction(() => {
     const { timeZone: _zone, classes: perClass, ...wide } = whole.data;
     store.settings.setFacilitySettings(wide);
+    // The ledgers' part holds from today on; the days before keep the rules they were kept under.
+    applySnapshotChange(store, today(store), settingsPatchOf(wide));
     for (const id of Object.keys(p.classes ?? {})) {
       const c = perClass[id];
       if (c) store.settings.setClassSettings(id, c);

@@ -3,6 +3,8 @@ import { AuthError, ValidationError } from '../../common/errors.ts';
 import { installErrorHandling } from '../../common/http-errors.ts';
 import { isTabletPath, registerTabletApi, type TabletApiOptions } from '../tablet/api.ts';
 import { adminSessionOf, isAdminPath, registerAdminApi, type AdminApiOptions } from '../admin/api.ts';
+import { isRecordsPath, recordsSessionOf, registerRecordsApi } from './records-api.ts';
+import type { Records } from '../records/service.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatRfc3339, isValidDate, localDate, type Clock } from '../../common/time.ts';
 import {
@@ -10,7 +12,6 @@ import {
   ErrorCodes,
   PairRequestSchema,
   type DailyLedger,
-  type FacilitySnapshot,
   type MonthlyLedger,
   type PairResponse,
 } from '../../protocol/index.ts';
@@ -23,7 +24,7 @@ import {
 } from '../access/pairing.ts';
 import { rollcallOn, type RollcallLayout } from '../rollcall/rollcall.ts';
 import { readSettings, updateSettings } from '../facility/settings.ts';
-import { facilitySnapshot } from '../relay/snapshot.ts';
+import { ledgerSource } from '../facility/history.ts';
 import { ledgerDateOf, ledgerFile, ledgerMonthOf, ledgerOutputOf } from '../../common/ledger-http.ts';
 import { dailyLedger, monthlyLedger } from '../../common/ledger/engine.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
@@ -32,7 +33,8 @@ import { renderHubMetrics } from './metrics.ts';
 import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/relay.ts';
 
 export interface HttpApiOptions {
-  store: StoreOf<'facility' | 'events' | 'roster' | 'audit' | 'settings'> & Transactional;
+  store: StoreOf<'facility' | 'events' | 'roster' | 'audit' | 'settings' | 'history' | 'corrections'> &
+    Transactional;
   logger: Logger;
   clock: Clock;
   facilityId: string;
@@ -53,6 +55,8 @@ export interface HttpApiOptions {
   settingsChanged?: () => void;
   /** The cloud relay's health (Relay.health); absent, or undefined, on a hub without a cloud. */
   relayHealth?: () => RelayHealth | undefined;
+  /** Past-day corrections, open days and month close (edge-hub/records); absent: not served. */
+  records?: Records;
 }
 
 /** Largest PATCH /api/settings body: a facility of 100 classes fits many times over. */
@@ -102,6 +106,14 @@ export function buildHttpApi(options: HttpApiOptions) {
     if (route !== undefined && options.tablet !== undefined && isTabletPath(route)) return;
     // Likewise the admin app's: its session cookie, checked by each of its routes.
     if (route !== undefined && options.admin !== undefined && isAdminPath(route)) return;
+    // The records routes take an admin app session as well as the token (each route checks which).
+    if (
+      route !== undefined &&
+      isRecordsPath(route) &&
+      recordsSessionOf(options.admin?.auth, req) !== undefined
+    ) {
+      return;
+    }
     // The director downloads ledgers from the admin app with its session instead of the token (GET only:
     // the cookie is SameSite=Strict, and a GET changes nothing).
     if (
@@ -191,6 +203,7 @@ export function buildHttpApi(options: HttpApiOptions) {
 
   if (options.tablet) registerTabletApi(app, options.tablet);
   if (options.admin) registerAdminApi(app, { ...options.admin, relayHealth });
+  if (options.records) registerRecordsApi(app, { records: options.records, adminAuth: options.admin?.auth });
 
   app.get('/api/settings', () => readSettings(store));
 
@@ -208,14 +221,15 @@ export function buildHttpApi(options: HttpApiOptions) {
     return { date, events: store.events.eventsOn(date) };
   });
 
-  // The ledgers (protocol/ledger.ts), built like the cloud's from the same snapshot and events.
+  // The ledgers (protocol/ledger.ts), built like the cloud's from the same snapshot versions and events:
+  // each day from the snapshot in effect on it.
   const ledgerRoute = async (
     req: FastifyRequest<{ Querystring: Record<string, unknown> }>,
     reply: FastifyReply,
-    build: (snapshot: FacilitySnapshot) => DailyLedger | MonthlyLedger,
+    build: () => DailyLedger | MonthlyLedger,
   ) => {
     const output = ledgerOutputOf(req.query);
-    const ledger = build(facilitySnapshot(store, facilityId));
+    const ledger = build();
     if (output.format === 'json') return ledger;
     const file = await ledgerFile(ledger, output.format, output.encoding);
     return reply.type(file.contentType).header('content-disposition', file.disposition).send(file.body);
@@ -223,19 +237,20 @@ export function buildHttpApi(options: HttpApiOptions) {
   const today = () => localDate(clock.now(), timeZone);
 
   app.get<{ Querystring: Record<string, unknown> }>('/api/ledger/daily', (req, reply) =>
-    ledgerRoute(req, reply, (snapshot) => {
+    ledgerRoute(req, reply, () => {
       const date = ledgerDateOf(req.query, today());
-      return dailyLedger(snapshot, date, store.events.ledgerEvents(date, date));
+      const source = ledgerSource(store, facilityId, timeZone, date, date);
+      return dailyLedger(source, date, store.events.ledgerEvents(date, date));
     }),
   );
 
   app.get<{ Querystring: Record<string, unknown> }>('/api/ledger/monthly', (req, reply) =>
-    ledgerRoute(req, reply, (snapshot) => {
+    ledgerRoute(req, reply, () => {
       const { month, from, to, classId } = ledgerMonthOf(req.query, today().slice(0, 7));
-      if (classId !== null && !snapshot.classes.some((c) => c.id === classId)) {
-        throw new ValidationError(ErrorCodes.unknownClass, `no class ${classId} on the roster`, 'class');
-      }
-      return monthlyLedger(snapshot, month, store.events.ledgerEvents(from, to), classId);
+      // A class of any version in effect during the month; else the engine throws ValidationError
+      // unknown_class (400), as this route did before.
+      const source = ledgerSource(store, facilityId, timeZone, from, to);
+      return monthlyLedger(source, month, store.events.ledgerEvents(from, to), classId);
     }),
   );
 

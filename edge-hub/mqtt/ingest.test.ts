@@ -23,6 +23,10 @@ import {
 const PAST_DAY = new Date(Date.now() - 30 * 86_400_000).toLocaleDateString('sv-SE', {
   timeZone: 'Asia/Tokyo',
 });
+/** A day of a month the month_closed tests close: far from PAST_DAY's month, inside the window. */
+const CLOSED_DAY = new Date(Date.now() - 300 * 86_400_000).toLocaleDateString('sv-SE', {
+  timeZone: 'Asia/Tokyo',
+});
 
 describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
   let site: TestSite;
@@ -273,6 +277,26 @@ describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
     expect((await retained).date).toBe(snap.date);
     await late.endAsync();
   });
+
+  it('rejects an event dated in a closed month with month_closed, and stores the rest of the batch', async () => {
+    const closedMonth = CLOSED_DAY.slice(0, 7);
+    store.corrections.closeMonth({ month: closedMonth, closedAt: new Date().toISOString(), closedBy: 's1' });
+    const late = makeEvent({ occurredAt: `${CLOSED_DAY}T08:00:00+09:00` });
+    const good = makeEvent();
+    const ack = await send(JSON.stringify({ events: [late, good] }));
+    expect(ack).toEqual({
+      acked: [good.id],
+      rejected: [
+        {
+          id: late.id,
+          code: 'month_closed',
+          message: `${closedMonth} is closed: its record changes only by an amendment`,
+        },
+      ],
+    });
+    expect(store.events.eventById(late.id)).toBeUndefined();
+    expect(stored(good.id)).toEqual(good);
+  });
 });
 
 describe('Ingest when the commit fails', () => {
@@ -343,6 +367,52 @@ describe('Ingest when the commit fails', () => {
     }).not.toThrow();
     expect(acks).toEqual([]);
     expect(ingest.pending).toBe(0);
+    ingest.close();
+  });
+});
+
+describe('Ingest.record and closed months', () => {
+  let store: HubStore;
+  useTempHubStore(
+    (opened) => {
+      store = opened;
+    },
+    { roster: TEST_ROSTER },
+  );
+
+  it('refuses an event dated in a closed month, and a void of an event dated in one', () => {
+    const committed: StoredEvent[] = [];
+    const ingest = new Ingest({
+      store,
+      clock: systemClock,
+      logger: silentLogger(),
+      roster: { hasChild: () => true, isGuardianOf: () => true, refresh: () => undefined },
+      undoWindowMs: () => 600_000,
+      publishAck: () => undefined,
+      onCommitted: (s) => committed.push(...s),
+    });
+    const old = makeEvent({ occurredAt: `${CLOSED_DAY}T08:00:00+09:00` });
+    store.events.insertEvents([old]);
+    store.corrections.closeMonth({
+      month: CLOSED_DAY.slice(0, 7),
+      closedAt: new Date().toISOString(),
+      closedBy: 's1',
+    });
+    const staff = { deviceId: 'tablet-1', method: 'staff' as const, actor: 's1' };
+
+    const late = makeEvent({ ...staff, occurredAt: `${CLOSED_DAY}T17:00:00+09:00`, type: 'check_out' });
+    expect(ingest.record(late.id, () => late)).toEqual({
+      rejection: expect.objectContaining({ id: late.id, code: 'month_closed' }) as unknown,
+    });
+    const voiding = makeEvent({ ...staff, type: 'void', voids: old.id, note: '誤打刻' });
+    expect(ingest.record(voiding.id, () => voiding)).toEqual({
+      rejection: expect.objectContaining({ id: voiding.id, code: 'month_closed' }) as unknown,
+    });
+    expect(committed).toEqual([]);
+
+    const today = makeEvent(staff);
+    expect(ingest.record(today.id, () => today)).toEqual({ event: today, duplicate: false });
+    expect(committed.map((s) => s.event.id)).toEqual([today.id]);
     ingest.close();
   });
 });

@@ -25,7 +25,8 @@ export interface IngestRoster {
 }
 
 export interface IngestOptions {
-  store: StoreOf<'events'> & Transactional;
+  /** Events are stored; `corrections` says which months are closed (their events are refused). */
+  store: StoreOf<'events' | 'corrections'> & Transactional;
   logger: Logger;
   clock: Clock;
   roster: IngestRoster;
@@ -86,7 +87,7 @@ export function oversizedRejection(payload: Buffer): Rejection {
  * up, so the next group is naturally larger under load.
  */
 export class Ingest {
-  private readonly store: StoreOf<'events'> & Transactional;
+  private readonly store: StoreOf<'events' | 'corrections'> & Transactional;
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly roster: IngestRoster;
@@ -145,7 +146,7 @@ export class Ingest {
 
   /**
    * An event the hub records itself (a staff action on a tablet): checked like a device's event (roster,
-   * voids), stored in its own transaction, then handed to onCommitted like any committed group, so that the
+   * voids, closed months), stored in its own transaction, then handed to onCommitted like any committed group, so that the
    * roll-call, the push channel and the cloud relay see it. `build` runs inside the transaction, only when
    * `id` is not stored yet, so that it can take the device's next sequence number. Idempotent by id: a
    * retry returns the stored event.
@@ -174,6 +175,8 @@ export class Ingest {
           const found = voidTarget({ ...event, voids: event.voids }, (v) => this.store.events.eventRef(v));
           if ('rejection' in found) return { rejection: found.rejection };
         }
+        const closed = this.closedMonthCheck()(event, (v) => this.store.events.eventRef(v));
+        if (closed) return { rejection: closed };
         const out = this.store.events.insertInTransaction([event], this.clock.now().toISOString());
         return { event, duplicate: false, stored: out.inserted };
       });
@@ -301,6 +304,7 @@ export class Ingest {
     const inGroup = new Map<string, EventRef>(); // this group's accepted events
     const lookup = (id: string) => inGroup.get(id) ?? this.store.events.eventRef(id);
     const undoWindowMs = this.undoWindowMs();
+    const closedMonth = this.closedMonthCheck();
     const toInsert: AttendanceEvent[] = [];
     for (const { deviceId, event } of candidates) {
       const ack = ackOf(deviceId);
@@ -327,11 +331,48 @@ export class Ingest {
         ack.rejected.push(refused);
         continue;
       }
+      const closed = closedMonth(event, lookup);
+      if (closed) {
+        ack.rejected.push(closed);
+        continue;
+      }
       inGroup.set(event.id, { childId: event.childId, deviceId, occurredMs: Date.parse(event.occurredAt) });
       toInsert.push(event);
       ack.acked.push(event.id);
     }
     return this.store.events.insertInTransaction(toInsert, this.clock.now().toISOString());
+  }
+
+  /**
+   * A check, for one group, that refuses an event dated in a closed month (POST /api/months/M/close), or a
+   * void of an event dated in one: those days change only by an amendment. One lookup per month per group.
+   */
+  private closedMonthCheck(): (
+    event: AttendanceEvent,
+    lookup: (id: string) => EventRef | undefined,
+  ) => Rejection | undefined {
+    const closed = new Map<string, boolean>();
+    const isClosed = (month: string) => {
+      let c = closed.get(month);
+      if (c === undefined) {
+        c = this.store.corrections.isClosed(month);
+        closed.set(month, c);
+      }
+      return c;
+    };
+    return (event, lookup) => {
+      const months = [this.store.events.localDateOf(event.occurredAt).slice(0, 7)];
+      const target = event.voids === undefined ? undefined : lookup(event.voids);
+      if (target) months.push(this.store.events.localDateOf(new Date(target.occurredMs)).slice(0, 7));
+      const month = months.find(isClosed);
+      return month === undefined
+        ? undefined
+        : {
+            id: event.id,
+            code: ErrorCodes.monthClosed,
+            message: `${month} is closed: its record changes only by an amendment`,
+          };
+    };
   }
 
   private onCommitFailure(items: Item[], err: unknown): void {

@@ -1,89 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.ts';
-import { DEFAULT_SETTINGS, topics, type AttendanceEvent, type BatchResponse } from '../../protocol/index.ts';
+import { topics } from '../../protocol/index.ts';
 import { backoffDelay, hubIdOf, networkReason, parseRetryAfter, Relay, relayWarnings } from './relay.ts';
 import { HubStore } from '../store/hub-store.ts';
+import { acceptAll, dropConnection, FakeCloud, json, type Handler } from '../../test/support/fake-cloud.ts';
 import { connect, makeEvent, provision, removeDir, startTestHub, tempDir } from '../../test/support/hub.ts';
 import { until } from '../../test/support/wait.ts';
-
-interface Received {
-  auth: string | undefined;
-  body: { hubId: string; facilityId: string; events: AttendanceEvent[] };
-}
-
-type Handler = (req: IncomingMessage, res: ServerResponse, body: Received['body']) => void;
-
-/** A real HTTP server standing in for the cloud; each request is answered by the next handler. */
-class FakeCloud {
-  readonly received: Received[] = [];
-  private readonly handlers: Handler[] = [];
-  private waiters: { count: number; resolve: () => void }[] = [];
-  readonly server: Server;
-
-  constructor(private readonly fallback: Handler) {
-    this.server = createServer((req, res) => {
-      let data = '';
-      req.on('data', (c: Buffer) => (data += c.toString()));
-      req.on('end', () => {
-        const body = JSON.parse(data) as Received['body'];
-        this.received.push({ auth: req.headers.authorization, body });
-        (this.handlers.shift() ?? this.fallback)(req, res, body);
-        this.waiters = this.waiters.filter((w) => {
-          if (this.received.length < w.count) return true;
-          w.resolve();
-          return false;
-        });
-      });
-    });
-  }
-
-  then(...handlers: Handler[]): this {
-    this.handlers.push(...handlers);
-    return this;
-  }
-
-  /** Resolves once `count` requests have been received in total. */
-  requests(count: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.received.length >= count) resolve();
-      else this.waiters.push({ count, resolve });
-    });
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) =>
-      this.server.close(() => {
-        resolve();
-      }),
-    );
-  }
-}
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Handler => {
-  return (_req, res) => {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-  };
-};
-const acceptAll: Handler = (_req, res, body) => {
-  // The facility snapshot (a hub relays it when idle): taken.
-  if (_req.method === 'PUT') {
-    res.writeHead(204).end();
-    return;
-  }
-  const answer: BatchResponse = { accepted: body.events.map((e) => e.id), duplicates: [], rejected: [] };
-  json(200, answer)(_req, res, body);
-};
-const dropConnection: Handler = (req) => {
-  req.socket.destroy();
-};
 
 describe('relay helpers', () => {
   it('takes the hub id from the token', () => {
@@ -146,10 +68,14 @@ describe('Relay', () => {
     });
 
   const startRelay = (extra: Partial<ConstructorParameters<typeof Relay>[0]> = {}) => {
+    // These tests are about events: the history (the seeded snapshot version) counts as relayed
+    // (history-relay.test.ts covers it).
+    for (const v of store.history.unrelayed(100)) store.history.markRelayed(v.version);
     relay = new Relay({
       url,
       token: 'hub1.secret',
       facilityId: 'f1',
+      timeZone: 'Asia/Tokyo',
       store,
       logger: silentLogger(),
       baseDelayMs: 5,
@@ -381,53 +307,6 @@ describe('Relay', () => {
     await cloud.requests(1);
     expect(cloud.received[0]?.body.events).toEqual([event]);
   });
-  it('sends the facility snapshot when idle and changed, and a refused one never holds up events', async () => {
-    const calls: string[] = [];
-    let refuseSnapshot = true;
-    cloud = new FakeCloud((req, res, body) => {
-      calls.push(`${req.method ?? ''} ${req.url ?? ''}`);
-      if (req.method === 'PUT') {
-        if (refuseSnapshot) json(503, { error: { code: 'unavailable', message: 'busy' } })(req, res, body);
-        else res.writeHead(204).end();
-        return;
-      }
-      acceptAll(req, res, body);
-    });
-    url = await cloud.listen();
-    let key = 'v1';
-    const snapshot = {
-      key: () => key,
-      build: () => ({
-        facilityId: 'f1',
-        facilityName: 'ひまわり保育園',
-        timeZone: 'Asia/Tokyo',
-        careBands: DEFAULT_SETTINGS.careBands,
-        extendedCare: DEFAULT_SETTINGS.extendedCare,
-        classes: [],
-        children: [],
-      }),
-    };
-    store.events.insertEvents([makeEvent(), makeEvent()]);
-    startRelay({ snapshot, configErrorDelayMs: 20, pollIntervalMs: 10 });
-    await cursorAt(2);
-    const puts = () => calls.filter((c) => c === 'PUT /v1/snapshot').length;
-    // Refused: retried after the config-error delay, events meanwhile flow.
-    await until(() => puts() >= 2, 'the refused snapshot to be retried');
-    store.events.insertEvents([makeEvent()]);
-    relay?.notify();
-    await cursorAt(3);
-    refuseSnapshot = false;
-    const taken = puts() + 1;
-    await until(() => puts() >= taken, 'the snapshot to be taken');
-    // Taken: not sent again while the key stays (the relay goes idle through more events).
-    store.events.insertEvents([makeEvent()]);
-    relay?.notify();
-    await cursorAt(4);
-    expect(puts()).toBe(taken);
-    key = 'v2';
-    await until(() => puts() === taken + 1, 'the snapshot of the new key');
-    expect(calls[0]).toBe('POST /v1/batches');
-  });
 });
 
 describe('hub with a cloud relay', () => {
@@ -440,14 +319,20 @@ describe('hub with a cloud relay', () => {
     try {
       const event = makeEvent();
       await client.publishAsync(topics.events('f1', 'kiosk-1'), JSON.stringify(event), { qos: 1 });
-      const batches = () => cloud.received.filter((r) => 'events' in r.body);
+      const batches = () => cloud.received.filter((r) => r.url === '/v1/batches');
       await until(() => batches().length > 0, 'a batch at the cloud');
       expect(batches()[0]?.body).toEqual({ hubId: 'hub1', facilityId: 'f1', events: [event] });
-      // The hub also sent its facility snapshot for the cloud's ledgers.
+      // The hub also sent its snapshot version for the cloud's ledgers (its seeded version 1).
       await until(
-        () => cloud.received.some((r) => 'children' in r.body),
-        'the facility snapshot at the cloud',
+        () => cloud.calls().includes('PUT /v1/snapshots/1'),
+        'the facility snapshot version at the cloud',
       );
+      const version = cloud.received.find((r) => r.url === '/v1/snapshots/1')?.body;
+      expect(version).toMatchObject({
+        version: 1,
+        effectiveFrom: '0001-01-01',
+        snapshot: { facilityId: 'f1' },
+      });
     } finally {
       await client.endAsync();
       await hub.close();

@@ -1,4 +1,4 @@
-import { errorMessage, ValidationError } from '../../common/errors.ts';
+import { ValidationError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { systemClock, type Clock } from '../../common/time.ts';
 import {
@@ -14,9 +14,12 @@ import {
   ID_RE,
   type AttendanceEvent,
   type BatchResponse,
-  type FacilitySnapshot,
 } from '../../protocol/index.ts';
 import type { StoreOf } from '../store/hub-store.ts';
+import { HistoryRelay } from './history-relay.ts';
+import { errorCodeOf, networkReason, parseRetryAfter } from './http.ts';
+
+export { networkReason, parseRetryAfter } from './http.ts';
 
 export interface RelayOptions {
   /** Base URL of the cloud relay; batches go to URL/v1/batches. */
@@ -24,7 +27,10 @@ export interface RelayOptions {
   /** HUBID.SECRET, as issued by the cloud. */
   token: string;
   facilityId: string;
-  store: StoreOf<'outbox'>;
+  /** The facility's zone, which the snapshots sent to the cloud name. */
+  timeZone: string;
+  /** The outbox of events, and the dated history (snapshot versions, amendments) to relay when idle. */
+  store: StoreOf<'outbox' | 'history' | 'corrections'>;
   logger: Logger;
   /** For the health report's times and ages (the store stamps received_at with the hub's clock). */
   clock?: Clock;
@@ -33,7 +39,10 @@ export interface RelayOptions {
   /** Full-jitter exponential backoff for network errors, 5xx and 429. */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Retry interval after a configuration error (400, 401, 403, 413, other 4xx). */
+  /**
+   * Retry interval after a configuration error (400, 401, 403, 413, other 4xx), and after any failed
+   * upload of the history (snapshot versions, amendments).
+   */
   configErrorDelayMs?: number;
   /** Look for unsent events this often even without a commit notification. */
   pollIntervalMs?: number;
@@ -41,11 +50,6 @@ export interface RelayOptions {
   random?: () => number;
   /** Called after each answered batch with the new cursor (tests, metrics). */
   onProgress?: (cursor: number) => void;
-  /**
-   * The facility snapshot (roster and care rules) for the cloud's ledgers: sent with PUT URL/v1/snapshot
-   * when the relay is idle and `key()` changed since the last accepted one.
-   */
-  snapshot?: { key: () => string; build: () => FacilitySnapshot };
 }
 
 /** The hub id is the token's part before the first '.'. */
@@ -62,33 +66,12 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
 }
 
-/** Retry-After in ms (delta-seconds or HTTP date); undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /** What a hub without a cloud reports. */
 export const RELAY_NOT_CONFIGURED: RelayHealth = { configured: false };
 
 /** The warnings a relay's health calls for (/healthz, admin app). */
 export function relayWarnings(health: RelayHealth): HealthWarning[] {
   return health.configured && (health.oldestAgeSeconds ?? 0) > RELAY_STALLED_SECONDS ? ['relay_stalled'] : [];
-}
-
-/**
- * A failed request as the health report and the logs say it: the error's code or kind, never a body or
- * the events (no personal data), e.g. `network ECONNREFUSED`, `timeout`.
- */
-export function networkReason(err: unknown): string {
-  if (err instanceof Error && err.name === 'TimeoutError') return 'timeout';
-  const cause: unknown = err instanceof Error ? err.cause : undefined;
-  if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') {
-    return `network ${cause.code}`;
-  }
-  return `network ${errorMessage(err)}`;
 }
 
 type Outcome =
@@ -99,7 +82,9 @@ type Outcome =
 /**
  * Forwards stored events to the cloud, oldest first, one request at a time. The cursor (last hub_seq the
  * cloud answered for) lives in SQLite, so a restart resumes where it stopped. Events are never dropped:
- * every failure is retried, transient ones with backoff, configuration errors slowly.
+ * every failure is retried, transient ones with backoff, configuration errors slowly. When no events
+ * wait, it relays the dated history the cloud's ledgers are built from (HistoryRelay: snapshot versions,
+ * then amendments), each marked relayed in SQLite once taken.
  */
 export class Relay {
   private readonly url: string;
@@ -116,12 +101,8 @@ export class Relay {
   private readonly batchSize: number;
   private readonly random: () => number;
   private readonly onProgress: ((cursor: number) => void) | undefined;
-  private readonly snapshot: RelayOptions['snapshot'];
-  private readonly snapshotUrl: string;
-  /** Key of the snapshot the cloud last accepted. */
-  private snapshotSent: string | undefined;
-  /** After a refused or failed snapshot, not before this time (Date.now()). */
-  private snapshotRetryAt = 0;
+  /** Snapshot versions and amendments, sent when no events wait. */
+  private readonly history: HistoryRelay;
   private readonly clock: Clock;
   /** Since this process started: the last failed batch (cleared by an answered one), the last answered. */
   private lastError: { reason: string; at: Date } | null = null;
@@ -134,9 +115,8 @@ export class Relay {
     if (!URL.canParse(options.url) || !/^https?:$/.test(new URL(options.url).protocol)) {
       throw new ValidationError('bad_cloud_url', `not an http(s) URL: ${options.url}`, 'cloud');
     }
-    this.url = `${options.url.replace(/\/+$/, '')}/v1/batches`;
-    this.snapshotUrl = `${options.url.replace(/\/+$/, '')}/v1/snapshot`;
-    this.snapshot = options.snapshot;
+    const baseUrl = options.url.replace(/\/+$/, '');
+    this.url = `${baseUrl}/v1/batches`;
     this.token = options.token;
     this.hubId = hubIdOf(options.token);
     this.facilityId = options.facilityId;
@@ -151,6 +131,18 @@ export class Relay {
     this.batchSize = Math.min(options.batchSize ?? BATCH_MAX, BATCH_MAX);
     this.random = options.random ?? Math.random;
     this.onProgress = options.onProgress;
+    this.history = new HistoryRelay({
+      baseUrl,
+      token: options.token,
+      facilityId: options.facilityId,
+      timeZone: options.timeZone,
+      store: options.store,
+      logger: options.logger,
+      clock: this.clock,
+      timeoutMs: this.timeoutMs,
+      retryDelayMs: this.configErrorDelayMs,
+      stopping: this.stopping.signal,
+    });
   }
 
   start(): void {
@@ -170,12 +162,14 @@ export class Relay {
     const now = this.clock.now().getTime();
     const oldestMs = backlog.oldestReceivedAt === null ? Number.NaN : Date.parse(backlog.oldestReceivedAt);
     const known = !Number.isNaN(oldestMs);
+    const lastError = this.lastError ?? this.history.lastError();
     return {
       configured: true,
       waiting: backlog.waiting,
       oldestWaitingAt: known ? new Date(oldestMs).toISOString() : null,
       oldestAgeSeconds: known ? Math.max(0, Math.floor((now - oldestMs) / 1000)) : null,
-      lastError: this.lastError && { reason: this.lastError.reason, at: this.lastError.at.toISOString() },
+      // A failed batch first; else a failed upload of the history (the cloud's ledgers lag meanwhile).
+      lastError: lastError && { reason: lastError.reason, at: lastError.at.toISOString() },
       lastSuccessAt: this.lastSuccessAt?.toISOString() ?? null,
       rejected: this.store.outbox.relayRejectCount(),
     };
@@ -219,10 +213,11 @@ export class Relay {
     const cursor = this.store.outbox.relayCursor();
     const batch = this.store.outbox.eventsAfter(cursor, this.batchSize);
     if (batch.length === 0) {
-      // Events first: the snapshot goes only when none are waiting; then look for events again.
-      const key = this.snapshotDue();
-      if (key !== undefined) {
-        await this.sendSnapshot(key);
+      // Events first: the history goes only when none are waiting, one upload per step; then look for
+      // events again. A failed upload waits on its own delay and never holds up events.
+      const upload = this.history.next();
+      if (upload !== undefined) {
+        await upload();
         return 0;
       }
       // No await since the read, so no notification can fall between it and this wait.
@@ -323,40 +318,6 @@ export class Relay {
     return { kind: 'config', reason, ...extra };
   }
 
-  /** The snapshot's key when it should be sent now (changed, and not waiting after a failure). */
-  private snapshotDue(): string | undefined {
-    if (!this.snapshot || Date.now() < this.snapshotRetryAt) return undefined;
-    const key = this.snapshot.key();
-    return key === this.snapshotSent ? undefined : key;
-  }
-
-  /** A failure never holds up events: it is retried after the config-error delay. */
-  private async sendSnapshot(key: string): Promise<void> {
-    const snapshot = this.snapshot?.build();
-    if (snapshot === undefined) return;
-    let failure: string | undefined;
-    try {
-      const res = await fetch(this.snapshotUrl, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
-        body: JSON.stringify(snapshot),
-        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
-      });
-      const text = await res.text();
-      if (res.status === 204 || res.status === 200) {
-        this.snapshotSent = key;
-        this.logger.info({ children: snapshot.children.length }, 'snapshot relayed');
-        return;
-      }
-      failure = `HTTP ${res.status}${errorCodeOf(text === '' ? undefined : (JSON.parse(text) as unknown))}`;
-    } catch (err) {
-      failure = errorMessage(err);
-    }
-    if (this.stopped()) return;
-    this.snapshotRetryAt = Date.now() + this.configErrorDelayMs;
-    this.logger.warn({ reason: failure }, 'cloud did not take the snapshot; ledgers there may lag; retrying');
-  }
-
   private failed(reason: string): void {
     this.lastError = { reason, at: this.clock.now() };
   }
@@ -387,12 +348,4 @@ function errorCode(err: unknown): string {
   if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
     return err.code;
   return err instanceof Error ? err.name : 'error';
-}
-
-function errorCodeOf(body: unknown): string {
-  if (typeof body === 'object' && body !== null && 'error' in body) {
-    const e = body.error;
-    if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return ` ${e.code}`;
-  }
-  return '';
 }

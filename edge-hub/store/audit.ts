@@ -26,7 +26,7 @@ export interface AuditRecord extends Required<AuditEntry> {
   at: string;
 }
 
-/** The audit log (table audit_log): appended to, never changed. */
+/** The audit log (table audit_log): appended to, never changed; only the retention job deletes. */
 export interface AuditStore {
   /** Appends to the audit log (within the caller's transaction when there is one). */
   append(entry: AuditEntry): void;
@@ -34,6 +34,10 @@ export interface AuditStore {
   all(): AuditRecord[];
   /** Up to `limit` audit entries with an id below `before` (all when undefined), newest first. */
   page(before: number | undefined, limit: number): AuditRecord[];
+  /** The entries about `subject` (e.g. `child:c001`), oldest first: a disclosure request. */
+  about(subject: string): AuditRecord[];
+  /** Deletes the entries made before `instant` (retention), within the caller's transaction. */
+  deleteBefore(instant: Date): number;
 }
 
 interface AuditRow {
@@ -103,5 +107,17 @@ export class SqliteAuditStore implements AuditStore {
       .prepare<[number, number], AuditRow>('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
       .all(before ?? Number.MAX_SAFE_INTEGER, limit)
       .map(auditRecord);
+  }
+
+  about(subject: string): AuditRecord[] {
+    return this.db
+      .prepare<[string], AuditRow>('SELECT * FROM audit_log WHERE subject = ? ORDER BY id')
+      .all(subject)
+      .map(auditRecord);
+  }
+
+  deleteBefore(instant: Date): number {
+    // `at` is always toISOString() (UTC, fixed width), so text order is time order.
+    return this.db.prepare('DELETE FROM audit_log WHERE at < ?').run(instant.toISOString()).changes;
   }
 }

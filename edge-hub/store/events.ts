@@ -37,7 +37,8 @@ export interface ClockDoubtEventRow {
 
 /**
  * The attendance events (table events), filed under the facility's business day, and the per-device
- * sequence of the events the hub records itself (device_seq). Events are never changed or deleted.
+ * sequence of the events the hub records itself (device_seq). Events are never changed; only the
+ * retention job deletes them (deleteBefore).
  */
 export interface EventsStore {
   /** What ingest checks of a stored event (duplicates, voids): its child, device and instant. */
@@ -69,10 +70,35 @@ export interface EventsStore {
    * on any other day that cancel one of them. One query; the cloud's ledgerEvents answers the same.
    */
   ledgerEvents(from: string, to: string): AttendanceEvent[];
+  /**
+   * The events filed under the business days `from`…`to` (of one child when given) with every void that
+   * cancels one of them, however deep (a void of such a void too), by occurredAt: what a past-day
+   * correction and the open-days list fold (edge-hub/records).
+   */
+  eventsWithVoids(from: string, to: string, childId?: string): AttendanceEvent[];
+  /** The earliest business day with an event, or undefined when there is none. */
+  firstDate(): string | undefined;
+  /** The business day an event at `instant` is filed under (the facility's zone). */
+  localDateOf(instant: string | Date): string;
   countEvents(): number;
   clockDoubtCount(): number;
   /** The `limit` most recently stored events with a clock doubt, newest first (admin app). */
   clockDoubtEvents(limit: number): ClockDoubtEventRow[];
+  /** Every event of a child (its voids too), oldest first: a disclosure request (child export). */
+  eventsOfChild(childId: string): AttendanceEvent[];
+  /**
+   * Deletes the events of the business days before `date` (retention), within the caller's transaction,
+   * and the cloud's refusals of them (relay_rejects). A void of such a day that cancels an event of a kept
+   * day stays: the kept day's ledger needs it. `unrelayed`: how many of them the relay had not sent yet.
+   */
+  deleteBefore(date: string): EventDisposal;
+}
+
+/** What EventsStore.deleteBefore deleted. */
+export interface EventDisposal {
+  events: number;
+  unrelayed: number;
+  relayRejects: number;
 }
 
 /** A row of table events as read back (shared with outbox.ts). */
@@ -226,6 +252,33 @@ export class SqliteEventsStore implements EventsStore {
     return rows.map(eventFromColumns);
   }
 
+  eventsWithVoids(from: string, to: string, childId?: string): AttendanceEvent[] {
+    // UNION (not UNION ALL) also ends a malformed cycle of voids.
+    const rows = this.db
+      .prepare<{ from: string; to: string; child: string | null }, EventRow>(
+        `WITH RECURSIVE kept(id) AS (
+           SELECT id FROM events
+            WHERE local_date BETWEEN @from AND @to AND (@child IS NULL OR child_id = @child)
+           UNION
+           SELECT e.id FROM events e JOIN kept k ON e.voids = k.id
+         )
+         SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT id FROM kept) ORDER BY ${EVENT_ORDER}`,
+      )
+      .all({ from, to, child: childId ?? null });
+    return rows.map(eventFromColumns);
+  }
+
+  firstDate(): string | undefined {
+    return (
+      this.db.prepare<[], { d: string | null }>('SELECT min(local_date) AS d FROM events').get()?.d ??
+      undefined
+    );
+  }
+
+  localDateOf(instant: string | Date): string {
+    return this.localDates.of(instant);
+  }
+
   countEvents(): number {
     return this.stmts.countEvents.get()?.n ?? 0;
   }
@@ -248,5 +301,35 @@ export class SqliteEventsStore implements EventsStore {
          FROM events WHERE clock_doubt IS NOT NULL ORDER BY hub_seq DESC LIMIT ?`,
       )
       .all(limit);
+  }
+
+  // Disclosure and retention (edge-hub/facility/child-export.ts, retention.ts).
+
+  eventsOfChild(childId: string): AttendanceEvent[] {
+    return this.db
+      .prepare<[string], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE child_id = ? ORDER BY ${EVENT_ORDER}`,
+      )
+      .all(childId)
+      .map(eventFromColumns);
+  }
+
+  deleteBefore(date: string): EventDisposal {
+    // Deleting rows never disturbs the relay: it reads hub_seq > cursor, and AUTOINCREMENT never hands
+    // out a deleted hub_seq again, so no new event can land behind the cursor.
+    const expired = `local_date < @date AND NOT (voids IS NOT NULL AND voids IN
+      (SELECT id FROM events WHERE local_date >= @date))`;
+    const unrelayed =
+      this.db
+        .prepare<[{ date: string }], { n: number }>(
+          `SELECT count(*) AS n FROM events
+           WHERE ${expired} AND hub_seq > (SELECT cursor FROM relay_state WHERE id = 1)`,
+        )
+        .get({ date })?.n ?? 0;
+    const relayRejects = this.db
+      .prepare(`DELETE FROM relay_rejects WHERE event_id IN (SELECT id FROM events WHERE ${expired})`)
+      .run({ date }).changes;
+    const events = this.db.prepare(`DELETE FROM events WHERE ${expired}`).run({ date }).changes;
+    return { events, unrelayed, relayRejects };
   }
 }

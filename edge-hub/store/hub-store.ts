@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { openDatabase, type Db } from '../../common/sqlite.ts';
 import { systemClock, type Clock } from '../../common/time.ts';
 import { SqliteAuditStore, type AuditStore } from './audit.ts';
+import { SqliteCorrectionsStore, type CorrectionsStore } from './corrections.ts';
 import { SqliteDeviceStore, type DeviceStore } from './devices.ts';
 import { SqliteEventsStore, type EventsStore } from './events.ts';
 import { SqliteFacilityStore, type FacilityStore } from './facility.ts';
+import { SqliteHistoryStore, type HistoryStore } from './history.ts';
 import { hubMigrations } from './migrations.ts';
 import { SqliteOutboxStore, type OutboxStore } from './outbox.ts';
 import { SqlitePeopleStore, type PeopleStore } from './people.ts';
@@ -29,6 +31,8 @@ export interface HubAggregates {
   readonly devices: DeviceStore;
   readonly audit: AuditStore;
   readonly settings: SettingsStore;
+  readonly history: HistoryStore;
+  readonly corrections: CorrectionsStore;
 }
 
 /** What a caller that writes to several aggregates atomically needs besides them. */
@@ -55,6 +59,8 @@ export class HubStore implements HubAggregates, Transactional {
   readonly devices: DeviceStore;
   readonly audit: AuditStore;
   readonly settings: SettingsStore;
+  readonly history: HistoryStore;
+  readonly corrections: CorrectionsStore;
 
   private constructor(db: Db, clock: Clock, facility: FacilityStore, timeZone: string) {
     this.db = db;
@@ -66,6 +72,8 @@ export class HubStore implements HubAggregates, Transactional {
     this.people = new SqlitePeopleStore(db, clock);
     this.devices = new SqliteDeviceStore(db, clock);
     this.settings = new SqliteSettingsStore(db);
+    this.history = new SqliteHistoryStore(db, clock, timeZone);
+    this.corrections = new SqliteCorrectionsStore(db, clock);
   }
 
   /** Opens (creating and migrating when needed) DIR/hub.sqlite and makes sure the facility row exists. */

@@ -1,34 +1,12 @@
 import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, schemaVersion, type Db } from '../../common/sqlite.ts';
+import { openDatabase, schemaVersion } from '../../common/sqlite.ts';
 import { exportQrPublicKey, importQrPrivateKey, isQrPublicKey } from '../../protocol/index.ts';
 import { removeDir, tempDir } from '../../test/support/hub.ts';
+import { columns, indexes, tables } from '../../test/support/sqlite-schema.ts';
 import { HUB_DB_FILE, HubStore } from './hub-store.ts';
 import { hubMigrations } from './migrations.ts';
-
-function tables(db: Db): string[] {
-  return db
-    .prepare<[], { name: string }>(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .all()
-    .map((r) => r.name);
-}
-
-function columns(db: Db, table: string): string[] {
-  return db
-    .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`)
-    .all()
-    .map((r) => r.name);
-}
-
-function indexes(db: Db, table: string): string[] {
-  return db
-    .prepare<[], { name: string }>(`SELECT name FROM pragma_index_list('${table}') ORDER BY name`)
-    .all()
-    .map((r) => r.name);
-}
 
 describe('hub migrations', () => {
   let dir: string;

@@ -65,6 +65,8 @@ export interface PeopleStore {
   staffOnDuty(date: string): Map<string, number>;
   /** Returns the count before (undefined: none entered). */
   setStaffOnDuty(classId: string, date: string, count: number, staffId: string): number | undefined;
+  /** Deletes the staff-on-duty counts of days before `date` (retention); returns how many. */
+  deleteStaffOnDutyBefore(date: string): number;
 }
 
 export class SqlitePeopleStore implements PeopleStore {
@@ -213,5 +215,9 @@ export class SqlitePeopleStore implements PeopleStore {
       )
       .run(classId, date, count, staffId, this.clock.now().toISOString());
     return before;
+  }
+
+  deleteStaffOnDutyBefore(date: string): number {
+    return this.db.prepare('DELETE FROM staff_on_duty WHERE local_date < ?').run(date).changes;
   }
 }

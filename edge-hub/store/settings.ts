@@ -30,6 +30,7 @@ interface FacilitySettingsRow {
   rounding_minutes: number;
   rounding: Rounding;
   undo_window_minutes: number;
+  retention_years: number;
 }
 
 export class SqliteSettingsStore implements SettingsStore {
@@ -43,7 +44,7 @@ export class SqliteSettingsStore implements SettingsStore {
     const r = this.db
       .prepare<[], FacilitySettingsRow>(
         `SELECT closing_time, default_cutoff, standard_start, standard_end, short_start, short_end,
-           grace_minutes, rounding_minutes, rounding, undo_window_minutes FROM facility_settings WHERE id = 1`,
+           grace_minutes, rounding_minutes, rounding, undo_window_minutes, retention_years FROM facility_settings WHERE id = 1`,
       )
       .get();
     if (!r) return DEFAULT_SETTINGS;
@@ -60,6 +61,7 @@ export class SqliteSettingsStore implements SettingsStore {
         rounding: r.rounding,
       },
       undoWindowMinutes: r.undo_window_minutes,
+      retention: { years: r.retention_years },
     };
   }
 
@@ -68,7 +70,7 @@ export class SqliteSettingsStore implements SettingsStore {
       .prepare(
         `UPDATE facility_settings SET closing_time = ?, default_cutoff = ?, standard_start = ?, standard_end = ?,
            short_start = ?, short_end = ?, grace_minutes = ?, rounding_minutes = ?, rounding = ?,
-           undo_window_minutes = ? WHERE id = 1`,
+           undo_window_minutes = ?, retention_years = ? WHERE id = 1`,
       )
       .run(
         s.closingTime,
@@ -81,6 +83,7 @@ export class SqliteSettingsStore implements SettingsStore {
         s.extendedCare.roundingMinutes,
         s.extendedCare.rounding,
         s.undoWindowMinutes,
+        s.retention.years,
       );
   }
 

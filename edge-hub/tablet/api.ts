@@ -145,7 +145,11 @@ export function registerTabletApi(
     const parsed = TabletActionSchema.safeParse(req.body);
     if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
     const result = options.actions.perform({ staffId: ctx.staff.id, deviceId: ctx.deviceId }, parsed.data);
-    return reply.header('cache-control', 'no-store').send({ event: result.event });
+    // An absence with `until` answers every day's event too.
+    const range = parsed.data.op === 'absent' && parsed.data.until !== undefined;
+    return reply
+      .header('cache-control', 'no-store')
+      .send(range ? { event: result.event, events: result.events } : { event: result.event });
   });
 
   app.put<{ Params: { classId: string } }>(

@@ -15,6 +15,7 @@ import { addDevice } from '../access/devices.ts';
 import type { RunningHub } from '../hub.ts';
 import { issuePairingCode } from '../access/pairing.ts';
 import { addStaff, setStaffEnabled } from '../access/staff.ts';
+import { absenceDayId } from './absence-range.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { WEB_APPS } from '../../common/web-bundle.ts';
 import { connect, provision, removeDir, startTestHub, type TestSite } from '../../test/support/hub.ts';
@@ -469,6 +470,66 @@ describe('staff tablet API on a real hub', () => {
         ['void', 'wrong child'],
       ]);
       expect(child(r, 'c002')).toMatchObject({ status: 'absent', absence: { reason: 'sick', note: '発熱' } });
+    });
+
+    it('marks an absence over a range of days, one event per day, idempotently', async () => {
+      const before = store.events.countEvents();
+      const bad: [Record<string, unknown>, string][] = [
+        [{ date: '2026-04-03', until: '2026-04-02' }, 'bad_date'],
+        [{ date: '2026-04-02', until: '2026-05-03' }, 'bad_date'],
+        [{ date: '2026-04-02', until: '2026-04-31' }, 'bad_date'],
+        [{ date: '2026-04-02', until: '4/5' }, 'bad_request'],
+      ];
+      for (const [range, errorCode] of bad) {
+        const res = await act({ op: 'absent', id: randomUUID(), childId: 'c004', reason: 'sick', ...range });
+        expect(res.status, JSON.stringify(range)).toBe(400);
+        expect(await res.json()).toMatchObject({ error: { code: errorCode } });
+      }
+      expect(store.events.countEvents()).toBe(before);
+
+      const id = randomUUID();
+      const body = {
+        op: 'absent',
+        id,
+        childId: 'c004',
+        date: '2026-04-02',
+        until: '2026-04-05',
+        reason: 'family',
+        note: '帰省',
+      };
+      const res = await act(body);
+      expect(res.status).toBe(200);
+      const answer = (await res.json()) as {
+        event: { id: string };
+        events: { id: string; occurredAt: string; type: string; note: string; seq: number }[];
+      };
+      const days = ['2026-04-02', '2026-04-03', '2026-04-04', '2026-04-05'];
+      expect(answer.events.map((e) => e.occurredAt)).toEqual(days.map((d) => `${d}T00:00:00.000+09:00`));
+      expect(answer.events.map((e) => e.id)).toEqual(days.map((d, i) => absenceDayId(id, d, i === 0)));
+      expect(answer.event).toEqual(answer.events[0]);
+      expect(new Set(answer.events.map((e) => e.seq)).size).toBe(4);
+      expect(answer.events.every((e) => e.type === 'absent' && e.note === 'family: 帰省')).toBe(true);
+      expect(store.events.countEvents()).toBe(before + 4);
+      // A retry stores nothing more and answers the same.
+      const retry = await act(body);
+      expect(await retry.json()).toEqual(answer);
+      expect(store.events.countEvents()).toBe(before + 4);
+
+      // A request whose first day was stored and the rest not (the hub failed part way): the retry
+      // records the missing days.
+      const partial = randomUUID();
+      const first = { op: 'absent', id: partial, childId: 'c004', date: '2026-04-10', reason: 'sick' };
+      expect((await act(first)).status).toBe(200);
+      const rest = await act({ ...first, until: '2026-04-12' });
+      expect(rest.status).toBe(200);
+      const restEvents = ((await rest.json()) as { events: { id: string }[] }).events;
+      expect(restEvents.map((e) => e.id)).toEqual([
+        partial,
+        absenceDayId(partial, '2026-04-11', false),
+        absenceDayId(partial, '2026-04-12', false),
+      ]);
+      expect(store.events.countEvents()).toBe(before + 7);
+      expect(store.events.eventsOn('2026-04-01').filter((e) => e.childId === 'c004')).toEqual([]);
     });
 
     it('lists unaccounted children after the cut-off and children present after closing, and the ratio', async () => {

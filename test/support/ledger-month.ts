@@ -1,5 +1,7 @@
 import { v4 } from 'uuid';
-import type { FacilitySnapshot } from '../../protocol/ledger.ts';
+import type { LedgerSource } from '../../common/ledger/source.ts';
+import { BEGINNING_OF_TIME, type Amendment } from '../../protocol/history.ts';
+import type { FacilitySnapshot, FacilitySnapshotInput } from '../../protocol/ledger.ts';
 import type { AttendanceEvent } from '../../protocol/schemas.ts';
 import { DEFAULT_SETTINGS } from '../../protocol/settings.ts';
 import { prng } from '../../common/random.ts';
@@ -9,7 +11,13 @@ import { prng } from '../../common/random.ts';
  * (`plan`) kept alongside so that a test can work out the expected ledger on its own.
  */
 
-export function baseSnapshot(overrides: Partial<FacilitySnapshot> = {}): FacilitySnapshot {
+type ChildInput = FacilitySnapshotInput['children'][number];
+
+/** A snapshot of facility f1 in Tokyo; children's enrolledOn/leftOn default to null (no bound). */
+export function baseSnapshot(
+  overrides: Partial<Omit<FacilitySnapshot, 'children'>> & { children?: readonly ChildInput[] } = {},
+): FacilitySnapshot {
+  const { children = [], ...rest } = overrides;
   return {
     facilityId: 'f1',
     facilityName: 'げんかん保育園',
@@ -17,9 +25,15 @@ export function baseSnapshot(overrides: Partial<FacilitySnapshot> = {}): Facilit
     careBands: DEFAULT_SETTINGS.careBands,
     extendedCare: DEFAULT_SETTINGS.extendedCare,
     classes: [],
-    children: [],
-    ...overrides,
+    retentionYears: 5,
+    ...rest,
+    children: children.map((c) => ({ ...c, enrolledOn: c.enrolledOn ?? null, leftOn: c.leftOn ?? null })),
   };
+}
+
+/** A ledger source of one snapshot in effect for all of history (what a ledger had before versions). */
+export function sourceOf(snapshot: FacilitySnapshot, amendments: readonly Amendment[] = []): LedgerSource {
+  return { versions: [{ version: 1, effectiveFrom: BEGINNING_OF_TIME, snapshot }], amendments };
 }
 
 let seqCounter = 0;

@@ -115,11 +115,21 @@ export class PgOrgs implements CloudOrgs {
 
   async orgFacilities(orgId: string): Promise<OrgFacility[]> {
     this.conn.checkOpen();
-    const [facilities, hubs] = await Promise.all([
-      this.conn.pool.query<{ facility_id: string; time_zone: string; name: string | null }>(
-        `SELECT f.facility_id, f.time_zone, (s.snapshot::json ->> 'facilityName') AS name
-         FROM facilities f LEFT JOIN facility_snapshots s ON s.facility_id = f.facility_id
-         WHERE f.org_id = $1 ORDER BY f.facility_id`,
+    const [facilities, versions, hubs] = await Promise.all([
+      this.conn.pool.query<{ facility_id: string; time_zone: string }>(
+        'SELECT facility_id, time_zone FROM facilities WHERE org_id = $1 ORDER BY facility_id',
+        [orgId],
+      ),
+      // A facility has few versions: the one in effect today is picked in assembleOrgFacilities.
+      this.conn.pool.query<{
+        facility_id: string;
+        version: string;
+        effective_from: string;
+        name: string | null;
+      }>(
+        `SELECT v.facility_id, v.version, v.effective_from, (v.snapshot::json ->> 'facilityName') AS name
+         FROM facilities f JOIN snapshot_versions v ON v.facility_id = f.facility_id
+         WHERE f.org_id = $1`,
         [orgId],
       ),
       this.conn.pool.query<{ hub_id: string; facility_id: string; last_relay_at: Date | null }>(
@@ -130,12 +140,20 @@ export class PgOrgs implements CloudOrgs {
       ),
     ]);
     return assembleOrgFacilities(
-      facilities.rows.map((f) => ({ facilityId: f.facility_id, timeZone: f.time_zone, name: f.name })),
+      facilities.rows.map((f) => ({ facilityId: f.facility_id, timeZone: f.time_zone })),
+      versions.rows.map((v) => ({
+        facilityId: v.facility_id,
+        // bigint comes back as text.
+        version: Number(v.version),
+        effectiveFrom: v.effective_from,
+        name: v.name,
+      })),
       hubs.rows.map((h) => ({
         hubId: h.hub_id,
         facilityId: h.facility_id,
         lastRelayAt: iso(h.last_relay_at),
       })),
+      this.conn.clock.now(),
     );
   }
 }

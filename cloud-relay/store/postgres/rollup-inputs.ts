@@ -19,8 +19,9 @@ const ORG_DAY_EVENTS = `
   WHERE f.org_id = $1 AND v.voids IS NOT NULL AND v.local_date <> $2::date`;
 
 /**
- * What the daily rollup of an organisation's facilities reads: snapshots, last relay times and the date's
- * events, across facilities, hubs, facility_snapshots and events (a fixed number of queries).
+ * What the daily rollup of an organisation's facilities reads: the snapshots in effect on the date, last
+ * relay times and the date's events, across facilities, hubs, snapshot_versions and events (a fixed
+ * number of queries).
  */
 export class PgRollupInputs implements CloudRollupInputs {
   private readonly conn: PgConnection;
@@ -34,11 +35,14 @@ export class PgRollupInputs implements CloudRollupInputs {
     checkDate(date);
     const [facilities, events] = await Promise.all([
       this.conn.pool.query<{ facility_id: string; snapshot: string | null; last_relay_at: Date | null }>(
-        `SELECT f.facility_id, s.snapshot,
+        `SELECT f.facility_id,
+           (SELECT s.snapshot FROM snapshot_versions s
+            WHERE s.facility_id = f.facility_id AND s.effective_from <= $2
+            ORDER BY s.version DESC LIMIT 1) AS snapshot,
            (SELECT max(h.last_relay_at) FROM hubs h WHERE h.facility_id = f.facility_id) AS last_relay_at
-         FROM facilities f LEFT JOIN facility_snapshots s ON s.facility_id = f.facility_id
+         FROM facilities f
          WHERE f.org_id = $1 ORDER BY f.facility_id`,
-        [orgId],
+        [orgId, date],
       ),
       this.conn.pool.query<EventRow & { facility_id: string }>(ORG_DAY_EVENTS, [orgId, date]),
     ]);

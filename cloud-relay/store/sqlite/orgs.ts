@@ -11,6 +11,12 @@ import type { SqliteFacilities } from './facilities.ts';
 interface OrgFacilityRow {
   facility_id: string;
   time_zone: string;
+}
+
+interface VersionNameRow {
+  facility_id: string;
+  version: number;
+  effective_from: string;
   name: string | null;
 }
 
@@ -47,9 +53,13 @@ export class SqliteOrgs implements CloudOrgs {
         'SELECT org_id FROM org_tokens WHERE token_hash = ? AND org_id = ?',
       ),
       orgFacilities: db.prepare<[string], OrgFacilityRow>(
-        `SELECT f.facility_id, f.time_zone, json_extract(s.snapshot, '$.facilityName') AS name
-         FROM facilities f LEFT JOIN facility_snapshots s ON s.facility_id = f.facility_id
-         WHERE f.org_id = ? ORDER BY f.facility_id`,
+        'SELECT facility_id, time_zone FROM facilities WHERE org_id = ? ORDER BY facility_id',
+      ),
+      // A facility has few versions: the one in effect today is picked in assembleOrgFacilities.
+      orgVersionNames: db.prepare<[string], VersionNameRow>(
+        `SELECT v.facility_id, v.version, v.effective_from, json_extract(v.snapshot, '$.facilityName') AS name
+         FROM facilities f JOIN snapshot_versions v ON v.facility_id = f.facility_id
+         WHERE f.org_id = ?`,
       ),
       orgHubs: db.prepare<[string], { hub_id: string; facility_id: string; last_relay_at: string | null }>(
         `SELECT h.hub_id, h.facility_id, h.last_relay_at
@@ -137,10 +147,18 @@ export class SqliteOrgs implements CloudOrgs {
   orgFacilities(orgId: string): Promise<OrgFacility[]> {
     return this.conn.run(() => {
       const facilities = this.stmt.orgFacilities.all(orgId);
+      const versions = this.stmt.orgVersionNames.all(orgId);
       const hubs = this.stmt.orgHubs.all(orgId);
       return assembleOrgFacilities(
-        facilities.map((f) => ({ facilityId: f.facility_id, timeZone: f.time_zone, name: f.name })),
+        facilities.map((f) => ({ facilityId: f.facility_id, timeZone: f.time_zone })),
+        versions.map((v) => ({
+          facilityId: v.facility_id,
+          version: v.version,
+          effectiveFrom: v.effective_from,
+          name: v.name,
+        })),
         hubs.map((h) => ({ hubId: h.hub_id, facilityId: h.facility_id, lastRelayAt: h.last_relay_at })),
+        this.conn.clock.now(),
       );
     });
   }

@@ -26,8 +26,9 @@ const ORG_DAY_EVENTS = `
   WHERE f.org_id = @org AND v.voids IS NOT NULL AND v.local_date <> @date`;
 
 /**
- * What the daily rollup of an organisation's facilities reads: snapshots, last relay times and the date's
- * events, across facilities, hubs, facility_snapshots and events (a fixed number of queries).
+ * What the daily rollup of an organisation's facilities reads: the snapshots in effect on the date, last
+ * relay times and the date's events, across facilities, hubs, snapshot_versions and events (a fixed
+ * number of queries).
  */
 export class SqliteRollupInputs implements CloudRollupInputs {
   private readonly conn: SqliteConnection;
@@ -36,11 +37,14 @@ export class SqliteRollupInputs implements CloudRollupInputs {
   constructor(conn: SqliteConnection) {
     this.conn = conn;
     this.stmt = {
-      rollupFacilities: conn.db.prepare<[string], RollupFacilityRow>(
-        `SELECT f.facility_id, s.snapshot,
+      rollupFacilities: conn.db.prepare<[{ org: string; date: string }], RollupFacilityRow>(
+        `SELECT f.facility_id,
+           (SELECT s.snapshot FROM snapshot_versions s
+            WHERE s.facility_id = f.facility_id AND s.effective_from <= @date
+            ORDER BY s.version DESC LIMIT 1) AS snapshot,
            (SELECT max(h.last_relay_at) FROM hubs h WHERE h.facility_id = f.facility_id) AS last_relay_at
-         FROM facilities f LEFT JOIN facility_snapshots s ON s.facility_id = f.facility_id
-         WHERE f.org_id = ? ORDER BY f.facility_id`,
+         FROM facilities f
+         WHERE f.org_id = @org ORDER BY f.facility_id`,
       ),
       orgDayEvents: conn.db.prepare<[{ org: string; date: string }], EventColumns & { facility_id: string }>(
         ORG_DAY_EVENTS,
@@ -51,7 +55,7 @@ export class SqliteRollupInputs implements CloudRollupInputs {
   orgRollupInputs(orgId: string, date: string): Promise<RollupInput[]> {
     return this.conn.run(() => {
       checkDate(date);
-      const facilities = this.stmt.rollupFacilities.all(orgId);
+      const facilities = this.stmt.rollupFacilities.all({ org: orgId, date });
       const events = this.stmt.orgDayEvents.all({ org: orgId, date });
       return assembleRollupInputs(
         facilities.map((f) => ({

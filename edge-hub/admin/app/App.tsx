@@ -2,13 +2,25 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ADMIN_TEST_IDS, type AdminSessionInfo } from '../../../protocol/admin.ts';
 import { getSession, signOut, type ApiFailure } from './api.ts';
 import { MESSAGES, type Locale, type Messages, type Page } from './messages.ts';
+import { MonthsPage } from './MonthsPage.tsx';
+import { OpenDaysPage } from './OpenDaysPage.tsx';
 import { AuditPage, DevicesPage, LedgerPage, OverviewPage } from './Pages.tsx';
 import { RecordsPage } from './RecordsPage.tsx';
 import { RosterPage } from './RosterPage.tsx';
 import { SettingsPage } from './SettingsPage.tsx';
 import { SignIn } from './SignIn.tsx';
 
-const PAGES: readonly Page[] = ['overview', 'records', 'roster', 'settings', 'devices', 'audit', 'ledger'];
+const PAGES: readonly Page[] = [
+  'overview',
+  'records',
+  'open-days',
+  'months',
+  'roster',
+  'settings',
+  'devices',
+  'audit',
+  'ledger',
+];
 
 /** Props every page gets: the texts, and what to do when the session turns out to be gone. */
 export interface PageProps {
@@ -129,6 +141,8 @@ export function App() {
           {page === 'devices' && <DevicesPage m={m} onFailure={onFailure} />}
           {page === 'audit' && <AuditPage m={m} onFailure={onFailure} />}
           {page === 'ledger' && <LedgerPage m={m} onFailure={onFailure} />}
+          {page === 'open-days' && <OpenDaysPage m={m} onFailure={onFailure} />}
+          {page === 'months' && <MonthsPage m={m} onFailure={onFailure} />}
         </main>
       </>
     );

@@ -8,6 +8,7 @@ import {
 } from '../../../protocol/admin.ts';
 import { getAudit, getChart, getDevices, getRoster, pairDevice } from './api.ts';
 import type { PageProps } from './App.tsx';
+import { OpenDaysSummary } from './OpenDaysSummary.tsx';
 import { RelayPanel } from './RecordsPage.tsx';
 import { bucketTime, chartGeometry, LEDGER_FORMATS, ledgerUrl, todayIso } from './logic.ts';
 
@@ -41,6 +42,7 @@ export function OverviewPage({ m, onFailure }: PageProps) {
   return (
     <>
       <RelayPanel m={m} onFailure={onFailure} />
+      <OpenDaysSummary m={m} onFailure={onFailure} />
       <section className="card">
         <div className="row">
           <h2>{o.chartTitle(date)}</h2>

@@ -4,15 +4,22 @@ import {
   type AdminGuardianQr,
   type AdminRoster,
   type ImportJob,
+  type RosterPreview,
 } from '../../../protocol/admin.ts';
 import { getImport, getRoster, issueGuardianQr, startImport } from './api.ts';
 import type { PageProps } from './App.tsx';
+import { todayIso } from './logic.ts';
+import type { Messages } from './messages.ts';
 
 /** How often a running import's progress is asked for. */
 const POLL_MS = 200;
+/** Children shown per list of the preview; the rest are counted. */
+const PREVIEW_LIST_MAX = 100;
 
 export function RosterPage({ m, onFailure }: PageProps) {
   const [csv, setCsv] = useState<string | null>(null);
+  /** The day the roster takes effect from; the check and the import use the same. */
+  const [effective, setEffective] = useState(() => todayIso());
   const [check, setCheck] = useState<ImportJob | null>(null);
   const [run, setRun] = useState<ImportJob | null>(null);
   const [roster, setRoster] = useState<AdminRoster | null>(null);
@@ -35,7 +42,7 @@ export function RosterPage({ m, onFailure }: PageProps) {
 
   /** Starts a job and follows it until it ends, showing each step. */
   const follow = async (text: string, dryRun: boolean, show: (job: ImportJob) => void): Promise<void> => {
-    const started = await startImport(text, dryRun);
+    const started = await startImport(text, dryRun, effective);
     if (!started.ok) {
       onFailure(started.failure);
       return;
@@ -72,6 +79,7 @@ export function RosterPage({ m, onFailure }: PageProps) {
       <section className="card">
         <h2>{r.importTitle}</h2>
         <p className="help">{r.importHelp}</p>
+        <p className="help">{r.effectiveHelp}</p>
         <div className="row">
           <label>
             {r.file}{' '}
@@ -84,10 +92,25 @@ export function RosterPage({ m, onFailure }: PageProps) {
               }}
             />
           </label>
+          <label>
+            {r.effective}{' '}
+            <input
+              type="date"
+              required
+              value={effective}
+              data-testid={ADMIN_TEST_IDS.rosterEffective}
+              onChange={(e) => {
+                // Another day is another comparison: check again before importing.
+                setCheck(null);
+                setRun(null);
+                setEffective(e.currentTarget.value);
+              }}
+            />
+          </label>
           <button
             type="button"
             data-testid={ADMIN_TEST_IDS.rosterDryRun}
-            disabled={csv === null || busy}
+            disabled={csv === null || effective === '' || busy}
             onClick={() => {
               if (csv === null) return;
               setRun(null);
@@ -154,7 +177,9 @@ export function RosterPage({ m, onFailure }: PageProps) {
 
         {check?.state === 'done' && check.preview && (
           <div data-testid={ADMIN_TEST_IDS.rosterPreview}>
-            <h3>{r.previewTitle}</h3>
+            <h3>
+              {r.previewTitle} — {r.previewFrom(check.preview.effectiveFrom)}
+            </h3>
             <dl className="counts">
               <dt>{r.classes}</dt>
               <dd>{check.preview.classes}</dd>
@@ -169,6 +194,7 @@ export function RosterPage({ m, onFailure }: PageProps) {
               <dt>{r.removed}</dt>
               <dd>{check.preview.childrenRemoved}</dd>
             </dl>
+            <PreviewLists preview={check.preview} m={m} />
             {run === null && <p>{r.readyToImport}</p>}
           </div>
         )}
@@ -180,11 +206,74 @@ export function RosterPage({ m, onFailure }: PageProps) {
             data-children={run.summary.imported.children}
           >
             {r.done(run.summary.imported.children, run.summary.version)}
+            {run.summary.effectiveFrom > todayIso() && <> {r.scheduled(run.summary.effectiveFrom)}</>}
           </p>
         )}
       </section>
 
       {roster !== null && <RosterView roster={roster} m={m} onFailure={onFailure} />}
+    </>
+  );
+}
+
+/**
+ * The preview's children by what happens to them, only the lists that have someone; those leaving first:
+ * a child left off the file by mistake is the costly slip.
+ */
+function PreviewLists({ preview, m }: { preview: RosterPreview; m: Messages }) {
+  const r = m.roster;
+  const care = (t: 'standard' | 'short') => r.careType[t];
+  const lists: { key: string; title: string; items: { childId: string; text: string }[] }[] = [
+    {
+      key: 'leaving',
+      title: r.removed,
+      items: preview.leaving.map((c) => ({ childId: c.childId, text: c.name })),
+    },
+    {
+      key: 'moved',
+      title: r.moved,
+      items: preview.moved.map((c) => ({
+        childId: c.childId,
+        text: r.childChange(c.name, r.change(c.from, c.to)),
+      })),
+    },
+    {
+      key: 'renamed',
+      title: r.renamed,
+      items: preview.renamed.map((c) => ({ childId: c.childId, text: r.change(c.from, c.to) })),
+    },
+    {
+      key: 'care-type',
+      title: r.careTypeChanged,
+      items: preview.careTypeChanged.map((c) => ({
+        childId: c.childId,
+        text: r.childChange(c.name, r.change(care(c.from), care(c.to))),
+      })),
+    },
+    {
+      key: 'added',
+      title: r.added,
+      items: preview.added.map((c) => ({ childId: c.childId, text: r.inClass(c.name, c.className) })),
+    },
+  ].filter((l) => l.items.length > 0);
+  if (lists.length === 0) return <p>{r.noChildChanges}</p>;
+  return (
+    <>
+      {lists.map((l) => (
+        <div key={l.key} data-preview={l.key} data-count={l.items.length}>
+          <h4>
+            {l.title} ({l.items.length})
+          </h4>
+          <ul>
+            {l.items.slice(0, PREVIEW_LIST_MAX).map((c) => (
+              <li key={c.childId} data-child-id={c.childId}>
+                {c.text}
+              </li>
+            ))}
+            {l.items.length > PREVIEW_LIST_MAX && <li>{r.more(l.items.length - PREVIEW_LIST_MAX)}</li>}
+          </ul>
+        </div>
+      ))}
     </>
   );
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   AdminAuditPageSchema,
   AdminChartSchema,
@@ -21,6 +22,18 @@ import {
   type AdminSignInRequest,
   type ImportJob,
 } from '../../../protocol/admin.ts';
+import {
+  CorrectionResultSchema,
+  MonthsSchema,
+  MonthStateSchema,
+  OpenDaysSchema,
+  type CorrectionRequest,
+  type CorrectionResult,
+  type Months,
+  type MonthState,
+  type OpenDays,
+} from '../../../protocol/history.ts';
+import { ROLLCALL_STATUSES } from '../../../protocol/primitives.ts';
 import {
   FacilitySettingsSchema,
   type FacilitySettings,
@@ -56,9 +69,15 @@ export async function signOut(): Promise<ApiResult<null>> {
   return done(await request('DELETE', '/api/admin/session'));
 }
 
-export async function startImport(csv: string, dryRun: boolean): Promise<ApiResult<{ jobId: string }>> {
+/** `effective`: the day the roster takes effect from (YYYY-MM-DD). */
+export async function startImport(
+  csv: string,
+  dryRun: boolean,
+  effective: string,
+): Promise<ApiResult<{ jobId: string }>> {
+  const q = new URLSearchParams({ dryRun: String(dryRun), effective });
   return parsed(
-    await request('POST', `/api/admin/roster/imports?dryRun=${String(dryRun)}`, { csv }),
+    await request('POST', `/api/admin/roster/imports?${q.toString()}`, { csv }),
     ImportStartedSchema,
   );
 }
@@ -108,4 +127,72 @@ export async function getChart(date: string): Promise<ApiResult<AdminChart>> {
 
 export async function getRecordsHealth(): Promise<ApiResult<AdminRecordsHealth>> {
   return parsed(await request('GET', '/api/admin/records-health'), AdminRecordsHealthSchema);
+}
+
+export async function getOpenDays(month: string): Promise<ApiResult<OpenDays>> {
+  return parsed(await request('GET', `/api/open-days?month=${encodeURIComponent(month)}`), OpenDaysSchema);
+}
+
+/** A correction of a past day; the signed-in director is its actor. */
+export async function postCorrection(
+  body: Omit<CorrectionRequest, 'actor'>,
+): Promise<ApiResult<CorrectionResult>> {
+  return parsed(await request('POST', '/api/corrections', { json: body }), CorrectionResultSchema);
+}
+
+export async function getMonths(): Promise<ApiResult<Months>> {
+  return parsed(await request('GET', '/api/months'), MonthsSchema);
+}
+
+/** Closes a month; the signed-in director is who closed it. */
+export async function closeMonth(month: string): Promise<ApiResult<MonthState>> {
+  return parsed(
+    await request('POST', `/api/months/${encodeURIComponent(month)}/close`, { json: {} }),
+    MonthStateSchema,
+  );
+}
+
+/**
+ * What the pages read of the ledgers' JSON: names (also of children who have left since) and the recorded
+ * times. Not strict: the ledgers carry more than this.
+ */
+const DailyRowsSchema = z.object({
+  rows: z.array(
+    z.object({
+      class_name: z.string(),
+      child_id: z.string(),
+      child_name: z.string(),
+      status: z.enum(ROLLCALL_STATUSES),
+      check_in: z.string().nullable(),
+      check_out: z.string().nullable(),
+      note: z.string(),
+    }),
+  ),
+});
+export type DailyRows = z.infer<typeof DailyRowsSchema>;
+
+const MonthlyRowsSchema = z.object({
+  rows: z.array(
+    z.object({
+      class_name: z.string(),
+      child_id: z.string(),
+      child_name: z.string(),
+      days: z.array(z.string()),
+    }),
+  ),
+});
+export type MonthlyRows = z.infer<typeof MonthlyRowsSchema>;
+
+export async function getDailyLedger(date: string): Promise<ApiResult<DailyRows>> {
+  return parsed(
+    await request('GET', `/api/ledger/daily?date=${encodeURIComponent(date)}&format=json`),
+    DailyRowsSchema,
+  );
+}
+
+export async function getMonthlyLedger(month: string): Promise<ApiResult<MonthlyRows>> {
+  return parsed(
+    await request('GET', `/api/ledger/monthly?month=${encodeURIComponent(month)}&format=json`),
+    MonthlyRowsSchema,
+  );
 }

@@ -1,8 +1,10 @@
 import type { ImportState } from '../../../protocol/admin.ts';
 import type { EVENT_TYPES } from '../../../protocol/primitives.ts';
+import { HISTORY_MESSAGES, type HistoryMessages } from './history-messages.ts';
 
 export type Locale = 'ja' | 'en';
-export type Page = 'overview' | 'records' | 'roster' | 'settings' | 'devices' | 'audit' | 'ledger';
+export type Page =
+  'overview' | 'records' | 'roster' | 'settings' | 'devices' | 'audit' | 'ledger' | 'open-days' | 'months';
 type EventType = (typeof EVENT_TYPES)[number];
 
 /** Every text the admin app shows, in Japanese (the default) and English. */
@@ -93,6 +95,22 @@ export interface Messages {
     readonly cards: string;
     readonly added: string;
     readonly removed: string;
+    readonly effective: string;
+    readonly effectiveHelp: string;
+    /** The preview's heading: what the roster from that day on holds. */
+    readonly previewFrom: (date: string) => string;
+    readonly moved: string;
+    readonly renamed: string;
+    readonly careTypeChanged: string;
+    readonly noChildChanges: string;
+    readonly change: (from: string, to: string) => string;
+    /** A child and what changes for them. */
+    readonly childChange: (name: string, change: string) => string;
+    /** A child and their class in the list of children added. */
+    readonly inClass: (name: string, className: string) => string;
+    readonly more: (n: number) => string;
+    /** After an import that takes effect on a later day. */
+    readonly scheduled: (date: string) => string;
     readonly done: (children: number, version: number) => string;
     readonly readyToImport: string;
     readonly currentTitle: string;
@@ -167,6 +185,8 @@ export interface Messages {
     readonly allClasses: string;
     readonly formats: Readonly<Record<'csv' | 'csv-sjis' | 'xlsx' | 'pdf', string>>;
   };
+  /** Open days, past-day corrections and month close (history-messages.ts). */
+  readonly history: HistoryMessages;
 }
 
 const ja: Messages = {
@@ -194,6 +214,8 @@ const ja: Messages = {
     devices: '端末',
     audit: '操作記録',
     ledger: '帳票',
+    'open-days': '未退園・未登園',
+    months: '月の確定',
   },
   error: (code) => `エラーが発生しました（${code}）`,
   sessionEnded: 'ログインの有効期限が切れました。もう一度ログインしてください',
@@ -297,6 +319,18 @@ const ja: Messages = {
     cards: 'カード',
     added: '追加される園児',
     removed: '外れる園児',
+    effective: '適用開始日',
+    effectiveHelp: 'この日から新しい名簿になります。それより前の日の記録と台帳は変わりません。',
+    previewFrom: (date) => `${date} からの名簿`,
+    moved: 'クラスが変わる園児',
+    renamed: '名前が変わる園児',
+    careTypeChanged: '保育時間が変わる園児',
+    noChildChanges: '園児の変更はありません。',
+    change: (from, to) => `${from} → ${to}`,
+    childChange: (name, change) => `${name}：${change}`,
+    inClass: (name, className) => `${name}（${className}）`,
+    more: (n) => `ほか ${String(n)} 名`,
+    scheduled: (date) => `${date} に新しい名簿へ切り替わります。それまでは今の名簿のままです。`,
     done: (n, v) => `取り込みました：園児 ${String(n)} 名（名簿 版${String(v)}）`,
     readyToImport: '問題はありません。「取り込む」で名簿を置き換えます。',
     currentTitle: '現在の名簿',
@@ -373,6 +407,7 @@ const ja: Messages = {
     allClasses: '全クラス',
     formats: { csv: 'CSV (UTF-8)', 'csv-sjis': 'CSV (Shift_JIS・Excel用)', xlsx: 'Excel (xlsx)', pdf: 'PDF' },
   },
+  history: HISTORY_MESSAGES.ja,
 };
 
 const en: Messages = {
@@ -400,6 +435,8 @@ const en: Messages = {
     devices: 'Devices',
     audit: 'Audit log',
     ledger: 'Ledgers',
+    'open-days': 'Open days',
+    months: 'Close a month',
   },
   error: (code) => `Something went wrong (${code})`,
   sessionEnded: 'Your session has ended. Please sign in again',
@@ -501,6 +538,19 @@ const en: Messages = {
     cards: 'Cards',
     added: 'Children added',
     removed: 'Children removed',
+    effective: 'Takes effect from',
+    effectiveHelp:
+      'The roster changes from this day on; the records and ledgers of the days before stay as they are.',
+    previewFrom: (date) => `Roster from ${date}`,
+    moved: 'Children changing class',
+    renamed: 'Children renamed',
+    careTypeChanged: 'Children changing care hours',
+    noChildChanges: 'No changes to the children.',
+    change: (from, to) => `${from} → ${to}`,
+    childChange: (name, change) => `${name}: ${change}`,
+    inClass: (name, className) => `${name} (${className})`,
+    more: (n) => `and ${String(n)} more`,
+    scheduled: (date) => `The new roster takes over on ${date}; the current one stays until then.`,
     done: (n, v) => `Imported: ${String(n)} children (roster version ${String(v)})`,
     readyToImport: 'No problems. "Import" replaces the roster.',
     currentTitle: 'Current roster',
@@ -581,6 +631,7 @@ const en: Messages = {
       pdf: 'PDF',
     },
   },
+  history: HISTORY_MESSAGES.en,
 };
 
 export const MESSAGES: Readonly<Record<Locale, Messages>> = { ja, en };

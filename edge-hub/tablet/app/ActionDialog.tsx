@@ -8,7 +8,7 @@ import {
 import { isUnauthorized, newActionId, postAction, type ApiFailure } from './api.ts';
 import type { Messages } from './messages.ts';
 import type { Pending } from './Rollcall.tsx';
-import { hhmm, isHhmm, isVoidAction, voidTarget } from './state.ts';
+import { absenceUntil, hhmm, isHhmm, isVoidAction, lastAbsenceDay, voidTarget } from './state.ts';
 
 /**
  * The confirm step of a staff action. The action id is chosen once when the dialog opens and reused on
@@ -29,6 +29,8 @@ export function ActionDialog(props: {
   const [note, setNote] = useState('');
   const [reason, setReason] = useState<AbsenceReason>('sick');
   const [date, setDate] = useState(rollcall.date);
+  // The last day of the absence: the same day unless staff choose a later one.
+  const [until, setUntil] = useState(rollcall.date);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
@@ -52,15 +54,19 @@ export function ActionDialog(props: {
           ...(time !== '' && { at: time }),
           ...(trimmed !== '' && { note: trimmed }),
         };
-      case 'absent':
+      case 'absent': {
+        const last = absenceUntil(date, until);
+        if (last === null) return m.dialog.badRange;
         return {
           op: 'absent',
           id,
           childId: child.id,
           date,
+          ...(last !== undefined && { until: last }),
           reason,
           ...(trimmed !== '' && { note: trimmed }),
         };
+      }
       case 'void_check_in':
       case 'void_check_out':
       case 'void_absent': {
@@ -180,9 +186,26 @@ export function ActionDialog(props: {
                 min={rollcall.date}
                 value={date}
                 onChange={(e) => {
-                  setDate(e.target.value);
+                  const next = e.target.value;
+                  setDate(next);
+                  if (until < next) setUntil(next);
                 }}
               />
+            </label>
+            <label className="field">
+              <span className="field__label">{m.dialog.untilLabel}</span>
+              <input
+                className="field__input"
+                type="date"
+                data-testid="action-until"
+                min={date}
+                max={lastAbsenceDay(date)}
+                value={until}
+                onChange={(e) => {
+                  setUntil(e.target.value);
+                }}
+              />
+              <span className="field__hint">{m.dialog.untilHint}</span>
             </label>
           </>
         )}

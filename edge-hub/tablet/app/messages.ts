@@ -75,6 +75,10 @@ export interface Messages {
     /** What a void removes; the time is the event's, or null (an absence has no time of day). */
     readonly voidWhat: Readonly<Record<VoidAction, (time: string | null) => string>>;
     readonly dateLabel: string;
+    /** The last day of an absence over several days. */
+    readonly untilLabel: string;
+    readonly untilHint: string;
+    readonly badRange: string;
     readonly confirm: string;
     readonly cancel: string;
     readonly sending: string;
@@ -94,7 +98,7 @@ const CODE_JA: Readonly<Record<string, string>> = {
   invalid_event: '入力内容を確認してください。',
   too_many_requests: '操作が多すぎます。少し待ってからやり直してください。',
   future_time: 'まだ来ていない時刻は入力できません。',
-  bad_date: '欠席日は今日以降の日付を選んでください。',
+  bad_date: '欠席日は今日以降、最終日は欠席日以降（31日まで）の日付を選んでください。',
   already_voided: 'この記録はすでに取り消されています。',
   event_id_in_use: '送信が重複しました。画面を閉じてもう一度操作してください。',
 };
@@ -106,7 +110,7 @@ const CODE_EN: Readonly<Record<string, string>> = {
   invalid_event: 'Please check what you entered.',
   too_many_requests: 'Too many requests. Wait a moment and try again.',
   future_time: 'That time has not come yet.',
-  bad_date: 'Choose today or a later day for the absence.',
+  bad_date: 'Choose today or a later day for the absence, and a last day on or after it (up to 31 days).',
   already_voided: 'This record was removed already.',
   event_id_in_use: 'Duplicate request. Close this and try again.',
 };
@@ -230,6 +234,9 @@ const ja: Messages = {
       void_absent: () => '今日の欠席記録を取り消します。',
     },
     dateLabel: '欠席日',
+    untilLabel: '最終日（この日まで欠席）',
+    untilHint: '1日だけなら欠席日と同じ日のまま。続けて休むときは最後の日を選びます（31日まで）',
+    badRange: '最終日は欠席日以降、31日以内で選んでください。',
     confirm: '記録する',
     cancel: 'やめる',
     sending: '送信中…',
@@ -371,6 +378,9 @@ const en: Messages = {
       void_absent: () => 'Today’s absence will be removed.',
     },
     dateLabel: 'Day of absence',
+    untilLabel: 'Last day (absent until)',
+    untilHint: 'Leave it on the same day for one day; for several days choose the last one (up to 31 days)',
+    badRange: 'Choose a last day on or after the day of absence, at most 31 days in all.',
     confirm: 'Record',
     cancel: 'Cancel',
     sending: 'Sending…',

@@ -3,12 +3,15 @@ import type { SessionInfo, TabletChild, TabletRollcall } from '../../../protocol
 import { decodeBase64Url, decodePairing, pairingFromHash } from './pairing.ts';
 import { parsePushFrame, pushSocketUrl } from './push.ts';
 import {
+  absenceUntil,
+  addDays,
   attentionEntries,
   countsOf,
   hhmm,
   initialState,
   isHhmm,
   isStale,
+  lastAbsenceDay,
   reduce,
   rowActions,
   shareUnchanged,
@@ -295,5 +298,19 @@ describe('shareUnchanged', () => {
     expect(shared.classes[0]?.children[1]).not.toBe(before.classes[0]?.children[1]);
     expect(shared.classes[0]?.children[1]?.status).toBe('present');
     expect(shared).toEqual(next);
+  });
+});
+
+describe('absence range in the dialog', () => {
+  it('sends until only for several days, and refuses a last day before the first or too far', () => {
+    expect(addDays('2026-01-31', 1)).toBe('2026-02-01');
+    expect(lastAbsenceDay('2026-04-01')).toBe('2026-05-01');
+    expect(absenceUntil('2026-04-01', '2026-04-01')).toBeUndefined();
+    expect(absenceUntil('2026-04-01', '')).toBeUndefined();
+    expect(absenceUntil('2026-04-01', '2026-04-03')).toBe('2026-04-03');
+    expect(absenceUntil('2026-04-01', '2026-05-01')).toBe('2026-05-01');
+    expect(absenceUntil('2026-04-01', '2026-05-02')).toBeNull();
+    expect(absenceUntil('2026-04-02', '2026-04-01')).toBeNull();
+    expect(absenceUntil('2026-04-01', 'soon')).toBeNull();
   });
 });

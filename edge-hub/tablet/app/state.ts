@@ -1,11 +1,12 @@
 import type { RollcallStatus } from '../../../protocol/primitives.ts';
-import type {
-  Counts,
-  SessionInfo,
-  TabletChild,
-  TabletClass,
-  TabletPush,
-  TabletRollcall,
+import {
+  ABSENCE_RANGE_MAX_DAYS,
+  type Counts,
+  type SessionInfo,
+  type TabletChild,
+  type TabletClass,
+  type TabletPush,
+  type TabletRollcall,
 } from '../../../protocol/tablet.ts';
 import { searchKey } from '../../../ui/search-key.ts';
 
@@ -309,4 +310,26 @@ export function rowActions(child: TabletChild): RowAction[] {
       // The child came after all: a check-in supersedes the absence at the hub. A wrong absence is voided.
       return child.absentEventId !== null ? ['check_in', 'void_absent'] : ['check_in'];
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/** The calendar day `days` after `date` (YYYY-MM-DD). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The last day an absence from `date` may run to (ABSENCE_RANGE_MAX_DAYS days in all). */
+export function lastAbsenceDay(date: string): string {
+  return addDays(date, ABSENCE_RANGE_MAX_DAYS - 1);
+}
+
+/**
+ * The `until` of an absence action from the dialog's two dates: undefined for a single day (the same
+ * day, or no last day), null when the last day is not allowed (before the first, or too far).
+ */
+export function absenceUntil(date: string, until: string): string | undefined | null {
+  if (until === '' || until === date) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(`${until}T00:00:00Z`))) return null;
+  return until < date || until > lastAbsenceDay(date) ? null : until;
 }

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { NotFoundError } from '../common/errors.ts';
+import { fail, printJson } from './util.ts';
+
+/** `genkan child export`: what a hub holds about one child, for a disclosure request. */
+export function register(program: Command): void {
+  const child = program.command('child').description("a child's records on a hub");
+  child
+    .command('export <child>')
+    .description(
+      'print as JSON everything the hub holds about a child: roster periods, guardians, events, corrections, audit entries (no card hashes; read-only)',
+    )
+    .requiredOption('--data <dir>', "the hub's data directory")
+    .action(async (childId: string, opts: { data: string }) => {
+      // Loaded when the command runs, like every hub command (cli/hub.ts).
+      const [{ HubStore, HUB_DB_FILE }, { exportChild }, { systemClock }] = await Promise.all([
+        import('../edge-hub/store/hub-store.ts'),
+        import('../edge-hub/facility/child-export.ts'),
+        import('../common/time.ts'),
+      ]);
+      // Opening a missing data directory would create one: an export never writes.
+      if (!existsSync(join(opts.data, HUB_DB_FILE))) {
+        fail(new NotFoundError('no_hub_data', `no hub data in ${opts.data}`));
+      }
+      const store = HubStore.open(opts.data);
+      try {
+        printJson(exportChild(store, childId, systemClock));
+      } catch (err) {
+        store.close();
+        fail(err);
+      } finally {
+        store.close();
+      }
+    });
+}

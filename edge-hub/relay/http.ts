@@ -1,0 +1,42 @@
+import { errorMessage } from '../../common/errors.ts';
+
+/** What the relay's requests share: how failures and answers are read, never quoting what was sent. */
+
+/** Retry-After in ms (delta-seconds or HTTP date); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * A failed request as the health report and the logs say it: the error's code or kind, never a body or
+ * the events (no personal data), e.g. `network ECONNREFUSED`, `timeout`.
+ */
+export function networkReason(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return 'timeout';
+  const cause: unknown = err instanceof Error ? err.cause : undefined;
+  if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') {
+    return `network ${cause.code}`;
+  }
+  return `network ${errorMessage(err)}`;
+}
+
+/** ` CODE` of an error answer `{"error":{"code"}}`, or '' (for `HTTP 409 CODE`). */
+export function errorCodeOf(body: unknown): string {
+  if (typeof body === 'object' && body !== null && 'error' in body) {
+    const e = body.error;
+    if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return ` ${e.code}`;
+  }
+  return '';
+}
+
+/** An answer's body as JSON; undefined when empty or not JSON. */
+export function jsonOf(text: string): unknown {
+  try {
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
