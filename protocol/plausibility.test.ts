@@ -26,6 +26,20 @@ describe('the validity rule', () => {
     }
   });
 
+  it("lets the cloud take the hub's staff corrections of any kept day, and nothing else that old", () => {
+    const old = iso(NOW.getTime() - 20 * 365 * DAY);
+    const staff = { type: 'check_out', method: 'staff', occurredAt: old };
+    expect(eventPlausibility(staff, NOW, CLOUD_TIME_WINDOW)).toBeUndefined();
+    expect(eventPlausibility({ ...staff, method: 'card' }, NOW, CLOUD_TIME_WINDOW)?.code).toBe(
+      'implausible_time',
+    );
+    // The hub itself takes no device's or tablet's event that old: corrections bypass its ingest.
+    expect(eventPlausibility(staff, NOW, HUB_TIME_WINDOW)?.code).toBe('implausible_time');
+    expect(
+      eventPlausibility({ ...staff, occurredAt: '1900-01-01T00:00:00Z' }, NOW, CLOUD_TIME_WINDOW),
+    ).toBeDefined();
+  });
+
   it('accepts offsets up to ±14:00 and nothing beyond', () => {
     expect(timeProblem('2026-12-04T23:00:00+14:00', NOW, HUB_TIME_WINDOW)).toBeUndefined();
     expect(timeProblem('2026-12-03T19:00:00-14:00', NOW, HUB_TIME_WINDOW)).toBeUndefined();

@@ -13,6 +13,11 @@ export interface TimeWindow {
   behindMs: number;
   /** An absence is announced for a coming day (filed under that day's first minute): its own bound ahead. */
   absenceAheadMs: number;
+  /**
+   * How far behind a staff entry (method `staff`) may be, when more than behindMs: a past-day correction
+   * reaches back as far as records are kept (retention.years, at most 100, after the fiscal year).
+   */
+  staffBehindMs?: number;
 }
 
 const MINUTE = 60_000;
@@ -37,6 +42,8 @@ export const CLOUD_TIME_WINDOW: TimeWindow = {
   aheadMs: HUB_TIME_WINDOW.aheadMs + 60 * MINUTE,
   behindMs: HUB_TIME_WINDOW.behindMs + 35 * DAY,
   absenceAheadMs: HUB_TIME_WINDOW.absenceAheadMs + 60 * MINUTE,
+  // The hub records corrections of any kept day itself (edge-hub/records), outside its own window.
+  staffBehindMs: 102 * 366 * DAY,
 };
 
 /** UTC offsets in use on Earth run from −12:00 to +14:00; ±14:00 is the bound either way. */
@@ -98,6 +105,7 @@ function formatSpan(ms: number): string {
 /** The fields of an event the rule reads. */
 export interface PlausibleEventFields {
   type: string;
+  method?: string;
   occurredAt: string;
   note?: string | undefined;
 }
@@ -118,7 +126,9 @@ export function eventPlausibility(
     if (problem !== undefined) return { code: ErrorCodes.badText, message: `note ${problem}` };
   }
   const ahead = event.type === 'absent' ? Math.max(window.aheadMs, window.absenceAheadMs) : window.aheadMs;
-  const problem = timeProblem(event.occurredAt, now, { aheadMs: ahead, behindMs: window.behindMs });
+  const behind =
+    event.method === 'staff' ? Math.max(window.behindMs, window.staffBehindMs ?? 0) : window.behindMs;
+  const problem = timeProblem(event.occurredAt, now, { aheadMs: ahead, behindMs: behind });
   if (problem !== undefined) return { code: ErrorCodes.implausibleTime, message: `occurredAt ${problem}` };
   return undefined;
 }

@@ -55,7 +55,7 @@ export const FacilitySettingsSchema = z.strictObject({
   undoWindowMinutes: z.number().int().min(1).max(60),
   /**
    * Records are kept this many years after the end of the fiscal year (April–March) of their day, then
-   * deleted by the daily retention job (docs/admin.md "Retention").
+   * deleted by the retention job (docs/admin.md "Retention, disposal and disclosure").
    */
   retention: z.strictObject({ years: z.number().int().min(1).max(100) }),
   /** Per class id; a class of the roster without an entry uses the defaults. */

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEventId } from '../common/ids.ts';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
@@ -8,12 +7,11 @@ import { HubStore } from '../edge-hub/store/hub-store.ts';
 import {
   DailyLedgerSchema,
   MonthlyLedgerSchema,
-  topics,
-  type Ack,
   type AttendanceEvent,
   type MonthlyLedger,
 } from '../protocol/index.ts';
 import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
+import { publishAsKiosk } from './support/kiosk-publish.ts';
 import { provisionSite, startCloud, startHub, type Site } from './support/site.ts';
 
 /**
@@ -79,36 +77,7 @@ describe('history: dated roster, corrections, month close', () => {
     return Buffer.from(await res.arrayBuffer());
   };
 
-  /** Publishes events as kiosk-1 over MQTT and waits for the hub's ack of every one. */
-  async function publish(events: AttendanceEvent[]): Promise<Ack> {
-    const device = site.devices[0];
-    if (!device) throw new Error('no kiosk');
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-      clientId: device.deviceId,
-      username: device.deviceId,
-      password: device.password,
-      clean: true,
-    });
-    try {
-      const answer: Ack = { acked: [], rejected: [] };
-      const done = new Promise<void>((resolve) => {
-        client.on('message', (_topic, payload) => {
-          const ack = JSON.parse(payload.toString()) as Ack;
-          answer.acked.push(...ack.acked);
-          answer.rejected.push(...ack.rejected);
-          if (answer.acked.length + answer.rejected.length >= events.length) resolve();
-        });
-      });
-      await client.subscribeAsync(topics.acks(site.facilityId, device.deviceId), { qos: 1 });
-      await client.publishAsync(topics.events(site.facilityId, device.deviceId), JSON.stringify({ events }), {
-        qos: 1,
-      });
-      await done;
-      return answer;
-    } finally {
-      await client.endAsync();
-    }
-  }
+  const publish = (events: AttendanceEvent[]) => publishAsKiosk(site, mqttPort, 'kiosk-1', events);
 
   const tap = (type: 'check_in' | 'check_out', child: number, occurredAt: string): AttendanceEvent => ({
     id: newEventId(),

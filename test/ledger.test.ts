@@ -1,19 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEventId } from '../common/ids.ts';
 import { prng } from '../common/random.ts';
 import {
   decodePairingPayload,
   MonthlyLedgerSchema,
-  topics,
   type AttendanceEvent,
   type MonthlyLedger,
 } from '../protocol/index.ts';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
+import { publishAsKiosk } from './support/kiosk-publish.ts';
 import { provisionSite, startCloud, startHub, type Site } from './support/site.ts';
 
 /**
@@ -222,42 +221,9 @@ describe('attendance ledgers from a month of real traffic', () => {
     }
     byDevice.delete('office-1');
     // Over MQTT as the kiosk, in batches under the payload limit, each acknowledged by the hub.
-    await Promise.all(
-      [...byDevice].map(async ([deviceId, events]) => {
-        const device = site.devices.find((d) => d.deviceId === deviceId);
-        if (!device) throw new Error(`no ${deviceId}`);
-        const client: MqttClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-          clientId: deviceId,
-          username: deviceId,
-          password: device.password,
-          clean: true,
-        });
-        try {
-          const acked = new Set<string>();
-          const rejected: unknown[] = [];
-          let done: () => void = () => undefined;
-          const all = new Promise<void>((resolve) => (done = resolve));
-          client.on('message', (_topic, payload) => {
-            const ack = JSON.parse(payload.toString()) as { acked: string[]; rejected: unknown[] };
-            for (const id of ack.acked) acked.add(id);
-            rejected.push(...ack.rejected);
-            if (acked.size + rejected.length >= events.length) done();
-          });
-          await client.subscribeAsync(topics.acks(site.facilityId, deviceId), { qos: 1 });
-          for (let k = 0; k < events.length; k += 100) {
-            await client.publishAsync(
-              topics.events(site.facilityId, deviceId),
-              JSON.stringify({ events: events.slice(k, k + 100) }),
-              { qos: 1 },
-            );
-          }
-          await all;
-          expect(rejected).toEqual([]);
-        } finally {
-          await client.endAsync();
-        }
-      }),
-    );
+    for (const [deviceId, events] of byDevice) {
+      expect((await publishAsKiosk(site, mqttPort, deviceId, events)).rejected).toEqual([]);
+    }
 
     // A month later, staff notice a check-in that was another child's card and void it on a tablet: the
     // void is filed today, and must still reach that day of the month's ledger, at the hub and in the cloud.

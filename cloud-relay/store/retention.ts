@@ -1,5 +1,5 @@
 import { ValidationError } from '../../common/errors.ts';
-import { versionsFor } from '../../common/ledger/timeline.ts';
+import { disposableVersions } from '../../common/ledger/timeline.ts';
 import { DEFAULT_SETTINGS } from '../../protocol/settings.ts';
 import { checkDate, checkId } from './inputs.ts';
 import type { CloudDisposal, CloudDisposalCounts } from './types.ts';
@@ -30,13 +30,12 @@ export function checkDisposal(facilityId: string, cutoff: string, retentionYears
   }
 }
 
-/** Of a facility's stored versions, the numbers no day from `cutoff` on needs (timeline.ts versionsFor). */
+/** Of a facility's stored versions, the numbers retention may delete (timeline.ts disposableVersions). */
 export function versionsToDrop(
   rows: readonly { version: number; effectiveFrom: string }[],
   cutoff: string,
 ): number[] {
-  const needed = new Set(versionsFor(rows, cutoff).map((v) => v.version));
-  return rows.filter((r) => !needed.has(r.version)).map((r) => r.version);
+  return disposableVersions(rows, cutoff).map((r) => r.version);
 }
 
 /** The disposal record of what a call deleted; undefined when it deleted nothing (no record then). */

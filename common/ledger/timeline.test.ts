@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inEffect, planChange, segmentStarts, versionsFor } from './timeline.ts';
+import { disposableVersions, inEffect, planChange, segmentStarts, versionsFor } from './timeline.ts';
 
 const v = (version: number, effectiveFrom: string, content = `c${version}`) => ({
   version,
@@ -69,5 +69,12 @@ describe('timeline', () => {
     expect(versionsFor(versions, '2027-03-01', '2027-03-31').map((x) => x.version)).toEqual([1, 3]);
     expect(versionsFor(versions, '2027-04-01', '2027-04-30').map((x) => x.version)).toEqual([3]);
     expect(versionsFor(versions, '2026-01-01').map((x) => x.version)).toEqual([1, 3]);
+  });
+
+  it('lets retention delete only versions that start before the cutoff and hold on no kept day', () => {
+    // v2 (04-01) was superseded by v3 (03-15) before it ever held: kept until 04-01 passes the cutoff.
+    expect(disposableVersions(versions, '2027-03-20').map((x) => x.version)).toEqual([1]);
+    expect(disposableVersions(versions, '2027-03-01').map((x) => x.version)).toEqual([]);
+    expect(disposableVersions(versions, '2027-05-01').map((x) => x.version)).toEqual([1, 2]);
   });
 });

@@ -75,3 +75,13 @@ export function versionsFor<T extends Dated>(versions: readonly T[], from: strin
   }
   return versions.filter((v) => needed.has(v.version)).sort((a, b) => a.version - b.version);
 }
+
+/**
+ * The versions the retention job may delete at `cutoff`: those that start before it and hold on no day
+ * from it on. A version superseded before its date came stays until that date passes the cutoff: it is
+ * the record of what was scheduled.
+ */
+export function disposableVersions<T extends Dated>(versions: readonly T[], cutoff: string): T[] {
+  const needed = new Set(versionsFor(versions, cutoff).map((v) => v.version));
+  return versions.filter((v) => v.effectiveFrom < cutoff && !needed.has(v.version));
+}

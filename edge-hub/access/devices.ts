@@ -16,8 +16,14 @@ export function newDevicePassword(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** Registers a device with a fresh random password; re-adding an existing id rotates its password. */
-export async function addDevice(store: StoreOf<'devices'>, id: string, role: DeviceRole): Promise<NewDevice> {
+/**
+ * The device id of the events a correction records (edge-hub/records): not a paired device, so that their
+ * sequence numbers (store.events.nextDeviceSeq) are the hub's own. No device may be added or paired as it.
+ */
+export const CORRECTIONS_DEVICE_ID = 'hub-admin';
+
+/** Refuses what cannot be a device's id: malformed, or the hub's own. */
+export function checkDeviceId(id: string): void {
   if (!ID_RE.test(id)) {
     throw new ValidationError(
       'bad_device_id',
@@ -25,6 +31,14 @@ export async function addDevice(store: StoreOf<'devices'>, id: string, role: Dev
       'id',
     );
   }
+  if (id === CORRECTIONS_DEVICE_ID) {
+    throw new ValidationError('bad_device_id', `${id} is reserved for the hub's own records`, 'id');
+  }
+}
+
+/** Registers a device with a fresh random password; re-adding an existing id rotates its password. */
+export async function addDevice(store: StoreOf<'devices'>, id: string, role: DeviceRole): Promise<NewDevice> {
+  checkDeviceId(id);
   if (!DEVICE_ROLES.includes(role)) {
     throw new ValidationError('bad_role', `role must be one of ${DEVICE_ROLES.join(', ')}`, 'role');
   }

@@ -7,7 +7,7 @@ import {
   type PairingPayload,
   type Roster,
 } from '../../protocol/index.ts';
-import { verifyDevice } from './devices.ts';
+import { addDevice, verifyDevice } from './devices.ts';
 import type { RunningHub } from '../hub.ts';
 import { mqttHost } from '../http/api.ts';
 import { FailureLimiter, issuePairingCode } from './pairing.ts';
@@ -238,6 +238,11 @@ describe('issuePairingCode and mqttHost', () => {
       await expect(issuePairingCode(store, 'bad/id', { hubUrl: 'http://hub:8080' })).rejects.toMatchObject({
         code: 'bad_device_id',
       });
+      // The hub's own id for the events of past-day corrections.
+      await expect(issuePairingCode(store, 'hub-admin', { hubUrl: 'http://hub:8080' })).rejects.toMatchObject(
+        { code: 'bad_device_id' },
+      );
+      await expect(addDevice(store, 'hub-admin', 'kiosk')).rejects.toMatchObject({ code: 'bad_device_id' });
       await expect(
         issuePairingCode(store, 'k1', { hubUrl: 'http://hub:8080', minutes: 0 }),
       ).rejects.toMatchObject({ code: 'bad_minutes' });

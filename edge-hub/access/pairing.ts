@@ -6,12 +6,11 @@ import { formatRfc3339, systemClock, type Clock } from '../../common/time.ts';
 import {
   encodePairingPayload,
   ErrorCodes,
-  ID_RE,
   PairingPayloadSchema,
   type PairRequest,
 } from '../../protocol/index.ts';
 import { DEFAULT_PAIRING_MINUTES } from '../defaults.ts';
-import { newDevicePassword } from './devices.ts';
+import { checkDeviceId, newDevicePassword } from './devices.ts';
 import { DEVICE_ROLES, type DeviceRole, type PairingCodeRow } from '../store/devices.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 
@@ -43,13 +42,7 @@ export async function issuePairingCode(
   options: { hubUrl: string; role?: DeviceRole; minutes?: number; clock?: Clock },
 ): Promise<IssuedPairing> {
   const clock = options.clock ?? systemClock;
-  if (!ID_RE.test(deviceId)) {
-    throw new ValidationError(
-      'bad_device_id',
-      `not a valid device id: ${deviceId} (letters, digits, _ and -)`,
-      'id',
-    );
-  }
+  checkDeviceId(deviceId);
   if (options.role !== undefined && !DEVICE_ROLES.includes(options.role)) {
     throw new ValidationError('bad_role', `role must be one of ${DEVICE_ROLES.join(', ')}`, 'role');
   }

@@ -94,7 +94,7 @@ describe('retention on the hub', () => {
     });
 
     // Versions: v1 (seed, 0001-01-01) is in effect before 2026-10-01 only; v2 holds on the cutoff; v3 later;
-    // v4 was superseded by v5 before it took effect.
+    // v4 was superseded by v5 before it took effect (kept until its date passes the cutoff).
     const content = store.history.versions()[0]?.content;
     if (content === undefined) throw new Error('no seed version');
     store.transaction(() => {
@@ -127,12 +127,10 @@ describe('retention on the hub', () => {
   it('deletes exactly what is past the period on 2032-04-01 and records the disposal', () => {
     const { old, kept, oddVoid, lateVoid } = seed();
     clock.set('2032-03-31T23:59:00.000+09:00');
-    // Cutoff 2026-04-01: no day is that old; only v4, which no day from the cutoff on needs, goes.
-    expect(job().run()).toMatchObject({
-      cutoff: '2026-04-01',
-      counts: { events: 0, audit: 0, snapshots: 1, rosterImports: 0, corrections: 0, closures: 0 },
-    });
-    expect(store.history.versions().map((v) => v.content.facilityName)).not.toContain('v4');
+    // Cutoff 2026-04-01: nothing is that old. v4, superseded before its date came, is the record of what
+    // was scheduled: it stays until 2028-01-01 passes the cutoff.
+    expect(job().run()).toBeUndefined();
+    expect(store.history.versions().map((v) => v.content.facilityName)).toContain('v4');
 
     clock.set('2032-04-01T00:01:00.000+09:00');
     const disposal = job().run();
@@ -155,18 +153,14 @@ describe('retention on the hub', () => {
     expect(ids().sort()).toEqual([kept.id, oddVoid.id, lateVoid.id].sort());
     expect(ids()).not.toContain(old.id);
     expect(store.outbox.relayRejects()).toEqual([]);
-    expect(store.history.versions().map((v) => v.content.facilityName)).toEqual(['v2', 'v3', 'v5']);
+    expect(store.history.versions().map((v) => v.content.facilityName)).toEqual(['v2', 'v3', 'v4', 'v5']);
     expect(store.history.imports().map((i) => i.effectiveFrom)).toEqual(['2027-01-01', '2028-04-01']);
     expect(store.corrections.between('0001-01-01', '9999-12-31').map((c) => c.date)).toEqual(['2027-04-01']);
     expect(store.corrections.closures().map((c) => c.month)).toEqual(['2027-04']);
     expect(store.people.staffOnDuty('2027-03-31').size).toBe(0);
     expect(store.people.staffOnDuty('2027-04-01').get('k1')).toBe(3);
-    expect(store.audit.all().map((a) => a.action)).toEqual([
-      'test.kept',
-      'retention.dispose',
-      'retention.dispose',
-    ]);
-    const [, record] = disposals();
+    expect(store.audit.all().map((a) => a.action)).toEqual(['test.kept', 'retention.dispose']);
+    const [record] = disposals();
     expect(record).toMatchObject({
       actorKind: 'cli',
       actorId: null,
@@ -197,12 +191,8 @@ describe('retention on the hub', () => {
     updateSettings(store, { retention: { years: 7 } }, { kind: 'cli', id: null });
     const running = job();
     expect(running.cutoff()).toEqual({ cutoff: '2025-04-01', years: 7 });
-    // No day before 2025-04-01 holds anything; only v4, which no day needs, goes.
-    expect(running.run()).toMatchObject({
-      cutoff: '2025-04-01',
-      retentionYears: 7,
-      counts: { events: 0, snapshots: 1 },
-    });
+    // No day before 2025-04-01 holds anything: nothing goes, and no record says so.
+    expect(running.run()).toBeUndefined();
     expect(ids()).toHaveLength(4);
     updateSettings(store, { retention: { years: 5 } }, { kind: 'cli', id: null });
     expect(running.run()).toMatchObject({ cutoff: '2027-04-01', retentionYears: 5, counts: { events: 1 } });

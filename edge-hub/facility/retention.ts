@@ -1,4 +1,4 @@
-import { versionsFor } from '../../common/ledger/timeline.ts';
+import { disposableVersions } from '../../common/ledger/timeline.ts';
 import type { Logger } from '../../common/logger.ts';
 import { retentionCutoff, startOfLocalDay } from '../../common/retention.ts';
 import { localDate, type Clock } from '../../common/time.ts';
@@ -53,15 +53,11 @@ export function disposeBefore(
   return store.transaction(() => {
     const events = store.events.deleteBefore(cutoff);
     const audit = store.audit.deleteBefore(startOfLocalDay(cutoff, options.timeZone));
-    const versions = store.history.versions();
-    const neededVersions = new Set(versionsFor(versions, cutoff).map((v) => v.version));
     const snapshots = store.history.deleteVersions(
-      versions.filter((v) => !neededVersions.has(v.version)).map((v) => v.version),
+      disposableVersions(store.history.versions(), cutoff).map((v) => v.version),
     );
-    const imports = store.history.imports();
-    const neededImports = new Set(versionsFor(imports, cutoff).map((i) => i.version));
     const rosterImports = store.history.deleteImports(
-      imports.filter((i) => !neededImports.has(i.version)).map((i) => i.version),
+      disposableVersions(store.history.imports(), cutoff).map((i) => i.version),
     );
     const { corrections, closures } = store.corrections.deleteBefore(cutoff);
     const staffOnDuty = store.people.deleteStaffOnDutyBefore(cutoff);

@@ -18,11 +18,7 @@ export interface RecordsContext {
 /** How a records change came in: the admin bearer token (an integration) or the admin app's session. */
 export type RecordsVia = 'api' | 'admin';
 
-/**
- * The device id of the events a correction records: not a paired device, so that their sequence numbers
- * (store.events.nextDeviceSeq) are the hub's own.
- */
-export const CORRECTIONS_DEVICE_ID = 'hub-admin';
+export { CORRECTIONS_DEVICE_ID } from '../access/devices.ts';
 
 /** The staff member `actor` names; unknown_staff when there is none or the account is disabled. */
 export function requireStaff(ctx: RecordsContext, actor: string): StaffRow {

@@ -148,6 +148,8 @@ describe('past-day corrections (domain, on-disk store)', () => {
     const cases: [Partial<CorrectionRequest>, string][] = [
       [{ date: '2026-02-30', checkOut: '18:00' }, 'bad_date'],
       [{ date: '2026-04-11', checkOut: '18:00' }, 'future_date'],
+      // Before the retention period (5 years after the fiscal year): disposed of, never written again.
+      [{ date: '2021-03-31', checkOut: '18:00' }, 'bad_date'],
       [{ actor: 'nobody', checkOut: '18:00' }, 'unknown_staff'],
       [{ actor: 'gone', checkOut: '18:00' }, 'unknown_staff'],
       [{ childId: 'c999', checkOut: '18:00' }, 'unknown_child'],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { absenceNote } from '../../common/attendance.ts';
 import { ConflictError, GenkanError, ValidationError } from '../../common/errors.ts';
 import { newEventId } from '../../common/ids.ts';
+import { retentionCutoff } from '../../common/retention.ts';
 import { formatRfc3339, isValidDate, localDate } from '../../common/time.ts';
 import {
   ErrorCodes,
@@ -46,6 +47,15 @@ export function correctDay(ctx: RecordsContext, request: CorrectionRequest, via:
   const today = localDate(now, timeZone);
   if (date > today) {
     throw new ValidationError(ErrorCodes.futureDate, `${date} is later than today (${today})`, 'date');
+  }
+  // A day the retention job has disposed of (or is about to) cannot be written again.
+  const cutoff = retentionCutoff(today, snapshotOn(store, ctx.facilityId, timeZone, today).retentionYears);
+  if (date < cutoff) {
+    throw new ValidationError(
+      ErrorCodes.badDate,
+      `${date} is before the retention period (records from ${cutoff} on are kept)`,
+      'date',
+    );
   }
   const staff = requireStaff(ctx, actor);
   const child = snapshotOn(store, ctx.facilityId, timeZone, date).children.find((c) => c.id === childId);

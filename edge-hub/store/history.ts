@@ -4,6 +4,7 @@ import { localDate, type Clock } from '../../common/time.ts';
 import { decodeStoredJson } from '../../protocol/decode.ts';
 import { DateSchema } from '../../protocol/history.ts';
 import { FacilitySnapshotSchema } from '../../protocol/ledger.ts';
+import { RosterSchema } from '../../protocol/schemas.ts';
 import { CARE_TYPES } from '../../protocol/settings.ts';
 import { IdSchema } from '../../protocol/primitives.ts';
 
@@ -41,15 +42,8 @@ export const DatedRosterSchema = z.strictObject({
       leftOn: DateSchema.nullable(),
     }),
   ),
-  guardians: z.array(
-    z.strictObject({
-      id: IdSchema,
-      name: z.string(),
-      childIds: z.array(IdSchema),
-      /** Keyed hashes (protocol credentialHash), never card numbers. */
-      credentials: z.array(z.string()),
-    }),
-  ),
+  /** As the kiosks' roster has them: credentials are keyed hashes, never card numbers. */
+  guardians: RosterSchema.shape.guardians,
 });
 export type DatedRoster = z.infer<typeof DatedRosterSchema>;
 

@@ -197,9 +197,10 @@ export class TabletActions {
     const result = this.ingest.record(id, () => make(this.store.events.nextDeviceSeq(actor.deviceId)));
     if ('rejection' in result) {
       const { code, message } = result.rejection;
-      throw code === ErrorCodes.unknownChild
-        ? new NotFoundError(code, message)
-        : new ValidationError(code, message);
+      if (code === ErrorCodes.unknownChild) throw new NotFoundError(code, message);
+      // A closed month is not bad input: the day is settled (409, as a correction of it without amendment).
+      if (code === ErrorCodes.monthClosed) throw new ConflictError(code, message);
+      throw new ValidationError(code, message);
     }
     if (result.duplicate) return this.retried(actor, result.event);
     this.store.audit.append({

@@ -43,7 +43,8 @@ export function describeRetentionContract(ctx: CloudStoreContext): void {
       await store.insertBatch('fac-a', 'hub-1', [old, kept, oddVoid, lateVoid]);
       const other = sampleEvent({ occurredAt: '2027-03-31T10:00:00.000+09:00' });
       await store.insertBatch('fac-b', 'hub-2', [other]);
-      // v1 holds before 2026-10-01 only; v2 on the cutoff; v3 later; v4 was superseded by v5 before it began.
+      // v1 holds before 2026-10-01 only (it goes); v2 on the cutoff; v3 later; v4 was superseded by v5
+      // before it began: the record of what was scheduled stays until 2028-01-01 passes the cutoff.
       const versions = [
         sampleVersion(1, '0001-01-01'),
         sampleVersion(2, '2026-10-01', { facilityName: 'v2' }),
@@ -62,7 +63,7 @@ export function describeRetentionContract(ctx: CloudStoreContext): void {
         facilityId: 'fac-a',
         cutoff: '2027-04-01',
         retentionYears: 5,
-        counts: { events: 1, snapshots: 2, amendments: 1 },
+        counts: { events: 1, snapshots: 1, amendments: 1 },
       });
       expect(disposal?.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(ids(await store.ledgerEvents('fac-a', '0001-01-01', '2027-03-31'))).toStrictEqual([oddVoid.id]);
