@@ -66,7 +66,10 @@ export async function benchKioskLatency(): Promise<KioskLatencyResult | undefine
     const hub = startHub(site);
     procs.push(hub);
     const mqttPort = Number((await hub.ready())['mqtt']);
-    const kiosk = startKiosk(site, 0, mqttPort, { ui: 'browser', extra: ['--debounce-ms', '0'] });
+    const kiosk = startKiosk(site, 0, mqttPort, {
+      ui: 'browser',
+      extra: ['--debounce-ms', '0', '--reversal-guard-ms', '0'],
+    });
     procs.push(kiosk);
     const ready = await kiosk.ready();
 

@@ -200,7 +200,10 @@ export async function benchTabletLatency(): Promise<TabletLatencyResult | undefi
     const ready = await hub.ready();
     const httpPort = Number(ready['http']);
     const origin = `http://127.0.0.1:${httpPort}`;
-    const kiosk = startKiosk(site, 0, Number(ready['mqtt']), { ui: 'none', extra: ['--debounce-ms', '0'] });
+    const kiosk = startKiosk(site, 0, Number(ready['mqtt']), {
+      ui: 'none',
+      extra: ['--debounce-ms', '0', '--reversal-guard-ms', '0'],
+    });
     procs.push(kiosk);
     await kiosk.ready();
     browser = await launchChromium();

@@ -1,20 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PACKAGE_ROOT } from '../common/package-root.ts';
+import type { KioskOutputLine } from '../kiosk/common/output.ts';
 import { electronBinary } from '../kiosk/main/electron/launch.ts';
 import { openKioskScreen } from './open-screen.ts';
+import { DEMO_HELP, describeKioskLine } from './demo-lines.ts';
 import { demoGuardians, demoRosterCsv, demoSimCards } from './demo-roster.ts';
+import { DemoService, genkanJson } from './demo-services.ts';
 
 /**
  * `genkan demo` (= `npm start`): the whole system on one machine with demo data. It runs the real
  * processes a site would run (cloud relay, edge hub, one kiosk with a simulated reader) through the
- * public CLI, and turns the kiosk's JSON lines into something a person can read.
+ * public CLI, and turns the kiosk's JSON lines into something a person can read. Its prompt can stop and
+ * start the hub (offline mode); the processes' logs go to files in its data directory.
  */
-const BIN = join(PACKAGE_ROOT, 'bin', 'genkan.mjs');
 
 /** The demo's staff account for the tablet app (a real site adds its own with `genkan staff add`). */
 const DEMO_STAFF = { id: 'demo-staff', name: 'デモ 職員', pin: '1234' } as const;
@@ -31,83 +32,8 @@ interface DemoConfig {
   kioskPassword: string;
 }
 
-type Json = Record<string, unknown>;
-
-/** Runs a one-shot genkan command and returns its JSON output. */
-function genkanJson(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Json> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', rej);
-    child.on('exit', (code) => {
-      if (code === 0) res(JSON.parse(out.trim().split('\n').pop() ?? '{}') as Json);
-      else rej(new Error(`genkan ${args.slice(0, 2).join(' ')} failed: ${err.trim()}`));
-    });
-  });
-}
-
-/** Starts a long-running genkan process; resolves with its ready line. Other stdout lines go to onLine. */
-function startService(
-  label: string,
-  args: string[],
-  children: ChildProcess[],
-  onLine: (line: Json) => void = () => undefined,
-  env: NodeJS.ProcessEnv = {},
-): Promise<Json> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, GENKAN_LOG_LEVEL: process.env['GENKAN_LOG_LEVEL'] ?? 'warn', ...env },
-  });
-  children.push(child);
-  return new Promise((res, rej) => {
-    let ready = false;
-    child.on('exit', (code, signal) => {
-      if (!ready) rej(new Error(`${label} exited with ${code ?? signal} before it was ready`));
-      else if (!shuttingDown) {
-        // Ctrl+C reaches the whole process group, so a service may stop cleanly before we do.
-        const clean = code === 0 || signal === 'SIGINT' || signal === 'SIGTERM';
-        if (!clean)
-          process.stderr.write(
-            `\n${label} stopped unexpectedly (exit ${code ?? signal}); stopping the demo.\n`,
-          );
-        void shutdown(children, clean ? 0 : 1);
-      }
-    });
-    createInterface({ input: child.stdout }).on('line', (text) => {
-      let line: Json;
-      try {
-        line = JSON.parse(text) as Json;
-      } catch {
-        process.stdout.write(`${text}\n`);
-        return;
-      }
-      if (!ready && line['ready'] === true) {
-        ready = true;
-        res(line);
-      } else onLine(line);
-    });
-  });
-}
-
-let shuttingDown = false;
-async function shutdown(children: ChildProcess[], code: number): Promise<never> {
-  shuttingDown = true;
-  // Kiosk first so that it can say goodbye to the hub, then hub (it flushes to the cloud), then cloud.
-  for (const child of [...children].reverse()) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    child.kill('SIGKILL');
-  }
-  process.exit(code);
-}
+/** The demo facility's display name (a setting; the id `demo` stays internal). */
+const DEMO_FACILITY_NAME = 'ひまわり保育園（デモ）';
 
 async function prepare(dir: string): Promise<DemoConfig> {
   const configFile = join(dir, 'demo.json');
@@ -139,6 +65,8 @@ async function prepare(dir: string): Promise<DemoConfig> {
     ['staff', 'add', DEMO_ADMIN.id, '--name', DEMO_ADMIN.name, '--role', 'admin', '--data', join(dir, 'hub')],
     { GENKAN_STAFF_PIN: DEMO_ADMIN.pin },
   );
+  // Kiosk, tablet and admin app headers and the ledgers show this name; the id stays internal.
+  await genkanJson(['settings', 'set', `facilityName=${DEMO_FACILITY_NAME}`, '--data', join(dir, 'hub')]);
   const config: DemoConfig = {
     facilityId,
     hubId: 'demo-hub',
@@ -152,57 +80,70 @@ async function prepare(dir: string): Promise<DemoConfig> {
   return config;
 }
 
-const DIRECTION: Record<string, string> = {
-  check_in: '登園 (check-in)',
-  check_out: '降園 (check-out)',
-  absent: '欠席 (absent)',
-  void: '取消 (void)',
+/** The demo's three processes; the hub can be stopped and started again from the prompt. */
+interface DemoServices {
+  cloud: DemoService;
+  hub: DemoService;
+  kiosk: DemoService;
+}
+
+let shuttingDown = false;
+async function shutdown(services: DemoService[], code: number): Promise<never> {
+  shuttingDown = true;
+  // Kiosk first so that it can say goodbye to the hub, then hub (it flushes to the cloud), then cloud.
+  for (const service of [...services].reverse()) await service.stop();
+  process.exit(code);
+}
+
+const say = (text: string): void => {
+  process.stdout.write(`${text}\n`);
 };
 
-function describeKioskLine(line: Json): string | undefined {
-  switch (line['type']) {
-    case 'tap': {
-      if (line['result'] === 'ok') {
-        const guardian = line['guardian'] as { name?: string } | undefined;
-        const events = (line['events'] ?? []) as { childName?: string; type?: string }[];
-        const kids = events.map((e) => `${e.childName ?? '?'} ${DIRECTION[e.type ?? ''] ?? e.type ?? ''}`);
-        return `  ✔ ${guardian?.name ?? ''}: ${kids.join(', ')}  — saved at the kiosk`;
-      }
-      if (line['result'] === 'debounced') return '  … same card again within the debounce time: ignored';
-      if (line['result'] === 'unknown_credential') return '  ✖ unknown card: ask staff to register it';
-      if (line['result'] === 'refused_qr')
-        return `  ✖ QR refused (${String(line['reason'])}): ${String(line['message'])}`;
-      return `  ✖ ${String(line['result'])}`;
-    }
-    case 'acked':
-      return `  ↳ hub stored ${(line['ids'] as unknown[]).length} event(s)`;
-    case 'rejected':
-      return `  ↳ hub rejected ${String(line['id'])}: ${String(line['code'])} ${String(line['message'])}`;
-    case 'connection':
-      return line['online'] === true ? '  (kiosk online)' : '  (kiosk offline: taps are kept and sent later)';
-    default:
-      return undefined;
+export async function runDemo(opts: { data: string }): Promise<void> {
+  const started: DemoService[] = [];
+  process.on('SIGINT', () => void shutdown(started, 0));
+  process.on('SIGTERM', () => void shutdown(started, 0));
+  try {
+    await startDemo(resolve(opts.data), started);
+  } catch (err) {
+    // What did start does not outlive the demo.
+    shuttingDown = true;
+    for (const service of [...started].reverse()) await service.stop();
+    throw err;
   }
 }
 
-export async function runDemo(opts: { data: string }): Promise<void> {
-  const dir = resolve(opts.data);
+async function startDemo(dir: string, started: DemoService[]): Promise<void> {
   const config = await prepare(dir);
-  const children: ChildProcess[] = [];
-  process.on('SIGINT', () => void shutdown(children, 0));
-  process.on('SIGTERM', () => void shutdown(children, 0));
+  const logs = join(dir, 'logs');
+  await mkdir(logs, { recursive: true });
 
-  const cloud = await startService(
-    'cloud',
-    ['cloud', '--data', join(dir, 'cloud'), '--port', '0', '--host', '127.0.0.1'],
-    children,
-    undefined,
-    { GENKAN_CLOUD_ADMIN_TOKEN: config.cloudAdminToken },
-  );
-  const cloudUrl = `http://127.0.0.1:${String(cloud['http'])}`;
-  const hub = await startService(
-    'hub',
-    [
+  /** A cloud or kiosk that stops on its own ends the demo (cleanly: Ctrl+C reached it first). */
+  const essential = (label: string) => (how: { code: number | null; signal: NodeJS.Signals | null }) => {
+    if (shuttingDown) return;
+    const clean = how.code === 0 || how.signal === 'SIGINT' || how.signal === 'SIGTERM';
+    if (!clean) {
+      say(`\n${label} stopped unexpectedly; stopping the demo (its log: ${join(logs, `${label}.log`)}).`);
+    }
+    void shutdown(started, clean ? 0 : 1);
+  };
+
+  const cloud = new DemoService({
+    label: 'cloud',
+    args: () => ['cloud', '--data', join(dir, 'cloud'), '--port', '0', '--host', '127.0.0.1'],
+    env: { GENKAN_CLOUD_ADMIN_TOKEN: config.cloudAdminToken },
+    logFile: join(logs, 'cloud.log'),
+    onExit: essential('cloud'),
+  });
+  started.push(cloud);
+  const cloudReady = await cloud.start();
+  const cloudUrl = `http://127.0.0.1:${String(cloudReady['http'])}`;
+
+  // A restarted hub binds the ports of its first start: the kiosk and the links printed keep working.
+  let ports = { mqtt: 0, ws: 0, http: 0 };
+  const hub = new DemoService({
+    label: 'hub',
+    args: () => [
       'hub',
       '--data',
       join(dir, 'hub'),
@@ -211,21 +152,30 @@ export async function runDemo(opts: { data: string }): Promise<void> {
       '--host',
       '127.0.0.1',
       '--mqtt-port',
-      '0',
+      String(ports.mqtt),
       '--ws-port',
-      '0',
+      String(ports.ws),
       '--http-port',
-      '0',
+      String(ports.http),
       '--cloud',
       cloudUrl,
       '--cloud-token',
       config.cloudToken,
     ],
-    children,
-    undefined,
-    { GENKAN_ADMIN_TOKEN: config.adminToken },
-  );
-  const hubUrl = `http://127.0.0.1:${String(hub['http'])}`;
+    env: { GENKAN_ADMIN_TOKEN: config.adminToken },
+    logFile: join(logs, 'hub.log'),
+    // The demo goes on without its hub: that is offline mode, and `hub start` brings it back.
+    onExit: () => {
+      if (shuttingDown) return;
+      say(
+        `  (the hub stopped on its own; its log: ${join(logs, 'hub.log')}. Type "hub start" to start it again.)`,
+      );
+    },
+  });
+  started.push(hub);
+  const hubReady = await hub.start();
+  ports = { mqtt: Number(hubReady['mqtt']), ws: Number(hubReady['ws']), http: Number(hubReady['http']) };
+  const hubUrl = `http://127.0.0.1:${String(ports.http)}`;
   // A fresh one-time link each start: pairing codes expire after 15 minutes.
   const tablet = await genkanJson([
     'device',
@@ -242,14 +192,14 @@ export async function runDemo(opts: { data: string }): Promise<void> {
   const hasDisplay =
     process.platform !== 'linux' || Boolean(process.env['DISPLAY'] ?? process.env['WAYLAND_DISPLAY']);
   const useElectron = hasDisplay && electronBinary() !== undefined;
-  const kioskProc = startService(
-    'kiosk',
-    [
+  const kiosk = new DemoService({
+    label: 'kiosk',
+    args: () => [
       'kiosk',
       '--data',
       join(dir, 'kiosk'),
       '--hub',
-      `mqtt://127.0.0.1:${String(hub['mqtt'])}`,
+      `mqtt://127.0.0.1:${String(ports.mqtt)}`,
       '--device',
       config.kioskId,
       '--reader',
@@ -261,21 +211,25 @@ export async function runDemo(opts: { data: string }): Promise<void> {
       '--ui-port',
       '0',
     ],
-    children,
-    (line) => {
-      const text = describeKioskLine(line);
-      if (text) process.stdout.write(`${text}\n`);
+    env: { GENKAN_DEVICE_PASSWORD: config.kioskPassword },
+    logFile: join(logs, 'kiosk.log'),
+    // The simulated reader's menu: "sim reader: …", its help, and "  N  guardian（children） (card)".
+    notLog: (line) =>
+      line.startsWith('sim reader:') || line.startsWith('type an entry number') || /^\s+(\d+ |\()/.test(line),
+    onLine: (line) => {
+      const text = describeKioskLine(line as unknown as KioskOutputLine);
+      if (text !== undefined) say(text);
     },
-    { GENKAN_DEVICE_PASSWORD: config.kioskPassword },
-  );
-  const kioskReady = await kioskProc;
-  const kiosk = children[2];
+    onExit: essential('kiosk'),
+  });
+  started.push(kiosk);
+  const kioskReady = await kiosk.start();
   const screen = useElectron
     ? `Kiosk screen opened in Electron (${String(kioskReady['ui'])} in a browser works too)`
     : openKioskScreen(String(kioskReady['ui']), join(dir, 'browser-profile'));
 
-  const cards = JSON.parse(await readFile(join(dir, 'cards.json'), 'utf8')) as unknown[];
-  process.stdout.write(
+  const cards = JSON.parse(await readFile(join(dir, 'cards.json'), 'utf8')) as { label: string }[];
+  say(
     [
       '',
       'Genkan demo is running (cloud relay, edge hub, one kiosk with a simulated card reader).',
@@ -284,7 +238,7 @@ export async function runDemo(opts: { data: string }): Promise<void> {
       `  Staff tablet   ${String(tablet['url'])}`,
       `                 (opens the roll-call app and sets this browser up as a tablet; then sign in as ${DEMO_STAFF.id}, PIN ${DEMO_STAFF.pin})`,
       `  Admin          ${hubUrl}/admin   (the director's app: sign in as ${DEMO_ADMIN.id}, PIN ${DEMO_ADMIN.pin})`,
-      `  Hub MQTT       mqtt://127.0.0.1:${String(hub['mqtt'])}   WebSocket ws://127.0.0.1:${String(hub['ws'])}`,
+      `  Hub MQTT       mqtt://127.0.0.1:${String(ports.mqtt)}   WebSocket ws://127.0.0.1:${String(ports.ws)}`,
       `  Cloud relay    ${cloudUrl}   (admin token: ${config.cloudAdminToken})`,
       `  ${screen}`,
       '',
@@ -295,39 +249,100 @@ export async function runDemo(opts: { data: string }): Promise<void> {
       `  curl -s -H "Authorization: Bearer ${config.adminToken}" "${hubUrl}/api/ledger/monthly?format=csv"`,
       `  curl -s -H "Authorization: Bearer ${config.cloudAdminToken}" "${cloudUrl}/v1/facilities/${config.facilityId}/ledger/monthly?month=$(TZ=Asia/Tokyo date +%Y-%m)&format=csv"`,
       '',
-      `Type a number 1–${cards.length} and Enter to tap that guardian’s card at the kiosk;`,
-      '"list" shows the cards, "status" shows the counts at hub and cloud, Ctrl+C stops everything.',
+      `Type a number 1–${String(cards.length)} and Enter to tap that guardian’s card at the kiosk;`,
+      '"list" shows the cards, "status" the counts at hub and cloud, "hub stop" / "hub start" stop and',
+      'start the edge hub (offline mode), "help" the commands; Ctrl+C stops everything.',
+      `Logs of the three processes: ${join(logs, '{cloud,hub,kiosk}.log')}`,
       `Data is kept in ${dir} (delete it to start over).`,
       '',
     ].join('\n'),
   );
 
+  const services: DemoServices = { cloud, hub, kiosk };
   createInterface({ input: process.stdin }).on('line', (text) => {
-    if (text.trim() === 'status') {
-      void showStatus(hubUrl, cloudUrl, config);
-      return;
-    }
-    kiosk?.stdin?.write(`${text}\n`);
+    void command(text.trim(), services, { hubUrl, cloudUrl, config, cards }).catch((err: unknown) => {
+      say(`  ✖ ${err instanceof Error ? err.message : String(err)}`);
+    });
   });
 }
 
-async function showStatus(hubUrl: string, cloudUrl: string, config: DemoConfig): Promise<void> {
+interface PromptContext {
+  hubUrl: string;
+  cloudUrl: string;
+  config: DemoConfig;
+  cards: readonly { label: string }[];
+}
+
+/** One line typed at the demo's prompt. */
+async function command(text: string, services: DemoServices, ctx: PromptContext): Promise<void> {
+  const words = text.split(/\s+/);
+  if (text === '') return;
+  // A card number, or a credential line as the simulated reader reads it (card:<uid>, qr:<payload>).
+  if (/^\d+$/.test(text) || /^(card|qr):/.test(text)) {
+    if (!services.kiosk.running) say('  ✖ the kiosk is not running');
+    else services.kiosk.write(text);
+    return;
+  }
+  if (text === 'list') {
+    const width = String(ctx.cards.length).length;
+    say(ctx.cards.map((c, i) => `  ${String(i + 1).padStart(width)}  ${c.label}`).join('\n'));
+    return;
+  }
+  if (text === 'status') {
+    await showStatus(services.hub.running, ctx);
+    return;
+  }
+  if (words[0] === 'hub' && words.length === 2 && (words[1] === 'stop' || words[1] === 'start')) {
+    await hubCommand(words[1], services.hub);
+    return;
+  }
+  if (text !== 'help' && text !== '?') say(`  Unknown command: ${text}`);
+  say(DEMO_HELP);
+}
+
+async function hubCommand(what: 'stop' | 'start', hub: DemoService): Promise<void> {
+  if (what === 'stop') {
+    if (!hub.running) {
+      say('  the hub is already stopped ("hub start" starts it)');
+      return;
+    }
+    say('  stopping the hub …');
+    await hub.stop();
+    say('  hub stopped: the kiosk keeps taps and sends them when the hub is back ("hub start")');
+    return;
+  }
+  if (hub.running) {
+    say('  the hub is already running');
+    return;
+  }
+  say('  starting the hub …');
+  await hub.start();
+  say('  hub started: the kiosk reconnects and sends what it kept');
+}
+
+async function showStatus(hubRunning: boolean, ctx: PromptContext): Promise<void> {
+  if (!hubRunning) {
+    say('  the hub is stopped ("hub start" starts it); the kiosk keeps taps meanwhile');
+    return;
+  }
+  const { hubUrl, cloudUrl, config } = ctx;
   try {
     const rollcall = (await (
       await fetch(`${hubUrl}/api/rollcall`, { headers: { authorization: `Bearer ${config.adminToken}` } })
     ).json()) as { date: string; classes: { children: { status: string }[] }[] };
-    const counts: Record<string, number> = {};
+    const counts = new Map<string, number>();
     for (const c of rollcall.classes)
-      for (const ch of c.children) counts[ch.status] = (counts[ch.status] ?? 0) + 1;
+      for (const ch of c.children) counts.set(ch.status, (counts.get(ch.status) ?? 0) + 1);
     const cloud = (await (
       await fetch(`${cloudUrl}/v1/facilities/${config.facilityId}/events?date=${rollcall.date}`, {
         headers: { authorization: `Bearer ${config.cloudAdminToken}` },
       })
     ).json()) as { events: unknown[] };
-    process.stdout.write(
-      `  hub ${rollcall.date}: ${JSON.stringify(counts)}; cloud holds ${cloud.events.length} event(s) of today\n`,
+    const byStatus = [...counts].map(([status, n]) => `${status} ${String(n)}`).join(', ');
+    say(
+      `  hub ${rollcall.date}: ${byStatus}; the cloud holds ${String(cloud.events.length)} event(s) of today`,
     );
   } catch (err) {
-    process.stdout.write(`  status unavailable: ${String(err)}\n`);
+    say(`  status unavailable: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -74,7 +74,8 @@ export function register(program: Command): void {
   settings
     .command('set <path=value...>')
     .description(
-      'change settings, e.g. closingTime=19:00 classes.k1.cutoff=09:30 classes.k1.maxChildrenPerStaff=3 ' +
+      'change settings, e.g. facilityName=ひまわり保育園 closingTime=19:00 classes.k1.cutoff=09:30 ' +
+        'classes.k1.maxChildrenPerStaff=3 ' +
         'extendedCare.rounding=up (all or nothing; a running hub picks them up within a minute)',
     )
     .requiredOption('--data <dir>', "the hub's data directory")

@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .description('run the edge hub: MQTT broker for the kiosks, roll-call, admin HTTP API, cloud relay')
     .requiredOption('--data <dir>', 'data directory (holds hub.sqlite)')
     .option('--facility <id>', 'facility id, fixed on first start (default: demo)')
-    .option('--facility-name <name>', 'facility name shown on kiosks')
+    .option('--facility-name <name>', 'display name (kiosks, tablets, admin app, ledgers); also a setting')
     .option('--mqtt-port <n>', 'MQTT over TCP port (0: any free port)', parsePort, 1883)
     .option('--ws-port <n>', 'MQTT over WebSocket port (0: any free port)', parsePort, 9001)
     .option('--http-port <n>', 'admin HTTP API port (0: any free port)', parsePort, 8080)

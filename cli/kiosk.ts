@@ -15,6 +15,7 @@ interface KioskCliOptions {
   password?: string;
   reader: string[];
   debounceMs: number;
+  reversalGuardMs?: number;
   facility?: string;
   ui?: UiMode;
   uiPort: number;
@@ -95,6 +96,11 @@ export function register(program: Command): void {
       parseCount,
       KIOSK_DEFAULTS.debounceMs,
     )
+    .option(
+      '--reversal-guard-ms <n>',
+      "override the facility's reversal guard, in ms (0: off, for load tests; default: the hub's setting)",
+      parseCount,
+    )
     .option('--facility <id>', 'facility id (default: learned from the hub roster)', parseId)
     .addOption(
       new Option(
@@ -158,6 +164,7 @@ export function register(program: Command): void {
           ...(login && { login }),
           readers: opts.reader.length > 0 ? opts.reader : ['stdin'],
           debounceMs: opts.debounceMs,
+          ...(opts.reversalGuardMs !== undefined && { reversalGuardMs: opts.reversalGuardMs }),
           ...(opts.facility !== undefined && { facilityId: opts.facility }),
           logger,
           output: printJson,

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { register as registerChild } from './child.ts';
 import { register as registerCloud } from './cloud.ts';
 import { register as registerDemo } from './demo.ts';
+import { register as registerGuardian } from './guardian.ts';
 import { register as registerHubAdmin } from './hub-admin.ts';
 import { register as registerHub } from './hub.ts';
 import { register as registerKiosk } from './kiosk.ts';
@@ -25,6 +26,7 @@ const program = new Command('genkan')
 for (const register of [
   registerHub,
   registerHubAdmin,
+  registerGuardian,
   registerChild,
   registerCloud,
   registerKiosk,

@@ -9,16 +9,20 @@ import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } 
  *    the cost, so the hash only keeps the stored value useless. 1 MiB instead of 16 MiB matters: a hub
  *    checks every device's password when it (re)connects, on libuv's worker threads, and glibc keeps each
  *    thread's largest scrypt buffer (~64 MB for four threads at 16 MiB).
+ *  - `guardian_pin`: guardians' kiosk PINs (4–8 digits), shipped to every kiosk in the roster and checked
+ *    offline there: a stolen kiosk disk allows offline guessing, so each guess costs more (64 MiB, about
+ *    155 ms on the 2-core Xeon this was measured on, well under a second on a kiosk-class CPU).
  */
-export type SecretKind = 'chosen' | 'random';
+export type SecretKind = 'chosen' | 'random' | 'guardian_pin';
 
 const COST: Readonly<Record<SecretKind, { N: number; r: number; p: number }>> = {
   chosen: { N: 16_384, r: 8, p: 1 },
   random: { N: 1_024, r: 8, p: 1 },
+  guardian_pin: { N: 65_536, r: 8, p: 1 },
 };
 const SCRYPT = { keyLength: 32, saltLength: 16 } as const;
-/** N=16384, r=8 needs 16 MiB, right at Node's default limit. */
-const MAXMEM = 64 * 1024 * 1024;
+/** N=16384, r=8 needs 16 MiB, right at Node's default limit; N=65536 (guardian PINs) needs 64 MiB. */
+const MAXMEM = 128 * 1024 * 1024;
 
 interface StoredHash {
   options: ScryptOptions;

@@ -63,7 +63,11 @@ export async function startMqtt(
     broker.publish(topic, payload, retain);
   };
   const publishRoster = (roster: RosterData) => {
-    const message = JSON.stringify(rosterMessage(facilityId, store.facility.meta(), roster));
+    const message = JSON.stringify({
+      ...rosterMessage(facilityId, store.facility.meta(), roster, store.guardianPins.all()),
+      // The kiosks' reversal guard travels with the roster, so a kiosk has it offline too.
+      reversalGuardMinutes: store.settings.facilitySettings().reversalGuardMinutes,
+    });
     return new Promise<void>((resolve) => {
       broker.publish(topics.roster(facilityId), message, true, resolve);
     });
@@ -80,6 +84,8 @@ export async function startMqtt(
   });
   // An enrolment's answer waits for this (HubRoster.published): the kiosk gets its card before the "ok".
   bus.on('roster.changed', ({ roster }) => publishRoster(roster));
+  // A changed reversal guard reaches the kiosks in the roster they hold (same version, new content).
+  bus.on('settings.changed', () => publishRoster(services.roster.current));
 
   return {
     ports: broker.ports,
@@ -116,6 +122,8 @@ export async function startHttp(
     options.adminAppDir === undefined && options.tabletAppDir === null ? null : options.adminAppDir,
   );
   const settingsChanged = () => {
+    // A new facility name moved the roster version: the kiosks are sent it now, not at the next poll.
+    roster.refresh();
     bus.publish('settings.changed');
   };
 

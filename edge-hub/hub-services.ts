@@ -182,7 +182,10 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
     store,
     clock,
     facilityId,
-    facilityName: ctx.facilityName,
+    // Read each time: the name is a setting (PATCH /api/settings) and may change while the hub runs.
+    get facilityName() {
+      return store.facility.meta().facilityName ?? ctx.facilityName;
+    },
     timeZone,
     roster: () => roster.current,
   };

@@ -114,7 +114,14 @@ export const AdminRosterSchema = z.strictObject({
     }),
   ),
   guardians: z.array(
-    z.strictObject({ id: IdSchema, name: z.string(), childIds: z.array(IdSchema), cards: count }),
+    z.strictObject({
+      id: IdSchema,
+      name: z.string(),
+      childIds: z.array(IdSchema),
+      cards: count,
+      /** A kiosk PIN is set (PUT/DELETE /api/admin/guardians/:id/pin); never the PIN or its hash. */
+      pin: z.boolean(),
+    }),
   ),
 });
 export type AdminRoster = z.infer<typeof AdminRosterSchema>;
@@ -168,6 +175,17 @@ export const AdminGuardianQrSchema = z.strictObject({
   svg: z.string(),
 });
 export type AdminGuardianQr = z.infer<typeof AdminGuardianQrSchema>;
+
+/** PUT /api/admin/guardians/:guardianId/pin body: the guardian's new kiosk PIN (4–8 digits). */
+export const AdminGuardianPinRequestSchema = z.strictObject({ pin: z.string().max(64) });
+export type AdminGuardianPinRequest = z.infer<typeof AdminGuardianPinRequestSchema>;
+/** The answer of PUT and DELETE /api/admin/guardians/:guardianId/pin. */
+export const AdminGuardianPinSchema = z.strictObject({
+  guardianId: IdSchema,
+  pin: z.boolean(),
+  rosterVersion: z.number().int(),
+});
+export type AdminGuardianPin = z.infer<typeof AdminGuardianPinSchema>;
 
 export const AdminAuditEntrySchema = z.strictObject({
   id: z.number().int(),

@@ -130,6 +130,11 @@ export const RosterSchema = z.strictObject({
   timeZone: z.string(),
   /** Increases on every roster change. */
   version: z.number().int().min(0),
+  /**
+   * The facility's reversalGuardMinutes (protocol/settings.ts), carried here so a kiosk has it offline;
+   * absent from an older hub (the kiosk then uses its default).
+   */
+  reversalGuardMinutes: z.number().int().min(1).max(120).optional(),
   /** base64 HMAC-SHA256 key: credentials are looked up by keyed hash, never in clear. */
   credentialKey: z.string(),
   /** base64 raw 32-byte Ed25519 public key: kiosks verify signed guardian QR codes with it (protocol/qr.ts). */
@@ -143,6 +148,11 @@ export const RosterSchema = z.strictObject({
       childIds: z.array(IdSchema),
       /** Keyed hashes of the guardian's credentials (see credentialHash). */
       credentials: z.array(z.string()),
+      /**
+       * The guardian's kiosk PIN as a salted scrypt hash (common/passwords.ts `guardian_pin`), for the
+       * "no card" family chooser; verified offline at the kiosk. Absent: no PIN set.
+       */
+      pinHash: z.string().max(200).optional(),
     }),
   ),
 });

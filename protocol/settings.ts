@@ -42,6 +42,11 @@ export type ClassSettings = z.infer<typeof ClassSettingsSchema>;
 export const FacilitySettingsSchema = z.strictObject({
   /** IANA zone of the facility's business days; chosen when the hub's data directory is created. */
   timeZone: z.string(),
+  /**
+   * The facility's display name (kiosk, tablet and admin app headers, ledgers); the facility id stays
+   * internal. Set by `genkan hub --facility-name` or here; a change holds for the ledgers from today on.
+   */
+  facilityName: z.string().max(200),
   /** After this local time, children still present are listed on the tablets. */
   closingTime: HhmmSchema,
   /** The unaccounted cut-off of a class without its own. */
@@ -54,6 +59,12 @@ export const FacilitySettingsSchema = z.strictObject({
    */
   undoWindowMinutes: z.number().int().min(1).max(60),
   /**
+   * A kiosk tap that would reverse a child's event of less than this many minutes ago (a check-out soon
+   * after a check-in, or the other way) records nothing until the parent touches the child: a second
+   * tap is more often a mistake than a real turnaround. Reaches the kiosks with the roster.
+   */
+  reversalGuardMinutes: z.number().int().min(1).max(120),
+  /**
    * Records are kept this many years after the end of the fiscal year (April–March) of their day, then
    * deleted by the retention job (docs/admin.md "Retention, disposal and disclosure").
    */
@@ -63,18 +74,21 @@ export const FacilitySettingsSchema = z.strictObject({
 });
 export type FacilitySettings = z.infer<typeof FacilitySettingsSchema>;
 
-export const DEFAULT_SETTINGS: Omit<FacilitySettings, 'timeZone' | 'classes'> = {
+export const DEFAULT_SETTINGS: Omit<FacilitySettings, 'timeZone' | 'facilityName' | 'classes'> = {
   closingTime: '19:00',
   defaultCutoff: '10:00',
   careBands: { standard: { start: '07:00', end: '18:00' }, short: { start: '08:30', end: '16:30' } },
   extendedCare: { graceMinutes: 5, roundingMinutes: 30, rounding: 'up' },
   undoWindowMinutes: 10,
+  reversalGuardMinutes: 10,
   retention: { years: 5 },
 };
 
 export const SettingsPatchSchema = z.strictObject({
   /** Present only to be refused with a reason if it differs: the zone cannot change (see above). */
   timeZone: z.string().optional(),
+  /** Checked by the hub as the facility's name (clean text, not empty, at most 200 characters). */
+  facilityName: z.string().optional(),
   closingTime: HhmmSchema.optional(),
   defaultCutoff: HhmmSchema.optional(),
   careBands: z
@@ -82,6 +96,7 @@ export const SettingsPatchSchema = z.strictObject({
     .optional(),
   extendedCare: ExtendedCareSchema.partial().optional(),
   undoWindowMinutes: z.number().int().min(1).max(60).optional(),
+  reversalGuardMinutes: z.number().int().min(1).max(120).optional(),
   retention: z.strictObject({ years: z.number().int().min(1).max(100) }).optional(),
   classes: z.record(IdSchema, ClassSettingsSchema.partial()).optional(),
 });

@@ -69,8 +69,14 @@ export const TabletChildSchema = z.strictObject({
   method: z.enum(METHODS).nullable(),
   /** Who brought the child (the guardian of the check-in tap, or the staff member who checked in). */
   broughtBy: z.string().nullable(),
-  /** Who picked the child up. */
+  /** Who picked the child up (the guardian of the check-out tap, or the staff member who checked out). */
   pickedUpBy: z.string().nullable(),
+  /**
+   * How the check-in and the check-out were recorded, each on its own. `staff`: a staff member entered it
+   * on a tablet, so broughtBy/pickedUpBy name that staff member, not who brought or picked up the child.
+   */
+  checkInMethod: z.enum(METHODS).nullable(),
+  checkOutMethod: z.enum(METHODS).nullable(),
   absence: z.strictObject({ reason: z.enum(ABSENCE_REASONS), note: z.string().optional() }).nullable(),
   /** Corrections of today, oldest first: a row that was corrected says so, by whom and when. */
   corrections: z.array(CorrectionSchema),
@@ -86,6 +92,9 @@ export const TabletChildSchema = z.strictObject({
 export type TabletChild = z.infer<typeof TabletChildSchema>;
 
 export const CountsSchema = z.strictObject({
+  /** Enrolment: every child on today's roster (在籍); an absence never lowers it. */
+  enrolled: z.number().int().min(0),
+  /** Expected today: enrolled children not marked absent. */
   expected: z.number().int().min(0),
   present: z.number().int().min(0),
   left: z.number().int().min(0),
@@ -180,6 +189,12 @@ export const TabletPushSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('rollcall'), rollcall: TabletRollcallSchema }),
   /** The session ended (expired or signed out): sign in again. */
   z.strictObject({ type: z.literal('session_ended') }),
+  /**
+   * Sent every couple of seconds when nothing else is: the hub is alive and the roll-call shown is
+   * current. A tablet that hears nothing for a few seconds shows itself as stale (a hub that stopped
+   * answering keeps its socket open and silent).
+   */
+  z.strictObject({ type: z.literal('heartbeat'), at: InstantSchema }),
 ]);
 export type TabletPush = z.infer<typeof TabletPushSchema>;
 
@@ -189,9 +204,21 @@ export const TABLET_TEST_IDS = {
   staffPin: 'staff-pin',
   signIn: 'sign-in',
   signInError: 'sign-in-error',
-  /** The roll-call root; attribute `data-stale` (true while the push channel is down). */
+  /**
+   * The roll-call root; attribute `data-stale` (true while the push channel is down or silent), and
+   * `data-view` (`full` or `compact`).
+   */
   rollcall: 'rollcall',
-  /** Each child row also has `data-child-id`, `data-status` and `data-unaccounted`. */
+  /** Full-width banner while stale; it names the time of the last update. */
+  staleBanner: 'stale-banner',
+  /** The compact view's toggle (aria-pressed; the choice is remembered on the tablet). */
+  viewCompact: 'view-compact',
+  /** The class filter buttons; each has `data-class-id` (`all` for every class). */
+  classFilter: 'class-filter',
+  /**
+   * Each child row (a row in the full view, a one-line tile in the compact view) also has
+   * `data-child-id`, `data-status` and `data-unaccounted`.
+   */
   childRow: 'child-row',
   attention: 'attention-list',
   search: 'search',

@@ -18,7 +18,7 @@ describe('genkan demo', () => {
   /** Starts the demo, checks the apps, types a tap and waits for it at the hub and in the cloud. */
   async function tapReachesTheCloud(
     launch: (data: string) => GenkanProcess,
-  ): Promise<{ demo: GenkanProcess; hubUrl: string }> {
+  ): Promise<{ demo: GenkanProcess; hubUrl: string; data: string; adminToken: string }> {
     const dir = await tempDir();
     dirs.push(dir);
     const data = join(dir.path, 'demo');
@@ -95,13 +95,66 @@ describe('genkan demo', () => {
       30_000,
       'the tap in the cloud',
     );
-    return { demo, hubUrl };
+    return { demo, hubUrl, data, adminToken: config.adminToken };
+  }
+
+  /** The first line after `from` (an index into demo.lines) that contains `text`. */
+  const lineAfter = (demo: GenkanProcess, from: number, text: string, what: string) =>
+    demo.waitFor((l) => demo.lines.indexOf(l) >= from && String(l['text']).includes(text), 30_000, what);
+
+  async function presentAtHub(hubUrl: string, adminToken: string): Promise<number> {
+    const res = await fetch(`${hubUrl}/api/rollcall`, { headers: { authorization: `Bearer ${adminToken}` } });
+    const body = (await res.json()) as { classes: { children: { status: string }[] }[] };
+    return body.classes.flatMap((c) => c.children).filter((c) => c.status === 'present').length;
   }
 
   it('runs the whole system and a typed tap appears at the hub and in the cloud', async () => {
-    const { demo, hubUrl } = await tapReachesTheCloud(
+    const { demo, hubUrl, data, adminToken } = await tapReachesTheCloud(
       (data) => new GenkanProcess('demo', ['demo', '--data', data]),
     );
+    // The facility has a display name; its id stays internal.
+    const settings = await fetch(`${hubUrl}/api/settings`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(((await settings.json()) as { facilityName: string }).facilityName).toBe('ひまわり保育園（デモ）');
+
+    // Unknown input is answered with the commands.
+    let from = demo.lines.length;
+    demo.write('hello\n');
+    await lineAfter(demo, from, 'Unknown command: hello', 'the unknown command named');
+    await lineAfter(demo, from, 'hub stop', 'the help');
+
+    // Offline mode from the prompt: the hub stops, the demo does not; a tap is kept at the kiosk.
+    const present = await presentAtHub(hubUrl, adminToken);
+    from = demo.lines.length;
+    demo.write('hub stop\n');
+    await lineAfter(demo, from, 'hub stopped:', 'the hub stopped');
+    await expect(fetch(`${hubUrl}/healthz`)).rejects.toThrow();
+    await lineAfter(demo, from, 'kiosk offline', 'the kiosk offline');
+    from = demo.lines.length;
+    demo.write('2\n');
+    await lineAfter(demo, from, '✔', 'the offline tap');
+    expect(demo.child.exitCode).toBeNull();
+
+    // Back: the kiosk sends what it kept, at the same addresses as before.
+    from = demo.lines.length;
+    demo.write('hub start\n');
+    await lineAfter(demo, from, 'hub started', 'the hub started');
+    await lineAfter(demo, from, 'hub stored', 'the kept tap stored at the hub');
+    await eventually(
+      async () => ((await presentAtHub(hubUrl, adminToken)) > present ? true : undefined),
+      30_000,
+      'the kept tap in the roll-call',
+    );
+
+    // The terminal has human lines only: the processes' logs are in files.
+    expect(demo.lines.filter((l) => typeof l['text'] !== 'string')).toEqual([]);
+    expect(demo.stderr).not.toMatch(/"level"|\n\s+at /);
+    expect(demo.lines.some((l) => String(l['text']).includes(join(data, 'logs')))).toBe(true);
+    // The simulated reader's menu names guardians and children: it stays out of the kiosk's log.
+    const kioskLog = await readFile(join(data, 'logs', 'kiosk.log'), 'utf8');
+    expect(kioskLog).not.toMatch(/\((card|qr)\)$/m);
+
     await demo.stop('SIGINT');
     expect(demo.child.exitCode).toBe(0);
     // Its services went down with it.

@@ -83,7 +83,7 @@ describe('exactly once under crashes', () => {
     const httpPort = Number(hubReady['http']);
 
     const startKioskProcess = async (i: number) => {
-      const k = startKiosk(site, i, mqttPort, ['--debounce-ms', '0']);
+      const k = startKiosk(site, i, mqttPort, ['--debounce-ms', '0', '--reversal-guard-ms', '0']);
       procs.push(k);
       await k.ready();
       return k;

@@ -7,6 +7,7 @@ import type { WebBundle } from '../../common/web-bundle.ts';
 import { compareTimed, NOT_ARRIVED, step, timed, voidedIds, type ChildDay } from '../../common/attendance.ts';
 import {
   ADMIN_COOKIE,
+  AdminGuardianPinRequestSchema,
   AdminGuardianQrRequestSchema,
   AdminPairingRequestSchema,
   AdminSignInRequestSchema,
@@ -14,6 +15,7 @@ import {
   RECORDS_HEALTH_LIST_MAX,
   type AdminAuditPage,
   type AdminChart,
+  type AdminGuardianPin,
   type AdminGuardianQr,
   type AdminPairing,
   type AdminRecordsHealth,
@@ -26,6 +28,7 @@ import type { DeviceStatusTracker } from '../mqtt/device-status.ts';
 import { issuePairingCode } from '../access/pairing.ts';
 import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/relay.ts';
 import { issueGuardianQr, qrMatrix, renderQrCardSvg } from '../facility/qr-card.ts';
+import { clearGuardianPin, setGuardianPin } from '../facility/guardian-pins.ts';
 import type { RosterJobs } from '../facility/roster-job.ts';
 import { readSettings, updateSettings } from '../facility/settings.ts';
 import { NotSignedInError, tabletPairingUrl } from '../access/staff.ts';
@@ -34,7 +37,16 @@ import { parseCookies, requireSameOrigin, serveWebApp } from '../http/web-app.ts
 
 export interface AdminApiOptions {
   store: StoreOf<
-    'facility' | 'events' | 'outbox' | 'roster' | 'devices' | 'audit' | 'settings' | 'history' | 'corrections'
+    | 'facility'
+    | 'events'
+    | 'outbox'
+    | 'roster'
+    | 'devices'
+    | 'audit'
+    | 'settings'
+    | 'history'
+    | 'corrections'
+    | 'guardianPins'
   > &
     Transactional;
   clock: Clock;
@@ -228,6 +240,7 @@ export function registerAdminApi(
   app.get('/api/admin/roster', (req, reply) => {
     adminOf(req);
     const roster = store.roster.read();
+    const pins = store.guardianPins.all();
     const perClass = new Map<string, number>();
     for (const c of roster.children) perClass.set(c.classId, (perClass.get(c.classId) ?? 0) + 1);
     const answer: AdminRoster = {
@@ -246,6 +259,7 @@ export function registerAdminApi(
         name: g.name,
         childIds: g.childIds,
         cards: g.credentials.length,
+        pin: pins.has(g.id),
       })),
     };
     return noStore(reply).send(answer);
@@ -303,6 +317,36 @@ export function registerAdminApi(
       return noStore(reply).send(answer);
     },
   );
+
+  // The director sets or clears a guardian's kiosk PIN next to the guardian (the PIN never goes into a
+  // log or the audit entry); kiosks get the new hash with the roster at the next roster poll (~2 s).
+  app.put<{ Params: { guardianId: string } }>(
+    '/api/admin/guardians/:guardianId/pin',
+    { bodyLimit: ADMIN_BODY_LIMIT },
+    async (req, reply) => {
+      checkOrigin(req);
+      const ctx = adminOf(req);
+      const parsed = AdminGuardianPinRequestSchema.safeParse(req.body ?? {});
+      if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
+      const guardianId = req.params.guardianId;
+      const done = await setGuardianPin(store, guardianId, parsed.data.pin, {
+        kind: 'staff',
+        id: ctx.staffId,
+      });
+      req.log.info({ staffId: ctx.staffId, guardianId }, 'guardian PIN set');
+      const answer: AdminGuardianPin = { guardianId, pin: true, rosterVersion: done.rosterVersion };
+      return noStore(reply).send(answer);
+    },
+  );
+  app.delete<{ Params: { guardianId: string } }>('/api/admin/guardians/:guardianId/pin', (req, reply) => {
+    checkOrigin(req);
+    const ctx = adminOf(req);
+    const guardianId = req.params.guardianId;
+    const done = clearGuardianPin(store, guardianId, { kind: 'staff', id: ctx.staffId });
+    if (done.cleared) req.log.info({ staffId: ctx.staffId, guardianId }, 'guardian PIN cleared');
+    const answer: AdminGuardianPin = { guardianId, pin: false, rosterVersion: done.rosterVersion };
+    return noStore(reply).send(answer);
+  });
 
   app.post('/api/admin/devices/pairing', { bodyLimit: ADMIN_BODY_LIMIT }, async (req, reply) => {
     checkOrigin(req);

@@ -127,8 +127,16 @@ export function importRoster(
   });
 }
 
-/** The retained roster message (RosterSchema). */
-export function rosterMessage(facilityId: string, meta: HubMeta, roster: RosterData): Roster {
+/**
+ * The retained roster message (RosterSchema). `pinHashes`: guardian id → kiosk PIN hash
+ * (edge-hub/facility/guardian-pins.ts), shipped as each guardian's `pinHash`.
+ */
+export function rosterMessage(
+  facilityId: string,
+  meta: HubMeta,
+  roster: RosterData,
+  pinHashes: ReadonlyMap<string, string> = new Map(),
+): Roster {
   return {
     facilityId,
     facilityName: meta.facilityName ?? facilityId,
@@ -139,6 +147,9 @@ export function rosterMessage(facilityId: string, meta: HubMeta, roster: RosterD
     classes: roster.classes,
     // The kiosks' roster has no care types: they are for the ledgers only.
     children: roster.children.map(({ id, name, kana, classId }) => ({ id, name, kana, classId })),
-    guardians: roster.guardians,
+    guardians: roster.guardians.map((g) => {
+      const pinHash = pinHashes.get(g.id);
+      return pinHash === undefined ? g : { ...g, pinHash };
+    }),
   };
 }

@@ -13,6 +13,7 @@ describe('facility settings', () => {
   beforeEach(async () => {
     site = await provision(0);
     store = HubStore.open(site.dir);
+    store.facility.claimFacility('f1');
   });
   afterEach(async () => {
     store.close();
@@ -29,11 +30,14 @@ describe('facility settings', () => {
   it('start at the documented defaults', () => {
     expect(readSettings(store)).toEqual({
       timeZone: 'Asia/Tokyo',
+      // Named after its id until it is given a name.
+      facilityName: 'f1',
       closingTime: '19:00',
       defaultCutoff: '10:00',
       careBands: { standard: { start: '07:00', end: '18:00' }, short: { start: '08:30', end: '16:30' } },
       extendedCare: { graceMinutes: 5, roundingMinutes: 30, rounding: 'up' },
       undoWindowMinutes: 10,
+      reversalGuardMinutes: 10,
       retention: { years: 5 },
       classes: {},
     });
@@ -57,6 +61,26 @@ describe('facility settings', () => {
     // A change that leaves the ledgers' part alone issues no version.
     const versions = store.history.versions().length;
     updateSettings(store, { closingTime: '18:45' }, CLI);
+    expect(store.history.versions()).toHaveLength(versions);
+  });
+
+  it('rename the facility: kiosks are sent the name, the ledgers print it from today on', () => {
+    const today = store.history.today();
+    const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    updateSettings(store, { facilityName: 'ひまわり園' }, CLI);
+    const version = store.facility.meta().rosterVersion;
+    const after = updateSettings(store, { facilityName: '  ひまわり保育園 ' }, { kind: 'api', id: null });
+    expect(after.facilityName).toBe('ひまわり保育園');
+    expect(store.facility.meta()).toMatchObject({ facilityId: 'f1', facilityName: 'ひまわり保育園' });
+    // The roster carries the name to the kiosks: its version moves.
+    expect(store.facility.meta().rosterVersion).toBe(version + 1);
+    expect(snapshotOn(store, 'f1', 'Asia/Tokyo', today).facilityName).toBe('ひまわり保育園');
+    expect(snapshotOn(store, 'f1', 'Asia/Tokyo', yesterday).facilityName).toBe('f1');
+    expect(JSON.parse(audits().at(-1)?.after_json ?? '')).toEqual({ facilityName: 'ひまわり保育園' });
+    // The same name again: nothing moves.
+    const versions = store.history.versions().length;
+    updateSettings(store, { facilityName: 'ひまわり保育園' }, CLI);
+    expect(store.facility.meta().rosterVersion).toBe(version + 1);
     expect(store.history.versions()).toHaveLength(versions);
   });
 
@@ -110,6 +134,10 @@ describe('facility settings', () => {
     [{ classes: { k1: { maxChildrenPerStaff: 0 } } }, 'bad_setting', 'classes.k1.maxChildrenPerStaff'],
     [{ classes: { nope: { cutoff: '09:00' } } }, 'unknown_class', 'classes.nope'],
     [{ timeZone: 'Europe/Paris' }, 'time_zone_fixed', 'timeZone'],
+    [{ facilityName: ' ' }, 'bad_setting', 'facilityName'],
+    [{ facilityName: 'ひまわり\n保育園' }, 'bad_setting', 'facilityName'],
+    [{ facilityName: 'x'.repeat(201) }, 'bad_setting', 'facilityName'],
+    [{ facilityName: 7 }, 'bad_setting', 'facilityName'],
     [{ colour: 'red' }, 'bad_setting', ''],
   ])('refuse %j with the field and the reason, and change nothing', (patch, code, field) => {
     const before = readSettings(store);
@@ -147,6 +175,13 @@ describe('genkan settings set path=value', () => {
       closingTime: '19:00',
       classes: { k1: { cutoff: '09:30', maxChildrenPerStaff: 3 }, k2: { cutoff: null } },
       extendedCare: { rounding: 'up' },
+    });
+  });
+
+  it('keeps the facility name as text', () => {
+    expect(settingsPatch(['facilityName=123', 'undoWindowMinutes=5'])).toEqual({
+      facilityName: '123',
+      undoWindowMinutes: 5,
     });
   });
 

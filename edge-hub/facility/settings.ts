@@ -2,17 +2,21 @@ import { GenkanError, ValidationError } from '../../common/errors.ts';
 import {
   FacilitySettingsSchema,
   SettingsPatchSchema,
+  textProblem,
   type ClassSettings,
   type FacilitySettings,
 } from '../../protocol/index.ts';
 import type { AuditActorKind } from '../store/audit.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
-import { applySnapshotChange, settingsPatchOf, today } from './history.ts';
+import { applySnapshotChange, namePatchOf, settingsPatchOf, today } from './history.ts';
 
 /** The facility's settings: the zone of the data directory, the facility-wide ones and each class's. */
 export function readSettings(store: StoreOf<'facility' | 'settings'>): FacilitySettings {
+  const meta = store.facility.meta();
   return {
-    timeZone: store.facility.meta().timeZone,
+    timeZone: meta.timeZone,
+    // Until the hub's first start names it, a facility has neither id nor name.
+    facilityName: meta.facilityName ?? meta.facilityId ?? '',
     ...store.settings.facilitySettings(),
     classes: Object.fromEntries(store.settings.classSettings()),
   };
@@ -57,6 +61,13 @@ export function updateSettings(
       'timeZone',
     );
   }
+  const facilityName = p.facilityName?.trim();
+  if (facilityName !== undefined) {
+    const problem = facilityName === '' ? 'must not be empty' : textProblem(facilityName, 200);
+    if (problem !== undefined) {
+      throw new ValidationError('bad_setting', `facilityName: ${problem}`, 'facilityName');
+    }
+  }
   const classIds = new Set(store.roster.read().classes.map((c) => c.id));
   const classes: Record<string, ClassSettings> = { ...before.classes };
   for (const [id, change] of Object.entries(p.classes ?? {})) {
@@ -78,6 +89,7 @@ export function updateSettings(
   }
   const next: FacilitySettings = {
     timeZone: before.timeZone,
+    facilityName: facilityName ?? before.facilityName,
     closingTime: p.closingTime ?? before.closingTime,
     defaultCutoff: p.defaultCutoff ?? before.defaultCutoff,
     careBands: {
@@ -90,6 +102,7 @@ export function updateSettings(
       rounding: p.extendedCare?.rounding ?? before.extendedCare.rounding,
     },
     undoWindowMinutes: p.undoWindowMinutes ?? before.undoWindowMinutes,
+    reversalGuardMinutes: p.reversalGuardMinutes ?? before.reversalGuardMinutes,
     retention: p.retention ?? before.retention,
     classes,
   };
@@ -97,10 +110,14 @@ export function updateSettings(
   const whole = FacilitySettingsSchema.safeParse(next);
   if (!whole.success) throw refused(whole.error.issues);
   store.transaction(() => {
-    const { timeZone: _zone, classes: perClass, ...wide } = whole.data;
+    const { timeZone: _zone, facilityName: name, classes: perClass, ...wide } = whole.data;
     store.settings.setFacilitySettings(wide);
     // The ledgers' part holds from today on; the days before keep the rules they were kept under.
     applySnapshotChange(store, today(store), settingsPatchOf(wide));
+    // Kiosks get the name with the roster (its version moves); the ledgers print it from today on.
+    if (name !== before.facilityName && store.facility.rename(name)) {
+      applySnapshotChange(store, today(store), namePatchOf(name));
+    }
     for (const id of Object.keys(p.classes ?? {})) {
       const c = perClass[id];
       if (c) store.settings.setClassSettings(id, c);
@@ -139,7 +156,8 @@ function changedOnly(a: FacilitySettings, b: FacilitySettings, fromA: boolean): 
 
 /**
  * `path=value` pairs as a settings change: `classes.k1.cutoff=09:30` → {classes:{k1:{cutoff:"09:30"}}}.
- * A value that reads as JSON (a number, null, true) is that; anything else is a string.
+ * A value that reads as JSON (a number, null, true) is that; anything else is a string (and facilityName
+ * is always one).
  */
 export function settingsPatch(pairs: readonly string[]): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
@@ -150,13 +168,8 @@ export function settingsPatch(pairs: readonly string[]): Record<string, unknown>
       throw new GenkanError('bad_usage', `not a setting: ${pair} (write path=value, e.g. closingTime=19:00)`);
     }
     const raw = pair.slice(eq + 1);
-    let value: unknown = raw;
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (parsed === null || typeof parsed !== 'object') value = parsed;
-    } catch {
-      // not JSON: a string such as 09:30
-    }
+    // The facility's name is text even when it reads as a number ("123").
+    const value = pair.startsWith('facilityName=') ? raw : jsonOrText(raw);
     let node = patch;
     path.forEach((key, i) => {
       if (i === path.length - 1) {
@@ -173,4 +186,14 @@ export function settingsPatch(pairs: readonly string[]): Record<string, unknown>
     });
   }
   return patch;
+}
+
+function jsonOrText(raw: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed === null || typeof parsed !== 'object') return parsed;
+  } catch {
+    // not JSON: a string such as 09:30
+  }
+  return raw;
 }

@@ -35,6 +35,11 @@ export interface FacilityStore {
    */
   claimFacility(facilityId?: string, facilityName?: string): string;
   /**
+   * Renames the facility (the settings' facilityName) and moves the roster version on, so that kiosks are
+   * sent the name (the roster carries it). Returns false when the name was already that.
+   */
+  rename(facilityName: string): boolean;
+  /**
    * The facility's QR signing key. Only `genkan qr issue` (and tests) call this; the key is not part of
    * HubMeta so that it cannot end up in a roster, a log line or an API answer by accident.
    */
@@ -94,15 +99,7 @@ export class SqliteFacilityStore implements FacilityStore {
     if (facilityId !== undefined && !ID_RE.test(facilityId)) {
       throw new ValidationError('bad_facility', `not a valid facility id: ${facilityId}`, 'facilityId');
     }
-    // The snapshot carries the name to the cloud (at most 200 characters there), and ledgers print it.
-    const nameProblem = facilityName === undefined ? undefined : textProblem(facilityName, 200);
-    if (nameProblem !== undefined || facilityName?.trim() === '') {
-      throw new ValidationError(
-        'bad_facility_name',
-        `the facility name ${nameProblem ?? 'is empty'}`,
-        'facilityName',
-      );
-    }
+    if (facilityName !== undefined) checkFacilityName(facilityName);
     return this.db
       .transaction(() => {
         const meta = this.meta();
@@ -120,6 +117,17 @@ export class SqliteFacilityStore implements FacilityStore {
         return id;
       })
       .immediate();
+  }
+
+  rename(facilityName: string): boolean {
+    checkFacilityName(facilityName);
+    const changed = this.db
+      .prepare(
+        `UPDATE meta SET facility_name = ?, roster_version = roster_version + 1
+          WHERE id = 1 AND facility_name IS NOT ?`,
+      )
+      .run(facilityName, facilityName);
+    return changed.changes > 0;
   }
 
   meta(): HubMeta {
@@ -148,5 +156,17 @@ export class SqliteFacilityStore implements FacilityStore {
 
   setAdminTokenHash(hash: string): void {
     this.db.prepare('UPDATE meta SET admin_token_hash = ? WHERE id = 1').run(hash);
+  }
+}
+
+/** The snapshot carries the name to the cloud (at most 200 characters there), and ledgers print it. */
+function checkFacilityName(facilityName: string): void {
+  const problem = textProblem(facilityName, 200);
+  if (problem !== undefined || facilityName.trim() === '') {
+    throw new ValidationError(
+      'bad_facility_name',
+      `the facility name ${problem ?? 'is empty'}`,
+      'facilityName',
+    );
   }
 }

@@ -6,6 +6,7 @@ import { SqliteCorrectionsStore, type CorrectionsStore } from './corrections.ts'
 import { SqliteDeviceStore, type DeviceStore } from './devices.ts';
 import { SqliteEventsStore, type EventsStore } from './events.ts';
 import { SqliteFacilityStore, type FacilityStore } from './facility.ts';
+import { SqliteGuardianPinStore, type GuardianPinStore } from './guardian-pins.ts';
 import { SqliteHistoryStore, type HistoryStore } from './history.ts';
 import { hubMigrations } from './migrations.ts';
 import { SqliteOutboxStore, type OutboxStore } from './outbox.ts';
@@ -33,6 +34,8 @@ export interface HubAggregates {
   readonly settings: SettingsStore;
   readonly history: HistoryStore;
   readonly corrections: CorrectionsStore;
+  /** Guardians' kiosk PIN hashes (kept apart from the roster tables). */
+  readonly guardianPins: GuardianPinStore;
 }
 
 /** What a caller that writes to several aggregates atomically needs besides them. */
@@ -61,6 +64,7 @@ export class HubStore implements HubAggregates, Transactional {
   readonly settings: SettingsStore;
   readonly history: HistoryStore;
   readonly corrections: CorrectionsStore;
+  readonly guardianPins: GuardianPinStore;
 
   private constructor(db: Db, clock: Clock, facility: FacilityStore, timeZone: string) {
     this.db = db;
@@ -74,6 +78,7 @@ export class HubStore implements HubAggregates, Transactional {
     this.settings = new SqliteSettingsStore(db);
     this.history = new SqliteHistoryStore(db, clock, timeZone);
     this.corrections = new SqliteCorrectionsStore(db, clock);
+    this.guardianPins = new SqliteGuardianPinStore(db, clock);
   }
 
   /** Opens (creating and migrating when needed) DIR/hub.sqlite and makes sure the facility row exists. */

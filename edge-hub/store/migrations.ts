@@ -1,5 +1,6 @@
 import type { Migration } from '../../common/sqlite.ts';
 import { migration12 } from './migration-12.ts';
+import { guardianPinsMigration } from './guardian-pins.ts';
 import { generateQrKeyPair } from '../../protocol/index.ts';
 
 /**
@@ -330,4 +331,16 @@ export const hubMigrations: readonly Migration[] = [
     },
   },
   migration12,
+  guardianPinsMigration(13),
+  {
+    version: 14,
+    name: 'kiosk reversal guard',
+    up: (db) => {
+      // A kiosk asks before reversing a child's event of less than this many minutes ago (protocol/settings.ts).
+      db.exec(`
+        ALTER TABLE facility_settings ADD COLUMN reversal_guard_minutes INTEGER NOT NULL DEFAULT 10
+          CHECK (reversal_guard_minutes BETWEEN 1 AND 120);
+      `);
+    },
+  },
 ];

@@ -6,8 +6,8 @@ import {
   type Rounding,
 } from '../../protocol/settings.ts';
 
-/** The settings that apply to the whole facility (all but the zone and the per-class ones). */
-export type FacilityWideSettings = Omit<FacilitySettings, 'timeZone' | 'classes'>;
+/** The settings that apply to the whole facility (all but the zone, the name and the per-class ones). */
+export type FacilityWideSettings = Omit<FacilitySettings, 'timeZone' | 'facilityName' | 'classes'>;
 
 /** The facility's settings (tables facility_settings, class_settings); the zone is in FacilityStore. */
 export interface SettingsStore {
@@ -30,6 +30,7 @@ interface FacilitySettingsRow {
   rounding_minutes: number;
   rounding: Rounding;
   undo_window_minutes: number;
+  reversal_guard_minutes: number;
   retention_years: number;
 }
 
@@ -44,7 +45,8 @@ export class SqliteSettingsStore implements SettingsStore {
     const r = this.db
       .prepare<[], FacilitySettingsRow>(
         `SELECT closing_time, default_cutoff, standard_start, standard_end, short_start, short_end,
-           grace_minutes, rounding_minutes, rounding, undo_window_minutes, retention_years FROM facility_settings WHERE id = 1`,
+           grace_minutes, rounding_minutes, rounding, undo_window_minutes, reversal_guard_minutes, retention_years
+           FROM facility_settings WHERE id = 1`,
       )
       .get();
     if (!r) return DEFAULT_SETTINGS;
@@ -61,6 +63,7 @@ export class SqliteSettingsStore implements SettingsStore {
         rounding: r.rounding,
       },
       undoWindowMinutes: r.undo_window_minutes,
+      reversalGuardMinutes: r.reversal_guard_minutes,
       retention: { years: r.retention_years },
     };
   }
@@ -70,7 +73,7 @@ export class SqliteSettingsStore implements SettingsStore {
       .prepare(
         `UPDATE facility_settings SET closing_time = ?, default_cutoff = ?, standard_start = ?, standard_end = ?,
            short_start = ?, short_end = ?, grace_minutes = ?, rounding_minutes = ?, rounding = ?,
-           undo_window_minutes = ?, retention_years = ? WHERE id = 1`,
+           undo_window_minutes = ?, reversal_guard_minutes = ?, retention_years = ? WHERE id = 1`,
       )
       .run(
         s.closingTime,
@@ -83,6 +86,7 @@ export class SqliteSettingsStore implements SettingsStore {
         s.extendedCare.roundingMinutes,
         s.extendedCare.rounding,
         s.undoWindowMinutes,
+        s.reversalGuardMinutes,
         s.retention.years,
       );
   }

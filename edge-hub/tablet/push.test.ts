@@ -35,6 +35,7 @@ describe('TabletPush', () => {
       coalesceMs: 1,
       drainPollMs: 5,
       stuckMs: 60_000,
+      heartbeatMs: 600_000,
     });
     try {
       const slow = new FakeSocket();
@@ -69,6 +70,7 @@ describe('TabletPush', () => {
       drainPollMs: 5,
       stuckMs: 20,
       sessionCheckMs: 10,
+      heartbeatMs: 600_000,
     });
     try {
       const stuck = new FakeSocket();
@@ -82,6 +84,65 @@ describe('TabletPush', () => {
       live = false;
       await until(() => other.readyState === 3, 'the dead session to end');
       expect(other.sent.at(-1)).toBe('{"type":"session_ended"}');
+    } finally {
+      push.close();
+    }
+  });
+
+  it('sends a lone change at once and coalesces only a burst', async () => {
+    let version = 0;
+    const push = new TabletPush({
+      logger: silentLogger(),
+      build: () => ({ generatedAt: String(++version) }) as unknown as TabletRollcall,
+      sessionLive: () => true,
+      coalesceMs: 300,
+      heartbeatMs: 600_000,
+    });
+    try {
+      const socket = new FakeSocket();
+      push.add(socket, 'a');
+      // Nothing was pushed in the last period: the change goes out at once, not after a timer.
+      push.changed();
+      expect(socket.sent).toHaveLength(2);
+      // A burst right after it: held to the end of the period, then one frame with the newest state.
+      const burstAt = Date.now();
+      push.changed();
+      push.changed();
+      push.changed();
+      expect(socket.sent).toHaveLength(2);
+      await until(() => socket.sent.length === 3, 'the coalesced frame');
+      expect(Date.now() - burstAt).toBeGreaterThanOrEqual(250);
+      expect(JSON.parse(socket.sent[2] ?? '{}')).toMatchObject({ rollcall: { generatedAt: '3' } });
+    } finally {
+      push.close();
+    }
+  });
+
+  it('sends a heartbeat to a tablet that got nothing else for heartbeatMs', async () => {
+    const push = new TabletPush({
+      logger: silentLogger(),
+      build: () => ({}) as unknown as TabletRollcall,
+      sessionLive: () => true,
+      heartbeatMs: 40,
+      now: () => new Date('2026-04-01T00:00:00Z'),
+    });
+    try {
+      const socket = new FakeSocket();
+      push.add(socket, 'a');
+      const added = Date.now();
+      await until(() => socket.sent.length >= 3, 'two heartbeats');
+      expect(Date.now() - added).toBeGreaterThanOrEqual(80);
+      expect(JSON.parse(socket.sent[1] ?? '{}')).toEqual({
+        type: 'heartbeat',
+        at: '2026-04-01T00:00:00.000Z',
+      });
+      // A backed-up tablet gets no heartbeat on top of its backlog; a reading one goes on getting them.
+      socket.stuck = true;
+      const before = socket.sent.length;
+      const other = new FakeSocket();
+      push.add(other, 'b');
+      await until(() => other.sent.length >= 3, 'heartbeats to the reading tablet');
+      expect(socket.sent).toHaveLength(before);
     } finally {
       push.close();
     }

@@ -18,8 +18,15 @@ export interface TabletPushOptions {
   build: () => TabletRollcall;
   /** Whether the session behind a socket is still live. */
   sessionLive: (tokenHash: string) => boolean;
-  /** At most one frame per this period per tablet (changes in between are coalesced). */
+  /**
+   * A burst of changes is coalesced to one frame per this period; the first change after a quiet period
+   * goes out at once.
+   */
   coalesceMs?: number;
+  /** A heartbeat frame goes to each tablet that got nothing else for this long (tablets spot a silent hub). */
+  heartbeatMs?: number;
+  /** The heartbeat's `at` (the hub's clock). */
+  now?: () => Date;
   /** Above this many unsent bytes a tablet gets no new frame: it is marked to get the newest later. */
   maxBufferedBytes?: number;
   /** A tablet whose buffer stays above the limit this long is disconnected. */
@@ -40,6 +47,8 @@ interface Client {
   stuckSince: number | undefined;
   /** Frames replaced before they could be sent (for tests and metrics). */
   skipped: number;
+  /** When this tablet was last sent a frame (Date.now()). */
+  sentAt: number;
 }
 
 /**
@@ -53,6 +62,7 @@ export class TabletPush {
   private readonly options: Required<Omit<TabletPushOptions, 'logger' | 'timeKey'>> & {
     timeKey: (() => string) | undefined;
   };
+  private readonly heartbeatTimer: NodeJS.Timeout;
   private timer: NodeJS.Timeout | undefined;
   private drainTimer: NodeJS.Timeout | undefined;
   private readonly checkTimer: NodeJS.Timeout;
@@ -70,6 +80,8 @@ export class TabletPush {
       stuckMs: options.stuckMs ?? 30_000,
       drainPollMs: options.drainPollMs ?? 50,
       sessionCheckMs: options.sessionCheckMs ?? 1000,
+      heartbeatMs: options.heartbeatMs ?? 2000,
+      now: options.now ?? (() => new Date()),
       timeKey: options.timeKey,
     };
     this.lastTimeKey = options.timeKey?.();
@@ -77,6 +89,14 @@ export class TabletPush {
       this.check();
     }, this.options.sessionCheckMs);
     this.checkTimer.unref();
+    // Checked four times per period: a tablet hears something at least every 1.25 periods (2.5 s).
+    this.heartbeatTimer = setInterval(
+      () => {
+        this.heartbeat();
+      },
+      Math.max(1, Math.floor(this.options.heartbeatMs / 4)),
+    );
+    this.heartbeatTimer.unref();
   }
 
   get size(): number {
@@ -91,7 +111,14 @@ export class TabletPush {
 
   /** A tablet connected: it gets the current roll-call at once. */
   add(socket: PushSocket, tokenHash: string): () => void {
-    const client: Client = { socket, tokenHash, pending: undefined, stuckSince: undefined, skipped: 0 };
+    const client: Client = {
+      socket,
+      tokenHash,
+      pending: undefined,
+      stuckSince: undefined,
+      skipped: 0,
+      sentAt: Date.now(),
+    };
     this.clients.add(client);
     const frame = this.frame();
     if (frame !== undefined) this.send(client, frame);
@@ -100,10 +127,17 @@ export class TabletPush {
     };
   }
 
-  /** Something the roll-call shows changed: push (coalesced). */
+  /**
+   * Something the roll-call shows changed: push. A lone change goes out at once; changes within
+   * coalesceMs of the last push wait for the end of that period and go out as one frame.
+   */
   changed(): void {
     if (this.timer || this.closed || this.clients.size === 0) return;
-    const wait = Math.max(0, this.lastPush + this.options.coalesceMs - Date.now());
+    const wait = this.lastPush + this.options.coalesceMs - Date.now();
+    if (wait <= 0) {
+      this.pushNow();
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pushNow();
@@ -118,6 +152,7 @@ export class TabletPush {
   close(): void {
     this.closed = true;
     clearInterval(this.checkTimer);
+    clearInterval(this.heartbeatTimer);
     if (this.timer) clearTimeout(this.timer);
     if (this.drainTimer) clearInterval(this.drainTimer);
     for (const c of this.clients) c.socket.terminate();
@@ -154,10 +189,27 @@ export class TabletPush {
     }
     client.pending = undefined;
     client.stuckSince = undefined;
+    client.sentAt = Date.now();
     try {
       socket.send(frame);
     } catch (err) {
       this.logger.warn({ err }, 'tablet push failed');
+    }
+  }
+
+  /** A heartbeat to each tablet that was sent nothing for heartbeatMs (not to one that is backed up). */
+  private heartbeat(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    let frame: string | undefined;
+    for (const c of this.clients) {
+      if (c.pending !== undefined || now - c.sentAt < this.options.heartbeatMs) continue;
+      if (c.socket.readyState !== OPEN || c.socket.bufferedAmount > this.options.maxBufferedBytes) continue;
+      if (frame === undefined) {
+        const beat: PushFrame = { type: 'heartbeat', at: this.options.now().toISOString() };
+        frame = JSON.stringify(beat);
+      }
+      this.send(c, frame);
     }
   }
 

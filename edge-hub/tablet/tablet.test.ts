@@ -376,6 +376,9 @@ describe('staff tablet API on a real hub', () => {
         status: 'present',
         method: 'staff',
         broughtBy: '保育 一郎',
+        // A staff entry, not the one who brought the child: the tablet labels it so.
+        checkInMethod: 'staff',
+        checkOutMethod: null,
         checkInEventId: id,
       });
       expect(c.corrections).toEqual([
@@ -545,7 +548,8 @@ describe('staff tablet API on a real hub', () => {
         { childId: 'c004', classId: 'k2', why: 'unaccounted' },
         { childId: 'c003', classId: 'k2', why: 'unaccounted' },
       ]);
-      expect(r.counts).toEqual({ expected: 3, present: 1, left: 0, absent: 1, notArrived: 2 });
+      // 在籍 (enrolled) is the roster: the absent child still counts there, and under absent.
+      expect(r.counts).toEqual({ enrolled: 4, expected: 3, present: 1, left: 0, absent: 1, notArrived: 2 });
 
       store.settings.setClassSettings('k1', { cutoff: '09:30', maxChildrenPerStaff: 0.5 });
       expect(r.classes[0]?.overRatio).toBe(false);
@@ -658,6 +662,17 @@ describe('staff tablet API on a real hub', () => {
       }
       frozen.ws.terminate();
       live.ws.close();
+    });
+
+    it('sends heartbeats while nothing changes, so a tablet can tell a silent hub', async () => {
+      const a = await open(cookies);
+      await a.next((f) => f.type === 'rollcall');
+      const since = Date.now();
+      const beat = await a.next((f) => f.type === 'heartbeat');
+      expect(beat.type === 'heartbeat' && !Number.isNaN(Date.parse(beat.at))).toBe(true);
+      // Every 2–2.5 s: well inside the tablet's silence limit (app/state.ts STALE_MS, 4 s).
+      expect(Date.now() - since).toBeLessThan(3500);
+      a.ws.terminate();
     });
 
     it('pushes a settings change made through the admin API at once', async () => {

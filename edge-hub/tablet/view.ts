@@ -46,7 +46,7 @@ const CORRECTION_KIND = {
 } as const;
 
 function emptyCounts(): Counts {
-  return { expected: 0, present: 0, left: 0, absent: 0, notArrived: 0 };
+  return { enrolled: 0, expected: 0, present: 0, left: 0, absent: 0, notArrived: 0 };
 }
 
 function count(c: Counts, status: RollcallStatus): void {
@@ -64,7 +64,8 @@ function count(c: Counts, status: RollcallStatus): void {
       c.notArrived++;
       break;
   }
-  // Expected today: every child on the roster not marked absent.
+  // Enrolment (在籍) counts every child on today's roster; expected today leaves out the absent.
+  c.enrolled++;
   if (status !== 'absent') c.expected++;
 }
 
@@ -165,6 +166,8 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
         method: lastEv?.method ?? null,
         broughtBy: inEv ? nameOf(inEv) : null,
         pickedUpBy: outEv ? nameOf(outEv) : null,
+        checkInMethod: inEv?.method ?? null,
+        checkOutMethod: outEv?.method ?? null,
         absence: status === 'absent' ? parseAbsence(absentEv?.note) : null,
         corrections,
         unaccounted,

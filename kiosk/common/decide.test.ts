@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { credentialHash } from '../../protocol/credentials.ts';
 import { RollcallSchema, RosterSchema } from '../../protocol/index.ts';
-import { decideTap, dayState, directionFor, indexRoster, type OwnEvent, type TapDecision } from './decide.ts';
+import {
+  dayRecords,
+  decideTap,
+  dayState,
+  directionFor,
+  indexRoster,
+  majorityDirection,
+  type OwnEvent,
+  type TapDecision,
+} from './decide.ts';
 import {
   CARD_G1,
   CARD_G3,
@@ -152,5 +161,86 @@ describe('dayState and directionFor', () => {
     expect(directionFor('present')).toBe('check_out');
     for (const s of ['not_arrived', 'left', 'absent', undefined] as const)
       expect(directionFor(s)).toBe('check_in');
+  });
+});
+
+describe('each child’s own direction and the reversal guard', () => {
+  const ok = (d: TapDecision) => {
+    if (d.result !== 'ok') throw new Error(`expected ok, got ${d.result}`);
+    return d;
+  };
+  const summary = (d: TapDecision) =>
+    ok(d).children.map((c) => [c.child.id, c.type, c.included, c.reversal] as const);
+  const guarded = (ownEvents: OwnEvent[], rollcall = makeRollcall(TODAY), now = NOW) =>
+    decideTap({
+      index,
+      credentialHash: credentialHash(CREDENTIAL_KEY, CARD_G1),
+      rollcall,
+      ownEvents,
+      now,
+      reversalGuardMs: 10 * 60_000,
+    });
+
+  it('includes only the children whose own next step agrees with the tap’s direction', () => {
+    // One sibling stayed home in the morning: at pick-up she is not checked in.
+    const d = ok(decide(CARD_G1, makeRollcall(TODAY, { c1: 'present' })));
+    expect(d.direction).toBe('check_out');
+    expect(summary(d)).toEqual([
+      ['c1', 'check_out', true, false],
+      ['c2', 'check_in', false, false],
+    ]);
+    expect(d.held).toBe(false);
+  });
+
+  it('takes the majority direction, the first child’s on a tie', () => {
+    expect(majorityDirection(['check_in', 'check_out', 'check_out'])).toBe('check_out');
+    expect(majorityDirection(['check_in', 'check_out'])).toBe('check_in');
+    expect(majorityDirection(['check_out', 'check_in'])).toBe('check_out');
+  });
+
+  it('holds a tap that reverses a child’s event of less than the guard ago, recording nothing', () => {
+    // Checked in at 09:59:10, tapped again at 10:00: 50 s later.
+    const d = ok(
+      guarded([
+        own('c1', 'check_in', '2026-04-01T09:59:10.000+09:00'),
+        own('c2', 'check_in', '2026-04-01T09:59:10.000+09:00'),
+      ]),
+    );
+    expect(d.held).toBe(true);
+    expect(summary(d)).toEqual([
+      ['c1', 'check_out', false, true],
+      ['c2', 'check_out', false, true],
+    ]);
+    expect(d.children[0]?.last).toEqual({ type: 'check_in', at: '2026-04-01T09:59:10.000+09:00' });
+  });
+
+  it('does not hold past the guard, nor without one, nor from the roll-call’s older times', () => {
+    const early = [
+      own('c1', 'check_in', '2026-04-01T09:49:59.000+09:00'),
+      own('c2', 'check_in', '2026-04-01T09:49:59.000+09:00'),
+    ];
+    expect(ok(guarded(early)).held).toBe(false);
+    expect(
+      ok(decide(CARD_G1, makeRollcall(TODAY), [own('c1', 'check_in', '2026-04-01T09:59:00.000+09:00')])).held,
+    ).toBe(false);
+    const rollcall = makeRollcall(TODAY, { c1: 'present', c2: 'present' });
+    for (const c of rollcall.classes[0]?.children ?? []) c.checkInAt = '2026-04-01T09:55:00.000+09:00';
+    expect(ok(guarded([], rollcall)).held).toBe(true);
+    expect(ok(guarded([], rollcall, new Date('2026-04-01T01:06:00Z'))).held).toBe(false);
+  });
+
+  it('keeps the last event of each child: the roll-call’s times, then its own events', () => {
+    const rollcall = makeRollcall(TODAY, { c1: 'left' });
+    const c1 = rollcall.classes[0]?.children[0];
+    if (c1) c1.checkOutAt = '2026-04-01T09:00:00.000+09:00';
+    const days = dayRecords({ roster, today: TODAY, rollcall, ownEvents: [own('c2', 'check_in')] });
+    expect(days.get('c1')).toEqual({
+      status: 'left',
+      last: { type: 'check_out', at: '2026-04-01T09:00:00.000+09:00' },
+    });
+    expect(days.get('c2')).toEqual({
+      status: 'present',
+      last: { type: 'check_in', at: '2026-04-01T09:30:00.000+09:00' },
+    });
   });
 });

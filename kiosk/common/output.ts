@@ -29,6 +29,16 @@ export interface TapEventLine {
   seq: number;
 }
 
+/** A child of a tap that was not recorded by it, with the child's own next step. */
+export interface TapChildLine {
+  childId: string;
+  childName: string;
+  type: 'check_in' | 'check_out';
+}
+
+/** How a tap identified the guardian: a credential, or the family chooser's PIN (no card, no phone). */
+export type TapMethod = CredentialKind | 'pin';
+
 export interface GuardianRef {
   id: string;
   name: string;
@@ -40,21 +50,50 @@ export type TapOutcome =
    * Recorded: every event is committed to the outbox before this line is written. `tapId` names the tap
    * for amendments (Kiosk.amend) while its screen is up.
    */
-  | { type: 'tap'; result: 'ok'; tapId: string; guardian: GuardianRef; events: TapEventLine[] }
+  | {
+      type: 'tap';
+      result: 'ok';
+      tapId: string;
+      guardian: GuardianRef;
+      events: TapEventLine[];
+      /** Siblings whose own next step differs from the tap's: shown, recorded only if touched. */
+      notIncluded?: TapChildLine[];
+      /** What happened, for a person reading the line (Japanese / English). */
+      message?: string;
+    }
+  /**
+   * Held by the reversal guard: a child's event of a few minutes ago would be reversed, so nothing was
+   * recorded; the screen asks, and only a touch records (an amend line then).
+   */
+  | {
+      type: 'tap';
+      result: 'needs_confirm';
+      tapId: string;
+      guardian: GuardianRef;
+      children: (TapChildLine & { earlier: { type: 'check_in' | 'check_out'; at: string } | null })[];
+      message: string;
+    }
   /** No roster yet (first start with the hub unreachable): nothing can be looked up. */
   | { type: 'tap'; result: 'no_roster' }
   /** The same credential again within the debounce window: ignored. */
-  | { type: 'tap'; result: 'debounced'; kind: CredentialKind }
+  | {
+      type: 'tap';
+      result: 'debounced';
+      kind: CredentialKind;
+      /** The guardian's children and their latest event today, when known. */
+      children?: (TapChildLine & { at: string })[];
+      message?: string;
+    }
   | { type: 'tap'; result: 'unknown_credential'; kind: CredentialKind }
   /** A known guardian none of whose children is on the roster: nothing recorded. */
-  | { type: 'tap'; result: 'no_children'; kind: CredentialKind; guardian: GuardianRef }
+  | { type: 'tap'; result: 'no_children'; kind: TapMethod; guardian: GuardianRef }
   /**
    * A QR code refused before any lookup or recording: nothing was stored. `reason` is the contract;
    * `message` is for the parent (QR_REFUSAL_MESSAGES).
    */
   | { type: 'tap'; result: 'refused_qr'; reason: QrRefusalReason; message: string }
   /** The tap could not be recorded (e.g. the disk failed): nothing was stored; the person may retry. */
-  | { type: 'tap'; result: 'error'; kind: CredentialKind; code: string; message: string };
+  | { type: 'tap'; result: 'error'; kind: TapMethod; code: string; message: string };
 
 /**
  * A tap output line: the outcome and the name of the reader that read the credential (`stdin`, `pcsc`,
@@ -72,6 +111,7 @@ export type TapResult = TapLine['result'];
  */
 export const FEEDBACK_BY_RESULT: Readonly<Record<TapResult, FeedbackSignal>> = {
   ok: 'accepted',
+  needs_confirm: 'refused',
   no_roster: 'refused',
   debounced: 'refused',
   unknown_credential: 'refused',
@@ -114,6 +154,8 @@ export interface AmendLine {
   tapId: string;
   op: AmendOp;
   events: AmendEventLine[];
+  /** What changed, for a person reading the line (Japanese / English); absent when nothing changed. */
+  message?: string;
 }
 
 /** A reader's device appeared or went away (unplugged scanner, camera stopped, reader removed). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KANA_ROWS } from './kana-rows.ts';
 import { LOCALES } from './locales.ts';
 import { QR_REFUSAL_REASONS } from './messages.ts';
 
@@ -69,6 +70,10 @@ export const ChildViewSchema = z.strictObject({
   direction: DirectionSchema,
   /** Recorded for this tap now; false after the parent turned the child off (the event was voided). */
   included: z.boolean(),
+  /** The child's latest check-in or check-out today before this tap, when known. */
+  last: z.strictObject({ type: DirectionSchema, at: Instant }).optional(),
+  /** This tap would reverse `last` within the reversal guard (the tap is held). */
+  reversal: z.boolean().optional(),
 });
 export type ChildView = z.infer<typeof ChildViewSchema>;
 
@@ -87,6 +92,16 @@ export const TapViewSchema = z.discriminatedUnion('result', [
     closed: z.boolean(),
     /** The whole tap was undone: every event of it is voided. */
     undone: z.boolean(),
+    /**
+     * The tap's direction (most children's own next step). A child whose own direction differs is a
+     * sibling shown apart, recorded only if touched.
+     */
+    direction: DirectionSchema.optional(),
+    /**
+     * Held by the reversal guard: nothing was recorded; the screen asks (data-result="needs_confirm"
+     * while no child is recorded) and only a touch on a child records.
+     */
+    held: z.boolean().optional(),
   }),
   z.strictObject({ result: z.literal('unknown_credential'), kind: z.enum(['card', 'qr']) }),
   z.strictObject({
@@ -94,7 +109,15 @@ export const TapViewSchema = z.discriminatedUnion('result', [
     reason: z.enum(QR_REFUSAL_REASONS),
   }),
   /** The same card again within the debounce window: already recorded, nothing new stored. */
-  z.strictObject({ result: z.literal('debounced'), kind: z.enum(['card', 'qr']) }),
+  z.strictObject({
+    result: z.literal('debounced'),
+    kind: z.enum(['card', 'qr']),
+    /** The guardian's children with their latest event today ("already recorded": who and when). */
+    children: z
+      .array(z.strictObject({ name: z.string().max(200), type: DirectionSchema, at: Instant }))
+      .max(20)
+      .optional(),
+  }),
   z.strictObject({ result: z.literal('no_children'), guardian: GuardianViewSchema }),
   z.strictObject({ result: z.literal('no_roster') }),
   z.strictObject({ result: z.literal('error'), code: z.string().max(64) }),
@@ -135,6 +158,24 @@ export const EnrollmentViewSchema = z.strictObject({
   code: z.string().max(64).optional(),
 });
 export type EnrollmentView = z.infer<typeof EnrollmentViewSchema>;
+
+/**
+ * A guardian in the "no card" family chooser: listed under `row` (kiosk/common/kana-rows.ts), with the
+ * children's names to find the right family. Never a PIN or its hash.
+ */
+export const FamilyChoiceSchema = z.strictObject({
+  id: Id,
+  name: z.string().max(200),
+  row: z.enum(KANA_ROWS),
+  /** The family's reading (the first child's kana), for the order within a row. */
+  kana: z.string().max(200),
+  children: z.array(z.strictObject({ name: z.string().max(200), kana: z.string().max(200) })).max(20),
+  /** A PIN is set for this guardian (else the screen says to ask staff to set one). */
+  pin: z.boolean(),
+  /** Too many wrong PINs here: locked until then (RFC 3339), else null. */
+  lockedUntil: Instant.nullable(),
+});
+export type FamilyChoice = z.infer<typeof FamilyChoiceSchema>;
 
 /** The kiosk's clock against the hub's, as in the device status. */
 export const ClockViewSchema = z.strictObject({
@@ -185,6 +226,8 @@ export const UiEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('maintenance'), view: MaintenanceViewSchema.nullable() }),
   /** Pairing progress, while the state's mode is `pairing`. */
   z.strictObject({ type: z.literal('pairing'), view: PairingViewSchema }),
+  /** The family chooser's guardians, in answer to `families_open` (to every screen). */
+  z.strictObject({ type: z.literal('families'), families: z.array(FamilyChoiceSchema).max(5000) }),
 ]);
 export type UiEvent = z.infer<typeof UiEventSchema>;
 
@@ -208,6 +251,10 @@ export const UiCommandSchema = z.discriminatedUnion('op', [
   /** Start card enrolment for a guardian: the next card tapped is theirs (maintenance unlocked only). */
   z.strictObject({ op: z.literal('enroll_start'), guardianId: Id }),
   z.strictObject({ op: z.literal('enroll_cancel') }),
+  /** The "no card" button: send the family chooser's guardians (a `families` event). */
+  z.strictObject({ op: z.literal('families_open') }),
+  /** A guardian's PIN from the family chooser: checked offline; right → a tap with method `pin`. */
+  z.strictObject({ op: z.literal('guardian_pin'), guardianId: Id, pin: z.string().regex(/^[0-9]{4,8}$/) }),
 ]);
 export type UiCommand = z.infer<typeof UiCommandSchema>;
 
@@ -235,6 +282,13 @@ export interface GenkanKioskApi {
   closeMaintenance(): Promise<UiReply>;
   startEnrollment(guardianId: string): Promise<UiReply>;
   cancelEnrollment(): Promise<UiReply>;
+  /** Asks for the family chooser's guardians: they come as a `families` event. */
+  openFamilies(): Promise<UiReply>;
+  /**
+   * A guardian's PIN (4–8 digits): ok (the tap's result screen follows as a `tap` event), or bad_pin,
+   * locked_out (message: lockedOutMessage), no_pin, unknown_guardian, no_roster.
+   */
+  submitGuardianPin(guardianId: string, pin: string): Promise<UiReply>;
 }
 
 /** Electron IPC channel names (preload ↔ main); the browser transport sends the same JSON. */
@@ -266,9 +320,11 @@ export const UI_EVENT_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * data-testid hooks of the kiosk screen: a public contract for tests and integrators.
- * - tapResult: the result screen root; attribute `data-result` = TapView['result'];
+ * - tapResult: the result screen root; attribute `data-result` = TapView['result'], or `needs_confirm`
+ *   for an ok tap held by the reversal guard while nothing of it is recorded;
  *   each child entry inside has `data-child-id`, `data-direction` (check_in|check_out) and
- *   `data-included` (true|false), and a childToggle button.
+ *   `data-included` (true|false), and a childToggle button. A sibling whose own direction differs from
+ *   the tap's is shown with data-included="false" and its own data-direction; touching it records it.
  * - offlineBanner: shown while the hub is unreachable; attribute `data-outbox` = events waiting.
  * - cameraView: the camera preview; attribute `data-camera` = starting | on | failed.
  * - The app root has `data-locale` (ja|en) and `data-screen` (idle|result).
@@ -306,6 +362,20 @@ export const UI_TEST_IDS = {
   enrollmentStatus: 'enrollment-status',
   /** The pairing screen root; attribute `data-status` (waiting|working|failed). */
   pairing: 'pairing-screen',
+  /**
+   * "No card, no phone": the idle screen's button; the family chooser root (attribute `data-step` =
+   * rows|guardians|pin), its kana row buttons (attribute `data-kana-row` = あ…わ), its guardian buttons
+   * (attribute `data-guardian-id`, `data-pin` true|false), the guardian PIN pad's input and submit, and
+   * its message (attribute `data-code`: bad_pin, locked_out, no_pin, …).
+   */
+  noCard: 'no-card',
+  familyChooser: 'family-chooser',
+  kanaRow: 'kana-row',
+  familyGuardian: 'family-guardian',
+  guardianPinInput: 'guardian-pin-input',
+  guardianPinSubmit: 'guardian-pin-submit',
+  guardianPinMessage: 'guardian-pin-message',
+  familyCancel: 'family-cancel',
 } as const;
 
 /**

@@ -4,7 +4,7 @@ import type { Logger } from '../../common/logger.ts';
 import { systemClock, type Clock } from '../../common/time.ts';
 import type { CredentialReader } from '../../hardware/reader.ts';
 import type { KioskOutputLine, ReadyLine, TapLine } from '../common/output.ts';
-import type { EnrollmentView, ReaderView, UiReply } from '../common/ui-api.ts';
+import type { EnrollmentView, FamilyChoice, ReaderView, UiReply } from '../common/ui-api.ts';
 import { KIOSK_DEFAULTS } from './defaults.ts';
 import { KioskError } from './errors.ts';
 import { HubLink } from './hub-link.ts';
@@ -15,6 +15,7 @@ import { OutboxSender } from './sender.ts';
 import { StaffPin } from './staff-pin.ts';
 import { CardEnrolment } from './agent/enrolment.ts';
 import { FacilityState, resolveFacility } from './agent/facility.ts';
+import { GuardianPins } from './agent/guardian-pin.ts';
 import { HubMessages } from './agent/hub-messages.ts';
 import { KioskLifecycle } from './agent/lifecycle.ts';
 import { Maintenance, type MaintenanceInfo } from './agent/maintenance.ts';
@@ -26,6 +27,9 @@ import { API_READER, Taps } from './agent/taps.ts';
 import { createKioskClock } from './agent/time.ts';
 
 export { API_READER } from './agent/taps.ts';
+
+/** The reader name of tap lines from the family chooser's PIN pad. */
+export const PIN_READER = 'pin';
 export { RECENT_EVENTS, type MaintenanceInfo } from './agent/maintenance.ts';
 export type { AmendCommand, OpenTapView } from './agent/open-taps.ts';
 
@@ -40,6 +44,11 @@ export interface KioskOptions {
   readers: readonly (CredentialReader | string)[];
   /** The same credential again within this window is ignored; 0 turns debouncing off. */
   debounceMs?: number;
+  /**
+   * Overrides the facility's reversal guard (the roster's reversalGuardMinutes) in ms; 0 turns it off
+   * (load tests that tap the same card again and again). Absent: the roster's, else 10 minutes.
+   */
+  reversalGuardMs?: number;
   /** Bind to this facility instead of learning it from the first roster. */
   facilityId?: string;
   logger: Logger;
@@ -118,6 +127,13 @@ export interface Kiosk {
   startEnrollment(guardianId: string): UiReply;
   /** Back to idle: card taps are check-ins again. A card already sent may still be stored by the hub. */
   cancelEnrollment(): UiReply;
+  /** The "no card" family chooser's guardians (empty without a roster). */
+  families(): FamilyChoice[];
+  /**
+   * A guardian's PIN from the family chooser, checked offline: right → a tap with method `pin` (its line
+   * is output as any tap's) and ok; else bad_pin, locked_out, no_pin, unknown_guardian or no_roster.
+   */
+  guardianPinTap(guardianId: string, pin: string): UiReply;
   /** Every output line, as `output` gets them; returns an unsubscribe. */
   subscribe(listener: (line: KioskOutputLine) => void): () => void;
   /** Stops the readers, says goodbye to the hub (retained offline status) and closes the store. */
@@ -166,6 +182,7 @@ class KioskAgent implements Kiosk {
   readonly #taps: Taps;
   readonly #readerEvents: ReaderEvents;
   readonly #maintenance: Maintenance;
+  readonly #guardianPins: GuardianPins;
   #closing: Promise<void> | undefined;
 
   constructor(options: KioskOptions) {
@@ -288,6 +305,7 @@ class KioskAgent implements Kiosk {
       openTaps: this.#openTaps,
       enrolment,
       debounceMs: options.debounceMs ?? KIOSK_DEFAULTS.debounceMs,
+      reversalGuardMs: options.reversalGuardMs,
     });
     this.#readerEvents = new ReaderEvents({
       readers: this.#readers,
@@ -296,6 +314,12 @@ class KioskAgent implements Kiosk {
       status,
       lifecycle,
       logger,
+    });
+    this.#guardianPins = new GuardianPins({
+      store,
+      facility,
+      clock,
+      logger: logger.child({ ns: 'kiosk.guardian-pin' }),
     });
     this.#maintenance = new Maintenance({
       hubUrl: options.hubUrl,
@@ -355,6 +379,18 @@ class KioskAgent implements Kiosk {
 
   subscribe(listener: (line: KioskOutputLine) => void): () => void {
     return this.#output.subscribe(listener);
+  }
+
+  families(): FamilyChoice[] {
+    return this.#lifecycle.closed ? [] : this.#guardianPins.families();
+  }
+
+  guardianPinTap(guardianId: string, pin: string): UiReply {
+    if (this.#lifecycle.closed) return { ok: false, code: 'closed', message: 'the kiosk is shutting down' };
+    const checked = this.#guardianPins.check(guardianId, pin);
+    if (!checked.ok) return checked.reply;
+    const line = this.#taps.forGuardian(checked.guardian, PIN_READER);
+    return line.result === 'error' ? { ok: false, code: line.code, message: line.message } : { ok: true };
   }
 
   tapView(tapId: string): OpenTapView | undefined {

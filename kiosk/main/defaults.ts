@@ -6,8 +6,14 @@ export const KIOSK_DEFAULTS = {
   reconnectPeriodMs: 1000,
   connectTimeoutMs: 5000,
   keepaliveSeconds: 15,
+  /** Liveness of the hub link (kiosk/main/hub-link.ts): ping a hub silent this long… */
+  hubPingAfterMs: 1000,
+  /** …and count it as gone when still silent after this long (the offline banner's "within 5 s"). */
+  hubSilenceMs: 3000,
   statusIntervalMs: 1000,
   amendWindowMs: 20_000,
+  /** The reversal guard when the roster does not carry the facility's setting (an older hub). */
+  reversalGuardMs: 10 * 60_000,
   enrollTimeoutMs: 10_000,
   retentionDays: 30,
   ...SENDER_DEFAULTS,

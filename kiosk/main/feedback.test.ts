@@ -205,6 +205,7 @@ describe('reader feedback', () => {
   it('maps every tap result to a signal: only a recorded tap is accepted', () => {
     expect(FEEDBACK_BY_RESULT).toEqual({
       ok: 'accepted',
+      needs_confirm: 'refused',
       no_roster: 'refused',
       debounced: 'refused',
       unknown_credential: 'refused',

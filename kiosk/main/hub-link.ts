@@ -2,6 +2,7 @@ import { connect, type IClientOptions, type ISubscriptionMap, type MqttClient } 
 import { parseTopic, topics, type DeviceStatus, type ParsedTopic } from '../../protocol/index.ts';
 import { withTimeout } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
+import { KIOSK_DEFAULTS } from './defaults.ts';
 import { KioskError } from './errors.ts';
 
 export interface HubLinkOptions {
@@ -12,6 +13,10 @@ export interface HubLinkOptions {
   reconnectPeriodMs: number;
   connectTimeoutMs: number;
   keepaliveSeconds: number;
+  /** A link silent this long sends a PINGREQ (again every as long while silent); 1 s by default. */
+  pingAfterMs?: number;
+  /** A link silent this long although pinged counts as dead and is remade; 3 s by default. */
+  silenceMs?: number;
 }
 
 export interface HubLinkHandlers {
@@ -32,12 +37,19 @@ export interface HubLinkHandlers {
 export const LAST_WILL: DeviceStatus = { online: false };
 
 const CLOSE_TIMEOUT_MS = 2000;
+/** How often the liveness check looks at the link. */
+const LIVENESS_TICK_MS = 250;
 
 /**
  * The kiosk's MQTT connection to the hub: MQTT 3.1.1, clean session, reconnecting every ~1 s for ever.
  * Subscriptions are made on every connection (clean sessions keep none). While the facility is unknown
  * it only listens for rosters on genkan/v1/+/roster; once the agent learns the facility the connection
  * is remade, because the last will (the status topic) names the facility and is fixed at connect time.
+ *
+ * Liveness: a hub process that is frozen (SIGSTOP, a hung VM) keeps its TCP connection open and silent,
+ * which MQTT's own keepalive notices only after 1.5 × 15 s. So while connected the link pings whenever
+ * the hub has been silent for pingAfterMs, and drops a connection silent for silenceMs despite the pings
+ * (docs/kiosk.md, "The hub link").
  */
 export class HubLink {
   readonly #options: HubLinkOptions;
@@ -189,6 +201,7 @@ export class HubLink {
     client.on('connect', () => {
       if (current()) void this.#onConnect(client, current);
     });
+    this.#watchLiveness(client, current);
     client.on('close', () => {
       if (current()) this.#setOffline();
     });
@@ -238,6 +251,56 @@ export class HubLink {
     this.publishStatus(this.#handlers.status());
     this.#online = true;
     this.#handlers.online();
+  }
+
+  /**
+   * Per connection, from CONNACK to close: any packet from the hub (a PUBACK, a message, a PINGRESP)
+   * counts as a sign of life. A silent link is pinged; one that stays silent is declared dead through
+   * mqtt.js's own keepalive path (the socket is destroyed and the client reconnects as usual).
+   */
+  #watchLiveness(client: MqttClient, current: () => boolean): void {
+    const pingAfterMs = this.#options.pingAfterMs ?? KIOSK_DEFAULTS.hubPingAfterMs;
+    const silenceMs = this.#options.silenceMs ?? KIOSK_DEFAULTS.hubSilenceMs;
+    let heard = 0;
+    let pinged = 0;
+    let ticked = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      clearInterval(timer);
+      timer = undefined;
+    };
+    const tick = () => {
+      const now = performance.now();
+      const late = now - ticked > 2 * LIVENESS_TICK_MS;
+      ticked = now;
+      if (!current() || !client.connected) {
+        stop();
+        return;
+      }
+      const silent = now - heard;
+      // After a stall of this process, packets may be waiting unread in the socket: judge next tick.
+      if (silent >= silenceMs && !late) {
+        stop();
+        this.#logger.warn({ silentMs: Math.round(silent) }, 'hub stopped answering; reconnecting');
+        this.#setOffline();
+        client.onKeepaliveTimeout();
+        return;
+      }
+      if (silent >= pingAfterMs && now - pinged >= pingAfterMs) {
+        pinged = now;
+        client.sendPing();
+      }
+    };
+    client.on('packetreceive', () => {
+      heard = performance.now();
+    });
+    client.on('connect', () => {
+      stop();
+      heard = ticked = pinged = performance.now();
+      timer = setInterval(tick, LIVENESS_TICK_MS);
+      timer.unref();
+    });
+    client.on('close', stop);
   }
 
   #isClosed(): boolean {

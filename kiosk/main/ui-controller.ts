@@ -142,6 +142,11 @@ export class KioskUiController {
         if (!this.#maintenance) return LOCKED;
         this.#touchMaintenance();
         return this.#kiosk.cancelEnrollment();
+      case 'families_open':
+        this.#broadcast({ type: 'families', families: this.#kiosk.families() });
+        return { ok: true };
+      case 'guardian_pin':
+        return this.#kiosk.guardianPinTap(command.guardianId, command.pin);
     }
   }
 
@@ -204,13 +209,22 @@ export class KioskUiController {
 
   #tapView(line: TapLine): TapView | undefined {
     switch (line.result) {
-      case 'ok': {
+      // A tap held by the reversal guard is an ok tap with nothing recorded yet (view.held).
+      case 'ok':
+      case 'needs_confirm': {
         const view = this.#kiosk.tapView(line.tapId);
         return view && { result: 'ok', ...view };
       }
       case 'unknown_credential':
-      case 'debounced':
         return { result: line.result, kind: line.kind };
+      case 'debounced':
+        return {
+          result: 'debounced',
+          kind: line.kind,
+          ...(line.children && {
+            children: line.children.map((c) => ({ name: c.childName, type: c.type, at: c.at })),
+          }),
+        };
       case 'refused_qr':
         return { result: 'refused_qr', reason: line.reason };
       case 'no_children':

@@ -57,13 +57,32 @@ describe('preload API', () => {
         'confirm',
         'flip',
         'onEvent',
+        'openFamilies',
         'openMaintenance',
         'setIncluded',
         'startEnrollment',
+        'submitGuardianPin',
         'submitQr',
         'undo',
       ].sort(),
     );
+  });
+
+  it('sends the family chooser commands, and refuses a malformed guardian PIN before invoking', async () => {
+    const fake = fakeIpc();
+    const api = createKioskApi(fake.ipc);
+    await expect(api.submitGuardianPin('g1', '12a4')).resolves.toMatchObject({
+      ok: false,
+      code: 'bad_command',
+    });
+    await expect(api.submitGuardianPin('g1', '123456789')).resolves.toMatchObject({ ok: false });
+    expect(fake.invoked).toEqual([]);
+    await api.openFamilies();
+    await api.submitGuardianPin('g1', '2468');
+    expect(fake.invoked.map((i) => i.args[0])).toEqual([
+      { op: 'families_open' },
+      { op: 'guardian_pin', guardianId: 'g1', pin: '2468' },
+    ]);
   });
 
   it('sends the maintenance commands, and refuses a malformed PIN or guardian id before invoking', async () => {

@@ -90,5 +90,7 @@ export function createKioskApi(ipc: PreloadIpc): GenkanKioskApi {
     closeMaintenance: () => command({ op: 'maintenance_close' }),
     startEnrollment: (guardianId) => command({ op: 'enroll_start', guardianId }),
     cancelEnrollment: () => command({ op: 'enroll_cancel' }),
+    openFamilies: () => command({ op: 'families_open' }),
+    submitGuardianPin: (guardianId, pin) => command({ op: 'guardian_pin', guardianId, pin }),
   };
 }

@@ -6,6 +6,7 @@ import { CameraView } from './camera.tsx';
 import { MESSAGES } from './messages.ts';
 import { backdropOf, initialState, localeOf, reduce } from './state.ts';
 import { AgentBar, OfflineBanner } from './screens/banners.tsx';
+import { FamilyChooser } from './screens/family-chooser.tsx';
 import { IdleScreen } from './screens/idle.tsx';
 import { LangToggle } from './screens/lang-toggle.tsx';
 import { MaintenanceScreen } from './screens/maintenance.tsx';
@@ -14,6 +15,7 @@ import { OkResult } from './screens/ok-result.tsx';
 import { PairingScreen } from './screens/pairing.tsx';
 import { PinPad } from './screens/pin-pad.tsx';
 import { noticeOf } from './view.ts';
+import { changeText } from '../common/tap-messages.ts';
 
 /** The kiosk screen: the reducer's state, and the one screen it calls for (a tap result always first). */
 export function App({ transport }: { transport: KioskTransport }) {
@@ -80,6 +82,22 @@ export function App({ transport }: { transport: KioskTransport }) {
             />
           );
           break;
+        case 'family':
+          content = (
+            <FamilyChooser
+              families={state.families}
+              api={api}
+              m={m}
+              dispatch={dispatch}
+              header={
+                <header className="topbar">
+                  <h1 className="topbar__facility">{kiosk?.facilityName ?? ''}</h1>
+                  <LangToggle m={m} dispatch={dispatch} />
+                </header>
+              }
+            />
+          );
+          break;
         case 'idle':
           content = <IdleScreen kiosk={kiosk} m={m} dispatch={dispatch} />;
           break;
@@ -91,7 +109,11 @@ export function App({ transport }: { transport: KioskTransport }) {
           result="ok"
           tone="cancelled"
           title={m.cancelledTitle}
-          body={m.cancelledBody}
+          body={
+            screen.change
+              ? `${changeText(screen.change, locale)}${locale === 'ja' ? '。' : '. '}${m.cancelledBody}`
+              : m.cancelledBody
+          }
           timer={{ from: screen.shownAt, durationMs: timer?.durationMs ?? 0 }}
           m={m}
           dispatch={dispatch}
@@ -109,11 +131,13 @@ export function App({ transport }: { transport: KioskTransport }) {
             durationMs={timer?.durationMs ?? 1}
             api={api}
             m={m}
+            locale={locale}
+            timeZone={timeZone}
             dispatch={dispatch}
           />
         );
       } else {
-        const notice = noticeOf(tap, m, locale);
+        const notice = noticeOf(tap, m, locale, timeZone);
         content = (
           <NoticeResult
             key={screen.seq}

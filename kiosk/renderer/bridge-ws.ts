@@ -182,6 +182,8 @@ export function createWsTransport(url: URL): KioskTransport {
     closeMaintenance: () => send({ op: 'maintenance_close' }),
     startEnrollment: (guardianId) => send({ op: 'enroll_start', guardianId }),
     cancelEnrollment: () => send({ op: 'enroll_cancel' }),
+    openFamilies: () => send({ op: 'families_open' }),
+    submitGuardianPin: (guardianId, pin) => send({ op: 'guardian_pin', guardianId, pin }),
   };
 
   return {
@@ -224,6 +226,8 @@ export function electronTransport(preload: GenkanKioskApi): KioskTransport {
     closeMaintenance: () => settled(preload.closeMaintenance()),
     startEnrollment: (guardianId) => settled(preload.startEnrollment(guardianId)),
     cancelEnrollment: () => settled(preload.cancelEnrollment()),
+    openFamilies: () => settled(preload.openFamilies()),
+    submitGuardianPin: (guardianId, pin) => settled(preload.submitGuardianPin(guardianId, pin)),
   };
   return {
     api,

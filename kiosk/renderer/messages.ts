@@ -1,4 +1,6 @@
 import type { Direction, EnrollmentView, Locale, RecentEvent } from '../common/ui-api.ts';
+import { FAMILY_MESSAGES, type FamilyMessages } from './family-messages.ts';
+import { TAP_MESSAGES, type TapMessages } from './tap-messages.ts';
 
 /** Every text the kiosk screen shows, in Japanese (the default) and English. */
 export interface Messages {
@@ -44,6 +46,10 @@ export interface Messages {
   /** The staff screens: PIN pad, maintenance, card enrolment. */
   readonly staff: StaffMessages;
   readonly pairing: PairingMessages;
+  /** Siblings apart, held taps (reversal guard), what a change did (tap-messages.ts). */
+  readonly tap: TapMessages;
+  /** No card, no phone: the family chooser and guardian PIN pad (family-messages.ts). */
+  readonly family: FamilyMessages;
 }
 
 export interface StaffMessages {
@@ -123,6 +129,8 @@ export interface PairingMessages {
 }
 
 const ja: Messages = {
+  tap: TAP_MESSAGES.ja,
+  family: FAMILY_MESSAGES.ja,
   intlLocale: 'ja-JP',
   speechLang: 'ja-JP',
   langToggle: 'English',
@@ -281,6 +289,8 @@ const ja: Messages = {
 };
 
 const en: Messages = {
+  tap: TAP_MESSAGES.en,
+  family: FAMILY_MESSAGES.en,
   intlLocale: 'en-GB',
   speechLang: 'en-US',
   langToggle: '日本語',

@@ -1,5 +1,6 @@
 import type {
   Direction,
+  FamilyChoice,
   KioskView,
   Locale,
   MaintenanceView,
@@ -7,7 +8,9 @@ import type {
   TapView,
   UiEvent,
 } from '../common/ui-api.ts';
+import type { TapChange } from '../common/tap-messages.ts';
 import { MESSAGES } from './messages.ts';
+import { changeOf, undoneChange } from './tap-change.ts';
 
 /**
  * The kiosk screen as a pure reducer: UiEvents from the agent and the parent's touches go in, what to
@@ -36,8 +39,17 @@ export type Screen =
       readonly countdownFrom: number;
       /** A command on this tap was refused or timed out: tell the parent. */
       readonly failed: boolean;
+      /** What the parent's last change did, said on screen; null before any. */
+      readonly change?: TapChange | null;
     }
-  | { readonly kind: 'cancelled'; readonly seq: number; readonly tap: OkTap; readonly shownAt: number };
+  | {
+      readonly kind: 'cancelled';
+      readonly seq: number;
+      readonly tap: OkTap;
+      readonly shownAt: number;
+      /** Which children's events the undo cancelled, said on screen. */
+      readonly change?: TapChange | null;
+    };
 
 /** `notice`: nothing went wrong but nothing new was recorded (a repeated tap). */
 export type Sound = 'check_in' | 'check_out' | 'refusal' | 'notice';
@@ -64,6 +76,10 @@ export interface AppState {
   readonly pinPad: boolean;
   /** The latest pairing progress, shown while the kiosk's mode is `pairing`. */
   readonly pairing: PairingView | null;
+  /** "No card, no phone": the family chooser is open (over the idle screen). */
+  readonly familyOpen: boolean;
+  /** The chooser's guardians, as last sent by the agent (asked for on every opening); null before. */
+  readonly families: readonly FamilyChoice[] | null;
 }
 
 export type Action =
@@ -81,7 +97,10 @@ export type Action =
   | { readonly type: 'expire'; readonly seq: number }
   /** The staff button was pressed / the PIN pad was left (cancel, or untouched for a while). */
   | { readonly type: 'open_pin_pad' }
-  | { readonly type: 'close_pin_pad' };
+  | { readonly type: 'close_pin_pad' }
+  /** The "no card" button was pressed / the family chooser was left (cancel, or untouched a while). */
+  | { readonly type: 'open_family' }
+  | { readonly type: 'close_family' };
 
 export const initialState: AppState = {
   kiosk: null,
@@ -93,15 +112,18 @@ export const initialState: AppState = {
   maintenance: null,
   pinPad: false,
   pairing: null,
+  familyOpen: false,
+  families: null,
 };
 
 /** What the screen shows while no tap result is up (a result always comes first: the parent is waiting). */
-export type Backdrop = 'pairing' | 'maintenance' | 'pin' | 'idle';
+export type Backdrop = 'pairing' | 'maintenance' | 'pin' | 'family' | 'idle';
 
 export function backdropOf(state: AppState): Backdrop {
   if (state.kiosk?.mode === 'pairing') return 'pairing';
   if (state.maintenance !== null) return 'maintenance';
   if (state.pinPad) return 'pin';
+  if (state.familyOpen) return 'family';
   return 'idle';
 }
 
@@ -154,8 +176,9 @@ export function screenTimer(state: AppState): ScreenTimer | null {
   }
 }
 
-/** The direction the tap as a whole announces: that of the first included child. */
+/** The direction the tap as a whole announces: the agent's, else that of the first included child. */
 export function tapDirection(tap: OkTap): Direction {
+  if (tap.direction !== undefined) return tap.direction;
   const child = tap.children.find((c) => c.included) ?? tap.children[0];
   return child?.direction ?? 'check_in';
 }
@@ -170,15 +193,22 @@ function toIdle(state: AppState): AppState {
   };
 }
 
-function toCancelled(state: AppState, tap: OkTap, now: number): AppState {
+function toCancelled(state: AppState, tap: OkTap, now: number, change: TapChange | null = null): AppState {
   const seq = state.seq + 1;
-  return { ...state, seq, screen: { kind: 'cancelled', seq, tap, shownAt: now } };
+  return { ...state, seq, screen: { kind: 'cancelled', seq, tap, shownAt: now, change } };
+}
+
+/** Held by the reversal guard with nothing recorded yet: the screen asks. */
+export function isHeld(tap: OkTap): boolean {
+  return tap.held === true && !tap.children.some((c) => c.included);
 }
 
 function feedbackFor(state: AppState, tap: TapView): Feedback {
   const id = (state.feedback?.id ?? 0) + 1;
   if (tap.result === 'debounced') return { id, sound: 'notice', speech: null };
   if (tap.result !== 'ok') return { id, sound: 'refusal', speech: null };
+  // Nothing recorded yet: a question, not a greeting.
+  if (isHeld(tap)) return { id, sound: 'notice', speech: null };
   const direction = tapDirection(tap);
   const locale = localeOf(state);
   const m = MESSAGES[locale];
@@ -208,6 +238,8 @@ function showTap(state: AppState, tap: TapView, now: number): AppState {
     seq,
     screen: { kind: 'result', seq, tap, shownAt: now, countdownFrom: now, failed: false },
     feedback: feedbackFor(state, tap),
+    // A PIN tap's result replaces the family chooser: after it, the idle screen again.
+    familyOpen: false,
   };
 }
 
@@ -222,11 +254,17 @@ function updateTap(state: AppState, tap: OkTap, now: number): AppState {
   const screen = state.screen;
   const shown = shownOkTap(state, tap.tapId);
   if (screen.kind !== 'result' || shown === null) return state;
-  if (tap.closed) return tap.undone ? toCancelled(state, tap, now) : toIdle(state);
-  const turned = tapDirection(shown) !== tapDirection(tap);
+  if (tap.closed) return tap.undone ? toCancelled(state, tap, now, undoneChange(shown)) : toIdle(state);
+  const turned = tapDirection(shown) !== tapDirection(tap) || (isHeld(shown) && !isHeld(tap));
   return {
     ...state,
-    screen: { ...screen, tap, countdownFrom: now, failed: false },
+    screen: {
+      ...screen,
+      tap,
+      countdownFrom: now,
+      failed: false,
+      change: changeOf(shown, tap) ?? screen.change ?? null,
+    },
     // A changed direction sounds again, so a parent who is not looking hears the change.
     feedback: turned ? feedbackFor(state, tap) : state.feedback,
   };
@@ -249,6 +287,8 @@ function onEvent(state: AppState, event: UiEvent, now: number): AppState {
       return { ...state, maintenance: event.view, pinPad: false };
     case 'pairing':
       return { ...state, pairing: event.view };
+    case 'families':
+      return { ...state, families: event.families };
   }
 }
 
@@ -261,7 +301,7 @@ export function reduce(state: AppState, action: Action): AppState {
       // On reconnect the agent sends the state and the tap on screen again, so drop what may be stale.
       return action.connected
         ? { ...state, connected: true }
-        : { ...toIdle(state), connected: false, maintenance: null, pinPad: false };
+        : { ...toIdle(state), connected: false, maintenance: null, pinPad: false, familyOpen: false };
     case 'toggle_locale': {
       const next: Locale = localeOf(state) === 'ja' ? 'en' : 'ja';
       const screen = state.screen;
@@ -280,7 +320,9 @@ export function reduce(state: AppState, action: Action): AppState {
     }
     case 'undone': {
       const tap = shownOkTap(state, action.tapId);
-      return tap === null ? state : toCancelled(state, { ...tap, closed: true, undone: true }, action.now);
+      return tap === null
+        ? state
+        : toCancelled(state, { ...tap, closed: true, undone: true }, action.now, undoneChange(tap));
     }
     case 'command_failed': {
       const screen = state.screen;
@@ -298,5 +340,12 @@ export function reduce(state: AppState, action: Action): AppState {
       return state.kiosk?.mode === 'kiosk' && state.maintenance === null ? { ...state, pinPad: true } : state;
     case 'close_pin_pad':
       return state.pinPad ? { ...state, pinPad: false } : state;
+    case 'open_family':
+      return state.kiosk?.mode === 'kiosk' && state.maintenance === null && !state.pinPad
+        ? { ...state, familyOpen: true }
+        : state;
+    case 'close_family':
+      // The list names every family: it does not stay in memory once the chooser is closed.
+      return state.familyOpen ? { ...state, familyOpen: false, families: null } : state;
   }
 }

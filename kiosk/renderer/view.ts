@@ -1,4 +1,5 @@
 import { QR_REFUSAL_MESSAGES } from '../common/messages.ts';
+import { alreadyRecordedText } from '../common/tap-messages.ts';
 import type { GuardianChoice, Locale, TapView } from '../common/ui-api.ts';
 import { searchKey } from '../../ui/search-key.ts';
 import type { Messages, SkewParts } from './messages.ts';
@@ -50,6 +51,7 @@ export function noticeOf(
   tap: Exclude<TapView, { result: 'ok' }>,
   m: Messages,
   locale: Locale,
+  timeZone = 'Asia/Tokyo',
 ): { title: string; body: string; tone: NoticeTone } {
   switch (tap.result) {
     case 'unknown_credential':
@@ -57,7 +59,14 @@ export function noticeOf(
     case 'refused_qr':
       return { title: m.refusedQrTitle, body: QR_REFUSAL_MESSAGES[tap.reason][locale], tone: 'refusal' };
     case 'debounced':
-      return { ...m.debounced, tone: 'info' };
+      // Who and when, so the parent sees it is done rather than wonder whether the tap counted.
+      return tap.children && tap.children.length > 0
+        ? {
+            title: m.tap.alreadyTitle,
+            body: alreadyRecordedText(tap.children, timeZone, locale),
+            tone: 'info',
+          }
+        : { ...m.debounced, tone: 'info' };
     case 'no_children':
       return { title: m.noChildrenTitle, body: m.noChildrenBody(tap.guardian.name), tone: 'refusal' };
     case 'no_roster':

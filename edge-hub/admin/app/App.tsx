@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ADMIN_TEST_IDS, type AdminSessionInfo } from '../../../protocol/admin.ts';
-import { getSession, signOut, type ApiFailure } from './api.ts';
+import { getSession, getSettings, signOut, type ApiFailure } from './api.ts';
 import { MESSAGES, type Locale, type Messages, type Page } from './messages.ts';
 import { MonthsPage } from './MonthsPage.tsx';
 import { OpenDaysPage } from './OpenDaysPage.tsx';
@@ -38,7 +38,10 @@ export function App() {
   const [session, setSession] = useState<AdminSessionInfo | null | undefined>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
   const [page, setPage] = useState<Page>(() => pageFromHash(window.location.hash));
+  /** The facility's display name for the header (never its id); a setting. */
+  const [facilityName, setFacilityName] = useState<string | null>(null);
   const m = MESSAGES[locale];
+  const signedIn = Boolean(session);
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -58,6 +61,17 @@ export function App() {
       window.removeEventListener('hashchange', onHash);
     };
   }, []);
+
+  useEffect(() => {
+    if (!signedIn) return;
+    let cancelled = false;
+    void getSettings().then((r) => {
+      if (!cancelled && r.ok) setFacilityName(r.value.facilityName);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [signedIn]);
 
   // The texts through a ref: onFailure stays the same function when the language changes, so that the
   // pages (which reload when it changes) keep what was typed into them.
@@ -106,7 +120,12 @@ export function App() {
     body = (
       <>
         <header className="top">
-          <h1>{m.appName}</h1>
+          <h1>
+            <span className="facility" data-testid="facility-name">
+              {facilityName ?? ''}
+            </span>
+            <span className="app-name">{m.appName}</span>
+          </h1>
           <nav>
             {PAGES.map((p) => (
               <a key={p} href={`#${p}`} className={p === page ? 'active' : ''} data-testid={`nav-${p}`}>
@@ -137,7 +156,15 @@ export function App() {
           {page === 'overview' && <OverviewPage m={m} onFailure={onFailure} />}
           {page === 'records' && <RecordsPage m={m} onFailure={onFailure} />}
           {page === 'roster' && <RosterPage m={m} onFailure={onFailure} />}
-          {page === 'settings' && <SettingsPage m={m} onFailure={onFailure} />}
+          {page === 'settings' && (
+            <SettingsPage
+              m={m}
+              onFailure={onFailure}
+              onSaved={(s) => {
+                setFacilityName(s.facilityName);
+              }}
+            />
+          )}
           {page === 'devices' && <DevicesPage m={m} onFailure={onFailure} />}
           {page === 'audit' && <AuditPage m={m} onFailure={onFailure} />}
           {page === 'ledger' && <LedgerPage m={m} onFailure={onFailure} />}

@@ -8,6 +8,7 @@ import {
 } from '../../../protocol/admin.ts';
 import { getImport, getRoster, issueGuardianQr, startImport } from './api.ts';
 import type { PageProps } from './App.tsx';
+import { GuardianPinCell } from './GuardianPinCell.tsx';
 import { todayIso } from './logic.ts';
 import type { Messages } from './messages.ts';
 
@@ -342,6 +343,7 @@ function RosterView({ roster, m, onFailure }: { roster: AdminRoster } & PageProp
             <th>{r.guardianChildren}</th>
             <th>{r.cardCount}</th>
             <th>{r.qrCard}</th>
+            <th>{r.guardianPin.column}</th>
           </tr>
         </thead>
         <tbody>
@@ -361,6 +363,9 @@ function RosterView({ roster, m, onFailure }: { roster: AdminRoster } & PageProp
                 >
                   {r.issueQr}
                 </button>
+              </td>
+              <td>
+                <GuardianPinCell guardianId={g.id} initial={g.pin} m={m} onFailure={onFailure} />
               </td>
             </tr>
           ))}

@@ -15,6 +15,7 @@ type Values = Record<string, string>;
 
 function valuesOf(s: FacilitySettings, classIds: readonly string[]): Values {
   const v: Values = {
+    facilityName: s.facilityName,
     closingTime: s.closingTime,
     defaultCutoff: s.defaultCutoff,
     'careBands.standard.start': s.careBands.standard.start,
@@ -41,6 +42,7 @@ const num = (s: string): number => (s.trim() === '' ? Number.NaN : Number(s));
 function patchOf(v: Values, classIds: readonly string[]): SettingsPatch {
   const get = (k: string) => v[k] ?? '';
   return {
+    facilityName: get('facilityName'),
     closingTime: get('closingTime'),
     defaultCutoff: get('defaultCutoff'),
     careBands: {
@@ -66,7 +68,12 @@ function patchOf(v: Values, classIds: readonly string[]): SettingsPatch {
   };
 }
 
-export function SettingsPage({ m, onFailure }: PageProps) {
+/** onSaved: the settings as now stored (the header shows the facility's name). */
+export function SettingsPage({
+  m,
+  onFailure,
+  onSaved,
+}: PageProps & { onSaved?: (settings: FacilitySettings) => void }) {
   const [settings, setSettings] = useState<FacilitySettings | null>(null);
   const [classes, setClasses] = useState<{ id: string; name: string }[]>([]);
   const [values, setValues] = useState<Values>({});
@@ -112,6 +119,7 @@ export function SettingsPage({ m, onFailure }: PageProps) {
         setSaved(true);
         setSettings(r.value);
         setValues(valuesOf(r.value, ids));
+        onSaved?.(r.value);
       } else if (r.failure.kind === 'http' && r.failure.status === 400) {
         setError(fieldErrorOf(r.failure.message));
       } else onFailure(r.failure);
@@ -151,6 +159,10 @@ export function SettingsPage({ m, onFailure }: PageProps) {
           {error.field === '' ? error.reason : `${error.field}: ${error.reason}`}
         </p>
       )}
+      <fieldset>
+        {input('facilityName', s.facilityName, 30)}
+        <p className="help">{s.facilityNameHelp}</p>
+      </fieldset>
       <fieldset>
         {input('closingTime', s.closingTime)}
         {input('defaultCutoff', s.defaultCutoff)}

@@ -3,6 +3,7 @@ import {
   AdminAuditPageSchema,
   AdminChartSchema,
   AdminDevicesSchema,
+  AdminGuardianPinSchema,
   AdminGuardianQrSchema,
   AdminPairingSchema,
   AdminRecordsHealthSchema,
@@ -13,6 +14,7 @@ import {
   type AdminAuditPage,
   type AdminChart,
   type AdminDevice,
+  type AdminGuardianPin,
   type AdminGuardianQr,
   type AdminPairingRequest,
   type AdminPairing,
@@ -109,6 +111,18 @@ export async function issueGuardianQr(guardianId: string): Promise<ApiResult<Adm
   return parsed(
     await request('POST', `/api/admin/guardians/${encodeURIComponent(guardianId)}/qr`, { json: {} }),
     AdminGuardianQrSchema,
+  );
+}
+
+/** Sets (pin: a string of 4–8 digits) or clears (null) a guardian's kiosk PIN. */
+export async function setGuardianPin(
+  guardianId: string,
+  pin: string | null,
+): Promise<ApiResult<AdminGuardianPin>> {
+  const path = `/api/admin/guardians/${encodeURIComponent(guardianId)}/pin`;
+  return parsed(
+    await (pin === null ? request('DELETE', path) : request('PUT', path, { json: { pin } })),
+    AdminGuardianPinSchema,
   );
 }
 

@@ -124,12 +124,25 @@ export interface Messages {
     readonly cardCount: string;
     readonly qrCard: string;
     readonly issueQr: string;
+    /** Guardian kiosk PIN column (the "no card" family chooser at the kiosk). */
+    readonly guardianPin: {
+      readonly column: string;
+      readonly set: string;
+      readonly unset: string;
+      readonly input: string;
+      readonly save: string;
+      readonly clear: string;
+      readonly badFormat: string;
+    };
     readonly qrCardAlt: string;
     readonly qrCardNote: (until: string) => string;
     readonly download: string;
   };
   readonly settings: {
     readonly title: string;
+    /** The facility's display name (headers, ledgers). */
+    readonly facilityName: string;
+    readonly facilityNameHelp: string;
     readonly closingTime: string;
     readonly defaultCutoff: string;
     readonly standardBand: string;
@@ -344,6 +357,15 @@ const ja: Messages = {
     cardCount: 'カード枚数',
     qrCard: 'QRカード',
     issueQr: '発行',
+    guardianPin: {
+      column: 'キオスクPIN',
+      set: '設定済み',
+      unset: '未設定',
+      input: '新しいPIN（4〜8桁）',
+      save: '設定',
+      clear: '削除',
+      badFormat: 'PINは4〜8桁の数字です',
+    },
     qrCardAlt: '保護者のQRカード',
     qrCardNote: (until) =>
       `有効期限 ${until}。印刷して保護者に渡してください（カードの代わりに玄関で使えます）。`,
@@ -351,6 +373,9 @@ const ja: Messages = {
   },
   settings: {
     title: '施設の設定',
+    facilityName: '施設名',
+    facilityNameHelp:
+      '玄関端末・職員タブレット・この画面の見出しと帳票に表示されます。帳票には今日から反映されます。',
     closingTime: '閉園時刻',
     defaultCutoff: '未登園確認の時刻',
     standardBand: '保育標準時間',
@@ -564,6 +589,15 @@ const en: Messages = {
     cardCount: 'Cards',
     qrCard: 'QR card',
     issueQr: 'Issue',
+    guardianPin: {
+      column: 'Kiosk PIN',
+      set: 'Set',
+      unset: 'Not set',
+      input: 'New PIN (4–8 digits)',
+      save: 'Set',
+      clear: 'Remove',
+      badFormat: 'A PIN is 4 to 8 digits',
+    },
     qrCardAlt: 'Guardian QR card',
     qrCardNote: (until) =>
       `Valid until ${until}. Print it for the guardian (it works at the entrance like a card).`,
@@ -571,6 +605,9 @@ const en: Messages = {
   },
   settings: {
     title: 'Facility settings',
+    facilityName: 'Facility name',
+    facilityNameHelp:
+      'Shown in the headers of the kiosks, the staff tablets and this app, and on the ledgers (from today on).',
     closingTime: 'Closing time',
     defaultCutoff: 'Not-arrived check time',
     standardBand: 'Standard care hours',

@@ -5,12 +5,13 @@ import { pairingFromHash } from './pairing.ts';
 import { openPush, pushSocketUrl } from './push.ts';
 import { Rollcall } from './Rollcall.tsx';
 import { SignIn } from './SignIn.tsx';
-import { initialState, reduce, STALE_MS, type SignInError } from './state.ts';
+import { initialState, reduce, staleAt, type SignInError } from './state.ts';
+import { loadView, pageStorage, saveView } from './view-pref.ts';
 
 /** How often the app checks whether the roll-call needs a fetch (the hub may push only on change). */
 const REFRESH_CHECK_MS = 5_000;
-/** Fetch when nothing confirmed the roll-call for this long, well before it would count as stale. */
-const REFRESH_AFTER_MS = STALE_MS / 2;
+/** Fetch when no roll-call came for this long (heartbeats say the hub lives, not that a push was missed). */
+const REFRESH_AFTER_MS = 15_000;
 
 /** What a failed GET /api/session or sign-in means for the sign-in screen. */
 export function signInErrorOf(failure: ApiFailure): SignInError {
@@ -35,7 +36,7 @@ function loadError(failure: ApiFailure): SignInError | null {
 }
 
 export function App() {
-  const [state, dispatch] = useReducer(reduce, undefined, () => initialState('ja'));
+  const [state, dispatch] = useReducer(reduce, undefined, () => initialState('ja', loadView(pageStorage())));
   const [now, setNow] = useState(() => Date.now());
   const messages = MESSAGES[state.locale];
   const freshAt = useRef<number | null>(null);
@@ -48,6 +49,25 @@ export function App() {
   useEffect(() => {
     document.documentElement.lang = state.locale;
   }, [state.locale]);
+
+  useEffect(() => {
+    saveView(pageStorage(), state.view);
+  }, [state.view]);
+
+  // Turn stale the moment the hub has been silent for too long, not at the next clock tick.
+  const turnsStaleAt = staleAt(state);
+  useEffect(() => {
+    if (turnsStaleAt === null) return;
+    const timer = window.setTimeout(
+      () => {
+        setNow(Date.now());
+      },
+      Math.max(0, turnsStaleAt - Date.now()),
+    );
+    return () => {
+      window.clearTimeout(timer);
+    };
+  }, [turnsStaleAt]);
 
   useEffect(() => {
     const timer = window.setInterval(() => {

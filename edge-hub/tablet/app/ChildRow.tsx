@@ -1,7 +1,8 @@
 import { memo } from 'react';
 import { TABLET_TEST_IDS } from '../../../protocol/tablet.ts';
+import { ChildFacts } from './ChildFacts.tsx';
 import type { Messages } from './messages.ts';
-import { hhmm, rowActions, type ChildEntry, type RowAction } from './state.ts';
+import { rowActions, type ChildEntry, type RowAction } from './state.ts';
 
 interface ChildRowProps {
   entry: ChildEntry;
@@ -32,7 +33,6 @@ function ChildRowView(props: ChildRowProps) {
   const c = entry.child;
   const flag = c.unaccounted ? 'unaccounted' : c.stillPresentAtClosing ? 'still-present' : null;
   const actions = rowActions(c);
-  const method = c.method === null ? null : <span className="fact__method">{m.method[c.method]}</span>;
 
   return (
     <li
@@ -53,43 +53,7 @@ function ChildRowView(props: ChildRowProps) {
         <span className="row__name">{c.name}</span>
         {props.showClass && <span className="row__class">{entry.className}</span>}
       </div>
-      <div className="row__facts">
-        {c.checkInAt !== null && (
-          <p className="fact fact--in">
-            <strong>{m.checkIn(hhmm(c.checkInAt, timeZone))}</strong>
-            {c.checkOutAt === null && method}
-            {c.broughtBy !== null && <span className="fact__by">{m.broughtBy(c.broughtBy)}</span>}
-          </p>
-        )}
-        {c.checkOutAt !== null && (
-          <p className="fact fact--out">
-            <strong>{m.checkOut(hhmm(c.checkOutAt, timeZone))}</strong>
-            {method}
-            {c.pickedUpBy !== null && <span className="fact__by">{m.pickedUpBy(c.pickedUpBy)}</span>}
-          </p>
-        )}
-        {c.absence !== null && (
-          <p className="fact fact--absent">
-            <strong>{m.reason[c.absence.reason]}</strong>
-            {c.absence.note !== undefined && <span className="fact__by">{c.absence.note}</span>}
-          </p>
-        )}
-        {c.corrections.length > 0 && (
-          <details className="corrections" data-testid="corrections">
-            <summary className="corrections__summary">
-              {m.corrected} ({c.corrections.length})
-            </summary>
-            <ul className="corrections__list">
-              {c.corrections.map((k, i) => (
-                <li key={`${k.at}-${i}`}>
-                  {m.correctionLine(m.correction[k.kind], k.by, hhmm(k.at, timeZone))}
-                  {k.note !== undefined && <span className="corrections__note">「{k.note}」</span>}
-                </li>
-              ))}
-            </ul>
-          </details>
-        )}
-      </div>
+      <ChildFacts child={c} timeZone={timeZone} messages={m} />
       <div className="row__actions">
         {actions.map((action) => (
           <button

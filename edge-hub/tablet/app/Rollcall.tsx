@@ -1,18 +1,15 @@
 import { useCallback, useState, type Dispatch } from 'react';
-import {
-  TABLET_TEST_IDS,
-  type Counts,
-  type TabletClass,
-  type TabletRollcall,
-} from '../../../protocol/tablet.ts';
-import { putStaffOnDuty, isUnauthorized } from './api.ts';
+import { TABLET_TEST_IDS, type TabletRollcall } from '../../../protocol/tablet.ts';
 import { ActionDialog } from './ActionDialog.tsx';
 import { ChildRow } from './ChildRow.tsx';
+import { ClassCard, ClassChips, CountsBar } from './Classes.tsx';
+import { ChildSheet, CompactAttention, CompactTile } from './Compact.tsx';
 import type { Messages } from './messages.ts';
 import {
   attentionEntries,
   countsOf,
   hhmm,
+  hhmmss,
   isStale,
   visibleChildren,
   type Action,
@@ -48,19 +45,26 @@ export function Rollcall(props: {
 }) {
   const { state, now, messages: m, dispatch } = props;
   const [pending, setPending] = useState<Pending | null>(null);
+  const [sheet, setSheet] = useState<ChildEntry | null>(null);
   const stale = isStale(state, now);
   const rollcall = state.rollcall;
   const timeZone = rollcall?.timeZone ?? 'Asia/Tokyo';
+  // The id is internal: a facility without a display name shows the app's name instead.
+  const facility =
+    rollcall === null || rollcall.facilityName === rollcall.facilityId ? m.appName : rollcall.facilityName;
 
   return (
     <div
-      className={`rollcall${stale ? ' rollcall--stale' : ''}`}
+      className={`rollcall rollcall--${state.view}${stale ? ' rollcall--stale' : ''}`}
       data-testid={TABLET_TEST_IDS.rollcall}
       data-stale={stale ? 'true' : 'false'}
+      data-view={state.view}
     >
       <header className="top">
         <div className="top__where">
-          <span className="top__facility">{rollcall?.facilityName ?? m.appName}</span>
+          <span className="top__facility" data-testid="facility-name">
+            {facility}
+          </span>
           {rollcall !== null && <span className="top__date">{dateText(rollcall.date, m.intlLocale)}</span>}
         </div>
         <span className="top__clock" aria-label="clock">
@@ -87,10 +91,15 @@ export function Rollcall(props: {
         </div>
       </header>
       {stale && (
-        <p className="stale" role="status" data-testid="stale-banner">
+        <div className="stale" role="alert" data-testid={TABLET_TEST_IDS.staleBanner}>
           <span className="stale__dot" aria-hidden="true" />
-          {m.stale}
-        </p>
+          <p className="stale__text">
+            <strong>{m.stale}</strong>
+            <span className="stale__since" data-testid="stale-since">
+              {m.staleSince(state.heardAt === null ? null : hhmmss(state.heardAt, timeZone))}
+            </span>
+          </p>
+        </div>
       )}
       {rollcall === null ? (
         <p className="boot">{m.loading}</p>
@@ -101,7 +110,23 @@ export function Rollcall(props: {
           messages={m}
           dispatch={dispatch}
           onAction={setPending}
+          onOpen={setSheet}
           onUnauthorized={props.onUnauthorized}
+        />
+      )}
+      {sheet !== null && rollcall !== null && (
+        <ChildSheet
+          key={sheet.child.id}
+          entry={sheet}
+          timeZone={timeZone}
+          messages={m}
+          onAction={(entry, action) => {
+            setSheet(null);
+            setPending({ entry, action });
+          }}
+          onClose={() => {
+            setSheet(null);
+          }}
         />
       )}
       {pending !== null && rollcall !== null && (
@@ -126,9 +151,11 @@ function Body(props: {
   messages: Messages;
   dispatch: Dispatch<Action>;
   onAction: (p: Pending) => void;
+  onOpen: (entry: ChildEntry) => void;
   onUnauthorized: () => void;
 }) {
   const { state, rollcall, messages: m, dispatch } = props;
+  const compact = state.view === 'compact';
   const entries = visibleChildren(rollcall, { classId: state.classId, query: state.query, sort: state.sort });
   const attention = attentionEntries(rollcall);
   const showClass = state.classId === null;
@@ -142,70 +169,90 @@ function Body(props: {
 
   return (
     <main className="body">
-      <section
-        className={`attention${attention.length > 0 ? ' attention--alert' : ''}`}
-        data-testid={TABLET_TEST_IDS.attention}
-        data-count={attention.length}
-        aria-live="polite"
-      >
-        {attention.length === 0 ? (
-          <p className="attention__none">
-            <span className="mark mark--ok" aria-hidden="true">
-              ✓
-            </span>
-            {m.attentionNone}
-          </p>
-        ) : (
-          <>
-            <h2 className="attention__title">
-              <span className="mark mark--alert" aria-hidden="true">
-                !
+      {compact ? (
+        <CompactAttention attention={attention} messages={m} />
+      ) : (
+        <section
+          className={`attention${attention.length > 0 ? ' attention--alert' : ''}`}
+          data-testid={TABLET_TEST_IDS.attention}
+          data-count={attention.length}
+          aria-live="polite"
+        >
+          {attention.length === 0 ? (
+            <p className="attention__none">
+              <span className="mark mark--ok" aria-hidden="true">
+                ✓
               </span>
-              {m.attentionTitle(attention.length)}
-            </h2>
-            <ul className="attention__list">
-              {attention.map((a) => (
-                <li key={a.child.id} className="attention__item" data-child-id={a.child.id} data-why={a.why}>
-                  <span className="attention__why">{m.why[a.why]}</span>
-                  <span className="attention__name">{a.child.name}</span>
-                  <span className="attention__class">{a.className}</span>
-                  {a.why === 'still_present' && a.child.checkInAt !== null && (
-                    <span className="attention__time">
-                      {m.checkIn(hhmm(a.child.checkInAt, rollcall.timeZone))}
-                    </span>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
-      </section>
+              {m.attentionNone}
+            </p>
+          ) : (
+            <>
+              <h2 className="attention__title">
+                <span className="mark mark--alert" aria-hidden="true">
+                  !
+                </span>
+                {m.attentionTitle(attention.length)}
+              </h2>
+              <ul className="attention__list">
+                {attention.map((a) => (
+                  <li
+                    key={a.child.id}
+                    className="attention__item"
+                    data-child-id={a.child.id}
+                    data-why={a.why}
+                  >
+                    <span className="attention__why">{m.why[a.why]}</span>
+                    <span className="attention__name">{a.child.name}</span>
+                    <span className="attention__class">{a.className}</span>
+                    {a.why === 'still_present' && a.child.checkInAt !== null && (
+                      <span className="attention__time">
+                        {m.checkIn(hhmm(a.child.checkInAt, rollcall.timeZone))}
+                      </span>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </section>
+      )}
 
-      <section className="classes" aria-label="classes">
-        <ClassCard
-          name={m.allClasses}
-          counts={rollcall.counts}
-          selected={state.classId === null}
+      {compact ? (
+        <ClassChips
+          rollcall={rollcall}
+          classId={state.classId}
           messages={m}
-          onSelect={() => {
-            dispatch({ type: 'select_class', classId: null });
+          onSelect={(classId) => {
+            dispatch({ type: 'select_class', classId });
           }}
         />
-        {rollcall.classes.map((c) => (
+      ) : (
+        <section className="classes" aria-label="classes">
           <ClassCard
-            key={c.id}
-            name={c.name}
-            cls={c}
-            counts={c.counts}
-            selected={state.classId === c.id}
+            name={m.allClasses}
+            counts={rollcall.counts}
+            selected={state.classId === null}
             messages={m}
             onSelect={() => {
-              dispatch({ type: 'select_class', classId: c.id });
+              dispatch({ type: 'select_class', classId: null });
             }}
-            onUnauthorized={props.onUnauthorized}
           />
-        ))}
-      </section>
+          {rollcall.classes.map((c) => (
+            <ClassCard
+              key={c.id}
+              name={c.name}
+              cls={c}
+              counts={c.counts}
+              selected={state.classId === c.id}
+              messages={m}
+              onSelect={() => {
+                dispatch({ type: 'select_class', classId: c.id });
+              }}
+              onUnauthorized={props.onUnauthorized}
+            />
+          ))}
+        </section>
+      )}
 
       <CountsBar counts={countsOf(rollcall, state.classId)} messages={m} />
 
@@ -237,125 +284,48 @@ function Body(props: {
             </button>
           ))}
         </div>
+        <button
+          type="button"
+          className="segmented__item view-toggle"
+          data-testid={TABLET_TEST_IDS.viewCompact}
+          aria-pressed={compact}
+          onClick={() => {
+            dispatch({ type: 'view', view: compact ? 'full' : 'compact' });
+          }}
+        >
+          {m.compact.toggle}
+        </button>
       </div>
 
-      <ul className="rows">
-        {entries.length === 0 && <li className="rows__empty">{m.noChildren}</li>}
-        {entries.map((entry) => (
-          <ChildRow
-            key={entry.child.id}
-            entry={entry}
-            showClass={showClass}
-            timeZone={rollcall.timeZone}
-            messages={m}
-            onAction={onRowAction}
-          />
-        ))}
-      </ul>
+      {compact ? (
+        <ul className="tiles">
+          {entries.length === 0 && <li className="rows__empty">{m.noChildren}</li>}
+          {entries.map((entry) => (
+            <CompactTile
+              key={entry.child.id}
+              entry={entry}
+              showClass={showClass}
+              timeZone={rollcall.timeZone}
+              messages={m}
+              onOpen={props.onOpen}
+            />
+          ))}
+        </ul>
+      ) : (
+        <ul className="rows">
+          {entries.length === 0 && <li className="rows__empty">{m.noChildren}</li>}
+          {entries.map((entry) => (
+            <ChildRow
+              key={entry.child.id}
+              entry={entry}
+              showClass={showClass}
+              timeZone={rollcall.timeZone}
+              messages={m}
+              onAction={onRowAction}
+            />
+          ))}
+        </ul>
+      )}
     </main>
-  );
-}
-
-function CountsBar(props: { counts: Counts; messages: Messages }) {
-  const { counts, messages: m } = props;
-  const items: [keyof Counts, string][] = [
-    ['expected', m.counts.expected],
-    ['present', m.counts.present],
-    ['notArrived', m.counts.notArrived],
-    ['left', m.counts.left],
-    ['absent', m.counts.absent],
-  ];
-  return (
-    <dl className="counts" data-testid="counts">
-      {items.map(([key, label]) => (
-        <div key={key} className={`counts__item counts__item--${key}`} data-count={key}>
-          <dt>{label}</dt>
-          <dd>{counts[key]}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-function ClassCard(props: {
-  name: string;
-  cls?: TabletClass;
-  counts: Counts;
-  selected: boolean;
-  messages: Messages;
-  onSelect: () => void;
-  onUnauthorized?: () => void;
-}) {
-  const { cls, counts, messages: m } = props;
-  const [saving, setSaving] = useState(false);
-  const [failed, setFailed] = useState(false);
-  const alert = cls?.overRatio === true;
-
-  const setStaff = async (count: number): Promise<void> => {
-    if (cls === undefined) return;
-    setSaving(true);
-    setFailed(false);
-    const result = await putStaffOnDuty(cls.id, count);
-    setSaving(false);
-    if (!result.ok) {
-      if (isUnauthorized(result.failure)) props.onUnauthorized?.();
-      else setFailed(true);
-    }
-  };
-
-  return (
-    <div
-      className={`class${props.selected ? ' class--selected' : ''}${alert ? ' class--alert' : ''}`}
-      data-testid="class-card"
-      data-class-id={cls?.id ?? 'all'}
-    >
-      <button type="button" className="class__select" aria-pressed={props.selected} onClick={props.onSelect}>
-        <span className="class__name">{props.name}</span>
-        <span className="class__ratio">
-          <strong>{counts.present}</strong>/{counts.expected}
-        </span>
-        {counts.notArrived > 0 && (
-          <span className="class__waiting">
-            {m.counts.notArrived} {counts.notArrived}
-          </span>
-        )}
-      </button>
-      {cls !== undefined && (
-        <div className="class__staff">
-          <span className="class__staff-label">{m.staffOnDuty}</span>
-          <button
-            type="button"
-            className="step"
-            aria-label={m.staffMinus}
-            disabled={saving || (cls.staffOnDuty ?? 0) <= 0}
-            onClick={() => {
-              void setStaff((cls.staffOnDuty ?? 0) - 1);
-            }}
-          >
-            −
-          </button>
-          <span className="class__staff-count" data-testid="staff-on-duty">
-            {cls.staffOnDuty ?? m.staffUnset}
-          </span>
-          <button
-            type="button"
-            className="step"
-            aria-label={m.staffPlus}
-            disabled={saving || (cls.staffOnDuty ?? 0) >= 50}
-            onClick={() => {
-              void setStaff((cls.staffOnDuty ?? 0) + 1);
-            }}
-          >
-            +
-          </button>
-        </div>
-      )}
-      {alert && (
-        <p className="class__warn" role="alert" data-testid="over-ratio">
-          {m.overRatio(cls.maxChildrenPerStaff)}
-        </p>
-      )}
-      {failed && <p className="class__warn">{m.staffFailed}</p>}
-    </div>
   );
 }

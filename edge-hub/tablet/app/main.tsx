@@ -1,4 +1,6 @@
 import './styles.css';
+// After styles.css: the compact view and the stale banner refine its rules.
+import './compact.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';

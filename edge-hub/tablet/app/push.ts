@@ -5,6 +5,13 @@ import { TabletPushSchema, type TabletPush } from '../../../protocol/tablet.ts';
 const MAX_FRAME_CHARS = 4_000_000;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
+/**
+ * An open socket that brought nothing (not even a heartbeat, sent every 2–2.5 s) for this long is given up
+ * and a new one opened: a half-open connection (a dropped Wi-Fi, a hub that stopped) never closes by
+ * itself. The view shows stale long before this (state.ts STALE_MS).
+ */
+const SILENT_RECONNECT_MS = 12_000;
+const WATCH_MS = 1_000;
 
 function warn(message: string): void {
   // eslint-disable-next-line no-console -- a dropped frame is a protocol bug worth seeing in devtools
@@ -52,16 +59,23 @@ export function openPush(url: URL, handlers: PushHandlers): () => void {
   let timer: number | undefined;
   let backoffMs = BACKOFF_MIN_MS;
   let closed = false;
+  /** When the open socket last brought a frame (or opened). */
+  let heardAt = 0;
+  let opened = false;
 
   const connect = (): void => {
     if (closed) return;
     const ws = new WebSocket(url);
     socket = ws;
+    opened = false;
     ws.addEventListener('open', () => {
       backoffMs = BACKOFF_MIN_MS;
+      heardAt = Date.now();
+      opened = true;
       handlers.onConnection(true);
     });
     ws.addEventListener('message', (e: MessageEvent) => {
+      heardAt = Date.now();
       const push = parsePushFrame(e.data);
       if (push !== null) handlers.onPush(push);
     });
@@ -78,10 +92,21 @@ export function openPush(url: URL, handlers: PushHandlers): () => void {
     // 'error' is always followed by 'close', which does the work.
   };
 
+  const watch = window.setInterval(() => {
+    const ws = socket;
+    if (ws === null || !opened || Date.now() - heardAt < SILENT_RECONNECT_MS) return;
+    // Its 'close' may come only much later (the closing handshake needs the hub): forget it now.
+    socket = null;
+    ws.close();
+    handlers.onConnection(false);
+    connect();
+  }, WATCH_MS);
+
   connect();
   return () => {
     closed = true;
     window.clearTimeout(timer);
+    window.clearInterval(watch);
     const ws = socket;
     socket = null;
     ws?.close();

@@ -8,6 +8,7 @@ import {
   attentionEntries,
   countsOf,
   hhmm,
+  hhmmss,
   initialState,
   isHhmm,
   isStale,
@@ -16,6 +17,7 @@ import {
   rowActions,
   shareUnchanged,
   STALE_MS,
+  staleAt,
   visibleChildren,
   type Action,
   type AppState,
@@ -39,6 +41,8 @@ function child(id: string, overrides: Partial<TabletChild> = {}): TabletChild {
     method: null,
     broughtBy: null,
     pickedUpBy: null,
+    checkInMethod: null,
+    checkOutMethod: null,
     absence: null,
     corrections: [],
     unaccounted: false,
@@ -50,7 +54,7 @@ function child(id: string, overrides: Partial<TabletChild> = {}): TabletChild {
   };
 }
 
-const COUNTS = { expected: 3, present: 1, left: 1, absent: 0, notArrived: 1 };
+const COUNTS = { enrolled: 3, expected: 3, present: 1, left: 1, absent: 0, notArrived: 1 };
 
 function rollcall(generatedAt = '2025-06-12T01:00:00Z'): TabletRollcall {
   return {
@@ -66,7 +70,7 @@ function rollcall(generatedAt = '2025-06-12T01:00:00Z'): TabletRollcall {
         id: 'k1',
         name: 'ひよこ組',
         cutoff: '09:30',
-        counts: { expected: 2, present: 1, left: 0, absent: 0, notArrived: 1 },
+        counts: { enrolled: 2, expected: 2, present: 1, left: 0, absent: 0, notArrived: 1 },
         staffOnDuty: 1,
         maxChildrenPerStaff: 3,
         overRatio: false,
@@ -83,7 +87,7 @@ function rollcall(generatedAt = '2025-06-12T01:00:00Z'): TabletRollcall {
         id: 'k2',
         name: 'りす組',
         cutoff: '09:30',
-        counts: { expected: 1, present: 1, left: 1, absent: 0, notArrived: 0 },
+        counts: { enrolled: 1, expected: 1, present: 1, left: 1, absent: 0, notArrived: 0 },
         staffOnDuty: null,
         maxChildrenPerStaff: null,
         overRatio: false,
@@ -148,7 +152,8 @@ describe('tablet state', () => {
     expect(s.query).toBe('');
   });
 
-  it('is stale while disconnected or when nothing confirmed the roll-call for 30 s', () => {
+  it('is stale while disconnected or when nothing was heard from the hub for STALE_MS', () => {
+    expect(STALE_MS).toBeLessThan(5000);
     let s = run([{ type: 'rollcall', rollcall: rollcall(), now: 1000 }], signedIn());
     expect(isStale(s, 1000)).toBe(true); // socket not open yet
     s = reduce(s, { type: 'connection', connected: true });
@@ -156,6 +161,43 @@ describe('tablet state', () => {
     expect(isStale(s, 1001 + STALE_MS)).toBe(true);
     s = reduce(s, { type: 'connection', connected: false });
     expect(isStale(s, 1001)).toBe(true);
+  });
+
+  it('counts a heartbeat as hearing from the hub, without touching the roll-call', () => {
+    let s = run(
+      [
+        { type: 'rollcall', rollcall: rollcall(), now: 1000 },
+        { type: 'connection', connected: true },
+      ],
+      signedIn(),
+    );
+    const before = s.rollcall;
+    expect(staleAt(s)).toBe(1001 + STALE_MS);
+    s = reduce(s, { type: 'push', push: { type: 'heartbeat', at: '2025-06-12T01:00:03Z' }, now: 3000 });
+    expect(s.rollcall).toBe(before);
+    expect(s.freshAt).toBe(1000);
+    expect(s.heardAt).toBe(3000);
+    expect(isStale(s, 1001 + STALE_MS)).toBe(false);
+    expect(isStale(s, 3001 + STALE_MS)).toBe(true);
+    expect(staleAt(reduce(s, { type: 'connection', connected: false }))).toBeNull();
+    // Before sign-in a heartbeat changes nothing.
+    const out = initialState();
+    expect(
+      reduce(out, { type: 'push', push: { type: 'heartbeat', at: '2025-06-12T01:00:03Z' }, now: 1 }),
+    ).toBe(out);
+  });
+
+  it('switches between the full and the compact view, and keeps it over a sign-out', () => {
+    let s = reduce(signedIn(), { type: 'view', view: 'compact' });
+    expect(s.view).toBe('compact');
+    s = reduce(s, { type: 'signed_out', error: null });
+    expect(s.view).toBe('compact');
+    expect(initialState('ja', 'compact').view).toBe('compact');
+    expect(initialState().view).toBe('full');
+  });
+
+  it('formats the last update time with seconds in the facility time zone', () => {
+    expect(hhmmss(Date.parse('2025-06-11T23:05:09Z'), 'Asia/Tokyo')).toBe('08:05:09');
   });
 
   it('drops a selected class that the roll-call no longer has', () => {

@@ -18,8 +18,12 @@ import { searchKey } from '../../../ui/search-key.ts';
 
 export type Locale = 'ja' | 'en';
 
-/** A roll-call older than this (no push, no successful fetch) is shown as possibly out of date. */
-export const STALE_MS = 30_000;
+/**
+ * Nothing heard from the hub for this long (no frame, not even a heartbeat, and no successful fetch): the
+ * roll-call is shown as possibly out of date. The hub sends a heartbeat at least every 2.5 s, so a hub
+ * that stops answering shows as stale within 5 s of its last frame, with room for rendering.
+ */
+export const STALE_MS = 4_000;
 
 /** Why sign-in did not work, as the sign-in screen explains it. */
 export type SignInError =
@@ -40,6 +44,9 @@ export type Phase = 'loading' | 'signed_out' | 'signed_in';
 
 export type SortOrder = 'class' | 'status';
 
+/** The full rows, or one dense tile per child (a class at a glance). */
+export type ViewMode = 'full' | 'compact';
+
 export interface AppState {
   readonly phase: Phase;
   readonly session: SessionInfo | null;
@@ -50,11 +57,14 @@ export interface AppState {
   readonly connected: boolean;
   /** When the roll-call was last confirmed current (a push, or a successful fetch). */
   readonly freshAt: number | null;
+  /** When the hub was last heard from (any frame, a heartbeat too, or a successful fetch). */
+  readonly heardAt: number | null;
   readonly locale: Locale;
   /** One class, or null for all classes. */
   readonly classId: string | null;
   readonly query: string;
   readonly sort: SortOrder;
+  readonly view: ViewMode;
 }
 
 export type Action =
@@ -69,9 +79,10 @@ export type Action =
   | { readonly type: 'toggle_locale' }
   | { readonly type: 'select_class'; readonly classId: string | null }
   | { readonly type: 'search'; readonly query: string }
-  | { readonly type: 'sort'; readonly sort: SortOrder };
+  | { readonly type: 'sort'; readonly sort: SortOrder }
+  | { readonly type: 'view'; readonly view: ViewMode };
 
-export function initialState(locale: Locale = 'ja'): AppState {
+export function initialState(locale: Locale = 'ja', view: ViewMode = 'full'): AppState {
   return {
     phase: 'loading',
     session: null,
@@ -80,10 +91,12 @@ export function initialState(locale: Locale = 'ja'): AppState {
     rollcall: null,
     connected: false,
     freshAt: null,
+    heardAt: null,
     locale,
     classId: null,
     query: '',
     sort: 'class',
+    view,
   };
 }
 
@@ -97,6 +110,7 @@ function signedOut(state: AppState, error: SignInError | null): AppState {
     rollcall: null,
     connected: false,
     freshAt: null,
+    heardAt: null,
     classId: null,
     query: '',
   };
@@ -113,6 +127,7 @@ function withRollcall(state: AppState, rollcall: TabletRollcall, now: number): A
     ...state,
     rollcall: older || current === null ? (current ?? rollcall) : shareUnchanged(current, rollcall),
     freshAt: now,
+    heardAt: now,
     classId,
   };
 }
@@ -156,6 +171,8 @@ export function reduce(state: AppState, action: Action): AppState {
           return withRollcall(state, action.push.rollcall, action.now);
         case 'session_ended':
           return state.phase === 'signed_in' ? signedOut(state, { kind: 'session_ended' }) : state;
+        case 'heartbeat':
+          return state.phase === 'signed_in' ? { ...state, heardAt: action.now } : state;
       }
       break;
     case 'connection':
@@ -168,13 +185,20 @@ export function reduce(state: AppState, action: Action): AppState {
       return { ...state, query: action.query };
     case 'sort':
       return { ...state, sort: action.sort };
+    case 'view':
+      return { ...state, view: action.view };
   }
   return state;
 }
 
-/** The roll-call may be out of date: the push channel is down, or nothing confirmed it for a while. */
+/** The roll-call may be out of date: the push channel is down, or the hub went silent. */
 export function isStale(state: AppState, now: number): boolean {
-  return !state.connected || state.freshAt === null || now - state.freshAt > STALE_MS;
+  return !state.connected || state.heardAt === null || now - state.heardAt > STALE_MS;
+}
+
+/** When the view turns stale if nothing more is heard (for a timer), or null when it is stale already. */
+export function staleAt(state: AppState): number | null {
+  return !state.connected || state.heardAt === null ? null : state.heardAt + STALE_MS + 1;
 }
 
 // ---------- Views of the roll-call (pure) ----------
@@ -267,6 +291,17 @@ export function hhmm(instant: string, timeZone: string): string {
   const hour = parts.find((p) => p.type === 'hour')?.value ?? '--';
   const minute = parts.find((p) => p.type === 'minute')?.value ?? '--';
   return `${hour}:${minute}`;
+}
+
+/** HH:MM:SS of a moment (epoch ms) in the facility's time zone: when the roll-call was last confirmed. */
+export function hhmmss(at: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(at));
 }
 
 /** Whether `HH:MM` is a valid time of day. */

@@ -3,8 +3,9 @@ import { GenkanError } from '../../../common/errors.ts';
 import { newEventId } from '../../../common/ids.ts';
 import type { Logger } from '../../../common/logger.ts';
 import { formatRfc3339, type Clock } from '../../../common/time.ts';
-import type { RosterChild, RosterGuardian, TapDirection } from '../../common/decide.ts';
+import type { LastEvent, RosterChild, RosterGuardian, TapDirection } from '../../common/decide.ts';
 import type { AmendOp } from '../../common/output.ts';
+import { bilingual, changeText, type TapChange } from '../../common/tap-messages.ts';
 import type { ChildView, UiCommand, UiReply } from '../../common/ui-api.ts';
 import type { KioskClock } from '../kiosk-clock.ts';
 import type { EventDraft } from '../store/outbox.ts';
@@ -24,15 +25,33 @@ export interface OpenTapView {
   children: ChildView[];
   closed: boolean;
   undone: boolean;
+  direction: TapDirection;
+  held: boolean;
+}
+
+/** One child of an open tap; `eventId` null: not recorded (left out, a differing sibling, or held). */
+export interface OpenTapChild {
+  child: RosterChild;
+  className: string;
+  direction: TapDirection;
+  eventId: string | null;
+  /** The child's latest check-in or check-out before the tap, when known. */
+  last?: LastEvent | undefined;
+  /** The tap would reverse `last` within the reversal guard. */
+  reversal?: boolean | undefined;
 }
 
 /** A recorded tap whose result screen may still change it. */
 export interface OpenTap {
   tapId: string;
   guardian: RosterGuardian;
-  method: 'card' | 'qr';
+  method: 'card' | 'qr' | 'pin';
   at: string;
-  children: { child: RosterChild; className: string; direction: TapDirection; eventId: string | null }[];
+  children: OpenTapChild[];
+  /** The tap's direction; children whose own direction differs are siblings recorded only if touched. */
+  direction: TapDirection;
+  /** Held by the reversal guard: nothing recorded until a child is touched. */
+  held: boolean;
   /** Monotonic ms of the last change: the amend window runs from it. */
   touchedAt: number;
   closed: boolean;
@@ -95,9 +114,13 @@ export class OpenTaps {
         className: c.className,
         direction: c.direction,
         included: c.eventId !== null,
+        ...(c.last !== undefined && { last: c.last }),
+        ...(c.reversal === true && { reversal: true }),
       })),
       closed: tap.closed,
       undone: tap.undone,
+      direction: tap.direction,
+      held: tap.held,
     };
   }
 
@@ -130,6 +153,14 @@ export class OpenTaps {
     // Planned first, applied after the commit: a failed commit leaves the tap as it was.
     const drafts: EventDraft[] = [];
     const plan: (() => void)[] = [];
+    /** What the change did, in words for the output line. */
+    const changes: TapChange[] = [];
+    const named = (entries: OpenTapChild[], kind: 'cancelled' | 'recorded') => {
+      for (const type of ['check_in', 'check_out'] as const) {
+        const names = entries.filter((e) => e.direction === type).map((e) => e.child.name);
+        if (names.length > 0) changes.push({ kind, names, type });
+      }
+    };
     switch (command.op) {
       case 'set_included': {
         const entry = tap.children.find((c) => c.child.id === command.childId);
@@ -139,26 +170,40 @@ export class OpenTaps {
           const d = draft(entry.child.id, entry.direction);
           drafts.push(d);
           plan.push(() => (entry.eventId = d.id));
+          named([entry], 'recorded');
         } else if (!command.included && entry.eventId !== null) {
           drafts.push(draft(entry.child.id, 'void', entry.eventId));
           plan.push(() => (entry.eventId = null));
+          named([entry], 'cancelled');
         }
         break;
       }
-      case 'undo':
+      case 'undo': {
+        const voided: OpenTapChild[] = [];
         for (const entry of tap.children) {
           if (entry.eventId === null) continue;
           drafts.push(draft(entry.child.id, 'void', entry.eventId));
           plan.push(() => (entry.eventId = null));
+          voided.push(entry);
         }
+        named(voided, 'cancelled');
         plan.push(() => {
           tap.undone = true;
           tap.closed = true;
         });
         break;
-      case 'flip':
+      }
+      case 'flip': {
+        // Nothing is recorded yet: the parent is asked to touch a child, not to turn the tap round.
+        if (tap.held) return { ok: false, code: 'tap_held', message: 'touch a child to record, or close' };
+        const from = tap.direction;
+        const to: TapDirection = from === 'check_in' ? 'check_out' : 'check_in';
+        const flipped: string[] = [];
+        plan.push(() => (tap.direction = to));
         for (const entry of tap.children) {
-          const direction: TapDirection = entry.direction === 'check_in' ? 'check_out' : 'check_in';
+          // A sibling shown with its own next step keeps it: turning the tap round does not make it wrong.
+          if (entry.direction !== from) continue;
+          const direction = to;
           if (entry.eventId === null) {
             plan.push(() => (entry.direction = direction));
             continue;
@@ -170,8 +215,11 @@ export class OpenTaps {
             entry.direction = direction;
             entry.eventId = again.id;
           });
+          flipped.push(entry.child.name);
         }
+        if (flipped.length > 0) changes.push({ kind: 'flipped', names: flipped, from, to });
         break;
+      }
       case 'confirm':
         plan.push(() => (tap.closed = true));
         break;
@@ -207,6 +255,11 @@ export class OpenTaps {
         ...(e.voids !== undefined && { voids: e.voids }),
         seq: e.seq,
       })),
+      ...(changes.length > 0 && {
+        message: bilingual((locale) =>
+          changes.map((c) => changeText(c, locale)).join(locale === 'ja' ? '。' : '. '),
+        ),
+      }),
     });
     if (stored.length > 0) {
       this.#o.sender.kick();

@@ -99,7 +99,8 @@ describe('kiosk clock against the hub’s', () => {
   it('flags stamps made before the hub’s time arrives, and holds (and flags) stamps of a clock set back', async () => {
     await publishRoster();
     env.hub.policy = () => 'hold';
-    const k = await start();
+    // The same card twice a second apart: the reversal guard off, this is about the stamps.
+    const k = await start({ reversalGuardMs: 0 });
     await ready(k.out);
     await online(k.out);
     const early = await tapVia(k, CARD_G1);
@@ -138,7 +139,7 @@ describe('kiosk clock against the hub’s', () => {
 
   it('debounces on the kiosk’s own clock while its stamps are held', async () => {
     await publishRoster();
-    const k = await start({ debounceMs: 30_000 });
+    const k = await start({ debounceMs: 30_000, reversalGuardMs: 0 });
     await ready(k.out);
     expect((await tapVia(k, CARD_G1)).result).toBe('ok');
     k.clock.advance(-10 * 60_000);

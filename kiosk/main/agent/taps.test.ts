@@ -26,6 +26,7 @@ import {
   CARD_UNKNOWN,
   FACILITY,
   makeRollcall,
+  makeRoster,
   QR_EXPIRES,
   QR_G2,
   signedQr,
@@ -158,45 +159,116 @@ describe('kiosk agent: taps', () => {
     await ready(k.out);
     expect((await tapVia(k, QR_G2)).result).toBe('ok');
     k.clock.advance(29_999);
+    // "Already recorded" says who and when (behaviour changed by issue 14: it named nobody before).
     expect(await tapVia(k, QR_G2)).toEqual({
       type: 'tap',
       result: 'debounced',
       kind: 'qr',
       reader: 'stdin',
+      children: [{ childId: 'c3', childName: 'Ren', type: 'check_in', at: '2026-04-01T10:00:00.000+09:00' }],
+      message: 'Renさん：10:00 登園 / Ren: checked in at 10:00',
     });
     // Another credential is not held up.
     expect((await tapVia(k, CARD_G1)).result).toBe('ok');
     k.clock.advance(1);
+    // After the window, 30 s after the check-in: the reversal guard holds it (nothing recorded).
     const again = await tapVia(k, QR_G2);
-    expect(again).toMatchObject({ result: 'ok', events: [{ childId: 'c3', type: 'check_out', seq: 4 }] });
-    expect(k.kiosk.state().outbox.total).toBe(4);
+    expect(again).toMatchObject({
+      result: 'needs_confirm',
+      children: [{ childId: 'c3', type: 'check_out' }],
+    });
+    expect(k.kiosk.state().outbox.total).toBe(3);
+  });
+
+  it('holds a tap that would reverse a child’s event of minutes ago: only a touch records it', async () => {
+    await publishRoster();
+    const k = await start({ debounceMs: 30_000 });
+    await ready(k.out);
+    expect((await tapVia(k, QR_G2)).result).toBe('ok');
+    // The issue's case: the second tap 50 s after a check-in.
+    k.clock.advance(50_000);
+    const held = await tapVia(k, QR_G2);
+    if (held.result !== 'needs_confirm') throw new Error(`expected needs_confirm, got ${held.result}`);
+    expect(held).toMatchObject({
+      guardian: { id: 'g2' },
+      children: [
+        {
+          childId: 'c3',
+          type: 'check_out',
+          earlier: { type: 'check_in', at: '2026-04-01T10:00:00.000+09:00' },
+        },
+      ],
+    });
+    expect(held.message).toContain('10:00に登園しました');
+    expect(k.kiosk.tapView(held.tapId)).toMatchObject({
+      held: true,
+      children: [{ childId: 'c3', included: false, reversal: true, direction: 'check_out' }],
+    });
+    expect(k.kiosk.state().outbox.total).toBe(1);
+    // The countdown ends (confirm): nothing recorded.
+    expect(k.kiosk.amend({ op: 'confirm', tapId: held.tapId })).toEqual({ ok: true });
+    expect(k.kiosk.state().outbox.total).toBe(1);
+
+    // Again, and this time the parent touches the child: the check-out is recorded.
+    k.clock.advance(30_000);
+    const asked = await tapVia(k, QR_G2);
+    if (asked.result !== 'needs_confirm') throw new Error(`expected needs_confirm, got ${asked.result}`);
+    expect(k.kiosk.amend({ op: 'flip', tapId: asked.tapId })).toMatchObject({ ok: false, code: 'tap_held' });
+    expect(k.kiosk.amend({ op: 'set_included', tapId: asked.tapId, childId: 'c3', included: true })).toEqual({
+      ok: true,
+    });
+    expect(k.kiosk.state().outbox.total).toBe(2);
+    const amend = k.out.items.findLast((l) => 'type' in l && l.type === 'amend');
+    expect(amend).toMatchObject({
+      op: 'set_included',
+      events: [{ childId: 'c3', type: 'check_out' }],
+      message: 'Renさんの降園を記録しました / Recorded the check-out of Ren',
+    });
+
+    // Past the guard (10 minutes by default), a tap reverses at once.
+    k.clock.advance(10 * 60_000);
+    expect(await tapVia(k, QR_G2)).toMatchObject({
+      result: 'ok',
+      events: [{ childId: 'c3', type: 'check_in' }],
+    });
+  });
+
+  it('takes the reversal guard from the roster: reversalGuardMinutes', async () => {
+    await env.hub.publish(topics.roster(FACILITY), makeRoster({ reversalGuardMinutes: 1 }), true);
+    const k = await start();
+    await ready(k.out);
+    expect((await tapVia(k, QR_G2)).result).toBe('ok');
+    k.clock.advance(59_000);
+    expect((await tapVia(k, QR_G2)).result).toBe('needs_confirm');
+    k.clock.advance(1000);
+    expect(await tapVia(k, QR_G2)).toMatchObject({ result: 'ok', events: [{ type: 'check_out' }] });
   });
 
   it('decides from the hub roll-call with its own unacknowledged events on top', async () => {
     await publishRoster();
     await env.hub.publish(topics.rollcall(FACILITY), makeRollcall('2026-04-01', { c1: 'present' }), true);
     env.hub.policy = () => 'hold';
-    const k = await start();
+    const k = await start({ reversalGuardMs: 0 });
     await ready(k.out);
     await k.out.until((items) => items.find((l) => 'type' in l && l.type === 'rollcall'), 'roll-call');
+    // Each child's own direction: c2 (not arrived) is not checked out with c1, only offered apart.
     expect(await tapVia(k, CARD_G1)).toMatchObject({
-      events: [
-        { childId: 'c1', type: 'check_out' },
-        { childId: 'c2', type: 'check_in' },
-      ],
+      events: [{ childId: 'c1', type: 'check_out' }],
+      notIncluded: [{ childId: 'c2', childName: 'Sora', type: 'check_in' }],
     });
     // Not acknowledged: the roll-call still says c1 present, but the kiosk's own events count.
     expect(await tapVia(k, CARD_G1)).toMatchObject({
       events: [
         { childId: 'c1', type: 'check_in' },
-        { childId: 'c2', type: 'check_out' },
+        { childId: 'c2', type: 'check_in' },
       ],
     });
   });
 
   it('records a burst of 400 piped taps in order with seq 1..400 and delivers them all', async () => {
     await publishRoster();
-    const k = await start();
+    // The reversal guard off: this is a load test of one card tapped again and again.
+    const k = await start({ reversalGuardMs: 0 });
     await ready(k.out);
     k.input.write(tapLine(QR_G2).repeat(400));
     await k.out.until((items) => items.filter(isTap).length === 400, '400 tap lines');
@@ -215,7 +287,7 @@ describe('kiosk agent: taps', () => {
   describe('signed guardian QR codes', () => {
     it('checks in by a signed QR code like a card tap: method qr, actor the guardian', async () => {
       await publishRoster();
-      const k = await start();
+      const k = await start({ reversalGuardMs: 0 });
       await ready(k.out);
       const line = await tapVia(k, QR_G2);
       expect(line).toMatchObject({

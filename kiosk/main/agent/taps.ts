@@ -4,15 +4,31 @@ import { newEventId } from '../../../common/ids.ts';
 import type { Logger } from '../../../common/logger.ts';
 import { formatRfc3339, localDate, type Clock } from '../../../common/time.ts';
 import type { CredentialReader } from '../../../hardware/reader.ts';
-import { childrenOf, decideForGuardian, type RosterGuardian } from '../../common/decide.ts';
+import {
+  childrenOf,
+  decideForGuardian,
+  type GuardianDecision,
+  type RosterGuardian,
+} from '../../common/decide.ts';
 import {
   FEEDBACK_BY_RESULT,
   qrRefusalMessage,
   type TapLine,
   type TapOutcome,
+  type TapMethod,
   type TapResult,
 } from '../../common/output.ts';
-import type { KioskClock } from '../kiosk-clock.ts';
+import {
+  alreadyRecordedText,
+  bilingual,
+  changeText,
+  heldText,
+  notIncludedText,
+  type NamedEvent,
+} from '../../common/tap-messages.ts';
+import { KIOSK_DEFAULTS } from '../defaults.ts';
+import type { RosterHeld } from './facility.ts';
+import type { ClockReading, KioskClock } from '../kiosk-clock.ts';
 import type { EventDraft, OutboxStore } from '../store/outbox.ts';
 import type { OutboxSender } from '../sender.ts';
 import type { CardEnrolment } from './enrolment.ts';
@@ -41,6 +57,26 @@ export interface TapsOptions {
   enrolment: Pick<CardEnrolment, 'takeCard'>;
   /** The same credential again within this window is ignored; 0 turns debouncing off. */
   debounceMs: number;
+  /** Overrides the roster's reversal guard (ms; 0: off); undefined: the roster's, else the default. */
+  reversalGuardMs?: number | undefined;
+}
+
+/** What recording a known guardian's tap needs from the tap that identified them. */
+interface RecordInput {
+  held: RosterHeld;
+  guardian: RosterGuardian;
+  method: TapMethod;
+  reading: ClockReading;
+  local: Date;
+  /** The credential's keyed hash, remembered for the debounce; null for a PIN. */
+  hash: string | null;
+  emit: (outcome: TapOutcome) => TapLine;
+}
+
+/** When a credential was last taken, and whose it was (for "already recorded: who and when"). */
+interface LastTap {
+  at: number;
+  guardianId: string | undefined;
 }
 
 /**
@@ -50,7 +86,7 @@ export interface TapsOptions {
 export class Taps {
   readonly #o: TapsOptions;
   /** Credential hash → when it was last taken; hashes only, so no card id sits in memory longer than a tap. */
-  readonly #lastTaps = new Map<string, number>();
+  readonly #lastTaps = new Map<string, LastTap>();
 
   constructor(options: TapsOptions) {
     this.#o = options;
@@ -74,7 +110,7 @@ export class Taps {
   }
 
   tap(credential: Credential, reader: string = API_READER): TapLine {
-    const { logger, clock, time, store, facility, openTaps } = this.#o;
+    const { logger, clock, time, facility } = this.#o;
     const kind = credential.kind;
     if (this.#o.lifecycle.closed) {
       return {
@@ -101,14 +137,15 @@ export class Taps {
     // long as it is held.
     const local = clock.now();
     const hash = credentialHash(roster.credentialKey, credential);
-    if (this.#isDebounced(hash, local)) return emit({ type: 'tap', result: 'debounced', kind });
+    const repeated = this.#debounced(hash, local);
+    if (repeated) return emit(this.#alreadyRecorded(held, repeated, kind, now));
 
     let guardian: RosterGuardian | undefined;
     if (kind === 'qr') {
       const verified = verifyGuardianQr(held.qrKey, credential.value, { facilityId: roster.facilityId, now });
       guardian = verified.ok ? index.guardianById.get(verified.guardianId) : undefined;
       if (!guardian) {
-        this.#lastTaps.set(hash, local.getTime());
+        this.#remember(hash, local);
         const reason = verified.ok ? 'unknown_guardian' : verified.reason;
         // The reason only: the payload names a guardian, and a forged one may carry anything.
         logger.info({ reason }, 'QR code refused');
@@ -122,26 +159,57 @@ export class Taps {
     } else {
       guardian = index.guardianByCredential.get(hash);
       if (!guardian) {
-        this.#lastTaps.set(hash, local.getTime());
+        this.#remember(hash, local);
         logger.info({ kind }, 'unknown credential');
         return emit({ type: 'tap', result: 'unknown_credential', kind });
       }
     }
-    const today = localDate(now, roster.timeZone);
-    const rollcall = facility.rollcall;
-    const ownEvents = store.outbox.dayEventsFor(
-      childrenOf(index, guardian).map((c) => c.id),
-      {
-        date: today,
-        timeZone: roster.timeZone,
-        // Acknowledged events the roll-call in hand was received after are already in it.
-        ackedSince: rollcall?.value.date === today ? rollcall.receivedAt : null,
-      },
-    );
-    const decision = decideForGuardian({ index, guardian, rollcall: rollcall?.value, ownEvents, now });
+    return this.#record({ held, guardian, method: kind, reading, local, hash, emit });
+  }
+
+  /**
+   * A guardian who proved who they are at the screen (the family chooser's PIN, checked by
+   * agent/guardian-pin.ts): the same decision and recording as a card's tap, with method `pin`.
+   */
+  forGuardian(guardian: RosterGuardian, reader: string): TapLine {
+    const emit = (outcome: TapOutcome): TapLine => {
+      const line: TapLine = { ...outcome, reader };
+      this.#o.output.emit(line);
+      return line;
+    };
+    if (this.#o.lifecycle.closed) {
+      return emit({
+        type: 'tap',
+        result: 'error',
+        kind: 'pin',
+        code: 'closed',
+        message: 'the kiosk is shutting down',
+      });
+    }
+    const held = this.#o.facility.roster;
+    if (!held) return emit({ type: 'tap', result: 'no_roster' });
+    const reading = this.#o.time.read();
+    return this.#record({
+      held,
+      guardian,
+      method: 'pin',
+      reading,
+      local: this.#o.clock.now(),
+      hash: null,
+      emit,
+    });
+  }
+
+  /** A known guardian's tap: decided, recorded, announced. `hash`: the credential's for the debounce. */
+  #record(input: RecordInput): TapLine {
+    const { logger, time, store, openTaps } = this.#o;
+    const { held, guardian, method: kind, reading, local, hash, emit } = input;
+    const { roster, index } = held;
+    const now = reading.at;
+    const decision = this.#decide(held, guardian, now);
     switch (decision.result) {
       case 'no_children': {
-        this.#lastTaps.set(hash, local.getTime());
+        this.#remember(hash, local);
         const g = decision.guardian;
         logger.warn({ guardianId: g.id }, 'guardian has no child on the roster');
         return emit({
@@ -155,7 +223,9 @@ export class Taps {
         break;
     }
     const occurredAt = formatRfc3339(now, roster.timeZone);
-    const drafts: EventDraft[] = decision.children.map(({ child, type }) => ({
+    // Only the included children are recorded: a differing sibling waits for a touch, a held tap for one.
+    const recorded = decision.children.filter((c) => c.included);
+    const drafts: EventDraft[] = recorded.map(({ child, type }) => ({
       id: newEventId(),
       type,
       childId: child.id,
@@ -167,21 +237,22 @@ export class Taps {
     }));
     let events;
     try {
-      events = appendStamped(store, time, reading, drafts, local);
+      events = drafts.length > 0 ? appendStamped(store, time, reading, drafts, local) : [];
     } catch (err) {
       // Nothing was stored (one transaction): say so, so the guardian can tap again.
       logger.error({ err, guardianId: decision.guardian.id }, 'could not record a tap');
       const code = err instanceof GenkanError ? err.code : 'storage_failed';
       return emit({ type: 'tap', result: 'error', kind, code, message: errorMessage(err) });
     }
-    this.#lastTaps.set(hash, local.getTime());
+    this.#remember(hash, local, decision.guardian.id);
     logger.info(
       {
         guardianId: decision.guardian.id,
         events: events.map((e) => ({ id: e.id, childId: e.childId, type: e.type, seq: e.seq })),
+        held: decision.held,
         ...clockDoubt(reading),
       },
-      'tap recorded',
+      decision.held ? 'tap held by the reversal guard' : 'tap recorded',
     );
     const tapId = newEventId();
     openTaps.open({
@@ -189,45 +260,146 @@ export class Taps {
       guardian: decision.guardian,
       method: kind,
       at: occurredAt,
-      children: decision.children.map(({ child, type }, n) => ({
+      children: decision.children.map(({ child, type, last, reversal }) => ({
         child,
         className: index.classNameById.get(child.classId) ?? '',
         direction: type,
-        eventId: events[n]?.id ?? null,
+        eventId: events[recorded.findIndex((r) => r.child.id === child.id)]?.id ?? null,
+        last,
+        reversal,
       })),
+      direction: decision.direction,
+      held: decision.held,
       touchedAt: performance.now(),
       closed: false,
       undone: false,
     });
-    const line = emit({
-      type: 'tap',
-      result: 'ok',
-      tapId,
-      guardian: { id: decision.guardian.id, name: decision.guardian.name },
-      events: events.map((e, n) => ({
-        id: e.id,
-        childId: e.childId,
-        childName: decision.children[n]?.child.name ?? '',
-        type: decision.children[n]?.type ?? 'check_in',
-        seq: e.seq,
-      })),
-    });
-    this.#o.sender.kick();
-    this.#o.status.changed();
+    const guardianRef = { id: decision.guardian.id, name: decision.guardian.name };
+    const line = emit(
+      decision.held
+        ? {
+            type: 'tap',
+            result: 'needs_confirm',
+            tapId,
+            guardian: guardianRef,
+            children: decision.children.map(({ child, type, last }) => ({
+              childId: child.id,
+              childName: child.name,
+              type,
+              earlier: last ?? null,
+            })),
+            message: bilingual((locale) =>
+              heldText(
+                decision.children.flatMap((c) =>
+                  c.reversal && c.last ? [{ name: c.child.name, ...c.last }] : [],
+                ),
+                decision.direction,
+                roster.timeZone,
+                locale,
+              ),
+            ),
+          }
+        : {
+            type: 'tap',
+            result: 'ok',
+            tapId,
+            guardian: guardianRef,
+            events: events.map((e, n) => ({
+              id: e.id,
+              childId: e.childId,
+              childName: recorded[n]?.child.name ?? '',
+              type: recorded[n]?.type ?? 'check_in',
+              seq: e.seq,
+            })),
+            ...okExtras(decision),
+          },
+    );
+    if (events.length > 0) {
+      this.#o.sender.kick();
+      this.#o.status.changed();
+    }
     return line;
   }
 
-  #isDebounced(hash: string, now: Date): boolean {
+  /** The decision for a guardian: the roster, the roll-call in hand and this kiosk's own events today. */
+  #decide(held: RosterHeld, guardian: RosterGuardian, now: Date): GuardianDecision {
+    const { store, facility } = this.#o;
+    const { roster, index } = held;
+    const today = localDate(now, roster.timeZone);
+    const rollcall = facility.rollcall;
+    const ownEvents = store.outbox.dayEventsFor(
+      childrenOf(index, guardian).map((c) => c.id),
+      {
+        date: today,
+        timeZone: roster.timeZone,
+        // Acknowledged events the roll-call in hand was received after are already in it.
+        ackedSince: rollcall?.value.date === today ? rollcall.receivedAt : null,
+      },
+    );
+    const guard = roster.reversalGuardMinutes;
+    const reversalGuardMs =
+      this.#o.reversalGuardMs ?? (guard !== undefined ? guard * 60_000 : KIOSK_DEFAULTS.reversalGuardMs);
+    return decideForGuardian({ index, guardian, rollcall: rollcall?.value, ownEvents, now, reversalGuardMs });
+  }
+
+  /** "Already recorded": the guardian's children and their latest event today, when the guardian is known. */
+  #alreadyRecorded(held: RosterHeld, repeated: LastTap, kind: Credential['kind'], now: Date): TapOutcome {
+    const guardian =
+      repeated.guardianId === undefined ? undefined : held.index.guardianById.get(repeated.guardianId);
+    const decision = guardian && this.#decide(held, guardian, now);
+    if (decision?.result !== 'ok') return { type: 'tap', result: 'debounced', kind };
+    const children = decision.children.flatMap(({ child, last }) =>
+      last ? [{ childId: child.id, childName: child.name, type: last.type, at: last.at }] : [],
+    );
+    const named: NamedEvent[] = children.map((c) => ({ name: c.childName, type: c.type, at: c.at }));
+    return {
+      type: 'tap',
+      result: 'debounced',
+      kind,
+      children,
+      ...(named.length > 0 && {
+        message: bilingual((locale) => alreadyRecordedText(named, held.roster.timeZone, locale)),
+      }),
+    };
+  }
+
+  #remember(hash: string | null, local: Date, guardianId?: string): void {
+    // A PIN tap has no credential to debounce: the PIN pad is not left on the reader.
+    if (hash === null) return;
+    this.#lastTaps.set(hash, { at: local.getTime(), guardianId });
+  }
+
+  /** The earlier tap of this credential when this one repeats it within the debounce window. */
+  #debounced(hash: string, now: Date): LastTap | undefined {
     const debounceMs = this.#o.debounceMs;
-    if (debounceMs <= 0) return false;
+    if (debounceMs <= 0) return undefined;
     const t = now.getTime();
     if (this.#lastTaps.size > 1000) {
-      for (const [h, at] of this.#lastTaps) if (t - at >= debounceMs) this.#lastTaps.delete(h);
+      for (const [h, last] of this.#lastTaps) if (t - last.at >= debounceMs) this.#lastTaps.delete(h);
     }
     const last = this.#lastTaps.get(hash);
     // A clock set back makes the difference negative: treat it as a new tap rather than block the card.
-    return last !== undefined && t - last >= 0 && t - last < debounceMs;
+    return last !== undefined && t - last.at >= 0 && t - last.at < debounceMs ? last : undefined;
   }
+}
+
+/** The ok line's siblings left for a touch, and its words. */
+function okExtras(decision: Extract<GuardianDecision, { result: 'ok' }>): {
+  notIncluded?: { childId: string; childName: string; type: 'check_in' | 'check_out' }[];
+  message: string;
+} {
+  const recorded = decision.children.filter((c) => c.included).map((c) => c.child.name);
+  const apart = decision.children.filter((c) => !c.included);
+  const notIncluded = apart.map((c) => ({ childId: c.child.id, childName: c.child.name, type: c.type }));
+  const message = bilingual((locale) => {
+    const parts = [changeText({ kind: 'recorded', names: recorded, type: decision.direction }, locale)];
+    for (const type of ['check_in', 'check_out'] as const) {
+      const names = apart.filter((c) => c.type === type).map((c) => c.child.name);
+      if (names.length > 0) parts.push(notIncludedText(names, type, locale));
+    }
+    return parts.join(locale === 'ja' ? '。' : '. ');
+  });
+  return { ...(notIncluded.length > 0 && { notIncluded }), message };
 }
 
 /**

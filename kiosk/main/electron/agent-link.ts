@@ -207,6 +207,9 @@ export class AgentLink {
       case 'pairing':
         this.#pairing = event;
         return;
+      case 'families':
+        // The answer to an open chooser: a reloaded screen starts at the idle screen, not in the chooser.
+        return;
     }
   }
 

@@ -82,7 +82,14 @@ describe('migrations', () => {
     ).run(e.id, e.occurredAt, Date.parse(e.occurredAt), JSON.stringify(e));
     v1.close();
     const store = open();
-    expect(tables(file)).toEqual(['meta', 'outbox', 'rollcall_cache', 'roster_cache']);
+    // open() runs every migration: 3 adds the guardian PIN lockouts.
+    expect(tables(file)).toEqual([
+      'guardian_pin_lockouts',
+      'meta',
+      'outbox',
+      'rollcall_cache',
+      'roster_cache',
+    ]);
     expect(store.outbox.pending()).toEqual([e]);
   });
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../../common/sqlite.ts';
 import { SqliteCacheStore, type CacheStore } from './cache.ts';
+import { SqlitePinLockoutStore, type PinLockoutStore } from './guardian-pin-lockouts.ts';
 import { SqliteIdentityStore, type IdentityStore } from './identity.ts';
 import { MetaTable } from './meta.ts';
 import { kioskMigrations } from './migrations.ts';
@@ -15,6 +16,8 @@ export interface KioskAggregates {
   readonly outbox: OutboxStore;
   readonly cache: CacheStore;
   readonly settings: SettingsStore;
+  /** Wrong guardian PINs and lockouts (the family chooser's PIN pad). */
+  readonly pinLockouts: PinLockoutStore;
 }
 
 /** What a caller that writes to several aggregates atomically needs besides them. */
@@ -38,6 +41,7 @@ export class KioskStore implements KioskAggregates, KioskTransactional {
   readonly outbox: OutboxStore;
   readonly cache: CacheStore;
   readonly settings: SettingsStore;
+  readonly pinLockouts: PinLockoutStore;
   readonly #db: Db;
 
   private constructor(db: Db, file: string) {
@@ -48,6 +52,7 @@ export class KioskStore implements KioskAggregates, KioskTransactional {
     this.outbox = new SqliteOutboxStore(db, meta);
     this.cache = new SqliteCacheStore(db);
     this.settings = new SqliteSettingsStore(db, meta);
+    this.pinLockouts = new SqlitePinLockoutStore(db);
   }
 
   /** Opens (creating and migrating) DIR/kiosk.sqlite. */

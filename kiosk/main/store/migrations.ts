@@ -1,4 +1,5 @@
 import type { Migration } from '../../../common/sqlite.ts';
+import { pinLockoutsMigration } from './guardian-pin-lockouts.ts';
 
 export const kioskMigrations: readonly Migration[] = [
   {
@@ -49,4 +50,5 @@ export const kioskMigrations: readonly Migration[] = [
       `);
     },
   },
+  pinLockoutsMigration(3),
 ];

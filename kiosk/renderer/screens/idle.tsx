@@ -6,6 +6,7 @@ import { useNow } from '../use-now.ts';
 import { clockText } from '../view.ts';
 import { PromptIcon } from './icons.tsx';
 import { LangToggle } from './lang-toggle.tsx';
+import { NoCardButton } from './family-chooser.tsx';
 import { StaffButton } from './pin-pad.tsx';
 
 /** `offsetMs`: the agent's correction when this machine's clock is off from the hub's (else 0). */
@@ -52,6 +53,7 @@ export function IdleScreen({
           </div>
         </div>
       </div>
+      {kiosk?.ready === true && <NoCardButton m={m} dispatch={dispatch} />}
       {kiosk !== null && <StaffButton m={m} dispatch={dispatch} />}
     </section>
   );

@@ -1,13 +1,24 @@
 import { useState, type Dispatch } from 'react';
-import { UI_TEST_IDS, type ChildView, type GenkanKioskApi, type UiReply } from '../../common/ui-api.ts';
+import { changeText, heldText } from '../../common/tap-messages.ts';
+import {
+  UI_TEST_IDS,
+  type ChildView,
+  type GenkanKioskApi,
+  type Locale,
+  type UiReply,
+} from '../../common/ui-api.ts';
 import type { Messages } from '../messages.ts';
-import { tapDirection, type Action, type OkTap, type Screen } from '../state.ts';
+import { isHeld, tapDirection, type Action, type OkTap, type Screen } from '../state.ts';
 import { useNow } from '../use-now.ts';
 import { avatarColour, initialOf } from '../view.ts';
 import { SwapIcon, UndoIcon } from './icons.tsx';
 import { LangToggle } from './lang-toggle.tsx';
 
-/** A recorded tap: the children, and undo / leave out / change direction until it confirms itself. */
+/**
+ * A recorded tap: the children, and undo / leave out / change direction until it confirms itself. A
+ * sibling whose own next step differs is shown apart with its own direction, recorded only if touched;
+ * a tap held by the reversal guard records nothing and asks (a touch on a child records it).
+ */
 
 function Countdown({ from, durationMs, m }: { from: number; durationMs: number; m: Messages }) {
   const now = useNow(200);
@@ -23,22 +34,33 @@ function Countdown({ from, durationMs, m }: { from: number; durationMs: number; 
   );
 }
 
+/** How a child's card offers its one touch. */
+type ChildRole =
+  /** Recorded with the tap (or left out by the parent): leave out / add back. */
+  | 'member'
+  /** A sibling whose own next step differs, or any child of a held tap: touching records it. */
+  | 'apart';
+
 function ChildEntry({
   child,
-  many,
+  role,
+  showButton,
   m,
   disabled,
   onToggle,
 }: {
   child: ChildView;
-  many: boolean;
+  role: ChildRole;
+  showButton: boolean;
   m: Messages;
   disabled: boolean;
   onToggle: () => void;
 }) {
+  const apart = role === 'apart';
+  const out = !child.included;
   return (
     <li
-      className={`child child--${child.direction}${child.included ? '' : ' child--out'}`}
+      className={`child child--${child.direction}${out ? ' child--out' : ''}${apart ? ' child--apart' : ''}`}
       data-child-id={child.childId}
       data-direction={child.direction}
       data-included={String(child.included)}
@@ -49,23 +71,31 @@ function ChildEntry({
       <div className="child__text">
         {child.kana !== '' && <p className="child__kana">{child.kana}</p>}
         <p className="child__name">{child.name}</p>
+        {apart && (
+          // Its own direction in large type: never a small label that reads like the tap's.
+          <p className={`child__own badge badge--${child.direction}`}>{m.direction[child.direction]}</p>
+        )}
         <p className="child__meta">
           <span className="child__class">{child.className}</span>
-          <span className={`badge badge--${child.included ? child.direction : 'out'}`}>
-            {child.included ? m.direction[child.direction] : m.leftOut}
-          </span>
+          {apart ? (
+            out && <span className="badge badge--out">{m.tap.apart}</span>
+          ) : (
+            <span className={`badge badge--${child.included ? child.direction : 'out'}`}>
+              {child.included ? m.direction[child.direction] : m.leftOut}
+            </span>
+          )}
         </p>
       </div>
-      {many && (
+      {showButton && (
         <button
           type="button"
-          className={`btn btn--toggle${child.included ? '' : ' btn--toggle-out'}`}
+          className={`btn btn--toggle${out ? ' btn--toggle-out' : ''}`}
           data-testid={UI_TEST_IDS.childToggle}
-          aria-pressed={!child.included}
+          aria-pressed={out}
           disabled={disabled}
           onClick={onToggle}
         >
-          {child.included ? m.leaveOut : m.addBack}
+          {apart ? (out ? m.tap.record(child.direction) : m.leaveOut) : out ? m.addBack : m.leaveOut}
         </button>
       )}
     </li>
@@ -78,6 +108,8 @@ export function OkResult({
   durationMs,
   api,
   m,
+  locale,
+  timeZone,
   dispatch,
 }: {
   tap: OkTap;
@@ -85,12 +117,18 @@ export function OkResult({
   durationMs: number;
   api: GenkanKioskApi;
   m: Messages;
+  locale: Locale;
+  timeZone: string;
   dispatch: Dispatch<Action>;
 }) {
   // One command at a time: a double press of "change direction" must not flip it back.
   const [busy, setBusy] = useState(false);
   const direction = tapDirection(tap);
+  const held = isHeld(tap);
   const many = tap.children.length > 1;
+  const earlier = tap.children.flatMap((c) =>
+    c.reversal === true && c.last ? [{ name: c.name, type: c.last.type, at: c.last.at }] : [],
+  );
   // One child: one big card; two: side by side; more: compact cards in a grid.
   const layout = many ? (tap.children.length === 2 ? 'pair' : 'grid') : 'single';
 
@@ -108,31 +146,45 @@ export function OkResult({
 
   return (
     <section
-      className={`result result--${direction}`}
+      className={`result result--${held ? 'held' : direction}`}
       data-testid={UI_TEST_IDS.tapResult}
-      data-result="ok"
+      data-result={held ? 'needs_confirm' : 'ok'}
       aria-live="assertive"
     >
       <header className="band">
         <span className={`band__badge badge badge--${direction}`}>{m.direction[direction]}</span>
         <h1 className="band__title" data-testid={UI_TEST_IDS.message}>
-          {m.greeting[direction]}
+          {held ? m.tap.heldTitle : m.greeting[direction]}
         </h1>
         <LangToggle m={m} dispatch={dispatch} />
       </header>
+      {held && earlier.length > 0 && (
+        <p className="result__note" role="alert">
+          {heldText(earlier, direction, timeZone, locale)}
+        </p>
+      )}
+      {!held && screen.change && (
+        <p className="result__note" role="status">
+          {changeText(screen.change, locale)}
+        </p>
+      )}
       <ul className={`children children--${layout}`}>
-        {tap.children.map((child) => (
-          <ChildEntry
-            key={child.childId}
-            child={child}
-            many={many}
-            m={m}
-            disabled={busy}
-            onToggle={() => {
-              run(Date.now(), () => api.setIncluded(tap.tapId, child.childId, !child.included));
-            }}
-          />
-        ))}
+        {tap.children.map((child) => {
+          const role: ChildRole = held || child.direction !== direction ? 'apart' : 'member';
+          return (
+            <ChildEntry
+              key={child.childId}
+              child={child}
+              role={role}
+              showButton={many || role === 'apart'}
+              m={m}
+              disabled={busy}
+              onToggle={() => {
+                run(Date.now(), () => api.setIncluded(tap.tapId, child.childId, !child.included));
+              }}
+            />
+          );
+        })}
       </ul>
       {screen.failed && (
         <p className="result__failed" role="alert">
@@ -140,36 +192,40 @@ export function OkResult({
         </p>
       )}
       <footer className="actions">
-        <button
-          type="button"
-          className="btn btn--secondary"
-          data-testid={UI_TEST_IDS.undo}
-          disabled={busy}
-          onClick={() => {
-            run(
-              Date.now(),
-              () => api.undo(tap.tapId),
-              () => {
-                dispatch({ type: 'undone', tapId: tap.tapId, now: Date.now() });
-              },
-            );
-          }}
-        >
-          <UndoIcon />
-          {m.undo}
-        </button>
-        <button
-          type="button"
-          className="btn btn--secondary"
-          data-testid={UI_TEST_IDS.flip}
-          disabled={busy}
-          onClick={() => {
-            run(Date.now(), () => api.flip(tap.tapId));
-          }}
-        >
-          <SwapIcon />
-          {m.flip}
-        </button>
+        {!held && (
+          <button
+            type="button"
+            className="btn btn--secondary"
+            data-testid={UI_TEST_IDS.undo}
+            disabled={busy}
+            onClick={() => {
+              run(
+                Date.now(),
+                () => api.undo(tap.tapId),
+                () => {
+                  dispatch({ type: 'undone', tapId: tap.tapId, now: Date.now() });
+                },
+              );
+            }}
+          >
+            <UndoIcon />
+            {m.undo}
+          </button>
+        )}
+        {!held && (
+          <button
+            type="button"
+            className="btn btn--secondary"
+            data-testid={UI_TEST_IDS.flip}
+            disabled={busy}
+            onClick={() => {
+              run(Date.now(), () => api.flip(tap.tapId));
+            }}
+          >
+            <SwapIcon />
+            {m.flip}
+          </button>
+        )}
         <Countdown key={screen.countdownFrom} from={screen.countdownFrom} durationMs={durationMs} m={m} />
         <button
           type="button"
@@ -181,7 +237,7 @@ export function OkResult({
             dispatch({ type: 'dismiss' });
           }}
         >
-          {m.confirm}
+          {held ? m.tap.dontRecord : m.confirm}
         </button>
       </footer>
     </section>

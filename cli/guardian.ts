@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { GenkanError } from '../common/errors.ts';
+import { fail, printJson } from './util.ts';
+
+const PIN_ENV = 'GENKAN_GUARDIAN_PIN';
+const PIN_STDIN_TIMEOUT_MS = 60_000;
+
+/** The first line of stdin (a pipe or a person typing), within a timeout. */
+function readPinLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+      if (err) reject(err);
+      else resolve(text.split(/\r?\n/)[0] ?? '');
+    };
+    const onData = (chunk: Buffer | string): void => {
+      text += chunk.toString();
+      // A PIN is short: more than a line's worth is not a PIN, and need not be read to the end.
+      if (text.includes('\n') || text.length > 64) done();
+    };
+    const onEnd = (): void => {
+      done();
+    };
+    const timer = setTimeout(() => {
+      done(new GenkanError('pin_timeout', `no PIN on stdin; set ${PIN_ENV} or pipe one line`));
+    }, PIN_STDIN_TIMEOUT_MS);
+    process.stdin.on('data', onData);
+    process.stdin.on('end', onEnd);
+  });
+}
+
+/**
+ * genkan guardian pin GUARDIAN --data DIR [--clear]: sets (or clears) a guardian's kiosk PIN, for the
+ * family chooser of the kiosk's "no card" button. The PIN comes from GENKAN_GUARDIAN_PIN or one line on
+ * stdin, never an argument (other users could see it in the process list). Works while the hub runs: the
+ * roster version moves and the hub republishes the roster to the kiosks.
+ */
+export function register(program: Command): void {
+  const guardian = program.command('guardian').description("guardians' kiosk PINs");
+  guardian
+    .command('pin <guardian>')
+    .description(`set a guardian's kiosk PIN (4–8 digits) from ${PIN_ENV} or stdin, or clear it with --clear`)
+    .requiredOption('--data <dir>', "the hub's data directory")
+    .option('--clear', 'remove the PIN (the guardian is then asked to see staff at the kiosk)')
+    .action(async (guardianId: string, opts: { data: string; clear?: boolean }) => {
+      const [{ HubStore }, pins] = await Promise.all([
+        import('../edge-hub/store/hub-store.ts'),
+        import('../edge-hub/facility/guardian-pins.ts'),
+      ]);
+      let answer: unknown;
+      try {
+        const pin = opts.clear === true ? null : (process.env[PIN_ENV] ?? (await readPinLine())).trim();
+        if (pin !== null) pins.checkGuardianPin(pin);
+        const store = HubStore.open(opts.data);
+        try {
+          const actor = { kind: 'cli', id: null } as const;
+          answer =
+            pin === null
+              ? { ok: true, guardianId, ...pins.clearGuardianPin(store, guardianId, actor) }
+              : { ok: true, guardianId, ...(await pins.setGuardianPin(store, guardianId, pin, actor)) };
+        } finally {
+          store.close();
+        }
+      } catch (err) {
+        fail(err);
+      }
+      printJson(answer);
+    });
+}

@@ -1,0 +1,216 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
+import { UI_TEST_IDS } from '../kiosk/common/ui-api.ts';
+import type { AttendanceEvent } from '../protocol/index.ts';
+import {
+  backToIdle,
+  byTestId,
+  launchChromium,
+  openKioskPage,
+  requireChromium,
+  resultScreen,
+  screenshotBoth,
+} from './support/browser.ts';
+import { eventually, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
+import { hubEvents, provisionSite, startHub, startKiosk, testDates, type Site } from './support/site.ts';
+
+const haveChromium = requireChromium();
+
+const CARD = { family: '0101000000000011', single: '0101000000000012' };
+const ROSTER = [
+  ROSTER_HEADER,
+  `k1,ひよこ組,c001,小林 一花,こばやし いちか,g001,小林 真理,${CARD.family}`,
+  `k2,りす組,c002,小林 二葉,こばやし ふたば,g001,小林 真理,`,
+  `k3,くま組,c003,小林 三咲,こばやし みさき,g001,小林 真理,`,
+  `k1,ひよこ組,c004,中村 陸,なかむら りく,g002,中村 聡,${CARD.single}`,
+].join('\n');
+
+const SCREEN_MS = 15_000;
+const HUB_MS = 30_000;
+
+type EventLine = { id: string; childId: string; type: string };
+
+/**
+ * Issue 14, points 1, 2 and 4 in Chromium: a sibling who stayed home is not checked in at pick-up, and
+ * a second tap soon after a check-in records nothing unless the parent touches the child. Checked
+ * against what the hub stores (GET /api/events).
+ */
+describe.runIf(haveChromium)('kiosk: siblings and the reversal guard in Chromium', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let site: Site;
+  let httpPort = 0;
+  let browser: Browser;
+  const procs: GenkanProcess[] = [];
+  const startedAt = new Date();
+  const kiosks: { proc: GenkanProcess; page: Page }[] = [];
+
+  const atHub = (): Promise<AttendanceEvent[]> => hubEvents(site, httpPort, testDates(startedAt));
+  const hubHolds = (ids: string[], what: string): Promise<AttendanceEvent[]> =>
+    eventually(
+      async () => {
+        const events = await atHub();
+        const held = new Set(events.map((e) => e.id));
+        return ids.every((id) => held.has(id)) ? events : undefined;
+      },
+      HUB_MS,
+      what,
+    );
+  const tapAt = async (kiosk: GenkanProcess, card: string): Promise<JsonLine> => {
+    const taps = () => kiosk.lines.filter((l) => l['type'] === 'tap');
+    const before = taps().length;
+    kiosk.write(`card:${card}\n`);
+    await kiosk.waitFor(() => taps().length > before, HUB_MS, 'tap line');
+    const out = taps()[before];
+    if (!out) throw new Error('no tap line');
+    return out;
+  };
+  /** Nobody touches the screen: it returns to idle when its countdown ends. */
+  const untouchedToIdle = (page: Page) =>
+    page.locator(`${byTestId(UI_TEST_IDS.app)}[data-screen="idle"]`).waitFor({ timeout: SCREEN_MS * 2 });
+  const eventsOf = (line: JsonLine): EventLine[] => (line['events'] ?? []) as EventLine[];
+  const kioskAt = (n: number) => {
+    const k = kiosks[n];
+    if (!k) throw new Error(`no kiosk ${n}`);
+    return k;
+  };
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    site = await provisionSite(dir.path, {
+      kiosks: 2,
+      children: 0,
+      roster: { csv: `${ROSTER}\n`, cards: Object.values(CARD) },
+    });
+    const hub = startHub(site);
+    procs.push(hub);
+    const hubReady = await hub.ready();
+    httpPort = Number(hubReady['http']);
+    const mqttPort = Number(hubReady['mqtt']);
+    browser = await launchChromium();
+    // Kiosk 0: morning and pick-up are seconds apart here, so the reversal guard (which would rightly
+    // hold a pick-up seconds after a check-in) is off. Kiosk 1 keeps the facility's guard (10 min).
+    const launches = [['--reversal-guard-ms', '0'], []];
+    for (const [i, extra] of launches.entries()) {
+      const proc = startKiosk(site, i, mqttPort, { ui: 'browser', extra: ['--debounce-ms', '0', ...extra] });
+      procs.push(proc);
+      const ready = await proc.ready();
+      const page = await openKioskPage(browser, String(ready['ui']));
+      await page
+        .locator(`${byTestId(UI_TEST_IDS.app)}[data-screen="idle"]`)
+        .waitFor({ timeout: SCREEN_MS * 2 });
+      kiosks.push({ proc, page });
+    }
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    for (const k of kiosks) {
+      console.log('kiosk lines (last 10):', k.proc.lines.slice(-10));
+      console.log('screen:', (await k.page.content().catch(String)).slice(0, 4000));
+    }
+  });
+
+  afterAll(async () => {
+    await browser.close().catch(() => undefined);
+    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+    await dir.remove();
+  });
+
+  it('three siblings, one left out in the morning: at pick-up only the other two are checked out', async () => {
+    const { proc, page } = kioskAt(0);
+    const morning = await tapAt(proc, CARD.family);
+    expect(eventsOf(morning).map((e) => [e.childId, e.type])).toEqual([
+      ['c001', 'check_in'],
+      ['c002', 'check_in'],
+      ['c003', 'check_in'],
+    ]);
+    const screen = resultScreen(page, 'ok', 'c003');
+    await screen.waitFor({ timeout: SCREEN_MS });
+    await screen.locator(`[data-child-id="c003"] ${byTestId(UI_TEST_IDS.childToggle)}`).click();
+    await screen.locator('[data-child-id="c003"][data-included="false"]').waitFor({ timeout: SCREEN_MS });
+    // The screen and the demo terminal's line say what changed.
+    await expect(screen.locator('.result__note').textContent()).resolves.toContain(
+      '小林 三咲さんの登園を取り消しました',
+    );
+    const amend = await proc.waitFor((l) => l['type'] === 'amend' && l['tapId'] === morning['tapId'], HUB_MS);
+    expect(amend['message']).toContain('小林 三咲さんの登園を取り消しました');
+    await page.locator(byTestId(UI_TEST_IDS.confirm)).click();
+    await backToIdle(page);
+
+    // Pick-up: 降園 for the two who came; the one at home is shown apart with her own direction.
+    const pickUp = await tapAt(proc, CARD.family);
+    expect(eventsOf(pickUp).map((e) => [e.childId, e.type])).toEqual([
+      ['c001', 'check_out'],
+      ['c002', 'check_out'],
+    ]);
+    expect(pickUp['notIncluded']).toEqual([{ childId: 'c003', childName: '小林 三咲', type: 'check_in' }]);
+    const result = resultScreen(page, 'ok', 'c003');
+    await result.waitFor({ timeout: SCREEN_MS });
+    for (const id of ['c001', 'c002']) {
+      const child = result.locator(`[data-child-id="${id}"]`);
+      await expect(child.getAttribute('data-included')).resolves.toBe('true');
+      await expect(child.getAttribute('data-direction')).resolves.toBe('check_out');
+    }
+    const home = result.locator('[data-child-id="c003"]');
+    await expect(home.getAttribute('data-included')).resolves.toBe('false');
+    await expect(home.getAttribute('data-direction')).resolves.toBe('check_in');
+    await expect(home.locator('.child__own').textContent()).resolves.toBe('登園');
+    await screenshotBoth(page, 'siblings-one-at-home');
+    // Left to its countdown: the tap confirms itself, the sibling at home stays unrecorded.
+    await untouchedToIdle(page);
+
+    const ids = [...eventsOf(morning), ...eventsOf(pickUp)].map((e) => e.id);
+    const events = await hubHolds(ids, 'the day at the hub');
+    const of = (childId: string) => events.filter((e) => e.childId === childId).map((e) => e.type);
+    expect(of('c001')).toEqual(['check_in', 'check_out']);
+    expect(of('c002')).toEqual(['check_in', 'check_out']);
+    // Her morning check-in was voided at once, and nothing was recorded for her at pick-up.
+    expect(of('c003')).toEqual(['check_in', 'void']);
+  });
+
+  it('a re-tap soon after a check-in records nothing unless the child is touched', async () => {
+    const { proc, page } = kioskAt(1);
+    const first = await tapAt(proc, CARD.single);
+    expect(eventsOf(first).map((e) => [e.childId, e.type])).toEqual([['c004', 'check_in']]);
+    await page.locator(byTestId(UI_TEST_IDS.confirm)).click();
+    await backToIdle(page);
+
+    // Past the repeat window (debounce off here), within the facility's 10-minute guard: held.
+    const second = await tapAt(proc, CARD.single);
+    expect(second).toMatchObject({
+      result: 'needs_confirm',
+      children: [{ childId: 'c004', type: 'check_out' }],
+    });
+    const held = resultScreen(page, 'needs_confirm', 'c004');
+    await held.waitFor({ timeout: SCREEN_MS });
+    await expect(held.locator('.result__note').textContent()).resolves.toMatch(
+      /中村 陸さんは\d\d:\d\dに登園しました/,
+    );
+    await screenshotBoth(page, 'reversal-guard');
+    // The countdown ends with nothing recorded.
+    await untouchedToIdle(page);
+
+    // Once more, and the parent touches the child: now the check-out is recorded.
+    const third = await tapAt(proc, CARD.single);
+    expect(third['result']).toBe('needs_confirm');
+    const asking = resultScreen(page, 'needs_confirm', 'c004');
+    await asking.waitFor({ timeout: SCREEN_MS });
+    await asking.locator(`[data-child-id="c004"] ${byTestId(UI_TEST_IDS.childToggle)}`).click();
+    await resultScreen(page, 'ok', 'c004')
+      .locator('[data-child-id="c004"][data-included="true"]')
+      .waitFor({ timeout: SCREEN_MS });
+    const amend = await proc.waitFor((l) => l['type'] === 'amend' && l['tapId'] === third['tapId'], HUB_MS);
+    const [checkOut] = eventsOf(amend);
+    expect(checkOut).toMatchObject({ childId: 'c004', type: 'check_out' });
+    await page.locator(byTestId(UI_TEST_IDS.confirm)).click();
+    await backToIdle(page);
+
+    const events = await hubHolds(
+      [eventsOf(first)[0]?.id ?? '', checkOut?.id ?? ''],
+      'the check-out at the hub',
+    );
+    // The held tap stored nothing: one check-in, then the touched check-out.
+    expect(events.filter((e) => e.childId === 'c004').map((e) => e.type)).toEqual(['check_in', 'check_out']);
+  });
+});
