@@ -154,7 +154,7 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
         }
         // Two devices given the same id would throw each other off for ever: the one connected stays while
         // it is heard from. A device reconnecting after a drop the hub has not noticed yet gets in once its
-        // old connection has been silent for the grace (a kiosk pings every 15 s while idle).
+        // old connection has been silent for the grace (a kiosk pings after 1 s of silence).
         const live = sessions.get(username);
         const heard = live && !live.closed ? lastHeard.get(live.conn) : undefined;
         if (heard !== undefined && Date.now() - heard < takeoverGraceMs) {
