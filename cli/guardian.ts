@@ -1,37 +1,7 @@
 import type { Command } from 'commander';
-import { GenkanError } from '../common/errors.ts';
-import { fail, printJson } from './util.ts';
+import { fail, printJson, readSecretLine } from './util.ts';
 
 const PIN_ENV = 'GENKAN_GUARDIAN_PIN';
-const PIN_STDIN_TIMEOUT_MS = 60_000;
-
-/** The first line of stdin (a pipe or a person typing), within a timeout. */
-function readPinLine(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const done = (err?: Error): void => {
-      clearTimeout(timer);
-      process.stdin.off('data', onData);
-      process.stdin.off('end', onEnd);
-      process.stdin.pause();
-      if (err) reject(err);
-      else resolve(text.split(/\r?\n/)[0] ?? '');
-    };
-    const onData = (chunk: Buffer | string): void => {
-      text += chunk.toString();
-      // A PIN is short: more than a line's worth is not a PIN, and need not be read to the end.
-      if (text.includes('\n') || text.length > 64) done();
-    };
-    const onEnd = (): void => {
-      done();
-    };
-    const timer = setTimeout(() => {
-      done(new GenkanError('pin_timeout', `no PIN on stdin; set ${PIN_ENV} or pipe one line`));
-    }, PIN_STDIN_TIMEOUT_MS);
-    process.stdin.on('data', onData);
-    process.stdin.on('end', onEnd);
-  });
-}
 
 /**
  * genkan guardian pin GUARDIAN --data DIR [--clear]: sets (or clears) a guardian's kiosk PIN, for the
@@ -53,7 +23,8 @@ export function register(program: Command): void {
       ]);
       let answer: unknown;
       try {
-        const pin = opts.clear === true ? null : (process.env[PIN_ENV] ?? (await readPinLine())).trim();
+        const pin =
+          opts.clear === true ? null : (process.env[PIN_ENV] ?? (await readSecretLine(PIN_ENV))).trim();
         if (pin !== null) pins.checkGuardianPin(pin);
         const store = HubStore.open(opts.data);
         try {

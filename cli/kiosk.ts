@@ -6,7 +6,7 @@ import { KIOSK_DEFAULTS, UI_DEFAULTS, UI_MODES, type UiMode } from '../kiosk/mai
 import { PIN_RE } from '../kiosk/main/staff-pin.ts';
 import { LOCALES, type Locale } from '../kiosk/common/locales.ts';
 import { electronBinary } from '../kiosk/main/electron/launch.ts';
-import { fail, GENKAN_VERSION, parseNonNegativeInt, parsePort, printJson } from './util.ts';
+import { fail, GENKAN_VERSION, parseNonNegativeInt, parsePort, printJson, readSecretLine } from './util.ts';
 
 interface KioskCliOptions {
   data: string;
@@ -175,36 +175,6 @@ export function register(program: Command): void {
   registerKioskPin(program);
 }
 
-const PIN_STDIN_TIMEOUT_MS = 60_000;
-
-/** The first line of stdin (a pipe or a person typing), within a timeout. */
-function readPinLine(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const done = (err?: Error): void => {
-      clearTimeout(timer);
-      process.stdin.off('data', onData);
-      process.stdin.off('end', onEnd);
-      process.stdin.pause();
-      if (err) reject(err);
-      else resolve(text.split(/\r?\n/)[0] ?? '');
-    };
-    const onData = (chunk: Buffer | string): void => {
-      text += chunk.toString();
-      // A PIN is short: more than a line's worth is not a PIN, and need not be read to the end.
-      if (text.includes('\n') || text.length > 64) done();
-    };
-    const onEnd = (): void => {
-      done();
-    };
-    const timer = setTimeout(() => {
-      done(new GenkanError('pin_timeout', 'no PIN on stdin; set GENKAN_KIOSK_PIN or pipe one line'));
-    }, PIN_STDIN_TIMEOUT_MS);
-    process.stdin.on('data', onData);
-    process.stdin.on('end', onEnd);
-  });
-}
-
 /**
  * genkan kiosk pin --data DIR: sets the staff PIN of the maintenance screen, from GENKAN_KIOSK_PIN or
  * one line on stdin (never an argument, which other users could see in the process list).
@@ -226,7 +196,7 @@ function registerKioskPin(program: Command): void {
         });
       }
       try {
-        const pin = (process.env['GENKAN_KIOSK_PIN'] ?? (await readPinLine())).trim();
+        const pin = (process.env['GENKAN_KIOSK_PIN'] ?? (await readSecretLine('GENKAN_KIOSK_PIN'))).trim();
         if (!PIN_RE.test(pin)) throw new GenkanError('bad_pin_format', 'the PIN must be 4–12 digits');
         const [{ KioskStore }, { setStaffPin }] = await Promise.all([
           import('../kiosk/main/store/kiosk-store.ts'),

@@ -29,3 +29,36 @@ export function fail(err: unknown): never {
 
 /** The package's version (the CLI's --version, the kiosk's device status). */
 export const GENKAN_VERSION: string = packageJson.version;
+
+const SECRET_STDIN_TIMEOUT_MS = 60_000;
+
+/**
+ * The first line of stdin (a pipe or a person typing), within a timeout: how PIN commands take a secret
+ * that must not be an argument. `envName` is the variable the timeout's message points to instead.
+ */
+export function readSecretLine(envName: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+      if (err) reject(err);
+      else resolve(text.split(/\r?\n/)[0] ?? '');
+    };
+    const onData = (chunk: Buffer | string): void => {
+      text += chunk.toString();
+      // A PIN is short: more than a line's worth is not a PIN, and need not be read to the end.
+      if (text.includes('\n') || text.length > 64) done();
+    };
+    const onEnd = (): void => {
+      done();
+    };
+    const timer = setTimeout(() => {
+      done(new GenkanError('pin_timeout', `no PIN on stdin; set ${envName} or pipe one line`));
+    }, SECRET_STDIN_TIMEOUT_MS);
+    process.stdin.on('data', onData);
+    process.stdin.on('end', onEnd);
+  });
+}
