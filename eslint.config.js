@@ -45,6 +45,7 @@ const packagesOnlyIn = {
     'common/ledger-http.ts',
     'edge-hub/http',
     'edge-hub/admin/api.ts',
+    'edge-hub/admin/guardian-routes.ts',
     'edge-hub/tablet/api.ts',
     'cloud-relay/server.ts',
     'cloud-relay/routes',

@@ -2,7 +2,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
@@ -18,8 +18,11 @@ const SCREEN_MS = 15_000;
 const IMPORT_MS = 60_000;
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
-/** One screenshot per language into test-results/screens, and docs/screens when UPDATE_SCREENSHOTS=1. */
-async function shots(page: Page, name: string): Promise<void> {
+/**
+ * One screenshot per language into test-results/screens, and docs/screens when UPDATE_SCREENSHOTS=1;
+ * `scrollTo`: a selector scrolled into view in each language (switching re-renders the page).
+ */
+async function shots(page: Page, name: string, scrollTo?: string): Promise<void> {
   const dir = join(ROOT, 'test-results/screens');
   await mkdir(dir, { recursive: true });
   for (const locale of ['ja', 'en'] as const) {
@@ -29,6 +32,10 @@ async function shots(page: Page, name: string): Promise<void> {
       await page
         .locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-locale="${locale}"]`)
         .waitFor({ timeout: SCREEN_MS });
+    }
+    if (scrollTo !== undefined) {
+      await page.locator(scrollTo).waitFor({ timeout: SCREEN_MS });
+      await page.locator(scrollTo).scrollIntoViewIfNeeded();
     }
     const file = `admin-${name}-${locale}.png`;
     await page.screenshot({ path: join(dir, file), animations: 'disabled', fullPage: false });
@@ -83,7 +90,8 @@ function pastEvent(seq: number, minutesAgo: number, extra: Partial<AttendanceEve
  * The director's admin app in a real Chromium against a real hub process: admin sign-in (a staff-role
  * account is refused), the relay warning and health box with the cloud down, the refused and clock-doubt
  * events, a roster with mistakes listed by line and nothing imported, a 2,000-row import with progress that
- * the running hub then serves, and a refused setting named next to its field.
+ * the running hub then serves, a guardian's kiosk PIN set and cleared in its roster cell, a refused setting
+ * named next to its field, and the kiosks' reversal guard checked in the page and saved.
  */
 describe.runIf(haveChromium)('admin app in Chromium', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -252,6 +260,57 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     expect(rollcall.classes.reduce((n, c) => n + c.children.length, 0)).toBe(2000);
   });
 
+  it("sets a guardian's kiosk PIN from the roster page's PIN cell, and clears it", async () => {
+    const cellOf = (pin: boolean) =>
+      page.locator(`${byTestId('guardian-pin')}[data-guardian-id="g1"][data-pin="${String(pin)}"]`);
+    const answerOf = (method: 'PUT' | 'DELETE') =>
+      page.waitForResponse(
+        (r) => r.url().endsWith('/api/admin/guardians/g1/pin') && r.request().method() === method,
+        { timeout: SCREEN_MS },
+      );
+    const hubPin = async (): Promise<boolean | undefined> => {
+      const roster = (await (await page.request.get(`${base}/api/admin/roster`)).json()) as {
+        guardians: { id: string; pin: boolean }[];
+      };
+      return roster.guardians.find((g) => g.id === 'g1')?.pin;
+    };
+    await cellOf(false).waitFor({ timeout: SCREEN_MS });
+    await cellOf(false).scrollIntoViewIfNeeded();
+    const input = page.locator(`${byTestId('guardian-pin-new')}[data-guardian-id="g1"]`);
+    const save = page.locator(`${byTestId('guardian-pin-save')}[data-guardian-id="g1"]`);
+    // Only digits are taken, and fewer than four cannot be sent.
+    await input.fill('48a');
+    await expect(input.inputValue()).resolves.toBe('48');
+    await expect(save.isDisabled()).resolves.toBe(true);
+    await input.fill('4826');
+    const set = answerOf('PUT');
+    await save.click();
+    const setAnswer = await set;
+    expect(setAnswer.status()).toBe(200);
+    const setBody = (await setAnswer.json()) as { guardianId: string; pin: boolean; rosterVersion: number };
+    expect(setBody).toMatchObject({ guardianId: 'g1', pin: true });
+    await cellOf(true).waitFor({ timeout: SCREEN_MS });
+    await expect(input.inputValue()).resolves.toBe('');
+    await expect(cellOf(true).textContent()).resolves.toContain('設定済み');
+    await expect(hubPin()).resolves.toBe(true);
+    await shots(page, 'guardian-pin', `${byTestId('guardian-pin')}[data-guardian-id="g1"][data-pin="true"]`);
+
+    const clear = answerOf('DELETE');
+    await page.locator(`${byTestId('guardian-pin-clear')}[data-guardian-id="g1"]`).click();
+    const clearAnswer = await clear;
+    expect(clearAnswer.status()).toBe(200);
+    expect(await clearAnswer.json()).toEqual({
+      guardianId: 'g1',
+      pin: false,
+      rosterVersion: setBody.rosterVersion + 1,
+    });
+    await cellOf(false).waitFor({ timeout: SCREEN_MS });
+    await expect(
+      page.locator(`${byTestId('guardian-pin-clear')}[data-guardian-id="g1"]`).count(),
+    ).resolves.toBe(0);
+    await expect(hubPin()).resolves.toBe(false);
+  });
+
   it('names a refused setting next to its field', async () => {
     await page.locator(byTestId('nav-settings')).click();
     const field = page.locator('input[name="careBands.short.end"]');
@@ -264,12 +323,35 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     await shots(page, 'settings-error');
     await field.fill('16:00');
     await page.locator('input[name="undoWindowMinutes"]').fill('5');
+    const readSettings = async () =>
+      (await (
+        await fetch(`${base}/api/settings`, { headers: { authorization: `Bearer ${site.adminToken}` } })
+      ).json()) as { undoWindowMinutes: number; reversalGuardMinutes: number };
+    // The reversal guard is checked in the page (1–120 whole minutes) before anything is sent.
+    const guard = page.locator('input[name="reversalGuardMinutes"]');
+    await expect(guard.inputValue()).resolves.toBe('10');
+    const guardError = page.locator(
+      `[data-field="reversalGuardMinutes"] ${byTestId(ADMIN_TEST_IDS.fieldError)}`,
+    );
+    let patches = 0;
+    const countPatch = (r: Request) => {
+      if (r.method() === 'PATCH' && r.url().endsWith('/api/admin/settings')) patches++;
+    };
+    page.on('request', countPatch);
+    for (const bad of ['0', '121', '2.5', '']) {
+      await guard.fill(bad);
+      await page.locator(byTestId(ADMIN_TEST_IDS.settingsSave)).click();
+      await guardError.waitFor({ timeout: SCREEN_MS });
+      await expect(guardError.textContent()).resolves.toContain('1〜120');
+    }
+    expect(await readSettings()).toMatchObject({ undoWindowMinutes: 10, reversalGuardMinutes: 10 });
+    page.off('request', countPatch);
+    expect(patches).toBe(0);
+    await guard.fill('15');
     await page.locator(byTestId(ADMIN_TEST_IDS.settingsSave)).click();
     await page.locator(byTestId(ADMIN_TEST_IDS.settingsSaved)).waitFor({ timeout: SCREEN_MS });
-    const settings = await fetch(`${base}/api/settings`, {
-      headers: { authorization: `Bearer ${site.adminToken}` },
-    });
-    expect(((await settings.json()) as { undoWindowMinutes: number }).undoWindowMinutes).toBe(5);
+    await expect(guardError.count()).resolves.toBe(0);
+    expect(await readSettings()).toMatchObject({ undoWindowMinutes: 5, reversalGuardMinutes: 15 });
   });
 
   it('shows the devices and the audit log', async () => {

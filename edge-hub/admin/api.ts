@@ -7,16 +7,12 @@ import type { WebBundle } from '../../common/web-bundle.ts';
 import { compareTimed, NOT_ARRIVED, step, timed, voidedIds, type ChildDay } from '../../common/attendance.ts';
 import {
   ADMIN_COOKIE,
-  AdminGuardianPinRequestSchema,
-  AdminGuardianQrRequestSchema,
   AdminPairingRequestSchema,
   AdminSignInRequestSchema,
   CHART_BUCKET_MINUTES,
   RECORDS_HEALTH_LIST_MAX,
   type AdminAuditPage,
   type AdminChart,
-  type AdminGuardianPin,
-  type AdminGuardianQr,
   type AdminPairing,
   type AdminRecordsHealth,
   type AdminRoster,
@@ -24,11 +20,11 @@ import {
 } from '../../protocol/admin.ts';
 import { describeIssues, ErrorCodes, type AttendanceEvent } from '../../protocol/index.ts';
 import type { AdminAuth, AdminContext } from './auth.ts';
+import { registerGuardianRoutes } from './guardian-routes.ts';
 import type { DeviceStatusTracker } from '../mqtt/device-status.ts';
 import { issuePairingCode } from '../access/pairing.ts';
 import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/relay.ts';
-import { issueGuardianQr, qrMatrix, renderQrCardSvg } from '../facility/qr-card.ts';
-import { clearGuardianPin, setGuardianPin } from '../facility/guardian-pins.ts';
+import { qrMatrix } from '../facility/qr-card.ts';
 import type { RosterJobs } from '../facility/roster-job.ts';
 import { readSettings, updateSettings } from '../facility/settings.ts';
 import { NotSignedInError, tabletPairingUrl } from '../access/staff.ts';
@@ -284,69 +280,7 @@ export function registerAdminApi(
     return noStore(reply).send({ devices: options.devices.list(store.devices.deviceList(), format) });
   });
 
-  app.post<{ Params: { guardianId: string } }>(
-    '/api/admin/guardians/:guardianId/qr',
-    { bodyLimit: ADMIN_BODY_LIMIT },
-    (req, reply) => {
-      checkOrigin(req);
-      const ctx = adminOf(req);
-      const parsed = AdminGuardianQrRequestSchema.safeParse(req.body ?? {});
-      if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
-      const issued = issueGuardianQr(store, req.params.guardianId, {
-        ...(parsed.data.days !== undefined && { days: parsed.data.days }),
-        clock,
-      });
-      // The payload is a bearer credential: it goes into the image only, and never into the audit log.
-      store.audit.append({
-        actorKind: 'staff',
-        actorId: ctx.staffId,
-        action: 'admin.guardian_qr',
-        subject: `guardian:${issued.guardianId}`,
-        outcome: 'ok',
-        after: { expiresAt: issued.expiresAt },
-      });
-      const answer: AdminGuardianQr = {
-        guardianId: issued.guardianId,
-        expiresAt: issued.expiresAt,
-        svg: renderQrCardSvg(issued.payload, {
-          guardianName: issued.guardianName,
-          facilityName: issued.facilityName,
-          note: `有効期限 Valid until ${issued.expiresAt.slice(0, 10)}`,
-        }),
-      };
-      return noStore(reply).send(answer);
-    },
-  );
-
-  // The director sets or clears a guardian's kiosk PIN next to the guardian (the PIN never goes into a
-  // log or the audit entry); kiosks get the new hash with the roster at the next roster poll (~2 s).
-  app.put<{ Params: { guardianId: string } }>(
-    '/api/admin/guardians/:guardianId/pin',
-    { bodyLimit: ADMIN_BODY_LIMIT },
-    async (req, reply) => {
-      checkOrigin(req);
-      const ctx = adminOf(req);
-      const parsed = AdminGuardianPinRequestSchema.safeParse(req.body ?? {});
-      if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
-      const guardianId = req.params.guardianId;
-      const done = await setGuardianPin(store, guardianId, parsed.data.pin, {
-        kind: 'staff',
-        id: ctx.staffId,
-      });
-      req.log.info({ staffId: ctx.staffId, guardianId }, 'guardian PIN set');
-      const answer: AdminGuardianPin = { guardianId, pin: true, rosterVersion: done.rosterVersion };
-      return noStore(reply).send(answer);
-    },
-  );
-  app.delete<{ Params: { guardianId: string } }>('/api/admin/guardians/:guardianId/pin', (req, reply) => {
-    checkOrigin(req);
-    const ctx = adminOf(req);
-    const guardianId = req.params.guardianId;
-    const done = clearGuardianPin(store, guardianId, { kind: 'staff', id: ctx.staffId });
-    if (done.cleared) req.log.info({ staffId: ctx.staffId, guardianId }, 'guardian PIN cleared');
-    const answer: AdminGuardianPin = { guardianId, pin: false, rosterVersion: done.rosterVersion };
-    return noStore(reply).send(answer);
-  });
+  registerGuardianRoutes(app, { store, clock, adminOf, bodyLimit: ADMIN_BODY_LIMIT });
 
   app.post('/api/admin/devices/pairing', { bodyLimit: ADMIN_BODY_LIMIT }, async (req, reply) => {
     checkOrigin(req);

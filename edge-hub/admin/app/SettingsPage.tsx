@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode, type SyntheticEvent } from 'react';
 import { ADMIN_TEST_IDS } from '../../../protocol/admin.ts';
 import {
+  FacilitySettingsSchema,
   ROUNDINGS,
   type FacilitySettings,
   type Rounding,
@@ -26,6 +27,7 @@ function valuesOf(s: FacilitySettings, classIds: readonly string[]): Values {
     'extendedCare.roundingMinutes': String(s.extendedCare.roundingMinutes),
     'extendedCare.rounding': s.extendedCare.rounding,
     undoWindowMinutes: String(s.undoWindowMinutes),
+    reversalGuardMinutes: String(s.reversalGuardMinutes),
   };
   for (const id of classIds) {
     const c = s.classes[id];
@@ -55,6 +57,7 @@ function patchOf(v: Values, classIds: readonly string[]): SettingsPatch {
       rounding: get('extendedCare.rounding') as Rounding,
     },
     undoWindowMinutes: num(get('undoWindowMinutes')),
+    reversalGuardMinutes: num(get('reversalGuardMinutes')),
     classes: Object.fromEntries(
       classIds.map((id) => {
         const cutoff = get(`classes.${id}.cutoff`);
@@ -109,10 +112,16 @@ export function SettingsPage({
 
   const onSubmit = (e: SyntheticEvent): void => {
     e.preventDefault();
-    setWorking(true);
     setSaved(false);
     const ids = classes.map((c) => c.id);
-    void patchSettings(patchOf(values, ids)).then((r) => {
+    const patch = patchOf(values, ids);
+    // Checked here as the hub checks it (the same schema), so a mistyped guard is named before sending.
+    if (!FacilitySettingsSchema.shape.reversalGuardMinutes.safeParse(patch.reversalGuardMinutes).success) {
+      setError({ field: 'reversalGuardMinutes', reason: s.reversalGuardInvalid });
+      return;
+    }
+    setWorking(true);
+    void patchSettings(patch).then((r) => {
       setWorking(false);
       if (r.ok) {
         setError(null);
@@ -200,6 +209,10 @@ export function SettingsPage({
       <fieldset data-testid={ADMIN_TEST_IDS.undoWindow}>
         {input('undoWindowMinutes', s.undoWindowMinutes, 4)}
         <p className="help">{s.undoWindowHelp}</p>
+      </fieldset>
+      <fieldset>
+        {input('reversalGuardMinutes', s.reversalGuardMinutes, 4)}
+        <p className="help">{s.reversalGuardHelp}</p>
       </fieldset>
       {classes.map((c) => (
         <fieldset key={c.id}>

@@ -157,6 +157,11 @@ export interface Messages {
     readonly ratio: string;
     readonly undoWindowMinutes: string;
     readonly undoWindowHelp: string;
+    /** The kiosks' reversal guard (a second tap soon after asks instead of reversing). */
+    readonly reversalGuardMinutes: string;
+    readonly reversalGuardHelp: string;
+    /** The client's own refusal of a value outside 1–120 whole minutes. */
+    readonly reversalGuardInvalid: string;
     readonly save: string;
     readonly saved: string;
     readonly timeZone: (tz: string) => string;
@@ -390,6 +395,10 @@ const ja: Messages = {
     ratio: '職員1人あたりの園児数',
     undoWindowMinutes: '端末での取消期限（分）',
     undoWindowHelp: '玄関端末で保護者が記録を取り消せるのは、記録からこの分数のあいだだけです（1〜60分）。',
+    reversalGuardMinutes: '取り消し防止の時間（分）',
+    reversalGuardHelp:
+      '登園・降園の記録からこの分数のあいだに同じ園児がもう一度タッチされると、逆の記録にせず保護者に確認します（1〜120分）。',
+    reversalGuardInvalid: '1〜120の整数で入力してください',
     save: '保存',
     saved: '保存しました',
     timeZone: (tz) => `タイムゾーン：${tz}`,
@@ -622,6 +631,10 @@ const en: Messages = {
     ratio: 'Children per staff',
     undoWindowMinutes: 'Kiosk undo window (min)',
     undoWindowHelp: 'A parent can undo a record at the kiosk only this many minutes after it (1–60).',
+    reversalGuardMinutes: 'Reversal guard (min)',
+    reversalGuardHelp:
+      'A second tap within this many minutes of a check-in or check-out asks the parent instead of reversing it (1–120).',
+    reversalGuardInvalid: 'Enter a whole number from 1 to 120',
     save: 'Save',
     saved: 'Saved',
     timeZone: (tz) => `Time zone: ${tz}`,
