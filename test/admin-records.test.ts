@@ -1,4 +1,3 @@
-import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,40 +5,16 @@ import { newEventId } from '../common/ids.ts';
 import { localDate } from '../common/time.ts';
 import { HISTORY_TEST_IDS as T } from '../edge-hub/admin/app/history-logic.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
-import { ADMIN_TEST_IDS } from '../protocol/admin.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
+import { addDirector, adminShots, signInAdmin } from './support/admin.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
-import { genkanJson, ROOT, tempDir, type GenkanProcess } from './support/process.ts';
+import { tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, type Site } from './support/site.ts';
 
 const haveChromium = requireChromium();
 const SCREEN_MS = 15_000;
 const TZ = 'Asia/Tokyo';
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
-
-/** One screenshot per language into test-results/screens, and docs/screens when UPDATE_SCREENSHOTS=1. */
-async function shots(page: Page, name: string): Promise<void> {
-  const dir = join(ROOT, 'test-results/screens');
-  await mkdir(dir, { recursive: true });
-  const setLocale = async (locale: 'ja' | 'en') => {
-    const app = page.locator(byTestId(ADMIN_TEST_IDS.app));
-    if ((await app.getAttribute('data-locale')) === locale) return;
-    await page.locator(byTestId('lang-toggle')).first().click();
-    await page
-      .locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-locale="${locale}"]`)
-      .waitFor({ timeout: SCREEN_MS });
-  };
-  for (const locale of ['ja', 'en'] as const) {
-    await setLocale(locale);
-    const file = `admin-${name}-${locale}.png`;
-    await page.screenshot({ path: join(dir, file), animations: 'disabled' });
-    if (process.env['UPDATE_SCREENSHOTS'] === '1') {
-      await mkdir(join(ROOT, 'docs/screens'), { recursive: true });
-      await copyFile(join(dir, file), join(ROOT, 'docs/screens', file));
-    }
-  }
-  await setLocale('ja');
-}
 
 const DAY_MS = 86_400_000;
 /** The facility's business day `days` before today. */
@@ -98,19 +73,7 @@ describe.runIf(haveChromium)('admin app: corrections and month close in Chromium
     dir = await tempDir();
     site = await provisionSite(dir.path, { kiosks: 1, children: 3 });
     const data = join(site.dir, 'hub');
-    await genkanJson([
-      'staff',
-      'add',
-      'boss',
-      '--name',
-      '園長 一郎',
-      '--pin',
-      '2468',
-      '--role',
-      'admin',
-      '--data',
-      data,
-    ]);
+    await addDirector(data);
     // The hub process has no injectable clock: the past days are written through its store first, as a
     // kiosk's events would have been received then.
     const store = HubStore.open(data);
@@ -152,9 +115,7 @@ describe.runIf(haveChromium)('admin app: corrections and month close in Chromium
 
   it('counts the open day on the overview', async () => {
     await page.goto(`${base}/admin/`);
-    await page.locator(byTestId(ADMIN_TEST_IDS.staffId)).fill('boss');
-    await page.locator(byTestId(ADMIN_TEST_IDS.staffPin)).fill('2468');
-    await page.locator(byTestId(ADMIN_TEST_IDS.signIn)).click();
+    await signInAdmin(page);
     const summary = page.locator(byTestId(T.openDaysSummary));
     await summary.waitFor({ timeout: SCREEN_MS });
     const current = Number(await summary.getAttribute('data-current'));
@@ -184,7 +145,7 @@ describe.runIf(haveChromium)('admin app: corrections and month close in Chromium
       .locator(`${byTestId(T.correctionError)}[data-code="need_reason"]`)
       .waitFor({ timeout: SCREEN_MS });
     await row.locator(byTestId(T.correctionReason)).fill('降園時の打刻忘れ（保護者に確認）');
-    await shots(page, 'open-days');
+    await adminShots(page, 'open-days');
     await row.locator(byTestId(T.correctionSubmit)).click();
     await row.waitFor({ state: 'detached', timeout: SCREEN_MS });
     await page.locator(byTestId(T.correctionDone)).first().waitFor({ timeout: SCREEN_MS });
@@ -199,7 +160,7 @@ describe.runIf(haveChromium)('admin app: corrections and month close in Chromium
     await row.locator(byTestId(T.monthClose)).click();
     await page.locator(byTestId(T.monthCloseConfirm)).waitFor({ timeout: SCREEN_MS });
     await expect(page.locator('[role="alertdialog"]').textContent()).resolves.toContain('取り消せません');
-    await shots(page, 'month-close');
+    await adminShots(page, 'month-close');
     await page.locator(byTestId(T.monthCloseConfirm)).click();
     const closed = page.locator(`${byTestId(T.monthRow)}[data-month="${lastMonth}"][data-state="closed"]`);
     await closed.waitFor({ timeout: SCREEN_MS });

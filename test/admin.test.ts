@@ -1,4 +1,4 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,44 +9,15 @@ import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { newEventId } from '../common/ids.ts';
 import { ADMIN_TEST_IDS } from '../protocol/admin.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
+import { addDirector, adminShots, signInAdmin } from './support/admin.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
-import { genkanJson, ROOT, tempDir, type GenkanProcess } from './support/process.ts';
+import { genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, type Site } from './support/site.ts';
 
 const haveChromium = requireChromium();
 const SCREEN_MS = 15_000;
 const IMPORT_MS = 60_000;
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
-
-/**
- * One screenshot per language into test-results/screens, and docs/screens when UPDATE_SCREENSHOTS=1;
- * `scrollTo`: a selector scrolled into view in each language (switching re-renders the page).
- */
-async function shots(page: Page, name: string, scrollTo?: string): Promise<void> {
-  const dir = join(ROOT, 'test-results/screens');
-  await mkdir(dir, { recursive: true });
-  for (const locale of ['ja', 'en'] as const) {
-    const app = page.locator(byTestId(ADMIN_TEST_IDS.app));
-    if ((await app.getAttribute('data-locale')) !== locale) {
-      await page.locator(byTestId('lang-toggle')).first().click();
-      await page
-        .locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-locale="${locale}"]`)
-        .waitFor({ timeout: SCREEN_MS });
-    }
-    if (scrollTo !== undefined) {
-      await page.locator(scrollTo).waitFor({ timeout: SCREEN_MS });
-      await page.locator(scrollTo).scrollIntoViewIfNeeded();
-    }
-    const file = `admin-${name}-${locale}.png`;
-    await page.screenshot({ path: join(dir, file), animations: 'disabled', fullPage: false });
-    if (process.env['UPDATE_SCREENSHOTS'] === '1') {
-      await mkdir(join(ROOT, 'docs/screens'), { recursive: true });
-      await copyFile(join(dir, file), join(ROOT, 'docs/screens', file));
-    }
-  }
-  await page.locator(byTestId('lang-toggle')).first().click();
-  await page.locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-locale="ja"]`).waitFor({ timeout: SCREEN_MS });
-}
 
 /** A roster of `n` children in 10 classes, one guardian and card each. */
 function bigRoster(n: number): string {
@@ -109,19 +80,7 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     dir = await tempDir();
     site = await provisionSite(dir.path, { kiosks: 1, children: 4 });
     const data = join(site.dir, 'hub');
-    await genkanJson([
-      'staff',
-      'add',
-      'boss',
-      '--name',
-      '園長 一郎',
-      '--pin',
-      '2468',
-      '--role',
-      'admin',
-      '--data',
-      data,
-    ]);
+    await addDirector(data);
     await genkanJson(['staff', 'add', 's1', '--name', '保育 花子', '--pin', '1234', '--data', data]);
     await writeFile(join(dir.path, 'bad.csv'), BAD_ROSTER);
     await writeFile(join(dir.path, 'big.csv'), bigRoster(2000));
@@ -173,21 +132,15 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     await dir.remove();
   });
 
-  const signIn = async (staffId: string, pin: string): Promise<void> => {
-    await page.locator(byTestId(ADMIN_TEST_IDS.staffId)).fill(staffId);
-    await page.locator(byTestId(ADMIN_TEST_IDS.staffPin)).fill(pin);
-    await page.locator(byTestId(ADMIN_TEST_IDS.signIn)).click();
-  };
-
   it('refuses a staff-role account and signs the director in', async () => {
     await page.goto(`${base}/admin/`);
-    await signIn('s1', '1234');
+    await signInAdmin(page, 's1', '1234');
     await page.locator(byTestId(ADMIN_TEST_IDS.signInError)).waitFor({ timeout: SCREEN_MS });
     await expect(page.locator(byTestId(ADMIN_TEST_IDS.signInError)).textContent()).resolves.toContain(
       '管理者',
     );
-    await shots(page, 'signin-refused');
-    await signIn('boss', '2468');
+    await adminShots(page, 'signin-refused');
+    await signInAdmin(page);
     await page
       .locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-signed-in="true"]`)
       .waitFor({ timeout: SCREEN_MS });
@@ -199,7 +152,7 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     );
     const box = page.locator(`${byTestId(ADMIN_TEST_IDS.relayHealth)}[data-configured="true"]`);
     await expect(box.getAttribute('data-waiting')).resolves.toBe('2');
-    await shots(page, 'overview');
+    await adminShots(page, 'overview');
   });
 
   it('lists the events the cloud refused and those stamped while a kiosk clock was in doubt', async () => {
@@ -214,7 +167,7 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     );
     await doubt.waitFor({ timeout: SCREEN_MS });
     await expect(doubt.textContent()).resolves.toContain('園児 002');
-    await shots(page, 'records');
+    await adminShots(page, 'records');
   });
 
   it('lists every mistake of a roster by line and imports nothing', async () => {
@@ -227,7 +180,7 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     for (const row of await problems.all()) lines.push(Number(await row.getAttribute('data-line')));
     expect(lines).toEqual([3, 4, 5, 6, 7]);
     await expect(page.locator(byTestId(ADMIN_TEST_IDS.rosterImport)).isDisabled()).resolves.toBe(true);
-    await shots(page, 'roster-problems');
+    await adminShots(page, 'roster-problems');
     const res = await fetch(`${base}/api/rollcall`, {
       headers: { authorization: `Bearer ${site.adminToken}` },
     });
@@ -242,7 +195,7 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     await expect(page.locator(byTestId(ADMIN_TEST_IDS.rosterPreview)).textContent()).resolves.toContain(
       '2000',
     );
-    await shots(page, 'roster-preview');
+    await adminShots(page, 'roster-preview');
     await page.locator(byTestId(ADMIN_TEST_IDS.rosterImport)).click();
     const progress = page.locator(byTestId(ADMIN_TEST_IDS.importProgress));
     await progress.waitFor({ state: 'visible', timeout: SCREEN_MS });
@@ -252,7 +205,7 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     await page
       .locator('[data-testid="roster-view"] tr[data-child-id="c2000"]')
       .waitFor({ timeout: SCREEN_MS });
-    await shots(page, 'roster-imported');
+    await adminShots(page, 'roster-imported');
     const res = await fetch(`${base}/api/rollcall`, {
       headers: { authorization: `Bearer ${site.adminToken}` },
     });
@@ -293,7 +246,11 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     await expect(input.inputValue()).resolves.toBe('');
     await expect(cellOf(true).textContent()).resolves.toContain('設定済み');
     await expect(hubPin()).resolves.toBe(true);
-    await shots(page, 'guardian-pin', `${byTestId('guardian-pin')}[data-guardian-id="g1"][data-pin="true"]`);
+    await adminShots(
+      page,
+      'guardian-pin',
+      `${byTestId('guardian-pin')}[data-guardian-id="g1"][data-pin="true"]`,
+    );
 
     const clear = answerOf('DELETE');
     await page.locator(`${byTestId('guardian-pin-clear')}[data-guardian-id="g1"]`).click();
@@ -320,7 +277,7 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     const error = page.locator(`[data-field="careBands.short.end"] ${byTestId(ADMIN_TEST_IDS.fieldError)}`);
     await error.waitFor({ timeout: SCREEN_MS });
     await expect(error.textContent()).resolves.toContain('end after it starts');
-    await shots(page, 'settings-error');
+    await adminShots(page, 'settings-error');
     await field.fill('16:00');
     await page.locator('input[name="undoWindowMinutes"]').fill('5');
     const readSettings = async () =>
@@ -362,13 +319,13 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     await page.locator(byTestId('pair-device-id')).fill('kiosk-2');
     await page.locator(byTestId('pair-submit')).click();
     await page.locator('[data-testid="pairing-qr"] img').waitFor({ timeout: SCREEN_MS });
-    await shots(page, 'devices');
+    await adminShots(page, 'devices');
     await page.locator(byTestId('nav-audit')).click();
     await page
       .locator('[data-testid="audit-log"] tr[data-action="roster.import"][data-outcome="ok"]')
       .waitFor({
         timeout: SCREEN_MS,
       });
-    await shots(page, 'audit');
+    await adminShots(page, 'audit');
   });
 });

@@ -3,8 +3,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TEST_IDS } from '../protocol/admin.ts';
 import { UI_TEST_IDS } from '../kiosk/common/ui-api.ts';
+import { addDirector, signInAdmin } from './support/admin.ts';
 import { launchChromium, openKioskPage, requireChromium } from './support/browser.ts';
-import { genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
+import { tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, startKiosk, type Site } from './support/site.ts';
 
 const haveChromium = requireChromium();
@@ -29,19 +30,7 @@ describe.runIf(haveChromium)('facility display name', () => {
     dir = await tempDir();
     site = await provisionSite(dir.path, { kiosks: 1, children: 2 });
     const data = join(site.dir, 'hub');
-    await genkanJson([
-      'staff',
-      'add',
-      'boss',
-      '--name',
-      '園長 一郎',
-      '--pin',
-      '2468',
-      '--role',
-      'admin',
-      '--data',
-      data,
-    ]);
+    await addDirector(data);
     hub = startHub(site);
     const ready = await hub.ready();
     base = `http://127.0.0.1:${String(ready['http'])}`;
@@ -96,9 +85,7 @@ describe.runIf(haveChromium)('facility display name', () => {
   it('shows the name in the admin app header, and renames from its settings page', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${base}/admin/`);
-    await page.locator(byTestId(ADMIN_TEST_IDS.staffId)).fill('boss');
-    await page.locator(byTestId(ADMIN_TEST_IDS.staffPin)).fill('2468');
-    await page.locator(byTestId(ADMIN_TEST_IDS.signIn)).click();
+    await signInAdmin(page);
     const header = page.locator('header [data-testid="facility-name"]');
     await page
       .locator('header [data-testid="facility-name"]:text-is("さくら保育園")')
