@@ -187,7 +187,6 @@ describe.runIf(haveChromium)('kiosk: siblings and the reversal guard in Chromium
     await expect(held.locator('.result__note').textContent()).resolves.toMatch(
       /中村 陸さんは\d\d:\d\dに登園しました/,
     );
-    await screenshotBoth(page, 'reversal-guard');
     // The countdown ends with nothing recorded.
     await untouchedToIdle(page);
 

@@ -7,6 +7,14 @@ import { launchChromium, requireChromium } from './support/browser.ts';
 import { misfits } from './support/fit.ts';
 import { GenkanProcess, genkanJson, tempDir, type JsonLine } from './support/process.ts';
 import { provisionSite, startKiosk, type Site } from './support/site.ts';
+import {
+  byTestId,
+  childRow as row,
+  openPairedTablet,
+  rollcallRoot,
+  signInAs,
+  tabletPairing,
+} from './support/tablet.ts';
 
 const haveChromium = requireChromium();
 
@@ -51,10 +59,7 @@ const HUB_MS = 30_000;
 const TABLET = { width: 1180, height: 820 };
 const PHONE = { width: 390, height: 844 };
 
-const byTestId = (id: string): string => `[data-testid="${id}"]`;
 const rows = (page: Page) => page.locator(byTestId(TABLET_TEST_IDS.childRow));
-const row = (page: Page, childId: string) =>
-  page.locator(`${byTestId(TABLET_TEST_IDS.childRow)}[data-child-id="${childId}"]`);
 interface RowBox {
   id: string | null;
   top: number;
@@ -86,9 +91,6 @@ async function rowBoxes(page: Page): Promise<RowBox[]> {
   return page.evaluate<RowBox[]>(ROW_BOXES);
 }
 
-const rollcallRoot = (page: Page, attrs: string) =>
-  page.locator(`${byTestId(TABLET_TEST_IDS.rollcall)}${attrs}`);
-
 /**
  * The compact class view, the counts, the staff-entry labels and the stale state, in a real Chromium
  * against a real hub (issue 14, points 5, 6 and 8 on the tablet).
@@ -105,28 +107,10 @@ describe.runIf(haveChromium)('tablet: the class at a glance, and a silent hub', 
   const contexts: BrowserContext[] = [];
 
   const openTablet = async (deviceId: string, viewport: { width: number; height: number }): Promise<Page> => {
-    const out = await genkanJson<{ payload: string; url?: string }>([
-      'device',
-      'pair',
-      deviceId,
-      '--role',
-      'tablet',
-      '--hub-url',
-      `http://127.0.0.1:${httpPort}`,
-      '--data',
-      join(site.dir, 'hub'),
-    ]);
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const p = await context.newPage();
-    p.on('pageerror', (err) => {
-      console.error(`tablet page error: ${err.message}`);
-    });
-    await p.goto(out.url ?? `http://127.0.0.1:${httpPort}/tablet/#pair=${out.payload}`);
-    await p.locator(`${byTestId('setup-status')}[data-setup="done"]`).waitFor({ timeout: SCREEN_MS });
-    await p.locator(byTestId(TABLET_TEST_IDS.staffId)).fill('s1');
-    await p.locator(byTestId(TABLET_TEST_IDS.staffPin)).fill('1234');
-    await p.locator(byTestId(TABLET_TEST_IDS.signIn)).click();
+    const { url } = await tabletPairing(join(site.dir, 'hub'), `http://127.0.0.1:${httpPort}`, deviceId);
+    const p = await openPairedTablet(browser, url, viewport);
+    contexts.push(p.context());
+    await signInAs(p, 's1', '1234');
     await rollcallRoot(p, '[data-stale="false"]').waitFor({ timeout: SCREEN_MS });
     return p;
   };

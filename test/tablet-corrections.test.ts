@@ -4,7 +4,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDate, localTime } from '../common/time.ts';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
-import { decodePairingPayload } from '../protocol/index.ts';
 import { TABLET_TEST_IDS, type TabletChild, type TabletRollcall } from '../protocol/tablet.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
 import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
@@ -18,6 +17,7 @@ import {
   testDates,
   type Site,
 } from './support/site.ts';
+import { tabletPairing } from './support/tablet.ts';
 
 const haveChromium = requireChromium();
 
@@ -81,22 +81,8 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
 
   const hubDir = () => join(site.dir, 'hub');
 
-  const pairing = async (deviceId: string): Promise<{ url: string; code: string }> => {
-    const out = await genkanJson<{ payload: string; url?: string }>([
-      'device',
-      'pair',
-      deviceId,
-      '--role',
-      'tablet',
-      '--hub-url',
-      base,
-      '--data',
-      hubDir(),
-    ]);
-    const decoded = decodePairingPayload(out.payload);
-    if (!decoded) throw new Error('bad pairing payload');
-    return { url: out.url ?? `${base}/tablet/#pair=${out.payload}`, code: decoded.code };
-  };
+  const pairing = (deviceId: string): Promise<{ url: string; code: string }> =>
+    tabletPairing(hubDir(), base, deviceId);
 
   /** A new browser context (own cookies) set up from its own pairing link, with staff signed in. */
   const openTablet = async (deviceId: string): Promise<Page> => {

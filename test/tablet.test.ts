@@ -1,12 +1,18 @@
-import { mkdir, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
-import { genkanJson, ROOT, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
+import { genkanJson, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
 import { provisionSite, startHub, startKiosk, type Site } from './support/site.ts';
+import {
+  byTestId,
+  childRow as row,
+  setTabletLocale as setLocale,
+  tabletShot as shot,
+  tabletShots,
+} from './support/tablet.ts';
 
 const haveChromium = requireChromium();
 
@@ -21,43 +27,6 @@ const ROSTER = [
 
 const SCREEN_MS = 15_000;
 const HUB_MS = 30_000;
-
-const byTestId = (id: string): string => `[data-testid="${id}"]`;
-const row = (page: Page, childId: string) =>
-  page.locator(`${byTestId(TABLET_TEST_IDS.childRow)}[data-child-id="${childId}"]`);
-
-const SHOTS_DIR = join(ROOT, 'test-results/screens');
-const COMMITTED_DIR = join(ROOT, 'docs/screens');
-
-/** Like screenshotBoth (support/browser.ts) for the tablet app: its root and language button. */
-async function tabletShots(page: Page, name: string): Promise<void> {
-  for (const locale of ['ja', 'en'] as const) {
-    await setLocale(page, locale);
-    await shot(page, `${name}-${locale}`);
-  }
-  await setLocale(page, 'ja');
-}
-
-/** One screenshot into test-results/screens, and docs/screens when UPDATE_SCREENSHOTS=1. */
-async function shot(page: Page, name: string): Promise<void> {
-  await mkdir(SHOTS_DIR, { recursive: true });
-  const file = `${name}.png`;
-  await page.screenshot({ path: join(SHOTS_DIR, file), animations: 'disabled' });
-  if (process.env['UPDATE_SCREENSHOTS'] === '1') {
-    await mkdir(COMMITTED_DIR, { recursive: true });
-    await copyFile(join(SHOTS_DIR, file), join(COMMITTED_DIR, file));
-  }
-}
-
-async function setLocale(page: Page, locale: 'ja' | 'en'): Promise<void> {
-  const app = page.locator(byTestId('tablet-app'));
-  if ((await app.getAttribute('data-locale')) === locale) return;
-  await page
-    .locator(`${byTestId('lang-toggle')}:visible`)
-    .first()
-    .click();
-  await page.locator(`${byTestId('tablet-app')}[data-locale="${locale}"]`).waitFor({ timeout: SCREEN_MS });
-}
 
 /**
  * The staff tablet app in a real Chromium against a real hub: set up from a pairing link, staff sign-in,

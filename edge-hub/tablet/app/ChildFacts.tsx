@@ -49,8 +49,11 @@ export function ChildFacts(props: { child: TabletChild; timeZone: string; messag
       )}
       {c.corrections.length > 0 && (
         <details className="corrections" data-testid="corrections">
+          {/* A 44 px touch target around a small pill. */}
           <summary className="corrections__summary">
-            {m.corrected} ({c.corrections.length})
+            <span className="corrections__pill">
+              {m.corrected} ({c.corrections.length})
+            </span>
           </summary>
           <ul className="corrections__list">
             {c.corrections.map((k, i) => (

@@ -60,47 +60,50 @@ export function Rollcall(props: {
       data-stale={stale ? 'true' : 'false'}
       data-view={state.view}
     >
-      <header className="top">
-        <div className="top__where">
-          <span className="top__facility" data-testid="facility-name">
-            {facility}
-          </span>
-          {rollcall !== null && <span className="top__date">{dateText(rollcall.date, m.intlLocale)}</span>}
-        </div>
-        <span className="top__clock" aria-label="clock">
-          {hhmm(new Date(now).toISOString(), timeZone)}
-        </span>
-        <div className="top__who">
-          <span className="top__staff" data-testid="staff-name">
-            {m.signedInAs(state.session?.staff.name ?? '')}
-          </span>
-          <LangToggle
-            messages={m}
-            onToggle={() => {
-              dispatch({ type: 'toggle_locale' });
-            }}
-          />
-          <button
-            type="button"
-            className="btn btn--quiet"
-            data-testid={TABLET_TEST_IDS.signOut}
-            onClick={props.onSignOut}
-          >
-            {m.signOut}
-          </button>
-        </div>
-      </header>
-      {stale && (
-        <div className="stale" role="alert" data-testid={TABLET_TEST_IDS.staleBanner}>
-          <span className="stale__dot" aria-hidden="true" />
-          <p className="stale__text">
-            <strong>{m.stale}</strong>
-            <span className="stale__since" data-testid="stale-since">
-              {m.staleSince(state.heardAt === null ? null : hhmmss(state.heardAt, timeZone))}
+      {/* One sticky block: the stale banner stays right under the header, however tall the header wraps. */}
+      <div className="masthead">
+        <header className="top">
+          <div className="top__where">
+            <span className="top__facility" data-testid="facility-name">
+              {facility}
             </span>
-          </p>
-        </div>
-      )}
+            {rollcall !== null && <span className="top__date">{dateText(rollcall.date, m.intlLocale)}</span>}
+          </div>
+          <span className="top__clock" aria-label="clock">
+            {hhmm(new Date(now).toISOString(), timeZone)}
+          </span>
+          <div className="top__who">
+            <span className="top__staff" data-testid="staff-name">
+              {m.signedInAs(state.session?.staff.name ?? '')}
+            </span>
+            <LangToggle
+              messages={m}
+              onToggle={() => {
+                dispatch({ type: 'toggle_locale' });
+              }}
+            />
+            <button
+              type="button"
+              className="btn btn--quiet"
+              data-testid={TABLET_TEST_IDS.signOut}
+              onClick={props.onSignOut}
+            >
+              {m.signOut}
+            </button>
+          </div>
+        </header>
+        {stale && (
+          <div className="stale" role="alert" data-testid={TABLET_TEST_IDS.staleBanner}>
+            <span className="stale__dot" aria-hidden="true" />
+            <p className="stale__text">
+              <strong>{m.stale}</strong>
+              <span className="stale__since" data-testid="stale-since">
+                {m.staleSince(state.heardAt === null ? null : hhmmss(state.heardAt, timeZone))}
+              </span>
+            </p>
+          </div>
+        )}
+      </div>
       {rollcall === null ? (
         <p className="boot">{m.loading}</p>
       ) : (

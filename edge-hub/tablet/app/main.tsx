@@ -1,5 +1,10 @@
+// The stylesheets in cascade order: styles.css (tokens, buttons, fields) first, compact.css last (the
+// compact view refines the rules before it).
 import './styles.css';
-// After styles.css: the compact view and the stale banner refine its rules.
+import './frame.css';
+import './classes.css';
+import './rows.css';
+import './dialog.css';
 import './compact.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
