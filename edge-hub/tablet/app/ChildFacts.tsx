@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { TabletChild } from '../../../protocol/tablet.ts';
 import { broughtLine, pickedUpLine } from './facts.ts';
 import type { Messages } from './messages.ts';
@@ -7,39 +8,29 @@ import { hhmm } from './state.ts';
 export function ChildFacts(props: { child: TabletChild; timeZone: string; messages: Messages }) {
   const { child: c, timeZone, messages: m } = props;
   const method = c.method === null ? null : <span className="fact__method">{m.method[c.method]}</span>;
-  const brought = broughtLine(c, m);
-  const pickedUp = pickedUpLine(c, m);
+  const staffIn = c.checkInMethod === 'staff';
+  const staffOut = c.checkOutMethod === 'staff';
   return (
     <div className="row__facts">
       {c.checkInAt !== null && (
-        <p className="fact fact--in">
-          <strong>{m.checkIn(hhmm(c.checkInAt, timeZone))}</strong>
-          {c.checkOutAt === null && c.checkInMethod !== 'staff' && method}
-          {brought !== null && (
-            <span
-              className={`fact__by${c.checkInMethod === 'staff' ? ' fact__by--staff' : ''}`}
-              data-testid="brought-by"
-              data-staff-entry={c.checkInMethod === 'staff' ? 'true' : 'false'}
-            >
-              {brought}
-            </span>
-          )}
-        </p>
+        <TimeFact
+          kind="in"
+          time={m.checkIn(hhmm(c.checkInAt, timeZone))}
+          method={c.checkOutAt === null && !staffIn ? method : null}
+          by={broughtLine(c, m)}
+          byTestId="brought-by"
+          staff={staffIn}
+        />
       )}
       {c.checkOutAt !== null && (
-        <p className="fact fact--out">
-          <strong>{m.checkOut(hhmm(c.checkOutAt, timeZone))}</strong>
-          {c.checkOutMethod !== 'staff' && method}
-          {pickedUp !== null && (
-            <span
-              className={`fact__by${c.checkOutMethod === 'staff' ? ' fact__by--staff' : ''}`}
-              data-testid="picked-up-by"
-              data-staff-entry={c.checkOutMethod === 'staff' ? 'true' : 'false'}
-            >
-              {pickedUp}
-            </span>
-          )}
-        </p>
+        <TimeFact
+          kind="out"
+          time={m.checkOut(hhmm(c.checkOutAt, timeZone))}
+          method={staffOut ? null : method}
+          by={pickedUpLine(c, m)}
+          byTestId="picked-up-by"
+          staff={staffOut}
+        />
       )}
       {c.absence !== null && (
         <p className="fact fact--absent">
@@ -66,5 +57,31 @@ export function ChildFacts(props: { child: TabletChild; timeZone: string; messag
         </details>
       )}
     </div>
+  );
+}
+
+/** A check-in or check-out line: the time, how (not for a staff entry), and who (or which staff member). */
+function TimeFact(props: {
+  kind: 'in' | 'out';
+  time: string;
+  method: ReactNode;
+  by: string | null;
+  byTestId: string;
+  staff: boolean;
+}) {
+  return (
+    <p className={`fact fact--${props.kind}`}>
+      <strong>{props.time}</strong>
+      {props.method}
+      {props.by !== null && (
+        <span
+          className={`fact__by${props.staff ? ' fact__by--staff' : ''}`}
+          data-testid={props.byTestId}
+          data-staff-entry={props.staff ? 'true' : 'false'}
+        >
+          {props.by}
+        </span>
+      )}
+    </p>
   );
 }

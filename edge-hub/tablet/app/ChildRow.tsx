@@ -1,52 +1,28 @@
 import { memo } from 'react';
-import { TABLET_TEST_IDS } from '../../../protocol/tablet.ts';
 import { ChildFacts } from './ChildFacts.tsx';
-import type { Messages } from './messages.ts';
+import { childItemHooks, sameChildItem, type ChildItemProps } from './child-item.ts';
+import { tileFlag } from './facts.ts';
 import { rowActions, type ChildEntry, type RowAction } from './state.ts';
+import { ActionButtons } from './widgets.tsx';
 
-interface ChildRowProps {
-  entry: ChildEntry;
-  showClass: boolean;
-  timeZone: string;
-  messages: Messages;
+interface ChildRowProps extends ChildItemProps {
   /** Must keep its identity across renders: a memoised row keeps the one it first got. */
   onAction: (entry: ChildEntry, action: RowAction) => void;
 }
 
-/**
- * Rows re-render only when their child changed: a push carries the whole roll-call, and the state keeps
- * the previous object of every child that reads the same (state.ts shareUnchanged), so one tap re-renders
- * one row instead of a hundred.
- */
-export const ChildRow = memo(
-  ChildRowView,
-  (a, b) =>
-    a.entry.child === b.entry.child &&
-    a.entry.className === b.entry.className &&
-    a.showClass === b.showClass &&
-    a.timeZone === b.timeZone &&
-    a.messages === b.messages,
-);
+/** A child's line in the full view: status, name, facts and actions; re-rendered only when it changed. */
+export const ChildRow = memo(ChildRowView, sameChildItem);
 
 function ChildRowView(props: ChildRowProps) {
   const { entry, timeZone, messages: m } = props;
   const c = entry.child;
-  const flag = c.unaccounted ? 'unaccounted' : c.stillPresentAtClosing ? 'still-present' : null;
-  const actions = rowActions(c);
+  const flag = tileFlag(c);
 
   return (
-    <li
-      className={`row row--${c.status}${flag === null ? '' : ` row--${flag}`}`}
-      data-testid={TABLET_TEST_IDS.childRow}
-      data-child-id={c.id}
-      data-status={c.status}
-      data-unaccounted={c.unaccounted ? 'true' : 'false'}
-    >
+    <li className={`row row--${c.status}${flag === null ? '' : ' row--alert'}`} {...childItemHooks(c)}>
       <div className="row__status">
         <span className={`badge badge--${c.status}`}>{m.status[c.status]}</span>
-        {flag !== null && (
-          <span className="badge badge--alert">{c.unaccounted ? m.unaccounted : m.stillPresent}</span>
-        )}
+        {flag !== null && <span className="badge badge--alert">{m.why[flag]}</span>}
       </div>
       <div className="row__who">
         <span className="row__kana">{c.kana}</span>
@@ -55,19 +31,7 @@ function ChildRowView(props: ChildRowProps) {
       </div>
       <ChildFacts child={c} timeZone={timeZone} messages={m} />
       <div className="row__actions">
-        {actions.map((action) => (
-          <button
-            key={action}
-            type="button"
-            className={`btn btn--action btn--${action}`}
-            data-testid={`action-${action}`}
-            onClick={() => {
-              props.onAction(props.entry, action);
-            }}
-          >
-            {m.action[action]}
-          </button>
-        ))}
+        <ActionButtons entry={entry} actions={rowActions(c)} messages={m} onAction={props.onAction} />
       </div>
     </li>
   );

@@ -1,9 +1,10 @@
 import { memo, useEffect, useRef } from 'react';
-import { TABLET_TEST_IDS } from '../../../protocol/tablet.ts';
 import { ChildFacts } from './ChildFacts.tsx';
+import { childItemHooks, sameChildItem, type ChildItemProps } from './child-item.ts';
 import { tileFlag, tileStatus, tileTime } from './facts.ts';
 import type { Messages } from './messages.ts';
-import { rowActions, type AttentionEntry, type ChildEntry, type RowAction } from './state.ts';
+import { rowActions, type ChildEntry, type RowAction } from './state.ts';
+import { ActionButtons } from './widgets.tsx';
 
 /**
  * The compact view: one dense line per child (status colour, name, status or flag, time), so that a class
@@ -11,24 +12,12 @@ import { rowActions, type AttentionEntry, type ChildEntry, type RowAction } from
  * sheet with the full record and the actions.
  */
 
-interface TileProps {
-  entry: ChildEntry;
-  showClass: boolean;
-  timeZone: string;
-  messages: Messages;
+interface TileProps extends ChildItemProps {
   /** Must keep its identity across renders (memoised tiles keep the first one). */
   onOpen: (entry: ChildEntry) => void;
 }
 
-export const CompactTile = memo(
-  CompactTileView,
-  (a, b) =>
-    a.entry.child === b.entry.child &&
-    a.entry.className === b.entry.className &&
-    a.showClass === b.showClass &&
-    a.timeZone === b.timeZone &&
-    a.messages === b.messages,
-);
+export const CompactTile = memo(CompactTileView, sameChildItem);
 
 function CompactTileView(props: TileProps) {
   const { entry, messages: m } = props;
@@ -38,10 +27,7 @@ function CompactTileView(props: TileProps) {
   return (
     <li
       className={`tile tile--${c.status}${flag === null ? '' : ' tile--alert'}`}
-      data-testid={TABLET_TEST_IDS.childRow}
-      data-child-id={c.id}
-      data-status={c.status}
-      data-unaccounted={c.unaccounted ? 'true' : 'false'}
+      {...childItemHooks(c)}
       data-flag={flag ?? 'none'}
     >
       <button
@@ -69,38 +55,6 @@ function CompactTileView(props: TileProps) {
         )}
       </button>
     </li>
-  );
-}
-
-/** The compact view's attention line: how many to find, and their names, on one line. */
-export function CompactAttention(props: { attention: AttentionEntry[]; messages: Messages }) {
-  const { attention, messages: m } = props;
-  return (
-    <section
-      className={`attention attention--line${attention.length > 0 ? ' attention--alert' : ''}`}
-      data-testid={TABLET_TEST_IDS.attention}
-      data-count={attention.length}
-      aria-live="polite"
-    >
-      {attention.length === 0 ? (
-        <p className="attention__none">
-          <span className="mark mark--ok" aria-hidden="true">
-            ✓
-          </span>
-          {m.attentionNone}
-        </p>
-      ) : (
-        <p className="attention__line">
-          <span className="mark mark--alert" aria-hidden="true">
-            !
-          </span>
-          <strong>{m.attentionTitle(attention.length)}</strong>
-          <span className="attention__names">
-            {attention.map((a) => `${a.child.name}（${m.why[a.why]}）`).join('、')}
-          </span>
-        </p>
-      )}
-    </section>
   );
 }
 
@@ -147,19 +101,7 @@ export function ChildSheet(props: {
         <ChildFacts child={c} timeZone={props.timeZone} messages={m} />
         <div className="sheet__actions">
           {actions.length === 0 && <p className="sheet__none">{m.compact.noActions}</p>}
-          {actions.map((action) => (
-            <button
-              key={action}
-              type="button"
-              className={`btn btn--action btn--${action}`}
-              data-testid={`action-${action}`}
-              onClick={() => {
-                props.onAction(entry, action);
-              }}
-            >
-              {m.action[action]}
-            </button>
-          ))}
+          <ActionButtons entry={entry} actions={actions} messages={m} onAction={props.onAction} />
         </div>
         <div className="dialog__buttons">
           <button

@@ -1,9 +1,11 @@
 import { useCallback, useState, type Dispatch } from 'react';
 import { TABLET_TEST_IDS, type TabletRollcall } from '../../../protocol/tablet.ts';
 import { ActionDialog } from './ActionDialog.tsx';
+import { Attention } from './Attention.tsx';
 import { ChildRow } from './ChildRow.tsx';
+import type { ChildItemProps } from './child-item.ts';
 import { ClassCard, ClassChips, CountsBar } from './Classes.tsx';
-import { ChildSheet, CompactAttention, CompactTile } from './Compact.tsx';
+import { ChildSheet, CompactTile } from './Compact.tsx';
 import type { Messages } from './messages.ts';
 import {
   attentionEntries,
@@ -172,53 +174,7 @@ function Body(props: {
 
   return (
     <main className="body">
-      {compact ? (
-        <CompactAttention attention={attention} messages={m} />
-      ) : (
-        <section
-          className={`attention${attention.length > 0 ? ' attention--alert' : ''}`}
-          data-testid={TABLET_TEST_IDS.attention}
-          data-count={attention.length}
-          aria-live="polite"
-        >
-          {attention.length === 0 ? (
-            <p className="attention__none">
-              <span className="mark mark--ok" aria-hidden="true">
-                ✓
-              </span>
-              {m.attentionNone}
-            </p>
-          ) : (
-            <>
-              <h2 className="attention__title">
-                <span className="mark mark--alert" aria-hidden="true">
-                  !
-                </span>
-                {m.attentionTitle(attention.length)}
-              </h2>
-              <ul className="attention__list">
-                {attention.map((a) => (
-                  <li
-                    key={a.child.id}
-                    className="attention__item"
-                    data-child-id={a.child.id}
-                    data-why={a.why}
-                  >
-                    <span className="attention__why">{m.why[a.why]}</span>
-                    <span className="attention__name">{a.child.name}</span>
-                    <span className="attention__class">{a.className}</span>
-                    {a.why === 'still_present' && a.child.checkInAt !== null && (
-                      <span className="attention__time">
-                        {m.checkIn(hhmm(a.child.checkInAt, rollcall.timeZone))}
-                      </span>
-                    )}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-        </section>
-      )}
+      <Attention attention={attention} compact={compact} timeZone={rollcall.timeZone} messages={m} />
 
       {compact ? (
         <ClassChips
@@ -300,35 +256,17 @@ function Body(props: {
         </button>
       </div>
 
-      {compact ? (
-        <ul className="tiles">
-          {entries.length === 0 && <li className="rows__empty">{m.noChildren}</li>}
-          {entries.map((entry) => (
-            <CompactTile
-              key={entry.child.id}
-              entry={entry}
-              showClass={showClass}
-              timeZone={rollcall.timeZone}
-              messages={m}
-              onOpen={props.onOpen}
-            />
-          ))}
-        </ul>
-      ) : (
-        <ul className="rows">
-          {entries.length === 0 && <li className="rows__empty">{m.noChildren}</li>}
-          {entries.map((entry) => (
-            <ChildRow
-              key={entry.child.id}
-              entry={entry}
-              showClass={showClass}
-              timeZone={rollcall.timeZone}
-              messages={m}
-              onAction={onRowAction}
-            />
-          ))}
-        </ul>
-      )}
+      <ul className={compact ? 'tiles' : 'rows'}>
+        {entries.length === 0 && <li className="rows__empty">{m.noChildren}</li>}
+        {entries.map((entry) => {
+          const item: ChildItemProps = { entry, showClass, timeZone: rollcall.timeZone, messages: m };
+          return compact ? (
+            <CompactTile key={entry.child.id} {...item} onOpen={props.onOpen} />
+          ) : (
+            <ChildRow key={entry.child.id} {...item} onAction={onRowAction} />
+          );
+        })}
+      </ul>
     </main>
   );
 }

@@ -87,8 +87,6 @@ export const en: Messages = {
   sortLabel: 'Sort',
   noChildren: 'No matching children',
   status: { not_arrived: 'Not arrived', present: 'Present', left: 'Gone home', absent: 'Absent' },
-  unaccounted: 'Unaccounted',
-  stillPresent: 'Still here after closing',
   checkIn: (t) => `In ${t}`,
   checkOut: (t) => `Out ${t}`,
   method: { card: 'card', qr: 'QR', pin: 'PIN', staff: 'staff' },

@@ -81,8 +81,6 @@ export const ja: Messages = {
   sortLabel: '並べ替え',
   noChildren: '該当する園児はいません',
   status: { not_arrived: '未登園', present: '在園中', left: '降園済', absent: '欠席' },
-  unaccounted: '所在未確認',
-  stillPresent: '閉園後も在園',
   checkIn: (t) => `登園 ${t}`,
   checkOut: (t) => `降園 ${t}`,
   method: { card: 'カード', qr: 'QR', pin: '暗証番号', staff: '職員入力' },

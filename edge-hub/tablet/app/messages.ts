@@ -48,8 +48,6 @@ export interface Messages {
   readonly sortLabel: string;
   readonly noChildren: string;
   readonly status: Readonly<Record<RollcallStatus, string>>;
-  readonly unaccounted: string;
-  readonly stillPresent: string;
   readonly checkIn: (time: string) => string;
   readonly checkOut: (time: string) => string;
   readonly method: Readonly<Record<Method, string>>;

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { SessionInfo, TabletChild, TabletRollcall } from '../../../protocol/tablet.ts';
+import type { SessionInfo, TabletRollcall } from '../../../protocol/tablet.ts';
 import { decodeBase64Url, decodePairing, pairingFromHash } from './pairing.ts';
 import { parsePushFrame, pushSocketUrl } from './push.ts';
+import { child } from './roster.test-support.ts';
 import {
   absenceUntil,
   addDays,
@@ -29,30 +30,6 @@ const SESSION: SessionInfo = {
   deviceId: 'tab-1',
   expiresAt: '2025-06-12T12:00:00Z',
 };
-
-function child(id: string, overrides: Partial<TabletChild> = {}): TabletChild {
-  return {
-    id,
-    name: `山田 ${id}`,
-    kana: `やまだ ${id}`,
-    status: 'not_arrived',
-    checkInAt: null,
-    checkOutAt: null,
-    method: null,
-    broughtBy: null,
-    pickedUpBy: null,
-    checkInMethod: null,
-    checkOutMethod: null,
-    absence: null,
-    corrections: [],
-    unaccounted: false,
-    stillPresentAtClosing: false,
-    checkInEventId: null,
-    checkOutEventId: null,
-    absentEventId: null,
-    ...overrides,
-  };
-}
 
 const COUNTS = { enrolled: 3, expected: 3, present: 1, left: 1, absent: 0, notArrived: 1 };
 
