@@ -3,12 +3,17 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { decodePairing } from '../edge-hub/tablet/app/pairing.ts';
 import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
 import { hasChromium, launchChromium, CHROMIUM_PATH } from '../test/support/browser.ts';
-import { genkanJson, tempDir, type GenkanProcess } from '../test/support/process.ts';
-import { percentile, round1, writeBenchSection } from './report.ts';
-import { provisionSite, startHub, startKiosk, type Site } from '../test/support/site.ts';
+import { tempDir, type GenkanProcess } from '../test/support/process.ts';
+import { percentile, round1 } from './report.ts';
+import { addStaff, provisionSite, startHub, startKiosk, type Site } from '../test/support/site.ts';
+import { tabletPairing } from '../test/support/tablet.ts';
+import {
+  writeTabletLatencySection,
+  type TabletLatencyResult,
+  type TabletLatencyStats,
+} from './tablet-latency-report.ts';
 
 /**
  * Kiosk tap → staff tablet latency: from the reader event (a card line written to a real kiosk's stdin)
@@ -18,49 +23,8 @@ import { provisionSite, startHub, startKiosk, type Site } from '../test/support/
  *
  * The main phase runs with one extra "frozen" tablet: a raw WebSocket client with valid device and session
  * cookies that never reads its socket. Control taps without it alternate with it in blocks, in the same
- * process on the same hub, so the two p99s compare directly.
+ * process on the same hub, so the two p99s compare directly. Its report: tablet-latency-report.ts.
  */
-export interface TabletLatencyStats {
-  taps: number;
-  /** (tap, tablet) pairs measured. */
-  samples: number;
-  /** (tap, tablet) pairs not updated within the per-tap timeout. */
-  misses: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  /** The lowest and highest of the tablets' own p99s. */
-  tabletP99Min: number;
-  tabletP99Max: number;
-}
-
-export interface TabletLatencyResult {
-  date: string;
-  machine: string;
-  loadAvgAtStart: number;
-  tablets: number;
-  children: number;
-  warmup: number;
-  gapMs: number;
-  withFrozen: TabletLatencyStats;
-  control: TabletLatencyStats;
-  /** p99 with the frozen client / p99 of the control. */
-  p99Ratio: number;
-  /** Times the hub disconnected the frozen client for not reading (it was replaced by a new one). */
-  frozenDisconnects: number;
-  /**
-   * At the end of the main phase, bytes the kernel held for the frozen client's connection (ss): unread
-   * in its receive queue, and unsent in the hub side's send queue; undefined without `ss`.
-   */
-  frozenQueues: { unreadBytes: number; hubUnsentBytes: number } | undefined;
-  /** Taps whose kiosk tap line was not `ok`. */
-  kioskFailures: number;
-  /** Largest |page clock − Node clock| estimated over the pages, ms (not applied). */
-  clockOffsetMax: number;
-  setupSeconds: number;
-  runSeconds: number;
-}
 
 const env = (name: string, fallback: number): number => {
   const v = process.env[name];
@@ -73,10 +37,11 @@ const BLOCKS = env('BENCH_TABLET_BLOCKS', 5);
 const WARMUP = env('BENCH_TABLET_WARMUP', 20);
 const TABLETS = env('BENCH_TABLET_PAGES', 10);
 const CHILDREN = 100;
-/** Least time from the previous tap's first page update to the next tap (see DESCRIPTION). */
+/** Least time from the previous tap's first page update to the next tap (see tablet-latency-report.ts). */
 const GAP_MS = env('BENCH_TABLET_GAP_MS', 110);
 const TAP_TIMEOUT_MS = env('BENCH_TABLET_TIMEOUT_MS', 10_000);
 const FROZEN_LOG = 'tablet not reading its push channel; disconnected';
+const FROZEN_DEVICE = 'tab-frozen';
 
 /**
  * Runs in each page before its scripts: reports every change of a child row's data-status (and each row
@@ -194,7 +159,7 @@ export async function benchTabletLatency(): Promise<TabletLatencyResult | undefi
   try {
     const site: Site = await provisionSite(dir.path, { kiosks: 1, children: CHILDREN });
     const hubDir = join(site.dir, 'hub');
-    await genkanJson(['staff', 'add', 's1', '--name', 'Bench Staff', '--pin', '1234', '--data', hubDir]);
+    await addStaff(hubDir, { id: 's1', name: 'Bench Staff', pin: '1234' });
     const hub = startHub(site);
     procs.push(hub);
     const ready = await hub.ready();
@@ -209,20 +174,10 @@ export async function benchTabletLatency(): Promise<TabletLatencyResult | undefi
     browser = await launchChromium();
 
     // One pairing code per tablet (and one for the frozen client), issued as an admin would.
-    const pairing = (deviceId: string) =>
-      genkanJson<{ payload: string; url?: string }>([
-        'device',
-        'pair',
-        deviceId,
-        '--role',
-        'tablet',
-        '--hub-url',
-        origin,
-        '--data',
-        hubDir,
-      ]);
     const ids = Array.from({ length: TABLETS }, (_, i) => `tab-${i + 1}`);
-    const pairings = await Promise.all([...ids, 'tab-frozen'].map(pairing));
+    const pairings = await Promise.all(
+      [...ids, FROZEN_DEVICE].map((deviceId) => tabletPairing(hubDir, origin, deviceId)),
+    );
 
     let expected: Expected | undefined;
     const onRow = (tablet: number, childId: string, status: string, t: number): void => {
@@ -246,7 +201,8 @@ export async function benchTabletLatency(): Promise<TabletLatencyResult | undefi
       });
       await page.addInitScript({ content: OBSERVER });
       const p = pairings[i];
-      await page.goto(p?.url ?? `${origin}/tablet/#pair=${p?.payload ?? ''}`);
+      if (!p) throw new Error(`no pairing for ${deviceId}`);
+      await page.goto(p.url);
       await page.locator('[data-testid="setup-status"][data-setup="done"]').waitFor({ timeout: 30_000 });
       await page.locator(`[data-testid="${TABLET_TEST_IDS.staffId}"]`).fill('s1');
       await page.locator(`[data-testid="${TABLET_TEST_IDS.staffPin}"]`).fill('1234');
@@ -274,12 +230,12 @@ export async function benchTabletLatency(): Promise<TabletLatencyResult | undefi
     }
 
     // The frozen tablet's cookies, through the same API the tablet app uses.
-    const frozenPairing = decodePairing(pairings[TABLETS]?.payload ?? '');
-    if (!frozenPairing) throw new Error('undecodable pairing payload for the frozen tablet');
+    const frozenCode = pairings[TABLETS]?.code;
+    if (frozenCode === undefined) throw new Error('no pairing for the frozen tablet');
     const deviceRes = await fetch(`${origin}/api/tablet/device`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin },
-      body: JSON.stringify({ deviceId: frozenPairing.device, code: frozenPairing.code }),
+      body: JSON.stringify({ deviceId: FROZEN_DEVICE, code: frozenCode }),
     });
     if (deviceRes.status !== 204)
       throw new Error(`tablet set-up: ${deviceRes.status} ${await deviceRes.text()}`);
@@ -421,65 +377,6 @@ export async function benchTabletLatency(): Promise<TabletLatencyResult | undefi
     await Promise.all(procs.map((p) => p.stop()));
     await dir.remove();
   }
-}
-
-const DESCRIPTION = [
-  '## Kiosk tap → staff tablet latency',
-  '',
-  'Command: `BENCH_ONLY=tablet-latency npm run bench` (also part of a plain `npm run bench`; options:',
-  '`BENCH_TABLET_TAPS`, default 1000; `BENCH_TABLET_CONTROL_TAPS`, default 300; `BENCH_TABLET_BLOCKS`,',
-  'default 5; `BENCH_TABLET_WARMUP`, default 20; `BENCH_TABLET_PAGES`, default 10; `BENCH_TABLET_GAP_MS`,',
-  'default 110;',
-  '`BENCH_TABLET_TIMEOUT_MS`, default 10000).',
-  '',
-  'A real hub, a real `genkan kiosk --ui none --reader stdin --debounce-ms 0` and a roster of 100 children',
-  '(one guardian and one card each). 10 tablet pages of the hub’s `/tablet` app in headless Debian',
-  'Chromium, each in its own browser context, set up with its own pairing code (`genkan device pair …',
-  '--role tablet`) and signed in through the sign-in form. Each tap is a card line written to the',
-  'kiosk’s stdin; cards go round the 100 children, so the first pass checks everyone in, the next one out,',
-  'and so on. The latency of a (tap, tablet) pair runs from just before the line is written (Node clock) to',
-  'the moment that tablet’s row of the child has the new `data-status` (a MutationObserver in the page,',
-  '`performance.timeOrigin + performance.now()`, same machine clock). It includes the kiosk’s outbox',
-  'commit, MQTT, the hub’s commit, the roll-call build and push, and React’s DOM commit, not paint.',
-  '',
-  'Taps are sequential: the next one waits until all 10 pages show the previous one, and also until',
-  '`BENCH_TABLET_GAP_MS` after the first page did. The hub sends at most one push per 100 ms',
-  '(`coalesceMs` in edge-hub/tablet/push.ts); without the gap every tap would land inside the window of',
-  'the previous push and the result would mostly measure that window. Real taps at an entrance come',
-  'seconds apart. A tap not shown on a tablet within the timeout counts as a miss for that tablet.',
-  '',
-  'The main phase has an 11th, **frozen** tablet: a plain `ws` client with valid device and session',
-  'cookies (from `POST /api/tablet/device` and `POST /api/session`) that pauses its socket right after',
-  'the upgrade and never reads. The hub keeps at most the newest frame for it and disconnects it after',
-  '30 s above its buffer limit; the bench then connects a fresh frozen client, so one is present for the',
-  'whole phase (the number of such disconnects is reported). The control taps, without the frozen',
-  'client, run in the same process against the same hub, in blocks alternating with the frozen ones',
-  '(control, frozen, control, …, control; a fresh frozen client for each frozen block), so that a change',
-  'of load on the machine during the run falls on both alike.',
-  '',
-  'Hub, kiosk, Chromium (10 pages) and the bench all share the same machine, so the numbers include CPU',
-  'contention between them.',
-  '',
-].join('\n');
-
-/** Writes the result into docs/benchmarks.md between this benchmark's markers. */
-export async function writeTabletLatencySection(r: TabletLatencyResult): Promise<void> {
-  const row = (name: string, s: TabletLatencyStats) =>
-    `| ${name} | ${s.taps} × ${r.tablets} | ${s.p50} ms | ${s.p95} ms | ${s.p99} ms | ${s.max} ms | ${s.tabletP99Min}–${s.tabletP99Max} ms | ${s.misses} |`;
-  await writeBenchSection(
-    'tablet-latency',
-    [
-      `Measured ${r.date} on ${r.machine}, 1-minute load average ${r.loadAvgAtStart} at the start; ${r.tablets} tablet pages, ${r.children} children, ${r.warmup} warm-up taps not counted, gap ${r.gapMs} ms; set-up ${r.setupSeconds} s, taps ${r.runSeconds} s.`,
-      '',
-      '| phase | taps × tablets | p50 | p95 | p99 | max | per-tablet p99 | misses |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
-      row('with one frozen tablet', r.withFrozen),
-      row('control, no frozen tablet', r.control),
-      '',
-      `p99 with the frozen tablet / p99 without: ${r.p99Ratio}. The hub disconnected the frozen tablet ${r.frozenDisconnects} time(s) for not reading (each time replaced at once)${r.frozenQueues ? `; at the end of the last frozen block the kernel held ${Math.round(r.frozenQueues.unreadBytes / 1024)} KiB unread by it and ${Math.round(r.frozenQueues.hubUnsentBytes / 1024)} KiB unsent on the hub side (largest per connection, ss)` : ''}. Kiosk taps not recorded: ${r.kioskFailures}. Largest page − Node clock offset, estimated: ${r.clockOffsetMax} ms (not applied).`,
-    ],
-    DESCRIPTION,
-  );
 }
 
 /** The benchmark as bench/run.ts runs it: measure, print, and record in docs/benchmarks.md. */

@@ -12,7 +12,7 @@ import {
 } from '../protocol/index.ts';
 import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
 import { publishAsKiosk } from './support/kiosk-publish.ts';
-import { provisionSite, startCloud, startHub, type Site } from './support/site.ts';
+import { addStaff, provisionSite, startCloud, startHub, type Site } from './support/site.ts';
 
 /**
  * Issue 13 across real processes (hub, cloud, MQTT): the ledger of a past month stays byte for byte what it
@@ -120,19 +120,7 @@ describe('history: dated roster, corrections, month close', () => {
       roster: { csv: `${ROSTER_V1}\n`, cards: [] },
     });
     const hubDir = join(site.dir, 'hub');
-    await genkanJson([
-      'staff',
-      'add',
-      STAFF.id,
-      '--name',
-      STAFF.name,
-      '--pin',
-      STAFF.pin,
-      '--role',
-      'admin',
-      '--data',
-      hubDir,
-    ]);
+    await addStaff(hubDir, { ...STAFF, role: 'admin' });
     const cloud = startCloud(site);
     procs.push(cloud);
     cloudBase = `http://127.0.0.1:${String((await cloud.ready())['http'])}`;

@@ -1,29 +1,20 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { UI_TEST_IDS } from '../kiosk/common/ui-api.ts';
-import type { AttendanceEvent } from '../protocol/index.ts';
+import { backToIdle, byTestId, launchChromium, requireChromium, resultScreen } from './support/browser.ts';
 import {
-  backToIdle,
-  byTestId,
-  launchChromium,
-  openKioskPage,
-  requireChromium,
-  resultScreen,
-} from './support/browser.ts';
-import {
-  eventually,
-  GENKAN_BIN,
-  ROOT,
-  runGenkan,
-  tempDir,
-  type GenkanProcess,
-  type JsonLine,
-} from './support/process.ts';
-import { hubEvents, provisionSite, startHub, startKiosk, testDates, type Site } from './support/site.ts';
+  eventsOf,
+  HUB_MS,
+  hubHolds,
+  SCREEN_MS,
+  showKiosksIfFailed,
+  startBrowserKiosk,
+} from './support/kiosk-page.ts';
+import { runGenkan, tempDir, type GenkanProcess } from './support/process.ts';
+import { provisionSite, startHub, type Site } from './support/site.ts';
 
 const haveChromium = requireChromium();
 
@@ -35,9 +26,6 @@ const ROSTER = [
   'k1,ひよこ組,c003,鈴木 さくら,すずき さくら,g003,鈴木 健,0202000000000003',
 ].join('\n');
 
-const SCREEN_MS = 15_000;
-const HUB_MS = 30_000;
-
 /** `genkan guardian pin` with the PIN on stdin (as a person typing or a pipe would give it). */
 function guardianPin(
   hubDir: string,
@@ -45,22 +33,7 @@ function guardianPin(
   stdin: string | null,
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  if (stdin === null) return runGenkan(['guardian', 'pin', guardianId, '--data', hubDir], env);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GENKAN_BIN, 'guardian', 'pin', guardianId, '--data', hubDir], {
-      cwd: ROOT,
-      env: { ...process.env, GENKAN_LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
+  return runGenkan(['guardian', 'pin', guardianId, '--data', hubDir], env, stdin ?? undefined);
 }
 
 describe('genkan guardian pin', () => {
@@ -132,10 +105,7 @@ describe.runIf(haveChromium)('kiosk family chooser and guardian PIN in Chromium'
   const procs: GenkanProcess[] = [];
   const startedAt = new Date();
 
-  const atHub = (): Promise<AttendanceEvent[]> => hubEvents(site, httpPort, testDates(startedAt));
   const pinTaps = () => kiosk.lines.filter((l) => l['type'] === 'tap' && l['reader'] === 'pin');
-  const eventIds = (line: JsonLine | undefined): string[] =>
-    ((line?.['events'] ?? []) as { id: string }[]).map((e) => e.id);
 
   /** The chooser up to the PIN pad of `guardianId` in `row`. */
   const choose = async (row: string, guardianId: string): Promise<void> => {
@@ -169,22 +139,12 @@ describe.runIf(haveChromium)('kiosk family chooser and guardian PIN in Chromium'
     const hubReady = await hub.ready();
     mqttPort = Number(hubReady['mqtt']);
     httpPort = Number(hubReady['http']);
-    kiosk = startKiosk(site, 0, mqttPort, { ui: 'browser', readers: ['stdin'] });
-    procs.push(kiosk);
-    const ready = await kiosk.ready();
     browser = await launchChromium();
-    page = await openKioskPage(browser, String(ready['ui']));
-    await page
-      .locator(`${byTestId(UI_TEST_IDS.app)}[data-screen="idle"]`)
-      .waitFor({ timeout: SCREEN_MS * 2 });
+    ({ proc: kiosk, page } = await startBrowserKiosk(site, 0, mqttPort, { browser, readers: ['stdin'] }));
+    procs.push(kiosk);
   });
 
-  afterEach(async ({ task }) => {
-    if (task.result?.state !== 'fail') return;
-    console.log('kiosk lines (last 10):', kiosk.lines.slice(-10));
-    console.log('kiosk log (tail):', kiosk.stderr.slice(-3000));
-    console.log('screen:', (await page.content().catch(String)).slice(0, 4000));
-  });
+  afterEach(({ task }) => showKiosksIfFailed(task, [{ proc: kiosk, page }]));
 
   afterAll(async () => {
     await browser.close().catch(() => undefined);
@@ -218,13 +178,9 @@ describe.runIf(haveChromium)('kiosk family chooser and guardian PIN in Chromium'
     expect(line).toMatchObject({ result: 'ok', guardian: { id: 'g001' } });
     await backToIdle(page);
 
-    const ids = eventIds(line);
-    const events = await eventually(
-      async () => {
-        const all = await atHub();
-        return ids.every((id) => all.some((e) => e.id === id)) ? all : undefined;
-      },
-      HUB_MS,
+    const events = await hubHolds(
+      { site, httpPort, startedAt },
+      eventsOf(line).map((e) => e.id),
       'the PIN check-in at the hub',
     );
     expect(events.filter((e) => e.childId === 'c001')).toMatchObject([
@@ -239,7 +195,7 @@ describe.runIf(haveChromium)('kiosk family chooser and guardian PIN in Chromium'
     await enterPin('8080');
     await resultScreen(page, 'ok', 'c002').waitFor({ timeout: SCREEN_MS });
     await kiosk.waitFor(() => pinTaps().length === 2, HUB_MS, 'the offline PIN tap line');
-    const ids = eventIds(pinTaps()[1]);
+    const ids = eventsOf(pinTaps()[1]).map((e) => e.id);
     await backToIdle(page);
     await page
       .locator(`${byTestId(UI_TEST_IDS.offlineBanner)}[data-outbox="1"]`)
@@ -248,14 +204,7 @@ describe.runIf(haveChromium)('kiosk family chooser and guardian PIN in Chromium'
     hub = startHub(site, { mqtt: mqttPort, http: httpPort });
     procs.push(hub);
     await hub.ready();
-    const events = await eventually(
-      async () => {
-        const all = await atHub();
-        return ids.every((id) => all.some((e) => e.id === id)) ? all : undefined;
-      },
-      HUB_MS,
-      'the offline PIN check-in at the hub',
-    );
+    const events = await hubHolds({ site, httpPort, startedAt }, ids, 'the offline PIN check-in at the hub');
     expect(events.filter((e) => e.childId === 'c002')).toMatchObject([
       { type: 'check_in', method: 'pin', actor: 'g002' },
     ]);

@@ -2,17 +2,16 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UI_TEST_IDS } from '../kiosk/common/ui-api.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
-import { byTestId, launchChromium, openKioskPage, requireChromium, resultScreen } from './support/browser.ts';
+import { byTestId, launchChromium, requireChromium, resultScreen } from './support/browser.ts';
+import { HUB_MS, SCREEN_MS, startBrowserKiosk } from './support/kiosk-page.ts';
 import { eventually, tempDir, type GenkanProcess } from './support/process.ts';
-import { hubEvents, provisionSite, startHub, startKiosk, testDates, type Site } from './support/site.ts';
+import { hubEvents, provisionSite, startHub, testDates, type Site } from './support/site.ts';
 
 const haveChromium = requireChromium();
 
 const TAPS = 5;
 /** From this tap on the hub is down: the event exists only in the kiosk's outbox when it is killed. */
 const HUB_DOWN_FROM = 3;
-const SCREEN_MS = 15_000;
-const HUB_MS = 30_000;
 
 /**
  * "Done" on the screen means committed: a kiosk SIGKILLed the moment its screen shows a recorded tap
@@ -46,11 +45,8 @@ describe.runIf(haveChromium)('kiosk killed right after the screen said done', ()
 
     /** A kiosk process with its screen open, idle and ready for a tap. */
     const startScreenKiosk = async (): Promise<{ kiosk: GenkanProcess; page: Page; outbox: number }> => {
-      const kiosk = startKiosk(site, 0, mqttPort, { ui: 'browser' });
+      const { proc: kiosk, page, ready } = await startBrowserKiosk(site, 0, mqttPort, { browser });
       procs.push(kiosk);
-      const ready = await kiosk.ready();
-      const page = await openKioskPage(browser, String(ready['ui']));
-      await page.locator(`${byTestId(UI_TEST_IDS.app)}[data-screen="idle"]`).waitFor({ timeout: SCREEN_MS });
       return { kiosk, page, outbox: Number(ready['outbox']) };
     };
 

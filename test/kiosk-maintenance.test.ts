@@ -8,13 +8,13 @@ import {
   backToIdle,
   byTestId,
   launchChromium,
-  openKioskPage,
   requireChromium,
   resultScreen,
   screenshotBoth,
 } from './support/browser.ts';
-import { runGenkan, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
-import { provisionSite, startHub, startKiosk, type Site } from './support/site.ts';
+import { HUB_MS, SCREEN_MS, startBrowserKiosk, tapLine, tapLines } from './support/kiosk-page.ts';
+import { runGenkan, tempDir, type GenkanProcess } from './support/process.ts';
+import { provisionSite, startHub, type Site } from './support/site.ts';
 
 const haveChromium = requireChromium();
 
@@ -28,9 +28,6 @@ const ROSTER = [
   `k2,りす組,c002,佐藤 一郎,さとう いちろう,g002,佐藤 陽子,`,
   `k2,りす組,c003,鈴木 さくら,すずき さくら,g003,鈴木 健,`,
 ].join('\n');
-
-const SCREEN_MS = 15_000;
-const HUB_MS = 30_000;
 
 /**
  * The staff side of the kiosk screen in a real Chromium against a real hub: the PIN pad (wrong PIN
@@ -46,15 +43,6 @@ describe.runIf(haveChromium)('kiosk maintenance screen in Chromium', () => {
   let rosterVersion = 0;
   const procs: GenkanProcess[] = [];
 
-  const taps = () => kiosk.lines.filter((l) => l['type'] === 'tap');
-  const tap = async (card: string): Promise<JsonLine> => {
-    const before = taps().length;
-    kiosk.write(`card:${card}\n`);
-    await kiosk.waitFor(() => taps().length > before, HUB_MS, 'tap line');
-    const out = taps()[before];
-    if (!out) throw new Error('no tap line');
-    return out;
-  };
   const visible = (id: (typeof UI_TEST_IDS)[keyof typeof UI_TEST_IDS], attrs = '') =>
     page.locator(`${byTestId(id)}${attrs}`).waitFor({ timeout: SCREEN_MS });
 
@@ -77,14 +65,12 @@ describe.runIf(haveChromium)('kiosk maintenance screen in Chromium', () => {
     const hub = startHub(site);
     procs.push(hub);
     const mqttPort = Number((await hub.ready())['mqtt']);
-    kiosk = startKiosk(site, 0, mqttPort, { ui: 'browser', extra: ['--debounce-ms', '0'] });
-    procs.push(kiosk);
-    const ready = await kiosk.ready();
-    rosterVersion = Number(ready['rosterVersion']);
-    await kiosk.waitFor((l) => l['type'] === 'connection' && l['online'] === true, HUB_MS, 'online');
     browser = await launchChromium();
-    page = await openKioskPage(browser, String(ready['ui']));
-    await visible(UI_TEST_IDS.idle);
+    const started = await startBrowserKiosk(site, 0, mqttPort, { browser, extra: ['--debounce-ms', '0'] });
+    ({ proc: kiosk, page } = started);
+    procs.push(kiosk);
+    rosterVersion = Number(started.ready['rosterVersion']);
+    await kiosk.waitFor((l) => l['type'] === 'connection' && l['online'] === true, HUB_MS, 'online');
   }, 120_000);
 
   afterAll(async () => {
@@ -94,7 +80,7 @@ describe.runIf(haveChromium)('kiosk maintenance screen in Chromium', () => {
   });
 
   it('refuses a wrong PIN and opens maintenance with the right one, showing the last tap', async () => {
-    const line = await tap(CARD.yamada);
+    const line = await tapLine(kiosk, `card:${CARD.yamada}`);
     expect(line).toMatchObject({ result: 'ok', guardian: { id: 'g001' } });
     await resultScreen(page, 'ok', 'c001').waitFor({ timeout: SCREEN_MS });
     await backToIdle(page);
@@ -129,7 +115,7 @@ describe.runIf(haveChromium)('kiosk maintenance screen in Chromium', () => {
     await visible(UI_TEST_IDS.enrollmentStatus, '[data-status="waiting_card"]');
     await screenshotBoth(page, 'staff-enroll-waiting');
 
-    const tapsBefore = taps().length;
+    const tapsBefore = tapLines(kiosk).length;
     kiosk.write(`card:${NEW_CARD}\n`);
     const done = await kiosk.waitFor(
       (l) => l['type'] === 'enroll' && (l['status'] === 'done' || l['status'] === 'failed'),
@@ -140,7 +126,7 @@ describe.runIf(haveChromium)('kiosk maintenance screen in Chromium', () => {
     await visible(UI_TEST_IDS.enrollmentStatus, '[data-status="done"]');
     await screenshotBoth(page, 'staff-enroll-done');
     // The enrolment card was not a check-in, and its id is on no output line.
-    expect(taps()).toHaveLength(tapsBefore);
+    expect(tapLines(kiosk)).toHaveLength(tapsBefore);
     expect(JSON.stringify(kiosk.lines)).not.toContain(NEW_CARD);
 
     await page.locator(byTestId(UI_TEST_IDS.maintenanceClose)).click();
@@ -153,7 +139,7 @@ describe.runIf(haveChromium)('kiosk maintenance screen in Chromium', () => {
       HUB_MS,
       'roster with the new card',
     );
-    const line = await tap(NEW_CARD);
+    const line = await tapLine(kiosk, `card:${NEW_CARD}`);
     expect(line).toMatchObject({
       result: 'ok',
       guardian: { id: 'g002' },

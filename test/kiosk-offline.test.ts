@@ -1,16 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UI_TEST_IDS } from '../kiosk/common/ui-api.ts';
-import {
-  backToIdle,
-  byTestId,
-  launchChromium,
-  openKioskPage,
-  requireChromium,
-  resultScreen,
-} from './support/browser.ts';
-import { eventually, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
-import { hubEvents, provisionSite, startHub, startKiosk, testDates, type Site } from './support/site.ts';
+import { backToIdle, byTestId, launchChromium, requireChromium, resultScreen } from './support/browser.ts';
+import { eventsOf, HUB_MS, hubHolds, SCREEN_MS, startBrowserKiosk, tapLine } from './support/kiosk-page.ts';
+import { tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
+import { provisionSite, startHub, type Site } from './support/site.ts';
 
 const haveChromium = requireChromium();
 
@@ -18,9 +12,6 @@ const haveChromium = requireChromium();
 const BANNER_LIMIT_MS = 5000;
 /** Each freeze, on a fresh connection: the second one checks the reconnected link is watched too. */
 const ROUNDS = 2;
-// Generous waits for a loaded 2-core machine; each ends as soon as its state shows.
-const SCREEN_MS = 15_000;
-const HUB_MS = 30_000;
 
 /**
  * A hub process that is frozen (SIGSTOP) keeps its TCP connections open and says nothing, unlike one that
@@ -30,10 +21,9 @@ describe.runIf(haveChromium)('kiosk with a hub that stops answering (SIGSTOP)', 
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let site: Site;
   let hub: GenkanProcess;
-  let kiosk: GenkanProcess;
   let browser: Browser;
-  let page: Page;
   let stopped = false;
+  const procs: GenkanProcess[] = [];
   const startedAt = new Date();
 
   /** The hub's own node process: bin/genkan.mjs runs the CLI in-process, no wrapper in between. */
@@ -53,22 +43,19 @@ describe.runIf(haveChromium)('kiosk with a hub that stops answering (SIGSTOP)', 
     // A stopped process would hold SIGTERM until continued.
     if (stopped) signalHub('SIGCONT');
     await browser.close().catch(() => undefined);
-    await kiosk.stop('SIGKILL');
-    await hub.stop('SIGKILL');
+    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
     await dir.remove();
   });
 
   it(`shows the offline banner within ${BANNER_LIMIT_MS} ms, keeps the tap, delivers it after SIGCONT`, async () => {
     hub = startHub(site);
+    procs.push(hub);
     const hubReady = await hub.ready();
     const httpPort = Number(hubReady['http']);
-    kiosk = startKiosk(site, 0, Number(hubReady['mqtt']), { ui: 'browser' });
-    const ready = await kiosk.ready();
-    page = await openKioskPage(browser, String(ready['ui']));
-    await page.locator(`${byTestId(UI_TEST_IDS.app)}[data-screen="idle"]`).waitFor({ timeout: SCREEN_MS });
+    const { proc: kiosk, page } = await startBrowserKiosk(site, 0, Number(hubReady['mqtt']), { browser });
+    procs.push(kiosk);
     const banner = page.locator(byTestId(UI_TEST_IDS.offlineBanner));
     const connections = () => kiosk.lines.filter((l) => l['type'] === 'connection');
-    const taps = () => kiosk.lines.filter((l) => l['type'] === 'tap');
 
     for (let round = 0; round < ROUNDS; round++) {
       // Online and idle: the banner is gone and the kiosk said so.
@@ -88,11 +75,8 @@ describe.runIf(haveChromium)('kiosk with a hub that stops answering (SIGSTOP)', 
       await kiosk.waitFor(() => connections().at(-1)?.['online'] === false, SCREEN_MS, 'an offline line');
 
       // A tap while the hub is frozen: recorded, on screen, waiting in the outbox.
-      const before = taps().length;
       const childId = `c${String(round + 1).padStart(3, '0')}`;
-      kiosk.write(`card:${site.cards[round] ?? ''}\n`);
-      await kiosk.waitFor(() => taps().length > before, SCREEN_MS, 'the tap line');
-      const line = taps()[before];
+      const line = await tapLine(kiosk, `card:${site.cards[round] ?? ''}`, SCREEN_MS);
       expect(line).toMatchObject({ result: 'ok', events: [{ childId, type: 'check_in' }] });
       await resultScreen(page, 'ok', childId).waitFor({ timeout: SCREEN_MS });
       await page
@@ -107,21 +91,13 @@ describe.runIf(haveChromium)('kiosk with a hub that stops answering (SIGSTOP)', 
       console.log(
         `round ${round + 1}: banner gone ${(performance.now() - resumedAt).toFixed(0)} ms after SIGCONT`,
       );
-      const [event] = (line?.['events'] ?? []) as { id: string }[];
-      const id = event?.id ?? '';
+      const id = eventsOf(line)[0]?.id ?? '';
       await kiosk.waitFor(
         (l: JsonLine) => l['type'] === 'acked' && (l['ids'] as string[]).includes(id),
         HUB_MS,
         'the frozen-time tap acknowledged',
       );
-      const events = await eventually(
-        async () => {
-          const atHub = await hubEvents(site, httpPort, testDates(startedAt));
-          return atHub.some((e) => e.id === id) ? atHub : undefined;
-        },
-        HUB_MS,
-        'the tap at the hub',
-      );
+      const events = await hubHolds({ site, httpPort, startedAt }, [id], 'the tap at the hub');
       expect(events.filter((e) => e.childId === childId)).toMatchObject([
         { type: 'check_in', method: 'card' },
       ]);

@@ -5,7 +5,6 @@ import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { UI_TEST_IDS } from '../kiosk/common/ui-api.ts';
 import { generateQrKeyPair, importQrPrivateKey, signGuardianQr } from '../protocol/index.ts';
-import type { AttendanceEvent } from '../protocol/index.ts';
 import {
   appRoot,
   backToIdle,
@@ -17,8 +16,18 @@ import {
   screenshotBoth,
   setLocale,
 } from './support/browser.ts';
-import { eventually, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
-import { hubEvents, provisionSite, startHub, startKiosk, testDates, type Site } from './support/site.ts';
+import {
+  eventsOf,
+  HUB_MS,
+  hubHolds as hubHoldsAt,
+  SCREEN_MS,
+  showKiosksIfFailed,
+  startBrowserKiosk,
+  tapLine,
+  tapLines,
+} from './support/kiosk-page.ts';
+import { tempDir, type GenkanProcess } from './support/process.ts';
+import { provisionSite, startHub, type Site } from './support/site.ts';
 import { writeBlankY4m, writeQrY4m } from './support/y4m.ts';
 
 const haveChromium = requireChromium();
@@ -43,12 +52,6 @@ const ROSTER = [
   `k1,ひよこ組,c007,伊藤 陽菜,いとう ひな,g006,伊藤 大輔,`,
 ].join('\n');
 
-// Generous for a loaded 2-core CI machine; each wait ends as soon as the screen shows its state.
-const SCREEN_MS = 15_000;
-const HUB_MS = 30_000;
-
-type EventLine = { id: string; childId: string; type: string; voids?: string };
-
 /**
  * The kiosk screen in a real Chromium, driven like a parent would: the agent and hub are real processes,
  * taps come in on the kiosk's stdin (and once through the camera), and only the public test hooks
@@ -69,29 +72,8 @@ describe.runIf(haveChromium)('kiosk screen in Chromium', () => {
   const browsers: Browser[] = [];
   const startedAt = new Date();
 
-  const taps = () => kiosk.lines.filter((l) => l['type'] === 'tap');
-  /** Types a credential into the kiosk's stdin and returns its tap line. */
-  const tap = async (line: string): Promise<JsonLine> => {
-    const before = taps().length;
-    kiosk.write(`${line}\n`);
-    await kiosk.waitFor(() => taps().length > before, HUB_MS, `tap line for ${line.slice(0, 12)}`);
-    const out = taps()[before];
-    if (!out) throw new Error('no tap line');
-    return out;
-  };
-  const eventsOf = (line: JsonLine): EventLine[] => line['events'] as EventLine[];
-  const atHub = (): Promise<AttendanceEvent[]> => hubEvents(site, httpPort, testDates(startedAt));
-  /** Waits until the hub holds every listed event id. */
-  const hubHolds = (ids: string[], what: string): Promise<AttendanceEvent[]> =>
-    eventually(
-      async () => {
-        const events = await atHub();
-        const held = new Set(events.map((e) => e.id));
-        return ids.every((id) => held.has(id)) ? events : undefined;
-      },
-      HUB_MS,
-      what,
-    );
+  const tap = (input: string) => tapLine(kiosk, input);
+  const hubHolds = (ids: string[], what: string) => hubHoldsAt({ site, httpPort, startedAt }, ids, what);
 
   beforeAll(async () => {
     dir = await tempDir();
@@ -116,29 +98,21 @@ describe.runIf(haveChromium)('kiosk screen in Chromium', () => {
     const hubReady = await hub.ready();
     mqttPort = Number(hubReady['mqtt']);
     httpPort = Number(hubReady['http']);
-    kiosk = startKiosk(site, 0, mqttPort, { ui: 'browser', readers: ['stdin', 'camera'] });
-    procs.push(kiosk);
-    const ready = await kiosk.ready();
-    expect(ready['ui']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/k\/[A-Za-z0-9_-]+\/$/);
-
     // The main screen's camera sees an empty entrance: the idle screen shows its live preview.
     const blank = join(dir.path, 'blank.y4m');
     await writeBlankY4m(blank);
     browser = await launchChromium({ fakeCameraY4m: blank });
     browsers.push(browser);
-    page = await openKioskPage(browser, String(ready['ui']));
-    await page
-      .locator(`${byTestId(UI_TEST_IDS.app)}[data-screen="idle"]`)
-      .waitFor({ timeout: SCREEN_MS * 2 });
+    const started = await startBrowserKiosk(site, 0, mqttPort, { browser, readers: ['stdin', 'camera'] });
+    ({ proc: kiosk, page } = started);
+    procs.push(kiosk);
+    expect(started.ready['ui']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/k\/[A-Za-z0-9_-]+\/$/);
   });
 
   // A failing step shows what the kiosk and its screen were doing.
   afterEach(async ({ task }) => {
-    if (task.result?.state !== 'fail') return;
-    console.log('kiosk lines (last 10):', kiosk.lines.slice(-10));
-    console.log('kiosk log (tail):', kiosk.stderr.slice(-3000));
-    console.log('hub log (tail):', hub.stderr.slice(-2000));
-    console.log('screen:', (await page.content().catch(String)).slice(0, 4000));
+    if (task.result?.state === 'fail') console.log('hub log (tail):', hub.stderr.slice(-2000));
+    await showKiosksIfFailed(task, [{ proc: kiosk, page }]);
   });
 
   afterAll(async () => {
@@ -377,7 +351,7 @@ describe.runIf(haveChromium)('kiosk screen in Chromium', () => {
     await screenshotBoth(cameraPage, 'camera-idle');
     await expect(appRoot(cameraPage).getAttribute('data-screen')).resolves.toBe('idle');
     await cameraBrowser.close();
-    expect(taps().filter((l) => l['reader'] === 'camera')).toHaveLength(1);
+    expect(tapLines(kiosk).filter((l) => l['reader'] === 'camera')).toHaveLength(1);
     await setLocale(page, 'ja');
   });
 });

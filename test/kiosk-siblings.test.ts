@@ -2,18 +2,26 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { UI_TEST_IDS } from '../kiosk/common/ui-api.ts';
-import type { AttendanceEvent } from '../protocol/index.ts';
 import {
   backToIdle,
   byTestId,
   launchChromium,
-  openKioskPage,
   requireChromium,
   resultScreen,
   screenshotBoth,
 } from './support/browser.ts';
-import { eventually, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
-import { hubEvents, provisionSite, startHub, startKiosk, testDates, type Site } from './support/site.ts';
+import {
+  eventsOf,
+  HUB_MS,
+  hubHolds,
+  SCREEN_MS,
+  showKiosksIfFailed,
+  startBrowserKiosk,
+  tapLine,
+  type BrowserKiosk,
+} from './support/kiosk-page.ts';
+import { tempDir, type GenkanProcess } from './support/process.ts';
+import { provisionSite, startHub, type Site } from './support/site.ts';
 
 const haveChromium = requireChromium();
 
@@ -25,11 +33,6 @@ const ROSTER = [
   `k3,くま組,c003,小林 三咲,こばやし みさき,g001,小林 真理,`,
   `k1,ひよこ組,c004,中村 陸,なかむら りく,g002,中村 聡,${CARD.single}`,
 ].join('\n');
-
-const SCREEN_MS = 15_000;
-const HUB_MS = 30_000;
-
-type EventLine = { id: string; childId: string; type: string };
 
 /**
  * Issue 14, points 1, 2 and 4 in Chromium: a sibling who stayed home is not checked in at pick-up, and
@@ -43,32 +46,11 @@ describe.runIf(haveChromium)('kiosk: siblings and the reversal guard in Chromium
   let browser: Browser;
   const procs: GenkanProcess[] = [];
   const startedAt = new Date();
-  const kiosks: { proc: GenkanProcess; page: Page }[] = [];
+  const kiosks: BrowserKiosk[] = [];
 
-  const atHub = (): Promise<AttendanceEvent[]> => hubEvents(site, httpPort, testDates(startedAt));
-  const hubHolds = (ids: string[], what: string): Promise<AttendanceEvent[]> =>
-    eventually(
-      async () => {
-        const events = await atHub();
-        const held = new Set(events.map((e) => e.id));
-        return ids.every((id) => held.has(id)) ? events : undefined;
-      },
-      HUB_MS,
-      what,
-    );
-  const tapAt = async (kiosk: GenkanProcess, card: string): Promise<JsonLine> => {
-    const taps = () => kiosk.lines.filter((l) => l['type'] === 'tap');
-    const before = taps().length;
-    kiosk.write(`card:${card}\n`);
-    await kiosk.waitFor(() => taps().length > before, HUB_MS, 'tap line');
-    const out = taps()[before];
-    if (!out) throw new Error('no tap line');
-    return out;
-  };
   /** Nobody touches the screen: it returns to idle when its countdown ends. */
   const untouchedToIdle = (page: Page) =>
     page.locator(`${byTestId(UI_TEST_IDS.app)}[data-screen="idle"]`).waitFor({ timeout: SCREEN_MS * 2 });
-  const eventsOf = (line: JsonLine): EventLine[] => (line['events'] ?? []) as EventLine[];
   const kioskAt = (n: number) => {
     const k = kiosks[n];
     if (!k) throw new Error(`no kiosk ${n}`);
@@ -92,24 +74,16 @@ describe.runIf(haveChromium)('kiosk: siblings and the reversal guard in Chromium
     // hold a pick-up seconds after a check-in) is off. Kiosk 1 keeps the facility's guard (10 min).
     const launches = [['--reversal-guard-ms', '0'], []];
     for (const [i, extra] of launches.entries()) {
-      const proc = startKiosk(site, i, mqttPort, { ui: 'browser', extra: ['--debounce-ms', '0', ...extra] });
-      procs.push(proc);
-      const ready = await proc.ready();
-      const page = await openKioskPage(browser, String(ready['ui']));
-      await page
-        .locator(`${byTestId(UI_TEST_IDS.app)}[data-screen="idle"]`)
-        .waitFor({ timeout: SCREEN_MS * 2 });
-      kiosks.push({ proc, page });
+      const kiosk = await startBrowserKiosk(site, i, mqttPort, {
+        browser,
+        extra: ['--debounce-ms', '0', ...extra],
+      });
+      procs.push(kiosk.proc);
+      kiosks.push(kiosk);
     }
   });
 
-  afterEach(async ({ task }) => {
-    if (task.result?.state !== 'fail') return;
-    for (const k of kiosks) {
-      console.log('kiosk lines (last 10):', k.proc.lines.slice(-10));
-      console.log('screen:', (await k.page.content().catch(String)).slice(0, 4000));
-    }
-  });
+  afterEach(({ task }) => showKiosksIfFailed(task, kiosks));
 
   afterAll(async () => {
     await browser.close().catch(() => undefined);
@@ -119,7 +93,7 @@ describe.runIf(haveChromium)('kiosk: siblings and the reversal guard in Chromium
 
   it('three siblings, one left out in the morning: at pick-up only the other two are checked out', async () => {
     const { proc, page } = kioskAt(0);
-    const morning = await tapAt(proc, CARD.family);
+    const morning = await tapLine(proc, `card:${CARD.family}`);
     expect(eventsOf(morning).map((e) => [e.childId, e.type])).toEqual([
       ['c001', 'check_in'],
       ['c002', 'check_in'],
@@ -139,7 +113,7 @@ describe.runIf(haveChromium)('kiosk: siblings and the reversal guard in Chromium
     await backToIdle(page);
 
     // Pick-up: 降園 for the two who came; the one at home is shown apart with her own direction.
-    const pickUp = await tapAt(proc, CARD.family);
+    const pickUp = await tapLine(proc, `card:${CARD.family}`);
     expect(eventsOf(pickUp).map((e) => [e.childId, e.type])).toEqual([
       ['c001', 'check_out'],
       ['c002', 'check_out'],
@@ -161,7 +135,7 @@ describe.runIf(haveChromium)('kiosk: siblings and the reversal guard in Chromium
     await untouchedToIdle(page);
 
     const ids = [...eventsOf(morning), ...eventsOf(pickUp)].map((e) => e.id);
-    const events = await hubHolds(ids, 'the day at the hub');
+    const events = await hubHolds({ site, httpPort, startedAt }, ids, 'the day at the hub');
     const of = (childId: string) => events.filter((e) => e.childId === childId).map((e) => e.type);
     expect(of('c001')).toEqual(['check_in', 'check_out']);
     expect(of('c002')).toEqual(['check_in', 'check_out']);
@@ -171,13 +145,13 @@ describe.runIf(haveChromium)('kiosk: siblings and the reversal guard in Chromium
 
   it('a re-tap soon after a check-in records nothing unless the child is touched', async () => {
     const { proc, page } = kioskAt(1);
-    const first = await tapAt(proc, CARD.single);
+    const first = await tapLine(proc, `card:${CARD.single}`);
     expect(eventsOf(first).map((e) => [e.childId, e.type])).toEqual([['c004', 'check_in']]);
     await page.locator(byTestId(UI_TEST_IDS.confirm)).click();
     await backToIdle(page);
 
     // Past the repeat window (debounce off here), within the facility's 10-minute guard: held.
-    const second = await tapAt(proc, CARD.single);
+    const second = await tapLine(proc, `card:${CARD.single}`);
     expect(second).toMatchObject({
       result: 'needs_confirm',
       children: [{ childId: 'c004', type: 'check_out' }],
@@ -191,7 +165,7 @@ describe.runIf(haveChromium)('kiosk: siblings and the reversal guard in Chromium
     await untouchedToIdle(page);
 
     // Once more, and the parent touches the child: now the check-out is recorded.
-    const third = await tapAt(proc, CARD.single);
+    const third = await tapLine(proc, `card:${CARD.single}`);
     expect(third['result']).toBe('needs_confirm');
     const asking = resultScreen(page, 'needs_confirm', 'c004');
     await asking.waitFor({ timeout: SCREEN_MS });
@@ -206,6 +180,7 @@ describe.runIf(haveChromium)('kiosk: siblings and the reversal guard in Chromium
     await backToIdle(page);
 
     const events = await hubHolds(
+      { site, httpPort, startedAt },
       [eventsOf(first)[0]?.id ?? '', checkOut?.id ?? ''],
       'the check-out at the hub',
     );

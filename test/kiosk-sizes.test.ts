@@ -7,14 +7,21 @@ import {
   backToIdle,
   byTestId,
   launchChromium,
-  openKioskPage,
   requireChromium,
   resultScreen,
   screenshotBoth,
 } from './support/browser.ts';
 import { misfits } from './support/fit.ts';
-import { runGenkan, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
-import { provisionSite, startHub, startKiosk, type Site } from './support/site.ts';
+import {
+  HUB_MS,
+  SCREEN_MS,
+  showKiosksIfFailed,
+  startBrowserKiosk,
+  tapLine,
+  type BrowserKiosk,
+} from './support/kiosk-page.ts';
+import { runGenkan, tempDir, type GenkanProcess } from './support/process.ts';
+import { provisionSite, startHub, type Site } from './support/site.ts';
 import { writeBlankY4m } from './support/y4m.ts';
 
 const haveChromium = requireChromium();
@@ -84,9 +91,6 @@ async function scrollingLists(page: Page): Promise<string[]> {
   return found as string[];
 }
 
-const SCREEN_MS = 15_000;
-const HUB_MS = 30_000;
-
 /**
  * Every kiosk screen at 1024×600, 1280×800, 1920×1080 and 800×1280 in a real Chromium: no control
  * outside the viewport, clipped or covered, and no scrolling of the page (misfits() with `vertical`: a
@@ -102,21 +106,12 @@ describe.runIf(haveChromium)('kiosk screens at every screen size in Chromium', (
   let browser: Browser | undefined;
   const procs: GenkanProcess[] = [];
   /** Kiosk 0: reversal guard and debounce off (morning and pick-up seconds apart); kiosk 1: the defaults. */
-  const kiosks: { proc: GenkanProcess; page: Page }[] = [];
+  const kiosks: BrowserKiosk[] = [];
 
   const kioskAt = (n: number) => {
     const k = kiosks[n];
     if (!k) throw new Error(`no kiosk ${n}`);
     return k;
-  };
-  const tapAt = async (kiosk: GenkanProcess, card: string): Promise<JsonLine> => {
-    const taps = () => kiosk.lines.filter((l) => l['type'] === 'tap');
-    const before = taps().length;
-    kiosk.write(`card:${card}\n`);
-    await kiosk.waitFor(() => taps().length > before, HUB_MS, 'tap line');
-    const out = taps()[before];
-    if (!out) throw new Error('no tap line');
-    return out;
   };
 
   /**
@@ -180,24 +175,14 @@ describe.runIf(haveChromium)('kiosk screens at every screen size in Chromium', (
       { extra: [], readers: ['stdin', 'camera'] },
     ];
     for (const [i, launch] of launches.entries()) {
-      const proc = startKiosk(site, i, mqttPort, { ui: 'browser', ...launch });
-      procs.push(proc);
-      const ready = await proc.ready();
-      const page = await openKioskPage(browser, String(ready['ui']));
       // Entry animations off: a screen is measured where it comes to rest.
-      await page.emulateMedia({ reducedMotion: 'reduce' });
-      await page.locator(byTestId(UI_TEST_IDS.idle)).waitFor({ timeout: SCREEN_MS * 2 });
-      kiosks.push({ proc, page });
+      const kiosk = await startBrowserKiosk(site, i, mqttPort, { browser, reducedMotion: true, ...launch });
+      procs.push(kiosk.proc);
+      kiosks.push(kiosk);
     }
   }, 120_000);
 
-  afterEach(async ({ task }) => {
-    if (task.result?.state !== 'fail') return;
-    for (const k of kiosks) {
-      console.log('kiosk lines (last 10):', k.proc.lines.slice(-10));
-      console.log('screen:', (await k.page.content().catch(String)).slice(0, 3000));
-    }
-  });
+  afterEach(({ task }) => showKiosksIfFailed(task, kiosks));
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
@@ -220,7 +205,7 @@ describe.runIf(haveChromium)('kiosk screens at every screen size in Chromium', (
 
   it('four siblings on one card, one left out in the morning: at pick-up she is shown apart', async () => {
     const { proc, page } = kioskAt(0);
-    await tapAt(proc, CARD.family);
+    await tapLine(proc, `card:${CARD.family}`);
     const morning = resultScreen(page, 'ok', 'c104');
     await morning.waitFor({ timeout: SCREEN_MS });
     await fitsEverySize(page, 'siblings (morning, four included)', morning);
@@ -228,7 +213,7 @@ describe.runIf(haveChromium)('kiosk screens at every screen size in Chromium', (
     await morning.locator('[data-child-id="c104"][data-included="false"]').waitFor({ timeout: SCREEN_MS });
     await backToIdle(page);
 
-    const pickUp = await tapAt(proc, CARD.family);
+    const pickUp = await tapLine(proc, `card:${CARD.family}`);
     expect(pickUp['notIncluded']).toMatchObject([{ childId: 'c104', type: 'check_in' }]);
     const screen = resultScreen(page, 'ok', 'c104');
     await screen.locator('[data-child-id="c104"][data-included="false"]').waitFor({ timeout: SCREEN_MS });
@@ -241,17 +226,17 @@ describe.runIf(haveChromium)('kiosk screens at every screen size in Chromium', (
 
   it('already recorded and unknown card notices', async () => {
     const { proc, page } = kioskAt(1);
-    await tapAt(proc, CARD.single);
+    await tapLine(proc, `card:${CARD.single}`);
     await resultScreen(page, 'ok', 'c301').waitFor({ timeout: SCREEN_MS });
     // Within the debounce window: already recorded, naming the child and the time.
-    await tapAt(proc, CARD.single);
+    await tapLine(proc, `card:${CARD.single}`);
     const debounced = resultScreen(page, 'debounced');
     await debounced.waitFor({ timeout: SCREEN_MS });
     await expect(debounced.innerText()).resolves.toContain('山田 太郎');
     await fitsEverySize(page, 'already recorded', debounced);
     await backToIdle(page);
 
-    await tapAt(proc, CARD.unknown);
+    await tapLine(proc, `card:${CARD.unknown}`);
     const unknown = resultScreen(page, 'unknown_credential');
     await unknown.waitFor({ timeout: SCREEN_MS });
     await fitsEverySize(page, 'unknown card', unknown);

@@ -13,7 +13,7 @@ import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
 import { publishAsKiosk } from './support/kiosk-publish.ts';
-import { provisionSite, startCloud, startHub, type Site } from './support/site.ts';
+import { addStaff, provisionSite, startCloud, startHub, type Site } from './support/site.ts';
 
 /**
  * The issue's point 1 across real processes: a month of generated events for 120 children (absences,
@@ -97,17 +97,7 @@ describe('attendance ledgers from a month of real traffic', () => {
     const csv = `${rows.join('\n')}\n`;
     site = await provisionSite(dir.path, { kiosks: 1, children: 0, roster: { csv, cards: [] } });
     await writeFile(join(dir.path, 'roster-used.csv'), csv);
-    await genkanJson([
-      'staff',
-      'add',
-      STAFF.id,
-      '--name',
-      STAFF.name,
-      '--pin',
-      STAFF.pin,
-      '--data',
-      join(site.dir, 'hub'),
-    ]);
+    await addStaff(join(site.dir, 'hub'), STAFF);
     const cloud = startCloud(site);
     procs.push(cloud);
     cloudBase = `http://127.0.0.1:${String((await cloud.ready())['http'])}`;

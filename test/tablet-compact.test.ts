@@ -5,14 +5,16 @@ import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
 import { misfits } from './support/fit.ts';
-import { GenkanProcess, genkanJson, tempDir, type JsonLine } from './support/process.ts';
-import { provisionSite, startKiosk, type Site } from './support/site.ts';
+import { tapLine } from './support/kiosk-page.ts';
+import { tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
+import { addStaff, provisionSite, startHub, startKiosk, type Site } from './support/site.ts';
 import {
   byTestId,
   childRow as row,
-  openPairedTablet,
+  openSignedInTablet,
+  PHONE_VIEWPORT as PHONE,
   rollcallRoot,
-  signInAs,
+  TABLET_VIEWPORT as TABLET,
   tabletPairing,
 } from './support/tablet.ts';
 
@@ -54,10 +56,9 @@ function roster(): { csv: string; cards: string[] } {
   return { csv: `${rows.join('\n')}\n`, cards };
 }
 
+const STAFF = { id: 's1', name: '保育 花子', pin: '1234' };
 const SCREEN_MS = 15_000;
 const HUB_MS = 30_000;
-const TABLET = { width: 1180, height: 820 };
-const PHONE = { width: 390, height: 844 };
 
 const rows = (page: Page) => page.locator(byTestId(TABLET_TEST_IDS.childRow));
 interface RowBox {
@@ -108,10 +109,8 @@ describe.runIf(haveChromium)('tablet: the class at a glance, and a silent hub', 
 
   const openTablet = async (deviceId: string, viewport: { width: number; height: number }): Promise<Page> => {
     const { url } = await tabletPairing(join(site.dir, 'hub'), `http://127.0.0.1:${httpPort}`, deviceId);
-    const p = await openPairedTablet(browser, url, viewport);
+    const p = await openSignedInTablet(browser, url, viewport, STAFF);
     contexts.push(p.context());
-    await signInAs(p, 's1', '1234');
-    await rollcallRoot(p, '[data-stale="false"]').waitFor({ timeout: SCREEN_MS });
     return p;
   };
 
@@ -143,49 +142,13 @@ describe.runIf(haveChromium)('tablet: the class at a glance, and a silent hub', 
     await dialog.waitFor({ state: 'detached', timeout: SCREEN_MS });
   };
 
-  const taps = () => kiosk.lines.filter((l) => l['type'] === 'tap');
-  const tap = async (card: string): Promise<JsonLine> => {
-    const before = taps().length;
-    kiosk.write(`card:${card}\n`);
-    await kiosk.waitFor(() => taps().length > before, HUB_MS, `tap line for ${card}`);
-    const out = taps()[before];
-    if (!out) throw new Error('no tap line');
-    return out;
-  };
+  const tap = (card: string): Promise<JsonLine> => tapLine(kiosk, `card:${card}`, HUB_MS);
 
   beforeAll(async () => {
     dir = await tempDir();
     site = await provisionSite(dir.path, { kiosks: 1, children: 0, roster: roster() });
-    await genkanJson([
-      'staff',
-      'add',
-      's1',
-      '--name',
-      '保育 花子',
-      '--pin',
-      '1234',
-      '--data',
-      join(site.dir, 'hub'),
-    ]);
-    hub = new GenkanProcess('hub', [
-      'hub',
-      '--data',
-      join(site.dir, 'hub'),
-      '--facility',
-      site.facilityId,
-      '--facility-name',
-      FACILITY_NAME,
-      '--host',
-      '127.0.0.1',
-      '--mqtt-port',
-      '0',
-      '--ws-port',
-      '0',
-      '--http-port',
-      '0',
-      '--admin-token',
-      site.adminToken,
-    ]);
+    await addStaff(join(site.dir, 'hub'), STAFF);
+    hub = startHub(site, { facilityName: FACILITY_NAME });
     const ready = await hub.ready();
     httpPort = Number(ready['http']);
     kiosk = startKiosk(site, 0, Number(ready['mqtt']), { ui: 'none' });

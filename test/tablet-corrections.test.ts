@@ -4,10 +4,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDate, localTime } from '../common/time.ts';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
-import { TABLET_TEST_IDS, type TabletChild, type TabletRollcall } from '../protocol/tablet.ts';
+import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
-import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
+import { tapLine } from './support/kiosk-page.ts';
+import { eventually, tempDir, type GenkanProcess } from './support/process.ts';
 import {
+  addStaff,
   cloudEvents,
   hubEvents,
   provisionSite,
@@ -17,7 +19,14 @@ import {
   testDates,
   type Site,
 } from './support/site.ts';
-import { tabletPairing } from './support/tablet.ts';
+import {
+  byTestId,
+  openSignedInTablet,
+  rollcallChild as childOf,
+  tabletApi,
+  tabletPairing,
+  type TabletApi,
+} from './support/tablet.ts';
 
 const haveChromium = requireChromium();
 
@@ -42,7 +51,6 @@ const MANUAL_NOTE = 'カード忘れ';
 const SCREEN_MS = 15_000;
 const HUB_MS = 20_000;
 
-const byTestId = (id: string): string => `[data-testid="${id}"]`;
 const rowSel = (childId: string, status?: string): string =>
   `${byTestId(TABLET_TEST_IDS.childRow)}[data-child-id="${childId}"]` +
   (status === undefined ? '' : `[data-status="${status}"]`);
@@ -68,8 +76,8 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
   const startedAt = new Date();
   let tablet1: Page;
   let tablet2: Page;
-  /** Cookies of a third tablet, set up and signed in over plain HTTP: reads the roll-call's JSON. */
-  let apiCookies: string[] = [];
+  /** A third tablet, set up and signed in over plain HTTP: reads the roll-call's JSON. */
+  let api: TabletApi;
   /** The kiosk's check-in of A (from its tap line). */
   let kioskCheckInId = '';
   /** The local HH:MM staff give for C's forgotten tap. */
@@ -81,49 +89,13 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
 
   const hubDir = () => join(site.dir, 'hub');
 
-  const pairing = (deviceId: string): Promise<{ url: string; code: string }> =>
-    tabletPairing(hubDir(), base, deviceId);
-
   /** A new browser context (own cookies) set up from its own pairing link, with staff signed in. */
   const openTablet = async (deviceId: string): Promise<Page> => {
     if (!browser) throw new Error('no browser');
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    const p = await context.newPage();
-    p.on('pageerror', (err) => {
-      console.error(`${deviceId} page error: ${err.message}`);
-    });
-    await p.goto((await pairing(deviceId)).url);
-    await p.locator(`${byTestId('setup-status')}[data-setup="done"]`).waitFor({ timeout: SCREEN_MS });
-    await p.locator(byTestId(TABLET_TEST_IDS.staffId)).fill(STAFF.id);
-    await p.locator(byTestId(TABLET_TEST_IDS.staffPin)).fill(STAFF.pin);
-    await p.locator(byTestId(TABLET_TEST_IDS.signIn)).click();
-    await p
-      .locator(`${byTestId(TABLET_TEST_IDS.rollcall)}[data-stale="false"]`)
-      .waitFor({ timeout: SCREEN_MS });
+    const { url } = await tabletPairing(hubDir(), base, deviceId);
+    const p = await openSignedInTablet(browser, url, { width: 1280, height: 800 }, STAFF);
+    contexts.push(p.context());
     return p;
-  };
-
-  const cookieOf = (res: Response): string => (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const post = (path: string, body: unknown, cookies: string[] = []) =>
-    fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(cookies.length > 0 && { cookie: cookies.join('; ') }),
-      },
-      body: JSON.stringify(body),
-    });
-
-  const apiRollcall = async (): Promise<TabletRollcall> => {
-    const res = await fetch(`${base}/api/tablet/rollcall`, { headers: { cookie: apiCookies.join('; ') } });
-    if (!res.ok) throw new Error(`rollcall: ${res.status} ${await res.text()}`);
-    return (await res.json()) as TabletRollcall;
-  };
-  const childOf = (rc: TabletRollcall, id: string): TabletChild => {
-    const child = rc.classes.flatMap((c) => c.children).find((c) => c.id === id);
-    if (!child) throw new Error(`no child ${id} in the roll-call`);
-    return child;
   };
 
   const adminGet = async <T>(path: string): Promise<T> => {
@@ -154,17 +126,7 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
       children: 0,
       roster: { csv: `${ROSTER}\n`, cards: [CARD_A] },
     });
-    await genkanJson([
-      'staff',
-      'add',
-      STAFF.id,
-      '--name',
-      STAFF.name,
-      '--pin',
-      STAFF.pin,
-      '--data',
-      hubDir(),
-    ]);
+    await addStaff(hubDir(), STAFF);
     cloud = startCloud(site);
     procs.push(cloud);
     cloudPort = Number((await cloud.ready())['http']);
@@ -199,26 +161,15 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
     // Three tablets, each set up with its own one-time pairing code.
     tablet1 = await openTablet('tab-1');
     tablet2 = await openTablet('tab-2');
-    const { code } = await pairing('tab-3');
-    const setUp = await post('/api/tablet/device', { deviceId: 'tab-3', code });
-    expect(setUp.status).toBe(204);
-    const device = cookieOf(setUp);
-    const signIn = await post('/api/session', { staffId: STAFF.id, pin: STAFF.pin }, [device]);
-    expect(signIn.status).toBe(200);
-    apiCookies = [device, cookieOf(signIn)];
+    // tabletApi throws unless the set-up answers 204 and the sign-in 200.
+    api = await tabletApi(hubDir(), base, 'tab-3', STAFF);
 
     // Tablet 2 keeps this document from here on: a reload would lose the marker.
     await tablet2.evaluate(() => {
       (globalThis as unknown as { marker: number }).marker = 7;
     });
 
-    const before = kiosk.lines.length;
-    kiosk.write(`card:${CARD_A}\n`);
-    const tap = await kiosk.waitFor(
-      (l) => kiosk.lines.indexOf(l) >= before && l['type'] === 'tap',
-      HUB_MS,
-      'tap line',
-    );
+    const tap = await tapLine(kiosk, `card:${CARD_A}`, HUB_MS);
     expect(tap['result']).toBe('ok');
     const tapEvents = tap['events'] as { id: string; childId: string; type: string }[];
     expect(tapEvents).toMatchObject([{ childId: A, type: 'check_in' }]);
@@ -242,7 +193,7 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
     await tablet1.locator(rowSel(B, 'absent')).waitFor({ timeout: HUB_MS });
 
     // 3. C checked in by hand at an earlier time today (20 minutes ago, or 00:00 just after midnight).
-    ({ timeZone, date } = await apiRollcall());
+    ({ timeZone, date } = await api.rollcall());
     const now = new Date();
     const back = new Date(now.getTime() - 20 * 60_000);
     earlier = localDate(back, timeZone) === localDate(now, timeZone) ? localTime(back, timeZone) : '00:00';
@@ -273,7 +224,7 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
     await expect(aCorrections.textContent()).resolves.toContain(STAFF.name);
 
     // The same roll-call as JSON, read over plain HTTP by a third tablet.
-    const rc = await apiRollcall();
+    const rc = await api.rollcall();
     const a = childOf(rc, A);
     expect(a).toMatchObject({ status: 'not_arrived', checkInAt: null, checkInEventId: null });
     expect(a.corrections).toEqual([
@@ -356,7 +307,7 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
   });
 
   it('an absence marked by mistake is removed on tablet 2 and tablet 1 shows the child expected again', async () => {
-    const absenceId = childOf(await apiRollcall(), B).absentEventId;
+    const absenceId = childOf(await api.rollcall(), B).absentEventId;
     expect(absenceId).not.toBeNull();
     await tablet2.locator(rowSel(B)).locator(byTestId('action-void_absent')).click();
     const dialog = tablet2.locator(`${byTestId('action-dialog')}[data-action="void_absent"]`);
@@ -367,7 +318,7 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
     await dialog.waitFor({ state: 'detached', timeout: HUB_MS });
 
     await tablet1.locator(rowSel(B, 'not_arrived')).waitFor({ timeout: HUB_MS });
-    const b = childOf(await apiRollcall(), B);
+    const b = childOf(await api.rollcall(), B);
     expect(b).toMatchObject({ status: 'not_arrived', absence: null, absentEventId: null });
     // Nothing deleted: the absence and its removal are both listed.
     expect(b.corrections.map((k) => k.kind)).toEqual(['absent', 'void']);

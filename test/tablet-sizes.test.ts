@@ -6,11 +6,13 @@ import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
 import { misfits, type Misfit } from './support/fit.ts';
 import { genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
-import { provisionSite, startHub, type Site } from './support/site.ts';
+import { addStaff, provisionSite, startHub, type Site } from './support/site.ts';
 import {
   byTestId,
   childRow,
   openPairedTablet,
+  PHONE_VIEWPORT as PHONE,
+  rollcallChild,
   rollcallRoot,
   setTabletLocale,
   signInAs,
@@ -18,6 +20,7 @@ import {
   tabletPairing,
   tabletShot,
   tabletShots,
+  TABLET_VIEWPORT as TABLET,
   type TabletApi,
 } from './support/tablet.ts';
 
@@ -25,8 +28,6 @@ const haveChromium = requireChromium();
 
 const SCREEN_MS = 15_000;
 const HUB_MS = 30_000;
-const TABLET = { width: 1180, height: 820 };
-const PHONE = { width: 390, height: 844 };
 /** The issue's two sizes, and the 10" tablet's other screens (1280×800 landscape, 800×1280 portrait). */
 const SIZES = [
   ['1180×820', TABLET],
@@ -189,17 +190,7 @@ describe.runIf(haveChromium)('tablet: every state fits at every screen size', ()
   beforeAll(async () => {
     dir = await tempDir('genkan-tablet-sizes-');
     site = await provisionSite(dir.path, { kiosks: 0, children: 0, roster: { csv: roster(), cards: [] } });
-    await genkanJson([
-      'staff',
-      'add',
-      STAFF.id,
-      '--name',
-      STAFF.name,
-      '--pin',
-      STAFF.pin,
-      '--data',
-      hubDir(),
-    ]);
+    await addStaff(hubDir(), STAFF);
     // Every child not yet here is to be found now (cut-off at midnight), whatever the time of the run, and
     // class k1 is short of staff: the screens at their fullest.
     await genkanJson([
@@ -235,9 +226,7 @@ describe.runIf(haveChromium)('tablet: every state fits at every screen size', ()
       });
     }
     await api.act({ op: 'check_in', childId: 'c015' });
-    const c015 = (await api.rollcall()).classes
-      .flatMap((c) => c.children)
-      .find((c) => c.id === 'c015')?.checkInEventId;
+    const c015 = rollcallChild(await api.rollcall(), 'c015').checkInEventId;
     if (c015 == null) throw new Error('no check-in of c015');
     await api.act({ op: 'void', eventId: c015, reason: '別の園児と間違えたため取り消します' });
     await api.act({ op: 'check_in', childId: 'c021' });

@@ -4,12 +4,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
-import { genkanJson, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
-import { provisionSite, startHub, startKiosk, type Site } from './support/site.ts';
+import { tapLine } from './support/kiosk-page.ts';
+import { tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
+import { addStaff, provisionSite, startHub, startKiosk, type Site } from './support/site.ts';
 import {
   byTestId,
   childRow as row,
+  openPairedTablet,
   setTabletLocale as setLocale,
+  signInAs,
+  tabletPairing,
   tabletShot as shot,
   tabletShots,
 } from './support/tablet.ts';
@@ -25,6 +29,7 @@ const ROSTER = [
   `k2,りす組,c004,高橋 ゆい,たかはし ゆい,g004,高橋 誠,`,
 ].join('\n');
 
+const STAFF = { id: 's1', name: '保育 花子', pin: '1234' };
 const SCREEN_MS = 15_000;
 const HUB_MS = 30_000;
 
@@ -44,57 +49,22 @@ describe.runIf(haveChromium)('staff tablet in Chromium', () => {
   const contexts: BrowserContext[] = [];
   let page: Page;
 
-  /** A fresh pairing link for `deviceId` (a tablet), as an admin would show it as a QR code. */
-  const pairingUrl = async (deviceId: string): Promise<string> => {
-    const out = await genkanJson<{ payload: string; url?: string }>([
-      'device',
-      'pair',
-      deviceId,
-      '--role',
-      'tablet',
-      '--hub-url',
-      `http://127.0.0.1:${httpPort}`,
-      '--data',
-      join(site.dir, 'hub'),
-    ]);
-    return out.url ?? `http://127.0.0.1:${httpPort}/tablet/#pair=${out.payload}`;
-  };
-
-  /** A new browser context (its own cookies) set up as a tablet and, unless told, signed in. */
+  /** A new browser context (its own cookies) set up from a fresh pairing link and, unless told, signed in. */
   const openTablet = async (
     deviceId: string,
     viewport = { width: 1280, height: 800 },
     signIn = true,
   ): Promise<Page> => {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const p = await context.newPage();
-    p.on('pageerror', (err) => {
-      console.error(`tablet page error: ${err.message}`);
-    });
-    await p.goto(await pairingUrl(deviceId));
-    await p.locator(`${byTestId('setup-status')}[data-setup="done"]`).waitFor({ timeout: SCREEN_MS });
+    const { url } = await tabletPairing(join(site.dir, 'hub'), `http://127.0.0.1:${httpPort}`, deviceId);
+    const p = await openPairedTablet(browser, url, viewport);
+    contexts.push(p.context());
     // The one-time code does not stay in the address bar.
     expect(p.url()).not.toContain('pair=');
-    if (signIn) await signInAs(p, 's1', '1234');
+    if (signIn) await signInAs(p, STAFF.id, STAFF.pin);
     return p;
   };
 
-  const signInAs = async (p: Page, staffId: string, pin: string): Promise<void> => {
-    await p.locator(byTestId(TABLET_TEST_IDS.staffId)).fill(staffId);
-    await p.locator(byTestId(TABLET_TEST_IDS.staffPin)).fill(pin);
-    await p.locator(byTestId(TABLET_TEST_IDS.signIn)).click();
-  };
-
-  const taps = () => kiosk.lines.filter((l) => l['type'] === 'tap');
-  const tap = async (card: string): Promise<JsonLine> => {
-    const before = taps().length;
-    kiosk.write(`card:${card}\n`);
-    await kiosk.waitFor(() => taps().length > before, HUB_MS, `tap line for ${card}`);
-    const out = taps()[before];
-    if (!out) throw new Error('no tap line');
-    return out;
-  };
+  const tap = (card: string): Promise<JsonLine> => tapLine(kiosk, `card:${card}`, HUB_MS);
 
   beforeAll(async () => {
     dir = await tempDir();
@@ -103,17 +73,7 @@ describe.runIf(haveChromium)('staff tablet in Chromium', () => {
       children: 0,
       roster: { csv: `${ROSTER}\n`, cards: Object.values(CARD) },
     });
-    await genkanJson([
-      'staff',
-      'add',
-      's1',
-      '--name',
-      '保育 花子',
-      '--pin',
-      '1234',
-      '--data',
-      join(site.dir, 'hub'),
-    ]);
+    await addStaff(join(site.dir, 'hub'), STAFF);
     hub = startHub(site);
     procs.push(hub);
     const ready = await hub.ready();
@@ -141,7 +101,7 @@ describe.runIf(haveChromium)('staff tablet in Chromium', () => {
   it('refuses a wrong PIN with a clear error, and shows no roll-call', async () => {
     page = await openTablet('tab-1', undefined, false);
     await tabletShots(page, 'tablet-setup');
-    await signInAs(page, 's1', '9999');
+    await signInAs(page, STAFF.id, '9999');
     const error = page.locator(byTestId(TABLET_TEST_IDS.signInError));
     await error.waitFor({ timeout: SCREEN_MS });
     await expect(error.textContent()).resolves.toContain('暗証番号');
@@ -150,13 +110,13 @@ describe.runIf(haveChromium)('staff tablet in Chromium', () => {
   });
 
   it('signs in and shows every child of today, live', async () => {
-    await signInAs(page, 's1', '1234');
+    await signInAs(page, STAFF.id, STAFF.pin);
     await page
       .locator(`${byTestId(TABLET_TEST_IDS.rollcall)}[data-stale="false"]`)
       .waitFor({ timeout: SCREEN_MS });
     await expect(page.locator(byTestId(TABLET_TEST_IDS.childRow)).count()).resolves.toBe(4);
     await expect(row(page, 'c001').getAttribute('data-status')).resolves.toBe('not_arrived');
-    await expect(page.locator(byTestId('staff-name')).textContent()).resolves.toContain('保育 花子');
+    await expect(page.locator(byTestId('staff-name')).textContent()).resolves.toContain(STAFF.name);
   });
 
   it('shows a kiosk tap without a reload', async () => {

@@ -2,7 +2,8 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ADMIN_TEST_IDS } from '../../protocol/admin.ts';
-import { genkanJson, ROOT } from './process.ts';
+import { ROOT } from './process.ts';
+import { addStaff } from './site.ts';
 
 /** The director every admin-app test signs in as. */
 export const DIRECTOR = { id: 'boss', name: '園長 一郎', pin: '2468' } as const;
@@ -12,19 +13,7 @@ const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
 /** Adds the director (role admin) to a hub's data directory, as `genkan staff add` does. */
 export async function addDirector(hubData: string): Promise<void> {
-  await genkanJson([
-    'staff',
-    'add',
-    DIRECTOR.id,
-    '--name',
-    DIRECTOR.name,
-    '--pin',
-    DIRECTOR.pin,
-    '--role',
-    'admin',
-    '--data',
-    hubData,
-  ]);
+  await addStaff(hubData, { ...DIRECTOR, role: 'admin' });
 }
 
 /** Fills the admin app's sign-in form (the page must show it) and submits it. */

@@ -46,9 +46,19 @@ export function launchChromium(options: { fakeCameraY4m?: string } = {}): Promis
   return chromium.launch({ executablePath: CHROMIUM_PATH, args, headless: true });
 }
 
-/** Opens the kiosk screen at its ready-line address in a kiosk-sized page. */
-export async function openKioskPage(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+/**
+ * Opens the kiosk screen at its ready-line address in a kiosk-sized page. With `reducedMotion`, entry
+ * animations are off from the first paint: a screen is measured where it comes to rest.
+ */
+export async function openKioskPage(
+  browser: Browser,
+  url: string,
+  options: { reducedMotion?: boolean } = {},
+): Promise<Page> {
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 800 },
+    ...(options.reducedMotion === true ? { reducedMotion: 'reduce' as const } : {}),
+  });
   // A failing screen shows up in the test output rather than as a bare timeout.
   page.on('pageerror', (err) => {
     console.error(`kiosk page error: ${err.message}`);

@@ -130,10 +130,14 @@ export class GenkanProcess {
   }
 }
 
-/** Runs a one-shot genkan command and returns its exit code, stdout and stderr. */
+/**
+ * Runs a one-shot genkan command and returns its exit code, stdout and stderr. With `stdin`, the command
+ * reads that and then the end of its input (as from a pipe); without, its input stays open and empty.
+ */
 export function runGenkan(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  stdin?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [GENKAN_BIN, ...args], {
@@ -148,6 +152,7 @@ export function runGenkan(
     child.on('exit', (code) => {
       res({ code, stdout, stderr });
     });
+    if (stdin !== undefined) child.stdin.end(stdin);
   });
 }
 

@@ -78,7 +78,7 @@ export type GenkanEntry = string | CommandLaunch;
 
 export function startHub(
   site: Site,
-  ports: { mqtt?: number; http?: number; cloudUrl?: string } = {},
+  opts: { mqtt?: number; http?: number; cloudUrl?: string; facilityName?: string } = {},
   entry: GenkanEntry = GENKAN_BIN,
 ): GenkanProcess {
   const args = [
@@ -90,16 +90,36 @@ export function startHub(
     '--host',
     '127.0.0.1',
     '--mqtt-port',
-    String(ports.mqtt ?? 0),
+    String(opts.mqtt ?? 0),
     '--ws-port',
     '0',
     '--http-port',
-    String(ports.http ?? 0),
+    String(opts.http ?? 0),
     '--admin-token',
     site.adminToken,
   ];
-  if (ports.cloudUrl) args.push('--cloud', ports.cloudUrl, '--cloud-token', site.hubToken);
+  if (opts.cloudUrl) args.push('--cloud', opts.cloudUrl, '--cloud-token', site.hubToken);
+  if (opts.facilityName !== undefined) args.push('--facility-name', opts.facilityName);
   return new GenkanProcess('hub', args, {}, entry);
+}
+
+/** Adds a staff member to a hub's data directory, as `genkan staff add` does (PIN given as a flag). */
+export async function addStaff(
+  hubData: string,
+  staff: { id: string; name: string; pin: string; role?: 'staff' | 'admin' },
+): Promise<void> {
+  await genkanJson([
+    'staff',
+    'add',
+    staff.id,
+    '--name',
+    staff.name,
+    '--pin',
+    staff.pin,
+    ...(staff.role === undefined ? [] : ['--role', staff.role]),
+    '--data',
+    hubData,
+  ]);
 }
 
 /** How a test kiosk runs; the defaults are a headless kiosk reading taps from stdin. */

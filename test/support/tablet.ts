@@ -3,12 +3,21 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { decodePairingPayload } from '../../protocol/index.ts';
-import { TABLET_TEST_IDS, type TabletAction, type TabletRollcall } from '../../protocol/tablet.ts';
+import {
+  TABLET_TEST_IDS,
+  type TabletAction,
+  type TabletChild,
+  type TabletRollcall,
+} from '../../protocol/tablet.ts';
 import { genkanJson, ROOT } from './process.ts';
 
 /** The staff tablet app in Chromium, through its public hooks (TABLET_TEST_IDS and data-* attributes). */
 
 const SCREEN_MS = 15_000;
+
+/** The issue's two screens: a 10" tablet in landscape, and a phone. */
+export const TABLET_VIEWPORT = { width: 1180, height: 820 } as const;
+export const PHONE_VIEWPORT = { width: 390, height: 844 } as const;
 
 export const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
@@ -58,6 +67,19 @@ export async function openPairedTablet(
   });
   await page.goto(pairingUrl);
   await page.locator(`${byTestId('setup-status')}[data-setup="done"]`).waitFor({ timeout: SCREEN_MS });
+  return page;
+}
+
+/** Like openPairedTablet, then signed in as `staff`: resolves once the roll-call is current. */
+export async function openSignedInTablet(
+  browser: Browser,
+  pairingUrl: string,
+  viewport: { width: number; height: number },
+  staff: { id: string; pin: string },
+): Promise<Page> {
+  const page = await openPairedTablet(browser, pairingUrl, viewport);
+  await signInAs(page, staff.id, staff.pin);
+  await rollcallRoot(page, '[data-stale="false"]').waitFor({ timeout: SCREEN_MS });
   return page;
 }
 
@@ -114,6 +136,13 @@ export interface TabletApi {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** A child of the roll-call, whatever its class; throws when it is not there. */
+export function rollcallChild(rc: TabletRollcall, childId: string): TabletChild {
+  const child = rc.classes.flatMap((c) => c.children).find((c) => c.id === childId);
+  if (!child) throw new Error(`no child ${childId} in the roll-call`);
+  return child;
+}
+
 export async function tabletApi(
   hubDir: string,
   base: string,
@@ -135,7 +164,7 @@ export async function tabletApi(
   if (setUp.status !== 204) throw new Error(`tablet set-up: ${setUp.status} ${await setUp.text()}`);
   const device = cookieOf(setUp);
   const signIn = await post('/api/session', { staffId: staff.id, pin: staff.pin }, [device]);
-  if (!signIn.ok) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
+  if (signIn.status !== 200) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
   const cookies = [device, cookieOf(signIn)];
   return {
     async rollcall() {
