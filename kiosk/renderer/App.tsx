@@ -42,6 +42,13 @@ export function App({ transport }: { transport: KioskTransport }) {
         m={m}
       />
     ) : null;
+  // The top bar of the PIN pad and the family chooser.
+  const staffHeader = (
+    <header className="topbar">
+      <h1 className="topbar__facility">{kiosk?.facilityName ?? ''}</h1>
+      <LangToggle m={m} dispatch={dispatch} />
+    </header>
+  );
   let content;
   switch (screen.kind) {
     case 'idle':
@@ -68,19 +75,7 @@ export function App({ transport }: { transport: KioskTransport }) {
           );
           break;
         case 'pin':
-          content = (
-            <PinPad
-              api={api}
-              m={m}
-              dispatch={dispatch}
-              header={
-                <header className="topbar">
-                  <h1 className="topbar__facility">{kiosk?.facilityName ?? ''}</h1>
-                  <LangToggle m={m} dispatch={dispatch} />
-                </header>
-              }
-            />
-          );
+          content = <PinPad api={api} m={m} dispatch={dispatch} header={staffHeader} />;
           break;
         case 'family':
           content = (
@@ -89,12 +84,7 @@ export function App({ transport }: { transport: KioskTransport }) {
               api={api}
               m={m}
               dispatch={dispatch}
-              header={
-                <header className="topbar">
-                  <h1 className="topbar__facility">{kiosk?.facilityName ?? ''}</h1>
-                  <LangToggle m={m} dispatch={dispatch} />
-                </header>
-              }
+              header={staffHeader}
             />
           );
           break;

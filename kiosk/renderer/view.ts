@@ -2,7 +2,8 @@ import { QR_REFUSAL_MESSAGES } from '../common/messages.ts';
 import { alreadyRecordedText } from '../common/tap-messages.ts';
 import type { GuardianChoice, Locale, TapView } from '../common/ui-api.ts';
 import { searchKey } from '../../ui/search-key.ts';
-import type { Messages, SkewParts } from './messages.ts';
+import type { Messages } from './messages.ts';
+import type { SkewParts } from './staff-messages.ts';
 
 /** Pure helpers of the screen: no DOM, so they are unit-tested with the reducer. */
 

@@ -102,12 +102,12 @@ export function Enrollment({ view, api, m }: { view: MaintenanceView; api: Genka
           {status === 'waiting_card' && <CardIcon />}
           {status === 'sending' && <span className="spinner" aria-hidden="true" />}
           {status === 'done' && (
-            <span className="enroll__mark enroll__mark--done" aria-hidden="true">
+            <span className="mark mark--done" aria-hidden="true">
               ✓
             </span>
           )}
           {status === 'failed' && (
-            <span className="enroll__mark enroll__mark--failed" aria-hidden="true">
+            <span className="mark mark--failed" aria-hidden="true">
               !
             </span>
           )}

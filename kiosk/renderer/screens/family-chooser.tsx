@@ -3,6 +3,8 @@ import { KANA_ROWS, type KanaRow } from '../../common/kana-rows.ts';
 import { UI_TEST_IDS, type FamilyChoice, type GenkanKioskApi } from '../../common/ui-api.ts';
 import type { Messages } from '../messages.ts';
 import type { Action } from '../state.ts';
+import { useIdleClose } from '../use-idle-close.ts';
+import { FamilyActions } from './family-actions.tsx';
 import { GuardianPinPad } from './guardian-pin-pad.tsx';
 
 /**
@@ -59,20 +61,14 @@ export function FamilyChooser({
     void api.openFamilies();
   }, [api]);
 
-  // Every touch restarts the idle timer.
-  useEffect(() => {
-    const id = window.setTimeout(() => {
-      dispatch({ type: 'close_family' });
-    }, FAMILY_IDLE_MS);
-    return () => {
-      window.clearTimeout(id);
-    };
-  }, [dispatch, step, touched]);
-
   const go = (next: Step): void => {
     setStep(next);
     setNotice(null);
+    touch();
   };
+
+  // Every touch (a new step too) restarts the idle timer.
+  useIdleClose(dispatch, 'close_family', FAMILY_IDLE_MS, touched);
 
   let body: ReactNode;
   switch (step.kind) {
@@ -171,29 +167,17 @@ export function FamilyChooser({
       ) : (
         <div className="pin__body family__body">
           {body}
-          <div className="pin__actions">
-            {step.kind === 'guardians' && (
-              <button
-                type="button"
-                className="btn btn--secondary"
-                onClick={() => {
-                  go({ kind: 'rows' });
-                }}
-              >
-                {f.back}
-              </button>
-            )}
-            <button
-              type="button"
-              className="btn btn--secondary"
-              data-testid={UI_TEST_IDS.familyCancel}
-              onClick={() => {
-                dispatch({ type: 'close_family' });
-              }}
-            >
-              {f.cancel}
-            </button>
-          </div>
+          <FamilyActions
+            m={m}
+            dispatch={dispatch}
+            onBack={
+              step.kind === 'guardians'
+                ? () => {
+                    go({ kind: 'rows' });
+                  }
+                : undefined
+            }
+          />
         </div>
       )}
     </section>

@@ -1,8 +1,9 @@
 import { useState, type Dispatch } from 'react';
-import { lockedOutSeconds } from '../../common/messages.ts';
 import { UI_TEST_IDS, type FamilyChoice, type GenkanKioskApi, type UiReply } from '../../common/ui-api.ts';
 import type { Messages } from '../messages.ts';
 import type { Action } from '../state.ts';
+import { FamilyActions } from './family-actions.tsx';
+import { PinForm, PinInput, PinKeypad, pinDigits, pinErrorText } from './pin-keypad.tsx';
 
 /** The family chooser's last step: the chosen guardian's PIN (4–8 digits), checked by the kiosk agent. */
 
@@ -16,19 +17,7 @@ function triesLeft(message: string): number | undefined {
 
 function pinError(reply: Extract<UiReply, { ok: false }>, m: Messages): string {
   const f = m.family;
-  switch (reply.code) {
-    case 'bad_pin':
-    case 'bad_command':
-      return f.badPin(triesLeft(reply.message));
-    case 'locked_out': {
-      const seconds = lockedOutSeconds(reply.message);
-      return f.lockedOut(seconds === undefined ? undefined : Math.ceil(seconds / 60));
-    }
-    case 'no_pin':
-      return f.noPin;
-    default:
-      return f.failed(reply.code);
-  }
+  return pinErrorText(reply, { ...f, badPin: f.badPin(triesLeft(reply.message)) });
 }
 
 export function GuardianPinPad({
@@ -54,7 +43,7 @@ export function GuardianPinPad({
   const locked = error?.code === 'locked_out';
 
   const type = (next: string): void => {
-    setPin(next.replace(/[^0-9]/g, '').slice(0, PIN_MAX));
+    setPin(pinDigits(next, PIN_MAX));
     if (!locked) setError(null);
     onActivity();
   };
@@ -70,31 +59,18 @@ export function GuardianPinPad({
   };
 
   return (
-    <form
-      className="pin__body"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
+    <PinForm
+      title={f.pinTitle(guardian.name)}
+      lines={[f.childrenOf(guardian.children.map((c) => c.name)), f.pinSub]}
+      onSubmit={submit}
     >
-      <div className="pin__head">
-        <h1 className="pin__title">{f.pinTitle(guardian.name)}</h1>
-        <p className="pin__sub">{f.childrenOf(guardian.children.map((c) => c.name))}</p>
-        <p className="pin__sub">{f.pinSub}</p>
-      </div>
-      <input
-        className="pin__input"
-        data-testid={UI_TEST_IDS.guardianPinInput}
-        type="password"
-        inputMode="numeric"
-        autoComplete="off"
-        maxLength={PIN_MAX}
-        aria-label={f.pinTitle(guardian.name)}
-        value={pin}
+      <PinInput
+        pin={pin}
+        max={PIN_MAX}
+        label={f.pinTitle(guardian.name)}
+        testId={UI_TEST_IDS.guardianPinInput}
         disabled={locked}
-        onChange={(e) => {
-          type(e.target.value);
-        }}
+        onType={type}
       />
       <p
         className="pin__error"
@@ -104,66 +80,8 @@ export function GuardianPinPad({
       >
         {error?.text ?? ''}
       </p>
-      <div className="pin__pad">
-        {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
-          <button
-            key={d}
-            type="button"
-            className="btn btn--secondary pin__key"
-            disabled={locked}
-            onClick={() => {
-              type(pin + d);
-            }}
-          >
-            {d}
-          </button>
-        ))}
-        <button
-          type="button"
-          className="btn btn--secondary pin__key pin__key--small"
-          disabled={locked}
-          onClick={() => {
-            type('');
-          }}
-        >
-          {f.clear}
-        </button>
-        <button
-          type="button"
-          className="btn btn--secondary pin__key"
-          disabled={locked}
-          onClick={() => {
-            type(`${pin}0`);
-          }}
-        >
-          0
-        </button>
-        <button
-          type="button"
-          className="btn btn--secondary pin__key"
-          aria-label={f.deleteDigit}
-          disabled={locked}
-          onClick={() => {
-            type(pin.slice(0, -1));
-          }}
-        >
-          ⌫
-        </button>
-      </div>
-      <div className="pin__actions">
-        <button type="button" className="btn btn--secondary" onClick={onBack}>
-          {f.back}
-        </button>
-        <button
-          type="button"
-          className="btn btn--secondary"
-          data-testid={UI_TEST_IDS.familyCancel}
-          onClick={() => {
-            dispatch({ type: 'close_family' });
-          }}
-        >
-          {f.cancel}
-        </button>
+      <PinKeypad pin={pin} clearLabel={f.clear} deleteLabel={f.deleteDigit} disabled={locked} onType={type} />
+      <FamilyActions m={m} dispatch={dispatch} onBack={onBack}>
         <button
           type="submit"
           className="btn btn--primary"
@@ -172,7 +90,7 @@ export function GuardianPinPad({
         >
           {f.submit}
         </button>
-      </div>
-    </form>
+      </FamilyActions>
+    </PinForm>
   );
 }

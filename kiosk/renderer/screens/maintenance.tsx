@@ -131,7 +131,7 @@ export function MaintenanceScreen({
       data-outbox={view.outbox}
     >
       <header className="band staff__band">
-        <span className="band__icon band__icon--info" aria-hidden="true">
+        <span className="mark band__icon band__icon--info" aria-hidden="true">
           <LockIcon />
         </span>
         <div className="staff__heading">

@@ -34,7 +34,7 @@ export function NoticeResult({
       }}
     >
       <header className="band">
-        <span className={`band__icon band__icon--${tone}`} aria-hidden="true">
+        <span className={`mark band__icon band__icon--${tone}`} aria-hidden="true">
           {tone === 'refusal' ? '!' : tone === 'info' ? '✓' : <UndoIcon />}
         </span>
         <h1 className="band__title band__title--notice" data-testid={UI_TEST_IDS.message}>

@@ -193,38 +193,38 @@ export function OkResult({
       )}
       <footer className="actions">
         {!held && (
-          <button
-            type="button"
-            className="btn btn--secondary"
-            data-testid={UI_TEST_IDS.undo}
-            disabled={busy}
-            onClick={() => {
-              run(
-                Date.now(),
-                () => api.undo(tap.tapId),
-                () => {
-                  dispatch({ type: 'undone', tapId: tap.tapId, now: Date.now() });
-                },
-              );
-            }}
-          >
-            <UndoIcon />
-            {m.undo}
-          </button>
-        )}
-        {!held && (
-          <button
-            type="button"
-            className="btn btn--secondary"
-            data-testid={UI_TEST_IDS.flip}
-            disabled={busy}
-            onClick={() => {
-              run(Date.now(), () => api.flip(tap.tapId));
-            }}
-          >
-            <SwapIcon />
-            {m.flip}
-          </button>
+          <>
+            <button
+              type="button"
+              className="btn btn--secondary"
+              data-testid={UI_TEST_IDS.undo}
+              disabled={busy}
+              onClick={() => {
+                run(
+                  Date.now(),
+                  () => api.undo(tap.tapId),
+                  () => {
+                    dispatch({ type: 'undone', tapId: tap.tapId, now: Date.now() });
+                  },
+                );
+              }}
+            >
+              <UndoIcon />
+              {m.undo}
+            </button>
+            <button
+              type="button"
+              className="btn btn--secondary"
+              data-testid={UI_TEST_IDS.flip}
+              disabled={busy}
+              onClick={() => {
+                run(Date.now(), () => api.flip(tap.tapId));
+              }}
+            >
+              <SwapIcon />
+              {m.flip}
+            </button>
+          </>
         )}
         <Countdown key={screen.countdownFrom} from={screen.countdownFrom} durationMs={durationMs} m={m} />
         <button

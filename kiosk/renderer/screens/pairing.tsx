@@ -29,7 +29,7 @@ export function PairingScreen({
           <div className={`pairing__status pairing__status--${status}`} role="status" aria-live="polite">
             {status === 'working' && <span className="spinner spinner--small" aria-hidden="true" />}
             {status === 'failed' && (
-              <span className="enroll__mark enroll__mark--failed" aria-hidden="true">
+              <span className="mark mark--failed" aria-hidden="true">
                 !
               </span>
             )}

@@ -1,9 +1,10 @@
-import { useEffect, useState, type Dispatch, type ReactNode } from 'react';
-import { lockedOutSeconds } from '../../common/messages.ts';
-import { UI_TEST_IDS, type GenkanKioskApi, type UiReply } from '../../common/ui-api.ts';
+import { useState, type Dispatch, type ReactNode } from 'react';
+import { UI_TEST_IDS, type GenkanKioskApi } from '../../common/ui-api.ts';
 import type { Messages } from '../messages.ts';
 import type { Action } from '../state.ts';
+import { useIdleClose } from '../use-idle-close.ts';
 import { LockIcon } from './icons.tsx';
+import { PinForm, PinInput, PinKeypad, pinDigits, pinErrorText } from './pin-keypad.tsx';
 
 /** The way into the staff screens: the corner button and the PIN pad it opens. */
 
@@ -30,22 +31,6 @@ export function StaffButton({ m, dispatch }: { m: Messages; dispatch: Dispatch<A
   );
 }
 
-function pinError(reply: Extract<UiReply, { ok: false }>, m: Messages): string {
-  switch (reply.code) {
-    case 'bad_pin':
-    case 'bad_command':
-      return m.staff.badPin;
-    case 'locked_out': {
-      const seconds = lockedOutSeconds(reply.message);
-      return m.staff.lockedOut(seconds === undefined ? undefined : Math.ceil(seconds / 60));
-    }
-    case 'no_pin':
-      return m.staff.noPin;
-    default:
-      return m.staff.failed(reply.code);
-  }
-}
-
 export function PinPad({
   api,
   m,
@@ -62,17 +47,10 @@ export function PinPad({
   const [busy, setBusy] = useState(false);
 
   // Every change of the entry restarts the idle timer.
-  useEffect(() => {
-    const id = window.setTimeout(() => {
-      dispatch({ type: 'close_pin_pad' });
-    }, PIN_PAD_IDLE_MS);
-    return () => {
-      window.clearTimeout(id);
-    };
-  }, [dispatch, pin, error]);
+  useIdleClose(dispatch, 'close_pin_pad', PIN_PAD_IDLE_MS, `${pin}\n${error ?? ''}`);
 
   const type = (next: string): void => {
-    setPin(next.replace(/[^0-9]/g, '').slice(0, PIN_MAX));
+    setPin(pinDigits(next, PIN_MAX));
     setError(null);
   };
   const submit = (): void => {
@@ -82,82 +60,25 @@ export function PinPad({
       setBusy(false);
       setPin('');
       // On success the maintenance event replaces this pad.
-      if (!reply.ok) setError(pinError(reply, m));
+      if (!reply.ok) setError(pinErrorText(reply, m.staff));
     });
   };
 
   return (
     <section className="staff pin">
       {header}
-      <form
-        className="pin__body"
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <div className="pin__head">
-          <h1 className="pin__title">{m.staff.pinTitle}</h1>
-          <p className="pin__sub">{m.staff.pinSub}</p>
-        </div>
-        <input
-          className="pin__input"
-          data-testid={UI_TEST_IDS.pinInput}
-          type="password"
-          inputMode="numeric"
-          autoComplete="off"
-          maxLength={PIN_MAX}
-          aria-label={m.staff.pinTitle}
-          value={pin}
-          onChange={(e) => {
-            type(e.target.value);
-          }}
+      <PinForm title={m.staff.pinTitle} lines={[m.staff.pinSub]} onSubmit={submit}>
+        <PinInput
+          pin={pin}
+          max={PIN_MAX}
+          label={m.staff.pinTitle}
+          testId={UI_TEST_IDS.pinInput}
+          onType={type}
         />
         <p className="pin__error" role="alert">
           {error ?? ''}
         </p>
-        <div className="pin__pad">
-          {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
-            <button
-              key={d}
-              type="button"
-              className="btn btn--secondary pin__key"
-              onClick={() => {
-                type(pin + d);
-              }}
-            >
-              {d}
-            </button>
-          ))}
-          <button
-            type="button"
-            className="btn btn--secondary pin__key pin__key--small"
-            onClick={() => {
-              type('');
-            }}
-          >
-            {m.staff.pinClear}
-          </button>
-          <button
-            type="button"
-            className="btn btn--secondary pin__key"
-            onClick={() => {
-              type(`${pin}0`);
-            }}
-          >
-            0
-          </button>
-          <button
-            type="button"
-            className="btn btn--secondary pin__key"
-            aria-label={m.staff.pinDelete}
-            onClick={() => {
-              type(pin.slice(0, -1));
-            }}
-          >
-            ⌫
-          </button>
-        </div>
+        <PinKeypad pin={pin} clearLabel={m.staff.pinClear} deleteLabel={m.staff.pinDelete} onType={type} />
         <div className="pin__actions">
           <button
             type="button"
@@ -177,7 +98,7 @@ export function PinPad({
             {m.staff.pinSubmit}
           </button>
         </div>
-      </form>
+      </PinForm>
     </section>
   );
 }
