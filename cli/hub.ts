@@ -8,7 +8,6 @@ import { DEVICE_ROLES, type DeviceRole } from '../edge-hub/store/devices.ts';
 import { fail, parseNonNegativeInt, parsePort, printJson } from './util.ts';
 
 interface HubCliOptions {
-  data: string;
   facility?: string;
   facilityName?: string;
   mqttPort: number;
@@ -20,15 +19,25 @@ interface HubCliOptions {
   adminToken?: string;
 }
 
+/** The `--data` of `genkan hub` as its subcommands (and itself) see it; fails the command without one. */
+export function hubDataOf(command: Command): string {
+  const data = command.optsWithGlobals<{ data?: string }>().data;
+  if (data === undefined) fail(new GenkanError('bad_usage', "required option '--data <dir>' not specified"));
+  return data;
+}
+
 /**
  * Commands of the edge hub: `hub`, `device add`, `device pair`, `roster import`, `qr issue`. Each action
  * imports the hub code it needs when it runs, so that `genkan --help` and other commands load none of it.
  */
 export function register(program: Command): void {
-  program
+  // `--data` is an option of `hub` that its subcommands (`genkan hub SUB --data DIR`) read with
+  // hubDataOf(): a subcommand's own --data would never see its value, and a required option of `hub`
+  // would be demanded of the subcommands too (as `genkan cloud` does).
+  const hub = program
     .command('hub')
     .description('run the edge hub: MQTT broker for the kiosks, roll-call, admin HTTP API, cloud relay')
-    .requiredOption('--data <dir>', 'data directory (holds hub.sqlite)')
+    .option('--data <dir>', 'data directory (holds hub.sqlite); required')
     .option('--facility <id>', 'facility id, fixed on first start (default: demo)')
     .option('--facility-name <name>', 'display name (kiosks, tablets, admin app, ledgers); also a setting')
     .option('--mqtt-port <n>', 'MQTT over TCP port (0: any free port)', parsePort, 1883)
@@ -44,6 +53,7 @@ export function register(program: Command): void {
       ).env('GENKAN_ADMIN_TOKEN'),
     )
     .action(async (opts: HubCliOptions) => {
+      const data = hubDataOf(hub);
       if ((opts.cloud === undefined) !== (opts.cloudToken === undefined)) {
         fail(new GenkanError('bad_usage', '--cloud and --cloud-token go together'));
       }
@@ -54,7 +64,7 @@ export function register(program: Command): void {
       const logger = rootLogger();
       await runService(logger, async () => {
         const options: HubOptions = {
-          dataDir: opts.data,
+          dataDir: data,
           host: opts.host,
           mqttPort: opts.mqttPort,
           wsPort: opts.wsPort,
