@@ -46,6 +46,7 @@ const packagesOnlyIn = {
     'edge-hub/http',
     'edge-hub/admin/api.ts',
     'edge-hub/admin/guardian-routes.ts',
+    'edge-hub/admin/device-routes.ts',
     'edge-hub/tablet/api.ts',
     'cloud-relay/server.ts',
     'cloud-relay/routes',

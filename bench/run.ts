@@ -7,6 +7,7 @@ import { formatRfc3339 } from '../common/time.ts';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { GenkanProcess, genkanJson } from '../test/support/process.ts';
 import { writeBenchSection } from './report.ts';
+import { runCardHashBench } from './card-hash.ts';
 import { runCloudIngestBench } from './cloud-ingest.ts';
 import { runKioskLatencyBench } from './kiosk-latency.ts';
 import { runLedgerBench } from './ledger.ts';
@@ -73,6 +74,7 @@ async function benchPlainAedes(): Promise<number> {
 
 async function benchHub(dir: string): Promise<number> {
   const hubDir = join(dir, 'hub');
+  await genkanJson(['hub', 'init', '--data', hubDir]);
   const devices: { deviceId: string; password: string }[] = [];
   for (let d = 0; d < DEVICES; d++) {
     devices.push(
@@ -96,6 +98,14 @@ async function benchHub(dir: string): Promise<number> {
     hubDir,
     '--host',
     '127.0.0.1',
+    '--mqtts-port',
+    '0',
+    '--wss-port',
+    '0',
+    '--https-port',
+    '0',
+    // The baseline of this bench is plain MQTT (the TLS listeners cost a handshake per connection).
+    '--plain',
     '--mqtt-port',
     '0',
     '--ws-port',
@@ -193,8 +203,8 @@ async function runHubIngestBench(): Promise<void> {
   ]);
 }
 
-// BENCH_ONLY=hub-ingest, kiosk-latency, tablet-latency, ledger, cloud-ingest or startup runs one benchmark; by
-// default all run.
+// BENCH_ONLY=hub-ingest, kiosk-latency, tablet-latency, ledger, cloud-ingest, startup or card-hash runs one
+// benchmark; by default all run.
 const only = process.env['BENCH_ONLY'];
 if (only === undefined || only === 'hub-ingest') await runHubIngestBench();
 if (only === undefined || only === 'kiosk-latency') await runKioskLatencyBench();
@@ -202,3 +212,4 @@ if (only === undefined || only === 'tablet-latency') await runTabletLatencyBench
 if (only === undefined || only === 'ledger') await runLedgerBench();
 if (only === undefined || only === 'cloud-ingest') await runCloudIngestBench();
 if (only === undefined || only === 'startup') await runStartupBench();
+if (only === undefined || only === 'card-hash') await runCardHashBench();

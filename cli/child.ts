@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { NotFoundError } from '../common/errors.ts';
+import { openHubStore } from './hub-init.ts';
 import { fail, printJson } from './util.ts';
 
 /** `genkan child export`: what a hub holds about one child, for a disclosure request. */
@@ -15,16 +13,12 @@ export function register(program: Command): void {
     .requiredOption('--data <dir>', "the hub's data directory")
     .action(async (childId: string, opts: { data: string }) => {
       // Loaded when the command runs, like every hub command (cli/hub.ts).
-      const [{ HubStore, HUB_DB_FILE }, { exportChild }, { systemClock }] = await Promise.all([
-        import('../edge-hub/store/hub-store.ts'),
+      const [{ exportChild }, { systemClock }] = await Promise.all([
         import('../edge-hub/facility/child-export.ts'),
         import('../common/time.ts'),
       ]);
-      // Opening a missing data directory would create one: an export never writes.
-      if (!existsSync(join(opts.data, HUB_DB_FILE))) {
-        fail(new NotFoundError('no_hub_data', `no hub data in ${opts.data}`));
-      }
-      const store = HubStore.open(opts.data);
+      // A missing or uninitialised data directory is refused (hub_not_initialised), never created.
+      const store = await openHubStore(opts.data);
       try {
         printJson(exportChild(store, childId, systemClock));
       } catch (err) {

@@ -9,7 +9,7 @@ import {
 } from '../cloud-relay/defaults.ts';
 import { isPostgresUrl, redactDatabaseUrl, type CloudStoreLocation } from '../cloud-relay/store/location.ts';
 import type { CloudStore } from '../cloud-relay/store/types.ts';
-import { parsePort, printJson } from './util.ts';
+import { fail, parsePort, printJson } from './util.ts';
 
 interface StoreOptions {
   data?: string;
@@ -21,6 +21,7 @@ interface ServeOptions extends StoreOptions {
   host: string;
   adminToken?: string;
   metricsToken?: string;
+  metricsPublic?: true;
   hubRate: number;
   hubBurst: number;
   maxInFlight: number;
@@ -77,9 +78,10 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--metrics-token <token>',
-        'token GET /metrics requires (the admin token also works); /metrics is open without it',
+        'token GET /metrics takes (the admin token also works; without either /metrics answers 401)',
       ).env('GENKAN_CLOUD_METRICS_TOKEN'),
     )
+    .option('--metrics-public', 'serve GET /metrics to anyone, without a token (not with --metrics-token)')
     .option(
       '--hub-rate <n>',
       'uploads per second per hub (POST /v1/batches, PUT /v1/snapshot) before 429; 0 disables the limit',
@@ -106,6 +108,9 @@ export function register(program: Command): void {
     )
     .action(async (options: ServeOptions) => {
       const location = requireStore(cloud, cloud, options);
+      if (options.metricsPublic === true && options.metricsToken !== undefined) {
+        fail(new GenkanError('bad_usage', '--metrics-public and --metrics-token exclude each other'));
+      }
       const [{ rootLogger, runService }, { startCloud }] = await Promise.all([
         import('./service.ts'),
         import('../cloud-relay/server.ts'),
@@ -118,6 +123,7 @@ export function register(program: Command): void {
           host: options.host,
           adminToken: options.adminToken,
           metricsToken: options.metricsToken,
+          metricsPublic: options.metricsPublic === true,
           hubRateLimit:
             options.hubRate === 0
               ? null

@@ -20,7 +20,7 @@ import { DemoService, genkanJson } from './demo-services.ts';
 /** The demo's staff account for the tablet app (a real site adds its own with `genkan staff add`). */
 const DEMO_STAFF = { id: 'demo-staff', name: 'デモ 職員', pin: '1234' } as const;
 /** The demo's director, for the admin app at /admin. */
-const DEMO_ADMIN = { id: 'demo-admin', name: 'デモ 園長', pin: '5678' } as const;
+const DEMO_ADMIN = { id: 'demo-admin', name: 'デモ 園長', pin: '567890' } as const;
 
 interface DemoConfig {
   facilityId: string;
@@ -54,7 +54,18 @@ async function prepare(dir: string): Promise<DemoConfig> {
     '--data',
     join(dir, 'cloud'),
   ]);
-  // The hub's database is created by the first command; its facility defaults to `demo`, as here.
+  // The hub is created once, with its facility and the name kiosk, tablet and admin app headers and the
+  // ledgers show (the id stays internal); every later command opens it.
+  await genkanJson([
+    'hub',
+    'init',
+    '--data',
+    join(dir, 'hub'),
+    '--facility',
+    facilityId,
+    '--facility-name',
+    DEMO_FACILITY_NAME,
+  ]);
   const kiosk = await genkanJson(['device', 'add', 'kiosk-1', '--data', join(dir, 'hub'), '--role', 'kiosk']);
   await genkanJson(['roster', 'import', join(dir, 'roster.csv'), '--data', join(dir, 'hub')]);
   // A staff account for the tablet app: the demo is for trying, so its PIN is printed in the banner.
@@ -65,8 +76,6 @@ async function prepare(dir: string): Promise<DemoConfig> {
     ['staff', 'add', DEMO_ADMIN.id, '--name', DEMO_ADMIN.name, '--role', 'admin', '--data', join(dir, 'hub')],
     { GENKAN_STAFF_PIN: DEMO_ADMIN.pin },
   );
-  // Kiosk, tablet and admin app headers and the ledgers show this name; the id stays internal.
-  await genkanJson(['settings', 'set', `facilityName=${DEMO_FACILITY_NAME}`, '--data', join(dir, 'hub')]);
   const config: DemoConfig = {
     facilityId,
     hubId: 'demo-hub',
@@ -140,7 +149,7 @@ async function startDemo(dir: string, started: DemoService[]): Promise<void> {
   const cloudUrl = `http://127.0.0.1:${String(cloudReady['http'])}`;
 
   // A restarted hub binds the ports of its first start: the kiosk and the links printed keep working.
-  let ports = { mqtt: 0, ws: 0, http: 0 };
+  let ports = { mqtt: 0, ws: 0, http: 0, mqtts: 0, wss: 0, https: 0 };
   const hub = new DemoService({
     label: 'hub',
     args: () => [
@@ -151,6 +160,14 @@ async function startDemo(dir: string, started: DemoService[]): Promise<void> {
       config.facilityId,
       '--host',
       '127.0.0.1',
+      '--mqtts-port',
+      String(ports.mqtts),
+      '--wss-port',
+      String(ports.wss),
+      '--https-port',
+      String(ports.https),
+      // Plain listeners, on 127.0.0.1 only: the demo's kiosk and browsers talk to it on this machine.
+      '--plain',
       '--mqtt-port',
       String(ports.mqtt),
       '--ws-port',
@@ -159,10 +176,9 @@ async function startDemo(dir: string, started: DemoService[]): Promise<void> {
       String(ports.http),
       '--cloud',
       cloudUrl,
-      '--cloud-token',
-      config.cloudToken,
     ],
-    env: { GENKAN_ADMIN_TOKEN: config.adminToken },
+    // Secrets through the environment, never argv: `ps` shows arguments to every user of the machine.
+    env: { GENKAN_ADMIN_TOKEN: config.adminToken, GENKAN_CLOUD_TOKEN: config.cloudToken },
     logFile: join(logs, 'hub.log'),
     // The demo goes on without its hub: that is offline mode, and `hub start` brings it back.
     onExit: () => {
@@ -174,7 +190,15 @@ async function startDemo(dir: string, started: DemoService[]): Promise<void> {
   });
   started.push(hub);
   const hubReady = await hub.start();
-  ports = { mqtt: Number(hubReady['mqtt']), ws: Number(hubReady['ws']), http: Number(hubReady['http']) };
+  ports = {
+    mqtt: Number(hubReady['mqtt']),
+    ws: Number(hubReady['ws']),
+    http: Number(hubReady['http']),
+    mqtts: Number(hubReady['mqtts']),
+    wss: Number(hubReady['wss']),
+    https: Number(hubReady['https']),
+  };
+  const httpsUrl = `https://127.0.0.1:${String(ports.https)}`;
   const hubUrl = `http://127.0.0.1:${String(ports.http)}`;
   // A fresh one-time link each start: pairing codes expire after 15 minutes.
   const tablet = await genkanJson([
@@ -239,6 +263,8 @@ async function startDemo(dir: string, started: DemoService[]): Promise<void> {
       `                 (opens the roll-call app and sets this browser up as a tablet; then sign in as ${DEMO_STAFF.id}, PIN ${DEMO_STAFF.pin})`,
       `  Admin          ${hubUrl}/admin   (the director's app: sign in as ${DEMO_ADMIN.id}, PIN ${DEMO_ADMIN.pin})`,
       `  Hub MQTT       mqtt://127.0.0.1:${String(ports.mqtt)}   WebSocket ws://127.0.0.1:${String(ports.ws)}`,
+      `  Hub over TLS   ${httpsUrl}   mqtts://127.0.0.1:${String(ports.mqtts)}   wss://127.0.0.1:${String(ports.wss)}`,
+      `                 (what a site uses; clients trust the hub's CA: ${String(hubReady['caFile'])})`,
       `  Cloud relay    ${cloudUrl}   (admin token: ${config.cloudAdminToken})`,
       `  ${screen}`,
       '',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { openHubStore } from './hub-init.ts';
 import { fail, printJson, readSecretLine } from './util.ts';
 
 const PIN_ENV = 'GENKAN_GUARDIAN_PIN';
@@ -17,16 +18,13 @@ export function register(program: Command): void {
     .requiredOption('--data <dir>', "the hub's data directory")
     .option('--clear', 'remove the PIN (the guardian is then asked to see staff at the kiosk)')
     .action(async (guardianId: string, opts: { data: string; clear?: boolean }) => {
-      const [{ HubStore }, pins] = await Promise.all([
-        import('../edge-hub/store/hub-store.ts'),
-        import('../edge-hub/facility/guardian-pins.ts'),
-      ]);
+      const pins = await import('../edge-hub/facility/guardian-pins.ts');
       let answer: unknown;
       try {
         const pin =
           opts.clear === true ? null : (process.env[PIN_ENV] ?? (await readSecretLine(PIN_ENV))).trim();
         if (pin !== null) pins.checkGuardianPin(pin);
-        const store = HubStore.open(opts.data);
+        const store = await openHubStore(opts.data);
         try {
           const actor = { kind: 'cli', id: null } as const;
           answer =

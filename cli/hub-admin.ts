@@ -1,14 +1,13 @@
 import { Option, type Command } from 'commander';
 import { GenkanError } from '../common/errors.ts';
 import type { HubStore } from '../edge-hub/store/hub-store.ts';
+import { openHubStore } from './hub-init.ts';
 import { STAFF_ROLES, type StaffRole } from '../protocol/roles.ts';
 import { fail, printJson } from './util.ts';
 
 /** Opens the hub's store for one command and closes it however the command ends. */
 async function withStore<T>(dir: string, fn: (store: HubStore) => T | Promise<T>): Promise<void> {
-  // Loaded when a command runs: `genkan --help` and other components' commands never load the store.
-  const { HubStore } = await import('../edge-hub/store/hub-store.ts');
-  const store = HubStore.open(dir);
+  const store = await openHubStore(dir);
   try {
     printJson(await fn(store));
   } catch (err) {

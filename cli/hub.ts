@@ -5,14 +5,21 @@ import { GenkanError } from '../common/errors.ts';
 import type { HubOptions } from '../edge-hub/hub.ts';
 import { DEFAULT_PAIRING_MINUTES, DEFAULT_QR_DAYS } from '../edge-hub/defaults.ts';
 import { DEVICE_ROLES, type DeviceRole } from '../edge-hub/store/devices.ts';
-import { fail, parseNonNegativeInt, parsePort, printJson } from './util.ts';
+import { registerHubBackup } from './hub-backup.ts';
+import {
+  addListenerOptions,
+  listenerHubOptions,
+  pairingFingerprint,
+  readyListeners,
+  type HubListenerCliOptions,
+} from './hub-tls.ts';
+import { openHubStore, registerHubInit } from './hub-init.ts';
+import { registerDeviceRemove, registerQrRevoke } from './revocation.ts';
+import { fail, parseNonNegativeInt, printJson } from './util.ts';
 
-interface HubCliOptions {
+interface HubCliOptions extends HubListenerCliOptions {
   facility?: string;
   facilityName?: string;
-  mqttPort: number;
-  wsPort: number;
-  httpPort: number;
   host: string;
   cloud?: string;
   cloudToken?: string;
@@ -38,14 +45,17 @@ export function register(program: Command): void {
     .command('hub')
     .description('run the edge hub: MQTT broker for the kiosks, roll-call, admin HTTP API, cloud relay')
     .option('--data <dir>', 'data directory (holds hub.sqlite); required')
-    .option('--facility <id>', 'facility id, fixed on first start (default: demo)')
-    .option('--facility-name <name>', 'display name (kiosks, tablets, admin app, ledgers); also a setting')
-    .option('--mqtt-port <n>', 'MQTT over TCP port (0: any free port)', parsePort, 1883)
-    .option('--ws-port <n>', 'MQTT over WebSocket port (0: any free port)', parsePort, 9001)
-    .option('--http-port <n>', 'admin HTTP API port (0: any free port)', parsePort, 8080)
+    .option('--facility <id>', 'facility id, checked against the one `hub init` fixed')
+    .option('--facility-name <name>', 'display name (kiosks, tablets, admin app, ledgers); also a setting');
+  addListenerOptions(hub)
     .option('--host <host>', 'interface to listen on', '0.0.0.0')
     .option('--cloud <url>', 'cloud relay base URL to forward events to')
-    .option('--cloud-token <token>', 'hub token issued by the cloud (HUBID.SECRET)')
+    .addOption(
+      // Prefer the variable: an argument shows in `ps` to every user of the machine.
+      new Option('--cloud-token <token>', 'hub token issued by the cloud (HUBID.SECRET)').env(
+        'GENKAN_CLOUD_TOKEN',
+      ),
+    )
     .addOption(
       new Option(
         '--admin-token <token>',
@@ -54,21 +64,25 @@ export function register(program: Command): void {
     )
     .action(async (opts: HubCliOptions) => {
       const data = hubDataOf(hub);
+      const listeners = listenerHubOptions(opts, hub);
       if ((opts.cloud === undefined) !== (opts.cloudToken === undefined)) {
         fail(new GenkanError('bad_usage', '--cloud and --cloud-token go together'));
       }
-      const [{ rootLogger, runService }, { startHub }] = await Promise.all([
-        import('./service.ts'),
-        import('../edge-hub/hub.ts'),
-      ]);
+      const [{ rootLogger, runService }, { startHub }, { hubInitProblem, HubNotInitialisedError }] =
+        await Promise.all([
+          import('./service.ts'),
+          import('../edge-hub/hub.ts'),
+          import('../edge-hub/store/hub-data.ts'),
+        ]);
+      // A hub is made by `genkan hub init`: a start never creates one (nor its keys) in an empty dir.
+      const notInitialised = hubInitProblem(data);
+      if (notInitialised !== undefined) fail(new HubNotInitialisedError(data, notInitialised));
       const logger = rootLogger();
       await runService(logger, async () => {
         const options: HubOptions = {
           dataDir: data,
           host: opts.host,
-          mqttPort: opts.mqttPort,
-          wsPort: opts.wsPort,
-          httpPort: opts.httpPort,
+          ...listeners,
           logger,
         };
         if (opts.facility !== undefined) options.facilityId = opts.facility;
@@ -80,31 +94,29 @@ export function register(program: Command): void {
         const hub = await startHub(options);
         printJson({
           ready: true,
-          mqtt: hub.ports.mqtt,
-          ws: hub.ports.ws,
-          http: hub.ports.http,
+          ...readyListeners(hub),
           facility: hub.facilityId,
           ...(hub.generatedAdminToken !== undefined && { adminToken: hub.generatedAdminToken }),
         });
         return hub;
       });
     });
+  registerHubInit(hub);
+  registerHubBackup(hub);
 
   const device = program.command('device').description("manage the devices allowed on a hub's broker");
+  registerDeviceRemove(device);
   device
     .command('add <id>')
     .description('register a device (or rotate its password) and print its credentials')
     .requiredOption('--data <dir>', "the hub's data directory")
     .addOption(new Option('--role <role>', 'device role').choices(DEVICE_ROLES).default('kiosk'))
     .action(async (id: string, opts: { data: string; role: DeviceRole }) => {
-      const [{ HubStore }, { addDevice }] = await Promise.all([
-        import('../edge-hub/store/hub-store.ts'),
-        import('../edge-hub/access/devices.ts'),
-      ]);
-      const store = HubStore.open(opts.data);
+      const { addDevice } = await import('../edge-hub/access/devices.ts');
+      const store = await openHubStore(opts.data);
       try {
         const created = await addDevice(store, id, opts.role);
-        // null until the hub's first start fixes the facility (kiosks can also learn it from the roster).
+        // Fixed by `genkan hub init` (kiosks can also learn it from the roster).
         printJson({ ...created, facilityId: store.facility.meta().facilityId });
       } finally {
         store.close();
@@ -117,7 +129,14 @@ export function register(program: Command): void {
       'issue a one-time pairing code for a device (created if absent) and print it as a GKP1 payload; scanning it at the kiosk replaces typing the password',
     )
     .requiredOption('--data <dir>', "the hub's data directory")
-    .requiredOption('--hub-url <url>', "the hub's HTTP address as the device reaches it: http://HOST:PORT")
+    .requiredOption(
+      '--hub-url <url>',
+      "the hub's address as the device reaches it: https://HOST:PORT (the code then carries the hub CA's fingerprint), or http://HOST:PORT of a --plain hub",
+    )
+    .option(
+      '--hub-ca <file>',
+      "the CA devices should trust, for https (default: the hub's own, DATA/tls/ca.pem)",
+    )
     .addOption(
       new Option('--role <role>', "device role (default: the existing device's, or kiosk)").choices(
         DEVICE_ROLES,
@@ -128,24 +147,32 @@ export function register(program: Command): void {
     .action(
       async (
         id: string,
-        opts: { data: string; hubUrl: string; role?: DeviceRole; minutes: number; out?: string },
+        opts: {
+          data: string;
+          hubUrl: string;
+          hubCa?: string;
+          role?: DeviceRole;
+          minutes: number;
+          out?: string;
+        },
       ) => {
         const ext = opts.out === undefined ? undefined : extname(opts.out).toLowerCase();
         if (ext !== undefined && ext !== '.svg' && ext !== '.png') {
           fail(new GenkanError('bad_usage', '--out must name a .svg or .png file'));
         }
-        const [{ HubStore }, { issuePairingCode }, { tabletPairingUrl }, { renderQrCardSvg, renderQrPng }] =
+        const [{ issuePairingCode }, { tabletPairingUrl }, { renderQrCardSvg, renderQrPng }] =
           await Promise.all([
-            import('../edge-hub/store/hub-store.ts'),
             import('../edge-hub/access/pairing.ts'),
             import('../edge-hub/access/staff.ts'),
             import('../edge-hub/facility/qr-card.ts'),
           ]);
-        const store = HubStore.open(opts.data);
+        const tls = await pairingFingerprint(opts.hubUrl, opts.data, opts.hubCa);
+        const store = await openHubStore(opts.data);
         try {
           const issued = await issuePairingCode(store, id, {
             hubUrl: opts.hubUrl,
             minutes: opts.minutes,
+            ...(tls !== undefined && { tls }),
             ...(opts.role !== undefined && { role: opts.role }),
           });
           // A tablet opens the hub's tablet app with the code in the fragment (never sent to a server, so
@@ -199,11 +226,9 @@ export function register(program: Command): void {
     .option('--dry-run', 'check the file and print what would change, changing nothing')
     .action(async (file: string, opts: { data: string; effective?: string; dryRun?: true }) => {
       const [
-        { HubStore },
-        { checkMonthsOpen, effectiveDateOf, importRoster, parseRosterCsv, RosterImportError },
+        { checkMonthsOpen, effectiveDateOf, importRosterAsync, parseRosterCsv, RosterImportError },
         { previewRoster },
       ] = await Promise.all([
-        import('../edge-hub/store/hub-store.ts'),
         import('../edge-hub/facility/roster.ts'),
         import('../edge-hub/facility/roster-preview.ts'),
       ]);
@@ -213,13 +238,13 @@ export function register(program: Command): void {
       } catch (err) {
         fail(err);
       }
-      const store = HubStore.open(opts.data);
+      const store = await openHubStore(opts.data);
       try {
         const effectiveFrom = effectiveDateOf(store, opts.effective);
         checkMonthsOpen(store, effectiveFrom);
         const preview = previewRoster(store, parseRosterCsv(text), effectiveFrom);
         if (opts.dryRun === true) printJson({ dryRun: true, effectiveFrom, preview });
-        else printJson({ ...importRoster(store, text, effectiveFrom), preview });
+        else printJson({ ...(await importRosterAsync(store, text, effectiveFrom)), preview });
       } catch (err) {
         if (!(err instanceof RosterImportError)) {
           store.close();
@@ -234,6 +259,7 @@ export function register(program: Command): void {
     });
 
   const qr = program.command('qr').description('signed guardian QR codes');
+  registerQrRevoke(qr);
   qr.command('issue <guardian>')
     .description("sign a guardian's QR code with the hub's facility key and write it as a printable image")
     .requiredOption('--data <dir>', "the hub's data directory")
@@ -244,11 +270,9 @@ export function register(program: Command): void {
       if (ext !== '.svg' && ext !== '.png') {
         fail(new GenkanError('bad_usage', '--out must name a .svg or .png file'));
       }
-      const [{ HubStore }, { issueGuardianQr, renderQrCardSvg, renderQrPng }] = await Promise.all([
-        import('../edge-hub/store/hub-store.ts'),
-        import('../edge-hub/facility/qr-card.ts'),
-      ]);
-      const store = HubStore.open(opts.data);
+      const { issueGuardianQr, renderQrCardSvg, renderQrPng } =
+        await import('../edge-hub/facility/qr-card.ts');
+      const store = await openHubStore(opts.data);
       try {
         const issued = issueGuardianQr(store, guardianId, { days: opts.days });
         // The payload goes into the image only: it is a bearer credential, and stdout ends up in logs.

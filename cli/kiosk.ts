@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ID_RE } from '../protocol/topics.ts';
 import { GenkanError } from '../common/errors.ts';
@@ -11,6 +12,7 @@ import { fail, GENKAN_VERSION, parseNonNegativeInt, parsePort, printJson, readSe
 interface KioskCliOptions {
   data: string;
   hub?: string;
+  hubCa?: string;
   device?: string;
   password?: string;
   reader: string[];
@@ -35,9 +37,9 @@ function parseHubUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidArgumentError('not a URL; expected mqtt://HOST:PORT');
+    throw new InvalidArgumentError('not a URL; expected mqtts://HOST:PORT');
   }
-  if (!HUB_PROTOCOLS.has(url.protocol)) throw new InvalidArgumentError('expected mqtt://HOST:PORT');
+  if (!HUB_PROTOCOLS.has(url.protocol)) throw new InvalidArgumentError('expected mqtts://HOST:PORT');
   return value;
 }
 
@@ -78,7 +80,15 @@ export function register(program: Command): void {
     .command('kiosk')
     .description('run a kiosk: read credentials, record each tap durably, deliver it to the hub')
     .requiredOption('--data <dir>', 'data directory (holds kiosk.sqlite)')
-    .option('--hub <url>', 'hub MQTT broker, mqtt://HOST:PORT (default: from pairing)', parseHubUrl)
+    .option(
+      '--hub <url>',
+      'hub MQTT broker, mqtts://HOST:PORT (mqtt:// for a --plain hub; default: from pairing)',
+      parseHubUrl,
+    )
+    .option(
+      '--hub-ca <file>',
+      "the hub's CA certificate (its ready line's caFile), trusted alone for --hub mqtts:// (default: the system's CAs)",
+    )
     .option('--device <id>', 'device id, also the MQTT user name (default: from pairing)', parseId)
     .addOption(
       new Option('--password <password>', 'device password (better: the environment variable)').env(
@@ -131,9 +141,26 @@ export function register(program: Command): void {
           code: 'genkan.missingPassword',
         });
       }
+      if (opts.hubCa !== undefined && opts.hub === undefined) {
+        command.error('error: --hub-ca goes with --hub (a paired kiosk keeps the CA it pinned)', {
+          exitCode: 2,
+          code: 'genkan.partialLogin',
+        });
+      }
+      let hubCa: string | undefined;
+      try {
+        hubCa = opts.hubCa === undefined ? undefined : readFileSync(opts.hubCa, 'utf8');
+      } catch (err) {
+        fail(err);
+      }
       const login =
         opts.hub !== undefined && opts.device !== undefined && opts.password !== undefined
-          ? { hubUrl: opts.hub, deviceId: opts.device, password: opts.password }
+          ? {
+              hubUrl: opts.hub,
+              deviceId: opts.device,
+              password: opts.password,
+              ...(hubCa !== undefined && { hubCa }),
+            }
           : undefined;
       const { rootLogger, runService } = await import('./service.ts');
       const logger = rootLogger();
@@ -159,6 +186,10 @@ export function register(program: Command): void {
           }),
           onPairing: (url) => {
             printJson({ pairing: true, ui: url });
+          },
+          // Never a ready line: the screen says out of order (headless, the start fails and exits 1).
+          onOutOfOrder: (url, err) => {
+            printJson({ outOfOrder: true, code: err.code, ui: url });
           },
           dataDir: opts.data,
           ...(login && { login }),

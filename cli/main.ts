@@ -6,6 +6,7 @@ import { register as registerGuardian } from './guardian.ts';
 import { register as registerHubAdmin } from './hub-admin.ts';
 import { register as registerHub } from './hub.ts';
 import { register as registerKiosk } from './kiosk.ts';
+import { register as registerCard } from './revocation.ts';
 import { fail, GENKAN_VERSION } from './util.ts';
 
 /**
@@ -27,6 +28,7 @@ for (const register of [
   registerHub,
   registerHubAdmin,
   registerGuardian,
+  registerCard,
   registerChild,
   registerCloud,
   registerKiosk,

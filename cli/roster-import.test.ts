@@ -27,6 +27,7 @@ describe('genkan roster import --effective / --dry-run', () => {
   beforeAll(async () => {
     dir = await tempDir();
     hubDir = join(dir.path, 'hub');
+    await genkanJson(['hub', 'init', '--data', hubDir, '--facility', 'f1']);
     await writeFile(
       v1(),
       [

@@ -36,7 +36,7 @@ const SECRET_STDIN_TIMEOUT_MS = 60_000;
  * The first line of stdin (a pipe or a person typing), within a timeout: how PIN commands take a secret
  * that must not be an argument. `envName` is the variable the timeout's message points to instead.
  */
-export function readSecretLine(envName: string): Promise<string> {
+export function readSecretLine(envName: string, what = 'PIN'): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     const done = (err?: Error): void => {
@@ -56,7 +56,7 @@ export function readSecretLine(envName: string): Promise<string> {
       done();
     };
     const timer = setTimeout(() => {
-      done(new GenkanError('pin_timeout', `no PIN on stdin; set ${envName} or pipe one line`));
+      done(new GenkanError('pin_timeout', `no ${what} on stdin; set ${envName} or pipe one line`));
     }, SECRET_STDIN_TIMEOUT_MS);
     process.stdin.on('data', onData);
     process.stdin.on('end', onEnd);

@@ -161,7 +161,7 @@ function describeBatches(name: string, fresh: () => Promise<Backend>): void {
         rejected: [rejection(poison.id, 'store_error')],
       });
       expect(await eventsOn(h, '2026-04-01')).toStrictEqual([good1, good2]);
-      const metrics = await call(`${h.base}/metrics`);
+      const metrics = await call(`${h.base}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
       expect(metrics.body).toContain('genkan_cloud_events_total{outcome="rejected"} 1');
       expect(metrics.body).toContain('genkan_cloud_events_rejected_total{code="store_error"} 1');
       expect(metrics.body).toContain('genkan_cloud_events_rejected_total{code="bad_text"} 0');
@@ -180,7 +180,7 @@ function describeBatches(name: string, fresh: () => Promise<Backend>): void {
         'invalid_event',
         'store_error',
       ]);
-      const metrics = await call(`${h.base}/metrics`);
+      const metrics = await call(`${h.base}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
       for (const code of ['bad_text', 'invalid_event', 'store_error']) {
         expect(metrics.body).toContain(`genkan_cloud_events_rejected_total{code="${code}"} 1`);
       }

@@ -204,7 +204,7 @@ describe('cloud relay health and metrics', () => {
     expect((await batch(h, h.hubA, 'hub-a', 'fac-a')).status).toBe(429);
     await call(`${h.base}/v1/facilities/fac-a/events?date=2026-04-01`, 'wrong');
 
-    const reply = await call(`${h.base}/metrics`);
+    const reply = await call(`${h.base}/metrics`, ADMIN);
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const lines = reply.text.split('\n');
@@ -234,6 +234,22 @@ describe('cloud relay health and metrics', () => {
     // Hub ids only: no facility names, no tokens.
     expect(reply.text).not.toContain('ひまわり');
     expect(reply.text).not.toContain(h.hubA.split('.')[1] ?? 'no secret');
+  });
+
+  it('closes /metrics by default: only the admin token opens it, with a hint in the 401', async () => {
+    const h = await harness({});
+    const closed = await call(`${h.base}/metrics`);
+    expect(closed.status).toBe(401);
+    expect(closed.text).toContain('--metrics-public');
+    expect((await call(`${h.base}/metrics`, h.hubA)).status).toBe(401);
+    expect((await call(`${h.base}/metrics`, ADMIN)).status).toBe(200);
+  });
+
+  it('opens /metrics to anyone with --metrics-public', async () => {
+    const h = await harness({ metricsPublic: true });
+    const open = await call(`${h.base}/metrics`);
+    expect(open.status).toBe(200);
+    expect(open.headers.get('cache-control')).toBe('no-store');
   });
 
   it('protects /metrics with --metrics-token when set (the admin token works too)', async () => {

@@ -53,8 +53,10 @@ import type { CloudStore } from './store/types.ts';
 export interface CloudTuning {
   /** Enables cross-facility reads (every facility, every organisation); undefined or empty disables them. */
   adminToken?: string | undefined;
-  /** When set, GET /metrics needs it (or the admin token) as a bearer token; open otherwise. */
+  /** When set, GET /metrics takes it (or the admin token) as a bearer token. */
   metricsToken?: string | undefined;
+  /** GET /metrics without a token (--metrics-public); otherwise it needs the metrics or the admin token. */
+  metricsPublic?: boolean | undefined;
   bodyLimit?: number;
   timeouts?: Partial<CloudTimeouts>;
   /** Per-hub token bucket on the uploads (batches, snapshots, amendments); null disables it. */
@@ -210,7 +212,7 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
     );
   });
 
-  registerProbes(app, { store, metrics, metricsToken, adminToken });
+  registerProbes(app, { store, metrics, metricsToken, adminToken, metricsPublic: options.metricsPublic });
   const context: CloudRouteContext = {
     store,
     metrics,

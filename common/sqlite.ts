@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GenkanError } from './errors.ts';
+import { ensurePrivateDir, makeDatabasePrivate, touchPrivateFile } from './private-files.ts';
 
 export type Db = Database.Database;
 
@@ -24,12 +24,18 @@ export interface OpenOptions {
  * survives power loss, and a busy timeout so that a CLI command and a running server can share the file.
  */
 export function openDatabase(file: string, options: OpenOptions): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const onDisk = file !== ':memory:' && options.readonly !== true;
+  if (onDisk) {
+    // The data dir and the database files are the owner's only (common/private-files.ts).
+    ensurePrivateDir(dirname(file));
+    touchPrivateFile(file);
+  }
   const db = new Database(file, { readonly: options.readonly ?? false });
   db.pragma('busy_timeout = 5000');
   try {
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
+      if (onDisk) makeDatabasePrivate(file);
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       migrate(db, options.migrations, options.targetVersion);

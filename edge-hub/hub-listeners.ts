@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { formatRfc3339 } from '../common/time.ts';
 import { bundleWebApp, loadWebApp, type WebBundle } from '../common/web-bundle.ts';
 import { topics } from '../protocol/index.ts';
@@ -7,12 +6,13 @@ import { verifyDevice } from './access/devices.ts';
 import type { HubContext, OnShutdown } from './hub.ts';
 import type { HubServices } from './hub-services.ts';
 import { buildHttpApi } from './http/api.ts';
+import { httpListeners } from './http/listeners.ts';
 import { rosterMessage } from './facility/roster.ts';
 import type { RosterData } from './store/roster.ts';
 
 /** The started broker, as the rest of the start-up uses it. */
 export interface HubMqtt {
-  ports: { mqtt: number; ws: number };
+  ports: { mqtts: number; wss: number; mqtt?: number; ws?: number };
   /** Publishes the roster (retained); settles once it is handed to the subscribers (or dropped at shutdown). */
   publishRoster: (roster: RosterData) => Promise<void>;
   /** The hub's clock for the kiosks (protocol/schemas.ts HubTimeSchema), retained so a kiosk has it at connect. */
@@ -20,8 +20,9 @@ export interface HubMqtt {
 }
 
 /**
- * Starts the MQTT broker (TCP + WebSocket): what devices publish goes to ingest, the request handler and
- * the bus (device.status); what the hub tells the devices comes from the bus.
+ * Starts the MQTT broker (TLS and secure WebSocket; plain TCP and WebSocket when their ports are given):
+ * what devices publish goes to ingest, the request handler and the bus (device.status); what the hub
+ * tells the devices comes from the bus.
  */
 export async function startMqtt(
   ctx: HubContext,
@@ -35,8 +36,11 @@ export async function startMqtt(
   };
   const broker = await startBroker({
     host: ctx.host,
-    mqttPort: options.mqttPort,
-    wsPort: options.wsPort,
+    tls: { cert: ctx.tls.cert, key: ctx.tls.key },
+    mqttsPort: options.mqttsPort ?? 0,
+    wssPort: options.wssPort ?? 0,
+    ...(options.mqttPort !== undefined && { mqttPort: options.mqttPort }),
+    ...(options.wsPort !== undefined && { wsPort: options.wsPort }),
     facilityId,
     logger: logger.child({ ns: 'hub.broker' }),
     ...(options.tuning?.takeoverGraceMs !== undefined && { takeoverGraceMs: options.tuning.takeoverGraceMs }),
@@ -64,7 +68,13 @@ export async function startMqtt(
   };
   const publishRoster = (roster: RosterData) => {
     const message = JSON.stringify({
-      ...rosterMessage(facilityId, store.facility.meta(), roster, store.guardianPins.all()),
+      ...rosterMessage(
+        facilityId,
+        store.facility.meta(),
+        roster,
+        store.guardianPins.all(),
+        store.revocations.qrGenerations(),
+      ),
       // The kiosks' reversal guard travels with the roster, so a kiosk has it offline too.
       reversalGuardMinutes: store.settings.facilitySettings().reversalGuardMinutes,
     });
@@ -72,6 +82,21 @@ export async function startMqtt(
       broker.publish(topics.roster(facilityId), message, true, resolve);
     });
   };
+
+  // A device removed (`genkan device remove` in another process, or the admin app) loses its connection at
+  // the next look, and its next login is refused (its password is gone).
+  const dropRemoved = setInterval(() => {
+    try {
+      for (const id of broker.connectedDevices()) {
+        if (store.devices.deviceRole(id) === undefined) broker.disconnect(id);
+      }
+    } catch (err) {
+      logger.error({ err }, 'removed-device check failed');
+    }
+  }, options.tuning?.rosterPollMs ?? 2000);
+  onShutdown('broker', () => {
+    clearInterval(dropRemoved);
+  });
 
   bus.on('events.acked', ({ deviceId, ack }) => {
     publish(topics.acks(facilityId, deviceId), JSON.stringify(ack), false);
@@ -105,14 +130,17 @@ function loadHubWebApp(
   return dir === undefined ? loadWebApp(name) : bundleWebApp(dir);
 }
 
-/** Loads the browser apps and starts the HTTP API (admin token, tablet and admin apps); returns its port. */
+/**
+ * Loads the browser apps and starts the HTTP API (admin token, tablet and admin apps) on HTTPS, and on
+ * plain HTTP when its port is given; returns the ports.
+ */
 export async function startHttp(
   ctx: HubContext,
   services: HubServices,
   adminTokenHash: string,
-  mqttPort: number,
+  mqttPorts: { mqtts: number; mqtt?: number },
   onShutdown: OnShutdown,
-): Promise<number> {
+): Promise<{ https: number; http?: number }> {
   const { options, store, bus, clock, logger, facilityId, timeZone } = ctx;
   const { roster, rollcall, relay } = services;
   const tabletApp = await loadHubWebApp('tablet', options.tabletAppDir);
@@ -127,6 +155,11 @@ export async function startHttp(
     bus.publish('settings.changed');
   };
 
+  const listeners = httpListeners({
+    tls: { cert: ctx.tls.cert, key: ctx.tls.key },
+    httpsPort: options.httpsPort ?? 0,
+    ...(options.httpPort !== undefined && { httpPort: options.httpPort }),
+  });
   const http = buildHttpApi({
     store,
     logger: logger.child({ ns: 'hub.http' }),
@@ -136,7 +169,9 @@ export async function startHttp(
     adminTokenHash,
     layout: () => rollcall.layoutNow,
     pairing: services.pairing,
-    mqttPort,
+    mqttPorts,
+    serverFactory: listeners.serverFactory,
+    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
     relayHealth: () => relay?.health(),
     records: services.records,
     tablet: {
@@ -162,9 +197,12 @@ export async function startHttp(
       devices: services.deviceStatus,
       settingsChanged,
       app: adminApp,
+      tlsFingerprint: ctx.tls.fingerprint,
     },
   });
-  onShutdown('http', () => http.close());
-  await http.listen({ host: ctx.host, port: options.httpPort });
-  return (http.server.address() as AddressInfo).port;
+  onShutdown('http', async () => {
+    await http.close();
+    await listeners.closePlain();
+  });
+  return listeners.listen(http, ctx.host);
 }

@@ -12,7 +12,7 @@ import { Relay } from './relay/relay.ts';
 import { DeviceRequests } from './mqtt/requests.ts';
 import { RollcallService } from './rollcall/rollcall.ts';
 import { RosterJobs } from './facility/roster-job.ts';
-import { StaffAuth } from './access/staff.ts';
+import { SHORT_ADMIN_PIN_WARNING, StaffAuth } from './access/staff.ts';
 import type { StoreOf } from './store/hub-store.ts';
 import type { RosterData } from './store/roster.ts';
 import { TabletActions } from './tablet/actions.ts';
@@ -233,7 +233,14 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
     deviceStatus,
     pairing: new PairingService({ store, clock }),
     staffAuth,
-    adminAuth: new AdminAuth({ store, clock, format }),
+    adminAuth: new AdminAuth({
+      store,
+      clock,
+      format,
+      onShortAdminPin: (staffId) => {
+        logger.warn({ staffId }, SHORT_ADMIN_PIN_WARNING);
+      },
+    }),
     tabletView,
     tabletPush,
     tabletActions: new TabletActions({

@@ -3,6 +3,7 @@ import { ValidationError } from '../common/errors.ts';
 import { inEffect } from '../common/ledger/timeline.ts';
 import { systemClock, type Clock } from '../common/time.ts';
 import { hashAdminToken, newAdminToken } from './access/devices.ts';
+import { SHORT_ADMIN_PIN_WARNING } from './access/staff.ts';
 import { createHubBus, type HubBus } from './events-bus.ts';
 import { RetentionJob } from './facility/retention.ts';
 import { applySnapshotChange, namePatchOf, RosterCalendar } from './facility/history.ts';
@@ -11,6 +12,7 @@ import { buildServices, type HubServices } from './hub-services.ts';
 import type { RelayOptions } from './relay/relay.ts';
 import { HubStore } from './store/hub-store.ts';
 import type { TabletPushOptions } from './tablet/push.ts';
+import { ensureHubTls, loadTlsFiles, type HubTls, type TlsFiles } from './tls/hub-tls.ts';
 
 export interface HubOptions {
   dataDir: string;
@@ -19,10 +21,21 @@ export interface HubOptions {
   facilityName?: string;
   /** Interface to bind (default 0.0.0.0). */
   host?: string;
-  /** 0 picks a free port; the chosen ports are in the result. */
-  mqttPort: number;
-  wsPort: number;
-  httpPort: number;
+  /** MQTT over TLS, MQTT over secure WebSocket, HTTPS: 0 (default) picks a free port (see the result). */
+  mqttsPort?: number;
+  wssPort?: number;
+  httpsPort?: number;
+  /**
+   * Plain MQTT, MQTT over WebSocket and HTTP, each started only when its port is given (`--plain`): for
+   * legacy devices on a trusted network, since everything on them is readable on the LAN.
+   */
+  mqttPort?: number;
+  wsPort?: number;
+  httpPort?: number;
+  /** The operator's certificate; by default the hub's own CA and certificate under `<data>/tls/`. */
+  tlsFiles?: TlsFiles;
+  /** Behind a reverse proxy: X-Forwarded-* believed from any peer (true) or from these addresses. */
+  trustProxy?: boolean | string;
   cloud?: { url: string; token: string };
   /** Admin token for the HTTP API; without one the stored token is kept, or one is generated. */
   adminToken?: string;
@@ -57,14 +70,35 @@ export interface HubOptions {
   };
 }
 
-export interface RunningHub {
-  ports: { mqtt: number; ws: number; http: number };
+/** The listeners' ports: the TLS ones always, the plain ones when their port options were given. */
+export interface HubPorts extends Partial<PlainPorts> {
+  mqtts: number;
+  wss: number;
+  https: number;
+}
+export interface PlainPorts {
+  mqtt: number;
+  ws: number;
+  http: number;
+}
+/** The ports a start with these options has: the plain ones typed as there when all three were given. */
+export type HubPortsOf<O> = O extends { mqttPort: number; wsPort: number; httpPort: number }
+  ? HubPorts & PlainPorts
+  : HubPorts;
+
+export interface RunningHub<Ports extends HubPorts = HubPorts> {
+  ports: Ports;
+  /** The CA file clients trust (absolute path) and its fingerprint, which pairing codes carry. */
+  tls: { caFile: string; fingerprint: string };
   facilityId: string;
   /** Set only when this start generated the admin token: show it once, it is stored hashed. */
   generatedAdminToken?: string;
   /** Stops the listeners, commits what is queued, closes the database. */
   close(): Promise<void>;
 }
+
+/** A hub started with its plain listeners too (mqttPort, wsPort and httpPort given): in-process tests. */
+export type RunningHubWithPlain = RunningHub<HubPorts & PlainPorts>;
 
 /** What every step of the start-up shares: the options, the opened store and facility, and the bus. */
 export interface HubContext {
@@ -78,6 +112,8 @@ export interface HubContext {
   facilityId: string;
   facilityName: string;
   timeZone: string;
+  /** What the TLS listeners serve. */
+  tls: HubTls;
 }
 
 /** The order the hub stops in, whatever order the start-up started things in. */
@@ -134,8 +170,11 @@ class HubShutdown {
   }
 }
 
-/** Starts the edge hub: store, MQTT broker (TCP + WebSocket), ingest, roll-call, HTTP API, cloud relay. */
-export async function startHub(options: HubOptions): Promise<RunningHub> {
+/**
+ * Starts the edge hub: store, TLS material, MQTT broker (TLS and secure WebSocket; plain ones if asked),
+ * ingest, roll-call, HTTPS API (and plain HTTP if asked), cloud relay.
+ */
+export async function startHub<O extends HubOptions>(options: O): Promise<RunningHub<HubPortsOf<O>>> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   if (options.adminToken?.trim() === '') {
@@ -149,8 +188,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   try {
     const facility = openFacility(store, options);
+    // Admin PINs set before the 6-digit rule still sign in; the director is told here and by `staff list`.
+    for (const staffId of store.signInLimits.adminsWithShortPin()) {
+      logger.warn({ staffId }, SHORT_ADMIN_PIN_WARNING);
+    }
+    const tls =
+      options.tlsFiles === undefined
+        ? await ensureHubTls({ dataDir: options.dataDir, facilityId: facility.facilityId, logger })
+        : loadTlsFiles(options.tlsFiles);
     const ctx: HubContext = {
       options,
+      tls,
       store,
       bus: createHubBus(logger.child({ ns: 'hub.bus' })),
       clock,
@@ -162,12 +210,18 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     };
     const services = buildServices(ctx, shutdown.add);
     const mqtt = await startMqtt(ctx, services, shutdown.add);
-    const httpPort = await startHttp(ctx, services, facility.adminTokenHash, mqtt.ports.mqtt, shutdown.add);
+    const httpPorts = await startHttp(ctx, services, facility.adminTokenHash, mqtt.ports, shutdown.add);
     startBackgroundJobs(ctx, services, mqtt, shutdown.add);
 
-    const ports = { ...mqtt.ports, http: httpPort };
+    const ports = { ...mqtt.ports, ...httpPorts };
     logger.info({ facilityId: ctx.facilityId, ...ports, relay: services.relay !== undefined }, 'hub ready');
-    const running: RunningHub = { ports, facilityId: ctx.facilityId, close: () => shutdown.run() };
+    const running: RunningHub<HubPortsOf<O>> = {
+      // The plain ports are there exactly when their options were given (HubPortsOf).
+      ports: ports as HubPortsOf<O>,
+      tls: { caFile: tls.caFile, fingerprint: tls.fingerprint },
+      facilityId: ctx.facilityId,
+      close: () => shutdown.run(),
+    };
     if (facility.generatedAdminToken !== undefined) {
       running.generatedAdminToken = facility.generatedAdminToken;
     }

@@ -187,6 +187,48 @@ export const AdminGuardianPinSchema = z.strictObject({
 });
 export type AdminGuardianPin = z.infer<typeof AdminGuardianPinSchema>;
 
+/**
+ * GET /api/admin/guardians/:guardianId/cards: the guardian's cards as keyed hashes (never card numbers);
+ * DELETE /api/admin/guardians/:guardianId/cards/:credential removes one (a lost card).
+ */
+export const AdminGuardianCardsSchema = z.strictObject({
+  guardianId: IdSchema,
+  cards: z.array(
+    z.strictObject({
+      /** The card's keyed hash: what the DELETE names. */
+      credential: z.string(),
+      source: z.enum(['roster_file', 'enrolled']),
+      /** When it was enrolled at a kiosk; null for a card of the roster file. */
+      enrolledAt: z.string().nullable(),
+    }),
+  ),
+});
+export type AdminGuardianCards = z.infer<typeof AdminGuardianCardsSchema>;
+export const AdminCardRemovedSchema = z.strictObject({
+  removed: z.literal(true),
+  guardianId: IdSchema,
+  rosterVersion: z.number().int(),
+});
+export type AdminCardRemoved = z.infer<typeof AdminCardRemovedSchema>;
+
+/** POST /api/admin/guardians/:guardianId/qr/revoke: every QR code issued to the guardian so far is refused. */
+export const AdminQrRevokedSchema = z.strictObject({
+  revoked: z.literal(true),
+  guardianId: IdSchema,
+  qrGeneration: z.number().int().min(1),
+  rosterVersion: z.number().int(),
+});
+export type AdminQrRevoked = z.infer<typeof AdminQrRevokedSchema>;
+
+/** DELETE /api/admin/devices/:deviceId: a lost or retired device is removed. */
+export const AdminDeviceRemovedSchema = z.strictObject({
+  removed: z.literal(true),
+  deviceId: IdSchema,
+  role: z.enum(DEVICE_ROLES),
+  sessionsEnded: z.number().int().min(0),
+});
+export type AdminDeviceRemoved = z.infer<typeof AdminDeviceRemovedSchema>;
+
 export const AdminAuditEntrySchema = z.strictObject({
   id: z.number().int(),
   at: z.string(),

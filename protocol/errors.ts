@@ -81,5 +81,9 @@ export const ErrorCodes = {
   noChange: 'no_change',
   /** A roster import whose effective date is not a date (YYYY-MM-DD). */
   badEffectiveDate: 'bad_effective_date',
+  /** A card removal (admin API, `genkan card remove`) naming a card no guardian holds. */
+  unknownCard: 'unknown_card',
+  /** A device removal naming a device the hub does not know. */
+  unknownDevice: 'unknown_device',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -32,7 +32,39 @@ describe('guardian QR codes', () => {
       ok: true,
       guardianId: 'g001',
       expires: claims.expires,
+      generation: 0,
     });
+  });
+
+  it('a code of a later generation (after a revocation) is format 2, its generation signed', () => {
+    expect(signGuardianQr(priv, { ...claims, generation: 0 })).toBe(signGuardianQr(priv, claims));
+    const payload = signGuardianQr(priv, { ...claims, generation: 3 });
+    expect(payload).toMatch(/^GK2\.f1\.g001\.3\.\d+\.[A-Za-z0-9_-]{86}$/);
+    expect(verifyGuardianQr(pub, payload, expected)).toEqual({
+      ok: true,
+      guardianId: 'g001',
+      expires: claims.expires,
+      generation: 3,
+    });
+    const p = parts(payload);
+    // An older generation under the same signature, or the code shortened to format 1, is not this key's.
+    expect(verifyGuardianQr(pub, [...p.slice(0, 3), '2', ...p.slice(4)].join('.'), expected)).toEqual({
+      ok: false,
+      reason: 'forged',
+    });
+    expect(verifyGuardianQr(pub, ['GK1', p[1], p[2], p[4], p[5]].join('.'), expected)).toEqual({
+      ok: false,
+      reason: 'forged',
+    });
+    for (const generation of ['0', '01', '-1', 'x']) {
+      expect(
+        verifyGuardianQr(pub, [...p.slice(0, 3), generation, ...p.slice(4)].join('.'), expected),
+      ).toEqual({
+        ok: false,
+        reason: 'malformed',
+      });
+    }
+    expect(() => signGuardianQr(priv, { ...claims, generation: -1 })).toThrow(QrKeyError);
   });
 
   it('keys round-trip through their base64 forms', () => {
@@ -53,8 +85,8 @@ describe('guardian QR codes', () => {
     expect(() => signGuardianQr(priv, { ...claims, expires: 0 })).toThrow(QrKeyError);
   });
 
-  it('unsigned: anything that does not start with GK1.', () => {
-    for (const p of ['g001', 'https://example.com/g001', 'GK2.f1.g001.1.x', 'gk1.f1.g001', 'GK1']) {
+  it('unsigned: anything that does not start with GK1. or GK2.', () => {
+    for (const p of ['g001', 'https://example.com/g001', 'GK3.f1.g001.1.x', 'gk1.f1.g001', 'GK1', 'GK2']) {
       expect(verifyGuardianQr(pub, p, expected)).toEqual({ ok: false, reason: 'unsigned' });
     }
   });

@@ -15,12 +15,23 @@ import { ID_RE } from './topics.ts';
  *
  * `expires` is Unix seconds in decimal (no sign, no leading zero); `sig` is base64url (no padding) of the
  * Ed25519 signature over the UTF-8 bytes of `GK1.<facilityId>.<guardianId>.<expires>`. Ids cannot hold
- * a `.` (ID_RE), so the dots split the payload unambiguously. The hub holds the private key; kiosks get
- * the public key in the roster (`qrPublicKey`: the raw 32-byte Ed25519 key, base64) and verify offline.
+ * a `.` (ID_RE), so the dots split the payload unambiguously.
+ *
+ * Format version 2 adds the guardian's QR generation (a positive decimal, no leading zero), signed too:
+ *
+ *   GK2.<facilityId>.<guardianId>.<generation>.<expires>.<sig>
+ *
+ * A guardian's generation starts at 0 and moves on each revocation (`genkan qr revoke`); the roster tells
+ * kiosks each guardian's current one (`qrGeneration`), and a code of an older generation is refused as
+ * `revoked` (kiosk/main/agent/taps.ts). Codes of generation 0 are written as version 1, so codes issued
+ * before any revocation read as they always did; a version 1 code is of generation 0.
+ *
+ * The hub holds the private key; kiosks get the public key in the roster (`qrPublicKey`: the raw 32-byte
+ * Ed25519 key, base64) and verify offline.
  *
  * Refusal reasons, checked in this order:
- *   unsigned        the payload does not start with `GK1.`: a URL, a bare guardian id, a legacy code
- *   malformed       it starts with `GK1.` but is not the shape above (bad id, number or base64)
+ *   unsigned        the payload does not start with `GK1.` or `GK2.`: a URL, a bare guardian id, a legacy code
+ *   malformed       it starts so but is not the shape above (bad id, number or base64)
  *   forged          the signature does not verify with this facility's key
  *   other_facility  validly signed with this key, but for another facility id
  *   expired         `expires` ≤ now
@@ -30,6 +41,8 @@ import { ID_RE } from './topics.ts';
  * facility id (e.g. a hub data directory copied to set up a second facility).
  */
 export const QR_PREFIX = 'GK1.';
+/** Codes of a guardian whose earlier codes were revoked (generation ≥ 1). */
+export const QR_PREFIX_V2 = 'GK2.';
 
 export const QR_REFUSALS = ['malformed', 'unsigned', 'forged', 'other_facility', 'expired'] as const;
 export type QrRefusal = (typeof QR_REFUSALS)[number];
@@ -39,10 +52,12 @@ export interface GuardianQrClaims {
   guardianId: string;
   /** Unix seconds; the code is refused from this second on. */
   expires: number;
+  /** The guardian's QR generation (0 or absent: never revoked, written as format version 1). */
+  generation?: number;
 }
 
 export type QrVerification =
-  { ok: true; guardianId: string; expires: number } | { ok: false; reason: QrRefusal };
+  { ok: true; guardianId: string; expires: number; generation: number } | { ok: false; reason: QrRefusal };
 
 const EXPIRES_RE = /^[1-9][0-9]{0,15}$/;
 /** An Ed25519 signature is 64 bytes: 86 base64url characters without padding. */
@@ -61,7 +76,10 @@ export class QrKeyError extends Error {
 }
 
 function signedPart(c: GuardianQrClaims): string {
-  return `${QR_PREFIX}${c.facilityId}.${c.guardianId}.${c.expires}`;
+  const generation = c.generation ?? 0;
+  return generation === 0
+    ? `${QR_PREFIX}${c.facilityId}.${c.guardianId}.${c.expires}`
+    : `${QR_PREFIX_V2}${c.facilityId}.${c.guardianId}.${generation}.${c.expires}`;
 }
 
 /** Signs a guardian code. Throws QrKeyError for ids outside ID_RE or a non-positive or fractional expiry. */
@@ -71,6 +89,10 @@ export function signGuardianQr(privateKey: KeyObject, claims: GuardianQrClaims):
   }
   if (!Number.isSafeInteger(claims.expires) || claims.expires <= 0) {
     throw new QrKeyError('bad_qr_claims', 'expires must be a positive integer of Unix seconds');
+  }
+  const generation = claims.generation ?? 0;
+  if (!Number.isSafeInteger(generation) || generation < 0) {
+    throw new QrKeyError('bad_qr_claims', 'the generation must be a non-negative integer');
   }
   const body = signedPart(claims);
   const sig = sign(null, Buffer.from(body, 'utf8'), privateKey);
@@ -83,23 +105,30 @@ export function verifyGuardianQr(
   payload: string,
   expected: { facilityId: string; now: Date },
 ): QrVerification {
-  if (!payload.startsWith(QR_PREFIX)) return { ok: false, reason: 'unsigned' };
+  const v2 = payload.startsWith(QR_PREFIX_V2);
+  if (!v2 && !payload.startsWith(QR_PREFIX)) return { ok: false, reason: 'unsigned' };
   const parts = payload.split('.');
-  if (parts.length !== 5) return { ok: false, reason: 'malformed' };
-  const [, facilityId = '', guardianId = '', expiresText = '', sigText = ''] = parts;
+  if (parts.length !== (v2 ? 6 : 5)) return { ok: false, reason: 'malformed' };
+  // Version 1 has no generation: it reads as generation 0.
+  if (!v2) parts.splice(3, 0, '0');
+  const [, facilityId = '', guardianId = '', generationText = '', expiresText = '', sigText = ''] = parts;
   if (!ID_RE.test(facilityId) || !ID_RE.test(guardianId)) return { ok: false, reason: 'malformed' };
   if (!EXPIRES_RE.test(expiresText)) return { ok: false, reason: 'malformed' };
+  if (v2 && !EXPIRES_RE.test(generationText)) return { ok: false, reason: 'malformed' };
   const expires = Number(expiresText);
-  if (!Number.isSafeInteger(expires)) return { ok: false, reason: 'malformed' };
+  const generation = Number(generationText);
+  if (!Number.isSafeInteger(expires) || !Number.isSafeInteger(generation)) {
+    return { ok: false, reason: 'malformed' };
+  }
   if (!SIG_RE.test(sigText)) return { ok: false, reason: 'malformed' };
   const sig = Buffer.from(sigText, 'base64url');
   // 86 characters carry 516 bits: the last 4 must be zero, or two spellings would decode alike.
   if (sig.length !== 64 || sig.toString('base64url') !== sigText) return { ok: false, reason: 'malformed' };
-  const body = signedPart({ facilityId, guardianId, expires });
+  const body = signedPart({ facilityId, guardianId, expires, generation });
   if (!verify(null, Buffer.from(body, 'utf8'), publicKey, sig)) return { ok: false, reason: 'forged' };
   if (facilityId !== expected.facilityId) return { ok: false, reason: 'other_facility' };
   if (expires <= Math.floor(expected.now.getTime() / 1000)) return { ok: false, reason: 'expired' };
-  return { ok: true, guardianId, expires };
+  return { ok: true, guardianId, expires, generation };
 }
 
 // ---- keys ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import {
   type RollcallStatus,
 } from './primitives.ts';
 import { isQrPublicKey } from './qr.ts';
+import { CARD_HASH_ALG, CardHashSchemeSchema } from './credentials.ts';
 
 export { CLOCK_DOUBTS, type ClockDoubt } from './primitives.ts';
 export { EVENT_TYPES, IdSchema, InstantSchema, METHODS, NOTE_MAX, ROLLCALL_STATUSES, type RollcallStatus };
@@ -137,6 +138,11 @@ export const RosterSchema = z.strictObject({
   reversalGuardMinutes: z.number().int().min(1).max(120).optional(),
   /** base64 HMAC-SHA256 key: credentials are looked up by keyed hash, never in clear. */
   credentialKey: z.string(),
+  /**
+   * How card hashes are made (protocol/credentials.ts credentialLookupHash): scrypt over the HMAC with these
+   * parameters and the facility's salt. Absent from a hub before migration 17: its card hashes are the HMAC.
+   */
+  cardHash: CardHashSchemeSchema.optional(),
   /** base64 raw 32-byte Ed25519 public key: kiosks verify signed guardian QR codes with it (protocol/qr.ts). */
   qrPublicKey: z.string().refine(isQrPublicKey, 'must be a base64 32-byte Ed25519 public key'),
   classes: z.array(z.strictObject({ id: IdSchema, name: z.string() })),
@@ -146,13 +152,18 @@ export const RosterSchema = z.strictObject({
       id: IdSchema,
       name: z.string(),
       childIds: z.array(IdSchema),
-      /** Keyed hashes of the guardian's credentials (see credentialHash). */
+      /** The guardian's cards' hashes as the roster's `cardHash` makes them (see credentialLookupHash). */
       credentials: z.array(z.string()),
       /**
        * The guardian's kiosk PIN as a salted scrypt hash (common/passwords.ts `guardian_pin`), for the
        * "no card" family chooser; verified offline at the kiosk. Absent: no PIN set.
        */
       pinHash: z.string().max(200).optional(),
+      /**
+       * The guardian's QR generation once their codes were revoked (`genkan qr revoke`): a signed QR code
+       * of an older generation (protocol/qr.ts) is refused as revoked. Absent: never revoked (0).
+       */
+      qrGeneration: z.number().int().min(1).optional(),
     }),
   ),
 });
@@ -177,7 +188,7 @@ export interface HttpErrorBody {
   error: { code: string; message: string };
 }
 
-/** A credential's keyed hash as credentialHash() writes it: base64url HMAC-SHA256 (43 characters). */
+/** A card's hash as credentialLookupHash() writes it: 32 bytes in base64url (43 characters). */
 export const CredentialHashSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a credential hash');
 
 /**
@@ -195,6 +206,11 @@ export const DeviceRequestSchema = z.discriminatedUnion('op', [
     op: z.literal('enroll_card'),
     guardianId: IdSchema,
     credentialHash: CredentialHashSchema,
+    /**
+     * The roster's `cardHash.alg` the kiosk hashed the card with. Absent (a kiosk holding a roster from before
+     * hub migration 17): credentialHash is the HMAC alone, and the hub makes it slow itself.
+     */
+    hashAlg: z.literal(CARD_HASH_ALG).optional(),
     /** Who did it at the kiosk, for the audit log (a staff id, or null when only the kiosk PIN was used). */
     staffId: IdSchema.nullable(),
   }),

@@ -16,6 +16,7 @@ describe('genkan child export', () => {
     hubDir = join(dir.path, 'hub');
     const store = HubStore.open(hubDir);
     try {
+      store.facility.claimFacility('f1');
       events = seedChildHistory(store).events;
       auditRows = store.audit.all().length;
     } finally {
@@ -63,6 +64,6 @@ describe('genkan child export', () => {
   it('does not create a data directory that is not there', async () => {
     const r = await runGenkan(['child', 'export', 'c001', '--data', join(dir.path, 'nothing')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no_hub_data');
+    expect(r.stderr).toContain('hub_not_initialised');
   });
 });

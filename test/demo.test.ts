@@ -48,7 +48,7 @@ describe('genkan demo', () => {
     const signIn = await fetch(`${hubUrl}/api/admin/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: hubUrl },
-      body: JSON.stringify({ staffId: 'demo-admin', pin: '5678' }),
+      body: JSON.stringify({ staffId: 'demo-admin', pin: '567890' }),
     });
     expect(signIn.status).toBe(200);
     const cloudUrl = urlOf('Cloud relay');

@@ -30,7 +30,7 @@ const M = monthBack(2);
 const N = monthBack(1);
 const day = (month: string, d: number) => `${month}-${String(d).padStart(2, '0')}`;
 const at = (month: string, d: number, hhmm: string) => `${day(month, d)}T${hhmm}:00+09:00`;
-const STAFF = { id: 's1', name: '園長 一郎', pin: '2468' };
+const STAFF = { id: 's1', name: '園長 一郎', pin: '246813' };
 
 const header = `${ROSTER_HEADER},care_type`;
 const line = (cls: string, clsName: string, n: number, care: string) =>

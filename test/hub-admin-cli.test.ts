@@ -12,6 +12,7 @@ describe('genkan staff and settings commands', () => {
   beforeAll(async () => {
     dir = await tempDir();
     hubDir = join(dir.path, 'hub');
+    await genkanJson(['hub', 'init', '--data', hubDir, '--facility', 'f1']);
     await writeFile(join(dir.path, 'roster.csv'), simpleRoster(3).csv);
     const imported = await runGenkan(['roster', 'import', join(dir.path, 'roster.csv'), '--data', hubDir]);
     expect(imported.code, imported.stderr).toBe(0);

@@ -26,6 +26,7 @@ describe('genkan device pair', () => {
   beforeAll(async () => {
     dir = await tempDir();
     hubDir = join(dir.path, 'hub');
+    expect((await runGenkan(['hub', 'init', '--data', hubDir, '--facility', 'f1'])).code).toBe(0);
     await writeFile(join(dir.path, 'roster.csv'), simpleRoster(3).csv);
     const imported = await runGenkan(['roster', 'import', join(dir.path, 'roster.csv'), '--data', hubDir]);
     expect(imported.code, imported.stderr).toBe(0);
@@ -37,6 +38,13 @@ describe('genkan device pair', () => {
       'f1',
       '--host',
       '127.0.0.1',
+      '--mqtts-port',
+      '0',
+      '--wss-port',
+      '0',
+      '--https-port',
+      '0',
+      '--plain',
       '--mqtt-port',
       '0',
       '--ws-port',

@@ -154,6 +154,7 @@ describeOnPostgres('poison events on the way to a PostgreSQL cloud', (postgres) 
       '--db',
       db.url,
     ]);
+    await genkanJson(['hub', 'init', '--data', join(dir.path, 'hub'), '--facility', 'f1']);
     const device = await genkanJson<{ deviceId: string; password: string }>([
       'device',
       'add',
@@ -214,7 +215,9 @@ describeOnPostgres('poison events on the way to a PostgreSQL cloud', (postgres) 
       );
     }
     expect(await storedIds()).toStrictEqual(legacy.good.map((e) => e.id).sort());
-    const metrics = await (await fetch(`${cloudBase}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${cloudBase}/metrics`, { headers: { authorization: `Bearer ${CLOUD_ADMIN}` } })
+    ).text();
     expect(metrics).toContain('genkan_cloud_events_rejected_total{code="implausible_time"} 1');
     expect(metrics).toContain('genkan_cloud_events_rejected_total{code="bad_text"} 1');
     expect(metrics).toContain('genkan_cloud_events_rejected_total{code="store_error"} 0');

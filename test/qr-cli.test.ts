@@ -2,7 +2,6 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { runGenkan, tempDir } from './support/process.ts';
 import { simpleRoster } from './support/site.ts';
 
@@ -14,6 +13,17 @@ describe('genkan qr issue', () => {
   beforeAll(async () => {
     dir = await tempDir();
     hubDir = join(dir.path, 'hub');
+    const init = await runGenkan([
+      'hub',
+      'init',
+      '--data',
+      hubDir,
+      '--facility',
+      'f1',
+      '--facility-name',
+      'さくら保育園',
+    ]);
+    expect(init.code, init.stderr).toBe(0);
     await writeFile(join(dir.path, 'roster.csv'), simpleRoster(3).csv);
     const imported = await runGenkan(['roster', 'import', join(dir.path, 'roster.csv'), '--data', hubDir]);
     expect(imported.code, imported.stderr).toBe(0);
@@ -22,20 +32,21 @@ describe('genkan qr issue', () => {
     await dir.remove();
   });
 
-  it('refuses while the facility is not fixed yet', async () => {
-    const r = await runGenkan(['qr', 'issue', 'g001', '--data', hubDir, '--out', join(dir.path, 'x.svg')]);
+  it('refuses a data dir without an initialised hub (no facility, no keys)', async () => {
+    const r = await runGenkan([
+      'qr',
+      'issue',
+      'g001',
+      '--data',
+      join(dir.path, 'none'),
+      '--out',
+      join(dir.path, 'x.svg'),
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no_facility');
+    expect(r.stderr).toContain('hub_not_initialised');
   });
 
-  describe('once the hub has fixed its facility', () => {
-    beforeAll(() => {
-      // What the hub's first start does (genkan hub --facility f1 --facility-name …).
-      const store = HubStore.open(hubDir);
-      store.facility.claimFacility('f1', 'さくら保育園');
-      store.close();
-    });
-
+  describe('once `hub init` has fixed its facility', () => {
     it('writes an SVG card with the names and prints guardian, expiry and file', async () => {
       const out = join(dir.path, 'g001.svg');
       const started = Date.now();

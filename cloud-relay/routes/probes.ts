@@ -16,12 +16,15 @@ export function registerProbes(
   options: {
     store: CloudStore;
     metrics: CloudMetrics;
-    /** When set, GET /metrics needs it (or the admin token) as a bearer token. */
+    /** When set, GET /metrics takes it (or the admin token) as a bearer token. */
     metricsToken: string | undefined;
     adminToken: string | undefined;
+    /** GET /metrics open to anyone (--metrics-public); without it and without a token, only the admin token. */
+    metricsPublic?: boolean | undefined;
   },
 ): void {
   const { store, metrics, metricsToken, adminToken } = options;
+  const metricsOpen = options.metricsPublic === true && metricsToken === undefined;
 
   app.get('/healthz', () => ({ ok: true }));
 
@@ -46,13 +49,20 @@ export function registerProbes(
   });
 
   app.get('/metrics', async (request, reply) => {
-    if (metricsToken !== undefined) {
+    // Closed by default (issue 15): hub ids and their last-seen times tell who runs what, and when.
+    if (!metricsOpen) {
       const token = bearerToken(request.headers.authorization);
       const ok =
         token !== undefined &&
-        (secretMatches(token, metricsToken) ||
+        ((metricsToken !== undefined && secretMatches(token, metricsToken)) ||
           (adminToken !== undefined && secretMatches(token, adminToken)));
-      if (!ok) throw unauthorized('the metrics token or the admin token is required');
+      if (!ok) {
+        throw unauthorized(
+          metricsToken === undefined
+            ? 'the admin token is required (start the cloud with --metrics-token for a scraper, or --metrics-public to open /metrics)'
+            : 'the metrics token or the admin token is required',
+        );
+      }
     }
     return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
   });

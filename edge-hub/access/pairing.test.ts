@@ -8,7 +8,7 @@ import {
   type Roster,
 } from '../../protocol/index.ts';
 import { addDevice, verifyDevice } from './devices.ts';
-import type { RunningHub } from '../hub.ts';
+import type { RunningHubWithPlain } from '../hub.ts';
 import { mqttHost } from '../http/api.ts';
 import { FailureLimiter, issuePairingCode } from './pairing.ts';
 import { HubStore } from '../store/hub-store.ts';
@@ -23,7 +23,7 @@ import {
 
 describe('device pairing (POST /api/pair on a real hub)', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   let store: HubStore; // what `genkan device pair` does, from another connection while the hub runs
   let base: string;
 

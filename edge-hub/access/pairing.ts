@@ -39,7 +39,14 @@ export interface IssuedPairing {
 export async function issuePairingCode(
   store: StoreOf<'facility' | 'devices' | 'audit'> & Transactional,
   deviceId: string,
-  options: { hubUrl: string; role?: DeviceRole; minutes?: number; clock?: Clock },
+  options: {
+    hubUrl: string;
+    role?: DeviceRole;
+    minutes?: number;
+    clock?: Clock;
+    /** The hub's CA fingerprint (protocol/pairing.ts certFingerprint): carried with an https hubUrl only. */
+    tls?: string;
+  },
 ): Promise<IssuedPairing> {
   const clock = options.clock ?? systemClock;
   checkDeviceId(deviceId);
@@ -57,7 +64,13 @@ export async function issuePairingCode(
   // A trailing slash would make the kiosk post to //api/pair.
   const hub = options.hubUrl.replace(/\/+$/, '');
   const code = newPairingCode();
-  const checked = PairingPayloadSchema.safeParse({ hub, device: deviceId, code });
+  const tls = hub.startsWith('https:') ? options.tls : undefined;
+  const checked = PairingPayloadSchema.safeParse({
+    hub,
+    device: deviceId,
+    code,
+    ...(tls !== undefined && { tls }),
+  });
   if (!checked.success) {
     throw new ValidationError(
       'bad_hub_url',

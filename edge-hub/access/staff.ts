@@ -23,6 +23,20 @@ import {
 } from './pairing.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import type { SessionRow, StaffRow } from '../store/people.ts';
+import { SignInBackoff } from './sign-in-backoff.ts';
+
+/** An admin's PIN is longer than a staff member's: it opens the whole facility's data (issue 15). */
+export const ADMIN_PIN_MIN_DIGITS = 6;
+const ADMIN_PIN_RE = /^[0-9]{6,12}$/;
+
+/** What the hub logs of an admin whose PIN is shorter than that (set before the rule; it still signs in). */
+export const SHORT_ADMIN_PIN_WARNING =
+  "an admin's PIN is shorter than 6 digits: set a new one with `genkan staff add ID --role admin` (6–12 digits)";
+
+/** Whether a PIN is shorter than an admin's minimum (what `staff list` flags and the hub warns of). */
+export function pinTooShortForAdmin(pin: string): boolean {
+  return pin.length < ADMIN_PIN_MIN_DIGITS;
+}
 
 /** Idle timeout of a staff session: every authenticated request extends it. */
 export const SESSION_IDLE_MS = 60 * 60_000;
@@ -30,8 +44,10 @@ export const SESSION_IDLE_MS = 60 * 60_000;
 export const SESSION_MAX_MS = 12 * 60 * 60_000;
 /** Lifetime of the tablet device cookie. */
 export const DEVICE_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
-/** Failed sign-ins allowed per staff id, and per tablet, in SIGN_IN_WINDOW_MS. */
-export const SIGN_IN_MAX_PER_STAFF = 5;
+/**
+ * Failed sign-ins allowed per place (a tablet, a client address) in SIGN_IN_WINDOW_MS; per staff id a
+ * persisted growing back-off applies instead (sign-in-backoff.ts).
+ */
 export const SIGN_IN_MAX_PER_DEVICE = 20;
 export const SIGN_IN_WINDOW_MS = 5 * 60_000;
 
@@ -73,7 +89,7 @@ export interface StaffAccount {
  * audits the change without the PIN.
  */
 export async function addStaff(
-  store: StoreOf<'people' | 'audit'> & Transactional,
+  store: StoreOf<'people' | 'audit' | 'signInLimits'> & Transactional,
   input: { id: string; name: string; pin: string; role?: StaffRole },
 ): Promise<StaffAccount> {
   if (!ID_RE.test(input.id)) {
@@ -98,9 +114,17 @@ export async function addStaff(
   }
   const pin = PinSchema.safeParse(input.pin);
   if (!pin.success) throw new ValidationError('bad_pin', `PIN ${describeIssues(pin.error)}`, 'pin');
+  if (role === 'admin' && !ADMIN_PIN_RE.test(pin.data)) {
+    throw new ValidationError(
+      'bad_pin',
+      `an admin's PIN must be ${ADMIN_PIN_MIN_DIGITS}–12 digits (a staff member's 4–12)`,
+      'pin',
+    );
+  }
   const pinHash = await hashPassword(pin.data, 'chosen');
   store.transaction(() => {
     const before = store.people.upsertStaff(input.id, name, role, pinHash);
+    store.signInLimits.setPinShort(input.id, pinTooShortForAdmin(pin.data));
     store.audit.append({
       actorKind: 'cli',
       actorId: null,
@@ -162,15 +186,22 @@ export interface SessionContext {
  * a disabled account and an account `accept` refuses all get the same BadCredentialsError.
  */
 export class PinSignIn {
-  private readonly store: StoreOf<'people' | 'audit'>;
-  private readonly staffLimiter: FailureLimiter;
+  private readonly store: StoreOf<'people' | 'audit' | 'signInLimits'>;
+  private readonly staffBackoff: SignInBackoff;
   private readonly placeLimiter: FailureLimiter;
+  private readonly onShortAdminPin: (staffId: string) => void;
   private dummyHash: Promise<string> | undefined;
 
-  constructor(store: StoreOf<'people' | 'audit'>, clock: Clock) {
+  constructor(
+    store: StoreOf<'people' | 'audit' | 'signInLimits'>,
+    clock: Clock,
+    /** Called when an admin signs in with a PIN shorter than an admin's minimum (the hub logs it). */
+    onShortAdminPin: (staffId: string) => void = () => undefined,
+  ) {
     this.store = store;
-    this.staffLimiter = new FailureLimiter(clock, SIGN_IN_MAX_PER_STAFF, SIGN_IN_WINDOW_MS);
+    this.staffBackoff = new SignInBackoff(store, clock);
     this.placeLimiter = new FailureLimiter(clock, SIGN_IN_MAX_PER_DEVICE, SIGN_IN_WINDOW_MS);
+    this.onShortAdminPin = onShortAdminPin;
   }
 
   async verify(
@@ -180,7 +211,7 @@ export class PinSignIn {
     accept: (staff: StaffRow) => boolean = () => true,
   ): Promise<StaffRow> {
     const wait = Math.max(
-      this.staffLimiter.retryAfter(request.staffId) ?? 0,
+      this.staffBackoff.retryAfter(request.staffId) ?? 0,
       this.placeLimiter.retryAfter(place) ?? 0,
     );
     if (wait > 0) throw new SignInLimitedError(wait);
@@ -188,8 +219,15 @@ export class PinSignIn {
     const ok = staff
       ? await verifyPassword(request.pin, staff.pinHash)
       : await verifyPassword(request.pin, await (this.dummyHash ??= hashPassword(newToken(), 'chosen')));
-    if (staff && ok && !staff.disabled && accept(staff)) return staff;
-    this.staffLimiter.fail(request.staffId);
+    if (staff && ok && !staff.disabled && accept(staff)) {
+      this.staffBackoff.succeed(staff.id);
+      // A PIN's length is known only when it is typed: an admin PIN set before the 6-digit rule.
+      const short = pinTooShortForAdmin(request.pin);
+      if (staff.role === 'admin' && short) this.onShortAdminPin(staff.id);
+      if (staff.pinShort !== short) this.store.signInLimits.setPinShort(staff.id, short);
+      return staff;
+    }
+    this.staffBackoff.fail(request.staffId);
     this.placeLimiter.fail(place);
     this.store.audit.append({
       actorKind: 'staff',
@@ -204,18 +242,18 @@ export class PinSignIn {
 }
 
 /**
- * Tablet device set-up and staff sessions. The limiters are in memory: a restart forgets them, which is
- * fine for a limit meant to make guessing PINs slow.
+ * Tablet device set-up and staff sessions. The per-staff back-off is stored (a restart keeps it); the
+ * per-tablet and pairing limiters are in memory.
  */
 export class StaffAuth {
-  private readonly store: StoreOf<'people' | 'devices' | 'audit'> & Transactional;
+  private readonly store: StoreOf<'people' | 'devices' | 'audit' | 'signInLimits'> & Transactional;
   private readonly clock: Clock;
   private readonly pairingLimiter: FailureLimiter;
   private readonly pins: PinSignIn;
   private readonly format: (d: Date) => string;
 
   constructor(options: {
-    store: StoreOf<'people' | 'devices' | 'audit'> & Transactional;
+    store: StoreOf<'people' | 'devices' | 'audit' | 'signInLimits'> & Transactional;
     clock: Clock;
     /** Formats an instant for SessionInfo.expiresAt (RFC 3339 in the facility's zone). */
     format: (d: Date) => string;

@@ -5,7 +5,7 @@ import { AdminRecordsHealthSchema, ImportJobSchema, type ImportJob } from '../..
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { attendanceChart } from './api.ts';
 import { ADMIN_IDLE_MS } from './auth.ts';
-import type { RunningHub } from '../hub.ts';
+import type { RunningHubWithPlain } from '../hub.ts';
 import { RosterJobs } from '../facility/roster-job.ts';
 import { addStaff, setStaffEnabled } from '../access/staff.ts';
 import { HubStore } from '../store/hub-store.ts';
@@ -24,7 +24,7 @@ const clock: Clock = { now: () => new Date(now) };
 
 describe('admin API', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   let base: string;
   let origin: string;
   /** Stored before the hub starts: one the cloud refused, two stamped while a kiosk's clock was in doubt. */
@@ -33,8 +33,8 @@ describe('admin API', () => {
   beforeAll(async () => {
     site = await provision(1);
     const store = HubStore.open(site.dir);
-    await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '2468', role: 'admin' });
-    await addStaff(store, { id: 'boss2', name: '副園長', pin: '1357', role: 'admin' });
+    await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '246813', role: 'admin' });
+    await addStaff(store, { id: 'boss2', name: '副園長', pin: '135799', role: 'admin' });
     await addStaff(store, { id: 's1', name: '保育 花子', pin: '2468', role: 'staff' });
     stored.push(
       makeEvent({ childId: 'c003', occurredAt: '2026-04-01T08:00:00+09:00' }),
@@ -81,7 +81,7 @@ describe('admin API', () => {
     }, `import job ${jobId} to finish`);
 
   it('signs an admin in with a strict HttpOnly cookie, and refuses a staff-role account alike', async () => {
-    const res = await signIn('boss', '2468');
+    const res = await signIn('boss', '246813');
     expect(res.status).toBe(200);
     const setCookie = res.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/^genkan_admin=[\w-]{43}; Max-Age=28800; Path=\/; HttpOnly; SameSite=Strict$/);
@@ -104,8 +104,8 @@ describe('admin API', () => {
   });
 
   it('refuses a sign-in or a change from another origin', async () => {
-    expect((await signIn('boss', '2468', 'http://evil.example')).status).toBe(403);
-    const cookie = cookieOf(await signIn('boss', '2468'));
+    expect((await signIn('boss', '246813', 'http://evil.example')).status).toBe(403);
+    const cookie = cookieOf(await signIn('boss', '246813'));
     const res = await fetch(`${base}/api/admin/settings`, {
       method: 'PATCH',
       headers: { cookie, origin: 'http://127.0.0.1:1', 'content-type': 'application/json' },
@@ -116,7 +116,7 @@ describe('admin API', () => {
 
   it('lists the relay health, the events the cloud refused and the clock-doubt events', async () => {
     expect((await get('/api/admin/records-health', '')).status).toBe(401);
-    const cookie = cookieOf(await signIn('boss', '2468'));
+    const cookie = cookieOf(await signIn('boss', '246813'));
     const res = await get('/api/admin/records-health', cookie);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -162,7 +162,7 @@ describe('admin API', () => {
   });
 
   it('ends a session on sign-out, after 30 idle minutes, and when the account is disabled', async () => {
-    const a = cookieOf(await signIn('boss', '2468'));
+    const a = cookieOf(await signIn('boss', '246813'));
     const out = await fetch(`${base}/api/admin/session`, {
       method: 'DELETE',
       headers: { cookie: a, origin },
@@ -170,13 +170,13 @@ describe('admin API', () => {
     expect(out.status).toBe(204);
     expect((await get('/api/admin/session', a)).status).toBe(401);
 
-    const b = cookieOf(await signIn('boss', '2468'));
+    const b = cookieOf(await signIn('boss', '246813'));
     now += ADMIN_IDLE_MS - 1000;
     expect((await get('/api/admin/session', b)).status).toBe(200);
     now += ADMIN_IDLE_MS + 1000;
     expect((await get('/api/admin/session', b)).status).toBe(401);
 
-    const c = cookieOf(await signIn('boss2', '1357'));
+    const c = cookieOf(await signIn('boss2', '135799'));
     expect((await get('/api/admin/session', c)).status).toBe(200);
     const store = HubStore.open(site.dir);
     setStaffEnabled(store, 'boss2', false);
@@ -184,7 +184,7 @@ describe('admin API', () => {
     expect((await get('/api/admin/session', c)).status).toBe(401);
 
     const audit = (await (
-      await get('/api/admin/audit?limit=200', cookieOf(await signIn('boss', '2468')))
+      await get('/api/admin/audit?limit=200', cookieOf(await signIn('boss', '246813')))
     ).json()) as {
       entries: { action: string; outcome: string; actorId: string }[];
     };
@@ -194,7 +194,7 @@ describe('admin API', () => {
   });
 
   it('lists every problem of a roster file by line, and imports nothing', async () => {
-    const cookie = cookieOf(await signIn('boss', '2468'));
+    const cookie = cookieOf(await signIn('boss', '246813'));
     const csv = [
       `${ROSTER_HEADER},care_type`,
       'k1,ひよこ組,c 1,名前,なまえ,g1,保護者,,',
@@ -218,7 +218,7 @@ describe('admin API', () => {
   });
 
   it('previews a good file, then imports it and the hub serves the new roster', async () => {
-    const cookie = cookieOf(await signIn('boss', '2468'));
+    const cookie = cookieOf(await signIn('boss', '246813'));
     const rows = [ROSTER_HEADER];
     for (let i = 1; i <= 600; i++)
       rows.push(`k${String(i % 3)},組${String(i % 3)},n${String(i)},園児,えんじ,h${String(i)},保護者,`);
@@ -259,7 +259,7 @@ describe('admin API', () => {
   });
 
   it('changes settings as the signed-in admin, and names the refused field', async () => {
-    const cookie = cookieOf(await signIn('boss', '2468'));
+    const cookie = cookieOf(await signIn('boss', '246813'));
     const patch = (body: unknown) =>
       fetch(`${base}/api/admin/settings`, {
         method: 'PATCH',
@@ -285,7 +285,7 @@ describe('admin API', () => {
   });
 
   it('lists devices and issues a pairing QR code', async () => {
-    const cookie = cookieOf(await signIn('boss', '2468'));
+    const cookie = cookieOf(await signIn('boss', '246813'));
     const list = (await (await get('/api/admin/devices', cookie)).json()) as {
       devices: { id: string; online: boolean }[];
     };

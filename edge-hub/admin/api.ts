@@ -20,6 +20,7 @@ import {
 } from '../../protocol/admin.ts';
 import { describeIssues, ErrorCodes, type AttendanceEvent } from '../../protocol/index.ts';
 import type { AdminAuth, AdminContext } from './auth.ts';
+import { registerDeviceRoutes } from './device-routes.ts';
 import { registerGuardianRoutes } from './guardian-routes.ts';
 import type { DeviceStatusTracker } from '../mqtt/device-status.ts';
 import { issuePairingCode } from '../access/pairing.ts';
@@ -30,6 +31,7 @@ import { readSettings, updateSettings } from '../facility/settings.ts';
 import { NotSignedInError, tabletPairingUrl } from '../access/staff.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import { parseCookies, requireSameOrigin, serveWebApp } from '../http/web-app.ts';
+import { isSecureRequest } from '../http/listeners.ts';
 
 export interface AdminApiOptions {
   store: StoreOf<
@@ -43,6 +45,8 @@ export interface AdminApiOptions {
     | 'history'
     | 'corrections'
     | 'guardianPins'
+    | 'revocations'
+    | 'people'
   > &
     Transactional;
   clock: Clock;
@@ -57,6 +61,8 @@ export interface AdminApiOptions {
   app: WebBundle | undefined;
   /** The cloud relay's health (edge-hub/http/api.ts passes it on); absent: not configured. */
   relayHealth?: () => RelayHealth;
+  /** The hub's CA fingerprint, carried by pairing codes issued over HTTPS (protocol/pairing.ts). */
+  tlsFingerprint?: string;
 }
 
 /** Largest roster file: tens of thousands of rows fit. */
@@ -169,7 +175,8 @@ export function registerAdminApi(
     return ctx;
   };
   const checkOrigin = requireSameOrigin;
-  const secure = (req: FastifyRequest) => req.protocol === 'https';
+  // Over HTTPS (here or, with --trust-proxy, at the proxy) the cookies never travel in clear.
+  const secure = (req: FastifyRequest) => isSecureRequest(req);
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
   app.addContentTypeParser(
@@ -281,6 +288,7 @@ export function registerAdminApi(
   });
 
   registerGuardianRoutes(app, { store, clock, adminOf, bodyLimit: ADMIN_BODY_LIMIT });
+  registerDeviceRoutes(app, { store, adminOf });
 
   app.post('/api/admin/devices/pairing', { bodyLimit: ADMIN_BODY_LIMIT }, async (req, reply) => {
     checkOrigin(req);
@@ -296,6 +304,7 @@ export function registerAdminApi(
       hubUrl,
       role: parsed.data.role,
       clock,
+      ...(options.tlsFingerprint !== undefined && { tls: options.tlsFingerprint }),
     });
     store.audit.append({
       actorKind: 'staff',

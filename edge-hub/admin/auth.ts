@@ -29,20 +29,22 @@ export interface AdminSignedIn {
  * that the answer tells nothing about which it was. Limiters are in memory, like the tablet's.
  */
 export class AdminAuth {
-  private readonly store: StoreOf<'people' | 'audit'> & Transactional;
+  private readonly store: StoreOf<'people' | 'audit' | 'signInLimits'> & Transactional;
   private readonly clock: Clock;
   private readonly format: (d: Date) => string;
   private readonly pins: PinSignIn;
 
   constructor(options: {
-    store: StoreOf<'people' | 'audit'> & Transactional;
+    store: StoreOf<'people' | 'audit' | 'signInLimits'> & Transactional;
     clock: Clock;
     format: (d: Date) => string;
+    /** An admin signed in with a PIN shorter than 6 digits (set before that rule): the hub warns. */
+    onShortAdminPin?: (staffId: string) => void;
   }) {
     this.store = options.store;
     this.clock = options.clock;
     this.format = options.format;
-    this.pins = new PinSignIn(options.store, options.clock);
+    this.pins = new PinSignIn(options.store, options.clock, options.onShortAdminPin);
   }
 
   /** Signs an admin in from `remote` (the client address, the per-browser limiter's key). */

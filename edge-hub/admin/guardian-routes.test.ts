@@ -9,7 +9,7 @@ import {
   type AdminRoster,
 } from '../../protocol/admin.ts';
 import { topics } from '../../protocol/topics.ts';
-import type { RunningHub } from '../hub.ts';
+import type { RunningHubWithPlain } from '../hub.ts';
 import { addStaff } from '../access/staff.ts';
 import { HubStore } from '../store/hub-store.ts';
 import {
@@ -38,7 +38,7 @@ const OTHER_PIN = '90817263';
  */
 describe('admin guardian routes', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   let base: string;
   let kiosk: MqttClient;
   let cookie: string;
@@ -47,7 +47,7 @@ describe('admin guardian routes', () => {
   beforeAll(async () => {
     site = await provision(1);
     const store = HubStore.open(site.dir);
-    await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '2468', role: 'admin' });
+    await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '246813', role: 'admin' });
     store.close();
     hub = await startTestHub(site, {
       logger: createLogger({ level: 'trace', destination: { write: (line: string) => logLines.push(line) } }),
@@ -60,7 +60,7 @@ describe('admin guardian routes', () => {
     const res = await fetch(`${base}/api/admin/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: base },
-      body: JSON.stringify({ staffId: 'boss', pin: '2468' }),
+      body: JSON.stringify({ staffId: 'boss', pin: '246813' }),
     });
     expect(res.status).toBe(200);
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';

@@ -6,18 +6,22 @@ import type { Clock } from '../../common/time.ts';
 import {
   AdminGuardianPinRequestSchema,
   AdminGuardianQrRequestSchema,
+  type AdminCardRemoved,
+  type AdminGuardianCards,
   type AdminGuardianPin,
   type AdminGuardianQr,
+  type AdminQrRevoked,
 } from '../../protocol/admin.ts';
 import { describeIssues, ErrorCodes } from '../../protocol/index.ts';
 import type { AdminContext } from './auth.ts';
 import { issueGuardianQr, renderQrCardSvg } from '../facility/qr-card.ts';
 import { clearGuardianPin, setGuardianPin } from '../facility/guardian-pins.ts';
+import { guardianCards, removeCardByHash, revokeGuardianQr } from '../facility/revocation.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import { requireSameOrigin } from '../http/web-app.ts';
 
 export interface GuardianRoutesOptions {
-  store: StoreOf<'facility' | 'roster' | 'guardianPins' | 'audit'> & Transactional;
+  store: StoreOf<'facility' | 'roster' | 'guardianPins' | 'revocations' | 'audit'> & Transactional;
   clock: Clock;
   /** The request's signed-in admin; throws not_signed_in (401) without one. */
   adminOf: (req: FastifyRequest) => AdminContext;
@@ -28,8 +32,9 @@ export interface GuardianRoutesOptions {
 const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
 /**
- * The admin app's per-guardian routes (registered by edge-hub/admin/api.ts): a printable QR card and the
- * kiosk PIN. Both are credentials: neither the QR payload nor the PIN goes into a log or the audit log.
+ * The admin app's per-guardian routes (registered by edge-hub/admin/api.ts): a printable QR card and its
+ * revocation, the kiosk PIN, the guardian's cards (keyed hashes) and removing one. All are credentials:
+ * neither the QR payload nor the PIN goes into a log or the audit log; a card only as its keyed hash.
  */
 export function registerGuardianRoutes(
   app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
@@ -101,4 +106,47 @@ export function registerGuardianRoutes(
     const answer: AdminGuardianPin = { guardianId, pin: false, rosterVersion: done.rosterVersion };
     return noStore(reply).send(answer);
   });
+
+  // Revoking a guardian's QR codes (a lost or copied code): every code issued so far is refused by the
+  // kiosks from their next roster (~2 s); a card issued afterwards works.
+  app.post<{ Params: { guardianId: string } }>(
+    '/api/admin/guardians/:guardianId/qr/revoke',
+    { bodyLimit },
+    (req, reply) => {
+      requireSameOrigin(req);
+      const ctx = adminOf(req);
+      const done = revokeGuardianQr(store, req.params.guardianId, { kind: 'staff', id: ctx.staffId });
+      req.log.info({ staffId: ctx.staffId, guardianId: done.guardianId }, 'guardian QR codes revoked');
+      const answer: AdminQrRevoked = done;
+      return noStore(reply).send(answer);
+    },
+  );
+
+  app.get<{ Params: { guardianId: string } }>('/api/admin/guardians/:guardianId/cards', (req, reply) => {
+    adminOf(req);
+    const guardianId = req.params.guardianId;
+    const answer: AdminGuardianCards = {
+      guardianId,
+      cards: guardianCards(store, guardianId).map((c) => ({
+        credential: c.hash,
+        source: c.source,
+        enrolledAt: c.enrolledAt,
+      })),
+    };
+    return noStore(reply).send(answer);
+  });
+
+  // A lost card, named by the keyed hash the list above gave: the card number never reaches the browser.
+  app.delete<{ Params: { guardianId: string; credential: string } }>(
+    '/api/admin/guardians/:guardianId/cards/:credential',
+    (req, reply) => {
+      requireSameOrigin(req);
+      const ctx = adminOf(req);
+      const { guardianId, credential } = req.params;
+      const done = removeCardByHash(store, credential, { kind: 'staff', id: ctx.staffId }, guardianId);
+      req.log.info({ staffId: ctx.staffId, guardianId }, 'guardian card removed');
+      const answer: AdminCardRemoved = done;
+      return noStore(reply).send(answer);
+    },
+  );
 }

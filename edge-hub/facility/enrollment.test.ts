@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../common/time.ts';
-import { credentialHash } from '../../protocol/index.ts';
+import { credentialLookupHashSync } from '../../protocol/index.ts';
 import { importRoster } from './roster.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { removeDir, ROSTER_HEADER, tempDir, TEST_ROSTER } from '../../test/support/hub.ts';
@@ -18,8 +18,8 @@ describe('enrolled cards in the store', () => {
     dir = await tempDir();
     store = HubStore.open(dir, { clock: fixedClock('2026-04-01T08:00:00+09:00') });
     importRoster(store, TEST_ROSTER);
-    const key = store.facility.meta().credentialKey;
-    card = (uid) => credentialHash(key, { kind: 'card', value: uid });
+    // As the roster's scheme makes them (the kiosks' and cardCredentialOf's hash).
+    card = (uid) => credentialLookupHashSync(store.facility.meta(), { kind: 'card', value: uid });
   });
   afterEach(async () => {
     store.close();

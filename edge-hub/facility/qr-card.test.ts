@@ -65,6 +65,7 @@ describe('guardian QR cards', () => {
       ok: true,
       guardianId: 'g001',
       expires: issued.expires,
+      generation: 0,
     });
     expect(issueGuardianQr(store, 'g001').expires - Math.floor(Date.now() / 1000)).toBe(365 * 86_400);
   });

@@ -27,7 +27,7 @@ export interface IssuedQr {
  * and the facility fixed (by the hub's first start), because kiosks check both.
  */
 export function issueGuardianQr(
-  store: StoreOf<'facility' | 'roster'>,
+  store: StoreOf<'facility' | 'roster' | 'revocations'>,
   guardianId: string,
   options: { days?: number; clock?: Clock } = {},
 ): IssuedQr {
@@ -50,6 +50,8 @@ export function issueGuardianQr(
     facilityId: meta.facilityId,
     guardianId,
     expires,
+    // After `genkan qr revoke`, codes carry the guardian's new generation (protocol/qr.ts).
+    generation: store.revocations.qrGeneration(guardianId),
   });
   return {
     payload,

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { ConflictError, GenkanError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { ImportJob } from '../../protocol/admin.ts';
-import { checkMonthsOpen, effectiveDateOf, importRoster, type RosterImportStore } from './roster.ts';
+import { checkMonthsOpen, effectiveDateOf, importRosterAsync, type RosterImportStore } from './roster.ts';
 import {
   parseRosterCsv,
   readRosterHeader,
@@ -77,7 +77,8 @@ function split(text: string): Split | undefined {
  * Roster imports from the admin app, as background jobs with progress. The file is checked in chunks of
  * rows (each with parseRosterCsv, padded so that its line numbers are the file's) with the event loop
  * running in between, then once as a whole for what spans chunks (a child or card on two distant lines).
- * A real import then writes with importRoster: one transaction, all or nothing.
+ * A real import then writes with importRosterAsync (cards hashed off the event loop): one transaction, all
+ * or nothing.
  */
 export class RosterJobs {
   private readonly jobs = new Map<string, ImportJob>();
@@ -180,7 +181,7 @@ export class RosterJobs {
     job.state = 'importing';
     await yieldToEventLoop();
     try {
-      const summary = importRoster(store, csv, effectiveFrom);
+      const summary = await importRosterAsync(store, csv, effectiveFrom);
       job.summary = summary;
       job.state = 'done';
       this.audit(staffId, 'ok', {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BEGINNING_OF_TIME, credentialHash } from '../../protocol/index.ts';
-import { importRoster, parseRosterCsv, RosterImportError, type RosterProblem } from './roster.ts';
+import { BEGINNING_OF_TIME, credentialHash, credentialLookupHashSync } from '../../protocol/index.ts';
+import {
+  importRoster,
+  parseRosterCsv,
+  RosterImportError,
+  rosterMessage,
+  type RosterProblem,
+} from './roster.ts';
 import type { HubStore } from '../store/hub-store.ts';
 import { ROSTER_HEADER, TEST_ROSTER, useTempHubStore } from '../../test/support/hub.ts';
 
@@ -200,10 +206,12 @@ describe('importRoster', () => {
       snapshotVersions: [2],
     });
     const roster = store.roster.read();
-    const key = store.facility.meta().credentialKey;
-    expect(roster.guardians.find((g) => g.id === 'g001')?.credentials).toEqual([
-      credentialHash(key, { kind: 'card', value: '04a23b4c' }),
-    ]);
+    const meta = store.facility.meta();
+    // The slow hash (scrypt over the HMAC), as kiosks compute it from the roster's scheme.
+    const hash = credentialLookupHashSync(meta, { kind: 'card', value: '04a23b4c' });
+    expect(hash).not.toBe(credentialHash(meta.credentialKey, { kind: 'card', value: '04a23b4c' }));
+    expect(roster.guardians.find((g) => g.id === 'g001')?.credentials).toEqual([hash]);
+    expect(rosterMessage('f1', meta, roster).cardHash).toEqual(meta.cardHash);
     // no clear card number anywhere in the database
     const dump = JSON.stringify(store.db.prepare('SELECT * FROM credentials').all());
     expect(dump).not.toMatch(/04a23b4c/i);

@@ -1,6 +1,7 @@
 import { ConflictError, ValidationError } from '../../common/errors.ts';
 import { isValidDate } from '../../common/time.ts';
-import { BEGINNING_OF_TIME, credentialHash, type Roster } from '../../protocol/index.ts';
+import { BEGINNING_OF_TIME, type Roster } from '../../protocol/index.ts';
+import { cardHashesOf, cardHashesOfSync } from './card-hash.ts';
 import { applySnapshotChange, materialiseRoster, rosterPatchOf } from './history.ts';
 import { parseRosterCsv, type ParsedRoster } from './roster-csv.ts';
 import type { HubMeta } from '../store/facility.ts';
@@ -79,8 +80,13 @@ export function checkMonthsOpen(store: StoreOf<'corrections'>, effectiveFrom: st
   }
 }
 
-/** The file's roster as the history keeps it: card numbers replaced by their keyed hashes. */
-function datedRosterOf(parsed: ParsedRoster, credentialKey: string): DatedRoster {
+/** The file's card numbers, for hashing. */
+function cardUidsOf(parsed: ParsedRoster): string[] {
+  return parsed.guardians.flatMap((g) => g.cardUids);
+}
+
+/** The file's roster as the history keeps it: card numbers replaced by their hashes (uid → hash). */
+function datedRosterOf(parsed: ParsedRoster, hashes: ReadonlyMap<string, string>): DatedRoster {
   return {
     classes: parsed.classes,
     children: parsed.children,
@@ -88,7 +94,11 @@ function datedRosterOf(parsed: ParsedRoster, credentialKey: string): DatedRoster
       id: g.id,
       name: g.name,
       childIds: g.childIds,
-      credentials: g.cardUids.map((value) => credentialHash(credentialKey, { kind: 'card', value })),
+      credentials: g.cardUids.map((uid) => {
+        const hash = hashes.get(uid);
+        if (hash === undefined) throw new Error('a card of the file was not hashed');
+        return hash;
+      }),
     })),
   };
 }
@@ -97,7 +107,8 @@ function datedRosterOf(parsed: ParsedRoster, credentialKey: string): DatedRoster
  * Imports a roster file effective from `effectiveFrom` (default: today) on, in one transaction or not at
  * all: it is recorded in the history (it replaces the roster of every day from then on, days before stay as
  * they were), and the live roster tables take it when it is in effect today (a later date waits for its
- * day: edge-hub/facility/history.ts materialiseRoster).
+ * day: edge-hub/facility/history.ts materialiseRoster). Card hashes are slow (~30 ms each) and computed on
+ * the calling thread here: the running hub uses importRosterAsync.
  */
 export function importRoster(
   store: RosterImportStore,
@@ -106,7 +117,22 @@ export function importRoster(
 ): ImportSummary {
   const from = effectiveDateOf(store, effectiveFrom);
   const parsed = parseRosterCsv(csvText);
-  const roster = datedRosterOf(parsed, store.facility.meta().credentialKey);
+  return recordImport(store, from, datedRosterOf(parsed, cardHashesOfSync(store, cardUidsOf(parsed))));
+}
+
+/** importRoster with the cards hashed off the event loop first (the hub's roster job, the CLI). */
+export async function importRosterAsync(
+  store: RosterImportStore,
+  csvText: string,
+  effectiveFrom?: string,
+): Promise<ImportSummary> {
+  const from = effectiveDateOf(store, effectiveFrom);
+  const parsed = parseRosterCsv(csvText);
+  const hashes = await cardHashesOf(store, cardUidsOf(parsed));
+  return recordImport(store, from, datedRosterOf(parsed, hashes));
+}
+
+function recordImport(store: RosterImportStore, from: string, roster: DatedRoster): ImportSummary {
   return store.transaction(() => {
     // Inside the transaction: a month closed by the hub meanwhile is seen.
     checkMonthsOpen(store, from);
@@ -129,13 +155,15 @@ export function importRoster(
 
 /**
  * The retained roster message (RosterSchema). `pinHashes`: guardian id → kiosk PIN hash
- * (edge-hub/facility/guardian-pins.ts), shipped as each guardian's `pinHash`.
+ * (edge-hub/facility/guardian-pins.ts), shipped as each guardian's `pinHash`. `qrGenerations`: guardian
+ * id → QR generation (store.revocations), shipped as `qrGeneration` so kiosks refuse revoked codes.
  */
 export function rosterMessage(
   facilityId: string,
   meta: HubMeta,
   roster: RosterData,
   pinHashes: ReadonlyMap<string, string> = new Map(),
+  qrGenerations: ReadonlyMap<string, number> = new Map(),
 ): Roster {
   return {
     facilityId,
@@ -143,13 +171,19 @@ export function rosterMessage(
     timeZone: meta.timeZone,
     version: meta.rosterVersion,
     credentialKey: meta.credentialKey,
+    cardHash: meta.cardHash,
     qrPublicKey: meta.qrPublicKey,
     classes: roster.classes,
     // The kiosks' roster has no care types: they are for the ledgers only.
     children: roster.children.map(({ id, name, kana, classId }) => ({ id, name, kana, classId })),
     guardians: roster.guardians.map((g) => {
       const pinHash = pinHashes.get(g.id);
-      return pinHash === undefined ? g : { ...g, pinHash };
+      const qrGeneration = qrGenerations.get(g.id);
+      return {
+        ...g,
+        ...(pinHash !== undefined && { pinHash }),
+        ...(qrGeneration !== undefined && { qrGeneration }),
+      };
     }),
   };
 }

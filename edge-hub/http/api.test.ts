@@ -10,7 +10,7 @@ import {
   RollcallSchema,
   type AttendanceEvent,
 } from '../../protocol/index.ts';
-import { startHub, type RunningHub } from '../hub.ts';
+import { startHub, type RunningHubWithPlain } from '../hub.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { makeEvent, provision, removeDir, startTestHub, type TestSite } from '../../test/support/hub.ts';
 import { until } from '../../test/support/wait.ts';
@@ -19,7 +19,7 @@ const TOKEN = 'test-admin-token';
 
 describe('hub HTTP API', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   let base: string;
   const events: AttendanceEvent[] = [];
 
@@ -80,6 +80,22 @@ describe('hub HTTP API', () => {
       const wrong = await get(path, 'nope');
       expect(wrong.status).toBe(401);
       expect(await wrong.json()).toEqual({ error: { code: 'unauthorized', message: 'wrong admin token' } });
+    }
+  });
+
+  it('answers API, ledger, probe and error responses with Cache-Control: no-store', async () => {
+    for (const [path, token] of [
+      ['/api/rollcall', TOKEN],
+      ['/api/events?date=2026-04-01', TOKEN],
+      ['/api/ledger/daily?date=2026-04-01&format=csv', TOKEN],
+      ['/metrics', TOKEN],
+      ['/healthz', null],
+      ['/api/rollcall', null],
+      ['/api/nothing', TOKEN],
+    ] as const) {
+      const res = await get(path, token);
+      expect(res.headers.get('cache-control'), path).toBe('no-store');
+      await res.arrayBuffer();
     }
   });
 

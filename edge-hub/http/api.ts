@@ -1,4 +1,9 @@
-import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerFactory,
+} from 'fastify';
 import { AuthError, ValidationError } from '../../common/errors.ts';
 import { installErrorHandling } from '../../common/http-errors.ts';
 import { isTabletPath, registerTabletApi, type TabletApiOptions } from '../tablet/api.ts';
@@ -45,8 +50,15 @@ export interface HttpApiOptions {
   layout: () => RollcallLayout;
   /** Serves POST /api/pair. */
   pairing: PairingService;
-  /** The broker's MQTT (TCP) port, for the mqttUrl of a pairing answer. */
-  mqttPort: number;
+  /**
+   * The broker's ports, for the mqttUrl of a pairing answer: mqtts to a device that paired over HTTPS,
+   * plain mqtt (when it listens) to one that paired over plain HTTP.
+   */
+  mqttPorts: { mqtts: number; mqtt?: number };
+  /** The HTTP(S) servers (edge-hub/http/listeners.ts); fastify's own plain server without it (tests). */
+  serverFactory?: FastifyServerFactory;
+  /** Fastify's trustProxy: true (any peer) or the proxies' addresses; X-Forwarded-* believed from them. */
+  trustProxy?: boolean | string;
   /** The staff tablet's routes (cookie-authenticated); absent in hubs built without them (tests). */
   tablet?: TabletApiOptions;
   /** The director's admin app's routes (cookie-authenticated, edge-hub/admin/api.ts). */
@@ -82,6 +94,14 @@ export function mqttHost(hostHeader: string | undefined, localAddress: string | 
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** The broker address a device that paired with this request should use (see mqttHost). */
+function mqttUrlFor(req: FastifyRequest, ports: HttpApiOptions['mqttPorts']): string {
+  const host = mqttHost(req.headers.host, req.socket.localAddress);
+  return req.protocol === 'https' || ports.mqtt === undefined
+    ? `mqtts://${host}:${ports.mqtts}`
+    : `mqtt://${host}:${ports.mqtt}`;
+}
+
 interface DateQuery {
   date?: unknown;
   format?: unknown;
@@ -97,6 +117,8 @@ export function buildHttpApi(options: HttpApiOptions) {
     loggerInstance: options.logger,
     // Request lines would only repeat the URL; errors are logged by the error handler below.
     logController: new LogController({ disableRequestLogging: true }),
+    ...(options.serverFactory && { serverFactory: options.serverFactory }),
+    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
   });
 
   app.addHook('onRequest', async (req, _reply) => {
@@ -133,6 +155,12 @@ export function buildHttpApi(options: HttpApiOptions) {
         'Bearer',
       );
     }
+  });
+
+  // API and ledger answers hold children's attendance, names and session verdicts: no browser, proxy or
+  // shared PC keeps a copy. The app files set their own caching (web-app.ts), which this keeps.
+  app.addHook('onSend', async (_req, reply) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
 
   installErrorHandling(app, {
@@ -185,7 +213,7 @@ export function buildHttpApi(options: HttpApiOptions) {
         deviceId: paired.deviceId,
         facilityId,
         password: paired.password,
-        mqttUrl: `mqtt://${mqttHost(req.headers.host, req.socket.localAddress)}:${options.mqttPort}`,
+        mqttUrl: mqttUrlFor(req, options.mqttPorts),
       };
       return answer;
     } catch (err) {

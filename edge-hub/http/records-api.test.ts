@@ -7,7 +7,7 @@ import {
   OpenDaysSchema,
 } from '../../protocol/index.ts';
 import { addStaff } from '../access/staff.ts';
-import type { RunningHub } from '../hub.ts';
+import type { RunningHubWithPlain } from '../hub.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { makeEvent, provision, removeDir, startTestHub, type TestSite } from '../../test/support/hub.ts';
 import { seedSnapshot } from '../../test/support/records.ts';
@@ -29,14 +29,14 @@ interface Row {
 
 describe('records HTTP API: corrections, open days, months', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   let base: string;
 
   beforeAll(async () => {
     site = await provision(1);
     const store = HubStore.open(site.dir);
     seedSnapshot(store);
-    await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '2468', role: 'admin' });
+    await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '246813', role: 'admin' });
     await addStaff(store, { id: 's1', name: '保育 花子', pin: '1357' });
     store.events.insertEvents([
       makeEvent({ childId: 'c001', occurredAt: at('2026-04-03', '08:00') }),
@@ -171,7 +171,7 @@ describe('records HTTP API: corrections, open days, months', () => {
     const signIn = await fetch(`${base}/api/admin/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: base },
-      body: JSON.stringify({ staffId: 'boss', pin: '2468' }),
+      body: JSON.stringify({ staffId: 'boss', pin: '246813' }),
     });
     expect(signIn.status).toBe(200);
     const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';

@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topics, type Ack, type AttendanceEvent } from '../../protocol/index.ts';
 import { addDevice } from '../access/devices.ts';
-import type { RunningHub } from '../hub.ts';
+import type { RunningHubWithPlain } from '../hub.ts';
 import { updateSettings } from '../facility/settings.ts';
 import { HubStore } from '../store/hub-store.ts';
 import {
@@ -22,7 +22,7 @@ import { until } from '../../test/support/wait.ts';
  */
 describe('what a kiosk may write, and who may log in', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   let store: HubStore;
   let tablet: { deviceId: string; password: string };
   const clients: MqttClient[] = [];

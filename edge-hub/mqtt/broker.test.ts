@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RosterSchema, topics, type Ack, type Roster } from '../../protocol/index.ts';
-import type { RunningHub } from '../hub.ts';
+import type { RunningHubWithPlain } from '../hub.ts';
 import { importRoster } from '../facility/roster.ts';
 import { HubStore } from '../store/hub-store.ts';
 import {
@@ -18,7 +18,7 @@ import {
 
 describe('hub broker: authentication and ACL', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   const clients: MqttClient[] = [];
   const device = (i: number) => {
     const d = site.devices[i];

@@ -1,4 +1,10 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import {
   createServer as createNetServer,
   type AddressInfo,
@@ -6,6 +12,7 @@ import {
   type Socket,
 } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { GenkanError } from '../../common/errors.ts';
@@ -16,8 +23,13 @@ import type { DeviceRole } from '../store/devices.ts';
 
 export interface BrokerOptions {
   host: string;
-  mqttPort: number;
-  wsPort: number;
+  /** MQTT over TLS and MQTT over secure WebSocket, with this certificate chain and key (PEM). */
+  tls: { cert: string; key: string };
+  mqttsPort: number;
+  wssPort: number;
+  /** Plain MQTT over TCP and WebSocket (legacy devices on a trusted network): each only when given. */
+  mqttPort?: number;
+  wsPort?: number;
   facilityId: string;
   logger: Logger;
   /** Checks a device's credentials (username = device id). */
@@ -43,13 +55,17 @@ export interface BrokerOptions {
 }
 
 export interface HubBroker {
-  ports: { mqtt: number; ws: number };
+  ports: { mqtts: number; wss: number; mqtt?: number; ws?: number };
   /**
    * Publishes as the hub (QoS 1). Errors are logged, never thrown. `done` runs once the message is handed
    * to the subscribers (or dropped), so that a later publish cannot overtake it.
    */
   publish: (topic: string, payload: string | Buffer, retain: boolean, done?: () => void) => void;
   close: () => Promise<void>;
+  /** Devices with a live connection (for dropping those removed meanwhile). */
+  connectedDevices: () => string[];
+  /** Closes a device's connection at once (a removed device); whether it had one. */
+  disconnect: (deviceId: string) => boolean;
 }
 
 /** A publish or subscription outside the device's ACL. */
@@ -71,7 +87,7 @@ function authError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateErro
   return Object.assign(new GenkanError('unauthorized', message), { returnCode });
 }
 
-function listen(server: NetServer | HttpServer, port: number, host: string): Promise<number> {
+function listen(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -81,7 +97,7 @@ function listen(server: NetServer | HttpServer, port: number, host: string): Pro
   });
 }
 
-function closeServer(server: NetServer | HttpServer): Promise<void> {
+function closeServer(server: NetServer): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) {
       resolve();
@@ -94,8 +110,9 @@ function closeServer(server: NetServer | HttpServer): Promise<void> {
 }
 
 /**
- * The hub's MQTT broker (aedes) on TCP and WebSocket. Kiosks log in with their id (as both username and
- * client id) and password and may only touch their own topics:
+ * The hub's MQTT broker (aedes) on TLS and secure WebSocket (and, asked for, plain TCP and WebSocket).
+ * Kiosks log in with their id (as both username and client id) and password and may only touch their own
+ * topics:
  *   publish   genkan/v1/F/devices/<self>/events (handed to ingest, never retained or routed as is)
  *             genkan/v1/F/devices/<self>/status (must match StatusSchema)
  *             genkan/v1/F/devices/<self>/requests (handed to the request handler likewise)
@@ -267,6 +284,24 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
   const onOversizedPacket = (declared: number) => {
     logger.warn({ bytes: declared, limit: maxPacket }, 'connection dropped: MQTT packet too large');
   };
+  const refuseHttp = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
+  };
+  /** MQTT over WebSocket on an HTTP(S) server; ws enforces the packet bound per message (close code 1009). */
+  const webSocketServer = (server: HttpServer) => {
+    const wss = new WebSocketServer({ server, maxPayload: maxPacket + 5 });
+    wss.on('connection', (socket, req) => {
+      const stream = createWebSocketStream(socket);
+      stream.on('error', (err) => {
+        logger.debug({ err: err.message }, 'websocket stream error');
+      });
+      accept(stream, req);
+    });
+    wss.on('error', (err) => {
+      logger.error({ err }, 'websocket server error');
+    });
+    return wss;
+  };
   const accept = (stream: Duplex, req?: Parameters<Aedes['handle']>[1]) => {
     sockets.add(stream);
     stream.once('close', () => sockets.delete(stream));
@@ -280,24 +315,26 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
 
   // No Nagle: an ack written right after a PUBACK would otherwise wait for the device's delayed ACK
   // (about 40 ms per round trip measured on loopback).
-  const tcp = createNetServer({ noDelay: true }, (socket: Socket) => {
+  const mqtts = createTlsServer({ ...options.tls, noDelay: true }, (socket) => {
     accept(socket);
   });
-  const http = createHttpServer((_req, res) => {
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
+  // A client speaking plain MQTT (or anything but TLS) to the TLS port fails its handshake: dropped.
+  mqtts.on('tlsClientError', (err) => {
+    logger.debug({ err: err.message }, 'TLS handshake failed');
   });
-  // ws enforces the same bound per WebSocket message (close code 1009).
-  const wss = new WebSocketServer({ server: http, maxPayload: maxPacket + 5 });
-  wss.on('connection', (socket, req) => {
-    const stream = createWebSocketStream(socket);
-    stream.on('error', (err) => {
-      logger.debug({ err: err.message }, 'websocket stream error');
-    });
-    accept(stream, req);
+  const wssHttp = createHttpsServer({ ...options.tls, noDelay: true }, refuseHttp);
+  wssHttp.on('tlsClientError', (err) => {
+    logger.debug({ err: err.message }, 'TLS handshake failed');
   });
-  wss.on('error', (err) => {
-    logger.error({ err }, 'websocket server error');
-  });
+  const tcp =
+    options.mqttPort === undefined
+      ? undefined
+      : createNetServer({ noDelay: true }, (socket: Socket) => {
+          accept(socket);
+        });
+  const wsHttp = options.wsPort === undefined ? undefined : createHttpServer(refuseHttp);
+  const webSockets = [wssHttp, wsHttp].flatMap((server) => (server ? [webSocketServer(server)] : []));
+  const servers: NetServer[] = [mqtts, wssHttp, ...(tcp ? [tcp] : []), ...(wsHttp ? [wsHttp] : [])];
 
   let closing = false;
   const close = async () => {
@@ -308,17 +345,23 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
       });
     });
     for (const s of sockets) s.destroy();
-    for (const ws of wss.clients) ws.terminate();
-    wss.close();
-    http.closeAllConnections();
-    await Promise.all([closeServer(tcp), closeServer(http)]);
+    for (const wss of webSockets) {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    }
+    wssHttp.closeAllConnections();
+    wsHttp?.closeAllConnections();
+    await Promise.all(servers.map(closeServer));
   };
 
   let ports: HubBroker['ports'];
   try {
-    const mqtt = await listen(tcp, options.mqttPort, options.host);
-    const ws = await listen(http, options.wsPort, options.host);
-    ports = { mqtt, ws };
+    ports = {
+      mqtts: await listen(mqtts, options.mqttsPort, options.host),
+      wss: await listen(wssHttp, options.wssPort, options.host),
+    };
+    if (tcp && options.mqttPort !== undefined) ports.mqtt = await listen(tcp, options.mqttPort, options.host);
+    if (wsHttp && options.wsPort !== undefined) ports.ws = await listen(wsHttp, options.wsPort, options.host);
   } catch (err) {
     await close();
     throw err;
@@ -346,6 +389,14 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
       });
     },
     close,
+    connectedDevices: () => [...sessions.keys()],
+    disconnect: (deviceId) => {
+      const client = sessions.get(deviceId);
+      if (client === undefined) return false;
+      logger.warn({ deviceId }, 'device disconnected: it was removed');
+      client.close();
+      return true;
+    },
   };
 }
 

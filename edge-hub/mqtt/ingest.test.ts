@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { silentLogger } from '../../common/logger.ts';
 import { systemClock } from '../../common/time.ts';
 import { topics, type Ack, type AttendanceEvent, type Rollcall } from '../../protocol/index.ts';
-import type { RunningHub } from '../hub.ts';
+import type { RunningHubWithPlain } from '../hub.ts';
 import { Ingest } from './ingest.ts';
 import type { StoredEvent } from '../store/events.ts';
 import { HubStore } from '../store/hub-store.ts';
@@ -30,7 +30,7 @@ const CLOSED_DAY = new Date(Date.now() - 300 * 86_400_000).toLocaleDateString('s
 
 describe('ingest over MQTT (real hub, mqtt.js over TCP)', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   let client: MqttClient;
   let store: HubStore; // a second connection to the hub's database, to see what was committed
   const eventsTopic = topics.events('f1', 'kiosk-1');

@@ -3,6 +3,7 @@ import { newEventId } from '../../common/ids.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   credentialHash,
+  credentialLookupHashSync,
   DeviceResponseSchema,
   RosterSchema,
   topics,
@@ -10,7 +11,7 @@ import {
   type Roster,
 } from '../../protocol/index.ts';
 import { addDevice } from '../access/devices.ts';
-import type { RunningHub } from '../hub.ts';
+import type { RunningHubWithPlain } from '../hub.ts';
 import { HubStore } from '../store/hub-store.ts';
 import {
   connect,
@@ -24,7 +25,7 @@ import {
 
 describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   let store: HubStore; // a second connection, to see what was committed
   let tablet: { deviceId: string; password: string };
   let client: MqttClient;
@@ -32,13 +33,14 @@ describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => 
   let received: { topic: string; json: unknown }[];
   const requestsTopic = topics.requests('f1', 'kiosk-1');
   const responsesTopic = topics.responses('f1', 'kiosk-1');
-  const card = (uid: string) =>
-    credentialHash(store.facility.meta().credentialKey, { kind: 'card', value: uid });
+  /** A card's hash as the roster's scheme makes it (a kiosk holding a roster of this hub). */
+  const card = (uid: string) => credentialLookupHashSync(store.facility.meta(), { kind: 'card', value: uid });
   const enroll = (overrides: Record<string, unknown> = {}) => ({
     id: newEventId(),
     op: 'enroll_card',
     guardianId: 'g003',
     credentialHash: card('aabbccdd'),
+    hashAlg: 'scrypt-hmac-sha256',
     staffId: 's01',
     ...overrides,
   });
@@ -151,6 +153,15 @@ describe('device requests over MQTT (real hub, mqtt.js): card enrolment', () => 
     // the same card for the same guardian again is fine (idempotent)
     const same = enroll({ guardianId: 'g003', credentialHash: card('02020202') });
     expect(await ask(same, same.id)).toEqual({ id: same.id, ok: true, rosterVersion: version + 1 });
+  });
+
+  it('makes the HMAC of a kiosk holding a roster from before migration 17 the slow hash', async () => {
+    const hmac = credentialHash(store.facility.meta().credentialKey, { kind: 'card', value: '05050505' });
+    const request = enroll({ credentialHash: hmac, hashAlg: undefined });
+    expect((await ask(request, request.id)).ok).toBe(true);
+    const hashes = store.roster.enrolledCredentials().map((e) => e.hash);
+    expect(hashes).toContain(card('05050505'));
+    expect(hashes).not.toContain(hmac);
   });
 
   it('refuses a guardian not on the roster', async () => {

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import type { Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
 import {
+  CARD_HASH_ALG,
   decodeJson,
   describeIssues,
   DeviceRequestSchema,
   ErrorCodes,
   MQTT_PAYLOAD_MAX,
+  slowCardHash,
   type DeviceRequest,
   type DeviceResponse,
 } from '../../protocol/index.ts';
@@ -16,7 +18,7 @@ import type { StoreOf, Transactional } from '../store/hub-store.ts';
 export const REQUEST_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 export interface DeviceRequestsOptions {
-  store: StoreOf<'roster' | 'devices' | 'audit'> & Transactional;
+  store: StoreOf<'facility' | 'roster' | 'devices' | 'audit'> & Transactional;
   logger: Logger;
   clock: Clock;
   /** Sends the answer on the device's responses topic; called only after the commit. */
@@ -46,7 +48,7 @@ function uuidOf(json: unknown): string | undefined {
  * nothing. Requests are rare (a card enrolment now and then), so unlike ingest there is no grouping.
  */
 export class DeviceRequests {
-  private readonly store: StoreOf<'roster' | 'devices' | 'audit'> & Transactional;
+  private readonly store: StoreOf<'facility' | 'roster' | 'devices' | 'audit'> & Transactional;
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly publishResponse: DeviceRequestsOptions['publishResponse'];
@@ -106,7 +108,7 @@ export class DeviceRequests {
       this.send(deviceId, { id, ok: false, code: ErrorCodes.invalidPayload, message });
       return;
     }
-    const request = parsed.value;
+    const request = await withSlowHash(this.store, parsed.value);
     const outcome = this.store.transaction(() => this.run(deviceId, request));
     if (outcome.rosterChanged) {
       try {
@@ -175,4 +177,14 @@ export class DeviceRequests {
       this.logger.error({ err, deviceId }, 'response publish failed; the device will resend');
     }
   }
+}
+
+/**
+ * A kiosk still holding a roster from before hub migration 17 sends a card's HMAC alone (no `hashAlg`):
+ * the hub makes it the slow hash its roster holds (protocol/credentials.ts), off the event loop.
+ */
+async function withSlowHash(store: StoreOf<'facility'>, request: DeviceRequest): Promise<DeviceRequest> {
+  if (request.hashAlg !== undefined) return request;
+  const credentialHash = await slowCardHash(request.credentialHash, store.facility.meta().cardHash);
+  return { ...request, credentialHash, hashAlg: CARD_HASH_ALG };
 }

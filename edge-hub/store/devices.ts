@@ -25,6 +25,11 @@ export interface DeviceStore {
   deviceRole(id: string): DeviceRole | undefined;
   /** Every paired or added device, by id. */
   deviceList(): { id: string; role: DeviceRole }[];
+  /**
+   * Deletes a device with its pairing codes and tablet device cookies (its events and answered requests
+   * stay); the role it had, or undefined when there was no such device. Within the caller's transaction.
+   */
+  removeDevice(id: string): DeviceRole | undefined;
 
   addPairingCode(codeHash: string, deviceId: string, role: DeviceRole, expiresAt: Date): void;
   /** The device's codes still usable at `now` (unused and unexpired). */
@@ -87,6 +92,14 @@ export class SqliteDeviceStore implements DeviceStore {
     return this.db
       .prepare<[], { id: string; role: DeviceRole }>('SELECT id, role FROM devices ORDER BY id')
       .all();
+  }
+
+  removeDevice(id: string): DeviceRole | undefined {
+    const role = this.deviceRole(id);
+    this.db.prepare('DELETE FROM pairing_codes WHERE device_id = ?').run(id);
+    this.db.prepare('DELETE FROM tablet_tokens WHERE device_id = ?').run(id);
+    this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
+    return role;
   }
 
   // ---- pairing codes --------------------------------------------------------------------------------

@@ -7,8 +7,11 @@ import {
   generateQrKeyPair,
   ID_RE,
   importQrPrivateKey,
+  newCardHashScheme,
   newCredentialKey,
+  parseCardHashScheme,
   textProblem,
+  type CardHashScheme,
 } from '../../protocol/index.ts';
 
 export const DEFAULT_FACILITY_ID = 'demo';
@@ -20,6 +23,8 @@ export interface HubMeta {
   timeZone: string;
   /** base64 HMAC key for credential hashes; handed to kiosks in the roster. */
   credentialKey: string;
+  /** How card hashes are made from the key (protocol/credentials.ts); handed to kiosks in the roster. */
+  cardHash: CardHashScheme;
   rosterVersion: number;
   adminTokenHash: string | null;
   /** base64 raw Ed25519 public key for guardian QR codes; handed to kiosks in the roster. */
@@ -55,6 +60,7 @@ interface MetaRow {
   roster_version: number;
   admin_token_hash: string | null;
   qr_public_key: string | null;
+  card_hash_scheme: string | null;
 }
 
 export class SqliteFacilityStore implements FacilityStore {
@@ -65,7 +71,7 @@ export class SqliteFacilityStore implements FacilityStore {
     this.db = db;
     this.metaStmt = db.prepare(
       `SELECT facility_id, facility_name, time_zone, credential_key, roster_version, admin_token_hash,
-         qr_public_key FROM meta WHERE id = 1`,
+         qr_public_key, card_hash_scheme FROM meta WHERE id = 1`,
     );
   }
 
@@ -81,10 +87,17 @@ export class SqliteFacilityStore implements FacilityStore {
     const qr = generateQrKeyPair();
     this.db
       .prepare(
-        `INSERT OR IGNORE INTO meta (id, time_zone, credential_key, roster_version, qr_private_key, qr_public_key)
-         VALUES (1, ?, ?, 0, ?, ?)`,
+        `INSERT OR IGNORE INTO meta
+           (id, time_zone, credential_key, roster_version, qr_private_key, qr_public_key, card_hash_scheme)
+         VALUES (1, ?, ?, 0, ?, ?, ?)`,
       )
-      .run(timeZone ?? DEFAULT_TIME_ZONE, newCredentialKey(), qr.privateKey, qr.publicKey);
+      .run(
+        timeZone ?? DEFAULT_TIME_ZONE,
+        newCredentialKey(),
+        qr.privateKey,
+        qr.publicKey,
+        JSON.stringify(newCardHashScheme()),
+      );
     const meta = this.meta();
     if (timeZone !== undefined && meta.timeZone !== timeZone) {
       throw new GenkanError(
@@ -135,11 +148,17 @@ export class SqliteFacilityStore implements FacilityStore {
     if (!r) throw new GenkanError('no_meta', 'hub database has no facility row');
     // Never null in practice: migration 4 fills an existing row and init creates new rows with a pair.
     if (r.qr_public_key === null) throw new GenkanError('no_qr_key', 'hub database has no QR key pair');
+    // Never null either: migration 17 fills an existing row and init creates new rows with a scheme.
+    const cardHash = r.card_hash_scheme === null ? undefined : parseCardHashScheme(r.card_hash_scheme);
+    if (cardHash === undefined) {
+      throw new GenkanError('no_card_hash', 'hub database has no valid card hash scheme');
+    }
     return {
       facilityId: r.facility_id,
       facilityName: r.facility_name,
       timeZone: r.time_zone,
       credentialKey: r.credential_key,
+      cardHash,
       rosterVersion: r.roster_version,
       adminTokenHash: r.admin_token_hash,
       qrPublicKey: r.qr_public_key,

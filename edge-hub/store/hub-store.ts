@@ -11,8 +11,10 @@ import { SqliteHistoryStore, type HistoryStore } from './history.ts';
 import { hubMigrations } from './migrations.ts';
 import { SqliteOutboxStore, type OutboxStore } from './outbox.ts';
 import { SqlitePeopleStore, type PeopleStore } from './people.ts';
+import { SqliteRevocationStore, type RevocationStore } from './revocations.ts';
 import { SqliteRosterStore, type RosterStore } from './roster.ts';
 import { SqliteSettingsStore, type SettingsStore } from './settings.ts';
+import { SqliteSignInLimitStore, type SignInLimitStore } from './sign-in-limits.ts';
 
 export const HUB_DB_FILE = 'hub.sqlite';
 
@@ -36,6 +38,10 @@ export interface HubAggregates {
   readonly corrections: CorrectionsStore;
   /** Guardians' kiosk PIN hashes (kept apart from the roster tables). */
   readonly guardianPins: GuardianPinStore;
+  /** Removed cards and guardians' QR generations (what kiosks must refuse). */
+  readonly revocations: RevocationStore;
+  /** Failed staff sign-ins per staff id (the back-off), and admins' short PINs. */
+  readonly signInLimits: SignInLimitStore;
 }
 
 /** What a caller that writes to several aggregates atomically needs besides them. */
@@ -65,6 +71,8 @@ export class HubStore implements HubAggregates, Transactional {
   readonly history: HistoryStore;
   readonly corrections: CorrectionsStore;
   readonly guardianPins: GuardianPinStore;
+  readonly revocations: RevocationStore;
+  readonly signInLimits: SignInLimitStore;
 
   private constructor(db: Db, clock: Clock, facility: FacilityStore, timeZone: string) {
     this.db = db;
@@ -79,6 +87,8 @@ export class HubStore implements HubAggregates, Transactional {
     this.history = new SqliteHistoryStore(db, clock, timeZone);
     this.corrections = new SqliteCorrectionsStore(db, clock);
     this.guardianPins = new SqliteGuardianPinStore(db, clock);
+    this.revocations = new SqliteRevocationStore(db, clock);
+    this.signInLimits = new SqliteSignInLimitStore(db);
   }
 
   /** Opens (creating and migrating when needed) DIR/hub.sqlite and makes sure the facility row exists. */

@@ -354,6 +354,28 @@ describe('hub migrations', () => {
     }
   });
 
+  it('15 adds the staff sign-in back-off table and the short-PIN mark, unknown for existing staff', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 14 });
+    db.prepare(
+      "INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES ('boss', '園長', 'admin', 'h', 'now')",
+    ).run();
+    db.close();
+    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 15 });
+    try {
+      expect(columns(up, 'staff_sign_in_failures')).toEqual([
+        'staff_id',
+        'failures',
+        'last_failed_at',
+        'blocked_until',
+      ]);
+      expect(indexes(up, 'staff_sign_in_failures')).toContain('staff_sign_in_failures_last');
+      expect(up.prepare('SELECT id, pin_short FROM staff').all()).toEqual([{ id: 'boss', pin_short: null }]);
+      expect(() => up.prepare('UPDATE staff SET pin_short = 2').run()).toThrow(/CHECK/);
+    } finally {
+      up.close();
+    }
+  });
+
   it('a new data directory gets its QR key pair on first open, and keeps it', () => {
     const store = HubStore.open(dir);
     const publicKey = store.facility.meta().qrPublicKey;

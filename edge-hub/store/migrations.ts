@@ -1,6 +1,9 @@
 import type { Migration } from '../../common/sqlite.ts';
 import { migration12 } from './migration-12.ts';
 import { guardianPinsMigration } from './guardian-pins.ts';
+import { signInLimitsMigration } from './sign-in-limits.ts';
+import { revocationsMigration } from './revocations.ts';
+import { cardHashMigration } from './card-hash-migration.ts';
 import { generateQrKeyPair } from '../../protocol/index.ts';
 
 /**
@@ -343,4 +346,7 @@ export const hubMigrations: readonly Migration[] = [
       `);
     },
   },
+  signInLimitsMigration(15),
+  revocationsMigration(16),
+  cardHashMigration(17),
 ];

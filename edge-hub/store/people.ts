@@ -8,6 +8,18 @@ export interface StaffRow {
   role: StaffRole;
   pinHash: string;
   disabled: boolean;
+  /** Whether the PIN is shorter than an admin's minimum; null: not known (set before that was stored). */
+  pinShort: boolean | null;
+}
+
+/** A staff account as `genkan staff list` shows it. */
+export interface StaffListEntry {
+  id: string;
+  name: string;
+  role: StaffRole;
+  disabled: boolean;
+  /** An admin whose PIN is shorter than 6 digits (set before that rule): asked to set a longer one. */
+  pinTooShort?: true;
 }
 
 /** A staff session as stored (instants as UTC ISO 8601); the token itself is never stored. */
@@ -39,7 +51,7 @@ export interface PeopleStore {
   setStaffDisabled(id: string, disabled: boolean): boolean;
   staff(id: string): StaffRow | undefined;
   /** Every staff account, by id (no PIN hashes). */
-  staffList(): { id: string; name: string; role: StaffRole; disabled: boolean }[];
+  staffList(): StaffListEntry[];
   /** Staff names by id (disabled accounts too: their past actions still show who did them). */
   staffNames(): Map<string, string>;
 
@@ -49,6 +61,8 @@ export interface PeopleStore {
   deleteSession(tokenHash: string): boolean;
   /** Ends every session of a staff member; returns how many there were. */
   deleteSessionsOf(staffId: string): number;
+  /** Ends every staff session on a tablet (a removed device); returns how many there were. */
+  deleteSessionsOnDevice(deviceId: string): number;
   /** Forgets sessions past their absolute end; returns how many. */
   pruneSessions(now: Date): number;
 
@@ -99,20 +113,42 @@ export class SqlitePeopleStore implements PeopleStore {
 
   staff(id: string): StaffRow | undefined {
     const r = this.db
-      .prepare<[string], { id: string; name: string; role: StaffRole; pin_hash: string; disabled: number }>(
-        'SELECT id, name, role, pin_hash, disabled FROM staff WHERE id = ?',
-      )
+      .prepare<
+        [string],
+        {
+          id: string;
+          name: string;
+          role: StaffRole;
+          pin_hash: string;
+          disabled: number;
+          pin_short: number | null;
+        }
+      >('SELECT id, name, role, pin_hash, disabled, pin_short FROM staff WHERE id = ?')
       .get(id);
-    return r && { id: r.id, name: r.name, role: r.role, pinHash: r.pin_hash, disabled: r.disabled === 1 };
+    return (
+      r && {
+        id: r.id,
+        name: r.name,
+        role: r.role,
+        pinHash: r.pin_hash,
+        disabled: r.disabled === 1,
+        pinShort: r.pin_short === null ? null : r.pin_short === 1,
+      }
+    );
   }
 
-  staffList(): { id: string; name: string; role: StaffRole; disabled: boolean }[] {
+  staffList(): StaffListEntry[] {
     return this.db
-      .prepare<[], { id: string; name: string; role: StaffRole; disabled: number }>(
-        'SELECT id, name, role, disabled FROM staff ORDER BY id',
+      .prepare<[], { id: string; name: string; role: StaffRole; disabled: number; pin_short: number | null }>(
+        'SELECT id, name, role, disabled, pin_short FROM staff ORDER BY id',
       )
       .all()
-      .map((r) => ({ ...r, disabled: r.disabled === 1 }));
+      .map(({ pin_short, ...r }) => ({
+        ...r,
+        disabled: r.disabled === 1,
+        // Flagged for admins only: a staff member's 4-digit PIN is allowed.
+        ...(r.role === 'admin' && pin_short === 1 && { pinTooShort: true as const }),
+      }));
   }
 
   staffNames(): Map<string, string> {
@@ -150,6 +186,10 @@ export class SqlitePeopleStore implements PeopleStore {
 
   deleteSessionsOf(staffId: string): number {
     return this.db.prepare('DELETE FROM sessions WHERE staff_id = ?').run(staffId).changes;
+  }
+
+  deleteSessionsOnDevice(deviceId: string): number {
+    return this.db.prepare('DELETE FROM sessions WHERE device_id = ?').run(deviceId).changes;
   }
 
   pruneSessions(now: Date): number {

@@ -36,12 +36,13 @@ export interface RosterStore {
    * Replaces the whole roster in one transaction and returns the new roster version. Cards enrolled at a
    * kiosk are kept, except those of guardians the new roster drops and those the new file assigns itself
    * (to anyone: the director's file wins); each removal is audited with the hash, so it can be undone.
+   * Cards removed as lost (store.revocations.removeCard) are left out though the file lists them.
    */
   replaceRoster(roster: RosterData): number;
   /**
    * Adds a card (its keyed hash) to a guardian, within the caller's transaction. A card the roster file or
    * an earlier enrolment gives to another guardian is refused; one the guardian has already is a no-op.
-   * A change bumps the roster version.
+   * A change bumps the roster version. Enrolling a removed card takes its removal back.
    */
   enrollCredential(
     guardianId: string,
@@ -122,11 +123,15 @@ export class SqliteRosterStore implements RosterStore {
       for (const c of roster.children) insChild.run(c.id, c.name, c.kana, c.classId, c.careType);
       const insGuardian = db.prepare('INSERT INTO guardians (id, name) VALUES (?, ?)');
       const insLink = db.prepare('INSERT INTO guardian_children (guardian_id, child_id) VALUES (?, ?)');
-      const insCredential = db.prepare('INSERT INTO credentials (hash, guardian_id) VALUES (?, ?)');
+      // A removed card (edge-hub/store/revocations.ts) stays removed though the file still lists it.
+      const insCredential = db.prepare(
+        `INSERT INTO credentials (hash, guardian_id) SELECT @hash, @guardianId
+          WHERE NOT EXISTS (SELECT 1 FROM removed_cards WHERE hash = @hash)`,
+      );
       for (const g of roster.guardians) {
         insGuardian.run(g.id, g.name);
         for (const childId of g.childIds) insLink.run(g.id, childId);
-        for (const hash of g.credentials) insCredential.run(hash, g.id);
+        for (const hash of g.credentials) insCredential.run({ hash, guardianId: g.id });
       }
       const dropped = db
         .prepare<[], { hash: string; guardian_id: string; in_file: number }>(
@@ -188,6 +193,8 @@ export class SqliteRosterStore implements RosterStore {
        ON CONFLICT (hash) DO UPDATE SET guardian_id = excluded.guardian_id, device_id = excluded.device_id,
          staff_id = excluded.staff_id, enrolled_at = excluded.enrolled_at`,
     ).run(hash, guardianId, by.deviceId, by.staffId, this.clock.now().toISOString());
+    // Staff enrolling a removed card again (found after all) is what takes the removal back.
+    db.prepare('DELETE FROM removed_cards WHERE hash = ?').run(hash);
     db.prepare('UPDATE meta SET roster_version = roster_version + 1 WHERE id = 1').run();
     return { ok: true, changed: true, rosterVersion: this.rosterVersion() };
   }

@@ -7,6 +7,7 @@ import type { Logger } from '../../common/logger.ts';
 import { localDate, type Clock } from '../../common/time.ts';
 import type { WebBundle } from '../../common/web-bundle.ts';
 import { originOk, parseCookies, requireSameOrigin, serveWebApp } from '../http/web-app.ts';
+import { isSecureRequest } from '../http/listeners.ts';
 import {
   describeIssues,
   DEVICE_COOKIE,
@@ -83,7 +84,8 @@ export function registerTabletApi(
 
   const checkOrigin = requireSameOrigin;
 
-  const secure = (req: FastifyRequest) => req.protocol === 'https';
+  // Over HTTPS (here or, with --trust-proxy, at the proxy) the cookies never travel in clear.
+  const secure = (req: FastifyRequest) => isSecureRequest(req);
 
   app.post('/api/tablet/device', { bodyLimit: TABLET_BODY_LIMIT }, (req, reply) => {
     checkOrigin(req);

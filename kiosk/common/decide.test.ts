@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { credentialHash } from '../../protocol/credentials.ts';
 import { RollcallSchema, RosterSchema } from '../../protocol/index.ts';
 import {
   dayRecords,
@@ -15,7 +14,7 @@ import {
   CARD_G1,
   CARD_G3,
   CARD_UNKNOWN,
-  CREDENTIAL_KEY,
+  rosterHash,
   makeRollcall,
   makeRoster,
   CARD_G2,
@@ -35,7 +34,7 @@ function types(d: TapDecision): Record<string, string> {
 function decide(hashOf = CARD_G1, rollcall = makeRollcall(TODAY), ownEvents: OwnEvent[] = []) {
   return decideTap({
     index,
-    credentialHash: credentialHash(CREDENTIAL_KEY, hashOf),
+    credentialHash: rosterHash(hashOf),
     rollcall,
     ownEvents,
     now: NOW,
@@ -119,12 +118,12 @@ describe('decideTap', () => {
     const twice = makeRoster({
       guardians: [
         ...roster.guardians,
-        { id: 'g9', name: 'Dup', childIds: ['c1'], credentials: [credentialHash(CREDENTIAL_KEY, CARD_G2)] },
+        { id: 'g9', name: 'Dup', childIds: ['c1'], credentials: [rosterHash(CARD_G2)] },
       ],
     });
     const d = decideTap({
       index: indexRoster(twice),
-      credentialHash: credentialHash(CREDENTIAL_KEY, CARD_G2),
+      credentialHash: rosterHash(CARD_G2),
       rollcall: undefined,
       ownEvents: [],
       now: NOW,
@@ -174,7 +173,7 @@ describe('each child’s own direction and the reversal guard', () => {
   const guarded = (ownEvents: OwnEvent[], rollcall = makeRollcall(TODAY), now = NOW) =>
     decideTap({
       index,
-      credentialHash: credentialHash(CREDENTIAL_KEY, CARD_G1),
+      credentialHash: rosterHash(CARD_G1),
       rollcall,
       ownEvents,
       now,

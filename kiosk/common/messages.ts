@@ -3,7 +3,10 @@
  * so the renderer can use it too.
  */
 
-/** Why a QR code was refused: protocol/qr.ts's checks, or a guardian not on the roster (checked in output.ts). */
+/**
+ * Why a QR code was refused: protocol/qr.ts's checks, a guardian not on the roster, or a code of an
+ * earlier QR generation than the roster's (revoked: `genkan qr revoke`). Checked in output.ts.
+ */
 export const QR_REFUSAL_REASONS = [
   'malformed',
   'unsigned',
@@ -11,6 +14,7 @@ export const QR_REFUSAL_REASONS = [
   'other_facility',
   'expired',
   'unknown_guardian',
+  'revoked',
 ] as const;
 export type QrRefusalReason = (typeof QR_REFUSAL_REASONS)[number];
 
@@ -39,6 +43,10 @@ export const QR_REFUSAL_MESSAGES: Readonly<Record<QrRefusalReason, { ja: string;
   unknown_guardian: {
     ja: 'このQRコードの保護者は名簿に登録されていません。職員にお声がけください。',
     en: 'The guardian of this QR code is not on the roster. Please ask a member of staff.',
+  },
+  revoked: {
+    ja: 'このQRコードは無効になりました。新しいQRコードをお使いいただくか、職員にお声がけください。',
+    en: 'This QR code was revoked. Please use your new code or ask a member of staff.',
   },
 };
 

@@ -120,12 +120,12 @@ export const FEEDBACK_BY_RESULT: Readonly<Record<TapResult, FeedbackSignal>> = {
   error: 'error',
 };
 
-/** Why a QR code was refused: the signature checks of protocol/qr.ts, or a guardian not on the roster. */
+/** Why a QR code was refused: the checks of protocol/qr.ts, a guardian not on the roster, a revoked code. */
 export type { QrRefusalReason } from './messages.ts';
 
 // The renderer-safe list in messages.ts must name exactly the refusals protocol/qr.ts can return.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-export const QR_REASONS_MATCH: Same<QrRefusal | 'unknown_guardian', QrRefusalReason> = true;
+export const QR_REASONS_MATCH: Same<QrRefusal | 'unknown_guardian' | 'revoked', QrRefusalReason> = true;
 
 /** The tap line's message: Japanese first, then English, for a screen that shows one line. */
 export function qrRefusalMessage(reason: QrRefusalReason): string {

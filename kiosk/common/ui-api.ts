@@ -30,9 +30,10 @@ export type ReaderView = z.infer<typeof ReaderViewSchema>;
 export const KioskViewSchema = z.strictObject({
   /**
    * `pairing`: the kiosk has no hub yet and shows the pairing screen (scan the hub's pairing QR);
-   * `kiosk`: normal operation.
+   * `kiosk`: normal operation; `out_of_order`: the kiosk's database cannot be opened, nothing can be
+   * recorded here (the screen says 故障中 / Out of order and what to tell staff).
    */
-  mode: z.enum(['kiosk', 'pairing']),
+  mode: z.enum(['kiosk', 'pairing', 'out_of_order']),
   deviceId: Id,
   facilityId: Id.nullable(),
   facilityName: z.string().max(200).nullable(),
@@ -362,6 +363,7 @@ export const UI_TEST_IDS = {
   enrollmentStatus: 'enrollment-status',
   /** The pairing screen root; attribute `data-status` (waiting|working|failed). */
   pairing: 'pairing-screen',
+  outOfOrder: 'out-of-order-screen',
   /**
    * "No card, no phone": the idle screen's button; the family chooser root (attribute `data-step` =
    * rows|guardians|pin), its kana row buttons (attribute `data-kana-row` = あ…わ), its guardian buttons

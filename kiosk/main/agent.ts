@@ -36,10 +36,12 @@ export type { AmendCommand, OpenTapView } from './agent/open-taps.ts';
 export interface KioskOptions {
   /** Directory of kiosk.sqlite (created if missing). */
   dataDir: string;
-  /** mqtt://HOST:PORT of the hub's broker. */
+  /** mqtts://HOST:PORT of the hub's broker (mqtt:// for a --plain hub). */
   hubUrl: string;
   deviceId: string;
   password: string;
+  /** PEM of the hub's CA, pinned at pairing or given as --hub-ca: the only CA trusted for the link. */
+  hubCa?: string;
   /** Reader objects, or specs for createReader (`stdin`, `sim`, `sim:FILE`). */
   readers: readonly (CredentialReader | string)[];
   /** The same credential again within this window is ignored; 0 turns debouncing off. */
@@ -108,8 +110,9 @@ export interface Kiosk {
   /**
    * A tap, as if a reader had read the credential; returns the line it output. `reader` is the name the
    * line carries (API_READER by default). No reader feedback is given: there is no reader to give it.
+   * Resolves after the taps before it: a card's hash is computed off the event loop.
    */
-  tap(credential: Credential, reader?: string): TapLine;
+  tap(credential: Credential, reader?: string): Promise<TapLine>;
   state(): KioskState;
   /** Amends a recorded tap from its result screen; refused once the tap is closed or too old. */
   amend(command: AmendCommand): UiReply;
@@ -238,6 +241,7 @@ class KioskAgent implements Kiosk {
     const link = new HubLink(
       {
         url: options.hubUrl,
+        ...(options.hubCa !== undefined && { ca: options.hubCa }),
         deviceId,
         password: options.password,
         logger: logger.child({ ns: 'kiosk.link' }),
@@ -357,7 +361,7 @@ class KioskAgent implements Kiosk {
     this.#maintenance.startRetention();
   }
 
-  tap(credential: Credential, reader: string = API_READER): TapLine {
+  tap(credential: Credential, reader: string = API_READER): Promise<TapLine> {
     return this.#taps.tap(credential, reader);
   }
 
@@ -431,6 +435,8 @@ class KioskAgent implements Kiosk {
     this.#maintenance.close();
     this.#enrolment.close();
     await this.#readerEvents.close();
+    // A tap whose hash is being computed ends (as `closed`) before the store closes.
+    await this.#taps.idle();
     this.#sender.close();
     this.#status.close();
     try {

@@ -4,7 +4,9 @@ import { createReaders, parseReaderSpec, type CredentialReader } from '../../har
 import type { Locale } from '../common/ui-api.ts';
 import { startKiosk, type Kiosk, type KioskOptions } from './agent.ts';
 import { KioskError } from './errors.ts';
-import { KioskPairing, loadPairing } from './pairing.ts';
+import { OutOfOrderScreen } from './out-of-order.ts';
+import { KioskStoreUnusableError } from './store/kiosk-store.ts';
+import { KioskPairing, loadPairing, type HubCredentials } from './pairing.ts';
 import { UI_DEFAULTS, type UiMode } from './defaults.ts';
 import { KioskUiController } from './ui-controller.ts';
 import { startUiServer, type UiServer } from './ui-server.ts';
@@ -14,11 +16,13 @@ export interface HubLogin {
   hubUrl: string;
   deviceId: string;
   password: string;
+  /** PEM of the hub's CA (pinned at pairing, or --hub-ca). */
+  hubCa?: string;
 }
 
 export interface KioskAppOptions extends Omit<
   KioskOptions,
-  'readers' | 'readyInfo' | 'hubUrl' | 'deviceId' | 'password'
+  'readers' | 'readyInfo' | 'hubUrl' | 'deviceId' | 'password' | 'hubCa'
 > {
   /**
    * The hub login given on the command line. Without it the kiosk uses the one saved by an earlier
@@ -40,13 +44,25 @@ export interface KioskAppOptions extends Omit<
   showScreen?: (server: UiServer) => Promise<{ close(): Promise<void> }>;
   /** Called with the screen's address when the kiosk waits to be paired (the CLI prints it). */
   onPairing?: (ui: string) => void;
+  /**
+   * Called when the kiosk's database cannot be opened and the screen says out of order (the CLI prints a
+   * coded line; never a ready line). Headless, startKioskApp throws instead (the process exits 1).
+   */
+  onOutOfOrder?: (ui: string, err: KioskStoreUnusableError) => void;
 }
 
 export interface KioskApp {
-  readonly kiosk: Kiosk;
+  /** Undefined when the kiosk is out of order (its screen says so; nothing is recorded). */
+  readonly kiosk: Kiosk | undefined;
   /** Set when a screen is served. */
   readonly ui: UiServer | undefined;
   close(): Promise<void>;
+}
+
+/** The hub login a pairing saved. */
+function loginOf(creds: HubCredentials): HubLogin {
+  const { hubUrl, deviceId, password, hubCa } = creds;
+  return { hubUrl, deviceId, password, ...(hubCa !== undefined && { hubCa }) };
 }
 
 /**
@@ -64,6 +80,7 @@ export async function startKioskApp(options: KioskAppOptions): Promise<KioskApp>
     speak,
     showScreen,
     onPairing,
+    onOutOfOrder,
     login: givenLogin,
     ...agent
   } = options;
@@ -84,7 +101,7 @@ export async function startKioskApp(options: KioskAppOptions): Promise<KioskApp>
     return camera;
   });
   const saved = givenLogin ? undefined : await loadPairing(agent.dataDir);
-  let login: HubLogin | undefined = givenLogin ?? saved;
+  let login: HubLogin | undefined = givenLogin ?? (saved && loginOf(saved));
   const facilityId = agent.facilityId ?? saved?.facilityId;
 
   if (mode === 'none') {
@@ -113,13 +130,13 @@ export async function startKioskApp(options: KioskAppOptions): Promise<KioskApp>
     await server.close();
     await kiosk?.close();
   };
+  const settings = {
+    defaultLocale: defaultLocale ?? UI_DEFAULTS.defaultLocale,
+    autoConfirmMs: autoConfirmMs ?? UI_DEFAULTS.autoConfirmMs,
+    speak: speak ?? UI_DEFAULTS.speak,
+  };
   try {
     screen = await showScreen?.(server);
-    const settings = {
-      defaultLocale: defaultLocale ?? UI_DEFAULTS.defaultLocale,
-      autoConfirmMs: autoConfirmMs ?? UI_DEFAULTS.autoConfirmMs,
-      speak: speak ?? UI_DEFAULTS.speak,
-    };
     let pairedFacility = facilityId;
     let objects = readers;
     if (!login) {
@@ -140,7 +157,7 @@ export async function startKioskApp(options: KioskAppOptions): Promise<KioskApp>
       onPairing?.(server.url);
       const creds = await pairing.paired;
       pairing.close();
-      login = { hubUrl: creds.hubUrl, deviceId: creds.deviceId, password: creds.password };
+      login = loginOf(creds);
       pairedFacility = creds.facilityId;
     }
     kiosk = await startKiosk({
@@ -153,8 +170,14 @@ export async function startKioskApp(options: KioskAppOptions): Promise<KioskApp>
     controller = new KioskUiController({ kiosk, camera, logger, ...settings });
     server.serve(controller);
   } catch (err) {
-    await close();
-    throw err;
+    if (!(err instanceof KioskStoreUnusableError)) {
+      await close();
+      throw err;
+    }
+    // The screen stays up and says so, until staff come: a dark or frozen screen would be tapped at.
+    logger.error({ code: err.code, err: err.message }, 'kiosk out of order: its database cannot be used');
+    server.serve(new OutOfOrderScreen({ deviceId: login?.deviceId ?? 'unpaired', code: err.code, settings }));
+    onOutOfOrder?.(server.url, err);
   }
   return { kiosk, ui: server, close };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { topics, type Credential } from '../../protocol/index.ts';
 import { createLogger, silentLogger, type Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
@@ -95,6 +95,13 @@ async function start(
   return { kiosk, out };
 }
 
+/** Taps are taken off the event loop (a card's hash): waits until the journal has `n` entries. */
+async function journalHas(journal: string[], n: number): Promise<void> {
+  await vi.waitFor(() => {
+    expect(journal.length).toBeGreaterThanOrEqual(n);
+  });
+}
+
 async function withRoster(out: Recorder<KioskOutputLine>): Promise<void> {
   await hub.publish(topics.roster(FACILITY), makeRoster(), true);
   await out.until((items) => items.find((l): l is ReadyLine => 'ready' in l), 'ready line');
@@ -115,6 +122,7 @@ describe('reader feedback', () => {
     // The same card on another reader is still the same tap: debounced, and that reader has no LED.
     b.read(CARD_G1);
     a.read(CARD_G1);
+    await journalHas(journal, 11);
     expect(journal).toEqual([
       'line pcsc ok',
       'feedback pcsc accepted',
@@ -137,7 +145,7 @@ describe('reader feedback', () => {
       'pcsc',
     ]);
     // Kiosk.tap() has no reader to signal on; its line names the API.
-    expect(kiosk.tap(CARD_UNKNOWN)).toMatchObject({ result: 'debounced', reader: API_READER });
+    expect(await kiosk.tap(CARD_UNKNOWN)).toMatchObject({ result: 'debounced', reader: API_READER });
     expect(journal.at(-1)).toBe(`line ${API_READER} debounced`);
   });
 
@@ -146,6 +154,7 @@ describe('reader feedback', () => {
     const a = new BeepingReader('pcsc', journal);
     await start([a], journal);
     a.read(CARD_G1);
+    await journalHas(journal, 2);
     expect(journal).toEqual(['line pcsc no_roster', 'feedback pcsc refused']);
   });
 
@@ -158,11 +167,13 @@ describe('reader feedback', () => {
     const db = new Database(join(dir, KIOSK_DB_FILE));
     db.exec(`CREATE TRIGGER broken BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk failed'); END`);
     a.read(CARD_G1);
+    await journalHas(journal, 2);
     expect(journal).toEqual(['line pcsc error', 'feedback pcsc error']);
     // A tap that fails outright (a bug: here the outbox is gone even for reading) still signals error.
     db.exec('DROP TABLE outbox');
     db.close();
     a.read(CARD_G1);
+    await journalHas(journal, 3);
     expect(journal.slice(2)).toEqual(['feedback pcsc error']);
   });
 
@@ -190,6 +201,7 @@ describe('reader feedback', () => {
     );
     a.behaviour = 'resolve';
     a.read(CARD_UNKNOWN);
+    await journalHas(journal, 6);
     expect(journal).toEqual([
       'line pcsc ok',
       'feedback pcsc accepted',

@@ -4,9 +4,13 @@ import { withTimeout } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { KIOSK_DEFAULTS } from './defaults.ts';
 import { KioskError } from './errors.ts';
+import { pinnedTls } from './pairing-tls.ts';
 
 export interface HubLinkOptions {
+  /** mqtts:// (or mqtt:// to a --plain hub, ws(s):// likewise). */
   url: string;
+  /** PEM of the pinned hub CA: trusted alone, and the hub's identity (no host name check). */
+  ca?: string;
   deviceId: string;
   password: string;
   logger: Logger;
@@ -186,6 +190,7 @@ export class HubLink {
       resubscribe: false,
       reconnectOnConnackError: true,
       queueQoSZero: false,
+      ...(this.#options.ca !== undefined && pinnedTls(this.#options.ca)),
     };
     if (facility !== undefined) {
       options.will = {

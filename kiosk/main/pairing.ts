@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -9,12 +9,14 @@ import {
   PairResponseSchema,
   type PairResponse,
 } from '../../protocol/index.ts';
+import { ensurePrivateDir } from '../../common/private-files.ts';
 import { errorMessage } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { CameraReader } from '../../hardware/camera.ts';
 import type { CredentialReader } from '../../hardware/reader.ts';
 import type { KioskView, PairingView, UiEvent, UiReply } from '../common/ui-api.ts';
 import { KioskError } from './errors.ts';
+import { fetchPinnedCa, postPinned } from './pairing-tls.ts';
 import type { UiEndpoint } from './ui-server.ts';
 
 /** Where a paired kiosk keeps its hub address and device credentials (mode 0600, beside kiosk.sqlite). */
@@ -26,6 +28,8 @@ const PairingFileSchema = z.strictObject({
   password: z.string().min(1),
   facilityId: z.string().min(1),
   pairedAt: z.string(),
+  /** PEM of the hub CA the pairing code's fingerprint named: the only CA the kiosk trusts for its hub. */
+  hubCa: z.string().min(1).max(16_384).optional(),
 });
 export type HubCredentials = z.infer<typeof PairingFileSchema>;
 
@@ -45,7 +49,7 @@ export async function loadPairing(dataDir: string): Promise<HubCredentials | und
 
 /** Writes the credentials atomically and durably: a crash leaves the old file or the new one, whole. */
 export async function savePairing(dataDir: string, creds: HubCredentials): Promise<void> {
-  await mkdir(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, PAIRING_FILE);
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temp, 'wx', 0o600);
@@ -175,13 +179,18 @@ export class KioskPairing implements UiEndpoint {
     this.#busy = true;
     this.#show({ status: 'working', hub: payload.hub });
     try {
-      const answer = await this.#exchange(payload.hub, payload.device, payload.code);
+      const timeoutMs = this.#options.timeoutMs ?? 10_000;
+      // The hub's CA first, by its fingerprint: the code is sent only to a hub that CA vouches for.
+      const hubCa =
+        payload.tls === undefined ? undefined : await fetchPinnedCa(payload.hub, payload.tls, timeoutMs);
+      const answer = await this.#exchange(payload.hub, payload.device, payload.code, hubCa);
       const creds: HubCredentials = {
         hubUrl: answer.mqttUrl,
         deviceId: answer.deviceId,
         password: answer.password,
         facilityId: answer.facilityId,
         pairedAt: new Date().toISOString(),
+        ...(hubCa !== undefined && { hubCa }),
       };
       await savePairing(this.#options.dataDir, creds);
       this.#logger.info({ deviceId: creds.deviceId, facilityId: creds.facilityId }, 'paired with the hub');
@@ -195,25 +204,45 @@ export class KioskPairing implements UiEndpoint {
     }
   }
 
-  async #exchange(hub: string, deviceId: string, code: string): Promise<PairResponse> {
+  /** Posts the code: over TLS trusting `hubCa` alone when pinned, else as any URL is fetched. */
+  async #post(
+    hub: string,
+    body: unknown,
+    hubCa: string | undefined,
+  ): Promise<{ status: number; text: string }> {
+    const url = new URL('/api/pair', hub);
+    const timeoutMs = this.#options.timeoutMs ?? 10_000;
+    if (hubCa !== undefined) return postPinned(url, body, hubCa, timeoutMs);
     const doFetch = this.#options.fetch ?? fetch;
-    let res: Response;
+    const res = await doFetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // A body that cannot be read counts as one that is not a pairing.
+    return { status: res.status, text: await res.text().catch(() => '') };
+  }
+
+  async #exchange(
+    hub: string,
+    deviceId: string,
+    code: string,
+    hubCa: string | undefined,
+  ): Promise<PairResponse> {
+    let res: { status: number; text: string };
     try {
-      res = await doFetch(new URL('/api/pair', hub), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ deviceId, code }),
-        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
-      });
+      res = await this.#post(hub, { deviceId, code }, hubCa);
     } catch (err) {
       throw new KioskError('hub_unreachable', `the hub did not answer: ${errorMessage(err)}`);
     }
     if (res.status === 401)
       throw new KioskError('pairing_code_invalid', 'the pairing code is invalid or used');
     if (res.status === 429) throw new KioskError('too_many_requests', 'too many attempts; wait a minute');
-    if (!res.ok) throw new KioskError('pairing_failed', `the hub answered ${res.status}`);
-    // A body that cannot be read counts as one that is not a pairing.
-    const body = decodeJson(PairResponseSchema, await res.text().catch(() => ''));
+    if (res.status < 200 || res.status > 299) {
+      throw new KioskError('pairing_failed', `the hub answered ${res.status}`);
+    }
+    const body = decodeJson(PairResponseSchema, res.text);
     if (!body.ok || body.value.deviceId !== deviceId) {
       throw new KioskError('pairing_failed', 'the hub answered something that is not a pairing');
     }

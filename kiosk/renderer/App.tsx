@@ -12,6 +12,7 @@ import { LangToggle } from './screens/lang-toggle.tsx';
 import { MaintenanceScreen } from './screens/maintenance.tsx';
 import { NoticeResult } from './screens/notice.tsx';
 import { OkResult } from './screens/ok-result.tsx';
+import { OutOfOrderScreen } from './screens/out-of-order.tsx';
 import { PairingScreen } from './screens/pairing.tsx';
 import { PinPad } from './screens/pin-pad.tsx';
 import { noticeOf } from './view.ts';
@@ -53,6 +54,9 @@ export function App({ transport }: { transport: KioskTransport }) {
   switch (screen.kind) {
     case 'idle':
       switch (backdrop) {
+        case 'out_of_order':
+          content = <OutOfOrderScreen m={m} toggle={<LangToggle m={m} dispatch={dispatch} />} />;
+          break;
         case 'pairing':
           content = (
             <PairingScreen
@@ -157,7 +161,7 @@ export function App({ transport }: { transport: KioskTransport }) {
         {content}
         {backdrop !== 'pairing' && camera}
       </main>
-      {kiosk !== null && !kiosk.online && backdrop !== 'pairing' && (
+      {kiosk !== null && !kiosk.online && backdrop !== 'pairing' && backdrop !== 'out_of_order' && (
         <OfflineBanner outbox={kiosk.outbox} m={m} />
       )}
     </div>

@@ -47,6 +47,8 @@ export interface Messages {
   /** The staff screens: PIN pad, maintenance, card enrolment (staff-messages.ts). */
   readonly staff: StaffMessages;
   readonly pairing: PairingMessages;
+  /** The kiosk cannot record anything (its database cannot be opened): what a guardian and staff read. */
+  readonly outOfOrder: { readonly title: string; readonly body: string; readonly staff: string };
   /** Siblings apart, held taps (reversal guard), what a change did (tap-messages.ts). */
   readonly tap: TapMessages;
   /** No card, no phone: the family chooser and guardian PIN pad (family-messages.ts). */
@@ -124,6 +126,12 @@ const ja: Messages = {
       ? ja.greeting[direction]
       : `${names.map((n) => `${n}さん`).join('、')}、${ja.greeting[direction]}`,
   staff: STAFF_MESSAGES.ja,
+  outOfOrder: {
+    title: '故障中',
+    body: 'この端末は現在使えません。登降園は職員にお伝えください。',
+    staff:
+      '職員の方へ：端末のデータベースを開けません（kiosk_store_unusable）。管理者に連絡し、端末を再設定してください。',
+  },
   pairing: {
     title: 'この端末をハブに接続します',
     body: 'ハブの管理画面またはコマンドで表示したペアリング用QRコードをカメラにかざしてください',
@@ -136,6 +144,8 @@ const ja: Messages = {
           return 'このQRコードは使えません（使用済みか期限切れです）。ハブで新しいQRコードを表示してください。';
         case 'too_many_requests':
           return '試行回数が多すぎます。しばらく待ってからもう一度お試しください。';
+        case 'hub_not_trusted':
+          return 'この宛先のハブはQRコードのハブと一致しません（証明書が違います）。ハブのアドレスを確認してください。';
         default:
           return `ハブに接続できませんでした（${code}）。ネットワークを確認して、もう一度QRコードをかざしてください。`;
       }
@@ -194,6 +204,12 @@ const en: Messages = {
   // Names are left out: an English voice reads Japanese names badly.
   speech: (direction) => en.greeting[direction],
   staff: STAFF_MESSAGES.en,
+  outOfOrder: {
+    title: 'Out of order',
+    body: 'This kiosk cannot be used right now. Please tell a member of staff about your drop-off or pick-up.',
+    staff:
+      'For staff: the kiosk’s database cannot be opened (kiosk_store_unusable). Contact the administrator to set this kiosk up again.',
+  },
   pairing: {
     title: 'Connect this kiosk to the hub',
     body: 'Hold the pairing QR code shown on the hub’s admin page (or by its command) up to the camera',
@@ -206,6 +222,8 @@ const en: Messages = {
           return 'This QR code cannot be used (already used or expired). Show a new one on the hub.';
         case 'too_many_requests':
           return 'Too many attempts. Please wait a moment and try again.';
+        case 'hub_not_trusted':
+          return 'The hub at this address is not the one in the QR code (its certificate differs). Check the hub address.';
         default:
           return `Could not connect to the hub (${code}). Check the network and show the QR code again.`;
       }

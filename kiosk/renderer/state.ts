@@ -117,9 +117,10 @@ export const initialState: AppState = {
 };
 
 /** What the screen shows while no tap result is up (a result always comes first: the parent is waiting). */
-export type Backdrop = 'pairing' | 'maintenance' | 'pin' | 'family' | 'idle';
+export type Backdrop = 'out_of_order' | 'pairing' | 'maintenance' | 'pin' | 'family' | 'idle';
 
 export function backdropOf(state: AppState): Backdrop {
+  if (state.kiosk?.mode === 'out_of_order') return 'out_of_order';
   if (state.kiosk?.mode === 'pairing') return 'pairing';
   if (state.maintenance !== null) return 'maintenance';
   if (state.pinPad) return 'pin';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { RunningHub } from '../../edge-hub/hub.ts';
+import type { RunningHubWithPlain } from '../../edge-hub/hub.ts';
 import { addStaff } from '../../edge-hub/access/staff.ts';
 import { HubStore } from '../../edge-hub/store/hub-store.ts';
 import { provision, removeDir, startTestHub, TEST_ROSTER, type TestSite } from '../support/hub.ts';
@@ -40,11 +40,11 @@ import {
  */
 
 const TOKEN = 'test-admin-token';
-const PIN = '2468';
+const PIN = '246813';
 
 describe('fuzz: admin bodies', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   let base: string;
   let cookie = '';
   const prototypeBefore = prototypeKeys();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { newEventId } from '../../common/ids.ts';
 import { silentLogger } from '../../common/logger.ts';
 import { formatRfc3339 } from '../../common/time.ts';
-import type { RunningHub } from '../../edge-hub/hub.ts';
+import type { RunningHubWithPlain } from '../../edge-hub/hub.ts';
 import { Ingest } from '../../edge-hub/mqtt/ingest.ts';
 import { DeviceRequests } from '../../edge-hub/mqtt/requests.ts';
 import { MAX_PACKET_BYTES } from '../../edge-hub/mqtt/packet-guard.ts';
@@ -194,7 +194,7 @@ describe('fuzz: MQTT payloads into the hub', () => {
       const s = await site();
       const device = s.devices[0];
       if (!device) throw new Error('no device');
-      const hub: RunningHub = await startTestHub(s, { clock: manualClock(NOW) });
+      const hub: RunningHubWithPlain = await startTestHub(s, { clock: manualClock(NOW) });
       const store = HubStore.open(s.dir);
       const acksTopic = topics.acks(hub.facilityId, device.deviceId);
       const eventsTopic = topics.events(hub.facilityId, device.deviceId);

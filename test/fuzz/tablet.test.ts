@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { newEventId } from '../../common/ids.ts';
 import { formatRfc3339, localDate } from '../../common/time.ts';
-import type { RunningHub } from '../../edge-hub/hub.ts';
+import type { RunningHubWithPlain } from '../../edge-hub/hub.ts';
 import { issuePairingCode } from '../../edge-hub/access/pairing.ts';
 import { addStaff } from '../../edge-hub/access/staff.ts';
 import { HubStore } from '../../edge-hub/store/hub-store.ts';
@@ -44,7 +44,7 @@ const RECENT_MAX = 64;
 
 describe('fuzz: staff tablet actions', () => {
   let site: TestSite;
-  let hub: RunningHub;
+  let hub: RunningHubWithPlain;
   let store: HubStore;
   let clouds: CloudTarget[] = [];
   let base: string;

@@ -7,7 +7,7 @@ import { newEventId } from '../../common/ids.ts';
 import { silentLogger } from '../../common/logger.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { addDevice } from '../../edge-hub/access/devices.ts';
-import { startHub, type HubOptions, type RunningHub } from '../../edge-hub/hub.ts';
+import { startHub, type HubOptions, type RunningHubWithPlain } from '../../edge-hub/hub.ts';
 import { importRoster, ROSTER_HEADER } from '../../edge-hub/facility/roster.ts';
 import { HubStore } from '../../edge-hub/store/hub-store.ts';
 
@@ -74,7 +74,10 @@ export async function provision(devices = 2, roster = TEST_ROSTER): Promise<Test
   }
 }
 
-export function startTestHub(site: TestSite, options: Partial<HubOptions> = {}): Promise<RunningHub> {
+export function startTestHub(
+  site: TestSite,
+  options: Partial<HubOptions> = {},
+): Promise<RunningHubWithPlain> {
   return startHub({
     dataDir: site.dir,
     facilityId: 'f1',

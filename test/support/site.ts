@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { localDate } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { cloudProcess } from './cloud-process.ts';
-import { GenkanProcess, GENKAN_BIN, genkanJson, type CommandLaunch } from './process.ts';
+import { GenkanProcess, GENKAN_BIN, genkanJson, type CommandLaunch, type JsonLine } from './process.ts';
 import { ROSTER_HEADER } from '../../edge-hub/facility/roster.ts';
 
 /** A test site: data folders for cloud, hub and kiosks, provisioned through the public CLI. */
@@ -48,6 +48,8 @@ export async function provisionSite(
     '--data',
     join(dir, 'cloud'),
   ]);
+  // A hub is made once, by `genkan hub init`; every other command opens it.
+  await genkanJson(['hub', 'init', '--data', join(dir, 'hub'), '--facility', facilityId]);
   const devices: Site['devices'] = [];
   for (let i = 1; i <= opts.kiosks; i++) {
     devices.push(
@@ -76,11 +78,25 @@ export function startCloud(site: Site, port = 0): GenkanProcess {
  */
 export type GenkanEntry = string | CommandLaunch;
 
-export function startHub(
-  site: Site,
-  opts: { mqtt?: number; http?: number; cloudUrl?: string; facilityName?: string } = {},
-  entry: GenkanEntry = GENKAN_BIN,
-): GenkanProcess {
+/** How a test hub listens (ports 0: any free port). */
+export interface HubLaunch {
+  /** Plain listeners' ports, with --plain (the default). */
+  mqtt?: number;
+  http?: number;
+  /** TLS listeners' ports. */
+  mqtts?: number;
+  https?: number;
+  cloudUrl?: string;
+  facilityName?: string;
+  /** Start as `genkan hub` does by default: TLS listeners only, no --plain. */
+  tls?: boolean;
+}
+
+/**
+ * A hub on 127.0.0.1, with --plain by default so that a test can use plain URLs (its ready line has
+ * mqtt, ws and http); the TLS listeners are always there (mqtts, wss, https, caFile: see hubTlsOf).
+ */
+export function startHub(site: Site, opts: HubLaunch = {}, entry: GenkanEntry = GENKAN_BIN): GenkanProcess {
   const args = [
     'hub',
     '--data',
@@ -89,18 +105,46 @@ export function startHub(
     site.facilityId,
     '--host',
     '127.0.0.1',
-    '--mqtt-port',
-    String(opts.mqtt ?? 0),
-    '--ws-port',
+    '--mqtts-port',
+    String(opts.mqtts ?? 0),
+    '--wss-port',
     '0',
-    '--http-port',
-    String(opts.http ?? 0),
+    '--https-port',
+    String(opts.https ?? 0),
+    ...(opts.tls === true
+      ? []
+      : [
+          '--plain',
+          '--mqtt-port',
+          String(opts.mqtt ?? 0),
+          '--ws-port',
+          '0',
+          '--http-port',
+          String(opts.http ?? 0),
+        ]),
     '--admin-token',
     site.adminToken,
   ];
   if (opts.cloudUrl) args.push('--cloud', opts.cloudUrl, '--cloud-token', site.hubToken);
   if (opts.facilityName !== undefined) args.push('--facility-name', opts.facilityName);
   return new GenkanProcess('hub', args, {}, entry);
+}
+
+/** The TLS listeners of a hub's ready line. */
+export function hubTlsOf(ready: JsonLine): {
+  mqtts: number;
+  wss: number;
+  https: number;
+  caFile: string;
+  caFingerprint: string;
+} {
+  return {
+    mqtts: Number(ready['mqtts']),
+    wss: Number(ready['wss']),
+    https: Number(ready['https']),
+    caFile: String(ready['caFile']),
+    caFingerprint: String(ready['caFingerprint']),
+  };
 }
 
 /** Adds a staff member to a hub's data directory, as `genkan staff add` does (PIN given as a flag). */

@@ -6,7 +6,7 @@ import {
   type AdminDevice,
   type AdminPairing,
 } from '../../../protocol/admin.ts';
-import { getAudit, getChart, getDevices, getRoster, pairDevice } from './api.ts';
+import { getAudit, getChart, getDevices, getRoster, pairDevice, removeDevice } from './api.ts';
 import type { PageProps } from './App.tsx';
 import { OpenDaysSummary } from './OpenDaysSummary.tsx';
 import { RelayPanel } from './RecordsPage.tsx';
@@ -102,6 +102,8 @@ export function DevicesPage({ m, onFailure }: PageProps) {
   const [deviceId, setDeviceId] = useState('');
   const [role, setRole] = useState<'kiosk' | 'tablet'>('kiosk');
   const [pairing, setPairing] = useState<AdminPairing | null>(null);
+  /** Moves on each removal: the list reloads. */
+  const [removals, setRemovals] = useState(0);
   const d = m.devices;
 
   useEffect(() => {
@@ -119,7 +121,15 @@ export function DevicesPage({ m, onFailure }: PageProps) {
       cancelled = true;
       window.clearInterval(timer);
     };
-  }, [onFailure, pairing]);
+  }, [onFailure, pairing, removals]);
+
+  const remove = (id: string): void => {
+    if (!window.confirm(d.confirmRemove(id))) return;
+    void removeDevice(id).then((r) => {
+      if (r.ok) setRemovals((n) => n + 1);
+      else onFailure(r.failure);
+    });
+  };
 
   const onSubmit = (e: SyntheticEvent): void => {
     e.preventDefault();
@@ -144,6 +154,7 @@ export function DevicesPage({ m, onFailure }: PageProps) {
               <th>{d.outbox}</th>
               <th>{d.readers}</th>
               <th>{d.version}</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -160,6 +171,18 @@ export function DevicesPage({ m, onFailure }: PageProps) {
                     : x.readers.map((r) => `${r.name} ${r.attached ? '✓' : d.detached}`).join(' · ')}
                 </td>
                 <td>{x.version ?? d.never}</td>
+                <td>
+                  <button
+                    type="button"
+                    data-testid="device-remove"
+                    data-device-id={x.id}
+                    onClick={() => {
+                      remove(x.id);
+                    }}
+                  >
+                    {d.remove}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -6,8 +6,9 @@ import {
   type ImportJob,
   type RosterPreview,
 } from '../../../protocol/admin.ts';
-import { getImport, getRoster, issueGuardianQr, startImport } from './api.ts';
+import { getImport, getRoster, issueGuardianQr, revokeGuardianQr, startImport } from './api.ts';
 import type { PageProps } from './App.tsx';
+import { GuardianCardsCell } from './GuardianCardsCell.tsx';
 import { GuardianPinCell } from './GuardianPinCell.tsx';
 import { todayIso } from './logic.ts';
 import type { Messages } from './messages.ts';
@@ -288,6 +289,19 @@ function RosterView({ roster, m, onFailure }: { roster: AdminRoster } & PageProp
     if (result.ok) setCard(result.value);
     else onFailure(result.failure);
   };
+  /** Guardians whose QR codes were revoked on this page (until a new card is issued). */
+  const [revoked, setRevoked] = useState<ReadonlySet<string>>(new Set());
+  const revokeCards = async (guardianId: string, name: string): Promise<void> => {
+    if (!window.confirm(r.confirmRevokeQr(name))) return;
+    const result = await revokeGuardianQr(guardianId);
+    if (!result.ok) {
+      onFailure(result.failure);
+      return;
+    }
+    setRevoked((s) => new Set(s).add(guardianId));
+    // The card on screen was signed before the revocation: it no longer works.
+    setCard((c) => (c?.guardianId === guardianId ? null : c));
+  };
   const className = new Map(roster.classes.map((c) => [c.id, c.name]));
   const childName = new Map(roster.children.map((c) => [c.id, c.name]));
   return (
@@ -351,18 +365,47 @@ function RosterView({ roster, m, onFailure }: { roster: AdminRoster } & PageProp
             <tr key={g.id}>
               <td>{g.name}</td>
               <td>{g.childIds.map((id) => childName.get(id) ?? id).join('、')}</td>
-              <td>{g.cards}</td>
+              <td>
+                <GuardianCardsCell
+                  guardianId={g.id}
+                  guardianName={g.name}
+                  initial={g.cards}
+                  m={m}
+                  onFailure={onFailure}
+                />
+              </td>
               <td>
                 <button
                   type="button"
                   data-testid="guardian-qr"
                   data-guardian-id={g.id}
                   onClick={() => {
+                    setRevoked((s) => {
+                      const next = new Set(s);
+                      next.delete(g.id);
+                      return next;
+                    });
                     void issueCard(g.id);
                   }}
                 >
                   {r.issueQr}
+                </button>{' '}
+                <button
+                  type="button"
+                  data-testid="guardian-qr-revoke"
+                  data-guardian-id={g.id}
+                  onClick={() => {
+                    void revokeCards(g.id, g.name);
+                  }}
+                >
+                  {r.revokeQr}
                 </button>
+                {revoked.has(g.id) && (
+                  <span data-testid="guardian-qr-revoked" data-guardian-id={g.id}>
+                    {' '}
+                    {r.qrRevoked}
+                  </span>
+                )}
               </td>
               <td>
                 <GuardianPinCell guardianId={g.id} initial={g.pin} m={m} onFailure={onFailure} />

@@ -1,23 +1,31 @@
 import { z } from 'zod';
 import {
   AdminAuditPageSchema,
+  AdminCardRemovedSchema,
   AdminChartSchema,
+  AdminDeviceRemovedSchema,
   AdminDevicesSchema,
+  AdminGuardianCardsSchema,
   AdminGuardianPinSchema,
   AdminGuardianQrSchema,
   AdminPairingSchema,
+  AdminQrRevokedSchema,
   AdminRecordsHealthSchema,
   AdminRosterSchema,
   AdminSessionInfoSchema,
   ImportJobSchema,
   ImportStartedSchema,
   type AdminAuditPage,
+  type AdminCardRemoved,
   type AdminChart,
   type AdminDevice,
+  type AdminDeviceRemoved,
+  type AdminGuardianCards,
   type AdminGuardianPin,
   type AdminGuardianQr,
   type AdminPairingRequest,
   type AdminPairing,
+  type AdminQrRevoked,
   type AdminRecordsHealth,
   type AdminRoster,
   type AdminSessionInfo,
@@ -123,6 +131,39 @@ export async function setGuardianPin(
   return parsed(
     await (pin === null ? request('DELETE', path) : request('PUT', path, { json: { pin } })),
     AdminGuardianPinSchema,
+  );
+}
+
+/** Revokes every QR code issued to the guardian so far. */
+export async function revokeGuardianQr(guardianId: string): Promise<ApiResult<AdminQrRevoked>> {
+  return parsed(
+    await request('POST', `/api/admin/guardians/${encodeURIComponent(guardianId)}/qr/revoke`, { json: {} }),
+    AdminQrRevokedSchema,
+  );
+}
+
+/** The guardian's cards, as keyed hashes. */
+export async function getGuardianCards(guardianId: string): Promise<ApiResult<AdminGuardianCards>> {
+  return parsed(
+    await request('GET', `/api/admin/guardians/${encodeURIComponent(guardianId)}/cards`),
+    AdminGuardianCardsSchema,
+  );
+}
+
+/** Removes one of the guardian's cards, named by its keyed hash. */
+export async function removeGuardianCard(
+  guardianId: string,
+  credential: string,
+): Promise<ApiResult<AdminCardRemoved>> {
+  const path = `/api/admin/guardians/${encodeURIComponent(guardianId)}/cards/${encodeURIComponent(credential)}`;
+  return parsed(await request('DELETE', path), AdminCardRemovedSchema);
+}
+
+/** Removes a device (a lost kiosk or tablet). */
+export async function removeDevice(deviceId: string): Promise<ApiResult<AdminDeviceRemoved>> {
+  return parsed(
+    await request('DELETE', `/api/admin/devices/${encodeURIComponent(deviceId)}`),
+    AdminDeviceRemovedSchema,
   );
 }
 

@@ -137,6 +137,19 @@ export interface Messages {
     readonly qrCardAlt: string;
     readonly qrCardNote: (until: string) => string;
     readonly download: string;
+    /** Revoking every QR code issued to a guardian (a lost or copied code). */
+    readonly revokeQr: string;
+    readonly confirmRevokeQr: (guardian: string) => string;
+    readonly qrRevoked: string;
+    /** A guardian's cards (keyed hashes only) and removing a lost one. */
+    readonly guardianCards: {
+      readonly show: string;
+      readonly hide: string;
+      readonly none: string;
+      readonly source: Readonly<Record<'roster_file' | 'enrolled', string>>;
+      readonly remove: string;
+      readonly confirmRemove: (guardian: string) => string;
+    };
   };
   readonly settings: {
     readonly title: string;
@@ -182,6 +195,9 @@ export interface Messages {
     readonly addTitle: string;
     readonly add: string;
     readonly scan: (role: 'kiosk' | 'tablet', expires: string) => string;
+    /** Removing a lost or retired device. */
+    readonly remove: string;
+    readonly confirmRemove: (id: string) => string;
   };
   readonly audit: {
     readonly title: string;
@@ -375,6 +391,19 @@ const ja: Messages = {
     qrCardNote: (until) =>
       `有効期限 ${until}。印刷して保護者に渡してください（カードの代わりに玄関で使えます）。`,
     download: 'SVGで保存',
+    revokeQr: '無効にする',
+    confirmRevokeQr: (guardian) =>
+      `${guardian} さんにこれまで発行したQRコードをすべて無効にします。よろしいですか？（新しいQRコードは発行できます）`,
+    qrRevoked: '無効にしました',
+    guardianCards: {
+      show: '表示',
+      hide: '閉じる',
+      none: 'カードはありません',
+      source: { roster_file: '名簿ファイル', enrolled: '玄関で登録' },
+      remove: '削除',
+      confirmRemove: (guardian) =>
+        `${guardian} さんのこのカードを削除します。玄関端末では使えなくなります。よろしいですか？`,
+    },
   },
   settings: {
     title: '施設の設定',
@@ -420,6 +449,9 @@ const ja: Messages = {
     add: 'QRコードを発行',
     scan: (role, expires) =>
       `${role === 'kiosk' ? '玄関端末' : 'タブレット'}でこのQRコードを読み取ってください（有効期限 ${expires}）`,
+    remove: '削除',
+    confirmRemove: (id) =>
+      `端末 ${id} を削除します。接続は切断され、再びペアリングするまで使えません。よろしいですか？`,
   },
   audit: {
     title: '操作記録',
@@ -611,6 +643,18 @@ const en: Messages = {
     qrCardNote: (until) =>
       `Valid until ${until}. Print it for the guardian (it works at the entrance like a card).`,
     download: 'Save as SVG',
+    revokeQr: 'Revoke',
+    confirmRevokeQr: (guardian) =>
+      `Revoke every QR code issued to ${guardian} so far? (A new one can be issued.)`,
+    qrRevoked: 'Revoked',
+    guardianCards: {
+      show: 'Show',
+      hide: 'Close',
+      none: 'No cards',
+      source: { roster_file: 'Roster file', enrolled: 'Enrolled at a kiosk' },
+      remove: 'Remove',
+      confirmRemove: (guardian) => `Remove this card of ${guardian}? Kiosks will refuse it.`,
+    },
   },
   settings: {
     title: 'Facility settings',
@@ -655,6 +699,9 @@ const en: Messages = {
     addTitle: 'Add a device',
     add: 'Issue QR code',
     scan: (role, expires) => `Scan this QR code with the ${role} (valid until ${expires})`,
+    remove: 'Remove',
+    confirmRemove: (id) =>
+      `Remove device ${id}? It is disconnected and cannot be used until it is paired again.`,
   },
   audit: {
     title: 'Audit log',

@@ -1,5 +1,5 @@
 import {
-  credentialHash,
+  credentialLookupHash,
   DeviceRequestSchema,
   type Credential,
   type DeviceRequest,
@@ -69,8 +69,9 @@ export class CardEnrolment {
   }
 
   /**
-   * Takes a card read while an enrolment waits for one: sends its keyed hash to the hub and returns
-   * true. False (a normal tap) for anything else; QR codes are never enrolled.
+   * Takes a card read while an enrolment waits for one: sends its hash (as the held roster makes it,
+   * computed off the event loop) to the hub and returns true. False (a normal tap) for anything else; QR
+   * codes are never enrolled.
    */
   takeCard(credential: Credential, reader: string): boolean {
     const waiting = this.#view;
@@ -83,25 +84,38 @@ export class CardEnrolment {
     )
       return false;
     const guardian = { guardianId: waiting.guardianId, guardianName: waiting.guardianName };
-    const request: DeviceRequest = DeviceRequestSchema.parse({
-      id: newEventId(),
-      op: 'enroll_card',
-      guardianId: waiting.guardianId,
-      credentialHash: credentialHash(held.roster.credentialKey, credential),
-      staffId: null,
-    });
-    if (!this.#options.link.publishRequest(JSON.stringify(request))) {
-      this.#set({ status: 'failed', ...guardian, code: 'offline' }, reader);
-      return true;
-    }
+    const id = newEventId();
     const timer = setTimeout(() => {
-      if (this.#request?.id !== request.id) return;
-      this.#options.logger.warn({ requestId: request.id }, 'the hub did not answer the card enrolment');
+      if (this.#request?.id !== id) return;
+      this.#options.logger.warn({ requestId: id }, 'the hub did not answer the card enrolment');
       this.#set({ ...this.#view, status: 'failed', code: 'timeout' });
     }, this.#options.timeoutMs);
     timer.unref();
-    this.#request = { id: request.id, timer };
+    this.#request = { id, timer };
     this.#set({ status: 'sending', ...guardian }, reader);
+    const { roster } = held;
+    credentialLookupHash(roster, credential).then(
+      (credentialHash) => {
+        // Cancelled, timed out or closed while the hash was being computed.
+        if (this.#request?.id !== id) return;
+        const request: DeviceRequest = DeviceRequestSchema.parse({
+          id,
+          op: 'enroll_card',
+          guardianId: guardian.guardianId,
+          credentialHash,
+          // Says the hash is the slow one, so that a hub never takes it for a bare HMAC (protocol/schemas.ts).
+          ...(roster.cardHash !== undefined && { hashAlg: roster.cardHash.alg }),
+          staffId: null,
+        });
+        if (!this.#options.link.publishRequest(JSON.stringify(request))) {
+          this.#set({ status: 'failed', ...guardian, code: 'offline' });
+        }
+      },
+      (err: unknown) => {
+        this.#options.logger.error({ err }, 'card enrolment: hashing the card failed');
+        if (this.#request?.id === id) this.#set({ status: 'failed', ...guardian, code: 'error' });
+      },
+    );
     return true;
   }
 

@@ -1,4 +1,9 @@
-import { credentialHash, verifyGuardianQr, type Credential } from '../../../protocol/index.ts';
+import {
+  credentialLookupHash,
+  verifyGuardianQr,
+  type Credential,
+  type Roster,
+} from '../../../protocol/index.ts';
 import { errorMessage, GenkanError } from '../../../common/errors.ts';
 import { newEventId } from '../../../common/ids.ts';
 import type { Logger } from '../../../common/logger.ts';
@@ -87,6 +92,11 @@ export class Taps {
   readonly #o: TapsOptions;
   /** Credential hash → when it was last taken; hashes only, so no card id sits in memory longer than a tap. */
   readonly #lastTaps = new Map<string, LastTap>();
+  /**
+   * The taps in hand, one after the other: a card's hash is computed off the event loop (tens of ms), and
+   * a later tap must not overtake an earlier one.
+   */
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: TapsOptions) {
     this.#o = options;
@@ -94,23 +104,57 @@ export class Taps {
 
   /** A credential from a reader: a new card while an enrolment waits for one, else a tap. */
   fromReader(reader: CredentialReader, credential: Credential, log: Logger): void {
-    let result: TapResult;
-    try {
-      // While staff enrol a card, the next card is the new card, not a check-in.
-      result = this.#o.enrolment.takeCard(credential, reader.name)
-        ? 'ok'
-        : this.tap(credential, reader.name).result;
-    } catch (err) {
-      // A bug, not bad input: keep the kiosk running and keep reading.
-      log.error({ err }, 'tap failed');
-      result = 'error';
-    }
-    // After the line is out and the tap committed: the beep never holds either up.
-    feedback(reader, result, log);
+    void this.#inOrder(async () => {
+      let result: TapResult;
+      try {
+        // While staff enrol a card, the next card is the new card, not a check-in.
+        result = this.#o.enrolment.takeCard(credential, reader.name)
+          ? 'ok'
+          : (await this.#tap(credential, reader.name)).result;
+      } catch (err) {
+        // A bug, not bad input: keep the kiosk running and keep reading.
+        log.error({ err }, 'tap failed');
+        result = 'error';
+      }
+      // After the line is out and the tap committed: the beep never holds either up.
+      feedback(reader, result, log);
+    });
   }
 
-  tap(credential: Credential, reader: string = API_READER): TapLine {
-    const { logger, clock, time, facility } = this.#o;
+  tap(credential: Credential, reader: string = API_READER): Promise<TapLine> {
+    return this.#inOrder(() => this.#tap(credential, reader));
+  }
+
+  /** Resolves once every tap taken so far is done (the kiosk's close waits for it). */
+  idle(): Promise<void> {
+    return this.#queue.then(() => undefined);
+  }
+
+  #inOrder<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.#queue.then(work);
+    this.#queue = done.catch(() => undefined);
+    return done;
+  }
+
+  /** A tap's lookup: the one slow hash, off the event loop, then the decision on the roster it was made for. */
+  async #tap(credential: Credential, reader: string): Promise<TapLine> {
+    let held = this.#o.facility.roster;
+    if (held === undefined || this.#o.lifecycle.closed) return this.#decideTap(credential, reader, held, '');
+    let hash = await credentialLookupHash(held.roster, credential);
+    const current = this.#o.facility.roster;
+    // A roster that arrived meanwhile may hash otherwise (a hub just past migration 17): hash for it.
+    if (current !== undefined && current !== held) {
+      if (!sameHashing(current.roster, held.roster)) {
+        hash = await credentialLookupHash(current.roster, credential);
+      }
+      held = current;
+    }
+    return this.#decideTap(credential, reader, held, hash);
+  }
+
+  /** The rest of a tap, synchronous: `hash` is the credential's as `held` makes it. */
+  #decideTap(credential: Credential, reader: string, held: RosterHeld | undefined, hash: string): TapLine {
+    const { logger, clock, time } = this.#o;
     const kind = credential.kind;
     if (this.#o.lifecycle.closed) {
       return {
@@ -127,7 +171,6 @@ export class Taps {
       this.#o.output.emit(line);
       return line;
     };
-    const held = facility.roster;
     if (!held) return emit({ type: 'tap', result: 'no_roster' });
     const { roster, index } = held;
     // The kiosk's time (corrected when its clock is off) also decides QR expiry and the business day.
@@ -136,7 +179,6 @@ export class Taps {
     // The debounce runs on the local clock: a held time stands still, and would debounce a card for as
     // long as it is held.
     const local = clock.now();
-    const hash = credentialHash(roster.credentialKey, credential);
     const repeated = this.#debounced(hash, local);
     if (repeated) return emit(this.#alreadyRecorded(held, repeated, kind, now));
 
@@ -144,9 +186,12 @@ export class Taps {
     if (kind === 'qr') {
       const verified = verifyGuardianQr(held.qrKey, credential.value, { facilityId: roster.facilityId, now });
       guardian = verified.ok ? index.guardianById.get(verified.guardianId) : undefined;
-      if (!guardian) {
+      // A code issued before the guardian's codes were revoked (`genkan qr revoke`): an older generation.
+      const revoked =
+        verified.ok && guardian !== undefined && verified.generation < (guardian.qrGeneration ?? 0);
+      if (!guardian || revoked) {
         this.#remember(hash, local);
-        const reason = verified.ok ? 'unknown_guardian' : verified.reason;
+        const reason = revoked ? 'revoked' : verified.ok ? 'unknown_guardian' : verified.reason;
         // The reason only: the payload names a guardian, and a forged one may carry anything.
         logger.info({ reason }, 'QR code refused');
         return emit({
@@ -418,4 +463,8 @@ function feedback(reader: CredentialReader, result: TapResult, log: Logger): voi
     // The interface says feedback never throws; a reader that does must still not stop the kiosk.
     failed(err);
   }
+}
+
+function sameHashing(a: Roster, b: Roster): boolean {
+  return a.credentialKey === b.credentialKey && JSON.stringify(a.cardHash) === JSON.stringify(b.cardHash);
 }

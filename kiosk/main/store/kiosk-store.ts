@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { errorMessage, GenkanError } from '../../../common/errors.ts';
 import { openDatabase, type Db } from '../../../common/sqlite.ts';
+import { KioskError } from '../errors.ts';
 import { SqliteCacheStore, type CacheStore } from './cache.ts';
 import { SqlitePinLockoutStore, type PinLockoutStore } from './guardian-pin-lockouts.ts';
 import { SqliteIdentityStore, type IdentityStore } from './identity.ts';
@@ -55,10 +57,28 @@ export class KioskStore implements KioskAggregates, KioskTransactional {
     this.pinLockouts = new SqlitePinLockoutStore(db);
   }
 
-  /** Opens (creating and migrating) DIR/kiosk.sqlite. */
+  /**
+   * Opens (creating and migrating) DIR/kiosk.sqlite. A file that is not a database, or one whose pages
+   * fail SQLite's quick check, is refused with KioskStoreUnusableError: a kiosk must not say ready and
+   * then fail every tap.
+   */
   static open(dir: string): KioskStore {
     const file = join(dir, KIOSK_DB_FILE);
-    return new KioskStore(openDatabase(file, { migrations: kioskMigrations }), file);
+    let db: Db;
+    try {
+      db = openDatabase(file, { migrations: kioskMigrations });
+    } catch (err) {
+      if (err instanceof GenkanError) throw err; // a schema newer than this program: its own message
+      throw new KioskStoreUnusableError(file, err);
+    }
+    try {
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new Error(String(check));
+    } catch (err) {
+      db.close();
+      throw new KioskStoreUnusableError(file, err);
+    }
+    return new KioskStore(db, file);
   }
 
   transaction<T>(fn: () => T): T {
@@ -67,5 +87,16 @@ export class KioskStore implements KioskAggregates, KioskTransactional {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+}
+
+/** kiosk.sqlite cannot be opened or is damaged: the kiosk is out of order until staff replace it. */
+export class KioskStoreUnusableError extends KioskError {
+  constructor(file: string, cause: unknown) {
+    super(
+      'kiosk_store_unusable',
+      `${file} cannot be used (${errorMessage(cause)}): this kiosk is out of order. Move the file aside and pair the kiosk again; taps not yet sent from it are lost`,
+      { cause },
+    );
   }
 }

@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { Aedes } from 'aedes';
 import {
-  credentialHash,
   DeviceRequestSchema,
   parseEventsPayload,
   type TimeWindow,
@@ -16,6 +15,7 @@ import {
   type Rejection,
   type Roster,
 } from '../../../protocol/index.ts';
+import { fixtureHash } from './fixtures.ts';
 
 const ANY_TIME: TimeWindow = {
   aheadMs: Number.POSITIVE_INFINITY,
@@ -223,11 +223,11 @@ export class FakeHub {
     return { ok: true, rosterVersion: version };
   }
 
-  /** Whether the served roster holds this card for this guardian (test helper; hashes with the roster key). */
+  /** Whether the served roster holds this card for this guardian (test helper; hashes as the roster says). */
   hasCard(guardianId: string, card: string): boolean {
     const roster = this.roster;
     if (!roster) return false;
-    const hash = credentialHash(roster.credentialKey, { kind: 'card', value: card });
+    const hash = fixtureHash(roster, { kind: 'card', value: card });
     return roster.guardians.some((g) => g.id === guardianId && g.credentials.includes(hash));
   }
 

@@ -1,5 +1,12 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { credentialHash, type Credential } from '../../../protocol/credentials.ts';
+import {
+  CARD_HASH_ALG,
+  CARD_HASH_COST,
+  credentialLookupHashSync,
+  type CardHashScheme,
+  type Credential,
+  type CredentialHashing,
+} from '../../../protocol/credentials.ts';
 import { exportQrPublicKey, signGuardianQr } from '../../../protocol/qr.ts';
 import type { Rollcall, RollcallStatus, Roster } from '../../../protocol/index.ts';
 
@@ -9,6 +16,26 @@ export const FACILITY = 'nursery-1';
 export const TIME_ZONE = 'Asia/Tokyo';
 /** A fixed key, so that hashes are stable across test runs. */
 export const CREDENTIAL_KEY = Buffer.alloc(32, 7).toString('base64');
+/** The hub's default card hash scheme with a fixed salt: the kiosk pays a real hub's cost per tap. */
+export const CARD_HASH: CardHashScheme = {
+  alg: CARD_HASH_ALG,
+  ...CARD_HASH_COST,
+  salt: Buffer.alloc(16, 5).toString('base64'),
+};
+
+// Test support only: fixtures build many rosters, and the same few cards need not be hashed again each time.
+const hashed = new Map<string, string>();
+
+/** A credential's hash as a roster with this key and scheme holds it (protocol credentialLookupHash). */
+export function fixtureHash(hashing: CredentialHashing, credential: Credential): string {
+  const key = JSON.stringify([hashing.credentialKey, hashing.cardHash ?? null, credential]);
+  let hash = hashed.get(key);
+  if (hash === undefined) {
+    hash = credentialLookupHashSync(hashing, credential);
+    hashed.set(key, hash);
+  }
+  return hash;
+}
 
 /** A fixed Ed25519 key pair (PKCS#8 DER of a constant seed), so that signed QR codes are stable too. */
 export const QR_PRIVATE_KEY = createPrivateKey({
@@ -32,14 +59,23 @@ export const QR_G2: Credential = signedQr('g2');
 export const CARD_G3: Credential = { kind: 'card', value: '0e0e0e0e' };
 export const CARD_UNKNOWN: Credential = { kind: 'card', value: 'ffffffff' };
 
+/** A credential's hash in makeRoster()'s roster (the fixture key and scheme). */
+export function rosterHash(credential: Credential): string {
+  return fixtureHash({ credentialKey: CREDENTIAL_KEY, cardHash: CARD_HASH }, credential);
+}
+
 export function makeRoster(overrides: Partial<Roster> = {}): Roster {
   const key = overrides.credentialKey ?? CREDENTIAL_KEY;
-  return {
+  // `cardHash: undefined` in overrides: a roster of a hub before migration 17, cards by HMAC alone.
+  const hashing = { credentialKey: key, cardHash: 'cardHash' in overrides ? overrides.cardHash : CARD_HASH };
+  const hashOf = (card: Credential): string => fixtureHash(hashing, card);
+  const roster: Roster = {
     facilityId: FACILITY,
     facilityName: 'Sakura Nursery',
     timeZone: TIME_ZONE,
     version: 1,
     credentialKey: key,
+    ...(hashing.cardHash !== undefined && { cardHash: hashing.cardHash }),
     qrPublicKey: QR_PUBLIC_KEY,
     classes: [{ id: 'momo', name: 'Momo' }],
     children: [
@@ -48,12 +84,15 @@ export function makeRoster(overrides: Partial<Roster> = {}): Roster {
       { id: 'c3', name: 'Ren', kana: 'れん', classId: 'momo' },
     ],
     guardians: [
-      { id: 'g1', name: 'Aoi', childIds: ['c1', 'c2'], credentials: [credentialHash(key, CARD_G1)] },
-      { id: 'g2', name: 'Kenji', childIds: ['c3'], credentials: [credentialHash(key, CARD_G2)] },
-      { id: 'g3', name: 'Former', childIds: ['gone'], credentials: [credentialHash(key, CARD_G3)] },
+      { id: 'g1', name: 'Aoi', childIds: ['c1', 'c2'], credentials: [hashOf(CARD_G1)] },
+      { id: 'g2', name: 'Kenji', childIds: ['c3'], credentials: [hashOf(CARD_G2)] },
+      { id: 'g3', name: 'Former', childIds: ['gone'], credentials: [hashOf(CARD_G3)] },
     ],
     ...overrides,
   };
+  // exactOptionalPropertyTypes: an override of undefined removes the field.
+  if (roster.cardHash === undefined) delete roster.cardHash;
+  return roster;
 }
 
 /** A roll-call of the fixture roster with the given statuses (others not_arrived). */
