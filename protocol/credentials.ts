@@ -53,7 +53,7 @@ export function newCredentialKey(): string {
 /**
  * How a roster's card hashes are made (roster field `cardHash`): scrypt over the fast HMAC, with the
  * facility's salt. Every kiosk holds the HMAC key, so the HMAC alone lets a stolen kiosk test every 4-byte
- * UID in hours; scrypt makes each guess cost tens of ms and 16 MiB. Because it wraps the HMAC, a hub turns
+ * UID in hours; scrypt makes each guess cost over 10 ms and 8 MiB. Because it wraps the HMAC, a hub turns
  * its stored HMAC hashes into these without knowing any card number (hub migration 17).
  */
 export const CARD_HASH_ALG = 'scrypt-hmac-sha256';
@@ -80,10 +80,11 @@ export const CardHashSchemeSchema = z
 export type CardHashScheme = z.infer<typeof CardHashSchemeSchema>;
 
 /**
- * N=2^14, r=8, p=1: 16 MiB and ~28 ms per hash on the development machine (bench/card-hash.ts), more on a
- * kiosk; 2^32 guesses then cost years per core.
+ * N=2^13, r=8, p=1: 8 MiB and ~14 ms per hash on the development machine (bench/card-hash.ts), more on a
+ * kiosk; 2^32 guesses then cost about two years per core. 2^14 doubles both, and a card tap's wait with
+ * them: on a kiosk sharing two cores with its screen, that wait is what a parent feels.
  */
-export const CARD_HASH_COST = { n: 2 ** 14, r: 8, p: 1 } as const;
+export const CARD_HASH_COST = { n: 2 ** 13, r: 8, p: 1 } as const;
 
 /** A new facility's scheme: the default cost and a fresh salt. */
 export function newCardHashScheme(): CardHashScheme {

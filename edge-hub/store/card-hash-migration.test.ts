@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, schemaVersion } from '../../common/sqlite.ts';
+import { describe, expect, it } from 'vitest';
+import { schemaVersion } from '../../common/sqlite.ts';
 import {
   CARD_HASH_COST,
   credentialHash,
@@ -9,12 +9,11 @@ import {
   RosterSchema,
   slowCardHashSync,
 } from '../../protocol/index.ts';
-import { removeDir, tempDir } from '../../test/support/hub.ts';
 import { columns } from '../../test/support/sqlite-schema.ts';
+import { migrationDir } from '../../test/support/hub-database.ts';
 import { cardCredentialOf } from '../facility/card-hash.ts';
 import { rosterMessage } from '../facility/roster.ts';
-import { HUB_DB_FILE, HubStore } from './hub-store.ts';
-import { hubMigrations } from './migrations.ts';
+import { HubStore } from './hub-store.ts';
 
 const KEY = Buffer.alloc(32, 3).toString('base64');
 const v1 = (uid: string): string => credentialHash(KEY, { kind: 'card', value: uid });
@@ -45,19 +44,11 @@ function datedRoster(cards: string[]): string {
 }
 
 describe('hub migration 17 (slow card hashes)', () => {
-  let dir: string;
-  let file: string;
-  beforeEach(async () => {
-    dir = await tempDir();
-    file = join(dir, HUB_DB_FILE);
-  });
-  afterEach(async () => {
-    await removeDir(dir);
-  });
+  const hub = migrationDir();
 
   it('turns every stored HMAC card hash into scrypt(HMAC), and the old cards still match at a kiosk', async () => {
     // A hub of version 16 with v1 hashes wherever card hashes live.
-    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 16 });
+    const db = hub.at(16);
     const qr = generateQrKeyPair();
     db.prepare(
       `INSERT INTO meta (id, facility_id, facility_name, credential_key, roster_version, qr_private_key,
@@ -95,7 +86,7 @@ describe('hub migration 17 (slow card hashes)', () => {
     insAudit.run('roster.import', null, JSON.stringify({ guardians: 2 }));
     db.close();
 
-    const store = HubStore.open(dir);
+    const store = HubStore.open(hub.dir);
     try {
       const meta = store.facility.meta();
       expect(meta.cardHash).toMatchObject({ alg: 'scrypt-hmac-sha256', ...CARD_HASH_COST });
@@ -146,8 +137,8 @@ describe('hub migration 17 (slow card hashes)', () => {
   });
 
   it('leaves a new database to init, which gives the facility its own scheme', () => {
-    const a = HubStore.open(dir);
-    const other = join(dir, 'other');
+    const a = HubStore.open(hub.dir);
+    const other = join(hub.dir, 'other');
     const b = HubStore.open(other);
     try {
       expect(a.facility.meta().cardHash).toMatchObject(CARD_HASH_COST);

@@ -1,24 +1,12 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../common/sqlite.ts';
-import { removeDir, tempDir } from '../../test/support/hub.ts';
+import { describe, expect, it } from 'vitest';
 import { columns, tables } from '../../test/support/sqlite-schema.ts';
-import { HUB_DB_FILE } from './hub-store.ts';
-import { hubMigrations } from './migrations.ts';
+import { migrationDir } from '../../test/support/hub-database.ts';
 
 describe('hub migration 12 (dated history)', () => {
-  let dir: string;
-  let file: string;
-  beforeEach(async () => {
-    dir = await tempDir();
-    file = join(dir, HUB_DB_FILE);
-  });
-  afterEach(async () => {
-    await removeDir(dir);
-  });
+  const hub = migrationDir();
 
   it('adds the history tables and seeds version 1 with the roster and rules as they are, for all days', () => {
-    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 11 });
+    const db = hub.at(11);
     db.exec(`
       INSERT INTO meta (id, facility_id, facility_name, credential_key) VALUES (1, 'f1', 'ひまわり園', 'k');
       INSERT INTO classes (id, name, position) VALUES ('b', 'ばら', 1), ('a', 'あお', 0);
@@ -27,7 +15,7 @@ describe('hub migration 12 (dated history)', () => {
       UPDATE facility_settings SET standard_end = '18:30', grace_minutes = 0;
     `);
     db.close();
-    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 12 });
+    const up = hub.at(12);
     try {
       expect(tables(up)).toEqual(
         expect.arrayContaining(['snapshot_versions', 'roster_imports', 'corrections', 'month_closures']),
@@ -86,7 +74,7 @@ describe('hub migration 12 (dated history)', () => {
   });
 
   it('seeds an empty version on a new data directory (no facility row yet)', () => {
-    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 12 });
+    const db = hub.at(12);
     try {
       const row = db
         .prepare<[], { content_json: string }>('SELECT content_json FROM snapshot_versions')

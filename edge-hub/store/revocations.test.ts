@@ -1,29 +1,18 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, schemaVersion } from '../../common/sqlite.ts';
-import { removeDir, tempDir } from '../../test/support/hub.ts';
+import { describe, expect, it } from 'vitest';
+import { schemaVersion } from '../../common/sqlite.ts';
 import { columns, tables } from '../../test/support/sqlite-schema.ts';
-import { HUB_DB_FILE } from './hub-store.ts';
-import { hubMigrations } from './migrations.ts';
+import { migrationDir } from '../../test/support/hub-database.ts';
 
 /** Hub migration 16 (edge-hub/store/revocations.ts); the store's rules are tested in facility/revocation.test.ts. */
 describe('hub migration 16', () => {
-  let dir: string;
-  let file: string;
-  beforeEach(async () => {
-    dir = await tempDir();
-    file = join(dir, HUB_DB_FILE);
-  });
-  afterEach(async () => {
-    await removeDir(dir);
-  });
+  const hub = migrationDir();
 
   it('adds the removed cards and the QR generations, keeping what was there', () => {
-    const old = openDatabase(file, { migrations: hubMigrations, targetVersion: 15 });
+    const old = hub.at(15);
     const before = tables(old);
     old.prepare("INSERT INTO devices VALUES ('kiosk-1', 'kiosk', 'hash', 'now')").run();
     old.close();
-    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 16 });
+    const db = hub.at(16);
     try {
       expect(schemaVersion(db)).toBe(16);
       expect(tables(db)).toEqual([...before, 'guardian_qr_generations', 'removed_cards'].sort());
