@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
+import { launchChromium, requireChromium } from './support/browser.ts';
 import { decodeQr, rgbaToLuminance } from '../hardware/qr-decode.ts';
 import {
   eventually,
@@ -11,7 +14,18 @@ import {
   type GenkanProcess,
   type JsonLine,
 } from './support/process.ts';
-import { provisionSite, startHub, startKiosk, type Site } from './support/site.ts';
+import { tapLine } from './support/kiosk-page.ts';
+import { addStaff, provisionSite, startHub, startKiosk, type Site } from './support/site.ts';
+import {
+  byTestId,
+  openSignedInTablet,
+  rollcallRoot,
+  signInAs,
+  tabletPairing,
+  TABLET_VIEWPORT,
+} from './support/tablet.ts';
+
+const haveChromium = requireChromium();
 
 /**
  * Issue 15 point 4 across real processes: a lost card (`genkan card remove`), a guardian's QR codes
@@ -55,15 +69,7 @@ describe('revocation', () => {
     procs.push(kiosk);
     await kiosk.ready();
     await kiosk.waitFor((l) => l['type'] === 'roster', 30_000, 'first roster');
-    const taps = () => kiosk.lines.filter((l) => l['type'] === 'tap');
-    const tap = async (line: string): Promise<JsonLine> => {
-      const before = taps().length;
-      kiosk.write(`${line}\n`);
-      await kiosk.waitFor(() => taps().length > before, 30_000, `tap line for ${line.slice(0, 12)}`);
-      const out = taps()[before];
-      if (!out) throw new Error('no tap line');
-      return out;
-    };
+    const tap = (line: string): Promise<JsonLine> => tapLine(kiosk, line);
     const guardianOf = (l: JsonLine) => (l['guardian'] as { id?: string } | undefined)?.id;
     /** The next roster the kiosk adopts after `version`. */
     const rosterAfter = (version: number) =>
@@ -134,20 +140,38 @@ describe('revocation', () => {
     );
     const lastConnection = kiosk.lines.filter((l) => l['type'] === 'connection').at(-1);
     expect(lastConnection).toEqual({ type: 'connection', online: false });
-    const otherTap = async (line: string): Promise<JsonLine> => {
-      const before = other.lines.filter((l) => l['type'] === 'tap').length;
-      other.write(`${line}\n`);
-      await other.waitFor(
-        () => other.lines.filter((l) => l['type'] === 'tap').length > before,
-        30_000,
-        'a tap line',
-      );
-      const out = other.lines.filter((l) => l['type'] === 'tap')[before];
-      if (!out) throw new Error('no tap line');
-      return out;
-    };
-    expect(await otherTap(`card:${card3}`)).toMatchObject({ result: 'ok', guardian: { id: 'g003' } });
+    expect(await tapLine(other, `card:${card3}`)).toMatchObject({ result: 'ok', guardian: { id: 'g003' } });
     // Its tap reaches the hub: the other kiosk is still connected.
     await other.waitFor((l) => l['type'] === 'acked', 15_000, 'an ack from the hub');
+    // The next test runs its own hub on this data dir.
+    await Promise.all([kiosk, other, hub].map((p) => p.stop('SIGTERM')));
   });
+  it.runIf(haveChromium)(
+    'ends a removed tablet at once: its roll-call closes and it cannot sign in again',
+    async () => {
+      const hubDir = join(site.dir, 'hub');
+      await addStaff(hubDir, { id: 's1', name: '保育 花子', pin: '1234' });
+      const hub = startHub(site);
+      procs.push(hub);
+      const base = `http://127.0.0.1:${String((await hub.ready())['http'])}`;
+      const browser: Browser = await launchChromium();
+      try {
+        const { url } = await tabletPairing(hubDir, base, 'tab-1');
+        const page = await openSignedInTablet(browser, url, TABLET_VIEWPORT, { id: 's1', pin: '1234' });
+        const gone = await genkanJson(['device', 'remove', 'tab-1', '--data', hubDir]);
+        expect(gone).toMatchObject({ removed: true, deviceId: 'tab-1', role: 'tablet', sessionsEnded: 1 });
+        // The open roll-call closes by itself (its push channel ends with the session) …
+        await rollcallRoot(page).waitFor({ state: 'detached', timeout: 15_000 });
+        // … and the tablet is no longer set up: signing in again is refused as such.
+        await signInAs(page, 's1', '1234');
+        const error = page.locator(byTestId(TABLET_TEST_IDS.signInError));
+        await error.waitFor({ timeout: 15_000 });
+        await expect(error.textContent()).resolves.toContain('このタブレットはまだ設定されていません');
+        await expect(rollcallRoot(page).count()).resolves.toBe(0);
+      } finally {
+        await browser.close();
+        await hub.stop('SIGTERM');
+      }
+    },
+  );
 });
