@@ -34,8 +34,14 @@ export function requireChromium(): boolean {
  * A fresh Chromium (new profile each launch). With `fakeCameraY4m`, getUserMedia is granted without a
  * prompt and delivers that file, looped, as the camera.
  */
-export function launchChromium(options: { fakeCameraY4m?: string } = {}): Promise<Browser> {
+export function launchChromium(
+  options: { fakeCameraY4m?: string; trustSpki?: string[] } = {},
+): Promise<Browser> {
   const args = [...BASE_ARGS];
+  // Trusts exactly these public keys (base64 SHA-256 of a certificate's SPKI, e.g. a hub's own CA) as a
+  // tablet that installed the hub's CA would, and no other unknown certificate.
+  if (options.trustSpki !== undefined)
+    args.push(`--ignore-certificate-errors-spki-list=${options.trustSpki.join(',')}`);
   if (options.fakeCameraY4m !== undefined) {
     args.push(
       '--use-fake-ui-for-media-stream',

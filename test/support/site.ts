@@ -183,6 +183,8 @@ export interface KioskLaunch {
   entry?: GenkanEntry;
   /** Its data folder (default: SITE/DEVICE_ID). */
   dataDir?: string;
+  /** Over TLS: the hub's CA file (its ready line's caFile); the kiosk then connects to mqtts://…:mqttPort. */
+  hubCa?: string;
 }
 
 export function startKiosk(
@@ -202,7 +204,8 @@ export function startKiosk(
       '--data',
       opts.dataDir ?? join(site.dir, device.deviceId),
       '--hub',
-      `mqtt://127.0.0.1:${mqttPort}`,
+      `${opts.hubCa === undefined ? 'mqtt' : 'mqtts'}://127.0.0.1:${mqttPort}`,
+      ...(opts.hubCa === undefined ? [] : ['--hub-ca', opts.hubCa]),
       '--device',
       device.deviceId,
       ...readers.flatMap((r) => ['--reader', r]),

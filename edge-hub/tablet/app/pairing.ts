@@ -1,19 +1,16 @@
-import { z } from 'zod';
-import { decodeJson } from '../../../protocol/decode.ts';
-import { IdSchema } from '../../../protocol/primitives.ts';
+import {
+  isPairingText,
+  PAIRING_BODY_MAX,
+  PAIRING_PREFIX,
+  pairingPayloadOf,
+  type PairingPayload,
+} from '../../../protocol/pairing-payload.ts';
 
 /**
- * The pairing link an admin opens on a new tablet: `…/tablet/#pair=GKP1.<base64url JSON>`. Decoded here
- * without Node's Buffer (protocol/pairing.ts uses it, so it cannot be bundled for the browser).
+ * The pairing link an admin opens on a new tablet: `…/tablet/#pair=GKP1.<base64url JSON>`, checked with
+ * the protocol's own schema; the base64url is decoded here without Node's Buffer.
  */
-export const PAIRING_PREFIX = 'GKP1.';
-
-const PayloadSchema = z.strictObject({
-  hub: z.string().max(300),
-  device: IdSchema,
-  code: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/),
-});
-export type TabletPairing = z.infer<typeof PayloadSchema>;
+export type TabletPairing = PairingPayload;
 
 /** base64url (no padding) to text; undefined when it is not valid base64url or not UTF-8. */
 export function decodeBase64Url(body: string): string | undefined {
@@ -30,13 +27,11 @@ export function decodeBase64Url(body: string): string | undefined {
 
 /** Decodes a GKP1 payload; undefined for anything malformed. */
 export function decodePairing(text: string): TabletPairing | undefined {
-  if (!text.startsWith(PAIRING_PREFIX)) return undefined;
+  if (!isPairingText(text)) return undefined;
   const body = text.slice(PAIRING_PREFIX.length);
-  if (body.length === 0 || body.length > 1400) return undefined;
+  if (body.length === 0 || body.length > PAIRING_BODY_MAX) return undefined;
   const json = decodeBase64Url(body);
-  if (json === undefined) return undefined;
-  const parsed = decodeJson(PayloadSchema, json);
-  return parsed.ok ? parsed.value : undefined;
+  return json === undefined ? undefined : pairingPayloadOf(json);
 }
 
 /**

@@ -271,6 +271,13 @@ describe('pairing link', () => {
     expect(pairingFromHash('')).toBeNull();
   });
 
+  it("decodes a TLS hub's payload with its CA fingerprint, as the hub writes it", () => {
+    const tls = { ...good, hub: 'https://192.168.1.10:8443', tls: 'A'.repeat(43) };
+    expect(pairingFromHash(`#pair=GKP1.${encode(tls)}`)).toEqual(tls);
+    // A fingerprint with a plain address is refused, as the kiosk refuses it.
+    expect(decodePairing(`GKP1.${encode({ ...tls, hub: good.hub })}`)).toBeUndefined();
+  });
+
   it('rejects malformed payloads', () => {
     expect(pairingFromHash('#pair=GKP1.!!!')).toBe('invalid');
     expect(decodePairing(`GKP2.${encode(good)}`)).toBeUndefined();
