@@ -112,6 +112,16 @@ export function register(program: Command): void {
     .requiredOption('--data <dir>', "the hub's data directory")
     .addOption(new Option('--role <role>', 'device role').choices(DEVICE_ROLES).default('kiosk'))
     .action(async (id: string, opts: { data: string; role: DeviceRole }) => {
+      // A tablet has no broker login (it works through its device cookie and staff sessions): a password
+      // printed for it would open nothing.
+      if (opts.role === 'tablet') {
+        fail(
+          new GenkanError(
+            'bad_role',
+            'a tablet is set up with a pairing code: genkan device pair ID --role tablet --hub-url URL --data DIR',
+          ),
+        );
+      }
       const { addDevice } = await import('../edge-hub/access/devices.ts');
       const store = await openHubStore(opts.data);
       try {

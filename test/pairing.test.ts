@@ -130,7 +130,7 @@ describe('genkan device pair', () => {
     expect(hub.stderr).not.toContain(paired.password);
   });
 
-  it('refuses a bad --hub-url or --out clearly, creating nothing', async () => {
+  it('refuses a bad --hub-url or --out, and a tablet password, clearly, creating nothing', async () => {
     const bad = await runGenkan(['device', 'pair', 'kiosk-8', '--data', hubDir, '--hub-url', 'hub:8080']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('bad_hub_url');
@@ -153,9 +153,14 @@ describe('genkan device pair', () => {
       body: JSON.stringify({ deviceId: 'kiosk-8', code: 'A'.repeat(32) }),
     });
     expect(unknown.status).toBe(401);
+    // A tablet has no password to print: it is set up with a pairing code.
+    const tablet = await runGenkan(['device', 'add', 'tab-8', '--role', 'tablet', '--data', hubDir]);
+    expect(tablet.code).toBe(1);
+    expect(tablet.stderr).toContain('genkan device pair ID --role tablet');
     const store = HubStore.open(hubDir);
     try {
       expect(store.devices.deviceRole('kiosk-8')).toBeUndefined();
+      expect(store.devices.deviceRole('tab-8')).toBeUndefined();
     } finally {
       store.close();
     }
