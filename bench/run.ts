@@ -11,6 +11,8 @@ import { runCardHashBench } from './card-hash.ts';
 import { runCloudIngestBench } from './cloud-ingest.ts';
 import { runKioskLatencyBench } from './kiosk-latency.ts';
 import { runLedgerBench } from './ledger.ts';
+import { runLoginFloodBench } from './login-flood.ts';
+import { runSlowReaderBench } from './slow-reader.ts';
 import { runStartupBench } from './startup.ts';
 import { runTabletLatencyBench } from './tablet-latency.ts';
 
@@ -213,3 +215,5 @@ if (only === undefined || only === 'ledger') await runLedgerBench();
 if (only === undefined || only === 'cloud-ingest') await runCloudIngestBench();
 if (only === undefined || only === 'startup') await runStartupBench();
 if (only === undefined || only === 'card-hash') await runCardHashBench();
+if (only === undefined || only === 'login-flood') await runLoginFloodBench();
+if (only === undefined || only === 'slow-reader') await runSlowReaderBench();

@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .action(async (id: string, opts: { data: string; name: string; pin?: string; role: StaffRole }) => {
       const { pin } = opts;
       if (pin === undefined) fail(new GenkanError('bad_usage', '--pin (or GENKAN_STAFF_PIN) is required'));
-      const { addStaff } = await import('../edge-hub/access/staff.ts');
+      const { addStaff } = await import('../edge-hub/access/staff-accounts.ts');
       await withStore(opts.data, (store) => addStaff(store, { id, name: opts.name, pin, role: opts.role }));
     });
   for (const [name, enabled] of [
@@ -47,7 +47,7 @@ export function register(program: Command): void {
       )
       .requiredOption('--data <dir>', "the hub's data directory")
       .action(async (id: string, opts: { data: string }) => {
-        const { setStaffEnabled } = await import('../edge-hub/access/staff.ts');
+        const { setStaffEnabled } = await import('../edge-hub/access/staff-accounts.ts');
         await withStore(opts.data, (store) => setStaffEnabled(store, id, enabled));
       });
   }

@@ -41,6 +41,7 @@ import { CloudMetrics } from './metrics.ts';
 import { CloudRetentionJob, RETENTION_INTERVAL_MS } from './retention.ts';
 import { RequestAuth, type CloudRouteContext } from './routes/context.ts';
 import { registerFacilityReads } from './routes/facilities.ts';
+import { registerHubCatchUp } from './routes/hub-catch-up.ts';
 import { registerDisposalReads } from './routes/disposals.ts';
 import { registerOrgReads } from './routes/orgs.ts';
 import { PROBES, registerProbes } from './routes/probes.ts';
@@ -221,6 +222,7 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   };
   registerUploads(app, context);
   registerFacilityReads(app, context);
+  registerHubCatchUp(app, context);
   registerOrgReads(app, context, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
   registerDisposalReads(app, context);
   return app;

@@ -8,6 +8,7 @@ import type { HubServices } from './hub-services.ts';
 import { buildHttpApi } from './http/api.ts';
 import { httpListeners } from './http/listeners.ts';
 import { rosterMessage } from './facility/roster.ts';
+import { RestoreResync } from './restore-resync.ts';
 import type { RosterData } from './store/roster.ts';
 
 /** The started broker, as the rest of the start-up uses it. */
@@ -111,6 +112,20 @@ export async function startMqtt(
   bus.on('roster.changed', ({ roster }) => publishRoster(roster));
   // A changed reversal guard reaches the kiosks in the roster they hold (same version, new content).
   bus.on('settings.changed', () => publishRoster(services.roster.current));
+  // A restored hub asks the kiosks to resend what they hold since the backup (retained until served).
+  const resync = new RestoreResync({
+    dataDir: options.dataDir,
+    facilityId,
+    store,
+    bus,
+    publish,
+    clock,
+    logger: logger.child({ ns: 'hub.resync' }),
+  });
+  resync.start();
+  onShutdown('jobs', () => {
+    resync.close();
+  });
 
   return {
     ports: broker.ports,

@@ -8,11 +8,13 @@ import type { HubContext, OnShutdown } from './hub.ts';
 import { Ingest, type IngestRoster } from './mqtt/ingest.ts';
 import { PairingService } from './access/pairing.ts';
 import { Records } from './records/service.ts';
+import { CloudCatchUp } from './relay/catch-up.ts';
 import { Relay } from './relay/relay.ts';
 import { DeviceRequests } from './mqtt/requests.ts';
 import { RollcallService } from './rollcall/rollcall.ts';
 import { RosterJobs } from './facility/roster-job.ts';
-import { SHORT_ADMIN_PIN_WARNING, StaffAuth } from './access/staff.ts';
+import { SHORT_ADMIN_PIN_WARNING } from './access/staff-accounts.ts';
+import { StaffAuth } from './access/staff.ts';
 import type { StoreOf } from './store/hub-store.ts';
 import type { RosterData } from './store/roster.ts';
 import { TabletActions } from './tablet/actions.ts';
@@ -107,6 +109,33 @@ export interface HubServices {
   records: Records;
 }
 
+/** A restored hub's catch-up from the cloud, before its relay sends anything (edge-hub/relay/catch-up.ts). */
+function restoredHubCatchUp(
+  ctx: HubContext,
+  cloud: { url: string; token: string },
+  onShutdown: OnShutdown,
+): CloudCatchUp {
+  const stopping = new AbortController();
+  onShutdown('relay', () => {
+    stopping.abort();
+  });
+  return new CloudCatchUp({
+    baseUrl: cloud.url.replace(/\/+$/, ''),
+    token: cloud.token,
+    facilityId: ctx.facilityId,
+    timeZone: ctx.timeZone,
+    dataDir: ctx.options.dataDir,
+    store: ctx.store,
+    logger: ctx.logger.child({ ns: 'hub.catch-up' }),
+    clock: ctx.clock,
+    timeoutMs: ctx.options.tuning?.relay?.timeoutMs ?? 15_000,
+    onStored: (stored) => {
+      ctx.bus.publish('events.stored', stored);
+    },
+    stopping: stopping.signal,
+  });
+}
+
 /** Builds the services and subscribes each to what it reacts to. */
 export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServices {
   const { options, store, bus, clock, logger, facilityId, timeZone } = ctx;
@@ -142,6 +171,9 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
       logger: logger.child({ ns: 'hub.relay' }),
       clock,
       ...tuning?.relay,
+      ...(CloudCatchUp.pending(options.dataDir) && {
+        catchUp: restoredHubCatchUp(ctx, options.cloud, onShutdown),
+      }),
     });
 
   const ingest = new Ingest({

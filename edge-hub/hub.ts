@@ -3,7 +3,7 @@ import { ValidationError } from '../common/errors.ts';
 import { inEffect } from '../common/ledger/timeline.ts';
 import { systemClock, type Clock } from '../common/time.ts';
 import { hashAdminToken, newAdminToken } from './access/devices.ts';
-import { SHORT_ADMIN_PIN_WARNING } from './access/staff.ts';
+import { SHORT_ADMIN_PIN_WARNING } from './access/staff-accounts.ts';
 import { createHubBus, type HubBus } from './events-bus.ts';
 import { RetentionJob } from './facility/retention.ts';
 import { applySnapshotChange, namePatchOf, RosterCalendar } from './facility/history.ts';

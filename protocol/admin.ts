@@ -289,6 +289,11 @@ export const RelayHealthSchema = z.discriminatedUnion('configured', [
     lastSuccessAt: InstantSchema.nullable(),
     /** Events the cloud refused for good (kept at the hub, never resent). */
     rejected: count,
+    /**
+     * A hub restored from a backup that has not caught up from the cloud yet: nothing is relayed until it
+     * has (lastError says why it failed). Absent otherwise.
+     */
+    catchingUp: z.literal(true).optional(),
   }),
 ]);
 export type RelayHealth = z.infer<typeof RelayHealthSchema>;

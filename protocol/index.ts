@@ -11,3 +11,4 @@ export * from './tablet.ts';
 export * from './settings.ts';
 export * from './ledger.ts';
 export * from './history.ts';
+export * from './resync.ts';

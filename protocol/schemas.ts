@@ -90,6 +90,11 @@ export const StatusSchema = z.strictObject({
       synced: z.boolean(),
     })
     .optional(),
+  /**
+   * The last resync request (genkan/v1/F/resync, protocol/resync.ts) this kiosk served: the restored hub
+   * clears the request once every kiosk reports it. Absent until the kiosk served one.
+   */
+  resynced: z.uuid().optional(),
 });
 export type DeviceStatus = z.infer<typeof StatusSchema>;
 

@@ -8,6 +8,7 @@
  *   genkan/v1/F/rollcall           hub → devices   retained roll-call snapshot of today
  *   genkan/v1/F/roster             hub → devices   retained roster for offline lookup
  *   genkan/v1/F/time               hub → devices   retained {"now":…}, the hub's clock, every 15 s
+ *   genkan/v1/F/resync             hub → devices   retained {"id","since"} after a restore (ResyncRequestSchema)
  */
 export const TOPIC_ROOT = 'genkan/v1';
 
@@ -22,6 +23,8 @@ export const topics = {
   rollcall: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/rollcall`,
   roster: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/roster`,
   time: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/time`,
+  /** A restored hub asks every kiosk to resend what it holds since a time (protocol/resync.ts). */
+  resync: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/resync`,
   /** A device that does not know its facility yet subscribes here; the hub serves one facility. */
   anyRoster: `${TOPIC_ROOT}/+/roster`,
 } as const;
@@ -31,7 +34,7 @@ export type DeviceTopicKind = 'events' | 'acks' | 'status' | 'requests' | 'respo
 export interface ParsedTopic {
   facilityId: string;
   deviceId?: string;
-  kind: DeviceTopicKind | 'rollcall' | 'roster' | 'time';
+  kind: DeviceTopicKind | 'rollcall' | 'roster' | 'time' | 'resync';
 }
 
 /** Splits a concrete (non-wildcard) v1 topic; undefined for anything outside the map. */
@@ -40,7 +43,10 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (parts[0] !== 'genkan' || parts[1] !== 'v1') return undefined;
   const facilityId = parts[2];
   if (facilityId === undefined || !ID_RE.test(facilityId)) return undefined;
-  if (parts.length === 4 && (parts[3] === 'rollcall' || parts[3] === 'roster' || parts[3] === 'time')) {
+  if (
+    parts.length === 4 &&
+    (parts[3] === 'rollcall' || parts[3] === 'roster' || parts[3] === 'time' || parts[3] === 'resync')
+  ) {
     return { facilityId, kind: parts[3] };
   }
   if (parts.length === 6 && parts[3] === 'devices') {

@@ -29,16 +29,19 @@ export type CloudFacilities = Pick<CloudStore, 'ensureFacility' | 'getFacility'>
 export type CloudRollupInputs = Pick<CloudStore, 'orgRollupInputs'>;
 
 /** The event log of every facility. */
-export type CloudEvents = Pick<CloudStore, 'insertBatch' | 'eventsOn' | 'ledgerEvents' | 'countEvents'>;
+export type CloudEvents = Pick<
+  CloudStore,
+  'insertBatch' | 'eventsOn' | 'ledgerEvents' | 'eventsReceivedSince' | 'countEvents'
+>;
 
 /** The snapshot versions of each facility (the roster and rules from a date on). */
 export type CloudSnapshots = Pick<
   CloudStore,
-  'putSnapshot' | 'getSnapshot' | 'putSnapshotVersion' | 'ledgerVersions'
+  'putSnapshot' | 'getSnapshot' | 'putSnapshotVersion' | 'ledgerVersions' | 'versionsAfter'
 >;
 
 /** The amendments of each facility (corrections of days in closed months). */
-export type CloudAmendments = Pick<CloudStore, 'putAmendment' | 'amendments'>;
+export type CloudAmendments = Pick<CloudStore, 'putAmendment' | 'amendments' | 'amendmentsAfter'>;
 
 /** Retention: what is past it, deleted per facility, and the disposal records. */
 export type CloudRetention = Pick<CloudStore, 'retentionPolicies' | 'disposeBefore' | 'disposals'>;

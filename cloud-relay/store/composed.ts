@@ -3,7 +3,10 @@ import type { AttendanceEvent } from '../../protocol/index.ts';
 import type { FacilitySnapshot, SnapshotVersion } from '../../protocol/ledger.ts';
 import type { CloudAggregates } from './aggregates.ts';
 import type {
+  AmendmentCursor,
   BatchInsertResult,
+  ReceiptCursor,
+  ReceivedEventsPage,
   CloudDisposal,
   CloudStore,
   Facility,
@@ -107,6 +110,23 @@ export class ComposedCloudStore implements CloudStore {
 
   ledgerEvents(facilityId: string, from: string, to: string): Promise<AttendanceEvent[]> {
     return this.parts.events.ledgerEvents(facilityId, from, to);
+  }
+
+  eventsReceivedSince(
+    facilityId: string,
+    since: string,
+    after: ReceiptCursor | null,
+    limit: number,
+  ): Promise<ReceivedEventsPage> {
+    return this.parts.events.eventsReceivedSince(facilityId, since, after, limit);
+  }
+
+  versionsAfter(facilityId: string, after: number, limit: number): Promise<SnapshotVersion[]> {
+    return this.parts.snapshots.versionsAfter(facilityId, after, limit);
+  }
+
+  amendmentsAfter(facilityId: string, after: AmendmentCursor | null, limit: number): Promise<Amendment[]> {
+    return this.parts.amendments.amendmentsAfter(facilityId, after, limit);
   }
 
   putSnapshot(facilityId: string, hubId: string, snapshot: FacilitySnapshot): Promise<number> {

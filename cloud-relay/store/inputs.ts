@@ -43,3 +43,17 @@ export function checkName(name: string): string {
   }
   return trimmed;
 }
+
+/** An instant (RFC 3339 with offset) as the UTC ISO 8601 text events' receipt times are stored in. */
+export function checkInstant(instant: string, field: string): string {
+  const ms = /^\d{4}-\d{2}-\d{2}T/.test(instant) ? Date.parse(instant) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new ValidationError(CloudErrorCodes.invalidDate, `${field} must be an RFC 3339 instant`, field);
+  }
+  return new Date(ms).toISOString();
+}
+
+/** A page size: 1 … max (a larger one is cut to max). */
+export function pageLimit(limit: number, max: number): number {
+  return Number.isSafeInteger(limit) && limit >= 1 ? Math.min(limit, max) : max;
+}

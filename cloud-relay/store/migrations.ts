@@ -179,4 +179,12 @@ export const cloudMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: 'events by receipt',
+    up: (db) => {
+      // A restored hub catches up on what the cloud received after its backup (GET /v1/hub/events).
+      db.exec('CREATE INDEX events_by_receipt ON events (facility_id, received_at, id);');
+    },
+  },
 ];

@@ -188,6 +188,14 @@ export const pgCloudMigrations: readonly PgMigration[] = [
       CREATE INDEX disposals_by_facility ON disposals (facility_id, id);
     `,
   },
+  {
+    version: 8,
+    name: 'events by receipt',
+    sql: `
+      -- A restored hub catches up on what the cloud received after its backup (GET /v1/hub/events).
+      CREATE INDEX events_by_receipt ON events (facility_id, received_at, id);
+    `,
+  },
 ];
 
 /**

@@ -98,15 +98,16 @@ export function versionVerdict(
 }
 
 /** The versions of [from, to] out of all stored rows of a facility, decoded, by version. */
+/** A stored version as the wire has it. */
+export function versionOfText(r: VersionText): SnapshotVersion {
+  return { version: r.version, effectiveFrom: r.effectiveFrom, snapshot: snapshotFromText(r.text) };
+}
+
 export function ledgerVersionsOf(
   rows: readonly StoredVersionText[],
   from: string,
   to: string,
 ): SnapshotVersion[] {
   checkDateRange(from, to);
-  return versionsFor(rows, from, to).map((r) => ({
-    version: r.version,
-    effectiveFrom: r.effectiveFrom,
-    snapshot: snapshotFromText(r.text),
-  }));
+  return versionsFor(rows, from, to).map(versionOfText);
 }

@@ -73,6 +73,25 @@ export interface RollupInput {
   lastRelayAt: string | null;
 }
 
+/** A position in a facility's events by receipt at the cloud (GET /v1/hub/events). */
+export interface ReceiptCursor {
+  /** UTC ISO 8601 with milliseconds, as stored. */
+  receivedAt: string;
+  id: string;
+}
+
+/** One page of a facility's events by receipt; `next` is null on the last page. */
+export interface ReceivedEventsPage {
+  events: AttendanceEvent[];
+  next: ReceiptCursor | null;
+}
+
+/** A position in a facility's amendments, ordered by (at, correctionId) as text. */
+export interface AmendmentCursor {
+  at: string;
+  correctionId: string;
+}
+
 export interface BatchInsertResult {
   /** Ids stored by this call, in input order. */
   accepted: string[];
@@ -233,6 +252,27 @@ export interface CloudStore {
   ): Promise<CloudDisposal | undefined>;
   /** The facility's disposal records, newest first ([] for an unknown facility). */
   disposals(facilityId: string): Promise<CloudDisposal[]>;
+  /**
+   * The facility's snapshot versions (legacy ones included) numbered above `after`, by version, at most
+   * `limit`: what a restored hub fetches back (GET /v1/hub/snapshots). [] for an unknown facility.
+   */
+  versionsAfter(facilityId: string, after: number, limit: number): Promise<SnapshotVersion[]>;
+  /**
+   * The facility's amendments after `after` (null: from the first) in the order (at, correctionId) as
+   * text, at most `limit` (GET /v1/hub/amendments). [] for an unknown facility.
+   */
+  amendmentsAfter(facilityId: string, after: AmendmentCursor | null, limit: number): Promise<Amendment[]>;
+  /**
+   * The facility's events received at or after `since` (an instant), ordered by receipt time then id,
+   * after `after` (null: from the first), at most `limit` (GET /v1/hub/events). `next` names the last
+   * event of a full page (null otherwise). invalid_date for a `since` that is no instant.
+   */
+  eventsReceivedSince(
+    facilityId: string,
+    since: string,
+    after: ReceiptCursor | null,
+    limit: number,
+  ): Promise<ReceivedEventsPage>;
   /** Events of one facility, or of all facilities. */
   countEvents(facilityId?: string): Promise<number>;
   close(): Promise<void>;

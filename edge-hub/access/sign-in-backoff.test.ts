@@ -4,7 +4,8 @@ import type { Clock } from '../../common/time.ts';
 import { removeDir, tempDir } from '../../test/support/hub.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { BACKOFF_FORGET_MS, BACKOFF_MAX_IDS, BACKOFF_MAX_MS, SignInBackoff } from './sign-in-backoff.ts';
-import { addStaff, PinSignIn, SignInLimitedError } from './staff.ts';
+import { PinSignIn, SignInLimitedError } from './pin-sign-in.ts';
+import { addStaff } from './staff-accounts.ts';
 
 /** A clock the test moves. */
 function testClock(start = '2026-04-01T09:00:00Z'): Clock & { advance(ms: number): void } {

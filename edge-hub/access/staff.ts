@@ -1,19 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { AuthError, NotFoundError, ValidationError } from '../../common/errors.ts';
-import { hashPassword, verifyPassword } from '../../common/passwords.ts';
+import { AuthError } from '../../common/errors.ts';
 import { hashToken, hashTokenBase64url, sameBytes } from '../../common/secrets.ts';
 import type { Clock } from '../../common/time.ts';
-import {
-  describeIssues,
-  ID_RE,
-  PinSchema,
-  STAFF_ROLES,
-  type SessionInfo,
-  type SignInRequest,
-  type StaffRole,
-  type TabletDeviceRequest,
-  textProblem,
-} from '../../protocol/index.ts';
+import type { SessionInfo, SignInRequest, StaffRole, TabletDeviceRequest } from '../../protocol/index.ts';
 import {
   FailureLimiter,
   matchPairingCode,
@@ -21,22 +9,9 @@ import {
   PairingRoleError,
   TooManyRequestsError,
 } from './pairing.ts';
+import { newToken, PinSignIn } from './pin-sign-in.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
-import type { SessionRow, StaffRow } from '../store/people.ts';
-import { SignInBackoff } from './sign-in-backoff.ts';
-
-/** An admin's PIN is longer than a staff member's: it opens the whole facility's data (issue 15). */
-export const ADMIN_PIN_MIN_DIGITS = 6;
-const ADMIN_PIN_RE = /^[0-9]{6,12}$/;
-
-/** What the hub logs of an admin whose PIN is shorter than that (set before the rule; it still signs in). */
-export const SHORT_ADMIN_PIN_WARNING =
-  "an admin's PIN is shorter than 6 digits: set a new one with `genkan staff add ID --role admin` (6–12 digits)";
-
-/** Whether a PIN is shorter than an admin's minimum (what `staff list` flags and the hub warns of). */
-export function pinTooShortForAdmin(pin: string): boolean {
-  return pin.length < ADMIN_PIN_MIN_DIGITS;
-}
+import type { SessionRow } from '../store/people.ts';
 
 /** Idle timeout of a staff session: every authenticated request extends it. */
 export const SESSION_IDLE_MS = 60 * 60_000;
@@ -44,24 +19,6 @@ export const SESSION_IDLE_MS = 60 * 60_000;
 export const SESSION_MAX_MS = 12 * 60 * 60_000;
 /** Lifetime of the tablet device cookie. */
 export const DEVICE_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
-/**
- * Failed sign-ins allowed per place (a tablet, a client address) in SIGN_IN_WINDOW_MS; per staff id a
- * persisted growing back-off applies instead (sign-in-backoff.ts).
- */
-export const SIGN_IN_MAX_PER_DEVICE = 20;
-export const SIGN_IN_WINDOW_MS = 5 * 60_000;
-
-/** A device cookie or session token: 256 random bits, base64url. */
-export function newToken(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-/** Unknown staff, wrong PIN or disabled account: all alike, so there is no oracle. */
-export class BadCredentialsError extends AuthError {
-  constructor() {
-    super('bad_credentials', 'unknown staff id or wrong PIN');
-  }
-}
 
 /** A request without a valid tablet device cookie. */
 export class DeviceNotSetUpError extends AuthError {
@@ -75,95 +32,6 @@ export class NotSignedInError extends AuthError {
   constructor() {
     super('not_signed_in', 'sign in first (the session is missing, expired or ended)');
   }
-}
-
-/** A pairing code of a device that is not a tablet (a kiosk's code never sets up a tablet). */
-export interface StaffAccount {
-  staffId: string;
-  name: string;
-  role: StaffRole;
-}
-
-/**
- * `genkan staff add`: creates the account or updates its name, role and PIN (hashed with scrypt), and
- * audits the change without the PIN.
- */
-export async function addStaff(
-  store: StoreOf<'people' | 'audit' | 'signInLimits'> & Transactional,
-  input: { id: string; name: string; pin: string; role?: StaffRole },
-): Promise<StaffAccount> {
-  if (!ID_RE.test(input.id)) {
-    throw new ValidationError(
-      'bad_staff_id',
-      `not a valid staff id: ${input.id} (letters, digits, _ and -)`,
-      'id',
-    );
-  }
-  const name = input.name.trim();
-  // The record's text rule (protocol/plausibility.ts): a name shows on tablets and ledgers.
-  if (name === '' || textProblem(name, 100) !== undefined) {
-    throw new ValidationError(
-      'bad_name',
-      'the name must be 1–100 characters, without control characters',
-      'name',
-    );
-  }
-  const role = input.role ?? 'staff';
-  if (!STAFF_ROLES.includes(role)) {
-    throw new ValidationError('bad_role', `role must be one of ${STAFF_ROLES.join(', ')}`, 'role');
-  }
-  const pin = PinSchema.safeParse(input.pin);
-  if (!pin.success) throw new ValidationError('bad_pin', `PIN ${describeIssues(pin.error)}`, 'pin');
-  if (role === 'admin' && !ADMIN_PIN_RE.test(pin.data)) {
-    throw new ValidationError(
-      'bad_pin',
-      `an admin's PIN must be ${ADMIN_PIN_MIN_DIGITS}–12 digits (a staff member's 4–12)`,
-      'pin',
-    );
-  }
-  const pinHash = await hashPassword(pin.data, 'chosen');
-  store.transaction(() => {
-    const before = store.people.upsertStaff(input.id, name, role, pinHash);
-    store.signInLimits.setPinShort(input.id, pinTooShortForAdmin(pin.data));
-    store.audit.append({
-      actorKind: 'cli',
-      actorId: null,
-      action: before === undefined ? 'staff.add' : 'staff.update',
-      subject: `staff:${input.id}`,
-      outcome: 'ok',
-      // Names are personal data but the audit log is the place for them; the PIN never is.
-      before: before && { name: before.name, role: before.role },
-      after: { name, role, pinChanged: true },
-    });
-  });
-  return { staffId: input.id, name, role };
-}
-
-/**
- * `genkan staff disable|enable`: a disabled account cannot sign in and its sessions (tablet and admin
- * app) end at once (a running hub's push channels notice within a second). Its name stays on the records it made.
- */
-export function setStaffEnabled(
-  store: StoreOf<'people' | 'audit'> & Transactional,
-  id: string,
-  enabled: boolean,
-): StaffAccount & { enabled: boolean } {
-  return store.transaction(() => {
-    const staff = store.people.staff(id);
-    if (!staff) throw new NotFoundError('unknown_staff', `no staff account ${id}`);
-    store.people.setStaffDisabled(id, !enabled);
-    const ended = enabled ? 0 : store.people.deleteSessionsOf(id) + store.people.deleteAdminSessionsOf(id);
-    store.audit.append({
-      actorKind: 'cli',
-      actorId: null,
-      action: enabled ? 'staff.enable' : 'staff.disable',
-      subject: `staff:${id}`,
-      outcome: 'ok',
-      before: { disabled: staff.disabled },
-      after: { disabled: !enabled, sessionsEnded: ended },
-    });
-    return { staffId: id, name: staff.name, role: staff.role, enabled };
-  });
 }
 
 export interface SignedIn {
@@ -180,70 +48,8 @@ export interface SessionContext {
 }
 
 /**
- * The PIN check of both sign-ins (a tablet, the admin app): limits per staff id and per place (a tablet,
- * a client address), one scrypt verification whatever the outcome (an unknown id is checked against a
- * dummy hash, so the answer's timing says nothing), and an audited refusal. Unknown staff, a wrong PIN,
- * a disabled account and an account `accept` refuses all get the same BadCredentialsError.
- */
-export class PinSignIn {
-  private readonly store: StoreOf<'people' | 'audit' | 'signInLimits'>;
-  private readonly staffBackoff: SignInBackoff;
-  private readonly placeLimiter: FailureLimiter;
-  private readonly onShortAdminPin: (staffId: string) => void;
-  private dummyHash: Promise<string> | undefined;
-
-  constructor(
-    store: StoreOf<'people' | 'audit' | 'signInLimits'>,
-    clock: Clock,
-    /** Called when an admin signs in with a PIN shorter than an admin's minimum (the hub logs it). */
-    onShortAdminPin: (staffId: string) => void = () => undefined,
-  ) {
-    this.store = store;
-    this.staffBackoff = new SignInBackoff(store, clock);
-    this.placeLimiter = new FailureLimiter(clock, SIGN_IN_MAX_PER_DEVICE, SIGN_IN_WINDOW_MS);
-    this.onShortAdminPin = onShortAdminPin;
-  }
-
-  async verify(
-    request: SignInRequest,
-    place: string,
-    audit: { action: string; deviceId?: string },
-    accept: (staff: StaffRow) => boolean = () => true,
-  ): Promise<StaffRow> {
-    const wait = Math.max(
-      this.staffBackoff.retryAfter(request.staffId) ?? 0,
-      this.placeLimiter.retryAfter(place) ?? 0,
-    );
-    if (wait > 0) throw new SignInLimitedError(wait);
-    const staff = this.store.people.staff(request.staffId);
-    const ok = staff
-      ? await verifyPassword(request.pin, staff.pinHash)
-      : await verifyPassword(request.pin, await (this.dummyHash ??= hashPassword(newToken(), 'chosen')));
-    if (staff && ok && !staff.disabled && accept(staff)) {
-      this.staffBackoff.succeed(staff.id);
-      // A PIN's length is known only when it is typed: an admin PIN set before the 6-digit rule.
-      const short = pinTooShortForAdmin(request.pin);
-      if (staff.role === 'admin' && short) this.onShortAdminPin(staff.id);
-      if (staff.pinShort !== short) this.store.signInLimits.setPinShort(staff.id, short);
-      return staff;
-    }
-    this.staffBackoff.fail(request.staffId);
-    this.placeLimiter.fail(place);
-    this.store.audit.append({
-      actorKind: 'staff',
-      actorId: request.staffId,
-      action: audit.action,
-      subject: `staff:${request.staffId}`,
-      ...(audit.deviceId !== undefined && { deviceId: audit.deviceId }),
-      outcome: 'bad_credentials',
-    });
-    throw new BadCredentialsError();
-  }
-}
-
-/**
- * Tablet device set-up and staff sessions. The per-staff back-off is stored (a restart keeps it); the
- * per-tablet and pairing limiters are in memory.
+ * Tablet device set-up and staff sessions (the PIN check is pin-sign-in.ts, the accounts staff-accounts.ts).
+ * The per-staff back-off is stored (a restart keeps it); the per-tablet and pairing limiters are in memory.
  */
 export class StaffAuth {
   private readonly store: StoreOf<'people' | 'devices' | 'audit' | 'signInLimits'> & Transactional;
@@ -403,14 +209,6 @@ export class StaffAuth {
 
   private live(s: SessionRow, now: Date): boolean {
     return now.getTime() < this.endOf(s).getTime();
-  }
-}
-
-/** Too many failed sign-ins for this staff id or on this tablet. */
-export class SignInLimitedError extends TooManyRequestsError {
-  constructor(retryAfterSeconds: number) {
-    super(retryAfterSeconds);
-    this.message = `too many failed sign-ins; retry in ${retryAfterSeconds} s`;
   }
 }
 

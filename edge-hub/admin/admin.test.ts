@@ -7,7 +7,7 @@ import { attendanceChart } from './api.ts';
 import { ADMIN_IDLE_MS } from './auth.ts';
 import type { RunningHubWithPlain } from '../hub.ts';
 import { RosterJobs } from '../facility/roster-job.ts';
-import { addStaff, setStaffEnabled } from '../access/staff.ts';
+import { addStaff, setStaffEnabled } from '../access/staff-accounts.ts';
 import { HubStore } from '../store/hub-store.ts';
 import {
   makeEvent,

@@ -1,7 +1,7 @@
 import { hashTokenBase64url } from '../../common/secrets.ts';
 import type { Clock } from '../../common/time.ts';
 import type { AdminSessionInfo, AdminSignInRequest } from '../../protocol/admin.ts';
-import { newToken, PinSignIn } from '../access/staff.ts';
+import { newToken, PinSignIn } from '../access/pin-sign-in.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import type { AdminSessionRow } from '../store/people.ts';
 

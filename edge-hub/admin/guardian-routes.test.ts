@@ -10,7 +10,7 @@ import {
 } from '../../protocol/admin.ts';
 import { topics } from '../../protocol/topics.ts';
 import type { RunningHubWithPlain } from '../hub.ts';
-import { addStaff } from '../access/staff.ts';
+import { addStaff } from '../access/staff-accounts.ts';
 import { HubStore } from '../store/hub-store.ts';
 import {
   connect,

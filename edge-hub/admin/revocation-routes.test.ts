@@ -9,7 +9,7 @@ import {
   type AdminAuditPage,
 } from '../../protocol/admin.ts';
 import { topics } from '../../protocol/topics.ts';
-import { addStaff } from '../access/staff.ts';
+import { addStaff } from '../access/staff-accounts.ts';
 import { HubStore } from '../store/hub-store.ts';
 import {
   connect,

@@ -11,6 +11,7 @@ import { HubStore } from '../store/hub-store.ts';
 import { hubMigrations } from '../store/migrations.ts';
 import { createBackup } from './backup.ts';
 import { restoreBackup } from './restore.ts';
+import { readRestoreMark, RESTORE_MARGIN_MS, RESTORE_MARK_FILE } from './restore-mark.ts';
 
 // A cheap scrypt cost keeps the many restores below fast; the format and checks are the same.
 const KDF = { N: 2 ** 10, r: 8, p: 1 };
@@ -70,7 +71,8 @@ describe('hub backup and restore', () => {
 
     const target = join(dir, 'restored');
     expect(await restore(made.backup, target)).toEqual({ restored: true, data: target, facility: 'f1' });
-    expect((await readdir(target)).sort()).toEqual(['hub.sqlite', 'tls']);
+    // The restore marks the hub restored (restore-mark.ts): what came after the backup is caught up on.
+    expect((await readdir(target)).sort()).toEqual(['hub.sqlite', RESTORE_MARK_FILE, 'tls']);
     expect(await readFile(join(target, 'tls', 'hub.key'), 'utf8')).toBe('KEY');
     expect((await stat(target)).mode & 0o777).toBe(0o700);
     expect((await stat(join(target, 'tls'))).mode & 0o777).toBe(0o700);
@@ -186,6 +188,47 @@ describe('hub backup and restore', () => {
     expect(again.files).toBe(2);
     const target = join(dir, 'restored');
     await restore(again.backup, target);
-    expect((await readdir(target)).sort()).toEqual(['hub.sqlite', 'tls']);
+    expect((await readdir(target)).sort()).toEqual(['hub.sqlite', RESTORE_MARK_FILE, 'tls']);
+  });
+
+  it('marks the restored hub with the backup time; a backup of a hub not caught up yet keeps the earlier one', async () => {
+    const first = await createBackup({
+      dataDir: hubDir,
+      out: join(dir, 'first.gkbk'),
+      passphrase: PASS,
+      genkanVersion: 'test',
+      kdf: KDF,
+      now: new Date('2026-04-01T09:00:00.000Z'),
+    });
+    const once = join(dir, 'once');
+    await restoreBackup({
+      file: first.backup,
+      dataDir: once,
+      passphrase: PASS,
+      now: new Date('2026-04-01T12:00:00Z'),
+    });
+    const mark = readRestoreMark(once);
+    expect(mark).toMatchObject({
+      backupCreatedAt: '2026-04-01T09:00:00.000Z',
+      restoredAt: '2026-04-01T12:00:00.000Z',
+      since: new Date(Date.parse('2026-04-01T09:00:00.000Z') - RESTORE_MARGIN_MS).toISOString(),
+      resync: { served: [], clearedAt: null },
+      caughtUpAt: null,
+    });
+    expect((await stat(join(once, RESTORE_MARK_FILE))).mode & 0o777).toBe(0o600);
+    // The restored hub is backed up again before it caught up, and that backup restored.
+    const second = await createBackup({
+      dataDir: once,
+      out: join(dir, 'second.gkbk'),
+      passphrase: PASS,
+      genkanVersion: 'test',
+      kdf: KDF,
+      now: new Date('2026-04-01T13:00:00.000Z'),
+    });
+    const twice = join(dir, 'twice');
+    await restoreBackup({ file: second.backup, dataDir: twice, passphrase: PASS });
+    const again = readRestoreMark(twice);
+    expect(again?.backupCreatedAt).toBe('2026-04-01T09:00:00.000Z');
+    expect(again?.resync.id).not.toBe(mark?.resync.id);
   });
 });

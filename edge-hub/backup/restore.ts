@@ -11,6 +11,7 @@ import { schemaVersion } from '../../common/sqlite.ts';
 import { HUB_DB_FILE } from '../store/hub-store.ts';
 import { hubMigrations } from '../store/migrations.ts';
 import { readArchive } from './archive.ts';
+import { newRestoreMark, readRestoreMark, writeRestoreMark, type RestoreMark } from './restore-mark.ts';
 import {
   badBackup,
   decodePrefix,
@@ -27,6 +28,8 @@ export interface RestoreOptions {
   dataDir: string;
   /** The passphrase, or how to ask for it once the file and the folder checked out (a CLI reads stdin). */
   passphrase: string | (() => Promise<string>);
+  /** The restore's time, recorded in the restore mark (tests). */
+  now?: Date;
 }
 
 /** What `genkan hub restore` prints. */
@@ -113,6 +116,15 @@ function checkDatabase(file: string, header: BackupHeader): void {
   }
 }
 
+/** The mark a backup of a restored hub carried, if readable: its pending catch-up is not forgotten. */
+function earlierMark(dir: string): RestoreMark | undefined {
+  try {
+    return readRestoreMark(dir);
+  } catch {
+    return undefined;
+  }
+}
+
 async function makePrivate(dir: string): Promise<void> {
   await chmod(dir, PRIVATE_DIR_MODE);
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
@@ -159,6 +171,9 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       throw badBackup('the backup is damaged or was changed after it was made', err);
     }
     checkDatabase(join(work, HUB_DB_FILE), header);
+    // The hub learns at start that it was restored: it asks the kiosks to resend and catches up from the
+    // cloud on what came after the backup (edge-hub/restore-resync.ts, edge-hub/relay/catch-up.ts).
+    writeRestoreMark(work, newRestoreMark(header.createdAt, options.now ?? new Date(), earlierMark(work)));
     await makePrivate(work);
     if (existed) await rmdir(dataDir);
     await rename(work, dataDir);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addStaff } from '../access/staff.ts';
+import { addStaff } from '../access/staff-accounts.ts';
 import type { RunningHubWithPlain } from '../hub.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { provision, removeDir, startTestHub, type TestSite } from '../../test/support/hub.ts';

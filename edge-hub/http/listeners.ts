@@ -35,7 +35,9 @@ export function httpListeners(options: {
   let https: HttpsServer | undefined;
   let plain: HttpServer | undefined;
   const serverFactory: FastifyServerFactory = (handler) => {
-    const main = createHttpsServer({ ...options.tls }, handler);
+    // A TLS handshake not done within 10 s is dropped (Node's default is 120 s): a LAN host opening many
+    // connections and never finishing them holds less.
+    const main = createHttpsServer({ ...options.tls, handshakeTimeout: 10_000 }, handler);
     https = main;
     if (options.httpPort !== undefined) {
       plain = createHttpServer(handler);

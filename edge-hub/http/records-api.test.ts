@@ -6,7 +6,7 @@ import {
   MonthsSchema,
   OpenDaysSchema,
 } from '../../protocol/index.ts';
-import { addStaff } from '../access/staff.ts';
+import { addStaff } from '../access/staff-accounts.ts';
 import type { RunningHubWithPlain } from '../hub.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { makeEvent, provision, removeDir, startTestHub, type TestSite } from '../../test/support/hub.ts';

@@ -198,8 +198,9 @@ describe('a device reconnecting after a drop the hub has not noticed', () => {
     const device = site.devices[0];
     if (!device) throw new Error('no device');
     try {
-      // keepalive 0: after CONNECT this connection sends nothing, like one whose network went away.
-      const old = await connect(hub.ports.mqtt, device, { keepalive: 0 });
+      // keepalive 300 s (the longest allowed): after CONNECT this connection sends nothing within the
+      // test, like one whose network went away.
+      const old = await connect(hub.ports.mqtt, device, { keepalive: 300 });
       const oldClosed = new Promise<void>((resolve) =>
         old.once('close', () => {
           resolve();

@@ -1,24 +1,19 @@
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server as HttpServer,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import {
-  createServer as createNetServer,
-  type AddressInfo,
-  type Server as NetServer,
-  type Socket,
-} from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { GenkanError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { decodeJson, parseTopic, StatusSchema, topics } from '../../protocol/index.ts';
+import {
+  startBrokerListeners,
+  TLS_HANDSHAKE_TIMEOUT_MS,
+  type BrokerListeners,
+  type Remote,
+} from './broker-listeners.ts';
+import { deviceLogin, emptyStats, type BrokerStats } from './device-login.ts';
+import { addressKey, LoginGuard, type LoginLimits } from './login-guard.ts';
 import { guardPacketSize, MAX_PACKET_BYTES } from './packet-guard.ts';
+import { DEFAULT_OUTGOING_LIMITS, OutgoingWatch, type OutgoingLimits } from './slow-client.ts';
 import type { DeviceRole } from '../store/devices.ts';
 
 export interface BrokerOptions {
@@ -52,6 +47,12 @@ export interface BrokerOptions {
    * has not noticed waits at most this long.
    */
   takeoverGraceMs?: number;
+  /** Limits on logins per source address (login-guard.ts DEFAULT_LOGIN_LIMITS). */
+  loginLimits?: Partial<LoginLimits>;
+  /** Limits on what waits for a device that does not read (slow-client.ts DEFAULT_OUTGOING_LIMITS). */
+  outgoingLimits?: Partial<OutgoingLimits>;
+  /** A TLS handshake not done within this is dropped (TLS_HANDSHAKE_TIMEOUT_MS). */
+  handshakeTimeoutMs?: number;
 }
 
 export interface HubBroker {
@@ -66,6 +67,8 @@ export interface HubBroker {
   connectedDevices: () => string[];
   /** Closes a device's connection at once (a removed device); whether it had one. */
   disconnect: (deviceId: string) => boolean;
+  /** Refused logins and dropped connections since start (counts only). */
+  stats: () => BrokerStats;
 }
 
 /** A publish or subscription outside the device's ACL. */
@@ -76,38 +79,6 @@ export class AclError extends GenkanError {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-/**
- * CONNACK return codes of MQTT 3.1.1: 2 identifier rejected, 3 server unavailable, 4 bad user name or
- * password, 5 not authorised.
- */
-function authError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {
-  // aedes declares the codes as an ambient const enum, which isolatedModules cannot reference by name.
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-  return Object.assign(new GenkanError('unauthorized', message), { returnCode });
-}
-
-function listen(server: NetServer, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: NetServer): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) {
-      resolve();
-      return;
-    }
-    server.close(() => {
-      resolve();
-    });
-  });
-}
 
 /**
  * The hub's MQTT broker (aedes) on TLS and secure WebSocket (and, asked for, plain TCP and WebSocket).
@@ -132,65 +103,75 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
   const lastHeard = new WeakMap<object, number>();
   const takeoverGraceMs = options.takeoverGraceMs ?? 30_000;
 
+  const stats = emptyStats();
+  const guard = new LoginGuard(options.loginLimits);
+  const outgoingLimits = { ...DEFAULT_OUTGOING_LIMITS, ...options.outgoingLimits };
+
   const aedes = await Aedes.createBroker({
     // Authentication is async (scrypt), and a device may send its first packets right after CONNECT.
     queueLimit: 1000,
-    drainTimeout: 30_000,
+    // A device whose socket does not drain for 5 s is dropped by aedes itself as well (the OutgoingWatch
+    // below drops it first, after the stall time). Until then each message it subscribes to holds one of
+    // aedes' delivery slots: enough of them that a few seconds of roll-calls never run out.
+    drainTimeout: outgoingLimits.stallMs + 1000,
+    concurrency: 1000,
+    connectTimeout: 10_000,
     heartbeatInterval: 60_000,
   });
 
-  aedes.authenticate = (client, username, password, done) => {
-    if (username === undefined || username === '' || password === undefined) {
-      done(authError(5, 'anonymous connections are not allowed'), null);
-      return;
+  /** Where each connection comes from (address, port), set when it is accepted. */
+  const remoteOf = new WeakMap<Duplex, Remote>();
+  /** Each connection not logged in yet holds a slot of its address until it logs in or closes. */
+  const pendingSlots = new Map<string, () => void>();
+  const slotKey = (remote: Remote) => `${remote.address ?? ''}|${String(remote.port ?? '')}`;
+  const admit = (socket: Socket): boolean => {
+    const release = guard.open(addressKey(socket.remoteAddress));
+    if (release === undefined) {
+      stats.connectionsRefused++;
+      return false;
     }
-    // Checked before the password and before aedes looks for a session to take over (that happens only
-    // after a successful login), so a refused connection leaves the device's live session alone.
-    if (client.id !== username) {
-      logger.warn(
-        { deviceId: username.slice(0, 64) },
-        'device login refused: client id is not the device id',
-      );
-      done(authError(2, 'the client id must be the device id'), null);
-      return;
-    }
-    options.authenticate(username, password.toString('utf8')).then(
-      (ok) => {
-        const role = ok ? options.roleOf(username) : undefined;
-        if (role === undefined) {
-          logger.warn({ deviceId: username.slice(0, 64) }, 'device login refused');
-          done(authError(4, 'bad device id or password'), null);
-          return;
-        }
-        // Tablets work over the staff-authenticated HTTP paths only: a tablet's password is no way around
-        // the staff PIN (and tablets paired before this rule still hold one).
-        if (role !== 'kiosk') {
-          logger.warn({ deviceId: username }, 'device login refused: tablets have no MQTT login');
-          done(authError(5, 'tablets have no MQTT login'), null);
-          return;
-        }
-        // Two devices given the same id would throw each other off for ever: the one connected stays while
-        // it is heard from. A device reconnecting after a drop the hub has not noticed yet gets in once its
-        // old connection has been silent for the grace (a kiosk pings after 1 s of silence).
-        const live = sessions.get(username);
-        const heard = live && !live.closed ? lastHeard.get(live.conn) : undefined;
-        if (heard !== undefined && Date.now() - heard < takeoverGraceMs) {
-          logger.error(
-            { deviceId: username },
-            'device login refused: this device id is connected already (two devices sharing one id?)',
-          );
-          done(authError(2, 'this device id is connected already'), null);
-          return;
-        }
-        deviceOf.set(client, username);
-        done(null, true);
-      },
-      (err: unknown) => {
-        logger.error({ err, deviceId: username.slice(0, 64) }, 'device authentication failed');
-        done(authError(3, 'authentication unavailable'), null);
-      },
-    );
+    const k = slotKey({ address: socket.remoteAddress, port: socket.remotePort });
+    pendingSlots.set(k, release);
+    socket.once('close', () => {
+      release();
+      if (pendingSlots.get(k) === release) pendingSlots.delete(k);
+    });
+    return true;
   };
+
+  const login = deviceLogin({
+    logger,
+    authenticate: options.authenticate,
+    roleOf: options.roleOf,
+    guard,
+    stats,
+    addressOf: (client) => addressKey(remoteOf.get(client.conn)?.address),
+    heldElsewhere: (deviceId) => {
+      const live = sessions.get(deviceId);
+      const heard = live && !live.closed ? lastHeard.get(live.conn) : undefined;
+      return heard !== undefined && Date.now() - heard < takeoverGraceMs;
+    },
+    onLogin: (client, deviceId) => {
+      deviceOf.set(client, deviceId);
+      const remote = remoteOf.get(client.conn);
+      if (remote === undefined) return;
+      const k = slotKey(remote);
+      pendingSlots.get(k)?.();
+      pendingSlots.delete(k);
+    },
+  });
+  aedes.preConnect = login.preConnect;
+  aedes.authenticate = login.authenticate;
+
+  const dropped = (stream: Duplex, reason: string, bufferedBytes: number) => {
+    stats.slowClientsDropped++;
+    const client = (stream as Duplex & { client?: Client }).client;
+    const deviceId = client === undefined ? undefined : deviceOf.get(client);
+    logger.warn({ deviceId, reason, bufferedBytes }, 'device dropped: it does not read what the hub sends');
+  };
+  const outgoing = new OutgoingWatch(outgoingLimits, dropped);
+  // Every delivery asks first: one to a device over its buffer bound drops the device instead of queueing.
+  aedes.authorizeForward = (client, packet) => (outgoing.admit(client.conn) ? packet : null);
 
   aedes.authorizePublish = (client, packet, done) => {
     const deviceId = client ? deviceOf.get(client) : undefined;
@@ -236,6 +217,7 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
       case 'rollcall':
       case 'roster':
       case 'time':
+      case 'resync':
         done(new AclError(`publishing to ${packet.topic} is not allowed`));
         return;
     }
@@ -250,6 +232,7 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
         sub.topic === topics.rollcall(facilityId) ||
         sub.topic === topics.roster(facilityId) ||
         sub.topic === topics.time(facilityId) ||
+        sub.topic === topics.resync(facilityId) ||
         sub.topic === topics.anyRoster);
     if (!allowed) logger.warn({ deviceId, topic: sub.topic }, 'subscription refused');
     // null negates the subscription: the SUBACK grants 128 and the connection stays.
@@ -274,98 +257,68 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
     const deviceId = deviceOf.get(client);
     if (err instanceof AclError)
       logger.warn({ deviceId, code: err.code, err: err.message }, 'device refused');
-    else logger.debug({ deviceId, err: err.message }, 'client connection error');
+    else if (err.message === 'drain timeout') {
+      // aedes' own backstop for a connection that stopped reading (drainTimeout above).
+      stats.slowClientsDropped++;
+      logger.warn(
+        { deviceId, reason: 'drain_timeout' },
+        'device dropped: it does not read what the hub sends',
+      );
+    } else logger.debug({ deviceId, err: err.message }, 'client connection error');
   });
   aedes.on('connectionError', (_client, err) => {
     logger.debug({ err: err.message }, 'connection error before login');
   });
 
-  const sockets = new Set<Duplex>();
   const onOversizedPacket = (declared: number) => {
     logger.warn({ bytes: declared, limit: maxPacket }, 'connection dropped: MQTT packet too large');
   };
-  const refuseHttp = (_req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
-  };
-  /** MQTT over WebSocket on an HTTP(S) server; ws enforces the packet bound per message (close code 1009). */
-  const webSocketServer = (server: HttpServer) => {
-    const wss = new WebSocketServer({ server, maxPayload: maxPacket + 5 });
-    wss.on('connection', (socket, req) => {
-      const stream = createWebSocketStream(socket);
-      stream.on('error', (err) => {
-        logger.debug({ err: err.message }, 'websocket stream error');
-      });
-      accept(stream, req);
-    });
-    wss.on('error', (err) => {
-      logger.error({ err }, 'websocket server error');
-    });
-    return wss;
-  };
-  const accept = (stream: Duplex, req?: Parameters<Aedes['handle']>[1]) => {
-    sockets.add(stream);
-    stream.once('close', () => sockets.delete(stream));
+  const accept = (stream: Duplex, remote: Remote, req?: Parameters<Aedes['handle']>[1]) => {
+    remoteOf.set(stream, remote);
     aedes.handle(stream, req);
     guardPacketSize(stream, maxPacket, onOversizedPacket);
     // After aedes.handle, as the guard: a 'data' listener on a stream nobody reads yet would start it
     // flowing and drop what came before aedes listens.
     lastHeard.set(stream, Date.now());
     stream.on('data', () => lastHeard.set(stream, Date.now()));
+    outgoing.watch(stream);
   };
 
-  // No Nagle: an ack written right after a PUBACK would otherwise wait for the device's delayed ACK
-  // (about 40 ms per round trip measured on loopback).
-  const mqtts = createTlsServer({ ...options.tls, noDelay: true }, (socket) => {
-    accept(socket);
-  });
-  // A client speaking plain MQTT (or anything but TLS) to the TLS port fails its handshake: dropped.
-  mqtts.on('tlsClientError', (err) => {
-    logger.debug({ err: err.message }, 'TLS handshake failed');
-  });
-  const wssHttp = createHttpsServer({ ...options.tls, noDelay: true }, refuseHttp);
-  wssHttp.on('tlsClientError', (err) => {
-    logger.debug({ err: err.message }, 'TLS handshake failed');
-  });
-  const tcp =
-    options.mqttPort === undefined
-      ? undefined
-      : createNetServer({ noDelay: true }, (socket: Socket) => {
-          accept(socket);
-        });
-  const wsHttp = options.wsPort === undefined ? undefined : createHttpServer(refuseHttp);
-  const webSockets = [wssHttp, wsHttp].flatMap((server) => (server ? [webSocketServer(server)] : []));
-  const servers: NetServer[] = [mqtts, wssHttp, ...(tcp ? [tcp] : []), ...(wsHttp ? [wsHttp] : [])];
-
-  let closing = false;
-  const close = async () => {
-    closing = true;
-    await new Promise<void>((resolve) => {
+  const closeAedes = () =>
+    new Promise<void>((resolve) => {
       aedes.close(() => {
         resolve();
       });
     });
-    for (const s of sockets) s.destroy();
-    for (const wss of webSockets) {
-      for (const ws of wss.clients) ws.terminate();
-      wss.close();
-    }
-    wssHttp.closeAllConnections();
-    wsHttp?.closeAllConnections();
-    await Promise.all(servers.map(closeServer));
-  };
-
-  let ports: HubBroker['ports'];
+  let listeners: BrokerListeners;
   try {
-    ports = {
-      mqtts: await listen(mqtts, options.mqttsPort, options.host),
-      wss: await listen(wssHttp, options.wssPort, options.host),
-    };
-    if (tcp && options.mqttPort !== undefined) ports.mqtt = await listen(tcp, options.mqttPort, options.host);
-    if (wsHttp && options.wsPort !== undefined) ports.ws = await listen(wsHttp, options.wsPort, options.host);
+    listeners = await startBrokerListeners({
+      host: options.host,
+      tls: options.tls,
+      mqttsPort: options.mqttsPort,
+      wssPort: options.wssPort,
+      ...(options.mqttPort !== undefined && { mqttPort: options.mqttPort }),
+      ...(options.wsPort !== undefined && { wsPort: options.wsPort }),
+      maxWebSocketMessage: maxPacket + 5,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS,
+      logger,
+      admit,
+      accept,
+    });
   } catch (err) {
-    await close();
+    outgoing.stop();
+    await closeAedes();
     throw err;
   }
+  const { ports } = listeners;
+
+  let closing = false;
+  const close = async () => {
+    closing = true;
+    outgoing.stop();
+    await closeAedes();
+    await listeners.close();
+  };
 
   return {
     ports,
@@ -397,6 +350,7 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
       client.close();
       return true;
     },
+    stats: () => ({ ...stats }),
   };
 }
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.ts';
 import { fixedClock } from '../../common/time.ts';
 import type { CorrectionRequest } from '../../protocol/index.ts';
-import { addStaff, setStaffEnabled } from '../access/staff.ts';
+import { addStaff, setStaffEnabled } from '../access/staff-accounts.ts';
 import type { StoredEvent } from '../store/events.ts';
 import type { HubStore } from '../store/hub-store.ts';
 import { makeEvent, TEST_ROSTER, useTempHubStore } from '../../test/support/hub.ts';

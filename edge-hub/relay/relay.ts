@@ -16,6 +16,7 @@ import {
   type BatchResponse,
 } from '../../protocol/index.ts';
 import type { StoreOf } from '../store/hub-store.ts';
+import type { CatchUpResult } from './catch-up.ts';
 import { HistoryRelay } from './history-relay.ts';
 import { errorCodeOf, networkReason, parseRetryAfter } from './http.ts';
 
@@ -50,6 +51,11 @@ export interface RelayOptions {
   random?: () => number;
   /** Called after each answered batch with the new cursor (tests, metrics). */
   onProgress?: (cursor: number) => void;
+  /**
+   * A restored hub's catch-up from the cloud (catch-up.ts CloudCatchUp): run before anything is sent,
+   * retried with backoff until it succeeds; meanwhile events wait and the health says `catchingUp`.
+   */
+  catchUp?: { readonly done: boolean; run(): Promise<CatchUpResult> };
 }
 
 /** The hub id is the token's part before the first '.'. */
@@ -101,6 +107,7 @@ export class Relay {
   private readonly batchSize: number;
   private readonly random: () => number;
   private readonly onProgress: ((cursor: number) => void) | undefined;
+  private readonly catchUp: RelayOptions['catchUp'];
   /** Snapshot versions and amendments, sent when no events wait. */
   private readonly history: HistoryRelay;
   private readonly clock: Clock;
@@ -130,6 +137,7 @@ export class Relay {
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.batchSize = Math.min(options.batchSize ?? BATCH_MAX, BATCH_MAX);
     this.random = options.random ?? Math.random;
+    this.catchUp = options.catchUp;
     this.onProgress = options.onProgress;
     this.history = new HistoryRelay({
       baseUrl,
@@ -172,6 +180,7 @@ export class Relay {
       lastError: lastError && { reason: lastError.reason, at: lastError.at.toISOString() },
       lastSuccessAt: this.lastSuccessAt?.toISOString() ?? null,
       rejected: this.store.outbox.relayRejectCount(),
+      ...(this.catchUp !== undefined && !this.catchUp.done && { catchingUp: true }),
     };
   }
 
@@ -210,6 +219,7 @@ export class Relay {
    * the next step: 0 after progress, a backoff delay after a failure.
    */
   private async step(attempt: number): Promise<number> {
+    if (this.catchUp !== undefined && !this.catchUp.done) return this.catchUpStep(attempt);
     const cursor = this.store.outbox.relayCursor();
     const batch = this.store.outbox.eventsAfter(cursor, this.batchSize);
     if (batch.length === 0) {
@@ -275,6 +285,27 @@ export class Relay {
         return delay;
       }
     }
+  }
+
+  /** A restored hub's catch-up: nothing is sent before it succeeds (its history would clash). */
+  private async catchUpStep(attempt: number): Promise<number> {
+    const result = await this.catchUp?.run();
+    if (this.stopped() || result === undefined) return 0;
+    if (result.ok) {
+      this.lastError = null;
+      return 0;
+    }
+    const delay = Math.max(
+      backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random),
+      result.retryAfterMs ?? 0,
+      1,
+    );
+    this.failed(`catch-up: ${result.reason}`);
+    this.logger.warn(
+      { reason: result.reason, attempt: attempt + 1, delayMs: delay },
+      'restored hub could not catch up from the cloud; events wait; retrying',
+    );
+    return delay;
   }
 
   private async send(events: readonly AttendanceEvent[]): Promise<Outcome> {

@@ -70,6 +70,11 @@ export interface HistoryStore {
   /** Versions the cloud has not taken yet, by version. */
   unrelayed(limit: number): StoredSnapshotVersion[];
   markRelayed(version: number): void;
+  /**
+   * Stores a version the cloud holds under its own number, as relayed (a restored hub's catch-up,
+   * edge-hub/relay/catch-up.ts); within the caller's transaction. The number must be free.
+   */
+  adopt(version: number, effectiveFrom: string, content: SnapshotContent): void;
   deleteVersions(versions: readonly number[]): number;
   /** Records an import (the next id) within the caller's transaction; returns its id. */
   recordImport(effectiveFrom: string, roster: DatedRoster): number;
@@ -152,6 +157,16 @@ export class SqliteHistoryStore implements HistoryStore {
     this.db
       .prepare('UPDATE snapshot_versions SET relayed_at = ? WHERE version = ? AND relayed_at IS NULL')
       .run(this.clock.now().toISOString(), version);
+  }
+
+  adopt(version: number, effectiveFrom: string, content: SnapshotContent): void {
+    const now = this.clock.now().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO snapshot_versions (version, effective_from, issued_at, content_json, relayed_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(version, effectiveFrom, now, JSON.stringify(content), now);
   }
 
   deleteVersions(versions: readonly number[]): number {

@@ -14,7 +14,7 @@ import {
 import { addDevice } from '../access/devices.ts';
 import type { RunningHubWithPlain } from '../hub.ts';
 import { issuePairingCode } from '../access/pairing.ts';
-import { addStaff, setStaffEnabled } from '../access/staff.ts';
+import { addStaff, setStaffEnabled } from '../access/staff-accounts.ts';
 import { absenceDayId } from './absence-range.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { WEB_APPS } from '../../common/web-bundle.ts';

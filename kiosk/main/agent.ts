@@ -17,6 +17,7 @@ import { CardEnrolment } from './agent/enrolment.ts';
 import { FacilityState, resolveFacility } from './agent/facility.ts';
 import { GuardianPins } from './agent/guardian-pin.ts';
 import { HubMessages } from './agent/hub-messages.ts';
+import { KioskResync } from './agent/resync.ts';
 import { KioskLifecycle } from './agent/lifecycle.ts';
 import { Maintenance, type MaintenanceInfo } from './agent/maintenance.ts';
 import { OpenTaps, type AmendCommand, type OpenTapView } from './agent/open-taps.ts';
@@ -285,7 +286,9 @@ class KioskAgent implements Kiosk {
       timeoutMs: options.enrollTimeoutMs ?? KIOSK_DEFAULTS.enrollTimeoutMs,
     });
     this.#enrolment = enrolment;
+    const resync = new KioskResync({ logger, store, sender, status });
     this.#hub = new HubMessages({
+      resync,
       deviceId,
       logger,
       clock,

@@ -238,11 +238,19 @@ export class HubLink {
             [topics.rollcall(facility)]: { qos: 1 },
             // QoS 0: a lost sample is replaced by the next one 15 s later.
             [topics.time(facility)]: { qos: 0 },
+            // A restored hub's request to resend (retained; protocol/resync.ts).
+            [topics.resync(facility)]: { qos: 1 },
           };
     try {
       const granted = await client.subscribeAsync(subscriptions);
       for (const g of granted) {
-        if (g.qos === 128) this.#logger.error({ topic: g.topic }, 'hub refused a subscription');
+        if (g.qos !== 128) continue;
+        // A hub older than the resync topic refuses it; it never sends one either.
+        if (facility !== undefined && g.topic === topics.resync(facility)) {
+          this.#logger.debug({ topic: g.topic }, 'hub has no resync topic');
+        } else {
+          this.#logger.error({ topic: g.topic }, 'hub refused a subscription');
+        }
       }
     } catch (err) {
       // The connection dropped while subscribing; the next connection tries again.

@@ -101,6 +101,15 @@ export class OutboxSender {
     this.kick();
   }
 
+  /**
+   * Events older than the cursor became pending again (a restored hub's resync request): start over from
+   * the oldest pending event, leaving those in flight to their ack timeout.
+   */
+  rewind(): void {
+    this.#cursor = 0;
+    this.kick();
+  }
+
   /** Sends pending events not yet sent on this connection, as far as the window allows. */
   pump(): void {
     while (this.#connected && this.#inFlight.size < this.#maxInFlight) {
@@ -109,7 +118,9 @@ export class OutboxSender {
       const last = events.at(-1);
       if (!last) return;
       this.#cursor = last.seq;
-      this.#send(events);
+      // After a rewind, those still in flight are not sent twice.
+      const fresh = events.filter((e) => !this.#inFlight.has(e.id));
+      if (fresh.length > 0) this.#send(fresh);
     }
   }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { CloudStore } from '../../cloud-relay/store/types.ts';
 import { describeAmendmentsContract } from './cloud-store-amendments.ts';
+import { describeCatchUpContract } from './cloud-store-catch-up.ts';
 import { describeEventInsertContract } from './cloud-store-events.ts';
 import type { CloudStoreContext, CloudStoreFixture } from './cloud-store-fixtures.ts';
 import { describeHubsContract } from './cloud-store-hubs.ts';
@@ -51,5 +52,6 @@ export function describeCloudStoreContract(name: string, factory: () => Promise<
     describeAmendmentsContract(ctx);
     describeOrgsContract(ctx);
     describeRetentionContract(ctx);
+    describeCatchUpContract(ctx);
   });
 }

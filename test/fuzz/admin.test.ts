@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { RunningHubWithPlain } from '../../edge-hub/hub.ts';
-import { addStaff } from '../../edge-hub/access/staff.ts';
+import { addStaff } from '../../edge-hub/access/staff-accounts.ts';
 import { HubStore } from '../../edge-hub/store/hub-store.ts';
 import { provision, removeDir, startTestHub, TEST_ROSTER, type TestSite } from '../support/hub.ts';
 import {

@@ -3,7 +3,7 @@ import { newEventId } from '../../common/ids.ts';
 import { formatRfc3339, localDate } from '../../common/time.ts';
 import type { RunningHubWithPlain } from '../../edge-hub/hub.ts';
 import { issuePairingCode } from '../../edge-hub/access/pairing.ts';
-import { addStaff } from '../../edge-hub/access/staff.ts';
+import { addStaff } from '../../edge-hub/access/staff-accounts.ts';
 import { HubStore } from '../../edge-hub/store/hub-store.ts';
 import { provision, removeDir, startTestHub, type TestSite } from '../support/hub.ts';
 import { decodePairingPayload, EventSchema, type AttendanceEvent } from '../../protocol/index.ts';

@@ -1,7 +1,9 @@
 import type { Amendment } from '../../../protocol/history.ts';
 import type { CloudAmendments } from '../aggregates.ts';
 import { amendmentFromText, amendmentText, amendmentVerdict } from '../amendments.ts';
-import { checkId } from '../inputs.ts';
+import { CATCH_UP_PAGE_MAX } from '../../../protocol/resync.ts';
+import { checkId, pageLimit } from '../inputs.ts';
+import type { AmendmentCursor } from '../types.ts';
 import { unknownFacility } from '../refusals.ts';
 import { checkDateRange } from '../snapshots.ts';
 import type { PgConnection } from './connection.ts';
@@ -55,6 +57,21 @@ export class PgAmendments implements CloudAmendments {
       `SELECT amendment FROM amendments WHERE facility_id = $1 AND local_date BETWEEN $2 AND $3
        ORDER BY at, correction_id`,
       [facilityId, from, to],
+    );
+    return rows.map((r) => amendmentFromText(r.amendment));
+  }
+
+  async amendmentsAfter(
+    facilityId: string,
+    after: AmendmentCursor | null,
+    limit: number,
+  ): Promise<Amendment[]> {
+    this.conn.checkOpen();
+    const { rows } = await this.conn.pool.query<{ amendment: string }>(
+      `SELECT amendment FROM amendments
+       WHERE facility_id = $1 AND (at, correction_id) > ($2::text COLLATE "C", $3::text COLLATE "C")
+       ORDER BY at, correction_id LIMIT $4`,
+      [facilityId, after?.at ?? '', after?.correctionId ?? '', pageLimit(limit, CATCH_UP_PAGE_MAX)],
     );
     return rows.map((r) => amendmentFromText(r.amendment));
   }

@@ -10,9 +10,10 @@ import {
   type InstantKey,
   type Outcome,
 } from '../events.ts';
-import { checkDate, checkId } from '../inputs.ts';
+import { checkDate, checkId, checkInstant, pageLimit } from '../inputs.ts';
 import { checkDateRange } from '../snapshots.ts';
-import type { BatchInsertResult } from '../types.ts';
+import { CATCH_UP_PAGE_MAX } from '../../../protocol/resync.ts';
+import type { BatchInsertResult, ReceiptCursor, ReceivedEventsPage } from '../types.ts';
 import { EVENT_COLUMNS, eventFromRow, type EventRow, type PgConnection } from './connection.ts';
 import type { PgFacilities } from './facilities.ts';
 import type { PgHubs } from './hubs.ts';
@@ -240,6 +241,33 @@ export class PgEvents implements CloudEvents {
     checkDateRange(from, to);
     const { rows } = await this.conn.pool.query<EventRow>(LEDGER_EVENTS, [facilityId, from, to]);
     return rows.map(eventFromRow);
+  }
+
+  async eventsReceivedSince(
+    facilityId: string,
+    since: string,
+    after: ReceiptCursor | null,
+    limit: number,
+  ): Promise<ReceivedEventsPage> {
+    this.conn.checkOpen();
+    const from = checkInstant(since, 'since');
+    const n = pageLimit(limit, CATCH_UP_PAGE_MAX);
+    // Before any event: the epoch and the empty id (ids are COLLATE "C", so '' sorts first).
+    const { rows } = await this.conn.pool.query<EventRow & { received_at: Date }>(
+      `SELECT ${EVENT_COLUMNS}, received_at FROM events
+       WHERE facility_id = $1 AND received_at >= $2::timestamptz
+         AND (received_at, id) > ($3::timestamptz, $4::text COLLATE "C")
+       ORDER BY received_at, id LIMIT $5`,
+      [facilityId, from, after?.receivedAt ?? '1970-01-01T00:00:00.000Z', after?.id ?? '', n],
+    );
+    const last = rows.at(-1);
+    return {
+      events: rows.map(eventFromRow),
+      next:
+        rows.length === n && last !== undefined
+          ? { receivedAt: last.received_at.toISOString(), id: last.id }
+          : null,
+    };
   }
 
   async countEvents(facilityId?: string): Promise<number> {

@@ -2,7 +2,8 @@ import type { PoolClient } from 'pg';
 import { BEGINNING_OF_TIME } from '../../../protocol/history.ts';
 import type { FacilitySnapshot, SnapshotVersion } from '../../../protocol/ledger.ts';
 import type { CloudSnapshots } from '../aggregates.ts';
-import { checkDate, checkId } from '../inputs.ts';
+import { CATCH_UP_PAGE_MAX } from '../../../protocol/resync.ts';
+import { checkDate, checkId, pageLimit } from '../inputs.ts';
 import { unknownFacility } from '../refusals.ts';
 import {
   checkDateRange,
@@ -11,6 +12,7 @@ import {
   snapshotFromText,
   snapshotText,
   versionText,
+  versionOfText,
   versionVerdict,
   type StoredVersionText,
 } from '../snapshots.ts';
@@ -142,5 +144,15 @@ export class PgSnapshots implements CloudSnapshots {
       [facilityId],
     );
     return ledgerVersionsOf(rows.map(storedOf), from, to);
+  }
+
+  async versionsAfter(facilityId: string, after: number, limit: number): Promise<SnapshotVersion[]> {
+    this.conn.checkOpen();
+    const { rows } = await this.conn.pool.query<VersionRow>(
+      `SELECT ${COLUMNS} FROM snapshot_versions WHERE facility_id = $1 AND version > $2
+       ORDER BY version LIMIT $3`,
+      [facilityId, after, pageLimit(limit, CATCH_UP_PAGE_MAX)],
+    );
+    return rows.map((r) => versionOfText(storedOf(r)));
   }
 }

@@ -1,7 +1,9 @@
 import type { Amendment } from '../../../protocol/history.ts';
 import type { CloudAmendments } from '../aggregates.ts';
 import { amendmentFromText, amendmentText, amendmentVerdict } from '../amendments.ts';
-import { checkId } from '../inputs.ts';
+import { CATCH_UP_PAGE_MAX } from '../../../protocol/resync.ts';
+import { checkId, pageLimit } from '../inputs.ts';
+import type { AmendmentCursor } from '../types.ts';
 import { checkDateRange } from '../snapshots.ts';
 import type { SqliteConnection } from './connection.ts';
 import type { SqliteFacilities } from './facilities.ts';
@@ -26,6 +28,10 @@ export class SqliteAmendments implements CloudAmendments {
       ),
       one: db.prepare<[string, string], { amendment: string }>(
         'SELECT amendment FROM amendments WHERE facility_id = ? AND correction_id = ?',
+      ),
+      after: db.prepare<[{ facility: string; at: string; id: string; limit: number }], { amendment: string }>(
+        `SELECT amendment FROM amendments WHERE facility_id = @facility AND (at, correction_id) > (@at, @id)
+         ORDER BY at, correction_id LIMIT @limit`,
       ),
       between: db.prepare<[string, string, string], { amendment: string }>(
         `SELECT amendment FROM amendments WHERE facility_id = ? AND local_date BETWEEN ? AND ?
@@ -61,5 +67,18 @@ export class SqliteAmendments implements CloudAmendments {
       checkDateRange(from, to);
       return this.stmt.between.all(facilityId, from, to).map((r) => amendmentFromText(r.amendment));
     });
+  }
+
+  amendmentsAfter(facilityId: string, after: AmendmentCursor | null, limit: number): Promise<Amendment[]> {
+    return this.conn.run(() =>
+      this.stmt.after
+        .all({
+          facility: facilityId,
+          at: after?.at ?? '',
+          id: after?.correctionId ?? '',
+          limit: pageLimit(limit, CATCH_UP_PAGE_MAX),
+        })
+        .map((r) => amendmentFromText(r.amendment)),
+    );
   }
 }

@@ -11,9 +11,10 @@ import {
   storeRejection,
   type Outcome,
 } from '../events.ts';
-import { checkDate, checkId } from '../inputs.ts';
+import { checkDate, checkId, checkInstant, pageLimit } from '../inputs.ts';
 import { checkDateRange } from '../snapshots.ts';
-import type { BatchInsertResult } from '../types.ts';
+import { CATCH_UP_PAGE_MAX } from '../../../protocol/resync.ts';
+import type { BatchInsertResult, ReceiptCursor, ReceivedEventsPage } from '../types.ts';
 import type { SqliteConnection } from './connection.ts';
 import type { SqliteFacilities } from './facilities.ts';
 import type { SqliteHubs } from './hubs.ts';
@@ -84,6 +85,14 @@ export class SqliteEvents implements CloudEvents {
          ORDER BY occurred_ms, occurred_sub_ms, device_id, seq, id`,
       ),
       ledgerEvents: db.prepare<[{ facility: string; from: string; to: string }], EventColumns>(LEDGER_EVENTS),
+      receivedSince: db.prepare<
+        [{ facility: string; since: string; at: string; id: string; limit: number }],
+        EventColumns & { received_at: string }
+      >(
+        `SELECT ${EVENT_COLUMNS}, received_at FROM events
+         WHERE facility_id = @facility AND received_at >= @since AND (received_at, id) > (@at, @id)
+         ORDER BY received_at, id LIMIT @limit`,
+      ),
       countAll: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
       countFacility: db.prepare<[string], { n: number }>(
         'SELECT count(*) AS n FROM events WHERE facility_id = ?',
@@ -186,6 +195,29 @@ export class SqliteEvents implements CloudEvents {
     return this.conn.run(() => {
       checkDateRange(from, to);
       return this.stmt.ledgerEvents.all({ facility: facilityId, from, to }).map(eventFromColumns);
+    });
+  }
+
+  eventsReceivedSince(
+    facilityId: string,
+    since: string,
+    after: ReceiptCursor | null,
+    limit: number,
+  ): Promise<ReceivedEventsPage> {
+    return this.conn.run(() => {
+      const n = pageLimit(limit, CATCH_UP_PAGE_MAX);
+      const rows = this.stmt.receivedSince.all({
+        facility: facilityId,
+        since: checkInstant(since, 'since'),
+        at: after?.receivedAt ?? '',
+        id: after?.id ?? '',
+        limit: n,
+      });
+      const last = rows.at(-1);
+      return {
+        events: rows.map(eventFromColumns),
+        next: rows.length === n && last !== undefined ? { receivedAt: last.received_at, id: last.id } : null,
+      };
     });
   }
 

@@ -1,13 +1,15 @@
 import { BEGINNING_OF_TIME } from '../../../protocol/history.ts';
 import type { FacilitySnapshot, SnapshotVersion } from '../../../protocol/ledger.ts';
 import type { CloudSnapshots } from '../aggregates.ts';
-import { checkDate, checkId } from '../inputs.ts';
+import { CATCH_UP_PAGE_MAX } from '../../../protocol/resync.ts';
+import { checkDate, checkId, pageLimit } from '../inputs.ts';
 import {
   checkSnapshotZone,
   ledgerVersionsOf,
   snapshotFromText,
   snapshotText,
   versionText,
+  versionOfText,
   versionVerdict,
   type StoredVersionText,
 } from '../snapshots.ts';
@@ -59,6 +61,10 @@ export class SqliteSnapshots implements CloudSnapshots {
       all: db.prepare<[string], VersionRow>(
         `SELECT version, effective_from, snapshot, legacy FROM snapshot_versions
          WHERE facility_id = ? ORDER BY version`,
+      ),
+      after: db.prepare<[string, number, number], VersionRow>(
+        `SELECT version, effective_from, snapshot, legacy FROM snapshot_versions
+         WHERE facility_id = ? AND version > ? ORDER BY version LIMIT ?`,
       ),
       inEffect: db.prepare<[string, string], { snapshot: string }>(
         `SELECT snapshot FROM snapshot_versions WHERE facility_id = ? AND effective_from <= ?
@@ -130,6 +136,14 @@ export class SqliteSnapshots implements CloudSnapshots {
         })
         .immediate();
     });
+  }
+
+  versionsAfter(facilityId: string, after: number, limit: number): Promise<SnapshotVersion[]> {
+    return this.conn.run(() =>
+      this.stmt.after
+        .all(facilityId, after, pageLimit(limit, CATCH_UP_PAGE_MAX))
+        .map((r) => versionOfText(storedOf(r))),
+    );
   }
 
   ledgerVersions(facilityId: string, from: string, to: string): Promise<SnapshotVersion[]> {

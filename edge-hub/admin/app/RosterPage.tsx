@@ -1,22 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
-import {
-  ADMIN_TEST_IDS,
-  type AdminGuardianQr,
-  type AdminRoster,
-  type ImportJob,
-  type RosterPreview,
-} from '../../../protocol/admin.ts';
-import { getImport, getRoster, issueGuardianQr, revokeGuardianQr, startImport } from './api.ts';
+import { ADMIN_TEST_IDS, type AdminRoster, type ImportJob } from '../../../protocol/admin.ts';
+import { getImport, getRoster, startImport } from './api.ts';
 import type { PageProps } from './App.tsx';
-import { GuardianCardsCell } from './GuardianCardsCell.tsx';
-import { GuardianPinCell } from './GuardianPinCell.tsx';
+import { ImportPreview } from './ImportPreview.tsx';
 import { todayIso } from './logic.ts';
-import type { Messages } from './messages.ts';
+import { RosterView } from './RosterView.tsx';
 
 /** How often a running import's progress is asked for. */
 const POLL_MS = 200;
-/** Children shown per list of the preview; the rest are counted. */
-const PREVIEW_LIST_MAX = 100;
 
 export function RosterPage({ m, onFailure }: PageProps) {
   const [csv, setCsv] = useState<string | null>(null);
@@ -179,24 +170,7 @@ export function RosterPage({ m, onFailure }: PageProps) {
 
         {check?.state === 'done' && check.preview && (
           <div data-testid={ADMIN_TEST_IDS.rosterPreview}>
-            <h3>
-              {r.previewTitle} — {r.previewFrom(check.preview.effectiveFrom)}
-            </h3>
-            <dl className="counts">
-              <dt>{r.classes}</dt>
-              <dd>{check.preview.classes}</dd>
-              <dt>{r.children}</dt>
-              <dd>{check.preview.children}</dd>
-              <dt>{r.guardians}</dt>
-              <dd>{check.preview.guardians}</dd>
-              <dt>{r.cards}</dt>
-              <dd>{check.preview.credentials}</dd>
-              <dt>{r.added}</dt>
-              <dd>{check.preview.childrenAdded}</dd>
-              <dt>{r.removed}</dt>
-              <dd>{check.preview.childrenRemoved}</dd>
-            </dl>
-            <PreviewLists preview={check.preview} m={m} />
+            <ImportPreview preview={check.preview} m={m} />
             {run === null && <p>{r.readyToImport}</p>}
           </div>
         )}
@@ -215,223 +189,5 @@ export function RosterPage({ m, onFailure }: PageProps) {
 
       {roster !== null && <RosterView roster={roster} m={m} onFailure={onFailure} />}
     </>
-  );
-}
-
-/**
- * The preview's children by what happens to them, only the lists that have someone; those leaving first:
- * a child left off the file by mistake is the costly slip.
- */
-function PreviewLists({ preview, m }: { preview: RosterPreview; m: Messages }) {
-  const r = m.roster;
-  const care = (t: 'standard' | 'short') => r.careType[t];
-  const lists: { key: string; title: string; items: { childId: string; text: string }[] }[] = [
-    {
-      key: 'leaving',
-      title: r.removed,
-      items: preview.leaving.map((c) => ({ childId: c.childId, text: c.name })),
-    },
-    {
-      key: 'moved',
-      title: r.moved,
-      items: preview.moved.map((c) => ({
-        childId: c.childId,
-        text: r.childChange(c.name, r.change(c.from, c.to)),
-      })),
-    },
-    {
-      key: 'renamed',
-      title: r.renamed,
-      items: preview.renamed.map((c) => ({ childId: c.childId, text: r.change(c.from, c.to) })),
-    },
-    {
-      key: 'care-type',
-      title: r.careTypeChanged,
-      items: preview.careTypeChanged.map((c) => ({
-        childId: c.childId,
-        text: r.childChange(c.name, r.change(care(c.from), care(c.to))),
-      })),
-    },
-    {
-      key: 'added',
-      title: r.added,
-      items: preview.added.map((c) => ({ childId: c.childId, text: r.inClass(c.name, c.className) })),
-    },
-  ].filter((l) => l.items.length > 0);
-  if (lists.length === 0) return <p>{r.noChildChanges}</p>;
-  return (
-    <>
-      {lists.map((l) => (
-        <div key={l.key} data-preview={l.key} data-count={l.items.length}>
-          <h4>
-            {l.title} ({l.items.length})
-          </h4>
-          <ul>
-            {l.items.slice(0, PREVIEW_LIST_MAX).map((c) => (
-              <li key={c.childId} data-child-id={c.childId}>
-                {c.text}
-              </li>
-            ))}
-            {l.items.length > PREVIEW_LIST_MAX && <li>{r.more(l.items.length - PREVIEW_LIST_MAX)}</li>}
-          </ul>
-        </div>
-      ))}
-    </>
-  );
-}
-
-function RosterView({ roster, m, onFailure }: { roster: AdminRoster } & PageProps) {
-  const r = m.roster;
-  /** The guardian QR card just issued, shown until another is issued. */
-  const [card, setCard] = useState<AdminGuardianQr | null>(null);
-  const issueCard = async (guardianId: string): Promise<void> => {
-    const result = await issueGuardianQr(guardianId);
-    if (result.ok) setCard(result.value);
-    else onFailure(result.failure);
-  };
-  /** Guardians whose QR codes were revoked on this page (until a new card is issued). */
-  const [revoked, setRevoked] = useState<ReadonlySet<string>>(new Set());
-  const revokeCards = async (guardianId: string, name: string): Promise<void> => {
-    if (!window.confirm(r.confirmRevokeQr(name))) return;
-    const result = await revokeGuardianQr(guardianId);
-    if (!result.ok) {
-      onFailure(result.failure);
-      return;
-    }
-    setRevoked((s) => new Set(s).add(guardianId));
-    // The card on screen was signed before the revocation: it no longer works.
-    setCard((c) => (c?.guardianId === guardianId ? null : c));
-  };
-  const className = new Map(roster.classes.map((c) => [c.id, c.name]));
-  const childName = new Map(roster.children.map((c) => [c.id, c.name]));
-  return (
-    <section className="card" data-testid="roster-view" data-version={roster.version}>
-      <h2>{r.currentTitle}</h2>
-      <h3>{r.classes}</h3>
-      <table>
-        <thead>
-          <tr>
-            <th>{r.className}</th>
-            <th>{r.childCount}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {roster.classes.map((c) => (
-            <tr key={c.id}>
-              <td>{c.name}</td>
-              <td>{c.children}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h3>
-        {r.children} ({roster.children.length})
-      </h3>
-      <table>
-        <thead>
-          <tr>
-            <th>{r.name}</th>
-            <th>{r.kana}</th>
-            <th>{r.className}</th>
-            <th>{r.careTypeLabel}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {roster.children.map((c) => (
-            <tr key={c.id} data-child-id={c.id}>
-              <td>{c.name}</td>
-              <td>{c.kana}</td>
-              <td>{className.get(c.classId) ?? c.classId}</td>
-              <td>{r.careType[c.careType]}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h3>
-        {r.guardians} ({roster.guardians.length})
-      </h3>
-      <table>
-        <thead>
-          <tr>
-            <th>{r.name}</th>
-            <th>{r.guardianChildren}</th>
-            <th>{r.cardCount}</th>
-            <th>{r.qrCard}</th>
-            <th>{r.guardianPin.column}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {roster.guardians.map((g) => (
-            <tr key={g.id}>
-              <td>{g.name}</td>
-              <td>{g.childIds.map((id) => childName.get(id) ?? id).join('、')}</td>
-              <td>
-                <GuardianCardsCell
-                  guardianId={g.id}
-                  guardianName={g.name}
-                  initial={g.cards}
-                  m={m}
-                  onFailure={onFailure}
-                />
-              </td>
-              <td>
-                <button
-                  type="button"
-                  data-testid="guardian-qr"
-                  data-guardian-id={g.id}
-                  onClick={() => {
-                    setRevoked((s) => {
-                      const next = new Set(s);
-                      next.delete(g.id);
-                      return next;
-                    });
-                    void issueCard(g.id);
-                  }}
-                >
-                  {r.issueQr}
-                </button>{' '}
-                <button
-                  type="button"
-                  data-testid="guardian-qr-revoke"
-                  data-guardian-id={g.id}
-                  onClick={() => {
-                    void revokeCards(g.id, g.name);
-                  }}
-                >
-                  {r.revokeQr}
-                </button>
-                {revoked.has(g.id) && (
-                  <span data-testid="guardian-qr-revoked" data-guardian-id={g.id}>
-                    {' '}
-                    {r.qrRevoked}
-                  </span>
-                )}
-              </td>
-              <td>
-                <GuardianPinCell guardianId={g.id} initial={g.pin} m={m} onFailure={onFailure} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {card !== null && (
-        <figure className="qr-card" data-testid="guardian-qr-card" data-guardian-id={card.guardianId}>
-          <img
-            src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(card.svg)}`}
-            alt={r.qrCardAlt}
-            width={480}
-          />
-          <figcaption>
-            {r.qrCardNote(card.expiresAt.slice(0, 10))}{' '}
-            <a
-              href={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(card.svg)}`}
-              download={`qr-${card.guardianId}.svg`}
-            >
-              {r.download}
-            </a>
-          </figcaption>
-        </figure>
-      )}
-    </section>
   );
 }

@@ -23,6 +23,7 @@ import type { CardEnrolment } from './enrolment.ts';
 import type { FacilityState } from './facility.ts';
 import type { KioskLifecycle } from './lifecycle.ts';
 import type { KioskOutput } from './output.ts';
+import type { KioskResync } from './resync.ts';
 import type { StatusPublisher } from './status.ts';
 
 export interface HubMessagesOptions {
@@ -42,6 +43,7 @@ export interface HubMessagesOptions {
   lifecycle: Pick<KioskLifecycle, 'closed' | 'maybeReady'>;
   status: Pick<StatusPublisher, 'publishNow' | 'changed'>;
   enrolment: Pick<CardEnrolment, 'answered'>;
+  resync: Pick<KioskResync, 'onRequest'>;
 }
 
 /** Parses an inbound MQTT payload against a schema; undefined (and a log line) when invalid. */
@@ -89,6 +91,9 @@ export class HubMessages {
           return;
         case 'time':
           if (topic.facilityId === facility.id) this.#onTime(payload, retained);
+          return;
+        case 'resync':
+          if (topic.facilityId === facility.id) this.#o.resync.onRequest(payload);
           return;
         case 'events':
         case 'status':

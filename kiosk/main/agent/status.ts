@@ -4,11 +4,15 @@ import type { ReaderView } from '../../common/ui-api.ts';
 import type { HubLink } from '../hub-link.ts';
 import type { KioskClock } from '../kiosk-clock.ts';
 import type { OutboxStore } from '../store/outbox.ts';
+import type { ResyncStore } from '../store/resync.ts';
 import type { FacilityState } from './facility.ts';
 import type { KioskLifecycle } from './lifecycle.ts';
 
 export interface StatusOptions {
-  store: { readonly outbox: Pick<OutboxStore, 'pendingCount'> };
+  store: {
+    readonly outbox: Pick<OutboxStore, 'pendingCount'>;
+    readonly resync: Pick<ResyncStore, 'lastServed'>;
+  };
   time: Pick<KioskClock, 'read' | 'state'>;
   facility: FacilityState;
   readers: { views(): ReaderView[] };
@@ -36,6 +40,7 @@ export class StatusPublisher {
   current(online: boolean): DeviceStatus {
     const { store, time, facility, readers, version } = this.#options;
     const outbox = store.outbox.pendingCount();
+    const resynced = store.resync.lastServed();
     if (online) {
       this.#depth = outbox;
       this.#at = performance.now();
@@ -47,6 +52,8 @@ export class StatusPublisher {
       ...(version !== undefined && { version }),
       readers: readers.views(),
       clock: time.state(),
+      // Only once a resync was served: a hub older than the field would refuse the status.
+      ...(resynced !== undefined && { resynced }),
     };
   }
 

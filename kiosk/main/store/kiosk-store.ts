@@ -8,6 +8,7 @@ import { SqliteIdentityStore, type IdentityStore } from './identity.ts';
 import { MetaTable } from './meta.ts';
 import { kioskMigrations } from './migrations.ts';
 import { SqliteOutboxStore, type OutboxStore } from './outbox.ts';
+import { MetaResyncStore, type ResyncStore } from './resync.ts';
 import { SqliteSettingsStore, type SettingsStore } from './settings.ts';
 
 export const KIOSK_DB_FILE = 'kiosk.sqlite';
@@ -20,6 +21,8 @@ export interface KioskAggregates {
   readonly settings: SettingsStore;
   /** Wrong guardian PINs and lockouts (the family chooser's PIN pad). */
   readonly pinLockouts: PinLockoutStore;
+  /** The resync requests of a restored hub this kiosk served. */
+  readonly resync: ResyncStore;
 }
 
 /** What a caller that writes to several aggregates atomically needs besides them. */
@@ -44,6 +47,7 @@ export class KioskStore implements KioskAggregates, KioskTransactional {
   readonly cache: CacheStore;
   readonly settings: SettingsStore;
   readonly pinLockouts: PinLockoutStore;
+  readonly resync: ResyncStore;
   readonly #db: Db;
 
   private constructor(db: Db, file: string) {
@@ -55,6 +59,7 @@ export class KioskStore implements KioskAggregates, KioskTransactional {
     this.cache = new SqliteCacheStore(db);
     this.settings = new SqliteSettingsStore(db, meta);
     this.pinLockouts = new SqlitePinLockoutStore(db);
+    this.resync = new MetaResyncStore(meta);
   }
 
   /**

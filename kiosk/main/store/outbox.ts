@@ -65,6 +65,11 @@ export interface OutboxStore {
   /** One outbox row with its delivery state, for inspection. */
   row(id: string): OutboxRow | undefined;
   /**
+   * Makes pending again every event acknowledged at or after `since` (a restored hub's resync request,
+   * protocol/resync.ts): they are sent again in seq order until acknowledged again. Returns how many.
+   */
+  requeueAckedSince(since: Date): number;
+  /**
    * Deletes events settled before `before`: acknowledged by the hub (stored there and relayed on) or
    * rejected by it. Pending events are never touched, whatever their age: they are the only copy.
    * Returns how many rows went.
@@ -137,6 +142,7 @@ export class SqliteOutboxStore implements OutboxStore {
     inWindow: Statement<[number, number], { payload: string }>;
     recent: Statement<[number], { payload: string; acked_at: string | null; rejected_code: string | null }>;
     prune: Statement<[string, string]>;
+    requeue: Statement<[string]>;
     row: Statement<[string], RowShape>;
     childDay: Statement<[string, number, number], ChildDayRow>;
   };
@@ -185,6 +191,9 @@ export class SqliteOutboxStore implements OutboxStore {
       prune: db.prepare<[string, string]>(
         `DELETE FROM outbox
          WHERE (acked_at IS NOT NULL AND acked_at < ?) OR (rejected_code IS NOT NULL AND created_at < ?)`,
+      ),
+      requeue: db.prepare<[string]>(
+        'UPDATE outbox SET acked_at = NULL WHERE acked_at IS NOT NULL AND acked_at >= ? AND rejected_code IS NULL',
       ),
       row: db.prepare<[string], RowShape>(
         'SELECT id, payload, created_at, acked_at, rejected_code, rejected_message FROM outbox WHERE id = ?',
@@ -289,6 +298,10 @@ export class SqliteOutboxStore implements OutboxStore {
       rejected:
         r.rejected_code === null ? null : { code: r.rejected_code, message: r.rejected_message ?? '' },
     };
+  }
+
+  requeueAckedSince(since: Date): number {
+    return this.#q.requeue.run(since.toISOString()).changes;
   }
 
   pruneSettled(before: Date): number {
