@@ -2,6 +2,7 @@ import { formatRfc3339 } from '../common/time.ts';
 import { bundleWebApp, loadWebApp, type WebBundle } from '../common/web-bundle.ts';
 import { topics } from '../protocol/index.ts';
 import { startBroker } from './mqtt/broker.ts';
+import type { BrokerStats } from './mqtt/device-login.ts';
 import { verifyDevice } from './access/devices.ts';
 import type { HubContext, OnShutdown } from './hub.ts';
 import type { HubServices } from './hub-services.ts';
@@ -18,6 +19,8 @@ export interface HubMqtt {
   publishRoster: (roster: RosterData) => Promise<void>;
   /** The hub's clock for the kiosks (protocol/schemas.ts HubTimeSchema), retained so a kiosk has it at connect. */
   publishTime: () => void;
+  /** The broker's counters of refused logins and dropped clients (for /metrics). */
+  stats: () => BrokerStats;
 }
 
 /**
@@ -129,6 +132,7 @@ export async function startMqtt(
 
   return {
     ports: broker.ports,
+    stats: () => broker.stats(),
     publishRoster,
     publishTime: () => {
       publish(topics.time(facilityId), JSON.stringify({ now: formatRfc3339(clock.now(), timeZone) }), true);
@@ -153,7 +157,7 @@ export async function startHttp(
   ctx: HubContext,
   services: HubServices,
   adminTokenHash: string,
-  mqttPorts: { mqtts: number; mqtt?: number },
+  mqtt: Pick<HubMqtt, 'ports' | 'stats'>,
   onShutdown: OnShutdown,
 ): Promise<{ https: number; http?: number }> {
   const { options, store, bus, clock, logger, facilityId, timeZone } = ctx;
@@ -184,7 +188,8 @@ export async function startHttp(
     adminTokenHash,
     layout: () => rollcall.layoutNow,
     pairing: services.pairing,
-    mqttPorts,
+    mqttPorts: mqtt.ports,
+    brokerStats: mqtt.stats,
     serverFactory: listeners.serverFactory,
     ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
     relayHealth: () => relay?.health(),

@@ -210,7 +210,7 @@ export async function startHub<O extends HubOptions>(options: O): Promise<Runnin
     };
     const services = buildServices(ctx, shutdown.add);
     const mqtt = await startMqtt(ctx, services, shutdown.add);
-    const httpPorts = await startHttp(ctx, services, facility.adminTokenHash, mqtt.ports, shutdown.add);
+    const httpPorts = await startHttp(ctx, services, facility.adminTokenHash, mqtt, shutdown.add);
     startBackgroundJobs(ctx, services, mqtt, shutdown.add);
 
     const ports = { ...mqtt.ports, ...httpPorts };

@@ -1,3 +1,4 @@
+import mqtt from 'mqtt';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,27 @@ describe('hub HTTP API', () => {
     expect(text).toContain('# TYPE genkan_hub_events_total counter\ngenkan_hub_events_total 7\n');
     expect(text).toContain('genkan_hub_relay_configured 0\n');
     expect(text).not.toContain('genkan_hub_relay_waiting_events');
+    expect(text).toContain('genkan_hub_mqtt_keepalive_refused_total 0\n');
+  });
+
+  it('counts on /metrics what the broker refused: a login without a keepalive', async () => {
+    await expect(
+      mqtt.connectAsync(`mqtt://127.0.0.1:${String(hub.ports.mqtt)}`, {
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        keepalive: 0,
+        clientId: 'kiosk-1',
+        username: 'kiosk-1',
+        password: 'wrong',
+      }),
+    ).rejects.toMatchObject({ code: 5 });
+    const text = await (await get('/metrics')).text();
+    expect(text).toContain(
+      '# TYPE genkan_hub_mqtt_keepalive_refused_total counter\ngenkan_hub_mqtt_keepalive_refused_total 1\n',
+    );
+    for (const name of ['logins_limited', 'logins_busy', 'connections_refused', 'slow_clients_dropped']) {
+      expect(text).toContain(`genkan_hub_mqtt_${name}_total 0\n`);
+    }
   });
 
   it('answers 401 without a token or with a wrong one', async () => {

@@ -35,6 +35,7 @@ import { dailyLedger, monthlyLedger } from '../../common/ledger/engine.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import type { RelayHealth } from '../../protocol/admin.ts';
 import { renderHubMetrics } from './metrics.ts';
+import type { BrokerStats } from '../mqtt/device-login.ts';
 import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/relay.ts';
 
 export interface HttpApiOptions {
@@ -67,6 +68,8 @@ export interface HttpApiOptions {
   settingsChanged?: () => void;
   /** The cloud relay's health (Relay.health); absent, or undefined, on a hub without a cloud. */
   relayHealth?: () => RelayHealth | undefined;
+  /** The broker's counters of refused logins and dropped clients, shown on /metrics. */
+  brokerStats?: () => BrokerStats;
   /** Past-day corrections, open days and month close (edge-hub/records); absent: not served. */
   records?: Records;
 }
@@ -198,6 +201,7 @@ export function buildHttpApi(options: HttpApiOptions) {
         relay: relayHealth(),
         events: store.events.countEvents(),
         clockDoubtEvents: store.events.clockDoubtCount(),
+        ...(options.brokerStats !== undefined && { broker: options.brokerStats() }),
       }),
     ),
   );

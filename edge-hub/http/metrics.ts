@@ -1,4 +1,5 @@
 import type { RelayHealth } from '../../protocol/admin.ts';
+import type { BrokerStats } from '../mqtt/device-login.ts';
 
 /**
  * The hub's metrics (GET /metrics, admin token) in the Prometheus text exposition format (version 0.0.4),
@@ -11,7 +12,38 @@ export interface HubMetricsInput {
   events: number;
   /** Stored events a kiosk stamped while its clock was in doubt. */
   clockDoubtEvents: number;
+  /** The broker's counters since the hub started (edge-hub/mqtt/device-login.ts). */
+  broker?: BrokerStats;
 }
+
+/** The broker's counters as metrics: what abusive or broken clients cost, since the hub started. */
+const BROKER_METRICS: readonly [keyof BrokerStats, string, string][] = [
+  [
+    'loginsLimited',
+    'genkan_hub_mqtt_logins_limited_total',
+    'Logins refused without a password check: their address failed too often lately.',
+  ],
+  [
+    'loginsBusy',
+    'genkan_hub_mqtt_logins_busy_total',
+    'Logins refused without a password check: too many checks under way.',
+  ],
+  [
+    'connectionsRefused',
+    'genkan_hub_mqtt_connections_refused_total',
+    'Connections closed before any TLS handshake: too many from their address not logged in yet.',
+  ],
+  [
+    'keepaliveRefused',
+    'genkan_hub_mqtt_keepalive_refused_total',
+    'Logins refused for a keepalive of 0 or above 300 s.',
+  ],
+  [
+    'slowClientsDropped',
+    'genkan_hub_mqtt_slow_clients_dropped_total',
+    'Logged-in devices dropped for not reading what the hub sends.',
+  ],
+];
 
 const seconds = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso) / 1000);
 
@@ -27,6 +59,9 @@ export function renderHubMetrics(input: HubMetricsInput): string {
     'Stored events a kiosk stamped while its clock was in doubt (unsynced or held back).',
     input.clockDoubtEvents,
   );
+  if (input.broker !== undefined) {
+    for (const [key, name, help] of BROKER_METRICS) metric(name, 'counter', help, input.broker[key]);
+  }
   const { relay } = input;
   metric(
     'genkan_hub_relay_configured',
