@@ -116,7 +116,9 @@ function restoredHubCatchUp(
   onShutdown: OnShutdown,
 ): CloudCatchUp {
   const stopping = new AbortController();
-  onShutdown('relay', () => {
+  // A step before 'relay': relay.close() waits for the catch-up in flight, so aborting it in the same
+  // step (run after the close, registered earlier) held the shutdown until the request's timeout.
+  onShutdown('jobs', () => {
     stopping.abort();
   });
   return new CloudCatchUp({

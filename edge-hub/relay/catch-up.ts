@@ -19,7 +19,7 @@ import { snapshotOf } from '../facility/history.ts';
 import type { StoredEvent } from '../store/events.ts';
 import type { SnapshotContent } from '../store/history.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
-import { errorCodeOf, jsonOf, networkReason, parseRetryAfter } from './http.ts';
+import { errorCodeOf, jsonOf, networkReason, parseRetryAfter, RequestDeadline } from './http.ts';
 
 export interface CloudCatchUpOptions {
   /** Base URL of the cloud relay, without a trailing slash. */
@@ -251,14 +251,15 @@ export class CloudCatchUp {
     const { baseUrl, token, timeoutMs, stopping } = this.o;
     let res: Response;
     let text: string;
+    const deadline = new RequestDeadline(timeoutMs, stopping);
     try {
       res = await fetch(`${baseUrl}${path}`, {
         headers: { authorization: `Bearer ${token}` },
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stopping]),
+        signal: deadline.signal,
       });
       text = await res.text();
     } catch (err) {
-      throw new CatchUpFailure(networkReason(err));
+      throw new CatchUpFailure(deadline.timedOut ? 'timeout' : networkReason(err));
     }
     const what = path.split('?')[0] ?? path;
     const body = jsonOf(text);

@@ -4,7 +4,7 @@ import type { Clock } from '../../common/time.ts';
 import type { Amendment, SnapshotVersion } from '../../protocol/index.ts';
 import { snapshotOf } from '../facility/history.ts';
 import type { StoreOf } from '../store/hub-store.ts';
-import { errorCodeOf, jsonOf, networkReason, parseRetryAfter } from './http.ts';
+import { errorCodeOf, jsonOf, networkReason, parseRetryAfter, RequestDeadline } from './http.ts';
 
 export interface HistoryRelayOptions {
   /** Base URL of the cloud relay, without a trailing slash. */
@@ -133,12 +133,13 @@ export class HistoryRelay {
 
   private async put(path: string, body: unknown): Promise<Answer> {
     const { baseUrl, token, timeoutMs, stopping } = this.options;
+    const deadline = new RequestDeadline(timeoutMs, stopping);
     try {
       const res = await fetch(`${baseUrl}${path}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(body),
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stopping]),
+        signal: deadline.signal,
       });
       const text = await res.text();
       if (res.status === 200 || res.status === 204) return { ok: true, status: res.status };
@@ -150,7 +151,7 @@ export class HistoryRelay {
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       };
     } catch (err) {
-      return { ok: false, status: null, reason: networkReason(err) };
+      return { ok: false, status: null, reason: deadline.timedOut ? 'timeout' : networkReason(err) };
     }
   }
 

@@ -2,6 +2,26 @@ import { errorMessage } from '../../common/errors.ts';
 
 /** What the relay's requests share: how failures and answers are read, never quoting what was sent. */
 
+/**
+ * A request's deadline: its own timeout, or `stopping` (the relay closing). Keep the object until the
+ * answer is read (ask `timedOut` last): Node 20's AbortSignal.any() holds its inputs only weakly, and a
+ * timeout signal collected before it fires never fires (nodejs/node#57736), leaving the request to
+ * undici's own 300 s.
+ */
+export class RequestDeadline {
+  readonly signal: AbortSignal;
+  readonly #timeout: AbortSignal;
+
+  constructor(timeoutMs: number, stopping: AbortSignal) {
+    this.#timeout = AbortSignal.timeout(timeoutMs);
+    this.signal = AbortSignal.any([this.#timeout, stopping]);
+  }
+
+  get timedOut(): boolean {
+    return this.#timeout.aborted;
+  }
+}
+
 /** Retry-After in ms (delta-seconds or HTTP date); undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (value === null || value.trim() === '') return undefined;

@@ -18,7 +18,7 @@ import {
 import type { StoreOf } from '../store/hub-store.ts';
 import type { CatchUpResult } from './catch-up.ts';
 import { HistoryRelay } from './history-relay.ts';
-import { errorCodeOf, networkReason, parseRetryAfter } from './http.ts';
+import { errorCodeOf, networkReason, parseRetryAfter, RequestDeadline } from './http.ts';
 
 export { networkReason, parseRetryAfter } from './http.ts';
 
@@ -310,15 +310,16 @@ export class Relay {
 
   private async send(events: readonly AttendanceEvent[]): Promise<Outcome> {
     let res: Response;
+    const deadline = new RequestDeadline(this.timeoutMs, this.stopping.signal);
     try {
       res = await fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
         body: JSON.stringify({ hubId: this.hubId, facilityId: this.facilityId, events }),
-        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
+        signal: deadline.signal,
       });
     } catch (err) {
-      return { kind: 'retry', reason: networkReason(err) };
+      return { kind: 'retry', reason: deadline.timedOut ? 'timeout' : networkReason(err) };
     }
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
     const extra = retryAfterMs === undefined ? {} : { retryAfterMs };
@@ -328,7 +329,8 @@ export class Relay {
       body = text === '' ? undefined : JSON.parse(text);
     } catch (err) {
       // Not the parser's message: it quotes the body.
-      const why = err instanceof SyntaxError ? 'not JSON' : networkReason(err);
+      const why =
+        err instanceof SyntaxError ? 'not JSON' : deadline.timedOut ? 'timeout' : networkReason(err);
       if (res.status === 200) return { kind: 'retry', reason: `unreadable response: ${why}`, ...extra };
     }
     if (res.status === 200) {
