@@ -21,7 +21,7 @@ import {
   writeRestoreMark,
 } from '../backup/restore-mark.ts';
 import { snapshotOf } from '../facility/history.ts';
-import { amendmentOf, type CorrectionRecord } from '../store/corrections.ts';
+import { amendmentOf, correctionOf } from '../store/corrections.ts';
 import type { StoredEvent } from '../store/events.ts';
 import type { SnapshotContent } from '../store/history.ts';
 import { HubStore } from '../store/hub-store.ts';
@@ -549,21 +549,3 @@ describe('CloudCatchUp in a hub', () => {
     }
   }, 15_000);
 });
-
-/** The correction record an amendment is stored as. */
-function correctionOf(a: Amendment): CorrectionRecord {
-  return {
-    id: a.correctionId,
-    childId: a.childId,
-    date: a.date,
-    createdAt: a.at,
-    actor: a.actor,
-    actorName: a.actorName,
-    childName: a.childName,
-    reason: a.reason,
-    before: a.before,
-    after: a.after,
-    eventIds: [],
-    amendment: true,
-  };
-}

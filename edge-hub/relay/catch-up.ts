@@ -16,6 +16,7 @@ import {
 } from '../../protocol/index.ts';
 import { readRestoreMark, writeRestoreMark } from '../backup/restore-mark.ts';
 import { snapshotOf } from '../facility/history.ts';
+import { correctionOf } from '../store/corrections.ts';
 import type { StoredEvent } from '../store/events.ts';
 import type { SnapshotContent } from '../store/history.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
@@ -200,20 +201,7 @@ export class CloudCatchUp {
       for (const a of fetched) {
         if (corrections.ofChild(a.childId).some((c) => c.id === a.correctionId)) continue;
         // Its events come back with the events; which of them it recorded is not known here.
-        corrections.insert({
-          id: a.correctionId,
-          childId: a.childId,
-          date: a.date,
-          createdAt: a.at,
-          actor: a.actor,
-          actorName: a.actorName,
-          childName: a.childName,
-          reason: a.reason,
-          before: a.before,
-          after: a.after,
-          eventIds: [],
-          amendment: true,
-        });
+        corrections.insert(correctionOf(a));
         corrections.markRelayed(a.correctionId);
         adopted++;
       }

@@ -98,6 +98,27 @@ export function amendmentOf(c: CorrectionRecord): Amendment {
   };
 }
 
+/**
+ * The correction record a fetched amendment is kept as: an amendment, without the ids of its events
+ * (those come back with the events; which of them it recorded is not known here).
+ */
+export function correctionOf(a: Amendment): CorrectionRecord {
+  return {
+    id: a.correctionId,
+    childId: a.childId,
+    date: a.date,
+    createdAt: a.at,
+    actor: a.actor,
+    actorName: a.actorName,
+    childName: a.childName,
+    reason: a.reason,
+    before: a.before,
+    after: a.after,
+    eventIds: [],
+    amendment: true,
+  };
+}
+
 export class SqliteCorrectionsStore implements CorrectionsStore {
   private readonly db: Db;
   private readonly clock: Clock;
