@@ -14,6 +14,7 @@ import {
   type HubListenerCliOptions,
 } from './hub-tls.ts';
 import { openHubStore, registerHubInit } from './hub-init.ts';
+import { registerQrSheet } from './qr-sheet.ts';
 import { registerDeviceRemove, registerQrRevoke } from './revocation.ts';
 import { fail, parseNonNegativeInt, printJson } from './util.ts';
 
@@ -226,7 +227,7 @@ export function register(program: Command): void {
   roster
     .command('import <file>')
     .description(
-      'replace the roster with a CSV file (all or nothing) from a day on; the days before keep theirs',
+      'replace the roster with a CSV (UTF-8 or Shift_JIS) or XLSX file (all or nothing) from a day on; the days before keep theirs',
     )
     .requiredOption('--data <dir>', "the hub's data directory")
     .option(
@@ -242,12 +243,17 @@ export function register(program: Command): void {
         import('../edge-hub/facility/roster.ts'),
         import('../edge-hub/facility/roster-preview.ts'),
       ]);
-      let text: string;
+      const { decodeRosterFile, RosterEncodingError } = await import('../edge-hub/facility/roster-file.ts');
+      let bytes: Uint8Array;
       try {
-        text = readFileSync(file, 'utf8');
+        bytes = readFileSync(file);
       } catch (err) {
         fail(err);
       }
+      // UTF-8 (with or without BOM), Shift_JIS as Excel saves it, or an XLSX workbook.
+      const decoded = await decodeRosterFile(bytes, file);
+      if (!decoded.ok) fail(new RosterEncodingError(decoded.refusal));
+      const { text } = decoded;
       const store = await openHubStore(opts.data);
       try {
         const effectiveFrom = effectiveDateOf(store, opts.effective);
@@ -270,6 +276,7 @@ export function register(program: Command): void {
 
   const qr = program.command('qr').description('signed guardian QR codes');
   registerQrRevoke(qr);
+  registerQrSheet(qr);
   qr.command('issue <guardian>')
     .description("sign a guardian's QR code with the hub's facility key and write it as a printable image")
     .requiredOption('--data <dir>', "the hub's data directory")

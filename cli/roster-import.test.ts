@@ -1,5 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
@@ -148,5 +150,65 @@ describe('genkan roster import --effective / --dry-run', () => {
     ]);
     expect(dry.code).toBe(1);
     expect(counts()).toEqual(before);
+  });
+});
+
+/** Roster files as Excel saves them in Japan: Shift_JIS CSV and XLSX; a mojibake file is refused. */
+describe('genkan roster import of Shift_JIS and XLSX files', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let hubDir: string;
+  const rows = [
+    ['k1', 'ひよこ組', 'c1', '髙橋 ①子', 'たかはし いちこ', 'g1', '髙橋 親', ''],
+    ['k1', 'ひよこ組', 'c2', 'ｻﾄｳ 二郎', 'さとう じろう', 'g2', '佐藤 親', ''],
+  ];
+  const csv = [ROSTER_HEADER, ...rows.map((r) => r.join(','))].join('\r\n');
+  const childNames = () => {
+    const store = HubStore.open(hubDir);
+    try {
+      return store.roster.read().children.map((c) => c.name);
+    } finally {
+      store.close();
+    }
+  };
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    hubDir = join(dir.path, 'hub');
+    await genkanJson(['hub', 'init', '--data', hubDir, '--facility', 'f1']);
+  });
+  afterAll(async () => {
+    await dir.remove();
+  });
+
+  it('imports a Shift_JIS CSV with its Japanese names intact', async () => {
+    const file = join(dir.path, 'sjis.csv');
+    await writeFile(file, iconv.encode(csv, 'cp932'));
+    const out = await genkanJson<Record<string, unknown>>(['roster', 'import', file, '--data', hubDir]);
+    expect(out).toMatchObject({ imported: { children: 2 } });
+    expect(childNames()).toEqual(['髙橋 ①子', 'ｻﾄｳ 二郎']);
+  });
+
+  it("imports an XLSX workbook's first sheet", async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('名簿');
+    sheet.addRow(ROSTER_HEADER.split(','));
+    for (const r of rows) sheet.addRow(r);
+    sheet.addRow(['k2', 'りす組', 'c3', '鈴木 三', 'すずき さん', 'g3', '鈴木 親', '']);
+    const file = join(dir.path, 'roster.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const out = await genkanJson<Record<string, unknown>>(['roster', 'import', file, '--data', hubDir]);
+    expect(out).toMatchObject({ imported: { classes: 2, children: 3 } });
+    expect(childNames()).toEqual(['髙橋 ①子', 'ｻﾄｳ 二郎', '鈴木 三']);
+  });
+
+  it('refuses a mojibake file with a Japanese message, changing nothing', async () => {
+    const file = join(dir.path, 'mojibake.csv');
+    await writeFile(file, Buffer.from(iconv.encode(csv, 'cp932')).toString('latin1'), 'utf8');
+    const refused = await runGenkan(['roster', 'import', file, '--data', hubDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('roster_encoding');
+    expect(refused.stderr).toContain('文字が化けています');
+    expect(refused.stderr).toContain('CSV UTF-8');
+    expect(childNames()).toEqual(['髙橋 ①子', 'ｻﾄｳ 二郎', '鈴木 三']);
   });
 });

@@ -1,9 +1,22 @@
+import { execFile } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubStore } from '../edge-hub/store/hub-store.ts';
+import { importQrPublicKey, verifyGuardianQr } from '../protocol/index.ts';
+import { hasCommand, requirePrereq } from './support/prereq.ts';
+import { decodeQrInPng } from './support/qr-image.ts';
 import { runGenkan, tempDir } from './support/process.ts';
 import { simpleRoster } from './support/site.ts';
+
+const run = promisify(execFile);
+const pdfReady = requirePrereq(
+  hasCommand('pdftotext') && hasCommand('pdftoppm'),
+  'poppler (pdftotext, pdftoppm) to read a QR sheet back',
+  'apt-get install poppler-utils',
+);
 
 /** `genkan qr issue` against a hub data directory provisioned through the CLI. */
 describe('genkan qr issue', () => {
@@ -122,5 +135,45 @@ describe('genkan qr issue', () => {
       expect(jpg.code).toBe(1);
       expect(jpg.stderr).toContain('.svg or .png');
     });
+
+    it.skipIf(!pdfReady)(
+      '`qr sheet` writes an A4 PDF of cards whose codes verify, for all or one class',
+      async () => {
+        const out = join(dir.path, 'cards.pdf');
+        const r = await runGenkan(['qr', 'sheet', '--data', hubDir, '--out', out, '--days', '30']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(JSON.parse(r.stdout)).toEqual({ file: out, cards: 3, pages: 1 });
+        expect(r.stdout + r.stderr).not.toContain('GK');
+        const text = (await run('pdftotext', ['-layout', out, '-'])).stdout;
+        for (const s of ['保護者 001', '園児 003 (クラス0)', 'さくら保育園', '有効期限'])
+          expect(text).toContain(s);
+        await run('pdftoppm', ['-r', '150', '-png', '-singlefile', out, join(dir.path, 'sheet')]);
+        const page = PNG.sync.read(await readFile(join(dir.path, 'sheet.png')));
+        // The first card's code (top left): roster order puts クラス1 first, so g001.
+        const side = Math.round(((841.89 - 56) / 5 - 4) * (150 / 72));
+        const at = Math.round(30 * (150 / 72));
+        const payload = decodeQrInPng(page, { x: at, y: at, side }) ?? '';
+        const store = HubStore.open(hubDir);
+        try {
+          const key = importQrPublicKey(store.facility.meta().qrPublicKey);
+          expect(verifyGuardianQr(key, payload, { facilityId: 'f1', now: new Date() })).toMatchObject({
+            ok: true,
+            guardianId: 'g001',
+          });
+        } finally {
+          store.close();
+        }
+
+        const one = await runGenkan(['qr', 'sheet', '--data', hubDir, '--class', 'k2', '--out', out]);
+        expect(one.code, one.stderr).toBe(0);
+        expect(JSON.parse(one.stdout)).toMatchObject({ cards: 1, pages: 1 });
+        const unknown = await runGenkan(['qr', 'sheet', '--data', hubDir, '--class', 'k9', '--out', out]);
+        expect(unknown.code).toBe(1);
+        expect(unknown.stderr).toContain('unknown_class');
+        const svg = await runGenkan(['qr', 'sheet', '--data', hubDir, '--out', join(dir.path, 'c.svg')]);
+        expect(svg.code).toBe(1);
+        expect(svg.stderr).toContain('.pdf');
+      },
+    );
   });
 });

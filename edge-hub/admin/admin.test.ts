@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
@@ -215,6 +216,36 @@ describe('admin API', () => {
     );
     const roster = (await (await get('/api/admin/roster', cookie)).json()) as { children: unknown[] };
     expect(roster.children).toHaveLength(4);
+  });
+
+  it('reads a Shift_JIS file sent as bytes, and fails a mojibake one with a Japanese problem', async () => {
+    const cookie = cookieOf(await signIn('boss', '246813'));
+    const csv = [ROSTER_HEADER, 'k1,ひよこ組,c1,髙橋 ①子,たかはし いちこ,g1,髙橋 親,'].join('\r\n');
+    const post = (body: Uint8Array, type: string) =>
+      fetch(`${base}/api/admin/roster/imports?dryRun=true`, {
+        method: 'POST',
+        headers: { cookie, origin, 'content-type': type },
+        body,
+      });
+    const sjis = await post(iconv.encode(csv, 'cp932'), 'application/octet-stream');
+    expect(sjis.status).toBe(202);
+    const checked = await waitJob(cookie, ((await sjis.json()) as { jobId: string }).jobId);
+    expect(checked.state).toBe('done');
+    expect(checked.preview?.added.map((c) => c.name)).toContain('髙橋 ①子');
+
+    const garbled = Buffer.from(Buffer.from(iconv.encode(csv, 'cp932')).toString('latin1'), 'utf8');
+    const refused = await post(garbled, 'text/csv');
+    const failed = await waitJob(cookie, ((await refused.json()) as { jobId: string }).jobId);
+    expect(failed.state).toBe('failed');
+    expect(failed.problems).toHaveLength(1);
+    expect(failed.problems[0]?.reason).toContain('文字が化けています');
+
+    const json = await fetch(`${base}/api/admin/roster/imports?dryRun=true`, {
+      method: 'POST',
+      headers: { cookie, origin, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(json.status).toBe(415);
   });
 
   it('previews a good file, then imports it and the hub serves the new roster', async () => {

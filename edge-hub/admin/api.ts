@@ -67,6 +67,12 @@ export interface AdminApiOptions {
 
 /** Largest roster file: tens of thousands of rows fit. */
 export const ROSTER_BODY_LIMIT = 5 * 1024 * 1024;
+/** A roster file's types: CSV (any encoding decodeRosterFile reads) or an XLSX workbook. */
+const ROSTER_CONTENT_TYPES = [
+  'text/csv',
+  'application/octet-stream',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+];
 /** Largest JSON body of an admin request (settings of 100 classes fit many times over). */
 export const ADMIN_BODY_LIMIT = 64 * 1024;
 export const AUDIT_PAGE_MAX = 200;
@@ -179,9 +185,10 @@ export function registerAdminApi(
   const secure = (req: FastifyRequest) => isSecureRequest(req);
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
+  // Roster files as bytes: decodeRosterFile tells UTF-8 from Shift_JIS and reads XLSX workbooks.
   app.addContentTypeParser(
-    'text/csv',
-    { parseAs: 'string', bodyLimit: ROSTER_BODY_LIMIT },
+    ROSTER_CONTENT_TYPES,
+    { parseAs: 'buffer', bodyLimit: ROSTER_BODY_LIMIT },
     (_req, body, done) => {
       done(null, body);
     },
@@ -217,8 +224,11 @@ export function registerAdminApi(
     (req, reply) => {
       checkOrigin(req);
       const ctx = adminOf(req);
-      if (typeof req.body !== 'string') {
-        throw new UnsupportedFormatError(ErrorCodes.unsupportedMediaType, 'send the roster as text/csv');
+      if (!(req.body instanceof Uint8Array)) {
+        throw new UnsupportedFormatError(
+          ErrorCodes.unsupportedMediaType,
+          `send the roster file as one of ${ROSTER_CONTENT_TYPES.join(', ')}`,
+        );
       }
       const dryRun = req.query.dryRun !== 'false';
       // The day the roster takes effect from (default today); a bad or closed one is refused (400, 409).

@@ -11,6 +11,7 @@ import {
   type ParsedRoster,
   type RosterProblem,
 } from './roster-csv.ts';
+import { decodeRosterFile } from './roster-file.ts';
 import { previewRoster } from './roster-preview.ts';
 import type { StoreOf } from '../store/hub-store.ts';
 
@@ -97,10 +98,11 @@ export class RosterJobs {
   /**
    * Starts a job and returns its id at once; `done` settles when it has finished (for tests). The roster
    * takes effect from `effective` (YYYY-MM-DD; default as `genkan roster import`): a bad date or one in a
-   * closed month is refused here, before any job starts.
+   * closed month is refused here, before any job starts. `file`: CSV text, or the file's bytes (UTF-8,
+   * Shift_JIS or XLSX; see decodeRosterFile), whose encoding refusal fails the job like a bad file.
    */
   start(
-    csv: string,
+    file: string | Uint8Array,
     dryRun: boolean,
     staffId: string,
     effective?: string,
@@ -113,7 +115,7 @@ export class RosterJobs {
     this.jobs.set(jobId, job);
     this.evict();
     if (!dryRun) this.importing = true;
-    const done = this.run(job, csv, staffId, effectiveFrom)
+    const done = this.run(job, file, staffId, effectiveFrom)
       .catch((err: unknown) => {
         this.options.logger.error({ err, jobId }, 'roster import job failed');
         job.state = 'failed';
@@ -125,8 +127,27 @@ export class RosterJobs {
     return { jobId, done };
   }
 
-  private async run(job: ImportJob, csv: string, staffId: string, effectiveFrom: string): Promise<void> {
+  private async run(
+    job: ImportJob,
+    file: string | Uint8Array,
+    staffId: string,
+    effectiveFrom: string,
+  ): Promise<void> {
     const { store, logger } = this.options;
+    let csv: string;
+    if (typeof file === 'string') csv = file;
+    else {
+      const decoded = await decodeRosterFile(file);
+      if (!decoded.ok) {
+        job.problems = [{ line: 1, reason: decoded.refusal.message }];
+        job.state = 'failed';
+        if (!job.dryRun) {
+          this.audit(staffId, decoded.refusal.code, { problems: 1, effectiveFrom });
+        }
+        return;
+      }
+      csv = decoded.text;
+    }
     const chunkRows = this.options.chunkRows ?? VALIDATION_CHUNK_ROWS;
     const problems: RosterProblem[] = [];
     const s = split(csv);

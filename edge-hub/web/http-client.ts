@@ -20,8 +20,8 @@ export type ApiFailure =
 export type ApiResult<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ApiFailure };
 
-/** A request body: JSON, or CSV text (a roster file). */
-export type Body = { json: unknown } | { csv: string };
+/** A request body: JSON, CSV text, or a file's bytes as they are (a roster file, with its type). */
+export type Body = { json: unknown } | { csv: string } | { file: Blob };
 
 async function failureOf(res: Response): Promise<ApiFailure> {
   let code = 'http_' + String(res.status);
@@ -65,6 +65,9 @@ export async function request(
     if (body !== undefined && 'json' in body) {
       init.headers = { 'content-type': 'application/json' };
       init.body = JSON.stringify(body.json);
+    } else if (body !== undefined && 'file' in body) {
+      init.headers = { 'content-type': body.file.type === '' ? 'application/octet-stream' : body.file.type };
+      init.body = body.file;
     } else if (body !== undefined) {
       init.headers = { 'content-type': 'text/csv; charset=utf-8' };
       init.body = body.csv;

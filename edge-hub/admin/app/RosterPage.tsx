@@ -9,8 +9,19 @@ import { RosterView } from './RosterView.tsx';
 /** How often a running import's progress is asked for. */
 const POLL_MS = 200;
 
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * The file's bytes with a type the hub takes: browsers label a .csv as text/csv, or (with Excel installed
+ * on Windows) application/vnd.ms-excel; the hub tells the encoding and the format from the bytes.
+ */
+function rosterUpload(file: File): Blob {
+  const type = file.type === 'text/csv' || file.type === XLSX_TYPE ? file.type : 'application/octet-stream';
+  return file.slice(0, file.size, type);
+}
+
 export function RosterPage({ m, onFailure }: PageProps) {
-  const [csv, setCsv] = useState<string | null>(null);
+  const [csv, setCsv] = useState<Blob | null>(null);
   /** The day the roster takes effect from; the check and the import use the same. */
   const [effective, setEffective] = useState(() => todayIso());
   const [check, setCheck] = useState<ImportJob | null>(null);
@@ -34,7 +45,7 @@ export function RosterPage({ m, onFailure }: PageProps) {
   }, [onFailure, rosterTick]);
 
   /** Starts a job and follows it until it ends, showing each step. */
-  const follow = async (text: string, dryRun: boolean, show: (job: ImportJob) => void): Promise<void> => {
+  const follow = async (text: Blob, dryRun: boolean, show: (job: ImportJob) => void): Promise<void> => {
     const started = await startImport(text, dryRun, effective);
     if (!started.ok) {
       onFailure(started.failure);
@@ -53,12 +64,12 @@ export function RosterPage({ m, onFailure }: PageProps) {
     }
   };
 
-  const onFile = async (file: File | undefined): Promise<void> => {
+  const onFile = (file: File | undefined): void => {
     setCheck(null);
     setRun(null);
     setCsv(null);
     if (!file) return;
-    setCsv(await file.text());
+    setCsv(rosterUpload(file));
   };
 
   const r = m.roster;
@@ -78,10 +89,10 @@ export function RosterPage({ m, onFailure }: PageProps) {
             {r.file}{' '}
             <input
               type="file"
-              accept=".csv,text/csv"
+              accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
               data-testid={ADMIN_TEST_IDS.rosterFile}
               onChange={(e) => {
-                void onFile(e.target.files?.[0]);
+                onFile(e.target.files?.[0]);
               }}
             />
           </label>

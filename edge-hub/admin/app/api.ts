@@ -79,15 +79,18 @@ export async function signOut(): Promise<ApiResult<null>> {
   return done(await request('DELETE', '/api/admin/session'));
 }
 
-/** `effective`: the day the roster takes effect from (YYYY-MM-DD). */
+/**
+ * `file`: the roster file's bytes as chosen (the hub reads UTF-8, Shift_JIS and XLSX); `effective`: the
+ * day the roster takes effect from (YYYY-MM-DD).
+ */
 export async function startImport(
-  csv: string,
+  file: Blob,
   dryRun: boolean,
   effective: string,
 ): Promise<ApiResult<{ jobId: string }>> {
   const q = new URLSearchParams({ dryRun: String(dryRun), effective });
   return parsed(
-    await request('POST', `/api/admin/roster/imports?${q.toString()}`, { csv }),
+    await request('POST', `/api/admin/roster/imports?${q.toString()}`, { file }),
     ImportStartedSchema,
   );
 }
