@@ -1,4 +1,4 @@
-import PDFDocument from 'pdfkit';
+import { japanesePdf } from '../pdf-document.ts';
 import type { DailyLedger, MonthlyLedger } from '../../protocol/ledger.ts';
 import { findLedgerFont } from './font.ts';
 import { CORRECTED_MARK, cellText, isDaily, ledgerTable } from './table.ts';
@@ -8,13 +8,6 @@ const HEAD_FONT = 6;
 const HEAD_HEIGHT = 17;
 const AMENDMENT_FONT = 7;
 const LINE_GAP = 1;
-
-/**
- * pdfkit needs a creation date (it writes it, and derives the trailer's file /ID from the document info)
- * and takes "now" when given none: a fixed one keeps the same ledger the same bytes, at the hub and the
- * cloud, whenever it is rendered.
- */
-const FIXED_DATE = new Date('2000-01-01T00:00:00Z');
 
 interface Layout {
   widths: number[];
@@ -73,28 +66,12 @@ export async function ledgerPdf(
   const daily = isDaily(ledger);
   const table = ledgerTable(ledger);
   const period = daily ? ledger.date : ledger.month;
-  const doc = new PDFDocument({
-    size: 'A4',
+  const { doc, done } = japanesePdf(font, {
     layout: daily ? 'portrait' : 'landscape',
     margin: MARGIN,
     autoFirstPage: true,
-    info: {
-      Title: `${daily ? '登降園記録簿' : '出席簿'} ${ledger.facilityName} ${period}`,
-      Creator: 'Genkan',
-      CreationDate: FIXED_DATE,
-    },
+    title: `${daily ? '登降園記録簿' : '出席簿'} ${ledger.facilityName} ${period}`,
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    doc.on('error', reject);
-  });
-  // A .ttc holds several faces: pick the Japanese one.
-  if (font.endsWith('.ttc')) doc.registerFont('jp', font, 'NotoSansCJKjp-Regular');
-  else doc.registerFont('jp', font);
   doc.font('jp');
 
   const pageWidth = doc.page.width;

@@ -1,6 +1,6 @@
-import PDFDocument from 'pdfkit';
 import { GenkanError, NotFoundError } from '../../common/errors.ts';
 import { findLedgerFont } from '../../common/ledger/font.ts';
+import { japanesePdf } from '../../common/pdf-document.ts';
 import type { Clock } from '../../common/time.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import { issueGuardianQr, qrMatrix } from './qr-card.ts';
@@ -87,8 +87,6 @@ const COLUMNS = 2;
 const ROWS = 5;
 export const CARDS_PER_PAGE = COLUMNS * ROWS;
 const PAD = 8;
-/** pdfkit writes a creation date (and derives the file /ID from it): fixed, as the ledger PDFs do. */
-const FIXED_DATE = new Date('2000-01-01T00:00:00Z');
 
 /**
  * The cards on A4 portrait pages, 2 × 5 a page, each in a thin dashed frame to cut along: the QR code
@@ -101,24 +99,12 @@ export async function renderQrSheetPdf(
   options: { fontPath?: string } = {},
 ): Promise<{ pdf: Buffer; pages: number }> {
   const font = findLedgerFont(options.fontPath);
-  const doc = new PDFDocument({
-    size: 'A4',
+  const { doc, done } = japanesePdf(font, {
     layout: 'portrait',
     margin: MARGIN,
     autoFirstPage: false,
-    info: { Title: 'QRコード QR cards', Creator: 'Genkan', CreationDate: FIXED_DATE },
+    title: 'QRコード QR cards',
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    doc.on('error', reject);
-  });
-  // A .ttc holds several faces: pick the Japanese one.
-  if (font.endsWith('.ttc')) doc.registerFont('jp', font, 'NotoSansCJKjp-Regular');
-  else doc.registerFont('jp', font);
 
   let pages = 0;
   cards.forEach((card, i) => {
