@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESTORE_MARK_FILE } from '../edge-hub/backup/restore-mark.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { signGuardianQr } from '../protocol/index.ts';
-import { eventually, runGenkan, tempDir, type GenkanProcess, type JsonLine } from './support/process.ts';
+import { cardInputs, okEventIds, tapAllOk, tapLines } from './support/kiosk-page.ts';
+import { eventually, runGenkan, tempDir, type GenkanProcess } from './support/process.ts';
 import {
   cloudEvents,
   hubEvents,
@@ -82,22 +83,8 @@ describe('hub backup and restore', () => {
       return k;
     };
     let kiosk = await startTheKiosk();
-    const tapLines = (k: GenkanProcess) => k.lines.filter((l) => l['type'] === 'tap');
-    const okIds = (lines: JsonLine[]) =>
-      lines
-        .filter((l) => l['result'] === 'ok')
-        .flatMap((l) => (l['events'] as { id: string }[]).map((e) => e.id));
-    /** Taps the cards (or QR payloads) and returns the ids of the events they made. */
-    const tap = async (inputs: string[]): Promise<string[]> => {
-      const before = tapLines(kiosk).length;
-      kiosk.write(`${inputs.join('\n')}\n`);
-      await kiosk.waitFor(() => tapLines(kiosk).length >= before + inputs.length, 30_000, 'tap lines');
-      const lines = tapLines(kiosk).slice(before);
-      expect(lines.map((l) => l['result'])).toEqual(inputs.map(() => 'ok'));
-      return okIds(lines);
-    };
-    const cards = (n: number, from = 0) =>
-      Array.from({ length: n }, (_, i) => `card:${site.cards[(from + i) % site.cards.length] ?? ''}`);
+    const tap = (inputs: string[]): Promise<string[]> => tapAllOk(kiosk, inputs, 30_000);
+    const cards = (n: number, from = 0) => cardInputs(site, n, from);
     const dates = testDates(startedAt);
     const idsAt = async (port: number) => new Set((await hubEvents(site, port, dates)).map((e) => e.id));
 
@@ -207,6 +194,6 @@ describe('hub backup and restore', () => {
     const cloudIds = cloudList.map((e) => e.id);
     expect(new Set(cloudIds).size).toBe(cloudIds.length);
     expect(cloudIds.sort()).toEqual([...all].sort());
-    expect(okIds(kiosks.flatMap(tapLines)).sort()).toEqual([...all].sort());
+    expect(okEventIds(kiosks.flatMap(tapLines)).sort()).toEqual([...all].sort());
   });
 });

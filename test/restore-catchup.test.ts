@@ -4,14 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRestoreMark } from '../edge-hub/backup/restore-mark.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { HubSnapshotsPageSchema } from '../protocol/index.ts';
-import {
-  eventually,
-  genkanJson,
-  runGenkan,
-  tempDir,
-  type GenkanProcess,
-  type JsonLine,
-} from './support/process.ts';
+import { eventually, genkanJson, runGenkan, tempDir, type GenkanProcess } from './support/process.ts';
+import { cardInputs, okEventIds, tapAllOk, tapLines } from './support/kiosk-page.ts';
 import {
   cloudEvents,
   hubEvents,
@@ -67,25 +61,10 @@ describe('restored hub catches up', () => {
     procs.push(kiosk);
     kiosks.push(kiosk);
     await kiosk.ready();
-    const tapLines = (k: GenkanProcess) => k.lines.filter((l) => l['type'] === 'tap');
-    const okIds = (lines: JsonLine[]) =>
-      lines
-        .filter((l) => l['result'] === 'ok')
-        .flatMap((l) => (l['events'] as { id: string }[]).map((e) => e.id));
     const ackedIds = () =>
       new Set(kiosk.lines.filter((l) => l['type'] === 'acked').flatMap((l) => l['ids'] as string[]));
-    const tap = async (from: number, n: number): Promise<string[]> => {
-      const before = tapLines(kiosk).length;
-      const inputs = Array.from(
-        { length: n },
-        (_, i) => `card:${site.cards[(from + i) % site.cards.length] ?? ''}`,
-      );
-      kiosk.write(`${inputs.join('\n')}\n`);
-      await kiosk.waitFor(() => tapLines(kiosk).length >= before + n, 30_000, 'tap lines');
-      const lines = tapLines(kiosk).slice(before);
-      expect(lines.map((l) => l['result'])).toEqual(inputs.map(() => 'ok'));
-      return okIds(lines);
-    };
+    const tap = (from: number, n: number): Promise<string[]> =>
+      tapAllOk(kiosk, cardInputs(site, n, from), 30_000);
     const acked = (ids: string[], what: string) =>
       eventually(
         () => Promise.resolve(ids.every((id) => ackedIds().has(id)) ? true : undefined),
@@ -236,6 +215,6 @@ describe('restored hub catches up', () => {
     const final = await cloudIds();
     expect(new Set(final).size).toBe(final.length);
     expect([...final].sort()).toEqual([...all, ...afterRestore].sort());
-    expect(okIds(kiosks.flatMap(tapLines)).sort()).toEqual([...all, ...afterRestore].sort());
+    expect(okEventIds(kiosks.flatMap(tapLines)).sort()).toEqual([...all, ...afterRestore].sort());
   });
 });

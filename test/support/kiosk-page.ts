@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import type { TestContext } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import { UI_TEST_IDS } from '../../kiosk/common/ui-api.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { byTestId, openKioskPage } from './browser.ts';
@@ -58,6 +58,35 @@ export async function tapLine(kiosk: GenkanProcess, input: string, timeoutMs = H
   const out = tapLines(kiosk)[before];
   if (!out) throw new Error('no tap line');
   return out;
+}
+
+/** The ids of the events the recorded (`ok`) tap lines made. */
+export function okEventIds(lines: JsonLine[]): string[] {
+  return lines
+    .filter((l) => l['result'] === 'ok')
+    .flatMap((l) => (l['events'] as { id: string }[]).map((e) => e.id));
+}
+
+/** `card:UID` reader lines for `n` of the site's cards from `from` on (wrapping round). */
+export function cardInputs(site: Site, n: number, from = 0): string[] {
+  return Array.from({ length: n }, (_, i) => `card:${site.cards[(from + i) % site.cards.length] ?? ''}`);
+}
+
+/**
+ * Types several reader lines at once; every tap must be recorded (`ok`). Returns the ids of the events
+ * they made.
+ */
+export async function tapAllOk(
+  kiosk: GenkanProcess,
+  inputs: string[],
+  timeoutMs = HUB_MS,
+): Promise<string[]> {
+  const before = tapLines(kiosk).length;
+  kiosk.write(`${inputs.join('\n')}\n`);
+  await kiosk.waitFor(() => tapLines(kiosk).length >= before + inputs.length, timeoutMs, 'tap lines');
+  const lines = tapLines(kiosk).slice(before);
+  expect(lines.map((l) => l['result'])).toEqual(inputs.map(() => 'ok'));
+  return okEventIds(lines);
 }
 
 /** An event as a tap or amend line names it. */
