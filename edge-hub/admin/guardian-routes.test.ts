@@ -13,6 +13,7 @@ import type { RunningHubWithPlain } from '../hub.ts';
 import { addStaff } from '../access/staff-accounts.ts';
 import { HubStore } from '../store/hub-store.ts';
 import {
+  adminSessionCookie,
   connect,
   provision,
   removeDir,
@@ -57,13 +58,7 @@ describe('admin guardian routes', () => {
     if (!device) throw new Error('no kiosk');
     kiosk = await connect(hub.ports.mqtt, device);
     await kiosk.subscribeAsync(topics.roster('f1'), { qos: 1 });
-    const res = await fetch(`${base}/api/admin/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: base },
-      body: JSON.stringify({ staffId: 'boss', pin: '246813' }),
-    });
-    expect(res.status).toBe(200);
-    cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    cookie = await adminSessionCookie(base, 'boss', '246813');
   });
   afterAll(async () => {
     await kiosk.endAsync();

@@ -9,7 +9,14 @@ import {
 import { addStaff } from '../access/staff-accounts.ts';
 import type { RunningHubWithPlain } from '../hub.ts';
 import { HubStore } from '../store/hub-store.ts';
-import { makeEvent, provision, removeDir, startTestHub, type TestSite } from '../../test/support/hub.ts';
+import {
+  adminSessionCookie,
+  makeEvent,
+  provision,
+  removeDir,
+  startTestHub,
+  type TestSite,
+} from '../../test/support/hub.ts';
 import { seedSnapshot } from '../../test/support/records.ts';
 
 const TOKEN = 'test-admin-token';
@@ -168,13 +175,7 @@ describe('records HTTP API: corrections, open days, months', () => {
   });
 
   it('takes the admin session instead of the token: same origin, the signed-in actor', async () => {
-    const signIn = await fetch(`${base}/api/admin/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: base },
-      body: JSON.stringify({ staffId: 'boss', pin: '246813' }),
-    });
-    expect(signIn.status).toBe(200);
-    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const cookie = await adminSessionCookie(base, 'boss', '246813');
     const session = { cookie, origin: base };
     const body = { childId: 'c003', date: '2026-04-03', checkOut: '17:00', reason: '連絡帳で確認' };
 

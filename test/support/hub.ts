@@ -153,3 +153,14 @@ export function waitForClose(client: MqttClient): Promise<void> {
     });
   });
 }
+
+/** Signs staff in to the admin app of a hub at `base` (same origin) and returns the session cookie. */
+export async function adminSessionCookie(base: string, staffId: string, pin: string): Promise<string> {
+  const res = await fetch(`${base}/api/admin/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ staffId, pin }),
+  });
+  if (res.status !== 200) throw new Error(`admin sign-in: ${String(res.status)} ${await res.text()}`);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}
