@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { IdSchema, ROLLCALL_STATUSES } from './primitives.ts';
-import { CARE_TYPES, CareBandSchema, ExtendedCareSchema } from './settings.ts';
+import {
+  CARE_TYPES,
+  CareBandSchema,
+  DEFAULT_SETTINGS,
+  ExtendedCareSchema,
+  ExtendedReportSchema,
+  LedgerSettingsSchema,
+} from './settings.ts';
 import { AmendmentSchema, DateSchema } from './history.ts';
 
 /**
@@ -141,6 +148,10 @@ export const FacilitySnapshotSchema = z.strictObject({
     .max(20_000),
   /** Years records are kept after the end of the fiscal year of their day (setting retention.years). */
   retentionYears: z.number().int().min(1).max(100).default(5),
+  /** How the ledgers are written (settings `ledger`); versions issued before it read as the defaults. */
+  ledger: LedgerSettingsSchema.default(DEFAULT_SETTINGS.ledger),
+  /** The extended-care report's bands and counting times (settings `extendedReport`). */
+  extendedReport: ExtendedReportSchema.default(DEFAULT_SETTINGS.extendedReport),
 });
 export type FacilitySnapshot = z.infer<typeof FacilitySnapshotSchema>;
 export type FacilitySnapshotInput = z.input<typeof FacilitySnapshotSchema>;

@@ -31,6 +31,88 @@ export const ExtendedCareSchema = z.strictObject({
 });
 export type ExtendedCare = z.infer<typeof ExtendedCareSchema>;
 
+/** A date YYYY-MM-DD, or MM-DD for the same day every year (年末年始). */
+const ClosedDateSchema = z
+  .string()
+  .regex(
+    /^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/,
+    'must be a date YYYY-MM-DD or MM-DD (every year)',
+  );
+
+export const LEDGER_LANGUAGES = ['ja', 'en'] as const;
+export type LedgerLanguage = (typeof LEDGER_LANGUAGES)[number];
+
+/** How the ledgers (and the extended-care report) are written; they travel in the snapshot versions. */
+export const LedgerSettingsSchema = z.strictObject({
+  /** Headings and values; a request may ask for the other with `&lang=`. */
+  language: z.enum(LEDGER_LANGUAGES),
+  /** The month also in the Japanese era (令和8年12月) in Japanese ledgers. */
+  japaneseEra: z.boolean(),
+  /** Days of the week the facility is closed, 0 (Sunday) … 6 (Saturday): shaded. */
+  closedWeekdays: z.array(z.number().int().min(0).max(6)).max(7),
+  /** Japan's public holidays are closed days (shaded); false: they are marked only. */
+  closedOnHolidays: z.boolean(),
+  /** Further closed days: YYYY-MM-DD, or MM-DD for every year (12-29 … 01-03). */
+  closedDates: z.array(ClosedDateSchema).max(1000),
+});
+export type LedgerSettings = z.infer<typeof LedgerSettingsSchema>;
+
+/** A time band of extended care on one side of the standard hours, in minutes after grace and rounding. */
+export const ExtendedBandSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, _ or -'),
+    label: z.string().min(1).max(40),
+    /** Inclusive bounds; `toMinutes` null: no upper bound. */
+    fromMinutes: z.number().int().min(1).max(1440),
+    toMinutes: z.number().int().min(1).max(1440).nullable(),
+  })
+  .refine((b) => b.toMinutes === null || b.toMinutes >= b.fromMinutes, {
+    message: 'must not end before it starts',
+    path: ['toMinutes'],
+  });
+export type ExtendedBand = z.infer<typeof ExtendedBandSchema>;
+
+/** The extended-care report (GET …/ledger/extended): its bands and the times of day children are counted. */
+export const ExtendedReportSchema = z.strictObject({
+  /** In order of minutes, not overlapping; ids unique. */
+  bands: z
+    .array(ExtendedBandSchema)
+    .min(1)
+    .max(12)
+    .refine(
+      (bands) =>
+        bands.every((b, i) => {
+          const prev = bands[i - 1];
+          return prev === undefined || (prev.toMinutes !== null && b.fromMinutes > prev.toMinutes);
+        }),
+      { message: 'bands must be in order of minutes and must not overlap' },
+    )
+    .refine((bands) => new Set(bands.map((b) => b.id)).size === bands.length, {
+      message: 'band ids must be unique',
+    }),
+  /** Local times at which the children present are counted each day (e.g. 18:00, 19:00). */
+  presentAt: z.array(HhmmSchema).max(8),
+});
+export type ExtendedReport = z.infer<typeof ExtendedReportSchema>;
+
+/** Ages the staffing standard distinguishes: 0, 1, 2, 3, 4 and older (4–5歳). */
+export const STAFFING_AGES = ['age0', 'age1', 'age2', 'age3', 'age4plus'] as const;
+export type StaffingAge = (typeof STAFFING_AGES)[number];
+
+/** The staffing standard (保育士配置基準): children per staff member by age, and the least staff on site. */
+export const StaffingSchema = z.strictObject({
+  childrenPerStaff: z.strictObject({
+    age0: z.number().positive().max(100),
+    age1: z.number().positive().max(100),
+    age2: z.number().positive().max(100),
+    age3: z.number().positive().max(100),
+    age4plus: z.number().positive().max(100),
+  }),
+  /** Least staff on duty in the facility while any child is present (national standard: 2). */
+  minimumStaff: z.number().int().min(0).max(20),
+});
+export type Staffing = z.infer<typeof StaffingSchema>;
+
 export const ClassSettingsSchema = z.strictObject({
   /** After this local time, children neither present nor absent are unaccounted; null: the default. */
   cutoff: HhmmSchema.nullable(),
@@ -69,6 +151,9 @@ export const FacilitySettingsSchema = z.strictObject({
    * deleted by the retention job (docs/admin.md "Retention, disposal and disclosure").
    */
   retention: z.strictObject({ years: z.number().int().min(1).max(100) }),
+  ledger: LedgerSettingsSchema,
+  extendedReport: ExtendedReportSchema,
+  staffing: StaffingSchema,
   /** Per class id; a class of the roster without an entry uses the defaults. */
   classes: z.record(IdSchema, ClassSettingsSchema),
 });
@@ -82,6 +167,25 @@ export const DEFAULT_SETTINGS: Omit<FacilitySettings, 'timeZone' | 'facilityName
   undoWindowMinutes: 10,
   reversalGuardMinutes: 10,
   retention: { years: 5 },
+  ledger: {
+    language: 'ja',
+    japaneseEra: true,
+    closedWeekdays: [0],
+    closedOnHolidays: true,
+    closedDates: ['12-29', '12-30', '12-31', '01-01', '01-02', '01-03'],
+  },
+  // Kyoto's 時間外(延長)保育事業実績報告 bands, and a last one so that every use lands in a band.
+  extendedReport: {
+    bands: [
+      { id: '30m', label: '30分', fromMinutes: 16, toMinutes: 30 },
+      { id: '1h', label: '1時間', fromMinutes: 31, toMinutes: 90 },
+      { id: '2h', label: '2時間', fromMinutes: 91, toMinutes: 120 },
+      { id: 'over2h', label: '2時間超', fromMinutes: 121, toMinutes: null },
+    ],
+    presentAt: ['18:00', '19:00'],
+  },
+  // 児童福祉施設の設備及び運営に関する基準 art. 33 (4–5歳 25:1 since April 2024).
+  staffing: { childrenPerStaff: { age0: 3, age1: 6, age2: 6, age3: 15, age4plus: 25 }, minimumStaff: 2 },
 };
 
 export const SettingsPatchSchema = z.strictObject({
@@ -98,6 +202,15 @@ export const SettingsPatchSchema = z.strictObject({
   undoWindowMinutes: z.number().int().min(1).max(60).optional(),
   reversalGuardMinutes: z.number().int().min(1).max(120).optional(),
   retention: z.strictObject({ years: z.number().int().min(1).max(100) }).optional(),
+  ledger: LedgerSettingsSchema.partial().optional(),
+  /** `bands` and `presentAt` each replace the whole list. */
+  extendedReport: ExtendedReportSchema.partial().optional(),
+  staffing: z
+    .strictObject({
+      childrenPerStaff: StaffingSchema.shape.childrenPerStaff.partial().optional(),
+      minimumStaff: StaffingSchema.shape.minimumStaff.optional(),
+    })
+    .optional(),
   classes: z.record(IdSchema, ClassSettingsSchema.partial()).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

@@ -1,6 +1,11 @@
 import { inEffect, planChange, versionsFor } from '../../common/ledger/timeline.ts';
 import { enrolledOn } from '../../common/ledger/source.ts';
-import type { Amendment, FacilitySnapshot, SnapshotVersion } from '../../protocol/index.ts';
+import {
+  DEFAULT_SETTINGS,
+  type Amendment,
+  type FacilitySnapshot,
+  type SnapshotVersion,
+} from '../../protocol/index.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import type { DatedRoster, SnapshotContent } from '../store/history.ts';
 import type { FacilityWideSettings } from '../store/settings.ts';
@@ -21,6 +26,8 @@ const EMPTY: SnapshotContent = {
   classes: [],
   children: [],
   retentionYears: 5,
+  ledger: DEFAULT_SETTINGS.ledger,
+  extendedReport: DEFAULT_SETTINGS.extendedReport,
 };
 
 /** The business day now in the facility's zone. */
@@ -53,6 +60,8 @@ export function settingsPatchOf(settings: FacilityWideSettings): Patch {
     careBands: settings.careBands,
     extendedCare: settings.extendedCare,
     retentionYears: settings.retention.years,
+    ledger: settings.ledger,
+    extendedReport: settings.extendedReport,
   });
 }
 
@@ -124,12 +133,13 @@ export function rosterOn(roster: DatedRoster, date: string): RosterData {
   const ids = new Set(children.map((c) => c.id));
   return {
     classes: roster.classes,
-    children: children.map(({ id, name, kana, classId, careType }) => ({
+    children: children.map(({ id, name, kana, classId, careType, birthDate }) => ({
       id,
       name,
       kana,
       classId,
       careType,
+      birthDate,
     })),
     guardians: roster.guardians.map((g) => ({ ...g, childIds: g.childIds.filter((c) => ids.has(c)) })),
   };

@@ -26,10 +26,11 @@ export const ROSTER_HEADER = ROSTER_COLUMNS.join(',');
 export const CARE_TYPE_COLUMN = 'care_type';
 
 /**
- * Columns that may follow the fixed ones, in any order, each at most once: care_type, and the child's
- * first and last day (YYYY-MM-DD, empty for none) within the roster.
+ * Columns that may follow the fixed ones, in any order, each at most once: care_type, the child's first
+ * and last day (YYYY-MM-DD, empty for none) within the roster, and the child's birth date (YYYY-MM-DD,
+ * empty for unknown; the staffing standard goes by age).
  */
-export const OPTIONAL_COLUMNS = [CARE_TYPE_COLUMN, 'enrolled_on', 'left_on'] as const;
+export const OPTIONAL_COLUMNS = [CARE_TYPE_COLUMN, 'enrolled_on', 'left_on', 'birth_date'] as const;
 export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 
 /** Where a header puts each optional column (its index in a record). */
@@ -92,6 +93,7 @@ export interface ParsedChild {
   /** First and last day on the roster (YYYY-MM-DD); null: no bound. */
   enrolledOn: string | null;
   leftOn: string | null;
+  birthDate: string | null;
 }
 
 interface Seen<T> {
@@ -176,13 +178,14 @@ export function parseRosterCsv(text: string): ParsedRoster {
       careCell === '' ? 'standard' : CARE_TYPES.find((t) => t === careCell);
     if (careType === undefined)
       fail(start, `care_type must be ${CARE_TYPES.join(' or ')} (or empty for standard)`);
-    const dateCell = (column: 'enrolled_on' | 'left_on'): string | null | undefined => {
+    const dateCell = (column: 'enrolled_on' | 'left_on' | 'birth_date'): string | null | undefined => {
       const value = cell(column);
       if (value === '') return null;
       if (isValidDate(value)) return value;
       fail(start, `${column} "${value}" is not a date YYYY-MM-DD (or empty)`);
       return undefined;
     };
+    const birthDate = dateCell('birth_date');
     const enrolledOn = dateCell('enrolled_on');
     let leftOn = dateCell('left_on');
     if (typeof enrolledOn === 'string' && typeof leftOn === 'string' && leftOn < enrolledOn) {
@@ -234,11 +237,18 @@ export function parseRosterCsv(text: string): ParsedRoster {
       }
     }
 
-    if (childOk && classOk && careType !== undefined && enrolledOn !== undefined && leftOn !== undefined) {
+    if (
+      childOk &&
+      classOk &&
+      careType !== undefined &&
+      enrolledOn !== undefined &&
+      leftOn !== undefined &&
+      birthDate !== undefined
+    ) {
       const child = children.get(childId);
       if (!child)
         children.set(childId, {
-          value: { name: childName, kana: childKana, classId, careType, enrolledOn, leftOn },
+          value: { name: childName, kana: childKana, classId, careType, enrolledOn, leftOn, birthDate },
           line: start,
         });
       else if (child.value.classId !== classId) {
@@ -255,6 +265,8 @@ export function parseRosterCsv(text: string): ParsedRoster {
         );
       } else if (child.value.enrolledOn !== enrolledOn || child.value.leftOn !== leftOn) {
         fail(start, `child ${childId} has different enrolled_on or left_on than on line ${child.line}`);
+      } else if (child.value.birthDate !== birthDate) {
+        fail(start, `child ${childId} has a different birth_date than on line ${child.line}`);
       }
     }
 

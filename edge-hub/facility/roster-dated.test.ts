@@ -52,6 +52,7 @@ describe('roster CSV with enrolled_on and left_on', () => {
         careType: 'short',
         enrolledOn: '2026-04-01',
         leftOn: '2027-03-31',
+        birthDate: null,
       },
       {
         id: 'c2',
@@ -61,6 +62,7 @@ describe('roster CSV with enrolled_on and left_on', () => {
         careType: 'standard',
         enrolledOn: null,
         leftOn: null,
+        birthDate: null,
       },
     ]);
     const onlyDates = [`${ROSTER_HEADER},enrolled_on`, 'k1,A,c1,X,x,,,,2026-05-07'].join('\n');
@@ -73,7 +75,7 @@ describe('roster CSV with enrolled_on and left_on', () => {
       {
         line: 1,
         reason:
-          'unknown column "birthday": after card_uid the header may have care_type, enrolled_on, left_on (in any order, each once)',
+          'unknown column "birthday": after card_uid the header may have care_type, enrolled_on, left_on, birth_date (in any order, each once)',
       },
     ]);
     expect(problemsOf(`${ROSTER_HEADER},left_on,left_on\nk1,A,c1,X,x,,,,,\n`)).toEqual([

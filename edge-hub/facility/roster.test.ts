@@ -38,6 +38,7 @@ describe('parseRosterCsv', () => {
       careType: 'standard',
       enrolledOn: null,
       leftOn: null,
+      birthDate: null,
     });
     expect(r.guardians[0]).toEqual({
       id: 'g001',

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../common/errors.ts';
+import { DEFAULT_SETTINGS } from '../../protocol/settings.ts';
 import { snapshotOn } from './history.ts';
 import { readSettings, settingsPatch, updateSettings } from './settings.ts';
 import { HubStore } from '../store/hub-store.ts';
@@ -39,6 +40,9 @@ describe('facility settings', () => {
       undoWindowMinutes: 10,
       reversalGuardMinutes: 10,
       retention: { years: 5 },
+      ledger: DEFAULT_SETTINGS.ledger,
+      extendedReport: DEFAULT_SETTINGS.extendedReport,
+      staffing: DEFAULT_SETTINGS.staffing,
       classes: {},
     });
   });

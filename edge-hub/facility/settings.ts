@@ -104,6 +104,12 @@ export function updateSettings(
     undoWindowMinutes: p.undoWindowMinutes ?? before.undoWindowMinutes,
     reversalGuardMinutes: p.reversalGuardMinutes ?? before.reversalGuardMinutes,
     retention: p.retention ?? before.retention,
+    ledger: merged(before.ledger, p.ledger),
+    extendedReport: merged(before.extendedReport, p.extendedReport),
+    staffing: {
+      childrenPerStaff: merged(before.staffing.childrenPerStaff, p.staffing?.childrenPerStaff),
+      minimumStaff: p.staffing?.minimumStaff ?? before.staffing.minimumStaff,
+    },
     classes,
   };
   // The merged whole is checked again: a partial change can break a rule between fields.
@@ -134,6 +140,16 @@ export function updateSettings(
     });
   });
   return readSettings(store);
+}
+
+/** A settings group with the fields a change gives (each replaced whole). */
+function merged<T extends object>(base: T, change: { [K in keyof T]?: T[K] | undefined } | undefined): T {
+  const out = { ...base };
+  for (const key of Object.keys(change ?? {}) as (keyof T)[]) {
+    const value = change?.[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
 }
 
 /** The top-level settings (and classes) that differ, from one side: the audit keeps what changed. */

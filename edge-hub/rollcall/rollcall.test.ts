@@ -88,10 +88,10 @@ describe('rollcallLayout', () => {
         { id: 'a', name: 'A' },
       ],
       children: [
-        { id: 'c1', name: 'Taro', kana: 'たろう', classId: 'a', careType: 'standard' },
-        { id: 'c2', name: 'Aiko', kana: 'あいこ', classId: 'a', careType: 'standard' },
-        { id: 'c3', name: 'Kenta', kana: 'ケンタ', classId: 'b', careType: 'standard' },
-        { id: 'c4', name: 'Iori', kana: 'いおり', classId: 'b', careType: 'standard' },
+        { id: 'c1', name: 'Taro', kana: 'たろう', classId: 'a', careType: 'standard', birthDate: null },
+        { id: 'c2', name: 'Aiko', kana: 'あいこ', classId: 'a', careType: 'standard', birthDate: null },
+        { id: 'c3', name: 'Kenta', kana: 'ケンタ', classId: 'b', careType: 'standard', birthDate: null },
+        { id: 'c4', name: 'Iori', kana: 'いおり', classId: 'b', careType: 'standard', birthDate: null },
       ],
       guardians: [],
     });

@@ -40,6 +40,8 @@ export const DatedRosterSchema = z.strictObject({
       careType: z.enum(CARE_TYPES),
       enrolledOn: DateSchema.nullable(),
       leftOn: DateSchema.nullable(),
+      /** Hub-only, never in a snapshot: imports before migration 18 have none. */
+      birthDate: DateSchema.nullable().default(null),
     }),
   ),
   /** As the kiosks' roster has them: credentials are keyed hashes, never card numbers. */

@@ -349,4 +349,19 @@ export const hubMigrations: readonly Migration[] = [
   signInLimitsMigration(15),
   revocationsMigration(16),
   cardHashMigration(17),
+  {
+    version: 18,
+    name: 'ledger, extended-care report and staffing settings; birth dates',
+    up: (db) => {
+      // Each group is one JSON value checked by protocol/settings.ts when read; NULL reads as the default.
+      // A child's birth date (YYYY-MM-DD) is optional: the staffing standard goes by age.
+      db.exec(`
+        ALTER TABLE facility_settings ADD COLUMN ledger_json TEXT CHECK (json_valid(ledger_json));
+        ALTER TABLE facility_settings ADD COLUMN extended_report_json TEXT
+          CHECK (json_valid(extended_report_json));
+        ALTER TABLE facility_settings ADD COLUMN staffing_json TEXT CHECK (json_valid(staffing_json));
+        ALTER TABLE children ADD COLUMN birth_date TEXT CHECK (birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]');
+      `);
+    },
+  },
 ];

@@ -7,7 +7,15 @@ import type { AuditStore } from './audit.ts';
 /** The roster as stored: classes in file order, children and guardians by id. */
 export interface RosterData {
   classes: { id: string; name: string }[];
-  children: { id: string; name: string; kana: string; classId: string; careType: CareType }[];
+  /** `birthDate`: YYYY-MM-DD or null; hub-only (the staffing standard goes by age), never sent to devices. */
+  children: {
+    id: string;
+    name: string;
+    kana: string;
+    classId: string;
+    careType: CareType;
+    birthDate: string | null;
+  }[];
   guardians: { id: string; name: string; childIds: string[]; credentials: string[] }[];
 }
 
@@ -72,8 +80,9 @@ export class SqliteRosterStore implements RosterStore {
       .prepare<[], { id: string; name: string }>('SELECT id, name FROM classes ORDER BY position')
       .all();
     const children = db
-      .prepare<[], { id: string; name: string; kana: string; classId: string; careType: CareType }>(
-        'SELECT id, name, kana, class_id AS classId, care_type AS careType FROM children ORDER BY id',
+      .prepare<[], RosterData['children'][number]>(
+        `SELECT id, name, kana, class_id AS classId, care_type AS careType, birth_date AS birthDate
+           FROM children ORDER BY id`,
       )
       .all();
     const guardians = db
@@ -118,9 +127,9 @@ export class SqliteRosterStore implements RosterStore {
       const insClass = db.prepare('INSERT INTO classes (id, name, position) VALUES (?, ?, ?)');
       roster.classes.forEach((c, i) => insClass.run(c.id, c.name, i));
       const insChild = db.prepare(
-        'INSERT INTO children (id, name, kana, class_id, care_type) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO children (id, name, kana, class_id, care_type, birth_date) VALUES (?, ?, ?, ?, ?, ?)',
       );
-      for (const c of roster.children) insChild.run(c.id, c.name, c.kana, c.classId, c.careType);
+      for (const c of roster.children) insChild.run(c.id, c.name, c.kana, c.classId, c.careType, c.birthDate);
       const insGuardian = db.prepare('INSERT INTO guardians (id, name) VALUES (?, ?)');
       const insLink = db.prepare('INSERT INTO guardian_children (guardian_id, child_id) VALUES (?, ?)');
       // A removed card (edge-hub/store/revocations.ts) stays removed though the file still lists it.

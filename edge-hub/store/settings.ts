@@ -1,6 +1,11 @@
+import type { z } from 'zod';
 import type { Db } from '../../common/sqlite.ts';
+import { decodeStoredJson } from '../../protocol/decode.ts';
 import {
   DEFAULT_SETTINGS,
+  ExtendedReportSchema,
+  LedgerSettingsSchema,
+  StaffingSchema,
   type ClassSettings,
   type FacilitySettings,
   type Rounding,
@@ -32,6 +37,14 @@ interface FacilitySettingsRow {
   undo_window_minutes: number;
   reversal_guard_minutes: number;
   retention_years: number;
+  ledger_json: string | null;
+  extended_report_json: string | null;
+  staffing_json: string | null;
+}
+
+/** A JSON settings group, or its default while none was ever set. */
+function group<T>(schema: z.ZodType<T>, json: string | null, fallback: T): T {
+  return json === null ? fallback : decodeStoredJson(schema, json);
 }
 
 export class SqliteSettingsStore implements SettingsStore {
@@ -45,7 +58,8 @@ export class SqliteSettingsStore implements SettingsStore {
     const r = this.db
       .prepare<[], FacilitySettingsRow>(
         `SELECT closing_time, default_cutoff, standard_start, standard_end, short_start, short_end,
-           grace_minutes, rounding_minutes, rounding, undo_window_minutes, reversal_guard_minutes, retention_years
+           grace_minutes, rounding_minutes, rounding, undo_window_minutes, reversal_guard_minutes, retention_years,
+           ledger_json, extended_report_json, staffing_json
            FROM facility_settings WHERE id = 1`,
       )
       .get();
@@ -65,6 +79,9 @@ export class SqliteSettingsStore implements SettingsStore {
       undoWindowMinutes: r.undo_window_minutes,
       reversalGuardMinutes: r.reversal_guard_minutes,
       retention: { years: r.retention_years },
+      ledger: group(LedgerSettingsSchema, r.ledger_json, DEFAULT_SETTINGS.ledger),
+      extendedReport: group(ExtendedReportSchema, r.extended_report_json, DEFAULT_SETTINGS.extendedReport),
+      staffing: group(StaffingSchema, r.staffing_json, DEFAULT_SETTINGS.staffing),
     };
   }
 
@@ -73,7 +90,8 @@ export class SqliteSettingsStore implements SettingsStore {
       .prepare(
         `UPDATE facility_settings SET closing_time = ?, default_cutoff = ?, standard_start = ?, standard_end = ?,
            short_start = ?, short_end = ?, grace_minutes = ?, rounding_minutes = ?, rounding = ?,
-           undo_window_minutes = ?, reversal_guard_minutes = ?, retention_years = ? WHERE id = 1`,
+           undo_window_minutes = ?, reversal_guard_minutes = ?, retention_years = ?, ledger_json = ?,
+           extended_report_json = ?, staffing_json = ? WHERE id = 1`,
       )
       .run(
         s.closingTime,
@@ -88,6 +106,9 @@ export class SqliteSettingsStore implements SettingsStore {
         s.undoWindowMinutes,
         s.reversalGuardMinutes,
         s.retention.years,
+        JSON.stringify(s.ledger),
+        JSON.stringify(s.extendedReport),
+        JSON.stringify(s.staffing),
       );
   }
 

@@ -62,6 +62,8 @@ export function sampleSnapshot(
     timeZone: 'Asia/Tokyo',
     careBands: DEFAULT_SETTINGS.careBands,
     extendedCare: DEFAULT_SETTINGS.extendedCare,
+    ledger: DEFAULT_SETTINGS.ledger,
+    extendedReport: DEFAULT_SETTINGS.extendedReport,
     classes: [
       { id: 'hiyoko', name: 'ひよこ組' },
       { id: 'usagi', name: 'うさぎ組' },

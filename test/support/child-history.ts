@@ -61,7 +61,10 @@ export function seedChildHistory(store: HubStore): { events: string[] } {
     store.history.issue('2028-04-01', { ...base, classes, children: [c002] });
     const roster = (name: string): DatedRoster => ({
       classes,
-      children: [{ ...child('c001'), enrolledOn: '2026-04-10' }, c002],
+      children: [
+        { ...child('c001'), enrolledOn: '2026-04-10', birthDate: null },
+        { ...c002, birthDate: null },
+      ],
       guardians: guardians(name),
     });
     store.history.recordImport('2026-04-01', roster('山田 花子'));

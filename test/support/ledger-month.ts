@@ -24,6 +24,8 @@ export function baseSnapshot(
     timeZone: 'Asia/Tokyo',
     careBands: DEFAULT_SETTINGS.careBands,
     extendedCare: DEFAULT_SETTINGS.extendedCare,
+    ledger: DEFAULT_SETTINGS.ledger,
+    extendedReport: DEFAULT_SETTINGS.extendedReport,
     classes: [],
     retentionYears: 5,
     ...rest,
