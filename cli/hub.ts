@@ -266,7 +266,13 @@ export function register(program: Command): void {
           store.close();
           fail(err);
         }
-        for (const p of err.problems) process.stderr.write(`line ${p.line}: ${p.reason}\n`);
+        // Operators read English; a Japanese terminal also gets the admin app's wording of each problem.
+        const { rosterProblemLine } = await import('../protocol/roster-problems.ts');
+        const japanese = (process.env['LANG'] ?? '').toLowerCase().startsWith('ja');
+        for (const p of err.problems) {
+          process.stderr.write(`line ${p.line}: ${p.reason}\n`);
+          if (japanese) process.stderr.write(`  ${rosterProblemLine('ja', p)}\n`);
+        }
         process.stderr.write('genkan: roster not imported; nothing was changed\n');
         process.exitCode = 1;
       } finally {

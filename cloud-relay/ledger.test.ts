@@ -90,7 +90,10 @@ async function postEvents(
 
 function expectError(reply: Reply, status: number, code: string): void {
   expect(reply.status).toBe(status);
-  expect(reply.json).toStrictEqual({ error: { code, message: expect.any(String) as string } });
+  // `params` (the field and the like, for the apps' messages) is there when the error has any.
+  expect(reply.json).toMatchObject({ error: { code, message: expect.any(String) as string } });
+  const error = (reply.json as { error: Record<string, unknown> }).error;
+  expect(Object.keys(error).filter((k) => !['code', 'message', 'params'].includes(k))).toEqual([]);
 }
 
 const at = (date: string, time: string) => `${date}T${time}:00+09:00`;
@@ -221,7 +224,12 @@ function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>):
         const utf8 = await getLedger(h, h.tokenA, 'fac-a/ledger/daily?date=2026-04-01&format=csv');
         expect(utf8.status).toBe(200);
         expect(utf8.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-        expect(utf8.headers.get('content-disposition')).toBe('attachment; filename="ledger-2026-04-01.csv"');
+        // RFC 6266: the ASCII name, and the name in the ledger's language (as the hub's).
+        expect(utf8.headers.get('content-disposition')).toBe(
+          `attachment; filename="ledger-2026-04-01.csv"; filename*=UTF-8''${encodeURIComponent(
+            `登降園記録簿_${expected.facilityName}_2026-04-01.csv`,
+          )}`,
+        );
         expect(utf8.bytes.subarray(0, 3)).toStrictEqual(Buffer.from([0xef, 0xbb, 0xbf]));
         expect(utf8.bytes).toStrictEqual(ledgerCsv(expected, 'utf8'));
         expect(utf8.bytes.toString('utf8')).toContain('山田 花子');
@@ -243,8 +251,14 @@ function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>):
           ADMIN,
           'fac-a/ledger/monthly?month=2026-04&class=hiyoko&format=csv',
         );
-        expect(monthly.headers.get('content-disposition')).toBe(
-          'attachment; filename="ledger-2026-04-hiyoko.csv"',
+        expect(monthly.headers.get('content-disposition')).toMatch(
+          /^attachment; filename="ledger-2026-04-hiyoko\.csv"; filename\*=UTF-8''%E5%87%BA%E5%B8%AD%E7%B0%BF_.+_2026-04\.csv$/,
+        );
+        // English on request, the same bytes as the engine's.
+        const en = await getLedger(h, ADMIN, 'fac-a/ledger/daily?date=2026-04-01&format=csv&lang=en');
+        expect(en.bytes).toStrictEqual(ledgerCsv(expected, 'utf8', 'en'));
+        expect(en.headers.get('content-disposition')).toMatch(
+          /filename\*=UTF-8''daily-record_.+_2026-04-01\.csv$/,
         );
         expect(monthly.bytes).toStrictEqual(
           ledgerCsv(
@@ -265,13 +279,17 @@ function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>):
         expect(xlsx.headers.get('content-type')).toBe(
           'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         );
-        expect(xlsx.headers.get('content-disposition')).toBe('attachment; filename="ledger-2026-04.xlsx"');
+        expect(xlsx.headers.get('content-disposition')).toMatch(
+          /^attachment; filename="ledger-2026-04\.xlsx"; filename\*=UTF-8''%E5%87%BA%E5%B8%AD%E7%B0%BF_.+_2026-04\.xlsx$/,
+        );
         expect(xlsx.bytes.subarray(0, 2).toString('latin1')).toBe('PK');
 
         const pdf = await getLedger(h, h.tokenA, 'fac-a/ledger/daily?date=2026-04-01&format=pdf');
         expect(pdf.status).toBe(200);
         expect(pdf.headers.get('content-type')).toBe('application/pdf');
-        expect(pdf.headers.get('content-disposition')).toBe('attachment; filename="ledger-2026-04-01.pdf"');
+        expect(pdf.headers.get('content-disposition')).toMatch(
+          /^attachment; filename="ledger-2026-04-01\.pdf"; filename\*=UTF-8''.+_2026-04-01\.pdf$/,
+        );
         expect(pdf.bytes.subarray(0, 4).toString('latin1')).toBe('%PDF');
       });
 
@@ -312,6 +330,7 @@ function describeLedgerRoutes(name: string, fresh: () => Promise<CloudBackend>):
           'fac-a/ledger/daily?date=2026-04-01&format=xml',
           'fac-a/ledger/daily?date=2026-04-01&format=csv&format=json',
           'fac-a/ledger/daily?date=2026-04-01&format=csv&encoding=latin1',
+          'fac-a/ledger/daily?date=2026-04-01&format=csv&lang=fr',
           'fac-a/ledger/monthly',
           'fac-a/ledger/monthly?month=2026-13',
           'fac-a/ledger/monthly?month=2026-4',

@@ -22,23 +22,39 @@ export type ErrorKind =
   /** A bug or an unexpected failure: its details are not for the caller. */
   | 'internal';
 
-/** Every error Genkan raises on purpose carries a stable machine-readable `code`, and a `kind`. */
+/**
+ * What the apps word an error's message from (protocol/error-catalogue.ts), next to its code: a field, a
+ * limit, a value. Never a card number; a name only in an answer to the director (never logged).
+ */
+export type ErrorParams = Readonly<Record<string, string | number>>;
+
+export interface GenkanErrorOptions extends ErrorOptions {
+  params?: ErrorParams;
+}
+
+/**
+ * Every error Genkan raises on purpose carries a stable machine-readable `code`, and a `kind`. `message` is
+ * English (logs, integrators); the apps show their own language's text from `code` and `params`.
+ */
 export class GenkanError extends Error {
   readonly code: string;
   readonly kind: ErrorKind = 'internal';
-  constructor(code: string, message: string, options?: ErrorOptions) {
+  readonly params: ErrorParams | undefined;
+  constructor(code: string, message: string, options?: GenkanErrorOptions) {
     super(message, options);
     this.code = code;
+    this.params = options?.params;
     this.name = new.target.name;
   }
 }
 
-/** Input that failed validation; `field` names what was wrong when known. */
+/** Input that failed validation; `field` names what was wrong when known (and is in `params` then). */
 export class ValidationError extends GenkanError {
   override readonly kind: ErrorKind = 'invalid';
   readonly field: string | undefined;
-  constructor(code: string, message: string, field?: string) {
-    super(code, message);
+  constructor(code: string, message: string, field?: string, params?: ErrorParams) {
+    const all = field === undefined ? params : { field, ...params };
+    super(code, message, all === undefined ? undefined : { params: all });
     this.field = field;
   }
 }

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   AuthError,
   ConflictError,
+  NotFoundError,
   GenkanError,
   RateLimitedError,
   UnavailableError,
   ValidationError,
 } from './errors.ts';
-import { errorAnswer } from './http-errors.ts';
+import Fastify from 'fastify';
+import { errorAnswer, installErrorHandling } from './http-errors.ts';
 
 /** A fastify-like refusal: an Error with its own code and status. */
 function fastifyError(code: string, statusCode: number, message: string): Error {
@@ -69,5 +71,51 @@ describe('errorAnswer', () => {
       err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? new ValidationError('custom', 'too big') : undefined,
     );
     expect(worded).toEqual({ status: 400, code: 'custom', message: 'too big' });
+  });
+
+  it('carries the params the apps word the message from, the field among them', () => {
+    expect(
+      errorAnswer(new ValidationError('bad_setting', 'x: too small', 'x', { problem: 'too_small', min: 1 })),
+    ).toEqual({
+      status: 400,
+      code: 'bad_setting',
+      message: 'x: too small',
+      params: { field: 'x', problem: 'too_small', min: 1 },
+    });
+    expect(errorAnswer(new ConflictError('import_busy', 'busy', { params: { n: 2 } })).params).toEqual({
+      n: 2,
+    });
+    expect(errorAnswer(new ConflictError('import_busy', 'busy'))).not.toHaveProperty('params');
+  });
+});
+
+describe('installErrorHandling', () => {
+  it('answers {"error":{"code","message","params"}}, params only when there are some', async () => {
+    const app = Fastify();
+    installErrorHandling(app, { noRoute: () => 'no route', log: () => undefined });
+    app.get('/setting', () => {
+      throw new ValidationError('bad_setting', 'undoWindowMinutes: Too big', 'undoWindowMinutes', {
+        problem: 'too_big',
+        max: 60,
+      });
+    });
+    app.get('/missing', () => {
+      throw new NotFoundError('unknown_child', 'no such child');
+    });
+    try {
+      const setting = await app.inject({ method: 'GET', url: '/setting' });
+      expect(setting.statusCode).toBe(400);
+      expect(setting.json()).toEqual({
+        error: {
+          code: 'bad_setting',
+          message: 'undoWindowMinutes: Too big',
+          params: { field: 'undoWindowMinutes', problem: 'too_big', max: 60 },
+        },
+      });
+      const missing = await app.inject({ method: 'GET', url: '/missing' });
+      expect(missing.json()).toEqual({ error: { code: 'unknown_child', message: 'no such child' } });
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -15,12 +15,14 @@ import {
   RateLimitedError,
   UnavailableError,
   type ErrorKind,
+  type ErrorParams,
 } from './errors.ts';
 
 /*
  * The one place where errors become HTTP answers, for the hub and the cloud alike: domain code throws
  * GenkanErrors of a kind, and the servers install this handler. Every error body is
- * {"error":{"code","message"}} (HttpErrorBody, docs/protocol.md).
+ * {"error":{"code","message","params"?}} (HttpErrorBody, docs/protocol.md): the apps word `code` with
+ * `params` in their language (protocol/error-catalogue.ts), `message` stays English for logs.
  */
 
 /** The HTTP status of each kind of error. */
@@ -42,6 +44,8 @@ export interface ErrorAnswer {
   status: number;
   code: string;
   message: string;
+  /** What the apps word the message from (a field, a limit); omitted when there are none. */
+  params?: ErrorParams;
   /** Sent as Retry-After. */
   retryAfterSeconds?: number;
   /** Sent as WWW-Authenticate: the credential the client should come back with. */
@@ -64,6 +68,7 @@ function answerOf(err: GenkanError): ErrorAnswer {
   // Details of a failure are for the log, not for the client.
   if (err.kind === 'internal') return INTERNAL;
   const answer: ErrorAnswer = { status: HTTP_STATUS_OF_KIND[err.kind], code: err.code, message: err.message };
+  if (err.params !== undefined && Object.keys(err.params).length > 0) answer.params = err.params;
   if (
     (err instanceof RateLimitedError || err instanceof UnavailableError) &&
     err.retryAfterSeconds !== undefined
@@ -100,7 +105,13 @@ export function errorAnswer(err: unknown, wording?: FrameworkWording): ErrorAnsw
 export function sendErrorAnswer(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
   if (answer.challenge !== undefined) reply.header('www-authenticate', answer.challenge);
   if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
-  const body: HttpErrorBody = { error: { code: answer.code, message: answer.message } };
+  const body: HttpErrorBody = {
+    error: {
+      code: answer.code,
+      message: answer.message,
+      ...(answer.params !== undefined && { params: answer.params }),
+    },
+  };
   return reply.code(answer.status).send(body);
 }
 

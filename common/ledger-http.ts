@@ -2,13 +2,19 @@ import { ValidationError } from './errors.ts';
 import { isValidDate } from './time.ts';
 import {
   CSV_ENCODINGS,
+  DEFAULT_SETTINGS,
+  LEDGER_LANGUAGES,
   LEDGER_FORMATS,
   type CsvEncoding,
   type DailyLedger,
   type LedgerFormat,
+  type LedgerLanguage,
+  type LedgerSettings,
   type MonthlyLedger,
 } from '../protocol/index.ts';
-import { ledgerContentType, ledgerFileName } from './ledger/table.ts';
+import { ledgerDisposition } from './ledger/file-name.ts';
+import { Rosters, type LedgerSource } from './ledger/source.ts';
+import { ledgerContentType } from './ledger/table.ts';
 
 /**
  * The ledger routes' query and answer, shared by the hub (`/api/ledger/…`) and the cloud
@@ -19,6 +25,8 @@ import { ledgerContentType, ledgerFileName } from './ledger/table.ts';
 export interface LedgerOutput {
   format: LedgerFormat;
   encoding: CsvEncoding;
+  /** `lang` (ja or en): the files' language; null: the setting's (ledgerSettingsOf). */
+  language: LedgerLanguage | null;
 }
 
 function param(query: Record<string, unknown>, name: string): string | undefined {
@@ -33,7 +41,7 @@ function oneOf<T extends string>(value: string, allowed: readonly T[]): value is
   return (allowed as readonly string[]).includes(value);
 }
 
-/** `format` (default json) and `encoding` (default utf8; CSV only). */
+/** `format` (default json), `encoding` (default utf8; CSV only) and `lang` (default: the setting's). */
 export function ledgerOutputOf(query: Record<string, unknown>): LedgerOutput {
   const format = param(query, 'format') ?? 'json';
   if (!oneOf(format, LEDGER_FORMATS)) {
@@ -47,7 +55,24 @@ export function ledgerOutputOf(query: Record<string, unknown>): LedgerOutput {
       'encoding',
     );
   }
-  return { format, encoding };
+  const language = param(query, 'lang') ?? null;
+  if (language !== null && !oneOf(language, LEDGER_LANGUAGES)) {
+    throw new ValidationError('bad_request', `lang must be one of ${LEDGER_LANGUAGES.join(', ')}`, 'lang');
+  }
+  return { format, encoding, language };
+}
+
+/**
+ * How the files of a ledger ending on `lastDay` are written: the `ledger` settings of the snapshot in
+ * effect that day (the hub and the cloud read the same versions), the language overridden by `lang`.
+ */
+export function ledgerSettingsOf(
+  source: LedgerSource,
+  lastDay: string,
+  language: LedgerLanguage | null,
+): LedgerSettings {
+  const settings = new Rosters(source.versions).heading(lastDay).ledger;
+  return language === null ? settings : { ...settings, language };
 }
 
 /** `date` of a daily ledger (YYYY-MM-DD), or `fallback` (the hub: today) when absent and allowed. */
@@ -87,22 +112,27 @@ export interface LedgerFile {
   disposition: string;
 }
 
-/** The ledger as a file (CSV, XLSX or PDF). PDF may throw LedgerFontError (`pdf_font_missing`). */
+/**
+ * The ledger as a file (CSV, XLSX or PDF) written as `settings` say (ledgerSettingsOf), with its file
+ * name in the language (RFC 6266 filename*, the ASCII name as filename). PDF may throw LedgerFontError
+ * (`pdf_font_missing`).
+ */
 export async function ledgerFile(
   ledger: DailyLedger | MonthlyLedger,
   format: Exclude<LedgerFormat, 'json'>,
   encoding: CsvEncoding,
+  settings: LedgerSettings = DEFAULT_SETTINGS.ledger,
 ): Promise<LedgerFile> {
   // Each format's library (iconv-lite, exceljs, pdfkit) loads with its first file, not with the server.
   const body =
     format === 'csv'
-      ? (await import('./ledger/csv.ts')).ledgerCsv(ledger, encoding)
+      ? (await import('./ledger/csv.ts')).ledgerCsv(ledger, encoding, settings.language)
       : format === 'xlsx'
-        ? await (await import('./ledger/xlsx.ts')).ledgerXlsx(ledger)
-        : await (await import('./ledger/pdf.ts')).ledgerPdf(ledger);
+        ? await (await import('./ledger/xlsx.ts')).ledgerXlsx(ledger, settings)
+        : await (await import('./ledger/pdf.ts')).ledgerPdf(ledger, settings);
   return {
     body,
     contentType: ledgerContentType(format, encoding),
-    disposition: `attachment; filename="${ledgerFileName(ledger, format)}"`,
+    disposition: ledgerDisposition(ledger, format, settings.language),
   };
 }

@@ -18,6 +18,8 @@ export function japanesePdf(
     margin: number;
     autoFirstPage: boolean;
     title: string;
+    /** Keep every page open until the end (pdfkit bufferPages), e.g. to write "page / pages" on each. */
+    bufferPages?: boolean;
   },
 ): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
   const doc = new PDFDocument({
@@ -25,6 +27,7 @@ export function japanesePdf(
     layout: options.layout,
     margin: options.margin,
     autoFirstPage: options.autoFirstPage,
+    bufferPages: options.bufferPages ?? false,
     info: { Title: options.title, Creator: 'Genkan', CreationDate: FIXED_DATE },
   });
   const chunks: Buffer[] = [];

@@ -25,7 +25,16 @@ export const AdminSessionInfoSchema = z.strictObject({
 });
 export type AdminSessionInfo = z.infer<typeof AdminSessionInfoSchema>;
 
-export const RosterProblemSchema = z.strictObject({ line: z.number().int().min(1), reason: z.string() });
+/**
+ * A problem of a roster file: its line, its code and params (protocol/roster-problems.ts words them in
+ * Japanese and English; never a card number in params) and the English `reason`.
+ */
+export const RosterProblemSchema = z.strictObject({
+  line: z.number().int().min(1),
+  code: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  reason: z.string(),
+});
 export type RosterProblem = z.infer<typeof RosterProblemSchema>;
 
 const count = z.number().int().min(0);
@@ -63,6 +72,9 @@ export const RosterPreviewSchema = RosterCountsSchema.extend({
       to: z.enum(CARE_TYPES),
     }),
   ),
+  /** Guardians on the file and not on the roster in effect that day, and the other way round. */
+  guardiansAdded: z.array(z.strictObject({ guardianId: IdSchema, name: z.string() })),
+  guardiansRemoved: z.array(z.strictObject({ guardianId: IdSchema, name: z.string() })),
 });
 export type RosterPreview = z.infer<typeof RosterPreviewSchema>;
 
@@ -353,11 +365,11 @@ export const ADMIN_TEST_IDS = {
   /** The date the import takes effect from. */
   rosterEffective: 'roster-effective',
   rosterDryRun: 'roster-dry-run',
-  /** Rows carry data-line. */
+  /** Rows carry data-line; a row's problem cell carries data-code (protocol/roster-problems.ts). */
   rosterProblems: 'roster-problems',
   /**
-   * Its lists carry data-preview (leaving, moved, renamed, care-type, added) and data-count; their items
-   * data-child-id.
+   * Its lists carry data-preview (leaving, moved, renamed, care-type, added, guardians-removed,
+   * guardians-added) and data-count; their items data-child-id (data-guardian-id for guardians).
    */
   rosterPreview: 'roster-preview',
   rosterImport: 'roster-import',

@@ -10,5 +10,6 @@ export * from './pairing.ts';
 export * from './tablet.ts';
 export * from './settings.ts';
 export * from './ledger.ts';
+export * from './ledger-extended.ts';
 export * from './history.ts';
 export * from './resync.ts';

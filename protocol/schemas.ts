@@ -188,9 +188,13 @@ export const BatchResponseSchema = z.strictObject({
 });
 export type BatchResponse = z.infer<typeof BatchResponseSchema>;
 
-/** Body of every HTTP error response. */
+/**
+ * Body of every HTTP error response. `message` is English (logs, integrators); `params` (a field, a limit,
+ * a value; never a card number) is what the apps word their own text from with `code`
+ * (protocol/error-catalogue.ts). Omitted when an error has none.
+ */
 export interface HttpErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; params?: Readonly<Record<string, string | number>> };
 }
 
 /** A card's hash as credentialLookupHash() writes it: 32 bytes in base64url (43 characters). */

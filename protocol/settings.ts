@@ -19,7 +19,12 @@ export type Rounding = (typeof ROUNDINGS)[number];
 /** The hours of a care type (保育標準時間 / 保育短時間); care outside them is extended care. */
 export const CareBandSchema = z
   .strictObject({ start: HhmmSchema, end: HhmmSchema })
-  .refine((b) => b.start < b.end, { message: 'must end after it starts', path: ['end'] });
+  .refine((b) => b.start < b.end, {
+    message: 'must end after it starts',
+    path: ['end'],
+    // The problem's code for the apps' wording (protocol/setting-problems.ts).
+    params: { problem: 'end_before_start' },
+  });
 export type CareBand = z.infer<typeof CareBandSchema>;
 
 export const ExtendedCareSchema = z.strictObject({
@@ -69,6 +74,7 @@ export const ExtendedBandSchema = z
   .refine((b) => b.toMinutes === null || b.toMinutes >= b.fromMinutes, {
     message: 'must not end before it starts',
     path: ['toMinutes'],
+    params: { problem: 'end_before_start' },
   });
 export type ExtendedBand = z.infer<typeof ExtendedBandSchema>;
 
@@ -85,10 +91,14 @@ export const ExtendedReportSchema = z.strictObject({
           const prev = bands[i - 1];
           return prev === undefined || (prev.toMinutes !== null && b.fromMinutes > prev.toMinutes);
         }),
-      { message: 'bands must be in order of minutes and must not overlap' },
+      {
+        message: 'bands must be in order of minutes and must not overlap',
+        params: { problem: 'bands_overlap' },
+      },
     )
     .refine((bands) => new Set(bands.map((b) => b.id)).size === bands.length, {
       message: 'band ids must be unique',
+      params: { problem: 'band_ids_unique' },
     }),
   /** Local times at which the children present are counted each day (e.g. 18:00, 19:00). */
   presentAt: z.array(HhmmSchema).max(8),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, InstantSchema, METHODS, NOTE_MAX, ROLLCALL_STATUSES } from './primitives.ts';
 import { STAFF_ROLES } from './roles.ts';
+import { ClassStaffingSchema, FacilityStaffingSchema } from './staffing.ts';
 
 /**
  * The staff tablet's HTTP and WebSocket contract (served by the hub under /tablet and /api). Two
@@ -113,8 +114,10 @@ export const TabletClassSchema = z.strictObject({
   staffOnDuty: z.number().int().min(0).nullable(),
   /** Most children present per staff member allowed (e.g. 3 for 0-year-olds); null when not set. */
   maxChildrenPerStaff: z.number().positive().nullable(),
-  /** Present children exceed staffOnDuty × maxChildrenPerStaff. */
+  /** Present children exceed staffOnDuty × maxChildrenPerStaff (the class's own ratio only). */
   overRatio: z.boolean(),
+  /** The staffing standard by age for the children present (includes the class's own ratio). */
+  staffing: ClassStaffingSchema,
   children: z.array(TabletChildSchema),
 });
 export type TabletClass = z.infer<typeof TabletClassSchema>;
@@ -129,6 +132,8 @@ export const TabletRollcallSchema = z.strictObject({
   /** Local closing time (HH:MM): after it, children still present are listed. */
   closingTime: z.string().regex(/^\d{2}:\d{2}$/),
   counts: CountsSchema,
+  /** The whole facility against the standard: every child present, the minimum staff. */
+  staffing: FacilityStaffingSchema,
   classes: z.array(TabletClassSchema),
   /** Children to find now (unaccounted, or still present after closing), for the list at the top. */
   attention: z.array(
@@ -221,6 +226,13 @@ export const TABLET_TEST_IDS = {
    */
   childRow: 'child-row',
   attention: 'attention-list',
+  /**
+   * The facility's staffing line (required staff by age, the minimum, staff on duty); `data-understaffed`.
+   * Each class card (`class-card`) has `data-required-staff`, `data-staff-on-duty` (empty while not
+   * entered) and `data-understaffed`; a class with children of unknown age shows `age-unknown`.
+   */
+  facilityStaffing: 'facility-staffing',
+  ageUnknown: 'age-unknown',
   search: 'search',
   signOut: 'sign-out',
 } as const;

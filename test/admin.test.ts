@@ -276,7 +276,8 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
     await page.locator(byTestId(ADMIN_TEST_IDS.settingsSave)).click();
     const error = page.locator(`[data-field="careBands.short.end"] ${byTestId(ADMIN_TEST_IDS.fieldError)}`);
     await error.waitFor({ timeout: SCREEN_MS });
-    await expect(error.textContent()).resolves.toContain('end after it starts');
+    // Worded by the app from the hub's code and params (protocol/setting-problems.ts), in Japanese first.
+    await expect(error.textContent()).resolves.toContain('終了は開始より後にしてください');
     await adminShots(page, 'settings-error');
     await field.fill('16:00');
     await page.locator('input[name="undoWindowMinutes"]').fill('5');

@@ -103,6 +103,7 @@ describe('history: dated roster, corrections, month close', () => {
     `/ledger/monthly?month=${M}&format=csv&encoding=sjis`,
     `/ledger/monthly?month=${M}&format=xlsx`,
     `/ledger/monthly?month=${M}&format=pdf`,
+    `/ledger/monthly?month=${M}&format=xlsx&lang=en`,
     `/ledger/monthly?month=${M}&class=k1&format=csv`,
     `/ledger/daily?date=${day(M, 3)}&format=json`,
     `/ledger/daily?date=${day(M, 3)}&format=csv`,

@@ -331,14 +331,29 @@ describe('attendance ledgers from a month of real traffic', () => {
     expect(csv).toContain(`'=HYPERLINK(""x"")`);
     expect(csv.split('\r\n')[0]).toBe(
       [
-        'class_name',
-        'child_id',
-        'child_name',
+        '組',
+        '園児ID',
+        '園児名',
         ...Array.from({ length: DAYS_IN_MONTH }, (_, i) => String(i + 1)),
-        'attended_days',
-        'absent_days',
-        'extended_minutes',
+        '出席日数',
+        '欠席日数',
+        '延長保育（分）',
       ].join(','),
     );
+    // English on request, the same at both ends; the file name in the language at both ends.
+    const en = await (await hubGet(`/api/ledger/monthly?month=${MONTH}&format=csv&lang=en`)).text();
+    expect(en.split('\r\n')[0]).toMatch(/^Class,Child ID,Child,1,2,/);
+    const xlsx = `/ledger/monthly?month=${MONTH}&format=xlsx&lang=en`;
+    const hubXlsx = await hubGet(`/api${xlsx}`);
+    const cloudXlsx = await cloudGet(xlsx);
+    expect(Buffer.from(await cloudXlsx.arrayBuffer()).equals(Buffer.from(await hubXlsx.arrayBuffer()))).toBe(
+      true,
+    );
+    expect(hubXlsx.headers.get('content-disposition')).toMatch(
+      new RegExp(
+        `^attachment; filename="ledger-${MONTH}\\.xlsx"; filename\\*=UTF-8''attendance_.+_${MONTH}\\.xlsx$`,
+      ),
+    );
+    expect(cloudXlsx.headers.get('content-disposition')).toBe(hubXlsx.headers.get('content-disposition'));
   });
 });

@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError } from '../../common/errors.ts';
 import { dailyLedger, monthlyLedger } from '../../common/ledger/engine.ts';
+import { extendedLedger } from '../../common/ledger/extended.ts';
+import { extendedLedgerFile, extendedQueryOf } from '../../common/ledger-extended-http.ts';
 import type { LedgerSource } from '../../common/ledger/source.ts';
 import {
   ledgerDateOf,
   ledgerFile,
   ledgerMonthOf,
   ledgerOutputOf,
+  ledgerSettingsOf,
   type LedgerOutput,
 } from '../../common/ledger-http.ts';
 import { isValidDate } from '../../common/time.ts';
@@ -28,7 +31,7 @@ interface EventsResponse {
   events: AttendanceEvent[];
 }
 
-/** A facility's reads: GET /v1/facilities/F/events and …/ledger/daily|monthly. */
+/** A facility's reads: GET /v1/facilities/F/events and …/ledger/daily|monthly|extended. */
 export function registerFacilityReads(app: FastifyInstance, { store, auth }: CloudRouteContext): void {
   /** The facility id of the path, once well-formed and readable by the request's principal. */
   async function readableFacility(request: FacilityRequest): Promise<string> {
@@ -91,10 +94,12 @@ export function registerFacilityReads(app: FastifyInstance, { store, auth }: Clo
   async function sendLedger(
     reply: FastifyReply,
     ledger: DailyLedger | MonthlyLedger,
-    { format, encoding }: LedgerOutput,
+    { format, encoding, language }: LedgerOutput,
+    source: LedgerSource,
+    lastDay: string,
   ): Promise<DailyLedger | MonthlyLedger | Buffer> {
     if (format === 'json') return ledger;
-    const file = await ledgerFile(ledger, format, encoding);
+    const file = await ledgerFile(ledger, format, encoding, ledgerSettingsOf(source, lastDay, language));
     void reply.header('content-type', file.contentType).header('content-disposition', file.disposition);
     return file.body;
   }
@@ -111,7 +116,7 @@ export function registerFacilityReads(app: FastifyInstance, { store, auth }: Clo
     const source = await sourceOf(facilityId, date, date);
     const ledger = dailyLedger(source, date, await store.ledgerEvents(facilityId, date, date));
     logLedger(request, { facilityId, date, format: query.format, rows: ledger.rows.length });
-    return sendLedger(reply, ledger, query);
+    return sendLedger(reply, ledger, query, source, date);
   });
 
   app.get<FacilityRoute>('/v1/facilities/:facilityId/ledger/monthly', auth.reader, async (request, reply) => {
@@ -129,6 +134,33 @@ export function registerFacilityReads(app: FastifyInstance, { store, auth }: Clo
     const events = await store.ledgerEvents(facilityId, first, last);
     const ledger = monthlyLedger(source, month, events, classId);
     logLedger(request, { facilityId, month, format: query.format, rows: ledger.rows.length });
-    return sendLedger(reply, ledger, query);
+    return sendLedger(reply, ledger, query, source, last);
   });
+
+  // The extended-care report (protocol/ledger-extended.ts), built as the hub's (http/extended-ledger.ts).
+  app.get<FacilityRoute>(
+    '/v1/facilities/:facilityId/ledger/extended',
+    auth.reader,
+    async (request, reply) => {
+      await readableFacility(request);
+      const query = extendedQueryOf(request.query);
+      const { facilityId } = request.params;
+      const source = await sourceOf(facilityId, query.from, query.to);
+      const events = await store.ledgerEvents(facilityId, query.from, query.to);
+      const report = extendedLedger(source, query.month, events);
+      logLedger(request, {
+        facilityId,
+        month: query.month,
+        format: query.format,
+        rows: report.children.length,
+      });
+      if (query.format === 'json') return report;
+      const file = await extendedLedgerFile(report, ledgerSettingsOf(source, query.to, query.language), {
+        ...query,
+        format: query.format,
+      });
+      void reply.header('content-type', file.contentType).header('content-disposition', file.disposition);
+      return file.body;
+    },
+  );
 }

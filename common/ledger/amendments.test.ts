@@ -18,8 +18,8 @@ import {
   ledgerXlsx,
   monthlyLedger,
   PDF_FONT_CANDIDATES,
-  tableLines,
 } from './index.ts';
+import { ledgerDocument } from './ledger-document.ts';
 
 /**
  * Corrections in the ledger files: the ※ of a corrected day in the monthly cells, the amendments section
@@ -143,8 +143,8 @@ describe('amendments', () => {
       checkOut: null,
       absent: note === undefined ? { reason } : { reason, note },
     });
-    expect(dayStateText(absent('sick', '発熱'))).toBe('欠席（病欠: 発熱）');
-    expect(dayStateText(absent('family'))).toBe('欠席（家庭都合）');
+    expect(dayStateText(absent('sick', '発熱'))).toBe('欠席（体調不良: 発熱）');
+    expect(dayStateText(absent('family'))).toBe('欠席（家庭の都合）');
     expect(dayStateText(absent('other', '忌引'))).toBe('欠席（その他: 忌引）');
   });
 
@@ -156,43 +156,52 @@ describe('amendments', () => {
       pad(''),
       pad('訂正履歴（確定後の訂正）'),
       pad('日付,園児ID,園児名,訂正前,訂正後,訂正者,理由,訂正日時'),
-      pad("2026-04-01,c2,'-1,欠席（病欠: 発熱）,'-18:10,園長 花子（s001）,'=1+1,2026-05-01 10:00"),
+      pad("2026-04-01,c2,'-1,欠席（体調不良: 発熱）,'-18:10,園長 花子（s001）,'=1+1,2026-05-01 10:00"),
       pad('2026-04-01,c1,山田 太郎,06:40-,06:40-18:20,園長 花子（s001）,降園の打刻漏れ,2026-05-02 09:15'),
       pad(
-        '2026-04-03,c1,山田 太郎,（記録なし）,欠席（家庭都合）,園長 花子（s001）,連絡帳で欠席と判明,2026-05-02 09:15',
+        '2026-04-03,c1,山田 太郎,（記録なし）,欠席（家庭の都合）,園長 花子（s001）,連絡帳で欠席と判明,2026-05-02 09:15',
       ),
     ]);
     const daily = csvLines(ledgerCsv(dailyLedger(source, D, events), 'utf8'));
     expect(daily.slice(-4)).toEqual([
       '訂正履歴（確定後の訂正）,,,,,,,,',
       '日付,園児ID,園児名,訂正前,訂正後,訂正者,理由,訂正日時,',
-      "2026-04-01,c2,'-1,欠席（病欠: 発熱）,'-18:10,園長 花子（s001）,'=1+1,2026-05-01 10:00,",
+      "2026-04-01,c2,'-1,欠席（体調不良: 発熱）,'-18:10,園長 花子（s001）,'=1+1,2026-05-01 10:00,",
       '2026-04-01,c1,山田 太郎,06:40-,06:40-18:20,園長 花子（s001）,降園の打刻漏れ,2026-05-02 09:15,',
     ]);
     expect(daily[daily.length - 5]).toBe(',,,,,,,,');
   });
 
-  it('XLSX: the same lines, read back, title and header bold', async () => {
+  it('XLSX: after the rows and totals, a blank line, the title, the header and the lines, read back, bold', async () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(new Uint8Array(await ledgerXlsx(month)).buffer);
     const ws = wb.worksheets[0];
     if (!ws) throw new Error('no sheet');
     const table = ledgerTable(month);
-    const expected = tableLines(table).map((r) =>
-      r.map((c) => (typeof c === 'string' && /^[=+\-@\t\r\n]/.test(c) ? `'${c}` : c === '' ? null : c)),
+    const amendments = table.amendments;
+    if (amendments === null) throw new Error('no amendments');
+    const expected = [[amendments.title], amendments.header, ...amendments.rows].map((r) =>
+      r.map((c) => (/^[=+\-@\t\r\n]/.test(c) ? `'${c}` : c === '' ? null : c)),
     );
-    const read: unknown[][] = [];
-    for (let i = 1; i <= expected.length; i++) {
-      const row = ws.getRow(i);
-      read.push(table.header.map((_h, c) => row.getCell(c + 1).value ?? null));
-    }
+    // The section ends the sheet: its title after the last total row and a blank line.
+    const title = ws.rowCount - expected.length + 1;
+    const doc = ledgerDocument(month);
+    const last = Number((ws.pageSetup.printTitlesRow ?? '').split(':')[1]);
+    expect(title).toBe(last + doc.rows.length + 2);
+    const read = expected.map((r, i) => r.map((_c, c) => ws.getRow(title + i).getCell(c + 1).value ?? null));
     expect(read).toEqual(expected);
-    expect(ws.rowCount).toBe(expected.length);
-    const title = table.rows.length + 3;
     expect(ws.getRow(title).getCell(1).value).toBe('訂正履歴（確定後の訂正）');
     expect(ws.getRow(title).font.bold).toBe(true);
     expect(ws.getRow(title + 1).font.bold).toBe(true);
     expect(ws.getRow(title + 2).getCell(7).value).toBe("'=1+1");
+  });
+
+  it('English with lang en', () => {
+    const lines = csvLines(ledgerCsv(month, 'utf8', 'en'));
+    expect(lines[5]).toMatch(/^Amendments \(corrections after closing\),/);
+    expect(lines[6]).toMatch(/^Date,Child ID,Child,Before,After,By,Reason,Corrected at,/);
+    expect(lines[7]).toMatch(/^2026-04-01,c2,'-1,Absent \(Sick: 発熱\),'-18:10,園長 花子 \(s001\),/);
+    expect(lines[9]).toMatch(/,\(no record\),Absent \(Family\),/);
   });
 });
 
@@ -220,8 +229,8 @@ describe.skipIf(!hasFont || !hasPdftotext)('PDF amendments', () => {
       '訂正履歴（確定後の訂正）',
       '訂正前',
       '訂正日時',
-      '欠席（病欠: 発熱）',
-      '欠席（家庭都合）',
+      '欠席（体調不良: 発熱）',
+      '欠席（家庭の都合）',
       '園長 花子（s001）',
       "'=1+1",
       '2026-05-01 10:00',

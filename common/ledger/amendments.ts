@@ -1,37 +1,24 @@
 import type { Amendment, DayState } from '../../protocol/history.ts';
-import type { AbsenceReason } from '../../protocol/tablet.ts';
+import { ledgerLabels, type LedgerLabels } from './labels.ts';
 
 /* The amendments section (訂正履歴) of the ledger files: what each amendment's row says. */
 
-export const AMENDMENTS_TITLE = '訂正履歴（確定後の訂正）';
+const JA = ledgerLabels('ja');
 
-export const AMENDMENT_COLUMNS = [
-  '日付',
-  '園児ID',
-  '園児名',
-  '訂正前',
-  '訂正後',
-  '訂正者',
-  '理由',
-  '訂正日時',
-] as const;
-
-const ABSENCE_LABELS = {
-  sick: '病欠',
-  family: '家庭都合',
-  other: 'その他',
-} as const satisfies Record<AbsenceReason, string>;
+/** The Japanese title and columns (the files' default language). */
+export const AMENDMENTS_TITLE = JA.amendmentsTitle;
+export const AMENDMENT_COLUMNS = JA.amendmentColumns;
 
 /**
  * A day as the amendments section shows it: `08:30-18:10`, `08:30-` (no check-out), `-18:10` (no
- * check-in), `欠席（病欠: 発熱）` for an absence, `（記録なし）` for nothing.
+ * check-in), `欠席（体調不良: 発熱）` for an absence, `（記録なし）` for nothing (in Japanese).
  */
-export function dayStateText(state: DayState): string {
+export function dayStateText(state: DayState, labels: LedgerLabels = JA): string {
   if (state.absent !== null) {
     const { reason, note } = state.absent;
-    return `欠席（${ABSENCE_LABELS[reason]}${note === undefined || note === '' ? '' : `: ${note}`}）`;
+    return labels.absentState(labels.reason[reason], note);
   }
-  if (state.checkIn === null && state.checkOut === null) return '（記録なし）';
+  if (state.checkIn === null && state.checkOut === null) return labels.noRecord;
   return `${state.checkIn ?? ''}-${state.checkOut ?? ''}`;
 }
 
@@ -39,14 +26,14 @@ export function dayStateText(state: DayState): string {
  * One amendment's cells, AMENDMENT_COLUMNS. 訂正日時: the local date and time of `at`, which the engine
  * writes in the facility's offset (source.ts amendmentsOf).
  */
-export function amendmentCells(a: Amendment): string[] {
+export function amendmentCells(a: Amendment, labels: LedgerLabels = JA): string[] {
   return [
     a.date,
     a.childId,
     a.childName,
-    dayStateText(a.before),
-    dayStateText(a.after),
-    `${a.actorName}（${a.actor}）`,
+    dayStateText(a.before, labels),
+    dayStateText(a.after, labels),
+    labels.actor(a.actorName, a.actor),
     a.reason,
     `${a.at.slice(0, 10)} ${a.at.slice(11, 16)}`,
   ];

@@ -25,18 +25,38 @@ function roundTo(minutes: number, rules: ExtendedCare): number {
   }
 }
 
-/** Extended-care minutes of one attended day (see the rules in engine.ts). */
-export function extendedMinutes(
+/** Extended-care minutes of one attended day before and after the band, each side graced and rounded. */
+export interface ExtendedSides {
+  before: number;
+  after: number;
+}
+
+/**
+ * The two sides of one attended day's extended care (see the rules in engine.ts): the one computation
+ * behind both the ledgers' extended_minutes (their sum) and the extended-care report (extended.ts).
+ */
+export function extendedSides(
   checkIn: string,
   checkOut: string,
   band: CareBand,
   rules: ExtendedCare,
-): number {
+): ExtendedSides {
   const inM = minutesOfDay(checkIn);
   const outM = minutesOfDay(checkOut);
   const start = minutesOfDay(band.start);
   const end = minutesOfDay(band.end);
   const before = Math.max(0, Math.min(outM, start) - inM);
   const after = Math.max(0, outM - Math.max(inM, end));
-  return roundTo(before, rules) + roundTo(after, rules);
+  return { before: roundTo(before, rules), after: roundTo(after, rules) };
+}
+
+/** Extended-care minutes of one attended day (see the rules in engine.ts): both sides summed. */
+export function extendedMinutes(
+  checkIn: string,
+  checkOut: string,
+  band: CareBand,
+  rules: ExtendedCare,
+): number {
+  const { before, after } = extendedSides(checkIn, checkOut, band, rules);
+  return before + after;
 }

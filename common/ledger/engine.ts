@@ -1,4 +1,4 @@
-import { rollcallLayout, type ChildDay } from '../attendance.ts';
+import type { ChildDay } from '../attendance.ts';
 import { ValidationError } from '../errors.ts';
 import { isValidDate } from '../time.ts';
 import type { DailyLedger, DailyLedgerRow, FacilitySnapshot, MonthlyLedger } from '../../protocol/ledger.ts';
@@ -6,6 +6,7 @@ import type { AttendanceEvent } from '../../protocol/schemas.ts';
 import { extendedMinutes } from './care.ts';
 import { zoneClock, type ZoneClock } from './clock.ts';
 import { isCorrected, noteOf, Period } from './period.ts';
+import { monthRowOrder } from './row-order.ts';
 import { amendmentsOf, Rosters, type LedgerSource, type SnapshotChild } from './source.ts';
 import { versionsFor } from './timeline.ts';
 
@@ -228,15 +229,7 @@ export function monthlyLedger(
   });
 
   // Classes of the month's last roster in its order, then those seen only earlier; children by kana.
-  const lastClasses = rosters.on(last)?.classes.map((c) => c.id) ?? [];
-  const classOrder = [
-    ...lastClasses.filter((id) => classNames.has(id)),
-    ...[...classNames.keys()].filter((id) => !lastClasses.includes(id)),
-  ];
-  const layout = rollcallLayout({
-    classes: classOrder.map((id) => ({ id, name: classNames.get(id) ?? '' })),
-    children: [...rows.values()].map((r) => ({ ...r.child, classId: r.classId })),
-  });
+  const layout = { classes: monthRowOrder(rosters, last, classNames, rows.values()) };
   return {
     facilityId: heading.facilityId,
     facilityName: heading.facilityName,

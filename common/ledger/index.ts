@@ -16,9 +16,31 @@ export {
 } from './table.ts';
 export { AMENDMENT_COLUMNS, AMENDMENTS_TITLE, dayStateText } from './amendments.ts';
 export { ledgerCsv } from './csv.ts';
-export { ledgerXlsx } from './xlsx.ts';
+export { documentXlsx, ledgerXlsx } from './xlsx.ts';
 export { findLedgerFont, LedgerFontError, PDF_FONT_CANDIDATES } from './font.ts';
-export { ledgerPdf } from './pdf.ts';
+export { documentPdf, ledgerPdf } from './pdf.ts';
+export {
+  COLUMN_MARKS,
+  MARK_FILLS,
+  type ColumnMark,
+  type DocumentColumn,
+  type DocumentRow,
+  type DocumentSection,
+  type LedgerDocument,
+} from './document.ts';
+export { ledgerDocument } from './ledger-document.ts';
+export { ledgerLabels, localNote, type LedgerLabels } from './labels.ts';
+export {
+  calendarDay,
+  holidayName,
+  japaneseEraDate,
+  japaneseEraMonth,
+  japaneseEraYear,
+  monthCalendar,
+  weekdayOf,
+  type CalendarDay,
+} from './calendar.ts';
+export { contentDisposition, ledgerDisposition, localLedgerFileName } from './file-name.ts';
 export type {
   CsvEncoding,
   DailyLedger,

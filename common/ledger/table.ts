@@ -4,9 +4,11 @@ import {
   type LedgerFormat,
   type MonthlyLedger,
 } from '../../protocol/ledger.ts';
-import { AMENDMENT_COLUMNS, AMENDMENTS_TITLE, amendmentCells } from './amendments.ts';
+import type { LedgerLanguage } from '../../protocol/settings.ts';
+import { amendmentCells } from './amendments.ts';
+import { ledgerLabels, localNote } from './labels.ts';
 
-/** A ledger as a grid of cells, the one source of the CSV, XLSX and PDF renderers. */
+/** A ledger as a grid of cells, the one source of the CSV and of the print documents (XLSX, PDF). */
 export type Cell = string | number | boolean | null;
 
 /** The amendments section: listed after the rows under its title, with its own header. */
@@ -31,37 +33,55 @@ export function isDaily(ledger: DailyLedger | MonthlyLedger): ledger is DailyLed
 }
 
 /**
- * Daily: DAILY_LEDGER_COLUMNS. Monthly: class_name,child_id,child_name,1…N,attended_days,absent_days,
- * extended_minutes, a corrected day's cell ending in ※. Then the amendments, if any (AMENDMENT_COLUMNS).
+ * The ledger in the language (labels.ts): headings and values (status words, absence reasons, 訂正あり or
+ * empty for `corrected`, the monthly 欠), people's text as written. Daily: the columns of
+ * DAILY_LEDGER_COLUMNS. Monthly: class, child id, child name, one column per day headed by its number,
+ * attended days, absent days, extended minutes; a corrected day's cell ends in ※. Then the amendments,
+ * if any. The CSV is exactly this; the print documents (ledger-document.ts) add the rest.
  */
-export function ledgerTable(ledger: DailyLedger | MonthlyLedger): LedgerTable {
+export function ledgerTable(
+  ledger: DailyLedger | MonthlyLedger,
+  language: LedgerLanguage = 'ja',
+): LedgerTable {
+  const labels = ledgerLabels(language);
   const amendments: AmendmentsTable | null =
     ledger.amendments.length === 0
       ? null
       : {
-          title: AMENDMENTS_TITLE,
-          header: [...AMENDMENT_COLUMNS],
-          rows: ledger.amendments.map(amendmentCells),
+          title: labels.amendmentsTitle,
+          header: [...labels.amendmentColumns],
+          rows: ledger.amendments.map((a) => amendmentCells(a, labels)),
         };
   if (isDaily(ledger)) {
     return {
-      header: [...DAILY_LEDGER_COLUMNS],
-      rows: ledger.rows.map((r) => DAILY_LEDGER_COLUMNS.map((c) => r[c])),
+      header: DAILY_LEDGER_COLUMNS.map((c) => labels.daily[c]),
+      rows: ledger.rows.map((r) => [
+        r.class_name,
+        r.child_id,
+        r.child_name,
+        labels.status[r.status],
+        r.check_in,
+        r.check_out,
+        r.extended_minutes,
+        localNote(r.note, labels),
+        r.corrected ? labels.corrected : '',
+      ]),
       amendments,
     };
   }
   const [y = 0, m = 1] = ledger.month.split('-').map(Number);
   const n = new Date(Date.UTC(y, m, 0)).getUTCDate();
   const dayNumbers = Array.from({ length: n }, (_, i) => String(i + 1));
+  const h = labels.monthly;
   return {
     header: [
-      'class_name',
-      'child_id',
-      'child_name',
+      h.class_name,
+      h.child_id,
+      h.child_name,
       ...dayNumbers,
-      'attended_days',
-      'absent_days',
-      'extended_minutes',
+      h.attended_days,
+      h.absent_days,
+      h.extended_minutes,
     ],
     rows: ledger.rows.map((r) => {
       const corrected = new Set(r.corrected_days);
@@ -69,7 +89,10 @@ export function ledgerTable(ledger: DailyLedger | MonthlyLedger): LedgerTable {
         r.class_name,
         r.child_id,
         r.child_name,
-        ...dayNumbers.map((_, i) => `${r.days[i] ?? ''}${corrected.has(i + 1) ? CORRECTED_MARK : ''}`),
+        ...dayNumbers.map((_, i) => {
+          const day = r.days[i] ?? '';
+          return `${day === '欠' ? labels.absentCell : day}${corrected.has(i + 1) ? CORRECTED_MARK : ''}`;
+        }),
         r.attended_days,
         r.absent_days,
         r.extended_minutes,
@@ -113,7 +136,11 @@ export function cellText(cell: Cell): string {
   return String(cell);
 }
 
-/** e.g. ledger-2026-04-01.csv, ledger-2026-04.xlsx, ledger-2026-04-k1.pdf (one class). */
+/**
+ * The ASCII file name (the `filename` of Content-Disposition, for clients without RFC 6266 `filename*`):
+ * e.g. ledger-2026-04-01.csv, ledger-2026-04.xlsx, ledger-2026-04-k1.pdf (one class). See file-name.ts
+ * for the name in the language.
+ */
 export function ledgerFileName(ledger: DailyLedger | MonthlyLedger, format: LedgerFormat): string {
   if (isDaily(ledger)) return `ledger-${ledger.date}.${format}`;
   const cls = ledger.classId === null ? '' : `-${ledger.classId}`;

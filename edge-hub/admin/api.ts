@@ -11,7 +11,6 @@ import {
   AdminSignInRequestSchema,
   CHART_BUCKET_MINUTES,
   RECORDS_HEALTH_LIST_MAX,
-  type AdminAuditPage,
   type AdminChart,
   type AdminPairing,
   type AdminRecordsHealth,
@@ -22,6 +21,7 @@ import { describeIssues, ErrorCodes, type AttendanceEvent } from '../../protocol
 import type { AdminAuth, AdminContext } from './auth.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerGuardianRoutes } from './guardian-routes.ts';
+import { registerPeopleRoutes } from './people-routes.ts';
 import type { DeviceStatusTracker } from '../mqtt/device-status.ts';
 import { issuePairingCode } from '../access/pairing.ts';
 import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/relay.ts';
@@ -75,7 +75,6 @@ const ROSTER_CONTENT_TYPES = [
 ];
 /** Largest JSON body of an admin request (settings of 100 classes fit many times over). */
 export const ADMIN_BODY_LIMIT = 64 * 1024;
-export const AUDIT_PAGE_MAX = 200;
 
 /** Paths the admin cookie authenticates (not the admin bearer token). */
 export function isAdminPath(url: string): boolean {
@@ -299,6 +298,14 @@ export function registerAdminApi(
 
   registerGuardianRoutes(app, { store, clock, adminOf, bodyLimit: ADMIN_BODY_LIMIT });
   registerDeviceRoutes(app, { store, adminOf });
+  registerPeopleRoutes(app, {
+    store,
+    clock,
+    timeZone,
+    logger: options.logger,
+    adminOf,
+    relayHealth: () => options.relayHealth?.() ?? RELAY_NOT_CONFIGURED,
+  });
 
   app.post('/api/admin/devices/pairing', { bodyLimit: ADMIN_BODY_LIMIT }, async (req, reply) => {
     checkOrigin(req);
@@ -333,27 +340,6 @@ export function registerAdminApi(
       svg: qrSvg(qrText),
     };
     return noStore(reply).send(answer);
-  });
-
-  app.get<{ Querystring: { before?: string; limit?: string } }>('/api/admin/audit', (req, reply) => {
-    adminOf(req);
-    const before = req.query.before === undefined ? undefined : Number(req.query.before);
-    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
-    if (
-      (before !== undefined && !Number.isSafeInteger(before)) ||
-      !Number.isInteger(limit) ||
-      limit < 1 ||
-      limit > AUDIT_PAGE_MAX
-    ) {
-      throw new ValidationError(ErrorCodes.badRequest, `before must be an id and limit 1–${AUDIT_PAGE_MAX}`);
-    }
-    const entries = store.audit.page(before, limit);
-    const last = entries[entries.length - 1];
-    const page: AdminAuditPage = {
-      entries,
-      nextBefore: entries.length === limit && last ? last.id : null,
-    };
-    return noStore(reply).send(page);
   });
 
   app.get<{ Querystring: { date?: string } }>('/api/admin/chart', (req, reply) => {

@@ -2,6 +2,7 @@ import { GenkanError, NotFoundError } from '../../common/errors.ts';
 import { findLedgerFont } from '../../common/ledger/font.ts';
 import { japanesePdf } from '../../common/pdf-document.ts';
 import type { Clock } from '../../common/time.ts';
+import type { AuditActorKind } from '../store/audit.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import { issueGuardianQr, qrMatrix } from './qr-card.ts';
 
@@ -168,23 +169,39 @@ function drawCard(
   line(`有効期限 ${card.expiresAt.slice(0, 10)}`, 8, bottom - 12);
 }
 
+/** Who the sheet's audit entries name: by default the CLI (`qr.sheet`); the admin app passes its director. */
+export interface QrSheetAuditor {
+  actorKind: AuditActorKind;
+  actorId: string | null;
+  action: string;
+}
+
+const CLI_AUDITOR: QrSheetAuditor = { actorKind: 'cli', actorId: null, action: 'qr.sheet' };
+
 /**
  * Issues and renders the sheet. Each card is audited as the admin app audits one (`guardian:ID`, so a
- * disclosure request finds it; the expiry, never the payload), by the hub's own actor as CLI doings are.
+ * disclosure request finds it; the expiry, never the payload), by `auditor` (default: the CLI).
  */
 export async function issueQrSheet(
   store: QrSheetStore,
-  options: { classId?: string; days?: number; clock?: Clock; fontPath?: string } = {},
+  options: {
+    classId?: string;
+    days?: number;
+    clock?: Clock;
+    fontPath?: string;
+    auditor?: QrSheetAuditor;
+  } = {},
 ): Promise<{ pdf: Buffer; cards: number; pages: number }> {
+  const auditor = options.auditor ?? CLI_AUDITOR;
   // The font is checked first, so that a missing one issues (and audits) nothing.
   const fontPath = findLedgerFont(options.fontPath);
   const cards = store.transaction(() => {
     const issued = issueSheetCards(store, options);
     for (const card of issued) {
       store.audit.append({
-        actorKind: 'cli',
-        actorId: null,
-        action: 'qr.sheet',
+        actorKind: auditor.actorKind,
+        actorId: auditor.actorId,
+        action: auditor.action,
         subject: `guardian:${card.guardianId}`,
         outcome: 'ok',
         after: { expiresAt: card.expiresAt },

@@ -147,6 +147,7 @@ describe('retention on the hub', () => {
         closures: 1,
         relayRejects: 1,
         staffOnDuty: 1,
+        staffOnDutyChanges: 1,
       },
       at: '2032-03-31T15:01:00.000Z',
     });
@@ -159,6 +160,8 @@ describe('retention on the hub', () => {
     expect(store.corrections.closures().map((c) => c.month)).toEqual(['2027-04']);
     expect(store.people.staffOnDuty('2027-03-31').size).toBe(0);
     expect(store.people.staffOnDuty('2027-04-01').get('k1')).toBe(3);
+    expect(store.people.staffOnDutyChanges('2027-03-31')).toEqual([]);
+    expect(store.people.staffOnDutyChanges('2027-04-01').map((c) => c.count)).toEqual([3]);
     expect(store.audit.all().map((a) => a.action)).toEqual(['test.kept', 'retention.dispose']);
     const [record] = disposals();
     expect(record).toMatchObject({

@@ -22,6 +22,8 @@ export interface DisposalCounts {
   closures: number;
   relayRejects: number;
   staffOnDuty: number;
+  /** The dated record of the staff counts entered (each change a row). */
+  staffOnDutyChanges: number;
 }
 
 /** The disposal record: the `after` of the audit entry `retention.dispose`. No personal data. */
@@ -41,9 +43,9 @@ export type RetentionStore = StoreOf<'events' | 'audit' | 'history' | 'correctio
  * Deletes everything of the business days before `cutoff` in one transaction: events (a void of such a day
  * that cancels a kept event stays), audit entries made before the cutoff's local midnight, snapshot
  * versions and roster imports no day from the cutoff on needs, corrections of those days, closures of the
- * months before the cutoff's, the cloud's refusals of deleted events and staff-on-duty counts. Then
- * appends the disposal record to the audit log (it is newer than the cutoff, so it stays). Nothing at
- * all, not even a record, when nothing was due.
+ * months before the cutoff's, the cloud's refusals of deleted events, and staff-on-duty counts with their
+ * dated record. Then appends the disposal record to the audit log (it is newer than the cutoff, so it
+ * stays). Nothing at all, not even a record, when nothing was due.
  */
 export function disposeBefore(
   store: RetentionStore,
@@ -61,6 +63,7 @@ export function disposeBefore(
     );
     const { corrections, closures } = store.corrections.deleteBefore(cutoff);
     const staffOnDuty = store.people.deleteStaffOnDutyBefore(cutoff);
+    const staffOnDutyChanges = store.people.deleteStaffOnDutyChangesBefore(cutoff);
     const counts: DisposalCounts = {
       events: events.events,
       unrelayedEvents: events.unrelayed,
@@ -71,6 +74,7 @@ export function disposeBefore(
       closures,
       relayRejects: events.relayRejects,
       staffOnDuty,
+      staffOnDutyChanges,
     };
     if (Object.values(counts).every((n) => n === 0)) return undefined;
     const disposal: Disposal = {

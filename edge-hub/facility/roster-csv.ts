@@ -1,78 +1,34 @@
 import { parse } from 'csv-parse/sync';
-import { ValidationError } from '../../common/errors.ts';
 import { isValidDate } from '../../common/time.ts';
 import { CARE_TYPES, ID_RE, normalizeCardUid, type CareType, textProblem } from '../../protocol/index.ts';
+import type { RosterProblemCode, RosterProblemParams } from '../../protocol/roster-problems.ts';
+import {
+  CARE_TYPE_COLUMN,
+  readRosterHeader,
+  ROSTER_COLUMNS,
+  rosterProblem,
+  RosterImportError,
+  type OptionalColumn,
+  type RosterHeader,
+  type RosterProblem,
+} from './roster-header.ts';
 
 /**
- * The roster CSV, the public format of `genkan roster import` and the admin app's import: its columns and
- * the parser that checks a whole file, line by line.
+ * The roster CSV parser: it checks a whole file, line by line. The format's columns and problems are in
+ * roster-header.ts; this module stays their public door.
  */
-
-export const ROSTER_COLUMNS = [
-  'class_id',
-  'class_name',
-  'child_id',
-  'child_name',
-  'child_kana',
-  'guardian_id',
-  'guardian_name',
-  'card_uid',
-] as const;
-
-/** The header line a roster CSV must start with (the public format of `genkan roster import`). */
-export const ROSTER_HEADER = ROSTER_COLUMNS.join(',');
-
-/** Optional column: `standard` (保育標準時間, the default when empty) or `short` (保育短時間). */
-export const CARE_TYPE_COLUMN = 'care_type';
-
-/**
- * Columns that may follow the fixed ones, in any order, each at most once: care_type, the child's first
- * and last day (YYYY-MM-DD, empty for none) within the roster, and the child's birth date (YYYY-MM-DD,
- * empty for unknown; the staffing standard goes by age).
- */
-export const OPTIONAL_COLUMNS = [CARE_TYPE_COLUMN, 'enrolled_on', 'left_on', 'birth_date'] as const;
-export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
-
-/** Where a header puts each optional column (its index in a record). */
-export type RosterHeader = Partial<Record<OptionalColumn, number>>;
-
-/** Reads a header record: its optional columns, or why it is refused (a problem of line 1). */
-export function readRosterHeader(fields: readonly string[]): RosterHeader | string {
-  const fixed = fields.slice(0, ROSTER_COLUMNS.length);
-  if (fixed.length < ROSTER_COLUMNS.length || fixed.some((f, i) => f !== ROSTER_COLUMNS[i])) {
-    return `the header must start with ${ROSTER_HEADER} (optionally followed by ${OPTIONAL_COLUMNS.join(', ')} in any order)`;
-  }
-  const header: RosterHeader = {};
-  for (let i = ROSTER_COLUMNS.length; i < fields.length; i++) {
-    const name = fields[i] ?? '';
-    const column = OPTIONAL_COLUMNS.find((c) => c === name);
-    if (column === undefined) {
-      return `unknown column "${name}": after card_uid the header may have ${OPTIONAL_COLUMNS.join(', ')} (in any order, each once)`;
-    }
-    if (header[column] !== undefined) return `column ${column} appears twice in the header`;
-    header[column] = i;
-  }
-  return header;
-}
-
-export interface RosterProblem {
-  /** 1-based line in the file where the offending record starts. */
-  line: number;
-  reason: string;
-}
-
-/** A roster file with problems; nothing was imported. `problems` lists every bad line. */
-export class RosterImportError extends ValidationError {
-  readonly problems: readonly RosterProblem[];
-  constructor(problems: readonly RosterProblem[]) {
-    super(
-      'roster_invalid',
-      `roster file has ${problems.length} problem(s); nothing imported: ` +
-        problems.map((p) => `line ${p.line}: ${p.reason}`).join('; '),
-    );
-    this.problems = problems;
-  }
-}
+export {
+  CARE_TYPE_COLUMN,
+  OPTIONAL_COLUMNS,
+  readRosterHeader,
+  ROSTER_COLUMNS,
+  ROSTER_HEADER,
+  rosterProblem,
+  RosterImportError,
+  type OptionalColumn,
+  type RosterHeader,
+  type RosterProblem,
+} from './roster-header.ts';
 
 /** Longest name on the roster: what the facility snapshot carries to the cloud (protocol/ledger.ts). */
 const NAME_MAX = 200;
@@ -107,8 +63,13 @@ interface Seen<T> {
  */
 export function parseRosterCsv(text: string): ParsedRoster {
   const problems: RosterProblem[] = [];
-  const fail = (line: number, reason: string) => {
-    problems.push({ line, reason });
+  const fail = <C extends RosterProblemCode>(
+    line: number,
+    code: C,
+    params: RosterProblemParams[C],
+    reason: string,
+  ) => {
+    problems.push(rosterProblem(line, code, params, reason));
   };
 
   // csv-parse counts the CR and the LF of a quoted CRLF as two lines; with LF only its line numbers are
@@ -134,7 +95,7 @@ export function parseRosterCsv(text: string): ParsedRoster {
         ? err.lines
         : 1;
     const message = err instanceof Error ? err.message.replace(/^[^:]*:\s*/, '') : String(err);
-    throw new RosterImportError([{ line, reason: `not readable as CSV: ${message}` }]);
+    throw new RosterImportError([rosterProblem(line, 'not_csv', {}, `not readable as CSV: ${message}`)]);
   }
 
   const classes = new Map<string, Seen<string>>();
@@ -154,17 +115,22 @@ export function parseRosterCsv(text: string): ParsedRoster {
     if (!sawHeader) {
       sawHeader = true;
       const read = readRosterHeader(record);
-      if (typeof read === 'string') {
-        fail(start, read);
+      if (!read.ok) {
+        problems.push({ ...read.problem, line: start });
         break;
       }
-      header = read;
+      header = read.header;
       columns = record.length;
       continue;
     }
     rows++;
     if (record.length !== columns) {
-      fail(start, `expected ${columns} columns, found ${record.length}`);
+      fail(
+        start,
+        'columns_count',
+        { expected: columns, found: record.length },
+        `expected ${columns} columns, found ${record.length}`,
+      );
       continue;
     }
     const [classId, className, childId, childName, childKana, guardianId, guardianName, cardCell] =
@@ -177,33 +143,54 @@ export function parseRosterCsv(text: string): ParsedRoster {
     const careType: CareType | undefined =
       careCell === '' ? 'standard' : CARE_TYPES.find((t) => t === careCell);
     if (careType === undefined)
-      fail(start, `care_type must be ${CARE_TYPES.join(' or ')} (or empty for standard)`);
+      fail(
+        start,
+        'bad_care_type',
+        { column: CARE_TYPE_COLUMN, value: careCell },
+        `care_type must be ${CARE_TYPES.join(' or ')} (or empty for standard)`,
+      );
     const dateCell = (column: 'enrolled_on' | 'left_on' | 'birth_date'): string | null | undefined => {
       const value = cell(column);
       if (value === '') return null;
       if (isValidDate(value)) return value;
-      fail(start, `${column} "${value}" is not a date YYYY-MM-DD (or empty)`);
+      fail(start, 'bad_date', { column, value }, `${column} "${value}" is not a date YYYY-MM-DD (or empty)`);
       return undefined;
     };
     const birthDate = dateCell('birth_date');
     const enrolledOn = dateCell('enrolled_on');
     let leftOn = dateCell('left_on');
     if (typeof enrolledOn === 'string' && typeof leftOn === 'string' && leftOn < enrolledOn) {
-      fail(start, `left_on ${leftOn} is before enrolled_on ${enrolledOn}`);
+      fail(
+        start,
+        'date_order',
+        { enrolledOn, leftOn },
+        `left_on ${leftOn} is before enrolled_on ${enrolledOn}`,
+      );
       leftOn = undefined;
     }
     // Each check returns whether its field is usable, so that the consistency checks below still run
     // for the valid parts of a row with a bad field: every problem of the file is reported at once.
     const checkId = (value: string, column: string): boolean => {
       if (ID_RE.test(value)) return true;
-      fail(start, `${column} "${value}" is not a valid id (1–64 letters, digits, _ or -; no spaces)`);
+      fail(
+        start,
+        'bad_id',
+        { column, value },
+        `${column} "${value}" is not a valid id (1–64 letters, digits, _ or -; no spaces)`,
+      );
       return false;
     };
     const checkName = (value: string, column: string): boolean => {
       // The record's text rule (protocol/plausibility.ts): no control character or line break.
-      const problem = value === '' ? 'is empty' : textProblem(value, NAME_MAX);
-      if (problem === undefined) return true;
-      fail(start, `${column} ${problem}`);
+      if (value === '') fail(start, 'empty_field', { column }, `${column} is empty`);
+      else if (value.length > NAME_MAX) {
+        fail(start, 'too_long', { column, max: NAME_MAX }, `${column} longer than ${NAME_MAX} characters`);
+      } else {
+        const problem = textProblem(value, NAME_MAX);
+        if (problem === undefined) return true;
+        const position = Number(/at position (\d+)/.exec(problem)?.[1] ?? 0);
+        fail(start, 'bad_text', { column, position }, `${column} ${problem}`);
+      }
       return false;
     };
     const classOk = [checkId(classId, 'class_id'), checkName(className, 'class_name')].every(Boolean);
@@ -225,7 +212,12 @@ export function parseRosterCsv(text: string): ParsedRoster {
         const hex = normalizeCardUid(raw);
         // The value is not echoed: card numbers are personal data and this message may end up in a log.
         if (hex === undefined)
-          fail(start, `card_uid entry ${i + 1} is not a card UID (even number of 4–64 hex digits)`);
+          fail(
+            start,
+            'bad_card',
+            { column: 'card_uid', entry: i + 1 },
+            `card_uid entry ${i + 1} is not a card UID (even number of 4–64 hex digits)`,
+          );
         else cardUids.push(hex);
       });
 
@@ -233,7 +225,12 @@ export function parseRosterCsv(text: string): ParsedRoster {
       const cls = classes.get(classId);
       if (!cls) classes.set(classId, { value: className, line: start });
       else if (cls.value !== className) {
-        fail(start, `class ${classId} is named "${className}" here but "${cls.value}" on line ${cls.line}`);
+        fail(
+          start,
+          'class_renamed',
+          { classId, name: className, otherName: cls.value, otherLine: cls.line },
+          `class ${classId} is named "${className}" here but "${cls.value}" on line ${cls.line}`,
+        );
       }
     }
 
@@ -254,19 +251,38 @@ export function parseRosterCsv(text: string): ParsedRoster {
       else if (child.value.classId !== classId) {
         fail(
           start,
+          'child_moved',
+          { childId, classId, otherClassId: child.value.classId, otherLine: child.line },
           `child ${childId} is in class ${classId} here but in class ${child.value.classId} on line ${child.line}`,
         );
       } else if (child.value.name !== childName || child.value.kana !== childKana) {
-        fail(start, `child ${childId} has a different name or kana than on line ${child.line}`);
+        fail(
+          start,
+          'child_renamed',
+          { childId, otherLine: child.line },
+          `child ${childId} has a different name or kana than on line ${child.line}`,
+        );
       } else if (child.value.careType !== careType) {
         fail(
           start,
+          'care_type_differs',
+          { childId, careType, otherCareType: child.value.careType, otherLine: child.line },
           `child ${childId} has care_type ${careType} here but ${child.value.careType} on line ${child.line}`,
         );
       } else if (child.value.enrolledOn !== enrolledOn || child.value.leftOn !== leftOn) {
-        fail(start, `child ${childId} has different enrolled_on or left_on than on line ${child.line}`);
+        fail(
+          start,
+          'dates_differ',
+          { childId, otherLine: child.line },
+          `child ${childId} has different enrolled_on or left_on than on line ${child.line}`,
+        );
       } else if (child.value.birthDate !== birthDate) {
-        fail(start, `child ${childId} has a different birth_date than on line ${child.line}`);
+        fail(
+          start,
+          'birth_date_differs',
+          { childId, otherLine: child.line },
+          `child ${childId} has a different birth_date than on line ${child.line}`,
+        );
       }
     }
 
@@ -280,7 +296,12 @@ export function parseRosterCsv(text: string): ParsedRoster {
     };
     if (!known) guardians.set(guardianId, guardian);
     else if (known.value !== guardianName) {
-      fail(start, `guardian ${guardianId} has a different name than on line ${guardian.line}`);
+      fail(
+        start,
+        'guardian_renamed',
+        { guardianId, otherLine: guardian.line },
+        `guardian ${guardianId} has a different name than on line ${guardian.line}`,
+      );
     }
     if (childOk) guardian.childIds.add(childId);
     cardUids.forEach((hex) => {
@@ -289,12 +310,18 @@ export function parseRosterCsv(text: string): ParsedRoster {
         cardOwner.set(hex, { value: guardianId, line: start });
         guardian.cardUids.add(hex);
       } else if (owner.value !== guardianId) {
-        fail(start, `a card in card_uid is already used by guardian ${owner.value} (line ${owner.line})`);
+        fail(
+          start,
+          'card_in_use',
+          { column: 'card_uid', guardianId: owner.value, otherLine: owner.line },
+          `a card in card_uid is already used by guardian ${owner.value} (line ${owner.line})`,
+        );
       }
     });
   }
-  if (!sawHeader) fail(1, 'the file is empty');
-  else if (rows === 0 && problems.length === 0) fail(1, 'the file has a header but no children');
+  if (!sawHeader) fail(1, 'empty_file', {}, 'the file is empty');
+  else if (rows === 0 && problems.length === 0)
+    fail(1, 'no_children', {}, 'the file has a header but no children');
   if (problems.length > 0) throw new RosterImportError(problems);
 
   return {

@@ -74,12 +74,19 @@ describe('roster CSV with enrolled_on and left_on', () => {
     expect(unknown).toEqual([
       {
         line: 1,
+        code: 'unknown_column',
+        params: { column: 'birthday', optional: 'care_type, enrolled_on, left_on, birth_date' },
         reason:
           'unknown column "birthday": after card_uid the header may have care_type, enrolled_on, left_on, birth_date (in any order, each once)',
       },
     ]);
     expect(problemsOf(`${ROSTER_HEADER},left_on,left_on\nk1,A,c1,X,x,,,,,\n`)).toEqual([
-      { line: 1, reason: 'column left_on appears twice in the header' },
+      {
+        line: 1,
+        code: 'duplicate_column',
+        params: { column: 'left_on' },
+        reason: 'column left_on appears twice in the header',
+      },
     ]);
     // The fixed columns stay fixed.
     expect(problemsOf(`care_type,${ROSTER_HEADER}\n`)[0]).toMatchObject({ line: 1 });
@@ -97,10 +104,30 @@ describe('roster CSV with enrolled_on and left_on', () => {
       ].join('\n'),
     );
     expect(problems).toEqual([
-      { line: 2, reason: 'enrolled_on "2026-02-30" is not a date YYYY-MM-DD (or empty)' },
-      { line: 3, reason: 'left_on "2026/03/31" is not a date YYYY-MM-DD (or empty)' },
-      { line: 4, reason: 'left_on 2026-03-31 is before enrolled_on 2026-04-01' },
-      { line: 6, reason: 'child c4 has different enrolled_on or left_on than on line 5' },
+      {
+        line: 2,
+        code: 'bad_date',
+        params: { column: 'enrolled_on', value: '2026-02-30' },
+        reason: 'enrolled_on "2026-02-30" is not a date YYYY-MM-DD (or empty)',
+      },
+      {
+        line: 3,
+        code: 'bad_date',
+        params: { column: 'left_on', value: '2026/03/31' },
+        reason: 'left_on "2026/03/31" is not a date YYYY-MM-DD (or empty)',
+      },
+      {
+        line: 4,
+        code: 'date_order',
+        params: { enrolledOn: '2026-04-01', leftOn: '2026-03-31' },
+        reason: 'left_on 2026-03-31 is before enrolled_on 2026-04-01',
+      },
+      {
+        line: 6,
+        code: 'dates_differ',
+        params: { childId: 'c4', otherLine: 5 },
+        reason: 'child c4 has different enrolled_on or left_on than on line 5',
+      },
     ]);
   });
 });
@@ -224,7 +251,7 @@ describe('dated roster imports', () => {
     expect(ids()).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
   });
 
-  it('names the children added, leaving, moving class, renamed and changing care type', () => {
+  it('names the children added, leaving, moving class, renamed and changing care type, and guardians', () => {
     const preview = previewRoster(store, parseRosterCsv(V2), '2026-04-01');
     expect(preview).toEqual({
       classes: 2,
@@ -242,6 +269,8 @@ describe('dated roster imports', () => {
       moved: [{ childId: 'c2', name: '佐藤 二', from: 'ひよこ組', to: 'りす組' }],
       renamed: [{ childId: 'c3', from: '鈴木 三', to: '鈴木 参' }],
       careTypeChanged: [{ childId: 'c4', name: '田中 四', from: 'standard', to: 'short' }],
+      guardiansAdded: [{ guardianId: 'g6', name: '伊藤 親' }],
+      guardiansRemoved: [{ guardianId: 'g5', name: '高橋 親' }],
     });
     // Compared with the roster in effect on that day: after the import, the same file changes nothing.
     importRoster(store, V2, '2026-04-01');
@@ -251,6 +280,8 @@ describe('dated roster imports', () => {
       moved: [],
       renamed: [],
       careTypeChanged: [],
+      guardiansAdded: [],
+      guardiansRemoved: [],
     });
   });
 

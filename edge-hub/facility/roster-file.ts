@@ -1,12 +1,14 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { ValidationError } from '../../common/errors.ts';
+import { paramReader } from '../../protocol/error-catalogue.ts';
+import { rosterEncodingText } from '../../protocol/roster-encoding-text.ts';
 
 /**
  * Roster files as people have them: a CSV saved by Excel in Japan is Shift_JIS (CP932), a newer one UTF-8
  * with a BOM, and many rosters are simply the workbook. Everything becomes the same CSV text for
  * parseRosterCsv; a file that would import as garbage (mojibake names greeting parents at the kiosk) is
- * refused instead, saying which encoding was assumed and what to do.
+ * refused instead, saying which encoding was assumed and what to do (protocol/roster-encoding-text.ts).
  */
 
 export const ROSTER_ENCODING_CODE = 'roster_encoding';
@@ -36,50 +38,18 @@ export type DecodedRosterFile =
 export class RosterEncodingError extends ValidationError {
   readonly refusal: RosterFileRefusal;
   constructor(refusal: RosterFileRefusal) {
-    super(ROSTER_ENCODING_CODE, refusal.message);
+    super(ROSTER_ENCODING_CODE, refusal.message, undefined, {
+      reason: refusal.reason,
+      assumed: refusal.assumed,
+    });
     this.refusal = refusal;
   }
 }
 
-const SAVE_AS_UTF8_JA =
-  'Excelで「CSV UTF-8（コンマ区切り）」として保存し直してから、もう一度取り込んでください。';
-const SAVE_AS_UTF8_EN = 'Save it again from Excel as "CSV UTF-8 (Comma delimited)" and import it again.';
-
-const ENCODING_NAMES: Record<RosterFileEncoding | 'unknown', string> = {
-  'utf-8': 'UTF-8',
-  'utf-8-bom': 'UTF-8 (BOM)',
-  shift_jis: 'Shift_JIS (CP932)',
-  xlsx: 'XLSX',
-  unknown: 'UTF-8 / Shift_JIS',
-};
-
 function refuse(reason: RosterFileRefusalReason, assumed: RosterFileEncoding | 'unknown'): DecodedRosterFile {
-  const name = ENCODING_NAMES[assumed];
-  let ja: string;
-  let en: string;
-  switch (reason) {
-    case 'replacement':
-      ja = `名簿ファイルの文字コードを判別できません（${name} として読むと文字化けします）。${SAVE_AS_UTF8_JA}`;
-      en = `The roster file's encoding is not recognized (read as ${name} it has unreadable characters). ${SAVE_AS_UTF8_EN}`;
-      break;
-    case 'mojibake':
-      ja = `名簿ファイルの文字が化けています（${name} として読むと「ã‚」「ï½」のような文字が並びます）。元のファイルを${SAVE_AS_UTF8_JA}`;
-      en = `The roster file's text is garbled (read as ${name} it shows sequences such as "ã‚" or "ï½"). ${SAVE_AS_UTF8_EN}`;
-      break;
-    case 'binary':
-      ja = `名簿ファイルはCSVではありません（${name} として読めない制御文字を含みます）。${SAVE_AS_UTF8_JA}`;
-      en = `The roster file is not a CSV file (read as ${name} it holds control characters). ${SAVE_AS_UTF8_EN}`;
-      break;
-    case 'xlsx':
-      ja = `Excelブック（XLSX）として読めません。ファイルが壊れていないか確かめてください。${SAVE_AS_UTF8_JA}`;
-      en = `The file cannot be read as an Excel workbook (XLSX). Check that it is not damaged. ${SAVE_AS_UTF8_EN}`;
-      break;
-    case 'xls':
-      ja = `古い形式のExcelブック（XLS）は読めません。Excelで「Excelブック（*.xlsx）」または「CSV UTF-8（コンマ区切り）」として保存し直してください。`;
-      en =
-        'Old Excel workbooks (XLS) cannot be read. Save it from Excel as "Excel Workbook (*.xlsx)" or "CSV UTF-8 (Comma delimited)".';
-      break;
-  }
+  const p = paramReader({ reason, assumed });
+  const ja = rosterEncodingText('ja', p);
+  const en = rosterEncodingText('en', p);
   return {
     ok: false,
     refusal: { code: ROSTER_ENCODING_CODE, reason, assumed, ja, en, message: `${ja} / ${en}` },

@@ -7,6 +7,7 @@ import { checkMonthsOpen, effectiveDateOf, importRosterAsync, type RosterImportS
 import {
   parseRosterCsv,
   readRosterHeader,
+  rosterProblem,
   RosterImportError,
   type ParsedRoster,
   type RosterProblem,
@@ -119,7 +120,7 @@ export class RosterJobs {
       .catch((err: unknown) => {
         this.options.logger.error({ err, jobId }, 'roster import job failed');
         job.state = 'failed';
-        if (job.problems.length === 0) job.problems = [{ line: 1, reason: 'internal error' }];
+        if (job.problems.length === 0) job.problems = [rosterProblem(1, 'internal', {}, 'internal error')];
       })
       .finally(() => {
         if (!dryRun) this.importing = false;
@@ -139,7 +140,8 @@ export class RosterJobs {
     else {
       const decoded = await decodeRosterFile(file);
       if (!decoded.ok) {
-        job.problems = [{ line: 1, reason: decoded.refusal.message }];
+        const { reason, assumed } = decoded.refusal;
+        job.problems = [rosterProblem(1, 'roster_encoding', { reason, assumed }, decoded.refusal.message)];
         job.state = 'failed';
         if (!job.dryRun) {
           this.audit(staffId, decoded.refusal.code, { problems: 1, effectiveFrom });
@@ -153,7 +155,7 @@ export class RosterJobs {
     const s = split(csv);
     const headerIndex = s?.records.findIndex((r) => !r.blank) ?? -1;
     const header = s && headerIndex >= 0 ? s.records[headerIndex] : undefined;
-    const headerOk = header !== undefined && typeof readRosterHeader(header.fields) !== 'string';
+    const headerOk = header !== undefined && readRosterHeader(header.fields).ok;
     if (s && header && headerOk) {
       const rows = s.records.slice(headerIndex + 1).filter((r) => !r.blank);
       job.total = rows.length;
@@ -221,7 +223,9 @@ export class RosterJobs {
       if (!(err instanceof GenkanError)) throw err;
       // A month closed since the job started (month_closed) fails the job like a bad file.
       job.problems =
-        err instanceof RosterImportError ? [...err.problems] : [{ line: 1, reason: err.message }];
+        err instanceof RosterImportError
+          ? [...err.problems]
+          : [{ line: 1, code: err.code, params: err.params ?? {}, reason: err.message }];
       job.state = 'failed';
       this.audit(staffId, err.code, { problems: job.problems.length, effectiveFrom });
       return;

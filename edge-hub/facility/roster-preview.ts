@@ -5,6 +5,19 @@ import type { StoreOf } from '../store/hub-store.ts';
 
 const byChildId = (a: { childId: string }, b: { childId: string }) =>
   a.childId < b.childId ? -1 : a.childId > b.childId ? 1 : 0;
+const byGuardianId = (a: { guardianId: string }, b: { guardianId: string }) =>
+  a.guardianId < b.guardianId ? -1 : a.guardianId > b.guardianId ? 1 : 0;
+
+/**
+ * The guardians of the roster in effect on `date`: those of the import in effect then, or, on a hub whose
+ * roster predates dated imports, the live roster's.
+ */
+function guardiansOn(store: StoreOf<'history' | 'roster'>, date: string): Map<string, string> {
+  const imports = store.history.imports();
+  const guardians =
+    imports.length === 0 ? store.roster.read().guardians : (inEffect(imports, date)?.roster.guardians ?? []);
+  return new Map(guardians.map((g) => [g.id, g.name]));
+}
 
 /** On the roster from `date` on: not left before it (one who starts later counts). */
 const activeFrom = (child: { leftOn: string | null }, date: string) =>
@@ -14,10 +27,11 @@ const activeFrom = (child: { leftOn: string | null }, date: string) =>
  * What importing `parsed` effective `effectiveFrom` would change, by name: compared with the roster in
  * effect on that day (the snapshot of the day, its children not left by then). Added: on the file and not
  * on that roster; leaving: on that roster and not on the file (left out, or a left_on before the day); the
- * others may move class, be renamed or change care type.
+ * others may move class, be renamed or change care type. Guardians are compared with the import in effect
+ * that day: added, or no longer on the file.
  */
 export function previewRoster(
-  store: StoreOf<'history'>,
+  store: StoreOf<'history' | 'roster'>,
   parsed: ParsedRoster,
   effectiveFrom: string,
 ): RosterPreview {
@@ -60,6 +74,14 @@ export function previewRoster(
   for (const old of before.values()) {
     if (!after.has(old.id)) leaving.push({ childId: old.id, name: old.name });
   }
+  const guardiansBefore = guardiansOn(store, effectiveFrom);
+  const guardiansAfter = new Map(parsed.guardians.map((g) => [g.id, g.name]));
+  const guardiansAdded = [...guardiansAfter]
+    .filter(([id]) => !guardiansBefore.has(id))
+    .map(([guardianId, name]) => ({ guardianId, name }));
+  const guardiansRemoved = [...guardiansBefore]
+    .filter(([id]) => !guardiansAfter.has(id))
+    .map(([guardianId, name]) => ({ guardianId, name }));
   return {
     classes: parsed.classes.length,
     children: parsed.children.length,
@@ -73,5 +95,7 @@ export function previewRoster(
     moved: moved.sort(byChildId),
     renamed: renamed.sort(byChildId),
     careTypeChanged: careTypeChanged.sort(byChildId),
+    guardiansAdded: guardiansAdded.sort(byGuardianId),
+    guardiansRemoved: guardiansRemoved.sort(byGuardianId),
   };
 }

@@ -98,22 +98,49 @@ describe('parseRosterCsv', () => {
         ].join('\n'),
       ),
     ).toEqual([
-      { line: 2, reason: 'care_type must be standard or short (or empty for standard)' },
-      { line: 4, reason: 'child c002 has care_type standard here but short on line 3' },
-      { line: 5, reason: 'expected 9 columns, found 8' },
+      {
+        line: 2,
+        code: 'bad_care_type',
+        params: { column: 'care_type', value: 'long' },
+        reason: 'care_type must be standard or short (or empty for standard)',
+      },
+      {
+        line: 4,
+        code: 'care_type_differs',
+        params: { childId: 'c002', careType: 'standard', otherCareType: 'short', otherLine: 3 },
+        reason: 'child c002 has care_type standard here but short on line 3',
+      },
+      {
+        line: 5,
+        code: 'columns_count',
+        params: { expected: 9, found: 8 },
+        reason: 'expected 9 columns, found 8',
+      },
     ]);
   });
 
   it('refuses a wrong header', () => {
     expect(problemsOf('class,child\nk1,c1\n')).toEqual([
-      { line: 1, reason: expect.stringMatching(/header/) as string },
+      {
+        line: 1,
+        code: 'bad_header',
+        params: { expected: ROSTER_HEADER, optional: 'care_type, enrolled_on, left_on, birth_date' },
+        reason: expect.stringMatching(/header/) as string,
+      },
     ]);
-    expect(problemsOf(`${ROSTER_HEADER},extra\n`)[0]?.line).toBe(1);
+    expect(problemsOf(`${ROSTER_HEADER},extra\n`)[0]).toMatchObject({
+      line: 1,
+      code: 'unknown_column',
+      params: { column: 'extra' },
+    });
   });
 
   it('refuses an empty file and a file with no rows', () => {
-    expect(problemsOf('')[0]?.reason).toMatch(/empty/);
-    expect(problemsOf(`${ROSTER_HEADER}\n`)[0]?.reason).toMatch(/no children/);
+    expect(problemsOf('')[0]).toMatchObject({ line: 1, code: 'empty_file', reason: 'the file is empty' });
+    expect(problemsOf(`${ROSTER_HEADER}\n`)[0]).toMatchObject({
+      code: 'no_children',
+      reason: expect.stringMatching(/no children/) as string,
+    });
   });
 
   it('reports every bad row with its line number and reason', () => {
@@ -130,6 +157,16 @@ describe('parseRosterCsv', () => {
       ),
     );
     expect(problems.map((p) => p.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(problems.map((p) => [p.code, p.params])).toEqual([
+      ['bad_card', { column: 'card_uid', entry: 1 }],
+      ['bad_id', { column: 'class_id', value: 'k 1' }],
+      ['empty_field', { column: 'class_name' }],
+      ['empty_field', { column: 'child_name' }],
+      ['bad_id', { column: 'guardian_id', value: 'g/1' }],
+      ['empty_field', { column: 'guardian_name' }],
+      ['columns_count', { expected: 8, found: 5 }],
+      ['empty_field', { column: 'child_kana' }],
+    ]);
     expect(problems[0]?.reason).toMatch(/card_uid entry 1/);
     expect(problems[1]?.reason).toMatch(/class_id/);
     expect(problems[2]?.reason).toMatch(/class_name is empty/);
@@ -159,34 +196,76 @@ describe('parseRosterCsv', () => {
       ),
     );
     expect(problems).toEqual([
-      { line: 3, reason: 'class k1 is named "B" here but "A" on line 2' },
-      { line: 4, reason: 'child c1 is in class k2 here but in class k1 on line 2' },
-      { line: 5, reason: 'child c1 has a different name or kana than on line 2' },
-      { line: 6, reason: 'guardian g1 has a different name than on line 2' },
-      { line: 7, reason: 'a card in card_uid is already used by guardian g1 (line 2)' },
+      {
+        line: 3,
+        code: 'class_renamed',
+        params: { classId: 'k1', name: 'B', otherName: 'A', otherLine: 2 },
+        reason: 'class k1 is named "B" here but "A" on line 2',
+      },
+      {
+        line: 4,
+        code: 'child_moved',
+        params: { childId: 'c1', classId: 'k2', otherClassId: 'k1', otherLine: 2 },
+        reason: 'child c1 is in class k2 here but in class k1 on line 2',
+      },
+      {
+        line: 5,
+        code: 'child_renamed',
+        params: { childId: 'c1', otherLine: 2 },
+        reason: 'child c1 has a different name or kana than on line 2',
+      },
+      {
+        line: 6,
+        code: 'guardian_renamed',
+        params: { guardianId: 'g1', otherLine: 2 },
+        reason: 'guardian g1 has a different name than on line 2',
+      },
+      {
+        line: 7,
+        code: 'card_in_use',
+        params: { column: 'card_uid', guardianId: 'g1', otherLine: 2 },
+        reason: 'a card in card_uid is already used by guardian g1 (line 2)',
+      },
     ]);
   });
 
   it('still checks the valid fields of a row that has a bad one', () => {
-    expect(problemsOf(file('k1,A,c1,X,x,g1,G,zz', 'k1,B,c2,Y,y,g1,H,'))).toEqual([
-      { line: 2, reason: 'card_uid entry 1 is not a card UID (even number of 4–64 hex digits)' },
-      { line: 3, reason: 'class k1 is named "B" here but "A" on line 2' },
-      { line: 3, reason: 'guardian g1 has a different name than on line 2' },
+    expect(
+      problemsOf(file('k1,A,c1,X,x,g1,G,zz', 'k1,B,c2,Y,y,g1,H,')).map(({ line, code, reason }) => ({
+        line,
+        code,
+        reason,
+      })),
+    ).toEqual([
+      {
+        line: 2,
+        code: 'bad_card',
+        reason: 'card_uid entry 1 is not a card UID (even number of 4–64 hex digits)',
+      },
+      { line: 3, code: 'class_renamed', reason: 'class k1 is named "B" here but "A" on line 2' },
+      { line: 3, code: 'guardian_renamed', reason: 'guardian g1 has a different name than on line 2' },
     ]);
   });
 
   it('counts lines across quoted line breaks and blank lines', () => {
     const csv = [ROSTER_HEADER, 'k1,"A\r\nB",c1,X,x,,,', '', 'k1,"A\r\nB",c2,X,x,g1,G,nothex'].join('\r\n');
+    const lineBreak = 'class_name contains a control character or line break (U+000A at position 2)';
     expect(problemsOf(csv)).toEqual([
-      { line: 2, reason: 'class_name contains a control character or line break (U+000A at position 2)' },
-      { line: 5, reason: 'class_name contains a control character or line break (U+000A at position 2)' },
-      { line: 5, reason: 'card_uid entry 1 is not a card UID (even number of 4–64 hex digits)' },
+      { line: 2, code: 'bad_text', params: { column: 'class_name', position: 2 }, reason: lineBreak },
+      { line: 5, code: 'bad_text', params: { column: 'class_name', position: 2 }, reason: lineBreak },
+      {
+        line: 5,
+        code: 'bad_card',
+        params: { column: 'card_uid', entry: 1 },
+        reason: 'card_uid entry 1 is not a card UID (even number of 4–64 hex digits)',
+      },
     ]);
   });
 
   it('reports a file that is not CSV', () => {
     const problems = problemsOf(file('k1,"A,c1,X,x,,,'));
     expect(problems).toHaveLength(1);
+    expect(problems[0]?.code).toBe('not_csv');
     expect(problems[0]?.reason).toMatch(/not readable as CSV/);
   });
 });

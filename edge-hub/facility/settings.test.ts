@@ -129,26 +129,63 @@ describe('facility settings', () => {
   });
 
   it.each([
-    [{ closingTime: '24:00' }, 'bad_setting', 'closingTime'],
-    [{ defaultCutoff: '9:30' }, 'bad_setting', 'defaultCutoff'],
-    [{ careBands: { standard: { start: '18:00', end: '07:00' } } }, 'bad_setting', 'careBands.standard.end'],
-    [{ extendedCare: { roundingMinutes: 0 } }, 'bad_setting', 'extendedCare.roundingMinutes'],
-    [{ extendedCare: { graceMinutes: 2.5 } }, 'bad_setting', 'extendedCare.graceMinutes'],
-    [{ extendedCare: { rounding: 'sideways' } }, 'bad_setting', 'extendedCare.rounding'],
-    [{ classes: { k1: { maxChildrenPerStaff: 0 } } }, 'bad_setting', 'classes.k1.maxChildrenPerStaff'],
-    [{ classes: { nope: { cutoff: '09:00' } } }, 'unknown_class', 'classes.nope'],
-    [{ timeZone: 'Europe/Paris' }, 'time_zone_fixed', 'timeZone'],
-    [{ facilityName: ' ' }, 'bad_setting', 'facilityName'],
-    [{ facilityName: 'ひまわり\n保育園' }, 'bad_setting', 'facilityName'],
-    [{ facilityName: 'x'.repeat(201) }, 'bad_setting', 'facilityName'],
-    [{ facilityName: 7 }, 'bad_setting', 'facilityName'],
-    [{ colour: 'red' }, 'bad_setting', ''],
-  ])('refuse %j with the field and the reason, and change nothing', (patch, code, field) => {
+    [{ closingTime: '24:00' }, 'bad_setting', 'closingTime', { problem: 'bad_time' }],
+    [{ defaultCutoff: '9:30' }, 'bad_setting', 'defaultCutoff', { problem: 'bad_time' }],
+    [
+      { careBands: { standard: { start: '18:00', end: '07:00' } } },
+      'bad_setting',
+      'careBands.standard.end',
+      { problem: 'end_before_start' },
+    ],
+    [
+      { extendedCare: { roundingMinutes: 0 } },
+      'bad_setting',
+      'extendedCare.roundingMinutes',
+      { problem: 'too_small', min: 1, inclusive: 1 },
+    ],
+    [
+      { extendedCare: { graceMinutes: 2.5 } },
+      'bad_setting',
+      'extendedCare.graceMinutes',
+      { problem: 'not_integer' },
+    ],
+    [
+      { extendedCare: { rounding: 'sideways' } },
+      'bad_setting',
+      'extendedCare.rounding',
+      { problem: 'bad_choice' },
+    ],
+    [
+      { classes: { k1: { maxChildrenPerStaff: 0 } } },
+      'bad_setting',
+      'classes.k1.maxChildrenPerStaff',
+      { problem: 'too_small', min: 0, inclusive: 0 },
+    ],
+    [{ undoWindowMinutes: 61 }, 'bad_setting', 'undoWindowMinutes', { problem: 'too_big', max: 60 }],
+    [
+      { classes: { nope: { cutoff: '09:00' } } },
+      'unknown_class',
+      'classes.nope',
+      { problem: 'unknown_class' },
+    ],
+    [
+      { timeZone: 'Europe/Paris' },
+      'time_zone_fixed',
+      'timeZone',
+      { problem: 'time_zone_fixed', timeZone: 'Asia/Tokyo' },
+    ],
+    [{ facilityName: ' ' }, 'bad_setting', 'facilityName', { problem: 'not_empty' }],
+    [{ facilityName: 'ひまわり\n保育園' }, 'bad_setting', 'facilityName', { problem: 'bad_text' }],
+    [{ facilityName: 'x'.repeat(201) }, 'bad_setting', 'facilityName', { problem: 'too_long', max: 200 }],
+    [{ facilityName: 7 }, 'bad_setting', 'facilityName', { problem: 'bad_type' }],
+    [{ colour: 'red' }, 'bad_setting', '', { problem: 'unknown_field', keys: 'colour' }],
+  ])('refuse %j with the field and the reason, and change nothing', (patch, code, field, params) => {
     const before = readSettings(store);
     // A valid change next to the bad one: all or nothing.
     const attempt = () => updateSettings(store, { closingTime: '18:00', ...patch }, CLI);
     expect(attempt).toThrow(ValidationError);
-    expect(attempt).toThrow(expect.objectContaining({ code, field }) as Error);
+    // The field and the problem, with its limits, for the apps' wording (protocol/setting-problems.ts).
+    expect(attempt).toThrow(expect.objectContaining({ code, field, params: { field, ...params } }) as Error);
     if (field !== '') expect(attempt).toThrow(field);
     expect(readSettings(store)).toEqual(before);
   });

@@ -6,6 +6,7 @@ import {
   type ClassSettings,
   type FacilitySettings,
 } from '../../protocol/index.ts';
+import { settingProblemOf, type SettingIssue, type SettingProblem } from '../../protocol/setting-problems.ts';
 import type { AuditActorKind } from '../store/audit.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import { applySnapshotChange, namePatchOf, settingsPatchOf, today } from './history.ts';
@@ -29,16 +30,29 @@ export interface SettingsActor {
   deviceId?: string;
 }
 
-/** The first problem of a zod error as a ValidationError naming the field (`careBands.short.end`). */
-function refused(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ValidationError {
+/**
+ * The first problem of a zod error as a ValidationError naming the field (`careBands.short.end`), with
+ * params {field, problem, min?/max?} the admin app words next to the field (protocol/setting-problems.ts).
+ */
+function refused(issues: readonly (SettingIssue & { path: readonly PropertyKey[] })[]): ValidationError {
   const first = issues[0];
   const field = first?.path.map(String).join('.') ?? '';
   return new ValidationError(
     'bad_setting',
     `${field === '' ? 'settings' : field}: ${first?.message ?? 'invalid'}`,
     field,
+    first === undefined ? { problem: 'invalid' } : settingProblemOf(first),
   );
 }
+
+/** The facility name's problem (a setting's: protocol/setting-problems.ts). */
+function nameProblem(name: string): { problem: SettingProblem; max?: number } | undefined {
+  if (name === '') return { problem: 'not_empty' };
+  if (name.length > FACILITY_NAME_MAX) return { problem: 'too_long', max: FACILITY_NAME_MAX };
+  return textProblem(name, FACILITY_NAME_MAX) === undefined ? undefined : { problem: 'bad_text' };
+}
+
+const FACILITY_NAME_MAX = 200;
 
 /**
  * Applies a change (PATCH /api/settings, `genkan settings set`): validated as a whole, written and audited
@@ -59,13 +73,19 @@ export function updateSettings(
       'time_zone_fixed',
       `timeZone: the zone is chosen when the hub's data directory is created (${before.timeZone})`,
       'timeZone',
+      { problem: 'time_zone_fixed', timeZone: before.timeZone },
     );
   }
   const facilityName = p.facilityName?.trim();
   if (facilityName !== undefined) {
-    const problem = facilityName === '' ? 'must not be empty' : textProblem(facilityName, 200);
+    const problem = facilityName === '' ? 'must not be empty' : textProblem(facilityName, FACILITY_NAME_MAX);
     if (problem !== undefined) {
-      throw new ValidationError('bad_setting', `facilityName: ${problem}`, 'facilityName');
+      throw new ValidationError(
+        'bad_setting',
+        `facilityName: ${problem}`,
+        'facilityName',
+        nameProblem(facilityName),
+      );
     }
   }
   const classIds = new Set(store.roster.read().classes.map((c) => c.id));
@@ -76,6 +96,7 @@ export function updateSettings(
         'unknown_class',
         `classes.${id}: no such class on the roster`,
         `classes.${id}`,
+        { problem: 'unknown_class' },
       );
     }
     const old = classes[id];

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.ts';
 import { fixedClock } from '../../common/time.ts';
 import {
-  DAILY_LEDGER_COLUMNS,
   DailyLedgerSchema,
   MonthlyLedgerSchema,
   RollcallSchema,
@@ -204,14 +203,25 @@ describe('hub HTTP API', () => {
     const res = await get('/api/ledger/daily?date=2026-04-01&format=csv');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.csv"$/);
+    // RFC 6266: the ASCII name, and the name in the ledger's language.
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="ledger-2026-04-01\.csv"; filename\*=UTF-8''%E7%99%BB%E9%99%8D%E5%9C%92%E8%A8%98%E9%8C%B2%E7%B0%BF_.+_2026-04-01\.csv$/,
+    );
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     const lines = text.slice(1).split('\r\n');
-    expect(lines[0]).toBe(DAILY_LEDGER_COLUMNS.join(','));
-    expect(lines[2]).toMatch(/^ひよこ組,c001,山田 太郎,left,08:00,17:30,0,/);
-    expect(lines[3]).toMatch(/^りす組,c004,'=1\+2,present,09:00,,,/);
+    expect(lines[0]).toBe('組,園児ID,園児名,出欠,登園,降園,延長保育（分）,備考,訂正');
+    expect(lines[2]).toMatch(/^ひよこ組,c001,山田 太郎,降園済,08:00,17:30,0,/);
+    expect(lines[3]).toMatch(/^りす組,c004,'=1\+2,登園中,09:00,,,/);
+    // English on request: headings, values and the file name.
+    const en = await get('/api/ledger/daily?date=2026-04-01&format=csv&lang=en');
+    const enLines = (await en.text()).split('\r\n');
+    expect(enLines[0]).toBe('Class,Child ID,Child,Status,In,Out,Extended care (min),Note,Corrected');
+    expect(enLines[2]).toMatch(/^ひよこ組,c001,山田 太郎,Left,/);
+    expect(en.headers.get('content-disposition')).toMatch(
+      /filename\*=UTF-8''daily-record_.+_2026-04-01\.csv$/,
+    );
     const sjis = await get('/api/ledger/daily?date=2026-04-01&format=csv&encoding=sjis');
     expect(sjis.headers.get('content-type')).toMatch(/shift_jis/i);
     expect(new TextDecoder('shift_jis').decode(await sjis.arrayBuffer())).toBe(text.slice(1));
@@ -250,6 +260,7 @@ describe('hub HTTP API', () => {
       'monthly?month=2026-04&class=nope',
       'daily?date=2026-04-01&format=docx',
       'daily?date=2026-04-01&format=csv&encoding=latin1',
+      'daily?date=2026-04-01&format=csv&lang=fr',
     ]) {
       const res = await get(`/api/ledger/${q}`);
       expect(res.status, q).toBe(400);

@@ -30,16 +30,27 @@ import {
 import { rollcallOn, type RollcallLayout } from '../rollcall/rollcall.ts';
 import { readSettings, updateSettings } from '../facility/settings.ts';
 import { ledgerSource } from '../facility/history.ts';
-import { ledgerDateOf, ledgerFile, ledgerMonthOf, ledgerOutputOf } from '../../common/ledger-http.ts';
+import {
+  ledgerDateOf,
+  ledgerFile,
+  ledgerMonthOf,
+  ledgerOutputOf,
+  ledgerSettingsOf,
+} from '../../common/ledger-http.ts';
+import type { LedgerSource } from '../../common/ledger/source.ts';
 import { dailyLedger, monthlyLedger } from '../../common/ledger/engine.ts';
+import { registerExtendedLedger } from './extended-ledger.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import type { RelayHealth } from '../../protocol/admin.ts';
 import { renderHubMetrics } from './metrics.ts';
+import { registerStaffingApi } from './staffing-api.ts';
 import type { BrokerStats } from '../mqtt/device-login.ts';
 import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/relay.ts';
 
 export interface HttpApiOptions {
-  store: StoreOf<'facility' | 'events' | 'roster' | 'audit' | 'settings' | 'history' | 'corrections'> &
+  store: StoreOf<
+    'facility' | 'events' | 'roster' | 'audit' | 'settings' | 'history' | 'corrections' | 'people'
+  > &
     Transactional;
   logger: Logger;
   clock: Clock;
@@ -139,10 +150,10 @@ export function buildHttpApi(options: HttpApiOptions) {
     ) {
       return;
     }
-    // The director downloads ledgers from the admin app with its session instead of the token (GET only:
-    // the cookie is SameSite=Strict, and a GET changes nothing).
+    // The director downloads ledgers and the staffing report from the admin app with its session instead
+    // of the token (GET only: the cookie is SameSite=Strict, and a GET changes nothing).
     if (
-      route?.startsWith('/api/ledger/') === true &&
+      (route?.startsWith('/api/ledger/') === true || route?.startsWith('/api/staffing/') === true) &&
       req.method === 'GET' &&
       options.admin !== undefined &&
       adminSessionOf(options.admin.auth, req) !== undefined
@@ -236,6 +247,7 @@ export function buildHttpApi(options: HttpApiOptions) {
   if (options.tablet) registerTabletApi(app, options.tablet);
   if (options.admin) registerAdminApi(app, { ...options.admin, relayHealth });
   if (options.records) registerRecordsApi(app, { records: options.records, adminAuth: options.admin?.auth });
+  registerStaffingApi(app, { store, clock, facilityId, timeZone });
 
   app.get('/api/settings', () => readSettings(store));
 
@@ -258,12 +270,13 @@ export function buildHttpApi(options: HttpApiOptions) {
   const ledgerRoute = async (
     req: FastifyRequest<{ Querystring: Record<string, unknown> }>,
     reply: FastifyReply,
-    build: () => DailyLedger | MonthlyLedger,
+    build: () => { ledger: DailyLedger | MonthlyLedger; source: LedgerSource; lastDay: string },
   ) => {
     const output = ledgerOutputOf(req.query);
-    const ledger = build();
+    const { ledger, source, lastDay } = build();
     if (output.format === 'json') return ledger;
-    const file = await ledgerFile(ledger, output.format, output.encoding);
+    const settings = ledgerSettingsOf(source, lastDay, output.language);
+    const file = await ledgerFile(ledger, output.format, output.encoding, settings);
     return reply.type(file.contentType).header('content-disposition', file.disposition).send(file.body);
   };
   const today = () => localDate(clock.now(), timeZone);
@@ -272,7 +285,11 @@ export function buildHttpApi(options: HttpApiOptions) {
     ledgerRoute(req, reply, () => {
       const date = ledgerDateOf(req.query, today());
       const source = ledgerSource(store, facilityId, timeZone, date, date);
-      return dailyLedger(source, date, store.events.ledgerEvents(date, date));
+      return {
+        ledger: dailyLedger(source, date, store.events.ledgerEvents(date, date)),
+        source,
+        lastDay: date,
+      };
     }),
   );
 
@@ -282,9 +299,11 @@ export function buildHttpApi(options: HttpApiOptions) {
       // A class of any version in effect during the month; else the engine throws ValidationError
       // unknown_class (400), as this route did before.
       const source = ledgerSource(store, facilityId, timeZone, from, to);
-      return monthlyLedger(source, month, store.events.ledgerEvents(from, to), classId);
+      const ledger = monthlyLedger(source, month, store.events.ledgerEvents(from, to), classId);
+      return { ledger, source, lastDay: to };
     }),
   );
+  registerExtendedLedger(app, { store, facilityId, timeZone, today });
 
   return app;
 }

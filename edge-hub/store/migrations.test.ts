@@ -376,6 +376,78 @@ describe('hub migrations', () => {
     }
   });
 
+  it('18 adds the JSON settings groups (null: the defaults) and an optional birth date of each child', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 17 });
+    db.prepare("INSERT INTO classes (id, name, position) VALUES ('k1', 'ひよこ組', 0)").run();
+    db.prepare("INSERT INTO children (id, name, kana, class_id) VALUES ('c1', 'n', 'k', 'k1')").run();
+    db.close();
+    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 18 });
+    try {
+      expect(columns(up, 'facility_settings').slice(-3)).toEqual([
+        'ledger_json',
+        'extended_report_json',
+        'staffing_json',
+      ]);
+      expect(columns(up, 'children').at(-1)).toBe('birth_date');
+      expect(
+        up.prepare('SELECT ledger_json, extended_report_json, staffing_json FROM facility_settings').all(),
+      ).toEqual([{ ledger_json: null, extended_report_json: null, staffing_json: null }]);
+      expect(up.prepare('SELECT id, birth_date FROM children').all()).toEqual([
+        { id: 'c1', birth_date: null },
+      ]);
+      expect(() => up.prepare("UPDATE facility_settings SET staffing_json = '{not json'").run()).toThrow(
+        /CHECK|JSON/,
+      );
+      up.prepare('UPDATE facility_settings SET staffing_json = ?').run('{"minimumStaff":2}');
+      expect(() => up.prepare("UPDATE children SET birth_date = '1 April 2024'").run()).toThrow(/CHECK/);
+      up.prepare("UPDATE children SET birth_date = '2024-04-01'").run();
+    } finally {
+      up.close();
+    }
+  });
+
+  it('19 keeps every staff count entered as a dated row, starting from the counts already there', () => {
+    const db = openDatabase(file, { migrations: hubMigrations, targetVersion: 18 });
+    db.prepare(
+      "INSERT INTO staff_on_duty VALUES ('k1', '2026-04-01', 3, 's1', '2026-04-01T00:30:00.000Z')",
+    ).run();
+    db.close();
+    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 19 });
+    try {
+      expect(columns(up, 'staff_on_duty_changes')).toEqual([
+        'id',
+        'class_id',
+        'local_date',
+        'at',
+        'count',
+        'staff_id',
+      ]);
+      expect(indexes(up, 'staff_on_duty_changes')).toContain('staff_on_duty_changes_day');
+      // The count already entered is known from its last change; staff_on_duty keeps it as it was.
+      expect(
+        up.prepare('SELECT class_id, local_date, at, count, staff_id FROM staff_on_duty_changes').all(),
+      ).toEqual([
+        {
+          class_id: 'k1',
+          local_date: '2026-04-01',
+          at: '2026-04-01T00:30:00.000Z',
+          count: 3,
+          staff_id: 's1',
+        },
+      ]);
+      expect(up.prepare('SELECT count FROM staff_on_duty').all()).toEqual([{ count: 3 }]);
+      expect(() =>
+        up
+          .prepare(
+            "INSERT INTO staff_on_duty_changes (class_id, local_date, at, count, staff_id) VALUES ('k1', '2026-04-01', 't', -1, 's1')",
+          )
+          .run(),
+      ).toThrow(/CHECK/);
+    } finally {
+      up.close();
+    }
+  });
+
   it('a new data directory gets its QR key pair on first open, and keeps it', () => {
     const store = HubStore.open(dir);
     const publicKey = store.facility.meta().qrPublicKey;

@@ -364,4 +364,28 @@ export const hubMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 19,
+    name: 'dated record of the staff on duty',
+    up: (db) => {
+      // Every staff count entered on a tablet, with its instant and who entered it: the daily staffing
+      // report takes the count in effect at each time from here. staff_on_duty keeps the latest count per
+      // class and day. A count entered before this migration is known from its last change only.
+      db.exec(`
+        CREATE TABLE staff_on_duty_changes (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          class_id TEXT NOT NULL,
+          local_date TEXT NOT NULL,
+          -- UTC ISO 8601, so that text order is time order
+          at TEXT NOT NULL,
+          count INTEGER NOT NULL CHECK (count >= 0),
+          staff_id TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX staff_on_duty_changes_day ON staff_on_duty_changes (local_date, class_id, at);
+        INSERT INTO staff_on_duty_changes (class_id, local_date, at, count, staff_id)
+          SELECT class_id, local_date, updated_at, count, updated_by FROM staff_on_duty
+          ORDER BY local_date, updated_at;
+      `);
+    },
+  },
 ];

@@ -32,6 +32,18 @@ export interface SessionRow {
   expiresAt: string;
 }
 
+/** One staff count entered on a tablet (table staff_on_duty_changes): it holds from `at` on that day. */
+export interface StaffCountChange {
+  classId: string;
+  /** The business day (the facility's zone). */
+  date: string;
+  /** When it was entered (UTC ISO 8601). */
+  at: string;
+  count: number;
+  /** Who entered it. */
+  staffId: string;
+}
+
 /** A session of the admin web app (table admin_sessions); times are UTC ISO 8601. */
 export interface AdminSessionRow {
   tokenHash: string;
@@ -43,7 +55,8 @@ export interface AdminSessionRow {
 
 /**
  * Staff accounts with their PIN hashes, their sessions on tablets and in the admin web app, and the staff
- * on duty per class and day (tables staff, sessions, admin_sessions, staff_on_duty).
+ * on duty per class and day (tables staff, sessions, admin_sessions, staff_on_duty and its dated record
+ * staff_on_duty_changes).
  */
 export interface PeopleStore {
   /** Creates a staff account or updates an existing one; returns the account as it was (undefined: new). */
@@ -65,6 +78,8 @@ export interface PeopleStore {
   deleteSessionsOnDevice(deviceId: string): number;
   /** Forgets sessions past their absolute end; returns how many. */
   pruneSessions(now: Date): number;
+  /** Every stored tablet session (live or not; the caller applies the idle rule), newest first. */
+  tabletSessions(): SessionRow[];
 
   createAdminSession(row: AdminSessionRow): void;
   adminSession(tokenHash: string): AdminSessionRow | undefined;
@@ -77,10 +92,17 @@ export interface PeopleStore {
 
   /** Staff on duty per class on a business day, as entered on a tablet. */
   staffOnDuty(date: string): Map<string, number>;
-  /** Returns the count before (undefined: none entered). */
+  /**
+   * Sets the count of a class on a day, and records the change with its instant and who made it (call
+   * within a transaction). Returns the count before (undefined: none entered).
+   */
   setStaffOnDuty(classId: string, date: string, count: number, staffId: string): number | undefined;
+  /** Every count entered on a business day, oldest first (the dated staffing record). */
+  staffOnDutyChanges(date: string): StaffCountChange[];
   /** Deletes the staff-on-duty counts of days before `date` (retention); returns how many. */
   deleteStaffOnDutyBefore(date: string): number;
+  /** Deletes the recorded changes of days before `date` (retention); returns how many. */
+  deleteStaffOnDutyChangesBefore(date: string): number;
 }
 
 export class SqlitePeopleStore implements PeopleStore {
@@ -196,6 +218,15 @@ export class SqlitePeopleStore implements PeopleStore {
     return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now.toISOString()).changes;
   }
 
+  tabletSessions(): SessionRow[] {
+    return this.db
+      .prepare<[], SessionRow>(
+        `SELECT token_hash AS tokenHash, staff_id AS staffId, device_id AS deviceId, created_at AS createdAt,
+           last_seen_at AS lastSeenAt, expires_at AS expiresAt FROM sessions ORDER BY created_at DESC`,
+      )
+      .all();
+  }
+
   // ---- admin sessions (web app at /admin: edge-hub/admin/auth.ts) -----------------------------------
 
   createAdminSession(row: AdminSessionRow): void {
@@ -247,17 +278,36 @@ export class SqlitePeopleStore implements PeopleStore {
 
   setStaffOnDuty(classId: string, date: string, count: number, staffId: string): number | undefined {
     const before = this.staffOnDuty(date).get(classId);
+    const at = this.clock.now().toISOString();
     this.db
       .prepare(
         `INSERT INTO staff_on_duty (class_id, local_date, count, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (class_id, local_date) DO UPDATE SET count = excluded.count,
            updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
       )
-      .run(classId, date, count, staffId, this.clock.now().toISOString());
+      .run(classId, date, count, staffId, at);
+    this.db
+      .prepare(
+        'INSERT INTO staff_on_duty_changes (class_id, local_date, at, count, staff_id) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(classId, date, at, count, staffId);
     return before;
+  }
+
+  staffOnDutyChanges(date: string): StaffCountChange[] {
+    return this.db
+      .prepare<[string], StaffCountChange>(
+        `SELECT class_id AS classId, local_date AS date, at, count, staff_id AS staffId
+           FROM staff_on_duty_changes WHERE local_date = ? ORDER BY at, id`,
+      )
+      .all(date);
   }
 
   deleteStaffOnDutyBefore(date: string): number {
     return this.db.prepare('DELETE FROM staff_on_duty WHERE local_date < ?').run(date).changes;
+  }
+
+  deleteStaffOnDutyChangesBefore(date: string): number {
+    return this.db.prepare('DELETE FROM staff_on_duty_changes WHERE local_date < ?').run(date).changes;
   }
 }

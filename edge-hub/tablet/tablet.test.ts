@@ -716,7 +716,11 @@ describe('staff tablet API on a real hub', () => {
       });
       expect(bad.status).toBe(400);
       expect(await bad.json()).toEqual({
-        error: { code: 'bad_setting', message: expect.stringContaining('classes.k2.cutoff') as string },
+        error: {
+          code: 'bad_setting',
+          message: expect.stringContaining('classes.k2.cutoff') as string,
+          params: { field: 'classes.k2.cutoff', problem: 'bad_time' },
+        },
       });
       const noToken = await fetch(`${base}/api/settings`, { headers: { cookie: cookies.join('; ') } });
       expect(noToken.status).toBe(401);

@@ -9,6 +9,8 @@ import type {
   TabletRollcall,
 } from '../../protocol/index.ts';
 import { rollcallLayout, sortEvents, voidedIds } from '../rollcall/rollcall.ts';
+import { ageGroupOf } from '../staffing/ages.ts';
+import { addAgeCounts, classRequirement, emptyAgeCounts, facilityRequirement } from '../staffing/required.ts';
 import type { StoreOf } from '../store/hub-store.ts';
 import type { RosterData } from '../store/roster.ts';
 
@@ -85,6 +87,10 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
   const staffNames = store.people.staffNames();
   const guardianNames = new Map(roster.guardians.map((g) => [g.id, g.name]));
   const kanaOf = new Map(roster.children.map((c) => [c.id, c.kana]));
+  const ageOf = new Map(roster.children.map((c) => [c.id, ageGroupOf(c.birthDate, date)]));
+  const facilityPresent = emptyAgeCounts();
+  // Staff entered per class, summed; `entered` false while no class has a count.
+  const onDutyTotal = { sum: 0, entered: false };
 
   const events = store.events.rollcallEventsOn(date);
   const removed = voidedIds(events);
@@ -109,6 +115,7 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
     const cutoff = own?.cutoff ?? settings.defaultCutoff;
     const cutoffPassed = nowHm >= cutoff;
     const counts = emptyCounts();
+    const present = emptyAgeCounts();
     const children = cls.children.map(({ id, name }): TabletChild => {
       const list = byChild.get(id) ?? [];
       let status: RollcallStatus = 'not_arrived';
@@ -152,6 +159,7 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
       }
       count(counts, status);
       count(total, status);
+      if (status === 'present') present[ageOf.get(id) ?? 'unknown']++;
       const unaccounted = cutoffPassed && status === 'not_arrived';
       const stillPresentAtClosing = closingPassed && status === 'present';
       if (unaccounted) attention.push({ childId: id, classId: cls.id, why: 'unaccounted' });
@@ -179,6 +187,12 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
     });
     const staffOnDuty = onDuty.get(cls.id) ?? null;
     const maxChildrenPerStaff = own?.maxChildrenPerStaff ?? null;
+    const need = classRequirement(present, settings.staffing.childrenPerStaff, maxChildrenPerStaff);
+    addAgeCounts(facilityPresent, present);
+    if (staffOnDuty !== null) {
+      onDutyTotal.sum += staffOnDuty;
+      onDutyTotal.entered = true;
+    }
     return {
       id: cls.id,
       name: cls.name,
@@ -190,9 +204,17 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
         staffOnDuty !== null &&
         maxChildrenPerStaff !== null &&
         counts.present > staffOnDuty * maxChildrenPerStaff,
+      staffing: {
+        present,
+        requiredByAge: need.byAge,
+        required: need.required,
+        understaffed: staffOnDuty !== null && staffOnDuty < need.required,
+      },
       children,
     };
   });
+  const facilityRequired = facilityRequirement(facilityPresent, settings.staffing);
+  const facilityOnDuty = onDutyTotal.entered ? onDutyTotal.sum : null;
   return {
     facilityId: src.facilityId,
     facilityName: src.facilityName,
@@ -201,6 +223,13 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
     generatedAt: formatRfc3339(now, timeZone),
     closingTime: settings.closingTime,
     counts: total,
+    staffing: {
+      present: facilityPresent,
+      required: facilityRequired,
+      minimumStaff: settings.staffing.minimumStaff,
+      staffOnDuty: facilityOnDuty,
+      understaffed: facilityOnDuty !== null && facilityOnDuty < facilityRequired,
+    },
     classes,
     attention,
   };

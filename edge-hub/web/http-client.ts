@@ -6,12 +6,16 @@
 
 export type ApiFailure =
   | { readonly kind: 'network' }
-  /** The hub answered with an error: its HTTP status, typed code and, for 429, the wait in seconds. */
+  /**
+   * The hub answered with an error: its HTTP status, typed code, the params the apps word it from
+   * (protocol/error-catalogue.ts; empty when none) and, for 429, the wait in seconds.
+   */
   | {
       readonly kind: 'http';
       readonly status: number;
       readonly code: string;
       readonly message: string;
+      readonly params: Readonly<Record<string, string | number>>;
       readonly retryAfterSeconds: number | null;
     }
   /** The hub answered 2xx with a body that does not match the contract. */
@@ -26,14 +30,20 @@ export type Body = { json: unknown } | { csv: string } | { file: Blob };
 async function failureOf(res: Response): Promise<ApiFailure> {
   let code = 'http_' + String(res.status);
   let message = res.statusText;
+  const params: Record<string, string | number> = {};
   try {
     const body: unknown = await res.json();
     if (typeof body === 'object' && body !== null && 'error' in body) {
       const error = body.error;
       if (typeof error === 'object' && error !== null) {
-        const e = error as { code?: unknown; message?: unknown };
+        const e = error as { code?: unknown; message?: unknown; params?: unknown };
         if (typeof e.code === 'string') code = e.code;
         if (typeof e.message === 'string') message = e.message;
+        if (typeof e.params === 'object' && e.params !== null) {
+          for (const [k, v] of Object.entries(e.params)) {
+            if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+          }
+        }
       }
     }
   } catch {
@@ -45,6 +55,7 @@ async function failureOf(res: Response): Promise<ApiFailure> {
     status: res.status,
     code,
     message,
+    params,
     retryAfterSeconds: Number.isFinite(retry) && retry > 0 ? retry : null,
   };
 }

@@ -4,11 +4,14 @@ import { getSession, getSettings, signOut, type ApiFailure } from './api.ts';
 import { MESSAGES, type Locale, type Messages, type Page } from './messages.ts';
 import { MonthsPage } from './MonthsPage.tsx';
 import { OpenDaysPage } from './OpenDaysPage.tsx';
-import { AuditPage, DevicesPage, LedgerPage, OverviewPage } from './Pages.tsx';
+import { AuditPage } from './AuditPage.tsx';
+import { DevicesPage } from './DevicesPage.tsx';
+import { LedgerPage, OverviewPage } from './Pages.tsx';
 import { RecordsPage } from './RecordsPage.tsx';
 import { RosterPage } from './RosterPage.tsx';
 import { SettingsPage } from './SettingsPage.tsx';
 import { SignIn } from './SignIn.tsx';
+import { StaffingReportPage } from './StaffingReportPage.tsx';
 
 const PAGES: readonly Page[] = [
   'overview',
@@ -20,6 +23,7 @@ const PAGES: readonly Page[] = [
   'devices',
   'audit',
   'ledger',
+  'staffing',
 ];
 
 /** Props every page gets: the texts, and what to do when the session turns out to be gone. */
@@ -85,7 +89,7 @@ export function App() {
       setSession(null);
       setNotice(t.sessionEnded);
     } else {
-      setNotice(failure.kind === 'http' ? t.error(failure.code) : t.error(failure.kind));
+      setNotice(failure.kind === 'http' ? t.error(failure.code, failure.params) : t.error(failure.kind));
     }
   }, []);
 
@@ -170,6 +174,7 @@ export function App() {
           {page === 'ledger' && <LedgerPage m={m} onFailure={onFailure} />}
           {page === 'open-days' && <OpenDaysPage m={m} onFailure={onFailure} />}
           {page === 'months' && <MonthsPage m={m} onFailure={onFailure} />}
+          {page === 'staffing' && <StaffingReportPage m={m} onFailure={onFailure} />}
         </main>
       </>
     );

@@ -4,10 +4,12 @@ import { issueGuardianQr, revokeGuardianQr } from './api.ts';
 import type { PageProps } from './App.tsx';
 import { GuardianCardsCell } from './GuardianCardsCell.tsx';
 import { GuardianPinCell } from './GuardianPinCell.tsx';
+import { QrCardDialog } from './QrCardDialog.tsx';
+import { QrSheetDownload } from './QrSheetDownload.tsx';
 
 /**
- * The current roster's guardians: their children, cards, QR codes (issue, revoke) and kiosk PINs, and the
- * QR card just issued, ready to print.
+ * The current roster's guardians: their children, cards, QR codes (issue, revoke) and kiosk PINs; the QR
+ * card just issued in a dialog, ready to print; and every card at once as the A4 sheet.
  */
 export function GuardiansTable({ roster, m, onFailure }: { roster: AdminRoster } & PageProps) {
   const r = m.roster;
@@ -32,8 +34,10 @@ export function GuardiansTable({ roster, m, onFailure }: { roster: AdminRoster }
     setCard((c) => (c?.guardianId === guardianId ? null : c));
   };
   const childName = new Map(roster.children.map((c) => [c.id, c.name]));
+  const guardianName = new Map(roster.guardians.map((g) => [g.id, g.name]));
   return (
     <>
+      <QrSheetDownload roster={roster} m={m} />
       <h3>
         {r.guardians} ({roster.guardians.length})
       </h3>
@@ -102,22 +106,14 @@ export function GuardiansTable({ roster, m, onFailure }: { roster: AdminRoster }
         </tbody>
       </table>
       {card !== null && (
-        <figure className="qr-card" data-testid="guardian-qr-card" data-guardian-id={card.guardianId}>
-          <img
-            src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(card.svg)}`}
-            alt={r.qrCardAlt}
-            width={480}
-          />
-          <figcaption>
-            {r.qrCardNote(card.expiresAt.slice(0, 10))}{' '}
-            <a
-              href={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(card.svg)}`}
-              download={`qr-${card.guardianId}.svg`}
-            >
-              {r.download}
-            </a>
-          </figcaption>
-        </figure>
+        <QrCardDialog
+          card={card}
+          guardianName={guardianName.get(card.guardianId) ?? card.guardianId}
+          m={m}
+          onClose={() => {
+            setCard(null);
+          }}
+        />
       )}
     </>
   );

@@ -31,44 +31,61 @@ export function ImportPreview({ preview, m }: { preview: RosterPreview; m: Messa
   );
 }
 
+interface PreviewItem {
+  /** A child's id, or a guardian's (`guardian` set). */
+  id: string;
+  guardian?: boolean;
+  text: string;
+}
+
 /**
- * The preview's children by what happens to them, only the lists that have someone; those leaving first:
- * a child left off the file by mistake is the costly slip.
+ * The preview's children, then guardians, by what happens to them, named, only the lists that have someone;
+ * those leaving first: a child left off the file by mistake is the costly slip.
  */
 function PreviewLists({ preview, m }: { preview: RosterPreview; m: Messages }) {
   const r = m.roster;
   const care = (t: 'standard' | 'short') => r.careType[t];
-  const lists: { key: string; title: string; items: { childId: string; text: string }[] }[] = [
+  const lists: { key: string; title: string; items: PreviewItem[] }[] = [
     {
       key: 'leaving',
       title: r.removed,
-      items: preview.leaving.map((c) => ({ childId: c.childId, text: c.name })),
+      items: preview.leaving.map((c) => ({ id: c.childId, text: c.name })),
     },
     {
       key: 'moved',
       title: r.moved,
       items: preview.moved.map((c) => ({
-        childId: c.childId,
+        id: c.childId,
         text: r.childChange(c.name, r.change(c.from, c.to)),
       })),
     },
     {
       key: 'renamed',
       title: r.renamed,
-      items: preview.renamed.map((c) => ({ childId: c.childId, text: r.change(c.from, c.to) })),
+      items: preview.renamed.map((c) => ({ id: c.childId, text: r.change(c.from, c.to) })),
     },
     {
       key: 'care-type',
       title: r.careTypeChanged,
       items: preview.careTypeChanged.map((c) => ({
-        childId: c.childId,
+        id: c.childId,
         text: r.childChange(c.name, r.change(care(c.from), care(c.to))),
       })),
     },
     {
       key: 'added',
       title: r.added,
-      items: preview.added.map((c) => ({ childId: c.childId, text: r.inClass(c.name, c.className) })),
+      items: preview.added.map((c) => ({ id: c.childId, text: r.inClass(c.name, c.className) })),
+    },
+    {
+      key: 'guardians-removed',
+      title: r.guardiansRemoved,
+      items: preview.guardiansRemoved.map((g) => ({ id: g.guardianId, guardian: true, text: g.name })),
+    },
+    {
+      key: 'guardians-added',
+      title: r.guardiansAdded,
+      items: preview.guardiansAdded.map((g) => ({ id: g.guardianId, guardian: true, text: g.name })),
     },
   ].filter((l) => l.items.length > 0);
   if (lists.length === 0) return <p>{r.noChildChanges}</p>;
@@ -81,7 +98,11 @@ function PreviewLists({ preview, m }: { preview: RosterPreview; m: Messages }) {
           </h4>
           <ul>
             {l.items.slice(0, PREVIEW_LIST_MAX).map((c) => (
-              <li key={c.childId} data-child-id={c.childId}>
+              <li
+                key={c.id}
+                data-child-id={c.guardian === true ? undefined : c.id}
+                data-guardian-id={c.guardian === true ? c.id : undefined}
+              >
                 {c.text}
               </li>
             ))}

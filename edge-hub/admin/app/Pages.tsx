@@ -1,15 +1,10 @@
-import { useEffect, useState, type SyntheticEvent } from 'react';
-import {
-  ADMIN_TEST_IDS,
-  type AdminAuditEntry,
-  type AdminChart,
-  type AdminDevice,
-  type AdminPairing,
-} from '../../../protocol/admin.ts';
-import { getAudit, getChart, getDevices, getRoster, pairDevice, removeDevice } from './api.ts';
+import { useEffect, useState } from 'react';
+import { ADMIN_TEST_IDS, type AdminChart } from '../../../protocol/admin.ts';
+import { getChart, getRoster } from './api.ts';
 import type { PageProps } from './App.tsx';
 import { OpenDaysSummary } from './OpenDaysSummary.tsx';
 import { RelayPanel } from './RecordsPage.tsx';
+import { TodayPanel } from './TodayPanel.tsx';
 import { bucketTime, chartGeometry, LEDGER_FORMATS, ledgerUrl, todayIso } from './logic.ts';
 
 const CHART_W = 960;
@@ -41,6 +36,7 @@ export function OverviewPage({ m, onFailure }: PageProps) {
   const g = chart && chartGeometry(chart, CHART_W, CHART_H);
   return (
     <>
+      <TodayPanel m={m} onFailure={onFailure} />
       <RelayPanel m={m} onFailure={onFailure} />
       <OpenDaysSummary m={m} onFailure={onFailure} />
       <section className="card">
@@ -94,211 +90,6 @@ export function OverviewPage({ m, onFailure }: PageProps) {
         )}
       </section>
     </>
-  );
-}
-
-export function DevicesPage({ m, onFailure }: PageProps) {
-  const [devices, setDevices] = useState<AdminDevice[] | null>(null);
-  const [deviceId, setDeviceId] = useState('');
-  const [role, setRole] = useState<'kiosk' | 'tablet'>('kiosk');
-  const [pairing, setPairing] = useState<AdminPairing | null>(null);
-  /** Moves on each removal: the list reloads. */
-  const [removals, setRemovals] = useState(0);
-  const d = m.devices;
-
-  useEffect(() => {
-    let cancelled = false;
-    const load = () => {
-      void getDevices().then((r) => {
-        if (cancelled) return;
-        if (r.ok) setDevices(r.value.devices);
-        else onFailure(r.failure);
-      });
-    };
-    load();
-    const timer = window.setInterval(load, 10_000);
-    return () => {
-      cancelled = true;
-      window.clearInterval(timer);
-    };
-  }, [onFailure, pairing, removals]);
-
-  const remove = (id: string): void => {
-    if (!window.confirm(d.confirmRemove(id))) return;
-    void removeDevice(id).then((r) => {
-      if (r.ok) setRemovals((n) => n + 1);
-      else onFailure(r.failure);
-    });
-  };
-
-  const onSubmit = (e: SyntheticEvent): void => {
-    e.preventDefault();
-    if (deviceId.trim() === '') return;
-    void pairDevice({ deviceId: deviceId.trim(), role }).then((r) => {
-      if (r.ok) setPairing(r.value);
-      else onFailure(r.failure);
-    });
-  };
-
-  return (
-    <>
-      <section className="card">
-        <h2>{d.title}</h2>
-        <table data-testid="device-list">
-          <thead>
-            <tr>
-              <th>{d.id}</th>
-              <th>{d.role}</th>
-              <th>{d.online}</th>
-              <th>{d.lastSeen}</th>
-              <th>{d.outbox}</th>
-              <th>{d.readers}</th>
-              <th>{d.version}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {(devices ?? []).map((x) => (
-              <tr key={x.id} data-device-id={x.id} data-online={String(x.online)}>
-                <td>{x.id}</td>
-                <td>{d.roles[x.role]}</td>
-                <td className={x.online ? 'ok' : 'muted'}>{x.online ? d.online : d.offline}</td>
-                <td>{x.lastSeen ?? d.never}</td>
-                <td>{x.outbox ?? d.never}</td>
-                <td data-testid="device-readers">
-                  {x.readers === null
-                    ? d.never
-                    : x.readers.map((r) => `${r.name} ${r.attached ? '✓' : d.detached}`).join(' · ')}
-                </td>
-                <td>{x.version ?? d.never}</td>
-                <td>
-                  <button
-                    type="button"
-                    data-testid="device-remove"
-                    data-device-id={x.id}
-                    onClick={() => {
-                      remove(x.id);
-                    }}
-                  >
-                    {d.remove}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      <section className="card">
-        <h2>{d.addTitle}</h2>
-        <form className="row" onSubmit={onSubmit}>
-          <label>
-            {d.id}{' '}
-            <input
-              data-testid="pair-device-id"
-              value={deviceId}
-              onChange={(e) => {
-                setDeviceId(e.target.value);
-              }}
-            />
-          </label>
-          <select
-            data-testid="pair-role"
-            value={role}
-            onChange={(e) => {
-              setRole(e.target.value === 'tablet' ? 'tablet' : 'kiosk');
-            }}
-          >
-            <option value="kiosk">{d.roles.kiosk}</option>
-            <option value="tablet">{d.roles.tablet}</option>
-          </select>
-          <button type="submit" className="primary" data-testid="pair-submit">
-            {d.add}
-          </button>
-        </form>
-        {pairing && (
-          <figure className="pairing" data-testid="pairing-qr" data-device-id={pairing.deviceId}>
-            <img
-              alt={pairing.deviceId}
-              src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(pairing.svg)}`}
-              width={240}
-              height={240}
-            />
-            <figcaption>{d.scan(pairing.role, pairing.expiresAt)}</figcaption>
-          </figure>
-        )}
-      </section>
-    </>
-  );
-}
-
-const json = (v: unknown): string => (v === null || v === undefined ? '' : JSON.stringify(v));
-
-export function AuditPage({ m, onFailure }: PageProps) {
-  const [entries, setEntries] = useState<AdminAuditEntry[]>([]);
-  const [next, setNext] = useState<number | null>(null);
-  const a = m.audit;
-
-  useEffect(() => {
-    let cancelled = false;
-    void getAudit(null).then((r) => {
-      if (cancelled) return;
-      if (r.ok) {
-        setEntries(r.value.entries);
-        setNext(r.value.nextBefore);
-      } else onFailure(r.failure);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [onFailure]);
-
-  return (
-    <section className="card">
-      <h2>{a.title}</h2>
-      <table data-testid="audit-log" className="audit">
-        <thead>
-          <tr>
-            <th>{a.at}</th>
-            <th>{a.actor}</th>
-            <th>{a.action}</th>
-            <th>{a.subject}</th>
-            <th>{a.outcome}</th>
-            <th>{a.change}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.id} data-action={e.action} data-outcome={e.outcome}>
-              <td>{new Date(e.at).toLocaleString(m.intlLocale)}</td>
-              <td>{`${e.actorKind}${e.actorId === null ? '' : `:${e.actorId}`}`}</td>
-              <td>{e.action}</td>
-              <td>{e.subject ?? ''}</td>
-              <td>{e.outcome}</td>
-              <td className="change">
-                {json(e.before)}
-                {e.before !== null && e.after !== null ? ' → ' : ''}
-                {json(e.after)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {next !== null && (
-        <button
-          type="button"
-          onClick={() => {
-            void getAudit(next).then((r) => {
-              if (r.ok) {
-                setEntries([...entries, ...r.value.entries]);
-                setNext(r.value.nextBefore);
-              } else onFailure(r.failure);
-            });
-          }}
-        >
-          {a.more}
-        </button>
-      )}
-    </section>
   );
 }
 

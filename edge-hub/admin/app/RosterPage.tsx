@@ -171,7 +171,7 @@ export function RosterPage({ m, onFailure }: PageProps) {
                 {problems.map((p, i) => (
                   <tr key={`${String(p.line)}-${String(i)}`} data-line={p.line}>
                     <td>{p.line}</td>
-                    <td>{p.reason}</td>
+                    <td data-code={p.code}>{r.problem(p)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -10,6 +10,10 @@ import {
 import { getRoster, getSettings, patchSettings } from './api.ts';
 import type { PageProps } from './App.tsx';
 import { fieldErrorOf } from './logic.ts';
+import { StaffingSection } from './StaffingSection.tsx';
+import { ExtendedReportSection } from './ExtendedReportSection.tsx';
+import { LedgerSettingsSection } from './LedgerSettingsSection.tsx';
+import type { SettingsMessages } from './settings-messages.ts';
 
 /** The form's values as typed (text), by settings path. */
 type Values = Record<string, string>;
@@ -80,7 +84,8 @@ export function SettingsPage({
   const [settings, setSettings] = useState<FacilitySettings | null>(null);
   const [classes, setClasses] = useState<{ id: string; name: string }[]>([]);
   const [values, setValues] = useState<Values>({});
-  const [error, setError] = useState<{ field: string; reason: string } | null>(null);
+  // The reason is worded at each render: switching the language rewords a refusal shown.
+  const [error, setError] = useState<{ field: string; reason: (t: SettingsMessages) => string } | null>(null);
   const [saved, setSaved] = useState(false);
   const [working, setWorking] = useState(false);
   const s = m.settings;
@@ -117,7 +122,7 @@ export function SettingsPage({
     const patch = patchOf(values, ids);
     // Checked here as the hub checks it (the same schema), so a mistyped guard is named before sending.
     if (!FacilitySettingsSchema.shape.reversalGuardMinutes.safeParse(patch.reversalGuardMinutes).success) {
-      setError({ field: 'reversalGuardMinutes', reason: s.reversalGuardInvalid });
+      setError({ field: 'reversalGuardMinutes', reason: (t) => t.reversalGuardInvalid });
       return;
     }
     setWorking(true);
@@ -130,7 +135,14 @@ export function SettingsPage({
         setValues(valuesOf(r.value, ids));
         onSaved?.(r.value);
       } else if (r.failure.kind === 'http' && r.failure.status === 400) {
-        setError(fieldErrorOf(r.failure.message));
+        // The hub names the field and the problem in params; the English message is the fallback.
+        const { code, params, message } = r.failure;
+        const english = fieldErrorOf(message);
+        const field = params['field'];
+        setError({
+          field: typeof field === 'string' ? field : english.field,
+          reason: (t) => t.refusal(code, params) ?? english.reason,
+        });
       } else onFailure(r.failure);
     });
   };
@@ -139,7 +151,7 @@ export function SettingsPage({
   const errorFor = (name: string): ReactNode =>
     error !== null && error.field === name ? (
       <span className="error" role="alert" data-testid={ADMIN_TEST_IDS.fieldError} data-field={name}>
-        {error.reason}
+        {error.reason(s)}
       </span>
     ) : null;
   const input = (name: string, label: string, size = 6) => (
@@ -165,7 +177,7 @@ export function SettingsPage({
       <p className="help">{s.timeZone(settings.timeZone)}</p>
       {error !== null && !fields.has(error.field) && (
         <p className="error" role="alert" data-testid={ADMIN_TEST_IDS.fieldError} data-field={error.field}>
-          {error.field === '' ? error.reason : `${error.field}: ${error.reason}`}
+          {error.field === '' ? error.reason(s) : `${error.field}: ${error.reason(s)}`}
         </p>
       )}
       <fieldset>
@@ -221,6 +233,9 @@ export function SettingsPage({
           {input(`classes.${c.id}.maxChildrenPerStaff`, s.ratio, 4)}
         </fieldset>
       ))}
+      <StaffingSection m={m} onFailure={onFailure} />
+      <ExtendedReportSection m={m} onFailure={onFailure} />
+      <LedgerSettingsSection m={m} onFailure={onFailure} />
       <div className="row">
         <button
           type="submit"

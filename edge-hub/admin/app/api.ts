@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import {
-  AdminAuditPageSchema,
+  AdminAuditNamedPageSchema,
+  AdminTabletSessionsSchema,
+  AdminTodaySchema,
+  QR_SHEET_PATH,
+  type AdminAuditNamedPage,
+  type AdminTabletSessions,
+  type AdminToday,
+} from '../../../protocol/admin-dashboard.ts';
+import {
   AdminCardRemovedSchema,
   AdminChartSchema,
   AdminDeviceRemovedSchema,
@@ -15,7 +23,6 @@ import {
   AdminSessionInfoSchema,
   ImportJobSchema,
   ImportStartedSchema,
-  type AdminAuditPage,
   type AdminCardRemoved,
   type AdminChart,
   type AdminDevice,
@@ -174,9 +181,25 @@ export async function pairDevice(body: AdminPairingRequest): Promise<ApiResult<A
   return parsed(await request('POST', '/api/admin/devices/pairing', { json: body }), AdminPairingSchema);
 }
 
-export async function getAudit(before: number | null): Promise<ApiResult<AdminAuditPage>> {
+/** The audit log, newest first, with the names the hub knows next to the ids. */
+export async function getAudit(before: number | null): Promise<ApiResult<AdminAuditNamedPage>> {
   const q = before === null ? '' : `?before=${String(before)}`;
-  return parsed(await request('GET', `/api/admin/audit${q}`), AdminAuditPageSchema);
+  return parsed(await request('GET', `/api/admin/audit${q}`), AdminAuditNamedPageSchema);
+}
+
+/** Today's numbers for the overview. */
+export async function getToday(): Promise<ApiResult<AdminToday>> {
+  return parsed(await request('GET', '/api/admin/today'), AdminTodaySchema);
+}
+
+/** Who is signed in on which tablet. */
+export async function getTabletSessions(): Promise<ApiResult<AdminTabletSessions>> {
+  return parsed(await request('GET', '/api/admin/tablet-sessions'), AdminTabletSessionsSchema);
+}
+
+/** Where the QR card sheet downloads from (a link: the browser saves the PDF); null: every class. */
+export function qrSheetUrl(classId: string | null): string {
+  return classId === null ? QR_SHEET_PATH : `${QR_SHEET_PATH}?class=${encodeURIComponent(classId)}`;
 }
 
 export async function getChart(date: string): Promise<ApiResult<AdminChart>> {

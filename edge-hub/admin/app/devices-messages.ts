@@ -18,6 +18,28 @@ export interface DevicesMessages {
   /** Removing a lost or retired device. */
   readonly remove: string;
   readonly confirmRemove: (id: string) => string;
+  /** How long ago, for "last seen" (relative-time.ts). */
+  readonly ago: RelativeTexts;
+  /** The tablets in use: who is signed in where. */
+  readonly sessions: {
+    readonly title: string;
+    readonly help: string;
+    readonly none: string;
+    readonly staff: string;
+    readonly device: string;
+    readonly since: string;
+    readonly lastSeen: string;
+    /** The device list's column: who uses a tablet now. */
+    readonly inUse: string;
+  };
+}
+
+/** "3分前" / "3 min ago". */
+export interface RelativeTexts {
+  readonly justNow: string;
+  readonly minutes: (n: number) => string;
+  readonly hours: (n: number) => string;
+  readonly days: (n: number) => string;
 }
 
 const ja: DevicesMessages = {
@@ -40,6 +62,22 @@ const ja: DevicesMessages = {
   remove: '削除',
   confirmRemove: (id) =>
     `端末 ${id} を削除します。接続は切断され、再びペアリングするまで使えません。よろしいですか？`,
+  ago: {
+    justNow: 'たった今',
+    minutes: (n) => `${String(n)}分前`,
+    hours: (n) => `${String(n)}時間前`,
+    days: (n) => `${String(n)}日前`,
+  },
+  sessions: {
+    title: '使用中のタブレット',
+    help: 'タブレットにログインしている職員（1時間操作がないとログアウトします）',
+    none: 'ログインしている職員はいません',
+    staff: '職員',
+    device: 'タブレット',
+    since: 'ログイン',
+    lastSeen: '最終操作',
+    inUse: '使用中',
+  },
 };
 
 const en: DevicesMessages = {
@@ -61,6 +99,22 @@ const en: DevicesMessages = {
   remove: 'Remove',
   confirmRemove: (id) =>
     `Remove device ${id}? It is disconnected and cannot be used until it is paired again.`,
+  ago: {
+    justNow: 'just now',
+    minutes: (n) => `${String(n)} min ago`,
+    hours: (n) => `${String(n)} h ago`,
+    days: (n) => `${String(n)} ${n === 1 ? 'day' : 'days'} ago`,
+  },
+  sessions: {
+    title: 'Tablets in use',
+    help: 'Staff signed in on a tablet (signed out after an hour without use)',
+    none: 'Nobody is signed in on a tablet',
+    staff: 'Staff',
+    device: 'Tablet',
+    since: 'Signed in',
+    lastSeen: 'Last used',
+    inUse: 'In use by',
+  },
 };
 
 export const DEVICES_MESSAGES: Readonly<Record<'ja' | 'en', DevicesMessages>> = { ja, en };

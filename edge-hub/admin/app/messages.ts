@@ -1,12 +1,25 @@
+import { errorText, type MessageParams } from '../../../protocol/error-catalogue.ts';
+import { AUDIT_MESSAGES, type AuditMessages } from './audit-messages.ts';
 import { DEVICES_MESSAGES, type DevicesMessages } from './devices-messages.ts';
 import { HISTORY_MESSAGES, type HistoryMessages } from './history-messages.ts';
 import { RECORDS_MESSAGES, type RecordsMessages } from './records-messages.ts';
 import { ROSTER_MESSAGES, type RosterMessages } from './roster-messages.ts';
 import { SETTINGS_MESSAGES, type SettingsMessages } from './settings-messages.ts';
+import { QR_MESSAGES, type QrMessages } from './qr-messages.ts';
+import { TODAY_MESSAGES, type TodayMessages } from './today-messages.ts';
 
 export type Locale = 'ja' | 'en';
 export type Page =
-  'overview' | 'records' | 'roster' | 'settings' | 'devices' | 'audit' | 'ledger' | 'open-days' | 'months';
+  | 'overview'
+  | 'records'
+  | 'roster'
+  | 'settings'
+  | 'devices'
+  | 'audit'
+  | 'ledger'
+  | 'staffing'
+  | 'open-days'
+  | 'months';
 
 /**
  * Every text the admin app shows, in Japanese (the default) and English. The pages with many texts keep
@@ -29,7 +42,8 @@ export interface Messages extends RecordsMessages {
   readonly signOut: string;
   readonly signedInAs: (name: string) => string;
   readonly pages: Readonly<Record<Page, string>>;
-  readonly error: (code: string) => string;
+  /** An API error: its code's text (protocol/error-catalogue.ts) with its params, or a generic one. */
+  readonly error: (code: string, params?: MessageParams) => string;
   readonly sessionEnded: string;
   readonly overview: {
     readonly chartTitle: (date: string) => string;
@@ -44,16 +58,12 @@ export interface Messages extends RecordsMessages {
   readonly settings: SettingsMessages;
   /** The devices page (devices-messages.ts). */
   readonly devices: DevicesMessages;
-  readonly audit: {
-    readonly title: string;
-    readonly at: string;
-    readonly actor: string;
-    readonly action: string;
-    readonly subject: string;
-    readonly outcome: string;
-    readonly change: string;
-    readonly more: string;
-  };
+  /** The audit log page (audit-messages.ts). */
+  readonly audit: AuditMessages;
+  /** The overview's numbers of today (today-messages.ts). */
+  readonly today: TodayMessages;
+  /** The QR card sheet and the one-card dialog on the roster page (qr-messages.ts). */
+  readonly qr: QrMessages;
   readonly ledger: {
     readonly title: string;
     readonly daily: string;
@@ -93,10 +103,11 @@ const ja: Messages = {
     devices: '端末',
     audit: '操作記録',
     ledger: '帳票',
+    staffing: '職員配置',
     'open-days': '未退園・未登園',
     months: '月の確定',
   },
-  error: (code) => `エラーが発生しました（${code}）`,
+  error: (code, params) => errorText('ja', code, params) ?? `エラーが発生しました（${code}）`,
   sessionEnded: 'ログインの有効期限が切れました。もう一度ログインしてください',
   overview: {
     chartTitle: (date) => `${date} の登園状況`,
@@ -109,16 +120,9 @@ const ja: Messages = {
   roster: ROSTER_MESSAGES.ja,
   settings: SETTINGS_MESSAGES.ja,
   devices: DEVICES_MESSAGES.ja,
-  audit: {
-    title: '操作記録',
-    at: '日時',
-    actor: '操作者',
-    action: '操作',
-    subject: '対象',
-    outcome: '結果',
-    change: '変更内容',
-    more: 'さらに表示',
-  },
+  audit: AUDIT_MESSAGES.ja,
+  today: TODAY_MESSAGES.ja,
+  qr: QR_MESSAGES.ja,
   ledger: {
     title: '帳票のダウンロード',
     daily: '日報',
@@ -157,10 +161,11 @@ const en: Messages = {
     devices: 'Devices',
     audit: 'Audit log',
     ledger: 'Ledgers',
+    staffing: 'Staffing',
     'open-days': 'Open days',
     months: 'Close a month',
   },
-  error: (code) => `Something went wrong (${code})`,
+  error: (code, params) => errorText('en', code, params) ?? `Something went wrong (${code})`,
   sessionEnded: 'Your session has ended. Please sign in again',
   overview: {
     chartTitle: (date) => `Attendance on ${date}`,
@@ -173,16 +178,9 @@ const en: Messages = {
   roster: ROSTER_MESSAGES.en,
   settings: SETTINGS_MESSAGES.en,
   devices: DEVICES_MESSAGES.en,
-  audit: {
-    title: 'Audit log',
-    at: 'When',
-    actor: 'Who',
-    action: 'Action',
-    subject: 'Subject',
-    outcome: 'Outcome',
-    change: 'Change',
-    more: 'Show more',
-  },
+  audit: AUDIT_MESSAGES.en,
+  today: TODAY_MESSAGES.en,
+  qr: QR_MESSAGES.en,
   ledger: {
     title: 'Download ledgers',
     daily: 'Daily',

@@ -1,4 +1,5 @@
-import type { ImportState } from '../../../protocol/admin.ts';
+import type { ImportState, RosterProblem } from '../../../protocol/admin.ts';
+import { rosterProblemText } from '../../../protocol/roster-problems.ts';
 
 /**
  * The roster page's texts: the CSV import and its preview, the current roster, guardians' kiosk PINs, QR
@@ -15,6 +16,8 @@ export interface RosterMessages {
   readonly problemsTitle: (n: number) => string;
   readonly line: string;
   readonly reason: string;
+  /** A problem of the file, worded from its code and params (protocol/roster-problems.ts). */
+  readonly problem: (p: RosterProblem) => string;
   readonly nothingImported: string;
   readonly previewTitle: string;
   readonly classes: string;
@@ -30,6 +33,8 @@ export interface RosterMessages {
   readonly moved: string;
   readonly renamed: string;
   readonly careTypeChanged: string;
+  readonly guardiansAdded: string;
+  readonly guardiansRemoved: string;
   readonly noChildChanges: string;
   readonly change: (from: string, to: string) => string;
   /** A child and what changes for them. */
@@ -92,6 +97,7 @@ const ja: RosterMessages = {
   problemsTitle: (n) => `${String(n)} 件の問題があります`,
   line: '行',
   reason: '内容',
+  problem: (p) => rosterProblemText('ja', p),
   nothingImported: '何も取り込んでいません。ファイルを直してもう一度選んでください。',
   previewTitle: '取り込み内容',
   classes: 'クラス',
@@ -106,6 +112,8 @@ const ja: RosterMessages = {
   moved: 'クラスが変わる園児',
   renamed: '名前が変わる園児',
   careTypeChanged: '保育時間が変わる園児',
+  guardiansAdded: '追加される保護者',
+  guardiansRemoved: '外れる保護者',
   noChildChanges: '園児の変更はありません。',
   change: (from, to) => `${from} → ${to}`,
   childChange: (name, change) => `${name}：${change}`,
@@ -118,7 +126,7 @@ const ja: RosterMessages = {
   name: '氏名',
   kana: 'ふりがな',
   className: 'クラス',
-  careType: { standard: '標準', short: '短時間' },
+  careType: { standard: '標準時間', short: '短時間' },
   careTypeLabel: '保育時間',
   childCount: '園児数',
   guardianChildren: '園児',
@@ -164,6 +172,7 @@ const en: RosterMessages = {
   problemsTitle: (n) => `${String(n)} problem(s)`,
   line: 'Line',
   reason: 'Problem',
+  problem: (p) => rosterProblemText('en', p),
   nothingImported: 'Nothing was imported. Fix the file and choose it again.',
   previewTitle: 'What the file contains',
   classes: 'Classes',
@@ -179,6 +188,8 @@ const en: RosterMessages = {
   moved: 'Children changing class',
   renamed: 'Children renamed',
   careTypeChanged: 'Children changing care hours',
+  guardiansAdded: 'Guardians added',
+  guardiansRemoved: 'Guardians removed',
   noChildChanges: 'No changes to the children.',
   change: (from, to) => `${from} → ${to}`,
   childChange: (name, change) => `${name}: ${change}`,

@@ -1,3 +1,6 @@
+import { errorText, paramReader, type MessageParams } from '../../../protocol/error-catalogue.ts';
+import { settingProblemText } from '../../../protocol/setting-problems.ts';
+
 /** The facility settings page's texts. messages.ts carries them as `settings`. */
 export interface SettingsMessages {
   readonly title: string;
@@ -26,7 +29,19 @@ export interface SettingsMessages {
   readonly save: string;
   readonly saved: string;
   readonly timeZone: (tz: string) => string;
+  /**
+   * A refused change, worded from the hub's answer: a setting's problem (params.problem: next to its
+   * field, which its label names), else the error code's text, else undefined.
+   */
+  readonly refusal: (code: string, params: MessageParams) => string | undefined;
 }
+
+const refusal =
+  (lang: 'ja' | 'en') =>
+  (code: string, params: MessageParams): string | undefined =>
+    params['problem'] !== undefined
+      ? settingProblemText(lang, paramReader(params))
+      : errorText(lang, code, params);
 
 const ja: SettingsMessages = {
   title: '施設の設定',
@@ -54,6 +69,7 @@ const ja: SettingsMessages = {
   save: '保存',
   saved: '保存しました',
   timeZone: (tz) => `タイムゾーン：${tz}`,
+  refusal: refusal('ja'),
 };
 
 const en: SettingsMessages = {
@@ -82,6 +98,7 @@ const en: SettingsMessages = {
   save: 'Save',
   saved: 'Saved',
   timeZone: (tz) => `Time zone: ${tz}`,
+  refusal: refusal('en'),
 };
 
 export const SETTINGS_MESSAGES: Readonly<Record<'ja' | 'en', SettingsMessages>> = { ja, en };

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { STAFFING_AGES } from '../../../protocol/settings.ts';
+import type { AgeCounts, FacilityStaffing } from '../../../protocol/staffing.ts';
 import {
   TABLET_TEST_IDS,
   type Counts,
@@ -32,9 +34,46 @@ export function CountsBar(props: { counts: Counts; messages: Messages }) {
   );
 }
 
+/** The children present by age group, e.g. 「0歳 2・1歳 5」; groups with nobody are left out. */
+function AgesLine(props: { present: AgeCounts; messages: Messages }) {
+  const { present, messages: m } = props;
+  const parts = STAFFING_AGES.filter((g) => present[g] > 0).map((g) => m.staffing.age(g, present[g]));
+  if (parts.length === 0) return null;
+  return <span className="class__ages">{parts.join(m.staffing.separator)}</span>;
+}
+
+/** Children present whose age the roster does not give: counted apart, never guessed. */
+function AgeUnknown(props: { n: number; messages: Messages }) {
+  if (props.n === 0) return null;
+  return (
+    <p className="class__unknown" data-testid={TABLET_TEST_IDS.ageUnknown} data-count={props.n}>
+      {props.messages.staffing.ageUnknown(props.n)}
+    </p>
+  );
+}
+
+/** The whole facility against the standard, in the "all classes" card. */
+function FacilityLine(props: { staffing: FacilityStaffing; messages: Messages }) {
+  const { staffing: f, messages: m } = props;
+  return (
+    <div
+      className={`class__need${f.understaffed ? ' class__need--short' : ''}`}
+      data-testid={TABLET_TEST_IDS.facilityStaffing}
+      data-required-staff={f.required}
+      data-staff-on-duty={f.staffOnDuty ?? ''}
+      data-understaffed={f.understaffed}
+    >
+      <span>{m.staffing.facility(f.required, f.minimumStaff, f.staffOnDuty)}</span>
+      <AgesLine present={f.present} messages={m} />
+    </div>
+  );
+}
+
 export function ClassCard(props: {
   name: string;
   cls?: TabletClass;
+  /** The "all classes" card shows the facility's staffing line. */
+  facility?: FacilityStaffing;
   counts: Counts;
   selected: boolean;
   messages: Messages;
@@ -44,7 +83,8 @@ export function ClassCard(props: {
   const { cls, counts, messages: m } = props;
   const [saving, setSaving] = useState(false);
   const [failed, setFailed] = useState(false);
-  const alert = cls?.overRatio === true;
+  const staffing = cls?.staffing;
+  const alert = cls === undefined ? props.facility?.understaffed === true : cls.staffing.understaffed;
 
   const setStaff = async (count: number): Promise<void> => {
     if (cls === undefined) return;
@@ -63,6 +103,9 @@ export function ClassCard(props: {
       className={`class${props.selected ? ' class--selected' : ''}${alert ? ' class--alert' : ''}`}
       data-testid="class-card"
       data-class-id={cls?.id ?? 'all'}
+      data-required-staff={staffing?.required ?? props.facility?.required}
+      data-staff-on-duty={cls === undefined ? undefined : (cls.staffOnDuty ?? '')}
+      data-understaffed={alert}
     >
       <button
         type="button"
@@ -112,9 +155,26 @@ export function ClassCard(props: {
           </button>
         </div>
       )}
-      {alert && (
+      {staffing !== undefined && (
+        <div className="class__need" data-testid="required-staff">
+          <span>{m.staffing.required(staffing.required)}</span>
+          <AgesLine present={staffing.present} messages={m} />
+        </div>
+      )}
+      {cls === undefined && props.facility !== undefined && (
+        <FacilityLine staffing={props.facility} messages={m} />
+      )}
+      {staffing !== undefined && <AgeUnknown n={staffing.present.unknown} messages={m} />}
+      {cls !== undefined && alert && (
         <p className="class__warn" role="alert" data-testid="over-ratio">
-          {m.overRatio(cls.maxChildrenPerStaff)}
+          {cls.overRatio
+            ? m.overRatio(cls.maxChildrenPerStaff)
+            : m.staffing.understaffed(staffing?.required ?? 0, cls.staffOnDuty ?? 0)}
+        </p>
+      )}
+      {cls === undefined && alert && props.facility !== undefined && (
+        <p className="class__warn" role="alert" data-testid="over-ratio">
+          {m.staffing.understaffed(props.facility.required, props.facility.staffOnDuty ?? 0)}
         </p>
       )}
       {failed && <p className="class__warn">{m.staffFailed}</p>}
@@ -134,12 +194,12 @@ export function ClassChips(props: {
 }) {
   const { rollcall, messages: m } = props;
   const chips: { id: string | null; name: string; counts: Counts; alert: boolean }[] = [
-    { id: null, name: m.allClasses, counts: rollcall.counts, alert: false },
+    { id: null, name: m.allClasses, counts: rollcall.counts, alert: rollcall.staffing.understaffed },
     ...rollcall.classes.map((c: TabletClass) => ({
       id: c.id,
       name: c.name,
       counts: c.counts,
-      alert: c.overRatio,
+      alert: c.staffing.understaffed,
     })),
   ];
   return (

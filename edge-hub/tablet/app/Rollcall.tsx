@@ -189,6 +189,7 @@ function Body(props: {
         <section className="classes" aria-label="classes">
           <ClassCard
             name={m.allClasses}
+            facility={rollcall.staffing}
             counts={rollcall.counts}
             selected={state.classId === null}
             messages={m}

@@ -1,3 +1,4 @@
+import { errorText } from '../../../protocol/error-catalogue.ts';
 import type { Messages } from './messages.ts';
 
 /** The tablet's English texts. */
@@ -117,6 +118,16 @@ export const en: Messages = {
   overRatio: (n) =>
     n === null ? 'Over the staff ratio' : `Over the staff ratio (max ${n} per staff member)`,
   ratio: (n) => `max ${n} per staff`,
+  staffing: {
+    required: (n) => `Required ${n}`,
+    age: (g, n) =>
+      `${{ age0: 'age 0', age1: 'age 1', age2: 'age 2', age3: 'age 3', age4plus: 'age 4–5' }[g]}: ${n}`,
+    separator: ', ',
+    ageUnknown: (n) => `${n} of unknown age (no birth date on the roster)`,
+    facility: (req, min, on) =>
+      `Facility: ${req} required (min ${min}), ${on === null ? 'staff not set' : `${on} on duty`}`,
+    understaffed: (req, on) => `Understaffed: ${on} on duty, ${req} required`,
+  },
   action: {
     check_in: 'Check in',
     check_out: 'Check out',
@@ -158,6 +169,7 @@ export const en: Messages = {
     needReason: 'Please enter a reason.',
     failed: (code, status) =>
       CODE_EN[code] ??
+      errorText('en', code) ??
       (code === 'network'
         ? 'Cannot reach the hub. Press “Record” again (it will not be recorded twice).'
         : `Not recorded (${code}${status === null ? '' : ` / ${status}`}).`),

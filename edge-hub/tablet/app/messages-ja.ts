@@ -1,3 +1,4 @@
+import { errorText } from '../../../protocol/error-catalogue.ts';
 import type { Messages } from './messages.ts';
 
 /** The tablet's Japanese texts (the default language). */
@@ -110,6 +111,15 @@ export const ja: Messages = {
   staffPlus: '保育者を1人増やす',
   overRatio: (n) => (n === null ? '配置基準を超えています' : `配置基準超過（保育者1人あたり${n}人まで）`),
   ratio: (n) => `1人あたり${n}人まで`,
+  staffing: {
+    required: (n) => `必要 ${n}人`,
+    age: (g, n) => `${{ age0: '0歳', age1: '1歳', age2: '2歳', age3: '3歳', age4plus: '4・5歳' }[g]} ${n}`,
+    separator: '、',
+    ageUnknown: (n) => `年齢不明 ${n}人（名簿に生年月日がありません）`,
+    facility: (req, min, on) =>
+      `施設 必要${req}人（最低${min}人）・配置${on === null ? '未入力' : `${on}人`}`,
+    understaffed: (req, on) => `保育者不足：配置${on}人／必要${req}人`,
+  },
   action: {
     check_in: '登園',
     check_out: '降園',
@@ -151,6 +161,7 @@ export const ja: Messages = {
     needReason: '理由を入力してください。',
     failed: (code, status) =>
       CODE_JA[code] ??
+      errorText('ja', code) ??
       (code === 'network'
         ? 'ハブに接続できません。もう一度「記録する」を押してください（二重には記録されません）。'
         : `記録できませんでした（${code}${status === null ? '' : ` / ${status}`}）。`),

@@ -1,4 +1,5 @@
 import type { RollcallStatus } from '../../../protocol/primitives.ts';
+import type { StaffingAge } from '../../../protocol/settings.ts';
 import type { AbsenceReason, Correction } from '../../../protocol/tablet.ts';
 import { en } from './messages-en.ts';
 import { ja } from './messages-ja.ts';
@@ -75,6 +76,18 @@ export interface Messages {
   readonly staffPlus: string;
   readonly overRatio: (perStaff: number | null) => string;
   readonly ratio: (perStaff: number) => string;
+  /** Staffing by age (the national standard, settings `staffing`). */
+  readonly staffing: {
+    /** Staff the children present need. */
+    readonly required: (n: number) => string;
+    /** One age group and how many of it are present (e.g. 0歳 2). */
+    readonly age: (group: StaffingAge, n: number) => string;
+    readonly separator: string;
+    readonly ageUnknown: (n: number) => string;
+    /** The facility's line: required (with the minimum) and on duty (null: not entered). */
+    readonly facility: (required: number, minimum: number, onDuty: number | null) => string;
+    readonly understaffed: (required: number, onDuty: number) => string;
+  };
   readonly action: Readonly<Record<RowAction, string>>;
   readonly dialog: {
     readonly title: Readonly<Record<RowAction, string>>;

@@ -1,3 +1,4 @@
+import type { ClassStaffing, FacilityStaffing } from '../../../protocol/staffing.ts';
 import type { TabletChild } from '../../../protocol/tablet.ts';
 
 /**
@@ -24,6 +25,25 @@ export function child(id: string, overrides: Partial<TabletChild> = {}): TabletC
     checkInEventId: null,
     checkOutEventId: null,
     absentEventId: null,
+    ...overrides,
+  };
+}
+
+const NOBODY = { age0: 0, age1: 0, age2: 0, age3: 0, age4plus: 0, unknown: 0 };
+
+/** A class's staffing with nobody present and nobody required unless the test says otherwise. */
+export function classStaffing(overrides: Partial<ClassStaffing> = {}): ClassStaffing {
+  return { present: NOBODY, requiredByAge: 0, required: 0, understaffed: false, ...overrides };
+}
+
+/** The facility's staffing line with nobody present unless the test says otherwise. */
+export function facilityStaffing(overrides: Partial<FacilityStaffing> = {}): FacilityStaffing {
+  return {
+    present: NOBODY,
+    required: 0,
+    minimumStaff: 2,
+    staffOnDuty: null,
+    understaffed: false,
     ...overrides,
   };
 }

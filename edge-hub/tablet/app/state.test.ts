@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { SessionInfo, TabletRollcall } from '../../../protocol/tablet.ts';
 import { decodeBase64Url, decodePairing, pairingFromHash } from './pairing.ts';
 import { parsePushFrame, pushSocketUrl } from './push.ts';
-import { child } from './roster.test-support.ts';
+import { child, classStaffing, facilityStaffing } from './roster.test-support.ts';
 import {
   absenceUntil,
   addDays,
@@ -42,6 +42,7 @@ function rollcall(generatedAt = '2025-06-12T01:00:00Z'): TabletRollcall {
     generatedAt,
     closingTime: '19:00',
     counts: COUNTS,
+    staffing: facilityStaffing(),
     classes: [
       {
         id: 'k1',
@@ -51,6 +52,7 @@ function rollcall(generatedAt = '2025-06-12T01:00:00Z'): TabletRollcall {
         staffOnDuty: 1,
         maxChildrenPerStaff: 3,
         overRatio: false,
+        staffing: classStaffing(),
         children: [
           child('c1', {
             status: 'left',
@@ -68,6 +70,7 @@ function rollcall(generatedAt = '2025-06-12T01:00:00Z'): TabletRollcall {
         staffOnDuty: null,
         maxChildrenPerStaff: null,
         overRatio: false,
+        staffing: classStaffing(),
         children: [
           child('c3', { status: 'present', checkInEventId: '3f0c9a52-7c1e-4e8a-9a55-0d2f3b4c5d6e' }),
         ],

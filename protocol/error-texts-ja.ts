@@ -1,0 +1,101 @@
+import type { ErrorTexts } from './error-catalogue.ts';
+import { rosterEncodingText } from './roster-encoding-text.ts';
+import { settingProblemText } from './setting-problems.ts';
+
+/** The hub's error codes in Japanese (protocol/error-catalogue.ts); error-texts-en.ts has the same keys. */
+export const ERROR_TEXTS_JA: ErrorTexts = {
+  // Requests and input
+  bad_request: () => '入力内容を確認してください。',
+  invalid_json: () => '送信した内容が読み取れません（JSONではありません）。',
+  invalid_payload: () => '送信した内容の形が正しくありません。',
+  invalid_event: () => '記録の内容が正しくありません。入力内容を確認してください。',
+  payload_too_large: () => 'ファイルまたは送信内容が大きすぎます。',
+  batch_too_large: () => '一度に送る記録が多すぎます。',
+  unsupported_media_type: () => 'この形式のファイルは受け付けられません（CSVまたはXLSXを選んでください）。',
+  bad_text: (p) =>
+    p('field') === '' ? '改行や制御文字は使えません。' : `${p('field')} に改行や制御文字は使えません。`,
+  bad_date: () => '日付が正しくありません。',
+  bad_time: () => '時刻が正しくありません（HH:MM）。',
+  bad_month: () => '月が正しくありません（YYYY-MM）。',
+  future_time: () => 'まだ来ていない時刻は入力できません。',
+  future_date: () => '今日より後の日は直せません。',
+  implausible_time: () => '端末の時計が大きくずれています。時刻を確かめてください。',
+  not_found: () => '見つかりません。',
+  internal: () => 'ハブで思わぬエラーが起きました。もう一度試してください。',
+  timeout: () => '時間内に終わりませんでした。もう一度試してください。',
+  too_many_requests: () => '操作が多すぎます。少し待ってからやり直してください。',
+  // Sign-in, devices, access
+  unauthorized: () => 'ログインしていないか、権限がありません。',
+  not_signed_in: () => 'ログインの有効期限が切れました。もう一度ログインしてください。',
+  bad_credentials: () => '職員IDまたは暗証番号が違います。',
+  forbidden: () => 'この操作の権限がありません。',
+  device_not_set_up: () => 'この端末はまだ設定されていません。',
+  device_mismatch: () => 'ほかの端末の名前で送られた記録です。',
+  pairing_code_invalid: () =>
+    'ペアリングコードが無効です（使用済み・期限切れ）。新しいコードを発行してください。',
+  bad_hub_url: () => 'ハブのURLが正しくありません。',
+  bad_minutes: () => '有効時間（分）が正しくありません。',
+  unknown_device: () => 'その端末はハブに登録されていません。',
+  bad_device_id: () => '端末IDが正しくありません（英数字・_・-）。',
+  tablet_app_unavailable: () => '職員タブレットの画面を用意できません（ハブの再インストールが必要です）。',
+  // Staff accounts and PINs
+  bad_staff_id: () => '職員IDが正しくありません（英数字・_・-）。',
+  bad_name: () => '名前が正しくありません（空欄や改行は使えません）。',
+  bad_pin: () => '暗証番号は4〜8桁の数字です。',
+  bad_role: () => '役割が正しくありません。',
+  bad_pin_format: () => 'PINは4〜8桁の数字です。',
+  unknown_staff: () => 'その職員IDはハブにありません。',
+  // Roster, children, guardians, cards
+  roster_invalid: (p) => `名簿ファイルに${p('problems')}件の問題があります。何も取り込んでいません。`,
+  roster_encoding: (p) => rosterEncodingText('ja', p),
+  import_busy: () => 'ほかの名簿の取り込みが進行中です。終わるまで待ってください。',
+  bad_effective_date: () => '適用開始日は YYYY-MM-DD の日付で指定してください。',
+  unknown_child: () => 'この園児は名簿にありません。',
+  unknown_class: () => 'そのクラスは名簿にありません。',
+  unknown_guardian: () => 'その保護者は名簿にありません。',
+  unknown_card: () => 'そのカードはどの保護者にも登録されていません。',
+  bad_card: () => 'カード番号の形が正しくありません。',
+  credential_in_use: () => 'このカードはすでに別の保護者に登録されています。',
+  not_guardian: () => 'この園児の保護者ではありません。',
+  no_guardians: () => '対象の保護者がいません（名簿を取り込んでください）。',
+  // Records and corrections
+  unknown_event: () => '取り消す記録が見つかりません（すでに取り消し済みかもしれません）。',
+  already_voided: () => 'この記録はすでに取り消されています。',
+  event_id_in_use: () => '送信が重複しました。画面を閉じてもう一度操作してください。',
+  not_allowed: () => 'この端末ではこの記録はできません。',
+  not_own_event: () => 'ほかの端末の記録は取り消せません。',
+  undo_expired: () => '取り消せる時間を過ぎています。職員タブレットか管理画面で直してください。',
+  store_error: () => 'この記録を保存できませんでした。',
+  check_out_before_check_in: () => '降園時刻は登園時刻より後にしてください。',
+  absent_and_present: () => '欠席の日に登園・降園は記録できません。',
+  no_change: () => '変更がありません。',
+  month_closed: () => 'この月はすでに確定しています。確定後の修正は「訂正」として記録してください。',
+  month_not_over: () => 'まだ終わっていない月は確定できません。',
+  month_already_closed: () => 'この月はすでに確定しています。',
+  no_snapshot: () => 'この日の名簿と設定がハブにありません。',
+  // Settings
+  bad_setting: (p) => {
+    const text = settingProblemText('ja', p);
+    return p('field') === '' ? text : `設定「${p('field')}」: ${text}`;
+  },
+  time_zone_fixed: (p) => `タイムゾーンは変更できません（${p('timeZone')}）。`,
+  bad_time_zone: () => 'タイムゾーンが正しくありません。',
+  bad_facility: () => 'このハブは別の施設のものです。',
+  bad_facility_name: () => '施設名が正しくありません（空欄や改行は使えません、200文字まで）。',
+  bad_retention: () => '保存年数が正しくありません。',
+  // Hub set-up, backup, TLS, relay (the CLI's in practice; worded for completeness)
+  already_initialised: () => 'このデータフォルダはすでに使われています。',
+  hub_not_initialised: () => 'ハブのデータフォルダがまだ作られていません。',
+  data_not_empty: () => '復元先のデータフォルダが空ではありません。',
+  backup_too_new: () => 'このバックアップは新しい版のGenkanで作られています。ハブを更新してください。',
+  weak_passphrase: () => 'パスフレーズが短すぎます。',
+  bad_admin_token: () => '管理トークンが正しくありません。',
+  bad_cloud_url: () => 'クラウドのURLが正しくありません。',
+  bad_cloud_token: () => 'クラウドのトークンが正しくありません。',
+  bad_tls_cert: () => 'TLS証明書が読めません。',
+  bad_tls_ca: () => 'TLSの認証局ファイルが読めません。',
+  tls_ca_missing: () => 'TLSの認証局ファイルがありません。',
+  tls_ca_incomplete: () => 'TLSの認証局ファイルが足りません。',
+  tls_file_missing: () => 'TLSのファイルがありません。',
+  pdf_font_missing: () => 'PDF用の日本語フォントが見つかりません。',
+};
