@@ -84,6 +84,8 @@ describe('genkan roster import --effective / --dry-run', () => {
         childrenAdded: 1,
         childrenRemoved: 1,
         effectiveFrom: '2099-04-01',
+        guardiansAdded: [{ guardianId: 'g3', name: '鈴木 親' }],
+        guardiansRemoved: [{ guardianId: 'g2', name: '佐藤 親' }],
         added: [{ childId: 'c3', name: '鈴木 三', className: 'ひよこ組' }],
         leaving: [{ childId: 'c2', name: '佐藤 二' }],
         moved: [{ childId: 'c1', name: '山田 一', from: 'ひよこ組', to: 'りす組' }],

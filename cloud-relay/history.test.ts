@@ -11,6 +11,7 @@ import {
 } from '../test/support/cloud.ts';
 import { sampleAmendment, sampleEvent, sampleSnapshot, sampleVersion } from '../test/contract/cloud-store.ts';
 import type { CloudOptions } from './server.ts';
+import { expectErrorBody } from '../test/support/error-body.ts';
 
 /**
  * The dated history over HTTP (issue 13): PUT /v1/snapshots/V and PUT /v1/amendments/ID from the hubs,
@@ -75,7 +76,7 @@ const get = (h: Harness, path: string, token: string = ADMIN) =>
 
 function expectError(reply: Reply, status: number, code: string): void {
   expect(reply.status).toBe(status);
-  expect(reply.json).toStrictEqual({ error: { code, message: expect.any(String) as string } });
+  expectErrorBody(reply.json, code);
 }
 
 async function postEvents(h: Harness, events: AttendanceEvent[]): Promise<void> {

@@ -16,6 +16,7 @@ import {
   type TestCloud,
 } from '../test/support/cloud.ts';
 import { ids, sampleAmendment, sampleEvent, sampleVersion } from '../test/contract/cloud-store-fixtures.ts';
+import { expectErrorBody } from '../test/support/error-body.ts';
 
 /**
  * What a restored hub reads back of its own facility (routes/hub-catch-up.ts): GET /v1/hub/snapshots,
@@ -66,7 +67,7 @@ async function get(h: Harness, path: string, token: string | undefined): Promise
 
 function expectError(reply: Reply, status: number, code: string): void {
   expect(reply.status).toBe(status);
-  expect(reply.json).toStrictEqual({ error: { code, message: expect.any(String) as string } });
+  expectErrorBody(reply.json, code);
 }
 
 async function snapshotsPage(h: Harness, query: string, token = h.hubA) {

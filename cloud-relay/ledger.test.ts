@@ -14,6 +14,7 @@ import {
 import type { CloudOptions } from './server.ts';
 import { sampleEvent, sampleSnapshot } from '../test/contract/cloud-store.ts';
 import { sourceOf } from '../test/support/ledger-month.ts';
+import { expectErrorBody } from '../test/support/error-body.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 /**
@@ -90,10 +91,7 @@ async function postEvents(
 
 function expectError(reply: Reply, status: number, code: string): void {
   expect(reply.status).toBe(status);
-  // `params` (the field and the like, for the apps' messages) is there when the error has any.
-  expect(reply.json).toMatchObject({ error: { code, message: expect.any(String) as string } });
-  const error = (reply.json as { error: Record<string, unknown> }).error;
-  expect(Object.keys(error).filter((k) => !['code', 'message', 'params'].includes(k))).toEqual([]);
+  expectErrorBody(reply.json, code);
 }
 
 const at = (date: string, time: string) => `${date}T${time}:00+09:00`;

@@ -4,6 +4,7 @@ import type { AttendanceEvent } from '../protocol/index.ts';
 import type { CloudOptions } from './server.ts';
 import { sampleEvent, sampleSnapshot } from '../test/contract/cloud-store.ts';
 import { sqliteBackend, startTestCloud, type TestCloud } from '../test/support/cloud.ts';
+import { expectErrorBody } from '../test/support/error-body.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 
@@ -88,7 +89,7 @@ const put = (h: Harness, token: string, body: unknown) =>
 
 function expectError(reply: Reply, status: number, code: string): void {
   expect(reply.status, JSON.stringify(reply.body)).toBe(status);
-  expect(reply.body).toStrictEqual({ error: { code, message: expect.any(String) as string } });
+  expectErrorBody(reply.body, code);
 }
 
 describe('cloud relay: organisations and token rules', () => {

@@ -6,6 +6,7 @@ import { DEFAULT_BODY_LIMIT } from './defaults.ts';
 import { startCloud, type CloudOptions } from './server.ts';
 import { sampleEvent } from '../test/contract/cloud-store.ts';
 import { sqliteBackend, startTestCloud, type TestCloud } from '../test/support/cloud.ts';
+import { expectErrorBody } from '../test/support/error-body.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 /**
@@ -73,7 +74,7 @@ const batchOf = (events: unknown[], hubId = 'hub-a1', facilityId = 'fac-a') => (
 
 function expectError(reply: Reply, status: number, code: string): void {
   expect(reply.status).toBe(status);
-  expect(reply.body).toStrictEqual({ error: { code, message: expect.any(String) as string } });
+  expectErrorBody(reply.body, code);
 }
 
 const ids = (events: readonly AttendanceEvent[]) => events.map((e) => e.id);
