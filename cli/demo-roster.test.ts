@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
+import { classAge } from '../edge-hub/staffing/ages.ts';
 import { DEMO_CLASSES, demoGuardians, demoRosterCsv, demoSimCards } from './demo-roster.ts';
 
 describe('demo roster', () => {
@@ -24,10 +25,21 @@ describe('demo roster', () => {
 
   it('is deterministic and writes the roster CSV format with one row per child', () => {
     expect(demoGuardians()).toEqual(guardians);
-    const lines = demoRosterCsv(guardians).trimEnd().split('\n');
-    expect(lines[0]).toBe(ROSTER_HEADER);
+    const lines = demoRosterCsv(guardians, 2026).trimEnd().split('\n');
+    expect(lines[0]).toBe(`${ROSTER_HEADER},birth_date`);
     expect(lines).toHaveLength(101);
-    for (const line of lines.slice(1)) expect(line.split(',')).toHaveLength(8);
+    for (const line of lines.slice(1)) expect(line.split(',')).toHaveLength(9);
     expect(demoSimCards(guardians)).toHaveLength(guardians.length);
+  });
+
+  it("gives every child a birth date of its class's age (the staffing standard's groups)", () => {
+    const ageOf = new Map(DEMO_CLASSES.map((c) => [c.id, c.age]));
+    for (const fiscalYear of [2026, 2027]) {
+      const today = `${fiscalYear}-11-20`;
+      for (const line of demoRosterCsv(guardians, fiscalYear).trimEnd().split('\n').slice(1)) {
+        const cells = line.split(',');
+        expect(classAge(cells[8] ?? null, today)).toBe(ageOf.get(cells[0] ?? ''));
+      }
+    }
   });
 });

@@ -97,13 +97,14 @@ const GUARDIAN_NAMES: readonly string[] = [
   '智子',
 ];
 /** Class per age 0–5, with the sizes a typical 100-child nursery has. */
-export const DEMO_CLASSES: readonly { id: string; name: string; size: number }[] = [
-  { id: 'hiyoko', name: 'ひよこ組（0歳）', size: 9 },
-  { id: 'risu', name: 'りす組（1歳）', size: 13 },
-  { id: 'usagi', name: 'うさぎ組（2歳）', size: 16 },
-  { id: 'panda', name: 'ぱんだ組（3歳）', size: 20 },
-  { id: 'kirin', name: 'きりん組（4歳）', size: 21 },
-  { id: 'zou', name: 'ぞう組（5歳）', size: 21 },
+/** `age`: the class age (age on April 1 of the fiscal year) its children are born for. */
+export const DEMO_CLASSES: readonly { id: string; name: string; size: number; age: number }[] = [
+  { id: 'hiyoko', name: 'ひよこ組（0歳）', size: 9, age: 0 },
+  { id: 'risu', name: 'りす組（1歳）', size: 13, age: 1 },
+  { id: 'usagi', name: 'うさぎ組（2歳）', size: 16, age: 2 },
+  { id: 'panda', name: 'ぱんだ組（3歳）', size: 20, age: 3 },
+  { id: 'kirin', name: 'きりん組（4歳）', size: 21, age: 4 },
+  { id: 'zou', name: 'ぞう組（5歳）', size: 21, age: 5 },
 ];
 
 export interface DemoGuardian {
@@ -180,9 +181,20 @@ function kanaOf(name: string): string {
   return `${s} ${g}`;
 }
 
-/** The roster CSV (the format of `genkan roster import`). */
-export function demoRosterCsv(guardians: readonly DemoGuardian[]): string {
-  const rows = [ROSTER_HEADER];
+/**
+ * A birth date that puts a child in its class's age group in `fiscalYear` (April–March): between April 2
+ * of (fiscalYear − age − 1) and April 1 of (fiscalYear − age), spread by the child's number.
+ */
+function birthDateOf(childId: string, age: number, fiscalYear: number): string {
+  const first = Date.UTC(fiscalYear - age - 1, 3, 2);
+  const offset = (Number(childId.replace(/\D/g, '')) * 37) % 365;
+  return new Date(first + offset * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The roster CSV (the format of `genkan roster import`), with birth dates for the classes' ages in `fiscalYear`. */
+export function demoRosterCsv(guardians: readonly DemoGuardian[], fiscalYear: number): string {
+  const rows = [`${ROSTER_HEADER},birth_date`];
+  const ageOf = new Map(DEMO_CLASSES.map((c) => [c.id, c.age]));
   const byClass = new Map(DEMO_CLASSES.map((c) => [c.id, c.name]));
   const classOrder = (id: string) => DEMO_CLASSES.findIndex((c) => c.id === id);
   // Classes appear in age order (the hub keeps the roster's class order), children by id within a class.
@@ -194,7 +206,8 @@ export function demoRosterCsv(guardians: readonly DemoGuardian[]): string {
     );
   for (const { g, child } of entries) {
     const cells = [child.classId, byClass.get(child.classId) ?? '', child.id, child.name, kanaOf(child.name)];
-    rows.push([...cells, g.id, g.name, g.cards.join(';')].join(','));
+    const birthDate = birthDateOf(child.id, ageOf.get(child.classId) ?? 0, fiscalYear);
+    rows.push([...cells, g.id, g.name, g.cards.join(';'), birthDate].join(','));
   }
   return `${rows.join('\n')}\n`;
 }

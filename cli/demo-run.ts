@@ -9,6 +9,8 @@ import { openKioskScreen } from './open-screen.ts';
 import { DEMO_HELP, describeKioskLine } from './demo-lines.ts';
 import { demoGuardians, demoRosterCsv, demoSimCards } from './demo-roster.ts';
 import { DemoService, genkanJson } from './demo-services.ts';
+import { localDate } from '../common/time.ts';
+import { fiscalYearOf } from '../edge-hub/staffing/ages.ts';
 
 /**
  * `genkan demo` (= `npm start`): the whole system on one machine with demo data. It runs the real
@@ -41,7 +43,10 @@ async function prepare(dir: string): Promise<DemoConfig> {
   await mkdir(dir, { recursive: true });
   process.stdout.write(`Preparing demo data in ${dir} …\n`);
   const guardians = demoGuardians();
-  await writeFile(join(dir, 'roster.csv'), demoRosterCsv(guardians));
+  await writeFile(
+    join(dir, 'roster.csv'),
+    demoRosterCsv(guardians, fiscalYearOf(localDate(new Date(), 'Asia/Tokyo'))),
+  );
   await writeFile(join(dir, 'cards.json'), `${JSON.stringify(demoSimCards(guardians), null, 1)}\n`);
   const facilityId = 'demo';
   const hub = await genkanJson([

@@ -1,6 +1,11 @@
-import { ValidationError } from './errors.ts';
 import { ledgerContentType } from './ledger/table.ts';
-import { ledgerMonthOf, ledgerOutputOf, type LedgerFile, type LedgerOutput } from './ledger-http.ts';
+import {
+  choiceParam,
+  ledgerMonthOf,
+  ledgerOutputOf,
+  type LedgerFile,
+  type LedgerOutput,
+} from './ledger-http.ts';
 import {
   EXTENDED_TABLES,
   type ExtendedLedger,
@@ -24,26 +29,11 @@ export interface ExtendedQuery extends LedgerOutput {
   table: ExtendedTable;
 }
 
-function param(query: Record<string, unknown>, name: string): string | undefined {
-  const v = query[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string')
-    throw new ValidationError('bad_request', `query parameter ${name} is given twice`, name);
-  return v;
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
-  return (allowed as readonly string[]).includes(value);
-}
-
 /** month (YYYY-MM; the hub's fallback: this month), format, encoding and lang (ledger-http.ts), table. */
 export function extendedQueryOf(query: Record<string, unknown>, fallbackMonth?: string): ExtendedQuery {
   const output = ledgerOutputOf(query);
   const { month, from, to } = ledgerMonthOf(query, fallbackMonth);
-  const table = param(query, 'table') ?? 'children';
-  if (!oneOf(table, EXTENDED_TABLES)) {
-    throw new ValidationError('bad_request', `table must be one of ${EXTENDED_TABLES.join(', ')}`, 'table');
-  }
+  const table = choiceParam(query, 'table', EXTENDED_TABLES, 'children');
   return { ...output, month, from, to, table };
 }
 

@@ -29,7 +29,8 @@ export interface LedgerOutput {
   language: LedgerLanguage | null;
 }
 
-function param(query: Record<string, unknown>, name: string): string | undefined {
+/** A query parameter given at most once (a repeated one is refused), or undefined when absent. */
+export function queryParam(query: Record<string, unknown>, name: string): string | undefined {
   const v = query[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string')
@@ -37,29 +38,28 @@ function param(query: Record<string, unknown>, name: string): string | undefined
   return v;
 }
 
-function oneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
-  return (allowed as readonly string[]).includes(value);
+/** A query parameter that is one of `allowed`, or `fallback` when absent. */
+export function choiceParam<T extends string, F extends T | null>(
+  query: Record<string, unknown>,
+  name: string,
+  allowed: readonly T[],
+  fallback: F,
+): T | F {
+  const value = queryParam(query, name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ValidationError('bad_request', `${name} must be one of ${allowed.join(', ')}`, name);
+  }
+  return value as T;
 }
 
 /** `format` (default json), `encoding` (default utf8; CSV only) and `lang` (default: the setting's). */
 export function ledgerOutputOf(query: Record<string, unknown>): LedgerOutput {
-  const format = param(query, 'format') ?? 'json';
-  if (!oneOf(format, LEDGER_FORMATS)) {
-    throw new ValidationError('bad_request', `format must be one of ${LEDGER_FORMATS.join(', ')}`, 'format');
-  }
-  const encoding = param(query, 'encoding') ?? 'utf8';
-  if (!oneOf(encoding, CSV_ENCODINGS)) {
-    throw new ValidationError(
-      'bad_request',
-      `encoding must be one of ${CSV_ENCODINGS.join(', ')}`,
-      'encoding',
-    );
-  }
-  const language = param(query, 'lang') ?? null;
-  if (language !== null && !oneOf(language, LEDGER_LANGUAGES)) {
-    throw new ValidationError('bad_request', `lang must be one of ${LEDGER_LANGUAGES.join(', ')}`, 'lang');
-  }
-  return { format, encoding, language };
+  return {
+    format: choiceParam(query, 'format', LEDGER_FORMATS, 'json'),
+    encoding: choiceParam(query, 'encoding', CSV_ENCODINGS, 'utf8'),
+    language: choiceParam(query, 'lang', LEDGER_LANGUAGES, null),
+  };
 }
 
 /**
@@ -77,7 +77,7 @@ export function ledgerSettingsOf(
 
 /** `date` of a daily ledger (YYYY-MM-DD), or `fallback` (the hub: today) when absent and allowed. */
 export function ledgerDateOf(query: Record<string, unknown>, fallback?: string): string {
-  const date = param(query, 'date') ?? fallback;
+  const date = queryParam(query, 'date') ?? fallback;
   if (date === undefined || !isValidDate(date)) {
     throw new ValidationError('bad_request', 'date must be a calendar date written YYYY-MM-DD', 'date');
   }
@@ -89,7 +89,7 @@ export function ledgerMonthOf(
   query: Record<string, unknown>,
   fallback?: string,
 ): { month: string; from: string; to: string; classId: string | null } {
-  const month = param(query, 'month') ?? fallback;
+  const month = queryParam(query, 'month') ?? fallback;
   const m = month === undefined ? null : /^(\d{4})-(\d{2})$/.exec(month);
   const year = Number(m?.[1]);
   const mon = Number(m?.[2]);
@@ -101,7 +101,7 @@ export function ledgerMonthOf(
     month,
     from: `${month}-01`,
     to: `${month}-${String(days).padStart(2, '0')}`,
-    classId: param(query, 'class') ?? null,
+    classId: queryParam(query, 'class') ?? null,
   };
 }
 

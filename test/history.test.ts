@@ -10,9 +10,10 @@ import {
   type AttendanceEvent,
   type MonthlyLedger,
 } from '../protocol/index.ts';
-import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
+import { eventually, genkanJson } from './support/process.ts';
 import { publishAsKiosk } from './support/kiosk-publish.ts';
-import { addStaff, provisionSite, startCloud, startHub, type Site } from './support/site.ts';
+import { monthBack, startRelayedSite, type RelayedSite } from './support/ledger-site.ts';
+import { addStaff, type Site } from './support/site.ts';
 
 /**
  * Issue 13 across real processes (hub, cloud, MQTT): the ledger of a past month stays byte for byte what it
@@ -21,11 +22,6 @@ import { addStaff, provisionSite, startCloud, startHub, type Site } from './supp
  */
 
 /** Months relative to now: M two months back (inside the hub's 400-day window), N the month after it. */
-function monthBack(back: number): string {
-  const now = new Date();
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
 const M = monthBack(2);
 const N = monthBack(1);
 const day = (month: string, d: number) => `${month}-${String(d).padStart(2, '0')}`;
@@ -55,29 +51,18 @@ const ROSTER_V2 = [
 ].join('\n');
 
 describe('history: dated roster, corrections, month close', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
   let site: Site;
-  let hubBase = '';
-  let cloudBase = '';
-  let mqttPort = 0;
-  const procs: GenkanProcess[] = [];
+  let relayed: RelayedSite;
   let seq = 0;
 
-  const hubFetch = (path: string, init: RequestInit = {}) =>
-    fetch(`${hubBase}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${site.adminToken}`, 'content-type': 'application/json' },
-    });
-  const cloudFetch = (path: string) =>
-    fetch(`${cloudBase}/v1/facilities/${site.facilityId}${path}`, {
-      headers: { authorization: `Bearer ${site.cloudAdminToken}` },
-    });
+  const hubFetch = (path: string, init: RequestInit = {}) => relayed.hub(path, init);
+  const cloudFetch = (path: string) => relayed.cloud(path);
   const bytes = async (res: Response) => {
     expect(res.status, res.url).toBe(200);
     return Buffer.from(await res.arrayBuffer());
   };
 
-  const publish = (events: AttendanceEvent[]) => publishAsKiosk(site, mqttPort, 'kiosk-1', events);
+  const publish = (events: AttendanceEvent[]) => publishAsKiosk(site, relayed.mqttPort, 'kiosk-1', events);
 
   const tap = (type: 'check_in' | 'check_out', child: number, occurredAt: string): AttendanceEvent => ({
     id: newEventId(),
@@ -113,23 +98,11 @@ describe('history: dated roster, corrections, month close', () => {
   const saved = new Map<string, { hub: Buffer; cloud: Buffer }>();
 
   beforeAll(async () => {
-    dir = await tempDir('genkan-history-');
     // The first roster of a hub holds for all of its past: M's events are taken under it.
-    site = await provisionSite(dir.path, {
-      kiosks: 1,
-      children: 0,
-      roster: { csv: `${ROSTER_V1}\n`, cards: [] },
+    relayed = await startRelayedSite('genkan-history-', `${ROSTER_V1}\n`, async (s) => {
+      await addStaff(join(s.dir, 'hub'), { ...STAFF, role: 'admin' });
     });
-    const hubDir = join(site.dir, 'hub');
-    await addStaff(hubDir, { ...STAFF, role: 'admin' });
-    const cloud = startCloud(site);
-    procs.push(cloud);
-    cloudBase = `http://127.0.0.1:${String((await cloud.ready())['http'])}`;
-    const hub = startHub(site, { cloudUrl: cloudBase });
-    procs.push(hub);
-    const ready = await hub.ready();
-    hubBase = `http://127.0.0.1:${String(ready['http'])}`;
-    mqttPort = Number(ready['mqtt']);
+    site = relayed.site;
 
     // M: five days of everyone; c003 stays to 18:40 (standard care: 60 extended minutes); c006 forgets
     // to check out on the 4th. N: the four who stay, c006 forgets on the 4th again.
@@ -148,13 +121,8 @@ describe('history: dated roster, corrections, month close', () => {
     expect(ack.rejected).toEqual([]);
 
     // The relay delivers in the background: wait until the cloud's M matches the hub's, then file M.
-    const hubCsv = await bytes(await hubFetch(`/api/ledger/monthly?month=${M}&format=csv`));
-    await eventually(
-      async () => {
-        const res = await cloudFetch(`/ledger/monthly?month=${M}&format=csv`);
-        return res.status === 200 && Buffer.from(await res.arrayBuffer()).equals(hubCsv) ? true : undefined;
-      },
-      60_000,
+    await relayed.relayed(
+      `/ledger/monthly?month=${M}&format=csv`,
       "the cloud's ledger of M to match the hub's",
     );
     for (const path of M_PATHS) {
@@ -166,8 +134,7 @@ describe('history: dated roster, corrections, month close', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-    await dir.remove();
+    await relayed.stop();
   });
 
   it('files the same ledgers of M at the hub and in the cloud, in every format', () => {
@@ -185,7 +152,7 @@ describe('history: dated roster, corrections, month close', () => {
   });
 
   it('keeps the ledgers of M byte-identical after roster v2 from the 1st of N, which N shows', async () => {
-    const file = join(dir.path, 'roster-v2.csv');
+    const file = join(relayed.path, 'roster-v2.csv');
     await writeFile(file, `${ROSTER_V2}\n`);
     await genkanJson(['roster', 'import', file, '--data', join(site.dir, 'hub'), '--effective', day(N, 1)]);
 

@@ -16,11 +16,12 @@ import {
   extendedMonth,
   LATE_FROM,
   LEAVES_AFTER,
+  reportMinutesByChild,
   SWITCH_DAY,
 } from './support/extended-month.ts';
-import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
+import { genkanJson } from './support/process.ts';
 import { publishAsKiosk } from './support/kiosk-publish.ts';
-import { provisionSite, startCloud, startHub, type Site } from './support/site.ts';
+import { monthBack, startRelayedSite, type RelayedSite } from './support/ledger-site.ts';
 
 /**
  * Issue 16 point 3 across real processes: the extended-care report of last month (six children, 標準時間
@@ -30,11 +31,6 @@ import { provisionSite, startCloud, startHub, type Site } from './support/site.t
  * byte-identical JSON, CSV, XLSX and PDF.
  */
 
-function monthBack(back: number): string {
-  const now = new Date();
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
 const M = monthBack(1);
 const day = (d: number) => `${M}-${String(d).padStart(2, '0')}`;
 
@@ -65,35 +61,16 @@ const PATHS = [
 ];
 
 describe('extended-care report from a month of real traffic', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let site: Site;
-  let hubBase = '';
-  let cloudBase = '';
-  const procs: GenkanProcess[] = [];
+  let relayed: RelayedSite;
   const month = extendedMonth(M, 'default');
   const saved = new Map<string, { hub: Response; hubBody: Buffer; cloud: Response; cloudBody: Buffer }>();
 
-  const hubGet = (path: string, auth = true) =>
-    fetch(`${hubBase}${path}`, auth ? { headers: { authorization: `Bearer ${site.adminToken}` } } : {});
-  const cloudGet = (path: string) =>
-    fetch(`${cloudBase}/v1/facilities/${site.facilityId}${path}`, {
-      headers: { authorization: `Bearer ${site.cloudAdminToken}` },
-    });
+  const hubGet = (path: string) => relayed.hub(path);
+  const cloudGet = (path: string) => relayed.cloud(path);
 
   beforeAll(async () => {
-    dir = await tempDir('genkan-extended-');
-    site = await provisionSite(dir.path, {
-      kiosks: 1,
-      children: 0,
-      roster: { csv: rosterCsv(false), cards: [] },
-    });
-    const cloud = startCloud(site);
-    procs.push(cloud);
-    cloudBase = `http://127.0.0.1:${String((await cloud.ready())['http'])}`;
-    const hub = startHub(site, { cloudUrl: cloudBase });
-    procs.push(hub);
-    const ready = await hub.ready();
-    hubBase = `http://127.0.0.1:${String(ready['http'])}`;
+    relayed = await startRelayedSite('genkan-extended-', rosterCsv(false));
+    const { site } = relayed;
 
     // Nothing after now (the days after the month may be today or later).
     const now = Date.now();
@@ -112,10 +89,10 @@ describe('extended-care report from a month of real traffic', () => {
     } finally {
       office.close();
     }
-    expect((await publishAsKiosk(site, Number(ready['mqtt']), 'kiosk-1', kiosk)).rejected).toEqual([]);
+    expect((await publishAsKiosk(site, relayed.mqttPort, 'kiosk-1', kiosk)).rejected).toEqual([]);
 
     // x1 on short hours and h2 leaving after LEAVES_AFTER: a second version from the SWITCH_DAY.
-    const v2 = join(dir.path, 'roster-v2.csv');
+    const v2 = join(relayed.path, 'roster-v2.csv');
     await writeFile(v2, rosterCsv(true));
     await genkanJson([
       'roster',
@@ -128,15 +105,7 @@ describe('extended-care report from a month of real traffic', () => {
     ]);
 
     // The relay delivers in the background: wait until the cloud's report is the hub's.
-    const hubJson = Buffer.from(await (await hubGet(`/api${PATHS[0] ?? ''}`)).arrayBuffer());
-    await eventually(
-      async () => {
-        const res = await cloudGet(PATHS[0] ?? '');
-        return res.status === 200 && Buffer.from(await res.arrayBuffer()).equals(hubJson) ? true : undefined;
-      },
-      60_000,
-      "the cloud's extended-care report to match the hub's",
-    );
+    await relayed.relayed(PATHS[0] ?? '', "the cloud's extended-care report to match the hub's");
     for (const path of PATHS) {
       const hubRes = await hubGet(`/api${path}`);
       const cloudRes = await cloudGet(path);
@@ -150,8 +119,7 @@ describe('extended-care report from a month of real traffic', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-    await dir.remove();
+    await relayed.stop();
   });
 
   const report = (): ExtendedLedger =>
@@ -170,14 +138,9 @@ describe('extended-care report from a month of real traffic', () => {
 
   it('agrees with the monthly ledger: its extended minutes are before + after', async () => {
     const monthly = MonthlyLedgerSchema.parse(await (await hubGet(`/api/ledger/monthly?month=${M}`)).json());
-    const r = report();
-    for (const row of monthly.rows) {
-      const mine = r.children.filter((c) => c.childId === row.child_id);
-      expect(
-        mine.reduce((n, c) => n + c.minutes.before + c.minutes.after, 0),
-        row.child_id,
-      ).toBe(row.extended_minutes);
-    }
+    const minutes = reportMinutesByChild(report());
+    for (const row of monthly.rows)
+      expect(minutes.get(row.child_id) ?? 0, row.child_id).toBe(row.extended_minutes);
   });
 
   it('answers byte-identical files at the hub and in the cloud, with the same headers', () => {
@@ -225,7 +188,7 @@ describe('extended-care report from a month of real traffic', () => {
       }
     }
     expect((await cloudGet(`/ledger/extended`)).status).toBe(400);
-    expect((await hubGet(`/api/ledger/extended?month=${M}`, false)).status).toBe(401);
+    expect((await fetch(`${relayed.hubBase}/api/ledger/extended?month=${M}`)).status).toBe(401);
     const again = Buffer.from(await (await hubGet(`/api${PATHS[0] ?? ''}`)).arrayBuffer());
     expect(again.equals(saved.get(PATHS[0] ?? '')?.hubBody ?? Buffer.alloc(0))).toBe(true);
   });

@@ -11,9 +11,10 @@ import {
 } from '../protocol/index.ts';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
-import { eventually, genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
+import { eventually, genkanJson } from './support/process.ts';
 import { publishAsKiosk } from './support/kiosk-publish.ts';
-import { addStaff, provisionSite, startCloud, startHub, type Site } from './support/site.ts';
+import { startRelayedSite, type RelayedSite } from './support/ledger-site.ts';
+import { addStaff, type Site } from './support/site.ts';
 
 /**
  * The issue's point 1 across real processes: a month of generated events for 120 children (absences,
@@ -69,11 +70,9 @@ interface ChildPlan {
 }
 
 describe('attendance ledgers from a month of real traffic', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let relayed: RelayedSite;
   let site: Site;
   let hubBase = '';
-  let cloudBase = '';
-  const procs: GenkanProcess[] = [];
   const plans: ChildPlan[] = [];
   /** The check-in staff void on a tablet a month later, and whose day it was. */
   let tabletVoid: { childId: string; day: number; eventId: string } | undefined;
@@ -82,7 +81,6 @@ describe('attendance ledgers from a month of real traffic', () => {
   const rand = prng(20261021);
 
   beforeAll(async () => {
-    dir = await tempDir('genkan-ledger-');
     const rows = [`${ROSTER_HEADER},care_type`];
     for (let i = 1; i <= CHILDREN; i++) {
       const n = String(i).padStart(3, '0');
@@ -95,17 +93,12 @@ describe('attendance ledgers from a month of real traffic', () => {
       plans.push({ id: `c${n}`, careType, days: new Map() });
     }
     const csv = `${rows.join('\n')}\n`;
-    site = await provisionSite(dir.path, { kiosks: 1, children: 0, roster: { csv, cards: [] } });
-    await writeFile(join(dir.path, 'roster-used.csv'), csv);
-    await addStaff(join(site.dir, 'hub'), STAFF);
-    const cloud = startCloud(site);
-    procs.push(cloud);
-    cloudBase = `http://127.0.0.1:${String((await cloud.ready())['http'])}`;
-    const hub = startHub(site, { cloudUrl: cloudBase });
-    procs.push(hub);
-    const ready = await hub.ready();
-    hubBase = `http://127.0.0.1:${String(ready['http'])}`;
-    const mqttPort = Number(ready['mqtt']);
+    relayed = await startRelayedSite('genkan-ledger-', csv, async (s, path) => {
+      await writeFile(join(path, 'roster-used.csv'), csv);
+      await addStaff(join(s.dir, 'hub'), STAFF);
+    });
+    ({ site, hubBase } = relayed);
+    const { mqttPort } = relayed;
 
     // kiosk-1: the entrance (taps, and its own undo of a wrong tap); office-1: the absences staff recorded
     // on those days (method staff).
@@ -251,16 +244,11 @@ describe('attendance ledgers from a month of real traffic', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-    await dir.remove();
+    await relayed.stop();
   });
 
-  const hubGet = (path: string) =>
-    fetch(`${hubBase}${path}`, { headers: { authorization: `Bearer ${site.adminToken}` } });
-  const cloudGet = (path: string) =>
-    fetch(`${cloudBase}/v1/facilities/${site.facilityId}${path}`, {
-      headers: { authorization: `Bearer ${site.cloudAdminToken}` },
-    });
+  const hubGet = (path: string) => relayed.hub(path);
+  const cloudGet = (path: string) => relayed.cloud(path);
 
   it('computes extended-care minutes as the rule says, per child, for the whole month', async () => {
     const res = await hubGet(`/api/ledger/monthly?month=${MONTH}`);

@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Amendment } from '../../protocol/history.ts';
 import { DailyLedgerSchema, MonthlyLedgerSchema } from '../../protocol/ledger.ts';
+import { DEFAULT_SETTINGS } from '../../protocol/settings.ts';
 import { baseSnapshot, sourceOf, tokyoEvent } from '../../test/support/ledger-month.ts';
+import { HAS_PDF_FONT, pdfWorkspace } from '../../test/support/ledger-pdf.ts';
 import {
   dailyLedger,
   dayStateText,
@@ -17,7 +14,6 @@ import {
   ledgerTable,
   ledgerXlsx,
   monthlyLedger,
-  PDF_FONT_CANDIDATES,
 } from './index.ts';
 import { ledgerDocument } from './ledger-document.ts';
 
@@ -25,8 +21,6 @@ import { ledgerDocument } from './ledger-document.ts';
  * Corrections in the ledger files: the ※ of a corrected day in the monthly cells, the amendments section
  * (訂正履歴) after the rows in CSV, XLSX and PDF, and files that do not depend on when they are rendered.
  */
-
-const run = promisify(execFile);
 
 const snapshot = baseSnapshot({
   classes: [
@@ -172,28 +166,43 @@ describe('amendments', () => {
     expect(daily[daily.length - 5]).toBe(',,,,,,,,');
   });
 
-  it('XLSX: after the rows and totals, a blank line, the title, the header and the lines, read back, bold', async () => {
+  it('XLSX: on a sheet of its own after the ledger, the title, the header and the lines, read back, wide enough', async () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(new Uint8Array(await ledgerXlsx(month)).buffer);
-    const ws = wb.worksheets[0];
-    if (!ws) throw new Error('no sheet');
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['出席簿 2026-04', '訂正履歴（確定後の訂正）']);
+    const [main, ws] = wb.worksheets;
+    if (!main || !ws) throw new Error('no sheets');
+    // The ledger's sheet ends with its total rows.
+    const doc = ledgerDocument(month);
+    const last = Number((main.pageSetup.printTitlesRow ?? '').split(':')[1]);
+    expect(main.rowCount).toBe(last + doc.rows.length);
     const table = ledgerTable(month);
     const amendments = table.amendments;
     if (amendments === null) throw new Error('no amendments');
-    const expected = [[amendments.title], amendments.header, ...amendments.rows].map((r) =>
-      r.map((c) => (/^[=+\-@\t\r\n]/.test(c) ? `'${c}` : c === '' ? null : c)),
+    const neutral = (c: string) => (/^[=+\-@\t\r\n]/.test(c) ? `'${c}` : c === '' ? null : c);
+    expect(ws.getRow(1).getCell(1).value).toBe('訂正履歴（確定後の訂正）');
+    expect(ws.getRow(1).getCell(1).font.bold).toBe(true);
+    expect(ws.getRow(2).getCell(1).value).toBe('出席簿　げんかん保育園　2026年4月（令和8年4月）');
+    // The ledger's page set-up (A4 landscape, one page wide), with its own heading row repeated.
+    expect({ ...ws.pageSetup, printTitlesRow: '' }).toEqual({ ...main.pageSetup, printTitlesRow: '' });
+    expect(ws.pageSetup.printTitlesRow).toBe('4:4');
+    const lines = [amendments.header, ...amendments.rows];
+    const read = lines.map((r, i) => r.map((_c, c) => ws.getRow(4 + i).getCell(c + 1).value ?? null));
+    expect(read).toEqual(lines.map((r) => r.map(neutral)));
+    expect(ws.rowCount).toBe(4 + amendments.rows.length);
+    expect(ws.getRow(4).getCell(1).font.bold).toBe(true);
+    expect(ws.getRow(5).getCell(7).value).toBe("'=1+1");
+    // Nothing clipped: every column at least as wide as its widest cell (a wide character counts two).
+    const shown = (c: string) => c.length + (c.match(/[^ -\u00ff]/g)?.length ?? 0);
+    amendments.header.forEach((_h, c) => {
+      const widest = Math.max(...lines.map((r) => shown(neutral(r[c] ?? '') ?? '')));
+      expect(ws.getColumn(c + 1).width, amendments.header[c]).toBeGreaterThanOrEqual(widest);
+    });
+    const en = new ExcelJS.Workbook();
+    await en.xlsx.load(
+      new Uint8Array(await ledgerXlsx(month, { ...DEFAULT_SETTINGS.ledger, language: 'en' })).buffer,
     );
-    // The section ends the sheet: its title after the last total row and a blank line.
-    const title = ws.rowCount - expected.length + 1;
-    const doc = ledgerDocument(month);
-    const last = Number((ws.pageSetup.printTitlesRow ?? '').split(':')[1]);
-    expect(title).toBe(last + doc.rows.length + 2);
-    const read = expected.map((r, i) => r.map((_c, c) => ws.getRow(title + i).getCell(c + 1).value ?? null));
-    expect(read).toEqual(expected);
-    expect(ws.getRow(title).getCell(1).value).toBe('訂正履歴（確定後の訂正）');
-    expect(ws.getRow(title).font.bold).toBe(true);
-    expect(ws.getRow(title + 1).font.bold).toBe(true);
-    expect(ws.getRow(title + 2).getCell(7).value).toBe("'=1+1");
+    expect(en.worksheets.map((w) => w.name)).toEqual(['Attendance register 2026-04', 'Amendments']);
   });
 
   it('English with lang en', () => {
@@ -205,23 +214,11 @@ describe('amendments', () => {
   });
 });
 
-const hasFont =
-  PDF_FONT_CANDIDATES.some((p) => existsSync(p)) || process.env['GENKAN_PDF_FONT'] !== undefined;
 const hasPdftotext = existsSync('/usr/bin/pdftotext');
 
-describe.skipIf(!hasFont || !hasPdftotext)('PDF amendments', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'genkan-ledger-amend-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  const textOf = async (pdf: Buffer, name: string): Promise<string> => {
-    const file = join(dir, name);
-    await writeFile(file, pdf);
-    return (await run('/usr/bin/pdftotext', ['-layout', file, '-'])).stdout;
-  };
+describe.skipIf(!HAS_PDF_FONT || !hasPdftotext)('PDF amendments', () => {
+  const pdfs = pdfWorkspace('genkan-ledger-amend-');
+  const textOf = pdfs.text;
 
   it('lists them after the rows, in the columns of the CSV', async () => {
     const text = await textOf(await ledgerPdf(month), 'monthly.pdf');
@@ -248,8 +245,7 @@ describe.skipIf(!hasFont || !hasPdftotext)('PDF amendments', () => {
     const pdf = await ledgerPdf(dailyLedger(sourceOf(snapshot, many), D, events));
     const text = await textOf(pdf, 'many.pdf');
     for (let i = 0; i < 40; i++) expect(text).toContain(`reason${String(i)}end`);
-    const info = (await run('/usr/bin/pdfinfo', [join(dir, 'many.pdf')]).catch(() => ({ stdout: '' })))
-      .stdout;
+    const info = await pdfs.info('many.pdf').catch(() => '');
     if (info !== '') expect(Number(/Pages:\s+(\d+)/.exec(info)?.[1])).toBeGreaterThan(1);
   });
 });
@@ -263,7 +259,7 @@ describe('the same ledger, the same bytes', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-05-03T10:00:00Z'));
     const xlsx = await ledgerXlsx(month);
-    const pdf = hasFont ? await ledgerPdf(month) : undefined;
+    const pdf = HAS_PDF_FONT ? await ledgerPdf(month) : undefined;
     vi.setSystemTime(new Date('2031-11-15T03:04:05Z'));
     expect((await ledgerXlsx(month)).equals(xlsx)).toBe(true);
     if (pdf !== undefined) expect((await ledgerPdf(month)).equals(pdf)).toBe(true);

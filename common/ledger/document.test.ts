@@ -1,13 +1,8 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type LedgerSettings } from '../../protocol/settings.ts';
 import { demoMonth, DEMO_MONTH, DEMO_SETTINGS } from '../../test/support/ledger-demo.ts';
+import { HAS_PDF_FONT, HAS_POPPLER, pdfWorkspace } from '../../test/support/ledger-pdf.ts';
 import { sourceOf } from '../../test/support/ledger-month.ts';
 import {
   calendarDay,
@@ -18,15 +13,15 @@ import {
 } from './calendar.ts';
 import { MARK_FILLS } from './document.ts';
 import { contentDisposition, localLedgerFileName } from './file-name.ts';
-import { dailyLedger, ledgerPdf, ledgerXlsx, monthlyLedger, PDF_FONT_CANDIDATES } from './index.ts';
+import { dailyLedger, ledgerPdf, ledgerXlsx, monthlyLedger } from './index.ts';
 import { ledgerDocument } from './ledger-document.ts';
+import { sectionSheetNames } from './xlsx-sections.ts';
 
 /**
  * The print documents of the ledgers (ledger-document.ts) and their XLSX and PDF: era, holidays and
  * closed days, weekday row and shading, totals, approval boxes, page set-up, file names.
  */
 
-const run = promisify(execFile);
 const { snapshot, events } = demoMonth();
 const source = sourceOf(snapshot);
 const month = monthlyLedger(source, DEMO_MONTH, events, null);
@@ -201,23 +196,37 @@ describe('XLSX', () => {
   });
 });
 
-const hasFont =
-  PDF_FONT_CANDIDATES.some((p) => existsSync(p)) || process.env['GENKAN_PDF_FONT'] !== undefined;
-const hasPoppler = existsSync('/usr/bin/pdftotext') && existsSync('/usr/bin/pdfinfo');
+describe('XLSX section sheet names', () => {
+  const section = (title: string) => ({ title, header: [], rows: [], widths: [] });
+  it('the title, Excel-safe, at most 31 characters (a long one without its parenthesis), each once', () => {
+    expect(
+      sectionSheetNames(
+        ['出席簿 2026-11'],
+        [
+          section('訂正履歴（確定後の訂正）'),
+          section('Amendments (corrections after closing)'),
+          section('a/b:c*d?[e]'),
+          section('出席簿 2026-11'),
+          section('AMENDMENTS'),
+          section('x'.repeat(40)),
+        ],
+      ),
+    ).toEqual([
+      '訂正履歴（確定後の訂正）',
+      'Amendments',
+      'a_b_c_d__e_',
+      '出席簿 2026-11 (2)',
+      'AMENDMENTS (2)',
+      'x'.repeat(31),
+    ]);
+  });
+});
 
-describe.skipIf(!hasFont || !hasPoppler)('PDF', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'genkan-ledger-doc-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+describe.skipIf(!HAS_PDF_FONT || !HAS_POPPLER)('PDF', () => {
+  const pdfs = pdfWorkspace('genkan-ledger-doc-');
 
   it('Japanese headings, facility name, era month, holidays, totals; every page landscape A4', async () => {
-    const file = join(dir, 'monthly.pdf');
-    await writeFile(file, await ledgerPdf(month, DEMO_SETTINGS));
-    const text = (await run('/usr/bin/pdftotext', ['-layout', file, '-'])).stdout;
+    const text = await pdfs.text(await ledgerPdf(month, DEMO_SETTINGS), 'monthly.pdf');
     for (const s of [
       '出席簿',
       'さくら保育園',
@@ -237,22 +246,19 @@ describe.skipIf(!hasFont || !hasPoppler)('PDF', () => {
     expect(text).toMatch(
       new RegExp(`合計\\s.*${String(grand[33])}\\s+${String(grand[34])}\\s+${String(grand[35])}`),
     );
-    const info = (await run('/usr/bin/pdfinfo', ['-f', '1', '-l', '99', file])).stdout;
+    const info = await pdfs.info('monthly.pdf', ['-f', '1', '-l', '99']);
     const pages = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
     expect(pages).toBeGreaterThan(1);
     const sizes = [...info.matchAll(/Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)/g)];
     expect(sizes).toHaveLength(pages);
     for (const [, w, h] of sizes) expect([w, h]).toEqual(['841.89', '595.28']);
     // English.
-    await writeFile(file, await ledgerPdf(month, { ...DEMO_SETTINGS, language: 'en' }));
-    const en = (await run('/usr/bin/pdftotext', ['-layout', file, '-'])).stdout;
+    const en = await pdfs.text(await ledgerPdf(month, { ...DEMO_SETTINGS, language: 'en' }), 'monthly.pdf');
     for (const s of ['Attendance register', 'November 2026', 'Director', 'Total']) expect(en).toContain(s);
   });
 
   it('daily: landscape too, totals and the day', async () => {
-    const file = join(dir, 'daily.pdf');
-    await writeFile(file, await ledgerPdf(daily, DEMO_SETTINGS));
-    const text = (await run('/usr/bin/pdftotext', ['-layout', file, '-'])).stdout;
+    const text = await pdfs.text(await ledgerPdf(daily, DEMO_SETTINGS), 'daily.pdf');
     for (const s of [
       '登降園記録簿',
       'さくら保育園',
@@ -262,7 +268,7 @@ describe.skipIf(!hasFont || !hasPoppler)('PDF', () => {
       '降園済',
     ])
       expect(text).toContain(s);
-    expect((await run('/usr/bin/pdfinfo', [file])).stdout).toMatch(/Page size:\s+841\.89 x 595\.28/);
+    expect(await pdfs.info('daily.pdf')).toMatch(/Page size:\s+841\.89 x 595\.28/);
   });
 });
 

@@ -15,7 +15,8 @@ import type { Cell } from './table.ts';
  *   legend…                                 └──────┴──────┴──────┘
  *   headerRows (repeated on every page; columns[].mark shades them)
  *   rows      (kind 'body', or 'total': bold with a rule above)
- *   sections  (each: title, its own header and rows, e.g. 訂正履歴)
+ *   sections  (each: title, its own header and rows, e.g. 訂正履歴; the PDF draws them here, the XLSX
+ *              puts each on a sheet of its own)
  *
  * Cells: null and '' are empty, numbers and booleans keep their type in the XLSX; every string cell is
  * neutralised against formula injection by the renderers (table.ts neutralizeCell). A string with a
@@ -52,7 +53,10 @@ export interface DocumentRow {
   kind: 'body' | 'total';
 }
 
-/** A table after the rows (e.g. 訂正履歴): its own title, header and rows, cells that wrap. */
+/**
+ * A table after the rows (e.g. 訂正履歴): its own title, header and rows, cells that wrap. In the XLSX a
+ * sheet of its own, named by the title, its columns as wide as their cells (xlsx-sections.ts).
+ */
 export interface DocumentSection {
   title: string;
   header: string[];

@@ -1,13 +1,14 @@
 import type { ExtendedLedger } from '../../protocol/ledger-extended.ts';
 import { EXTENDED_SIDES } from '../../protocol/ledger-extended.ts';
-import type { CareType, LedgerSettings } from '../../protocol/settings.ts';
-import { japaneseEraMonth, monthCalendar } from './calendar.ts';
+import type { LedgerSettings } from '../../protocol/settings.ts';
+import { monthCalendar } from './calendar.ts';
 import type { DocumentColumn, DocumentRow, DocumentSection, LedgerDocument } from './document.ts';
 import { extendedLabels } from './extended-labels.ts';
+import { CARE_TYPES, childNumbers } from './extended-table.ts';
 import { ledgerLabels } from './labels.ts';
+import { holidayLegend, monthHeading } from './print-lines.ts';
 import type { Cell } from './table.ts';
 
-const CARE_TYPES: readonly CareType[] = ['standard', 'short'];
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
@@ -25,13 +26,7 @@ export function extendedDocument(report: ExtendedLedger, settings: LedgerSetting
   const { language } = settings;
   const l = extendedLabels(language);
   const ll = ledgerLabels(language);
-  const [y = 0, m = 1] = report.month.split('-').map(Number);
   const calendar = monthCalendar(report.month, settings, language);
-  const monthLine =
-    language === 'ja' && settings.japaneseEra
-      ? `${ll.month(y, m)}（${japaneseEraMonth(report.month)}）`
-      : ll.month(y, m);
-  const holidays = calendar.flatMap((d, i) => (d.holiday === null ? [] : [ll.holidayItem(i + 1, d.holiday)]));
 
   const columns: DocumentColumn[] = [
     { width: 16 },
@@ -73,33 +68,22 @@ export function extendedDocument(report: ExtendedLedger, settings: LedgerSetting
     );
   }
 
-  const childHeader = [
-    l.className,
-    l.childName,
-    l.careTypeColumn,
-    ...EXTENDED_SIDES.flatMap((side) => report.bands.map((b) => l.band(b.label, l.side[side]))),
-    ...EXTENDED_SIDES.map((side) => l.days(l.side[side])),
-    ...EXTENDED_SIDES.map((side) => l.minutes(l.side[side])),
-  ];
-  const childNumbers = report.children.map((c) => [
-    ...EXTENDED_SIDES.flatMap((side) => report.bands.map((b) => c.bands[b.id]?.[side] ?? 0)),
-    ...EXTENDED_SIDES.map((side) => c.days[side]),
-    ...EXTENDED_SIDES.map((side) => c.minutes[side]),
-  ]);
-  const totals = childHeader.slice(3).map((_, i) => sum(childNumbers.map((r) => r[i] ?? 0)));
+  const numbers = childNumbers(report, l);
+  const values = report.children.map(numbers.values);
+  const totals = numbers.header.map((_, i) => sum(values.map((r) => r[i] ?? 0)));
   const perChild: DocumentSection = {
     title: l.perChild,
-    header: childHeader,
+    header: [l.className, l.childName, l.careTypeColumn, ...numbers.header],
     rows: [
       ...report.children.map((c, i): Cell[] => [
         c.className,
         c.childName,
         l.careType[c.careType],
-        ...(childNumbers[i] ?? []),
+        ...(values[i] ?? []),
       ]),
       [l.total, '', '', ...totals],
     ],
-    widths: [5, 7, 4, ...childHeader.slice(3).map(() => 2.6)],
+    widths: [5, 7, 4, ...numbers.header.map(() => 2.6)],
   };
   const sections: DocumentSection[] = [perChild];
   if (report.openDays.length > 0) {
@@ -114,14 +98,14 @@ export function extendedDocument(report: ExtendedLedger, settings: LedgerSetting
   return {
     sheetName: `${l.fileStem} ${report.month}`,
     title: l.title,
-    meta: [report.facilityName, monthLine],
+    meta: [report.facilityName, monthHeading(report.month, settings)],
     approvals: [...ll.approvals],
     legend: [
       l.rule,
       l.bandsLine(
         report.bands.map((b) => l.bandItem(b.label, b.fromMinutes, b.toMinutes)).join(ll.listSeparator),
       ),
-      ...(holidays.length === 0 ? [] : [ll.holidays(holidays.join(ll.listSeparator))]),
+      ...holidayLegend(calendar, settings),
       ll.shading,
     ],
     columns,

@@ -136,21 +136,52 @@ describe('extended-care report print files', () => {
     );
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(toArrayBuffer(a.body));
-    const texts: string[] = [];
-    wb.worksheets[0]?.eachRow((row) => {
-      row.eachCell((cell) => {
-        if (typeof cell.value === 'string') texts.push(cell.value);
+    // The per-day table, then each section on a sheet of its own, named by its title.
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '延長保育 2026-11',
+      '園児別 時間帯別利用日数',
+      '降園の記録がない日（集計外）',
+    ]);
+    const textsOf = (ws: ExcelJS.Worksheet | undefined): string[] => {
+      const texts: string[] = [];
+      ws?.eachRow((row) => {
+        row.eachCell((cell) => {
+          if (typeof cell.value === 'string') texts.push(cell.value);
+        });
+      });
+      return texts;
+    };
+    const [main, perChild, openDays] = wb.worksheets;
+    for (const t of ['時間外（延長）保育 実績報告', 'げんかん保育園', '標準時間 前']) {
+      expect(textsOf(main)).toContain(t);
+    }
+    for (const t of ['園児別 時間帯別利用日数', '30分 後', '伊藤 二郎'])
+      expect(textsOf(perChild)).toContain(t);
+    expect(textsOf(openDays)).toContain('降園の記録がない日（集計外）');
+    // Each section's columns are as wide as their widest cell (a wide character counts two), not the
+    // main table's narrow day columns; its header row prints on every page.
+    const shown = (c: string) => c.length + (c.match(/[^ -\u00ff]/g)?.length ?? 0);
+    const doc = extendedDocument(report, settings);
+    doc.sections.forEach((section, i) => {
+      const ws = wb.worksheets[i + 1];
+      expect(ws?.pageSetup).toMatchObject({ orientation: 'landscape', fitToWidth: 1, printTitlesRow: '4:4' });
+      section.header.forEach((heading, c) => {
+        const widest = Math.max(...[section.header, ...section.rows].map((r) => shown(String(r[c] ?? ''))));
+        expect(ws?.getColumn(c + 1).width, heading).toBeGreaterThanOrEqual(widest);
+        expect(ws?.getRow(4).getCell(c + 1).value).toBe(heading);
       });
     });
-    for (const t of [
-      '時間外（延長）保育 実績報告',
-      'げんかん保育園',
-      '標準時間 前',
-      '園児別 時間帯別利用日数',
-      '30分 後',
-    ]) {
-      expect(texts).toContain(t);
-    }
+    const en = await extendedLedgerFile(
+      report,
+      { ...settings, language: 'en' },
+      { ...query, format: 'xlsx' },
+    );
+    await wb.xlsx.load(toArrayBuffer(en.body));
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'extended-care 2026-11',
+      'Days per child and band',
+      'Days without a check-out',
+    ]);
     const query2 = extendedQueryOf({
       month: MONTH,
       format: 'csv',

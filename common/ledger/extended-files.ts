@@ -1,20 +1,15 @@
-import iconv from 'iconv-lite';
 import type { ExtendedLedger, ExtendedTable } from '../../protocol/ledger-extended.ts';
 import type { CsvEncoding } from '../../protocol/ledger.ts';
 import type { LedgerLanguage } from '../../protocol/settings.ts';
 import { extendedLabels } from './extended-labels.ts';
 import { extendedTable } from './extended-table.ts';
 import { fileNamePart } from './file-name.ts';
-import { cellText } from './table.ts';
+import { csvFile } from './csv.ts';
 
 /**
- * The extended-care report's CSV and file names. The CSV is written as the ledgers' (csv.ts): RFC 4180,
- * CRLF, every text cell neutralised, UTF-8 with a BOM or Shift_JIS (CP932) without one.
+ * The extended-care report's CSV and file names. The CSV is written as the ledgers' (csv.ts csvFile):
+ * RFC 4180, CRLF, every text cell neutralised, UTF-8 with a BOM or Shift_JIS (CP932) without one.
  */
-
-function quote(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /** One rectangular table (extended-table.ts): `children` or `days`, in the language. */
 export function extendedCsv(
@@ -24,9 +19,7 @@ export function extendedCsv(
   encoding: CsvEncoding,
 ): Buffer {
   const { header, rows } = extendedTable(report, table, language);
-  const lines = [header, ...rows].map((r) => r.map((c) => quote(cellText(c))).join(','));
-  const text = `${lines.join('\r\n')}\r\n`;
-  return encoding === 'sjis' ? iconv.encode(text, 'cp932') : Buffer.from(`\uFEFF${text}`, 'utf8');
+  return csvFile([header, ...rows], encoding);
 }
 
 /** The ASCII file name (Content-Disposition `filename`): extended-2026-11.xlsx, extended-2026-11-days.csv. */

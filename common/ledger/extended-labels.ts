@@ -97,11 +97,8 @@ const EN: ExtendedLabels = {
   bandItem: (label, from, to) => `${label} ${String(from)}–${to === null ? '' : `${String(to)} min`}`,
 };
 
+const LABELS: Record<LedgerLanguage, ExtendedLabels> = { ja: JA, en: EN };
+
 export function extendedLabels(language: LedgerLanguage): ExtendedLabels {
-  switch (language) {
-    case 'ja':
-      return JA;
-    case 'en':
-      return EN;
-  }
+  return LABELS[language];
 }

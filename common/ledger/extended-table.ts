@@ -1,16 +1,41 @@
-import type { ExtendedLedger, ExtendedTable } from '../../protocol/ledger-extended.ts';
+import type { ExtendedChild, ExtendedLedger, ExtendedTable } from '../../protocol/ledger-extended.ts';
 import { EXTENDED_SIDES } from '../../protocol/ledger-extended.ts';
-import type { LedgerLanguage } from '../../protocol/settings.ts';
+import type { CareType, LedgerLanguage } from '../../protocol/settings.ts';
 import { weekdayOf } from './calendar.ts';
-import { extendedLabels } from './extended-labels.ts';
+import { extendedLabels, type ExtendedLabels } from './extended-labels.ts';
 import { ledgerLabels } from './labels.ts';
 import type { Cell } from './table.ts';
+
+/** The care types in the order the report lists them. */
+export const CARE_TYPES: readonly CareType[] = ['standard', 'short'];
+
+/**
+ * The numbers of a child in both the CSV's `children` table and the print's per-child table: the days in
+ * each band before the standard hours, then after, the days with extended care before and after, the
+ * minutes before and after; with their headings.
+ */
+export function childNumbers(
+  report: ExtendedLedger,
+  l: ExtendedLabels,
+): { header: string[]; values: (child: ExtendedChild) => number[] } {
+  return {
+    header: [
+      ...EXTENDED_SIDES.flatMap((side) => report.bands.map((b) => l.band(b.label, l.side[side]))),
+      ...EXTENDED_SIDES.map((side) => l.days(l.side[side])),
+      ...EXTENDED_SIDES.map((side) => l.minutes(l.side[side])),
+    ],
+    values: (c) => [
+      ...EXTENDED_SIDES.flatMap((side) => report.bands.map((b) => c.bands[b.id]?.[side] ?? 0)),
+      ...EXTENDED_SIDES.map((side) => c.days[side]),
+      ...EXTENDED_SIDES.map((side) => c.minutes[side]),
+    ],
+  };
+}
 
 /**
  * The extended-care report as the CSV's one rectangular table (a header, then rows; no title or totals:
  * machines read it), in the language. `children` (the default): class, child id, child name, care type,
- * the days in each band before the standard hours, then after, the days with extended care before and
- * after, the minutes before and after. `days`: date, weekday, the children before (標準時間, 短時間),
+ * then the child's numbers (childNumbers). `days`: date, weekday, the children before (標準時間, 短時間),
  * after (標準時間, 短時間), then those present at each counting time.
  */
 export function extendedTable(
@@ -27,41 +52,30 @@ export function extendedTable(
           l.date,
           l.weekdayColumn,
           ...EXTENDED_SIDES.flatMap((side) =>
-            (['standard', 'short'] as const).map((care) => l.count(l.careType[care], l.side[side])),
+            CARE_TYPES.map((care) => l.count(l.careType[care], l.side[side])),
           ),
           ...report.presentAt.map(l.presentAt),
         ],
         rows: report.days.map((d) => [
           d.date,
           weekdays[weekdayOf(d.date)] ?? '',
-          d.before.standard,
-          d.before.short,
-          d.after.standard,
-          d.after.short,
+          ...EXTENDED_SIDES.flatMap((side) => CARE_TYPES.map((care) => d[side][care])),
           ...report.presentAt.map((t) => d.presentAt[t] ?? 0),
         ]),
       };
     }
-    case 'children':
+    case 'children': {
+      const numbers = childNumbers(report, l);
       return {
-        header: [
-          l.className,
-          l.childId,
-          l.childName,
-          l.careTypeColumn,
-          ...EXTENDED_SIDES.flatMap((side) => report.bands.map((b) => l.band(b.label, l.side[side]))),
-          ...EXTENDED_SIDES.map((side) => l.days(l.side[side])),
-          ...EXTENDED_SIDES.map((side) => l.minutes(l.side[side])),
-        ],
+        header: [l.className, l.childId, l.childName, l.careTypeColumn, ...numbers.header],
         rows: report.children.map((c) => [
           c.className,
           c.childId,
           c.childName,
           l.careType[c.careType],
-          ...EXTENDED_SIDES.flatMap((side) => report.bands.map((b) => c.bands[b.id]?.[side] ?? 0)),
-          ...EXTENDED_SIDES.map((side) => c.days[side]),
-          ...EXTENDED_SIDES.map((side) => c.minutes[side]),
+          ...numbers.values(c),
         ]),
       };
+    }
   }
 }

@@ -15,7 +15,7 @@ export {
   type LedgerTable,
 } from './table.ts';
 export { AMENDMENT_COLUMNS, AMENDMENTS_TITLE, dayStateText } from './amendments.ts';
-export { ledgerCsv } from './csv.ts';
+export { csvFile, ledgerCsv } from './csv.ts';
 export { documentXlsx, ledgerXlsx } from './xlsx.ts';
 export { findLedgerFont, LedgerFontError, PDF_FONT_CANDIDATES } from './font.ts';
 export { documentPdf, ledgerPdf } from './pdf.ts';

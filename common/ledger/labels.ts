@@ -75,28 +75,30 @@ export interface LedgerLabels {
   dailyFile: string;
 }
 
+/** The headings both ledgers have. */
+const JA_CHILD = {
+  class_name: '組',
+  child_id: '園児ID',
+  child_name: '園児名',
+  extended_minutes: '延長保育（分）',
+};
+
+/** `: note` after an absence's reason, nothing without a note. */
+const noteSuffix = (note: string | undefined): string =>
+  note === undefined || note === '' ? '' : `: ${note}`;
+
 const JA: LedgerLabels = {
   dailyTitle: '登降園記録簿',
   monthlyTitle: '出席簿',
   daily: {
-    class_name: '組',
-    child_id: '園児ID',
-    child_name: '園児名',
+    ...JA_CHILD,
     status: '出欠',
     check_in: '登園',
     check_out: '降園',
-    extended_minutes: '延長保育（分）',
     note: '備考',
     corrected: '訂正',
   },
-  monthly: {
-    class_name: '組',
-    child_id: '園児ID',
-    child_name: '園児名',
-    attended_days: '出席日数',
-    absent_days: '欠席日数',
-    extended_minutes: '延長保育（分）',
-  },
+  monthly: { ...JA_CHILD, attended_days: '出席日数', absent_days: '欠席日数' },
   status: { not_arrived: '未登園', present: '登園中', left: '降園済', absent: '欠席' },
   corrected: '訂正あり',
   absentCell: '欠',
@@ -120,7 +122,7 @@ const JA: LedgerLabels = {
   closedNote: '休園日',
   amendmentsTitle: '訂正履歴（確定後の訂正）',
   amendmentColumns: ['日付', '園児ID', '園児名', '訂正前', '訂正後', '訂正者', '理由', '訂正日時'],
-  absentState: (reason, note) => `欠席（${reason}${note === undefined || note === '' ? '' : `: ${note}`}）`,
+  absentState: (reason, note) => `欠席（${reason}${noteSuffix(note)}）`,
   noRecord: '（記録なし）',
   actor: (name, id) => `${name}（${id}）`,
   monthlyFile: '出席簿',
@@ -142,28 +144,25 @@ const MONTHS = [
   'December',
 ];
 
+const EN_CHILD = {
+  class_name: 'Class',
+  child_id: 'Child ID',
+  child_name: 'Child',
+  extended_minutes: 'Extended care (min)',
+};
+
 const EN: LedgerLabels = {
   dailyTitle: 'Daily attendance record',
   monthlyTitle: 'Attendance register',
   daily: {
-    class_name: 'Class',
-    child_id: 'Child ID',
-    child_name: 'Child',
+    ...EN_CHILD,
     status: 'Status',
     check_in: 'In',
     check_out: 'Out',
-    extended_minutes: 'Extended care (min)',
     note: 'Note',
     corrected: 'Corrected',
   },
-  monthly: {
-    class_name: 'Class',
-    child_id: 'Child ID',
-    child_name: 'Child',
-    attended_days: 'Days attended',
-    absent_days: 'Days absent',
-    extended_minutes: 'Extended care (min)',
-  },
+  monthly: { ...EN_CHILD, attended_days: 'Days attended', absent_days: 'Days absent' },
   status: { not_arrived: 'Not arrived', present: 'Present', left: 'Left', absent: 'Absent' },
   corrected: 'Corrected',
   absentCell: 'Abs',
@@ -188,20 +187,17 @@ const EN: LedgerLabels = {
   closedNote: 'Closed',
   amendmentsTitle: 'Amendments (corrections after closing)',
   amendmentColumns: ['Date', 'Child ID', 'Child', 'Before', 'After', 'By', 'Reason', 'Corrected at'],
-  absentState: (reason, note) => `Absent (${reason}${note === undefined || note === '' ? '' : `: ${note}`})`,
+  absentState: (reason, note) => `Absent (${reason}${noteSuffix(note)})`,
   noRecord: '(no record)',
   actor: (name, id) => `${name} (${id})`,
   monthlyFile: 'attendance',
   dailyFile: 'daily-record',
 };
 
+const LABELS: Record<LedgerLanguage, LedgerLabels> = { ja: JA, en: EN };
+
 export function ledgerLabels(language: LedgerLanguage): LedgerLabels {
-  switch (language) {
-    case 'ja':
-      return JA;
-    case 'en':
-      return EN;
-  }
+  return LABELS[language];
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { DailyLedger, MonthlyLedger } from '../../protocol/ledger.ts';
 import { DEFAULT_SETTINGS, type LedgerSettings } from '../../protocol/settings.ts';
-import { calendarDay, japaneseEraDate, japaneseEraMonth, monthCalendar } from './calendar.ts';
+import { calendarDay, japaneseEraDate, monthCalendar } from './calendar.ts';
 import type { DocumentColumn, DocumentRow, DocumentSection, LedgerDocument } from './document.ts';
 import { ledgerLabels, type LedgerLabels } from './labels.ts';
+import { holidayLegend, monthHeading } from './print-lines.ts';
 import { CORRECTED_MARK, isDaily, ledgerTable, type AmendmentsTable, type Cell } from './table.ts';
 
 /**
@@ -25,27 +26,41 @@ function sectionsOf(amendments: AmendmentsTable | null): DocumentSection[] {
   return amendments === null ? [] : [{ ...amendments, widths: AMENDMENT_WIDTHS }];
 }
 
-/** Consecutive rows of the same class (the engine lists each class's rows together). */
-function classBlocks<R extends { class_name: string }>(rows: readonly R[]): { name: string; rows: R[] }[] {
-  const blocks: { name: string; rows: R[] }[] = [];
-  for (const row of rows) {
-    const last = blocks[blocks.length - 1];
-    if (last?.name === row.class_name) last.rows.push(row);
-    else blocks.push({ name: row.class_name, rows: [row] });
-  }
-  return blocks;
+/**
+ * The body rows (`cells`, one per ledger row, in the engine's order: each class's rows together), a total
+ * row (`total`) after each class's rows, and the facility's after all of them when `facility`.
+ */
+function withTotals<R extends { class_name: string }>(
+  rows: readonly R[],
+  cells: readonly Cell[][],
+  total: (label: string, rows: readonly R[]) => DocumentRow,
+  labels: LedgerLabels,
+  facility: boolean,
+): DocumentRow[] {
+  const out: DocumentRow[] = [];
+  let block: R[] = [];
+  const closeBlock = () => {
+    const name = block[0]?.class_name;
+    if (name !== undefined) out.push(total(labels.classTotal(name), block));
+    block = [];
+  };
+  rows.forEach((row, i) => {
+    if (block[0] !== undefined && block[0].class_name !== row.class_name) closeBlock();
+    block.push(row);
+    out.push({ kind: 'body', cells: cells[i] ?? [] });
+  });
+  closeBlock();
+  if (facility) out.push(total(labels.facilityTotal, rows));
+  return out;
+}
+
+/** The first cells of a total row: its label, an empty id column, the number of children. */
+function totalHead(label: string, rows: readonly { child_id: string }[], labels: LedgerLabels): Cell[] {
+  return [label, '', labels.children(new Set(rows.map((r) => r.child_id)).size)];
 }
 
 /** The ideographic space between the parts of a Japanese heading. */
 const GAP = '\u3000';
-
-function monthHeading(month: string, settings: LedgerSettings, labels: LedgerLabels): string {
-  const [y = 0, m = 1] = month.split('-').map(Number);
-  const plain = labels.month(y, m);
-  return settings.language === 'ja' && settings.japaneseEra
-    ? `${plain}（${japaneseEraMonth(month)}）`
-    : plain;
-}
 
 /** A monthly day cell as printed: check-in over check-out (`08:30⏎18:10`, `08:30⏎-`), ※ kept at the end. */
 function dayCell(text: string): string {
@@ -82,46 +97,22 @@ function monthlyDocument(ledger: MonthlyLedger, settings: LedgerSettings): Ledge
     '',
   ];
 
-  const totalRow = (label: string, rows: MonthlyLedger['rows']): DocumentRow => ({
+  const totalRow = (label: string, rows: readonly MonthlyLedger['rows'][number][]): DocumentRow => ({
     kind: 'total',
     cells: [
-      label,
-      '',
-      labels.children(new Set(rows.map((r) => r.child_id)).size),
+      ...totalHead(label, rows, labels),
       ...Array.from({ length: n }, (_, i) => rows.filter((r) => attendedOn(r.days[i])).length),
       rows.reduce((s, r) => s + r.attended_days, 0),
       rows.reduce((s, r) => s + r.absent_days, 0),
       rows.reduce((s, r) => s + r.extended_minutes, 0),
     ],
   });
-  const body: DocumentRow[] = [];
-  let index = 0;
-  for (const block of classBlocks(ledger.rows)) {
-    for (let k = 0; k < block.rows.length; k++) {
-      const cells = table.rows[index++] ?? [];
-      body.push({
-        kind: 'body',
-        cells: cells.map((c, i) => (i >= 3 && i < 3 + n && typeof c === 'string' ? dayCell(c) : c)),
-      });
-    }
-    body.push(totalRow(labels.classTotal(block.name), block.rows));
-  }
-  if (ledger.classId === null) body.push(totalRow(labels.facilityTotal, ledger.rows));
+  const cells = table.rows.map((r) =>
+    r.map((c, i) => (i >= 3 && i < 3 + n && typeof c === 'string' ? dayCell(c) : c)),
+  );
+  const body = withTotals(ledger.rows, cells, totalRow, labels, ledger.classId === null);
 
-  const holidays = days.filter((d) => d.holiday !== null);
-  const legend = [
-    ...(holidays.length === 0
-      ? []
-      : [
-          labels.holidays(
-            holidays
-              .map((d) => labels.holidayItem(Number(d.date.slice(8)), d.holiday ?? ''))
-              .join(labels.listSeparator),
-          ),
-        ]),
-    labels.shading,
-    labels.monthlyMarks,
-  ];
+  const legend = [...holidayLegend(days, settings), labels.shading, labels.monthlyMarks];
   const className =
     ledger.classId === null
       ? null
@@ -131,7 +122,7 @@ function monthlyDocument(ledger: MonthlyLedger, settings: LedgerSettings): Ledge
     title: labels.monthlyTitle,
     meta: [
       ledger.facilityName,
-      monthHeading(ledger.month, settings, labels),
+      monthHeading(ledger.month, settings),
       ...(className === null ? [] : [labels.classLine(className)]),
     ],
     approvals: [...labels.approvals],
@@ -166,12 +157,10 @@ function dailyDocument(ledger: DailyLedger, settings: LedgerSettings): LedgerDoc
     { width: 44 },
     { width: 9, align: 'center' },
   ];
-  const totalRow = (label: string, rows: DailyLedger['rows']): DocumentRow => ({
+  const totalRow = (label: string, rows: readonly DailyLedger['rows'][number][]): DocumentRow => ({
     kind: 'total',
     cells: [
-      label,
-      '',
-      labels.children(new Set(rows.map((r) => r.child_id)).size),
+      ...totalHead(label, rows, labels),
       '',
       '',
       '',
@@ -184,13 +173,7 @@ function dailyDocument(ledger: DailyLedger, settings: LedgerSettings): LedgerDoc
       '',
     ],
   });
-  const body: DocumentRow[] = [];
-  let index = 0;
-  for (const block of classBlocks(ledger.rows)) {
-    for (let k = 0; k < block.rows.length; k++) body.push({ kind: 'body', cells: table.rows[index++] ?? [] });
-    body.push(totalRow(labels.classTotal(block.name), block.rows));
-  }
-  body.push(totalRow(labels.facilityTotal, ledger.rows));
+  const body = withTotals(ledger.rows, table.rows, totalRow, labels, true);
   return {
     sheetName: `${labels.dailyTitle} ${ledger.date}`,
     title: labels.dailyTitle,

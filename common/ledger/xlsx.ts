@@ -3,7 +3,8 @@ import type { DailyLedger, MonthlyLedger } from '../../protocol/ledger.ts';
 import { DEFAULT_SETTINGS, type LedgerSettings } from '../../protocol/settings.ts';
 import { MARK_FILLS, type DocumentColumn, type LedgerDocument } from './document.ts';
 import { ledgerDocument } from './ledger-document.ts';
-import { neutralizeCell, type Cell } from './table.ts';
+import { cellValue, EDGE, fill, HEAD_FILL, printSetup, sheetName, THIN, TOTAL_FILL } from './xlsx-cells.ts';
+import { addSectionSheet, sectionSheetNames } from './xlsx-sections.ts';
 import { setZipEntryDates } from './zip.ts';
 
 /**
@@ -13,36 +14,8 @@ import { setZipEntryDates } from './zip.ts';
  */
 const FIXED_DATE = new Date('2000-01-01T00:00:00Z');
 
-/** Characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF): shown as U+FFFD. */
-const XML_INVALID =
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** Strings stay strings (never formulas), neutralised like the CSV; numbers and booleans keep their type. */
-function cellValue(cell: Cell): string | number | boolean | null {
-  if (typeof cell !== 'string') return cell;
-  // An empty text is no value at all, as in the CSV.
-  if (cell === '') return null;
-  return neutralizeCell(cell).replace(XML_INVALID, '\uFFFD');
-}
-
-/** A sheet name Excel accepts: none of []:*?/\, at most 31 characters. */
-function sheetName(name: string): string {
-  return name.replace(/[[\]:*?/\\]/g, '_').slice(0, 31);
-}
-
-const THIN = { style: 'thin', color: { argb: 'FF999999' } } as const;
-const EDGE = { style: 'thin', color: { argb: 'FF444444' } } as const;
-const HEAD_FILL = 'F2F2F2';
-const TOTAL_FILL = 'F7F7F7';
 /** The least width (characters) of an approval box: a stamp's 10 mm. */
 const BOX_WIDTH = 9;
-
-const fill = (rgb: string): ExcelJS.Fill => ({
-  type: 'pattern',
-  pattern: 'solid',
-  fgColor: { argb: `FF${rgb}` },
-});
 
 /**
  * The approval boxes' columns (1-based, inclusive), right-aligned: from the last column leftwards, each box
@@ -61,10 +34,11 @@ function boxColumns(columns: readonly DocumentColumn[], boxes: number): { from: 
 }
 
 /**
- * A document (document.ts) as one XLSX sheet: title, meta and legend lines at the top left, the approval
- * boxes at the top right (merged, bordered), the header rows (bold, shaded, repeated on every printed
- * page and frozen on screen), the rows and total rows, then the sections. Printed on A4 landscape fitted
- * to one page wide, page numbers in the footer. The same document always gives the same bytes.
+ * A document (document.ts) as an XLSX workbook. The first sheet: title, meta and legend lines at the top
+ * left, the approval boxes at the top right (merged, bordered), the header rows (bold, shaded, repeated
+ * on every printed page and frozen on screen), the rows and total rows. Then a sheet per section, with
+ * column widths of its own (xlsx-sections.ts). Every sheet prints on A4 landscape fitted to one page
+ * wide, page numbers in the footer. The same document always gives the same bytes.
  */
 export async function documentXlsx(doc: LedgerDocument): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -78,18 +52,7 @@ export async function documentXlsx(doc: LedgerDocument): Promise<Buffer> {
   const headerLast = headerFirst + doc.headerRows.length - 1;
   const ws = wb.addWorksheet(sheetName(doc.sheetName), {
     views: [{ state: 'frozen', ySplit: headerLast, xSplit: doc.frozenColumns ?? 0 }],
-    pageSetup: {
-      orientation: 'landscape',
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- ExcelJS's PaperSize is a const enum, which has no value at run time here: 9 is its A4
-      paperSize: 9,
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: 0,
-      horizontalCentered: true,
-      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.2, footer: 0.2 },
-      printTitlesRow: `${String(headerFirst)}:${String(headerLast)}`,
-    },
-    headerFooter: { oddFooter: '&C&P / &N', evenFooter: '&C&P / &N' },
+    ...printSetup(headerFirst, headerLast),
   });
   ws.columns = doc.columns.map((c) => ({ width: c.width }));
 
@@ -158,23 +121,17 @@ export async function documentXlsx(doc: LedgerDocument): Promise<Buffer> {
     row.values = cells.map(cellValue);
     styleRow(row, 'header');
   });
-  let next = headerLast + 1;
-  for (const { cells, kind } of doc.rows) {
-    const row = ws.getRow(next++);
+  doc.rows.forEach(({ cells, kind }, i) => {
+    const row = ws.getRow(headerLast + 1 + i);
     row.values = cells.map(cellValue);
     styleRow(row, kind);
     if (cells.some((c) => typeof c === 'string' && c.includes('\n'))) row.height = 24;
-  }
-  for (const section of doc.sections) {
-    next++;
-    const title = ws.getRow(next++);
-    title.values = [cellValue(section.title)];
-    title.font = { bold: true };
-    const header = ws.getRow(next++);
-    header.values = section.header.map(cellValue);
-    header.font = { bold: true };
-    for (const cells of section.rows) ws.getRow(next++).values = cells.map(cellValue);
-  }
+  });
+  const caption = [doc.title, ...doc.meta].join('\u3000');
+  const names = sectionSheetNames([ws.name], doc.sections);
+  doc.sections.forEach((section, i) => {
+    addSectionSheet(wb, names[i] ?? section.title, section, caption);
+  });
   const out = await wb.xlsx.writeBuffer();
   return setZipEntryDates(Buffer.from(out), FIXED_DATE);
 }

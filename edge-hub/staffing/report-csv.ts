@@ -1,11 +1,13 @@
-import { neutralizeCell } from '../../common/ledger/table.ts';
+import { csvFile } from '../../common/ledger/csv.ts';
+import type { Cell } from '../../common/ledger/table.ts';
 import type { LedgerLanguage } from '../../protocol/settings.ts';
 import type { DailyStaffingReport, StaffingRow } from '../../protocol/staffing.ts';
 
 /**
- * The daily staffing report as one CSV table (UTF-8 with a BOM for Excel, CRLF, RFC 4180): a row per class
- * and time, then the facility's rows, with the language's headings and values and no title or total
- * lines (machines read it). Class names come from the roster: neutralised against formula injection.
+ * The daily staffing report as one CSV table (common/ledger/csv.ts csvFile: UTF-8 with a BOM for Excel,
+ * CRLF, RFC 4180, text cells neutralised against formula injection, as class names come from the
+ * roster): a row per class and time, then the facility's rows, with the language's headings and values
+ * and no title or total lines (machines read it).
  */
 
 const HEADINGS: Record<LedgerLanguage, readonly string[]> = {
@@ -69,29 +71,25 @@ export function rowStatus(r: StaffingRow): 'short' | 'not_entered' | 'ok' | null
   return 'ok';
 }
 
-function quote(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 export function staffingCsv(report: DailyStaffingReport, lang: LedgerLanguage): Buffer {
   const v = VALUES[lang];
-  const line = (name: string, r: StaffingRow): string[] => {
+  const line = (name: string, r: StaffingRow): Cell[] => {
     const status = rowStatus(r);
     return [
-      neutralizeCell(name),
+      name,
       r.time,
       v[r.kind],
-      String(r.present.age0),
-      String(r.present.age1),
-      String(r.present.age2),
-      String(r.present.age3),
-      String(r.present.age4plus),
-      String(r.present.unknown),
-      String(r.presentTotal),
-      String(r.required),
-      r.staffOnDuty === null ? '' : String(r.staffOnDuty),
-      r.shortfall === null ? '' : String(r.shortfall),
-      status === null ? '' : v[status],
+      r.present.age0,
+      r.present.age1,
+      r.present.age2,
+      r.present.age3,
+      r.present.age4plus,
+      r.present.unknown,
+      r.presentTotal,
+      r.required,
+      r.staffOnDuty,
+      r.shortfall,
+      status === null ? null : v[status],
     ];
   };
   const lines = [
@@ -99,6 +97,5 @@ export function staffingCsv(report: DailyStaffingReport, lang: LedgerLanguage): 
     ...report.classes.flatMap((c) => c.rows.map((r) => line(c.className, r))),
     ...report.facility.rows.map((r) => line(v.facility, r)),
   ];
-  const text = `${lines.map((l) => l.map(quote).join(',')).join('\r\n')}\r\n`;
-  return Buffer.from(`\uFEFF${text}`, 'utf8');
+  return csvFile(lines, 'utf8');
 }
