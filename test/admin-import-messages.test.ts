@@ -4,8 +4,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
 import { ADMIN_TEST_IDS } from '../protocol/admin.ts';
-import { addDirector, adminShots, signInAdmin } from './support/admin.ts';
-import { launchChromium, requireChromium } from './support/browser.ts';
+import {
+  addDirector,
+  adminShots,
+  logAdminFailure,
+  openAdminBrowser,
+  closeAdminTest,
+  signInAdmin,
+} from './support/admin.ts';
+import { requireChromium } from './support/browser.ts';
 import { runGenkan, tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, type Site } from './support/site.ts';
 
@@ -63,28 +70,17 @@ describe.runIf(haveChromium)('admin app messages in Chromium', () => {
     await writeFile(join(dir.path, 'after.csv'), AFTER);
     hub = startHub(site);
     const ready = await hub.ready();
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.on('pageerror', (err) => {
-      console.error(`admin page error: ${err.message}`);
-    });
+    ({ browser, page } = await openAdminBrowser());
     await page.goto(`http://127.0.0.1:${String(ready['http'])}/admin/`);
     await signInAdmin(page);
     await page.locator(byTestId('nav-roster')).waitFor({ timeout: SCREEN_MS });
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state !== 'fail') return;
-    console.log('hub log (tail):', hub.stderr.slice(-3000));
-    console.log('screen:', (await page.content().catch(String)).slice(0, 4000));
+    await logAdminFailure(task, hub, page);
   });
 
-  afterAll(async () => {
-    await browser.close().catch(() => undefined);
-    await hub.stop('SIGKILL');
-    await dir.remove();
-  });
+  afterAll(() => closeAdminTest(browser, hub, dir));
 
   it("words a roster's problems in Japanese, by line", async () => {
     await page.locator(byTestId('nav-roster')).click();

@@ -1,20 +1,25 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { newEventId } from '../common/ids.ts';
 import { PDF_FONT_CANDIDATES } from '../common/ledger/font.ts';
 import { localDate, localTime } from '../common/time.ts';
 import { ADMIN_PEOPLE_TEST_IDS as P } from '../protocol/admin-dashboard.ts';
 import { ADMIN_TEST_IDS } from '../protocol/admin.ts';
-import type { AttendanceEvent } from '../protocol/index.ts';
-import { addDirector, signInAdmin } from './support/admin.ts';
-import { launchChromium, requireChromium } from './support/browser.ts';
+import {
+  addDirector,
+  adminShots,
+  logAdminFailure,
+  openAdminBrowser,
+  closeAdminTest,
+  kioskEvent,
+  signInAdmin,
+  startDownCloud,
+} from './support/admin.ts';
+import { requireChromium } from './support/browser.ts';
 import { publishAsKiosk } from './support/kiosk-publish.ts';
-import { genkanJson, ROOT, tempDir, type GenkanProcess } from './support/process.ts';
+import { genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, type Site } from './support/site.ts';
 import { tabletApi } from './support/tablet.ts';
 
@@ -25,38 +30,6 @@ const STAFF = { id: 's1', name: '保育 花子', pin: '1234' } as const;
 const fontReady =
   PDF_FONT_CANDIDATES.some((p) => existsSync(p)) || process.env['GENKAN_PDF_FONT'] !== undefined;
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
-
-/**
- * Screenshots in both languages (`admin-NAME-ja.png`, `-en.png`) like adminShots, but switching the language
- * by dispatching the click: a dialog or the print view covers the header's button.
- */
-async function shots(page: Page, name: string, print = false): Promise<void> {
-  const dir = join(ROOT, 'test-results/screens');
-  await mkdir(dir, { recursive: true });
-  for (const locale of ['ja', 'en'] as const) {
-    const app = page.locator(byTestId(ADMIN_TEST_IDS.app));
-    if ((await app.getAttribute('data-locale')) !== locale) {
-      await page.locator(byTestId('lang-toggle')).first().dispatchEvent('click');
-      await page.locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-locale="${locale}"]`).waitFor({
-        state: 'attached',
-        timeout: SCREEN_MS,
-      });
-    }
-    if (print) await page.emulateMedia({ media: 'print' });
-    const file = `admin-${name}-${locale}.png`;
-    await page.screenshot({ path: join(dir, file), animations: 'disabled' });
-    if (print) await page.emulateMedia({ media: 'screen' });
-    if (process.env['UPDATE_SCREENSHOTS'] === '1') {
-      await mkdir(join(ROOT, 'docs/screens'), { recursive: true });
-      await copyFile(join(dir, file), join(ROOT, 'docs/screens', file));
-    }
-  }
-  await page.locator(byTestId('lang-toggle')).first().dispatchEvent('click');
-  await page.locator(`${byTestId(ADMIN_TEST_IDS.app)}[data-locale="ja"]`).waitFor({
-    state: 'attached',
-    timeout: SCREEN_MS,
-  });
-}
 
 /**
  * The director's people views in a real Chromium against a real hub process: the overview's numbers of
@@ -73,7 +46,7 @@ describe.runIf(haveChromium)('admin app: people views in Chromium', () => {
   let page: Page;
   let base = '';
   /** A cloud that answers every batch 503: the events wait, and the overview says how long. */
-  let downCloud: Server;
+  let downCloud: Awaited<ReturnType<typeof startDownCloud>>;
 
   beforeAll(async () => {
     dir = await tempDir();
@@ -81,13 +54,9 @@ describe.runIf(haveChromium)('admin app: people views in Chromium', () => {
     const data = join(site.dir, 'hub');
     await addDirector(data);
     await genkanJson(['staff', 'add', STAFF.id, '--name', STAFF.name, '--pin', STAFF.pin, '--data', data]);
-    downCloud = createServer((_req, res) => {
-      res.writeHead(503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'down' } }));
-    });
-    await new Promise<void>((resolve) => downCloud.listen(0, '127.0.0.1', resolve));
+    downCloud = await startDownCloud();
     hub = startHub(site, {
-      cloudUrl: `http://127.0.0.1:${String((downCloud.address() as AddressInfo).port)}`,
+      cloudUrl: downCloud.url,
       facilityName: 'ひまわり保育園',
     });
     const ready = await hub.ready();
@@ -95,16 +64,7 @@ describe.runIf(haveChromium)('admin app: people views in Chromium', () => {
 
     // What was tapped: c001 in, c002 in and out at the kiosk; c003 marked absent on a tablet; c004 nothing.
     const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
-    const tap = (seq: number, type: AttendanceEvent['type'], child: string, at: string): AttendanceEvent => ({
-      id: newEventId(),
-      type,
-      childId: child,
-      occurredAt: at,
-      deviceId: 'kiosk-1',
-      seq,
-      method: 'card',
-      actor: `g${child.slice(1)}`,
-    });
+    const tap = kioskEvent;
     const ack = await publishAsKiosk(site, Number(ready['mqtt']), 'kiosk-1', [
       tap(1, 'check_in', 'c001', minutesAgo(3)),
       tap(2, 'check_in', 'c002', minutesAgo(3)),
@@ -114,30 +74,14 @@ describe.runIf(haveChromium)('admin app: people views in Chromium', () => {
     const tablet = await tabletApi(data, base, 'tab-1', STAFF);
     await tablet.act({ op: 'absent', childId: 'c003', date: localDate(new Date(), TZ), reason: 'sick' });
 
-    browser = await launchChromium();
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    page.on('pageerror', (err) => {
-      console.error(`admin page error: ${err.message}`);
-    });
+    ({ browser, page } = await openAdminBrowser({ acceptDownloads: true }));
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state !== 'fail') return;
-    console.log('hub log (tail):', hub.stderr.slice(-3000));
-    console.log('screen:', (await page.content().catch(String)).slice(0, 4000));
+    await logAdminFailure(task, hub, page);
   });
 
-  afterAll(async () => {
-    await browser.close().catch(() => undefined);
-    await hub.stop('SIGKILL');
-    downCloud.closeAllConnections();
-    await new Promise((resolve) => downCloud.close(resolve));
-    await dir.remove();
-  });
+  afterAll(() => closeAdminTest(browser, hub, dir, () => downCloud.close()));
 
   const countOf = async (id: string): Promise<number> =>
     Number(await page.locator(byTestId(id)).getAttribute('data-count'));
@@ -163,7 +107,7 @@ describe.runIf(haveChromium)('admin app: people views in Chromium', () => {
     await expect(page.locator(byTestId(P.todayPresent)).textContent()).resolves.toContain('1名');
     // The chart stays below the numbers.
     await page.locator(byTestId(ADMIN_TEST_IDS.chart)).waitFor({ timeout: SCREEN_MS });
-    await shots(page, 'people-overview');
+    await adminShots(page, 'people-overview', undefined, { dispatch: true });
   });
 
   it('names the staff member and the child in the audit log, with a sentence', async () => {
@@ -176,7 +120,7 @@ describe.runIf(haveChromium)('admin app: people views in Chromium', () => {
       `${STAFF.name}が園児 003の欠席を記録`,
     );
     await expect(row.locator('[data-role="subject"]').textContent()).resolves.toBe('園児 003');
-    await shots(page, 'people-audit');
+    await adminShots(page, 'people-audit', undefined, { dispatch: true });
   });
 
   it('says how long ago each device was seen, and who is signed in on the tablet', async () => {
@@ -195,7 +139,7 @@ describe.runIf(haveChromium)('admin app: people views in Chromium', () => {
     await expect(kioskSeen.getAttribute('title')).resolves.toMatch(/\d{4}\/\d{1,2}\/\d{1,2} \d{1,2}:\d{2}/);
     const tabletRow = page.locator('[data-testid="device-list"] tr[data-device-id="tab-1"]');
     await expect(tabletRow.textContent()).resolves.toContain(STAFF.name);
-    await shots(page, 'people-devices');
+    await adminShots(page, 'people-devices', undefined, { dispatch: true });
   });
 
   it.runIf(fontReady)('downloads the QR card sheet of the whole roster as a PDF', async () => {
@@ -225,7 +169,7 @@ describe.runIf(haveChromium)('admin app: people views in Chromium', () => {
     const box = await dialog.boundingBox();
     expect(box?.y ?? Infinity).toBeLessThan(200);
     await expect(dialog.textContent()).resolves.toContain('保護者 004');
-    await shots(page, 'qr-card-dialog');
+    await adminShots(page, 'qr-card-dialog', undefined, { dispatch: true });
 
     // The print dialog is the browser's: count the calls instead of opening it.
     await page.evaluate(
@@ -250,6 +194,6 @@ describe.runIf(haveChromium)('admin app: people views in Chromium', () => {
     expect(Math.round(card?.width ?? 0)).toBe(344);
     expect(Math.round(card?.height ?? 0)).toBe(208);
     await page.emulateMedia({ media: 'screen' });
-    await shots(page, 'qr-print', true);
+    await adminShots(page, 'qr-print', undefined, { dispatch: true, print: true });
   });
 });

@@ -1,13 +1,19 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { newEventId } from '../common/ids.ts';
 import { localDate } from '../common/time.ts';
 import { HISTORY_TEST_IDS as T } from '../edge-hub/admin/app/history-logic.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
-import type { AttendanceEvent } from '../protocol/index.ts';
-import { addDirector, adminShots, signInAdmin } from './support/admin.ts';
-import { launchChromium, requireChromium } from './support/browser.ts';
+import {
+  addDirector,
+  adminShots,
+  logAdminFailure,
+  openAdminBrowser,
+  closeAdminTest,
+  kioskEvent,
+  signInAdmin,
+} from './support/admin.ts';
+import { requireChromium } from './support/browser.ts';
 import { tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, type Site } from './support/site.ts';
 
@@ -43,21 +49,7 @@ describe.runIf(haveChromium)('admin app: corrections and month close in Chromium
   /** A complete day in last month, so that it has something to close. */
   const lastMonthDay = `${lastMonth}-15`;
 
-  const event = (
-    seq: number,
-    type: AttendanceEvent['type'],
-    childId: string,
-    at: string,
-  ): AttendanceEvent => ({
-    id: newEventId(),
-    type,
-    childId,
-    occurredAt: at,
-    deviceId: 'kiosk-1',
-    seq,
-    method: 'card',
-    actor: `g${childId.slice(1)}`,
-  });
+  const event = kioskEvent;
 
   const ledger = async (date: string) => {
     const res = await fetch(`${base}/api/ledger/daily?date=${date}&format=json`, {
@@ -92,26 +84,15 @@ describe.runIf(haveChromium)('admin app: corrections and month close in Chromium
     hub = startHub(site);
     const ready = await hub.ready();
     base = `http://127.0.0.1:${String(ready['http'])}`;
-    browser = await launchChromium();
     // The browser's day is the facility's: the app's "this month" is the hub's.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: TZ });
-    page = await context.newPage();
-    page.on('pageerror', (err) => {
-      console.error(`admin page error: ${err.message}`);
-    });
+    ({ browser, page } = await openAdminBrowser({ timezoneId: TZ }));
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state !== 'fail') return;
-    console.log('hub log (tail):', hub.stderr.slice(-3000));
-    console.log('screen:', (await page.content().catch(String)).slice(0, 6000));
+    await logAdminFailure(task, hub, page, 6000);
   });
 
-  afterAll(async () => {
-    await browser.close().catch(() => undefined);
-    await hub.stop('SIGKILL');
-    await dir.remove();
-  });
+  afterAll(() => closeAdminTest(browser, hub, dir));
 
   it('counts the open day on the overview', async () => {
     await page.goto(`${base}/admin/`);
@@ -176,7 +157,10 @@ describe.runIf(haveChromium)('admin app: corrections and month close in Chromium
     const form = page.locator(
       `${byTestId(T.correctionForm)}[data-child-id="c002"][data-date="${lastMonthDay}"]`,
     );
-    await expect(form.locator(byTestId(T.correctionCheckOut)).inputValue()).resolves.toBe('16:00');
+    // The form fills in the day's record once it is read: wait for it rather than read it at once.
+    await expect
+      .poll(() => form.locator(byTestId(T.correctionCheckOut)).inputValue(), { timeout: SCREEN_MS })
+      .toBe('16:00');
     await form.locator(byTestId(T.correctionCheckOut)).fill('16:30');
     await form.locator(byTestId(T.correctionReason)).fill('お迎えの時刻の記録違い');
     await form.locator(byTestId(T.correctionSubmit)).click();

@@ -1,6 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +7,16 @@ import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { newEventId } from '../common/ids.ts';
 import { ADMIN_TEST_IDS } from '../protocol/admin.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
-import { addDirector, adminShots, signInAdmin } from './support/admin.ts';
-import { launchChromium, requireChromium } from './support/browser.ts';
+import {
+  addDirector,
+  adminShots,
+  logAdminFailure,
+  openAdminBrowser,
+  closeAdminTest,
+  signInAdmin,
+  startDownCloud,
+} from './support/admin.ts';
+import { requireChromium } from './support/browser.ts';
 import { genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, type Site } from './support/site.ts';
 
@@ -72,7 +78,7 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
   let page: Page;
   let base = '';
   /** A cloud that answers every batch 503: the hub's relay cannot get anything through. */
-  let downCloud: Server;
+  let downCloud: Awaited<ReturnType<typeof startDownCloud>>;
   const refused = pastEvent(1, 40);
   const unsynced = pastEvent(2, 20, { childId: 'c002', actor: 'g002', clockDoubt: 'unsynced' });
 
@@ -97,40 +103,20 @@ describe.runIf(haveChromium)('admin app in Chromium', () => {
       new Date(Date.now() - 20 * 60_000).toISOString(),
     );
     store.close();
-    downCloud = createServer((_req, res) => {
-      res.writeHead(503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'down' } }));
-    });
-    await new Promise<void>((resolve) => downCloud.listen(0, '127.0.0.1', resolve));
+    downCloud = await startDownCloud();
     hub = startHub(site, {
-      cloudUrl: `http://127.0.0.1:${String((downCloud.address() as AddressInfo).port)}`,
+      cloudUrl: downCloud.url,
     });
     const ready = await hub.ready();
     base = `http://127.0.0.1:${String(ready['http'])}`;
-    browser = await launchChromium();
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      acceptDownloads: false,
-    });
-    page = await context.newPage();
-    page.on('pageerror', (err) => {
-      console.error(`admin page error: ${err.message}`);
-    });
+    ({ browser, page } = await openAdminBrowser({ acceptDownloads: false }));
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state !== 'fail') return;
-    console.log('hub log (tail):', hub.stderr.slice(-3000));
-    console.log('screen:', (await page.content().catch(String)).slice(0, 4000));
+    await logAdminFailure(task, hub, page);
   });
 
-  afterAll(async () => {
-    await browser.close().catch(() => undefined);
-    await hub.stop('SIGKILL');
-    downCloud.closeAllConnections();
-    await new Promise((resolve) => downCloud.close(resolve));
-    await dir.remove();
-  });
+  afterAll(() => closeAdminTest(browser, hub, dir, () => downCloud.close()));
 
   it('refuses a staff-role account and signs the director in', async () => {
     await page.goto(`${base}/admin/`);

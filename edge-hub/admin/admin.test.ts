@@ -6,7 +6,6 @@ import { AdminRecordsHealthSchema, ImportJobSchema, type ImportJob } from '../..
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { attendanceChart } from './api.ts';
 import { ADMIN_IDLE_MS } from './auth.ts';
-import type { RunningHubWithPlain } from '../hub.ts';
 import { RosterJobs } from '../facility/roster-job.ts';
 import { addStaff, setStaffEnabled } from '../access/staff-accounts.ts';
 import { HubStore } from '../store/hub-store.ts';
@@ -15,7 +14,8 @@ import {
   provision,
   removeDir,
   ROSTER_HEADER,
-  startTestHub,
+  startAdminTestHub,
+  type AdminTestHub,
   type TestSite,
 } from '../../test/support/hub.ts';
 import { until } from '../../test/support/wait.ts';
@@ -24,39 +24,38 @@ let now = Date.parse('2026-04-01T10:00:00+09:00');
 const clock: Clock = { now: () => new Date(now) };
 
 describe('admin API', () => {
+  let t: AdminTestHub;
   let site: TestSite;
-  let hub: RunningHubWithPlain;
   let base: string;
   let origin: string;
   /** Stored before the hub starts: one the cloud refused, two stamped while a kiosk's clock was in doubt. */
   const stored: AttendanceEvent[] = [];
 
   beforeAll(async () => {
-    site = await provision(1);
-    const store = HubStore.open(site.dir);
-    await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '246813', role: 'admin' });
-    await addStaff(store, { id: 'boss2', name: '副園長', pin: '135799', role: 'admin' });
-    await addStaff(store, { id: 's1', name: '保育 花子', pin: '2468', role: 'staff' });
-    stored.push(
-      makeEvent({ childId: 'c003', occurredAt: '2026-04-01T08:00:00+09:00' }),
-      makeEvent({ childId: 'c001', occurredAt: '2026-04-01T08:01:00+09:00', clockDoubt: 'unsynced' }),
-      makeEvent({ childId: 'c002', occurredAt: '2026-04-01T08:02:00+09:00', clockDoubt: 'held_back' }),
-    );
-    store.events.insertEvents(stored, '2026-03-31T23:05:00.000Z');
-    const refused = stored[0];
-    if (!refused) throw new Error('no event');
-    // As the relay records a refusal (this hub has no cloud).
-    store.outbox.advanceRelay(1, [
-      { id: refused.id, hubSeq: 1, code: 'implausible_time', message: 'too far ahead' },
-    ]);
-    store.close();
-    hub = await startTestHub(site, { clock });
-    base = `http://127.0.0.1:${hub.ports.http}`;
+    t = await startAdminTestHub({
+      seed: async (store) => {
+        await addStaff(store, { id: 'boss2', name: '副園長', pin: '135799', role: 'admin' });
+        await addStaff(store, { id: 's1', name: '保育 花子', pin: '2468', role: 'staff' });
+        stored.push(
+          makeEvent({ childId: 'c003', occurredAt: '2026-04-01T08:00:00+09:00' }),
+          makeEvent({ childId: 'c001', occurredAt: '2026-04-01T08:01:00+09:00', clockDoubt: 'unsynced' }),
+          makeEvent({ childId: 'c002', occurredAt: '2026-04-01T08:02:00+09:00', clockDoubt: 'held_back' }),
+        );
+        store.events.insertEvents(stored, '2026-03-31T23:05:00.000Z');
+        const refused = stored[0];
+        if (!refused) throw new Error('no event');
+        // As the relay records a refusal (this hub has no cloud).
+        store.outbox.advanceRelay(1, [
+          { id: refused.id, hubSeq: 1, code: 'implausible_time', message: 'too far ahead' },
+        ]);
+      },
+      options: { clock },
+    });
+    ({ site, base } = t);
     origin = base;
   });
   afterAll(async () => {
-    await hub.close();
-    await removeDir(site.dir);
+    await t.close();
   });
 
   const signIn = (staffId: string, pin: string, from = origin) =>

@@ -10,15 +10,12 @@ import {
 } from '../../protocol/admin.ts';
 import { topics } from '../../protocol/topics.ts';
 import type { RunningHubWithPlain } from '../hub.ts';
-import { addStaff } from '../access/staff-accounts.ts';
-import { HubStore } from '../store/hub-store.ts';
 import {
-  adminSessionCookie,
   connect,
-  provision,
-  removeDir,
-  startTestHub,
+  directorCookie,
+  startAdminTestHub,
   waitForMessage,
+  type AdminTestHub,
   type TestSite,
 } from '../../test/support/hub.ts';
 
@@ -38,6 +35,7 @@ const OTHER_PIN = '90817263';
  * log. The QR card: issued and audited without its code.
  */
 describe('admin guardian routes', () => {
+  let t: AdminTestHub;
   let site: TestSite;
   let hub: RunningHubWithPlain;
   let base: string;
@@ -46,24 +44,24 @@ describe('admin guardian routes', () => {
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    site = await provision(1);
-    const store = HubStore.open(site.dir);
-    await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '246813', role: 'admin' });
-    store.close();
-    hub = await startTestHub(site, {
-      logger: createLogger({ level: 'trace', destination: { write: (line: string) => logLines.push(line) } }),
+    t = await startAdminTestHub({
+      options: {
+        logger: createLogger({
+          level: 'trace',
+          destination: { write: (line: string) => logLines.push(line) },
+        }),
+      },
     });
-    base = `http://127.0.0.1:${hub.ports.http}`;
+    ({ site, hub, base } = t);
     const device = site.devices[0];
     if (!device) throw new Error('no kiosk');
     kiosk = await connect(hub.ports.mqtt, device);
     await kiosk.subscribeAsync(topics.roster('f1'), { qos: 1 });
-    cookie = await adminSessionCookie(base, 'boss', '246813');
+    cookie = await directorCookie(base);
   });
   afterAll(async () => {
     await kiosk.endAsync();
-    await hub.close();
-    await removeDir(site.dir);
+    await t.close();
   });
 
   const pinRequest = (

@@ -10,13 +10,11 @@ import {
 } from '../../protocol/admin-dashboard.ts';
 import { addStaff } from '../access/staff-accounts.ts';
 import { HubStore } from '../store/hub-store.ts';
-import type { RunningHubWithPlain } from '../hub.ts';
 import {
-  adminSessionCookie,
+  directorCookie,
   makeEvent,
-  provision,
-  removeDir,
-  startTestHub,
+  startAdminTestHub,
+  type AdminTestHub,
   type TestSite,
 } from '../../test/support/hub.ts';
 import { FakeCloud, json } from '../../test/support/fake-cloud.ts';
@@ -36,60 +34,68 @@ const fontReady =
  * names or codes in the log.
  */
 describe('admin people routes', () => {
+  let t: AdminTestHub;
   let site: TestSite;
-  let hub: RunningHubWithPlain;
   let cloud: FakeCloud;
   let base: string;
   let cookie: string;
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    site = await provision(1);
-    const store = HubStore.open(site.dir);
-    await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '246813', role: 'admin' });
-    await addStaff(store, { id: 's1', name: '保育 花子', pin: '2468', role: 'staff' });
-    await addStaff(store, { id: 's2', name: '保育 次郎', pin: '1357', role: 'staff' });
-    const at = (hhmm: string, day = '2026-04-01') => `${day}T${hhmm}:00+09:00`;
-    store.events.insertEvents(
-      [
-        makeEvent({ childId: 'c001', occurredAt: at('08:00') }),
-        makeEvent({ childId: 'c002', occurredAt: at('08:05'), actor: 'g001' }),
-        makeEvent({ childId: 'c002', type: 'check_out', occurredAt: at('09:30'), actor: 'g001' }),
-        makeEvent({ childId: 'c003', type: 'absent', occurredAt: at('07:30'), actor: 's1', method: 'staff' }),
-        // Yesterday: a check-in without a check-out (an open day).
-        makeEvent({ childId: 'c001', occurredAt: at('08:00', '2026-03-31') }),
-      ],
-      // Received 20 minutes ago: the relay's lag.
-      new Date(NOW - 20 * 60_000).toISOString(),
-    );
-    const session = (token: string, staffId: string, deviceId: string, lastSeenMin: number) => {
-      store.people.createSession({
-        tokenHash: token,
-        staffId,
-        deviceId,
-        createdAt: new Date(NOW - 3 * 60 * 60_000).toISOString(),
-        lastSeenAt: new Date(NOW - lastSeenMin * 60_000).toISOString(),
-        expiresAt: new Date(NOW + 9 * 60 * 60_000).toISOString(),
-      });
-    };
-    session('t1', 's1', 'tab-1', 3);
-    // Idle for two hours: over, even though not pruned yet.
-    session('t2', 's2', 'tab-2', 120);
-    store.close();
     cloud = new FakeCloud(json(503, { error: { code: 'unavailable', message: 'down' } }));
     const url = await cloud.listen();
-    hub = await startTestHub(site, {
-      clock,
-      cloud: { url, token: 'hub1.secret' },
-      logger: createLogger({ level: 'trace', destination: { write: (line: string) => logLines.push(line) } }),
+    t = await startAdminTestHub({
+      seed: async (store) => {
+        await addStaff(store, { id: 's1', name: '保育 花子', pin: '2468', role: 'staff' });
+        await addStaff(store, { id: 's2', name: '保育 次郎', pin: '1357', role: 'staff' });
+        const at = (hhmm: string, day = '2026-04-01') => `${day}T${hhmm}:00+09:00`;
+        store.events.insertEvents(
+          [
+            makeEvent({ childId: 'c001', occurredAt: at('08:00') }),
+            makeEvent({ childId: 'c002', occurredAt: at('08:05'), actor: 'g001' }),
+            makeEvent({ childId: 'c002', type: 'check_out', occurredAt: at('09:30'), actor: 'g001' }),
+            makeEvent({
+              childId: 'c003',
+              type: 'absent',
+              occurredAt: at('07:30'),
+              actor: 's1',
+              method: 'staff',
+            }),
+            // Yesterday: a check-in without a check-out (an open day).
+            makeEvent({ childId: 'c001', occurredAt: at('08:00', '2026-03-31') }),
+          ],
+          // Received 20 minutes ago: the relay's lag.
+          new Date(NOW - 20 * 60_000).toISOString(),
+        );
+        const session = (token: string, staffId: string, deviceId: string, lastSeenMin: number) => {
+          store.people.createSession({
+            tokenHash: token,
+            staffId,
+            deviceId,
+            createdAt: new Date(NOW - 3 * 60 * 60_000).toISOString(),
+            lastSeenAt: new Date(NOW - lastSeenMin * 60_000).toISOString(),
+            expiresAt: new Date(NOW + 9 * 60 * 60_000).toISOString(),
+          });
+        };
+        session('t1', 's1', 'tab-1', 3);
+        // Idle for two hours: over, even though not pruned yet.
+        session('t2', 's2', 'tab-2', 120);
+      },
+      options: {
+        clock,
+        cloud: { url, token: 'hub1.secret' },
+        logger: createLogger({
+          level: 'trace',
+          destination: { write: (line: string) => logLines.push(line) },
+        }),
+      },
     });
-    base = `http://127.0.0.1:${hub.ports.http}`;
-    cookie = await adminSessionCookie(base, 'boss', '246813');
+    ({ site, base } = t);
+    cookie = await directorCookie(base);
   });
   afterAll(async () => {
-    await hub.close();
+    await t.close();
     await cloud.close();
-    await removeDir(site.dir);
   });
 
   const get = (path: string, headers: Record<string, string> = { cookie }) =>

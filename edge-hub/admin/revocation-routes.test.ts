@@ -9,16 +9,13 @@ import {
   type AdminAuditPage,
 } from '../../protocol/admin.ts';
 import { topics } from '../../protocol/topics.ts';
-import { addStaff } from '../access/staff-accounts.ts';
-import { HubStore } from '../store/hub-store.ts';
 import {
-  adminSessionCookie,
   connect,
-  provision,
-  removeDir,
-  startTestHub,
+  directorCookie,
+  startAdminTestHub,
   waitForClose,
   waitForMessage,
+  type AdminTestHub,
   type TestSite,
 } from '../../test/support/hub.ts';
 
@@ -34,29 +31,25 @@ interface KioskRoster {
  * the kiosks, is audited, and is refused without a signed-in admin or for what does not exist.
  */
 describe('admin revocation routes', () => {
+  let t: AdminTestHub;
   let site: TestSite;
-  let hub: Awaited<ReturnType<typeof startTestHub>>;
+  let hub: AdminTestHub['hub'];
   let base: string;
   let kiosk: MqttClient;
   let cookie: string;
 
   beforeAll(async () => {
-    site = await provision(2);
-    const store = HubStore.open(site.dir);
-    await addStaff(store, { id: 'boss', name: '園長 一郎', pin: '246813', role: 'admin' });
-    store.close();
-    hub = await startTestHub(site, { tuning: { rosterPollMs: 100 } });
-    base = `http://127.0.0.1:${hub.ports.http}`;
+    t = await startAdminTestHub({ devices: 2, options: { tuning: { rosterPollMs: 100 } } });
+    ({ site, hub, base } = t);
     const device = site.devices[0];
     if (!device) throw new Error('no kiosk');
     kiosk = await connect(hub.ports.mqtt, device);
     await kiosk.subscribeAsync(topics.roster('f1'), { qos: 1 });
-    cookie = await adminSessionCookie(base, 'boss', '246813');
+    cookie = await directorCookie(base);
   });
   afterAll(async () => {
     if (kiosk.connected) await kiosk.endAsync();
-    await hub.close();
-    await removeDir(site.dir);
+    await t.close();
   });
 
   const call = (method: string, path: string, headers: Record<string, string> = { cookie, origin: base }) =>

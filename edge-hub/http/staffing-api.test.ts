@@ -4,14 +4,12 @@ import { decodePairingPayload, TabletRollcallSchema, type TabletRollcall } from 
 import { DailyStaffingReportSchema, type DailyStaffingReport } from '../../protocol/staffing.ts';
 import { issuePairingCode } from '../access/pairing.ts';
 import { addStaff } from '../access/staff-accounts.ts';
-import type { RunningHubWithPlain } from '../hub.ts';
 import { HubStore } from '../store/hub-store.ts';
 import {
-  adminSessionCookie,
-  provision,
-  removeDir,
+  directorCookie,
   ROSTER_HEADER,
-  startTestHub,
+  startAdminTestHub,
+  type AdminTestHub,
   type TestSite,
 } from '../../test/support/hub.ts';
 
@@ -27,7 +25,6 @@ function manualClock(start: string): Clock & { set(iso: string): void } {
 }
 
 const PIN = '2468';
-const ADMIN_PIN = '246813';
 const DAY = '2026-06-10';
 
 /**
@@ -48,8 +45,8 @@ const ROSTER = [
 ].join('\n');
 
 describe('staffing by age on a real hub: the tablet, the dated staff counts and the daily report', () => {
+  let t: AdminTestHub;
   let site: TestSite;
-  let hub: RunningHubWithPlain;
   let store: HubStore;
   let base: string;
   let cookies: string[] = [];
@@ -105,14 +102,16 @@ describe('staffing by age on a real hub: the tablet, the dated staff counts and 
   };
 
   beforeAll(async () => {
-    site = await provision(0, ROSTER);
-    const setup = HubStore.open(site.dir);
-    await addStaff(setup, { id: 's1', name: '保育 一郎', pin: PIN });
-    await addStaff(setup, { id: 'boss', name: '園長', pin: ADMIN_PIN, role: 'admin' });
-    setup.close();
-    hub = await startTestHub(site, { clock });
+    t = await startAdminTestHub({
+      devices: 0,
+      roster: ROSTER,
+      seed: async (setup) => {
+        await addStaff(setup, { id: 's1', name: '保育 一郎', pin: PIN });
+      },
+      options: { clock },
+    });
+    ({ site, base } = t);
     store = HubStore.open(site.dir);
-    base = `http://127.0.0.1:${hub.ports.http}`;
     const issued = await issuePairingCode(store, 'tab-1', { hubUrl: base, role: 'tablet', clock });
     const code = decodePairingPayload(issued.payload)?.code;
     const setUp = await req('POST', '/api/tablet/device', { body: { deviceId: 'tab-1', code } });
@@ -122,8 +121,7 @@ describe('staffing by age on a real hub: the tablet, the dated staff counts and 
   });
   afterAll(async () => {
     store.close();
-    await hub.close();
-    await removeDir(site.dir);
+    await t.close();
   });
 
   it('shows each class its required staff by age and flags it when fewer are on duty', async () => {
@@ -224,7 +222,7 @@ describe('staffing by age on a real hub: the tablet, the dated staff counts and 
 
   it('takes the admin token or an admin app session, and refuses bad parameters', async () => {
     expect((await req('GET', `/api/staffing/daily?date=${DAY}`)).status).toBe(401);
-    const session = await adminSessionCookie(base, 'boss', ADMIN_PIN);
+    const session = await directorCookie(base);
     const viaSession = await req('GET', `/api/staffing/daily?date=${DAY}`, { cookies: [session] });
     expect(viaSession.status).toBe(200);
     // The tablet's staff session is not enough.

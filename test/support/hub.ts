@@ -7,6 +7,7 @@ import { newEventId } from '../../common/ids.ts';
 import { silentLogger } from '../../common/logger.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { addDevice } from '../../edge-hub/access/devices.ts';
+import { addStaff } from '../../edge-hub/access/staff-accounts.ts';
 import { startHub, type HubOptions, type RunningHubWithPlain } from '../../edge-hub/hub.ts';
 import { importRoster, ROSTER_HEADER } from '../../edge-hub/facility/roster.ts';
 import { HubStore } from '../../edge-hub/store/hub-store.ts';
@@ -164,3 +165,51 @@ export async function adminSessionCookie(base: string, staffId: string, pin: str
   if (res.status !== 200) throw new Error(`admin sign-in: ${String(res.status)} ${await res.text()}`);
   return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 }
+
+/** The director the in-process admin route tests sign in as (role admin). */
+export const TEST_DIRECTOR = { id: 'boss', name: '園長 一郎', pin: '246813', role: 'admin' } as const;
+
+/** An in-process hub with the director: its site, its HTTP base URL, and one close for hub and data. */
+export interface AdminTestHub {
+  site: TestSite;
+  hub: RunningHubWithPlain;
+  base: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The admin route tests' set-up: a site with `devices` kiosks (and the test roster or `roster`), the
+ * director added, `seed` writing the store before the hub starts (staff, events), the hub started with
+ * `options`.
+ */
+export async function startAdminTestHub(
+  setup: {
+    devices?: number;
+    roster?: string;
+    seed?: (store: HubStore) => Promise<void> | void;
+    options?: Partial<HubOptions>;
+  } = {},
+): Promise<AdminTestHub> {
+  const site = await provision(setup.devices ?? 1, setup.roster);
+  const store = HubStore.open(site.dir);
+  try {
+    await addStaff(store, TEST_DIRECTOR);
+    await setup.seed?.(store);
+  } finally {
+    store.close();
+  }
+  const hub = await startTestHub(site, setup.options);
+  return {
+    site,
+    hub,
+    base: `http://127.0.0.1:${hub.ports.http}`,
+    close: async () => {
+      await hub.close();
+      await removeDir(site.dir);
+    },
+  };
+}
+
+/** The director's admin session cookie at a hub started by startAdminTestHub. */
+export const directorCookie = (base: string): Promise<string> =>
+  adminSessionCookie(base, TEST_DIRECTOR.id, TEST_DIRECTOR.pin);

@@ -3,10 +3,54 @@ import { ADMIN_PEOPLE_TEST_IDS as T, type AdminTabletSessions } from '../../../p
 import type { AdminDevice, AdminPairing } from '../../../protocol/admin.ts';
 import { getDevices, getTabletSessions, pairDevice, removeDevice } from './api.ts';
 import type { PageProps } from './App.tsx';
+import { HeadRow } from './HeadRow.tsx';
 import { RelativeTime } from './RelativeTime.tsx';
 
 /** How often the lists are read again while the page is open. */
 const REFRESH_MS = 10_000;
+
+/** Who is signed in on which tablet, since when, last seen. */
+function TabletSessionsCard(props: {
+  m: PageProps['m'];
+  live: AdminTabletSessions['sessions'];
+  /** The sessions were read: an empty list says "none" (not while loading). */
+  listed: boolean;
+  nowMs: number | null;
+}) {
+  const { m, live, listed, nowMs } = props;
+  const d = m.devices;
+  return (
+    <section className="card">
+      <h2>{d.sessions.title}</h2>
+      <p className="help">{d.sessions.help}</p>
+      {listed && live.length === 0 ? (
+        <p className="muted">{d.sessions.none}</p>
+      ) : (
+        <table data-testid={T.tabletSessions}>
+          <HeadRow cells={[d.sessions.staff, d.sessions.device, d.sessions.since, d.sessions.lastSeen]} />
+          <tbody>
+            {live.map((s) => (
+              <tr
+                key={`${s.deviceId}-${s.staffId}-${s.since}`}
+                data-device-id={s.deviceId}
+                data-staff-id={s.staffId}
+              >
+                <td title={s.staffId}>{s.staffName ?? s.staffId}</td>
+                <td>{s.deviceId}</td>
+                <td>
+                  <RelativeTime at={s.since} nowMs={nowMs} m={m} />
+                </td>
+                <td>
+                  <RelativeTime at={s.lastSeen} nowMs={nowMs} m={m} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
 
 /**
  * The devices: kiosks and tablets with when each was last seen (「3分前」, the time in the tooltip), who is
@@ -75,19 +119,19 @@ export function DevicesPage({ m, onFailure }: PageProps) {
       <section className="card">
         <h2>{d.title}</h2>
         <table data-testid="device-list">
-          <thead>
-            <tr>
-              <th>{d.id}</th>
-              <th>{d.role}</th>
-              <th>{d.online}</th>
-              <th>{d.lastSeen}</th>
-              <th>{d.sessions.inUse}</th>
-              <th>{d.outbox}</th>
-              <th>{d.readers}</th>
-              <th>{d.version}</th>
-              <th />
-            </tr>
-          </thead>
+          <HeadRow
+            cells={[
+              d.id,
+              d.role,
+              d.online,
+              d.lastSeen,
+              d.sessions.inUse,
+              d.outbox,
+              d.readers,
+              d.version,
+              null,
+            ]}
+          />
           <tbody>
             {(devices ?? []).map((x) => {
               const seen = lastSeenOf(x);
@@ -128,42 +172,7 @@ export function DevicesPage({ m, onFailure }: PageProps) {
           </tbody>
         </table>
       </section>
-      <section className="card">
-        <h2>{d.sessions.title}</h2>
-        <p className="help">{d.sessions.help}</p>
-        {sessions !== null && live.length === 0 ? (
-          <p className="muted">{d.sessions.none}</p>
-        ) : (
-          <table data-testid={T.tabletSessions}>
-            <thead>
-              <tr>
-                <th>{d.sessions.staff}</th>
-                <th>{d.sessions.device}</th>
-                <th>{d.sessions.since}</th>
-                <th>{d.sessions.lastSeen}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {live.map((s) => (
-                <tr
-                  key={`${s.deviceId}-${s.staffId}-${s.since}`}
-                  data-device-id={s.deviceId}
-                  data-staff-id={s.staffId}
-                >
-                  <td title={s.staffId}>{s.staffName ?? s.staffId}</td>
-                  <td>{s.deviceId}</td>
-                  <td>
-                    <RelativeTime at={s.since} nowMs={nowMs} m={m} />
-                  </td>
-                  <td>
-                    <RelativeTime at={s.lastSeen} nowMs={nowMs} m={m} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <TabletSessionsCard m={m} live={live} listed={sessions !== null} nowMs={nowMs} />
       <section className="card">
         <h2>{d.addTitle}</h2>
         <form className="row" onSubmit={onSubmit}>

@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
 import type { ExtendedReport, FacilitySettings } from '../../../protocol/settings.ts';
-import { getSettings, patchSettings } from './api.ts';
 import type { PageProps } from './App.tsx';
 import { EXTENDED_REPORT_MESSAGES } from './extended-report-messages.ts';
+import { num, SaveRow, useSettingsGroup } from './SettingsGroup.tsx';
 
 /** Hooks of the section for the browser tests. */
 export const EXTENDED_REPORT_TEST_IDS = {
@@ -32,8 +31,11 @@ const rowsOf = (r: ExtendedReport): BandRow[] =>
     to: b.toMinutes === null ? '' : String(b.toMinutes),
   }));
 
-/** A number as typed; text that is not one is sent as is (NaN), so that the hub names the field. */
-const num = (s: string): number => (s.trim() === '' ? Number.NaN : Number(s));
+/** The form: the bands as typed, the counting times. */
+const formOf = (s: FacilitySettings): { bands: BandRow[]; times: string[] } => ({
+  bands: rowsOf(s.extendedReport),
+  times: [...s.extendedReport.presentAt],
+});
 
 /** An id no band of `rows` has: b1, b2 … */
 function freshId(rows: readonly BandRow[]): string {
@@ -49,43 +51,40 @@ function freshId(rows: readonly BandRow[]): string {
  */
 export function ExtendedReportSection({ m, onFailure }: PageProps) {
   const t = EXTENDED_REPORT_MESSAGES[m.intlLocale.startsWith('ja') ? 'ja' : 'en'];
-  const [bands, setBands] = useState<BandRow[] | null>(null);
-  const [times, setTimes] = useState<string[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  const [working, setWorking] = useState(false);
+  const group = useSettingsGroup(m, onFailure, formOf);
+  if (group.form === null) return null;
+  const { bands, times } = group.form;
 
-  const show = (s: FacilitySettings) => {
-    setBands(rowsOf(s.extendedReport));
-    setTimes([...s.extendedReport.presentAt]);
+  const setBands = (next: BandRow[]) => {
+    group.edit({ bands: next, times });
   };
-
-  useEffect(() => {
-    let cancelled = false;
-    void getSettings().then((r) => {
-      if (cancelled) return;
-      if (r.ok) show(r.value);
-      else onFailure(r.failure);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [onFailure]);
-
-  if (bands === null) return null;
-
-  const edited = () => {
-    setSaved(false);
+  const setTimes = (next: string[]) => {
+    group.edit({ bands, times: next });
   };
   const setBand = (i: number, patch: Partial<BandRow>) => {
     setBands(bands.map((b, j) => (j === i ? { ...b, ...patch } : b)));
-    edited();
+  };
+
+  /** One typed cell of band `i`: its label (text) or a bound in minutes. */
+  const cell = (i: number, key: 'label' | 'from' | 'to', label: string) => {
+    const band = bands[i];
+    return (
+      <td>
+        <input
+          aria-label={label}
+          size={key === 'label' ? 10 : 5}
+          inputMode={key === 'label' ? 'text' : 'numeric'}
+          value={band?.[key] ?? ''}
+          onChange={(e) => {
+            setBand(i, { [key]: e.target.value });
+          }}
+        />
+      </td>
+    );
   };
 
   const save = () => {
-    setWorking(true);
-    setSaved(false);
-    void patchSettings({
+    group.save({
       extendedReport: {
         bands: bands.map((b) => ({
           id: b.id,
@@ -95,17 +94,6 @@ export function ExtendedReportSection({ m, onFailure }: PageProps) {
         })),
         presentAt: times,
       },
-    }).then((r) => {
-      setWorking(false);
-      if (r.ok) {
-        setError(null);
-        setSaved(true);
-        show(r.value);
-      } else if (r.failure.kind === 'http' && r.failure.status === 400) {
-        const { code, params, message } = r.failure;
-        const field = typeof params['field'] === 'string' ? params['field'] : '';
-        setError(m.settings.refusal(code, params) ?? t.refused(field, message));
-      } else onFailure(r.failure);
     });
   };
 
@@ -126,45 +114,15 @@ export function ExtendedReportSection({ m, onFailure }: PageProps) {
         <tbody>
           {bands.map((b, i) => (
             <tr key={b.id} data-testid={EXTENDED_REPORT_TEST_IDS.band} data-band={b.id}>
-              <td>
-                <input
-                  aria-label={t.label}
-                  size={10}
-                  value={b.label}
-                  onChange={(e) => {
-                    setBand(i, { label: e.target.value });
-                  }}
-                />
-              </td>
-              <td>
-                <input
-                  aria-label={t.fromMinutes}
-                  size={5}
-                  inputMode="numeric"
-                  value={b.from}
-                  onChange={(e) => {
-                    setBand(i, { from: e.target.value });
-                  }}
-                />
-              </td>
-              <td>
-                <input
-                  aria-label={t.toMinutes}
-                  size={5}
-                  inputMode="numeric"
-                  value={b.to}
-                  onChange={(e) => {
-                    setBand(i, { to: e.target.value });
-                  }}
-                />
-              </td>
+              {cell(i, 'label', t.label)}
+              {cell(i, 'from', t.fromMinutes)}
+              {cell(i, 'to', t.toMinutes)}
               <td>
                 <button
                   type="button"
                   disabled={bands.length <= 1}
                   onClick={() => {
                     setBands(bands.filter((_, j) => j !== i));
-                    edited();
                   }}
                 >
                   {t.remove}
@@ -186,7 +144,6 @@ export function ExtendedReportSection({ m, onFailure }: PageProps) {
             ...bands,
             { id: freshId(bands), label: '', from: Number.isNaN(from) ? '' : String(from), to: '' },
           ]);
-          edited();
         }}
       >
         {t.addBand}
@@ -201,14 +158,12 @@ export function ExtendedReportSection({ m, onFailure }: PageProps) {
               value={time}
               onChange={(e) => {
                 setTimes(times.map((x, j) => (j === i ? e.target.value : x)));
-                edited();
               }}
             />
             <button
               type="button"
               onClick={() => {
                 setTimes(times.filter((_, j) => j !== i));
-                edited();
               }}
             >
               {t.remove}
@@ -221,28 +176,13 @@ export function ExtendedReportSection({ m, onFailure }: PageProps) {
           disabled={times.length >= 8}
           onClick={() => {
             setTimes([...times, '18:00']);
-            edited();
           }}
         >
           {t.addTime}
         </button>
       </div>
       <p className="help">{t.presentAtHelp}</p>
-      {error !== null && (
-        <p className="error" role="alert" data-testid={EXTENDED_REPORT_TEST_IDS.error}>
-          {error}
-        </p>
-      )}
-      <div className="row">
-        <button type="button" data-testid={EXTENDED_REPORT_TEST_IDS.save} disabled={working} onClick={save}>
-          {t.save}
-        </button>
-        {saved && (
-          <span className="ok" data-testid={EXTENDED_REPORT_TEST_IDS.saved}>
-            {t.saved}
-          </span>
-        )}
-      </div>
+      <SaveRow ids={EXTENDED_REPORT_TEST_IDS} texts={t} state={group} onSave={save} />
     </fieldset>
   );
 }

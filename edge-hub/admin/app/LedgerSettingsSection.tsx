@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
 import { LEDGER_LANGUAGES, type FacilitySettings, type LedgerSettings } from '../../../protocol/settings.ts';
-import { getSettings, patchSettings } from './api.ts';
 import type { PageProps } from './App.tsx';
 import { LEDGER_SETTINGS_MESSAGES } from './ledger-settings-messages.ts';
+import { SaveRow, useSettingsGroup } from './SettingsGroup.tsx';
 
 /** Hooks of the section for the browser tests. */
 export const LEDGER_SETTINGS_TEST_IDS = {
@@ -24,6 +23,16 @@ const datesOf = (text: string): string[] =>
     .map((l) => l.trim())
     .filter((l) => l !== '');
 
+/** The form: the settings as they are, the closed dates as text. */
+interface LedgerForm {
+  value: LedgerSettings;
+  dates: string;
+}
+const formOf = (s: FacilitySettings): LedgerForm => ({
+  value: s.ledger,
+  dates: s.ledger.closedDates.join('\n'),
+});
+
 /**
  * The ledgers' settings (settings `ledger`): language, Japanese era, closed weekdays, public holidays
  * closed, further closed dates. Inside the settings form but saved on its own (PATCH with `ledger`
@@ -31,55 +40,20 @@ const datesOf = (text: string): string[] =>
  */
 export function LedgerSettingsSection({ m, onFailure }: PageProps) {
   const t = LEDGER_SETTINGS_MESSAGES[m.intlLocale.startsWith('ja') ? 'ja' : 'en'];
-  const [value, setValue] = useState<LedgerSettings | null>(null);
-  const [dates, setDates] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  const [working, setWorking] = useState(false);
-
-  const show = (s: FacilitySettings) => {
-    setValue(s.ledger);
-    setDates(s.ledger.closedDates.join('\n'));
-  };
-
-  useEffect(() => {
-    let cancelled = false;
-    void getSettings().then((r) => {
-      if (cancelled) return;
-      if (r.ok) show(r.value);
-      else onFailure(r.failure);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [onFailure]);
-
-  if (value === null) return null;
+  const group = useSettingsGroup(m, onFailure, formOf);
+  const { form } = group;
+  if (form === null) return null;
+  const { value, dates } = form;
 
   const change = (patch: Partial<LedgerSettings>) => {
-    setValue({ ...value, ...patch });
-    setSaved(false);
+    group.edit({ value: { ...value, ...patch }, dates });
   };
   const toggleWeekday = (day: number, on: boolean) => {
     const rest = value.closedWeekdays.filter((d) => d !== day);
     change({ closedWeekdays: on ? [...rest, day].sort((a, b) => a - b) : rest });
   };
-
   const save = () => {
-    setWorking(true);
-    setSaved(false);
-    void patchSettings({ ledger: { ...value, closedDates: datesOf(dates) } }).then((r) => {
-      setWorking(false);
-      if (r.ok) {
-        setError(null);
-        setSaved(true);
-        show(r.value);
-      } else if (r.failure.kind === 'http' && r.failure.status === 400) {
-        const { code, params, message } = r.failure;
-        const field = typeof params['field'] === 'string' ? params['field'] : '';
-        setError(m.settings.refusal(code, params) ?? t.refused(field, message));
-      } else onFailure(r.failure);
-    });
+    group.save({ ledger: { ...value, closedDates: datesOf(dates) } });
   };
 
   return (
@@ -150,27 +124,12 @@ export function LedgerSettingsSection({ m, onFailure }: PageProps) {
           cols={14}
           value={dates}
           onChange={(e) => {
-            setDates(e.target.value);
-            setSaved(false);
+            group.edit({ value, dates: e.target.value });
           }}
         />
       </label>
       <p className="help">{t.closedDatesHelp}</p>
-      <div className="row">
-        <button type="button" data-testid={LEDGER_SETTINGS_TEST_IDS.save} disabled={working} onClick={save}>
-          {t.save}
-        </button>
-        {saved && (
-          <span className="ok" data-testid={LEDGER_SETTINGS_TEST_IDS.saved}>
-            {t.saved}
-          </span>
-        )}
-        {error !== null && (
-          <span className="error" role="alert" data-testid={LEDGER_SETTINGS_TEST_IDS.error}>
-            {error}
-          </span>
-        )}
-      </div>
+      <SaveRow ids={LEDGER_SETTINGS_TEST_IDS} texts={t} state={group} onSave={save} />
     </fieldset>
   );
 }

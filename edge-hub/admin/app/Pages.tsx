@@ -5,7 +5,18 @@ import type { PageProps } from './App.tsx';
 import { OpenDaysSummary } from './OpenDaysSummary.tsx';
 import { RelayPanel } from './RecordsPage.tsx';
 import { TodayPanel } from './TodayPanel.tsx';
-import { bucketTime, chartGeometry, LEDGER_FORMATS, ledgerUrl, todayIso } from './logic.ts';
+import { DateField } from './DateField.tsx';
+import {
+  bucketTime,
+  chartGeometry,
+  EXTENDED_FORMATS,
+  extendedUrl,
+  LEDGER_FORMATS,
+  ledgerUrl,
+  todayIso,
+  type LedgerLang,
+} from './logic.ts';
+import { useLoaded } from './use-loaded.ts';
 
 const CHART_W = 960;
 const CHART_H = 220;
@@ -42,16 +53,7 @@ export function OverviewPage({ m, onFailure }: PageProps) {
       <section className="card">
         <div className="row">
           <h2>{o.chartTitle(date)}</h2>
-          <label>
-            {o.date}{' '}
-            <input
-              type="date"
-              value={date}
-              onChange={(e) => {
-                if (e.target.value !== '') setDate(e.target.value);
-              }}
-            />
-          </label>
+          <DateField label={o.date} value={date} onChange={setDate} />
         </div>
         {chart && g && (
           <figure>
@@ -93,60 +95,71 @@ export function OverviewPage({ m, onFailure }: PageProps) {
   );
 }
 
+/** A list of download links, one a format. */
+function DownloadLinks<F extends string>(props: {
+  formats: readonly F[];
+  href: (format: F) => string;
+  label: (format: F) => string;
+  testId: (format: F) => string;
+}) {
+  return (
+    <ul className="links">
+      {props.formats.map((f) => (
+        <li key={f}>
+          <a href={props.href(f)} download data-testid={props.testId(f)}>
+            {props.label(f)}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const LEDGER_LANGS: readonly LedgerLang[] = [null, 'ja', 'en'];
+
+/**
+ * The ledger downloads: the daily and monthly ledgers and the month's extended-care report, in the
+ * facility's ledger language (no `lang` sent) or one chosen for these downloads.
+ */
 export function LedgerPage({ m, onFailure }: PageProps) {
   const [date, setDate] = useState(() => todayIso());
   const [month, setMonth] = useState(() => todayIso().slice(0, 7));
   const [classId, setClassId] = useState<string | null>(null);
-  const [classes, setClasses] = useState<{ id: string; name: string }[]>([]);
+  const [lang, setLang] = useState<LedgerLang>(null);
+  const [roster] = useLoaded(getRoster, onFailure);
+  const classes = roster?.classes ?? [];
   const l = m.ledger;
-
-  useEffect(() => {
-    let cancelled = false;
-    void getRoster().then((r) => {
-      if (cancelled) return;
-      if (r.ok) setClasses(r.value.classes);
-      else onFailure(r.failure);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [onFailure]);
 
   return (
     <section className="card ledger">
       <h2>{l.title}</h2>
-      <h3>{l.daily}</h3>
       <label>
-        {l.date}{' '}
-        <input
-          type="date"
-          value={date}
+        {l.language}{' '}
+        <select
+          data-testid="ledger-lang"
+          value={lang ?? ''}
           onChange={(e) => {
-            setDate(e.target.value);
+            setLang(LEDGER_LANGS.find((x) => (x ?? '') === e.target.value) ?? null);
           }}
-        />
+        >
+          {LEDGER_LANGS.map((x) => (
+            <option key={x ?? ''} value={x ?? ''}>
+              {l.languages[x ?? 'setting']}
+            </option>
+          ))}
+        </select>
       </label>
-      <ul className="links">
-        {LEDGER_FORMATS.map((f) => (
-          <li key={f}>
-            <a href={ledgerUrl({ daily: date }, f)} download data-testid={`ledger-daily-${f}`}>
-              {l.formats[f]}
-            </a>
-          </li>
-        ))}
-      </ul>
+      <h3>{l.daily}</h3>
+      <DateField label={l.date} value={date} onChange={setDate} />
+      <DownloadLinks
+        formats={LEDGER_FORMATS}
+        href={(f) => ledgerUrl({ daily: date }, f, lang)}
+        label={(f) => l.formats[f]}
+        testId={(f) => `ledger-daily-${f}`}
+      />
       <h3>{l.monthly}</h3>
       <div className="row">
-        <label>
-          {l.month}{' '}
-          <input
-            type="month"
-            value={month}
-            onChange={(e) => {
-              setMonth(e.target.value);
-            }}
-          />
-        </label>
+        <DateField label={l.month} type="month" value={month} onChange={setMonth} />
         <label>
           {l.cls}{' '}
           <select
@@ -164,15 +177,20 @@ export function LedgerPage({ m, onFailure }: PageProps) {
           </select>
         </label>
       </div>
-      <ul className="links">
-        {LEDGER_FORMATS.map((f) => (
-          <li key={f}>
-            <a href={ledgerUrl({ monthly: month, classId }, f)} download data-testid={`ledger-monthly-${f}`}>
-              {l.formats[f]}
-            </a>
-          </li>
-        ))}
-      </ul>
+      <DownloadLinks
+        formats={LEDGER_FORMATS}
+        href={(f) => ledgerUrl({ monthly: month, classId }, f, lang)}
+        label={(f) => l.formats[f]}
+        testId={(f) => `ledger-monthly-${f}`}
+      />
+      <h3>{l.extended}</h3>
+      <p className="help">{l.extendedHelp}</p>
+      <DownloadLinks
+        formats={EXTENDED_FORMATS}
+        href={(f) => extendedUrl(month, f, lang)}
+        label={(f) => l.extendedFormats[f]}
+        testId={(f) => `ledger-extended-${f}`}
+      />
     </section>
   );
 }

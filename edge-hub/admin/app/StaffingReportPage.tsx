@@ -1,8 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { STAFFING_AGES } from '../../../protocol/settings.ts';
-import type { DailyStaffingReport, StaffingRow } from '../../../protocol/staffing.ts';
+import type { StaffingRow } from '../../../protocol/staffing.ts';
 import type { PageProps } from './App.tsx';
+import { DateField } from './DateField.tsx';
 import { todayIso } from './logic.ts';
+import { useLoaded } from './use-loaded.ts';
 import { getStaffingReport, staffingReportUrl } from './staffing-api.ts';
 import { staffingMessages, type StaffingMessages } from './staffing-messages.ts';
 
@@ -58,36 +60,18 @@ function RowsTable(props: { rows: readonly StaffingRow[]; t: StaffingMessages['r
 /** The daily staffing report (GET /api/staffing/daily): per class, then the facility; CSV downloads. */
 export function StaffingReportPage({ m, onFailure }: PageProps) {
   const [date, setDate] = useState(() => todayIso());
-  const [report, setReport] = useState<DailyStaffingReport | null>(null);
   const t = staffingMessages(m).report;
-
-  useEffect(() => {
-    let cancelled = false;
-    void getStaffingReport(date).then((r) => {
-      if (cancelled) return;
-      if (r.ok) setReport(r.value);
-      else onFailure(r.failure);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [date, onFailure]);
+  const [report] = useLoaded(
+    useCallback(() => getStaffingReport(date), [date]),
+    onFailure,
+  );
 
   return (
     <section className="card staffing" data-testid="staffing-report">
       <h2>{t.title}</h2>
       <p className="help">{t.help}</p>
       <div className="row">
-        <label>
-          {t.date}{' '}
-          <input
-            type="date"
-            value={date}
-            onChange={(e) => {
-              if (e.target.value !== '') setDate(e.target.value);
-            }}
-          />
-        </label>
+        <DateField label={t.date} value={date} onChange={setDate} />
         <a href={staffingReportUrl(date, 'csv', 'ja')} download data-testid="staffing-csv-ja">
           {t.csvJa}
         </a>
@@ -97,7 +81,7 @@ export function StaffingReportPage({ m, onFailure }: PageProps) {
       </div>
       {report !== null && (
         <>
-          <p className="help">{t.standard(report.standard.minimumStaff)}</p>
+          <p className="help">{t.standard(report.standard)}</p>
           {report.ageUnknown.length > 0 && (
             <div className="warning" data-testid="staffing-age-unknown">
               <p>{t.ageUnknown(report.ageUnknown.length)}</p>

@@ -14,8 +14,6 @@ export interface ExtendedReportMessages {
   readonly addTime: string;
   readonly save: string;
   readonly saved: string;
-  /** A refusal without a worded reason: the field and the hub's message. */
-  readonly refused: (field: string, message: string) => string;
 }
 
 const ja: ExtendedReportMessages = {
@@ -33,7 +31,6 @@ const ja: ExtendedReportMessages = {
   addTime: '時刻を追加',
   save: '報告の設定を保存',
   saved: '保存しました',
-  refused: (field, message) => `${field}: ${message}`,
 };
 
 const en: ExtendedReportMessages = {
@@ -51,7 +48,6 @@ const en: ExtendedReportMessages = {
   addTime: 'Add time',
   save: 'Save report settings',
   saved: 'Saved',
-  refused: (field, message) => `${field}: ${message}`,
 };
 
 export const EXTENDED_REPORT_MESSAGES = { ja, en } as const;

@@ -15,8 +15,6 @@ export interface LedgerSettingsMessages {
   readonly closedDatesHelp: string;
   readonly save: string;
   readonly saved: string;
-  /** A refusal without a worded reason: the field and the hub's message. */
-  readonly refused: (field: string, message: string) => string;
 }
 
 const ja: LedgerSettingsMessages = {
@@ -32,7 +30,6 @@ const ja: LedgerSettingsMessages = {
   closedDatesHelp: '1行に1日: YYYY-MM-DD、または毎年なら MM-DD（例: 12-29）',
   save: '帳票の設定を保存',
   saved: '保存しました',
-  refused: (field, message) => `${field}: ${message}`,
 };
 
 const en: LedgerSettingsMessages = {
@@ -48,7 +45,6 @@ const en: LedgerSettingsMessages = {
   closedDatesHelp: 'One a line: YYYY-MM-DD, or MM-DD for every year (e.g. 12-29)',
   save: 'Save ledger settings',
   saved: 'Saved',
-  refused: (field, message) => `${field}: ${message}`,
 };
 
 export const LEDGER_SETTINGS_MESSAGES = { ja, en } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketTime, chartGeometry, fieldErrorOf, ledgerUrl } from './logic.ts';
+import { bucketTime, chartGeometry, extendedUrl, fieldErrorOf, ledgerUrl } from './logic.ts';
 import { MESSAGES } from './messages.ts';
 
 describe('admin app logic', () => {
@@ -38,6 +38,17 @@ describe('admin app logic', () => {
     expect(ledgerUrl({ monthly: '2026-04', classId: null }, 'pdf')).toBe(
       '/api/ledger/monthly?month=2026-04&format=pdf',
     );
+    expect(ledgerUrl({ monthly: '2026-04', classId: null }, 'csv-sjis', 'en')).toBe(
+      '/api/ledger/monthly?month=2026-04&format=csv&encoding=sjis&lang=en',
+    );
+  });
+
+  it('builds the extended-care report links: its CSV tables and a language chosen', () => {
+    expect(extendedUrl('2026-04', 'xlsx')).toBe('/api/ledger/extended?month=2026-04&format=xlsx');
+    expect(extendedUrl('2026-04', 'csv-days')).toBe(
+      '/api/ledger/extended?month=2026-04&format=csv&table=days',
+    );
+    expect(extendedUrl('2026-04', 'pdf', 'ja')).toBe('/api/ledger/extended?month=2026-04&format=pdf&lang=ja');
   });
 
   it('says how long a record has waited, and explains every code the cloud refuses with', () => {

@@ -51,10 +51,18 @@ export function bucketTime(bucket: number, bucketMinutes: number): string {
 export type LedgerFormat = 'csv' | 'csv-sjis' | 'xlsx' | 'pdf';
 export const LEDGER_FORMATS: readonly LedgerFormat[] = ['csv', 'csv-sjis', 'xlsx', 'pdf'];
 
+/** The extended-care report's files: its print formats, and its CSV's two tables (per child, per day). */
+export type ExtendedFormat = 'xlsx' | 'pdf' | 'csv' | 'csv-days';
+export const EXTENDED_FORMATS: readonly ExtendedFormat[] = ['xlsx', 'pdf', 'csv', 'csv-days'];
+
+/** A ledger's language as chosen for a download: null is the facility's setting (no `lang` sent). */
+export type LedgerLang = 'ja' | 'en' | null;
+
 /** A download link of the hub's ledger routes (they accept the admin session). */
 export function ledgerUrl(
   kind: { daily: string } | { monthly: string; classId: string | null },
   format: LedgerFormat,
+  lang: LedgerLang = null,
 ): string {
   const q = new URLSearchParams();
   if ('daily' in kind) q.set('date', kind.daily);
@@ -64,7 +72,16 @@ export function ledgerUrl(
   }
   q.set('format', format === 'csv-sjis' ? 'csv' : format);
   if (format === 'csv-sjis') q.set('encoding', 'sjis');
+  if (lang !== null) q.set('lang', lang);
   return `/api/ledger/${'daily' in kind ? 'daily' : 'monthly'}?${q.toString()}`;
+}
+
+/** A download link of the month's extended-care report (GET /api/ledger/extended). */
+export function extendedUrl(month: string, format: ExtendedFormat, lang: LedgerLang = null): string {
+  const q = new URLSearchParams({ month, format: format === 'csv-days' ? 'csv' : format });
+  if (format === 'csv-days') q.set('table', 'days');
+  if (lang !== null) q.set('lang', lang);
+  return `/api/ledger/extended?${q.toString()}`;
 }
 
 /** Today in the browser's zone as YYYY-MM-DD (the facility's zone is the same in practice). */

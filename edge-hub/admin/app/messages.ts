@@ -73,6 +73,13 @@ export interface Messages extends RecordsMessages {
     readonly cls: string;
     readonly allClasses: string;
     readonly formats: Readonly<Record<'csv' | 'csv-sjis' | 'xlsx' | 'pdf', string>>;
+    /** The month's extended-care report (GET /api/ledger/extended). */
+    readonly extended: string;
+    readonly extendedHelp: string;
+    readonly extendedFormats: Readonly<Record<'xlsx' | 'pdf' | 'csv' | 'csv-days', string>>;
+    /** The files' language: the facility's setting, or one chosen for this download. */
+    readonly language: string;
+    readonly languages: Readonly<Record<'setting' | 'ja' | 'en', string>>;
   };
   /** Open days, past-day corrections and month close (history-messages.ts). */
   readonly history: HistoryMessages;
@@ -132,6 +139,17 @@ const ja: Messages = {
     cls: 'クラス',
     allClasses: '全クラス',
     formats: { csv: 'CSV (UTF-8)', 'csv-sjis': 'CSV (Shift_JIS・Excel用)', xlsx: 'Excel (xlsx)', pdf: 'PDF' },
+    extended: '時間外（延長）保育 実績報告',
+    extendedHelp:
+      '選んだ月の延長保育: 日ごとの利用児童数（前・後、標準時間・短時間）と、園児ごとの時間帯別利用日数。',
+    extendedFormats: {
+      xlsx: 'Excel (xlsx)',
+      pdf: 'PDF',
+      csv: 'CSV（園児別）',
+      'csv-days': 'CSV（日別）',
+    },
+    language: '帳票の言語',
+    languages: { setting: '施設の設定どおり', ja: '日本語', en: '英語' },
   },
   history: HISTORY_MESSAGES.ja,
 };
@@ -195,6 +213,17 @@ const en: Messages = {
       xlsx: 'Excel (xlsx)',
       pdf: 'PDF',
     },
+    extended: 'Extended care report',
+    extendedHelp:
+      "The chosen month's extended care: per day the children using it before and after the care hours (standard and short), per child the days in each band.",
+    extendedFormats: {
+      xlsx: 'Excel (xlsx)',
+      pdf: 'PDF',
+      csv: 'CSV (per child)',
+      'csv-days': 'CSV (per day)',
+    },
+    language: 'Ledger language',
+    languages: { setting: "The facility's setting", ja: 'Japanese', en: 'English' },
   },
   history: HISTORY_MESSAGES.en,
 };

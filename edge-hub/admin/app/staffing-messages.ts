@@ -1,4 +1,4 @@
-import type { StaffingAge } from '../../../protocol/settings.ts';
+import type { Staffing, StaffingAge } from '../../../protocol/settings.ts';
 import type { Messages } from './messages.ts';
 
 /** Texts of the staffing report page and the staffing settings section, in Japanese and English. */
@@ -20,7 +20,8 @@ export interface StaffingMessages {
     readonly noRows: string;
     readonly ageUnknown: (n: number) => string;
     readonly ownRatio: (n: number) => string;
-    readonly standard: (min: number) => string;
+    /** The standard the report applied (the settings' ratios, not the national defaults). */
+    readonly standard: (s: Staffing) => string;
     readonly csvJa: string;
     readonly csvEn: string;
   };
@@ -53,8 +54,8 @@ const ja: StaffingMessages = {
     ageUnknown: (n) =>
       `生年月日のない園児が${n}人います（年齢不明として別に数えています）。名簿に生年月日を入れてください：`,
     ownRatio: (n) => `クラス独自の基準：保育士1人あたり${n}人まで`,
-    standard: (min) =>
-      `配置基準：0歳 3:1・1〜2歳 6:1・3歳 15:1・4〜5歳 25:1（設定で変更可）、施設全体で最低${min}人`,
+    standard: ({ childrenPerStaff: r, minimumStaff }) =>
+      `配置基準：0歳 ${String(r.age0)}:1・1歳 ${String(r.age1)}:1・2歳 ${String(r.age2)}:1・3歳 ${String(r.age3)}:1・4〜5歳 ${String(r.age4plus)}:1（設定で変更可）、施設全体で最低${String(minimumStaff)}人`,
     csvJa: 'CSV（日本語）',
     csvEn: 'CSV（英語）',
   },
@@ -94,8 +95,8 @@ const en: StaffingMessages = {
     ageUnknown: (n) =>
       `${n} children have no birth date (counted apart as age unknown). Add their birth dates to the roster:`,
     ownRatio: (n) => `Class's own ratio: at most ${n} children per staff member`,
-    standard: (min) =>
-      `Standard: age 0 3:1, ages 1–2 6:1, age 3 15:1, ages 4–5 25:1 (editable in the settings), at least ${min} in the facility`,
+    standard: ({ childrenPerStaff: r, minimumStaff }) =>
+      `Standard: age 0 ${String(r.age0)}:1, age 1 ${String(r.age1)}:1, age 2 ${String(r.age2)}:1, age 3 ${String(r.age3)}:1, ages 4–5 ${String(r.age4plus)}:1 (editable in the settings), at least ${String(minimumStaff)} in the facility`,
     csvJa: 'CSV (Japanese)',
     csvEn: 'CSV (English)',
   },
