@@ -1,3 +1,4 @@
+import { contentDisposition } from './content-disposition.ts';
 import { ledgerContentType } from './ledger/table.ts';
 import {
   choiceParam,
@@ -60,7 +61,6 @@ export async function extendedLedgerFile(
         ? await (await import('./ledger/xlsx.ts')).documentXlsx(doc)
         : await (await import('./ledger/pdf.ts')).documentPdf(doc);
   }
-  const { contentDisposition } = await import('./ledger/file-name.ts');
   // The print files hold both tables; only the CSV's name says which one it is.
   const table = query.format === 'csv' ? query.table : 'children';
   return {

@@ -12,7 +12,8 @@ import {
   monthCalendar,
 } from './calendar.ts';
 import { MARK_FILLS } from './document.ts';
-import { contentDisposition, localLedgerFileName } from './file-name.ts';
+import { contentDisposition } from '../content-disposition.ts';
+import { localLedgerFileName } from './file-name.ts';
 import { dailyLedger, ledgerPdf, ledgerXlsx, monthlyLedger } from './index.ts';
 import { ledgerDocument } from './ledger-document.ts';
 import { sectionSheetNames } from './xlsx-sections.ts';

@@ -3,7 +3,7 @@ import type { CsvEncoding } from '../../protocol/ledger.ts';
 import type { LedgerLanguage } from '../../protocol/settings.ts';
 import { extendedLabels } from './extended-labels.ts';
 import { extendedTable } from './extended-table.ts';
-import { fileNamePart } from './file-name.ts';
+import { fileNamePart } from '../content-disposition.ts';
 import { csvFile } from './csv.ts';
 
 /**

@@ -1,5 +1,6 @@
 import type { DailyLedger, LedgerFormat, MonthlyLedger } from '../../protocol/ledger.ts';
 import type { LedgerLanguage } from '../../protocol/settings.ts';
+import { contentDisposition, fileNamePart } from '../content-disposition.ts';
 import { ledgerLabels } from './labels.ts';
 import { isDaily, ledgerFileName } from './table.ts';
 
@@ -28,31 +29,6 @@ export function localLedgerFileName(
     .map(fileNamePart)
     .filter((p) => p !== '')
     .join('_')}.${format}`;
-}
-
-/** Windows' and Unix's forbidden characters and control characters become `_`; at most 60 characters. */
-export function fileNamePart(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex -- control characters are what is removed
-      .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .replace(/^\.+/, '')
-      .slice(0, 60)
-  );
-}
-
-/**
- * RFC 6266 Content-Disposition: the ASCII name (`filename`, table.ts ledgerFileName, what older clients
- * save) and the name in the language (`filename*`, RFC 8187 UTF-8 percent-encoding).
- */
-export function contentDisposition(asciiName: string, name: string): string {
-  const encoded = encodeURIComponent(name).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `attachment; filename="${asciiName}"; filename*=UTF-8''${encoded}`;
 }
 
 /** The Content-Disposition of a ledger file. */

@@ -40,7 +40,7 @@ export {
   weekdayOf,
   type CalendarDay,
 } from './calendar.ts';
-export { contentDisposition, ledgerDisposition, localLedgerFileName } from './file-name.ts';
+export { ledgerDisposition, localLedgerFileName } from './file-name.ts';
 export type {
   CsvEncoding,
   DailyLedger,

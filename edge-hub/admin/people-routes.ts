@@ -18,6 +18,7 @@ import { issueQrSheet } from '../facility/qr-sheet.ts';
 import type { AdminContext } from './auth.ts';
 import { nameAuditEntries, type AuditNamesStore } from './audit-names.ts';
 import { todayNumbers, type TodayStore } from './today.ts';
+import { contentDisposition, fileNamePart } from '../../common/content-disposition.ts';
 
 export interface PeopleRoutesOptions {
   store: TodayStore & StoreWithQr & AuditNamesStore;
@@ -35,21 +36,6 @@ const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store
 
 /** Most audit entries in one page of GET /api/admin/audit. */
 export const AUDIT_PAGE_MAX = 200;
-
-/** Characters no file name may hold on the office PCs' systems. */
-const UNSAFE_FILE_CHARS = /[\\/:*?"<>|\p{Cc}]/gu;
-
-/**
- * A Content-Disposition naming `name` (any text) for the browser, RFC 6266 with RFC 8187's UTF-8 form, and
- * `fallback` (ASCII) for clients without it.
- */
-export function attachment(name: string, fallback: string): string {
-  const encoded = encodeURIComponent(name.replace(UNSAFE_FILE_CHARS, '_')).replace(
-    /['()*!]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
-}
 
 /** A query value given once, or undefined; a repeated one is refused. */
 function single(value: unknown, name: string): string | undefined {
@@ -170,12 +156,15 @@ export function registerPeopleRoutes(
     const facility = meta.facilityName ?? meta.facilityId ?? '';
     const className =
       classId === undefined ? undefined : store.roster.read().classes.find((c) => c.id === classId)?.name;
-    const name = ['QRカード', facility, className].filter((p) => p !== undefined && p !== '').join('_');
+    const name = ['QRカード', facility, className]
+      .map((p) => fileNamePart(p ?? ''))
+      .filter((p) => p !== '')
+      .join('_');
     return noStore(reply)
       .type('application/pdf')
       .header(
         'content-disposition',
-        attachment(`${name}.pdf`, classId === undefined ? 'qr-cards.pdf' : `qr-cards-${classId}.pdf`),
+        contentDisposition(classId === undefined ? 'qr-cards.pdf' : `qr-cards-${classId}.pdf`, `${name}.pdf`),
       )
       .send(sheet.pdf);
   });
