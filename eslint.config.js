@@ -27,15 +27,19 @@ const areas = {
   },
   'edge-hub': { may: ['edge-hub', 'protocol', 'common'] },
   'edge-hub/tablet/app': {
-    may: ['edge-hub/tablet/app', 'edge-hub/web', 'protocol', 'ui'],
+    may: ['edge-hub/tablet/app', 'protocol', 'ui'],
     packages: BROWSER_PACKAGES,
   },
   'edge-hub/admin/app': {
-    may: ['edge-hub/admin/app', 'edge-hub/web', 'protocol', 'ui'],
+    may: ['edge-hub/admin/app', 'protocol', 'ui'],
     packages: BROWSER_PACKAGES,
   },
-  'edge-hub/web': { may: ['edge-hub/web'], packages: [] },
   'cloud-relay': { may: ['cloud-relay', 'protocol', 'common'] },
+  // The parents' phone app, served by the cloud: a browser app like the hub's, plus the WebAuthn client.
+  'cloud-relay/parent/app': {
+    may: ['cloud-relay/parent/app', 'protocol', 'ui'],
+    packages: [...BROWSER_PACKAGES, '@simplewebauthn/browser'],
+  },
   ui: { may: ['ui', 'protocol'], packages: BROWSER_PACKAGES },
 };
 /** Domain code imports no HTTP framework: Fastify only in the HTTP layer of the hub and the cloud. */
@@ -90,6 +94,7 @@ export default tseslint.config(
       'kiosk/renderer/**/*.{ts,tsx}',
       'edge-hub/tablet/app/**/*.{ts,tsx}',
       'edge-hub/admin/app/**/*.{ts,tsx}',
+      'cloud-relay/parent/app/**/*.{ts,tsx}',
     ],
     ...reactHooks.configs.flat.recommended,
   },
@@ -121,6 +126,23 @@ export default tseslint.config(
             {
               group: ['**/protocol/index.ts'],
               message: 'import protocol/admin.ts, settings.ts or primitives.ts directly',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The parent app runs in a phone's browser: the wire contract only, like the hub's apps.
+    files: ['cloud-relay/parent/app/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/protocol/index.ts'],
+              message: 'import protocol/parents.ts or primitives.ts directly',
             },
           ],
         },

@@ -4,6 +4,7 @@ import {
   DEFAULT_HOST,
   DEFAULT_HUB_RATE_LIMIT,
   DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_PARENT_RATE_LIMIT,
   DEFAULT_PORT,
   DEFAULT_STALE_AFTER_MS,
 } from '../cloud-relay/defaults.ts';
@@ -26,6 +27,8 @@ interface ServeOptions extends StoreOptions {
   hubBurst: number;
   maxInFlight: number;
   staleMinutes: number;
+  parentOrigin?: string;
+  parentRate: number;
 }
 
 interface HubAddOptions {
@@ -106,6 +109,18 @@ export function register(program: Command): void {
       parseNumber(false),
       DEFAULT_STALE_AFTER_MS / 60_000,
     )
+    .addOption(
+      new Option(
+        '--parent-origin <url>',
+        "the origin parents open the parent app at (https://parents.example.jp): passkeys are bound to it; set it behind a proxy (default: each request's own origin)",
+      ).env('GENKAN_CLOUD_PARENT_ORIGIN'),
+    )
+    .option(
+      '--parent-rate <n>',
+      'requests per minute per client address on /parent/api/ before 429 (failed sign-ins: 5 a minute); 0 disables both',
+      parseNumber(true),
+      DEFAULT_PARENT_RATE_LIMIT.perMinute,
+    )
     .action(async (options: ServeOptions) => {
       const location = requireStore(cloud, cloud, options);
       if (options.metricsPublic === true && options.metricsToken !== undefined) {
@@ -130,6 +145,11 @@ export function register(program: Command): void {
               : { perSecond: options.hubRate, burst: Math.max(1, options.hubBurst) },
           maxInFlight: Math.floor(options.maxInFlight),
           staleAfterMs: options.staleMinutes * 60_000,
+          parentOrigin: options.parentOrigin,
+          parentRateLimit:
+            options.parentRate === 0
+              ? null
+              : { ...DEFAULT_PARENT_RATE_LIMIT, perMinute: Math.max(1, Math.floor(options.parentRate)) },
           logger,
         });
         printJson({

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerParentAccess } from './guardian-parent.ts';
 import { openHubStore } from './hub-init.ts';
 import { fail, printJson, readSecretLine } from './util.ts';
 
@@ -11,7 +12,9 @@ const PIN_ENV = 'GENKAN_GUARDIAN_PIN';
  * roster version moves and the hub republishes the roster to the kiosks.
  */
 export function register(program: Command): void {
-  const guardian = program.command('guardian').description("guardians' kiosk PINs");
+  const guardian = program
+    .command('guardian')
+    .description("guardians' kiosk PINs and access to the parent app");
   guardian
     .command('pin <guardian>')
     .description(`set a guardian's kiosk PIN (4–8 digits) from ${PIN_ENV} or stdin, or clear it with --clear`)
@@ -39,4 +42,5 @@ export function register(program: Command): void {
       }
       printJson(answer);
     });
+  registerParentAccess(guardian);
 }

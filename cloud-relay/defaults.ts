@@ -44,3 +44,17 @@ export const DEFAULT_HUB_RATE_LIMIT: RateLimit = { perSecond: 20, burst: 60 };
 
 /** A facility is stale when none of its hubs relayed for longer than this (default). */
 export const DEFAULT_STALE_AFTER_MS = 15 * 60_000;
+
+/** Limits of the parent app's API per client address (issue 17). */
+export interface ParentRateLimit {
+  /** Requests to /parent/api/ per minute. */
+  perMinute: number;
+  /** Failed sign-ins and registrations per minute; further attempts are refused until the minute ends. */
+  failuresPerMinute: number;
+}
+
+/**
+ * Families behind one address (a nursery's Wi-Fi, a carrier's shared address) each poll /me every 5 s
+ * (12 a minute): 300 leaves room for about 25 open pages. Guessing is held back by the failures limit.
+ */
+export const DEFAULT_PARENT_RATE_LIMIT: ParentRateLimit = { perMinute: 300, failuresPerMinute: 5 };

@@ -43,6 +43,20 @@ export const CloudErrorCodes = {
   pdfFontMissing: 'pdf_font_missing',
   /** `--db` is neither a postgres:// URL nor absent. */
   invalidDatabaseUrl: 'invalid_database_url',
+  /** PUT /v1/hub/parents/G: a body that fails ParentGuardianUploadSchema. */
+  invalidParentUpload: 'invalid_parent_upload',
+  /** The parent app's invitation link is unknown, expired, already used, replaced or revoked. */
+  invitationInvalid: 'invitation_invalid',
+  /** A passkey registration or sign-in that did not verify (or whose challenge expired). */
+  passkeyFailed: 'passkey_failed',
+  /** A sign-in with a passkey the cloud does not know (never registered, or access revoked). */
+  passkeyUnknown: 'passkey_unknown',
+  /** The parent app's request without a valid session cookie. */
+  notSignedIn: 'not_signed_in',
+  /** `--parent-origin` is not an http(s) origin without a path. */
+  invalidParentOrigin: 'invalid_parent_origin',
+  /** The parent app was not built into this cloud (npm run build). */
+  parentAppUnavailable: 'parent_app_unavailable',
 } as const;
 
 /** No valid token; the caller should come back with a bearer token. */

@@ -20,6 +20,7 @@ import {
 } from '../common/http-errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { systemClock, type Clock } from '../common/time.ts';
+import { loadWebApp, type WebBundle } from '../common/web-bundle.ts';
 import { ErrorCodes } from '../protocol/index.ts';
 import { CloudAccess } from './access.ts';
 import { TokenBuckets, type RateLimit } from './backpressure.ts';
@@ -31,10 +32,12 @@ import {
   DEFAULT_HUB_RATE_LIMIT,
   DEFAULT_MAX_DB_WAITING,
   DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_PARENT_RATE_LIMIT,
   DEFAULT_STALE_AFTER_MS,
   DEFAULT_TIMEOUTS,
   OVERLOAD_RETRY_AFTER_S,
   type CloudTimeouts,
+  type ParentRateLimit,
 } from './defaults.ts';
 import { CloudErrorCodes } from './errors.ts';
 import { CloudMetrics } from './metrics.ts';
@@ -44,6 +47,9 @@ import { registerFacilityReads } from './routes/facilities.ts';
 import { registerHubCatchUp } from './routes/hub-catch-up.ts';
 import { registerDisposalReads } from './routes/disposals.ts';
 import { registerOrgReads } from './routes/orgs.ts';
+import { registerParentApi } from './routes/parent-api.ts';
+import { registerParentApp } from './routes/parent-app.ts';
+import { registerParentUploads } from './routes/parents-hub.ts';
 import { PROBES, registerProbes } from './routes/probes.ts';
 import { registerUploads } from './routes/uploads.ts';
 import { describeStoreLocation, type CloudStoreLocation } from './store/location.ts';
@@ -67,6 +73,15 @@ export interface CloudTuning {
   /** The rollup marks a facility stale after this long without a relay from any of its hubs. */
   staleAfterMs?: number;
   clock?: Clock;
+  /**
+   * The origin parents reach the parent app at (`https://parents.example.jp`), which WebAuthn binds
+   * passkeys to; undefined: each request's own origin (fine without a proxy; see docs/parents.md).
+   */
+  parentOrigin?: string | undefined;
+  /** Per client address on /parent/api/; null disables it. */
+  parentRateLimit?: ParentRateLimit | null;
+  /** The parent app's files, loaded on the first request to /parent/; defaults to the built app. */
+  parentApp?: () => Promise<WebBundle>;
 }
 
 export interface CloudAppOptions extends CloudTuning {
@@ -127,8 +142,8 @@ function logErrorAnswer(
 /**
  * The cloud relay's HTTP API on a given store: POST /v1/batches, PUT /v1/snapshots/V, PUT
  * /v1/amendments/ID and the deprecated PUT /v1/snapshot (hub uploads), GET
- * /v1/facilities/F/events and …/ledger/daily|monthly, GET /v1/orgs/O/… (reads), and the probes. Not
- * listening yet; startCloud does that.
+ * /v1/facilities/F/events and …/ledger/daily|monthly, GET /v1/orgs/O/… (reads), PUT /v1/hub/parents/G
+ * and the parent app (/parent/, /parent/api/), and the probes. Not listening yet; startCloud does that.
  */
 export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   const { store } = options;
@@ -225,7 +240,40 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   registerHubCatchUp(app, context);
   registerOrgReads(app, context, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
   registerDisposalReads(app, context);
+  registerParentUploads(app, context);
+  registerParentApi(app, context, {
+    parentOrigin: checkedOrigin(options.parentOrigin),
+    rateLimit: options.parentRateLimit === undefined ? DEFAULT_PARENT_RATE_LIMIT : options.parentRateLimit,
+    logger: options.logger.child({ ns: 'cloud.parents' }),
+  });
+  registerParentApp(app, options.parentApp ?? (() => loadWebApp('parent')));
   return app;
+}
+
+/** The parent origin as WebAuthn compares it (`scheme://host[:port]`); refused when it is no http(s) origin. */
+function checkedOrigin(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (
+    url === undefined ||
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== ''
+  ) {
+    throw new ValidationError(
+      CloudErrorCodes.invalidParentOrigin,
+      'the parent origin must be an http(s) origin without a path, e.g. https://parents.example.jp',
+      'parentOrigin',
+    );
+  }
+  return url.origin;
 }
 
 /** A configured secret: undefined when empty; refused when short, long or with spaces. */

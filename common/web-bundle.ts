@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { GenkanError } from './errors.ts';
 import { DIST_DIR, PACKAGE_ROOT, RUNNING_FROM_SOURCE } from './package-root.ts';
 
-/** A web app as files a browser loads: index.html, app.js, app.css. */
+/**
+ * A web app as files a browser loads: index.html, app.js, app.css; an installable app also has sw.js (its
+ * service worker), manifest.webmanifest and an icon.
+ */
 export interface WebBundle {
   readonly files: ReadonlyMap<string, { body: Buffer; type: string }>;
 }
@@ -14,6 +17,8 @@ export const WEB_APPS = {
   kiosk: join(PACKAGE_ROOT, 'kiosk', 'renderer'),
   tablet: join(PACKAGE_ROOT, 'edge-hub', 'tablet', 'app'),
   admin: join(PACKAGE_ROOT, 'edge-hub', 'admin', 'app'),
+  /** The parents' app, served by the cloud at /parent/ (issue 17). */
+  parent: join(PACKAGE_ROOT, 'cloud-relay', 'parent', 'app'),
 } as const;
 export type WebAppName = keyof typeof WEB_APPS;
 
@@ -26,7 +31,15 @@ const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
 };
+
+/** Files an app's folder holds as they are served (the web app manifest, icons). */
+const STATIC_EXTENSIONS = ['.webmanifest', '.svg'] as const;
+
+/** An app's service worker, when it has one: its own entry, built next to app.js as sw.js. */
+const SERVICE_WORKER_ENTRY = join('sw', 'sw.ts');
 
 function typeOf(name: string): string {
   const dot = name.lastIndexOf('.');
@@ -34,8 +47,9 @@ function typeOf(name: string): string {
 }
 
 /**
- * Bundles a React app (`DIR/main.tsx`, `DIR/index.html`) in memory with esbuild: what `npm run build`
- * writes to dist/web, and what code running from its sources serves directly.
+ * Bundles a React app (`DIR/main.tsx`, `DIR/index.html`, and when present `DIR/sw/sw.ts` and the static
+ * files of STATIC_EXTENSIONS) in memory with esbuild: what `npm run build` writes to dist/web, and what
+ * code running from its sources serves directly.
  */
 export async function bundleWebApp(dir: string, options: { minify?: boolean } = {}): Promise<WebBundle> {
   if (!existsSync(join(dir, 'main.tsx'))) {
@@ -43,8 +57,12 @@ export async function bundleWebApp(dir: string, options: { minify?: boolean } = 
   }
   // Loaded only here: a service running the build never needs the bundler.
   const { build } = await import('esbuild');
+  const serviceWorker = join(dir, SERVICE_WORKER_ENTRY);
   const result = await build({
-    entryPoints: { app: join(dir, 'main.tsx') },
+    entryPoints: {
+      app: join(dir, 'main.tsx'),
+      ...(existsSync(serviceWorker) ? { sw: serviceWorker } : {}),
+    },
     bundle: true,
     write: false,
     outdir: '/',
@@ -64,6 +82,11 @@ export async function bundleWebApp(dir: string, options: { minify?: boolean } = 
     files.set(name, { body: Buffer.from(out.contents), type: typeOf(name) });
   }
   files.set('index.html', { body: await readFile(join(dir, 'index.html')), type: typeOf('index.html') });
+  for (const file of await readdir(dir)) {
+    if (STATIC_EXTENSIONS.some((ext) => file.endsWith(ext))) {
+      files.set(file, { body: await readFile(join(dir, file)), type: typeOf(file) });
+    }
+  }
   return { files };
 }
 

@@ -8,3 +8,6 @@ export const DEFAULT_PAIRING_MINUTES = 15;
 
 /** Days a guardian's QR code stays valid. */
 export const DEFAULT_QR_DAYS = 365;
+
+/** Hours a parent's invitation link to the parent app stays valid (edge-hub/parents/invite.ts). */
+export const DEFAULT_INVITE_HOURS = 72;

@@ -209,6 +209,9 @@ export async function startHub<O extends HubOptions>(options: O): Promise<Runnin
       timeZone: facility.timeZone,
     };
     const services = buildServices(ctx, shutdown.add);
+    // Parents' invitation links point to this cloud by default (edge-hub/parents/invite.ts); stored once
+    // the relay has checked the URL.
+    if (options.cloud !== undefined) store.parentAccess.rememberCloudUrl(options.cloud.url);
     const mqtt = await startMqtt(ctx, services, shutdown.add);
     const httpPorts = await startHttp(ctx, services, facility.adminTokenHash, mqtt, shutdown.add);
     startBackgroundJobs(ctx, services, mqtt, shutdown.add);
@@ -305,6 +308,9 @@ function startBackgroundJobs(
       calendar.follow();
       roster.refresh();
       rollcall.checkDay();
+      // A parent invited or revoked by the CLI (another process): relay it now, not at the relay's next
+      // look (a revoked parent is to be signed out within seconds).
+      if (relay !== undefined && ctx.store.parentAccess.unrelayed(1).length > 0) relay.notify();
     } catch (err) {
       logger.error({ err }, 'roster poll failed');
     }

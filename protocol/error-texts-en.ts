@@ -99,4 +99,36 @@ export const ERROR_TEXTS_EN: ErrorTexts = {
   tls_ca_incomplete: () => 'The TLS CA file is incomplete.',
   tls_file_missing: () => 'A TLS file is missing.',
   pdf_font_missing: () => 'The Japanese font for PDFs is missing.',
+  // Parents' access to the parent app (issue 17)
+  no_cloud_url: () => 'No cloud URL for the link: start the hub with --cloud once, or give --parent-url.',
+  bad_parent_url: () => "The parent app's URL is not valid (http or https, no query or fragment).",
+  bad_invite_hours: (p) => `An invitation lasts 1 to ${p('max')} hours.`,
+  // The parent app at the cloud (issue 17)
+  invitation_invalid: () =>
+    'This invitation link no longer works (used, replaced, expired or withdrawn). Ask the facility for a new one.',
+  passkey_failed: () => 'The passkey could not be confirmed. Please try again.',
+  passkey_unknown: () =>
+    'This passkey is not registered (or access was withdrawn). Ask the facility for a new invitation.',
+  rate_limited: () => 'Too many attempts. Wait a minute and try again.',
+  parent_app_unavailable: () => 'The parent app is not available right now.',
+  invalid_parent_upload: () => "The hub's guardian record is not valid.",
+  invalid_parent_origin: () => 'The parent origin must be an http(s) origin without a path.',
+  // The cloud relay's answers to hubs, organisations and operators
+  not_ready: () => 'The cloud relay is starting or stopping; try again shortly.',
+  overloaded: () => 'The cloud relay is busy; try again shortly.',
+  invalid_amendment: () => 'The amendment is not valid.',
+  invalid_id: () => 'An id is not valid (1–64 letters, digits, _ or -).',
+  invalid_time_zone: () => 'The time zone is not a known IANA zone.',
+  invalid_date: () => 'The date is not valid (YYYY-MM-DD).',
+  invalid_name: () => 'The name is not valid.',
+  invalid_database_url: () => 'The database URL is not valid.',
+  unknown_facility: () => 'No such facility.',
+  unknown_hub: () => 'No such hub.',
+  unknown_organisation: () => 'No such organisation.',
+  time_zone_mismatch: () => "The facility's time zone differs from the one it was created with.",
+  hub_facility_mismatch: () => 'This hub belongs to another facility.',
+  facility_org_mismatch: () => 'This facility belongs to another organisation.',
+  snapshot_version_conflict: () => 'This snapshot version is already stored with other content.',
+  amendment_conflict: () => 'This amendment is already stored with other content.',
+  invalid_snapshot: () => 'The facility snapshot is not valid.',
 };

@@ -98,4 +98,37 @@ export const ERROR_TEXTS_JA: ErrorTexts = {
   tls_ca_incomplete: () => 'TLSの認証局ファイルが足りません。',
   tls_file_missing: () => 'TLSのファイルがありません。',
   pdf_font_missing: () => 'PDF用の日本語フォントが見つかりません。',
+  // Parents' access to the parent app (issue 17)
+  no_cloud_url: () =>
+    '招待リンクのURLがありません。ハブを一度 --cloud 付きで起動するか、--parent-url を指定してください。',
+  bad_parent_url: () => '保護者アプリのURLが正しくありません（http か https、クエリやフラグメントなし）。',
+  bad_invite_hours: (p) => `招待の有効期間は1〜${p('max')}時間です。`,
+  // The parent app at the cloud (issue 17)
+  invitation_invalid: () =>
+    'この招待リンクは使えません（使用済み・再発行・期限切れ・取り消し）。園に新しい招待を依頼してください。',
+  passkey_failed: () => 'パスキーを確認できませんでした。もう一度お試しください。',
+  passkey_unknown: () =>
+    'このパスキーは登録されていません（または利用が取り消されました）。園に新しい招待を依頼してください。',
+  rate_limited: () => '試行回数が多すぎます。1分ほど待ってからもう一度お試しください。',
+  parent_app_unavailable: () => '保護者アプリは現在利用できません。',
+  invalid_parent_upload: () => 'ハブから届いた保護者の情報が正しくありません。',
+  invalid_parent_origin: () => '保護者アプリのオリジンは、パスのない http(s) のオリジンで指定してください。',
+  // The cloud relay's answers to hubs, organisations and operators
+  not_ready: () => 'クラウド中継は起動中または停止中です。しばらくしてからもう一度お試しください。',
+  overloaded: () => 'クラウド中継が混み合っています。しばらくしてからもう一度お試しください。',
+  invalid_amendment: () => '訂正の内容が正しくありません。',
+  invalid_id: () => 'IDが正しくありません（半角英数字・_・- の1〜64文字）。',
+  invalid_time_zone: () => 'タイムゾーンが正しくありません（IANAのタイムゾーン名）。',
+  invalid_date: () => '日付が正しくありません（YYYY-MM-DD）。',
+  invalid_name: () => '名前が正しくありません。',
+  invalid_database_url: () => 'データベースのURLが正しくありません。',
+  unknown_facility: () => 'その施設はありません。',
+  unknown_hub: () => 'そのハブはありません。',
+  unknown_organisation: () => 'その組織はありません。',
+  time_zone_mismatch: () => '施設のタイムゾーンが登録時と異なります。',
+  hub_facility_mismatch: () => 'このハブは別の施設のものです。',
+  facility_org_mismatch: () => 'この施設は別の組織のものです。',
+  snapshot_version_conflict: () => 'この施設情報の版は、別の内容ですでに保存されています。',
+  amendment_conflict: () => 'この訂正は、別の内容ですでに保存されています。',
+  invalid_snapshot: () => '施設情報が正しくありません。',
 };

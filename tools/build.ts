@@ -105,5 +105,6 @@ export async function buildAll(options: BuildOptions = {}): Promise<void> {
     buildKiosk(clean),
     buildWebApp('tablet', clean),
     buildWebApp('admin', clean),
+    buildWebApp('parent', clean),
   ]);
 }

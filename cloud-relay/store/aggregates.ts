@@ -1,4 +1,4 @@
-import type { CloudStore } from './types.ts';
+import type { CloudStore, ParentStore } from './types.ts';
 
 /*
  * The parts a CloudStore is composed of, one per aggregate: each backend (sqlite/, postgres/) implements
@@ -61,4 +61,5 @@ export interface CloudAggregates {
   snapshots: CloudSnapshots;
   amendments: CloudAmendments;
   retention: CloudRetention;
+  parents: ParentStore;
 }

@@ -13,6 +13,7 @@ import type {
   HubIdentity,
   OrgFacility,
   Organisation,
+  ParentStore,
   RetentionPolicy,
   RollupInput,
 } from './types.ts';
@@ -23,9 +24,11 @@ import type {
  */
 export class ComposedCloudStore implements CloudStore {
   private readonly parts: CloudAggregates;
+  readonly parents: ParentStore;
 
   constructor(parts: CloudAggregates) {
     this.parts = parts;
+    this.parents = parts.parents;
   }
 
   addHub(hubId: string, facilityId: string, timeZone?: string): Promise<string> {

@@ -187,4 +187,68 @@ export const cloudMigrations: readonly Migration[] = [
       db.exec('CREATE INDEX events_by_receipt ON events (facility_id, received_at, id);');
     },
   },
+  {
+    version: 9,
+    name: 'parent access',
+    up: (db) => {
+      db.exec(`
+        -- A guardian the facility invited to the parent app (PUT /v1/hub/parents/G): what the app needs.
+        CREATE TABLE parent_guardians (
+          facility_id        TEXT    NOT NULL REFERENCES facilities (facility_id),
+          guardian_id        TEXT    NOT NULL,
+          -- The hub's version of this record: a lower or equal one is ignored.
+          version            INTEGER NOT NULL CHECK (version >= 1),
+          name               TEXT    NOT NULL,
+          -- JSON array of child ids.
+          child_ids          TEXT    NOT NULL,
+          revoked            INTEGER NOT NULL CHECK (revoked IN (0, 1)),
+          -- The open invitation: hex SHA-256 of the link's token, its expiry, and when a passkey used it.
+          invitation_hash    TEXT,
+          invitation_expires TEXT,
+          invitation_used_at TEXT,
+          hub_id             TEXT    NOT NULL,
+          updated_at         TEXT    NOT NULL,
+          PRIMARY KEY (facility_id, guardian_id)
+        ) STRICT;
+        CREATE INDEX parent_guardians_by_invitation ON parent_guardians (invitation_hash)
+          WHERE invitation_hash IS NOT NULL;
+        -- The guardians' passkeys (WebAuthn credentials); the id is the credential id in base64url.
+        CREATE TABLE parent_credentials (
+          credential_id TEXT    PRIMARY KEY,
+          facility_id   TEXT    NOT NULL,
+          guardian_id   TEXT    NOT NULL,
+          -- COSE public key.
+          public_key    BLOB    NOT NULL,
+          counter       INTEGER NOT NULL,
+          -- JSON array of transports, as the browser reported them.
+          transports    TEXT    NOT NULL,
+          created_at    TEXT    NOT NULL,
+          last_used_at  TEXT,
+          FOREIGN KEY (facility_id, guardian_id) REFERENCES parent_guardians (facility_id, guardian_id)
+        ) STRICT;
+        CREATE INDEX parent_credentials_by_guardian ON parent_credentials (facility_id, guardian_id);
+        -- Signed-in parents: SHA-256 of the session cookie only.
+        CREATE TABLE parent_sessions (
+          session_hash BLOB PRIMARY KEY,
+          facility_id  TEXT NOT NULL,
+          guardian_id  TEXT NOT NULL,
+          created_at   TEXT NOT NULL,
+          -- UTC ISO 8601; slides forward as the parent uses the app.
+          expires_at   TEXT NOT NULL,
+          FOREIGN KEY (facility_id, guardian_id) REFERENCES parent_guardians (facility_id, guardian_id)
+        ) STRICT;
+        CREATE INDEX parent_sessions_by_guardian ON parent_sessions (facility_id, guardian_id);
+        -- WebAuthn challenges, single use and short-lived; here so that any cloud process can finish a
+        -- ceremony another began. A registration's names its guardian, a sign-in's none.
+        CREATE TABLE parent_challenges (
+          challenge   TEXT PRIMARY KEY,
+          purpose     TEXT NOT NULL CHECK (purpose IN ('register', 'login')),
+          facility_id TEXT,
+          guardian_id TEXT,
+          expires_at  TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX parent_challenges_by_expiry ON parent_challenges (expires_at);
+      `);
+    },
+  },
 ];

@@ -196,6 +196,68 @@ export const pgCloudMigrations: readonly PgMigration[] = [
       CREATE INDEX events_by_receipt ON events (facility_id, received_at, id);
     `,
   },
+  {
+    version: 9,
+    name: 'parent access',
+    sql: `
+      -- A guardian the facility invited to the parent app (PUT /v1/hub/parents/G): what the app needs.
+      CREATE TABLE parent_guardians (
+        facility_id        text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        guardian_id        text COLLATE "C" NOT NULL,
+        -- The hub's version of this record: a lower or equal one is ignored.
+        version            integer NOT NULL CHECK (version >= 1),
+        name               text NOT NULL,
+        -- JSON array of child ids.
+        child_ids          text NOT NULL,
+        revoked            boolean NOT NULL,
+        -- The open invitation: hex SHA-256 of the link's token, its expiry, and when a passkey used it.
+        invitation_hash    text COLLATE "C",
+        invitation_expires timestamptz,
+        invitation_used_at timestamptz,
+        hub_id             text NOT NULL,
+        updated_at         timestamptz NOT NULL,
+        PRIMARY KEY (facility_id, guardian_id)
+      );
+      CREATE INDEX parent_guardians_by_invitation ON parent_guardians (invitation_hash)
+        WHERE invitation_hash IS NOT NULL;
+      -- The guardians' passkeys (WebAuthn credentials); the id is the credential id in base64url.
+      CREATE TABLE parent_credentials (
+        credential_id text COLLATE "C" PRIMARY KEY,
+        facility_id   text COLLATE "C" NOT NULL,
+        guardian_id   text COLLATE "C" NOT NULL,
+        -- COSE public key.
+        public_key    bytea NOT NULL,
+        counter       bigint NOT NULL,
+        -- JSON array of transports, as the browser reported them.
+        transports    text NOT NULL,
+        created_at    timestamptz NOT NULL,
+        last_used_at  timestamptz,
+        FOREIGN KEY (facility_id, guardian_id) REFERENCES parent_guardians (facility_id, guardian_id)
+      );
+      CREATE INDEX parent_credentials_by_guardian ON parent_credentials (facility_id, guardian_id);
+      -- Signed-in parents: SHA-256 of the session cookie only.
+      CREATE TABLE parent_sessions (
+        session_hash bytea PRIMARY KEY,
+        facility_id  text COLLATE "C" NOT NULL,
+        guardian_id  text COLLATE "C" NOT NULL,
+        created_at   timestamptz NOT NULL,
+        -- Slides forward as the parent uses the app.
+        expires_at   timestamptz NOT NULL,
+        FOREIGN KEY (facility_id, guardian_id) REFERENCES parent_guardians (facility_id, guardian_id)
+      );
+      CREATE INDEX parent_sessions_by_guardian ON parent_sessions (facility_id, guardian_id);
+      -- WebAuthn challenges, single use and short-lived; here so that any cloud process can finish a
+      -- ceremony another began. A registration's names its guardian, a sign-in's none.
+      CREATE TABLE parent_challenges (
+        challenge   text COLLATE "C" PRIMARY KEY,
+        purpose     text NOT NULL CHECK (purpose IN ('register', 'login')),
+        facility_id text COLLATE "C",
+        guardian_id text COLLATE "C",
+        expires_at  timestamptz NOT NULL
+      );
+      CREATE INDEX parent_challenges_by_expiry ON parent_challenges (expires_at);
+    `,
+  },
 ];
 
 /**

@@ -13,6 +13,7 @@ import { PgEvents } from './postgres/events.ts';
 import { PgFacilities } from './postgres/facilities.ts';
 import { PgHubs } from './postgres/hubs.ts';
 import { PgOrgs } from './postgres/orgs.ts';
+import { PgParents } from './postgres/parents.ts';
 import { PgRetention } from './postgres/retention.ts';
 import { PgRollupInputs } from './postgres/rollup-inputs.ts';
 import { PgSnapshots } from './postgres/snapshots.ts';
@@ -42,6 +43,7 @@ function postgresAggregates(conn: PgConnection): CloudAggregates {
     snapshots: new PgSnapshots(conn, facilities, hubs),
     amendments: new PgAmendments(conn, hubs),
     retention: new PgRetention(conn),
+    parents: new PgParents(conn),
   };
 }
 

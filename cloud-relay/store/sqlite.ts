@@ -14,6 +14,7 @@ import { SqliteFacilities } from './sqlite/facilities.ts';
 import { SqliteHubs } from './sqlite/hubs.ts';
 import { SqliteRetention } from './sqlite/retention.ts';
 import { SqliteOrgs } from './sqlite/orgs.ts';
+import { SqliteParents } from './sqlite/parents.ts';
 import { SqliteRollupInputs } from './sqlite/rollup-inputs.ts';
 import { SqliteSnapshots } from './sqlite/snapshots.ts';
 
@@ -40,6 +41,7 @@ function sqliteAggregates(conn: SqliteConnection): CloudAggregates {
     snapshots: new SqliteSnapshots(conn, facilities, hubs),
     amendments: new SqliteAmendments(conn, facilities, hubs),
     retention: new SqliteRetention(conn),
+    parents: new SqliteParents(conn, facilities),
   };
 }
 

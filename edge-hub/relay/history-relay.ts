@@ -4,7 +4,7 @@ import type { Clock } from '../../common/time.ts';
 import type { Amendment, SnapshotVersion } from '../../protocol/index.ts';
 import { snapshotOf } from '../facility/history.ts';
 import type { StoreOf } from '../store/hub-store.ts';
-import { errorCodeOf, jsonOf, networkReason, parseRetryAfter, RequestDeadline } from './http.ts';
+import { putJson, type PutAnswer } from './http.ts';
 
 export interface HistoryRelayOptions {
   /** Base URL of the cloud relay, without a trailing slash. */
@@ -23,9 +23,6 @@ export interface HistoryRelayOptions {
   /** The relay's close(): aborts a request in flight. */
   stopping: AbortSignal;
 }
-
-type Answer =
-  { ok: true; status: number } | { ok: false; status: number | null; reason: string; retryAfterMs?: number };
 
 /**
  * Relays the facility's dated history to the cloud (issue 13): each snapshot version the cloud has not
@@ -131,28 +128,8 @@ export class HistoryRelay {
     };
   }
 
-  private async put(path: string, body: unknown): Promise<Answer> {
-    const { baseUrl, token, timeoutMs, stopping } = this.options;
-    const deadline = new RequestDeadline(timeoutMs, stopping);
-    try {
-      const res = await fetch(`${baseUrl}${path}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-        signal: deadline.signal,
-      });
-      const text = await res.text();
-      if (res.status === 200 || res.status === 204) return { ok: true, status: res.status };
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-      return {
-        ok: false,
-        status: res.status,
-        reason: `HTTP ${String(res.status)}${errorCodeOf(jsonOf(text))}`,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      };
-    } catch (err) {
-      return { ok: false, status: null, reason: deadline.timedOut ? 'timeout' : networkReason(err) };
-    }
+  private put(path: string, body: unknown): Promise<PutAnswer> {
+    return putJson(this.options, path, body);
   }
 
   private succeeded(): void {

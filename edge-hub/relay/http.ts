@@ -60,3 +60,39 @@ export function jsonOf(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * A PUT's outcome: taken (200, 204, with the answer's JSON body if any), or why not (status null: no
+ * answer), with the cloud's Retry-After.
+ */
+export type PutAnswer =
+  | { ok: true; status: number; body: unknown }
+  | { ok: false; status: number | null; reason: string; retryAfterMs?: number };
+
+/** PUTs `body` as JSON to `baseUrl + path` with the hub token (the history's and parents' uploads). */
+export async function putJson(
+  target: { baseUrl: string; token: string; timeoutMs: number; stopping: AbortSignal },
+  path: string,
+  body: unknown,
+): Promise<PutAnswer> {
+  const deadline = new RequestDeadline(target.timeoutMs, target.stopping);
+  try {
+    const res = await fetch(`${target.baseUrl}${path}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
+      body: JSON.stringify(body),
+      signal: deadline.signal,
+    });
+    const text = await res.text();
+    if (res.status === 200 || res.status === 204) return { ok: true, status: res.status, body: jsonOf(text) };
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    return {
+      ok: false,
+      status: res.status,
+      reason: `HTTP ${String(res.status)}${errorCodeOf(jsonOf(text))}`,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
+  } catch (err) {
+    return { ok: false, status: null, reason: deadline.timedOut ? 'timeout' : networkReason(err) };
+  }
+}

@@ -15,10 +15,11 @@ import {
   type AttendanceEvent,
   type BatchResponse,
 } from '../../protocol/index.ts';
-import type { StoreOf } from '../store/hub-store.ts';
+import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import type { CatchUpResult } from './catch-up.ts';
 import { HistoryRelay } from './history-relay.ts';
 import { errorCodeOf, networkReason, parseRetryAfter, RequestDeadline } from './http.ts';
+import { ParentRelay } from './parent-relay.ts';
 
 export { networkReason, parseRetryAfter } from './http.ts';
 
@@ -30,8 +31,11 @@ export interface RelayOptions {
   facilityId: string;
   /** The facility's zone, which the snapshots sent to the cloud name. */
   timeZone: string;
-  /** The outbox of events, and the dated history (snapshot versions, amendments) to relay when idle. */
-  store: StoreOf<'outbox' | 'history' | 'corrections'>;
+  /**
+   * The outbox of events, and what to relay when idle: parents' access (and the roster it follows), the
+   * dated history (snapshot versions, amendments).
+   */
+  store: StoreOf<'outbox' | 'history' | 'corrections' | 'roster' | 'parentAccess'> & Transactional;
   logger: Logger;
   /** For the health report's times and ages (the store stamps received_at with the hub's clock). */
   clock?: Clock;
@@ -110,6 +114,8 @@ export class Relay {
   private readonly catchUp: RelayOptions['catchUp'];
   /** Snapshot versions and amendments, sent when no events wait. */
   private readonly history: HistoryRelay;
+  /** Parents' access (issue 17), sent when no events wait, before the history. */
+  private readonly parents: ParentRelay;
   private readonly clock: Clock;
   /** Since this process started: the last failed batch (cleared by an answered one), the last answered. */
   private lastError: { reason: string; at: Date } | null = null;
@@ -151,6 +157,17 @@ export class Relay {
       retryDelayMs: this.configErrorDelayMs,
       stopping: this.stopping.signal,
     });
+    this.parents = new ParentRelay({
+      baseUrl,
+      token: options.token,
+      store: options.store,
+      logger: options.logger,
+      clock: this.clock,
+      timeoutMs: this.timeoutMs,
+      backoff: (attempt) => backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random),
+      configErrorDelayMs: this.configErrorDelayMs,
+      stopping: this.stopping.signal,
+    });
   }
 
   start(): void {
@@ -170,13 +187,14 @@ export class Relay {
     const now = this.clock.now().getTime();
     const oldestMs = backlog.oldestReceivedAt === null ? Number.NaN : Date.parse(backlog.oldestReceivedAt);
     const known = !Number.isNaN(oldestMs);
-    const lastError = this.lastError ?? this.history.lastError();
+    const lastError = this.lastError ?? this.parents.lastError() ?? this.history.lastError();
     return {
       configured: true,
       waiting: backlog.waiting,
       oldestWaitingAt: known ? new Date(oldestMs).toISOString() : null,
       oldestAgeSeconds: known ? Math.max(0, Math.floor((now - oldestMs) / 1000)) : null,
-      // A failed batch first; else a failed upload of the history (the cloud's ledgers lag meanwhile).
+      // A failed batch first; else a failed upload of parents' access (an invitation link does not work
+      // yet), or of the history (the cloud's ledgers lag meanwhile).
       lastError: lastError && { reason: lastError.reason, at: lastError.at.toISOString() },
       lastSuccessAt: this.lastSuccessAt?.toISOString() ?? null,
       rejected: this.store.outbox.relayRejectCount(),
@@ -223,9 +241,10 @@ export class Relay {
     const cursor = this.store.outbox.relayCursor();
     const batch = this.store.outbox.eventsAfter(cursor, this.batchSize);
     if (batch.length === 0) {
-      // Events first: the history goes only when none are waiting, one upload per step; then look for
-      // events again. A failed upload waits on its own delay and never holds up events.
-      const upload = this.history.next();
+      // Events first: parents' access (small, and an invitation link waits on it), then the history go
+      // only when none are waiting, one upload per step; then look for events again. A failed upload
+      // waits on its own delay and never holds up events.
+      const upload = this.parents.next() ?? this.history.next();
       if (upload !== undefined) {
         await upload();
         return 0;

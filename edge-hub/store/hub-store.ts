@@ -10,6 +10,7 @@ import { SqliteGuardianPinStore, type GuardianPinStore } from './guardian-pins.t
 import { SqliteHistoryStore, type HistoryStore } from './history.ts';
 import { hubMigrations } from './migrations.ts';
 import { SqliteOutboxStore, type OutboxStore } from './outbox.ts';
+import { SqliteParentAccessStore, type ParentAccessStore } from './parent-access.ts';
 import { SqlitePeopleStore, type PeopleStore } from './people.ts';
 import { SqliteRevocationStore, type RevocationStore } from './revocations.ts';
 import { SqliteRosterStore, type RosterStore } from './roster.ts';
@@ -42,6 +43,8 @@ export interface HubAggregates {
   readonly revocations: RevocationStore;
   /** Failed staff sign-ins per staff id (the back-off), and admins' short PINs. */
   readonly signInLimits: SignInLimitStore;
+  /** Parents' access to the cloud's parent app (invitations, revocations) and the cloud URL. */
+  readonly parentAccess: ParentAccessStore;
 }
 
 /** What a caller that writes to several aggregates atomically needs besides them. */
@@ -73,6 +76,7 @@ export class HubStore implements HubAggregates, Transactional {
   readonly guardianPins: GuardianPinStore;
   readonly revocations: RevocationStore;
   readonly signInLimits: SignInLimitStore;
+  readonly parentAccess: ParentAccessStore;
 
   private constructor(db: Db, clock: Clock, facility: FacilityStore, timeZone: string) {
     this.db = db;
@@ -89,6 +93,7 @@ export class HubStore implements HubAggregates, Transactional {
     this.guardianPins = new SqliteGuardianPinStore(db, clock);
     this.revocations = new SqliteRevocationStore(db, clock);
     this.signInLimits = new SqliteSignInLimitStore(db);
+    this.parentAccess = new SqliteParentAccessStore(db, clock);
   }
 
   /** Opens (creating and migrating when needed) DIR/hub.sqlite and makes sure the facility row exists. */

@@ -448,6 +448,36 @@ describe('hub migrations', () => {
     }
   });
 
+  it("20 adds parents' access and the cloud URL, none yet", () => {
+    openDatabase(file, { migrations: hubMigrations, targetVersion: 19 }).close();
+    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 20 });
+    try {
+      expect(columns(up, 'parent_access')).toEqual([
+        'guardian_id',
+        'version',
+        'relayed_version',
+        'name',
+        'child_ids_json',
+        'token_hash',
+        'expires',
+        'revoked',
+        'updated_at',
+      ]);
+      expect(indexes(up, 'parent_access')).toContain('parent_access_unrelayed');
+      expect(columns(up, 'meta')).toContain('cloud_url');
+      // An invitation is a token hash with its expiry, or neither.
+      expect(() =>
+        up
+          .prepare(
+            "INSERT INTO parent_access (guardian_id, version, name, child_ids_json, token_hash, revoked, updated_at) VALUES ('g1', 1, 'n', '[]', 'ab', 0, 't')",
+          )
+          .run(),
+      ).toThrow(/CHECK/);
+    } finally {
+      up.close();
+    }
+  });
+
   it('a new data directory gets its QR key pair on first open, and keeps it', () => {
     const store = HubStore.open(dir);
     const publicKey = store.facility.meta().qrPublicKey;

@@ -4,6 +4,7 @@ import { guardianPinsMigration } from './guardian-pins.ts';
 import { signInLimitsMigration } from './sign-in-limits.ts';
 import { revocationsMigration } from './revocations.ts';
 import { cardHashMigration } from './card-hash-migration.ts';
+import { parentAccessMigration } from './parent-access.ts';
 import { generateQrKeyPair } from '../../protocol/index.ts';
 
 /**
@@ -388,4 +389,5 @@ export const hubMigrations: readonly Migration[] = [
       `);
     },
   },
+  parentAccessMigration(20),
 ];

@@ -6,6 +6,7 @@ import { describeEventInsertContract } from './cloud-store-events.ts';
 import type { CloudStoreContext, CloudStoreFixture } from './cloud-store-fixtures.ts';
 import { describeHubsContract } from './cloud-store-hubs.ts';
 import { describeOrgsContract } from './cloud-store-orgs.ts';
+import { describeParentsContract } from './cloud-store-parents.ts';
 import { describeEventReadsContract } from './cloud-store-reads.ts';
 import { describeRetentionContract } from './cloud-store-retention.ts';
 import { describeSnapshotsContract } from './cloud-store-snapshots.ts';
@@ -53,5 +54,6 @@ export function describeCloudStoreContract(name: string, factory: () => Promise<
     describeOrgsContract(ctx);
     describeRetentionContract(ctx);
     describeCatchUpContract(ctx);
+    describeParentsContract(ctx);
   });
 }

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import type { FacilitySettings, SettingsPatch } from '../../../protocol/settings.ts';
-import type { ApiFailure } from '../../web/http-client.ts';
+import type { ApiFailure } from '../../../ui/http-client.ts';
 import { getSettings, patchSettings } from './api.ts';
 import { fieldErrorOf } from './logic.ts';
 import type { Messages } from './messages.ts';

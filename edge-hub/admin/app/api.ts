@@ -64,9 +64,9 @@ import {
   type ApiFailure,
   type ApiResult,
   type Body,
-} from '../../web/http-client.ts';
+} from '../../../ui/http-client.ts';
 
-/** The hub's admin API as the app uses it (the session cookie is HttpOnly; see web/http-client.ts). */
+/** The hub's admin API as the app uses it (the session cookie is HttpOnly; see ui/http-client.ts). */
 export type { ApiFailure, ApiResult };
 
 /** Roster files can be large: a longer timeout than the tablet's. */

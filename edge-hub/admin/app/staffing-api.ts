@@ -1,5 +1,5 @@
 import { DailyStaffingReportSchema, type DailyStaffingReport } from '../../../protocol/staffing.ts';
-import { parsed, request, type ApiResult } from '../../web/http-client.ts';
+import { parsed, request, type ApiResult } from '../../../ui/http-client.ts';
 
 /** GET /api/staffing/daily with the admin session (see edge-hub/staffing/routes.ts). */
 

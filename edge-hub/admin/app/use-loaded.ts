@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ApiFailure, ApiResult } from '../../web/http-client.ts';
+import type { ApiFailure, ApiResult } from '../../../ui/http-client.ts';
 
 /** Loads `load()` (again when it changes: pass a stable or memoised function); failures go to onFailure. */
 export function useLoaded<T>(

@@ -15,9 +15,9 @@ import {
   request as send,
   type ApiFailure,
   type ApiResult,
-} from '../../web/http-client.ts';
+} from '../../../ui/http-client.ts';
 
-/** The hub's HTTP API as the tablet uses it (cookies are HttpOnly; see web/http-client.ts). */
+/** The hub's HTTP API as the tablet uses it (cookies are HttpOnly; see ui/http-client.ts). */
 export { isUnauthorized, type ApiFailure, type ApiResult };
 
 const TIMEOUT_MS = 10_000;

@@ -1,13 +1,14 @@
 /**
- * The hub's HTTP API as its browser apps (the staff tablet, the admin app) call it: same-origin requests
- * with the HttpOnly cookies the hub sets, a timeout on every request, and answers checked against the
- * contract. Failures are values, not throws, so that every screen always has something to say.
+ * The HTTP APIs as the browser apps call them (the hub's for the staff tablet and the admin app, the
+ * cloud's for the parent app): same-origin requests with the HttpOnly cookies the server sets, a timeout
+ * on every request, and answers checked against the contract. Failures are values, not throws, so that
+ * every screen always has something to say.
  */
 
 export type ApiFailure =
   | { readonly kind: 'network' }
   /**
-   * The hub answered with an error: its HTTP status, typed code, the params the apps word it from
+   * The server answered with an error: its HTTP status, typed code, the params the apps word it from
    * (protocol/error-catalogue.ts; empty when none) and, for 429, the wait in seconds.
    */
   | {
@@ -18,7 +19,7 @@ export type ApiFailure =
       readonly params: Readonly<Record<string, string | number>>;
       readonly retryAfterSeconds: number | null;
     }
-  /** The hub answered 2xx with a body that does not match the contract. */
+  /** The server answered 2xx with a body that does not match the contract. */
   | { readonly kind: 'invalid' };
 
 export type ApiResult<T> =

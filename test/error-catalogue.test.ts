@@ -2,15 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ERROR_TEXTS, errorText } from './error-catalogue.ts';
-import { ErrorCodes } from './errors.ts';
+import { ERROR_TEXTS, errorText } from '../protocol/error-catalogue.ts';
+import { ErrorCodes } from '../protocol/errors.ts';
+import { CloudErrorCodes } from '../cloud-relay/errors.ts';
 import {
   ROSTER_PROBLEM_CODES,
   ROSTER_PROBLEM_TEXTS,
   rosterProblemLine,
   rosterProblemText,
-} from './roster-problems.ts';
-import { SETTING_PROBLEMS, settingProblemOf, settingProblemText } from './setting-problems.ts';
+} from '../protocol/roster-problems.ts';
+import { SETTING_PROBLEMS, settingProblemOf, settingProblemText } from '../protocol/setting-problems.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -28,7 +29,7 @@ function serverSources(): { path: string; text: string }[] {
       }
     }
   };
-  for (const dir of ['edge-hub', 'common', 'protocol']) walk(join(ROOT, dir));
+  for (const dir of ['edge-hub', 'cloud-relay', 'common', 'protocol']) walk(join(ROOT, dir));
   return out;
 }
 
@@ -39,8 +40,8 @@ function serverSources(): { path: string; text: string }[] {
 function thrownCodes(): Map<string, string> {
   const codes = new Map<string, string>();
   const re =
-    /(?:new (?:Validation|Auth|Forbidden|NotFound|Conflict|TooLarge|UnsupportedFormat|RateLimited|Unavailable)Error|super)\(\s*(?:'([a-z0-9_]+)'|ErrorCodes\.(\w+))/g;
-  const named: Readonly<Record<string, string>> = ErrorCodes;
+    /(?:new (?:Validation|Auth|Forbidden|NotFound|Conflict|TooLarge|UnsupportedFormat|RateLimited|Unavailable)Error|super)\(\s*(?:'([a-z0-9_]+)'|(?:Cloud)?ErrorCodes\.(\w+))/g;
+  const named: Readonly<Record<string, string>> = { ...ErrorCodes, ...CloudErrorCodes };
   for (const { path, text } of serverSources()) {
     for (const m of text.matchAll(re)) {
       const code = m[1] ?? (m[2] === undefined ? undefined : named[m[2]]);
@@ -48,6 +49,8 @@ function thrownCodes(): Map<string, string> {
     }
   }
   for (const code of Object.values(ErrorCodes)) if (!codes.has(code)) codes.set(code, 'protocol/errors.ts');
+  for (const code of Object.values(CloudErrorCodes))
+    if (!codes.has(code)) codes.set(code, 'cloud-relay/errors.ts');
   return codes;
 }
 

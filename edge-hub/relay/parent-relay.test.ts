@@ -1,0 +1,177 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../common/logger.ts';
+import { ParentGuardianUploadSchema } from '../../protocol/parents.ts';
+import { sqliteBackend, startTestCloud } from '../../test/support/cloud.ts';
+import { acceptAll, FakeCloud, forwardTo, json, type Handler } from '../../test/support/fake-cloud.ts';
+import { makeEvent, removeDir, ROSTER_HEADER, tempDir, TEST_ROSTER } from '../../test/support/hub.ts';
+import { until } from '../../test/support/wait.ts';
+import { importRoster } from '../facility/roster.ts';
+import { inviteParent } from '../parents/invite.ts';
+import { revokeParent } from '../parents/revoke.ts';
+import { HubStore } from '../store/hub-store.ts';
+import { Relay } from './relay.ts';
+
+/**
+ * Parents' access on its way to the cloud (issue 17): each guardian's changed content PUT with its
+ * version, marked relayed once taken, following roster changes; failures retried with the relay's
+ * back-off and reported in its health, never holding up events.
+ */
+
+const CLI = { kind: 'cli', id: null } as const;
+
+describe('parent relay', () => {
+  let dir: string;
+  let store: HubStore;
+  let relay: Relay | undefined;
+  let cloud: FakeCloud | undefined;
+
+  const startRelay = async (handler: Handler, token = 'hub1.secret') => {
+    cloud = new FakeCloud(handler);
+    relay = new Relay({
+      url: await cloud.listen(),
+      token,
+      facilityId: 'f1',
+      timeZone: 'Asia/Tokyo',
+      store,
+      logger: silentLogger(),
+      baseDelayMs: 5,
+      maxDelayMs: 20,
+      configErrorDelayMs: 20,
+      pollIntervalMs: 10,
+    });
+    relay.start();
+    return relay;
+  };
+  const parentPuts = () =>
+    (cloud?.received ?? [])
+      .filter((r) => r.url.startsWith('/v1/hub/parents/'))
+      .map((r) => ({ url: r.url, auth: r.auth, body: ParentGuardianUploadSchema.parse(r.body) }));
+  const relayed = () => store.parentAccess.unrelayed(10).length === 0;
+  const invite = (guardianId: string) =>
+    inviteParent(store, guardianId, { parentUrl: 'https://cloud.example', actor: CLI });
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    store = HubStore.open(dir);
+    importRoster(store, TEST_ROSTER);
+  });
+  afterEach(async () => {
+    await relay?.close();
+    relay = undefined;
+    await cloud?.close();
+    cloud = undefined;
+    store.close();
+    await removeDir(dir);
+  });
+
+  it('uploads each change of a guardian once, with its version, following the roster', async () => {
+    invite('g001');
+    await startRelay(acceptAll);
+    await until(relayed, 'the invitation relayed');
+    const [first] = parentPuts();
+    expect(first).toMatchObject({
+      url: '/v1/hub/parents/g001',
+      auth: 'Bearer hub1.secret',
+      body: { version: 1, name: '山田 花子', childIds: ['c001', 'c002'], revoked: false },
+    });
+    expect(first?.body.invitation).toStrictEqual(store.parentAccess.get('g001')?.invitation);
+
+    // Idle through events: nothing is sent again.
+    store.events.insertEvents([makeEvent()]);
+    relay?.notify();
+    await until(() => store.outbox.relayCursor() === 1, 'the event relayed');
+    expect(parentPuts()).toHaveLength(1);
+
+    // A roster import (as by another process) moves the guardian's children: version 2 goes.
+    importRoster(
+      store,
+      [ROSTER_HEADER, 'k1,ひよこ組,c001,山田 太郎,やまだ たろう,g001,山田 花子,04A23B4C'].join('\n'),
+    );
+    await until(() => parentPuts().length === 2 && relayed(), 'the new children relayed');
+    expect(parentPuts()[1]?.body).toMatchObject({ version: 2, childIds: ['c001'] });
+
+    // A revocation goes with no invitation.
+    revokeParent(store, 'g001', CLI);
+    await until(() => parentPuts().length === 3 && relayed(), 'the revocation relayed');
+    expect(parentPuts()[2]?.body).toMatchObject({ version: 3, invitation: null, revoked: true });
+    expect(store.parentAccess.get('g001')?.relayedVersion).toBe(3);
+    expect(relay?.health().lastError).toBeNull();
+  });
+
+  it('reaches a real cloud, which keeps the guardian and ends access on revocation', async () => {
+    const h = await startTestCloud(await sqliteBackend('genkan-parent-relay-'), {}, async (cloudStore) => ({
+      token: await cloudStore.addHub('hub1', 'f1', 'Asia/Tokyo'),
+    }));
+    try {
+      const statuses: number[] = [];
+      await startRelay(
+        forwardTo(h.base, (call, status) => {
+          if (call.startsWith('PUT /v1/hub/parents/')) statuses.push(status);
+        }),
+        h.token,
+      );
+      invite('g001');
+      relay?.notify();
+      await until(relayed, 'the invitation relayed');
+      expect(await h.store.parents.getGuardian('f1', 'g001')).toMatchObject({
+        version: 1,
+        name: '山田 花子',
+        childIds: ['c001', 'c002'],
+        revoked: false,
+      });
+      revokeParent(store, 'g001', CLI);
+      relay?.notify();
+      await until(relayed, 'the revocation relayed');
+      expect(await h.store.parents.getGuardian('f1', 'g001')).toMatchObject({ version: 2, revoked: true });
+      expect(statuses).toStrictEqual([200, 200]);
+    } finally {
+      await relay?.close();
+      relay = undefined;
+      await h.close();
+    }
+  });
+
+  it('retries a failed upload with back-off, reporting it, while events flow', async () => {
+    invite('g002');
+    let answer: Handler | undefined = json(503, { error: { code: 'unavailable', message: 'x' } });
+    const r = await startRelay((req, res, body) => {
+      if (req.url?.startsWith('/v1/hub/parents/') === true && answer !== undefined) answer(req, res, body);
+      else acceptAll(req, res, body);
+    });
+    await until(() => parentPuts().length >= 2, 'a retry');
+    expect(r.health().lastError?.reason).toBe('parent g002: HTTP 503 unavailable');
+    expect(relayed()).toBe(false);
+    // A refusal (a cloud without the route) is retried too, and events are not held up meanwhile.
+    answer = json(404, { error: { code: 'not_found', message: 'x' } });
+    store.events.insertEvents([makeEvent()]);
+    r.notify();
+    await until(() => store.outbox.relayCursor() === 1, 'the event relayed');
+    await until(() => r.health().lastError?.reason === 'parent g002: HTTP 404 not_found', 'the 404 reported');
+    answer = undefined;
+    await until(relayed, 'the invitation relayed');
+    expect(r.health().lastError).toBeNull();
+    expect(new Set(parentPuts().map((p) => p.body.version))).toStrictEqual(new Set([1]));
+  });
+
+  it('sends again with a later version when the cloud holds a later one (a restored hub)', async () => {
+    invite('g001');
+    // The cloud had versions up to 2 from before the backup this hub was restored from.
+    await startRelay((req, res, body) => {
+      const version = (body as { version?: number }).version ?? 0;
+      json(200, { stored: version > 2 })(req, res, body);
+    });
+    await until(() => relayed() && parentPuts().length === 3, 'the guardian taken');
+    expect(parentPuts().map((p) => p.body.version)).toStrictEqual([1, 2, 3]);
+    expect(store.parentAccess.get('g001')).toMatchObject({ version: 3, relayedVersion: 3 });
+    expect(parentPuts()[2]?.body.invitation).toStrictEqual(store.parentAccess.get('g001')?.invitation);
+  });
+
+  it('sends nothing for guardians never invited', async () => {
+    await startRelay(acceptAll);
+    store.events.insertEvents([makeEvent()]);
+    relay?.notify();
+    await until(() => store.outbox.relayCursor() === 1, 'the event relayed');
+    await until(() => store.history.unrelayed(1).length === 0, 'the history relayed');
+    expect(parentPuts()).toStrictEqual([]);
+  });
+});
