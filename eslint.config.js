@@ -51,6 +51,7 @@ const packagesOnlyIn = {
     'edge-hub/admin/api.ts',
     'edge-hub/admin/guardian-routes.ts',
     'edge-hub/admin/device-routes.ts',
+    'edge-hub/admin/parent-routes.ts',
     'edge-hub/admin/people-routes.ts',
     'edge-hub/tablet/api.ts',
     'cloud-relay/server.ts',

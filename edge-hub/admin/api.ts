@@ -21,6 +21,7 @@ import { describeIssues, ErrorCodes, type AttendanceEvent } from '../../protocol
 import type { AdminAuth, AdminContext } from './auth.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerGuardianRoutes } from './guardian-routes.ts';
+import { registerParentRoutes } from './parent-routes.ts';
 import { registerPeopleRoutes } from './people-routes.ts';
 import type { DeviceStatusTracker } from '../mqtt/device-status.ts';
 import { issuePairingCode } from '../access/pairing.ts';
@@ -47,6 +48,7 @@ export interface AdminApiOptions {
     | 'guardianPins'
     | 'revocations'
     | 'people'
+    | 'parentAccess'
   > &
     Transactional;
   clock: Clock;
@@ -297,6 +299,7 @@ export function registerAdminApi(
   });
 
   registerGuardianRoutes(app, { store, clock, adminOf, bodyLimit: ADMIN_BODY_LIMIT });
+  registerParentRoutes(app, { store, clock, adminOf, bodyLimit: ADMIN_BODY_LIMIT });
   registerDeviceRoutes(app, { store, adminOf });
   registerPeopleRoutes(app, {
     store,

@@ -4,12 +4,14 @@ import { issueGuardianQr, revokeGuardianQr } from './api.ts';
 import type { PageProps } from './App.tsx';
 import { GuardianCardsCell } from './GuardianCardsCell.tsx';
 import { GuardianPinCell } from './GuardianPinCell.tsx';
+import { ParentAppCell } from './ParentAppCell.tsx';
 import { QrCardDialog } from './QrCardDialog.tsx';
 import { QrSheetDownload } from './QrSheetDownload.tsx';
 
 /**
- * The current roster's guardians: their children, cards, QR codes (issue, revoke) and kiosk PINs; the QR
- * card just issued in a dialog, ready to print; and every card at once as the A4 sheet.
+ * The current roster's guardians: their children, cards, QR codes (issue, revoke), kiosk PINs and parent
+ * app access (invite, suspend); the QR card just issued in a dialog, ready to print; and every card at
+ * once as the A4 sheet.
  */
 export function GuardiansTable({ roster, m, onFailure }: { roster: AdminRoster } & PageProps) {
   const r = m.roster;
@@ -49,6 +51,7 @@ export function GuardiansTable({ roster, m, onFailure }: { roster: AdminRoster }
             <th>{r.cardCount}</th>
             <th>{r.qrCard}</th>
             <th>{r.guardianPin.column}</th>
+            <th>{m.parentApp.column}</th>
           </tr>
         </thead>
         <tbody>
@@ -100,6 +103,9 @@ export function GuardiansTable({ roster, m, onFailure }: { roster: AdminRoster }
               </td>
               <td>
                 <GuardianPinCell guardianId={g.id} initial={g.pin} m={m} onFailure={onFailure} />
+              </td>
+              <td>
+                <ParentAppCell guardianId={g.id} guardianName={g.name} m={m} onFailure={onFailure} />
               </td>
             </tr>
           ))}

@@ -50,6 +50,7 @@ import {
   type MonthState,
   type OpenDays,
 } from '../../../protocol/history.ts';
+import { ParentInviteResultSchema } from '../../../protocol/parents.ts';
 import { ROLLCALL_STATUSES } from '../../../protocol/primitives.ts';
 import {
   FacilitySettingsSchema,
@@ -157,6 +158,32 @@ export async function getGuardianCards(guardianId: string): Promise<ApiResult<Ad
   return parsed(
     await request('GET', `/api/admin/guardians/${encodeURIComponent(guardianId)}/cards`),
     AdminGuardianCardsSchema,
+  );
+}
+
+/** POST /api/admin/guardians/G/parent-invite: the invitation link, its expiry and its QR code (SVG). */
+const AdminParentInviteSchema = ParentInviteResultSchema.extend({ svg: z.string() });
+export type AdminParentInvite = z.infer<typeof AdminParentInviteSchema>;
+
+/** Invites a guardian to the parent app (a new invitation replaces the open one). */
+export async function inviteParent(guardianId: string): Promise<ApiResult<AdminParentInvite>> {
+  return parsed(
+    await request('POST', `/api/admin/guardians/${encodeURIComponent(guardianId)}/parent-invite`, {
+      json: {},
+    }),
+    AdminParentInviteSchema,
+  );
+}
+
+/** Ends a guardian's access to the parent app (invitation, passkeys, sessions). */
+export async function revokeParent(
+  guardianId: string,
+): Promise<ApiResult<{ guardianId: string; revoked: true }>> {
+  return parsed(
+    await request('POST', `/api/admin/guardians/${encodeURIComponent(guardianId)}/parent-revoke`, {
+      json: {},
+    }),
+    z.strictObject({ guardianId: z.string(), revoked: z.literal(true) }),
   );
 }
 

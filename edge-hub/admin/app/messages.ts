@@ -6,6 +6,7 @@ import { RECORDS_MESSAGES, type RecordsMessages } from './records-messages.ts';
 import { ROSTER_MESSAGES, type RosterMessages } from './roster-messages.ts';
 import { SETTINGS_MESSAGES, type SettingsMessages } from './settings-messages.ts';
 import { QR_MESSAGES, type QrMessages } from './qr-messages.ts';
+import { PARENT_APP_MESSAGES, type ParentAppMessages } from './parent-invite-messages.ts';
 import { TODAY_MESSAGES, type TodayMessages } from './today-messages.ts';
 
 export type Locale = 'ja' | 'en';
@@ -64,6 +65,8 @@ export interface Messages extends RecordsMessages {
   readonly today: TodayMessages;
   /** The QR card sheet and the one-card dialog on the roster page (qr-messages.ts). */
   readonly qr: QrMessages;
+  /** The parent app's invitation and suspension in the guardian table (parent-invite-messages.ts). */
+  readonly parentApp: ParentAppMessages;
   readonly ledger: {
     readonly title: string;
     readonly daily: string;
@@ -130,6 +133,7 @@ const ja: Messages = {
   audit: AUDIT_MESSAGES.ja,
   today: TODAY_MESSAGES.ja,
   qr: QR_MESSAGES.ja,
+  parentApp: PARENT_APP_MESSAGES.ja,
   ledger: {
     title: '帳票のダウンロード',
     daily: '日報',
@@ -199,6 +203,7 @@ const en: Messages = {
   audit: AUDIT_MESSAGES.en,
   today: TODAY_MESSAGES.en,
   qr: QR_MESSAGES.en,
+  parentApp: PARENT_APP_MESSAGES.en,
   ledger: {
     title: 'Download ledgers',
     daily: 'Daily',

@@ -1,0 +1,94 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConflictError, ValidationError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { Clock } from '../../common/time.ts';
+import type { ParentInviteResult } from '../../protocol/parents.ts';
+import type { AdminContext } from './auth.ts';
+import { qrMatrix } from '../facility/qr-card.ts';
+import { inviteParent, type ParentInviteStore } from '../parents/invite.ts';
+import { revokeParent } from '../parents/revoke.ts';
+import { requireSameOrigin } from '../http/web-app.ts';
+
+/** POST /api/admin/guardians/:id/parent-invite answers the CLI's result and the link as a QR code. */
+export type AdminParentInvite = ParentInviteResult & { svg: string };
+
+export interface ParentRoutesOptions {
+  store: ParentInviteStore;
+  clock: Clock;
+  /** The request's signed-in admin; throws not_signed_in (401) without one. */
+  adminOf: (req: FastifyRequest) => AdminContext;
+  /** Largest JSON body (edge-hub/admin/api.ts ADMIN_BODY_LIMIT). */
+  bodyLimit: number;
+}
+
+const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
+
+/** The link's QR code alone (no names: it is shown on screen for a phone to scan), with a quiet zone. */
+function linkQrSvg(url: string, moduleSize = 6): string {
+  const { size, dark } = qrMatrix(url);
+  const quiet = 4;
+  const px = (size + 2 * quiet) * moduleSize;
+  let path = '';
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      if (dark(r, c)) {
+        path += `M${String((c + quiet) * moduleSize)} ${String((r + quiet) * moduleSize)}h${String(moduleSize)}v${String(moduleSize)}h-${String(moduleSize)}z`;
+      }
+    }
+  }
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${String(px)}" height="${String(px)}" viewBox="0 0 ${String(px)} ${String(px)}">`,
+    `<rect width="${String(px)}" height="${String(px)}" fill="#fff"/>`,
+    `<path d="${path}" fill="#000" shape-rendering="crispEdges"/>`,
+    `</svg>`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The admin app's parent-app routes (issue 17), next to the guardian's card: inviting a guardian (the
+ * link and its QR code, for the director to hand over) and ending a parent's access. The link carries a
+ * one-time token: it goes to the director's browser only, never into a log or the audit log.
+ */
+export function registerParentRoutes(
+  app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
+  options: ParentRoutesOptions,
+): void {
+  const { store, clock, adminOf, bodyLimit } = options;
+
+  app.post<{ Params: { guardianId: string } }>(
+    '/api/admin/guardians/:guardianId/parent-invite',
+    { bodyLimit },
+    (req, reply) => {
+      requireSameOrigin(req);
+      const ctx = adminOf(req);
+      const guardianId = req.params.guardianId;
+      let invited: ParentInviteResult;
+      try {
+        invited = inviteParent(store, guardianId, { actor: { kind: 'staff', id: ctx.staffId }, clock });
+      } catch (err) {
+        // Not the director's input: the hub has never been told its cloud (genkan hub --cloud URL).
+        if (err instanceof ValidationError && err.code === 'no_cloud_url') {
+          throw new ConflictError(err.code, err.message);
+        }
+        throw err;
+      }
+      req.log.info({ staffId: ctx.staffId, guardianId }, 'parent invited');
+      const answer: AdminParentInvite = { ...invited, svg: linkQrSvg(invited.url) };
+      return noStore(reply).send(answer);
+    },
+  );
+
+  app.post<{ Params: { guardianId: string } }>(
+    '/api/admin/guardians/:guardianId/parent-revoke',
+    { bodyLimit },
+    (req, reply) => {
+      requireSameOrigin(req);
+      const ctx = adminOf(req);
+      const done = revokeParent(store, req.params.guardianId, { kind: 'staff', id: ctx.staffId });
+      req.log.info({ staffId: ctx.staffId, guardianId: done.guardianId }, 'parent access revoked');
+      return noStore(reply).send(done);
+    },
+  );
+}
