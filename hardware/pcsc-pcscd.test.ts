@@ -58,7 +58,8 @@ describe.runIf(canRun)('PC/SC reader with pcscd and a virtual reader', () => {
     rec = record(reader);
     await reader.open();
     await until(() => rec.count('attached') === 1, 'the virtual reader to attach');
-  });
+    // Starting a daemon and attaching its reader took over 10 s once on a loaded 2-core CI machine.
+  }, 30_000);
 
   afterAll(async () => {
     await Promise.all(cards.map((c) => c.remove()));
