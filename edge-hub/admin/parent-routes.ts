@@ -5,7 +5,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
 import type { ParentInviteResult } from '../../protocol/parents.ts';
 import type { AdminContext } from './auth.ts';
-import { qrMatrix } from '../facility/qr-card.ts';
+import { renderQrSvg } from '../facility/qr-card.ts';
 import { inviteParent, type ParentInviteStore } from '../parents/invite.ts';
 import { revokeParent } from '../parents/revoke.ts';
 import { requireSameOrigin } from '../http/web-app.ts';
@@ -23,28 +23,6 @@ export interface ParentRoutesOptions {
 }
 
 const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
-
-/** The link's QR code alone (no names: it is shown on screen for a phone to scan), with a quiet zone. */
-function linkQrSvg(url: string, moduleSize = 6): string {
-  const { size, dark } = qrMatrix(url);
-  const quiet = 4;
-  const px = (size + 2 * quiet) * moduleSize;
-  let path = '';
-  for (let r = 0; r < size; r++) {
-    for (let c = 0; c < size; c++) {
-      if (dark(r, c)) {
-        path += `M${String((c + quiet) * moduleSize)} ${String((r + quiet) * moduleSize)}h${String(moduleSize)}v${String(moduleSize)}h-${String(moduleSize)}z`;
-      }
-    }
-  }
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${String(px)}" height="${String(px)}" viewBox="0 0 ${String(px)} ${String(px)}">`,
-    `<rect width="${String(px)}" height="${String(px)}" fill="#fff"/>`,
-    `<path d="${path}" fill="#000" shape-rendering="crispEdges"/>`,
-    `</svg>`,
-    '',
-  ].join('\n');
-}
 
 /**
  * The admin app's parent-app routes (issue 17), next to the guardian's card: inviting a guardian (the
@@ -75,7 +53,7 @@ export function registerParentRoutes(
         throw err;
       }
       req.log.info({ staffId: ctx.staffId, guardianId }, 'parent invited');
-      const answer: AdminParentInvite = { ...invited, svg: linkQrSvg(invited.url) };
+      const answer: AdminParentInvite = { ...invited, svg: renderQrSvg(invited.url) };
       return noStore(reply).send(answer);
     },
   );

@@ -87,10 +87,37 @@ export interface QrCardText {
   note?: string;
 }
 
+/** The symbol's dark modules as one SVG path, with the quiet zone; `px`: the symbol's width and height. */
+function qrPath(payload: string, moduleSize: number): { path: string; px: number } {
+  const { size, dark } = qrMatrix(payload);
+  let path = '';
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      if (dark(r, c))
+        path += `M${(c + QUIET) * moduleSize} ${(r + QUIET) * moduleSize}h${moduleSize}v${moduleSize}h-${moduleSize}z`;
+    }
+  }
+  return { path, px: (size + 2 * QUIET) * moduleSize };
+}
+
+const qrPathElement = (path: string): string =>
+  `<path d="${path}" fill="#000" shape-rendering="crispEdges"/>`;
+
+/** The QR code alone as SVG (e.g. a link to scan from the screen): no names beside it. */
+export function renderQrSvg(payload: string, moduleSize = 6): string {
+  const { path, px } = qrPath(payload, moduleSize);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${px}" height="${px}" viewBox="0 0 ${px} ${px}">`,
+    `<rect width="${px}" height="${px}" fill="#fff"/>`,
+    qrPathElement(path),
+    `</svg>`,
+    '',
+  ].join('\n');
+}
+
 /** A printable card: the QR code on the left, the guardian's (and facility's) name beside it. */
 export function renderQrCardSvg(payload: string, text: QrCardText, moduleSize = 8): string {
-  const { size, dark } = qrMatrix(payload);
-  const qrPx = (size + 2 * QUIET) * moduleSize;
+  const { path, px: qrPx } = qrPath(payload, moduleSize);
   const lines: { text: string; size: number; weight: string }[] = [
     { text: text.guardianName, size: 32, weight: 'bold' },
   ];
@@ -100,13 +127,6 @@ export function renderQrCardSvg(payload: string, text: QrCardText, moduleSize = 
   const textWidth = Math.max(240, ...lines.map((l) => l.size * l.text.length + 24));
   const width = qrPx + textWidth;
   const height = qrPx;
-  let path = '';
-  for (let r = 0; r < size; r++) {
-    for (let c = 0; c < size; c++) {
-      if (dark(r, c))
-        path += `M${(c + QUIET) * moduleSize} ${(r + QUIET) * moduleSize}h${moduleSize}v${moduleSize}h-${moduleSize}z`;
-    }
-  }
   let y = Math.round(height / 2 - (lines.length - 1) * 20);
   const texts = lines.map((l) => {
     const el = `<text x="${qrPx}" y="${y}" font-size="${l.size}" font-weight="${l.weight}">${escapeXml(l.text)}</text>`;
@@ -117,7 +137,7 @@ export function renderQrCardSvg(payload: string, text: QrCardText, moduleSize = 
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
-    `<path d="${path}" fill="#000" shape-rendering="crispEdges"/>`,
+    qrPathElement(path),
     `<g font-family="${CJK_FONTS}" fill="#000" dominant-baseline="middle">`,
     ...texts,
     `</g>`,
