@@ -5,6 +5,7 @@ import { getDevices, getTabletSessions, pairDevice, removeDevice } from './api.t
 import type { PageProps } from './App.tsx';
 import { HeadRow } from './HeadRow.tsx';
 import { RelativeTime } from './RelativeTime.tsx';
+import { svgDataUrl } from './Modal.tsx';
 
 /** How often the lists are read again while the page is open. */
 const REFRESH_MS = 10_000;
@@ -202,12 +203,7 @@ export function DevicesPage({ m, onFailure }: PageProps) {
         </form>
         {pairing && (
           <figure className="pairing" data-testid="pairing-qr" data-device-id={pairing.deviceId}>
-            <img
-              alt={pairing.deviceId}
-              src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(pairing.svg)}`}
-              width={240}
-              height={240}
-            />
+            <img alt={pairing.deviceId} src={svgDataUrl(pairing.svg)} width={240} height={240} />
             <figcaption>{d.scan(pairing.role, pairing.expiresAt)}</figcaption>
           </figure>
         )}

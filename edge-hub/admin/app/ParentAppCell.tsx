@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { inviteParent, revokeParent, type AdminParentInvite } from './api.ts';
 import type { PageProps } from './App.tsx';
 import type { Messages } from './messages.ts';
-
-const svgUrl = (svg: string) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+import { Modal, svgDataUrl, useEscape } from './Modal.tsx';
 
 /**
  * The invitation just made, over the page: the link's QR code for the parent's phone, the link itself
@@ -22,15 +21,7 @@ function ParentInviteDialog({
 }) {
   const t = m.parentApp;
   const [copied, setCopied] = useState(false);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-    };
-  }, [onClose]);
+  useEscape(onClose);
 
   const copy = async (): Promise<void> => {
     try {
@@ -42,45 +33,40 @@ function ParentInviteDialog({
   };
 
   return (
-    <div className="modal-backdrop">
-      <div
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="parent-invite-dialog-title"
-        data-testid="parent-invite-dialog"
-        data-guardian-id={invite.guardianId}
-      >
-        <h2 id="parent-invite-dialog-title">{t.dialogTitle(guardianName)}</h2>
-        <p>{t.help}</p>
-        <figure className="qr-card">
-          <img src={svgUrl(invite.svg)} alt={t.qrAlt} />
-          <figcaption data-testid="parent-invite-expires">
-            {t.expires(invite.expires.slice(0, 16).replace('T', ' '))}
-          </figcaption>
-        </figure>
-        <p>
-          {t.link}:{' '}
-          <a href={invite.url} data-testid="parent-invite-link" target="_blank" rel="noreferrer">
-            <code>{invite.url}</code>
-          </a>
-        </p>
-        <div className="row">
-          <button
-            type="button"
-            className="primary"
-            onClick={() => {
-              void copy();
-            }}
-          >
-            {copied ? t.copied : t.copy}
-          </button>
-          <button type="button" data-testid="parent-invite-close" onClick={onClose}>
-            {t.close}
-          </button>
-        </div>
+    <Modal
+      titleId="parent-invite-dialog-title"
+      title={t.dialogTitle(guardianName)}
+      testId="parent-invite-dialog"
+      guardianId={invite.guardianId}
+    >
+      <p>{t.help}</p>
+      <figure className="qr-card">
+        <img src={svgDataUrl(invite.svg)} alt={t.qrAlt} />
+        <figcaption data-testid="parent-invite-expires">
+          {t.expires(invite.expires.slice(0, 16).replace('T', ' '))}
+        </figcaption>
+      </figure>
+      <p>
+        {t.link}:{' '}
+        <a href={invite.url} data-testid="parent-invite-link" target="_blank" rel="noreferrer">
+          <code>{invite.url}</code>
+        </a>
+      </p>
+      <div className="row">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => {
+            void copy();
+          }}
+        >
+          {copied ? t.copied : t.copy}
+        </button>
+        <button type="button" data-testid="parent-invite-close" onClick={onClose}>
+          {t.close}
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }
 

@@ -1,10 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { ADMIN_PEOPLE_TEST_IDS as T } from '../../../protocol/admin-dashboard.ts';
 import type { AdminGuardianQr } from '../../../protocol/admin.ts';
 import type { Messages } from './messages.ts';
-
-const svgUrl = (svg: string) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+import { Modal, svgDataUrl, useEscape } from './Modal.tsx';
 
 /**
  * The print view of one card: a page of its own (a child of <body>, so that the print stylesheet can hide
@@ -42,7 +41,7 @@ function PrintView({
       </div>
       <figure className="qr-print-card" data-testid={T.qrPrintCard} data-guardian-id={card.guardianId}>
         <img
-          src={svgUrl(card.svg)}
+          src={svgDataUrl(card.svg)}
           alt={alt}
           onLoad={() => {
             window.print();
@@ -74,57 +73,47 @@ export function QrCardDialog({
   const r = m.roster;
   const q = m.qr;
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape') return;
+  useEscape(
+    useCallback(() => {
       if (printing) setPrinting(false);
       else onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-    };
-  }, [printing, onClose]);
+    }, [printing, onClose]),
+  );
 
   const alt = `${r.qrCardAlt}: ${guardianName}`;
   return (
     <>
-      <div className="modal-backdrop">
-        <div
-          className="modal"
-          role="dialog"
-          aria-modal="true"
-          aria-labelledby="qr-card-dialog-title"
-          data-testid={T.qrCardDialog}
-          data-guardian-id={card.guardianId}
-        >
-          <h2 id="qr-card-dialog-title">{q.dialogTitle(guardianName)}</h2>
-          <figure className="qr-card" data-testid="guardian-qr-card" data-guardian-id={card.guardianId}>
-            <img src={svgUrl(card.svg)} alt={alt} />
-            <figcaption>
-              {r.qrCardNote(card.expiresAt.slice(0, 10))}{' '}
-              <a href={svgUrl(card.svg)} download={`qr-${card.guardianId}.svg`}>
-                {r.download}
-              </a>
-            </figcaption>
-          </figure>
-          <div className="row">
-            <button
-              type="button"
-              className="primary"
-              data-testid={T.qrCardPrint}
-              onClick={() => {
-                setPrinting(true);
-              }}
-            >
-              {q.print}
-            </button>
-            <button type="button" data-testid={T.qrCardClose} onClick={onClose}>
-              {q.close}
-            </button>
-          </div>
+      <Modal
+        titleId="qr-card-dialog-title"
+        title={q.dialogTitle(guardianName)}
+        testId={T.qrCardDialog}
+        guardianId={card.guardianId}
+      >
+        <figure className="qr-card" data-testid="guardian-qr-card" data-guardian-id={card.guardianId}>
+          <img src={svgDataUrl(card.svg)} alt={alt} />
+          <figcaption>
+            {r.qrCardNote(card.expiresAt.slice(0, 10))}{' '}
+            <a href={svgDataUrl(card.svg)} download={`qr-${card.guardianId}.svg`}>
+              {r.download}
+            </a>
+          </figcaption>
+        </figure>
+        <div className="row">
+          <button
+            type="button"
+            className="primary"
+            data-testid={T.qrCardPrint}
+            onClick={() => {
+              setPrinting(true);
+            }}
+          >
+            {q.print}
+          </button>
+          <button type="button" data-testid={T.qrCardClose} onClick={onClose}>
+            {q.close}
+          </button>
         </div>
-      </div>
+      </Modal>
       {printing && (
         <PrintView
           card={card}
