@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { NotFoundError, UnsupportedFormatError, ValidationError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatRfc3339, isValidDate, localDate, localTime, type Clock } from '../../common/time.ts';
@@ -184,7 +184,6 @@ export function registerAdminApi(
   const checkOrigin = requireSameOrigin;
   // Over HTTPS (here or, with --trust-proxy, at the proxy) the cookies never travel in clear.
   const secure = (req: FastifyRequest) => isSecureRequest(req);
-  const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
   // Roster files as bytes: decodeRosterFile tells UTF-8 from Shift_JIS and reads XLSX workbooks.
   app.addContentTypeParser(
@@ -201,12 +200,10 @@ export function registerAdminApi(
     if (!parsed.success) throw new ValidationError(ErrorCodes.badRequest, describeIssues(parsed.error));
     const signed = await auth.signIn(parsed.data, req.ip);
     req.log.info({ staffId: signed.info.staff.id }, 'admin signed in');
-    return noStore(reply)
-      .header('set-cookie', cookie(signed.token, 8 * 60 * 60, secure(req)))
-      .send(signed.info);
+    return reply.header('set-cookie', cookie(signed.token, 8 * 60 * 60, secure(req))).send(signed.info);
   });
 
-  app.get('/api/admin/session', (req, reply) => noStore(reply).send(adminOf(req).info));
+  app.get('/api/admin/session', (req, reply) => reply.send(adminOf(req).info));
 
   app.delete('/api/admin/session', (req, reply) => {
     checkOrigin(req);
@@ -240,7 +237,7 @@ export function registerAdminApi(
         ctx.staffId,
         Array.isArray(effective) ? effective.join(',') : effective,
       );
-      return noStore(reply).code(202).send({ jobId });
+      return reply.code(202).send({ jobId });
     },
   );
 
@@ -248,7 +245,7 @@ export function registerAdminApi(
     adminOf(req);
     const job = options.jobs.get(req.params.jobId);
     if (!job) throw new NotFoundError(ErrorCodes.notFound, 'no such import job');
-    return noStore(reply).send(job);
+    return reply.send(job);
   });
 
   app.get('/api/admin/roster', (req, reply) => {
@@ -276,12 +273,12 @@ export function registerAdminApi(
         pin: pins.has(g.id),
       })),
     };
-    return noStore(reply).send(answer);
+    return reply.send(answer);
   });
 
   app.get('/api/admin/settings', (req, reply) => {
     adminOf(req);
-    return noStore(reply).send(readSettings(store));
+    return reply.send(readSettings(store));
   });
 
   app.patch('/api/admin/settings', { bodyLimit: ADMIN_BODY_LIMIT }, (req, reply) => {
@@ -290,12 +287,12 @@ export function registerAdminApi(
     const settings = updateSettings(store, req.body, { kind: 'staff', id: ctx.staffId });
     req.log.info({ staffId: ctx.staffId }, 'settings changed');
     options.settingsChanged();
-    return noStore(reply).send(settings);
+    return reply.send(settings);
   });
 
   app.get('/api/admin/devices', (req, reply) => {
     adminOf(req);
-    return noStore(reply).send({ devices: options.devices.list(store.devices.deviceList(), format) });
+    return reply.send({ devices: options.devices.list(store.devices.deviceList(), format) });
   });
 
   registerGuardianRoutes(app, { store, clock, adminOf, bodyLimit: ADMIN_BODY_LIMIT });
@@ -342,7 +339,7 @@ export function registerAdminApi(
       qrText,
       svg: qrSvg(qrText),
     };
-    return noStore(reply).send(answer);
+    return reply.send(answer);
   });
 
   app.get<{ Querystring: { date?: string } }>('/api/admin/chart', (req, reply) => {
@@ -355,7 +352,7 @@ export function registerAdminApi(
       expected: store.roster.read().children.length,
       now: clock.now(),
     });
-    return noStore(reply).send(chart);
+    return reply.send(chart);
   });
 
   // What needs the director's eye about the records: the relay's backlog, the events the cloud refused
@@ -381,7 +378,7 @@ export function registerAdminApi(
           .map((e) => ({ ...e, childName: nameOf(e.childId) })),
       },
     };
-    return noStore(reply).send(answer);
+    return reply.send(answer);
   });
 
   serveWebApp(app, '/admin', options.app, 'admin_app_unavailable');

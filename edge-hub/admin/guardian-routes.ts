@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
@@ -28,8 +28,6 @@ export interface GuardianRoutesOptions {
   /** Largest JSON body (edge-hub/admin/api.ts ADMIN_BODY_LIMIT). */
   bodyLimit: number;
 }
-
-const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
 /**
  * The admin app's per-guardian routes (registered by edge-hub/admin/api.ts): a printable QR card and its
@@ -72,7 +70,7 @@ export function registerGuardianRoutes(
           note: `有効期限 Valid until ${issued.expiresAt.slice(0, 10)}`,
         }),
       };
-      return noStore(reply).send(answer);
+      return reply.send(answer);
     },
   );
 
@@ -93,7 +91,7 @@ export function registerGuardianRoutes(
       });
       req.log.info({ staffId: ctx.staffId, guardianId }, 'guardian PIN set');
       const answer: AdminGuardianPin = { guardianId, pin: true, rosterVersion: done.rosterVersion };
-      return noStore(reply).send(answer);
+      return reply.send(answer);
     },
   );
 
@@ -104,7 +102,7 @@ export function registerGuardianRoutes(
     const done = clearGuardianPin(store, guardianId, { kind: 'staff', id: ctx.staffId });
     if (done.cleared) req.log.info({ staffId: ctx.staffId, guardianId }, 'guardian PIN cleared');
     const answer: AdminGuardianPin = { guardianId, pin: false, rosterVersion: done.rosterVersion };
-    return noStore(reply).send(answer);
+    return reply.send(answer);
   });
 
   // Revoking a guardian's QR codes (a lost or copied code): every code issued so far is refused by the
@@ -118,7 +116,7 @@ export function registerGuardianRoutes(
       const done = revokeGuardianQr(store, req.params.guardianId, { kind: 'staff', id: ctx.staffId });
       req.log.info({ staffId: ctx.staffId, guardianId: done.guardianId }, 'guardian QR codes revoked');
       const answer: AdminQrRevoked = done;
-      return noStore(reply).send(answer);
+      return reply.send(answer);
     },
   );
 
@@ -133,7 +131,7 @@ export function registerGuardianRoutes(
         enrolledAt: c.enrolledAt,
       })),
     };
-    return noStore(reply).send(answer);
+    return reply.send(answer);
   });
 
   // A lost card, named by the keyed hash the list above gave: the card number never reaches the browser.
@@ -146,7 +144,7 @@ export function registerGuardianRoutes(
       const done = removeCardByHash(store, credential, { kind: 'staff', id: ctx.staffId }, guardianId);
       req.log.info({ staffId: ctx.staffId, guardianId }, 'guardian card removed');
       const answer: AdminCardRemoved = done;
-      return noStore(reply).send(answer);
+      return reply.send(answer);
     },
   );
 }

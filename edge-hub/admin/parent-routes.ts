@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConflictError, ValidationError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
@@ -21,8 +21,6 @@ export interface ParentRoutesOptions {
   /** Largest JSON body (edge-hub/admin/api.ts ADMIN_BODY_LIMIT). */
   bodyLimit: number;
 }
-
-const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
 /**
  * The admin app's parent-app routes (issue 17), next to the guardian's card: inviting a guardian (the
@@ -54,7 +52,7 @@ export function registerParentRoutes(
       }
       req.log.info({ staffId: ctx.staffId, guardianId }, 'parent invited');
       const answer: AdminParentInvite = { ...invited, svg: renderQrSvg(invited.url) };
-      return noStore(reply).send(answer);
+      return reply.send(answer);
     },
   );
 
@@ -66,7 +64,7 @@ export function registerParentRoutes(
       const ctx = adminOf(req);
       const done = revokeParent(store, req.params.guardianId, { kind: 'staff', id: ctx.staffId });
       req.log.info({ staffId: ctx.staffId, guardianId: done.guardianId }, 'parent access revoked');
-      return noStore(reply).send(done);
+      return reply.send(done);
     },
   );
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, GenkanError, NotFoundError, ValidationError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatRfc3339, type Clock } from '../../common/time.ts';
@@ -31,8 +31,6 @@ export interface PeopleRoutesOptions {
 }
 
 type StoreWithQr = Parameters<typeof issueQrSheet>[0];
-
-const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
 /** Most audit entries in one page of GET /api/admin/audit. */
 export const AUDIT_PAGE_MAX = 200;
@@ -74,7 +72,7 @@ export function registerPeopleRoutes(
       entries: nameAuditEntries(store, entries),
       nextBefore: entries.length === limit && last ? last.id : null,
     };
-    return noStore(reply).send(page);
+    return reply.send(page);
   });
 
   app.get('/api/admin/today', (req, reply) => {
@@ -85,7 +83,7 @@ export function registerPeopleRoutes(
       logger: options.logger,
       relay: options.relayHealth(),
     });
-    return noStore(reply).send(answer);
+    return reply.send(answer);
   });
 
   // Live sessions only, by the tablets' own rule (edge-hub/access/staff.ts): idle for an hour, past their
@@ -109,7 +107,7 @@ export function registerPeopleRoutes(
         lastSeen: formatRfc3339(new Date(s.lastSeenAt), timeZone),
       })),
     };
-    return noStore(reply).send(answer);
+    return reply.send(answer);
   });
 
   // A GET, so that the browser downloads it as a file. It signs codes and audits them: a request another
@@ -160,7 +158,7 @@ export function registerPeopleRoutes(
       .map((p) => fileNamePart(p ?? ''))
       .filter((p) => p !== '')
       .join('_');
-    return noStore(reply)
+    return reply
       .type('application/pdf')
       .header(
         'content-disposition',
