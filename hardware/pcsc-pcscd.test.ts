@@ -26,7 +26,7 @@ const canRun =
  * speaking vpcd's protocol. One pcscd and one reader object for the whole file, as on a kiosk.
  */
 describe.runIf(canRun)('PC/SC reader with pcscd and a virtual reader', () => {
-  const CHANNEL = 0x9c60; // vpcd ports 40032/40033; test/pcsc-checkin.test.ts uses another
+  const CHANNEL = 0x5c60; // vpcd ports 23648/23649; test/pcsc-checkin.test.ts uses another
   const MIFARE_UID = '04a1b2c3d4e5f6';
   const OTHER_UID = '04112233445566';
   const FELICA_IDM = '012e4cd8a1b2c3d4';
@@ -63,8 +63,9 @@ describe.runIf(canRun)('PC/SC reader with pcscd and a virtual reader', () => {
 
   afterAll(async () => {
     await Promise.all(cards.map((c) => c.remove()));
-    await reader.close();
-    await pcscd.dispose();
+    // A failed start leaves these unset, and its own error is the one to report.
+    await (reader as CredentialReader | undefined)?.close();
+    await (pcscd as PrivatePcscd | undefined)?.dispose();
     // Card ids never reach a log line, at any level.
     const log = logLines.join('');
     for (const uid of [MIFARE_UID, OTHER_UID, FELICA_IDM]) {

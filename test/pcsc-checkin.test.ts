@@ -16,7 +16,7 @@ const canRun =
  * running kiosk, and the next tap is still recorded.
  */
 describe.runIf(canRun)('check-in with a PC/SC card reader', () => {
-  const CHANNEL = 0x9c70; // vpcd ports 40048/40049; hardware/pcsc-pcscd.test.ts uses another
+  const CHANNEL = 0x5c70; // vpcd ports 23664/23665; hardware/pcsc-pcscd.test.ts uses another
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let site: Site;
   let pcscd: PrivatePcscd;
@@ -60,9 +60,10 @@ describe.runIf(canRun)('check-in with a PC/SC card reader', () => {
 
   afterAll(async () => {
     await Promise.all(cards.map((c) => c.remove()));
-    await kiosk.stop();
-    await hub.stop();
-    await pcscd.dispose();
+    // A failed start leaves these unset, and its own error is the one to report.
+    await (kiosk as GenkanProcess | undefined)?.stop();
+    await (hub as GenkanProcess | undefined)?.stop();
+    await (pcscd as PrivatePcscd | undefined)?.dispose();
     await dir.remove();
   });
 

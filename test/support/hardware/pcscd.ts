@@ -76,6 +76,7 @@ export class PrivatePcscd {
 
   /** Writes the reader config to a temp folder and starts pcscd on it. */
   static async start(options: PcscdOptions): Promise<PrivatePcscd> {
+    await refuseEphemeralPort(options.channelId);
     const dir = await mkdtemp(join(tmpdir(), MARKER));
     // pcscd reads every file of its config folder as a reader: the owner file lives beside it.
     await mkdir(join(dir, 'conf'));
@@ -215,6 +216,20 @@ async function otherPcscds(): Promise<number> {
     while (existsSync(`/proc/${pid}`) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
   }
   return busy;
+}
+
+/**
+ * vpcd listens on fixed ports. One inside the kernel's ephemeral range can be taken by any outgoing
+ * connection or port-0 listener of a parallel test ("Address already in use", seen once in CI).
+ */
+async function refuseEphemeralPort(channelId: number): Promise<void> {
+  const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768 60999');
+  const [low = 32768, high = 60999] = range.trim().split(/\s+/).map(Number);
+  if (channelId + 1 >= low && channelId <= high) {
+    throw new Error(
+      `vpcd channel ${channelId} lies in the ephemeral port range ${low}-${high}; pick one below`,
+    );
+  }
 }
 
 function isAlive(pid: number): boolean {
