@@ -10,6 +10,7 @@ import {
 } from '../cloud-relay/defaults.ts';
 import { isPostgresUrl, redactDatabaseUrl, type CloudStoreLocation } from '../cloud-relay/store/location.ts';
 import type { CloudStore } from '../cloud-relay/store/types.ts';
+import { registerWebhookCommands } from './cloud-webhook.ts';
 import { fail, parsePort, printJson } from './util.ts';
 
 interface StoreOptions {
@@ -29,6 +30,8 @@ interface ServeOptions extends StoreOptions {
   staleMinutes: number;
   parentOrigin?: string;
   parentRate: number;
+  pushInsecureEndpoints?: true;
+  pushContact?: string;
 }
 
 interface HubAddOptions {
@@ -121,6 +124,16 @@ export function register(program: Command): void {
       parseNumber(true),
       DEFAULT_PARENT_RATE_LIMIT.perMinute,
     )
+    .addOption(
+      new Option(
+        '--push-contact <url>',
+        'the contact (mailto: or https:) push services may reach the operator at, sent with every Web Push',
+      ).env('GENKAN_CLOUD_PUSH_CONTACT'),
+    )
+    .option(
+      '--push-insecure-endpoints',
+      'send Web Push to plain http and local endpoints too: for tests and local development only',
+    )
     .action(async (options: ServeOptions) => {
       const location = requireStore(cloud, cloud, options);
       if (options.metricsPublic === true && options.metricsToken !== undefined) {
@@ -150,6 +163,8 @@ export function register(program: Command): void {
             options.parentRate === 0
               ? null
               : { ...DEFAULT_PARENT_RATE_LIMIT, perMinute: Math.max(1, Math.floor(options.parentRate)) },
+          pushAllowInsecure: options.pushInsecureEndpoints === true,
+          pushContact: options.pushContact,
           logger,
         });
         printJson({
@@ -289,6 +304,8 @@ export function register(program: Command): void {
         printJson({ ...added, orgId: options.org });
       });
     });
+
+  registerWebhookCommands(cloud, { storeCommand, withStore });
 }
 
 /**

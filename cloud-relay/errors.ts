@@ -57,6 +57,16 @@ export const CloudErrorCodes = {
   invalidParentOrigin: 'invalid_parent_origin',
   /** The parent app was not built into this cloud (npm run build). */
   parentAppUnavailable: 'parent_app_unavailable',
+  /** A parent notice names a child that is not the guardian's own (403; whether it exists is not said). */
+  notOwnChild: 'not_own_child',
+  /** A parent notice starting before today (the facility's business day). */
+  noticeInPast: 'notice_in_past',
+  /** A parent notice over NOTICE_MAX_DAYS days. */
+  noticeTooLong: 'notice_too_long',
+  /** A parent notice covering today sent at or after a child's class cut-off (params: cutoff). */
+  noticeAfterCutoff: 'notice_after_cutoff',
+  /** A parent notice id the facility already holds with other content. */
+  parentNoticeConflict: 'parent_notice_conflict',
 } as const;
 
 /** No valid token; the caller should come back with a bearer token. */

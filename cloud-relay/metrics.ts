@@ -46,6 +46,7 @@ export class CloudMetrics {
   private readonly hubLastSeen = new Map<string, number>();
   private snapshots = 0;
   private amendments = 0;
+  private readonly webhookDeliveries = { ok: 0, failed: 0 };
   /** Read at render time: the server's in-flight count. */
   private readonly inFlight: () => number;
 
@@ -92,6 +93,11 @@ export class CloudMetrics {
 
   countAmendment(): void {
     this.amendments += 1;
+  }
+
+  /** One webhook POST (cloud-relay/webhooks/): answered 2xx, or not (status, timeout, network). */
+  countWebhookDelivery(outcome: 'ok' | 'failed'): void {
+    this.webhookDeliveries[outcome] += 1;
   }
 
   render(): string {
@@ -150,6 +156,16 @@ export class CloudMetrics {
     out.push(`genkan_cloud_snapshots_total ${String(this.snapshots)}`);
     family('genkan_cloud_amendments_total', 'counter', 'Amendments stored (PUT /v1/amendments/ID).');
     out.push(`genkan_cloud_amendments_total ${String(this.amendments)}`);
+    family(
+      'genkan_cloud_webhook_deliveries_total',
+      'counter',
+      'Webhook deliveries this process attempted, by outcome (ok: a 2xx answer).',
+    );
+    for (const outcome of ['ok', 'failed'] as const) {
+      out.push(
+        `genkan_cloud_webhook_deliveries_total${labels({ outcome })} ${String(this.webhookDeliveries[outcome])}`,
+      );
+    }
     family(
       'genkan_cloud_requests_in_flight',
       'gauge',

@@ -224,6 +224,7 @@ describe('the parent API', () => {
           status: 'present',
           checkInAt: '2026-04-01T08:05:00.000+09:00',
           checkOutAt: null,
+          notices: [],
         },
         {
           childId: 'c-002',
@@ -232,6 +233,7 @@ describe('the parent API', () => {
           status: 'not_arrived',
           checkInAt: null,
           checkOutAt: null,
+          notices: [],
         },
       ],
     });

@@ -63,7 +63,8 @@ describe('cloud retention job', () => {
   it("deletes each facility's records past its retention, in its zone, once per cutoff", async () => {
     await seed(store);
     let calls = 0;
-    const counted: Pick<CloudStore, 'retentionPolicies' | 'disposeBefore'> = {
+    const counted: Pick<CloudStore, 'retentionPolicies' | 'disposeBefore' | 'parentNotices'> = {
+      parentNotices: store.parentNotices,
       retentionPolicies: () => store.retentionPolicies(),
       disposeBefore: (f, cutoff, years) => {
         calls += 1;
@@ -109,7 +110,8 @@ describe('cloud retention job', () => {
 
   it('goes on with the other facilities when one fails', async () => {
     await seed(store);
-    const failing: Pick<CloudStore, 'retentionPolicies' | 'disposeBefore'> = {
+    const failing: Pick<CloudStore, 'retentionPolicies' | 'disposeBefore' | 'parentNotices'> = {
+      parentNotices: store.parentNotices,
       retentionPolicies: () => store.retentionPolicies(),
       disposeBefore: (f, cutoff, years) =>
         f === 'fac-a' ? Promise.reject(new Error('boom')) : store.disposeBefore(f, cutoff, years),

@@ -1,5 +1,5 @@
 import type { Logger } from '../common/logger.ts';
-import { retentionCutoff } from '../common/retention.ts';
+import { retentionCutoff, startOfLocalDay } from '../common/retention.ts';
 import { localDate, type Clock } from '../common/time.ts';
 import type { CloudStore } from './store/types.ts';
 
@@ -14,7 +14,7 @@ import type { CloudStore } from './store/types.ts';
 export const RETENTION_INTERVAL_MS = 3_600_000;
 
 export interface CloudRetentionOptions {
-  store: Pick<CloudStore, 'retentionPolicies' | 'disposeBefore'>;
+  store: Pick<CloudStore, 'retentionPolicies' | 'disposeBefore' | 'parentNotices'>;
   clock: Clock;
   logger: Logger;
 }
@@ -58,7 +58,19 @@ export class CloudRetentionJob {
       if (this.done.get(facilityId) === cutoff) continue;
       try {
         const disposal = await store.disposeBefore(facilityId, cutoff, retentionYears);
+        // Parents' notices that ended before the cutoff, and the parent audit of before its first instant.
+        const parents = await store.parentNotices.purgeParentRecords(
+          facilityId,
+          cutoff,
+          startOfLocalDay(cutoff, timeZone),
+        );
         this.done.set(facilityId, cutoff);
+        if (parents.notices > 0 || parents.audit > 0) {
+          logger.info(
+            { facilityId, cutoff, retentionYears, parents },
+            'parent records past retention deleted',
+          );
+        }
         if (disposal !== undefined) {
           logger.info(
             { facilityId, cutoff, retentionYears, counts: disposal.counts },

@@ -43,18 +43,30 @@ import { CloudErrorCodes } from './errors.ts';
 import { CloudMetrics } from './metrics.ts';
 import { CloudRetentionJob, RETENTION_INTERVAL_MS } from './retention.ts';
 import { RequestAuth, type CloudRouteContext } from './routes/context.ts';
+import { StoredEvents } from './stored-events.ts';
 import { registerFacilityReads } from './routes/facilities.ts';
 import { registerHubCatchUp } from './routes/hub-catch-up.ts';
 import { registerDisposalReads } from './routes/disposals.ts';
 import { registerOrgReads } from './routes/orgs.ts';
+import { registerHubParentMessages } from './routes/hub-parent-messages.ts';
 import { registerParentApi } from './routes/parent-api.ts';
+import { ParentAudit } from './routes/parent-audit.ts';
+import { registerParentNotices } from './routes/parent-notices.ts';
+import { ParentNoticeSignal } from './routes/parent-notices-signal.ts';
 import { registerParentApp } from './routes/parent-app.ts';
+import { registerParentPush } from './routes/parent-push.ts';
+import { PushNotifier } from './push/notifier.ts';
 import { registerParentUploads } from './routes/parents-hub.ts';
 import { PROBES, registerProbes } from './routes/probes.ts';
 import { registerUploads } from './routes/uploads.ts';
 import { describeStoreLocation, type CloudStoreLocation } from './store/location.ts';
 import { openCloudStore } from './store/open.ts';
+import type { WebhookTuning } from './webhooks/tuning.ts';
+import { WebhookWorker } from './webhooks/worker.ts';
 import type { CloudStore } from './store/types.ts';
+
+/** Routes that hold a request open while waiting (long-polls): not counted as in flight. */
+const LONG_POLLS = new Set(['/v1/hub/parent-messages']);
 
 /** Tunables shared by buildCloudApp and startCloud. */
 export interface CloudTuning {
@@ -82,12 +94,23 @@ export interface CloudTuning {
   parentRateLimit?: ParentRateLimit | null;
   /** The parent app's files, loaded on the first request to /parent/; defaults to the built app. */
   parentApp?: () => Promise<WebBundle>;
+  /** The webhook worker's pacing (startCloud; docs/webhooks.md); tests shorten it. */
+  webhooks?: Partial<WebhookTuning> | undefined;
+  /**
+   * Web Push to plain http and local endpoints too (--push-insecure-endpoints): for tests and local
+   * development only; otherwise a subscription's endpoint must be https to a named host.
+   */
+  pushAllowInsecure?: boolean | undefined;
+  /** The VAPID contact push services may reach the operator at (mailto: or https:; --push-contact). */
+  pushContact?: string | undefined;
 }
 
 export interface CloudAppOptions extends CloudTuning {
   /** Not owned: the caller closes it after the app. */
   store: CloudStore;
   logger: Logger;
+  /** Given the routes' context once, before any request: startCloud hooks the webhook worker to it. */
+  onContext?: (context: CloudRouteContext) => void;
 }
 
 /** The store is PostgreSQL when `db` (a postgres:// URL) is given, else SQLite in `dataDir`. */
@@ -204,6 +227,9 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
         OVERLOAD_RETRY_AFTER_S,
       );
     }
+    // A held long-poll costs a socket and a read a second, not a request's work: if it counted, the hubs
+    // of many facilities waiting at once would get everyone else refused.
+    if (LONG_POLLS.has(path)) return;
     inFlight += 1;
     // 'close' fires once whether the response finished or the client went away.
     reply.raw.once('close', () => {
@@ -234,18 +260,42 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
     metrics,
     clock,
     auth: new RequestAuth(new CloudAccess({ store, adminToken, buckets })),
+    storedEvents: new StoredEvents(options.logger.child({ ns: 'cloud.events' })),
   };
+  options.onContext?.(context);
   registerUploads(app, context);
   registerFacilityReads(app, context);
   registerHubCatchUp(app, context);
   registerOrgReads(app, context, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
   registerDisposalReads(app, context);
   registerParentUploads(app, context);
-  registerParentApi(app, context, {
+  const parentRoutes = registerParentApi(app, context, {
     parentOrigin: checkedOrigin(options.parentOrigin),
     rateLimit: options.parentRateLimit === undefined ? DEFAULT_PARENT_RATE_LIMIT : options.parentRateLimit,
     logger: options.logger.child({ ns: 'cloud.parents' }),
   });
+  // Parents' notices: the parent app sends, the hub fetches by long-poll (docs/protocol.md).
+  const parentSignal = new ParentNoticeSignal();
+  const noticesLog = options.logger.child({ ns: 'cloud.parents' });
+  registerParentNotices(app, context, {
+    parent: parentRoutes,
+    signal: parentSignal,
+    audit: new ParentAudit(store, clock, noticesLog),
+    logger: noticesLog,
+  });
+  registerHubParentMessages(app, context, parentSignal);
+  // Web Push of check-ins and check-outs to parents (docs/parents.md); its sends end before the store closes.
+  const pushLog = options.logger.child({ ns: 'cloud.push' });
+  const push = new PushNotifier({
+    store,
+    clock,
+    logger: pushLog,
+    allowInsecure: options.pushAllowInsecure === true,
+    contact: checkedPushContact(options.pushContact),
+  });
+  context.storedEvents.add(push.onStored);
+  app.addHook('onClose', () => push.close());
+  registerParentPush(app, context, parentRoutes, push, pushLog);
   registerParentApp(app, options.parentApp ?? (() => loadWebApp('parent')));
   return app;
 }
@@ -276,6 +326,20 @@ function checkedOrigin(value: string | undefined): string | undefined {
   return url.origin;
 }
 
+/** The VAPID contact: a mailto: or https: URL, as push services require; refused otherwise. */
+function checkedPushContact(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const protocol = URL.canParse(value) ? new URL(value).protocol : '';
+  if (protocol !== 'mailto:' && protocol !== 'https:') {
+    throw new ValidationError(
+      'invalid_push_contact',
+      'the push contact must be a mailto: or https: URL, e.g. mailto:ops@example.jp',
+      'pushContact',
+    );
+  }
+  return value;
+}
+
 /** A configured secret: undefined when empty; refused when short, long or with spaces. */
 function checkedSecret(value: string | undefined, field: string): string | undefined {
   if (value === undefined || value === '') return undefined;
@@ -293,10 +357,25 @@ function checkedSecret(value: string | undefined, field: string): string | undef
 export async function startCloud(options: CloudOptions): Promise<CloudServer> {
   const log = options.logger.child({ ns: 'cloud' });
   const store = await openCloudStore(options, options.logger);
+  // Facilities' webhooks (docs/webhooks.md): started once listening, stopped before the store closes.
+  const webhooks = new WebhookWorker({
+    store,
+    // The store stamps receipt times with the system clock; the worker's cursor and retries go by it too.
+    clock: systemClock,
+    logger: options.logger.child({ ns: 'cloud.webhooks' }),
+    tuning: options.webhooks,
+  });
   let app: FastifyInstance | undefined;
   try {
     const { port: _port, host: _host, logger, dataDir: _dataDir, db: _db, ...tuning } = options;
-    app = buildCloudApp({ ...tuning, store, logger });
+    app = buildCloudApp({
+      ...tuning,
+      store,
+      logger,
+      onContext: (context) => {
+        webhooks.attach(context);
+      },
+    });
     await app.listen({ port: options.port, host: options.host ?? DEFAULT_HOST });
   } catch (err) {
     await app?.close();
@@ -328,6 +407,7 @@ export async function startCloud(options: CloudOptions): Promise<CloudServer> {
     });
   void runRetention();
   const retentionTimer = setInterval(() => void runRetention(), RETENTION_INTERVAL_MS);
+  webhooks.start();
 
   const running = app;
   let closing: Promise<void> | undefined;
@@ -337,6 +417,8 @@ export async function startCloud(options: CloudOptions): Promise<CloudServer> {
       closing ??= (async () => {
         try {
           clearInterval(retentionTimer);
+          // Deliveries in progress are cut short and their webhooks released for the next start.
+          await webhooks.stop();
           await running.close();
           // A run in progress finishes (its transactions commit) before the store closes.
           await retention.stop();

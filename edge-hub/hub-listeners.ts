@@ -201,6 +201,7 @@ export async function startHttp(
       logger: logger.child({ ns: 'hub.tablet' }),
       auth: services.staffAuth,
       actions: services.tabletActions,
+      notices: services.noticeConfirmations,
       push: services.tabletPush,
       view: services.tabletView,
       hasClass: (classId) => roster.current.classes.some((c) => c.id === classId),

@@ -8,8 +8,11 @@ import type { HubContext, OnShutdown } from './hub.ts';
 import { Ingest, type IngestRoster } from './mqtt/ingest.ts';
 import { PairingService } from './access/pairing.ts';
 import { Records } from './records/service.ts';
+import { ParentMessageFetcher } from './parents/message-fetcher.ts';
+import { NoticeApplier } from './parents/notice-apply.ts';
+import { NoticeConfirmations } from './parents/notice-confirm.ts';
 import { CloudCatchUp } from './relay/catch-up.ts';
-import { Relay } from './relay/relay.ts';
+import { backoffDelay, Relay } from './relay/relay.ts';
 import { DeviceRequests } from './mqtt/requests.ts';
 import { RollcallService } from './rollcall/rollcall.ts';
 import { RosterJobs } from './facility/roster-job.ts';
@@ -90,6 +93,10 @@ export interface HubServices {
   rollcall: RollcallService;
   /** Only with a cloud; constructed (its options checked) here, started once the hub is up. */
   relay: Relay | undefined;
+  /** Only with a cloud: fetches parents' notices (long-poll), started with the relay. */
+  parentMessages: ParentMessageFetcher | undefined;
+  /** Staff's confirmations (確認) of parents' notices on the tablets. */
+  noticeConfirmations: NoticeConfirmations;
   ingest: Ingest;
   requests: DeviceRequests;
   /** What the broker hears of each device, for the admin app's device list. */
@@ -138,6 +145,40 @@ function restoredHubCatchUp(
   });
 }
 
+/** The fetch of parents' notices from the cloud (edge-hub/parents), backing off like the relay. */
+function parentMessageFetcher(
+  ctx: HubContext,
+  cloud: { url: string; token: string },
+  wiring: { ingest: Ingest; onStored: () => void; ready?: () => boolean },
+): ParentMessageFetcher {
+  const { store, clock, logger, timeZone } = ctx;
+  const relayTuning = ctx.options.tuning?.relay;
+  const baseMs = relayTuning?.baseDelayMs ?? 500;
+  const maxMs = relayTuning?.maxDelayMs ?? 30_000;
+  const applier = new NoticeApplier({
+    store,
+    ingest: wiring.ingest,
+    clock,
+    timeZone,
+    logger: logger.child({ ns: 'hub.parents' }),
+    onStored: wiring.onStored,
+  });
+  return new ParentMessageFetcher({
+    baseUrl: cloud.url.replace(/\/+$/, ''),
+    token: cloud.token,
+    store,
+    apply: (page) => {
+      applier.apply(page);
+    },
+    logger: logger.child({ ns: 'hub.parents' }),
+    clock,
+    backoff: (attempt) => Math.max(1, backoffDelay(attempt, baseMs, maxMs, Math.random)),
+    configErrorDelayMs: relayTuning?.configErrorDelayMs ?? 60_000,
+    ...(wiring.ready !== undefined && { ready: wiring.ready }),
+    ...ctx.options.tuning?.parentMessages,
+  });
+}
+
 /** Builds the services and subscribes each to what it reacts to. */
 export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServices {
   const { options, store, bus, clock, logger, facilityId, timeZone } = ctx;
@@ -162,6 +203,10 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
     rollcall.close();
   });
 
+  const catchUp =
+    options.cloud && CloudCatchUp.pending(options.dataDir)
+      ? restoredHubCatchUp(ctx, options.cloud, onShutdown)
+      : undefined;
   const relay =
     options.cloud &&
     new Relay({
@@ -173,9 +218,7 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
       logger: logger.child({ ns: 'hub.relay' }),
       clock,
       ...tuning?.relay,
-      ...(CloudCatchUp.pending(options.dataDir) && {
-        catchUp: restoredHubCatchUp(ctx, options.cloud, onShutdown),
-      }),
+      ...(catchUp !== undefined && { catchUp }),
     });
 
   const ingest = new Ingest({
@@ -237,6 +280,17 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
 
   const deviceStatus = new DeviceStatusTracker({ clock });
 
+  const parentMessages =
+    options.cloud &&
+    parentMessageFetcher(ctx, options.cloud, {
+      ingest,
+      ...(catchUp !== undefined && { ready: () => catchUp.done }),
+      // New notices show on the tablets at once (their absences come through events.stored as well).
+      onStored: () => {
+        tabletPush.changed();
+      },
+    });
+
   // Who reacts to what, in the order the listeners run.
   bus.on('events.stored', (stored) => {
     rollcall.onCommitted(stored);
@@ -262,6 +316,17 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
     roster,
     rollcall,
     relay,
+    parentMessages,
+    noticeConfirmations: new NoticeConfirmations({
+      store,
+      roster: () => roster.current,
+      logger: logger.child({ ns: 'hub.tablet' }),
+      onConfirmed: () => {
+        tabletPush.changed();
+        // The parent is to see it within seconds: not at the relay's next look.
+        relay?.notify();
+      },
+    }),
     ingest,
     requests,
     deviceStatus,

@@ -9,6 +9,7 @@ import { RetentionJob } from './facility/retention.ts';
 import { applySnapshotChange, namePatchOf, RosterCalendar } from './facility/history.ts';
 import { startHttp, startMqtt, type HubMqtt } from './hub-listeners.ts';
 import { buildServices, type HubServices } from './hub-services.ts';
+import type { MessageFetcherOptions } from './parents/message-fetcher.ts';
 import type { RelayOptions } from './relay/relay.ts';
 import { HubStore } from './store/hub-store.ts';
 import type { TabletPushOptions } from './tablet/push.ts';
@@ -67,6 +68,8 @@ export interface HubOptions {
     relay?: Partial<
       Pick<RelayOptions, 'timeoutMs' | 'baseDelayMs' | 'maxDelayMs' | 'configErrorDelayMs' | 'pollIntervalMs'>
     >;
+    /** The fetch of parents' notices (its back-off is the relay's). */
+    parentMessages?: Partial<Pick<MessageFetcherOptions, 'waitS' | 'minIntervalMs'>>;
   };
 }
 
@@ -286,10 +289,15 @@ function startBackgroundJobs(
   onShutdown: OnShutdown,
 ): void {
   const { options, logger } = ctx;
-  const { relay, roster, rollcall } = services;
+  const { relay, parentMessages, roster, rollcall } = services;
   if (relay) {
     onShutdown('relay', () => relay.close());
     relay.start();
+  }
+  // Parents' notices: fetched from the cloud (the hub opens the connection), stopped with the relay.
+  if (parentMessages) {
+    onShutdown('relay', () => parentMessages.close());
+    parentMessages.start();
   }
 
   void mqtt.publishRoster(roster.current);

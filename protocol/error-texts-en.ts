@@ -61,6 +61,7 @@ export const ERROR_TEXTS_EN: ErrorTexts = {
   no_guardians: () => 'No guardians to print (import a roster first).',
   // Records and corrections
   unknown_event: () => 'The record to remove was not found (it may have been removed already).',
+  unknown_notice: () => "This parent's notice was not found (it may be past the retention period).",
   already_voided: () => 'This record has been removed already.',
   event_id_in_use: () => 'Sent twice. Close the dialog and try again.',
   not_allowed: () => 'This device may not make this record.',
@@ -111,8 +112,17 @@ export const ERROR_TEXTS_EN: ErrorTexts = {
     'This passkey is not registered (or access was withdrawn). Ask the facility for a new invitation.',
   rate_limited: () => 'Too many attempts. Wait a minute and try again.',
   parent_app_unavailable: () => 'The parent app is not available right now.',
+  not_own_child: () => 'You cannot send a notice for this child.',
+  notice_in_past: () => 'A notice cannot be for a past day. Choose today or a later day.',
+  notice_too_long: (p) => `One notice covers at most ${p('max')} days.`,
+  notice_after_cutoff: (p) =>
+    `Notices for today are taken until ${p('cutoff')}. Please call the facility (later days can still be sent).`,
+  parent_notice_conflict: () => 'This notice was already sent with other content. Please reopen the page.',
   invalid_parent_upload: () => "The hub's guardian record is not valid.",
   invalid_parent_origin: () => 'The parent origin must be an http(s) origin without a path.',
+  push_endpoint_insecure: () =>
+    "Notifications can't be sent to this browser's push address. Please try another browser.",
+  invalid_push_contact: () => 'The push contact must be a mailto: or https: URL.',
   // The cloud relay's answers to hubs, organisations and operators
   not_ready: () => 'The cloud relay is starting or stopping; try again shortly.',
   overloaded: () => 'The cloud relay is busy; try again shortly.',
@@ -131,4 +141,10 @@ export const ERROR_TEXTS_EN: ErrorTexts = {
   snapshot_version_conflict: () => 'This snapshot version is already stored with other content.',
   amendment_conflict: () => 'This amendment is already stored with other content.',
   invalid_snapshot: () => 'The facility snapshot is not valid.',
+  // Facilities' webhooks (genkan cloud webhook …)
+  invalid_webhook_url: () => 'The webhook URL is not valid (an absolute https:// URL).',
+  webhook_url_insecure: () =>
+    'The webhook URL must use https (plain http only to localhost or 127.0.0.1, for development).',
+  weak_webhook_secret: () => 'The webhook secret must be 16–256 characters without spaces.',
+  unknown_webhook: () => 'This facility has no webhook.',
 };

@@ -60,6 +60,7 @@ export const ERROR_TEXTS_JA: ErrorTexts = {
   no_guardians: () => '対象の保護者がいません（名簿を取り込んでください）。',
   // Records and corrections
   unknown_event: () => '取り消す記録が見つかりません（すでに取り消し済みかもしれません）。',
+  unknown_notice: () => 'その保護者からの連絡は見つかりません（保存期間を過ぎたかもしれません）。',
   already_voided: () => 'この記録はすでに取り消されています。',
   event_id_in_use: () => '送信が重複しました。画面を閉じてもう一度操作してください。',
   not_allowed: () => 'この端末ではこの記録はできません。',
@@ -111,8 +112,16 @@ export const ERROR_TEXTS_JA: ErrorTexts = {
     'このパスキーは登録されていません（または利用が取り消されました）。園に新しい招待を依頼してください。',
   rate_limited: () => '試行回数が多すぎます。1分ほど待ってからもう一度お試しください。',
   parent_app_unavailable: () => '保護者アプリは現在利用できません。',
+  not_own_child: () => 'このお子さまの連絡は送れません。',
+  notice_in_past: () => '過ぎた日の連絡は送れません。今日以降の日付を選んでください。',
+  notice_too_long: (p) => `一度に連絡できるのは${p('max')}日までです。`,
+  notice_after_cutoff: (p) =>
+    `今日の連絡の受付は${p('cutoff')}までです。園に直接ご連絡ください（明日以降の連絡は送れます）。`,
+  parent_notice_conflict: () => 'この連絡はすでに別の内容で送られています。画面を開き直してください。',
   invalid_parent_upload: () => 'ハブから届いた保護者の情報が正しくありません。',
   invalid_parent_origin: () => '保護者アプリのオリジンは、パスのない http(s) のオリジンで指定してください。',
+  push_endpoint_insecure: () => 'このブラウザーの通知の宛先には送れません。別のブラウザーでお試しください。',
+  invalid_push_contact: () => 'プッシュ通知の連絡先は mailto: または https: のURLで指定してください。',
   // The cloud relay's answers to hubs, organisations and operators
   not_ready: () => 'クラウド中継は起動中または停止中です。しばらくしてからもう一度お試しください。',
   overloaded: () => 'クラウド中継が混み合っています。しばらくしてからもう一度お試しください。',
@@ -131,4 +140,10 @@ export const ERROR_TEXTS_JA: ErrorTexts = {
   snapshot_version_conflict: () => 'この施設情報の版は、別の内容ですでに保存されています。',
   amendment_conflict: () => 'この訂正は、別の内容ですでに保存されています。',
   invalid_snapshot: () => '施設情報が正しくありません。',
+  // Facilities' webhooks (genkan cloud webhook …)
+  invalid_webhook_url: () => 'WebhookのURLが正しくありません（https:// で始まる絶対URL）。',
+  webhook_url_insecure: () =>
+    'WebhookのURLは https にしてください（http は開発用に localhost・127.0.0.1 のみ）。',
+  weak_webhook_secret: () => 'Webhookの秘密鍵は空白を含まない16〜256文字にしてください。',
+  unknown_webhook: () => 'この施設にはWebhookが設定されていません。',
 };

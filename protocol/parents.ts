@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ParentNoticeSchema } from './parent-notices.ts';
 import { IdSchema, InstantSchema, ROLLCALL_STATUSES } from './primitives.ts';
 
 /**
@@ -50,6 +51,11 @@ export const ParentChildSchema = z.strictObject({
   /** Today's first check-in and last check-out (ISO 8601 with the facility's offset), or null. */
   checkInAt: InstantSchema.nullable(),
   checkOutAt: InstantSchema.nullable(),
+  /**
+   * The parent's notices for this child that cover today or a later day, newest first. The card's
+   * `data-notice-status` is the first one's status (sent|read).
+   */
+  notices: z.array(ParentNoticeSchema),
 });
 export type ParentChild = z.infer<typeof ParentChildSchema>;
 

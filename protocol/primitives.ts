@@ -9,8 +9,11 @@ import { ID_RE } from './topics.ts';
 export const IdSchema = z.string().regex(ID_RE, 'must be 1–64 letters, digits, _ or -');
 
 export const EVENT_TYPES = ['check_in', 'check_out', 'absent', 'void'] as const;
-export const METHODS = ['card', 'qr', 'pin', 'staff'] as const;
+export const METHODS = ['card', 'qr', 'pin', 'staff', 'parent'] as const;
 export const NOTE_MAX = 500;
+/** Why a child is absent (staff's absence and a parent's notice). Here, not in tablet.ts: no import cycle. */
+export const ABSENCE_REASONS = ['sick', 'family', 'other'] as const;
+export type AbsenceReason = (typeof ABSENCE_REASONS)[number];
 /** Why a kiosk's stamp may be off (EventSchema clockDoubt; docs/protocol.md "Clocks"). */
 export const CLOCK_DOUBTS = ['unsynced', 'held_back'] as const;
 export type ClockDoubt = (typeof CLOCK_DOUBTS)[number];

@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { IdSchema, InstantSchema, METHODS, NOTE_MAX, ROLLCALL_STATUSES } from './primitives.ts';
+import {
+  ABSENCE_REASONS,
+  IdSchema,
+  InstantSchema,
+  METHODS,
+  NOTE_MAX,
+  ROLLCALL_STATUSES,
+} from './primitives.ts';
 import { STAFF_ROLES } from './roles.ts';
+import { TabletParentNoticeSchema } from './parent-notices.ts';
 import { ClassStaffingSchema, FacilityStaffingSchema } from './staffing.ts';
 
 /**
@@ -42,8 +50,7 @@ export const SessionInfoSchema = z.strictObject({
 });
 export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 
-export const ABSENCE_REASONS = ['sick', 'family', 'other'] as const;
-export type AbsenceReason = (typeof ABSENCE_REASONS)[number];
+export { ABSENCE_REASONS, type AbsenceReason } from './primitives.ts';
 
 /** Most days one absence action covers (`date` to `until`, both included). */
 export const ABSENCE_RANGE_MAX_DAYS = 31;
@@ -89,6 +96,16 @@ export const TabletChildSchema = z.strictObject({
   checkInEventId: z.uuid().nullable(),
   checkOutEventId: z.uuid().nullable(),
   absentEventId: z.uuid().nullable(),
+  /** Today's parent notice for this child (欠席連絡 or 遅刻連絡), the newest; null when none. */
+  parentNotice: z
+    .strictObject({
+      id: z.uuid(),
+      kind: z.enum(['absence', 'late']),
+      reason: z.enum(ABSENCE_REASONS),
+      arriveAt: z.string().optional(),
+      status: z.enum(['sent', 'read']),
+    })
+    .nullable(),
 });
 export type TabletChild = z.infer<typeof TabletChildSchema>;
 
@@ -139,6 +156,11 @@ export const TabletRollcallSchema = z.strictObject({
   attention: z.array(
     z.strictObject({ childId: IdSchema, classId: IdSchema, why: z.enum(['unaccounted', 'still_present']) }),
   ),
+  /**
+   * Parents' notices staff should see: every notice covering today or a later day, and those confirmed
+   * today; unconfirmed first, then by date.
+   */
+  parentNotices: z.array(TabletParentNoticeSchema),
 });
 export type TabletRollcall = z.infer<typeof TabletRollcallSchema>;
 

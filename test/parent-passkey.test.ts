@@ -1,23 +1,20 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newEventId } from '../common/ids.ts';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
-import { HUB_DB_FILE } from '../edge-hub/store/hub-store.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
 import { PARENT_TEST_IDS, ParentInviteResultSchema, type ParentInviteResult } from '../protocol/parents.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
 import { cloudReady } from './support/cloud-process.ts';
 import { publishAsKiosk } from './support/kiosk-publish.ts';
+import { childCards, openPhone, parentAccessRelayed, REACH_MS } from './support/parent-phone.ts';
 import { genkanJson, ROOT, tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startCloud, startHub, type Site } from './support/site.ts';
 import { until } from './support/wait.ts';
 
 const haveChromium = requireChromium();
-/** The issue's bound for a change (a tap, a revocation) to reach the parent's open page. */
-const REACH_MS = 10_000;
 const SCREEN_MS = 15_000;
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
 
@@ -29,55 +26,6 @@ const ROSTER = [
   `k2,りす組,c002,小林 二葉,こばやし ふたば,g001,小林 真理,`,
   `k1,ひよこ組,c003,中村 陸,なかむら りく,g002,中村 聡,${CARD.nakamura}`,
 ].join('\n');
-
-/** The hub's relay took the guardian's current parent-access record (the cloud answered 200). */
-function relayed(hubData: string, guardianId: string): boolean {
-  const db = new Database(join(hubData, HUB_DB_FILE), { readonly: true, fileMustExist: true });
-  try {
-    const row = db
-      .prepare('SELECT version, relayed_version AS relayedVersion FROM parent_access WHERE guardian_id = ?')
-      .get(guardianId) as { version: number; relayedVersion: number } | undefined;
-    return row !== undefined && row.relayedVersion >= row.version;
-  } finally {
-    db.close();
-  }
-}
-
-/**
- * A parent's phone: a browser context of its own with a CDP virtual authenticator (a platform
- * authenticator with user verification, keeping discoverable credentials), as a phone's passkey store is.
- */
-async function openPhone(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    console.error(`parent page error: ${err.message}`);
-  });
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-    },
-  });
-  return { context, page };
-}
-
-/** The page's child cards as [childId, status] pairs, in page order. */
-async function childCards(page: Page): Promise<[string, string][]> {
-  const out: [string, string][] = [];
-  for (const card of await page.locator(byTestId(PARENT_TEST_IDS.child)).all()) {
-    out.push([
-      (await card.getAttribute('data-child-id')) ?? '',
-      (await card.getAttribute('data-status')) ?? '',
-    ]);
-  }
-  return out;
-}
 
 const SHOTS_DIR = join(ROOT, 'test-results/screens');
 const COMMITTED_DIR = join(ROOT, 'docs/screens');
@@ -122,7 +70,7 @@ describe.runIf(haveChromium)('parent app: passkeys and own children in Chromium'
     const answer = ParentInviteResultSchema.parse(
       await genkanJson(['guardian', 'invite', guardianId, '--data', hubData, '--parent-url', parentUrl]),
     );
-    await until(() => relayed(hubData, guardianId), `the invitation of ${guardianId} relayed`, {
+    await until(() => parentAccessRelayed(hubData, guardianId), `the invitation of ${guardianId} relayed`, {
       timeoutMs: REACH_MS,
       intervalMs: 100,
     });

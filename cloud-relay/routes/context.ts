@@ -5,6 +5,7 @@ import { ErrorCodes } from '../../protocol/index.ts';
 import type { CloudAccess, Principal } from '../access.ts';
 import type { CloudMetrics } from '../metrics.ts';
 import type { CloudStore } from '../store/types.ts';
+import type { StoredEvents } from '../stored-events.ts';
 
 /** Route options whose onRequest hook authenticates the request. */
 export interface AuthHook {
@@ -47,4 +48,6 @@ export interface CloudRouteContext {
   metrics: CloudMetrics;
   clock: Clock;
   auth: RequestAuth;
+  /** The events each upload newly stored, for listeners such as Web Push. */
+  storedEvents: StoredEvents;
 }

@@ -32,6 +32,17 @@ export interface ParentApiOptions {
   logger: Logger;
 }
 
+/**
+ * What the other /parent/api/ route modules (push, notices) share with these: one rate limiter per
+ * client address, the same-origin check, the body limit, and the session.
+ */
+export interface ParentRoutes {
+  /** Options for every /parent/api/ route: body limit, rate limit, no writes from another origin. */
+  routeOptions: { bodyLimit: number; onRequest: (request: FastifyRequest) => Promise<void> };
+  /** The signed-in guardian; 401 not_signed_in otherwise. The cookie's expiry slides with the session. */
+  signedIn(request: FastifyRequest, reply: FastifyReply): Promise<ParentIdentity>;
+}
+
 /** An invitation token: 32 random bytes in base64url. */
 const InvitationSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not an invitation token');
 /** A WebAuthn response as the browser library sends it; @simplewebauthn/server checks the rest. */
@@ -71,7 +82,7 @@ export function registerParentApi(
   app: FastifyInstance,
   context: CloudRouteContext,
   options: ParentApiOptions,
-): void {
+): ParentRoutes {
   const { store, clock } = context;
   const auth = new ParentAuth(store, clock, options.logger);
   const limiter = options.rateLimit === null ? undefined : new ParentRateLimiter(options.rateLimit);
@@ -122,9 +133,10 @@ export function registerParentApi(
     onRequest: (request: FastifyRequest) =>
       new Promise<void>((resolve) => {
         limiter?.request(request.ip);
-        // A browser names the page that sent a POST: another site's page may not sign anyone in or out.
+        // A browser names the page that sent a write: another site's page may not sign anyone in or out.
         const origin = request.headers.origin;
-        if (request.method === 'POST' && origin !== undefined && origin !== siteOf(request).origin) {
+        const writes = request.method !== 'GET' && request.method !== 'HEAD';
+        if (writes && origin !== undefined && origin !== siteOf(request).origin) {
           throw forbidden('request from another origin');
         }
         resolve();
@@ -173,4 +185,6 @@ export function registerParentApi(
     const who = await signedIn(request, reply);
     return parentMe(store, clock, who);
   });
+
+  return { routeOptions, signedIn };
 }

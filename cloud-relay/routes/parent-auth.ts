@@ -15,6 +15,7 @@ import { hashToken } from '../../common/secrets.ts';
 import { localDate, type Clock } from '../../common/time.ts';
 import { CloudErrorCodes } from '../errors.ts';
 import type { CloudStore, ParentIdentity } from '../store/types.ts';
+import { ParentAudit } from './parent-audit.ts';
 
 /** A parent session lasts this long after its last use (sliding). */
 export const PARENT_SESSION_TTL_MS = 30 * 24 * 3_600_000;
@@ -68,6 +69,9 @@ function failureReason(err: unknown): string {
   return 'invalid_response';
 }
 
+/** The audit's names of the ceremonies (ParentAudit). */
+const AUDIT_ACTIONS = { register: 'passkey.register', login: 'session.sign_in' } as const;
+
 /** Hex SHA-256 of an invitation token, as the hub sends it (protocol/parents.ts ParentInvitationSchema). */
 function invitationHash(token: string): string {
   return hashToken(token).toString('hex');
@@ -83,16 +87,31 @@ export class ParentAuth {
   private readonly store: CloudStore;
   private readonly clock: Clock;
   private readonly log: Logger;
+  /** Registrations, sign-ins (also refused ones of a known guardian) and sign-outs. */
+  private readonly audit: ParentAudit;
 
   constructor(store: CloudStore, clock: Clock, logger: Logger) {
     this.store = store;
     this.clock = clock;
     this.log = logger;
+    this.audit = new ParentAudit(store, clock, logger);
   }
 
   private failed(ceremony: 'register' | 'login', err: unknown): AuthError {
     this.log.info({ ceremony, reason: failureReason(err) }, 'passkey ceremony failed');
     return passkeyFailed();
+  }
+
+  /** A failed ceremony of a known guardian: audited (the reason's category only), then as failed(). */
+  private async refused(
+    ceremony: 'register' | 'login',
+    who: ParentIdentity,
+    err: unknown,
+  ): Promise<AuthError> {
+    await this.audit.record(who.facilityId, who.guardianId, AUDIT_ACTIONS[ceremony], 'refused', {
+      reason: failureReason(err),
+    });
+    return this.failed(ceremony, err);
   }
 
   async registrationOptions(
@@ -158,9 +177,9 @@ export class ParentAuth {
         requireUserVerification: false,
       });
     } catch (err) {
-      throw this.failed('register', err);
+      throw await this.refused('register', guardian, err);
     }
-    if (!verified.verified) throw this.failed('register', undefined);
+    if (!verified.verified) throw await this.refused('register', guardian, undefined);
     const { credential } = verified.registrationInfo;
     const who = { facilityId: guardian.facilityId, guardianId: guardian.guardianId };
     const added = await this.store.parents.addCredential(
@@ -175,7 +194,13 @@ export class ParentAuth {
       now,
     );
     // Used by another registration meanwhile, replaced or revoked.
-    if (!added) throw invitationInvalid();
+    if (!added) {
+      await this.audit.record(who.facilityId, who.guardianId, AUDIT_ACTIONS.register, 'refused', {
+        code: CloudErrorCodes.invitationInvalid,
+      });
+      throw invitationInvalid();
+    }
+    await this.audit.record(who.facilityId, who.guardianId, AUDIT_ACTIONS.register, 'ok');
     return { ...who, ...(await this.startSession(who, now)) };
   }
 
@@ -226,11 +251,12 @@ export class ParentAuth {
         requireUserVerification: false,
       });
     } catch (err) {
-      throw this.failed('login', err);
+      throw await this.refused('login', stored, err);
     }
-    if (!verified.verified) throw this.failed('login', undefined);
+    if (!verified.verified) throw await this.refused('login', stored, undefined);
     await this.store.parents.credentialUsed(stored.credentialId, verified.authenticationInfo.newCounter, now);
     const who = { facilityId: stored.facilityId, guardianId: stored.guardianId };
+    await this.audit.record(who.facilityId, who.guardianId, AUDIT_ACTIONS.login, 'ok');
     return { ...who, ...(await this.startSession(who, now)) };
   }
 
@@ -245,7 +271,12 @@ export class ParentAuth {
 
   async logout(token: string): Promise<void> {
     if (token === '' || token.length > 128) return;
-    await this.store.parents.deleteSession(hashToken(token));
+    const hash = hashToken(token);
+    const now = this.clock.now();
+    // Whose session it was, for the audit (extending it to now changes nothing).
+    const who = await this.store.parents.touchSession(hash, now, now);
+    await this.store.parents.deleteSession(hash);
+    if (who !== undefined) await this.audit.record(who.facilityId, who.guardianId, 'session.sign_out', 'ok');
   }
 
   private async startSession(who: ParentIdentity, now: Date): Promise<NewParentSession> {

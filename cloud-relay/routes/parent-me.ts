@@ -7,7 +7,8 @@ import { notSignedIn } from './parent-auth.ts';
 /**
  * GET /parent/api/me: the signed-in guardian and their own children today, nobody else's. Names and
  * classes come from the snapshot in effect today; statuses from the facility's events of today at the
- * cloud, folded as the hub's roll-call folds them (common/attendance.ts).
+ * cloud, folded as the hub's roll-call folds them (common/attendance.ts); each child's notices from the
+ * guardian that cover today or later.
  */
 export async function parentMe(store: CloudStore, clock: Clock, who: ParentIdentity): Promise<ParentMe> {
   const [guardian, facility] = await Promise.all([
@@ -17,9 +18,11 @@ export async function parentMe(store: CloudStore, clock: Clock, who: ParentIdent
   // Revoked between the session check and here: signed out all the same.
   if (guardian === undefined || guardian.revoked || facility === undefined) throw notSignedIn();
   const date = localDate(clock.now(), facility.timeZone);
-  const [snapshot, events] = await Promise.all([
+  const [snapshot, events, notices] = await Promise.all([
     store.getSnapshot(facility.facilityId, date),
     store.eventsOn(facility.facilityId, date),
+    // Covering today or later, newest first.
+    store.parentNotices.noticesForGuardian(facility.facilityId, guardian.guardianId, date),
   ]);
   const own = new Set(guardian.childIds);
   const days = foldDay(events.filter((e) => own.has(e.childId)));
@@ -38,6 +41,7 @@ export async function parentMe(store: CloudStore, clock: Clock, who: ParentIdent
       status: day.status,
       checkInAt: at(day.checkInAt),
       checkOutAt: at(day.checkOutAt),
+      notices: notices.filter((n) => n.childIds.includes(childId)),
     };
   });
   return {

@@ -32,7 +32,7 @@ interface StoredResponse {
  */
 export function registerUploads(
   app: FastifyInstance,
-  { store, metrics, clock, auth }: CloudRouteContext,
+  { store, metrics, clock, auth, storedEvents }: CloudRouteContext,
 ): void {
   /** The request's hub: only hub tokens upload. */
   function uploaderOf(request: FastifyRequest, what: string): Extract<Principal, { kind: 'hub' }> {
@@ -76,6 +76,11 @@ export function registerUploads(
     // data come back as store_error; any other store failure is a 5xx, and the hub resends.
     const stored = await store.insertBatch(facilityId, hubId, events);
     const rejected = [...invalid, ...stored.rejected];
+    const newIds = new Set(stored.accepted);
+    storedEvents.emit(
+      facilityId,
+      events.filter((e) => newIds.has(e.id)),
+    );
     metrics.countEvents('accepted', stored.accepted.length);
     metrics.countEvents('duplicate', stored.duplicates.length);
     metrics.countRejections(rejected);

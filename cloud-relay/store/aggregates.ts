@@ -1,4 +1,5 @@
-import type { CloudStore, ParentStore } from './types.ts';
+import type { CloudStore, ParentNoticeStore, ParentStore, PushStore } from './types.ts';
+import type { WebhookStore } from './webhook-types.ts';
 
 /*
  * The parts a CloudStore is composed of, one per aggregate: each backend (sqlite/, postgres/) implements
@@ -62,4 +63,7 @@ export interface CloudAggregates {
   amendments: CloudAmendments;
   retention: CloudRetention;
   parents: ParentStore;
+  push: PushStore;
+  parentNotices: ParentNoticeStore;
+  webhooks: WebhookStore;
 }

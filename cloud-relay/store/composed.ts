@@ -13,10 +13,13 @@ import type {
   HubIdentity,
   OrgFacility,
   Organisation,
+  ParentNoticeStore,
   ParentStore,
+  PushStore,
   RetentionPolicy,
   RollupInput,
 } from './types.ts';
+import type { WebhookStore } from './webhook-types.ts';
 
 /**
  * A CloudStore that hands every call to the aggregate it belongs to: the one place where the store's
@@ -25,10 +28,16 @@ import type {
 export class ComposedCloudStore implements CloudStore {
   private readonly parts: CloudAggregates;
   readonly parents: ParentStore;
+  readonly push: PushStore;
+  readonly parentNotices: ParentNoticeStore;
+  readonly webhooks: WebhookStore;
 
   constructor(parts: CloudAggregates) {
     this.parts = parts;
     this.parents = parts.parents;
+    this.push = parts.push;
+    this.parentNotices = parts.parentNotices;
+    this.webhooks = parts.webhooks;
   }
 
   addHub(hubId: string, facilityId: string, timeZone?: string): Promise<string> {

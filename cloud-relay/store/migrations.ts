@@ -251,4 +251,137 @@ export const cloudMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    name: 'parent notices',
+    up: (db) => {
+      db.exec(`
+        -- Parents' absence and lateness notices (POST /parent/api/notices), in the facility's message
+        -- order (seq) the hub fetches them by (GET /v1/hub/parent-messages?after=SEQ).
+        CREATE TABLE parent_notices (
+          facility_id TEXT    NOT NULL REFERENCES facilities (facility_id),
+          seq         INTEGER NOT NULL CHECK (seq >= 1),
+          id          TEXT    NOT NULL,
+          guardian_id TEXT    NOT NULL,
+          kind        TEXT    NOT NULL CHECK (kind IN ('absence', 'late')),
+          -- JSON array of child ids.
+          child_ids   TEXT    NOT NULL,
+          -- First and last day (YYYY-MM-DD, both included).
+          date        TEXT    NOT NULL,
+          until       TEXT    NOT NULL,
+          reason      TEXT    NOT NULL,
+          -- JSON array of symptoms, or NULL.
+          symptoms    TEXT,
+          temperature REAL,
+          note        TEXT,
+          arrive_at   TEXT,
+          -- UTC ISO 8601.
+          sent_at     TEXT    NOT NULL,
+          read_at     TEXT,
+          PRIMARY KEY (facility_id, id),
+          UNIQUE (facility_id, seq)
+        ) STRICT;
+        CREATE INDEX parent_notices_by_guardian ON parent_notices (facility_id, guardian_id, until);
+        CREATE INDEX parent_notices_by_until ON parent_notices (facility_id, until);
+        -- The last seq given per facility: taken and bumped inside each notice's insert transaction.
+        CREATE TABLE parent_message_seq (
+          facility_id TEXT    PRIMARY KEY REFERENCES facilities (facility_id),
+          last_seq    INTEGER NOT NULL CHECK (last_seq >= 0)
+        ) STRICT;
+        -- The facility's cut-offs as its hub uploads them (PUT /v1/hub/parent-settings).
+        CREATE TABLE parent_settings (
+          facility_id    TEXT    PRIMARY KEY REFERENCES facilities (facility_id),
+          version        INTEGER NOT NULL CHECK (version >= 1),
+          default_cutoff TEXT    NOT NULL,
+          -- JSON object class id → HH:MM.
+          class_cutoffs  TEXT    NOT NULL,
+          hub_id         TEXT    NOT NULL,
+          updated_at     TEXT    NOT NULL
+        ) STRICT;
+        -- Every parent action at the cloud: ids, codes and counts only, never names or secrets.
+        CREATE TABLE parent_audit (
+          id          INTEGER PRIMARY KEY,
+          facility_id TEXT NOT NULL,
+          at          TEXT NOT NULL,
+          guardian_id TEXT NOT NULL,
+          action      TEXT NOT NULL,
+          outcome     TEXT NOT NULL CHECK (outcome IN ('ok', 'refused')),
+          -- JSON object, or NULL.
+          detail      TEXT
+        ) STRICT;
+        CREATE INDEX parent_audit_by_facility ON parent_audit (facility_id, at);
+      `);
+    },
+  },
+  {
+    version: 11,
+    name: 'parent push subscriptions',
+    up: (db) => {
+      db.exec(`
+        -- A parent's browser subscribed to Web Push (POST /parent/api/push/subscriptions): the push
+        -- service's URL for it and its keys (base64url) to encrypt for it. An endpoint names one browser.
+        CREATE TABLE parent_push_subscriptions (
+          facility_id     TEXT    NOT NULL,
+          guardian_id     TEXT    NOT NULL,
+          endpoint        TEXT    NOT NULL,
+          p256dh          TEXT    NOT NULL,
+          auth            TEXT    NOT NULL,
+          created_at      TEXT    NOT NULL,
+          last_success_at TEXT,
+          -- Failed sends since the last success (a gone subscription, 404/410, is deleted instead).
+          failures        INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+          PRIMARY KEY (facility_id, endpoint),
+          FOREIGN KEY (facility_id, guardian_id) REFERENCES parent_guardians (facility_id, guardian_id)
+        ) STRICT;
+        CREATE INDEX parent_push_by_guardian ON parent_push_subscriptions (facility_id, guardian_id);
+        -- The cloud's VAPID key pair (one row, base64url), made on first use: every cloud process signs
+        -- with the same keys, so that a browser's subscription works whichever process sends.
+        CREATE TABLE push_vapid (
+          id          INTEGER PRIMARY KEY CHECK (id = 1),
+          public_key  TEXT NOT NULL,
+          private_key TEXT NOT NULL,
+          subject     TEXT NOT NULL,
+          created_at  TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 12,
+    name: 'facility webhooks',
+    up: (db) => {
+      db.exec(`
+        -- A facility's outgoing webhook (docs/webhooks.md): where its events are POSTed, the key they are
+        -- signed with, and how far delivery got. At most one per facility.
+        CREATE TABLE facility_webhooks (
+          facility_id     TEXT    PRIMARY KEY REFERENCES facilities (facility_id),
+          url             TEXT    NOT NULL,
+          -- The HMAC key as "genkan cloud webhook set" showed it: signing needs the key itself.
+          secret          TEXT    NOT NULL,
+          created_at      TEXT    NOT NULL,
+          -- Events received at or after this instant are delivered: when the webhook was first set.
+          since           TEXT    NOT NULL,
+          -- Receipt position (received_at, id) of the last event a receiver acknowledged; NULL before.
+          cursor_at       TEXT,
+          cursor_id       TEXT,
+          -- The last event of a batch whose attempt failed: the retry sends the same events (same id).
+          batch_end_at    TEXT,
+          batch_end_id    TEXT,
+          -- Failed attempts since the last success, and when the next one is due.
+          attempts        INTEGER NOT NULL CHECK (attempts >= 0),
+          next_attempt_at TEXT    NOT NULL,
+          last_attempt_at TEXT,
+          -- The last attempt's HTTP status, or timeout / network; and why it failed (never the URL).
+          last_status     TEXT,
+          last_error      TEXT,
+          -- The delivery in progress: its lease's token and expiry (one process at a time).
+          lease_owner     TEXT,
+          lease_until     TEXT,
+          CHECK ((cursor_at IS NULL) = (cursor_id IS NULL)),
+          CHECK ((batch_end_at IS NULL) = (batch_end_id IS NULL))
+        ) STRICT;
+        CREATE INDEX facility_webhooks_by_due ON facility_webhooks (next_attempt_at);
+      `);
+    },
+  },
 ];

@@ -258,6 +258,131 @@ export const pgCloudMigrations: readonly PgMigration[] = [
       CREATE INDEX parent_challenges_by_expiry ON parent_challenges (expires_at);
     `,
   },
+  {
+    version: 10,
+    name: 'parent notices',
+    sql: `
+      -- Parents' absence and lateness notices (POST /parent/api/notices), in the facility's message
+      -- order (seq) the hub fetches them by (GET /v1/hub/parent-messages?after=SEQ).
+      CREATE TABLE parent_notices (
+        facility_id text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        seq         bigint NOT NULL CHECK (seq >= 1),
+        id          uuid NOT NULL,
+        guardian_id text COLLATE "C" NOT NULL,
+        kind        text NOT NULL CHECK (kind IN ('absence', 'late')),
+        -- JSON array of child ids.
+        child_ids   text NOT NULL,
+        -- First and last day, both included.
+        date        date NOT NULL,
+        until       date NOT NULL,
+        reason      text NOT NULL,
+        -- JSON array of symptoms, or NULL.
+        symptoms    text,
+        temperature double precision,
+        note        text,
+        arrive_at   text,
+        sent_at     timestamptz NOT NULL,
+        read_at     timestamptz,
+        PRIMARY KEY (facility_id, id),
+        UNIQUE (facility_id, seq)
+      );
+      CREATE INDEX parent_notices_by_guardian ON parent_notices (facility_id, guardian_id, until);
+      CREATE INDEX parent_notices_by_until ON parent_notices (facility_id, until);
+      -- The last seq given per facility. An insert locks its facility's row (INSERT … ON CONFLICT, then
+      -- UPDATE … RETURNING) until it commits, so seq order is commit order within a facility: a plain
+      -- sequence would let a reader of seq > N see N+2 committed before N+1 and skip N+1 for ever.
+      CREATE TABLE parent_message_seq (
+        facility_id text COLLATE "C" PRIMARY KEY REFERENCES facilities (facility_id),
+        last_seq    bigint NOT NULL CHECK (last_seq >= 0)
+      );
+      -- The facility's cut-offs as its hub uploads them (PUT /v1/hub/parent-settings).
+      CREATE TABLE parent_settings (
+        facility_id    text COLLATE "C" PRIMARY KEY REFERENCES facilities (facility_id),
+        version        integer NOT NULL CHECK (version >= 1),
+        default_cutoff text NOT NULL,
+        -- JSON object class id → HH:MM.
+        class_cutoffs  text NOT NULL,
+        hub_id         text NOT NULL,
+        updated_at     timestamptz NOT NULL
+      );
+      -- Every parent action at the cloud: ids, codes and counts only, never names or secrets.
+      CREATE TABLE parent_audit (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        facility_id text COLLATE "C" NOT NULL,
+        at          timestamptz NOT NULL,
+        guardian_id text COLLATE "C" NOT NULL,
+        action      text NOT NULL,
+        outcome     text NOT NULL CHECK (outcome IN ('ok', 'refused')),
+        -- JSON object, or NULL.
+        detail      text
+      );
+      CREATE INDEX parent_audit_by_facility ON parent_audit (facility_id, at);
+    `,
+  },
+  {
+    version: 11,
+    name: 'parent push subscriptions',
+    sql: `
+      -- A parent's browser subscribed to Web Push (POST /parent/api/push/subscriptions): the push
+      -- service's URL for it and its keys (base64url) to encrypt for it. An endpoint names one browser.
+      CREATE TABLE parent_push_subscriptions (
+        facility_id     text COLLATE "C" NOT NULL,
+        guardian_id     text COLLATE "C" NOT NULL,
+        endpoint        text COLLATE "C" NOT NULL,
+        p256dh          text NOT NULL,
+        auth            text NOT NULL,
+        created_at      timestamptz NOT NULL,
+        last_success_at timestamptz,
+        -- Failed sends since the last success (a gone subscription, 404/410, is deleted instead).
+        failures        integer NOT NULL DEFAULT 0 CHECK (failures >= 0),
+        PRIMARY KEY (facility_id, endpoint),
+        FOREIGN KEY (facility_id, guardian_id) REFERENCES parent_guardians (facility_id, guardian_id)
+      );
+      CREATE INDEX parent_push_by_guardian ON parent_push_subscriptions (facility_id, guardian_id);
+      -- The cloud's VAPID key pair (one row, base64url), made on first use: every cloud process signs
+      -- with the same keys, so that a browser's subscription works whichever process sends.
+      CREATE TABLE push_vapid (
+        id          integer PRIMARY KEY CHECK (id = 1),
+        public_key  text NOT NULL,
+        private_key text NOT NULL,
+        subject     text NOT NULL,
+        created_at  timestamptz NOT NULL
+      );
+    `,
+  },
+  {
+    version: 12,
+    name: 'facility webhooks',
+    sql: `
+      -- A facility's outgoing webhook (docs/webhooks.md), as in the SQLite schema.
+      CREATE TABLE facility_webhooks (
+        facility_id     text COLLATE "C" PRIMARY KEY REFERENCES facilities (facility_id),
+        url             text NOT NULL,
+        -- The HMAC key as "genkan cloud webhook set" showed it: signing needs the key itself.
+        secret          text NOT NULL,
+        created_at      timestamptz NOT NULL,
+        -- Events received at or after this instant are delivered: when the webhook was first set.
+        since           timestamptz NOT NULL,
+        -- Receipt position (received_at, id) of the last event a receiver acknowledged; NULL before.
+        cursor_at       timestamptz,
+        cursor_id       text COLLATE "C",
+        -- The last event of a batch whose attempt failed: the retry sends the same events (same id).
+        batch_end_at    timestamptz,
+        batch_end_id    text COLLATE "C",
+        attempts        integer NOT NULL CHECK (attempts >= 0),
+        next_attempt_at timestamptz NOT NULL,
+        last_attempt_at timestamptz,
+        last_status     text,
+        last_error      text,
+        -- The delivery in progress: its lease's token and expiry (one process at a time).
+        lease_owner     text,
+        lease_until     timestamptz,
+        CHECK ((cursor_at IS NULL) = (cursor_id IS NULL)),
+        CHECK ((batch_end_at IS NULL) = (batch_end_id IS NULL))
+      );
+      CREATE INDEX facility_webhooks_by_due ON facility_webhooks (next_attempt_at);
+    `,
+  },
 ];
 
 /**

@@ -13,10 +13,13 @@ import { PgEvents } from './postgres/events.ts';
 import { PgFacilities } from './postgres/facilities.ts';
 import { PgHubs } from './postgres/hubs.ts';
 import { PgOrgs } from './postgres/orgs.ts';
+import { PgParentNotices } from './postgres/parent-notices.ts';
 import { PgParents } from './postgres/parents.ts';
+import { PgPush } from './postgres/push.ts';
 import { PgRetention } from './postgres/retention.ts';
 import { PgRollupInputs } from './postgres/rollup-inputs.ts';
 import { PgSnapshots } from './postgres/snapshots.ts';
+import { PgWebhooks } from './postgres/webhooks.ts';
 
 export interface PostgresCloudStoreOptions {
   /** Defaults to a silent logger (tests, the EventStore adapter). */
@@ -44,6 +47,9 @@ function postgresAggregates(conn: PgConnection): CloudAggregates {
     amendments: new PgAmendments(conn, hubs),
     retention: new PgRetention(conn),
     parents: new PgParents(conn),
+    push: new PgPush(conn),
+    parentNotices: new PgParentNotices(conn),
+    webhooks: new PgWebhooks(conn),
   };
 }
 

@@ -14,9 +14,12 @@ import { SqliteFacilities } from './sqlite/facilities.ts';
 import { SqliteHubs } from './sqlite/hubs.ts';
 import { SqliteRetention } from './sqlite/retention.ts';
 import { SqliteOrgs } from './sqlite/orgs.ts';
+import { SqliteParentNotices } from './sqlite/parent-notices.ts';
 import { SqliteParents } from './sqlite/parents.ts';
+import { SqlitePush } from './sqlite/push.ts';
 import { SqliteRollupInputs } from './sqlite/rollup-inputs.ts';
 import { SqliteSnapshots } from './sqlite/snapshots.ts';
+import { SqliteWebhooks } from './sqlite/webhooks.ts';
 
 /** The cloud database inside the data directory. */
 export const CLOUD_DB_FILE = 'cloud.sqlite';
@@ -42,6 +45,9 @@ function sqliteAggregates(conn: SqliteConnection): CloudAggregates {
     amendments: new SqliteAmendments(conn, facilities, hubs),
     retention: new SqliteRetention(conn),
     parents: new SqliteParents(conn, facilities),
+    push: new SqlitePush(conn),
+    parentNotices: new SqliteParentNotices(conn, facilities),
+    webhooks: new SqliteWebhooks(conn, facilities),
   };
 }
 

@@ -1,7 +1,15 @@
 import type { Amendment } from '../../protocol/history.ts';
 import type { AttendanceEvent, Rejection } from '../../protocol/index.ts';
 import type { FacilitySnapshot, SnapshotVersion } from '../../protocol/ledger.ts';
+import type {
+  ParentMessage,
+  ParentNotice,
+  ParentNoticeReads,
+  ParentNoticeRequest,
+  ParentSettingsUpload,
+} from '../../protocol/parent-notices.ts';
 import type { ParentGuardianUpload } from '../../protocol/parents.ts';
+import type { WebhookStore } from './webhook-types.ts';
 
 /** Who a hub token belongs to. */
 export interface HubIdentity {
@@ -152,7 +160,7 @@ export interface ParentStore {
    * Stores the hub's record of a guardian (the facility must exist): true when stored, false when the
    * stored version is the same or higher (nothing changes). A new invitation (another token hash)
    * replaces the old one; the same one keeps whether it was used. `revoked` deletes the guardian's
-   * passkeys and sessions in the same transaction.
+   * passkeys, sessions and push subscriptions in the same transaction.
    */
   putGuardian(
     facilityId: string,
@@ -207,6 +215,138 @@ export interface ParentStore {
   ): Promise<{ who: ParentIdentity | null } | undefined>;
 }
 
+/** A browser's Web Push subscription as it sends it (PushSubscription.toJSON()): keys in base64url. */
+export interface PushSubscriptionKeys {
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+}
+
+/** A guardian's stored Web Push subscription. */
+export interface ParentPushSubscription extends ParentIdentity, PushSubscriptionKeys {
+  /** When it was (last) subscribed, UTC ISO 8601. */
+  createdAt: string;
+  /** The last send the push service accepted, UTC ISO 8601; null before one. */
+  lastSuccessAt: string | null;
+  /** Failed sends since the last success. */
+  failures: number;
+}
+
+/** The cloud's VAPID key pair (base64url, as web-push makes them) and its contact (mailto: or https:). */
+export interface VapidKeyPair {
+  publicKey: string;
+  privateKey: string;
+  subject: string;
+}
+
+/**
+ * The parent app's Web Push subscriptions (issue 17) and the cloud's VAPID keys. An endpoint is unique per
+ * facility; a revoked guardian's subscriptions go with its passkeys (ParentStore.putGuardian). Every call
+ * is one transaction; both backends pass test/contract/cloud-store-push.ts.
+ */
+export interface PushStore {
+  /**
+   * Stores the guardian's subscription (the same endpoint again, even another guardian's of the facility,
+   * is replaced: one browser, one subscriber) and keeps the guardian's newest `maxPerGuardian`, deleting
+   * the oldest. False, storing nothing, when the guardian is unknown or revoked.
+   */
+  subscribe(
+    who: ParentIdentity,
+    keys: PushSubscriptionKeys,
+    now: Date,
+    maxPerGuardian: number,
+  ): Promise<boolean>;
+  /** Deletes the guardian's subscription of `endpoint`; false when the guardian had none. */
+  unsubscribe(who: ParentIdentity, endpoint: string): Promise<boolean>;
+  /** The guardian's subscriptions, oldest first. */
+  subscriptionsOf(who: ParentIdentity): Promise<ParentPushSubscription[]>;
+  /** The subscriptions of the facility's guardians (not revoked) whose children include `childId`. */
+  subscriptionsForChild(facilityId: string, childId: string): Promise<ParentPushSubscription[]>;
+  /** The push service took a message for the endpoint: failures back to 0. */
+  pushDelivered(facilityId: string, endpoint: string, now: Date): Promise<void>;
+  /** A send to the endpoint failed (not gone): one more failure. */
+  pushFailed(facilityId: string, endpoint: string): Promise<void>;
+  /** The push service says the subscription is gone (404/410): deletes it; false when it already was. */
+  removeEndpoint(facilityId: string, endpoint: string): Promise<boolean>;
+  /**
+   * The cloud's VAPID keys: `candidate` is stored when none are yet (insert if absent), and the stored
+   * keys are returned either way, so that every cloud process ends up with the same pair.
+   */
+  vapidKeys(candidate: VapidKeyPair, now: Date): Promise<VapidKeyPair>;
+}
+
+/** What the cloud stores of a new parent notice (POST /parent/api/notices), its rules already checked. */
+export interface NewParentNotice {
+  guardianId: string;
+  request: ParentNoticeRequest;
+  /** When the cloud accepted it. */
+  sentAt: Date;
+}
+
+/** One parent action at the cloud, audited (table parent_audit). No names, tokens or credential ids. */
+export interface ParentAuditEntry {
+  facilityId: string;
+  guardianId: string;
+  /** UTC ISO 8601. */
+  at: string;
+  /** What the parent did, e.g. `notice.sent`, `session.sign_in`: lower case words joined by `.` or `_`. */
+  action: string;
+  outcome: 'ok' | 'refused';
+  /** Ids, counts, dates and codes only (JSON, at most 2 KiB). */
+  detail: Readonly<Record<string, unknown>> | null;
+}
+
+/** How many rows purgeParentRecords deleted. */
+export interface ParentPurgeCounts {
+  notices: number;
+  audit: number;
+}
+
+/**
+ * Parents' notices (issue 17, slice 2) at the cloud: the notices with the facility's message sequence the
+ * hub fetches by, the facility's cut-offs the hub uploads, and the audit of parent actions. Every call is
+ * one transaction; both backends pass test/contract/cloud-store-parent-notices.ts.
+ */
+export interface ParentNoticeStore {
+  /**
+   * Stores a notice under the next seq of its facility, idempotent by (facility, id): a resend of the same
+   * content answers the stored notice (created false, no new seq); the id with other content (another
+   * guardian, children, dates, reason…) is refused (ConflictError parent_notice_conflict). The seq is
+   * taken inside the insert's transaction with the facility's counter row locked, so within a facility
+   * seq order is commit order: a reader of `seq > after` never misses a notice committed later with a
+   * lower seq. The facility must exist (NotFoundError unknown_facility).
+   */
+  insertNotice(
+    facilityId: string,
+    notice: NewParentNotice,
+  ): Promise<{ notice: ParentNotice; created: boolean }>;
+  getNotice(facilityId: string, id: string): Promise<ParentNotice | undefined>;
+  /**
+   * The guardian's notices whose last day (`until`) is `since` or later, newest first (by seq). Callers
+   * pass today for "covering today or later", or 30 days back to add recent history.
+   */
+  noticesForGuardian(facilityId: string, guardianId: string, since: string): Promise<ParentNotice[]>;
+  /** The facility's messages with seq > afterSeq, by seq, at most `limit` (GET /v1/hub/parent-messages). */
+  messagesAfter(facilityId: string, afterSeq: number, limit: number): Promise<ParentMessage[]>;
+  /**
+   * Marks notices read (staff confirmed them at the hub): returns how many were newly read. A notice read
+   * before keeps its first readAt; unknown ids are skipped.
+   */
+  markRead(facilityId: string, reads: ParentNoticeReads['reads']): Promise<number>;
+  /** Stores the facility's cut-offs when `version` is higher than the stored one: true when stored. */
+  putSettings(facilityId: string, hubId: string, settings: ParentSettingsUpload): Promise<boolean>;
+  settings(facilityId: string): Promise<ParentSettingsUpload | undefined>;
+  /** Appends one audit entry (checked: an action word, ids and codes only). */
+  appendAudit(entry: ParentAuditEntry): Promise<void>;
+  /** The facility's audit entries, newest first, at most `limit`. */
+  auditLog(facilityId: string, limit: number): Promise<ParentAuditEntry[]>;
+  /**
+   * Retention (cloud-relay/retention.ts): deletes the facility's notices whose last day is before
+   * `cutoff` (YYYY-MM-DD) and its audit entries before `auditBefore`, in one transaction.
+   */
+  purgeParentRecords(facilityId: string, cutoff: string, auditBefore: Date): Promise<ParentPurgeCounts>;
+}
+
 /**
  * Storage of the cloud relay:/**
  * Storage of the cloud relay: facilities, hub credentials, the event log of every facility and its dated
@@ -222,6 +362,12 @@ export interface ParentStore {
 export interface CloudStore {
   /** The parent app's guardians, passkeys, sessions and challenges. */
   readonly parents: ParentStore;
+  /** The parent app's Web Push subscriptions and the VAPID keys. */
+  readonly push: PushStore;
+  /** Parents' notices, the message sequence the hub fetches, cut-offs and the parent audit. */
+  readonly parentNotices: ParentNoticeStore;
+  /** The facilities' outgoing webhooks (docs/webhooks.md). */
+  readonly webhooks: WebhookStore;
   /**
    * Creates the facility if needed (time zone defaults to Asia/Tokyo) and the hub, or replaces the token of
    * an existing hub: every earlier token stops working at once (also lifting a revocation). Returns the token `HUBID.SECRET`, shown once and

@@ -22,6 +22,12 @@ export function newDevicePassword(): string {
  */
 export const CORRECTIONS_DEVICE_ID = 'hub-admin';
 
+/**
+ * The device id of the absences parents send through the cloud's parent app (edge-hub/parents): the hub
+ * records them, numbering them itself like corrections. No device may be added or paired as it.
+ */
+export const PARENT_DEVICE_ID = 'parent-app';
+
 /** Refuses what cannot be a device's id: malformed, or the hub's own. */
 export function checkDeviceId(id: string): void {
   if (!ID_RE.test(id)) {
@@ -31,7 +37,7 @@ export function checkDeviceId(id: string): void {
       'id',
     );
   }
-  if (id === CORRECTIONS_DEVICE_ID) {
+  if (id === CORRECTIONS_DEVICE_ID || id === PARENT_DEVICE_ID) {
     throw new ValidationError('bad_device_id', `${id} is reserved for the hub's own records`, 'id');
   }
 }

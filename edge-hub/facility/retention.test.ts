@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
+import type { ParentNotice } from '../../protocol/parent-notices.ts';
 import { makeEvent, provision, removeDir, startTestHub, tempDir } from '../../test/support/hub.ts';
 import type { CorrectionRecord } from '../store/corrections.ts';
 import { HubStore } from '../store/hub-store.ts';
@@ -37,6 +38,19 @@ const correctionOn = (id: string, date: string): CorrectionRecord => ({
   after: { checkIn: '08:00', checkOut: null, absent: null },
   eventIds: [],
   amendment: false,
+});
+
+const noticeOn = (id: string, date: string, until: string): ParentNotice => ({
+  id,
+  guardianId: 'g001',
+  kind: 'absence',
+  childIds: ['c001'],
+  date,
+  until,
+  reason: 'family',
+  sentAt: `${date}T07:00:00.000+09:00`,
+  status: 'sent',
+  readAt: null,
 });
 
 describe('retention on the hub', () => {
@@ -120,6 +134,13 @@ describe('retention on the hub', () => {
       });
       store.people.setStaffOnDuty('k1', '2027-03-31', 2, 's1');
       store.people.setStaffOnDuty('k1', '2027-04-01', 3, 's1');
+      // Parents' notices: one ending the day before the cutoff goes, one ending on it stays.
+      store.parentNotices.insert(
+        noticeOn('33333333-3333-4333-8333-333333333333', '2027-03-30', '2027-03-31'),
+      );
+      store.parentNotices.insert(
+        noticeOn('44444444-4444-4444-8444-444444444444', '2027-03-31', '2027-04-01'),
+      );
     });
     return { old, kept, oddVoid, lateVoid };
   }
@@ -148,6 +169,7 @@ describe('retention on the hub', () => {
         relayRejects: 1,
         staffOnDuty: 1,
         staffOnDutyChanges: 1,
+        parentNotices: 1,
       },
       at: '2032-03-31T15:01:00.000Z',
     });
@@ -162,6 +184,8 @@ describe('retention on the hub', () => {
     expect(store.people.staffOnDuty('2027-04-01').get('k1')).toBe(3);
     expect(store.people.staffOnDutyChanges('2027-03-31')).toEqual([]);
     expect(store.people.staffOnDutyChanges('2027-04-01').map((c) => c.count)).toEqual([3]);
+    expect(store.parentNotices.get('33333333-3333-4333-8333-333333333333')).toBeUndefined();
+    expect(store.parentNotices.get('44444444-4444-4444-8444-444444444444')).toBeDefined();
     expect(store.audit.all().map((a) => a.action)).toEqual(['test.kept', 'retention.dispose']);
     const [record] = disposals();
     expect(record).toMatchObject({

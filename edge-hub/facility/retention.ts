@@ -24,6 +24,8 @@ export interface DisposalCounts {
   staffOnDuty: number;
   /** The dated record of the staff counts entered (each change a row). */
   staffOnDutyChanges: number;
+  /** Parents' notices whose last day is before the cutoff (their absences are among `events`). */
+  parentNotices: number;
 }
 
 /** The disposal record: the `after` of the audit entry `retention.dispose`. No personal data. */
@@ -36,15 +38,17 @@ export interface Disposal {
   at: string;
 }
 
-export type RetentionStore = StoreOf<'events' | 'audit' | 'history' | 'corrections' | 'settings' | 'people'> &
+export type RetentionStore = StoreOf<
+  'events' | 'audit' | 'history' | 'corrections' | 'settings' | 'people' | 'parentNotices'
+> &
   Transactional;
 
 /**
  * Deletes everything of the business days before `cutoff` in one transaction: events (a void of such a day
  * that cancels a kept event stays), audit entries made before the cutoff's local midnight, snapshot
  * versions and roster imports no day from the cutoff on needs, corrections of those days, closures of the
- * months before the cutoff's, the cloud's refusals of deleted events, and staff-on-duty counts with their
- * dated record. Then appends the disposal record to the audit log (it is newer than the cutoff, so it
+ * months before the cutoff's, the cloud's refusals of deleted events, staff-on-duty counts with their
+ * dated record, and parents' notices whose last day is before the cutoff. Then appends the disposal record to the audit log (it is newer than the cutoff, so it
  * stays). Nothing at all, not even a record, when nothing was due.
  */
 export function disposeBefore(
@@ -64,6 +68,7 @@ export function disposeBefore(
     const { corrections, closures } = store.corrections.deleteBefore(cutoff);
     const staffOnDuty = store.people.deleteStaffOnDutyBefore(cutoff);
     const staffOnDutyChanges = store.people.deleteStaffOnDutyChangesBefore(cutoff);
+    const parentNotices = store.parentNotices.deleteBefore(cutoff);
     const counts: DisposalCounts = {
       events: events.events,
       unrelayedEvents: events.unrelayed,
@@ -75,6 +80,7 @@ export function disposeBefore(
       relayRejects: events.relayRejects,
       staffOnDuty,
       staffOnDutyChanges,
+      parentNotices,
     };
     if (Object.values(counts).every((n) => n === 0)) return undefined;
     const disposal: Disposal = {

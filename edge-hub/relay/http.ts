@@ -62,25 +62,46 @@ export function jsonOf(text: string): unknown {
 }
 
 /**
- * A PUT's outcome: taken (200, 204, with the answer's JSON body if any), or why not (status null: no
+ * A request's outcome: taken (200, 204, with the answer's JSON body if any), or why not (status null: no
  * answer), with the cloud's Retry-After.
  */
-export type PutAnswer =
+export type JsonAnswer =
   | { ok: true; status: number; body: unknown }
   | { ok: false; status: number | null; reason: string; retryAfterMs?: number };
+export type PutAnswer = JsonAnswer;
+
+/** Where the hub's requests to the cloud go, with the hub token. */
+export interface CloudTarget {
+  baseUrl: string;
+  token: string;
+  timeoutMs: number;
+  stopping: AbortSignal;
+}
 
 /** PUTs `body` as JSON to `baseUrl + path` with the hub token (the history's and parents' uploads). */
-export async function putJson(
-  target: { baseUrl: string; token: string; timeoutMs: number; stopping: AbortSignal },
+export function putJson(target: CloudTarget, path: string, body: unknown): Promise<JsonAnswer> {
+  return requestJson(target, 'PUT', path, body);
+}
+
+/**
+ * A request to `baseUrl + path` with the hub token, and a JSON body unless GET; the answer's JSON body
+ * (GET /v1/hub/parent-messages, POST /v1/hub/parent-notices/read).
+ */
+export async function requestJson(
+  target: CloudTarget,
+  method: 'GET' | 'PUT' | 'POST',
   path: string,
-  body: unknown,
-): Promise<PutAnswer> {
+  body?: unknown,
+): Promise<JsonAnswer> {
   const deadline = new RequestDeadline(target.timeoutMs, target.stopping);
   try {
     const res = await fetch(`${target.baseUrl}${path}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
-      body: JSON.stringify(body),
+      method,
+      headers: {
+        ...(method !== 'GET' && { 'content-type': 'application/json' }),
+        authorization: `Bearer ${target.token}`,
+      },
+      ...(method !== 'GET' && { body: JSON.stringify(body) }),
       signal: deadline.signal,
     });
     const text = await res.text();

@@ -1,9 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.ts';
+import {
+  ParentNoticeReadsSchema,
+  ParentSettingsUploadSchema,
+  type ParentNoticeReads,
+} from '../../protocol/parent-notices.ts';
 import { ParentGuardianUploadSchema } from '../../protocol/parents.ts';
 import { sqliteBackend, startTestCloud } from '../../test/support/cloud.ts';
 import { acceptAll, FakeCloud, forwardTo, json, type Handler } from '../../test/support/fake-cloud.ts';
 import { makeEvent, removeDir, ROSTER_HEADER, tempDir, TEST_ROSTER } from '../../test/support/hub.ts';
+import { testNotice } from '../../test/support/parent-cloud.ts';
 import { until } from '../../test/support/wait.ts';
 import { importRoster } from '../facility/roster.ts';
 import { inviteParent } from '../parents/invite.ts';
@@ -173,5 +179,82 @@ describe('parent relay', () => {
     await until(() => store.outbox.relayCursor() === 1, 'the event relayed');
     await until(() => store.history.unrelayed(1).length === 0, 'the history relayed');
     expect(parentPuts()).toStrictEqual([]);
+    // Nor the cut-offs: no notice can come before some guardian has the parent app.
+    expect(cloud?.calls().filter((c) => c.includes('parent-settings'))).toStrictEqual([]);
+  });
+
+  describe("staff's confirmations and the cut-offs", () => {
+    const N1 = '11111111-1111-4111-8111-111111111111';
+    const N2 = '22222222-2222-4222-8222-222222222222';
+    let readsAnswer: Handler | undefined;
+    const handler: Handler = (req, res, body) => {
+      if (req.url === '/v1/hub/parent-notices/read') {
+        (readsAnswer ?? json(200, { stored: (body as unknown as ParentNoticeReads).reads.length }))(
+          req,
+          res,
+          body,
+        );
+      } else acceptAll(req, res, body);
+    };
+    const readPosts = () =>
+      (cloud?.received ?? [])
+        .filter((r) => r.url === '/v1/hub/parent-notices/read')
+        .map((r) => ParentNoticeReadsSchema.parse(r.body));
+    const settingsPuts = () =>
+      (cloud?.received ?? [])
+        .filter((r) => r.url === '/v1/hub/parent-settings')
+        .map((r) => ParentSettingsUploadSchema.parse(r.body));
+    const settled = () => {
+      const upload = store.parentNotices.settingsUpload();
+      return store.parentNotices.unrelayedReads(10).length === 0 && upload.relayedVersion === upload.version;
+    };
+
+    beforeEach(() => {
+      readsAnswer = undefined;
+      invite('g001');
+      store.parentNotices.insert(testNotice({ id: N1 }));
+      store.parentNotices.insert(testNotice({ id: N2, childIds: ['c002'] }));
+      store.settings.setClassSettings('k1', { cutoff: '09:30', maxChildrenPerStaff: null });
+    });
+
+    it('relays each confirmation once, and the cut-offs whenever they change, versioned', async () => {
+      store.parentNotices.markRead(N1, 's1');
+      await startRelay(handler);
+      await until(settled, 'the confirmation and the cut-offs relayed');
+      expect(readPosts()).toStrictEqual([
+        { reads: [{ id: N1, readAt: store.parentNotices.get(N1)?.notice.readAt }] },
+      ]);
+      expect(settingsPuts()).toStrictEqual([
+        { version: 1, defaultCutoff: '10:00', classCutoffs: { k1: '09:30' } },
+      ]);
+
+      store.parentNotices.markRead(N2, 's2');
+      relay?.notify();
+      await until(() => settled() && readPosts().length === 2, 'the second confirmation relayed');
+      expect(readPosts()[1]?.reads.map((r) => r.id)).toStrictEqual([N2]);
+
+      store.settings.setFacilitySettings({ ...store.settings.facilitySettings(), defaultCutoff: '09:00' });
+      relay?.notify();
+      await until(() => settled() && settingsPuts().length === 2, 'the new cut-offs relayed');
+      expect(settingsPuts()[1]).toStrictEqual({
+        version: 2,
+        defaultCutoff: '09:00',
+        classCutoffs: { k1: '09:30' },
+      });
+      expect(relay?.health().lastError).toBeNull();
+    });
+
+    it('retries confirmations the cloud did not take, reporting it, without holding up the rest', async () => {
+      readsAnswer = json(404, { error: { code: 'not_found', message: 'x' } });
+      store.parentNotices.markRead(N1, 's1');
+      const r = await startRelay(handler);
+      await until(() => readPosts().length >= 2, 'a retry');
+      expect(r.health().lastError?.reason).toBe('notice reads: HTTP 404 not_found');
+      // The cut-offs went meanwhile.
+      await until(() => settingsPuts().length === 1, 'the cut-offs relayed');
+      readsAnswer = undefined;
+      await until(settled, 'the confirmation relayed');
+      expect(r.health().lastError).toBeNull();
+    });
   });
 });

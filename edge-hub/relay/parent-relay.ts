@@ -1,15 +1,21 @@
 import type { Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
+import type { ParentNoticeReads, ParentSettingsUpload } from '../../protocol/parent-notices.ts';
 import type { ParentGuardianUpload } from '../../protocol/parents.ts';
 import { parentUploadOf, syncParentAccess } from '../parents/state.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
-import { putJson } from './http.ts';
+import type { ParentSettingsContent } from '../store/parent-notices.ts';
+import { putJson, requestJson } from './http.ts';
+import { UploadRetry } from './upload-retry.ts';
+
+/** Most confirmations one POST /v1/hub/parent-notices/read carries (ParentNoticeReadsSchema). */
+const READS_MAX = 500;
 
 export interface ParentRelayOptions {
   /** Base URL of the cloud relay, without a trailing slash. */
   baseUrl: string;
   token: string;
-  store: StoreOf<'roster' | 'parentAccess'> & Transactional;
+  store: StoreOf<'roster' | 'parentAccess' | 'parentNotices' | 'settings'> & Transactional;
   logger: Logger;
   /** For the failure's time in the health report. */
   clock: Clock;
@@ -26,28 +32,39 @@ export interface ParentRelayOptions {
 }
 
 /**
- * Relays parents' access to the cloud (issue 17): for each guardian whose content changed (an
- * invitation, a revocation, a new name or other children on the live roster), PUT
- * /v1/hub/parents/GUARDIAN with the guardian's current version, marked relayed once answered 200. Run by
- * the Relay when no events wait, one request per step, like HistoryRelay: events are never held up. A
- * failure is retried with the relay's back-off and reported in its health until an upload succeeds.
+ * Relays what the cloud's parent app needs of the hub (issue 17), one request per step, run by the Relay
+ * when no events wait (like HistoryRelay: events are never held up):
+ * - parents' access: for each guardian whose content changed (an invitation, a revocation, a new name or
+ *   other children on the live roster), PUT /v1/hub/parents/GUARDIAN with its current version;
+ * - staff's confirmations (確認) of parents' notices: POST /v1/hub/parent-notices/read;
+ * - the class cut-offs the cloud checks notices against: PUT /v1/hub/parent-settings, versioned.
+ * Each is marked relayed once answered 200. A failure is retried with the relay's back-off (each kind on
+ * its own) and reported in the relay's health until that kind succeeds.
  */
 export class ParentRelay {
   private readonly options: ParentRelayOptions;
   /** The roster version last compared with the guardians' content (undefined: not yet, since the start). */
   private rosterVersionSeen: number | undefined;
-  /** After a failure, not before this time (Date.now()). */
-  private retryAt = 0;
-  private attempt = 0;
-  private failure: { reason: string; at: Date } | null = null;
+  private readonly access: UploadRetry;
+  private readonly reads: UploadRetry;
+  private readonly settings: UploadRetry;
 
   constructor(options: ParentRelayOptions) {
     this.options = options;
+    const retry = () =>
+      new UploadRetry({
+        clock: options.clock,
+        backoff: options.backoff,
+        configErrorDelayMs: options.configErrorDelayMs,
+      });
+    this.access = retry();
+    this.reads = retry();
+    this.settings = retry();
   }
 
-  /** The last failed upload, until one succeeds. */
+  /** The last failed upload, until one of its kind succeeds. */
   lastError(): { reason: string; at: Date } | null {
-    return this.failure;
+    return this.access.lastError() ?? this.reads.lastError() ?? this.settings.lastError();
   }
 
   /**
@@ -55,7 +72,11 @@ export class ParentRelay {
    * HistoryRelay.next).
    */
   next(): (() => Promise<void>) | undefined {
-    if (Date.now() < this.retryAt) return undefined;
+    return this.nextAccess() ?? this.nextReads() ?? this.nextSettings();
+  }
+
+  private nextAccess(): (() => Promise<void>) | undefined {
+    if (!this.access.due()) return undefined;
     const { store } = this.options;
     // Another process (a roster import) may change the roster: follow it when its version moved.
     const rosterVersion = store.roster.rosterVersion();
@@ -66,37 +87,96 @@ export class ParentRelay {
     const [record] = store.parentAccess.unrelayed(1);
     if (record === undefined) return undefined;
     const body = parentUploadOf(record);
-    return () => this.send(record.guardianId, body);
+    return () => this.sendAccess(record.guardianId, body);
   }
 
-  private async send(guardianId: string, body: ParentGuardianUpload): Promise<void> {
+  private nextReads(): (() => Promise<void>) | undefined {
+    if (!this.reads.due()) return undefined;
+    const reads = this.options.store.parentNotices.unrelayedReads(READS_MAX);
+    if (reads.length === 0) return undefined;
+    return () => this.sendReads({ reads });
+  }
+
+  private nextSettings(): (() => Promise<void>) | undefined {
+    if (!this.settings.due()) return undefined;
+    const { store } = this.options;
+    // Only once some guardian has the parent app: no notices come before that.
+    if (store.parentAccess.all().length === 0) return undefined;
+    // The settings change through the API, the admin app or the CLI (another process): compared each time.
+    store.parentNotices.putSettings(parentSettingsOf(store));
+    const upload = store.parentNotices.settingsUpload();
+    if (upload.content === null || upload.relayedVersion >= upload.version) return undefined;
+    const body: ParentSettingsUpload = { version: upload.version, ...upload.content };
+    return () => this.sendSettings(body);
+  }
+
+  private async sendAccess(guardianId: string, body: ParentGuardianUpload): Promise<void> {
     const answer = await putJson(this.options, `/v1/hub/parents/${guardianId}`, body);
     const { store, logger } = this.options;
     if (answer.ok) {
       store.parentAccess.markRelayed(guardianId, body.version);
-      this.failure = null;
       if (notStored(answer.body) && store.parentAccess.bump(guardianId, body.version)) {
         // The cloud holds this version or a later one: a restored hub's versions are behind (or the answer
         // to this version got lost). Sent again with the next version until the cloud takes it, backing
         // off so that a cloud that never does is not flooded.
-        this.retryAt = Date.now() + this.options.backoff(this.attempt++);
+        this.access.again();
         logger.warn(
           { guardianId, version: body.version },
           'the cloud holds a later parent access; sending it again',
         );
         return;
       }
-      this.attempt = 0;
+      this.access.succeeded();
       logger.info({ guardianId, version: body.version }, 'parent access relayed');
       return;
     }
     if (this.options.stopping.aborted) return;
-    const transient = answer.status === null || answer.status === 429 || answer.status >= 500;
-    const delay = transient ? this.options.backoff(this.attempt++) : this.options.configErrorDelayMs;
-    this.retryAt = Date.now() + Math.max(delay, answer.retryAfterMs ?? 0, 1);
-    this.failure = { reason: `parent ${guardianId}: ${answer.reason}`, at: this.options.clock.now() };
-    logger.warn({ guardianId, reason: answer.reason }, "cloud did not take a parent's access; retrying");
+    const reason = this.access.failed(answer, `parent ${guardianId}`);
+    logger.warn({ guardianId, reason }, "cloud did not take a parent's access; retrying");
   }
+
+  private async sendReads(body: ParentNoticeReads): Promise<void> {
+    const answer = await requestJson(this.options, 'POST', '/v1/hub/parent-notices/read', body);
+    const { store, logger } = this.options;
+    if (answer.ok) {
+      // Unknown ids are ignored by the cloud: nothing to send again for them either.
+      store.parentNotices.markReadsRelayed(body.reads.map((r) => r.id));
+      this.reads.succeeded();
+      logger.info({ reads: body.reads.length }, 'notice confirmations relayed');
+      return;
+    }
+    if (this.options.stopping.aborted) return;
+    const reason = this.reads.failed(answer, 'notice reads');
+    logger.warn({ reason }, 'cloud did not take the notice confirmations; retrying');
+  }
+
+  private async sendSettings(body: ParentSettingsUpload): Promise<void> {
+    const answer = await putJson(this.options, '/v1/hub/parent-settings', body);
+    const { store, logger } = this.options;
+    if (answer.ok) {
+      store.parentNotices.markSettingsRelayed(body.version);
+      if (notStored(answer.body) && store.parentNotices.bumpSettings(body.version)) {
+        // As for parents' access: the cloud holds a later version (a restored hub).
+        this.settings.again();
+        logger.warn({ version: body.version }, 'the cloud holds later parent settings; sending them again');
+        return;
+      }
+      this.settings.succeeded();
+      logger.info({ version: body.version }, 'parent settings relayed');
+      return;
+    }
+    if (this.options.stopping.aborted) return;
+    const reason = this.settings.failed(answer, 'parent settings');
+    logger.warn({ reason }, 'cloud did not take the parent settings; retrying');
+  }
+}
+
+/** The cut-offs the cloud checks parents' notices against: the default and each class's own. */
+export function parentSettingsOf(store: StoreOf<'settings'>): ParentSettingsContent {
+  const classCutoffs: Record<string, string> = {};
+  const classes = [...store.settings.classSettings()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [classId, own] of classes) if (own.cutoff !== null) classCutoffs[classId] = own.cutoff;
+  return { defaultCutoff: store.settings.facilitySettings().defaultCutoff, classCutoffs };
 }
 
 /** The cloud's `{stored: false}`: it kept the version it had (the same or a later one). */

@@ -32,10 +32,14 @@ export interface RelayOptions {
   /** The facility's zone, which the snapshots sent to the cloud name. */
   timeZone: string;
   /**
-   * The outbox of events, and what to relay when idle: parents' access (and the roster it follows), the
-   * dated history (snapshot versions, amendments).
+   * The outbox of events, and what to relay when idle: parents' access (and the roster it follows),
+   * notice confirmations and class cut-offs (parent-relay.ts), the dated history (snapshot versions,
+   * amendments).
    */
-  store: StoreOf<'outbox' | 'history' | 'corrections' | 'roster' | 'parentAccess'> & Transactional;
+  store: StoreOf<
+    'outbox' | 'history' | 'corrections' | 'roster' | 'parentAccess' | 'parentNotices' | 'settings'
+  > &
+    Transactional;
   logger: Logger;
   /** For the health report's times and ages (the store stamps received_at with the hub's clock). */
   clock?: Clock;

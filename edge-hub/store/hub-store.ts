@@ -11,6 +11,7 @@ import { SqliteHistoryStore, type HistoryStore } from './history.ts';
 import { hubMigrations } from './migrations.ts';
 import { SqliteOutboxStore, type OutboxStore } from './outbox.ts';
 import { SqliteParentAccessStore, type ParentAccessStore } from './parent-access.ts';
+import { SqliteParentNoticeStore, type ParentNoticeStore } from './parent-notices.ts';
 import { SqlitePeopleStore, type PeopleStore } from './people.ts';
 import { SqliteRevocationStore, type RevocationStore } from './revocations.ts';
 import { SqliteRosterStore, type RosterStore } from './roster.ts';
@@ -45,6 +46,8 @@ export interface HubAggregates {
   readonly signInLimits: SignInLimitStore;
   /** Parents' access to the cloud's parent app (invitations, revocations) and the cloud URL. */
   readonly parentAccess: ParentAccessStore;
+  /** Parents' notices fetched from the cloud, staff's confirmations, the fetch cursor, cut-offs uploaded. */
+  readonly parentNotices: ParentNoticeStore;
 }
 
 /** What a caller that writes to several aggregates atomically needs besides them. */
@@ -77,6 +80,7 @@ export class HubStore implements HubAggregates, Transactional {
   readonly revocations: RevocationStore;
   readonly signInLimits: SignInLimitStore;
   readonly parentAccess: ParentAccessStore;
+  readonly parentNotices: ParentNoticeStore;
 
   private constructor(db: Db, clock: Clock, facility: FacilityStore, timeZone: string) {
     this.db = db;
@@ -94,6 +98,7 @@ export class HubStore implements HubAggregates, Transactional {
     this.revocations = new SqliteRevocationStore(db, clock);
     this.signInLimits = new SqliteSignInLimitStore(db);
     this.parentAccess = new SqliteParentAccessStore(db, clock);
+    this.parentNotices = new SqliteParentNoticeStore(db, clock, timeZone);
   }
 
   /** Opens (creating and migrating when needed) DIR/hub.sqlite and makes sure the facility row exists. */

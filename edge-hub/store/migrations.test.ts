@@ -478,6 +478,51 @@ describe('hub migrations', () => {
     }
   });
 
+  it("21 adds parents' notices, their fetch cursor and the cut-offs upload, none yet", () => {
+    openDatabase(file, { migrations: hubMigrations, targetVersion: 20 }).close();
+    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 21 });
+    try {
+      expect(columns(up, 'parent_notices')).toEqual([
+        'id',
+        'guardian_id',
+        'kind',
+        'child_ids_json',
+        'date',
+        'until',
+        'reason',
+        'symptoms_json',
+        'temperature',
+        'note',
+        'arrive_at',
+        'sent_at',
+        'received_at',
+        'read_at',
+        'read_by',
+        'read_relayed',
+      ]);
+      expect(indexes(up, 'parent_notices')).toEqual(
+        expect.arrayContaining(['parent_notices_until', 'parent_notices_read_at']),
+      );
+      expect(columns(up, 'meta')).toContain('parent_messages_cursor');
+      expect(up.prepare('SELECT * FROM parent_settings_upload').all()).toEqual([
+        { id: 1, version: 0, content_json: null, relayed_version: 0 },
+      ]);
+      // A confirmation names who confirmed it, and a kind is one the wire has.
+      const insert = (kind: string, readAt: string | null, readBy: string | null) =>
+        up
+          .prepare(
+            `INSERT INTO parent_notices (id, guardian_id, kind, child_ids_json, date, until, reason, sent_at,
+               received_at, read_at, read_by) VALUES (?, 'g1', ?, '[]', 'd', 'd', 'sick', 't', 't', ?, ?)`,
+          )
+          .run(`n-${kind}-${String(readAt)}-${String(readBy)}`, kind, readAt, readBy);
+      expect(() => insert('absence', 't', null)).toThrow(/CHECK/);
+      expect(() => insert('pickup', null, null)).toThrow(/CHECK/);
+      insert('late', 't', 's1');
+    } finally {
+      up.close();
+    }
+  });
+
   it('a new data directory gets its QR key pair on first open, and keeps it', () => {
     const store = HubStore.open(dir);
     const publicKey = store.facility.meta().qrPublicKey;

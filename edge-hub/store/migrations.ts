@@ -5,6 +5,7 @@ import { signInLimitsMigration } from './sign-in-limits.ts';
 import { revocationsMigration } from './revocations.ts';
 import { cardHashMigration } from './card-hash-migration.ts';
 import { parentAccessMigration } from './parent-access.ts';
+import { parentNoticesMigration } from './parent-notices.ts';
 import { generateQrKeyPair } from '../../protocol/index.ts';
 
 /**
@@ -390,4 +391,5 @@ export const hubMigrations: readonly Migration[] = [
     },
   },
   parentAccessMigration(20),
+  parentNoticesMigration(21),
 ];

@@ -26,7 +26,15 @@ export function absenceDates(date: string, until: string): string[] | string {
  */
 export function absenceDayId(actionId: string, date: string, first: boolean): string {
   if (first) return actionId;
-  const b = createHash('sha256').update(`${actionId.toLowerCase()}/${date}`).digest().subarray(0, 16);
+  return derivedUuid(`${actionId.toLowerCase()}/${date}`);
+}
+
+/**
+ * A UUID version 8 (RFC 9562, custom) derived from `seed`: the first 16 bytes of SHA-256(seed) with the
+ * version nibble set to 8 and the variant bits to 10. The same seed always gives the same id.
+ */
+export function derivedUuid(seed: string): string {
+  const b = createHash('sha256').update(seed).digest().subarray(0, 16);
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x80;
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
   const hex = b.toString('hex');

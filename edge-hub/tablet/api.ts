@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
+import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { localDate, type Clock } from '../../common/time.ts';
@@ -27,6 +28,7 @@ import {
   type SessionContext,
   type StaffAuth,
 } from '../access/staff.ts';
+import type { NoticeConfirmations } from '../parents/notice-confirm.ts';
 import type { TabletActions } from './actions.ts';
 import type { TabletPush } from './push.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
@@ -38,6 +40,8 @@ export interface TabletApiOptions {
   logger: Logger;
   auth: StaffAuth;
   actions: TabletActions;
+  /** Staff's confirmations (確認) of parents' notices. */
+  notices: NoticeConfirmations;
   push: TabletPush;
   view: () => TabletRollcall;
   /** Class ids on the current roster. */
@@ -152,6 +156,16 @@ export function registerTabletApi(
     return reply
       .header('cache-control', 'no-store')
       .send(range ? { event: result.event, events: result.events } : { event: result.event });
+  });
+
+  // 確認 of a parent's notice; confirming it again answers the same (the first confirmation is kept).
+  app.post<{ Params: { id: string } }>('/api/tablet/notices/:id/read', (req, reply) => {
+    checkOrigin(req);
+    const ctx = sessionOf(req);
+    const id = z.uuid().safeParse(req.params.id);
+    if (!id.success) throw new NotFoundError('unknown_notice', 'no such parent notice');
+    const notice = options.notices.confirm({ staffId: ctx.staff.id, deviceId: ctx.deviceId }, id.data);
+    return reply.header('cache-control', 'no-store').send(notice);
   });
 
   app.put<{ Params: { classId: string } }>(

@@ -8,6 +8,13 @@ import type {
   TabletChild,
   TabletRollcall,
 } from '../../protocol/index.ts';
+import {
+  childNoticesOn,
+  childParentNotice,
+  lateAndExpected,
+  noticeNamesOf,
+  tabletNotices,
+} from '../parents/notice-view.ts';
 import { rollcallLayout, sortEvents, voidedIds } from '../rollcall/rollcall.ts';
 import { ageGroupOf } from '../staffing/ages.ts';
 import { addAgeCounts, classRequirement, emptyAgeCounts, facilityRequirement } from '../staffing/required.ts';
@@ -32,7 +39,7 @@ export function isValidTime(hhmm: string): boolean {
 }
 
 export interface TabletViewSource {
-  store: StoreOf<'events' | 'people' | 'settings'>;
+  store: StoreOf<'events' | 'people' | 'settings' | 'parentNotices'>;
   clock: Clock;
   facilityId: string;
   facilityName: string;
@@ -85,6 +92,8 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
   const classSettings = store.settings.classSettings();
   const onDuty = store.people.staffOnDuty(date);
   const staffNames = store.people.staffNames();
+  const notices = store.parentNotices.forDay(date);
+  const noticeOf = childNoticesOn(notices, date);
   const guardianNames = new Map(roster.guardians.map((g) => [g.id, g.name]));
   const kanaOf = new Map(roster.children.map((c) => [c.id, c.kana]));
   const ageOf = new Map(roster.children.map((c) => [c.id, ageGroupOf(c.birthDate, date)]));
@@ -160,7 +169,9 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
       count(counts, status);
       count(total, status);
       if (status === 'present') present[ageOf.get(id) ?? 'unknown']++;
-      const unaccounted = cutoffPassed && status === 'not_arrived';
+      const parentNotice = noticeOf.get(id);
+      // A parent said the child comes late: not unaccounted before the time they gave.
+      const unaccounted = cutoffPassed && status === 'not_arrived' && !lateAndExpected(parentNotice, nowHm);
       const stillPresentAtClosing = closingPassed && status === 'present';
       if (unaccounted) attention.push({ childId: id, classId: cls.id, why: 'unaccounted' });
       if (stillPresentAtClosing) attention.push({ childId: id, classId: cls.id, why: 'still_present' });
@@ -183,6 +194,7 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
         checkInEventId: inEv?.id ?? null,
         checkOutEventId: outEv?.id ?? null,
         absentEventId: status === 'absent' ? (absentEv?.id ?? null) : null,
+        parentNotice: childParentNotice(parentNotice),
       };
     });
     const staffOnDuty = onDuty.get(cls.id) ?? null;
@@ -232,5 +244,6 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
     },
     classes,
     attention,
+    parentNotices: tabletNotices(notices, noticeNamesOf(roster, staffNames)),
   };
 }

@@ -6,10 +6,13 @@ import { describeEventInsertContract } from './cloud-store-events.ts';
 import type { CloudStoreContext, CloudStoreFixture } from './cloud-store-fixtures.ts';
 import { describeHubsContract } from './cloud-store-hubs.ts';
 import { describeOrgsContract } from './cloud-store-orgs.ts';
+import { describeParentNoticesContract } from './cloud-store-parent-notices.ts';
 import { describeParentsContract } from './cloud-store-parents.ts';
+import { describePushContract } from './cloud-store-push.ts';
 import { describeEventReadsContract } from './cloud-store-reads.ts';
 import { describeRetentionContract } from './cloud-store-retention.ts';
 import { describeSnapshotsContract } from './cloud-store-snapshots.ts';
+import { describeWebhooksContract } from './cloud-store-webhooks.ts';
 
 export {
   REFUSAL_TEXT,
@@ -55,5 +58,8 @@ export function describeCloudStoreContract(name: string, factory: () => Promise<
     describeRetentionContract(ctx);
     describeCatchUpContract(ctx);
     describeParentsContract(ctx);
+    describeWebhooksContract(ctx);
+    describeParentNoticesContract(ctx);
+    describePushContract(ctx);
   });
 }

@@ -83,8 +83,20 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
   };
 };
 
-/** Takes everything: batches all accepted, snapshot versions and amendments stored. */
+/**
+ * Takes everything: batches all accepted, snapshot versions and amendments stored, notice confirmations
+ * taken; a hub's fetch of parent messages finds none.
+ */
 export const acceptAll: Handler = (req, res, body) => {
+  if (req.method === 'GET' && req.url?.startsWith('/v1/hub/parent-messages?') === true) {
+    const after = Number(new URL(req.url, 'http://cloud').searchParams.get('after') ?? 0);
+    json(200, { messages: [], cursor: after })(req, res, body);
+    return;
+  }
+  if (req.method === 'POST' && req.url === '/v1/hub/parent-notices/read') {
+    json(200, { stored: 0 })(req, res, body);
+    return;
+  }
   if (req.method === 'PUT') {
     // The deprecated single snapshot answers 204; versions and amendments 200 {stored}.
     if (req.url === '/v1/snapshot') res.writeHead(204).end();
@@ -109,14 +121,20 @@ export function forwardTo(base: string, answered: (call: string, status: number)
         'content-type': 'application/json',
         ...(req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
       },
-      // The relay's requests all carry a JSON body.
-      body: JSON.stringify(body),
-    }).then(async (r) => {
-      const text = await r.text();
-      answered(call, r.status);
-      res
-        .writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' })
-        .end(text);
-    });
+      // The relay's requests carry a JSON body, but for the fetch of parent messages (a GET).
+      ...(req.method !== 'GET' && { body: JSON.stringify(body) }),
+    }).then(
+      async (r) => {
+        const text = await r.text();
+        answered(call, r.status);
+        res
+          .writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' })
+          .end(text);
+      },
+      () => {
+        // The cloud went away (closed at the end of a test): so does the answer.
+        res.destroy();
+      },
+    );
   };
 }

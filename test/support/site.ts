@@ -225,7 +225,7 @@ export function testDates(startedAt: Date): string[] {
   return [...dates];
 }
 
-async function getJson<T>(url: string, token: string): Promise<T> {
+export async function getJson<T>(url: string, token: string): Promise<T> {
   const res = await fetch(url, {
     headers: { authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(10_000),

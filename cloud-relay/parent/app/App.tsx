@@ -1,10 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ParentNotice } from '../../../protocol/parent-notices.ts';
 import { PARENT_TEST_IDS, type ParentMe } from '../../../protocol/parents.ts';
 import { getMe, isUnauthorized, registerPasskey, signInWithPasskey, signOut, type ApiResult } from './api.ts';
 import { Home } from './Home.tsx';
 import { forgetInvitation, invitationFromHash } from './invite-link.ts';
 import { savedLocale, saveLocale } from './locale.ts';
 import { failureText, MESSAGES, type Locale } from './messages.ts';
+import { NoticeForm } from './NoticeForm.tsx';
+import { getNotices } from './notices-api.ts';
 import { PasskeyScreen } from './PasskeyScreen.tsx';
 import { useRefresh } from './use-refresh.ts';
 
@@ -12,7 +15,22 @@ type Screen =
   | { readonly kind: 'loading' }
   | { readonly kind: 'invite'; readonly token: string }
   | { readonly kind: 'signed-out' }
-  | { readonly kind: 'home'; readonly me: ParentMe; readonly updatedAt: Date };
+  | { readonly kind: 'home'; readonly me: ParentMe; readonly updatedAt: Date }
+  /** The notice form, over today's page (`me`: the children to choose from). */
+  | { readonly kind: 'compose'; readonly me: ParentMe; readonly preselect: string | null };
+
+/** Today's page, and the parent's notices when they were fetched too (null: not this time). */
+type Page = readonly [ApiResult<ParentMe>, ApiResult<readonly ParentNotice[]> | null];
+
+/** The notices list is fetched again at least this often, and whenever today's page shows a change. */
+const LIST_REFRESH_MS = 60_000;
+
+/** What today's page says of the notices: a new notice or a read changes it. */
+const noticesKey = (me: ParentMe): string =>
+  me.children
+    .flatMap((c) => c.notices.map((n) => `${n.id}:${n.status}`))
+    .sort()
+    .join(',');
 
 /** Messages are kept as what to say, not as text: they follow a change of language. */
 type Say = { readonly key: 'sessionEnded' } | { readonly text: (locale: Locale) => string };
@@ -25,6 +43,11 @@ export function App() {
   });
   const [notice, setNotice] = useState<Say | null>(null);
   const [error, setError] = useState<Say | null>(null);
+  /** The parent's notices as last fetched; null until they are (or where the cloud has none to give). */
+  const [notices, setNotices] = useState<readonly ParentNotice[] | null>(null);
+  const [sent, setSent] = useState(false);
+  /** When the list was fetched, and what today's page said of the notices then. */
+  const listSeen = useRef({ key: '', atMs: 0 });
   const m = MESSAGES[locale];
   const say = (s: Say | null) => (s === null ? null : 'key' in s ? MESSAGES[locale][s.key] : s.text(locale));
 
@@ -33,31 +56,68 @@ export function App() {
     document.title = m.appName;
   }, [locale, m.appName]);
 
-  /** Shows today's page; a 401 (expired, signed out elsewhere, access revoked) shows the sign-in screen. */
-  const show = useCallback((r: ApiResult<ParentMe>, after: 'start' | 'refresh' | 'signed-in') => {
-    if (r.ok) {
-      setScreen({ kind: 'home', me: r.value, updatedAt: new Date() });
-      setError(null);
-      setNotice(null);
-    } else if (isUnauthorized(r.failure)) {
-      setScreen({ kind: 'signed-out' });
-      setNotice(after === 'refresh' ? { key: 'sessionEnded' } : null);
-    } else {
-      const failure = r.failure;
-      setError({ text: (l) => failureText(MESSAGES[l], failure) });
-      // A failed first load still needs a screen; a failed refresh keeps the last page shown.
-      if (after === 'start') setScreen({ kind: 'signed-out' });
-    }
+  /** Signed out: the next parent's list is fetched afresh. */
+  const forgetNotices = useCallback(() => {
+    setNotices(null);
+    listSeen.current = { key: '', atMs: 0 };
   }, []);
+
+  /** Shows today's page; a 401 (expired, signed out elsewhere, access revoked) shows the sign-in screen. */
+  const show = useCallback(
+    (r: ApiResult<ParentMe>, after: 'start' | 'refresh' | 'signed-in') => {
+      if (r.ok) {
+        const home: Screen = { kind: 'home', me: r.value, updatedAt: new Date() };
+        // A refresh that ends while the parent writes a notice leaves the form alone.
+        setScreen((now) => (after === 'refresh' && now.kind === 'compose' ? now : home));
+        setError(null);
+        setNotice(null);
+      } else if (isUnauthorized(r.failure)) {
+        forgetNotices();
+        setScreen({ kind: 'signed-out' });
+        setNotice(after === 'refresh' ? { key: 'sessionEnded' } : null);
+      } else {
+        const failure = r.failure;
+        setError({ text: (l) => failureText(MESSAGES[l], failure) });
+        // A failed first load still needs a screen; a failed refresh keeps the last page shown.
+        if (after === 'start') setScreen({ kind: 'signed-out' });
+      }
+    },
+    [forgetNotices],
+  );
+
+  /**
+   * Today's page, every time (5 s); the notices list only when that page shows a new notice or a read,
+   * or a minute went by: each parent's phone asks the cloud once per refresh, not twice.
+   */
+  const fetchPage = useCallback(async (): Promise<Page> => {
+    const me = await getMe();
+    if (!me.ok) return [me, null];
+    const key = noticesKey(me.value);
+    const nowMs = Date.now();
+    const seen = listSeen.current;
+    if (key === seen.key && nowMs - seen.atMs < LIST_REFRESH_MS) return [me, null];
+    const list = await getNotices();
+    if (list.ok) listSeen.current = { key, atMs: nowMs };
+    return [me, list];
+  }, []);
+
+  /** Shows a fetched page; a failed notices list keeps the last one (today's page says what went wrong). */
+  const showPage = useCallback(
+    ([me, list]: Page, after: 'start' | 'refresh' | 'signed-in') => {
+      if (list?.ok === true) setNotices(list.value);
+      show(me, after);
+    },
+    [show],
+  );
 
   const startsLoading = screen.kind === 'loading';
   useEffect(() => {
     if (startsLoading) {
-      void getMe().then((r) => {
-        show(r, 'start');
+      void fetchPage().then((page) => {
+        showPage(page, 'start');
       });
     }
-  }, [startsLoading, show]);
+  }, [startsLoading, fetchPage, showPage]);
 
   useEffect(() => {
     // An invitation opened while the app is already open (a second link, a pasted address).
@@ -75,15 +135,25 @@ export function App() {
   }, []);
 
   const refresh = useCallback(async () => {
-    show(await getMe(), 'refresh');
-  }, [show]);
+    showPage(await fetchPage(), 'refresh');
+  }, [fetchPage, showPage]);
+
+  const sessionEnded = useCallback(() => {
+    setError(null);
+    setNotice({ key: 'sessionEnded' });
+    forgetNotices();
+    setScreen({ kind: 'signed-out' });
+  }, [forgetNotices]);
+  const sentShown = useCallback(() => {
+    setSent(false);
+  }, []);
   useRefresh(screen.kind === 'home', refresh);
 
   const afterCeremony = (result: ApiResult<null>) => {
     if (result.ok) {
       forgetInvitation();
-      void getMe().then((r) => {
-        show(r, 'signed-in');
+      void fetchPage().then((page) => {
+        showPage(page, 'signed-in');
       });
       return;
     }
@@ -135,21 +205,55 @@ export function App() {
       body = (
         <Home
           me={screen.me}
+          notices={notices}
           updatedAt={screen.updatedAt}
           m={m}
           locale={locale}
           error={say(error)}
+          sent={sent}
+          onSentShown={sentShown}
+          onCompose={(preselect) => {
+            setSent(false);
+            setScreen({ kind: 'compose', me: screen.me, preselect });
+            window.scrollTo(0, 0);
+          }}
+          onSessionEnded={sessionEnded}
           onSignOut={() => {
             void signOut().then(() => {
               // Signed out here whatever the answer: the cookie is the cloud's to drop, the screen ours.
               setError(null);
               setNotice(null);
+              forgetNotices();
               setScreen({ kind: 'signed-out' });
             });
           }}
         />
       );
       break;
+    case 'compose': {
+      const me = screen.me;
+      const back = () => {
+        setScreen({ kind: 'home', me, updatedAt: new Date() });
+        window.scrollTo(0, 0);
+      };
+      body = (
+        <NoticeForm
+          me={me}
+          preselect={screen.preselect}
+          m={m}
+          onSent={(stored) => {
+            setNotices((list) => [stored, ...(list ?? []).filter((n) => n.id !== stored.id)]);
+            setSent(true);
+            back();
+            // Today's page again at once: the cards show the new notice without waiting for the timer.
+            void refresh();
+          }}
+          onSessionEnded={sessionEnded}
+          onCancel={back}
+        />
+      );
+      break;
+    }
   }
 
   return (

@@ -25,3 +25,22 @@ export function dayLabel(date: string, locale: Locale): string {
         });
   return format.format(d);
 }
+
+const DAY_MS = 86_400_000;
+const utcDay = (date: string): number | null => {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(t) ? t : null;
+};
+
+/** `date` plus `days` calendar days (YYYY-MM-DD), counted in UTC so the phone's zone never shifts it. */
+export function addDays(date: string, days: number): string {
+  const t = utcDay(date);
+  return t === null ? date : new Date(t + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Calendar days from `from` to `to` (0 for the same day), or null for a malformed date. */
+export function daysBetween(from: string, to: string): number | null {
+  const a = utcDay(from);
+  const b = utcDay(to);
+  return a === null || b === null ? null : Math.round((b - a) / DAY_MS);
+}

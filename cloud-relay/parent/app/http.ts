@@ -18,7 +18,9 @@ export type ApiFailure =
   /** The browser's passkey dialog failed: cancelled, timed out, or no passkey for this site. */
   | { readonly kind: 'passkey'; readonly code: string }
   /** This browser cannot do WebAuthn at all. */
-  | { readonly kind: 'unsupported' };
+  | { readonly kind: 'unsupported' }
+  /** Notifications refused in the browser's settings, or its push service did not answer. */
+  | { readonly kind: 'push'; readonly reason: 'denied' | 'failed' };
 
 export type ApiResult<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ApiFailure };
@@ -26,7 +28,11 @@ export type ApiResult<T> =
 const TIMEOUT_MS = 15_000;
 
 /** One request to the parent API; `json` is sent as the body when given. */
-export function request(method: 'GET' | 'POST', path: string, json?: unknown): Promise<HttpResult<Response>> {
+export function request(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  json?: unknown,
+): Promise<HttpResult<Response>> {
   return requestOf(method, path, json === undefined ? undefined : { json }, TIMEOUT_MS);
 }
 
@@ -34,5 +40,10 @@ export { done, parsed };
 
 /** The session is gone: expired, signed out, or the facility revoked the parent's access. */
 export function isUnauthorized(failure: ApiFailure): boolean {
-  return failure.kind !== 'passkey' && failure.kind !== 'unsupported' && isHttpUnauthorized(failure);
+  return (
+    failure.kind !== 'passkey' &&
+    failure.kind !== 'unsupported' &&
+    failure.kind !== 'push' &&
+    isHttpUnauthorized(failure)
+  );
 }

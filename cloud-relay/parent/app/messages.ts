@@ -1,5 +1,7 @@
 import { errorText, type MessageParams } from '../../../protocol/error-catalogue.ts';
+import type { AbsenceReason, NoticeKind, NoticeStatus, Symptom } from '../../../protocol/parent-notices.ts';
 import type { RollcallStatus } from '../../../protocol/primitives.ts';
+import type { DraftProblem } from './notice-draft.ts';
 import type { ApiFailure } from './http.ts';
 import { MESSAGES_EN } from './messages-en.ts';
 import { MESSAGES_JA } from './messages-ja.ts';
@@ -34,6 +36,54 @@ export interface Messages {
     readonly noChildren: string;
     readonly updated: (time: string) => string;
     readonly signOut: string;
+    /** The button that opens the notice form (for the card's child, or the first). */
+    readonly compose: string;
+    readonly composeFor: (name: string) => string;
+    /** Shown once a notice is sent. */
+    readonly sent: string;
+  };
+  readonly notice: {
+    readonly title: string;
+    readonly lead: string;
+    readonly kindLabel: string;
+    readonly kind: Readonly<Record<NoticeKind, string>>;
+    /** 欠席連絡 / 遅刻連絡: a notice's name in lists and on the card. */
+    readonly kindTitle: Readonly<Record<NoticeKind, string>>;
+    readonly children: string;
+    readonly date: Readonly<Record<NoticeKind, string>>;
+    readonly until: string;
+    readonly untilHint: string;
+    readonly arriveAt: string;
+    readonly reasonLabel: string;
+    readonly reason: Readonly<Record<AbsenceReason, string>>;
+    readonly symptomsLabel: string;
+    readonly symptom: Readonly<Record<Symptom, string>>;
+    /** Between listed symptoms: 発熱・咳 / fever, cough. */
+    readonly separator: string;
+    readonly temperature: string;
+    readonly note: string;
+    readonly notePlaceholder: string;
+    readonly submit: string;
+    readonly sending: string;
+    readonly cancel: string;
+    /** After a lost connection: sending again is safe, it is stored once. */
+    readonly resend: string;
+    readonly problem: Readonly<Record<DraftProblem, string>>;
+    readonly status: Readonly<Record<NoticeStatus, string>>;
+    readonly today: string;
+    readonly tomorrow: string;
+    readonly range: (from: string, to: string) => string;
+    readonly arriving: (time: string) => string;
+    readonly celsius: (value: number) => string;
+    readonly sentAt: (time: string) => string;
+    readonly history: string;
+    readonly noHistory: string;
+  };
+  readonly push: {
+    readonly label: string;
+    readonly hint: string;
+    readonly denied: string;
+    readonly failed: string;
   };
   readonly status: Readonly<Record<RollcallStatus, string>>;
   readonly sessionEnded: string;
@@ -68,6 +118,8 @@ export function failureText(m: Messages, f: ApiFailure): string {
       return m.unsupported;
     case 'passkey':
       return m.passkeyFailed;
+    case 'push':
+      return f.reason === 'denied' ? m.push.denied : m.push.failed;
     case 'invalid':
       return m.error('invalid_answer');
     case 'http':

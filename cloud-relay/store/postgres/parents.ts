@@ -110,6 +110,10 @@ export class PgParents implements ParentStore {
           facilityId,
           guardianId,
         ]);
+        await client.query(
+          'DELETE FROM parent_push_subscriptions WHERE facility_id = $1 AND guardian_id = $2',
+          [facilityId, guardianId],
+        );
       }
       return true;
     });

@@ -102,6 +102,9 @@ export class SqliteParents implements ParentStore {
       deleteSessionsOf: db.prepare<[string, string]>(
         'DELETE FROM parent_sessions WHERE facility_id = ? AND guardian_id = ?',
       ),
+      deletePushOf: db.prepare<[string, string]>(
+        'DELETE FROM parent_push_subscriptions WHERE facility_id = ? AND guardian_id = ?',
+      ),
       byInvitation: db.prepare<[string, string], GuardianRow>(
         `SELECT ${GUARDIAN_COLUMNS} FROM parent_guardians
          WHERE invitation_hash = ? AND invitation_used_at IS NULL AND revoked = 0
@@ -183,6 +186,7 @@ export class SqliteParents implements ParentStore {
           if (record.upload.revoked) {
             this.stmt.deleteSessionsOf.run(facilityId, guardianId);
             this.stmt.deleteCredentialsOf.run(facilityId, guardianId);
+            this.stmt.deletePushOf.run(facilityId, guardianId);
           }
           return true;
         })

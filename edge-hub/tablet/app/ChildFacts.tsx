@@ -1,10 +1,14 @@
 import type { ReactNode } from 'react';
 import type { TabletChild } from '../../../protocol/tablet.ts';
-import { broughtLine, pickedUpLine } from './facts.ts';
+import { absenceByLine, absenceFromParent, broughtLine, pickedUpLine } from './facts.ts';
 import type { Messages } from './messages.ts';
+import { NoticeBadge } from './widgets.tsx';
 import { hhmm } from './state.ts';
 
-/** A child's times, who brought and picked up (or which staff member entered it), absence and corrections. */
+/**
+ * A child's parent notice of today, times, who brought and picked up (or which staff member entered it),
+ * absence and corrections.
+ */
 export function ChildFacts(props: { child: TabletChild; timeZone: string; messages: Messages }) {
   const { child: c, timeZone, messages: m } = props;
   const method = c.method === null ? null : <span className="fact__method">{m.method[c.method]}</span>;
@@ -12,6 +16,11 @@ export function ChildFacts(props: { child: TabletChild; timeZone: string; messag
   const staffOut = c.checkOutMethod === 'staff';
   return (
     <div className="row__facts">
+      {c.parentNotice !== null && (
+        <p className="fact fact--notice">
+          <NoticeBadge notice={c.parentNotice} messages={m} />
+        </p>
+      )}
       {c.checkInAt !== null && (
         <TimeFact
           kind="in"
@@ -33,10 +42,11 @@ export function ChildFacts(props: { child: TabletChild; timeZone: string; messag
         />
       )}
       {c.absence !== null && (
-        <p className="fact fact--absent">
-          <strong>{m.reason[c.absence.reason]}</strong>
-          {c.absence.note !== undefined && <span className="fact__by">{c.absence.note}</span>}
-        </p>
+        <AbsenceFact
+          reason={m.reason[c.absence.reason]}
+          by={absenceByLine(c, m)}
+          parent={absenceFromParent(c)}
+        />
       )}
       {c.corrections.length > 0 && (
         <details className="corrections" data-testid="corrections">
@@ -57,6 +67,22 @@ export function ChildFacts(props: { child: TabletChild; timeZone: string; messag
         </details>
       )}
     </div>
+  );
+}
+
+/** The absence's reason, and the parent it came from or the note staff wrote. */
+function AbsenceFact(props: { reason: string; by: string | null; parent: boolean }) {
+  return (
+    <p
+      className="fact fact--absent"
+      data-testid="absence-fact"
+      data-from-parent={props.parent ? 'true' : 'false'}
+    >
+      <strong>{props.reason}</strong>
+      {props.by !== null && (
+        <span className={`fact__by${props.parent ? ' fact__by--parent' : ''}`}>{props.by}</span>
+      )}
+    </p>
   );
 }
 

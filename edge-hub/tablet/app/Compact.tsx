@@ -4,7 +4,7 @@ import { childItemHooks, sameChildItem, type ChildItemProps } from './child-item
 import { tileFlag, tileStatus, tileTime } from './facts.ts';
 import type { Messages } from './messages.ts';
 import { rowActions, type ChildEntry, type RowAction } from './state.ts';
-import { ActionButtons } from './widgets.tsx';
+import { ActionButtons, NoticeBadge } from './widgets.tsx';
 
 /**
  * The compact view: one dense line per child (status colour, name, status or flag, time), so that a class
@@ -48,6 +48,7 @@ function CompactTileView(props: TileProps) {
         {props.showClass && <span className="tile__class">{entry.className}</span>}
         <span className="tile__status">{tileStatus(c, m)}</span>
         {time !== null && <span className="tile__time">{time}</span>}
+        {c.parentNotice !== null && <NoticeBadge notice={c.parentNotice} messages={m} short />}
         {c.corrections.length > 0 && (
           <span className="tile__corrected" title={m.corrected}>
             ✎

@@ -1,4 +1,4 @@
-import { useCallback, useState, type Dispatch } from 'react';
+import { useCallback, useMemo, useState, type Dispatch } from 'react';
 import { TABLET_TEST_IDS, type TabletRollcall } from '../../../protocol/tablet.ts';
 import { ActionDialog } from './ActionDialog.tsx';
 import { Attention } from './Attention.tsx';
@@ -7,6 +7,7 @@ import type { ChildItemProps } from './child-item.ts';
 import { ClassCard, ClassChips, CountsBar } from './Classes.tsx';
 import { ChildSheet, CompactTile } from './Compact.tsx';
 import type { Messages } from './messages.ts';
+import { Notices } from './Notices.tsx';
 import {
   attentionEntries,
   countsOf,
@@ -165,6 +166,7 @@ function Body(props: {
   const attention = attentionEntries(rollcall);
   const showClass = state.classId === null;
   const { onAction } = props;
+  const classNames = useMemo(() => new Map(rollcall.classes.map((c) => [c.id, c.name])), [rollcall.classes]);
   const onRowAction = useCallback(
     (entry: ChildEntry, action: RowAction) => {
       onAction({ entry, action });
@@ -175,6 +177,17 @@ function Body(props: {
   return (
     <main className="body">
       <Attention attention={attention} compact={compact} timeZone={rollcall.timeZone} messages={m} />
+      <Notices
+        notices={rollcall.parentNotices}
+        today={rollcall.date}
+        timeZone={rollcall.timeZone}
+        classNames={classNames}
+        staffName={state.session?.staff.name ?? ''}
+        compact={compact}
+        messages={m}
+        dispatch={dispatch}
+        onUnauthorized={props.onUnauthorized}
+      />
 
       {compact ? (
         <ClassChips

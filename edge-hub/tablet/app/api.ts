@@ -1,3 +1,4 @@
+import { TabletParentNoticeSchema, type TabletParentNotice } from '../../../protocol/parent-notices.ts';
 import {
   SessionInfoSchema,
   TabletRollcallSchema,
@@ -51,6 +52,16 @@ export async function postAction(action: TabletAction): Promise<ApiResult<null>>
 
 export async function putStaffOnDuty(classId: string, count: number): Promise<ApiResult<null>> {
   return done(await request('PUT', `/api/tablet/classes/${encodeURIComponent(classId)}/staff`, { count }));
+}
+
+/**
+ * POST /api/tablet/notices/:id/read: the signed-in staff member confirms (確認) a parent's notice. The hub
+ * answers the updated notice (200) or nothing (204); a second confirmation answers the same as the first.
+ */
+export async function confirmNotice(id: string): Promise<ApiResult<TabletParentNotice | null>> {
+  const result = await request('POST', `/api/tablet/notices/${encodeURIComponent(id)}/read`);
+  if (result.ok && result.value.status === 204) return { ok: true, value: null };
+  return parsed(result, TabletParentNoticeSchema);
 }
 
 /**

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { broughtLine, pickedUpLine, tileFlag, tileStatus, tileTime } from './facts.ts';
+import {
+  absenceByLine,
+  absenceFromParent,
+  broughtLine,
+  pickedUpLine,
+  tileFlag,
+  tileStatus,
+  tileTime,
+} from './facts.ts';
 import { MESSAGES } from './messages.ts';
 import { child } from './roster.test-support.ts';
 import { loadView, saveView, type ViewStorage } from './view-pref.ts';
@@ -28,6 +36,49 @@ describe('who brought and picked up', () => {
     expect(broughtLine(tapped, ja)).toBe('送り：山田 花子');
     expect(pickedUpLine(tapped, ja)).toBe('迎え：山田 一郎');
     expect(broughtLine(child('c1'), ja)).toBeNull();
+  });
+});
+
+describe('an absence a parent sent', () => {
+  const N1 = '0b7e3c1a-5f2d-4c8e-9a1b-2c3d4e5f6a7b';
+  const notice = { id: N1, kind: 'absence', reason: 'sick', status: 'sent' } as const;
+
+  it('reads 保護者から, never as a staff entry, and leaves the parent’s raw note to the panel', () => {
+    const byParent = child('c1', {
+      status: 'absent',
+      absence: { reason: 'sick', note: 'fever; 38.2℃' },
+      absentEventId: N1,
+      parentNotice: notice,
+    });
+    expect(absenceFromParent(byParent)).toBe(true);
+    expect(absenceByLine(byParent, ja)).toBe('保護者から');
+    expect(absenceByLine(byParent, en)).toBe('From the parent');
+    expect(tileStatus(byParent, ja)).toBe('欠席・体調不良');
+    // Method `parent` says so too, notice or not.
+    expect(
+      absenceFromParent(child('c1', { status: 'absent', method: 'parent', absence: { reason: 'other' } })),
+    ).toBe(true);
+  });
+
+  it('keeps the staff’s note on an absence staff entered, and no parent wording once the child came', () => {
+    const byStaff = child('c1', { status: 'absent', absence: { reason: 'family', note: '帰省' } });
+    expect(absenceFromParent(byStaff)).toBe(false);
+    expect(absenceByLine(byStaff, ja)).toBe('帰省');
+    expect(absenceByLine(child('c1', { status: 'absent', absence: { reason: 'other' } }), ja)).toBeNull();
+    const came = child('c1', {
+      status: 'present',
+      parentNotice: notice,
+      broughtBy: '山田 花子',
+      checkInMethod: 'card',
+    });
+    expect(absenceFromParent(came)).toBe(false);
+    expect(broughtLine(came, ja)).toBe('送り：山田 花子');
+  });
+
+  it('names a guardian for a check-in recorded as method parent, not a staff member', () => {
+    const c = child('c1', { status: 'present', broughtBy: '山田 花子', checkInMethod: 'parent' });
+    expect(broughtLine(c, ja)).toBe('送り：山田 花子');
+    expect(broughtLine(c, ja)).not.toContain('職員');
   });
 });
 

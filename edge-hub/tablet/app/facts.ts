@@ -5,7 +5,7 @@ import { hhmm } from './state.ts';
 /**
  * What a child's row or tile says, pure: the staff-entry label and the compact tile's one line. A check-in
  * or check-out a staff member entered names that staff member as the one who entered it, never as the
- * one who brought or picked up the child.
+ * one who brought or picked up the child; an absence a parent sent (欠席連絡) reads as the parent's.
  */
 
 /** "送り：NAME", or "職員入力：NAME" when a staff member recorded the check-in by hand. */
@@ -18,6 +18,21 @@ export function broughtLine(child: TabletChild, m: Messages): string | null {
 export function pickedUpLine(child: TabletChild, m: Messages): string | null {
   if (child.pickedUpBy === null) return null;
   return child.checkOutMethod === 'staff' ? m.staffEntry(child.pickedUpBy) : m.pickedUpBy(child.pickedUpBy);
+}
+
+/** Today's absence came from a parent's notice (method `parent`), not from a staff member. */
+export function absenceFromParent(child: TabletChild): boolean {
+  return child.status === 'absent' && (child.method === 'parent' || child.parentNotice?.kind === 'absence');
+}
+
+/**
+ * What the row says after an absence's reason: 保護者から for a parent's notice (its details are in the
+ * notices panel, in the staff's language), else the note staff wrote, if any.
+ */
+export function absenceByLine(child: TabletChild, m: Messages): string | null {
+  if (child.absence === null) return null;
+  if (absenceFromParent(child)) return m.notices.fromParent;
+  return child.absence.note ?? null;
 }
 
 /** Why a child needs someone now, if it does (the tile's flag). */

@@ -4,6 +4,7 @@ import './styles.css';
 import './frame.css';
 import './classes.css';
 import './rows.css';
+import './notices.css';
 import './dialog.css';
 import './compact.css';
 import { StrictMode } from 'react';

@@ -90,7 +90,7 @@ export const en: Messages = {
   status: { not_arrived: 'Not arrived', present: 'Present', left: 'Gone home', absent: 'Absent' },
   checkIn: (t) => `In ${t}`,
   checkOut: (t) => `Out ${t}`,
-  method: { card: 'card', qr: 'QR', pin: 'PIN', staff: 'staff' },
+  method: { card: 'card', qr: 'QR', pin: 'PIN', staff: 'staff', parent: 'parent notice' },
   broughtBy: (n) => `Brought by ${n}`,
   pickedUpBy: (n) => `Picked up by ${n}`,
   staffEntry: (n) => `Staff entry: ${n}`,
@@ -176,6 +176,51 @@ export const en: Messages = {
     retry: 'Try again',
   },
   staffFailed: 'Could not save the staff count.',
+  notices: {
+    title: 'Notices from parents',
+    unread: (n) => (n === 0 ? 'all confirmed' : `${n} to confirm`),
+    total: (n) => `${n} in all`,
+    none: 'No notices from parents',
+    show: 'Show',
+    hide: 'Hide',
+    kind: { absence: 'Absence', late: 'Late arrival' },
+    today: 'Today',
+    tomorrow: 'Tomorrow',
+    yesterday: 'Yesterday',
+    date: (mo, d, wd) =>
+      `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][wd] ?? ''} ${d} ${
+        ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][mo - 1] ?? ''
+      }`,
+    range: (from, until) => `${from} – ${until}`,
+    arriveAt: (t) => `arriving ${t}`,
+    symptom: {
+      fever: 'fever',
+      cough: 'cough',
+      runny_nose: 'runny nose',
+      vomiting: 'vomiting',
+      diarrhea: 'diarrhoea',
+      rash: 'rash',
+      other: 'other',
+    },
+    symptomsSeparator: ', ',
+    temperature: (c) => `${c.toFixed(1)}℃`,
+    sentBy: (g, when) => `From ${g}, ${when}`,
+    confirm: 'Confirm',
+    confirming: 'Sending…',
+    confirmLabel: (names) => `Confirm the notice for ${names}`,
+    unconfirmed: 'Not confirmed',
+    confirmed: (by, t) => `Confirmed${by === null ? '' : ` by ${by}`}${t === null ? '' : ` at ${t}`}`,
+    failed: (code, status) =>
+      errorText('en', code) ??
+      (code === 'network'
+        ? 'Cannot reach the hub. Press “Confirm” again.'
+        : status === 404
+          ? 'This notice was not found (it may have been withdrawn).'
+          : `Not confirmed (${code}${status === null ? '' : ` / ${status}`}).`),
+    badgeAbsence: (r) => `Absence notice (${r})`,
+    badgeLate: (t) => (t === null ? 'Late notice' : `Late, arriving ${t}`),
+    fromParent: 'From the parent',
+  },
 };
 
 function waitEn(seconds: number): string {

@@ -84,7 +84,7 @@ export const ja: Messages = {
   status: { not_arrived: '未登園', present: '在園中', left: '降園済', absent: '欠席' },
   checkIn: (t) => `登園 ${t}`,
   checkOut: (t) => `降園 ${t}`,
-  method: { card: 'カード', qr: 'QR', pin: '暗証番号', staff: '職員入力' },
+  method: { card: 'カード', qr: 'QR', pin: '暗証番号', staff: '職員入力', parent: '保護者連絡' },
   broughtBy: (n) => `送り：${n}`,
   pickedUpBy: (n) => `迎え：${n}`,
   staffEntry: (n) => `職員入力：${n}`,
@@ -168,6 +168,49 @@ export const ja: Messages = {
     retry: 'もう一度',
   },
   staffFailed: '保育者数を保存できませんでした。',
+  notices: {
+    title: '保護者からの連絡',
+    unread: (n) => (n === 0 ? '未確認なし' : `未確認 ${n}件`),
+    total: (n) => `全${n}件`,
+    none: '保護者からの連絡はありません',
+    show: '表示',
+    hide: '閉じる',
+    kind: { absence: '欠席連絡', late: '遅刻連絡' },
+    today: '今日',
+    tomorrow: '明日',
+    yesterday: '昨日',
+    date: (mo, d, wd) => `${mo}月${d}日(${'日月火水木金土'.charAt(wd)})`,
+    range: (from, until) => `${from}〜${until}`,
+    arriveAt: (t) => `${t} 登園予定`,
+    symptom: {
+      fever: '発熱',
+      cough: '咳',
+      runny_nose: '鼻水',
+      vomiting: '嘔吐',
+      diarrhea: '下痢',
+      rash: '発疹',
+      other: 'その他',
+    },
+    symptomsSeparator: '、',
+    temperature: (c) => `${c.toFixed(1)}℃`,
+    sentBy: (g, when) => `${g}さんより ${when}`,
+    confirm: '確認',
+    confirming: '送信中…',
+    confirmLabel: (names) => `${names}の連絡を確認`,
+    unconfirmed: '未確認',
+    confirmed: (by, t) =>
+      `確認済${by === null && t === null ? '' : `（${[by, t].filter((x) => x !== null).join(' ')}）`}`,
+    failed: (code, status) =>
+      errorText('ja', code) ??
+      (code === 'network'
+        ? 'ハブに接続できません。もう一度「確認」を押してください。'
+        : status === 404
+          ? 'この連絡は見つかりません（取り消されたかもしれません）。'
+          : `確認を送れませんでした（${code}${status === null ? '' : ` / ${status}`}）。`),
+    badgeAbsence: (r) => `欠席連絡（${r}）`,
+    badgeLate: (t) => (t === null ? '遅刻連絡' : `遅刻連絡 ${t}`),
+    fromParent: '保護者から',
+  },
 };
 
 function waitJa(seconds: number): string {

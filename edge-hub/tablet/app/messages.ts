@@ -1,11 +1,13 @@
-import type { RollcallStatus } from '../../../protocol/primitives.ts';
+import type { NoticeKind, Symptom } from '../../../protocol/parent-notices.ts';
+import type { METHODS, RollcallStatus } from '../../../protocol/primitives.ts';
 import type { StaffingAge } from '../../../protocol/settings.ts';
 import type { AbsenceReason, Correction } from '../../../protocol/tablet.ts';
 import { en } from './messages-en.ts';
 import { ja } from './messages-ja.ts';
 import type { Locale, RowAction, Setup, SignInError, SortOrder, VoidAction } from './state.ts';
 
-type Method = 'card' | 'qr' | 'pin' | 'staff';
+/** How a record was made: a tap (card, QR, PIN), a staff entry, or a parent's notice (an absence). */
+type Method = (typeof METHODS)[number];
 
 /** Every text the tablet shows, in Japanese (the default) and English. */
 export interface Messages {
@@ -115,6 +117,41 @@ export interface Messages {
     readonly retry: string;
   };
   readonly staffFailed: string;
+  /** Parents' notices (欠席連絡, 遅刻連絡): the panel at the top and the badge on a child's row. */
+  readonly notices: {
+    readonly title: string;
+    /** The count pill: how many are still to confirm (0: none), of how many shown. */
+    readonly unread: (n: number) => string;
+    readonly total: (n: number) => string;
+    readonly none: string;
+    readonly show: string;
+    readonly hide: string;
+    readonly kind: Readonly<Record<NoticeKind, string>>;
+    readonly today: string;
+    readonly tomorrow: string;
+    readonly yesterday: string;
+    /** Another day: month 1–12, day of month, weekday 0 (Sunday)–6. */
+    readonly date: (month: number, day: number, weekday: number) => string;
+    readonly range: (from: string, until: string) => string;
+    readonly arriveAt: (time: string) => string;
+    readonly symptom: Readonly<Record<Symptom, string>>;
+    readonly symptomsSeparator: string;
+    readonly temperature: (celsius: number) => string;
+    /** Who sent it (the guardian's name) and when (a time, or a day and a time). */
+    readonly sentBy: (guardian: string, when: string) => string;
+    readonly confirm: string;
+    readonly confirming: string;
+    readonly confirmLabel: (children: string) => string;
+    readonly unconfirmed: string;
+    /** Confirmed: by whom (a staff member's name) and at what time. */
+    readonly confirmed: (by: string | null, time: string | null) => string;
+    readonly failed: (code: string, status: number | null) => string;
+    /** The badge on a child's row. */
+    readonly badgeAbsence: (reason: string) => string;
+    readonly badgeLate: (time: string | null) => string;
+    /** An absence a parent sent (not a staff member): who it came from. */
+    readonly fromParent: string;
+  };
 }
 
 export const MESSAGES: Readonly<Record<Locale, Messages>> = { ja, en };

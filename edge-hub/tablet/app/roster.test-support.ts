@@ -1,3 +1,4 @@
+import type { ParentNotice, TabletParentNotice } from '../../../protocol/parent-notices.ts';
 import type { ClassStaffing, FacilityStaffing } from '../../../protocol/staffing.ts';
 import type { TabletChild } from '../../../protocol/tablet.ts';
 
@@ -25,6 +26,7 @@ export function child(id: string, overrides: Partial<TabletChild> = {}): TabletC
     checkInEventId: null,
     checkOutEventId: null,
     absentEventId: null,
+    parentNotice: null,
     ...overrides,
   };
 }
@@ -45,5 +47,35 @@ export function facilityStaffing(overrides: Partial<FacilityStaffing> = {}): Fac
     staffOnDuty: null,
     understaffed: false,
     ...overrides,
+  };
+}
+
+/**
+ * A parent's notice as the tablet gets it: an absence for today of child c1 sent by guardian g1 at 07:40
+ * (Tokyo), not confirmed, unless the test says otherwise.
+ */
+export function tabletNotice(
+  id: string,
+  notice: Partial<ParentNotice> = {},
+  rest: Partial<Omit<TabletParentNotice, 'notice'>> = {},
+): TabletParentNotice {
+  return {
+    notice: {
+      id,
+      guardianId: 'g1',
+      kind: 'absence',
+      childIds: ['c1'],
+      date: '2025-06-12',
+      until: '2025-06-12',
+      reason: 'sick',
+      sentAt: '2025-06-12T07:40:00+09:00',
+      status: 'sent',
+      readAt: null,
+      ...notice,
+    },
+    guardianName: '山田 花子',
+    children: [{ id: 'c1', name: '山田 c1', classId: 'k1' }],
+    readBy: null,
+    ...rest,
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { SessionInfo, TabletRollcall } from '../../../protocol/tablet.ts';
 import { decodeBase64Url, decodePairing, pairingFromHash } from './pairing.ts';
 import { parsePushFrame, pushSocketUrl } from './push.ts';
-import { child, classStaffing, facilityStaffing } from './roster.test-support.ts';
+import { child, classStaffing, facilityStaffing, tabletNotice } from './roster.test-support.ts';
 import {
   absenceUntil,
   addDays,
@@ -80,6 +80,7 @@ function rollcall(generatedAt = '2025-06-12T01:00:00Z'): TabletRollcall {
       { childId: 'c2', classId: 'k1', why: 'unaccounted' },
       { childId: 'gone', classId: 'k1', why: 'unaccounted' },
     ],
+    parentNotices: [],
   };
 }
 
@@ -341,5 +342,88 @@ describe('absence range in the dialog', () => {
     expect(absenceUntil('2026-04-01', '2026-05-02')).toBeNull();
     expect(absenceUntil('2026-04-02', '2026-04-01')).toBeNull();
     expect(absenceUntil('2026-04-01', 'soon')).toBeNull();
+  });
+});
+
+describe('parents’ notices confirmed on this tablet', () => {
+  const N1 = '0b7e3c1a-5f2d-4c8e-9a1b-2c3d4e5f6a7b';
+  const N2 = '1c8f4d2b-6a3e-4d9f-8b2c-3d4e5f6a7b8c';
+  /** c2 has an unconfirmed absence notice (N1); a lateness notice (N2) was confirmed already. */
+  function withNotices(generatedAt = '2025-06-12T01:00:00Z'): TabletRollcall {
+    const rc = rollcall(generatedAt);
+    const k1 = rc.classes[0];
+    if (k1?.children[1]) {
+      k1.children[1] = {
+        ...k1.children[1],
+        parentNotice: { id: N1, kind: 'absence', reason: 'sick', status: 'sent' },
+      };
+    }
+    return {
+      ...rc,
+      parentNotices: [
+        tabletNotice(N1, { childIds: ['c2'] }),
+        tabletNotice(
+          N2,
+          {
+            kind: 'late',
+            reason: 'family',
+            arriveAt: '10:30',
+            status: 'read',
+            readAt: '2025-06-12T08:00:00+09:00',
+          },
+          { readBy: '保育 一郎' },
+        ),
+      ],
+    };
+  }
+  const READ = { readBy: '保育 花子', readAt: '2025-06-12T09:10:00+09:00' };
+
+  it('shows a confirmation at once on the panel and the child’s row, and keeps the other objects', () => {
+    let s = run([{ type: 'rollcall', rollcall: withNotices(), now: 1 }], signedIn());
+    const before = s.rollcall;
+    s = reduce(s, { type: 'notice_read', id: N1, read: READ });
+    const n1 = s.rollcall?.parentNotices.find((n) => n.notice.id === N1);
+    expect(n1?.notice.status).toBe('read');
+    expect(n1?.notice.readAt).toBe(READ.readAt);
+    expect(n1?.readBy).toBe('保育 花子');
+    expect(s.rollcall?.classes[0]?.children[1]?.parentNotice?.status).toBe('read');
+    // Rows the confirmation does not touch keep their objects (memoised rows skip them).
+    expect(s.rollcall?.classes[0]?.children[0]).toBe(before?.classes[0]?.children[0]);
+    // A notice confirmed before keeps what the hub said.
+    expect(s.rollcall?.parentNotices.find((n) => n.notice.id === N2)?.readBy).toBe('保育 一郎');
+  });
+
+  it('keeps it over a push generated before the hub had it, and takes the hub’s word once it has', () => {
+    let s = run(
+      [
+        { type: 'rollcall', rollcall: withNotices(), now: 1 },
+        { type: 'notice_read', id: N1, read: READ },
+        { type: 'push', push: { type: 'rollcall', rollcall: withNotices('2025-06-12T01:00:01Z') }, now: 2 },
+      ],
+      signedIn(),
+    );
+    expect(s.rollcall?.parentNotices[0]?.notice.status).toBe('read');
+    expect(s.rollcall?.classes[0]?.children[1]?.parentNotice?.status).toBe('read');
+    const hub = withNotices('2025-06-12T01:00:02Z');
+    hub.parentNotices[0] = tabletNotice(
+      N1,
+      { childIds: ['c2'], status: 'read', readAt: '2025-06-12T09:10:02+09:00' },
+      { readBy: '保育 花子' },
+    );
+    s = reduce(s, { type: 'rollcall', rollcall: hub, now: 3 });
+    expect(s.rollcall?.parentNotices[0]?.notice.readAt).toBe('2025-06-12T09:10:02+09:00');
+  });
+
+  it('forgets this tablet’s confirmations at sign-out, and takes none before sign-in', () => {
+    const s = run(
+      [
+        { type: 'rollcall', rollcall: withNotices(), now: 1 },
+        { type: 'notice_read', id: N1, read: READ },
+        { type: 'signed_out', error: null },
+      ],
+      signedIn(),
+    );
+    expect(s.noticeReads).toEqual({});
+    expect(reduce(initialState(), { type: 'notice_read', id: N1, read: READ }).noticeReads).toEqual({});
   });
 });

@@ -9,6 +9,7 @@ import {
   type TabletRollcall,
 } from '../../../protocol/tablet.ts';
 import { searchKey } from '../../../ui/search-key.ts';
+import { withNoticeReads, type NoticeRead, type NoticeReads } from './notice-reads.ts';
 
 /**
  * The tablet app as a pure reducer: answers from the hub, pushes and staff touches go in, what to show
@@ -65,6 +66,8 @@ export interface AppState {
   readonly query: string;
   readonly sort: SortOrder;
   readonly view: ViewMode;
+  /** Parents' notices this tablet confirmed (確認), by notice id, laid over each roll-call taken. */
+  readonly noticeReads: NoticeReads;
 }
 
 export type Action =
@@ -80,7 +83,9 @@ export type Action =
   | { readonly type: 'select_class'; readonly classId: string | null }
   | { readonly type: 'search'; readonly query: string }
   | { readonly type: 'sort'; readonly sort: SortOrder }
-  | { readonly type: 'view'; readonly view: ViewMode };
+  | { readonly type: 'view'; readonly view: ViewMode }
+  /** The hub took a confirmation (確認) of a parent's notice: show it read now, before its push. */
+  | { readonly type: 'notice_read'; readonly id: string; readonly read: NoticeRead };
 
 export function initialState(locale: Locale = 'ja', view: ViewMode = 'full'): AppState {
   return {
@@ -97,6 +102,7 @@ export function initialState(locale: Locale = 'ja', view: ViewMode = 'full'): Ap
     query: '',
     sort: 'class',
     view,
+    noticeReads: {},
   };
 }
 
@@ -113,12 +119,14 @@ function signedOut(state: AppState, error: SignInError | null): AppState {
     heardAt: null,
     classId: null,
     query: '',
+    noticeReads: {},
   };
 }
 
 /** A fetch answered before a push may arrive after it: never replace a roll-call with an older one. */
-function withRollcall(state: AppState, rollcall: TabletRollcall, now: number): AppState {
+function withRollcall(state: AppState, hubRollcall: TabletRollcall, now: number): AppState {
   if (state.phase !== 'signed_in') return state;
+  const rollcall = withNoticeReads(hubRollcall, state.noticeReads);
   const current = state.rollcall;
   const older = current !== null && Date.parse(rollcall.generatedAt) < Date.parse(current.generatedAt);
   const classId =
@@ -187,6 +195,16 @@ export function reduce(state: AppState, action: Action): AppState {
       return { ...state, sort: action.sort };
     case 'view':
       return { ...state, view: action.view };
+    case 'notice_read': {
+      if (state.phase !== 'signed_in') return state;
+      const noticeReads = { ...state.noticeReads, [action.id]: action.read };
+      const rc = state.rollcall;
+      return {
+        ...state,
+        noticeReads,
+        rollcall: rc === null ? null : shareUnchanged(rc, withNoticeReads(rc, noticeReads)),
+      };
+    }
   }
   return state;
 }

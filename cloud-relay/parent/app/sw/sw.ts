@@ -2,7 +2,10 @@
  * The parent app's service worker: it makes the app installable and opens its shell when the phone is
  * offline. It keeps the shell only (page, script, stylesheet, manifest, icon), fetched network-first so
  * that a new version shows at once; API answers (a child's status) are never cached nor even seen here.
+ * It also shows the cloud's Web Push messages (check-ins and check-outs) as notifications.
  */
+
+import { notificationOf, targetUrl } from './push-message.ts';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
@@ -60,4 +63,32 @@ sw.addEventListener('fetch', (event) => {
   if (key !== null) event.respondWith(networkFirst(event.request, key));
 });
 
-export {};
+sw.addEventListener('push', (event) => {
+  const shown = notificationOf(event.data?.text() ?? null, scopePath());
+  event.waitUntil(
+    sw.registration.showNotification(shown.title, {
+      body: shown.body,
+      icon: `${scopePath()}icon.svg`,
+      lang: 'ja',
+      data: { url: shown.url },
+      ...(shown.tag === undefined ? {} : { tag: shown.tag }),
+    }),
+  );
+});
+
+/** A tap on the notification: the app's open window comes to the front, or a new one opens. */
+sw.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = targetUrl(event.notification.data, sw.location.origin, scopePath());
+  event.waitUntil(
+    (async () => {
+      const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const open = windows.find((w) => new URL(w.url).pathname.startsWith(scopePath()));
+      if (open !== undefined) {
+        await open.focus();
+        return;
+      }
+      await sw.clients.openWindow(url);
+    })(),
+  );
+});
