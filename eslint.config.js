@@ -53,6 +53,8 @@ const packagesOnlyIn = {
     'edge-hub/admin/device-routes.ts',
     'edge-hub/admin/parent-routes.ts',
     'edge-hub/admin/people-routes.ts',
+    'edge-hub/admin/pickup-routes.ts',
+    'edge-hub/admin/facility-notice-routes.ts',
     'edge-hub/tablet/api.ts',
     'cloud-relay/server.ts',
     'cloud-relay/routes',

@@ -67,6 +67,14 @@ export const CloudErrorCodes = {
   noticeAfterCutoff: 'notice_after_cutoff',
   /** A parent notice id the facility already holds with other content. */
   parentNoticeConflict: 'parent_notice_conflict',
+  /** A pickup plan for another day than today (the facility's business day). */
+  pickupNotToday: 'pickup_not_today',
+  /** A pickup plan's personId that is not on every one of its children's lists. */
+  unknownPickupPerson: 'unknown_pickup_person',
+  /** A pickup plan id the facility already holds with other content. */
+  parentPickupConflict: 'parent_pickup_conflict',
+  /** A facility notice that is unknown, withdrawn or not for this guardian (404). */
+  unknownFacilityNotice: 'unknown_facility_notice',
 } as const;
 
 /** No valid token; the caller should come back with a bearer token. */

@@ -1,28 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../common/time.ts';
-import type { WebBundle } from '../common/web-bundle.ts';
+import { silentLogger } from '../common/logger.ts';
 import {
   ParentNoticeListSchema,
   ParentNoticeSchema,
   type ParentNoticeRequest,
 } from '../protocol/parent-notices.ts';
 import { ParentMeSchema } from '../protocol/parents.ts';
-import { sampleVersion } from '../test/contract/cloud-store.ts';
-import { sqliteBackend, startTestCloud, type TestCloud } from '../test/support/cloud.ts';
-import { expectErrorBody } from '../test/support/error-body.ts';
-import { SoftAuthenticator } from '../test/support/soft-authenticator.ts';
+import { movableClock, type MovableClock } from '../test/support/clock.ts';
 import {
+  absenceRequest as absence,
   apiCall,
+  expectApiError as expectError,
   parentInvitation,
   passkeySignIn,
   signedInParent,
   type ApiCallOptions,
   type ApiReply,
 } from '../test/support/parent-api.ts';
+import { startParentCloud, type ParentTestCloud } from '../test/support/parent-test-cloud.ts';
+import { SoftAuthenticator } from '../test/support/soft-authenticator.ts';
 import { CloudRetentionJob } from './retention.ts';
 import type { CloudOptions } from './server.ts';
-import { silentLogger } from '../common/logger.ts';
 
 /**
  * Parents' notices at the cloud (issue 17, slice 2): POST/GET /parent/api/notices with their rules
@@ -35,21 +34,8 @@ import { silentLogger } from '../common/logger.ts';
 /** 08:00 in Tokyo on a Wednesday: before every cut-off. */
 const NOW = '2026-04-01T08:00:00.000+09:00';
 
-function movableClock(start: string): Clock & { set(iso: string): void } {
-  let now = new Date(start);
-  return {
-    now: () => new Date(now),
-    set(iso: string) {
-      now = new Date(iso);
-    },
-  };
-}
-
-const FAKE_APP: WebBundle = { files: new Map() };
-
-interface Harness extends TestCloud {
-  hub: string;
-  clock: ReturnType<typeof movableClock>;
+interface Harness extends ParentTestCloud {
+  clock: MovableClock;
   /** g-1's session: children c-001 (ひよこ組) and c-002 (うさぎ組); g-2 has c-003. */
   g1: string;
   g2: string;
@@ -63,21 +49,7 @@ afterEach(async () => {
 
 async function harness(options: Partial<CloudOptions> = {}): Promise<Harness> {
   const clock = movableClock(NOW);
-  const cloud = await startTestCloud(
-    await sqliteBackend(),
-    {
-      clock,
-      hubRateLimit: null,
-      parentRateLimit: null,
-      parentApp: () => Promise.resolve(FAKE_APP),
-      ...options,
-    },
-    async (store) => {
-      const hub = await store.addHub('hub-a', 'fac-a');
-      await store.putSnapshotVersion('fac-a', 'hub-a', sampleVersion(1, '2026-01-01'));
-      return { hub };
-    },
-  );
+  const cloud = await startParentCloud({ clock, ...options });
   open.push({ ...cloud, clock, g1: '', g2: '', phone1: new SoftAuthenticator(cloud.base) });
   const one = await signedInParent(cloud.base, cloud.hub, 'g-1', parentInvitation(1, ['c-001', 'c-002']));
   const two = await signedInParent(
@@ -91,19 +63,6 @@ async function harness(options: Partial<CloudOptions> = {}): Promise<Harness> {
 
 const call = (h: Harness, method: string, path: string, options?: ApiCallOptions): Promise<ApiReply> =>
   apiCall(h.base, method, path, options);
-
-function absence(overrides: Partial<ParentNoticeRequest> = {}): ParentNoticeRequest {
-  return {
-    id: randomUUID(),
-    kind: 'absence',
-    childIds: ['c-001'],
-    date: '2026-04-02',
-    reason: 'sick',
-    symptoms: ['fever'],
-    temperature: 38.2,
-    ...overrides,
-  };
-}
 
 /** Lateness of c-001 on 2026-04-02 (family), arriving 10:30. */
 function lateness(overrides: Partial<ParentNoticeRequest> = {}): ParentNoticeRequest {
@@ -120,12 +79,6 @@ function lateness(overrides: Partial<ParentNoticeRequest> = {}): ParentNoticeReq
 
 const send = (h: Harness, body: unknown, cookie = h.g1): Promise<ApiReply> =>
   call(h, 'POST', '/parent/api/notices', { body, cookie });
-
-function expectError(reply: ApiReply, status: number, code: string, params?: Record<string, unknown>): void {
-  expect(reply.status, JSON.stringify(reply.json)).toBe(status);
-  expectErrorBody(reply.json, code);
-  if (params !== undefined) expect(reply.json).toMatchObject({ error: { params } });
-}
 
 describe('POST /parent/api/notices', () => {
   it('stores an absence for tomorrow with fever and answers the notice; a resend is stored once', async () => {

@@ -1,17 +1,21 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, silentLogger, type Logger } from '../common/logger.ts';
+import { silentLogger } from '../common/logger.ts';
 import { fixedClock } from '../common/time.ts';
-import type { WebBundle } from '../common/web-bundle.ts';
 import type { AttendanceEvent } from '../protocol/index.ts';
 import { ParentPushPayloadSchema, PushKeySchema } from '../protocol/parent-push.ts';
-import type { ParentGuardianUpload } from '../protocol/parents.ts';
-import { sampleEvent, sampleVersion } from '../test/contract/cloud-store.ts';
-import { sqliteBackend, startTestCloud, type TestCloud } from '../test/support/cloud.ts';
-import { expectErrorBody } from '../test/support/error-body.ts';
+import { sampleEvent } from '../test/contract/cloud-store.ts';
+import { sqliteBackend } from '../test/support/cloud.ts';
+import { capturingLogger } from '../test/support/logs.ts';
+import {
+  apiCall,
+  expectApiError as expectError,
+  parentInvitation,
+  signedInParent,
+  type ApiCallOptions,
+  type ApiReply,
+} from '../test/support/parent-api.ts';
+import { NO_PARENT_APP, startParentCloud, type ParentTestCloud } from '../test/support/parent-test-cloud.ts';
 import { TestPushService, type TestSubscription } from '../test/support/push-endpoint.ts';
-import { SoftAuthenticator } from '../test/support/soft-authenticator.ts';
 import { until } from '../test/support/wait.ts';
 import { startCloud, type CloudOptions } from './server.ts';
 
@@ -24,12 +28,9 @@ import { startCloud, type CloudOptions } from './server.ts';
  */
 
 const NOW = new Date('2026-04-01T10:00:00+09:00');
-const FAKE_APP: WebBundle = { files: new Map() };
 
-interface Harness extends TestCloud {
-  hub: string;
+interface Harness extends ParentTestCloud {
   logs: string[];
-  dataDir: string;
 }
 
 const open: { close(): Promise<void> }[] = [];
@@ -44,96 +45,22 @@ async function pushService(): Promise<TestPushService> {
 }
 
 async function harness(options: Partial<CloudOptions> = {}): Promise<Harness> {
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger: Logger = createLogger({ level: 'trace', destination: sink });
-  const backend = await sqliteBackend();
-  const h = await startTestCloud(
-    backend,
-    {
-      clock: fixedClock(NOW),
-      hubRateLimit: null,
-      parentRateLimit: null,
-      parentApp: () => Promise.resolve(FAKE_APP),
-      pushAllowInsecure: true,
-      logger,
-      ...options,
-    },
-    async (store) => {
-      const hub = await store.addHub('hub-a', 'fac-a');
-      await store.putSnapshotVersion('fac-a', 'hub-a', sampleVersion(1, '2026-01-01'));
-      return { hub };
-    },
-  );
-  const harnessed = { ...h, logs, dataDir: backend.dir };
+  const { logger, lines: logs } = capturingLogger();
+  const h = await startParentCloud({ clock: fixedClock(NOW), pushAllowInsecure: true, logger, ...options });
+  const harnessed = { ...h, logs };
   open.push(harnessed);
   return harnessed;
 }
 
-interface Reply {
-  status: number;
-  json: unknown;
-  headers: Headers;
-}
-
-async function call(
-  h: Harness,
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string; cookie?: string } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
-  if (options.cookie !== undefined) headers['cookie'] = options.cookie;
-  const res = await fetch(`${h.base}${path}`, {
-    method,
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    json: text === '' ? undefined : (JSON.parse(text) as unknown),
-    headers: res.headers,
-  };
-}
-
-function expectError(reply: Reply, status: number, code: string): void {
-  expect(reply.status, JSON.stringify(reply.json)).toBe(status);
-  expectErrorBody(reply.json, code);
-}
+const call = (h: Harness, method: string, path: string, options?: ApiCallOptions): Promise<ApiReply> =>
+  apiCall(h.base, method, path, options);
 
 /** Invites the guardian of `childIds` (as the hub uploads it) and registers a passkey: the session cookie. */
 async function signedInGuardian(h: Harness, guardianId: string, childIds: string[]): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
-  const upload: ParentGuardianUpload = {
-    version: 1,
-    name: '山田 太郎',
-    childIds,
-    invitation: {
-      tokenHash: createHash('sha256').update(token).digest('hex'),
-      expires: '2026-04-04T10:00:00+09:00',
-    },
-    revoked: false,
-  };
-  expect((await call(h, 'PUT', `/v1/hub/parents/${guardianId}`, { body: upload, token: h.hub })).status).toBe(
-    200,
-  );
-  const phone = new SoftAuthenticator(h.base);
-  const options = await call(h, 'POST', '/parent/api/register/options', { body: { invitation: token } });
-  const response = phone.create(options.json as Parameters<SoftAuthenticator['create']>[0]);
-  const done = await call(h, 'POST', '/parent/api/register', { body: { invitation: token, response } });
-  expect(done.status, JSON.stringify(done.json)).toBe(204);
-  return (done.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  return (await signedInParent(h.base, h.hub, guardianId, parentInvitation(1, childIds))).cookie;
 }
 
-async function subscribe(h: Harness, cookie: string, subscription: TestSubscription): Promise<Reply> {
+async function subscribe(h: Harness, cookie: string, subscription: TestSubscription): Promise<ApiReply> {
   return call(h, 'POST', '/parent/api/push/subscriptions', { body: subscription, cookie });
 }
 
@@ -198,7 +125,7 @@ describe('Web Push of check-ins and check-outs', () => {
       host: '127.0.0.1',
       logger: silentLogger(),
       parentRateLimit: null,
-      parentApp: () => Promise.resolve(FAKE_APP),
+      parentApp: () => Promise.resolve(NO_PARENT_APP),
     });
     try {
       const res = await fetch(`http://127.0.0.1:${String(other.port)}/parent/api/push/key`, {
@@ -356,13 +283,7 @@ describe('the push routes', () => {
     const service = await pushService();
     const g1 = await signedInGuardian(h, 'g-1', ['c-001']);
     expect((await subscribe(h, g1, service.subscribe())).status).toBe(204);
-    const revoke: ParentGuardianUpload = {
-      version: 2,
-      name: '山田 太郎',
-      childIds: ['c-001'],
-      invitation: null,
-      revoked: true,
-    };
+    const revoke = parentInvitation(2, ['c-001'], { invitation: null, revoked: true }).upload;
     expect((await call(h, 'PUT', '/v1/hub/parents/g-1', { body: revoke, token: h.hub })).status).toBe(200);
     expect(await h.store.push.subscriptionsOf({ facilityId: 'fac-a', guardianId: 'g-1' })).toStrictEqual([]);
     expectError(await call(h, 'GET', '/parent/api/push/key', { cookie: g1 }), 401, 'not_signed_in');

@@ -1,11 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../common/time.ts';
 import type { WebBundle } from '../common/web-bundle.ts';
 import { ParentMeSchema, type ParentGuardianUpload } from '../protocol/parents.ts';
-import { sampleEvent, sampleVersion } from '../test/contract/cloud-store.ts';
-import { sqliteBackend, startTestCloud, type TestCloud } from '../test/support/cloud.ts';
-import { expectErrorBody } from '../test/support/error-body.ts';
+import { sampleEvent } from '../test/contract/cloud-store.ts';
+import {
+  apiCall,
+  expectApiError as expectError,
+  parentInvitation,
+  passkeySignIn,
+  registerPasskey,
+  sessionCookie,
+  type ApiCallOptions,
+  type ApiReply,
+} from '../test/support/parent-api.ts';
+import { startParentCloud, type ParentTestCloud } from '../test/support/parent-test-cloud.ts';
 import { SoftAuthenticator } from '../test/support/soft-authenticator.ts';
 import type { CloudOptions } from './server.ts';
 
@@ -18,10 +27,7 @@ import type { CloudOptions } from './server.ts';
 
 const NOW = new Date('2026-04-01T10:00:00+09:00');
 
-interface Harness extends TestCloud {
-  hub: string;
-  org: string;
-}
+type Harness = ParentTestCloud;
 
 const open: Harness[] = [];
 afterEach(async () => {
@@ -39,118 +45,26 @@ const FAKE_APP: WebBundle = {
 };
 
 async function harness(options: Partial<CloudOptions> = {}): Promise<Harness> {
-  const h = await startTestCloud(
-    await sqliteBackend(),
-    {
-      clock: fixedClock(NOW),
-      hubRateLimit: null,
-      parentRateLimit: null,
-      parentApp: () => Promise.resolve(FAKE_APP),
-      ...options,
-    },
-    async (store) => {
-      await store.addOrganisation('city-a', '市A');
-      await store.addFacility('fac-a', 'city-a');
-      const hub = await store.addHub('hub-a', 'fac-a');
-      await store.putSnapshotVersion('fac-a', 'hub-a', sampleVersion(1, '2026-01-01'));
-      return { hub, org: await store.issueOrgToken('city-a') };
-    },
-  );
+  const h = await startParentCloud({
+    clock: fixedClock(NOW),
+    parentApp: () => Promise.resolve(FAKE_APP),
+    ...options,
+  });
   open.push(h);
   return h;
 }
 
-interface Reply {
-  status: number;
-  json: unknown;
-  headers: Headers;
-}
+const call = (h: Harness, method: string, path: string, options?: ApiCallOptions): Promise<ApiReply> =>
+  apiCall(h.base, method, path, options);
 
-async function call(
-  h: Harness,
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string; cookie?: string; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
-  if (options.cookie !== undefined) headers['cookie'] = options.cookie;
-  const res = await fetch(`${h.base}${path}`, {
-    method,
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await res.text();
-  let json: unknown = text;
-  try {
-    json = text === '' ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    // Not JSON (the app's files).
-  }
-  return { status: res.status, json, headers: res.headers };
-}
-
-function expectError(reply: Reply, status: number, code: string): void {
-  expect(reply.status, JSON.stringify(reply.json)).toBe(status);
-  expectErrorBody(reply.json, code);
-}
-
-/** A new invitation token and its upload (version `version`) for the guardian of `childIds`. */
-function invitation(
-  version: number,
-  childIds: string[],
-  overrides: Partial<ParentGuardianUpload> = {},
-): { token: string; upload: ParentGuardianUpload } {
-  const token = randomBytes(32).toString('base64url');
-  return {
-    token,
-    upload: {
-      version,
-      name: '山田 太郎',
-      childIds,
-      invitation: {
-        tokenHash: createHash('sha256').update(token).digest('hex'),
-        expires: '2026-04-04T10:00:00+09:00',
-      },
-      revoked: false,
-      ...overrides,
-    },
-  };
-}
-
-async function putGuardian(h: Harness, guardianId: string, upload: ParentGuardianUpload): Promise<Reply> {
+async function putGuardian(h: Harness, guardianId: string, upload: ParentGuardianUpload): Promise<ApiReply> {
   return call(h, 'PUT', `/v1/hub/parents/${guardianId}`, { body: upload, token: h.hub });
-}
-
-/** The session cookie (`genkan_parent=…`) a response set, and its attributes. */
-function sessionCookie(reply: Reply): { pair: string; attributes: string } {
-  const header = reply.headers.get('set-cookie') ?? '';
-  const [pair = '', ...rest] = header.split(';').map((s) => s.trim());
-  return { pair, attributes: rest.join('; ') };
-}
-
-/** Registers a passkey on `authenticator` with the invitation; returns the session cookie. */
-async function register(h: Harness, authenticator: SoftAuthenticator, token: string): Promise<string> {
-  const options = await call(h, 'POST', '/parent/api/register/options', { body: { invitation: token } });
-  expect(options.status, JSON.stringify(options.json)).toBe(200);
-  const response = authenticator.create(options.json as Parameters<SoftAuthenticator['create']>[0]);
-  const done = await call(h, 'POST', '/parent/api/register', { body: { invitation: token, response } });
-  expect(done.status, JSON.stringify(done.json)).toBe(204);
-  return sessionCookie(done).pair;
-}
-
-async function signIn(h: Harness, authenticator: SoftAuthenticator): Promise<Reply> {
-  const options = await call(h, 'POST', '/parent/api/login/options', { body: {} });
-  expect(options.status).toBe(200);
-  const response = authenticator.get(options.json as Parameters<SoftAuthenticator['get']>[0]);
-  return call(h, 'POST', '/parent/api/login', { body: { response } });
 }
 
 describe('PUT /v1/hub/parents/GUARDIAN', () => {
   it('stores a guardian by version for the hub token’s facility', async () => {
     const h = await harness();
-    const { upload } = invitation(1, ['c-001']);
+    const { upload } = parentInvitation(1, ['c-001']);
     const first = await putGuardian(h, 'g-1', upload);
     expect(first.status).toBe(200);
     expect(first.json).toStrictEqual({ stored: true });
@@ -163,7 +77,7 @@ describe('PUT /v1/hub/parents/GUARDIAN', () => {
 
   it('refuses strangers, organisations, bad ids and bad bodies', async () => {
     const h = await harness();
-    const { upload } = invitation(1, ['c-001']);
+    const { upload } = parentInvitation(1, ['c-001']);
     expectError(await call(h, 'PUT', '/v1/hub/parents/g-1', { body: upload }), 401, 'unauthorized');
     expectError(
       await call(h, 'PUT', '/v1/hub/parents/g-1', { body: upload, token: h.org }),
@@ -184,8 +98,8 @@ describe('PUT /v1/hub/parents/GUARDIAN', () => {
 describe('the parent API', () => {
   it('registers a passkey with an invitation and shows only the guardian’s own children today', async () => {
     const h = await harness();
-    const g1 = invitation(1, ['c-001', 'c-002']);
-    const g2 = invitation(1, ['c-003'], { name: '鈴木 花' });
+    const g1 = parentInvitation(1, ['c-001', 'c-002']);
+    const g2 = parentInvitation(1, ['c-003'], { name: '鈴木 花' });
     await putGuardian(h, 'g-1', g1.upload);
     await putGuardian(h, 'g-2', g2.upload);
     const checkIn = sampleEvent({ childId: 'c-001', occurredAt: '2026-03-31T23:05:00.000Z' });
@@ -225,6 +139,7 @@ describe('the parent API', () => {
           checkInAt: '2026-04-01T08:05:00.000+09:00',
           checkOutAt: null,
           notices: [],
+          pickup: null,
         },
         {
           childId: 'c-002',
@@ -234,6 +149,7 @@ describe('the parent API', () => {
           checkInAt: null,
           checkOutAt: null,
           notices: [],
+          pickup: null,
         },
       ],
     });
@@ -250,10 +166,10 @@ describe('the parent API', () => {
 
   it('signs out, and signs in again with the passkey', async () => {
     const h = await harness();
-    const g1 = invitation(1, ['c-001']);
+    const g1 = parentInvitation(1, ['c-001']);
     await putGuardian(h, 'g-1', g1.upload);
     const phone = new SoftAuthenticator(h.base);
-    const cookie = await register(h, phone, g1.token);
+    const cookie = await registerPasskey(h.base, phone, g1.token);
 
     const out = await call(h, 'POST', '/parent/api/logout', { cookie });
     expect(out.status).toBe(204);
@@ -261,7 +177,7 @@ describe('the parent API', () => {
     expectError(await call(h, 'GET', '/parent/api/me', { cookie }), 401, 'not_signed_in');
     expectError(await call(h, 'GET', '/parent/api/me'), 401, 'not_signed_in');
 
-    const login = await signIn(h, phone);
+    const login = await passkeySignIn(h.base, phone);
     expect(login.status, JSON.stringify(login.json)).toBe(204);
     const again = sessionCookie(login).pair;
     expect(again).not.toBe(cookie);
@@ -272,31 +188,31 @@ describe('the parent API', () => {
 
   it('revocation signs the parent out and forgets the passkey', async () => {
     const h = await harness();
-    const g1 = invitation(1, ['c-001']);
+    const g1 = parentInvitation(1, ['c-001']);
     await putGuardian(h, 'g-1', g1.upload);
     const phone = new SoftAuthenticator(h.base);
-    const cookie = await register(h, phone, g1.token);
+    const cookie = await registerPasskey(h.base, phone, g1.token);
     expect((await call(h, 'GET', '/parent/api/me', { cookie })).status).toBe(200);
 
     await putGuardian(h, 'g-1', { ...g1.upload, version: 2, invitation: null, revoked: true });
     expectError(await call(h, 'GET', '/parent/api/me', { cookie }), 401, 'not_signed_in');
-    expectError(await signIn(h, phone), 401, 'passkey_unknown');
+    expectError(await passkeySignIn(h.base, phone), 401, 'passkey_unknown');
 
     // A new invitation after the revocation works again.
-    const fresh = invitation(3, ['c-001']);
+    const fresh = parentInvitation(3, ['c-001']);
     await putGuardian(h, 'g-1', fresh.upload);
     expectError(
       await call(h, 'POST', '/parent/api/register/options', { body: { invitation: g1.token } }),
       401,
       'invitation_invalid',
     );
-    const cookie2 = await register(h, new SoftAuthenticator(h.base), fresh.token);
+    const cookie2 = await registerPasskey(h.base, new SoftAuthenticator(h.base), fresh.token);
     expect((await call(h, 'GET', '/parent/api/me', { cookie: cookie2 })).status).toBe(200);
   });
 
   it('refuses responses for another origin, replayed challenges and unknown invitations', async () => {
     const h = await harness();
-    const g1 = invitation(1, ['c-001']);
+    const g1 = parentInvitation(1, ['c-001']);
     await putGuardian(h, 'g-1', g1.upload);
     const phone = new SoftAuthenticator(h.base);
 
@@ -331,7 +247,7 @@ describe('the parent API', () => {
 
     // Sign-in: a signature over another challenge, and a replay of a used one.
     const laptop = new SoftAuthenticator(h.base);
-    expect(await register(h, laptop, g1.token)).not.toBe('');
+    expect(await registerPasskey(h.base, laptop, g1.token)).not.toBe('');
     const login = await call(h, 'POST', '/parent/api/login/options', { body: {} });
     const request = login.json as Parameters<SoftAuthenticator['get']>[0];
     const forged = laptop.get(request, undefined, { challenge: randomBytes(32).toString('base64url') });
@@ -374,7 +290,7 @@ describe('the parent API', () => {
 
   it('binds passkeys to the configured parent origin and marks its cookie Secure', async () => {
     const h = await harness({ parentOrigin: 'https://parents.example.jp' });
-    const g1 = invitation(1, ['c-001']);
+    const g1 = parentInvitation(1, ['c-001']);
     await putGuardian(h, 'g-1', g1.upload);
     const options = await call(h, 'POST', '/parent/api/register/options', { body: { invitation: g1.token } });
     expect(options.json).toMatchObject({ rp: { id: 'parents.example.jp' } });
@@ -393,7 +309,7 @@ describe('the parent API', () => {
     const phone = new SoftAuthenticator(h.base);
     phone.create({ challenge: 'x', rp: {}, user: { id: 'u' } });
     // Two failed sign-ins (an unknown passkey), then attempts are refused.
-    for (let i = 0; i < 2; i += 1) expectError(await signIn(h, phone), 401, 'passkey_unknown');
+    for (let i = 0; i < 2; i += 1) expectError(await passkeySignIn(h.base, phone), 401, 'passkey_unknown');
     const refused = await call(h, 'POST', '/parent/api/login', {
       body: { response: phone.get({ challenge: 'c' }) },
     });

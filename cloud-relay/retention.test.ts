@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.ts';
-import type { Clock } from '../common/time.ts';
 import { sampleEvent, sampleVersion } from '../test/contract/cloud-store.ts';
-import { sqliteBackend, startTestCloud } from '../test/support/cloud.ts';
+import { movableClock } from '../test/support/clock.ts';
+import { sqliteBackend, startTestCloud, type SqliteBackend } from '../test/support/cloud.ts';
 import { until } from '../test/support/wait.ts';
 import { CloudRetentionJob } from './retention.ts';
 import { startCloud } from './server.ts';
@@ -13,16 +10,6 @@ import { openCloudSqliteStore, type SqliteCloudStore } from './store/sqlite.ts';
 import type { CloudStore } from './store/types.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
-
-function movableClock(start: string): Clock & { set(iso: string): void } {
-  let now = new Date(start);
-  return {
-    now: () => new Date(now),
-    set(iso: string) {
-      now = new Date(iso);
-    },
-  };
-}
 
 /** fac-a (Tokyo, 5 years) and fac-b (New York, 1 year), each with an event either side of a cutoff. */
 async function seed(store: CloudStore): Promise<{ tokyoOld: string; nyOld: string }> {
@@ -48,16 +35,16 @@ async function seed(store: CloudStore): Promise<{ tokyoOld: string; nyOld: strin
 }
 
 describe('cloud retention job', () => {
-  let dir: string;
+  let backend: SqliteBackend;
   let store: SqliteCloudStore;
   const clock = movableClock('2032-03-31T23:30:00.000+09:00');
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-retention-'));
-    store = await openCloudSqliteStore(dir, { clock });
+    backend = await sqliteBackend('genkan-cloud-retention-');
+    store = await openCloudSqliteStore(backend.dir, { clock });
   });
   afterEach(async () => {
     await store.close();
-    await rm(dir, { recursive: true, force: true });
+    await backend.remove();
   });
 
   it("deletes each facility's records past its retention, in its zone, once per cutoff", async () => {
@@ -169,7 +156,8 @@ describe('the cloud server runs the retention job', () => {
   });
 
   it('finishes a run in progress before closing the store', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'genkan-cloud-retention-'));
+    const temp = await sqliteBackend('genkan-cloud-retention-');
+    const { dir } = temp;
     try {
       const setup = await openCloudSqliteStore(dir);
       const { tokyoOld } = await seed(setup);
@@ -193,7 +181,7 @@ describe('the cloud server runs the retention job', () => {
         await after.close();
       }
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await temp.remove();
     }
   });
 });

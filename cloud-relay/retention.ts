@@ -58,14 +58,15 @@ export class CloudRetentionJob {
       if (this.done.get(facilityId) === cutoff) continue;
       try {
         const disposal = await store.disposeBefore(facilityId, cutoff, retentionYears);
-        // Parents' notices that ended before the cutoff, and the parent audit of before its first instant.
+        // Parents' notices that ended before the cutoff, pickup plans of days before it, and facility
+        // notices and the parent audit of before its first instant.
         const parents = await store.parentNotices.purgeParentRecords(
           facilityId,
           cutoff,
           startOfLocalDay(cutoff, timeZone),
         );
         this.done.set(facilityId, cutoff);
-        if (parents.notices > 0 || parents.audit > 0) {
+        if (Object.values(parents).some((n) => n > 0)) {
           logger.info(
             { facilityId, cutoff, retentionYears, parents },
             'parent records past retention deleted',

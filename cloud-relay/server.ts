@@ -20,19 +20,16 @@ import {
 } from '../common/http-errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { systemClock, type Clock } from '../common/time.ts';
-import { loadWebApp, type WebBundle } from '../common/web-bundle.ts';
+import type { WebBundle } from '../common/web-bundle.ts';
 import { ErrorCodes } from '../protocol/index.ts';
 import { CloudAccess } from './access.ts';
 import { TokenBuckets, type RateLimit } from './backpressure.ts';
 import {
-  ADMIN_TOKEN_MIN,
-  BEARER_MAX,
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOST,
   DEFAULT_HUB_RATE_LIMIT,
   DEFAULT_MAX_DB_WAITING,
   DEFAULT_MAX_IN_FLIGHT,
-  DEFAULT_PARENT_RATE_LIMIT,
   DEFAULT_STALE_AFTER_MS,
   DEFAULT_TIMEOUTS,
   OVERLOAD_RETRY_AFTER_S,
@@ -48,15 +45,8 @@ import { registerFacilityReads } from './routes/facilities.ts';
 import { registerHubCatchUp } from './routes/hub-catch-up.ts';
 import { registerDisposalReads } from './routes/disposals.ts';
 import { registerOrgReads } from './routes/orgs.ts';
-import { registerHubParentMessages } from './routes/hub-parent-messages.ts';
-import { registerParentApi } from './routes/parent-api.ts';
-import { ParentAudit } from './routes/parent-audit.ts';
-import { registerParentNotices } from './routes/parent-notices.ts';
-import { ParentNoticeSignal } from './routes/parent-notices-signal.ts';
-import { registerParentApp } from './routes/parent-app.ts';
-import { registerParentPush } from './routes/parent-push.ts';
-import { PushNotifier } from './push/notifier.ts';
-import { registerParentUploads } from './routes/parents-hub.ts';
+import { registerParents } from './routes/parents.ts';
+import { checkedSecret } from './option-checks.ts';
 import { PROBES, registerProbes } from './routes/probes.ts';
 import { registerUploads } from './routes/uploads.ts';
 import { describeStoreLocation, type CloudStoreLocation } from './store/location.ts';
@@ -268,89 +258,8 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
   registerHubCatchUp(app, context);
   registerOrgReads(app, context, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
   registerDisposalReads(app, context);
-  registerParentUploads(app, context);
-  const parentRoutes = registerParentApi(app, context, {
-    parentOrigin: checkedOrigin(options.parentOrigin),
-    rateLimit: options.parentRateLimit === undefined ? DEFAULT_PARENT_RATE_LIMIT : options.parentRateLimit,
-    logger: options.logger.child({ ns: 'cloud.parents' }),
-  });
-  // Parents' notices: the parent app sends, the hub fetches by long-poll (docs/protocol.md).
-  const parentSignal = new ParentNoticeSignal();
-  const noticesLog = options.logger.child({ ns: 'cloud.parents' });
-  registerParentNotices(app, context, {
-    parent: parentRoutes,
-    signal: parentSignal,
-    audit: new ParentAudit(store, clock, noticesLog),
-    logger: noticesLog,
-  });
-  registerHubParentMessages(app, context, parentSignal);
-  // Web Push of check-ins and check-outs to parents (docs/parents.md); its sends end before the store closes.
-  const pushLog = options.logger.child({ ns: 'cloud.push' });
-  const push = new PushNotifier({
-    store,
-    clock,
-    logger: pushLog,
-    allowInsecure: options.pushAllowInsecure === true,
-    contact: checkedPushContact(options.pushContact),
-  });
-  context.storedEvents.add(push.onStored);
-  app.addHook('onClose', () => push.close());
-  registerParentPush(app, context, parentRoutes, push, pushLog);
-  registerParentApp(app, options.parentApp ?? (() => loadWebApp('parent')));
+  registerParents(app, context, options);
   return app;
-}
-
-/** The parent origin as WebAuthn compares it (`scheme://host[:port]`); refused when it is no http(s) origin. */
-function checkedOrigin(value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (
-    url === undefined ||
-    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
-    (url.pathname !== '/' && url.pathname !== '') ||
-    url.search !== '' ||
-    url.hash !== '' ||
-    url.username !== ''
-  ) {
-    throw new ValidationError(
-      CloudErrorCodes.invalidParentOrigin,
-      'the parent origin must be an http(s) origin without a path, e.g. https://parents.example.jp',
-      'parentOrigin',
-    );
-  }
-  return url.origin;
-}
-
-/** The VAPID contact: a mailto: or https: URL, as push services require; refused otherwise. */
-function checkedPushContact(value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const protocol = URL.canParse(value) ? new URL(value).protocol : '';
-  if (protocol !== 'mailto:' && protocol !== 'https:') {
-    throw new ValidationError(
-      'invalid_push_contact',
-      'the push contact must be a mailto: or https: URL, e.g. mailto:ops@example.jp',
-      'pushContact',
-    );
-  }
-  return value;
-}
-
-/** A configured secret: undefined when empty; refused when short, long or with spaces. */
-function checkedSecret(value: string | undefined, field: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (value.length < ADMIN_TOKEN_MIN || value.length > BEARER_MAX || /\s/.test(value)) {
-    throw new ValidationError(
-      field === 'adminToken' ? 'weak_admin_token' : 'weak_metrics_token',
-      `the ${field === 'adminToken' ? 'admin' : 'metrics'} token must be ${ADMIN_TOKEN_MIN}–${BEARER_MAX} characters without spaces`,
-      field,
-    );
-  }
-  return value;
 }
 
 /** Opens the store (PostgreSQL at options.db, or DATA/cloud.sqlite) and serves the cloud relay API until close(). */

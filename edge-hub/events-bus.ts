@@ -23,6 +23,8 @@ export interface HubEvents {
   'settings.changed': undefined;
   /** What the broker heard of a device: the admin app's device list. */
   'device.status': DeviceSignal;
+  /** Parents' pickup plans were stored: the kiosks' retained plans of the day are published again. */
+  'pickups.changed': undefined;
 }
 
 /** A listener may return a promise: publishAndWait waits for it, publish does not. */

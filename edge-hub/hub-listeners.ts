@@ -1,4 +1,4 @@
-import { formatRfc3339 } from '../common/time.ts';
+import { formatRfc3339, localDate } from '../common/time.ts';
 import { bundleWebApp, loadWebApp, type WebBundle } from '../common/web-bundle.ts';
 import { topics } from '../protocol/index.ts';
 import { startBroker } from './mqtt/broker.ts';
@@ -9,6 +9,7 @@ import type { HubServices } from './hub-services.ts';
 import { buildHttpApi } from './http/api.ts';
 import { httpListeners } from './http/listeners.ts';
 import { rosterMessage } from './facility/roster.ts';
+import { kioskPickups } from './parents/pickup-view.ts';
 import { RestoreResync } from './restore-resync.ts';
 import type { RosterData } from './store/roster.ts';
 
@@ -115,6 +116,19 @@ export async function startMqtt(
   bus.on('roster.changed', ({ roster }) => publishRoster(roster));
   // A changed reversal guard reaches the kiosks in the roster they hold (same version, new content).
   bus.on('settings.changed', () => publishRoster(services.roster.current));
+  // Today's pickup plans for the kiosks (retained): at start, when plans arrive, and when the day changes
+  // (the roll-call is published again then).
+  let pickupsDate: string | undefined;
+  const publishPickups = () => {
+    const date = localDate(clock.now(), timeZone);
+    pickupsDate = date;
+    publish(topics.pickups(facilityId), JSON.stringify(kioskPickups(store, date)), true);
+  };
+  publishPickups();
+  bus.on('pickups.changed', publishPickups);
+  bus.on('rollcall.changed', () => {
+    if (localDate(clock.now(), timeZone) !== pickupsDate) publishPickups();
+  });
   // A restored hub asks the kiosks to resend what they hold since the backup (retained until served).
   const resync = new RestoreResync({
     dataDir: options.dataDir,

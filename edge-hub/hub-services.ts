@@ -149,7 +149,7 @@ function restoredHubCatchUp(
 function parentMessageFetcher(
   ctx: HubContext,
   cloud: { url: string; token: string },
-  wiring: { ingest: Ingest; onStored: () => void; ready?: () => boolean },
+  wiring: { ingest: Ingest; onStored: () => void; onPickups: () => void; ready?: () => boolean },
 ): ParentMessageFetcher {
   const { store, clock, logger, timeZone } = ctx;
   const relayTuning = ctx.options.tuning?.relay;
@@ -162,6 +162,7 @@ function parentMessageFetcher(
     timeZone,
     logger: logger.child({ ns: 'hub.parents' }),
     onStored: wiring.onStored,
+    onPickups: wiring.onPickups,
   });
   return new ParentMessageFetcher({
     baseUrl: cloud.url.replace(/\/+$/, ''),
@@ -288,6 +289,10 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
       // New notices show on the tablets at once (their absences come through events.stored as well).
       onStored: () => {
         tabletPush.changed();
+      },
+      // Pickup plans: the kiosks' retained plans of the day (hub-listeners.ts).
+      onPickups: () => {
+        bus.publish('pickups.changed');
       },
     });
 

@@ -61,6 +61,14 @@ export const ERROR_TEXTS_EN: ErrorTexts = {
   no_guardians: () => 'No guardians to print (import a roster first).',
   // Records and corrections
   unknown_event: () => 'The record to remove was not found (it may have been removed already).',
+  // Pickup people of a child (admin app)
+  invalid_pickup_person: () =>
+    "Enter the pickup person's name (up to 100 characters) and relation (up to 40).",
+  pickup_photo_type: () => 'Choose a JPEG, PNG or WebP image for the photo.',
+  pickup_photo_too_large: () => 'The photo is too large (at most 300 KB).',
+  too_many_pickup_people: () => 'A child has at most 30 pickup people.',
+  pickup_person_not_found: () => 'This pickup person was not found (they may have been removed).',
+  pickup_photo_not_found: () => 'There is no photo of this person.',
   unknown_notice: () => "This parent's notice was not found (it may be past the retention period).",
   already_voided: () => 'This record has been removed already.',
   event_id_in_use: () => 'Sent twice. Close the dialog and try again.',
@@ -118,6 +126,12 @@ export const ERROR_TEXTS_EN: ErrorTexts = {
   notice_after_cutoff: (p) =>
     `Notices for today are taken until ${p('cutoff')}. Please call the facility (later days can still be sent).`,
   parent_notice_conflict: () => 'This notice was already sent with other content. Please reopen the page.',
+  pickup_not_today: () => 'A pickup plan can only be sent for today.',
+  unknown_pickup_person: () =>
+    'This person is not on the pickup list. Choose again, or enter a name as someone else.',
+  parent_pickup_conflict: () =>
+    'This pickup plan was already sent with other content. Please reopen the page.',
+  unknown_facility_notice: () => 'This notice was not found.',
   invalid_parent_upload: () => "The hub's guardian record is not valid.",
   invalid_parent_origin: () => 'The parent origin must be an http(s) origin without a path.',
   push_endpoint_insecure: () =>

@@ -60,6 +60,13 @@ export const ERROR_TEXTS_JA: ErrorTexts = {
   no_guardians: () => '対象の保護者がいません（名簿を取り込んでください）。',
   // Records and corrections
   unknown_event: () => '取り消す記録が見つかりません（すでに取り消し済みかもしれません）。',
+  // Pickup people of a child (admin app)
+  invalid_pickup_person: () => 'お迎えの方の名前（100文字まで）と続柄（40文字まで）を入力してください。',
+  pickup_photo_type: () => '写真は JPEG・PNG・WebP の画像を選んでください。',
+  pickup_photo_too_large: () => '写真が大きすぎます（300KBまで）。',
+  too_many_pickup_people: () => 'お迎えの方はお子さま一人につき30人までです。',
+  pickup_person_not_found: () => 'そのお迎えの方は見つかりません（削除されたかもしれません）。',
+  pickup_photo_not_found: () => 'この方の写真はありません。',
   unknown_notice: () => 'その保護者からの連絡は見つかりません（保存期間を過ぎたかもしれません）。',
   already_voided: () => 'この記録はすでに取り消されています。',
   event_id_in_use: () => '送信が重複しました。画面を閉じてもう一度操作してください。',
@@ -118,6 +125,11 @@ export const ERROR_TEXTS_JA: ErrorTexts = {
   notice_after_cutoff: (p) =>
     `今日の連絡の受付は${p('cutoff')}までです。園に直接ご連絡ください（明日以降の連絡は送れます）。`,
   parent_notice_conflict: () => 'この連絡はすでに別の内容で送られています。画面を開き直してください。',
+  pickup_not_today: () => 'お迎えの予定は今日の分だけ送れます。',
+  unknown_pickup_person: () =>
+    'お迎えの方が登録されていません。一覧から選び直すか、その他の方として名前を入力してください。',
+  parent_pickup_conflict: () => 'このお迎え予定はすでに別の内容で送られています。画面を開き直してください。',
+  unknown_facility_notice: () => 'このお知らせは見つかりません。',
   invalid_parent_upload: () => 'ハブから届いた保護者の情報が正しくありません。',
   invalid_parent_origin: () => '保護者アプリのオリジンは、パスのない http(s) のオリジンで指定してください。',
   push_endpoint_insecure: () => 'このブラウザーの通知の宛先には送れません。別のブラウザーでお試しください。',

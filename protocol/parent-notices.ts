@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { FacilityNoticeReadSchema } from './facility-notices.ts';
+import { ParentPickupSchema } from './parent-pickups.ts';
 import { ABSENCE_REASONS, IdSchema, InstantSchema, NOTE_MAX } from './primitives.ts';
 
 /**
@@ -101,6 +103,12 @@ export type ParentNoticeList = z.infer<typeof ParentNoticeListSchema>;
  */
 export const ParentMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ seq: z.number().int().min(1), type: z.literal('notice'), notice: ParentNoticeSchema }),
+  z.strictObject({ seq: z.number().int().min(1), type: z.literal('pickup'), pickup: ParentPickupSchema }),
+  z.strictObject({
+    seq: z.number().int().min(1),
+    type: z.literal('facility_notice_read'),
+    read: FacilityNoticeReadSchema,
+  }),
 ]);
 export type ParentMessage = z.infer<typeof ParentMessageSchema>;
 

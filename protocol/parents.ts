@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParentNoticeSchema } from './parent-notices.ts';
+import { ParentPickupSchema } from './parent-pickups.ts';
 import { IdSchema, InstantSchema, ROLLCALL_STATUSES } from './primitives.ts';
 
 /**
@@ -56,6 +57,8 @@ export const ParentChildSchema = z.strictObject({
    * `data-notice-status` is the first one's status (sent|read).
    */
   notices: z.array(ParentNoticeSchema),
+  /** Today's pickup plan for this child (the latest sent), or null. */
+  pickup: ParentPickupSchema.nullable(),
 });
 export type ParentChild = z.infer<typeof ParentChildSchema>;
 

@@ -9,6 +9,7 @@ import {
 } from './primitives.ts';
 import { STAFF_ROLES } from './roles.ts';
 import { TabletParentNoticeSchema } from './parent-notices.ts';
+import { TabletPickupPlanSchema } from './parent-pickups.ts';
 import { ClassStaffingSchema, FacilityStaffingSchema } from './staffing.ts';
 
 /**
@@ -97,6 +98,8 @@ export const TabletChildSchema = z.strictObject({
   checkOutEventId: z.uuid().nullable(),
   absentEventId: z.uuid().nullable(),
   /** Today's parent notice for this child (欠席連絡 or 遅刻連絡), the newest; null when none. */
+  /** Today's pickup plan sent by a parent (お迎え予定), or null. */
+  pickupPlan: TabletPickupPlanSchema.nullable(),
   parentNotice: z
     .strictObject({
       id: z.uuid(),

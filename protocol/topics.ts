@@ -7,6 +7,7 @@
  *   genkan/v1/F/devices/D/responses hub → device   its answer (DeviceResponseSchema), matched by id
  *   genkan/v1/F/rollcall           hub → devices   retained roll-call snapshot of today
  *   genkan/v1/F/roster             hub → devices   retained roster for offline lookup
+ *   genkan/v1/F/pickups            hub → devices   retained today's pickup plans (KioskPickupsSchema)
  *   genkan/v1/F/time               hub → devices   retained {"now":…}, the hub's clock, every 15 s
  *   genkan/v1/F/resync             hub → devices   retained {"id","since"} after a restore (ResyncRequestSchema)
  */
@@ -22,6 +23,8 @@ export const topics = {
     `${TOPIC_ROOT}/${facilityId}/devices/${deviceId}/responses`,
   rollcall: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/rollcall`,
   roster: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/roster`,
+  /** Today's pickup plans for kiosks (retained; protocol/parent-pickups.ts KioskPickupsSchema). */
+  pickups: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/pickups`,
   time: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/time`,
   /** A restored hub asks every kiosk to resend what it holds since a time (protocol/resync.ts). */
   resync: (facilityId: string) => `${TOPIC_ROOT}/${facilityId}/resync`,
@@ -34,7 +37,7 @@ export type DeviceTopicKind = 'events' | 'acks' | 'status' | 'requests' | 'respo
 export interface ParsedTopic {
   facilityId: string;
   deviceId?: string;
-  kind: DeviceTopicKind | 'rollcall' | 'roster' | 'time' | 'resync';
+  kind: DeviceTopicKind | 'rollcall' | 'roster' | 'pickups' | 'time' | 'resync';
 }
 
 /** Splits a concrete (non-wildcard) v1 topic; undefined for anything outside the map. */
@@ -45,7 +48,11 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (facilityId === undefined || !ID_RE.test(facilityId)) return undefined;
   if (
     parts.length === 4 &&
-    (parts[3] === 'rollcall' || parts[3] === 'roster' || parts[3] === 'time' || parts[3] === 'resync')
+    (parts[3] === 'rollcall' ||
+      parts[3] === 'roster' ||
+      parts[3] === 'pickups' ||
+      parts[3] === 'time' ||
+      parts[3] === 'resync')
   ) {
     return { facilityId, kind: parts[3] };
   }

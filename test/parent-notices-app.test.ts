@@ -1,6 +1,4 @@
-import { createECDH, createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createECDH, randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../common/time.ts';
@@ -12,45 +10,16 @@ import {
   type ParentNoticeReads,
   type ParentSettingsUpload,
 } from '../protocol/parent-notices.ts';
-import { PARENT_TEST_IDS, type ParentGuardianUpload } from '../protocol/parents.ts';
+import { PARENT_TEST_IDS } from '../protocol/parents.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
-import { sqliteBackend, startTestCloud, type TestCloud } from './support/cloud.ts';
-import { sampleVersion } from './contract/cloud-store.ts';
-import { openPhone, REACH_MS } from './support/parent-phone.ts';
-import { ROOT } from './support/process.ts';
+import { apiCall, parentInvitation, type ApiReply } from './support/parent-api.ts';
+import { openPhone, parentShot, parentShots, REACH_MS, SCREEN_MS } from './support/parent-phone.ts';
+import { startParentCloud, type ParentTestCloud } from './support/parent-test-cloud.ts';
 import { until } from './support/wait.ts';
 
 const haveChromium = requireChromium();
-/** openPhone's viewport (a phone held in one hand). */
-const PHONE = { width: 390, height: 844 };
-const SCREEN_MS = 15_000;
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
 const card = (childId: string): string => `${byTestId(PARENT_TEST_IDS.child)}[data-child-id="${childId}"]`;
-
-const SHOTS_DIR = join(ROOT, 'test-results/screens');
-const COMMITTED_DIR = join(ROOT, 'docs/screens');
-
-/**
- * The whole page on a phone as tall as the page (the form's send bar stays at the bottom, where it is
- * on the phone), into test-results/screens, and docs/screens with UPDATE_SCREENSHOTS=1.
- */
-async function shot(page: Page, file: string): Promise<void> {
-  await mkdir(SHOTS_DIR, { recursive: true });
-  const height = await page.evaluate<number>('document.documentElement.scrollHeight');
-  await page.setViewportSize({ width: PHONE.width, height: Math.max(PHONE.height, height) });
-  await page.screenshot({ path: join(SHOTS_DIR, file), animations: 'disabled' });
-  await page.setViewportSize(PHONE);
-  if (process.env['UPDATE_SCREENSHOTS'] === '1') {
-    await mkdir(COMMITTED_DIR, { recursive: true });
-    await copyFile(join(SHOTS_DIR, file), join(COMMITTED_DIR, file));
-  }
-}
-
-async function setLocale(page: Page, locale: 'ja' | 'en'): Promise<void> {
-  const app = page.locator(byTestId('parent-app'));
-  if ((await app.getAttribute('data-locale')) !== locale) await page.locator(byTestId('lang-toggle')).click();
-  await page.locator(`${byTestId('parent-app')}[data-locale="${locale}"]`).waitFor({ timeout: SCREEN_MS });
-}
 
 /**
  * A browser's push subscription without a push service (headless Chromium has none to reach here): the
@@ -85,7 +54,7 @@ function fakePushManager(keys: { p256dh: string; auth: string }): string {
  * registers and removes the subscription, and the service worker shows a pushed message.
  */
 describe.runIf(haveChromium)('parent app: notices and notifications in Chromium', () => {
-  let cloud: TestCloud & { hub: string };
+  let cloud: ParentTestCloud;
   let browser: Browser;
   /** The parent's phone, registered by the first test and used by the others. */
   let phone: { context: BrowserContext; page: Page } | undefined;
@@ -96,36 +65,23 @@ describe.runIf(haveChromium)('parent app: notices and notifications in Chromium'
   /** The cloud as the parent reaches it: `localhost`, since WebAuthn takes a domain as its RP ID. */
   let base = '';
 
-  const hubCall = async (method: string, path: string, body: unknown): Promise<Response> =>
-    fetch(`${cloud.base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${cloud.hub}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const hubCall = (method: string, path: string, body: unknown): Promise<ApiReply> =>
+    apiCall(cloud.base, method, path, { body, token: cloud.hub });
 
   /** The facility's notices as the hub fetches them (every message after seq 0). */
+  /** The notices (absence, lateness) the hub would fetch; this test sends nothing else. */
   const hubMessages = async () => {
-    const res = await fetch(`${cloud.base}/v1/hub/parent-messages?after=0&wait=0`, {
-      headers: { authorization: `Bearer ${cloud.hub}` },
+    const res = await apiCall(cloud.base, 'GET', '/v1/hub/parent-messages?after=0&wait=0', {
+      token: cloud.hub,
     });
     expect(res.status).toBe(200);
-    return ParentMessagesPageSchema.parse(await res.json()).messages;
+    return ParentMessagesPageSchema.parse(res.json).messages.flatMap((m) => (m.type === 'notice' ? [m] : []));
   };
 
   beforeAll(async () => {
     const app = await bundleWebApp(WEB_APPS.parent);
-    cloud = await startTestCloud(
-      await sqliteBackend(),
-      { hubRateLimit: null, parentRateLimit: null, parentApp: () => Promise.resolve(app) },
-      async (store) => {
-        await store.addOrganisation('city-a', '市A');
-        await store.addFacility('fac-a', 'city-a');
-        const hub = await store.addHub('hub-a', 'fac-a');
-        // 山田 花子 (c-001, ひよこ組) and 佐藤 一郎 (c-002, うさぎ組), in effect since long before today.
-        await store.putSnapshotVersion('fac-a', 'hub-a', sampleVersion(1, '2026-01-01'));
-        return { hub };
-      },
-    );
+    // 山田 花子 (c-001, ひよこ組) and 佐藤 一郎 (c-002, うさぎ組), in effect since long before today.
+    cloud = await startParentCloud({ parentApp: () => Promise.resolve(app) });
     base = cloud.base.replace('127.0.0.1', 'localhost');
     browser = await launchChromium();
   });
@@ -142,17 +98,7 @@ describe.runIf(haveChromium)('parent app: notices and notifications in Chromium'
 
   it('sends an absence for tomorrow with 発熱 38.2℃, shows it sent, then read once the hub confirms it', async () => {
     // The hub's upload of the guardian with an invitation, as `genkan guardian invite` makes it.
-    const token = randomBytes(32).toString('base64url');
-    const upload: ParentGuardianUpload = {
-      version: 1,
-      name: '山田 太郎',
-      childIds: ['c-001', 'c-002'],
-      invitation: {
-        tokenHash: createHash('sha256').update(token).digest('hex'),
-        expires: new Date(Date.now() + 3_600_000).toISOString(),
-      },
-      revoked: false,
-    };
+    const { token, upload } = parentInvitation(1, ['c-001', 'c-002']);
     expect((await hubCall('PUT', '/v1/hub/parents/g001', upload)).status).toBe(200);
 
     phone = await openPhone(browser);
@@ -178,10 +124,7 @@ describe.runIf(haveChromium)('parent app: notices and notifications in Chromium'
     await page.locator('[data-testid="notice-symptom"][value="fever"]').check();
     await page.locator(byTestId(NOTICE_TEST_IDS.temperature)).fill('38.2');
     await page.locator(byTestId(NOTICE_TEST_IDS.note)).fill('昨夜から熱があります。病院に行きます。');
-    for (const locale of ['en', 'ja'] as const) {
-      await setLocale(page, locale);
-      await shot(page, `parent-notice-form-${locale}.png`);
-    }
+    await parentShots(page, 'parent-notice-form', true);
     await page.locator(byTestId(NOTICE_TEST_IDS.submit)).click();
 
     // Home again, the child's card and the list say sent.
@@ -219,7 +162,7 @@ describe.runIf(haveChromium)('parent app: notices and notifications in Chromium'
     await page
       .locator(`${byTestId('notice-item')}[data-notice-status="read"]`)
       .waitFor({ timeout: REACH_MS });
-    await shot(page, 'parent-home-notice-ja.png');
+    await parentShot(page, 'parent-home-notice-ja', true);
   });
 
   it('sends again after a lost answer with the same request id, stored once', async () => {

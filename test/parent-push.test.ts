@@ -1,16 +1,9 @@
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { newEventId } from '../common/ids.ts';
-import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
-import type { AttendanceEvent } from '../protocol/index.ts';
 import { ParentPushPayloadSchema, PushKeySchema } from '../protocol/parent-push.ts';
-import { PARENT_TEST_IDS, ParentInviteResultSchema } from '../protocol/parents.ts';
-import { launchChromium, requireChromium } from './support/browser.ts';
-import { cloudReady } from './support/cloud-process.ts';
-import { publishAsKiosk } from './support/kiosk-publish.ts';
-import { childCards, openPhone, parentAccessRelayed, REACH_MS } from './support/parent-phone.ts';
-import { GenkanProcess, genkanJson, tempDir } from './support/process.ts';
+import { PARENT_TEST_IDS } from '../protocol/parents.ts';
+import { requireChromium } from './support/browser.ts';
+import { childCards, openPhone, REACH_MS, registerWithInvitation } from './support/parent-phone.ts';
+import { startParentSite, twoFamilies, type ParentSite } from './support/parent-site.ts';
 import {
   connectionKind,
   listeningPorts,
@@ -18,21 +11,10 @@ import {
   tcpSocketsOf,
 } from './support/process-sockets.ts';
 import { TestPushService } from './support/push-endpoint.ts';
-import { provisionSite, startHub, type Site } from './support/site.ts';
 import { until } from './support/wait.ts';
 
 const haveChromium = requireChromium();
-const SCREEN_MS = 15_000;
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
-
-/** 小林 真理 (g001) with two children; 中村 聡 (g002) with one. */
-const CARD = { kobayashi: '0101000000000031', nakamura: '0101000000000032' };
-const ROSTER = [
-  ROSTER_HEADER,
-  `k1,ひよこ組,c001,小林 一花,こばやし いちか,g001,小林 真理,${CARD.kobayashi}`,
-  `k2,りす組,c002,小林 二葉,こばやし ふたば,g001,小林 真理,`,
-  `k1,ひよこ組,c003,中村 陸,なかむら りく,g002,中村 聡,${CARD.nakamura}`,
-].join('\n');
 
 /**
  * Issue 17's must-show for Web Push, across real processes: a guardian invited with the CLI registers a
@@ -49,81 +31,35 @@ const ROSTER = [
 describe.runIf(haveChromium && procSocketsAvailable())(
   'parent app: a kiosk tap reaches the parent by Web Push',
   () => {
-    let dir: Awaited<ReturnType<typeof tempDir>>;
-    let site: Site;
-    let cloud: GenkanProcess;
-    let hub: GenkanProcess;
+    let ps: ParentSite;
     let push: TestPushService;
-    let browser: Browser;
-    let hubData = '';
-    let mqttPort = 0;
-    let cloudPort = 0;
-    let parentUrl = '';
 
     beforeAll(async () => {
-      dir = await tempDir('genkan-parent-push-');
-      site = await provisionSite(dir.path, {
-        kiosks: 1,
-        children: 3,
-        roster: { csv: `${ROSTER}\n`, cards: [CARD.kobayashi, CARD.nakamura] },
-      });
-      hubData = join(dir.path, 'hub');
       push = await TestPushService.start();
       // The local push service speaks plain http on 127.0.0.1: allowed only with this option.
-      cloud = new GenkanProcess(
-        'cloud',
-        [
-          'cloud',
-          '--data',
-          join(dir.path, 'cloud'),
-          '--port',
-          '0',
-          '--host',
-          '127.0.0.1',
-          '--push-insecure-endpoints',
-          '--push-contact',
-          'mailto:ops@example.jp',
-        ],
-        { GENKAN_CLOUD_ADMIN_TOKEN: site.cloudAdminToken },
-      );
-      const { ready } = await cloudReady(cloud);
-      cloudPort = Number(ready['http']);
-      parentUrl = `http://localhost:${String(cloudPort)}`;
-      hub = startHub(site, {
-        cloudUrl: `http://127.0.0.1:${String(cloudPort)}`,
-        facilityName: 'ひまわり保育園',
+      ps = await startParentSite({
+        prefix: 'genkan-parent-push-',
+        kiosks: 1,
+        roster: twoFamilies(),
+        cloudArgs: ['--push-insecure-endpoints', '--push-contact', 'mailto:ops@example.jp'],
       });
-      mqttPort = Number((await hub.ready())['mqtt']);
-      browser = await launchChromium();
     });
 
     afterEach((ctx) => {
       if (ctx.task.result?.state !== 'fail') return;
-      console.log('cloud log (tail):', cloud.stderr.slice(-3000));
-      console.log('hub log (tail):', hub.stderr.slice(-3000));
+      ps.printLogs();
       console.log('push service refused:', push.refused);
     });
 
     afterAll(async () => {
-      await browser.close();
-      await hub.stop();
-      await cloud.stop();
+      await ps.close();
       await push.close();
-      await dir.remove();
     });
 
     it('shows the tap on the page and at the push endpoint within 10 s; the cloud never connects to the hub', async () => {
-      const invitation = ParentInviteResultSchema.parse(
-        await genkanJson(['guardian', 'invite', 'g001', '--data', hubData, '--parent-url', parentUrl]),
-      );
-      await until(() => parentAccessRelayed(hubData, 'g001'), 'the invitation relayed', {
-        timeoutMs: REACH_MS,
-        intervalMs: 100,
-      });
-      const mari = await openPhone(browser);
-      await mari.page.goto(invitation.url);
-      await mari.page.locator(byTestId(PARENT_TEST_IDS.passkeyRegister)).click();
-      await mari.page.locator(byTestId(PARENT_TEST_IDS.child)).first().waitFor({ timeout: SCREEN_MS });
+      const invitation = await ps.invite('g001');
+      const mari = await openPhone(ps.browser);
+      await registerWithInvitation(mari.page, invitation.url);
       expect(await childCards(mari.page)).toEqual([
         ['c001', 'not_arrived'],
         ['c002', 'not_arrived'],
@@ -145,17 +81,7 @@ describe.runIf(haveChromium && procSocketsAvailable())(
 
       // The kiosk tap: the page and the push endpoint, both within 10 s of it.
       const tappedAt = Date.now();
-      const event: AttendanceEvent = {
-        id: newEventId(),
-        type: 'check_in',
-        childId: 'c001',
-        occurredAt: new Date().toISOString(),
-        deviceId: 'kiosk-1',
-        seq: 1,
-        method: 'card',
-        actor: 'g001',
-      };
-      expect((await publishAsKiosk(site, mqttPort, 'kiosk-1', [event])).rejected).toEqual([]);
+      await ps.tap('check_in', 'c001', 'g001');
       const [received] = await Promise.all([
         push.waitFor((p) => p.endpoint === subscription.endpoint, REACH_MS),
         mari.page
@@ -176,8 +102,9 @@ describe.runIf(haveChromium && procSocketsAvailable())(
       // No inbound port of the hub is open to the cloud: of the cloud process's TCP sockets, each is its own
       // listener, a connection accepted on it (the hub's uploads and long-polls, the browser), or one it
       // opened to the push service; none goes to a port the hub listens on.
-      const hubPid = hub.child.pid ?? 0;
-      const cloudPid = cloud.child.pid ?? 0;
+      const { mqttPort, cloudPort } = ps;
+      const hubPid = ps.hub.child.pid ?? 0;
+      const cloudPid = ps.cloud.child.pid ?? 0;
       const hubPorts = listeningPorts(hubPid);
       const cloudPorts = listeningPorts(cloudPid);
       expect(hubPorts.has(mqttPort)).toBe(true);
@@ -200,8 +127,8 @@ describe.runIf(haveChromium && procSocketsAvailable())(
       );
 
       // Neither the endpoint nor the child's name is in the cloud's log.
-      expect(cloud.stderr).not.toContain(subscription.endpoint);
-      expect(cloud.stderr).not.toContain('小林 一花');
+      expect(ps.cloud.stderr).not.toContain(subscription.endpoint);
+      expect(ps.cloud.stderr).not.toContain('小林 一花');
       await mari.context.close();
     });
   },

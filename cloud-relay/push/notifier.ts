@@ -1,7 +1,9 @@
 import type { Logger } from '../../common/logger.ts';
 import { localDate, type Clock } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
-import type { CloudStore, ParentPushSubscription } from '../store/types.ts';
+import type { ParentPushPayload } from '../../protocol/parent-push.ts';
+import type { ParentPushSubscription } from '../store/push-types.ts';
+import type { CloudStore } from '../store/types.ts';
 import { endpointAllowed, endpointRef } from './endpoint.ts';
 import { isToday, newsOf, pushPayload, type NewsEvent } from './message.ts';
 import { PushQueue } from './queue.ts';
@@ -80,6 +82,21 @@ export class PushNotifier {
     const news = newsOf(events);
     if (news.length > 0) this.queue.add(() => this.fanOut(facilityId, news));
   };
+
+  /**
+   * Queues one message to every subscription of the guardians (a facility notice to its recipients);
+   * returns at once. The caller makes sure a message is sent once (FacilityNoticeStore.claimPush).
+   */
+  notifyGuardians(facilityId: string, guardianIds: readonly string[], payload: ParentPushPayload): void {
+    if (this.closed || guardianIds.length === 0) return;
+    const text = JSON.stringify(payload);
+    this.queue.add(async () => {
+      for (const guardianId of new Set(guardianIds)) {
+        const subscriptions = await this.store.push.subscriptionsOf({ facilityId, guardianId });
+        for (const subscription of subscriptions) this.queue.add(() => this.send(subscription, text));
+      }
+    });
+  }
 
   /** Stops taking news and waits (bounded) for the sends in flight; call before the store closes. */
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import webpush from 'web-push';
-import type { PushSubscriptionKeys, VapidKeyPair } from '../store/types.ts';
+import type { PushSubscriptionKeys, VapidKeyPair } from '../store/push-types.ts';
 
 /** How a message is sent: its lifetime at the push service, urgency, and our wait for the service. */
 export interface PushSendOptions {

@@ -1,6 +1,6 @@
 import webpush from 'web-push';
 import type { Clock } from '../../common/time.ts';
-import type { PushStore, VapidKeyPair } from '../store/types.ts';
+import type { PushStore, VapidKeyPair } from '../store/push-types.ts';
 
 /** The VAPID contact when none is configured: syntactically what push services require, reaching no one. */
 export const DEFAULT_PUSH_CONTACT = 'mailto:push@genkan.invalid';

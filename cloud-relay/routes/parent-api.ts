@@ -7,7 +7,7 @@ import { describeIssues, ErrorCodes } from '../../protocol/index.ts';
 import type { ParentMe } from '../../protocol/parents.ts';
 import type { ParentRateLimit } from '../defaults.ts';
 import { forbidden } from '../errors.ts';
-import type { ParentIdentity } from '../store/types.ts';
+import type { ParentIdentity } from '../store/parent-types.ts';
 import type { CloudRouteContext } from './context.ts';
 import {
   notSignedIn,

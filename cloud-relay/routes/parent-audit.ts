@@ -1,6 +1,7 @@
 import type { Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
-import type { CloudStore, ParentAuditEntry } from '../store/types.ts';
+import type { ParentAuditEntry } from '../store/parent-notice-types.ts';
+import type { CloudStore } from '../store/types.ts';
 
 /** What a parent did, as audited: lower case words joined by `.` or `_` (e.g. `notice.sent`). */
 export type ParentAuditAction = string;

@@ -14,7 +14,8 @@ import type { Logger } from '../../common/logger.ts';
 import { hashToken } from '../../common/secrets.ts';
 import { localDate, type Clock } from '../../common/time.ts';
 import { CloudErrorCodes } from '../errors.ts';
-import type { CloudStore, ParentIdentity } from '../store/types.ts';
+import type { ParentIdentity } from '../store/parent-types.ts';
+import type { CloudStore } from '../store/types.ts';
 import { ParentAudit } from './parent-audit.ts';
 
 /** A parent session lasts this long after its last use (sliding). */

@@ -1,7 +1,8 @@
 import { foldDay, NOT_ARRIVED } from '../../common/attendance.ts';
 import { formatRfc3339, localDate, type Clock } from '../../common/time.ts';
 import type { ParentChild, ParentMe } from '../../protocol/parents.ts';
-import type { CloudStore, ParentIdentity } from '../store/types.ts';
+import type { ParentIdentity } from '../store/parent-types.ts';
+import type { CloudStore } from '../store/types.ts';
 import { notSignedIn } from './parent-auth.ts';
 
 /**
@@ -18,11 +19,13 @@ export async function parentMe(store: CloudStore, clock: Clock, who: ParentIdent
   // Revoked between the session check and here: signed out all the same.
   if (guardian === undefined || guardian.revoked || facility === undefined) throw notSignedIn();
   const date = localDate(clock.now(), facility.timeZone);
-  const [snapshot, events, notices] = await Promise.all([
+  const [snapshot, events, notices, pickups] = await Promise.all([
     store.getSnapshot(facility.facilityId, date),
     store.eventsOn(facility.facilityId, date),
     // Covering today or later, newest first.
     store.parentNotices.noticesForGuardian(facility.facilityId, guardian.guardianId, date),
+    // Today's plans, oldest first: the latest naming a child is its plan (whichever guardian sent it).
+    store.pickups.pickupsOn(facility.facilityId, date),
   ]);
   const own = new Set(guardian.childIds);
   const days = foldDay(events.filter((e) => own.has(e.childId)));
@@ -42,6 +45,7 @@ export async function parentMe(store: CloudStore, clock: Clock, who: ParentIdent
       checkInAt: at(day.checkInAt),
       checkOutAt: at(day.checkOutAt),
       notices: notices.filter((n) => n.childIds.includes(childId)),
+      pickup: pickups.findLast((p) => p.childIds.includes(childId)) ?? null,
     };
   });
   return {

@@ -9,7 +9,8 @@ import {
   type ParentNoticeList,
   type ParentNoticeRequest,
 } from '../../protocol/parent-notices.ts';
-import type { Facility, ParentGuardian, ParentIdentity } from '../store/types.ts';
+import type { ParentGuardian, ParentIdentity } from '../store/parent-types.ts';
+import type { Facility } from '../store/types.ts';
 import type { CloudRouteContext } from './context.ts';
 import type { ParentRoutes } from './parent-api.ts';
 import type { ParentAudit } from './parent-audit.ts';

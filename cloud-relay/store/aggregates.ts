@@ -1,4 +1,9 @@
-import type { CloudStore, ParentNoticeStore, ParentStore, PushStore } from './types.ts';
+import type { FacilityNoticeStore } from './facility-notice-types.ts';
+import type { ParentNoticeStore } from './parent-notice-types.ts';
+import type { ParentStore } from './parent-types.ts';
+import type { ParentPickupStore } from './pickup-types.ts';
+import type { PushStore } from './push-types.ts';
+import type { CloudStore } from './types.ts';
 import type { WebhookStore } from './webhook-types.ts';
 
 /*
@@ -65,5 +70,7 @@ export interface CloudAggregates {
   parents: ParentStore;
   push: PushStore;
   parentNotices: ParentNoticeStore;
+  pickups: ParentPickupStore;
+  facilityNotices: FacilityNoticeStore;
   webhooks: WebhookStore;
 }

@@ -2,6 +2,11 @@ import type { Amendment } from '../../protocol/history.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import type { FacilitySnapshot, SnapshotVersion } from '../../protocol/ledger.ts';
 import type { CloudAggregates } from './aggregates.ts';
+import type { FacilityNoticeStore } from './facility-notice-types.ts';
+import type { ParentNoticeStore } from './parent-notice-types.ts';
+import type { ParentStore } from './parent-types.ts';
+import type { ParentPickupStore } from './pickup-types.ts';
+import type { PushStore } from './push-types.ts';
 import type {
   AmendmentCursor,
   BatchInsertResult,
@@ -13,9 +18,6 @@ import type {
   HubIdentity,
   OrgFacility,
   Organisation,
-  ParentNoticeStore,
-  ParentStore,
-  PushStore,
   RetentionPolicy,
   RollupInput,
 } from './types.ts';
@@ -30,6 +32,8 @@ export class ComposedCloudStore implements CloudStore {
   readonly parents: ParentStore;
   readonly push: PushStore;
   readonly parentNotices: ParentNoticeStore;
+  readonly pickups: ParentPickupStore;
+  readonly facilityNotices: FacilityNoticeStore;
   readonly webhooks: WebhookStore;
 
   constructor(parts: CloudAggregates) {
@@ -37,6 +41,8 @@ export class ComposedCloudStore implements CloudStore {
     this.parents = parts.parents;
     this.push = parts.push;
     this.parentNotices = parts.parentNotices;
+    this.pickups = parts.pickups;
+    this.facilityNotices = parts.facilityNotices;
     this.webhooks = parts.webhooks;
   }
 

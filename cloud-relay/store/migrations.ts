@@ -384,4 +384,75 @@ export const cloudMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 13,
+    name: 'pickup people, pickup plans, facility notices',
+    up: (db) => {
+      db.exec(`
+        -- A child's authorised pickup people as its hub uploads them (PUT /v1/hub/pickup-people/CHILD):
+        -- names and relations only (photos stay at the hub). The highest version wins.
+        CREATE TABLE pickup_people (
+          facility_id TEXT    NOT NULL REFERENCES facilities (facility_id),
+          child_id    TEXT    NOT NULL,
+          version     INTEGER NOT NULL CHECK (version >= 1),
+          -- JSON array of PickupPerson.
+          people      TEXT    NOT NULL,
+          hub_id      TEXT    NOT NULL,
+          updated_at  TEXT    NOT NULL,
+          PRIMARY KEY (facility_id, child_id)
+        ) STRICT;
+        -- Parents' pickup plans (POST /parent/api/pickups), numbered from the same per-facility counter
+        -- as the notices (parent_message_seq), so that one cursor orders every parent message.
+        CREATE TABLE parent_pickups (
+          facility_id TEXT    NOT NULL REFERENCES facilities (facility_id),
+          seq         INTEGER NOT NULL CHECK (seq >= 1),
+          id          TEXT    NOT NULL,
+          guardian_id TEXT    NOT NULL,
+          -- JSON array of child ids.
+          child_ids   TEXT    NOT NULL,
+          date        TEXT    NOT NULL,
+          time        TEXT    NOT NULL,
+          -- JSON object {id, kind, name, relation}: the person as resolved when sent.
+          person      TEXT    NOT NULL,
+          note        TEXT,
+          sent_at     TEXT    NOT NULL,
+          read_at     TEXT,
+          PRIMARY KEY (facility_id, id),
+          UNIQUE (facility_id, seq)
+        ) STRICT;
+        CREATE INDEX parent_pickups_by_date ON parent_pickups (facility_id, date);
+        -- The facility's notices to parents (PUT /v1/hub/facility-notices/ID) with their recipients.
+        CREATE TABLE facility_notices (
+          facility_id  TEXT    NOT NULL REFERENCES facilities (facility_id),
+          id           TEXT    NOT NULL,
+          version      INTEGER NOT NULL CHECK (version >= 1),
+          title        TEXT    NOT NULL,
+          body         TEXT    NOT NULL,
+          -- JSON array of class ids, or NULL for every guardian.
+          class_ids    TEXT,
+          -- UTC ISO 8601.
+          published_at TEXT    NOT NULL,
+          withdrawn    INTEGER NOT NULL CHECK (withdrawn IN (0, 1)),
+          -- JSON array of guardian ids.
+          guardian_ids TEXT    NOT NULL,
+          -- 1 once a process claimed its Web Push: never sent twice.
+          pushed       INTEGER NOT NULL DEFAULT 0 CHECK (pushed IN (0, 1)),
+          hub_id       TEXT    NOT NULL,
+          updated_at   TEXT    NOT NULL,
+          PRIMARY KEY (facility_id, id)
+        ) STRICT;
+        CREATE INDEX facility_notices_by_published ON facility_notices (facility_id, published_at);
+        -- A guardian's confirmed reading of a facility notice (the first one kept), a parent message too.
+        CREATE TABLE facility_notice_reads (
+          facility_id TEXT    NOT NULL REFERENCES facilities (facility_id),
+          notice_id   TEXT    NOT NULL,
+          guardian_id TEXT    NOT NULL,
+          read_at     TEXT    NOT NULL,
+          seq         INTEGER NOT NULL CHECK (seq >= 1),
+          PRIMARY KEY (facility_id, notice_id, guardian_id),
+          UNIQUE (facility_id, seq)
+        ) STRICT;
+      `);
+    },
+  },
 ];

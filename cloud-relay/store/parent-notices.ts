@@ -7,13 +7,14 @@ import {
   ParentNoticeRequestSchema,
   ParentNoticeSchema,
   ParentSettingsUploadSchema,
+  type ParentMessage,
   type ParentNotice,
   type ParentNoticeReads,
   type ParentSettingsUpload,
 } from '../../protocol/parent-notices.ts';
 import { CloudErrorCodes } from '../errors.ts';
 import { checkDate, checkId, checkInstant } from './inputs.ts';
-import type { NewParentNotice, ParentAuditEntry } from './types.ts';
+import type { NewParentNotice, ParentAuditEntry } from './parent-notice-types.ts';
 
 /*
  * Checks and encodings both backends share for the parent notice store (ParentNoticeStore), so that they
@@ -83,16 +84,28 @@ const NOTICE_FIELDS = [
   'arrive_at',
 ] as const satisfies readonly (keyof NoticeColumns)[];
 
-/** A resend of the stored notice (the same content), as opposed to another notice under its id. */
-export function sameNotice(stored: NoticeColumns, incoming: NoticeColumns): boolean {
-  return NOTICE_FIELDS.every((field) => stored[field] === incoming[field]);
+/**
+ * insertNotice's answer when the id is stored already: a resend (the same content) gets the stored notice
+ * back; another notice under that id is refused.
+ */
+export function resentNotice(
+  facilityId: string,
+  stored: StoredNoticeRow,
+  incoming: NoticeColumns,
+): { notice: ParentNotice; created: boolean } {
+  if (!NOTICE_FIELDS.every((field) => stored[field] === incoming[field])) {
+    throw new ConflictError(
+      CloudErrorCodes.parentNoticeConflict,
+      `facility ${facilityId} already holds parent notice ${incoming.id} with other content`,
+    );
+  }
+  return { notice: noticeOf(stored), created: false };
 }
 
-export function noticeConflict(facilityId: string, id: string): ConflictError {
-  return new ConflictError(
-    CloudErrorCodes.parentNoticeConflict,
-    `facility ${facilityId} already holds parent notice ${id} with other content`,
-  );
+/** insertNotice's answer for a new notice, read back in the inserting transaction. */
+export function insertedNotice(row: StoredNoticeRow | undefined): { notice: ParentNotice; created: boolean } {
+  if (row === undefined) throw new Error('a notice inserted is not read back');
+  return { notice: noticeOf(row), created: true };
 }
 
 const StringListSchema = z.array(z.string());
@@ -119,6 +132,11 @@ export function noticeOf(row: StoredNoticeRow): ParentNotice {
   });
 }
 
+/** A stored row as the hub fetches it (GET /v1/hub/parent-messages). */
+export function messageOf(row: StoredNoticeRow): ParentMessage {
+  return { seq: row.seq, type: 'notice', notice: noticeOf(row) };
+}
+
 /** Read marks checked, their ids in lower case and readAt as UTC ISO 8601. */
 export function readMarks(reads: ParentNoticeReads['reads']): { id: string; readAt: string }[] {
   const parsed = ParentNoticeReadsSchema.safeParse({ reads });
@@ -137,14 +155,17 @@ export function settingsRecord(
   return { settings: parsed.data, classCutoffsText: JSON.stringify(parsed.data.classCutoffs) };
 }
 
-const ClassCutoffsSchema = z.record(z.string(), z.string());
-
-/** Stored settings as the upload they came from. */
-export function settingsOf(row: {
+/** A facility's stored cut-offs (table parent_settings); class_cutoffs is JSON. */
+export interface SettingsRow {
   version: number;
   default_cutoff: string;
   class_cutoffs: string;
-}): ParentSettingsUpload {
+}
+
+const ClassCutoffsSchema = z.record(z.string(), z.string());
+
+/** Stored settings as the upload they came from. */
+export function settingsOf(row: SettingsRow): ParentSettingsUpload {
   return ParentSettingsUploadSchema.parse({
     version: row.version,
     defaultCutoff: row.default_cutoff,
@@ -181,17 +202,20 @@ export function auditRecord(entry: ParentAuditEntry): { at: string; detailText: 
   return { at: checkInstant(entry.at, 'at'), detailText };
 }
 
-const DetailSchema = z.record(z.string(), z.unknown());
-
-/** A stored audit row as the entry it came from. */
-export function auditOf(row: {
+/** A stored audit entry (table parent_audit): `at` as UTC ISO 8601, detail as JSON. */
+export interface AuditRow {
   facility_id: string;
   at: string;
   guardian_id: string;
   action: string;
   outcome: string;
   detail: string | null;
-}): ParentAuditEntry {
+}
+
+const DetailSchema = z.record(z.string(), z.unknown());
+
+/** A stored audit row as the entry it came from. */
+export function auditOf(row: AuditRow): ParentAuditEntry {
   return {
     facilityId: row.facility_id,
     at: row.at,

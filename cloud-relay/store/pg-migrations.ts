@@ -383,6 +383,69 @@ export const pgCloudMigrations: readonly PgMigration[] = [
       CREATE INDEX facility_webhooks_by_due ON facility_webhooks (next_attempt_at);
     `,
   },
+  {
+    version: 13,
+    name: 'pickup people, pickup plans, facility notices',
+    sql: `
+      -- Pickup people, pickup plans and facility notices, as in the SQLite schema. Plans and reads take
+      -- their seq from parent_message_seq (the notices' counter) with its row locked, like notices.
+      CREATE TABLE pickup_people (
+        facility_id text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        child_id    text COLLATE "C" NOT NULL,
+        version     integer NOT NULL CHECK (version >= 1),
+        -- JSON array of PickupPerson.
+        people      text NOT NULL,
+        hub_id      text NOT NULL,
+        updated_at  timestamptz NOT NULL,
+        PRIMARY KEY (facility_id, child_id)
+      );
+      CREATE TABLE parent_pickups (
+        facility_id text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        seq         bigint NOT NULL CHECK (seq >= 1),
+        id          uuid NOT NULL,
+        guardian_id text COLLATE "C" NOT NULL,
+        -- JSON array of child ids.
+        child_ids   text NOT NULL,
+        date        date NOT NULL,
+        time        text NOT NULL,
+        -- JSON object {id, kind, name, relation}.
+        person      text NOT NULL,
+        note        text,
+        sent_at     timestamptz NOT NULL,
+        read_at     timestamptz,
+        PRIMARY KEY (facility_id, id),
+        UNIQUE (facility_id, seq)
+      );
+      CREATE INDEX parent_pickups_by_date ON parent_pickups (facility_id, date);
+      CREATE TABLE facility_notices (
+        facility_id  text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        id           uuid NOT NULL,
+        version      integer NOT NULL CHECK (version >= 1),
+        title        text NOT NULL,
+        body         text NOT NULL,
+        -- JSON array of class ids, or NULL for every guardian.
+        class_ids    text,
+        published_at timestamptz NOT NULL,
+        withdrawn    boolean NOT NULL,
+        -- JSON array of guardian ids.
+        guardian_ids text NOT NULL,
+        pushed       boolean NOT NULL DEFAULT false,
+        hub_id       text NOT NULL,
+        updated_at   timestamptz NOT NULL,
+        PRIMARY KEY (facility_id, id)
+      );
+      CREATE INDEX facility_notices_by_published ON facility_notices (facility_id, published_at);
+      CREATE TABLE facility_notice_reads (
+        facility_id text COLLATE "C" NOT NULL REFERENCES facilities (facility_id),
+        notice_id   uuid NOT NULL,
+        guardian_id text COLLATE "C" NOT NULL,
+        read_at     timestamptz NOT NULL,
+        seq         bigint NOT NULL CHECK (seq >= 1),
+        PRIMARY KEY (facility_id, notice_id, guardian_id),
+        UNIQUE (facility_id, seq)
+      );
+    `,
+  },
 ];
 
 /**

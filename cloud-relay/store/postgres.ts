@@ -13,7 +13,9 @@ import { PgEvents } from './postgres/events.ts';
 import { PgFacilities } from './postgres/facilities.ts';
 import { PgHubs } from './postgres/hubs.ts';
 import { PgOrgs } from './postgres/orgs.ts';
+import { PgFacilityNotices } from './postgres/facility-notices.ts';
 import { PgParentNotices } from './postgres/parent-notices.ts';
+import { PgParentPickups } from './postgres/parent-pickups.ts';
 import { PgParents } from './postgres/parents.ts';
 import { PgPush } from './postgres/push.ts';
 import { PgRetention } from './postgres/retention.ts';
@@ -49,6 +51,8 @@ function postgresAggregates(conn: PgConnection): CloudAggregates {
     parents: new PgParents(conn),
     push: new PgPush(conn),
     parentNotices: new PgParentNotices(conn),
+    pickups: new PgParentPickups(conn),
+    facilityNotices: new PgFacilityNotices(conn),
     webhooks: new PgWebhooks(conn),
   };
 }

@@ -14,7 +14,9 @@ import { SqliteFacilities } from './sqlite/facilities.ts';
 import { SqliteHubs } from './sqlite/hubs.ts';
 import { SqliteRetention } from './sqlite/retention.ts';
 import { SqliteOrgs } from './sqlite/orgs.ts';
+import { SqliteFacilityNotices } from './sqlite/facility-notices.ts';
 import { SqliteParentNotices } from './sqlite/parent-notices.ts';
+import { SqliteParentPickups } from './sqlite/parent-pickups.ts';
 import { SqliteParents } from './sqlite/parents.ts';
 import { SqlitePush } from './sqlite/push.ts';
 import { SqliteRollupInputs } from './sqlite/rollup-inputs.ts';
@@ -47,6 +49,8 @@ function sqliteAggregates(conn: SqliteConnection): CloudAggregates {
     parents: new SqliteParents(conn, facilities),
     push: new SqlitePush(conn),
     parentNotices: new SqliteParentNotices(conn, facilities),
+    pickups: new SqliteParentPickups(conn, facilities),
+    facilityNotices: new SqliteFacilityNotices(conn, facilities),
     webhooks: new SqliteWebhooks(conn, facilities),
   };
 }

@@ -1,14 +1,11 @@
 import type { Amendment } from '../../protocol/history.ts';
 import type { AttendanceEvent, Rejection } from '../../protocol/index.ts';
 import type { FacilitySnapshot, SnapshotVersion } from '../../protocol/ledger.ts';
-import type {
-  ParentMessage,
-  ParentNotice,
-  ParentNoticeReads,
-  ParentNoticeRequest,
-  ParentSettingsUpload,
-} from '../../protocol/parent-notices.ts';
-import type { ParentGuardianUpload } from '../../protocol/parents.ts';
+import type { FacilityNoticeStore } from './facility-notice-types.ts';
+import type { ParentNoticeStore } from './parent-notice-types.ts';
+import type { ParentStore } from './parent-types.ts';
+import type { ParentPickupStore } from './pickup-types.ts';
+import type { PushStore } from './push-types.ts';
 import type { WebhookStore } from './webhook-types.ts';
 
 /** Who a hub token belongs to. */
@@ -118,237 +115,7 @@ export interface BatchInsertResult {
   rejected: Rejection[];
 }
 
-/** A guardian with parent access as the cloud keeps it (PUT /v1/hub/parents/G). */
-export interface ParentGuardian {
-  facilityId: string;
-  guardianId: string;
-  version: number;
-  name: string;
-  childIds: string[];
-  revoked: boolean;
-}
-
-/** A guardian's passkey (a WebAuthn credential). */
-export interface ParentCredential {
-  /** The credential id, base64url. */
-  credentialId: string;
-  facilityId: string;
-  guardianId: string;
-  /** COSE public key. */
-  publicKey: Uint8Array;
-  /** The authenticator's signature counter (0 for passkeys that keep none). */
-  counter: number;
-  transports: string[];
-}
-
-/** Whose a parent session or a registration challenge is. */
-export interface ParentIdentity {
-  facilityId: string;
-  guardianId: string;
-}
-
-export type ParentChallengePurpose = 'register' | 'login';
-
 /**
- * What the parent app needs kept at the cloud (issue 17): the guardians a facility's hub uploads, their
- * invitations, passkeys, sessions and the WebAuthn challenges in flight. Session and invitation secrets
- * are kept only as SHA-256. Every call is one transaction; both backends pass
- * test/contract/cloud-store-parents.ts.
- */
-export interface ParentStore {
-  /**
-   * Stores the hub's record of a guardian (the facility must exist): true when stored, false when the
-   * stored version is the same or higher (nothing changes). A new invitation (another token hash)
-   * replaces the old one; the same one keeps whether it was used. `revoked` deletes the guardian's
-   * passkeys, sessions and push subscriptions in the same transaction.
-   */
-  putGuardian(
-    facilityId: string,
-    hubId: string,
-    guardianId: string,
-    upload: ParentGuardianUpload,
-  ): Promise<boolean>;
-  getGuardian(facilityId: string, guardianId: string): Promise<ParentGuardian | undefined>;
-  /**
-   * The guardian whose open invitation has this token hash (hex SHA-256): not expired at `now`, not used,
-   * not revoked; undefined otherwise.
-   */
-  guardianByInvitation(tokenHash: string, now: Date): Promise<ParentGuardian | undefined>;
-  /**
-   * Stores a passkey registered with the invitation `tokenHash`, and marks the invitation used, in one
-   * transaction: false (nothing stored) when the invitation is no longer open at `now` (used meanwhile,
-   * replaced, revoked, expired).
-   */
-  addCredential(credential: ParentCredential, tokenHash: string, now: Date): Promise<boolean>;
-  getCredential(credentialId: string): Promise<ParentCredential | undefined>;
-  /** The guardian's passkeys, oldest first. */
-  credentialsOf(facilityId: string, guardianId: string): Promise<ParentCredential[]>;
-  /** Records a sign-in with the passkey: its new counter and the time. */
-  credentialUsed(credentialId: string, counter: number, now: Date): Promise<void>;
-  /** A new session (SHA-256 of its cookie) of the guardian, valid until `expires`. */
-  createSession(sessionHash: Uint8Array, who: ParentIdentity, now: Date, expires: Date): Promise<void>;
-  /**
-   * The guardian of a session valid at `now` (not revoked), its expiry moved to `extendTo` when that is
-   * later (sliding sessions); undefined for an unknown or expired session (an expired one is deleted).
-   */
-  touchSession(
-    sessionHash: Uint8Array,
-    now: Date,
-    extendTo: Date,
-  ): Promise<(ParentIdentity & { expires: Date }) | undefined>;
-  deleteSession(sessionHash: Uint8Array): Promise<void>;
-  /** Keeps a challenge until `expires`, for a registration (naming the guardian) or a sign-in (null). */
-  putChallenge(
-    challenge: string,
-    purpose: ParentChallengePurpose,
-    who: ParentIdentity | null,
-    expires: Date,
-  ): Promise<void>;
-  /**
-   * Takes (deletes) a challenge of this purpose: found and unexpired at `now` → its guardian (null for a
-   * sign-in); undefined otherwise. Single use: a second take finds nothing. Expired challenges are swept.
-   */
-  takeChallenge(
-    challenge: string,
-    purpose: ParentChallengePurpose,
-    now: Date,
-  ): Promise<{ who: ParentIdentity | null } | undefined>;
-}
-
-/** A browser's Web Push subscription as it sends it (PushSubscription.toJSON()): keys in base64url. */
-export interface PushSubscriptionKeys {
-  endpoint: string;
-  p256dh: string;
-  auth: string;
-}
-
-/** A guardian's stored Web Push subscription. */
-export interface ParentPushSubscription extends ParentIdentity, PushSubscriptionKeys {
-  /** When it was (last) subscribed, UTC ISO 8601. */
-  createdAt: string;
-  /** The last send the push service accepted, UTC ISO 8601; null before one. */
-  lastSuccessAt: string | null;
-  /** Failed sends since the last success. */
-  failures: number;
-}
-
-/** The cloud's VAPID key pair (base64url, as web-push makes them) and its contact (mailto: or https:). */
-export interface VapidKeyPair {
-  publicKey: string;
-  privateKey: string;
-  subject: string;
-}
-
-/**
- * The parent app's Web Push subscriptions (issue 17) and the cloud's VAPID keys. An endpoint is unique per
- * facility; a revoked guardian's subscriptions go with its passkeys (ParentStore.putGuardian). Every call
- * is one transaction; both backends pass test/contract/cloud-store-push.ts.
- */
-export interface PushStore {
-  /**
-   * Stores the guardian's subscription (the same endpoint again, even another guardian's of the facility,
-   * is replaced: one browser, one subscriber) and keeps the guardian's newest `maxPerGuardian`, deleting
-   * the oldest. False, storing nothing, when the guardian is unknown or revoked.
-   */
-  subscribe(
-    who: ParentIdentity,
-    keys: PushSubscriptionKeys,
-    now: Date,
-    maxPerGuardian: number,
-  ): Promise<boolean>;
-  /** Deletes the guardian's subscription of `endpoint`; false when the guardian had none. */
-  unsubscribe(who: ParentIdentity, endpoint: string): Promise<boolean>;
-  /** The guardian's subscriptions, oldest first. */
-  subscriptionsOf(who: ParentIdentity): Promise<ParentPushSubscription[]>;
-  /** The subscriptions of the facility's guardians (not revoked) whose children include `childId`. */
-  subscriptionsForChild(facilityId: string, childId: string): Promise<ParentPushSubscription[]>;
-  /** The push service took a message for the endpoint: failures back to 0. */
-  pushDelivered(facilityId: string, endpoint: string, now: Date): Promise<void>;
-  /** A send to the endpoint failed (not gone): one more failure. */
-  pushFailed(facilityId: string, endpoint: string): Promise<void>;
-  /** The push service says the subscription is gone (404/410): deletes it; false when it already was. */
-  removeEndpoint(facilityId: string, endpoint: string): Promise<boolean>;
-  /**
-   * The cloud's VAPID keys: `candidate` is stored when none are yet (insert if absent), and the stored
-   * keys are returned either way, so that every cloud process ends up with the same pair.
-   */
-  vapidKeys(candidate: VapidKeyPair, now: Date): Promise<VapidKeyPair>;
-}
-
-/** What the cloud stores of a new parent notice (POST /parent/api/notices), its rules already checked. */
-export interface NewParentNotice {
-  guardianId: string;
-  request: ParentNoticeRequest;
-  /** When the cloud accepted it. */
-  sentAt: Date;
-}
-
-/** One parent action at the cloud, audited (table parent_audit). No names, tokens or credential ids. */
-export interface ParentAuditEntry {
-  facilityId: string;
-  guardianId: string;
-  /** UTC ISO 8601. */
-  at: string;
-  /** What the parent did, e.g. `notice.sent`, `session.sign_in`: lower case words joined by `.` or `_`. */
-  action: string;
-  outcome: 'ok' | 'refused';
-  /** Ids, counts, dates and codes only (JSON, at most 2 KiB). */
-  detail: Readonly<Record<string, unknown>> | null;
-}
-
-/** How many rows purgeParentRecords deleted. */
-export interface ParentPurgeCounts {
-  notices: number;
-  audit: number;
-}
-
-/**
- * Parents' notices (issue 17, slice 2) at the cloud: the notices with the facility's message sequence the
- * hub fetches by, the facility's cut-offs the hub uploads, and the audit of parent actions. Every call is
- * one transaction; both backends pass test/contract/cloud-store-parent-notices.ts.
- */
-export interface ParentNoticeStore {
-  /**
-   * Stores a notice under the next seq of its facility, idempotent by (facility, id): a resend of the same
-   * content answers the stored notice (created false, no new seq); the id with other content (another
-   * guardian, children, dates, reason…) is refused (ConflictError parent_notice_conflict). The seq is
-   * taken inside the insert's transaction with the facility's counter row locked, so within a facility
-   * seq order is commit order: a reader of `seq > after` never misses a notice committed later with a
-   * lower seq. The facility must exist (NotFoundError unknown_facility).
-   */
-  insertNotice(
-    facilityId: string,
-    notice: NewParentNotice,
-  ): Promise<{ notice: ParentNotice; created: boolean }>;
-  getNotice(facilityId: string, id: string): Promise<ParentNotice | undefined>;
-  /**
-   * The guardian's notices whose last day (`until`) is `since` or later, newest first (by seq). Callers
-   * pass today for "covering today or later", or 30 days back to add recent history.
-   */
-  noticesForGuardian(facilityId: string, guardianId: string, since: string): Promise<ParentNotice[]>;
-  /** The facility's messages with seq > afterSeq, by seq, at most `limit` (GET /v1/hub/parent-messages). */
-  messagesAfter(facilityId: string, afterSeq: number, limit: number): Promise<ParentMessage[]>;
-  /**
-   * Marks notices read (staff confirmed them at the hub): returns how many were newly read. A notice read
-   * before keeps its first readAt; unknown ids are skipped.
-   */
-  markRead(facilityId: string, reads: ParentNoticeReads['reads']): Promise<number>;
-  /** Stores the facility's cut-offs when `version` is higher than the stored one: true when stored. */
-  putSettings(facilityId: string, hubId: string, settings: ParentSettingsUpload): Promise<boolean>;
-  settings(facilityId: string): Promise<ParentSettingsUpload | undefined>;
-  /** Appends one audit entry (checked: an action word, ids and codes only). */
-  appendAudit(entry: ParentAuditEntry): Promise<void>;
-  /** The facility's audit entries, newest first, at most `limit`. */
-  auditLog(facilityId: string, limit: number): Promise<ParentAuditEntry[]>;
-  /**
-   * Retention (cloud-relay/retention.ts): deletes the facility's notices whose last day is before
-   * `cutoff` (YYYY-MM-DD) and its audit entries before `auditBefore`, in one transaction.
-   */
-  purgeParentRecords(facilityId: string, cutoff: string, auditBefore: Date): Promise<ParentPurgeCounts>;
-}
-
-/**
- * Storage of the cloud relay:/**
  * Storage of the cloud relay: facilities, hub credentials, the event log of every facility and its dated
  * history (snapshot versions, amendments). Backend-neutral (SQLite and PostgreSQL; both pass
  * test/contract/cloud-store.ts), so: async throughout, and
@@ -366,6 +133,10 @@ export interface CloudStore {
   readonly push: PushStore;
   /** Parents' notices, the message sequence the hub fetches, cut-offs and the parent audit. */
   readonly parentNotices: ParentNoticeStore;
+  /** Children's pickup people and parents' pickup plans (parent messages of type pickup). */
+  readonly pickups: ParentPickupStore;
+  /** The facility's notices to parents and the guardians' reads (parent messages too). */
+  readonly facilityNotices: FacilityNoticeStore;
   /** The facilities' outgoing webhooks (docs/webhooks.md). */
   readonly webhooks: WebhookStore;
   /**

@@ -21,11 +21,13 @@ import { describeIssues, ErrorCodes, type AttendanceEvent } from '../../protocol
 import type { AdminAuth, AdminContext } from './auth.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { registerGuardianRoutes } from './guardian-routes.ts';
+import { registerFacilityNoticeRoutes } from './facility-notice-routes.ts';
 import { registerParentRoutes } from './parent-routes.ts';
 import { registerPeopleRoutes } from './people-routes.ts';
+import { registerPickupRoutes } from './pickup-routes.ts';
 import type { DeviceStatusTracker } from '../mqtt/device-status.ts';
 import { issuePairingCode } from '../access/pairing.ts';
-import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/relay.ts';
+import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/health.ts';
 import { qrMatrix } from '../facility/qr-card.ts';
 import type { RosterJobs } from '../facility/roster-job.ts';
 import { readSettings, updateSettings } from '../facility/settings.ts';
@@ -49,6 +51,8 @@ export interface AdminApiOptions {
     | 'revocations'
     | 'people'
     | 'parentAccess'
+    | 'pickups'
+    | 'facilityNotices'
   > &
     Transactional;
   clock: Clock;
@@ -297,6 +301,8 @@ export function registerAdminApi(
 
   registerGuardianRoutes(app, { store, clock, adminOf, bodyLimit: ADMIN_BODY_LIMIT });
   registerParentRoutes(app, { store, clock, adminOf, bodyLimit: ADMIN_BODY_LIMIT });
+  registerPickupRoutes(app, { store, adminOf });
+  registerFacilityNoticeRoutes(app, { store, adminOf, bodyLimit: ADMIN_BODY_LIMIT });
   registerDeviceRoutes(app, { store, adminOf });
   registerPeopleRoutes(app, {
     store,

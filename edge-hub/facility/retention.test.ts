@@ -1,25 +1,15 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../common/logger.ts';
-import type { Clock } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import type { ParentNotice } from '../../protocol/parent-notices.ts';
+import type { ParentPickup } from '../../protocol/parent-pickups.ts';
+import { movableClock, type MovableClock } from '../../test/support/clock.ts';
 import { makeEvent, provision, removeDir, startTestHub, tempDir } from '../../test/support/hub.ts';
 import type { CorrectionRecord } from '../store/corrections.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { disposeBefore, RetentionJob, type Disposal } from './retention.ts';
 import { updateSettings } from './settings.ts';
-
-/** A clock the test moves. */
-function movableClock(start: string): Clock & { set(iso: string): void } {
-  let now = new Date(start);
-  return {
-    now: () => new Date(now),
-    set(iso: string) {
-      now = new Date(iso);
-    },
-  };
-}
 
 /** An event at 10:00 Tokyo time of `date`. */
 const eventOn = (date: string, overrides: Partial<AttendanceEvent> = {}): AttendanceEvent =>
@@ -53,10 +43,22 @@ const noticeOn = (id: string, date: string, until: string): ParentNotice => ({
   readAt: null,
 });
 
+const pickupOn = (id: string, date: string): ParentPickup => ({
+  id,
+  guardianId: 'g001',
+  childIds: ['c001'],
+  date,
+  time: '17:30',
+  person: { id: 'g001', kind: 'guardian', name: 'guardian', relation: '' },
+  sentAt: `${date}T07:00:00.000+09:00`,
+  status: 'sent',
+  readAt: null,
+});
+
 describe('retention on the hub', () => {
   let dir: string;
   let store: HubStore;
-  let clock: ReturnType<typeof movableClock>;
+  let clock: MovableClock;
 
   beforeEach(async () => {
     dir = await tempDir();
@@ -141,6 +143,9 @@ describe('retention on the hub', () => {
       store.parentNotices.insert(
         noticeOn('44444444-4444-4444-8444-444444444444', '2027-03-31', '2027-04-01'),
       );
+      // Pickup plans go with the events of their day.
+      store.pickups.insertPlan(pickupOn('55555555-5555-4555-8555-555555555555', '2027-03-31'));
+      store.pickups.insertPlan(pickupOn('66666666-6666-4666-8666-666666666666', '2027-04-01'));
     });
     return { old, kept, oddVoid, lateVoid };
   }
@@ -170,6 +175,10 @@ describe('retention on the hub', () => {
         staffOnDuty: 1,
         staffOnDutyChanges: 1,
         parentNotices: 1,
+        pickupPlans: 1,
+        // Facility notices' retention: edge-hub/store/facility-notices.test.ts.
+        facilityNotices: 0,
+        facilityNoticeReads: 0,
       },
       at: '2032-03-31T15:01:00.000Z',
     });
@@ -186,6 +195,10 @@ describe('retention on the hub', () => {
     expect(store.people.staffOnDutyChanges('2027-04-01').map((c) => c.count)).toEqual([3]);
     expect(store.parentNotices.get('33333333-3333-4333-8333-333333333333')).toBeUndefined();
     expect(store.parentNotices.get('44444444-4444-4444-8444-444444444444')).toBeDefined();
+    expect(store.pickups.latestPlansOn('2027-03-31').size).toBe(0);
+    expect(store.pickups.latestPlansOn('2027-04-01').get('c001')?.id).toBe(
+      '66666666-6666-4666-8666-666666666666',
+    );
     expect(store.audit.all().map((a) => a.action)).toEqual(['test.kept', 'retention.dispose']);
     const [record] = disposals();
     expect(record).toMatchObject({

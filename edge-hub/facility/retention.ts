@@ -26,6 +26,11 @@ export interface DisposalCounts {
   staffOnDutyChanges: number;
   /** Parents' notices whose last day is before the cutoff (their absences are among `events`). */
   parentNotices: number;
+  /** Parents' pickup plans of the days before the cutoff. */
+  pickupPlans: number;
+  /** The facility's notices published before the cutoff (with their reads). */
+  facilityNotices: number;
+  facilityNoticeReads: number;
 }
 
 /** The disposal record: the `after` of the audit entry `retention.dispose`. No personal data. */
@@ -39,7 +44,15 @@ export interface Disposal {
 }
 
 export type RetentionStore = StoreOf<
-  'events' | 'audit' | 'history' | 'corrections' | 'settings' | 'people' | 'parentNotices'
+  | 'events'
+  | 'audit'
+  | 'history'
+  | 'corrections'
+  | 'settings'
+  | 'people'
+  | 'parentNotices'
+  | 'pickups'
+  | 'facilityNotices'
 > &
   Transactional;
 
@@ -69,6 +82,8 @@ export function disposeBefore(
     const staffOnDuty = store.people.deleteStaffOnDutyBefore(cutoff);
     const staffOnDutyChanges = store.people.deleteStaffOnDutyChangesBefore(cutoff);
     const parentNotices = store.parentNotices.deleteBefore(cutoff);
+    const pickupPlans = store.pickups.deletePlansBefore(cutoff);
+    const facilityNotices = store.facilityNotices.deleteBefore(startOfLocalDay(cutoff, options.timeZone));
     const counts: DisposalCounts = {
       events: events.events,
       unrelayedEvents: events.unrelayed,
@@ -81,6 +96,9 @@ export function disposeBefore(
       staffOnDuty,
       staffOnDutyChanges,
       parentNotices,
+      pickupPlans,
+      facilityNotices: facilityNotices.notices,
+      facilityNoticeReads: facilityNotices.reads,
     };
     if (Object.values(counts).every((n) => n === 0)) return undefined;
     const disposal: Disposal = {

@@ -45,7 +45,7 @@ import type { RelayHealth } from '../../protocol/admin.ts';
 import { renderHubMetrics } from './metrics.ts';
 import { registerStaffingApi } from './staffing-api.ts';
 import type { BrokerStats } from '../mqtt/device-login.ts';
-import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/relay.ts';
+import { RELAY_NOT_CONFIGURED, relayWarnings } from '../relay/health.ts';
 
 export interface HttpApiOptions {
   store: StoreOf<

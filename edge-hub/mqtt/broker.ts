@@ -216,6 +216,7 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
       case 'responses':
       case 'rollcall':
       case 'roster':
+      case 'pickups':
       case 'time':
       case 'resync':
         done(new AclError(`publishing to ${packet.topic} is not allowed`));
@@ -231,6 +232,7 @@ export async function startBroker(options: BrokerOptions): Promise<HubBroker> {
         sub.topic === topics.responses(facilityId, deviceId) ||
         sub.topic === topics.rollcall(facilityId) ||
         sub.topic === topics.roster(facilityId) ||
+        sub.topic === topics.pickups(facilityId) ||
         sub.topic === topics.time(facilityId) ||
         sub.topic === topics.resync(facilityId) ||
         sub.topic === topics.anyRoster);

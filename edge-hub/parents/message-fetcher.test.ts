@@ -1,17 +1,16 @@
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger, silentLogger, type Logger } from '../../common/logger.ts';
+import { silentLogger } from '../../common/logger.ts';
 import { localDate, systemClock, type Clock } from '../../common/time.ts';
 import { dropConnection, json } from '../../test/support/fake-cloud.ts';
-import { importRoster } from '../facility/roster.ts';
-import { removeDir, tempDir, TEST_ROSTER } from '../../test/support/hub.ts';
+import { TEST_ROSTER, useTempHubStore } from '../../test/support/hub.ts';
+import { capturingLogger } from '../../test/support/logs.ts';
 import { ParentMessagesCloud, testNotice } from '../../test/support/parent-cloud.ts';
 import { sqliteBackend, startTestCloud } from '../../test/support/cloud.ts';
 import { until } from '../../test/support/wait.ts';
 import { Relay } from '../relay/relay.ts';
 import { Ingest } from '../mqtt/ingest.ts';
 import type { StoredEvent } from '../store/events.ts';
-import { HubStore } from '../store/hub-store.ts';
+import type { HubStore } from '../store/hub-store.ts';
 import { ParentMessageFetcher } from './message-fetcher.ts';
 import { NoticeApplier } from './notice-apply.ts';
 import { parentAbsenceEventId } from './notice-events.ts';
@@ -29,7 +28,6 @@ const N3 = '33333333-3333-4333-8333-333333333333';
 const clock: Clock = { now: () => new Date('2026-04-01T08:00:00.000+09:00') };
 
 describe('parent message fetcher', () => {
-  let dir: string;
   let store: HubStore;
   let cloud: ParentMessagesCloud;
   let base: string;
@@ -38,19 +36,8 @@ describe('parent message fetcher', () => {
   let shown: number;
   let logLines: string[];
 
-  const logger = (): Logger =>
-    createLogger({
-      level: 'debug',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, done) {
-          logLines.push(chunk.toString());
-          done();
-        },
-      }),
-    });
-
   const start = () => {
-    const log = logger();
+    const log = capturingLogger('debug', logLines).logger;
     const ingest = new Ingest({
       store,
       logger: log,
@@ -99,10 +86,13 @@ describe('parent message fetcher', () => {
   const parentEvents = () => store.events.eventsOfChild('c001').concat(store.events.eventsOfChild('c002'));
   const received = () => store.audit.all().filter((a) => a.action === 'parent.notice_received');
 
+  useTempHubStore(
+    (opened) => {
+      store = opened;
+    },
+    { roster: TEST_ROSTER, clock },
+  );
   beforeEach(async () => {
-    dir = await tempDir();
-    store = HubStore.open(dir, { clock });
-    importRoster(store, TEST_ROSTER);
     cloud = new ParentMessagesCloud();
     base = await cloud.listen();
     committed = [];
@@ -112,8 +102,6 @@ describe('parent message fetcher', () => {
   afterEach(async () => {
     await stop();
     await cloud.close();
-    store.close();
-    await removeDir(dir);
   });
 
   it('stores each notice and each day of an absence once, through ingest, and keeps the cursor', async () => {

@@ -1,14 +1,16 @@
 import type { Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
 import type { ParentMessagesPage, ParentNotice } from '../../protocol/parent-notices.ts';
+import type { ParentPickup } from '../../protocol/parent-pickups.ts';
 import { PARENT_DEVICE_ID } from '../access/devices.ts';
 import type { Ingest } from '../mqtt/ingest.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import { absenceDates } from '../tablet/absence-range.ts';
+import { applyFacilityNoticeRead } from './facility-notice-apply.ts';
 import { parentAbsenceEvent, parentAbsenceEventId } from './notice-events.ts';
 
 export interface NoticeApplyOptions {
-  store: StoreOf<'events' | 'parentNotices' | 'audit'> & Transactional;
+  store: StoreOf<'events' | 'parentNotices' | 'audit' | 'pickups' | 'facilityNotices'> & Transactional;
   /** The hub's own events go through ingest: checked, stored once, then roll-call, tablets and relay. */
   ingest: Pick<Ingest, 'record'>;
   clock: Clock;
@@ -16,11 +18,14 @@ export interface NoticeApplyOptions {
   logger: Logger;
   /** New notices were stored: the tablets are to show them now. */
   onStored: () => void;
+  /** New pickup plans were stored (after onStored): the kiosks' retained plans are to be published again. */
+  onPickups?: () => void;
 }
 
 /**
- * Applies a page of parent messages: each absence becomes its `absent` events, each notice is stored, and
- * the cursor moves past the page.
+ * Applies a page of parent messages: each absence becomes its `absent` events, each notice and pickup plan
+ * (one row per child; the latest sent for a child and day is the one shown) is stored, and the cursor moves
+ * past the page.
  *
  * Exactly once although Ingest.record commits each event in a transaction of its own (so that the
  * roll-call, the tablets and the relay are told after its commit) and cannot join the notices'
@@ -35,34 +40,80 @@ export class NoticeApplier {
     this.o = options;
   }
 
-  /** Returns how many notices were new. */
+  /** Returns how many messages were new (notices, pickup plans…). */
   apply(page: ParentMessagesPage): number {
-    const notices = page.messages.map((m) => m.notice);
-    for (const notice of notices) if (notice.kind === 'absence') this.recordAbsences(notice);
+    for (const m of page.messages) {
+      if (m.type === 'notice' && m.notice.kind === 'absence') this.recordAbsences(m.notice);
+    }
     const { store } = this.o;
+    let pickups = 0;
     const stored = store.transaction(() => {
       let count = 0;
-      for (const n of notices) {
-        if (!store.parentNotices.insert(n)) continue;
-        count++;
-        store.audit.append({
-          actorKind: 'device',
-          actorId: PARENT_DEVICE_ID,
-          action: 'parent.notice_received',
-          subject: `guardian:${n.guardianId}`,
-          deviceId: PARENT_DEVICE_ID,
-          outcome: 'ok',
-          after: { noticeId: n.id, kind: n.kind, date: n.date, until: n.until, childIds: n.childIds },
-        });
+      for (const m of page.messages) {
+        switch (m.type) {
+          case 'notice':
+            if (this.storeNotice(m.notice)) count++;
+            break;
+          case 'pickup':
+            if (this.storePickup(m.pickup)) {
+              count++;
+              pickups++;
+            }
+            break;
+          case 'facility_notice_read':
+            // Only the admin app shows reads (it asks): nothing to tell the tablets.
+            applyFacilityNoticeRead(store, m.read);
+            break;
+        }
       }
       store.parentNotices.setMessagesCursor(page.cursor);
       return count;
     });
     if (stored > 0) {
-      this.o.logger.info({ stored, cursor: page.cursor }, 'parent notices received');
+      this.o.logger.info({ stored, cursor: page.cursor }, 'parent messages received');
       this.o.onStored();
     }
+    if (pickups > 0) this.o.onPickups?.();
     return stored;
+  }
+
+  /** Within the page's transaction; true when the notice was new. */
+  private storeNotice(n: ParentNotice): boolean {
+    const { store } = this.o;
+    if (!store.parentNotices.insert(n)) return false;
+    store.audit.append({
+      actorKind: 'device',
+      actorId: PARENT_DEVICE_ID,
+      action: 'parent.notice_received',
+      subject: `guardian:${n.guardianId}`,
+      deviceId: PARENT_DEVICE_ID,
+      outcome: 'ok',
+      after: { noticeId: n.id, kind: n.kind, date: n.date, until: n.until, childIds: n.childIds },
+    });
+    return true;
+  }
+
+  /** Within the page's transaction: one row per child (stored once); true when any was new. No names. */
+  private storePickup(p: ParentPickup): boolean {
+    const { store } = this.o;
+    if (store.pickups.insertPlan(p) === 0) return false;
+    store.audit.append({
+      actorKind: 'device',
+      actorId: PARENT_DEVICE_ID,
+      action: 'parent.pickup_received',
+      subject: `guardian:${p.guardianId}`,
+      deviceId: PARENT_DEVICE_ID,
+      outcome: 'ok',
+      after: {
+        pickupId: p.id,
+        date: p.date,
+        time: p.time,
+        childIds: p.childIds,
+        personKind: p.person.kind,
+        personId: p.person.id,
+      },
+    });
+    return true;
   }
 
   /** One absent event per child and day (each idempotent by its id); a refused one is logged by id. */

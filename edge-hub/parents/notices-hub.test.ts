@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Clock } from '../../common/time.ts';
 import {
   decodePairingPayload,
   RollcallSchema,
@@ -9,6 +8,7 @@ import {
   type TabletRollcall,
 } from '../../protocol/index.ts';
 import { TabletParentNoticeSchema } from '../../protocol/parent-notices.ts';
+import { movableClock } from '../../test/support/clock.ts';
 import { provision, removeDir, startTestHub, type TestSite } from '../../test/support/hub.ts';
 import { ParentMessagesCloud, testNotice } from '../../test/support/parent-cloud.ts';
 import { until } from '../../test/support/wait.ts';
@@ -28,16 +28,6 @@ const ABSENCE = 'a1111111-1111-4111-8111-111111111111';
 const LATE = 'b2222222-2222-4222-8222-222222222222';
 const PIN = '2468';
 
-function manualClock(start: string): Clock & { set(iso: string): void } {
-  let t = Date.parse(start);
-  return {
-    now: () => new Date(t),
-    set: (iso) => {
-      t = Date.parse(iso);
-    },
-  };
-}
-
 describe("parents' notices at the hub", () => {
   let site: TestSite;
   let hub: RunningHubWithPlain;
@@ -48,7 +38,7 @@ describe("parents' notices at the hub", () => {
   let socket: WebSocket | undefined;
   const frames: TabletRollcall[] = [];
   // After the default cut-off (10:00): a child not here and not accounted for is flagged.
-  const clock = manualClock('2026-04-01T10:30:00+09:00');
+  const clock = movableClock('2026-04-01T10:30:00+09:00');
 
   const req = (method: string, path: string, opts: { cookies?: string[]; admin?: boolean } = {}) =>
     fetch(`${base}${path}`, {

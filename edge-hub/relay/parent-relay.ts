@@ -2,6 +2,8 @@ import type { Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
 import type { ParentNoticeReads, ParentSettingsUpload } from '../../protocol/parent-notices.ts';
 import type { ParentGuardianUpload } from '../../protocol/parents.ts';
+import { FacilityNoticeRelay } from '../parents/facility-notice-relay.ts';
+import { PickupRelay } from '../parents/pickup-relay.ts';
 import { parentUploadOf, syncParentAccess } from '../parents/state.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import type { ParentSettingsContent } from '../store/parent-notices.ts';
@@ -15,7 +17,8 @@ export interface ParentRelayOptions {
   /** Base URL of the cloud relay, without a trailing slash. */
   baseUrl: string;
   token: string;
-  store: StoreOf<'roster' | 'parentAccess' | 'parentNotices' | 'settings'> & Transactional;
+  store: StoreOf<'roster' | 'parentAccess' | 'parentNotices' | 'settings' | 'pickups' | 'facilityNotices'> &
+    Transactional;
   logger: Logger;
   /** For the failure's time in the health report. */
   clock: Clock;
@@ -37,7 +40,9 @@ export interface ParentRelayOptions {
  * - parents' access: for each guardian whose content changed (an invitation, a revocation, a new name or
  *   other children on the live roster), PUT /v1/hub/parents/GUARDIAN with its current version;
  * - staff's confirmations (確認) of parents' notices: POST /v1/hub/parent-notices/read;
- * - the class cut-offs the cloud checks notices against: PUT /v1/hub/parent-settings, versioned.
+ * - the class cut-offs the cloud checks notices against: PUT /v1/hub/parent-settings, versioned;
+ * - each child's pickup list (pickup-relay.ts): PUT /v1/hub/pickup-people/CHILD, versioned;
+ * - the facility's notices (facility-notice-relay.ts): PUT /v1/hub/facility-notices/ID, versioned.
  * Each is marked relayed once answered 200. A failure is retried with the relay's back-off (each kind on
  * its own) and reported in the relay's health until that kind succeeds.
  */
@@ -48,6 +53,11 @@ export class ParentRelay {
   private readonly access: UploadRetry;
   private readonly reads: UploadRetry;
   private readonly settings: UploadRetry;
+  /** Each child's pickup list (PUT /v1/hub/pickup-people/CHILD), with its own retry. */
+  private readonly pickups: PickupRelay;
+  private readonly pickupRetry: UploadRetry;
+  /** The facility's notices (園からのお知らせ) with their recipients, with its own retry. */
+  private readonly facilityNotices: FacilityNoticeRelay;
 
   constructor(options: ParentRelayOptions) {
     this.options = options;
@@ -60,11 +70,26 @@ export class ParentRelay {
     this.access = retry();
     this.reads = retry();
     this.settings = retry();
+    this.pickupRetry = retry();
+    this.facilityNotices = new FacilityNoticeRelay(options);
+    this.pickups = new PickupRelay({
+      store: options.store,
+      logger: options.logger,
+      retry: this.pickupRetry,
+      stopping: options.stopping,
+      cloud: options,
+    });
   }
 
   /** The last failed upload, until one of its kind succeeds. */
   lastError(): { reason: string; at: Date } | null {
-    return this.access.lastError() ?? this.reads.lastError() ?? this.settings.lastError();
+    return (
+      this.access.lastError() ??
+      this.reads.lastError() ??
+      this.settings.lastError() ??
+      this.pickupRetry.lastError() ??
+      this.facilityNotices.lastError()
+    );
   }
 
   /**
@@ -72,7 +97,13 @@ export class ParentRelay {
    * HistoryRelay.next).
    */
   next(): (() => Promise<void>) | undefined {
-    return this.nextAccess() ?? this.nextReads() ?? this.nextSettings();
+    return (
+      this.nextAccess() ??
+      this.nextReads() ??
+      this.nextSettings() ??
+      this.pickups.next() ??
+      this.facilityNotices.next()
+    );
   }
 
   private nextAccess(): (() => Promise<void>) | undefined {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.ts';
 import { topics } from '../../protocol/index.ts';
-import { backoffDelay, hubIdOf, networkReason, parseRetryAfter, Relay, relayWarnings } from './relay.ts';
+import { relayWarnings } from './health.ts';
+import { backoffDelay, hubIdOf, networkReason, parseRetryAfter, Relay } from './relay.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { acceptAll, dropConnection, FakeCloud, json, type Handler } from '../../test/support/fake-cloud.ts';
 import { connect, makeEvent, provision, removeDir, startTestHub, tempDir } from '../../test/support/hub.ts';

@@ -1,12 +1,7 @@
 import { ValidationError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { systemClock, type Clock } from '../../common/time.ts';
-import {
-  RELAY_STALLED_SECONDS,
-  type ConfiguredRelayHealth,
-  type HealthWarning,
-  type RelayHealth,
-} from '../../protocol/admin.ts';
+import type { ConfiguredRelayHealth } from '../../protocol/admin.ts';
 import {
   BATCH_MAX,
   BatchResponseSchema,
@@ -37,7 +32,15 @@ export interface RelayOptions {
    * amendments).
    */
   store: StoreOf<
-    'outbox' | 'history' | 'corrections' | 'roster' | 'parentAccess' | 'parentNotices' | 'settings'
+    | 'outbox'
+    | 'history'
+    | 'corrections'
+    | 'roster'
+    | 'parentAccess'
+    | 'parentNotices'
+    | 'settings'
+    | 'pickups'
+    | 'facilityNotices'
   > &
     Transactional;
   logger: Logger;
@@ -78,14 +81,6 @@ export function hubIdOf(token: string): string {
 /** Full jitter: a uniform delay between 0 and the capped exponential bound. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
   return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
-}
-
-/** What a hub without a cloud reports. */
-export const RELAY_NOT_CONFIGURED: RelayHealth = { configured: false };
-
-/** The warnings a relay's health calls for (/healthz, admin app). */
-export function relayWarnings(health: RelayHealth): HealthWarning[] {
-  return health.configured && (health.oldestAgeSeconds ?? 0) > RELAY_STALLED_SECONDS ? ['relay_stalled'] : [];
 }
 
 type Outcome =

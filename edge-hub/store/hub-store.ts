@@ -6,6 +6,7 @@ import { SqliteCorrectionsStore, type CorrectionsStore } from './corrections.ts'
 import { SqliteDeviceStore, type DeviceStore } from './devices.ts';
 import { SqliteEventsStore, type EventsStore } from './events.ts';
 import { SqliteFacilityStore, type FacilityStore } from './facility.ts';
+import { SqliteFacilityNoticeStore, type FacilityNoticeStore } from './facility-notices.ts';
 import { SqliteGuardianPinStore, type GuardianPinStore } from './guardian-pins.ts';
 import { SqliteHistoryStore, type HistoryStore } from './history.ts';
 import { hubMigrations } from './migrations.ts';
@@ -13,6 +14,7 @@ import { SqliteOutboxStore, type OutboxStore } from './outbox.ts';
 import { SqliteParentAccessStore, type ParentAccessStore } from './parent-access.ts';
 import { SqliteParentNoticeStore, type ParentNoticeStore } from './parent-notices.ts';
 import { SqlitePeopleStore, type PeopleStore } from './people.ts';
+import { SqlitePickupStore, type PickupStore } from './pickups.ts';
 import { SqliteRevocationStore, type RevocationStore } from './revocations.ts';
 import { SqliteRosterStore, type RosterStore } from './roster.ts';
 import { SqliteSettingsStore, type SettingsStore } from './settings.ts';
@@ -48,6 +50,10 @@ export interface HubAggregates {
   readonly parentAccess: ParentAccessStore;
   /** Parents' notices fetched from the cloud, staff's confirmations, the fetch cursor, cut-offs uploaded. */
   readonly parentNotices: ParentNoticeStore;
+  /** Children's authorised pickup people (with photos), their uploads to the cloud, parents' pickup plans. */
+  readonly pickups: PickupStore;
+  /** The facility's notices to parents (園からのお知らせ), their recipients and reads, their uploads. */
+  readonly facilityNotices: FacilityNoticeStore;
 }
 
 /** What a caller that writes to several aggregates atomically needs besides them. */
@@ -81,6 +87,8 @@ export class HubStore implements HubAggregates, Transactional {
   readonly signInLimits: SignInLimitStore;
   readonly parentAccess: ParentAccessStore;
   readonly parentNotices: ParentNoticeStore;
+  readonly pickups: PickupStore;
+  readonly facilityNotices: FacilityNoticeStore;
 
   private constructor(db: Db, clock: Clock, facility: FacilityStore, timeZone: string) {
     this.db = db;
@@ -99,6 +107,8 @@ export class HubStore implements HubAggregates, Transactional {
     this.signInLimits = new SqliteSignInLimitStore(db);
     this.parentAccess = new SqliteParentAccessStore(db, clock);
     this.parentNotices = new SqliteParentNoticeStore(db, clock, timeZone);
+    this.pickups = new SqlitePickupStore(db, clock);
+    this.facilityNotices = new SqliteFacilityNoticeStore(db, clock, timeZone);
   }
 
   /** Opens (creating and migrating when needed) DIR/hub.sqlite and makes sure the facility row exists. */

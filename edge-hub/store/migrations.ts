@@ -1,3 +1,5 @@
+import { facilityNoticesMigration } from './facility-notices.ts';
+import { pickupsMigration } from './pickups.ts';
 import type { Migration } from '../../common/sqlite.ts';
 import { migration12 } from './migration-12.ts';
 import { guardianPinsMigration } from './guardian-pins.ts';
@@ -392,4 +394,6 @@ export const hubMigrations: readonly Migration[] = [
   },
   parentAccessMigration(20),
   parentNoticesMigration(21),
+  pickupsMigration(22),
+  facilityNoticesMigration(23),
 ];

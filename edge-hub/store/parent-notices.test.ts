@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../common/time.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { movableClock } from '../../test/support/clock.ts';
+import { useTempHubStore } from '../../test/support/hub.ts';
 import { testNotice } from '../../test/support/parent-cloud.ts';
-import { removeDir, tempDir } from '../../test/support/hub.ts';
 import { HubStore } from './hub-store.ts';
 
 /** Parents' notices at the hub: stored once, confirmed once, relayed, retained; the fetch cursor; cut-offs. */
@@ -10,30 +10,20 @@ const N1 = '11111111-1111-4111-8111-111111111111';
 const N2 = '22222222-2222-4222-8222-222222222222';
 const N3 = '33333333-3333-4333-8333-333333333333';
 
-function movableClock(start: string): Clock & { set(iso: string): void } {
-  let now = new Date(start);
-  return {
-    now: () => new Date(now),
-    set(iso: string) {
-      now = new Date(iso);
-    },
-  };
-}
-
 describe('parent notice store', () => {
-  let dir: string;
   let store: HubStore;
+  let dir: string;
   const clock = movableClock('2026-04-01T08:00:00.000+09:00');
-
-  beforeEach(async () => {
-    dir = await tempDir();
+  beforeEach(() => {
     clock.set('2026-04-01T08:00:00.000+09:00');
-    store = HubStore.open(dir, { clock });
   });
-  afterEach(async () => {
-    store.close();
-    await removeDir(dir);
-  });
+  useTempHubStore(
+    (opened, openedIn) => {
+      store = opened;
+      dir = openedIn;
+    },
+    { clock },
+  );
 
   it('stores a notice once by id and reads it back as sent', () => {
     const notice = testNotice({
@@ -119,8 +109,12 @@ describe('parent notice store', () => {
     expect(store.parentNotices.messagesCursor()).toBe(0);
     store.parentNotices.setMessagesCursor(42);
     store.close();
-    store = HubStore.open(dir, { clock });
-    expect(store.parentNotices.messagesCursor()).toBe(42);
+    const reopened = HubStore.open(dir, { clock });
+    try {
+      expect(reopened.parentNotices.messagesCursor()).toBe(42);
+    } finally {
+      reopened.close();
+    }
   });
 
   it('versions the cut-offs for the cloud: a new version only when they change', () => {

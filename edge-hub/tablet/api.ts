@@ -34,7 +34,7 @@ import type { TabletPush } from './push.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 
 export interface TabletApiOptions {
-  store: StoreOf<'people' | 'audit'> & Transactional;
+  store: StoreOf<'people' | 'audit' | 'pickups'> & Transactional;
   clock: Clock;
   timeZone: string;
   logger: Logger;
@@ -166,6 +166,18 @@ export function registerTabletApi(
     if (!id.success) throw new NotFoundError('unknown_notice', 'no such parent notice');
     const notice = options.notices.confirm({ staffId: ctx.staff.id, deviceId: ctx.deviceId }, id.data);
     return reply.header('cache-control', 'no-store').send(notice);
+  });
+
+  // The photo of a pickup person the admin added (staff check who comes); it never leaves the hub.
+  app.get<{ Params: { id: string } }>('/api/tablet/pickup-people/:id/photo', (req, reply) => {
+    sessionOf(req);
+    const photo = store.pickups.photo(req.params.id);
+    if (photo === undefined) throw new NotFoundError('pickup_photo_not_found', 'no photo of this person');
+    return reply
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .type(photo.type)
+      .send(photo.data);
   });
 
   app.put<{ Params: { classId: string } }>(

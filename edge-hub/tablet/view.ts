@@ -15,6 +15,7 @@ import {
   noticeNamesOf,
   tabletNotices,
 } from '../parents/notice-view.ts';
+import { tabletPickupPlans } from '../parents/pickup-view.ts';
 import { rollcallLayout, sortEvents, voidedIds } from '../rollcall/rollcall.ts';
 import { ageGroupOf } from '../staffing/ages.ts';
 import { addAgeCounts, classRequirement, emptyAgeCounts, facilityRequirement } from '../staffing/required.ts';
@@ -39,7 +40,7 @@ export function isValidTime(hhmm: string): boolean {
 }
 
 export interface TabletViewSource {
-  store: StoreOf<'events' | 'people' | 'settings' | 'parentNotices'>;
+  store: StoreOf<'events' | 'people' | 'settings' | 'parentNotices' | 'pickups'>;
   clock: Clock;
   facilityId: string;
   facilityName: string;
@@ -94,6 +95,7 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
   const staffNames = store.people.staffNames();
   const notices = store.parentNotices.forDay(date);
   const noticeOf = childNoticesOn(notices, date);
+  const pickupOf = tabletPickupPlans(store, roster, date);
   const guardianNames = new Map(roster.guardians.map((g) => [g.id, g.name]));
   const kanaOf = new Map(roster.children.map((c) => [c.id, c.kana]));
   const ageOf = new Map(roster.children.map((c) => [c.id, ageGroupOf(c.birthDate, date)]));
@@ -195,6 +197,7 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
         checkOutEventId: outEv?.id ?? null,
         absentEventId: status === 'absent' ? (absentEv?.id ?? null) : null,
         parentNotice: childParentNotice(parentNotice),
+        pickupPlan: pickupOf.get(id) ?? null,
       };
     });
     const staffOnDuty = onDuty.get(cls.id) ?? null;

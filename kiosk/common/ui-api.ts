@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { KANA_ROWS } from './kana-rows.ts';
 import { LOCALES } from './locales.ts';
 import { QR_REFUSAL_REASONS } from './messages.ts';
+import { PickupViewSchema } from './pickup-view.ts';
 
 /**
  * The contract between the kiosk's main side (agent, Node) and its screen (renderer). One contract,
@@ -13,6 +14,7 @@ import { QR_REFUSAL_REASONS } from './messages.ts';
  */
 
 export { LOCALES, type Locale } from './locales.ts';
+export { PickupViewSchema, type PickupView } from './pickup-view.ts';
 
 const Id = z.string().min(1).max(64);
 const Instant = z.string().min(1).max(40);
@@ -75,6 +77,8 @@ export const ChildViewSchema = z.strictObject({
   last: z.strictObject({ type: DirectionSchema, at: Instant }).optional(),
   /** This tap would reverse `last` within the reversal guard (the tap is held). */
   reversal: z.boolean().optional(),
+  /** Today's pickup plan a parent sent (お迎え予定; topics.pickups), shown with the child. */
+  pickup: PickupViewSchema.optional(),
 });
 export type ChildView = z.infer<typeof ChildViewSchema>;
 

@@ -24,7 +24,7 @@ export interface HubLinkOptions {
 }
 
 export interface HubLinkHandlers {
-  /** Subscribed to acks, responses, roster, roll-call and time, and announced online: events may flow. */
+  /** Subscribed to acks, responses, roster, roll-call, pickups and time, and announced online. */
   online(): void;
   /** A connection that was online is gone (the link reconnects by itself). */
   offline(): void;
@@ -236,6 +236,8 @@ export class HubLink {
             [topics.responses(facility, deviceId)]: { qos: 1 },
             [topics.roster(facility)]: { qos: 1 },
             [topics.rollcall(facility)]: { qos: 1 },
+            // Today's pickup plans for the tap result (retained; a hub without it refuses: no plans shown).
+            [topics.pickups(facility)]: { qos: 1 },
             // QoS 0: a lost sample is replaced by the next one 15 s later.
             [topics.time(facility)]: { qos: 0 },
             // A restored hub's request to resend (retained; protocol/resync.ts).
@@ -245,9 +247,12 @@ export class HubLink {
       const granted = await client.subscribeAsync(subscriptions);
       for (const g of granted) {
         if (g.qos !== 128) continue;
-        // A hub older than the resync topic refuses it; it never sends one either.
-        if (facility !== undefined && g.topic === topics.resync(facility)) {
-          this.#logger.debug({ topic: g.topic }, 'hub has no resync topic');
+        // A hub older than the resync or pickups topic refuses it; it never sends one either.
+        if (
+          facility !== undefined &&
+          (g.topic === topics.resync(facility) || g.topic === topics.pickups(facility))
+        ) {
+          this.#logger.debug({ topic: g.topic }, 'hub has no such topic');
         } else {
           this.#logger.error({ topic: g.topic }, 'hub refused a subscription');
         }

@@ -1,4 +1,4 @@
-import type { Direction, Locale } from '../common/ui-api.ts';
+import type { Direction, Locale, PickupView } from '../common/ui-api.ts';
 
 /** The result screen's texts for siblings apart, held taps and changes (part of Messages as `tap`). */
 export interface TapMessages {
@@ -12,7 +12,14 @@ export interface TapMessages {
   readonly apart: string;
   /** "Already recorded" without names (the guardian's events are not known here). */
   readonly alreadyTitle: string;
+  /** Today's pickup plan a parent sent: the label, then the time and who comes. */
+  readonly pickupLabel: string;
+  readonly pickup: (plan: PickupView) => string;
 }
+
+/** Relation and name (祖母 山田 花子), or the name alone. */
+const who = (p: PickupView): string =>
+  [p.relation.trim(), p.personName.trim()].filter((s) => s !== '').join(' ');
 
 export const TAP_MESSAGES: Readonly<Record<Locale, TapMessages>> = {
   ja: {
@@ -21,6 +28,9 @@ export const TAP_MESSAGES: Readonly<Record<Locale, TapMessages>> = {
     dontRecord: '記録しない',
     apart: '含めていません',
     alreadyTitle: '記録済みです',
+    pickupLabel: '本日のお迎え',
+    pickup: (p) =>
+      p.someoneElse ? `${p.time} その他の方 ${p.personName}（園が確認します）` : `${p.time} ${who(p)}`,
   },
   en: {
     heldTitle: 'Recorded a moment ago',
@@ -28,5 +38,8 @@ export const TAP_MESSAGES: Readonly<Record<Locale, TapMessages>> = {
     dontRecord: "Don't record",
     apart: 'Not included',
     alreadyTitle: 'Already recorded',
+    pickupLabel: 'Pickup today',
+    pickup: (p) =>
+      p.someoneElse ? `${p.time} someone else: ${p.personName} (staff will check)` : `${p.time} ${who(p)}`,
   },
 };

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudErrorCodes } from '../../cloud-relay/errors.ts';
-import type { CloudStore, NewParentNotice } from '../../cloud-relay/store/types.ts';
-import type { ParentNoticeRequest } from '../../protocol/parent-notices.ts';
+import type { NewParentNotice, ParentAuditEntry } from '../../cloud-relay/store/parent-notice-types.ts';
+import type { CloudStore } from '../../cloud-relay/store/types.ts';
+import type { ParentMessage, ParentNotice, ParentNoticeRequest } from '../../protocol/parent-notices.ts';
 import type { CloudStoreContext } from './cloud-store-fixtures.ts';
 
 const SENT = new Date('2026-05-01T00:30:00Z');
@@ -19,6 +20,12 @@ function request(overrides: Partial<ParentNoticeRequest> = {}): ParentNoticeRequ
     note: '朝から熱があります',
     ...overrides,
   };
+}
+
+/** The notice a message carries (these tests store notices only). */
+function noticeOf(m: ParentMessage): ParentNotice {
+  if (m.type !== 'notice') throw new Error(`message ${String(m.seq)} is a ${m.type}`);
+  return m.notice;
 }
 
 function notice(overrides: Partial<ParentNoticeRequest> = {}, guardianId = 'g-1'): NewParentNotice {
@@ -161,7 +168,7 @@ function describeParentNotices(ctx: CloudStoreContext): void {
         (await store.parentNotices.messagesAfter(facilityId, after, limit)).map((m) => [
           m.seq,
           m.type,
-          m.notice.id,
+          noticeOf(m).id,
         ]);
       expect(await seqs('fac-a')).toStrictEqual(a.map((n, i) => [i + 1, 'notice', n.request.id]));
       expect(await seqs('fac-b')).toStrictEqual(b.map((n, i) => [i + 1, 'notice', n.request.id]));
@@ -183,7 +190,7 @@ function describeParentNotices(ctx: CloudStoreContext): void {
           for (const m of page) {
             expect(m.seq).toBeGreaterThan(cursor);
             cursor = m.seq;
-            seen.push(m.notice.id);
+            seen.push(noticeOf(m).id);
           }
           if (done && page.length === 0) return;
         }
@@ -193,10 +200,10 @@ function describeParentNotices(ctx: CloudStoreContext): void {
       await reader;
       const messages = await store.parentNotices.messagesAfter('fac-a', 0, 100);
       expect(messages.map((m) => m.seq)).toStrictEqual(notices.map((_, i) => i + 1));
-      expect(new Set(messages.map((m) => m.notice.id))).toStrictEqual(
+      expect(new Set(messages.map((m) => noticeOf(m).id))).toStrictEqual(
         new Set(notices.map((n) => n.request.id)),
       );
-      expect(seen).toStrictEqual(messages.map((m) => m.notice.id));
+      expect(seen).toStrictEqual(messages.map((m) => noticeOf(m).id));
     });
 
     it('stores a notice sent twice at once only once', async () => {
@@ -238,7 +245,7 @@ function describeParentNotices(ctx: CloudStoreContext): void {
         readAt: '2026-05-01T11:05:00.000+09:00',
       });
       const [message] = await store.parentNotices.messagesAfter('fac-a', 0, 1);
-      expect(message?.notice.status).toBe('read');
+      expect(message === undefined ? undefined : noticeOf(message).status).toBe('read');
       await expect(
         store.parentNotices.markRead('fac-a', [{ id: one.request.id, readAt: 'yesterday' }]),
       ).rejects.toMatchObject({ code: 'bad_request' });
@@ -273,57 +280,32 @@ function describeParentNotices(ctx: CloudStoreContext): void {
   describe('audit', () => {
     it('appends entries and lists a facility’s newest first', async () => {
       const at = (minute: number) => `2026-05-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
-      await store.parentNotices.appendAudit({
+      const signIn: ParentAuditEntry = {
         facilityId: 'fac-a',
         guardianId: 'g-1',
         at: at(1),
         action: 'session.sign_in',
         outcome: 'ok',
         detail: null,
-      });
-      await store.parentNotices.appendAudit({
-        facilityId: 'fac-a',
-        guardianId: 'g-1',
+      };
+      const sent: ParentAuditEntry = {
+        ...signIn,
         at: at(2),
         action: 'notice.sent',
-        outcome: 'ok',
         detail: { noticeId: 'x', children: 2 },
-      });
-      await store.parentNotices.appendAudit({
+      };
+      const elsewhere: ParentAuditEntry = {
         facilityId: 'fac-b',
         guardianId: 'g-9',
         at: at(3),
         action: 'session.sign_in',
         outcome: 'refused',
         detail: { code: 'passkey_failed' },
-      });
-      expect(await store.parentNotices.auditLog('fac-a', 10)).toStrictEqual([
-        {
-          facilityId: 'fac-a',
-          guardianId: 'g-1',
-          at: at(2),
-          action: 'notice.sent',
-          outcome: 'ok',
-          detail: { noticeId: 'x', children: 2 },
-        },
-        {
-          facilityId: 'fac-a',
-          guardianId: 'g-1',
-          at: at(1),
-          action: 'session.sign_in',
-          outcome: 'ok',
-          detail: null,
-        },
-      ]);
-      expect(await store.parentNotices.auditLog('fac-a', 1)).toHaveLength(1);
-      const bad = {
-        facilityId: 'fac-a',
-        guardianId: 'g-1',
-        at: at(4),
-        action: 'Signed in as 山田',
-        outcome: 'ok' as const,
-        detail: null,
       };
+      for (const entry of [signIn, sent, elsewhere]) await store.parentNotices.appendAudit(entry);
+      expect(await store.parentNotices.auditLog('fac-a', 10)).toStrictEqual([sent, signIn]);
+      expect(await store.parentNotices.auditLog('fac-a', 1)).toHaveLength(1);
+      const bad = { ...signIn, at: at(4), action: 'Signed in as 山田' };
       await expect(store.parentNotices.appendAudit(bad)).rejects.toMatchObject({ code: 'bad_request' });
       await expect(
         store.parentNotices.appendAudit({ ...bad, action: 'x', detail: { text: 'y'.repeat(3000) } }),
@@ -354,13 +336,17 @@ function describeParentNotices(ctx: CloudStoreContext): void {
       expect(await store.parentNotices.purgeParentRecords('fac-a', '2027-04-01', start)).toStrictEqual({
         notices: 1,
         audit: 1,
+        pickups: 0,
+        facilityNotices: 0,
       });
       expect(await store.parentNotices.purgeParentRecords('fac-a', '2027-04-01', start)).toStrictEqual({
         notices: 0,
         audit: 0,
+        pickups: 0,
+        facilityNotices: 0,
       });
       expect(
-        (await store.parentNotices.messagesAfter('fac-a', 0, 100)).map((m) => m.notice.id),
+        (await store.parentNotices.messagesAfter('fac-a', 0, 100)).map((m) => noticeOf(m).id),
       ).toStrictEqual([spanning.request.id]);
       expect(await store.parentNotices.auditLog('fac-a', 10)).toHaveLength(1);
       expect(await store.parentNotices.messagesAfter('fac-b', 0, 100)).toHaveLength(1);

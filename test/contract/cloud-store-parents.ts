@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudErrorCodes } from '../../cloud-relay/errors.ts';
-import type { CloudStore, ParentCredential } from '../../cloud-relay/store/types.ts';
+import type { ParentCredential } from '../../cloud-relay/store/parent-types.ts';
+import type { CloudStore } from '../../cloud-relay/store/types.ts';
 import type { ParentGuardianUpload } from '../../protocol/parents.ts';
 import type { CloudStoreContext } from './cloud-store-fixtures.ts';
 

@@ -1,6 +1,7 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { CloudStore, PushSubscriptionKeys, VapidKeyPair } from '../../cloud-relay/store/types.ts';
+import type { PushSubscriptionKeys, VapidKeyPair } from '../../cloud-relay/store/push-types.ts';
+import type { CloudStore } from '../../cloud-relay/store/types.ts';
 import type { ParentGuardianUpload } from '../../protocol/parents.ts';
 import type { CloudStoreContext } from './cloud-store-fixtures.ts';
 

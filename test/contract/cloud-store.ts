@@ -7,6 +7,7 @@ import type { CloudStoreContext, CloudStoreFixture } from './cloud-store-fixture
 import { describeHubsContract } from './cloud-store-hubs.ts';
 import { describeOrgsContract } from './cloud-store-orgs.ts';
 import { describeParentNoticesContract } from './cloud-store-parent-notices.ts';
+import { describeParentPickupsContract } from './cloud-store-parent-pickups.ts';
 import { describeParentsContract } from './cloud-store-parents.ts';
 import { describePushContract } from './cloud-store-push.ts';
 import { describeEventReadsContract } from './cloud-store-reads.ts';
@@ -60,6 +61,7 @@ export function describeCloudStoreContract(name: string, factory: () => Promise<
     describeParentsContract(ctx);
     describeWebhooksContract(ctx);
     describeParentNoticesContract(ctx);
+    describeParentPickupsContract(ctx);
     describePushContract(ctx);
   });
 }

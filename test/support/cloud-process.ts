@@ -14,16 +14,27 @@ function storeArgs(location: CloudStoreLocation): string[] {
   throw new Error('a cloud location needs a database URL or a data folder');
 }
 
-/** A `genkan cloud` process on 127.0.0.1 (port 0 unless given) over `location`, with this admin token. */
+/**
+ * A `genkan cloud` process on 127.0.0.1 (port 0 unless given) over `location`, with this admin token and
+ * any further command-line options in `args`.
+ */
 export function cloudProcess(
   name: string,
   location: CloudStoreLocation,
   adminToken: string,
-  options: { port?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { port?: number; env?: NodeJS.ProcessEnv; args?: string[] } = {},
 ): GenkanProcess {
   return new GenkanProcess(
     name,
-    ['cloud', ...storeArgs(location), '--port', String(options.port ?? 0), '--host', '127.0.0.1'],
+    [
+      'cloud',
+      ...storeArgs(location),
+      '--port',
+      String(options.port ?? 0),
+      '--host',
+      '127.0.0.1',
+      ...(options.args ?? []),
+    ],
     { GENKAN_CLOUD_ADMIN_TOKEN: adminToken, ...options.env },
   );
 }

@@ -5,6 +5,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach } from 'vitest';
 import { newEventId } from '../../common/ids.ts';
 import { silentLogger } from '../../common/logger.ts';
+import type { Clock } from '../../common/time.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { addDevice } from '../../edge-hub/access/devices.ts';
 import { addStaff } from '../../edge-hub/access/staff-accounts.ts';
@@ -33,17 +34,17 @@ export async function removeDir(dir: string): Promise<void> {
 }
 
 /**
- * Registers a fresh hub store in a temporary folder for each test (with `roster` imported, if given),
- * handed to `use`; closed and removed after the test.
+ * Registers a fresh hub store in a temporary folder for each test (with `roster` imported and on `clock`,
+ * if given), handed to `use`; closed and removed after the test.
  */
 export function useTempHubStore(
   use: (store: HubStore, dir: string) => void,
-  options: { roster?: string } = {},
+  options: { roster?: string; clock?: Clock } = {},
 ): void {
   let current: { store: HubStore; dir: string } | undefined;
   beforeEach(async () => {
     const dir = await tempDir();
-    const store = HubStore.open(dir);
+    const store = HubStore.open(dir, options.clock === undefined ? {} : { clock: options.clock });
     if (options.roster !== undefined) importRoster(store, options.roster);
     current = { store, dir };
     use(store, dir);

@@ -1,11 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import type { ParentNoticeRequest } from '../../protocol/parent-notices.ts';
 import type { ParentGuardianUpload } from '../../protocol/parents.ts';
+import { expectErrorBody } from './error-body.ts';
 import { SoftAuthenticator } from './soft-authenticator.ts';
 
 /**
  * Driving the cloud's parent API over HTTP in tests: plain calls with a bearer token or the session
- * cookie, a guardian's invitation, and a passkey registration that yields a signed-in cookie.
+ * cookie, their error answers, a guardian's invitation, a passkey registration that yields a signed-in
+ * cookie, and a parent's notice.
  */
 
 export interface ApiReply {
@@ -50,6 +53,18 @@ export async function apiCall(
   return { status: res.status, json, headers: res.headers };
 }
 
+/** An error answer: `status`, and the error body of `code` (with these `params`, if given). */
+export function expectApiError(
+  reply: ApiReply,
+  status: number,
+  code: string,
+  params?: Record<string, unknown>,
+): void {
+  expect(reply.status, JSON.stringify(reply.json)).toBe(status);
+  expectErrorBody(reply.json, code);
+  if (params !== undefined) expect(reply.json).toMatchObject({ error: { params } });
+}
+
 /** A new invitation token and the hub's upload (version `version`) of a guardian of `childIds`. */
 export function parentInvitation(
   version: number,
@@ -73,10 +88,27 @@ export function parentInvitation(
   };
 }
 
-/** The `genkan_parent=…` pair a response set; '' without one. */
-export function sessionCookieOf(reply: ApiReply): string {
+/** The session cookie a response set: its `genkan_parent=…` pair ('' without one), and its attributes. */
+export function sessionCookie(reply: ApiReply): { pair: string; attributes: string } {
   const header = reply.headers.get('set-cookie') ?? '';
-  return header.split(';')[0]?.trim() ?? '';
+  const [pair = '', ...rest] = header.split(';').map((s) => s.trim());
+  return { pair, attributes: rest.join('; ') };
+}
+
+/** Registers a passkey on `phone` with the invitation `token`: the session cookie of the signed-in parent. */
+export async function registerPasskey(
+  base: string,
+  phone: SoftAuthenticator,
+  token: string,
+): Promise<string> {
+  const options = await apiCall(base, 'POST', '/parent/api/register/options', {
+    body: { invitation: token },
+  });
+  expect(options.status, JSON.stringify(options.json)).toBe(200);
+  const response = phone.create(options.json as Parameters<SoftAuthenticator['create']>[0]);
+  const done = await apiCall(base, 'POST', '/parent/api/register', { body: { invitation: token, response } });
+  expect(done.status, JSON.stringify(done.json)).toBe(204);
+  return sessionCookie(done).pair;
 }
 
 /** A parent signed in with a passkey: the session cookie, and the phone holding the passkey. */
@@ -101,16 +133,7 @@ export async function signedInParent(
   });
   expect(put.status, JSON.stringify(put.json)).toBe(200);
   const phone = new SoftAuthenticator(base);
-  const options = await apiCall(base, 'POST', '/parent/api/register/options', {
-    body: { invitation: upload.token },
-  });
-  expect(options.status, JSON.stringify(options.json)).toBe(200);
-  const response = phone.create(options.json as Parameters<SoftAuthenticator['create']>[0]);
-  const done = await apiCall(base, 'POST', '/parent/api/register', {
-    body: { invitation: upload.token, response },
-  });
-  expect(done.status, JSON.stringify(done.json)).toBe(204);
-  return { cookie: sessionCookieOf(done), phone };
+  return { cookie: await registerPasskey(base, phone, upload.token), phone };
 }
 
 /** Signs in with the passkey on `phone`; `challenge` replaces the one the cloud issued (a forgery). */
@@ -124,4 +147,18 @@ export async function passkeySignIn(
   const request = options.json as Parameters<SoftAuthenticator['get']>[0];
   const response = phone.get(request, undefined, challenge === undefined ? undefined : { challenge });
   return apiCall(base, 'POST', '/parent/api/login', { body: { response } });
+}
+
+/** A parent's absence of c-001 for 2026-04-02, sick with a fever of 38.2℃, under a new id. */
+export function absenceRequest(overrides: Partial<ParentNoticeRequest> = {}): ParentNoticeRequest {
+  return {
+    id: randomUUID(),
+    kind: 'absence',
+    childIds: ['c-001'],
+    date: '2026-04-02',
+    reason: 'sick',
+    symptoms: ['fever'],
+    temperature: 38.2,
+    ...overrides,
+  };
 }

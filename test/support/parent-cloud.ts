@@ -6,6 +6,7 @@ import type {
   ParentNoticeReads,
   ParentSettingsUpload,
 } from '../../protocol/parent-notices.ts';
+import type { ParentPickup } from '../../protocol/parent-pickups.ts';
 import { acceptAll, FakeCloud, json, type Handler } from './fake-cloud.ts';
 
 /**
@@ -34,9 +35,19 @@ export class ParentMessagesCloud {
     return this.cloud.listen();
   }
 
+  /** A parent sent a pickup plan: as post, with a message of type `pickup`. */
+  postPickup(pickup: ParentPickup): void {
+    this.messages.push({ seq: this.messages.length + 1, type: 'pickup', pickup });
+    this.answerHeld();
+  }
+
   /** A parent sent a notice: it becomes the next message, and a held request is answered. */
   post(notice: ParentNotice): void {
     this.messages.push({ seq: this.messages.length + 1, type: 'notice', notice });
+    this.answerHeld();
+  }
+
+  private answerHeld(): void {
     const held = this.waiting;
     this.waiting = [];
     for (const w of held) {

@@ -1,33 +1,22 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { HUB_DB_FILE } from '../../edge-hub/store/hub-store.ts';
 import { PARENT_TEST_IDS } from '../../protocol/parents.ts';
+import { PHONE_VIEWPORT, tabletShot } from './tablet.ts';
+
+/** A parent's phone in Chromium, and the parent app on it through its public hooks (PARENT_TEST_IDS). */
 
 /** The issue's bound for a change (a tap, a notice, a revocation) to reach the other side. */
 export const REACH_MS = 10_000;
+/** How long a screen of the parent app may take to show. */
+export const SCREEN_MS = 15_000;
 
 const byTestId = (id: string): string => `[data-testid="${id}"]`;
-
-/** The hub's relay took the guardian's current parent-access record (the cloud answered 200). */
-export function parentAccessRelayed(hubData: string, guardianId: string): boolean {
-  const db = new Database(join(hubData, HUB_DB_FILE), { readonly: true, fileMustExist: true });
-  try {
-    const row = db
-      .prepare('SELECT version, relayed_version AS relayedVersion FROM parent_access WHERE guardian_id = ?')
-      .get(guardianId) as { version: number; relayedVersion: number } | undefined;
-    return row !== undefined && row.relayedVersion >= row.version;
-  } finally {
-    db.close();
-  }
-}
 
 /**
  * A parent's phone: a browser context of its own with a CDP virtual authenticator (a platform
  * authenticator with user verification, keeping discoverable credentials), as a phone's passkey store is.
  */
 export async function openPhone(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const context = await browser.newContext({ viewport: PHONE_VIEWPORT, deviceScaleFactor: 2 });
   const page = await context.newPage();
   page.on('pageerror', (err) => {
     console.error(`parent page error: ${err.message}`);
@@ -46,6 +35,13 @@ export async function openPhone(browser: Browser): Promise<{ context: BrowserCon
   return { context, page };
 }
 
+/** Opens the invitation link and registers a passkey; resolves once the children's cards show. */
+export async function registerWithInvitation(page: Page, invitationUrl: string): Promise<void> {
+  await page.goto(invitationUrl);
+  await page.locator(byTestId(PARENT_TEST_IDS.passkeyRegister)).click();
+  await page.locator(byTestId(PARENT_TEST_IDS.child)).first().waitFor({ timeout: SCREEN_MS });
+}
+
 /** The page's child cards as [childId, status] pairs, in page order. */
 export async function childCards(page: Page): Promise<[string, string][]> {
   const out: [string, string][] = [];
@@ -56,4 +52,37 @@ export async function childCards(page: Page): Promise<[string, string][]> {
     ]);
   }
   return out;
+}
+
+/** Switches the app's language with its own button, and waits for it to apply. */
+export async function setParentLocale(page: Page, locale: 'ja' | 'en'): Promise<void> {
+  const app = page.locator(byTestId('parent-app'));
+  if ((await app.getAttribute('data-locale')) !== locale) await page.locator(byTestId('lang-toggle')).click();
+  await page.locator(`${byTestId('parent-app')}[data-locale="${locale}"]`).waitFor({ timeout: SCREEN_MS });
+}
+
+/**
+ * A screenshot as NAME.png (tabletShot: into test-results/screens, and docs/screens with
+ * UPDATE_SCREENSHOTS=1). `tall`: on a phone as tall as the page, so that all of it shows (a form's send
+ * bar stays at the bottom, where it is on the phone).
+ */
+export async function parentShot(page: Page, name: string, tall = false): Promise<void> {
+  if (tall) {
+    const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+    await page.setViewportSize({
+      width: PHONE_VIEWPORT.width,
+      height: Math.max(PHONE_VIEWPORT.height, height),
+    });
+  }
+  await tabletShot(page, name);
+  if (tall) await page.setViewportSize(PHONE_VIEWPORT);
+}
+
+/** parentShot in Japanese and in English (NAME-ja, NAME-en), back in Japanese after. */
+export async function parentShots(page: Page, name: string, tall = false): Promise<void> {
+  for (const locale of ['ja', 'en'] as const) {
+    await setParentLocale(page, locale);
+    await parentShot(page, `${name}-${locale}`, tall);
+  }
+  await setParentLocale(page, 'ja');
 }

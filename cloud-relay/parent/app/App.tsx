@@ -2,13 +2,17 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ParentNotice } from '../../../protocol/parent-notices.ts';
 import { PARENT_TEST_IDS, type ParentMe } from '../../../protocol/parents.ts';
 import { getMe, isUnauthorized, registerPasskey, signInWithPasskey, signOut, type ApiResult } from './api.ts';
-import { Home } from './Home.tsx';
+import { FacilityNotices } from './FacilityNotices.tsx';
+import { Home, type Sent } from './Home.tsx';
 import { forgetInvitation, invitationFromHash } from './invite-link.ts';
 import { savedLocale, saveLocale } from './locale.ts';
 import { failureText, MESSAGES, type Locale } from './messages.ts';
 import { NoticeForm } from './NoticeForm.tsx';
+import { dropHash, isNoticesLink, NOTICES_HASH, openedHash } from './notices-link.ts';
 import { getNotices } from './notices-api.ts';
 import { PasskeyScreen } from './PasskeyScreen.tsx';
+import { PickupForm } from './PickupForm.tsx';
+import { useFacilityNotices } from './use-facility-notices.ts';
 import { useRefresh } from './use-refresh.ts';
 
 type Screen =
@@ -17,7 +21,11 @@ type Screen =
   | { readonly kind: 'signed-out' }
   | { readonly kind: 'home'; readonly me: ParentMe; readonly updatedAt: Date }
   /** The notice form, over today's page (`me`: the children to choose from). */
-  | { readonly kind: 'compose'; readonly me: ParentMe; readonly preselect: string | null };
+  | { readonly kind: 'compose'; readonly me: ParentMe; readonly preselect: string | null }
+  /** Today's pickup form, over today's page. */
+  | { readonly kind: 'pickup'; readonly me: ParentMe; readonly preselect: string | null }
+  /** The facility's notices (園からのお知らせ; `/parent/#notices`). */
+  | { readonly kind: 'notices'; readonly me: ParentMe };
 
 /** Today's page, and the parent's notices when they were fetched too (null: not this time). */
 type Page = readonly [ApiResult<ParentMe>, ApiResult<readonly ParentNotice[]> | null];
@@ -45,7 +53,11 @@ export function App() {
   const [error, setError] = useState<Say | null>(null);
   /** The parent's notices as last fetched; null until they are (or where the cloud has none to give). */
   const [notices, setNotices] = useState<readonly ParentNotice[] | null>(null);
-  const [sent, setSent] = useState(false);
+  const [sent, setSent] = useState<Sent | null>(null);
+  const facility = useFacilityNotices();
+  const { load: loadFacilityNotices, forget: forgetFacilityNotices } = facility;
+  /** The app was opened at `#notices` (a notice's push): the list shows once signed in. */
+  const wantsNotices = useRef(isNoticesLink(window.location.hash));
   /** When the list was fetched, and what today's page said of the notices then. */
   const listSeen = useRef({ key: '', atMs: 0 });
   const m = MESSAGES[locale];
@@ -60,15 +72,24 @@ export function App() {
   const forgetNotices = useCallback(() => {
     setNotices(null);
     listSeen.current = { key: '', atMs: 0 };
-  }, []);
+    forgetFacilityNotices();
+  }, [forgetFacilityNotices]);
 
   /** Shows today's page; a 401 (expired, signed out elsewhere, access revoked) shows the sign-in screen. */
   const show = useCallback(
     (r: ApiResult<ParentMe>, after: 'start' | 'refresh' | 'signed-in') => {
       if (r.ok) {
-        const home: Screen = { kind: 'home', me: r.value, updatedAt: new Date() };
-        // A refresh that ends while the parent writes a notice leaves the form alone.
-        setScreen((now) => (after === 'refresh' && now.kind === 'compose' ? now : home));
+        const me = r.value;
+        const home: Screen = { kind: 'home', me, updatedAt: new Date() };
+        const notices = after !== 'refresh' && wantsNotices.current;
+        if (notices) {
+          wantsNotices.current = false;
+          dropHash();
+        }
+        // A refresh that ends while the parent is on another screen (a form, the notices) leaves it alone.
+        setScreen((now) =>
+          notices ? { kind: 'notices', me } : after === 'refresh' && now.kind !== 'home' ? now : home,
+        );
         setError(null);
         setNotice(null);
       } else if (isUnauthorized(r.failure)) {
@@ -101,6 +122,13 @@ export function App() {
     return [me, list];
   }, []);
 
+  /** The facility's notices ride along a page fetch (at most once a minute): the home badge counts them. */
+  const fetchAll = useCallback(async (): Promise<Page> => {
+    const page = await fetchPage();
+    if (page[0].ok) await loadFacilityNotices(false);
+    return page;
+  }, [fetchPage, loadFacilityNotices]);
+
   /** Shows a fetched page; a failed notices list keeps the last one (today's page says what went wrong). */
   const showPage = useCallback(
     ([me, list]: Page, after: 'start' | 'refresh' | 'signed-in') => {
@@ -113,11 +141,11 @@ export function App() {
   const startsLoading = screen.kind === 'loading';
   useEffect(() => {
     if (startsLoading) {
-      void fetchPage().then((page) => {
+      void fetchAll().then((page) => {
         showPage(page, 'start');
       });
     }
-  }, [startsLoading, fetchPage, showPage]);
+  }, [startsLoading, fetchAll, showPage]);
 
   useEffect(() => {
     // An invitation opened while the app is already open (a second link, a pasted address).
@@ -127,16 +155,37 @@ export function App() {
         setError(null);
         setScreen({ kind: 'invite', token });
       }
+      if (isNoticesLink(window.location.hash)) {
+        dropHash();
+        // Signed in: the list now; otherwise once signed in.
+        setScreen((now) => {
+          if ('me' in now) return { kind: 'notices', me: now.me };
+          wantsNotices.current = true;
+          return now;
+        });
+      }
     };
+    // A notification tapped while the app is open: the service worker tells this window where to go.
+    const onMessage = (e: MessageEvent) => {
+      if (openedHash(e.data, window.location.href) === NOTICES_HASH) window.location.hash = NOTICES_HASH;
+    };
+    const worker = 'serviceWorker' in navigator ? navigator.serviceWorker : null;
+    worker?.addEventListener('message', onMessage);
     window.addEventListener('hashchange', onHash);
     return () => {
       window.removeEventListener('hashchange', onHash);
+      worker?.removeEventListener('message', onMessage);
     };
   }, []);
 
   const refresh = useCallback(async () => {
-    showPage(await fetchPage(), 'refresh');
-  }, [fetchPage, showPage]);
+    showPage(await fetchAll(), 'refresh');
+  }, [fetchAll, showPage]);
+
+  const onNoticesScreen = screen.kind === 'notices';
+  useEffect(() => {
+    if (onNoticesScreen) void loadFacilityNotices(true);
+  }, [onNoticesScreen, loadFacilityNotices]);
 
   const sessionEnded = useCallback(() => {
     setError(null);
@@ -145,14 +194,14 @@ export function App() {
     setScreen({ kind: 'signed-out' });
   }, [forgetNotices]);
   const sentShown = useCallback(() => {
-    setSent(false);
+    setSent(null);
   }, []);
   useRefresh(screen.kind === 'home', refresh);
 
   const afterCeremony = (result: ApiResult<null>) => {
     if (result.ok) {
       forgetInvitation();
-      void fetchPage().then((page) => {
+      void fetchAll().then((page) => {
         showPage(page, 'signed-in');
       });
       return;
@@ -206,6 +255,7 @@ export function App() {
         <Home
           me={screen.me}
           notices={notices}
+          facilityNotices={facility.notices}
           updatedAt={screen.updatedAt}
           m={m}
           locale={locale}
@@ -213,8 +263,17 @@ export function App() {
           sent={sent}
           onSentShown={sentShown}
           onCompose={(preselect) => {
-            setSent(false);
+            setSent(null);
             setScreen({ kind: 'compose', me: screen.me, preselect });
+            window.scrollTo(0, 0);
+          }}
+          onPickup={(preselect) => {
+            setSent(null);
+            setScreen({ kind: 'pickup', me: screen.me, preselect });
+            window.scrollTo(0, 0);
+          }}
+          onFacilityNotices={() => {
+            setScreen({ kind: 'notices', me: screen.me });
             window.scrollTo(0, 0);
           }}
           onSessionEnded={sessionEnded}
@@ -243,7 +302,7 @@ export function App() {
           m={m}
           onSent={(stored) => {
             setNotices((list) => [stored, ...(list ?? []).filter((n) => n.id !== stored.id)]);
-            setSent(true);
+            setSent('notice');
             back();
             // Today's page again at once: the cards show the new notice without waiting for the timer.
             void refresh();
@@ -252,6 +311,44 @@ export function App() {
           onCancel={back}
         />
       );
+      break;
+    }
+    case 'pickup':
+    case 'notices': {
+      const me = screen.me;
+      const back = () => {
+        setScreen({ kind: 'home', me, updatedAt: new Date() });
+        window.scrollTo(0, 0);
+      };
+      body =
+        screen.kind === 'pickup' ? (
+          <PickupForm
+            me={me}
+            preselect={screen.preselect}
+            m={m}
+            locale={locale}
+            onSent={() => {
+              setSent('pickup');
+              back();
+              // Today's page again at once: the cards show the new plan without waiting for the timer.
+              void refresh();
+            }}
+            onSessionEnded={sessionEnded}
+            onCancel={back}
+          />
+        ) : (
+          <FacilityNotices
+            notices={facility.notices}
+            m={m}
+            locale={locale}
+            onRead={async (id) => {
+              facility.markRead(id, new Date().toISOString());
+              await loadFacilityNotices(true);
+            }}
+            onSessionEnded={sessionEnded}
+            onBack={back}
+          />
+        );
       break;
     }
   }

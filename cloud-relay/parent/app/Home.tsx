@@ -1,11 +1,18 @@
 import { useEffect } from 'react';
 import type { ParentNotice } from '../../../protocol/parent-notices.ts';
+import { PICKUP_TEST_IDS } from '../../../protocol/parent-pickups.ts';
 import { PARENT_TEST_IDS, type ParentChild, type ParentMe } from '../../../protocol/parents.ts';
+import type { FacilityNoticeItem } from './facility-notices-api.ts';
+import { unreadCount } from './FacilityNotices.tsx';
 import { clockTime, dayLabel } from './format.ts';
 import type { Locale, Messages } from './messages.ts';
 import { NoticeList } from './NoticeList.tsx';
 import { noticeSummary } from './notice-text.ts';
+import { pickupSummary } from './pickup-text.ts';
 import { PushToggle } from './PushToggle.tsx';
+
+/** What was just sent (its line shows on the home page for a while). */
+export type Sent = 'notice' | 'pickup';
 
 /** How long the "notice sent" line stays. */
 const SENT_SHOWN_MS = 15_000;
@@ -18,8 +25,10 @@ function ChildCard(props: {
   /** The parent has several children: each card opens the form for its own. */
   several: boolean;
   onCompose: (childId: string) => void;
+  onPickup: (childId: string) => void;
 }) {
   const { child, m } = props;
+  const pickup = child.pickup;
   const time = (instant: string | null) => (instant === null ? m.home.none : clockTime(instant));
   // The newest notice covering today or later (the cloud sends them newest first).
   const latest = child.notices[0];
@@ -52,18 +61,42 @@ function ChildCard(props: {
           <span className={`badge badge-${latest.status}`}>{m.notice.status[latest.status]}</span>
         </p>
       )}
-      {props.several && (
-        <button
-          type="button"
-          className="quiet compose-child"
-          aria-label={m.home.composeFor(child.name)}
-          data-testid="notice-open-child"
-          onClick={() => {
-            props.onCompose(child.childId);
-          }}
+      {pickup !== null && (
+        <p
+          className={`latest pickup-${pickup.status}`}
+          data-testid={PICKUP_TEST_IDS.childPlan}
+          data-pickup-status={pickup.status}
+          data-someone-else={pickup.person.kind === 'other' ? 'true' : 'false'}
         >
-          {m.notice.title}
-        </button>
+          <span>{pickupSummary(pickup, m)}</span>
+          <span className={`badge badge-${pickup.status}`}>{m.pickup.status[pickup.status]}</span>
+        </p>
+      )}
+      {props.several && (
+        <div className="card-actions">
+          <button
+            type="button"
+            className="quiet compose-child"
+            aria-label={m.home.composeFor(child.name)}
+            data-testid="notice-open-child"
+            onClick={() => {
+              props.onCompose(child.childId);
+            }}
+          >
+            {m.notice.openShort}
+          </button>
+          <button
+            type="button"
+            className="quiet compose-child"
+            aria-label={m.pickup.openFor(child.name)}
+            data-testid="pickup-open-child"
+            onClick={() => {
+              props.onPickup(child.childId);
+            }}
+          >
+            {m.pickup.openShort}
+          </button>
+        </div>
       )}
     </li>
   );
@@ -71,29 +104,34 @@ function ChildCard(props: {
 
 /**
  * The signed-in parent's page: today's status of each of their own children (nobody else's), with the
- * newest notice of each, the button to send one, the notices sent, and notifications on this device.
+ * newest notice and today's pickup plan of each, the buttons to send either, the facility's notices (with
+ * how many are unread), the notices sent, and notifications on this device.
  */
 export function Home(props: {
   me: ParentMe;
   notices: readonly ParentNotice[] | null;
+  facilityNotices: readonly FacilityNoticeItem[] | null;
   updatedAt: Date;
   m: Messages;
   locale: Locale;
   error: string | null;
-  sent: boolean;
+  sent: Sent | null;
   onSentShown: () => void;
   onCompose: (childId: string | null) => void;
+  onPickup: (childId: string | null) => void;
+  onFacilityNotices: () => void;
   onSessionEnded: () => void;
   onSignOut: () => void;
 }) {
   const { me, m, sent, onSentShown } = props;
+  const unread = unreadCount(props.facilityNotices);
   const updated = new Intl.DateTimeFormat(m.intlLocale, {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
   });
   useEffect(() => {
-    if (!sent) return;
+    if (sent === null) return;
     const timer = window.setTimeout(onSentShown, SENT_SHOWN_MS);
     return () => {
       window.clearTimeout(timer);
@@ -115,11 +153,24 @@ export function Home(props: {
           {m.home.signOut}
         </button>
       </div>
-      {sent && (
-        <p className="notice" role="status" data-testid="notice-sent">
-          {m.home.sent}
+      {sent !== null && (
+        <p className="notice" role="status" data-testid={`${sent}-sent`}>
+          {sent === 'notice' ? m.home.sent : m.pickup.sent}
         </p>
       )}
+      <button
+        type="button"
+        className={`news-open${unread > 0 ? ' has-unread' : ''}`}
+        data-testid="facility-notices-open"
+        onClick={props.onFacilityNotices}
+      >
+        <span>{m.facilityNotices.open}</span>
+        {unread > 0 && (
+          <span className="badge badge-unread" data-testid="facility-notices-unread" data-count={unread}>
+            {m.facilityNotices.unread(unread)}
+          </span>
+        )}
+      </button>
       <h3>{m.home.today(dayLabel(me.date, props.locale))}</h3>
       {me.children.length === 0 ? (
         <p className="empty">{m.home.noChildren}</p>
@@ -135,19 +186,32 @@ export function Home(props: {
                 locale={props.locale}
                 several={me.children.length > 1}
                 onCompose={props.onCompose}
+                onPickup={props.onPickup}
               />
             ))}
           </ul>
-          <button
-            type="button"
-            className="primary"
-            data-testid="notice-open"
-            onClick={() => {
-              props.onCompose(null);
-            }}
-          >
-            {m.home.compose}
-          </button>
+          <div className="home-actions">
+            <button
+              type="button"
+              className="primary"
+              data-testid="notice-open"
+              onClick={() => {
+                props.onCompose(null);
+              }}
+            >
+              {m.home.compose}
+            </button>
+            <button
+              type="button"
+              className="primary"
+              data-testid={PICKUP_TEST_IDS.open}
+              onClick={() => {
+                props.onPickup(null);
+              }}
+            >
+              {m.pickup.open}
+            </button>
+          </div>
         </>
       )}
       {props.error !== null && (

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import {
   ABSENCE_REASONS,
   NOTICE_KINDS,
@@ -8,6 +8,7 @@ import {
 } from '../../../protocol/parent-notices.ts';
 import { PARENT_TEST_IDS, type ParentMe } from '../../../protocol/parents.ts';
 import { NOTE_MAX } from '../../../protocol/primitives.ts';
+import { Field, toggled } from './Field.tsx';
 import { isUnauthorized, type ApiFailure } from './http.ts';
 import { failureText, type Messages } from './messages.ts';
 import { draftRequest, newDraft, type DraftProblem, type NoticeDraft } from './notice-draft.ts';
@@ -15,20 +16,6 @@ import { sendNotice } from './notices-api.ts';
 
 /** Why the form cannot send: its own check, or the cloud's answer (kept as values: they follow the language). */
 type Trouble = { readonly problem: DraftProblem } | { readonly failure: ApiFailure };
-
-/** A labelled field: one column, the label above, so that a thumb reaches every input. */
-function Field(props: { id: string; label: string; hint?: string; children: ReactNode }) {
-  return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      {props.children}
-      {props.hint !== undefined && <p className="hint">{props.hint}</p>}
-    </div>
-  );
-}
-
-const toggled = <T,>(list: readonly T[], item: T, on: boolean): T[] =>
-  on ? [...list.filter((x) => x !== item), item] : list.filter((x) => x !== item);
 
 /**
  * The absence and lateness form (連絡する). Its request id is made when it opens and kept for every send,

@@ -2,6 +2,7 @@ import { errorText, type MessageParams } from '../../../protocol/error-catalogue
 import type { AbsenceReason, NoticeKind, NoticeStatus, Symptom } from '../../../protocol/parent-notices.ts';
 import type { RollcallStatus } from '../../../protocol/primitives.ts';
 import type { DraftProblem } from './notice-draft.ts';
+import type { PickupProblem } from './pickup-draft.ts';
 import type { ApiFailure } from './http.ts';
 import { MESSAGES_EN } from './messages-en.ts';
 import { MESSAGES_JA } from './messages-ja.ts';
@@ -44,6 +45,8 @@ export interface Messages {
   };
   readonly notice: {
     readonly title: string;
+    /** The card's own button when the parent has several children. */
+    readonly openShort: string;
     readonly lead: string;
     readonly kindLabel: string;
     readonly kind: Readonly<Record<NoticeKind, string>>;
@@ -78,6 +81,50 @@ export interface Messages {
     readonly sentAt: (time: string) => string;
     readonly history: string;
     readonly noHistory: string;
+  };
+  /** Today's pickup plan (お迎え): the form, the card's line. */
+  readonly pickup: {
+    readonly title: string;
+    readonly lead: string;
+    /** The home button, and the card's own when the parent has several children. */
+    readonly open: string;
+    readonly openShort: string;
+    readonly openFor: (name: string) => string;
+    readonly day: (day: string) => string;
+    readonly time: string;
+    readonly person: string;
+    readonly choose: string;
+    /** A guardian on the list: 保護者 山田 太郎. */
+    readonly guardian: string;
+    readonly other: string;
+    readonly otherName: string;
+    readonly otherRelation: string;
+    readonly otherRelationPlaceholder: string;
+    /** Someone not on the list: staff check who comes. */
+    readonly otherWarning: string;
+    readonly loadingPeople: string;
+    readonly note: string;
+    readonly notePlaceholder: string;
+    readonly replaces: string;
+    readonly problem: Readonly<Record<PickupProblem, string>>;
+    /** お迎え 17:30 祖母 山田 花子 */
+    readonly cardTitle: string;
+    readonly status: Readonly<Record<NoticeStatus, string>>;
+    /** Shown once a plan is sent. */
+    readonly sent: string;
+  };
+  /** The facility's notices to parents (園からのお知らせ). */
+  readonly facilityNotices: {
+    readonly title: string;
+    readonly open: string;
+    readonly unread: (count: number) => string;
+    readonly empty: string;
+    readonly loading: string;
+    readonly confirm: string;
+    readonly confirming: string;
+    readonly readBadge: string;
+    readonly unreadBadge: string;
+    readonly back: string;
   };
   readonly push: {
     readonly label: string;

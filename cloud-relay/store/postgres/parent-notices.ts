@@ -5,38 +5,37 @@ import type {
   ParentSettingsUpload,
 } from '../../../protocol/parent-notices.ts';
 import { checkDate, checkId, pageLimit } from '../inputs.ts';
+import type {
+  NewParentNotice,
+  ParentAuditEntry,
+  ParentNoticeStore,
+  ParentPurgeCounts,
+} from '../parent-notice-types.ts';
 import {
   auditOf,
   auditRecord,
   checkPurge,
+  insertedNotice,
   noticeColumns,
-  noticeConflict,
   noticeOf,
   readMarks,
-  sameNotice,
+  resentNotice,
   settingsOf,
   settingsRecord,
+  type AuditRow,
+  type SettingsRow,
   type StoredNoticeRow,
 } from '../parent-notices.ts';
 import { unknownFacility } from '../refusals.ts';
-import type { NewParentNotice, ParentAuditEntry, ParentNoticeStore, ParentPurgeCounts } from '../types.ts';
-import { iso, type PgConnection, type Queryable } from './connection.ts';
-
-/** Dates and the uuid as text, times as timestamptz (Date), seq as bigint (text). */
-const NOTICE_SELECT = `SELECT n.seq, n.id::text AS id, n.guardian_id, n.kind, n.child_ids,
-  n.date::text AS date, n.until::text AS until, n.reason, n.symptoms, n.temperature, n.note,
-  n.arrive_at, n.sent_at, n.read_at, f.time_zone
-  FROM parent_notices n JOIN facilities f ON f.facility_id = n.facility_id`;
-
-type PgNoticeRow = Omit<StoredNoticeRow, 'seq' | 'sent_at' | 'read_at'> & {
-  seq: string;
-  sent_at: Date;
-  read_at: Date | null;
-};
-
-function storedRow(row: PgNoticeRow): StoredNoticeRow {
-  return { ...row, seq: Number(row.seq), sent_at: row.sent_at.toISOString(), read_at: iso(row.read_at) };
-}
+import type { PgConnection, Queryable } from './connection.ts';
+import {
+  lockSeq,
+  messagesPage,
+  NOTICE_SELECT,
+  noticeRow as storedRow,
+  takeSeq,
+  type PgNoticeRow,
+} from './parent-messages.ts';
 
 /** A uuid column refuses other text with an error: such an id names no notice. */
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,37 +70,17 @@ export class PgParentNotices implements ParentNoticeStore {
     const columns = noticeColumns(facilityId, notice);
     const sentAt = notice.sentAt.toISOString();
     return this.conn.transaction(async (client) => {
-      // The facility's counter row, created when missing, then locked until commit: inserts of one
-      // facility queue here, so each takes its seq only after the one before committed (seq order is
-      // commit order), and a resend racing its first copy finds it stored below.
-      const created = await client.query(
-        `INSERT INTO parent_message_seq (facility_id, last_seq)
-         SELECT facility_id, 0 FROM facilities WHERE facility_id = $1
-         ON CONFLICT (facility_id) DO NOTHING`,
-        [facilityId],
-      );
-      const locked = await client.query<{ last_seq: string }>(
-        'SELECT last_seq FROM parent_message_seq WHERE facility_id = $1 FOR UPDATE',
-        [facilityId],
-      );
-      if (created.rowCount === 0 && locked.rows.length === 0) throw unknownFacility(facilityId);
+      await lockSeq(client, facilityId);
       const stored = await this.noticeRow(client, facilityId, columns.id);
-      if (stored !== undefined) {
-        if (!sameNotice(stored, columns)) throw noticeConflict(facilityId, columns.id);
-        return { notice: noticeOf(stored), created: false };
-      }
-      const { rows } = await client.query<{ last_seq: string }>(
-        `UPDATE parent_message_seq SET last_seq = last_seq + 1 WHERE facility_id = $1
-         RETURNING last_seq`,
-        [facilityId],
-      );
+      if (stored !== undefined) return resentNotice(facilityId, stored, columns);
+      const seq = await takeSeq(client, facilityId);
       await client.query(
         `INSERT INTO parent_notices (facility_id, seq, id, guardian_id, kind, child_ids, date, until,
            reason, symptoms, temperature, note, arrive_at, sent_at, read_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)`,
         [
           facilityId,
-          rows[0]?.last_seq,
+          seq,
           columns.id,
           columns.guardian_id,
           columns.kind,
@@ -116,9 +95,7 @@ export class PgParentNotices implements ParentNoticeStore {
           sentAt,
         ],
       );
-      const row = await this.noticeRow(client, facilityId, columns.id);
-      if (row === undefined) throw new Error('a notice inserted is not read back');
-      return { notice: noticeOf(row), created: true };
+      return insertedNotice(await this.noticeRow(client, facilityId, columns.id));
     });
   }
 
@@ -141,14 +118,12 @@ export class PgParentNotices implements ParentNoticeStore {
 
   async messagesAfter(facilityId: string, afterSeq: number, limit: number): Promise<ParentMessage[]> {
     this.conn.checkOpen();
-    const { rows } = await this.conn.pool.query<PgNoticeRow>(
-      `${NOTICE_SELECT} WHERE n.facility_id = $1 AND n.seq > $2 ORDER BY n.seq LIMIT $3`,
-      [facilityId, Math.max(0, Math.floor(afterSeq)), pageLimit(limit, 1000)],
+    return messagesPage(
+      this.conn.pool,
+      facilityId,
+      Math.max(0, Math.floor(afterSeq)),
+      pageLimit(limit, 1000),
     );
-    return rows.map((r) => {
-      const row = storedRow(r);
-      return { seq: row.seq, type: 'notice' as const, notice: noticeOf(row) };
-    });
   }
 
   async markRead(facilityId: string, reads: ParentNoticeReads['reads']): Promise<number> {
@@ -163,7 +138,15 @@ export class PgParentNotices implements ParentNoticeStore {
        WHERE n.facility_id = $1 AND n.id = m.id AND n.read_at IS NULL`,
       [facilityId, marks.map((m) => m.id), marks.map((m) => m.readAt)],
     );
-    return rowCount ?? 0;
+    // A pickup plan confirmed at the hub is marked the same way (its id is a uuid too).
+    const pickups = await this.conn.pool.query(
+      `UPDATE parent_pickups p SET read_at = m.read_at
+       FROM (SELECT DISTINCT ON (id) id, read_at FROM unnest($2::uuid[], $3::timestamptz[])
+               WITH ORDINALITY AS t (id, read_at, i) ORDER BY id, i) m
+       WHERE p.facility_id = $1 AND p.id = m.id AND p.read_at IS NULL`,
+      [facilityId, marks.map((m) => m.id), marks.map((m) => m.readAt)],
+    );
+    return (rowCount ?? 0) + (pickups.rowCount ?? 0);
   }
 
   async putSettings(facilityId: string, hubId: string, settings: ParentSettingsUpload): Promise<boolean> {
@@ -197,13 +180,10 @@ export class PgParentNotices implements ParentNoticeStore {
 
   async settings(facilityId: string): Promise<ParentSettingsUpload | undefined> {
     this.conn.checkOpen();
-    const { rows } = await this.conn.pool.query<{
-      version: number;
-      default_cutoff: string;
-      class_cutoffs: string;
-    }>('SELECT version, default_cutoff, class_cutoffs FROM parent_settings WHERE facility_id = $1', [
-      facilityId,
-    ]);
+    const { rows } = await this.conn.pool.query<SettingsRow>(
+      'SELECT version, default_cutoff, class_cutoffs FROM parent_settings WHERE facility_id = $1',
+      [facilityId],
+    );
     const row = rows[0];
     return row === undefined ? undefined : settingsOf(row);
   }
@@ -220,14 +200,7 @@ export class PgParentNotices implements ParentNoticeStore {
 
   async auditLog(facilityId: string, limit: number): Promise<ParentAuditEntry[]> {
     this.conn.checkOpen();
-    const { rows } = await this.conn.pool.query<{
-      facility_id: string;
-      at: Date;
-      guardian_id: string;
-      action: string;
-      outcome: string;
-      detail: string | null;
-    }>(
+    const { rows } = await this.conn.pool.query<Omit<AuditRow, 'at'> & { at: Date }>(
       `SELECT facility_id, at, guardian_id, action, outcome, detail FROM parent_audit
        WHERE facility_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
       [facilityId, pageLimit(limit, 10_000)],
@@ -251,7 +224,26 @@ export class PgParentNotices implements ParentNoticeStore {
         facilityId,
         before,
       ]);
-      return { notices: notices.rowCount ?? 0, audit: audit.rowCount ?? 0 };
+      const pickups = await client.query(
+        'DELETE FROM parent_pickups WHERE facility_id = $1 AND date < $2::date',
+        [facilityId, cutoff],
+      );
+      // Reads first: they name their notice.
+      await client.query(
+        `DELETE FROM facility_notice_reads WHERE facility_id = $1 AND notice_id IN
+           (SELECT id FROM facility_notices WHERE facility_id = $1 AND published_at < $2)`,
+        [facilityId, before],
+      );
+      const facilityNotices = await client.query(
+        'DELETE FROM facility_notices WHERE facility_id = $1 AND published_at < $2',
+        [facilityId, before],
+      );
+      return {
+        notices: notices.rowCount ?? 0,
+        audit: audit.rowCount ?? 0,
+        pickups: pickups.rowCount ?? 0,
+        facilityNotices: facilityNotices.rowCount ?? 0,
+      };
     });
   }
 }

@@ -1,13 +1,13 @@
 import type { ParentGuardianUpload } from '../../../protocol/parents.ts';
-import { guardianRecord, isTokenHash, stringList } from '../parents.ts';
-import { unknownFacility } from '../refusals.ts';
 import type {
   ParentChallengePurpose,
   ParentCredential,
   ParentGuardian,
   ParentIdentity,
   ParentStore,
-} from '../types.ts';
+} from '../parent-types.ts';
+import { guardianRecord, isTokenHash, stringList } from '../parents.ts';
+import { unknownFacility } from '../refusals.ts';
 import type { PgConnection } from './connection.ts';
 
 interface GuardianRow {

@@ -1,40 +1,26 @@
-import { GenkanError } from '../../../common/errors.ts';
-import { ErrorCodes } from '../../../protocol/index.ts';
-import { checkSubscription } from '../push.ts';
-import type {
-  ParentIdentity,
-  ParentPushSubscription,
-  PushStore,
-  PushSubscriptionKeys,
-  VapidKeyPair,
-} from '../types.ts';
+import type { ParentIdentity } from '../parent-types.ts';
+import type { ParentPushSubscription, PushStore, PushSubscriptionKeys, VapidKeyPair } from '../push-types.ts';
+import {
+  checkSubscription,
+  SUBSCRIPTION_COLUMNS,
+  subscriptionOf,
+  vapidOf,
+  type SubscriptionRow,
+} from '../push.ts';
 import { iso, type PgConnection } from './connection.ts';
 
-interface SubscriptionRow {
-  facility_id: string;
-  guardian_id: string;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
+/** Times come back as timestamptz (Date). */
+type PgSubscriptionRow = Omit<SubscriptionRow, 'created_at' | 'last_success_at'> & {
   created_at: Date;
   last_success_at: Date | null;
-  failures: number;
-}
+};
 
-const COLUMNS =
-  's.facility_id, s.guardian_id, s.endpoint, s.p256dh, s.auth, s.created_at, s.last_success_at, s.failures';
-
-function subscriptionOf(row: SubscriptionRow): ParentPushSubscription {
-  return {
-    facilityId: row.facility_id,
-    guardianId: row.guardian_id,
-    endpoint: row.endpoint,
-    p256dh: row.p256dh,
-    auth: row.auth,
-    createdAt: row.created_at.toISOString(),
-    lastSuccessAt: iso(row.last_success_at),
-    failures: row.failures,
-  };
+function pgSubscriptionOf(row: PgSubscriptionRow): ParentPushSubscription {
+  return subscriptionOf({
+    ...row,
+    created_at: row.created_at.toISOString(),
+    last_success_at: iso(row.last_success_at),
+  });
 }
 
 /** Web Push subscriptions and the VAPID keys (tables parent_push_subscriptions, push_vapid; migration 11) on PostgreSQL. */
@@ -96,24 +82,24 @@ export class PgPush implements PushStore {
 
   async subscriptionsOf(who: ParentIdentity): Promise<ParentPushSubscription[]> {
     this.conn.checkOpen();
-    const { rows } = await this.conn.pool.query<SubscriptionRow>(
-      `SELECT ${COLUMNS} FROM parent_push_subscriptions s WHERE s.facility_id = $1 AND s.guardian_id = $2
+    const { rows } = await this.conn.pool.query<PgSubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM parent_push_subscriptions s WHERE s.facility_id = $1 AND s.guardian_id = $2
        ORDER BY s.created_at, s.endpoint`,
       [who.facilityId, who.guardianId],
     );
-    return rows.map(subscriptionOf);
+    return rows.map(pgSubscriptionOf);
   }
 
   async subscriptionsForChild(facilityId: string, childId: string): Promise<ParentPushSubscription[]> {
     this.conn.checkOpen();
-    const { rows } = await this.conn.pool.query<SubscriptionRow>(
-      `SELECT ${COLUMNS} FROM parent_push_subscriptions s
+    const { rows } = await this.conn.pool.query<PgSubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM parent_push_subscriptions s
        JOIN parent_guardians g ON g.facility_id = s.facility_id AND g.guardian_id = s.guardian_id
        WHERE s.facility_id = $1 AND NOT g.revoked AND g.child_ids::jsonb @> jsonb_build_array($2::text)
        ORDER BY s.guardian_id, s.created_at, s.endpoint`,
       [facilityId, childId],
     );
-    return rows.map(subscriptionOf);
+    return rows.map(pgSubscriptionOf);
   }
 
   async pushDelivered(facilityId: string, endpoint: string, now: Date): Promise<void> {
@@ -154,8 +140,6 @@ export class PgPush implements PushStore {
     const { rows } = await this.conn.pool.query<{ public_key: string; private_key: string; subject: string }>(
       'SELECT public_key, private_key, subject FROM push_vapid WHERE id = 1',
     );
-    const row = rows[0];
-    if (row === undefined) throw new GenkanError(ErrorCodes.internal, 'push_vapid row missing');
-    return { publicKey: row.public_key, privateKey: row.private_key, subject: row.subject };
+    return vapidOf(rows[0]);
   }
 }

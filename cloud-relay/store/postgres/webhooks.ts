@@ -1,5 +1,4 @@
 import { EVENT_COLUMN_NAMES } from '../events.ts';
-import { checkInstant, pageLimit } from '../inputs.ts';
 import { unknownFacility } from '../refusals.ts';
 import type { ReceiptCursor } from '../types.ts';
 import type {
@@ -9,39 +8,33 @@ import type {
   WebhookLease,
   WebhookStore,
 } from '../webhook-types.ts';
-import { positionOf, throughOf, webhookInput } from '../webhooks.ts';
+import {
+  eventsRange,
+  leaseOf,
+  positionOf,
+  WEBHOOK_COLUMNS,
+  webhookInput,
+  webhookOf,
+  type WebhookRow,
+} from '../webhooks.ts';
 import { eventFromRow, iso, type EventRow, type PgConnection } from './connection.ts';
-
-/** The most events one call of events() returns. */
-const EVENTS_MAX = 1000;
-
-interface WebhookRow {
-  facility_id: string;
-  url: string;
-  secret: string;
-  created_at: Date;
-  since: Date;
-  cursor_at: Date | null;
-  cursor_id: string | null;
-  batch_end_at: Date | null;
-  batch_end_id: string | null;
-  attempts: number;
-  next_attempt_at: Date;
-  last_attempt_at: Date | null;
-  last_status: string | null;
-  last_error: string | null;
-}
-
-const WEBHOOK_COLUMNS = `facility_id, url, secret, created_at, since, cursor_at, cursor_id, batch_end_at,
-  batch_end_id, attempts, next_attempt_at, last_attempt_at, last_status, last_error`;
 
 /** The webhook `w`'s undelivered events, as a condition on `e`; ids compare bytewise (COLLATE "C"). */
 const UNDELIVERED = `e.facility_id = w.facility_id AND e.received_at >= w.since
   AND (e.received_at, e.id) > (COALESCE(w.cursor_at, '-infinity'::timestamptz),
     COALESCE(w.cursor_id, '' COLLATE "C"))`;
 
-function cursorOf(at: Date | null, id: string | null): ReceiptCursor | null {
-  return at === null || id === null ? null : { receivedAt: at.toISOString(), id };
+/** Times come back as timestamptz (Date): as UTC ISO 8601 text, as SQLite stores them. */
+function textRow(row: WebhookRow<Date>): WebhookRow {
+  return {
+    ...row,
+    created_at: row.created_at.toISOString(),
+    since: row.since.toISOString(),
+    cursor_at: iso(row.cursor_at),
+    batch_end_at: iso(row.batch_end_at),
+    next_attempt_at: row.next_attempt_at.toISOString(),
+    last_attempt_at: iso(row.last_attempt_at),
+  };
 }
 
 /** The facilities' outgoing webhooks (table facility_webhooks, migration 12) on PostgreSQL. */
@@ -68,26 +61,13 @@ export class PgWebhooks implements WebhookStore {
 
   async get(facilityId: string): Promise<FacilityWebhook | undefined> {
     this.conn.checkOpen();
-    const { rows } = await this.conn.pool.query<WebhookRow & { pending: string }>(
+    const { rows } = await this.conn.pool.query<WebhookRow<Date> & { pending: string }>(
       `SELECT ${WEBHOOK_COLUMNS}, (SELECT count(*) FROM events e WHERE ${UNDELIVERED}) AS pending
        FROM facility_webhooks w WHERE facility_id = $1`,
       [facilityId],
     );
     const row = rows[0];
-    if (row === undefined) return undefined;
-    return {
-      facilityId: row.facility_id,
-      url: row.url,
-      createdAt: row.created_at.toISOString(),
-      since: row.since.toISOString(),
-      cursor: cursorOf(row.cursor_at, row.cursor_id),
-      attempts: row.attempts,
-      nextAttemptAt: row.next_attempt_at.toISOString(),
-      lastAttemptAt: iso(row.last_attempt_at),
-      lastStatus: row.last_status,
-      lastError: row.last_error,
-      pending: Number(row.pending),
-    };
+    return row === undefined ? undefined : webhookOf(textRow(row), Number(row.pending));
   }
 
   async remove(facilityId: string): Promise<boolean> {
@@ -107,7 +87,7 @@ export class PgWebhooks implements WebhookStore {
     this.conn.checkOpen();
     // SKIP LOCKED: a process choosing at the same moment passes over the row another is taking; one whose
     // lease committed meanwhile fails the re-checked condition. Either way one process gets it.
-    const { rows } = await this.conn.pool.query<WebhookRow>(
+    const { rows } = await this.conn.pool.query<WebhookRow<Date>>(
       `UPDATE facility_webhooks SET lease_owner = $1, lease_until = $3::timestamptz
        WHERE facility_id = (
            SELECT w.facility_id FROM facility_webhooks w
@@ -121,17 +101,7 @@ export class PgWebhooks implements WebhookStore {
       [owner, now.toISOString(), leaseUntil.toISOString(), settled.toISOString()],
     );
     const row = rows[0];
-    if (row === undefined) return undefined;
-    return {
-      facilityId: row.facility_id,
-      url: row.url,
-      secret: row.secret,
-      since: row.since.toISOString(),
-      cursor: cursorOf(row.cursor_at, row.cursor_id),
-      batchEnd: cursorOf(row.batch_end_at, row.batch_end_id),
-      attempts: row.attempts,
-      owner,
-    };
+    return row === undefined ? undefined : leaseOf(textRow(row), owner);
   }
 
   async events(
@@ -142,8 +112,7 @@ export class PgWebhooks implements WebhookStore {
     limit: number,
   ): Promise<WebhookEventsPage> {
     this.conn.checkOpen();
-    const bound = throughOf(through);
-    const from = after === null ? null : positionOf(after);
+    const range = eventsRange(since, after, through, limit);
     const { rows } = await this.conn.pool.query<EventRow & { received_at: Date }>(
       `SELECT ${EVENT_COLUMN_NAMES.join(', ')}, received_at FROM events
        WHERE facility_id = $1 AND received_at >= $2::timestamptz
@@ -153,12 +122,12 @@ export class PgWebhooks implements WebhookStore {
        ORDER BY received_at, id LIMIT $7`,
       [
         facilityId,
-        checkInstant(since, 'since'),
-        from?.receivedAt ?? '-infinity',
-        from?.id ?? '',
-        bound.at,
-        bound.id,
-        pageLimit(limit, EVENTS_MAX),
+        range.since,
+        range.after?.receivedAt ?? '-infinity',
+        range.after?.id ?? '',
+        range.through.at,
+        range.through.id,
+        range.limit,
       ],
     );
     const last = rows.at(-1);

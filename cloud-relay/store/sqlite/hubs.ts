@@ -1,11 +1,11 @@
 import { hashToken } from '../../../common/secrets.ts';
+import type { Db } from '../../../common/sqlite.ts';
 import type { CloudHubs } from '../aggregates.ts';
 import { canonicalTimeZone, checkId } from '../inputs.ts';
 import { hubMismatch, unknownHub } from '../refusals.ts';
 import { hubIdOfToken, hubTokenVerdict, newHubToken } from '../tokens.ts';
 import type { HubIdentity } from '../types.ts';
-import type { SqliteConnection } from './connection.ts';
-import type { SqliteFacilities } from './facilities.ts';
+import { SqliteFacilityAggregate } from './aggregate.ts';
 
 interface HubRow {
   facility_id: string;
@@ -15,54 +15,50 @@ interface HubRow {
   revoked_at: string | null;
 }
 
+/** The aggregate's statements, prepared once on the connection's database. */
+function statements(db: Db) {
+  return {
+    hub: db.prepare<[string], HubRow>(
+      `SELECT facility_id, token_hash, prev_token_hash, prev_token_expires_at, revoked_at
+       FROM hubs WHERE hub_id = ?`,
+    ),
+    endGrace: db.prepare<[string, Buffer]>(
+      `UPDATE hubs SET prev_token_hash = NULL, prev_token_expires_at = NULL
+       WHERE hub_id = ? AND token_hash = ? AND prev_token_hash IS NOT NULL`,
+    ),
+    rotateWithGrace: db.prepare<[{ hash: Buffer; now: string; expires: string; hub: string }]>(
+      // Right-hand sides see the row before the update: the current token becomes the previous one,
+      // unless the hub was revoked (then no earlier token comes back).
+      `UPDATE hubs SET
+         prev_token_hash = CASE WHEN revoked_at IS NULL THEN token_hash END,
+         prev_token_expires_at = CASE WHEN revoked_at IS NULL THEN @expires END,
+         token_hash = @hash, token_issued_at = @now, revoked_at = NULL
+       WHERE hub_id = @hub`,
+    ),
+    revokeHub: db.prepare<[string, string]>(
+      `UPDATE hubs SET revoked_at = ?, prev_token_hash = NULL, prev_token_expires_at = NULL
+       WHERE hub_id = ?`,
+    ),
+    touchHub: db.prepare<[string, string]>('UPDATE hubs SET last_relay_at = ? WHERE hub_id = ?'),
+    insertHub: db.prepare<[string, string, Buffer, string, string]>(
+      'INSERT INTO hubs (hub_id, facility_id, token_hash, created_at, token_issued_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    // Re-adding a hub: the new token alone works, at once (a lost or leaked token is replaced).
+    replaceHubToken: db.prepare<[Buffer, string, string]>(
+      `UPDATE hubs SET token_hash = ?, token_issued_at = ?, prev_token_hash = NULL,
+         prev_token_expires_at = NULL, revoked_at = NULL
+       WHERE hub_id = ?`,
+    ),
+  };
+}
+
 /**
  * Hubs (table hubs): registration under a facility, token rotation and revocation, last relay times.
  * Nothing is cached, so a token added or rotated by `genkan cloud hub add` in another process takes
  * effect on the server's next request.
  */
-export class SqliteHubs implements CloudHubs {
-  private readonly conn: SqliteConnection;
-  private readonly facilities: SqliteFacilities;
-  private readonly stmt;
-
-  constructor(conn: SqliteConnection, facilities: SqliteFacilities) {
-    this.conn = conn;
-    this.facilities = facilities;
-    const { db } = conn;
-    this.stmt = {
-      hub: db.prepare<[string], HubRow>(
-        `SELECT facility_id, token_hash, prev_token_hash, prev_token_expires_at, revoked_at
-         FROM hubs WHERE hub_id = ?`,
-      ),
-      endGrace: db.prepare<[string, Buffer]>(
-        `UPDATE hubs SET prev_token_hash = NULL, prev_token_expires_at = NULL
-         WHERE hub_id = ? AND token_hash = ? AND prev_token_hash IS NOT NULL`,
-      ),
-      rotateWithGrace: db.prepare<[{ hash: Buffer; now: string; expires: string; hub: string }]>(
-        // Right-hand sides see the row before the update: the current token becomes the previous one,
-        // unless the hub was revoked (then no earlier token comes back).
-        `UPDATE hubs SET
-           prev_token_hash = CASE WHEN revoked_at IS NULL THEN token_hash END,
-           prev_token_expires_at = CASE WHEN revoked_at IS NULL THEN @expires END,
-           token_hash = @hash, token_issued_at = @now, revoked_at = NULL
-         WHERE hub_id = @hub`,
-      ),
-      revokeHub: db.prepare<[string, string]>(
-        `UPDATE hubs SET revoked_at = ?, prev_token_hash = NULL, prev_token_expires_at = NULL
-         WHERE hub_id = ?`,
-      ),
-      touchHub: db.prepare<[string, string]>('UPDATE hubs SET last_relay_at = ? WHERE hub_id = ?'),
-      insertHub: db.prepare<[string, string, Buffer, string, string]>(
-        'INSERT INTO hubs (hub_id, facility_id, token_hash, created_at, token_issued_at) VALUES (?, ?, ?, ?, ?)',
-      ),
-      // Re-adding a hub: the new token alone works, at once (a lost or leaked token is replaced).
-      replaceHubToken: db.prepare<[Buffer, string, string]>(
-        `UPDATE hubs SET token_hash = ?, token_issued_at = ?, prev_token_hash = NULL,
-           prev_token_expires_at = NULL, revoked_at = NULL
-         WHERE hub_id = ?`,
-      ),
-    };
-  }
+export class SqliteHubs extends SqliteFacilityAggregate implements CloudHubs {
+  private readonly stmt = statements(this.conn.db);
 
   addHub(hubId: string, facilityId: string, timeZone?: string): Promise<string> {
     return this.conn.run(() => {

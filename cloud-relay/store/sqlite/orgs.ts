@@ -1,12 +1,12 @@
 import { hashToken } from '../../../common/secrets.ts';
+import type { Db } from '../../../common/sqlite.ts';
 import type { CloudOrgs } from '../aggregates.ts';
 import { canonicalTimeZone, checkId, checkName } from '../inputs.ts';
 import { assembleOrgFacilities } from '../orgs.ts';
 import { orgMismatch, unknownOrg } from '../refusals.ts';
 import { hubIdOfToken, newHubToken } from '../tokens.ts';
 import type { Facility, OrgFacility, Organisation } from '../types.ts';
-import type { SqliteConnection } from './connection.ts';
-import type { SqliteFacilities } from './facilities.ts';
+import { SqliteFacilityAggregate } from './aggregate.ts';
 
 interface OrgFacilityRow {
   facility_id: string;
@@ -20,54 +20,50 @@ interface VersionNameRow {
   name: string | null;
 }
 
+/** The aggregate's statements, prepared once on the connection's database. */
+function statements(db: Db) {
+  return {
+    org: db.prepare<[string], { org_id: string; name: string }>(
+      'SELECT org_id, name FROM organisations WHERE org_id = ?',
+    ),
+    upsertOrg: db.prepare<[string, string, string]>(
+      `INSERT INTO organisations (org_id, name, created_at) VALUES (?, ?, ?)
+       ON CONFLICT (org_id) DO UPDATE SET name = excluded.name`,
+    ),
+    facilityOrg: db.prepare<[string], { org_id: string | null }>(
+      'SELECT org_id FROM facilities WHERE facility_id = ?',
+    ),
+    setFacilityOrg: db.prepare<[string, string]>('UPDATE facilities SET org_id = ? WHERE facility_id = ?'),
+    insertOrgToken: db.prepare<[Buffer, string, string]>(
+      'INSERT INTO org_tokens (token_hash, org_id, created_at) VALUES (?, ?, ?)',
+    ),
+    revokeOrgTokens: db.prepare<[string]>('DELETE FROM org_tokens WHERE org_id = ?'),
+    orgToken: db.prepare<[Buffer, string], { org_id: string }>(
+      'SELECT org_id FROM org_tokens WHERE token_hash = ? AND org_id = ?',
+    ),
+    orgFacilities: db.prepare<[string], OrgFacilityRow>(
+      'SELECT facility_id, time_zone FROM facilities WHERE org_id = ? ORDER BY facility_id',
+    ),
+    // A facility has few versions: the one in effect today is picked in assembleOrgFacilities.
+    orgVersionNames: db.prepare<[string], VersionNameRow>(
+      `SELECT v.facility_id, v.version, v.effective_from, json_extract(v.snapshot, '$.facilityName') AS name
+       FROM facilities f JOIN snapshot_versions v ON v.facility_id = f.facility_id
+       WHERE f.org_id = ?`,
+    ),
+    orgHubs: db.prepare<[string], { hub_id: string; facility_id: string; last_relay_at: string | null }>(
+      `SELECT h.hub_id, h.facility_id, h.last_relay_at
+       FROM facilities f JOIN hubs h ON h.facility_id = f.facility_id
+       WHERE f.org_id = ? ORDER BY h.hub_id`,
+    ),
+  };
+}
+
 /**
  * Organisations (tables organisations, org_tokens, and the org_id of facilities): their admin tokens and
  * which facilities they own.
  */
-export class SqliteOrgs implements CloudOrgs {
-  private readonly conn: SqliteConnection;
-  private readonly facilities: SqliteFacilities;
-  private readonly stmt;
-
-  constructor(conn: SqliteConnection, facilities: SqliteFacilities) {
-    this.conn = conn;
-    this.facilities = facilities;
-    const { db } = conn;
-    this.stmt = {
-      org: db.prepare<[string], { org_id: string; name: string }>(
-        'SELECT org_id, name FROM organisations WHERE org_id = ?',
-      ),
-      upsertOrg: db.prepare<[string, string, string]>(
-        `INSERT INTO organisations (org_id, name, created_at) VALUES (?, ?, ?)
-         ON CONFLICT (org_id) DO UPDATE SET name = excluded.name`,
-      ),
-      facilityOrg: db.prepare<[string], { org_id: string | null }>(
-        'SELECT org_id FROM facilities WHERE facility_id = ?',
-      ),
-      setFacilityOrg: db.prepare<[string, string]>('UPDATE facilities SET org_id = ? WHERE facility_id = ?'),
-      insertOrgToken: db.prepare<[Buffer, string, string]>(
-        'INSERT INTO org_tokens (token_hash, org_id, created_at) VALUES (?, ?, ?)',
-      ),
-      revokeOrgTokens: db.prepare<[string]>('DELETE FROM org_tokens WHERE org_id = ?'),
-      orgToken: db.prepare<[Buffer, string], { org_id: string }>(
-        'SELECT org_id FROM org_tokens WHERE token_hash = ? AND org_id = ?',
-      ),
-      orgFacilities: db.prepare<[string], OrgFacilityRow>(
-        'SELECT facility_id, time_zone FROM facilities WHERE org_id = ? ORDER BY facility_id',
-      ),
-      // A facility has few versions: the one in effect today is picked in assembleOrgFacilities.
-      orgVersionNames: db.prepare<[string], VersionNameRow>(
-        `SELECT v.facility_id, v.version, v.effective_from, json_extract(v.snapshot, '$.facilityName') AS name
-         FROM facilities f JOIN snapshot_versions v ON v.facility_id = f.facility_id
-         WHERE f.org_id = ?`,
-      ),
-      orgHubs: db.prepare<[string], { hub_id: string; facility_id: string; last_relay_at: string | null }>(
-        `SELECT h.hub_id, h.facility_id, h.last_relay_at
-         FROM facilities f JOIN hubs h ON h.facility_id = f.facility_id
-         WHERE f.org_id = ? ORDER BY h.hub_id`,
-      ),
-    };
-  }
+export class SqliteOrgs extends SqliteFacilityAggregate implements CloudOrgs {
+  private readonly stmt = statements(this.conn.db);
 
   addOrganisation(orgId: string, name: string): Promise<Organisation> {
     return this.conn.run(() => {

@@ -1,3 +1,4 @@
+import type { Db } from '../../../common/sqlite.ts';
 import type {
   ParentMessage,
   ParentNotice,
@@ -5,96 +6,94 @@ import type {
   ParentSettingsUpload,
 } from '../../../protocol/parent-notices.ts';
 import { checkDate, checkId, pageLimit } from '../inputs.ts';
+import type {
+  NewParentNotice,
+  ParentAuditEntry,
+  ParentNoticeStore,
+  ParentPurgeCounts,
+} from '../parent-notice-types.ts';
 import {
   auditOf,
   auditRecord,
   checkPurge,
+  insertedNotice,
   noticeColumns,
-  noticeConflict,
   noticeOf,
   readMarks,
-  sameNotice,
+  resentNotice,
   settingsOf,
   settingsRecord,
+  type AuditRow,
   type NoticeColumns,
+  type SettingsRow,
   type StoredNoticeRow,
 } from '../parent-notices.ts';
-import type { NewParentNotice, ParentAuditEntry, ParentNoticeStore, ParentPurgeCounts } from '../types.ts';
-import type { SqliteConnection } from './connection.ts';
-import type { SqliteFacilities } from './facilities.ts';
+import { SqliteFacilityAggregate } from './aggregate.ts';
+import { messagesPage, NOTICE_SELECT, parentMessageStatements, takeSeq } from './parent-messages.ts';
 
-const NOTICE_SELECT = `SELECT n.seq, n.id, n.guardian_id, n.kind, n.child_ids, n.date, n.until, n.reason,
-  n.symptoms, n.temperature, n.note, n.arrive_at, n.sent_at, n.read_at, f.time_zone
-  FROM parent_notices n JOIN facilities f ON f.facility_id = n.facility_id`;
-
-interface AuditRow {
-  facility_id: string;
-  at: string;
-  guardian_id: string;
-  action: string;
-  outcome: string;
-  detail: string | null;
+/** The aggregate's statements, prepared once on the connection's database. */
+function statements(db: Db) {
+  return {
+    notice: db.prepare<[string, string], StoredNoticeRow>(
+      `${NOTICE_SELECT} WHERE n.facility_id = ? AND n.id = ?`,
+    ),
+    insert: db.prepare<[NoticeColumns & { facility_id: string; seq: number; sent_at: string }]>(
+      `INSERT INTO parent_notices (facility_id, seq, id, guardian_id, kind, child_ids, date, until,
+         reason, symptoms, temperature, note, arrive_at, sent_at, read_at)
+       VALUES (@facility_id, @seq, @id, @guardian_id, @kind, @child_ids, @date, @until, @reason,
+         @symptoms, @temperature, @note, @arrive_at, @sent_at, NULL)`,
+    ),
+    forGuardian: db.prepare<[string, string, string], StoredNoticeRow>(
+      `${NOTICE_SELECT} WHERE n.facility_id = ? AND n.guardian_id = ? AND n.until >= ?
+       ORDER BY n.seq DESC`,
+    ),
+    markRead: db.prepare<[string, string, string]>(
+      'UPDATE parent_notices SET read_at = ? WHERE facility_id = ? AND id = ? AND read_at IS NULL',
+    ),
+    markPickupRead: db.prepare<[string, string, string]>(
+      'UPDATE parent_pickups SET read_at = ? WHERE facility_id = ? AND id = ? AND read_at IS NULL',
+    ),
+    settings: db.prepare<[string], SettingsRow>(
+      'SELECT version, default_cutoff, class_cutoffs FROM parent_settings WHERE facility_id = ?',
+    ),
+    putSettings: db.prepare<[string, number, string, string, string, string]>(
+      `INSERT INTO parent_settings (facility_id, version, default_cutoff, class_cutoffs, hub_id, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (facility_id) DO UPDATE SET version = excluded.version,
+         default_cutoff = excluded.default_cutoff, class_cutoffs = excluded.class_cutoffs,
+         hub_id = excluded.hub_id, updated_at = excluded.updated_at
+       WHERE excluded.version > parent_settings.version`,
+    ),
+    appendAudit: db.prepare<[string, string, string, string, string, string | null]>(
+      `INSERT INTO parent_audit (facility_id, at, guardian_id, action, outcome, detail)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    auditLog: db.prepare<[string, number], AuditRow>(
+      `SELECT facility_id, at, guardian_id, action, outcome, detail FROM parent_audit
+       WHERE facility_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
+    ),
+    purgeNotices: db.prepare<[string, string]>(
+      'DELETE FROM parent_notices WHERE facility_id = ? AND until < ?',
+    ),
+    purgeAudit: db.prepare<[string, string]>('DELETE FROM parent_audit WHERE facility_id = ? AND at < ?'),
+    purgePickups: db.prepare<[string, string]>(
+      'DELETE FROM parent_pickups WHERE facility_id = ? AND date < ?',
+    ),
+    // A notice's reads go with it.
+    purgeNoticeReads: db.prepare<[string, string, string]>(
+      `DELETE FROM facility_notice_reads WHERE facility_id = ? AND notice_id IN
+         (SELECT id FROM facility_notices WHERE facility_id = ? AND published_at < ?)`,
+    ),
+    purgeFacilityNotices: db.prepare<[string, string]>(
+      'DELETE FROM facility_notices WHERE facility_id = ? AND published_at < ?',
+    ),
+  };
 }
 
 /** Parents' notices, their message sequence, cut-offs and the parent audit (migration 10) on SQLite. */
-export class SqliteParentNotices implements ParentNoticeStore {
-  private readonly conn: SqliteConnection;
-  private readonly facilities: SqliteFacilities;
-  private readonly stmt;
-
-  constructor(conn: SqliteConnection, facilities: SqliteFacilities) {
-    this.conn = conn;
-    this.facilities = facilities;
-    const { db } = conn;
-    this.stmt = {
-      notice: db.prepare<[string, string], StoredNoticeRow>(
-        `${NOTICE_SELECT} WHERE n.facility_id = ? AND n.id = ?`,
-      ),
-      nextSeq: db.prepare<[string], { last_seq: number }>(
-        `INSERT INTO parent_message_seq (facility_id, last_seq) VALUES (?, 1)
-         ON CONFLICT (facility_id) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`,
-      ),
-      insert: db.prepare<[NoticeColumns & { facility_id: string; seq: number; sent_at: string }]>(
-        `INSERT INTO parent_notices (facility_id, seq, id, guardian_id, kind, child_ids, date, until,
-           reason, symptoms, temperature, note, arrive_at, sent_at, read_at)
-         VALUES (@facility_id, @seq, @id, @guardian_id, @kind, @child_ids, @date, @until, @reason,
-           @symptoms, @temperature, @note, @arrive_at, @sent_at, NULL)`,
-      ),
-      forGuardian: db.prepare<[string, string, string], StoredNoticeRow>(
-        `${NOTICE_SELECT} WHERE n.facility_id = ? AND n.guardian_id = ? AND n.until >= ?
-         ORDER BY n.seq DESC`,
-      ),
-      after: db.prepare<[string, number, number], StoredNoticeRow>(
-        `${NOTICE_SELECT} WHERE n.facility_id = ? AND n.seq > ? ORDER BY n.seq LIMIT ?`,
-      ),
-      markRead: db.prepare<[string, string, string]>(
-        'UPDATE parent_notices SET read_at = ? WHERE facility_id = ? AND id = ? AND read_at IS NULL',
-      ),
-      settings: db.prepare<[string], { version: number; default_cutoff: string; class_cutoffs: string }>(
-        'SELECT version, default_cutoff, class_cutoffs FROM parent_settings WHERE facility_id = ?',
-      ),
-      putSettings: db.prepare<[string, number, string, string, string, string]>(
-        `INSERT INTO parent_settings (facility_id, version, default_cutoff, class_cutoffs, hub_id, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (facility_id) DO UPDATE SET version = excluded.version,
-           default_cutoff = excluded.default_cutoff, class_cutoffs = excluded.class_cutoffs,
-           hub_id = excluded.hub_id, updated_at = excluded.updated_at
-         WHERE excluded.version > parent_settings.version`,
-      ),
-      appendAudit: db.prepare<[string, string, string, string, string, string | null]>(
-        `INSERT INTO parent_audit (facility_id, at, guardian_id, action, outcome, detail)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
-      auditLog: db.prepare<[string, number], AuditRow>(
-        `SELECT facility_id, at, guardian_id, action, outcome, detail FROM parent_audit
-         WHERE facility_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
-      ),
-      purgeNotices: db.prepare<[string, string]>(
-        'DELETE FROM parent_notices WHERE facility_id = ? AND until < ?',
-      ),
-      purgeAudit: db.prepare<[string, string]>('DELETE FROM parent_audit WHERE facility_id = ? AND at < ?'),
-    };
-  }
+export class SqliteParentNotices extends SqliteFacilityAggregate implements ParentNoticeStore {
+  private readonly stmt = statements(this.conn.db);
+  private readonly seq = parentMessageStatements(this.conn.db);
 
   insertNotice(
     facilityId: string,
@@ -108,15 +107,10 @@ export class SqliteParentNotices implements ParentNoticeStore {
         .transaction(() => {
           this.facilities.facilityOf(facilityId);
           const stored = this.stmt.notice.get(facilityId, columns.id);
-          if (stored !== undefined) {
-            if (!sameNotice(stored, columns)) throw noticeConflict(facilityId, columns.id);
-            return { notice: noticeOf(stored), created: false };
-          }
-          const seq = this.stmt.nextSeq.get(facilityId)?.last_seq ?? 1;
+          if (stored !== undefined) return resentNotice(facilityId, stored, columns);
+          const seq = takeSeq(this.seq, facilityId);
           this.stmt.insert.run({ ...columns, facility_id: facilityId, seq, sent_at: sentAt });
-          const row = this.stmt.notice.get(facilityId, columns.id);
-          if (row === undefined) throw new Error('a notice inserted is not read back');
-          return { notice: noticeOf(row), created: true };
+          return insertedNotice(this.stmt.notice.get(facilityId, columns.id));
         })
         .immediate();
     });
@@ -137,9 +131,11 @@ export class SqliteParentNotices implements ParentNoticeStore {
 
   messagesAfter(facilityId: string, afterSeq: number, limit: number): Promise<ParentMessage[]> {
     return this.conn.run(() =>
-      this.stmt.after
-        .all(facilityId, Math.max(0, Math.floor(afterSeq)), pageLimit(limit, 1000))
-        .map((row) => ({ seq: row.seq, type: 'notice' as const, notice: noticeOf(row) })),
+      this.conn.db
+        .transaction(() =>
+          messagesPage(this.seq, facilityId, Math.max(0, Math.floor(afterSeq)), pageLimit(limit, 1000)),
+        )
+        .deferred(),
     );
   }
 
@@ -149,7 +145,14 @@ export class SqliteParentNotices implements ParentNoticeStore {
       const marks = readMarks(reads);
       return this.conn.db
         .transaction(() =>
-          marks.reduce((n, m) => n + this.stmt.markRead.run(m.readAt, facilityId, m.id).changes, 0),
+          // A pickup plan confirmed at the hub is marked the same way (its id is a uuid too).
+          marks.reduce(
+            (n, m) =>
+              n +
+              this.stmt.markRead.run(m.readAt, facilityId, m.id).changes +
+              this.stmt.markPickupRead.run(m.readAt, facilityId, m.id).changes,
+            0,
+          ),
         )
         .immediate();
     });
@@ -204,10 +207,16 @@ export class SqliteParentNotices implements ParentNoticeStore {
     return this.conn.run(() => {
       const before = checkPurge(facilityId, cutoff, auditBefore);
       return this.conn.db
-        .transaction(() => ({
-          notices: this.stmt.purgeNotices.run(facilityId, cutoff).changes,
-          audit: this.stmt.purgeAudit.run(facilityId, before).changes,
-        }))
+        .transaction(() => {
+          // Reads first: they name their notice.
+          this.stmt.purgeNoticeReads.run(facilityId, facilityId, before);
+          return {
+            notices: this.stmt.purgeNotices.run(facilityId, cutoff).changes,
+            audit: this.stmt.purgeAudit.run(facilityId, before).changes,
+            pickups: this.stmt.purgePickups.run(facilityId, cutoff).changes,
+            facilityNotices: this.stmt.purgeFacilityNotices.run(facilityId, before).changes,
+          };
+        })
         .immediate();
     });
   }

@@ -1,106 +1,77 @@
-import { GenkanError } from '../../../common/errors.ts';
-import { ErrorCodes } from '../../../protocol/index.ts';
-import { checkSubscription } from '../push.ts';
-import type {
-  ParentIdentity,
-  ParentPushSubscription,
-  PushStore,
-  PushSubscriptionKeys,
-  VapidKeyPair,
-} from '../types.ts';
-import type { SqliteConnection } from './connection.ts';
+import type { Db } from '../../../common/sqlite.ts';
+import type { ParentIdentity } from '../parent-types.ts';
+import type { ParentPushSubscription, PushStore, PushSubscriptionKeys, VapidKeyPair } from '../push-types.ts';
+import {
+  checkSubscription,
+  SUBSCRIPTION_COLUMNS,
+  subscriptionOf,
+  vapidOf,
+  type SubscriptionRow,
+} from '../push.ts';
+import { SqliteAggregate } from './aggregate.ts';
 
-interface SubscriptionRow {
-  facility_id: string;
-  guardian_id: string;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
-  created_at: string;
-  last_success_at: string | null;
-  failures: number;
-}
-
-const COLUMNS =
-  's.facility_id, s.guardian_id, s.endpoint, s.p256dh, s.auth, s.created_at, s.last_success_at, s.failures';
-
-function subscriptionOf(row: SubscriptionRow): ParentPushSubscription {
+/** The aggregate's statements, prepared once on the connection's database. */
+function statements(db: Db) {
   return {
-    facilityId: row.facility_id,
-    guardianId: row.guardian_id,
-    endpoint: row.endpoint,
-    p256dh: row.p256dh,
-    auth: row.auth,
-    createdAt: row.created_at,
-    lastSuccessAt: row.last_success_at,
-    failures: row.failures,
+    guardian: db.prepare<[string, string], { revoked: number }>(
+      'SELECT revoked FROM parent_guardians WHERE facility_id = ? AND guardian_id = ?',
+    ),
+    upsert: db.prepare<
+      [{ f: string; g: string; endpoint: string; p256dh: string; auth: string; now: string }]
+    >(
+      `INSERT INTO parent_push_subscriptions (facility_id, guardian_id, endpoint, p256dh, auth, created_at,
+         last_success_at, failures)
+       VALUES (@f, @g, @endpoint, @p256dh, @auth, @now, NULL, 0)
+       ON CONFLICT (facility_id, endpoint) DO UPDATE SET guardian_id = excluded.guardian_id,
+         p256dh = excluded.p256dh, auth = excluded.auth, created_at = excluded.created_at,
+         last_success_at = NULL, failures = 0`,
+    ),
+    // Keeps the new one and the newest `keep` others of the guardian.
+    trim: db.prepare<[{ f: string; g: string; endpoint: string; keep: number }]>(
+      `DELETE FROM parent_push_subscriptions
+       WHERE facility_id = @f AND guardian_id = @g AND endpoint <> @endpoint
+         AND endpoint NOT IN (
+           SELECT endpoint FROM parent_push_subscriptions
+           WHERE facility_id = @f AND guardian_id = @g AND endpoint <> @endpoint
+           ORDER BY created_at DESC, endpoint DESC LIMIT @keep)`,
+    ),
+    unsubscribe: db.prepare<[string, string, string]>(
+      'DELETE FROM parent_push_subscriptions WHERE facility_id = ? AND guardian_id = ? AND endpoint = ?',
+    ),
+    of: db.prepare<[string, string], SubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM parent_push_subscriptions s WHERE s.facility_id = ? AND s.guardian_id = ?
+       ORDER BY s.created_at, s.endpoint`,
+    ),
+    forChild: db.prepare<[string, string], SubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM parent_push_subscriptions s
+       JOIN parent_guardians g ON g.facility_id = s.facility_id AND g.guardian_id = s.guardian_id
+       WHERE s.facility_id = ? AND g.revoked = 0
+         AND EXISTS (SELECT 1 FROM json_each(g.child_ids) c WHERE c.value = ?)
+       ORDER BY s.guardian_id, s.created_at, s.endpoint`,
+    ),
+    delivered: db.prepare<[string, string, string]>(
+      `UPDATE parent_push_subscriptions SET last_success_at = ?, failures = 0
+       WHERE facility_id = ? AND endpoint = ?`,
+    ),
+    failed: db.prepare<[string, string]>(
+      'UPDATE parent_push_subscriptions SET failures = failures + 1 WHERE facility_id = ? AND endpoint = ?',
+    ),
+    remove: db.prepare<[string, string]>(
+      'DELETE FROM parent_push_subscriptions WHERE facility_id = ? AND endpoint = ?',
+    ),
+    insertVapid: db.prepare<[string, string, string, string]>(
+      `INSERT INTO push_vapid (id, public_key, private_key, subject, created_at) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+    ),
+    vapid: db.prepare<[], { public_key: string; private_key: string; subject: string }>(
+      'SELECT public_key, private_key, subject FROM push_vapid WHERE id = 1',
+    ),
   };
 }
 
 /** Web Push subscriptions and the VAPID keys (tables parent_push_subscriptions, push_vapid; migration 11) on SQLite. */
-export class SqlitePush implements PushStore {
-  private readonly conn: SqliteConnection;
-  private readonly stmt;
-
-  constructor(conn: SqliteConnection) {
-    this.conn = conn;
-    const { db } = conn;
-    this.stmt = {
-      guardian: db.prepare<[string, string], { revoked: number }>(
-        'SELECT revoked FROM parent_guardians WHERE facility_id = ? AND guardian_id = ?',
-      ),
-      upsert: db.prepare<
-        [{ f: string; g: string; endpoint: string; p256dh: string; auth: string; now: string }]
-      >(
-        `INSERT INTO parent_push_subscriptions (facility_id, guardian_id, endpoint, p256dh, auth, created_at,
-           last_success_at, failures)
-         VALUES (@f, @g, @endpoint, @p256dh, @auth, @now, NULL, 0)
-         ON CONFLICT (facility_id, endpoint) DO UPDATE SET guardian_id = excluded.guardian_id,
-           p256dh = excluded.p256dh, auth = excluded.auth, created_at = excluded.created_at,
-           last_success_at = NULL, failures = 0`,
-      ),
-      // Keeps the new one and the newest `keep` others of the guardian.
-      trim: db.prepare<[{ f: string; g: string; endpoint: string; keep: number }]>(
-        `DELETE FROM parent_push_subscriptions
-         WHERE facility_id = @f AND guardian_id = @g AND endpoint <> @endpoint
-           AND endpoint NOT IN (
-             SELECT endpoint FROM parent_push_subscriptions
-             WHERE facility_id = @f AND guardian_id = @g AND endpoint <> @endpoint
-             ORDER BY created_at DESC, endpoint DESC LIMIT @keep)`,
-      ),
-      unsubscribe: db.prepare<[string, string, string]>(
-        'DELETE FROM parent_push_subscriptions WHERE facility_id = ? AND guardian_id = ? AND endpoint = ?',
-      ),
-      of: db.prepare<[string, string], SubscriptionRow>(
-        `SELECT ${COLUMNS} FROM parent_push_subscriptions s WHERE s.facility_id = ? AND s.guardian_id = ?
-         ORDER BY s.created_at, s.endpoint`,
-      ),
-      forChild: db.prepare<[string, string], SubscriptionRow>(
-        `SELECT ${COLUMNS} FROM parent_push_subscriptions s
-         JOIN parent_guardians g ON g.facility_id = s.facility_id AND g.guardian_id = s.guardian_id
-         WHERE s.facility_id = ? AND g.revoked = 0
-           AND EXISTS (SELECT 1 FROM json_each(g.child_ids) c WHERE c.value = ?)
-         ORDER BY s.guardian_id, s.created_at, s.endpoint`,
-      ),
-      delivered: db.prepare<[string, string, string]>(
-        `UPDATE parent_push_subscriptions SET last_success_at = ?, failures = 0
-         WHERE facility_id = ? AND endpoint = ?`,
-      ),
-      failed: db.prepare<[string, string]>(
-        'UPDATE parent_push_subscriptions SET failures = failures + 1 WHERE facility_id = ? AND endpoint = ?',
-      ),
-      remove: db.prepare<[string, string]>(
-        'DELETE FROM parent_push_subscriptions WHERE facility_id = ? AND endpoint = ?',
-      ),
-      insertVapid: db.prepare<[string, string, string, string]>(
-        `INSERT INTO push_vapid (id, public_key, private_key, subject, created_at) VALUES (1, ?, ?, ?, ?)
-         ON CONFLICT (id) DO NOTHING`,
-      ),
-      vapid: db.prepare<[], { public_key: string; private_key: string; subject: string }>(
-        'SELECT public_key, private_key, subject FROM push_vapid WHERE id = 1',
-      ),
-    };
-  }
+export class SqlitePush extends SqliteAggregate implements PushStore {
+  private readonly stmt = statements(this.conn.db);
 
   subscribe(
     who: ParentIdentity,
@@ -165,10 +136,8 @@ export class SqlitePush implements PushStore {
             candidate.subject,
             now.toISOString(),
           );
-          const row = this.stmt.vapid.get();
           // The row was just inserted or already there: the same transaction cannot miss it.
-          if (row === undefined) throw new GenkanError(ErrorCodes.internal, 'push_vapid row missing');
-          return { publicKey: row.public_key, privateKey: row.private_key, subject: row.subject };
+          return vapidOf(this.stmt.vapid.get());
         })
         .immediate(),
     );

@@ -1,8 +1,9 @@
+import type { Db } from '../../../common/sqlite.ts';
 import type { CloudRetention } from '../aggregates.ts';
 import { checkId } from '../inputs.ts';
 import { checkDisposal, countsFromText, disposalOf, retentionYearsOf, versionsToDrop } from '../retention.ts';
 import type { CloudDisposal, CloudDisposalCounts, RetentionPolicy } from '../types.ts';
-import type { SqliteConnection } from './connection.ts';
+import { SqliteAggregate } from './aggregate.ts';
 
 /** Events of a facility's days before the cutoff, but a void of a kept event stays with it. */
 const EXPIRED_EVENTS = `facility_id = @facilityId AND local_date < @cutoff
@@ -17,44 +18,42 @@ interface DisposalRow {
   counts_json: string;
 }
 
-/** Retention of each facility's records and the disposal records (table disposals). */
-export class SqliteRetention implements CloudRetention {
-  private readonly conn: SqliteConnection;
-  private readonly stmt;
+/** The aggregate's statements, prepared once on the connection's database. */
+function statements(db: Db) {
+  return {
+    policies: db.prepare<[], { facility_id: string; time_zone: string; years: unknown }>(
+      `SELECT f.facility_id, f.time_zone,
+         (SELECT json_extract(v.snapshot, '$.retentionYears') FROM snapshot_versions v
+           WHERE v.facility_id = f.facility_id ORDER BY v.version DESC LIMIT 1) AS years
+       FROM facilities f ORDER BY f.facility_id`,
+    ),
+    deleteEvents: db.prepare<[{ facilityId: string; cutoff: string }]>(
+      `DELETE FROM events WHERE ${EXPIRED_EVENTS}`,
+    ),
+    versions: db.prepare<[string], { version: number; effectiveFrom: string }>(
+      `SELECT version, effective_from AS effectiveFrom FROM snapshot_versions WHERE facility_id = ?
+       ORDER BY version`,
+    ),
+    deleteVersion: db.prepare<[string, number]>(
+      'DELETE FROM snapshot_versions WHERE facility_id = ? AND version = ?',
+    ),
+    deleteAmendments: db.prepare<[string, string]>(
+      'DELETE FROM amendments WHERE facility_id = ? AND local_date < ?',
+    ),
+    insert: db.prepare<[string, string, string, number, string]>(
+      `INSERT INTO disposals (facility_id, at, cutoff, retention_years, counts_json)
+       VALUES (?, ?, ?, ?, ?)`,
+    ),
+    disposals: db.prepare<[string], DisposalRow>(
+      `SELECT facility_id, at, cutoff, retention_years, counts_json FROM disposals
+       WHERE facility_id = ? ORDER BY id DESC`,
+    ),
+  };
+}
 
-  constructor(conn: SqliteConnection) {
-    this.conn = conn;
-    const { db } = conn;
-    this.stmt = {
-      policies: db.prepare<[], { facility_id: string; time_zone: string; years: unknown }>(
-        `SELECT f.facility_id, f.time_zone,
-           (SELECT json_extract(v.snapshot, '$.retentionYears') FROM snapshot_versions v
-             WHERE v.facility_id = f.facility_id ORDER BY v.version DESC LIMIT 1) AS years
-         FROM facilities f ORDER BY f.facility_id`,
-      ),
-      deleteEvents: db.prepare<[{ facilityId: string; cutoff: string }]>(
-        `DELETE FROM events WHERE ${EXPIRED_EVENTS}`,
-      ),
-      versions: db.prepare<[string], { version: number; effectiveFrom: string }>(
-        `SELECT version, effective_from AS effectiveFrom FROM snapshot_versions WHERE facility_id = ?
-         ORDER BY version`,
-      ),
-      deleteVersion: db.prepare<[string, number]>(
-        'DELETE FROM snapshot_versions WHERE facility_id = ? AND version = ?',
-      ),
-      deleteAmendments: db.prepare<[string, string]>(
-        'DELETE FROM amendments WHERE facility_id = ? AND local_date < ?',
-      ),
-      insert: db.prepare<[string, string, string, number, string]>(
-        `INSERT INTO disposals (facility_id, at, cutoff, retention_years, counts_json)
-         VALUES (?, ?, ?, ?, ?)`,
-      ),
-      disposals: db.prepare<[string], DisposalRow>(
-        `SELECT facility_id, at, cutoff, retention_years, counts_json FROM disposals
-         WHERE facility_id = ? ORDER BY id DESC`,
-      ),
-    };
-  }
+/** Retention of each facility's records and the disposal records (table disposals). */
+export class SqliteRetention extends SqliteAggregate implements CloudRetention {
+  private readonly stmt = statements(this.conn.db);
 
   retentionPolicies(): Promise<RetentionPolicy[]> {
     return this.conn.run(() =>

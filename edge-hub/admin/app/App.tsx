@@ -6,6 +6,7 @@ import { MonthsPage } from './MonthsPage.tsx';
 import { OpenDaysPage } from './OpenDaysPage.tsx';
 import { AuditPage } from './AuditPage.tsx';
 import { DevicesPage } from './DevicesPage.tsx';
+import { FacilityNoticesPage } from './FacilityNoticesPage.tsx';
 import { LedgerPage, OverviewPage } from './Pages.tsx';
 import { RecordsPage } from './RecordsPage.tsx';
 import { RosterPage } from './RosterPage.tsx';
@@ -24,6 +25,7 @@ const PAGES: readonly Page[] = [
   'audit',
   'ledger',
   'staffing',
+  'notices',
 ];
 
 /** Props every page gets: the texts, and what to do when the session turns out to be gone. */
@@ -175,6 +177,7 @@ export function App() {
           {page === 'open-days' && <OpenDaysPage m={m} onFailure={onFailure} />}
           {page === 'months' && <MonthsPage m={m} onFailure={onFailure} />}
           {page === 'staffing' && <StaffingReportPage m={m} onFailure={onFailure} />}
+          {page === 'notices' && <FacilityNoticesPage m={m} onFailure={onFailure} />}
         </main>
       </>
     );

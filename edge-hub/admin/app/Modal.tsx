@@ -19,19 +19,21 @@ export function useEscape(onEscape: () => void): void {
 
 /**
  * A modal dialog over the page (styles.css .modal-backdrop / .modal), titled by its heading for screen
- * readers; `testId` and `guardianId` are the caller's hooks on the dialog element.
+ * readers; `testId` and `guardianId` (or `childId`) are the caller's hooks on the dialog element.
  */
 export function Modal({
   titleId,
   title,
   testId,
   guardianId,
+  childId,
   children,
 }: {
   titleId: string;
   title: string;
   testId: string;
-  guardianId: string;
+  guardianId?: string;
+  childId?: string;
   children: ReactNode;
 }) {
   return (
@@ -43,6 +45,7 @@ export function Modal({
         aria-labelledby={titleId}
         data-testid={testId}
         data-guardian-id={guardianId}
+        data-child-id={childId}
       >
         <h2 id={titleId}>{title}</h2>
         {children}

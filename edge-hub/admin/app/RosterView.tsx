@@ -1,6 +1,7 @@
 import type { AdminRoster } from '../../../protocol/admin.ts';
 import type { PageProps } from './App.tsx';
 import { GuardiansTable } from './GuardiansTable.tsx';
+import { PickupPeopleCell } from './PickupPeopleDialog.tsx';
 
 /** The roster in force: its classes, children and guardians. */
 export function RosterView({ roster, m, onFailure }: { roster: AdminRoster } & PageProps) {
@@ -36,6 +37,7 @@ export function RosterView({ roster, m, onFailure }: { roster: AdminRoster } & P
             <th>{r.kana}</th>
             <th>{r.className}</th>
             <th>{r.careTypeLabel}</th>
+            <th>{m.pickupPeople.column}</th>
           </tr>
         </thead>
         <tbody>
@@ -45,6 +47,9 @@ export function RosterView({ roster, m, onFailure }: { roster: AdminRoster } & P
               <td>{c.kana}</td>
               <td>{className.get(c.classId) ?? c.classId}</td>
               <td>{r.careType[c.careType]}</td>
+              <td>
+                <PickupPeopleCell childId={c.id} childName={c.name} m={m} onFailure={onFailure} />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -7,6 +7,7 @@ import { ROSTER_MESSAGES, type RosterMessages } from './roster-messages.ts';
 import { SETTINGS_MESSAGES, type SettingsMessages } from './settings-messages.ts';
 import { QR_MESSAGES, type QrMessages } from './qr-messages.ts';
 import { PARENT_APP_MESSAGES, type ParentAppMessages } from './parent-invite-messages.ts';
+import { PICKUP_PEOPLE_MESSAGES, type PickupPeopleMessages } from './pickup-people-messages.ts';
 import { TODAY_MESSAGES, type TodayMessages } from './today-messages.ts';
 
 export type Locale = 'ja' | 'en';
@@ -20,7 +21,8 @@ export type Page =
   | 'ledger'
   | 'staffing'
   | 'open-days'
-  | 'months';
+  | 'months'
+  | 'notices';
 
 /**
  * Every text the admin app shows, in Japanese (the default) and English. The pages with many texts keep
@@ -67,6 +69,8 @@ export interface Messages extends RecordsMessages {
   readonly qr: QrMessages;
   /** The parent app's invitation and suspension in the guardian table (parent-invite-messages.ts). */
   readonly parentApp: ParentAppMessages;
+  /** A child's pickup people dialog on the roster page (pickup-people-messages.ts). */
+  readonly pickupPeople: PickupPeopleMessages;
   readonly ledger: {
     readonly title: string;
     readonly daily: string;
@@ -116,6 +120,7 @@ const ja: Messages = {
     staffing: '職員配置',
     'open-days': '未退園・未登園',
     months: '月の確定',
+    notices: 'お知らせ',
   },
   error: (code, params) => errorText('ja', code, params) ?? `エラーが発生しました（${code}）`,
   sessionEnded: 'ログインの有効期限が切れました。もう一度ログインしてください',
@@ -134,6 +139,7 @@ const ja: Messages = {
   today: TODAY_MESSAGES.ja,
   qr: QR_MESSAGES.ja,
   parentApp: PARENT_APP_MESSAGES.ja,
+  pickupPeople: PICKUP_PEOPLE_MESSAGES.ja,
   ledger: {
     title: '帳票のダウンロード',
     daily: '日報',
@@ -186,6 +192,7 @@ const en: Messages = {
     staffing: 'Staffing',
     'open-days': 'Open days',
     months: 'Close a month',
+    notices: 'Notices',
   },
   error: (code, params) => errorText('en', code, params) ?? `Something went wrong (${code})`,
   sessionEnded: 'Your session has ended. Please sign in again',
@@ -204,6 +211,7 @@ const en: Messages = {
   today: TODAY_MESSAGES.en,
   qr: QR_MESSAGES.en,
   parentApp: PARENT_APP_MESSAGES.en,
+  pickupPeople: PICKUP_PEOPLE_MESSAGES.en,
   ledger: {
     title: 'Download ledgers',
     daily: 'Daily',

@@ -2,14 +2,21 @@ import type { ReactNode } from 'react';
 import type { TabletChild } from '../../../protocol/tablet.ts';
 import { absenceByLine, absenceFromParent, broughtLine, pickedUpLine } from './facts.ts';
 import type { Messages } from './messages.ts';
+import { PickupFact } from './Pickup.tsx';
 import { NoticeBadge } from './widgets.tsx';
 import { hhmm } from './state.ts';
 
 /**
- * A child's parent notice of today, times, who brought and picked up (or which staff member entered it),
- * absence and corrections.
+ * A child's parent notice of today, the pickup plan a parent sent, times, who brought and picked up (or
+ * which staff member entered it), absence and corrections. `pickupOpen`: the plan's details (photo, note)
+ * start open, as in the child's sheet.
  */
-export function ChildFacts(props: { child: TabletChild; timeZone: string; messages: Messages }) {
+export function ChildFacts(props: {
+  child: TabletChild;
+  timeZone: string;
+  messages: Messages;
+  pickupOpen?: boolean;
+}) {
   const { child: c, timeZone, messages: m } = props;
   const method = c.method === null ? null : <span className="fact__method">{m.method[c.method]}</span>;
   const staffIn = c.checkInMethod === 'staff';
@@ -20,6 +27,14 @@ export function ChildFacts(props: { child: TabletChild; timeZone: string; messag
         <p className="fact fact--notice">
           <NoticeBadge notice={c.parentNotice} messages={m} />
         </p>
+      )}
+      {c.pickupPlan !== null && (
+        <PickupFact
+          key={c.pickupPlan.id}
+          plan={c.pickupPlan}
+          messages={m}
+          {...(props.pickupOpen === true && { open: true })}
+        />
       )}
       {c.checkInAt !== null && (
         <TimeFact

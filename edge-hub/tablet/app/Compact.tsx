@@ -3,6 +3,7 @@ import { ChildFacts } from './ChildFacts.tsx';
 import { childItemHooks, sameChildItem, type ChildItemProps } from './child-item.ts';
 import { tileFlag, tileStatus, tileTime } from './facts.ts';
 import type { Messages } from './messages.ts';
+import { PickupMarker } from './Pickup.tsx';
 import { rowActions, type ChildEntry, type RowAction } from './state.ts';
 import { ActionButtons, NoticeBadge } from './widgets.tsx';
 
@@ -49,6 +50,7 @@ function CompactTileView(props: TileProps) {
         <span className="tile__status">{tileStatus(c, m)}</span>
         {time !== null && <span className="tile__time">{time}</span>}
         {c.parentNotice !== null && <NoticeBadge notice={c.parentNotice} messages={m} short />}
+        {c.pickupPlan !== null && <PickupMarker plan={c.pickupPlan} messages={m} />}
         {c.corrections.length > 0 && (
           <span className="tile__corrected" title={m.corrected}>
             ✎
@@ -99,7 +101,7 @@ export function ChildSheet(props: {
           <span className={`badge badge--${c.status}`}>{m.status[c.status]}</span>
           {flag !== null && <span className="badge badge--alert">{m.why[flag]}</span>}
         </p>
-        <ChildFacts child={c} timeZone={props.timeZone} messages={m} />
+        <ChildFacts child={c} timeZone={props.timeZone} messages={m} pickupOpen />
         <div className="sheet__actions">
           {actions.length === 0 && <p className="sheet__none">{m.compact.noActions}</p>}
           <ActionButtons entry={entry} actions={actions} messages={m} onAction={props.onAction} />

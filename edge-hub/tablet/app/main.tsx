@@ -5,6 +5,7 @@ import './frame.css';
 import './classes.css';
 import './rows.css';
 import './notices.css';
+import './pickup.css';
 import './dialog.css';
 import './compact.css';
 import { StrictMode } from 'react';

@@ -221,6 +221,15 @@ export const en: Messages = {
     badgeLate: (t) => (t === null ? 'Late notice' : `Late, arriving ${t}`),
     fromParent: 'From the parent',
   },
+  pickup: {
+    label: (t) => `Pickup ${t}`,
+    someoneElse: 'Not on the pickup list: check',
+    show: (who) => `Pickup details: ${who}`,
+    photoAlt: (who) => `Photo of ${who}`,
+    noPhoto: 'No photo on file',
+    from: (g) => `From ${g}`,
+    marker: 'P',
+  },
 };
 
 function waitEn(seconds: number): string {

@@ -211,6 +211,15 @@ export const ja: Messages = {
     badgeLate: (t) => (t === null ? '遅刻連絡' : `遅刻連絡 ${t}`),
     fromParent: '保護者から',
   },
+  pickup: {
+    label: (t) => `お迎え ${t}`,
+    someoneElse: '指定外のお迎え：要確認',
+    show: (who) => `${who}さんのお迎えの詳細`,
+    photoAlt: (who) => `${who}さんの写真`,
+    noPhoto: '写真は登録されていません',
+    from: (g) => `${g}さんより`,
+    marker: '迎',
+  },
 };
 
 function waitJa(seconds: number): string {

@@ -152,6 +152,20 @@ export interface Messages {
     /** An absence a parent sent (not a staff member): who it came from. */
     readonly fromParent: string;
   };
+  /** Today's pickup plan from a parent (お迎え予定): the line on a child's row and its details. */
+  readonly pickup: {
+    /** The time the parent comes (お迎え 17:30); the person follows it. */
+    readonly label: (time: string) => string;
+    /** Not on the child's authorised list: staff check who it is. */
+    readonly someoneElse: string;
+    readonly show: (who: string) => string;
+    readonly photoAlt: (who: string) => string;
+    readonly noPhoto: string;
+    /** Who sent the plan (the guardian's name). */
+    readonly from: (guardian: string) => string;
+    /** The compact tile's marker and its tooltip. */
+    readonly marker: string;
+  };
 }
 
 export const MESSAGES: Readonly<Record<Locale, Messages>> = { ja, en };

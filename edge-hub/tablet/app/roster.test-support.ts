@@ -1,4 +1,5 @@
 import type { ParentNotice, TabletParentNotice } from '../../../protocol/parent-notices.ts';
+import type { TabletPickupPlan } from '../../../protocol/parent-pickups.ts';
 import type { ClassStaffing, FacilityStaffing } from '../../../protocol/staffing.ts';
 import type { TabletChild } from '../../../protocol/tablet.ts';
 
@@ -27,6 +28,7 @@ export function child(id: string, overrides: Partial<TabletChild> = {}): TabletC
     checkOutEventId: null,
     absentEventId: null,
     parentNotice: null,
+    pickupPlan: null,
     ...overrides,
   };
 }
@@ -77,5 +79,21 @@ export function tabletNotice(
     children: [{ id: 'c1', name: '山田 c1', classId: 'k1' }],
     readBy: null,
     ...rest,
+  };
+}
+
+/** Today's pickup plan as the tablet gets it: 祖母 山田 花子 at 17:30, on the child's list, with a photo. */
+export function pickupPlan(overrides: Partial<TabletPickupPlan> = {}): TabletPickupPlan {
+  return {
+    id: '5b0c2f1e-8d4a-4c3b-9f6e-1a2b3c4d5e6f',
+    time: '17:30',
+    personId: 'p-granny',
+    personName: '山田 花子',
+    relation: '祖母',
+    someoneElse: false,
+    hasPhoto: true,
+    guardianName: '山田 太郎',
+    status: 'sent',
+    ...overrides,
   };
 }

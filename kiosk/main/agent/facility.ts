@@ -5,6 +5,7 @@ import { indexRoster, type RosterIndex } from '../../common/decide.ts';
 import { KioskError } from '../errors.ts';
 import type { Cached } from '../store/cache.ts';
 import type { KioskStoreOf } from '../store/kiosk-store.ts';
+import { PickupPlans } from './pickups.ts';
 
 export interface RosterHeld {
   roster: Roster;
@@ -20,6 +21,8 @@ export interface RosterHeld {
  * Hub messages change it; taps, enrolment, status and maintenance read it.
  */
 export class FacilityState {
+  /** Today's pickup plans from the hub (topics.pickups), shown when a guardian taps. */
+  readonly pickups = new PickupPlans();
   #id: string | undefined;
   #roster: RosterHeld | undefined;
   #rollcall: Cached<Rollcall> | undefined;

@@ -10,8 +10,9 @@ import {
   type ParsedTopic,
   type Roster,
 } from '../../../protocol/index.ts';
+import { KioskPickupsSchema } from '../../../protocol/parent-pickups.ts';
 import type { Logger } from '../../../common/logger.ts';
-import { isValidTimeZone, type Clock } from '../../../common/time.ts';
+import { DEFAULT_TIME_ZONE, isValidTimeZone, localDate, type Clock } from '../../../common/time.ts';
 import type { HubLink } from '../hub-link.ts';
 import type { KioskClock } from '../kiosk-clock.ts';
 import type { OutboxSender } from '../sender.ts';
@@ -38,7 +39,7 @@ export interface HubMessagesOptions {
   facility: FacilityState;
   link: Pick<HubLink, 'setFacility'>;
   sender: Pick<OutboxSender, 'settled'>;
-  time: Pick<KioskClock, 'observeHub' | 'state'>;
+  time: Pick<KioskClock, 'observeHub' | 'state' | 'read'>;
   output: Pick<KioskOutput, 'emit'>;
   lifecycle: Pick<KioskLifecycle, 'closed' | 'maybeReady'>;
   status: Pick<StatusPublisher, 'publishNow' | 'changed'>;
@@ -82,6 +83,9 @@ export class HubMessages {
           return;
         case 'rollcall':
           this.#onRollcall(topic.facilityId, payload);
+          return;
+        case 'pickups':
+          if (topic.facilityId === facility.id) this.#onPickups(payload);
           return;
         case 'acks':
           if (topic.facilityId === facility.id && topic.deviceId === deviceId) this.#onAcks(payload);
@@ -163,6 +167,19 @@ export class HubMessages {
     facility.setRollcall({ value: rollcall, receivedAt: now.toISOString() });
     logger.debug({ date: rollcall.date }, 'roll-call received');
     output.emit({ type: 'rollcall', date: rollcall.date, generatedAt: rollcall.generatedAt });
+  }
+
+  /** Today's pickup plans (retained): kept in memory for the tap result; another day's are ignored. */
+  #onPickups(payload: Buffer): void {
+    const { logger, facility, time } = this.#o;
+    const pickups = parsePayload(payload, KioskPickupsSchema, 'pickups', logger);
+    if (!pickups) return;
+    const today = localDate(time.read().at, facility.roster?.roster.timeZone ?? DEFAULT_TIME_ZONE);
+    if (facility.pickups.accept(pickups, today)) {
+      logger.info({ plans: pickups.plans.length }, 'pickup plans received');
+    } else {
+      logger.info({ date: pickups.date, today }, 'pickup plans of another day ignored');
+    }
   }
 
   /** The hub's clock: compared with the kiosk's at connect (retained) and every 15 s. */

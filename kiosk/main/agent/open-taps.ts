@@ -2,11 +2,11 @@ import type { AttendanceEvent } from '../../../protocol/index.ts';
 import { GenkanError } from '../../../common/errors.ts';
 import { newEventId } from '../../../common/ids.ts';
 import type { Logger } from '../../../common/logger.ts';
-import { formatRfc3339, type Clock } from '../../../common/time.ts';
+import { DEFAULT_TIME_ZONE, formatRfc3339, localDate, type Clock } from '../../../common/time.ts';
 import type { LastEvent, RosterChild, RosterGuardian, TapDirection } from '../../common/decide.ts';
 import type { AmendOp } from '../../common/output.ts';
 import { bilingual, changeText, type TapChange } from '../../common/tap-messages.ts';
-import type { ChildView, UiCommand, UiReply } from '../../common/ui-api.ts';
+import type { ChildView, PickupView, UiCommand, UiReply } from '../../common/ui-api.ts';
 import type { KioskClock } from '../kiosk-clock.ts';
 import type { EventDraft } from '../store/outbox.ts';
 import type { OutboxSender } from '../sender.ts';
@@ -102,6 +102,9 @@ export class OpenTaps {
     const tap = this.#taps.get(tapId);
     if (!tap) return undefined;
     this.#expire(tap);
+    const { facility, time } = this.#o;
+    const today = localDate(time.read().at, facility.roster?.roster.timeZone ?? DEFAULT_TIME_ZONE);
+    const pickupOf = (childId: string) => facility.pickups.forChild(childId, today);
     return {
       tapId: tap.tapId,
       at: tap.at,
@@ -116,6 +119,7 @@ export class OpenTaps {
         included: c.eventId !== null,
         ...(c.last !== undefined && { last: c.last }),
         ...(c.reversal === true && { reversal: true }),
+        ...withPickup(pickupOf(c.child.id)),
       })),
       closed: tap.closed,
       undone: tap.undone,
@@ -271,4 +275,9 @@ export class OpenTaps {
   #expire(tap: OpenTap): void {
     if (!tap.closed && performance.now() - tap.touchedAt > this.#o.amendWindowMs) tap.closed = true;
   }
+}
+
+/** The child's pickup plan of today as an optional field (exactOptionalPropertyTypes: absent, not undefined). */
+function withPickup(pickup: PickupView | undefined): { pickup?: PickupView } {
+  return pickup === undefined ? {} : { pickup };
 }

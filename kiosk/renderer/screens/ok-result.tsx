@@ -1,4 +1,5 @@
 import { useState, type Dispatch } from 'react';
+import { PICKUP_TEST_IDS } from '../../../protocol/parent-pickups.ts';
 import { changeText, heldText } from '../../common/tap-messages.ts';
 import {
   UI_TEST_IDS,
@@ -85,6 +86,16 @@ function ChildEntry({
             </span>
           )}
         </p>
+        {child.pickup !== undefined && (
+          <p
+            className={`child__pickup${child.pickup.someoneElse ? ' child__pickup--other' : ''}`}
+            data-testid={PICKUP_TEST_IDS.kioskPlan}
+            data-someone-else={String(child.pickup.someoneElse)}
+          >
+            <span className="child__pickup-label">{m.tap.pickupLabel}</span>
+            <span className="child__pickup-text">{m.tap.pickup(child.pickup)}</span>
+          </p>
+        )}
       </div>
       {showButton && (
         <button

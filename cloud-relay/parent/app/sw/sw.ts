@@ -76,7 +76,10 @@ sw.addEventListener('push', (event) => {
   );
 });
 
-/** A tap on the notification: the app's open window comes to the front, or a new one opens. */
+/**
+ * A tap on the notification: the app's open window comes to the front and is told the notification's
+ * address (`/parent/#notices` opens the facility's notices), or a new window opens at that address.
+ */
 sw.addEventListener('notificationclick', (event) => {
   event.notification.close();
   const url = targetUrl(event.notification.data, sw.location.origin, scopePath());
@@ -85,6 +88,8 @@ sw.addEventListener('notificationclick', (event) => {
       const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
       const open = windows.find((w) => new URL(w.url).pathname.startsWith(scopePath()));
       if (open !== undefined) {
+        // The open app goes where the notification leads (a facility notice: its list), without a reload.
+        open.postMessage({ type: 'open', url });
         await open.focus();
         return;
       }

@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatRfc3339, localDate } from '../common/time.ts';
+import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
+import { HubStore } from '../edge-hub/store/hub-store.ts';
+import { PICKUP_TEST_IDS, type ParentPickup } from '../protocol/parent-pickups.ts';
+import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
+import { launchChromium, requireChromium } from './support/browser.ts';
+import { misfits } from './support/fit.ts';
+import { tempDir, type GenkanProcess } from './support/process.ts';
+import { addStaff, provisionSite, startHub, type Site } from './support/site.ts';
+import {
+  byTestId,
+  childRow,
+  openSignedInTablet,
+  PHONE_VIEWPORT,
+  rollcallChild,
+  rollcallRoot,
+  setTabletLocale,
+  TABLET_VIEWPORT,
+  tabletApi,
+  tabletPairing,
+  tabletShots,
+  type TabletApi,
+} from './support/tablet.ts';
+
+const haveChromium = requireChromium();
+
+const TZ = 'Asia/Tokyo';
+const STAFF = { id: 's1', name: '保育 花子', pin: '1234' };
+const SCREEN_MS = 15_000;
+
+const ROSTER = [
+  ROSTER_HEADER,
+  'k1,さくら組,c001,青木 ひなた,あおき ひなた,g001,青木 美咲,',
+  'k1,さくら組,c002,井上 蓮,いのうえ れん,g002,井上 直樹,',
+  'k1,さくら組,c003,上田 結菜,うえだ ゆいな,g003,上田 彩,',
+].join('\n');
+
+/** A small RGB PNG (a soft gradient), as an admin's photo upload would store it. */
+function gradientPng(size: number): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows: number[] = [];
+  for (let y = 0; y < size; y++) {
+    rows.push(0);
+    for (let x = 0; x < size; x++) rows.push(200 - y, 150 + (x >> 1), 120 + (y >> 1));
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.from(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * Today's pickup plans on the staff tablet in a real Chromium against a real hub (issue 17): the plans the
+ * hub got from parents (stored here through the hub's own store, as its message fetcher stores them) show
+ * on the children's rows; one naming someone not on the child's list is flagged; a touch shows the
+ * person's photo from the hub, the parent's note and who sent it.
+ */
+describe.runIf(haveChromium)('tablet: today’s pickup plans', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let site: Site;
+  let hub: GenkanProcess;
+  let browser: Browser;
+  let api: TabletApi;
+  let page: Page;
+  const today = localDate(new Date(), TZ);
+  const P = { granny: randomUUID(), other: randomUUID() };
+
+  function seed(hubDir: string): void {
+    const sentAt = formatRfc3339(new Date(Date.now() - 60_000), TZ);
+    const store = HubStore.open(hubDir);
+    try {
+      const granny = store.pickups.addPerson({
+        childId: 'c001',
+        name: '山田 花子',
+        relation: '祖母',
+        photo: { data: gradientPng(96), type: 'image/png' },
+      });
+      const plans: ParentPickup[] = [
+        {
+          id: P.granny,
+          guardianId: 'g001',
+          childIds: ['c001'],
+          date: today,
+          time: '17:30',
+          person: { id: granny.id, kind: 'person', name: '山田 花子', relation: '祖母' },
+          note: '祖母が迎えに行きます。よろしくお願いします。',
+          sentAt,
+          status: 'sent',
+          readAt: null,
+        },
+        {
+          id: P.other,
+          guardianId: 'g002',
+          childIds: ['c002'],
+          date: today,
+          time: '18:00',
+          person: { id: null, kind: 'other', name: '鈴木 一郎', relation: 'おじ' },
+          sentAt,
+          status: 'sent',
+          readAt: null,
+        },
+      ];
+      store.transaction(() => {
+        for (const p of plans) store.pickups.insertPlan(p);
+      });
+    } finally {
+      store.close();
+    }
+  }
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    site = await provisionSite(dir.path, {
+      kiosks: 0,
+      children: 0,
+      roster: { csv: `${ROSTER}\n`, cards: [] },
+    });
+    const hubDir = join(site.dir, 'hub');
+    await addStaff(hubDir, STAFF);
+    seed(hubDir);
+    hub = startHub(site);
+    const base = `http://127.0.0.1:${String((await hub.ready())['http'])}`;
+    api = await tabletApi(hubDir, base, 'tab-api', STAFF);
+    await api.act({ op: 'check_in', childId: 'c001' });
+    browser = await launchChromium();
+    const { url } = await tabletPairing(hubDir, base, 'tab-1');
+    page = await openSignedInTablet(browser, url, TABLET_VIEWPORT, STAFF);
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    console.log('hub log (tail):', hub.stderr.slice(-3000));
+    console.log('screen:', (await page.content().catch(String)).slice(0, 6000));
+  });
+
+  afterAll(async () => {
+    await page
+      .context()
+      .close()
+      .catch(() => undefined);
+    await browser.close().catch(() => undefined);
+    await hub.stop('SIGKILL');
+    await dir.remove();
+  });
+
+  const plan = (childId: string) => childRow(page, childId).locator(byTestId(PICKUP_TEST_IDS.tabletPlan));
+
+  it('shows the plan on the child’s row; someone not on the list is flagged', async () => {
+    const rc = await api.rollcall();
+    expect(rollcallChild(rc, 'c001').pickupPlan).toMatchObject({
+      id: P.granny,
+      time: '17:30',
+      personName: '山田 花子',
+      relation: '祖母',
+      someoneElse: false,
+      hasPhoto: true,
+      guardianName: '青木 美咲',
+    });
+    expect(rollcallChild(rc, 'c003').pickupPlan).toBeNull();
+
+    const granny = plan('c001');
+    await granny.waitFor({ timeout: SCREEN_MS });
+    await expect(granny.getAttribute('data-someone-else')).resolves.toBe('false');
+    await expect(granny.textContent()).resolves.toContain('お迎え 17:30祖母 山田 花子');
+    await expect(granny.getAttribute('aria-label')).resolves.toBe('お迎え 17:30 祖母 山田 花子');
+
+    const other = plan('c002');
+    await expect(other.getAttribute('data-someone-else')).resolves.toBe('true');
+    await expect(other.textContent()).resolves.toContain('お迎え 18:00おじ 鈴木 一郎');
+    await expect(other.locator(byTestId('pickup-flag')).textContent()).resolves.toContain(
+      '指定外のお迎え：要確認',
+    );
+    await expect(plan('c003').count()).resolves.toBe(0);
+  });
+
+  it('opens the details on a touch: the photo from the hub, the note and who sent it', async () => {
+    const granny = plan('c001');
+    await granny.click();
+    await expect(granny.getAttribute('aria-expanded')).resolves.toBe('true');
+    const row = childRow(page, 'c001');
+    const photo = row.locator(byTestId('pickup-photo'));
+    await photo.waitFor({ timeout: SCREEN_MS });
+    await expect(photo.getAttribute('alt')).resolves.toBe('祖母 山田 花子さんの写真');
+    // Loaded from the hub's staff-only route (a broken image has no natural size).
+    await expect
+      .poll(() => photo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), {
+        timeout: SCREEN_MS,
+      })
+      .toBe(96);
+    await expect(row.locator(byTestId('pickup-note')).textContent()).resolves.toContain(
+      '祖母が迎えに行きます。',
+    );
+    await expect(row.locator(byTestId('pickup-from')).textContent()).resolves.toBe('青木 美咲さんより');
+
+    // Someone else has no photo: the note line and the sender only.
+    const other = plan('c002');
+    await other.click();
+    const otherRow = childRow(page, 'c002');
+    await otherRow.locator(byTestId('pickup-details')).waitFor({ timeout: SCREEN_MS });
+    await expect(otherRow.locator(byTestId('pickup-photo')).count()).resolves.toBe(0);
+    await expect(otherRow.locator(byTestId('pickup-from')).textContent()).resolves.toBe('井上 直樹さんより');
+
+    await setTabletLocale(page, 'en');
+    await expect(otherRow.locator(byTestId('pickup-flag')).textContent()).resolves.toContain(
+      'Not on the pickup list: check',
+    );
+    await expect(granny.textContent()).resolves.toContain('Pickup 17:30');
+    await expect(photo.getAttribute('alt')).resolves.toBe('Photo of 祖母 山田 花子');
+    await setTabletLocale(page, 'ja');
+
+    await page.setViewportSize(PHONE_VIEWPORT);
+    await page.evaluate('window.scrollTo(0, 0)');
+    expect(await misfits(page, { vertical: false })).toEqual([]);
+    // Taller than the tablet's screen, so that the shot has the rows with the plans.
+    await page.setViewportSize({ width: TABLET_VIEWPORT.width, height: 1300 });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await tabletShots(page, 'tablet-pickup');
+    await page.setViewportSize(TABLET_VIEWPORT);
+  });
+
+  it('marks the compact tile, and the child’s sheet shows the plan in full', async () => {
+    const toggle = page.locator(byTestId(TABLET_TEST_IDS.viewCompact));
+    await toggle.click();
+    await rollcallRoot(page, '[data-view="compact"]').waitFor({ timeout: SCREEN_MS });
+    const marker = childRow(page, 'c002').locator(byTestId('pickup-marker'));
+    await expect(marker.getAttribute('data-someone-else')).resolves.toBe('true');
+    await expect(marker.getAttribute('title')).resolves.toBe(
+      'お迎え 18:00 おじ 鈴木 一郎・指定外のお迎え：要確認',
+    );
+    await expect(childRow(page, 'c003').locator(byTestId('pickup-marker')).count()).resolves.toBe(0);
+
+    await childRow(page, 'c001').locator(byTestId('tile-open')).click();
+    const sheet = page.locator(byTestId('child-sheet'));
+    await sheet.waitFor({ timeout: SCREEN_MS });
+    await expect(
+      sheet.locator(byTestId(PICKUP_TEST_IDS.tabletPlan)).getAttribute('aria-expanded'),
+    ).resolves.toBe('true');
+    await sheet.locator(byTestId('pickup-photo')).waitFor({ timeout: SCREEN_MS });
+    await sheet.locator(byTestId('sheet-close')).click();
+    await toggle.click();
+    await rollcallRoot(page, '[data-view="full"]').waitFor({ timeout: SCREEN_MS });
+  });
+});
