@@ -8,6 +8,7 @@ import {
   type PickupPerson,
 } from '../protocol/parent-pickups.ts';
 import { ParentMeSchema } from '../protocol/parents.ts';
+import { GRANDMA } from '../test/contract/cloud-store-parent-pickups.ts';
 import { movableClock, type MovableClock } from '../test/support/clock.ts';
 import { capturingLogger } from '../test/support/logs.ts';
 import {
@@ -38,13 +39,6 @@ const MOTHER: PickupPerson = {
   name: '山田 太郎',
   relation: '',
   hasPhoto: false,
-};
-const GRANDMA: PickupPerson = {
-  id: 'p-1',
-  kind: 'person',
-  name: '山田 和子',
-  relation: '祖母',
-  hasPhoto: true,
 };
 const UNCLE: PickupPerson = { id: 'p-2', kind: 'person', name: '佐藤 健', relation: 'おじ', hasPhoto: false };
 

@@ -8,13 +8,12 @@ import {
   addDirector,
   adminShots,
   logAdminFailure,
-  openAdminBrowser,
   closeAdminTest,
-  signInAdmin,
+  startSignedInAdmin,
 } from './support/admin.ts';
 import { requireChromium } from './support/browser.ts';
 import { runGenkan, tempDir, type GenkanProcess } from './support/process.ts';
-import { provisionSite, startHub, type Site } from './support/site.ts';
+import { provisionSite, type Site } from './support/site.ts';
 
 const haveChromium = requireChromium();
 const SCREEN_MS = 15_000;
@@ -68,12 +67,7 @@ describe.runIf(haveChromium)('admin app messages in Chromium', () => {
     await addDirector(join(site.dir, 'hub'));
     await writeFile(join(dir.path, 'bad.csv'), BAD);
     await writeFile(join(dir.path, 'after.csv'), AFTER);
-    hub = startHub(site);
-    const ready = await hub.ready();
-    ({ browser, page } = await openAdminBrowser());
-    await page.goto(`http://127.0.0.1:${String(ready['http'])}/admin/`);
-    await signInAdmin(page);
-    await page.locator(byTestId('nav-roster')).waitFor({ timeout: SCREEN_MS });
+    ({ hub, browser, page } = await startSignedInAdmin(site));
   });
 
   afterEach(async ({ task }) => {

@@ -4,16 +4,10 @@ import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PICKUP_TEST_IDS as T } from '../protocol/parent-pickups.ts';
-import {
-  addDirector,
-  closeAdminTest,
-  logAdminFailure,
-  openAdminBrowser,
-  signInAdmin,
-} from './support/admin.ts';
+import { addDirector, closeAdminTest, logAdminFailure, startSignedInAdmin } from './support/admin.ts';
 import { requireChromium } from './support/browser.ts';
 import { tempDir, type GenkanProcess } from './support/process.ts';
-import { provisionSite, startHub, type Site } from './support/site.ts';
+import { provisionSite, type Site } from './support/site.ts';
 
 const haveChromium = requireChromium();
 const SCREEN_MS = 15_000;
@@ -41,12 +35,7 @@ describe.runIf(haveChromium)('admin app: pickup people in Chromium', () => {
     png.data.fill(180);
     photoFile = join(dir.path, 'grandma.png');
     await writeFile(photoFile, PNG.sync.write(png));
-    hub = startHub(site);
-    const ready = await hub.ready();
-    ({ browser, page } = await openAdminBrowser());
-    await page.goto(`http://127.0.0.1:${String(ready['http'])}/admin/`);
-    await signInAdmin(page);
-    await page.locator(byTestId('nav-roster')).waitFor({ timeout: SCREEN_MS });
+    ({ hub, browser, page } = await startSignedInAdmin(site));
   });
 
   afterEach(async ({ task }) => {

@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { formatRfc3339, localDate } from '../common/time.ts';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
-import { HubStore } from '../edge-hub/store/hub-store.ts';
-import { PICKUP_TEST_IDS, type ParentPickup } from '../protocol/parent-pickups.ts';
+import { PICKUP_TEST_IDS } from '../protocol/parent-pickups.ts';
 import {
   backToIdle,
   launchChromium,
@@ -23,6 +21,7 @@ import {
   type BrowserKiosk,
 } from './support/kiosk-page.ts';
 import { misfits } from './support/fit.ts';
+import { seedTodaysPickups, type TodaysPlan } from './support/hub-pickups.ts';
 import { eventually, tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, type Site } from './support/site.ts';
 
@@ -71,41 +70,30 @@ describe.runIf(haveChromium)('kiosk: today’s pickup plan after a tap', () => {
   let browser: Browser;
   let kiosk: BrowserKiosk | undefined;
   const procs: GenkanProcess[] = [];
-  const today = localDate(new Date(), TZ);
 
   /** Two plans of g001's, as the hub's message fetcher stores them. */
   function seed(hubDir: string): void {
-    const sentAt = formatRfc3339(new Date(Date.now() - 60_000), TZ);
-    const store = HubStore.open(hubDir);
-    try {
-      const granny = store.pickups.addPerson({
+    seedTodaysPickups(hubDir, TZ, (pickups) => {
+      const granny = pickups.addPerson({
         childId: 'c001',
         name: '山田 花子',
         relation: '祖母',
         photo: null,
       });
-      const plans: ParentPickup[] = [
+      const plans: TodaysPlan[] = [
         {
           id: randomUUID(),
           guardianId: 'g001',
           childIds: ['c001'],
-          date: today,
           time: '17:30',
           person: { id: granny.id, kind: 'person', name: '山田 花子', relation: '祖母' },
-          sentAt,
-          status: 'sent',
-          readAt: null,
         },
         {
           id: randomUUID(),
           guardianId: 'g001',
           childIds: ['c002'],
-          date: today,
           time: '17:30',
           person: { id: null, kind: 'other', name: '鈴木 一郎', relation: '' },
-          sentAt,
-          status: 'sent',
-          readAt: null,
         },
       ];
       // Four siblings, each fetched by someone with a long name: the cards must still fit every size.
@@ -114,20 +102,12 @@ describe.runIf(haveChromium)('kiosk: today’s pickup plan after a tap', () => {
           id: randomUUID(),
           guardianId: 'g003',
           childIds: [childId],
-          date: today,
           time: '18:15',
           person: { id: null, kind: 'other', name: '小笠原 左衛門三郎', relation: '大叔父' },
-          sentAt,
-          status: 'sent',
-          readAt: null,
         });
       }
-      store.transaction(() => {
-        for (const p of plans) store.pickups.insertPlan(p);
-      });
-    } finally {
-      store.close();
-    }
+      return plans;
+    });
   }
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatRfc3339, localDate } from '../common/time.ts';
 import { PARENT_DEVICE_ID } from '../edge-hub/access/devices.ts';
@@ -9,21 +9,18 @@ import { parentAbsenceEvent } from '../edge-hub/parents/notice-events.ts';
 import { HubStore } from '../edge-hub/store/hub-store.ts';
 import { NOTICE_TEST_IDS, type ParentNotice } from '../protocol/parent-notices.ts';
 import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
-import { launchChromium, requireChromium } from './support/browser.ts';
+import { requireChromium } from './support/browser.ts';
 import { misfits } from './support/fit.ts';
-import { tempDir, type GenkanProcess } from './support/process.ts';
-import { addStaff, provisionSite, startHub, type Site } from './support/site.ts';
+import { startRosterTablet, type RosterTablet } from './support/roster-tablet.ts';
+import type { Site } from './support/site.ts';
 import {
   byTestId,
   childRow,
-  openSignedInTablet,
   PHONE_VIEWPORT,
   rollcallChild,
   rollcallRoot,
   setTabletLocale,
   TABLET_VIEWPORT,
-  tabletApi,
-  tabletPairing,
   tabletShots,
   type TabletApi,
 } from './support/tablet.ts';
@@ -62,10 +59,8 @@ const jaDay = (date: string): string => {
  * screen shows it confirmed, by whom.
  */
 describe.runIf(haveChromium)('tablet: parents’ notices, and 確認', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let tablet: RosterTablet | undefined;
   let site: Site;
-  let hub: GenkanProcess;
-  let browser: Browser;
   let api: TabletApi;
   let page: Page;
   const today = localDate(new Date(), TZ);
@@ -161,39 +156,16 @@ describe.runIf(haveChromium)('tablet: parents’ notices, and 確認', () => {
   }
 
   beforeAll(async () => {
-    dir = await tempDir();
-    site = await provisionSite(dir.path, {
-      kiosks: 0,
-      children: 0,
-      roster: { csv: `${ROSTER}\n`, cards: [] },
-    });
-    const hubDir = join(site.dir, 'hub');
-    await addStaff(hubDir, STAFF);
-    seed(hubDir);
-    hub = startHub(site);
-    const base = `http://127.0.0.1:${String((await hub.ready())['http'])}`;
-    api = await tabletApi(hubDir, base, 'tab-api', STAFF);
-    await api.act({ op: 'check_in', childId: 'c002' });
-    await api.act({ op: 'check_in', childId: 'c007' });
-    browser = await launchChromium();
-    const { url } = await tabletPairing(hubDir, base, 'tab-1');
-    page = await openSignedInTablet(browser, url, TABLET_VIEWPORT, STAFF);
+    tablet = await startRosterTablet({ roster: ROSTER, staff: STAFF, seed, checkIns: ['c002', 'c007'] });
+    ({ site, api, page } = tablet);
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state !== 'fail') return;
-    console.log('hub log (tail):', hub.stderr.slice(-3000));
-    console.log('screen:', (await page.content().catch(String)).slice(0, 6000));
+    await tablet?.logFailure(task);
   });
 
   afterAll(async () => {
-    await page
-      .context()
-      .close()
-      .catch(() => undefined);
-    await browser.close().catch(() => undefined);
-    await hub.stop('SIGKILL');
-    await dir.remove();
+    await tablet?.close();
   });
 
   it('lists the notices at the top, unconfirmed first, with what the parents wrote', async () => {

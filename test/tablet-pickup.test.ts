@@ -1,28 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { formatRfc3339, localDate } from '../common/time.ts';
 import { ROSTER_HEADER } from '../edge-hub/facility/roster.ts';
-import { HubStore } from '../edge-hub/store/hub-store.ts';
-import { PICKUP_TEST_IDS, type ParentPickup } from '../protocol/parent-pickups.ts';
+import { PICKUP_TEST_IDS } from '../protocol/parent-pickups.ts';
 import { TABLET_TEST_IDS } from '../protocol/tablet.ts';
-import { launchChromium, requireChromium } from './support/browser.ts';
+import { requireChromium } from './support/browser.ts';
 import { misfits } from './support/fit.ts';
-import { tempDir, type GenkanProcess } from './support/process.ts';
-import { addStaff, provisionSite, startHub, type Site } from './support/site.ts';
+import { seedTodaysPickups } from './support/hub-pickups.ts';
+import { startRosterTablet, type RosterTablet } from './support/roster-tablet.ts';
 import {
   byTestId,
   childRow,
-  openSignedInTablet,
   PHONE_VIEWPORT,
   rollcallChild,
   rollcallRoot,
   setTabletLocale,
   TABLET_VIEWPORT,
-  tabletApi,
-  tabletPairing,
   tabletShots,
   type TabletApi,
 } from './support/tablet.ts';
@@ -74,91 +68,50 @@ function gradientPng(size: number): Buffer {
  * person's photo from the hub, the parent's note and who sent it.
  */
 describe.runIf(haveChromium)('tablet: today’s pickup plans', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let site: Site;
-  let hub: GenkanProcess;
-  let browser: Browser;
+  let tablet: RosterTablet | undefined;
   let api: TabletApi;
   let page: Page;
-  const today = localDate(new Date(), TZ);
   const P = { granny: randomUUID(), other: randomUUID() };
 
   function seed(hubDir: string): void {
-    const sentAt = formatRfc3339(new Date(Date.now() - 60_000), TZ);
-    const store = HubStore.open(hubDir);
-    try {
-      const granny = store.pickups.addPerson({
+    seedTodaysPickups(hubDir, TZ, (pickups) => {
+      const granny = pickups.addPerson({
         childId: 'c001',
         name: '山田 花子',
         relation: '祖母',
         photo: { data: gradientPng(96), type: 'image/png' },
       });
-      const plans: ParentPickup[] = [
+      return [
         {
           id: P.granny,
           guardianId: 'g001',
           childIds: ['c001'],
-          date: today,
           time: '17:30',
           person: { id: granny.id, kind: 'person', name: '山田 花子', relation: '祖母' },
           note: '祖母が迎えに行きます。よろしくお願いします。',
-          sentAt,
-          status: 'sent',
-          readAt: null,
         },
         {
           id: P.other,
           guardianId: 'g002',
           childIds: ['c002'],
-          date: today,
           time: '18:00',
           person: { id: null, kind: 'other', name: '鈴木 一郎', relation: 'おじ' },
-          sentAt,
-          status: 'sent',
-          readAt: null,
         },
       ];
-      store.transaction(() => {
-        for (const p of plans) store.pickups.insertPlan(p);
-      });
-    } finally {
-      store.close();
-    }
+    });
   }
 
   beforeAll(async () => {
-    dir = await tempDir();
-    site = await provisionSite(dir.path, {
-      kiosks: 0,
-      children: 0,
-      roster: { csv: `${ROSTER}\n`, cards: [] },
-    });
-    const hubDir = join(site.dir, 'hub');
-    await addStaff(hubDir, STAFF);
-    seed(hubDir);
-    hub = startHub(site);
-    const base = `http://127.0.0.1:${String((await hub.ready())['http'])}`;
-    api = await tabletApi(hubDir, base, 'tab-api', STAFF);
-    await api.act({ op: 'check_in', childId: 'c001' });
-    browser = await launchChromium();
-    const { url } = await tabletPairing(hubDir, base, 'tab-1');
-    page = await openSignedInTablet(browser, url, TABLET_VIEWPORT, STAFF);
+    tablet = await startRosterTablet({ roster: ROSTER, staff: STAFF, seed, checkIns: ['c001'] });
+    ({ api, page } = tablet);
   });
 
   afterEach(async ({ task }) => {
-    if (task.result?.state !== 'fail') return;
-    console.log('hub log (tail):', hub.stderr.slice(-3000));
-    console.log('screen:', (await page.content().catch(String)).slice(0, 6000));
+    await tablet?.logFailure(task);
   });
 
   afterAll(async () => {
-    await page
-      .context()
-      .close()
-      .catch(() => undefined);
-    await browser.close().catch(() => undefined);
-    await hub.stop('SIGKILL');
-    await dir.remove();
+    await tablet?.close();
   });
 
   const plan = (childId: string) => childRow(page, childId).locator(byTestId(PICKUP_TEST_IDS.tabletPlan));

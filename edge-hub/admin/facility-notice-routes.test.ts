@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../common/logger.ts';
 import type { AdminAuditPage } from '../../protocol/admin.ts';
 import {
   AdminFacilityNoticesSchema,
@@ -8,9 +7,12 @@ import {
   type FacilityNotice,
 } from '../../protocol/facility-notices.ts';
 import { HubStore } from '../store/hub-store.ts';
-import { directorCookie, startAdminTestHub, type AdminTestHub } from '../../test/support/hub.ts';
-
-const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+import {
+  adminAudit,
+  errorCode,
+  startAdminRoutesHub,
+  type AdminRoutesHub,
+} from '../../test/support/admin-routes.ts';
 
 /**
  * The admin app's facility notices against an in-process hub (test roster: k1 c001 c002 of g001; k2 c003
@@ -18,13 +20,13 @@ const errorCode = async (res: Response) => ((await res.json()) as { error: { cod
  * suspended), who has read and who has not, withdrawing, the refusals, and the audit without the text.
  */
 describe('admin facility notice routes', () => {
-  let t: AdminTestHub;
+  let t: AdminRoutesHub;
   let base: string;
   let cookie: string;
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    t = await startAdminTestHub({
+    t = await startAdminRoutesHub(logLines, {
       seed: (store) => {
         const access = (guardianId: string, name: string, childIds: string[], revoked = false) =>
           store.parentAccess.put(guardianId, { name, childIds, invitation: null, revoked });
@@ -32,15 +34,8 @@ describe('admin facility notice routes', () => {
         access('g002', '佐藤 二', ['c003']);
         access('g003', '鈴木 三', ['c004'], true);
       },
-      options: {
-        logger: createLogger({
-          level: 'trace',
-          destination: { write: (line: string) => logLines.push(line) },
-        }),
-      },
     });
-    base = t.base;
-    cookie = await directorCookie(base);
+    ({ base, cookie } = t);
   });
   afterAll(async () => {
     await t.close();
@@ -71,11 +66,7 @@ describe('admin facility notice routes', () => {
     }
   };
   const audit = async (): Promise<AdminAuditPage['entries']> =>
-    (
-      (await (
-        await fetch(`${base}/api/admin/audit?limit=200`, { headers: { cookie } })
-      ).json()) as AdminAuditPage
-    ).entries.filter((e) => e.action.startsWith('facility_notice.'));
+    (await adminAudit(base, cookie)).filter((e) => e.action.startsWith('facility_notice.'));
 
   let toK2: FacilityNotice;
   let toAll: FacilityNotice;

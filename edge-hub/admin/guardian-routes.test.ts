@@ -1,6 +1,5 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../common/logger.ts';
 import { verifyPassword } from '../../common/passwords.ts';
 import {
   AdminGuardianPinSchema,
@@ -11,13 +10,12 @@ import {
 import { topics } from '../../protocol/topics.ts';
 import type { RunningHubWithPlain } from '../hub.ts';
 import {
-  connect,
-  directorCookie,
-  startAdminTestHub,
-  waitForMessage,
-  type AdminTestHub,
-  type TestSite,
-} from '../../test/support/hub.ts';
+  adminAudit,
+  errorCode,
+  startAdminRoutesHub,
+  type AdminRoutesHub,
+} from '../../test/support/admin-routes.ts';
+import { connect, waitForMessage, type TestSite } from '../../test/support/hub.ts';
 
 /** The kiosks' retained roster, as far as these tests read it. */
 interface KioskRoster {
@@ -35,7 +33,7 @@ const OTHER_PIN = '90817263';
  * log. The QR card: issued and audited without its code.
  */
 describe('admin guardian routes', () => {
-  let t: AdminTestHub;
+  let t: AdminRoutesHub;
   let site: TestSite;
   let hub: RunningHubWithPlain;
   let base: string;
@@ -44,20 +42,12 @@ describe('admin guardian routes', () => {
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    t = await startAdminTestHub({
-      options: {
-        logger: createLogger({
-          level: 'trace',
-          destination: { write: (line: string) => logLines.push(line) },
-        }),
-      },
-    });
-    ({ site, hub, base } = t);
+    t = await startAdminRoutesHub(logLines);
+    ({ site, hub, base, cookie } = t);
     const device = site.devices[0];
     if (!device) throw new Error('no kiosk');
     kiosk = await connect(hub.ports.mqtt, device);
     await kiosk.subscribeAsync(topics.roster('f1'), { qos: 1 });
-    cookie = await directorCookie(base);
   });
   afterAll(async () => {
     await kiosk.endAsync();
@@ -79,12 +69,7 @@ describe('admin guardian routes', () => {
     (await (await fetch(`${base}/api/admin/roster`, { headers: { cookie } })).json()) as AdminRoster;
   const pinOf = async (guardianId: string) =>
     (await roster()).guardians.find((g) => g.id === guardianId)?.pin;
-  const audit = async (): Promise<AdminAuditPage['entries']> =>
-    (
-      (await (
-        await fetch(`${base}/api/admin/audit?limit=200`, { headers: { cookie } })
-      ).json()) as AdminAuditPage
-    ).entries;
+  const audit = (): Promise<AdminAuditPage['entries']> => adminAudit(base, cookie);
   const pinAudit = async () =>
     (await audit()).filter((e) => e.action === 'guardian.pin_set' || e.action === 'guardian.pin_cleared');
   /** The roster version, PIN states and PIN audit entries: what a refusal must leave as it was. */
@@ -92,7 +77,6 @@ describe('admin guardian routes', () => {
     const r = await roster();
     return { version: r.version, pins: r.guardians.map((g) => [g.id, g.pin]), audit: await pinAudit() };
   };
-  const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
   const kioskRoster = (match: (r: KioskRoster) => boolean) =>
     waitForMessage<KioskRoster>(kiosk, topics.roster('f1'), match);
 

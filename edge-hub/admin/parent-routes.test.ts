@@ -1,16 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../common/logger.ts';
 import type { AdminAuditPage } from '../../protocol/admin.ts';
 import { ParentInviteResultSchema } from '../../protocol/parents.ts';
 import { invitationTokenHash } from '../parents/invite.ts';
 import { HubStore } from '../store/hub-store.ts';
+import {
+  adminAudit,
+  errorCode,
+  startAdminRoutesHub,
+  type AdminRoutesHub,
+} from '../../test/support/admin-routes.ts';
 import { directorCookie, startAdminTestHub, type AdminTestHub } from '../../test/support/hub.ts';
 import type { AdminParentInvite } from './parent-routes.ts';
 
 const CLOUD = 'https://cloud.example/genkan';
 
 const tokenOf = (url: string): string => url.slice(url.indexOf('#invite=') + '#invite='.length);
-const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
 /**
  * The admin app's parent-app routes against an in-process hub that was once started with a cloud: the
@@ -18,25 +22,18 @@ const errorCode = async (res: Response) => ((await res.json()) as { error: { cod
  * that neither the link nor its token reaches a log line or the audit log.
  */
 describe('admin parent routes', () => {
-  let t: AdminTestHub;
+  let t: AdminRoutesHub;
   let base: string;
   let cookie: string;
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    t = await startAdminTestHub({
+    t = await startAdminRoutesHub(logLines, {
       seed: (store) => {
         store.parentAccess.rememberCloudUrl(CLOUD);
       },
-      options: {
-        logger: createLogger({
-          level: 'trace',
-          destination: { write: (line: string) => logLines.push(line) },
-        }),
-      },
     });
-    base = t.base;
-    cookie = await directorCookie(base);
+    ({ base, cookie } = t);
   });
   afterAll(async () => {
     await t.close();
@@ -57,11 +54,7 @@ describe('admin parent routes', () => {
     }
   };
   const audit = async (): Promise<AdminAuditPage['entries']> =>
-    (
-      (await (
-        await fetch(`${base}/api/admin/audit?limit=200`, { headers: { cookie } })
-      ).json()) as AdminAuditPage
-    ).entries.filter((e) => e.action.startsWith('parent.'));
+    (await adminAudit(base, cookie)).filter((e) => e.action.startsWith('parent.'));
 
   it('invites a guardian: the link and its QR code; the hub keeps only the hash; a second replaces the first', async () => {
     const res = await post('g001/parent-invite');

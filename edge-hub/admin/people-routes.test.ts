@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../common/logger.ts';
 import { PDF_FONT_CANDIDATES } from '../../common/ledger/font.ts';
 import type { Clock } from '../../common/time.ts';
 import {
@@ -10,13 +9,8 @@ import {
 } from '../../protocol/admin-dashboard.ts';
 import { addStaff } from '../access/staff-accounts.ts';
 import { HubStore } from '../store/hub-store.ts';
-import {
-  directorCookie,
-  makeEvent,
-  startAdminTestHub,
-  type AdminTestHub,
-  type TestSite,
-} from '../../test/support/hub.ts';
+import { startAdminRoutesHub, type AdminRoutesHub } from '../../test/support/admin-routes.ts';
+import { makeEvent, type TestSite } from '../../test/support/hub.ts';
 import { FakeCloud, json } from '../../test/support/fake-cloud.ts';
 import { until } from '../../test/support/wait.ts';
 
@@ -33,7 +27,7 @@ const fontReady =
  * names or codes in the log.
  */
 describe('admin people routes', () => {
-  let t: AdminTestHub;
+  let t: AdminRoutesHub;
   let site: TestSite;
   let cloud: FakeCloud;
   let base: string;
@@ -43,7 +37,7 @@ describe('admin people routes', () => {
   beforeAll(async () => {
     cloud = new FakeCloud(json(503, { error: { code: 'unavailable', message: 'down' } }));
     const url = await cloud.listen();
-    t = await startAdminTestHub({
+    t = await startAdminRoutesHub(logLines, {
       seed: async (store) => {
         await addStaff(store, { id: 's1', name: '保育 花子', pin: '2468', role: 'staff' });
         await addStaff(store, { id: 's2', name: '保育 次郎', pin: '1357', role: 'staff' });
@@ -83,14 +77,9 @@ describe('admin people routes', () => {
       options: {
         clock,
         cloud: { url, token: 'hub1.secret' },
-        logger: createLogger({
-          level: 'trace',
-          destination: { write: (line: string) => logLines.push(line) },
-        }),
       },
     });
-    ({ site, base } = t);
-    cookie = await directorCookie(base);
+    ({ site, base, cookie } = t);
   });
   afterAll(async () => {
     await t.close();

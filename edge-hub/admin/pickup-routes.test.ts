@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../common/logger.ts';
 import type { AdminAuditPage } from '../../protocol/admin.ts';
 import { PickupPersonSchema, type PickupPerson } from '../../protocol/parent-pickups.ts';
-import { directorCookie, startAdminTestHub, type AdminTestHub } from '../../test/support/hub.ts';
+import {
+  adminAudit,
+  errorCode,
+  startAdminRoutesHub,
+  type AdminRoutesHub,
+} from '../../test/support/admin-routes.ts';
 import { PICKUP_PHOTO_MAX_BYTES } from '../parents/pickup-photo.ts';
 import type { AdminPickupPeople } from './pickup-routes.ts';
-
-const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
 /** A small JPEG-looking payload (the hub checks the first bytes against the type). */
 const jpeg = (size = 64) => {
@@ -22,22 +24,14 @@ const dataUrl = (type: string, bytes: Buffer) => `data:${type};base64,${bytes.to
  * unknown ids), the audit without names and no name in the log.
  */
 describe('admin pickup people routes', () => {
-  let t: AdminTestHub;
+  let t: AdminRoutesHub;
   let base: string;
   let cookie: string;
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    t = await startAdminTestHub({
-      options: {
-        logger: createLogger({
-          level: 'trace',
-          destination: { write: (line: string) => logLines.push(line) },
-        }),
-      },
-    });
-    base = t.base;
-    cookie = await directorCookie(base);
+    t = await startAdminRoutesHub(logLines);
+    ({ base, cookie } = t);
   });
   afterAll(async () => {
     await t.close();
@@ -59,11 +53,7 @@ describe('admin pickup people routes', () => {
     return ((await res.json()) as AdminPickupPeople).people;
   };
   const audit = async (): Promise<AdminAuditPage['entries']> =>
-    (
-      (await (
-        await fetch(`${base}/api/admin/audit?limit=200`, { headers: { cookie } })
-      ).json()) as AdminAuditPage
-    ).entries.filter((e) => e.action.startsWith('pickup.'));
+    (await adminAudit(base, cookie)).filter((e) => e.action.startsWith('pickup.'));
 
   it('lists the guardians first, adds a person with a photo, serves the photo, changes and removes', async () => {
     expect(await list('c001')).toEqual([

@@ -7,6 +7,7 @@ import { ErrorCodes } from '../../protocol/index.ts';
 import type { PickupPerson } from '../../protocol/parent-pickups.ts';
 import type { AdminContext } from './auth.ts';
 import { requireSameOrigin } from '../http/web-app.ts';
+import { sendPickupPhoto } from '../http/pickup-photo.ts';
 import { parsePhotoDataUrl, PICKUP_PHOTO_MAX_BYTES } from '../parents/pickup-photo.ts';
 import { PICKUP_PEOPLE_MAX, pickupPeopleOf, pickupPersonOf } from '../parents/pickup-view.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
@@ -161,12 +162,6 @@ export function registerPickupRoutes(
 
   app.get<{ Params: { id: string } }>('/api/admin/pickup-people/:id/photo', (req, reply) => {
     adminOf(req);
-    const photo = store.pickups.photo(req.params.id);
-    if (photo === undefined) throw new NotFoundError('pickup_photo_not_found', 'no photo of this person');
-    return reply
-      .header('cache-control', 'no-store')
-      .header('x-content-type-options', 'nosniff')
-      .type(photo.type)
-      .send(photo.data);
+    return sendPickupPhoto(store.pickups, req.params.id, reply);
   });
 }

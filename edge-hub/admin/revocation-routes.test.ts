@@ -8,6 +8,7 @@ import {
   AdminQrRevokedSchema,
   type AdminAuditPage,
 } from '../../protocol/admin.ts';
+import { adminAudit, errorCode } from '../../test/support/admin-routes.ts';
 import { topics } from '../../protocol/topics.ts';
 import {
   connect,
@@ -58,15 +59,10 @@ describe('admin revocation routes', () => {
       headers: method === 'POST' ? { ...headers, 'content-type': 'application/json' } : headers,
       ...(method === 'POST' && { body: '{}' }),
     });
-  const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
   const kioskRoster = (match: (r: KioskRoster) => boolean) =>
     waitForMessage<KioskRoster>(kiosk, topics.roster('f1'), match);
   const audit = async (action: string): Promise<AdminAuditPage['entries']> =>
-    (
-      (await (
-        await fetch(`${base}/api/admin/audit?limit=200`, { headers: { cookie } })
-      ).json()) as AdminAuditPage
-    ).entries.filter((e) => e.action === action);
+    (await adminAudit(base, cookie)).filter((e) => e.action === action);
 
   it("lists a guardian's cards by hash and removes one: kiosks get the roster without it, audited", async () => {
     const listed = await call('GET', '/api/admin/guardians/g001/cards');

@@ -1,12 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../common/logger.ts';
+import { describe, expect, it } from 'vitest';
 import { FacilityNoticeUploadSchema, type FacilityNoticeUpload } from '../../protocol/facility-notices.ts';
-import { acceptAll, FakeCloud, json, type Handler } from '../../test/support/fake-cloud.ts';
-import { makeEvent, removeDir, tempDir, TEST_ROSTER } from '../../test/support/hub.ts';
+import { acceptAll, json, type Handler } from '../../test/support/fake-cloud.ts';
+import { makeEvent, TEST_ROSTER, useTempHubStore } from '../../test/support/hub.ts';
+import { useRelayToFakeCloud } from '../../test/support/relay.ts';
 import { until } from '../../test/support/wait.ts';
-import { importRoster } from '../facility/roster.ts';
-import { Relay } from '../relay/relay.ts';
-import { HubStore } from '../store/hub-store.ts';
+import type { HubStore } from '../store/hub-store.ts';
 import { publishFacilityNotice, withdrawFacilityNotice } from './facility-notice-publish.ts';
 
 /**
@@ -16,48 +14,22 @@ import { publishFacilityNotice, withdrawFacilityNotice } from './facility-notice
  * again with the next version when the cloud holds a later one.
  */
 describe('facility notice relay', () => {
-  let dir: string;
   let store: HubStore;
-  let relay: Relay | undefined;
-  let cloud: FakeCloud | undefined;
-
-  const startRelay = async (handler: Handler) => {
-    cloud = new FakeCloud(handler);
-    relay = new Relay({
-      url: await cloud.listen(),
-      token: 'hub1.secret',
-      facilityId: 'f1',
-      timeZone: 'Asia/Tokyo',
-      store,
-      logger: silentLogger(),
-      baseDelayMs: 5,
-      maxDelayMs: 20,
-      configErrorDelayMs: 20,
-      pollIntervalMs: 10,
-    });
-    relay.start();
-  };
+  useTempHubStore(
+    (opened) => {
+      store = opened;
+    },
+    { roster: TEST_ROSTER },
+  );
+  const hub = useRelayToFakeCloud();
+  const startRelay = (handler: Handler) => hub.start(store, handler);
   const puts = (): { url: string; auth: string | undefined; body: FacilityNoticeUpload }[] =>
-    (cloud?.received ?? [])
+    (hub.cloud?.received ?? [])
       .filter((r) => r.method === 'PUT' && r.url.startsWith('/v1/hub/facility-notices/'))
       .map((r) => ({ url: r.url, auth: r.auth, body: FacilityNoticeUploadSchema.parse(r.body) }));
   const relayed = () => store.facilityNotices.unrelayed(10).length === 0;
   const access = (guardianId: string, childIds: string[]) =>
     store.parentAccess.put(guardianId, { name: guardianId, childIds, invitation: null, revoked: false });
-
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = HubStore.open(dir);
-    importRoster(store, TEST_ROSTER);
-  });
-  afterEach(async () => {
-    await relay?.close();
-    relay = undefined;
-    await cloud?.close();
-    cloud = undefined;
-    store.close();
-    await removeDir(dir);
-  });
 
   it('uploads each version once, retrying a failure; recipients grow with parent access given later', async () => {
     access('g001', ['c001', 'c002']);
@@ -90,11 +62,11 @@ describe('facility notice relay', () => {
       body: { version: 1, notice: k1, guardianIds: ['g001'] },
     });
     expect(puts()[2]?.body).toEqual({ version: 1, notice: all, guardianIds: ['g001', 'g002'] });
-    expect(relay?.health().lastError).toBeNull();
+    expect(hub.relay?.health().lastError).toBeNull();
 
     // g003 (c004, class k2) gets the parent app: the notice to everyone goes again with them.
     access('g003', ['c004']);
-    relay?.notify();
+    hub.relay?.notify();
     await until(() => puts().length === 4 && relayed(), 'the grown notice relayed');
     expect(puts()[3]?.body).toMatchObject({
       version: 2,
@@ -105,7 +77,7 @@ describe('facility notice relay', () => {
 
     // Withdrawn: the next version says so.
     withdrawFacilityNotice(store, k1.id, 'boss');
-    relay?.notify();
+    hub.relay?.notify();
     await until(() => puts().length === 5 && relayed(), 'the withdrawal relayed');
     expect(puts()[4]?.body).toMatchObject({ version: 2, notice: { id: k1.id, withdrawn: true } });
   });
@@ -136,7 +108,7 @@ describe('facility notice relay', () => {
     await startRelay(acceptAll);
     // Idle through an event: the notice waits.
     store.events.insertEvents([makeEvent()]);
-    relay?.notify();
+    hub.relay?.notify();
     await until(() => store.outbox.relayCursor() === 1, 'the event relayed');
     expect(puts()).toEqual([]);
     expect(store.facilityNotices.list(1)[0]?.recipients).toEqual([]);

@@ -1,22 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import {
-  decodePairingPayload,
-  RollcallSchema,
-  TabletPushSchema,
-  TabletRollcallSchema,
-  type TabletRollcall,
-} from '../../protocol/index.ts';
+import { RollcallSchema, TabletPushSchema, type TabletRollcall } from '../../protocol/index.ts';
 import { TabletParentNoticeSchema } from '../../protocol/parent-notices.ts';
 import { movableClock } from '../../test/support/clock.ts';
-import { provision, removeDir, startTestHub, type TestSite } from '../../test/support/hub.ts';
-import { ParentMessagesCloud, testNotice } from '../../test/support/parent-cloud.ts';
+import type { ParentMessagesCloud } from '../../test/support/parent-cloud.ts';
+import { testNotice } from '../../test/support/parent-cloud.ts';
+import { startParentTestHub, type ParentTestHub } from '../../test/support/parent-hub.ts';
 import { until } from '../../test/support/wait.ts';
 import { addDevice } from '../access/devices.ts';
 import { issuePairingCode } from '../access/pairing.ts';
-import { addStaff } from '../access/staff-accounts.ts';
 import type { RunningHubWithPlain } from '../hub.ts';
-import { HubStore } from '../store/hub-store.ts';
+import type { HubStore } from '../store/hub-store.ts';
 
 /**
  * Parents' notices on a running hub with a stand-in cloud: fetched, shown on the tablets at once (the
@@ -26,10 +20,9 @@ import { HubStore } from '../store/hub-store.ts';
 
 const ABSENCE = 'a1111111-1111-4111-8111-111111111111';
 const LATE = 'b2222222-2222-4222-8222-222222222222';
-const PIN = '2468';
 
 describe("parents' notices at the hub", () => {
-  let site: TestSite;
+  let t: ParentTestHub;
   let hub: RunningHubWithPlain;
   let store: HubStore;
   let cloud: ParentMessagesCloud;
@@ -49,47 +42,15 @@ describe("parents' notices at the hub", () => {
         ...(opts.admin === true && { authorization: 'Bearer test-admin-token' }),
       },
     });
-  const tabletView = async () =>
-    TabletRollcallSchema.parse(await (await req('GET', '/api/tablet/rollcall', { cookies })).json());
+  const tabletView = () => t.tabletRollcall();
   const childOf = (r: TabletRollcall, id: string) =>
     r.classes.flatMap((c) => c.children).find((c) => c.id === id);
   const unaccounted = (r: TabletRollcall) =>
     r.attention.filter((a) => a.why === 'unaccounted').map((a) => a.childId);
 
   beforeAll(async () => {
-    site = await provision(1);
-    const setup = HubStore.open(site.dir);
-    await addStaff(setup, { id: 's1', name: '保育 一郎', pin: PIN });
-    setup.close();
-    cloud = new ParentMessagesCloud();
-    hub = await startTestHub(site, {
-      clock,
-      cloud: { url: await cloud.listen(), token: 'hub1.secret' },
-      tuning: {
-        rosterPollMs: 50,
-        rollcallThrottleMs: 20,
-        tabletPush: { coalesceMs: 20, sessionCheckMs: 30 },
-        relay: { baseDelayMs: 5, maxDelayMs: 20, configErrorDelayMs: 20, pollIntervalMs: 1000 },
-        parentMessages: { waitS: 2, minIntervalMs: 20 },
-      },
-    });
-    store = HubStore.open(site.dir);
-    base = `http://127.0.0.1:${hub.ports.http}`;
-
-    const issued = await issuePairingCode(store, 'tab-1', { hubUrl: base, role: 'tablet', clock });
-    const code = decodePairingPayload(issued.payload)?.code;
-    const device = await fetch(`${base}/api/tablet/device`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ deviceId: 'tab-1', code }),
-    });
-    const deviceCookie = (device.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const session = await fetch(`${base}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: deviceCookie },
-      body: JSON.stringify({ staffId: 's1', pin: PIN }),
-    });
-    cookies = [deviceCookie, (session.headers.get('set-cookie') ?? '').split(';')[0] ?? ''];
+    t = await startParentTestHub({ clock });
+    ({ hub, store, cloud, base, cookies } = t);
     socket = await new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(`ws://127.0.0.1:${String(hub.ports.http)}/tablet/ws`, {
         headers: { cookie: cookies.join('; '), origin: base },
@@ -106,10 +67,7 @@ describe("parents' notices at the hub", () => {
   });
   afterAll(async () => {
     socket?.terminate();
-    store.close();
-    await hub.close();
-    await cloud.close();
-    await removeDir(site.dir);
+    await t.close();
   });
 
   it('shows a new absence and lateness on the tablets at once, and the absence on later days', async () => {

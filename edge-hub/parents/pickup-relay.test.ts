@@ -1,12 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../common/logger.ts';
+import { describe, expect, it } from 'vitest';
 import { PickupPeopleUploadSchema } from '../../protocol/parent-pickups.ts';
-import { acceptAll, FakeCloud, json, type Handler } from '../../test/support/fake-cloud.ts';
-import { removeDir, ROSTER_HEADER, tempDir, TEST_ROSTER } from '../../test/support/hub.ts';
+import { acceptAll, json, type Handler } from '../../test/support/fake-cloud.ts';
+import { ROSTER_HEADER, TEST_ROSTER, useTempHubStore } from '../../test/support/hub.ts';
+import { useRelayToFakeCloud } from '../../test/support/relay.ts';
 import { until } from '../../test/support/wait.ts';
 import { importRoster } from '../facility/roster.ts';
-import { Relay } from '../relay/relay.ts';
-import { HubStore } from '../store/hub-store.ts';
+import type { HubStore } from '../store/hub-store.ts';
 import { inviteParent } from './invite.ts';
 
 /**
@@ -18,52 +17,29 @@ import { inviteParent } from './invite.ts';
 const CLI = { kind: 'cli', id: null } as const;
 
 describe('pickup list relay', () => {
-  let dir: string;
   let store: HubStore;
-  let relay: Relay | undefined;
-  let cloud: FakeCloud | undefined;
-
-  const startRelay = async (handler: Handler) => {
-    cloud = new FakeCloud(handler);
-    relay = new Relay({
-      url: await cloud.listen(),
-      token: 'hub1.secret',
-      facilityId: 'f1',
-      timeZone: 'Asia/Tokyo',
-      store,
-      logger: silentLogger(),
-      baseDelayMs: 5,
-      maxDelayMs: 20,
-      configErrorDelayMs: 20,
-      pollIntervalMs: 10,
-    });
-    relay.start();
-  };
+  useTempHubStore(
+    (opened) => {
+      store = opened;
+    },
+    { roster: TEST_ROSTER },
+  );
+  const hub = useRelayToFakeCloud();
+  const startRelay = (handler: Handler) => hub.start(store, handler);
   const puts = () =>
-    (cloud?.received ?? [])
+    (hub.cloud?.received ?? [])
       .filter((r) => r.url.startsWith('/v1/hub/pickup-people/'))
       .map((r) => ({ url: r.url, auth: r.auth, body: PickupPeopleUploadSchema.parse(r.body) }));
   const relayed = () => store.pickups.unrelayedUploads(10).length === 0;
-
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = HubStore.open(dir);
-    importRoster(store, TEST_ROSTER);
-  });
-  afterEach(async () => {
-    await relay?.close();
-    relay = undefined;
-    await cloud?.close();
-    cloud = undefined;
-    store.close();
-    await removeDir(dir);
-  });
 
   it('sends nothing before a guardian has parent access, then each child, then each change once', async () => {
     store.pickups.addPerson({ childId: 'c001', name: '山田 梅子', relation: '祖母', photo: null });
     await startRelay(acceptAll);
     // Give the relay a few idle steps: nothing is due.
-    await until(() => (cloud?.received.length ?? 0) === 0 && relay?.health().lastError === null, 'idle');
+    await until(
+      () => (hub.cloud?.received.length ?? 0) === 0 && hub.relay?.health().lastError === null,
+      'idle',
+    );
     expect(puts()).toEqual([]);
 
     inviteParent(store, 'g001', { parentUrl: 'https://cloud.example', actor: CLI });
@@ -132,6 +108,6 @@ describe('pickup list relay', () => {
       .filter((p) => p.url.endsWith('/c001'))
       .map((p) => p.body.version);
     expect(versions).toEqual([1, 1, 2]);
-    expect(relay?.health().lastError).toBeNull();
+    expect(hub.relay?.health().lastError).toBeNull();
   });
 });

@@ -1,27 +1,14 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodePairingPayload,
-  TabletRollcallSchema,
-  topics,
-  type TabletRollcall,
-} from '../../protocol/index.ts';
+import { topics, type TabletRollcall } from '../../protocol/index.ts';
 import { KioskPickupsSchema, type KioskPickups, type ParentPickup } from '../../protocol/parent-pickups.ts';
 import { movableClock } from '../../test/support/clock.ts';
-import {
-  connect,
-  provision,
-  removeDir,
-  startTestHub,
-  waitForMessage,
-  type TestSite,
-} from '../../test/support/hub.ts';
-import { ParentMessagesCloud } from '../../test/support/parent-cloud.ts';
+import { connect, waitForMessage, type TestSite } from '../../test/support/hub.ts';
+import type { ParentMessagesCloud } from '../../test/support/parent-cloud.ts';
+import { startParentTestHub, type ParentTestHub } from '../../test/support/parent-hub.ts';
 import { until } from '../../test/support/wait.ts';
-import { issuePairingCode } from '../access/pairing.ts';
-import { addStaff } from '../access/staff-accounts.ts';
 import type { RunningHubWithPlain } from '../hub.ts';
-import { HubStore } from '../store/hub-store.ts';
+import type { HubStore } from '../store/hub-store.ts';
 
 /**
  * Parents' pickup plans on a running hub with a stand-in cloud: fetched and stored once per child (audited
@@ -31,7 +18,6 @@ import { HubStore } from '../store/hub-store.ts';
 
 const PLAN1 = 'a1111111-1111-4111-8111-111111111111';
 const PLAN2 = 'b2222222-2222-4222-8222-222222222222';
-const PIN = '2468';
 const PHOTO = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9, 9, 9]);
 
 const plan = (over: Partial<ParentPickup>): ParentPickup => ({
@@ -48,6 +34,7 @@ const plan = (over: Partial<ParentPickup>): ParentPickup => ({
 });
 
 describe('pickup plans at the hub', () => {
+  let t: ParentTestHub;
   let site: TestSite;
   let hub: RunningHubWithPlain;
   let store: HubStore;
@@ -58,65 +45,30 @@ describe('pickup plans at the hub', () => {
   let personId: string;
   const clock = movableClock('2026-04-01T10:30:00+09:00');
 
-  const tabletView = async (): Promise<TabletRollcall> =>
-    TabletRollcallSchema.parse(
-      await (
-        await fetch(`${base}/api/tablet/rollcall`, { headers: { cookie: cookies.join('; '), origin: base } })
-      ).json(),
-    );
+  const tabletView = (): Promise<TabletRollcall> => t.tabletRollcall();
   const childOf = (r: TabletRollcall, id: string) =>
     r.classes.flatMap((c) => c.children).find((c) => c.id === id);
 
   beforeAll(async () => {
-    site = await provision(1);
-    const setup = HubStore.open(site.dir);
-    await addStaff(setup, { id: 's1', name: '保育 一郎', pin: PIN });
-    personId = setup.pickups.addPerson({
-      childId: 'c001',
-      name: '山田 梅子',
-      relation: '祖母',
-      photo: { data: PHOTO, type: 'image/jpeg' },
-    }).id;
-    setup.close();
-    cloud = new ParentMessagesCloud();
-    hub = await startTestHub(site, {
+    t = await startParentTestHub({
       clock,
-      cloud: { url: await cloud.listen(), token: 'hub1.secret' },
-      tuning: {
-        rosterPollMs: 50,
-        rollcallThrottleMs: 20,
-        tabletPush: { coalesceMs: 20, sessionCheckMs: 30 },
-        relay: { baseDelayMs: 5, maxDelayMs: 20, configErrorDelayMs: 20, pollIntervalMs: 1000 },
-        parentMessages: { waitS: 2, minIntervalMs: 20 },
+      seed: (setup) => {
+        personId = setup.pickups.addPerson({
+          childId: 'c001',
+          name: '山田 梅子',
+          relation: '祖母',
+          photo: { data: PHOTO, type: 'image/jpeg' },
+        }).id;
       },
     });
-    store = HubStore.open(site.dir);
-    base = `http://127.0.0.1:${hub.ports.http}`;
-
-    const issued = await issuePairingCode(store, 'tab-1', { hubUrl: base, role: 'tablet', clock });
-    const code = decodePairingPayload(issued.payload)?.code;
-    const device = await fetch(`${base}/api/tablet/device`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ deviceId: 'tab-1', code }),
-    });
-    const deviceCookie = (device.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const session = await fetch(`${base}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: deviceCookie },
-      body: JSON.stringify({ staffId: 's1', pin: PIN }),
-    });
-    cookies = [deviceCookie, (session.headers.get('set-cookie') ?? '').split(';')[0] ?? ''];
+    ({ site, hub, store, cloud, base, cookies } = t);
     const [device1] = site.devices;
     if (device1 === undefined) throw new Error('no kiosk');
     kiosk = await connect(hub.ports.mqtt, device1);
   });
   afterAll(async () => {
     await kiosk.endAsync();
-    store.close();
-    await hub.close();
-    await cloud.close();
-    await removeDir(site.dir);
+    await t.close();
   });
 
   it('publishes an empty day to the kiosks at start; a kiosk may subscribe', async () => {

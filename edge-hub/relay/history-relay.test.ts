@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../common/logger.ts';
 import { formatRfc3339 } from '../../common/time.ts';
 import type { SnapshotVersion } from '../../protocol/index.ts';
 import { applySnapshotChange, namePatchOf, snapshotOf } from '../facility/history.ts';
@@ -16,8 +15,9 @@ import {
   type Handler,
 } from '../../test/support/fake-cloud.ts';
 import { makeEvent, removeDir, tempDir } from '../../test/support/hub.ts';
+import { startTestRelay } from '../../test/support/relay.ts';
 import { until } from '../../test/support/wait.ts';
-import { Relay } from './relay.ts';
+import type { Relay } from './relay.ts';
 
 /**
  * The hub's dated history on its way to the cloud (issue 13): snapshot versions in version order, then
@@ -70,20 +70,7 @@ describe('history relay', () => {
     token = 'hub1.secret',
     extra: Partial<ConstructorParameters<typeof Relay>[0]> = {},
   ) => {
-    relay = new Relay({
-      url,
-      token,
-      facilityId: 'f1',
-      timeZone: TZ,
-      store,
-      logger: silentLogger(),
-      baseDelayMs: 5,
-      maxDelayMs: 20,
-      configErrorDelayMs: 20,
-      pollIntervalMs: 10,
-      ...extra,
-    });
-    relay.start();
+    relay = startTestRelay(store, url, { token, timeZone: TZ, ...extra });
     return relay;
   };
 

@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../common/logger.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ParentNoticeReadsSchema,
   ParentSettingsUploadSchema,
@@ -7,15 +6,15 @@ import {
 } from '../../protocol/parent-notices.ts';
 import { ParentGuardianUploadSchema } from '../../protocol/parents.ts';
 import { sqliteBackend, startTestCloud } from '../../test/support/cloud.ts';
-import { acceptAll, FakeCloud, forwardTo, json, type Handler } from '../../test/support/fake-cloud.ts';
-import { makeEvent, removeDir, ROSTER_HEADER, tempDir, TEST_ROSTER } from '../../test/support/hub.ts';
+import { acceptAll, forwardTo, json, type Handler } from '../../test/support/fake-cloud.ts';
+import { makeEvent, ROSTER_HEADER, TEST_ROSTER, useTempHubStore } from '../../test/support/hub.ts';
 import { testNotice } from '../../test/support/parent-cloud.ts';
+import { useRelayToFakeCloud } from '../../test/support/relay.ts';
 import { until } from '../../test/support/wait.ts';
 import { importRoster } from '../facility/roster.ts';
 import { inviteParent } from '../parents/invite.ts';
 import { revokeParent } from '../parents/revoke.ts';
-import { HubStore } from '../store/hub-store.ts';
-import { Relay } from './relay.ts';
+import type { HubStore } from '../store/hub-store.ts';
 
 /**
  * Parents' access on its way to the cloud (issue 17): each guardian's changed content PUT with its
@@ -26,49 +25,22 @@ import { Relay } from './relay.ts';
 const CLI = { kind: 'cli', id: null } as const;
 
 describe('parent relay', () => {
-  let dir: string;
   let store: HubStore;
-  let relay: Relay | undefined;
-  let cloud: FakeCloud | undefined;
-
-  const startRelay = async (handler: Handler, token = 'hub1.secret') => {
-    cloud = new FakeCloud(handler);
-    relay = new Relay({
-      url: await cloud.listen(),
-      token,
-      facilityId: 'f1',
-      timeZone: 'Asia/Tokyo',
-      store,
-      logger: silentLogger(),
-      baseDelayMs: 5,
-      maxDelayMs: 20,
-      configErrorDelayMs: 20,
-      pollIntervalMs: 10,
-    });
-    relay.start();
-    return relay;
-  };
+  useTempHubStore(
+    (opened) => {
+      store = opened;
+    },
+    { roster: TEST_ROSTER },
+  );
+  const hub = useRelayToFakeCloud();
+  const startRelay = (handler: Handler, token = 'hub1.secret') => hub.start(store, handler, { token });
   const parentPuts = () =>
-    (cloud?.received ?? [])
+    (hub.cloud?.received ?? [])
       .filter((r) => r.url.startsWith('/v1/hub/parents/'))
       .map((r) => ({ url: r.url, auth: r.auth, body: ParentGuardianUploadSchema.parse(r.body) }));
   const relayed = () => store.parentAccess.unrelayed(10).length === 0;
   const invite = (guardianId: string) =>
     inviteParent(store, guardianId, { parentUrl: 'https://cloud.example', actor: CLI });
-
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = HubStore.open(dir);
-    importRoster(store, TEST_ROSTER);
-  });
-  afterEach(async () => {
-    await relay?.close();
-    relay = undefined;
-    await cloud?.close();
-    cloud = undefined;
-    store.close();
-    await removeDir(dir);
-  });
 
   it('uploads each change of a guardian once, with its version, following the roster', async () => {
     invite('g001');
@@ -84,7 +56,7 @@ describe('parent relay', () => {
 
     // Idle through events: nothing is sent again.
     store.events.insertEvents([makeEvent()]);
-    relay?.notify();
+    hub.relay?.notify();
     await until(() => store.outbox.relayCursor() === 1, 'the event relayed');
     expect(parentPuts()).toHaveLength(1);
 
@@ -101,7 +73,7 @@ describe('parent relay', () => {
     await until(() => parentPuts().length === 3 && relayed(), 'the revocation relayed');
     expect(parentPuts()[2]?.body).toMatchObject({ version: 3, invitation: null, revoked: true });
     expect(store.parentAccess.get('g001')?.relayedVersion).toBe(3);
-    expect(relay?.health().lastError).toBeNull();
+    expect(hub.relay?.health().lastError).toBeNull();
   });
 
   it('reaches a real cloud, which keeps the guardian and ends access on revocation', async () => {
@@ -117,7 +89,7 @@ describe('parent relay', () => {
         h.token,
       );
       invite('g001');
-      relay?.notify();
+      hub.relay?.notify();
       await until(relayed, 'the invitation relayed');
       expect(await h.store.parents.getGuardian('f1', 'g001')).toMatchObject({
         version: 1,
@@ -126,13 +98,12 @@ describe('parent relay', () => {
         revoked: false,
       });
       revokeParent(store, 'g001', CLI);
-      relay?.notify();
+      hub.relay?.notify();
       await until(relayed, 'the revocation relayed');
       expect(await h.store.parents.getGuardian('f1', 'g001')).toMatchObject({ version: 2, revoked: true });
       expect(statuses).toStrictEqual([200, 200]);
     } finally {
-      await relay?.close();
-      relay = undefined;
+      await hub.relay?.close();
       await h.close();
     }
   });
@@ -175,12 +146,12 @@ describe('parent relay', () => {
   it('sends nothing for guardians never invited', async () => {
     await startRelay(acceptAll);
     store.events.insertEvents([makeEvent()]);
-    relay?.notify();
+    hub.relay?.notify();
     await until(() => store.outbox.relayCursor() === 1, 'the event relayed');
     await until(() => store.history.unrelayed(1).length === 0, 'the history relayed');
     expect(parentPuts()).toStrictEqual([]);
     // Nor the cut-offs: no notice can come before some guardian has the parent app.
-    expect(cloud?.calls().filter((c) => c.includes('parent-settings'))).toStrictEqual([]);
+    expect(hub.cloud?.calls().filter((c) => c.includes('parent-settings'))).toStrictEqual([]);
   });
 
   describe("staff's confirmations and the cut-offs", () => {
@@ -197,11 +168,11 @@ describe('parent relay', () => {
       } else acceptAll(req, res, body);
     };
     const readPosts = () =>
-      (cloud?.received ?? [])
+      (hub.cloud?.received ?? [])
         .filter((r) => r.url === '/v1/hub/parent-notices/read')
         .map((r) => ParentNoticeReadsSchema.parse(r.body));
     const settingsPuts = () =>
-      (cloud?.received ?? [])
+      (hub.cloud?.received ?? [])
         .filter((r) => r.url === '/v1/hub/parent-settings')
         .map((r) => ParentSettingsUploadSchema.parse(r.body));
     const settled = () => {
@@ -229,19 +200,19 @@ describe('parent relay', () => {
       ]);
 
       store.parentNotices.markRead(N2, 's2');
-      relay?.notify();
+      hub.relay?.notify();
       await until(() => settled() && readPosts().length === 2, 'the second confirmation relayed');
       expect(readPosts()[1]?.reads.map((r) => r.id)).toStrictEqual([N2]);
 
       store.settings.setFacilitySettings({ ...store.settings.facilitySettings(), defaultCutoff: '09:00' });
-      relay?.notify();
+      hub.relay?.notify();
       await until(() => settled() && settingsPuts().length === 2, 'the new cut-offs relayed');
       expect(settingsPuts()[1]).toStrictEqual({
         version: 2,
         defaultCutoff: '09:00',
         classCutoffs: { k1: '09:30' },
       });
-      expect(relay?.health().lastError).toBeNull();
+      expect(hub.relay?.health().lastError).toBeNull();
     });
 
     it('retries confirmations the cloud did not take, reporting it, without holding up the rest', async () => {

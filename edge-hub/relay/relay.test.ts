@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../common/logger.ts';
 import { topics } from '../../protocol/index.ts';
 import { relayWarnings } from './health.ts';
-import { backoffDelay, hubIdOf, networkReason, parseRetryAfter, Relay } from './relay.ts';
+import type { Relay } from './relay.ts';
+import { backoffDelay, hubIdOf, networkReason, parseRetryAfter } from './relay.ts';
 import { HubStore } from '../store/hub-store.ts';
 import { acceptAll, dropConnection, FakeCloud, json, type Handler } from '../../test/support/fake-cloud.ts';
 import { connect, makeEvent, provision, removeDir, startTestHub, tempDir } from '../../test/support/hub.ts';
+import { startTestRelay } from '../../test/support/relay.ts';
 import { until } from '../../test/support/wait.ts';
 
 describe('relay helpers', () => {
@@ -72,15 +73,7 @@ describe('Relay', () => {
     // These tests are about events: the history (the seeded snapshot version) counts as relayed
     // (history-relay.test.ts covers it).
     for (const v of store.history.unrelayed(100)) store.history.markRelayed(v.version);
-    relay = new Relay({
-      url,
-      token: 'hub1.secret',
-      facilityId: 'f1',
-      timeZone: 'Asia/Tokyo',
-      store,
-      logger: silentLogger(),
-      baseDelayMs: 5,
-      maxDelayMs: 20,
+    relay = startTestRelay(store, url, {
       configErrorDelayMs: 10,
       pollIntervalMs: 60_000,
       onProgress: (cursor) => {
@@ -92,7 +85,6 @@ describe('Relay', () => {
       },
       ...extra,
     });
-    relay.start();
     return relay;
   };
 

@@ -29,6 +29,7 @@ import {
   type StaffAuth,
 } from '../access/staff.ts';
 import type { NoticeConfirmations } from '../parents/notice-confirm.ts';
+import { sendPickupPhoto } from '../http/pickup-photo.ts';
 import type { TabletActions } from './actions.ts';
 import type { TabletPush } from './push.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
@@ -171,13 +172,7 @@ export function registerTabletApi(
   // The photo of a pickup person the admin added (staff check who comes); it never leaves the hub.
   app.get<{ Params: { id: string } }>('/api/tablet/pickup-people/:id/photo', (req, reply) => {
     sessionOf(req);
-    const photo = store.pickups.photo(req.params.id);
-    if (photo === undefined) throw new NotFoundError('pickup_photo_not_found', 'no photo of this person');
-    return reply
-      .header('cache-control', 'no-store')
-      .header('x-content-type-options', 'nosniff')
-      .type(photo.type)
-      .send(photo.data);
+    return sendPickupPhoto(store.pickups, req.params.id, reply);
   });
 
   app.put<{ Params: { classId: string } }>(

@@ -9,7 +9,8 @@ import type { CloudStoreContext } from './cloud-store-fixtures.ts';
 
 const SENT = new Date('2026-05-01T07:30:00Z');
 
-const GRANDMA: PickupPerson = {
+/** A person on a child's pickup list, with a photo (the cloud's route tests use her too). */
+export const GRANDMA: PickupPerson = {
   id: 'p-1',
   kind: 'person',
   name: '山田 和子',

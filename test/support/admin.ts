@@ -8,7 +8,7 @@ import { ADMIN_TEST_IDS } from '../../protocol/admin.ts';
 import type { AttendanceEvent } from '../../protocol/index.ts';
 import { launchChromium } from './browser.ts';
 import { ROOT, type GenkanProcess } from './process.ts';
-import { addStaff } from './site.ts';
+import { addStaff, startHub, type Site } from './site.ts';
 
 /** The director every admin-app test signs in as. */
 export const DIRECTOR = { id: 'boss', name: '園長 一郎', pin: '246813' } as const;
@@ -26,6 +26,28 @@ export async function signInAdmin(page: Page, staffId: string = DIRECTOR.id, pin
   await page.locator(byTestId(ADMIN_TEST_IDS.staffId)).fill(staffId);
   await page.locator(byTestId(ADMIN_TEST_IDS.staffPin)).fill(pin);
   await page.locator(byTestId(ADMIN_TEST_IDS.signIn)).click();
+}
+
+/** Starts the site's hub and opens its admin app in Chromium, signed in as the director (navigation shown). */
+export async function startSignedInAdmin(
+  site: Site,
+): Promise<{ hub: GenkanProcess; browser: Browser; page: Page }> {
+  const hub = startHub(site);
+  let browser: Browser | undefined;
+  try {
+    const ready = await hub.ready();
+    const opened = await openAdminBrowser();
+    browser = opened.browser;
+    await opened.page.goto(`http://127.0.0.1:${String(ready['http'])}/admin/`);
+    await signInAdmin(opened.page);
+    await opened.page.locator(byTestId('nav-roster')).waitFor({ timeout: SCREEN_MS });
+    return { hub, ...opened };
+  } catch (err) {
+    // A set-up that failed half-way leaves no process behind.
+    await browser?.close().catch(() => undefined);
+    await hub.stop('SIGKILL');
+    throw err;
+  }
 }
 
 /** A Chromium page at 1280×900 (and `options`) whose script errors are logged. */

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { FACILITY_NOTICE_TEST_IDS } from '../../../protocol/facility-notices.ts';
-import { PARENT_TEST_IDS } from '../../../protocol/parents.ts';
 import { markFacilityNoticeRead, type FacilityNoticeItem } from './facility-notices-api.ts';
+import { ErrorLine } from './Field.tsx';
 import { clockTime, dayLabel } from './format.ts';
 import { isUnauthorized, type ApiFailure } from './http.ts';
 import { failureText, type Locale, type Messages } from './messages.ts';
@@ -63,11 +63,7 @@ function NoticeItem(props: {
           {busy ? m.facilityNotices.confirming : m.facilityNotices.confirm}
         </button>
       )}
-      {failure !== null && (
-        <p className="error" role="alert" data-testid={PARENT_TEST_IDS.error}>
-          {failureText(props.m, failure)}
-        </p>
-      )}
+      <ErrorLine text={failure === null ? null : failureText(props.m, failure)} />
     </li>
   );
 }

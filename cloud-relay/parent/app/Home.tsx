@@ -4,6 +4,7 @@ import { PICKUP_TEST_IDS } from '../../../protocol/parent-pickups.ts';
 import { PARENT_TEST_IDS, type ParentChild, type ParentMe } from '../../../protocol/parents.ts';
 import type { FacilityNoticeItem } from './facility-notices-api.ts';
 import { unreadCount } from './FacilityNotices.tsx';
+import { ErrorLine } from './Field.tsx';
 import { clockTime, dayLabel } from './format.ts';
 import type { Locale, Messages } from './messages.ts';
 import { NoticeList } from './NoticeList.tsx';
@@ -16,6 +17,29 @@ export type Sent = 'notice' | 'pickup';
 
 /** How long the "notice sent" line stays. */
 const SENT_SHOWN_MS = 15_000;
+
+/** A child card's button that opens a form for that child. */
+function CardAction(props: {
+  label: string;
+  text: string;
+  testId: string;
+  childId: string;
+  onOpen: (childId: string) => void;
+}) {
+  return (
+    <button
+      type="button"
+      className="quiet compose-child"
+      aria-label={props.label}
+      data-testid={props.testId}
+      onClick={() => {
+        props.onOpen(props.childId);
+      }}
+    >
+      {props.text}
+    </button>
+  );
+}
 
 function ChildCard(props: {
   child: ParentChild;
@@ -74,28 +98,20 @@ function ChildCard(props: {
       )}
       {props.several && (
         <div className="card-actions">
-          <button
-            type="button"
-            className="quiet compose-child"
-            aria-label={m.home.composeFor(child.name)}
-            data-testid="notice-open-child"
-            onClick={() => {
-              props.onCompose(child.childId);
-            }}
-          >
-            {m.notice.openShort}
-          </button>
-          <button
-            type="button"
-            className="quiet compose-child"
-            aria-label={m.pickup.openFor(child.name)}
-            data-testid="pickup-open-child"
-            onClick={() => {
-              props.onPickup(child.childId);
-            }}
-          >
-            {m.pickup.openShort}
-          </button>
+          <CardAction
+            label={m.home.composeFor(child.name)}
+            text={m.notice.openShort}
+            testId="notice-open-child"
+            onOpen={props.onCompose}
+            childId={child.childId}
+          />
+          <CardAction
+            label={m.pickup.openFor(child.name)}
+            text={m.pickup.openShort}
+            testId="pickup-open-child"
+            onOpen={props.onPickup}
+            childId={child.childId}
+          />
         </div>
       )}
     </li>
@@ -214,11 +230,7 @@ export function Home(props: {
           </div>
         </>
       )}
-      {props.error !== null && (
-        <p className="error" role="alert" data-testid={PARENT_TEST_IDS.error}>
-          {props.error}
-        </p>
-      )}
+      <ErrorLine text={props.error} />
       {props.notices !== null && (
         <>
           <h3>{m.notice.history}</h3>

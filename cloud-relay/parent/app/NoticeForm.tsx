@@ -6,21 +6,17 @@ import {
   SYMPTOMS,
   type ParentNotice,
 } from '../../../protocol/parent-notices.ts';
-import { PARENT_TEST_IDS, type ParentMe } from '../../../protocol/parents.ts';
+import type { ParentMe } from '../../../protocol/parents.ts';
 import { NOTE_MAX } from '../../../protocol/primitives.ts';
-import { Field, toggled } from './Field.tsx';
-import { isUnauthorized, type ApiFailure } from './http.ts';
-import { failureText, type Messages } from './messages.ts';
-import { draftRequest, newDraft, type DraftProblem, type NoticeDraft } from './notice-draft.ts';
+import { ErrorLine, Field, toggled } from './Field.tsx';
+import type { Messages } from './messages.ts';
+import { draftRequest, newDraft, type NoticeDraft } from './notice-draft.ts';
 import { sendNotice } from './notices-api.ts';
-
-/** Why the form cannot send: its own check, or the cloud's answer (kept as values: they follow the language). */
-type Trouble = { readonly problem: DraftProblem } | { readonly failure: ApiFailure };
+import { ChildrenPicker, FormActions, troubleText, useSend } from './SendForm.tsx';
 
 /**
- * The absence and lateness form (連絡する). Its request id is made when it opens and kept for every send,
- * so that a send whose answer was lost (the phone went through a tunnel) can be sent again and is stored
- * once. The send button is disabled while a send runs: a double tap sends one request.
+ * The absence and lateness form (連絡する). It sends through `useSend`: one request id per opened form (a
+ * lost answer is sent again and stored once), and a double tap sends one request.
  */
 export function NoticeForm(props: {
   me: ParentMe;
@@ -32,41 +28,18 @@ export function NoticeForm(props: {
 }) {
   const { me, m } = props;
   const first = props.preselect ?? me.children[0]?.childId;
-  const [requestId] = useState(() => crypto.randomUUID());
   const [draft, setDraft] = useState<NoticeDraft>(() =>
     newDraft(me.date, first === undefined ? [] : [first]),
   );
-  const [busy, setBusy] = useState(false);
-  const [trouble, setTrouble] = useState<Trouble | null>(null);
+  const { busy, trouble, submit } = useSend({
+    make: (requestId) => draftRequest(requestId, draft, me.date),
+    send: sendNotice,
+    onSent: props.onSent,
+    onSessionEnded: props.onSessionEnded,
+  });
   const set = (change: Partial<NoticeDraft>) => {
     setDraft((d) => ({ ...d, ...change }));
   };
-
-  const submit = () => {
-    if (busy) return;
-    const made = draftRequest(requestId, draft, me.date);
-    if (!made.ok) {
-      setTrouble({ problem: made.problem });
-      return;
-    }
-    setBusy(true);
-    setTrouble(null);
-    void sendNotice(made.request).then((r) => {
-      setBusy(false);
-      if (r.ok) props.onSent(r.value);
-      else if (isUnauthorized(r.failure)) props.onSessionEnded();
-      else setTrouble({ failure: r.failure });
-    });
-  };
-
-  const troubleText =
-    trouble === null
-      ? null
-      : 'problem' in trouble
-        ? m.notice.problem[trouble.problem]
-        : trouble.failure.kind === 'network'
-          ? `${failureText(m, trouble.failure)} ${m.notice.resend}`
-          : failureText(m, trouble.failure);
   const absence = draft.kind === 'absence';
 
   return (
@@ -99,32 +72,15 @@ export function NoticeForm(props: {
         </select>
       </Field>
 
-      {me.children.length > 1 ? (
-        <fieldset className="field">
-          <legend>{m.notice.children}</legend>
-          <div className="chips">
-            {me.children.map((c) => (
-              <label key={c.childId} className="chip">
-                <input
-                  type="checkbox"
-                  data-testid="notice-child"
-                  value={c.childId}
-                  checked={draft.childIds.includes(c.childId)}
-                  onChange={(e) => {
-                    set({ childIds: toggled(draft.childIds, c.childId, e.currentTarget.checked) });
-                  }}
-                />
-                <span>{c.name}</span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
-      ) : (
-        <div className="field">
-          <span className="label">{m.notice.children}</span>
-          <p className="only-child">{me.children[0]?.name}</p>
-        </div>
-      )}
+      <ChildrenPicker
+        children={me.children}
+        chosen={draft.childIds}
+        testId="notice-child"
+        m={m}
+        onChange={(childIds) => {
+          set({ childIds });
+        }}
+      />
 
       <Field id="nf-date" label={m.notice.date[draft.kind]}>
         <input
@@ -240,20 +196,15 @@ export function NoticeForm(props: {
         />
       </Field>
 
-      {troubleText !== null && (
-        <p className="error" role="alert" data-testid={PARENT_TEST_IDS.error}>
-          {troubleText}
-        </p>
-      )}
+      <ErrorLine text={troubleText(m, trouble, (p) => m.notice.problem[p])} />
 
-      <div className="form-actions">
-        <button type="button" className="quiet" data-testid="notice-cancel" onClick={props.onCancel}>
-          {m.notice.cancel}
-        </button>
-        <button type="submit" className="primary" data-testid={NOTICE_TEST_IDS.submit} disabled={busy}>
-          {busy ? m.notice.sending : m.notice.submit}
-        </button>
-      </div>
+      <FormActions
+        m={m}
+        busy={busy}
+        cancelTestId="notice-cancel"
+        submitTestId={NOTICE_TEST_IDS.submit}
+        onCancel={props.onCancel}
+      />
     </form>
   );
 }

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
-import { PARENT_TEST_IDS } from '../../../protocol/parents.ts';
 import type { ApiResult } from './api.ts';
+import { ErrorLine } from './Field.tsx';
 
 /**
  * One passkey ceremony behind one button: registering from an invitation, or signing in. The button is
@@ -40,11 +40,7 @@ export function PasskeyScreen(props: {
       >
         {busy ? props.working : props.button}
       </button>
-      {props.error !== null && (
-        <p className="error" role="alert" data-testid={PARENT_TEST_IDS.error}>
-          {props.error}
-        </p>
-      )}
+      <ErrorLine text={props.error} />
       {props.footer}
     </section>
   );

@@ -4,24 +4,22 @@ import {
   type ParentPickup,
   type ParentPickupPeople,
 } from '../../../protocol/parent-pickups.ts';
-import { PARENT_TEST_IDS, type ParentMe } from '../../../protocol/parents.ts';
+import type { ParentMe } from '../../../protocol/parents.ts';
 import { NOTE_MAX } from '../../../protocol/primitives.ts';
-import { Field, toggled } from './Field.tsx';
+import { ErrorLine, Field } from './Field.tsx';
 import { dayLabel } from './format.ts';
-import { isUnauthorized, type ApiFailure } from './http.ts';
-import { failureText, type Locale, type Messages } from './messages.ts';
+import { isUnauthorized } from './http.ts';
+import type { Locale, Messages } from './messages.ts';
 import {
   choosablePeople,
   newPickupDraft,
   OTHER_PERSON,
   pickupRequest,
   type PickupDraft,
-  type PickupProblem,
 } from './pickup-draft.ts';
 import { personLabel } from './pickup-text.ts';
 import { getPickupPeople, sendPickup } from './pickups-api.ts';
-
-type Trouble = { readonly problem: PickupProblem } | { readonly failure: ApiFailure };
+import { ChildrenPicker, FormActions, troubleText, useSend } from './SendForm.tsx';
 
 /** The children's lists: loading, as the cloud gave them, or none (the failure is shown; someone else can still be named). */
 type Lists =
@@ -44,13 +42,20 @@ export function PickupForm(props: {
 }) {
   const { me, m, onSessionEnded } = props;
   const first = me.children.find((c) => c.childId === props.preselect) ?? me.children[0];
-  const [requestId] = useState(() => crypto.randomUUID());
   const [draft, setDraft] = useState<PickupDraft>(() =>
     newPickupDraft(first === undefined ? [] : [first.childId], first?.pickup ?? null),
   );
   const [lists, setLists] = useState<Lists>({ kind: 'loading' });
-  const [busy, setBusy] = useState(false);
-  const [trouble, setTrouble] = useState<Trouble | null>(null);
+  const people = lists.kind === 'ready' ? choosablePeople(lists.lists, draft.childIds) : [];
+  const other = draft.person === OTHER_PERSON;
+  // A person who is not on every chosen child's list is no choice any more (a child was added).
+  const personValue = other || people.some((p) => p.id === draft.person) ? draft.person : '';
+  const { busy, trouble, setTrouble, submit } = useSend({
+    make: (requestId) => pickupRequest(requestId, { ...draft, person: personValue }, me.date, people),
+    send: sendPickup,
+    onSent: props.onSent,
+    onSessionEnded,
+  });
   const set = (change: Partial<PickupDraft>) => {
     setDraft((d) => ({ ...d, ...change }));
   };
@@ -80,38 +85,7 @@ export function PickupForm(props: {
     return () => {
       closed.abort();
     };
-  }, [guardianId, onSessionEnded]);
-
-  const people = lists.kind === 'ready' ? choosablePeople(lists.lists, draft.childIds) : [];
-  const other = draft.person === OTHER_PERSON;
-  // A person who is not on every chosen child's list is no choice any more (a child was added).
-  const personValue = other || people.some((p) => p.id === draft.person) ? draft.person : '';
-
-  const submit = () => {
-    if (busy || lists.kind === 'loading') return;
-    const made = pickupRequest(requestId, { ...draft, person: personValue }, me.date, people);
-    if (!made.ok) {
-      setTrouble({ problem: made.problem });
-      return;
-    }
-    setBusy(true);
-    setTrouble(null);
-    void sendPickup(made.request).then((r) => {
-      setBusy(false);
-      if (r.ok) props.onSent(r.value);
-      else if (isUnauthorized(r.failure)) onSessionEnded();
-      else setTrouble({ failure: r.failure });
-    });
-  };
-
-  const troubleText =
-    trouble === null
-      ? null
-      : 'problem' in trouble
-        ? m.pickup.problem[trouble.problem]
-        : trouble.failure.kind === 'network'
-          ? `${failureText(m, trouble.failure)} ${m.notice.resend}`
-          : failureText(m, trouble.failure);
+  }, [guardianId, onSessionEnded, setTrouble]);
 
   return (
     <form
@@ -120,7 +94,7 @@ export function PickupForm(props: {
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        submit();
+        if (lists.kind !== 'loading') submit();
       }}
     >
       <h2>{m.pickup.title}</h2>
@@ -129,32 +103,15 @@ export function PickupForm(props: {
         {m.pickup.day(dayLabel(me.date, props.locale))}
       </p>
 
-      {me.children.length > 1 ? (
-        <fieldset className="field">
-          <legend>{m.notice.children}</legend>
-          <div className="chips">
-            {me.children.map((c) => (
-              <label key={c.childId} className="chip">
-                <input
-                  type="checkbox"
-                  data-testid="pickup-child"
-                  value={c.childId}
-                  checked={draft.childIds.includes(c.childId)}
-                  onChange={(e) => {
-                    set({ childIds: toggled(draft.childIds, c.childId, e.currentTarget.checked) });
-                  }}
-                />
-                <span>{c.name}</span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
-      ) : (
-        <div className="field">
-          <span className="label">{m.notice.children}</span>
-          <p className="only-child">{me.children[0]?.name}</p>
-        </div>
-      )}
+      <ChildrenPicker
+        children={me.children}
+        chosen={draft.childIds}
+        testId="pickup-child"
+        m={m}
+        onChange={(childIds) => {
+          set({ childIds });
+        }}
+      />
 
       <Field id="pf-time" label={m.pickup.time}>
         <input
@@ -242,25 +199,16 @@ export function PickupForm(props: {
         />
       </Field>
 
-      {troubleText !== null && (
-        <p className="error" role="alert" data-testid={PARENT_TEST_IDS.error}>
-          {troubleText}
-        </p>
-      )}
+      <ErrorLine text={troubleText(m, trouble, (p) => m.pickup.problem[p])} />
 
-      <div className="form-actions">
-        <button type="button" className="quiet" data-testid="pickup-cancel" onClick={props.onCancel}>
-          {m.notice.cancel}
-        </button>
-        <button
-          type="submit"
-          className="primary"
-          data-testid={PICKUP_TEST_IDS.submit}
-          disabled={busy || lists.kind === 'loading'}
-        >
-          {busy ? m.notice.sending : m.notice.submit}
-        </button>
-      </div>
+      <FormActions
+        m={m}
+        busy={busy}
+        waiting={lists.kind === 'loading'}
+        cancelTestId="pickup-cancel"
+        submitTestId={PICKUP_TEST_IDS.submit}
+        onCancel={props.onCancel}
+      />
     </form>
   );
 }

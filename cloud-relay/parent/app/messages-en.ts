@@ -113,7 +113,7 @@ export const MESSAGES_EN: LocaleTexts = {
     },
     cardTitle: 'Pickup',
     status: { sent: 'Sent', read: 'Seen' },
-    sent: 'Pickup plan sent. It shows “Seen” once the nursery has read it.',
+    sent: 'Pickup plan sent. Staff see it on their tablets and at the entrance when you tap in.',
   },
   facilityNotices: {
     title: 'News from the nursery',

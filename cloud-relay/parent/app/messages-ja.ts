@@ -113,7 +113,7 @@ export const MESSAGES_JA: LocaleTexts = {
     },
     cardTitle: 'お迎え',
     status: { sent: '送信済', read: '確認済' },
-    sent: 'お迎えの予定を送りました。園が確認すると「確認済」になります。',
+    sent: 'お迎えの予定を送りました。職員の端末と、玄関の受付に表示されます。',
   },
   facilityNotices: {
     title: '園からのお知らせ',
