@@ -6,6 +6,7 @@ import type { BrokerStats } from './mqtt/device-login.ts';
 import { verifyDevice } from './access/devices.ts';
 import type { HubContext, OnShutdown } from './hub.ts';
 import type { HubServices } from './hub-services.ts';
+import { withParentFetch } from './relay/health.ts';
 import { buildHttpApi } from './http/api.ts';
 import { httpListeners } from './http/listeners.ts';
 import { rosterMessage } from './facility/roster.ts';
@@ -206,7 +207,10 @@ export async function startHttp(
     brokerStats: mqtt.stats,
     serverFactory: listeners.serverFactory,
     ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
-    relayHealth: () => relay?.health(),
+    relayHealth: () => {
+      const health = relay?.health();
+      return health && withParentFetch(health, services.parentMessages?.lastError() ?? null);
+    },
     records: services.records,
     tablet: {
       store,

@@ -293,20 +293,32 @@ describe.runIf(haveChromium)('parent app: notices and notifications in Chromium'
       url: '/parent/',
       tag: 'c-001',
     };
-    await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: base,
-      registrationId: await registrationId,
-      data: JSON.stringify(payload),
-    });
+    // A push delivered before the worker is active is dropped: wait for it (ready resolves then).
+    await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
+    const deliver = async () =>
+      cdp.send('ServiceWorker.deliverPushMessage', {
+        origin: base,
+        registrationId: await registrationId,
+        data: JSON.stringify(payload),
+      });
+    await deliver();
     const shown = () =>
       page.evaluate<{ title: string; body: string; tag: string }[]>(`(async () => {
         const reg = await navigator.serviceWorker.ready;
         return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag }));
       })()`);
-    await until(async () => (await shown()).length > 0, 'the pushed notification shown', {
-      timeoutMs: SCREEN_MS,
-      intervalMs: 100,
-    });
+    // Delivered again each second until shown, in case the first one raced the worker's start; the
+    // tag makes a repeat replace the first, so one notification is shown either way.
+    let polls = 0;
+    await until(
+      async () => {
+        if ((await shown()).length > 0) return true;
+        if (++polls % 10 === 0) await deliver();
+        return false;
+      },
+      'the pushed notification shown',
+      { timeoutMs: SCREEN_MS, intervalMs: 100 },
+    );
     expect(await shown()).toEqual([{ title: payload.title, body: payload.body, tag: payload.tag }]);
     await page.close();
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { topics } from '../../protocol/index.ts';
-import { relayWarnings } from './health.ts';
+import { relayWarnings, withParentFetch } from './health.ts';
 import type { Relay } from './relay.ts';
 import { backoffDelay, hubIdOf, networkReason, parseRetryAfter } from './relay.ts';
 import { HubStore } from '../store/hub-store.ts';
@@ -52,6 +52,26 @@ describe('relay helpers', () => {
     expect(relayWarnings(health)).toEqual([]);
     expect(relayWarnings({ ...health, oldestAgeSeconds: 901 })).toEqual(['relay_stalled']);
     expect(relayWarnings({ configured: false })).toEqual([]);
+  });
+
+  it("shows a failing fetch of parents' messages when the relay itself has no error", () => {
+    const health = {
+      configured: true as const,
+      waiting: 0,
+      oldestWaitingAt: null,
+      oldestAgeSeconds: null,
+      lastError: null,
+      lastSuccessAt: null,
+      rejected: 0,
+    };
+    const at = new Date('2026-04-01T00:00:00.000Z');
+    expect(withParentFetch(health, null)).toBe(health);
+    expect(withParentFetch(health, { reason: 'network ECONNREFUSED', at }).lastError).toEqual({
+      reason: 'parent_messages: network ECONNREFUSED',
+      at: '2026-04-01T00:00:00.000Z',
+    });
+    const failing = { ...health, lastError: { reason: 'http 503', at: at.toISOString() } };
+    expect(withParentFetch(failing, { reason: 'timeout', at })).toBe(failing);
   });
 });
 
