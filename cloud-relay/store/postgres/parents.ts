@@ -6,53 +6,18 @@ import type {
   ParentIdentity,
   ParentStore,
 } from '../parent-types.ts';
-import { guardianRecord, isTokenHash, stringList } from '../parents.ts';
+import {
+  CREDENTIAL_COLUMNS,
+  credentialOf,
+  GUARDIAN_COLUMNS,
+  guardianOf,
+  guardianRecord,
+  isTokenHash,
+  type CredentialRow,
+  type GuardianRow,
+} from '../parents.ts';
 import { unknownFacility } from '../refusals.ts';
 import type { PgConnection } from './connection.ts';
-
-interface GuardianRow {
-  facility_id: string;
-  guardian_id: string;
-  version: number;
-  name: string;
-  child_ids: string;
-  revoked: boolean;
-}
-
-interface CredentialRow {
-  credential_id: string;
-  facility_id: string;
-  guardian_id: string;
-  public_key: Buffer;
-  /** bigint comes back as text. */
-  counter: string;
-  transports: string;
-}
-
-const GUARDIAN_COLUMNS = 'facility_id, guardian_id, version, name, child_ids, revoked';
-const CREDENTIAL_COLUMNS = 'credential_id, facility_id, guardian_id, public_key, counter, transports';
-
-function guardianOf(row: GuardianRow): ParentGuardian {
-  return {
-    facilityId: row.facility_id,
-    guardianId: row.guardian_id,
-    version: row.version,
-    name: row.name,
-    childIds: stringList(row.child_ids),
-    revoked: row.revoked,
-  };
-}
-
-function credentialOf(row: CredentialRow): ParentCredential {
-  return {
-    credentialId: row.credential_id,
-    facilityId: row.facility_id,
-    guardianId: row.guardian_id,
-    publicKey: new Uint8Array(row.public_key),
-    counter: Number(row.counter),
-    transports: stringList(row.transports),
-  };
-}
 
 /** The parent app's records (tables parent_*; migration 9) on PostgreSQL. */
 export class PgParents implements ParentStore {
