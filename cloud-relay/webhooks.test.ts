@@ -94,6 +94,17 @@ describe('webhook delivery', () => {
     await backend.remove();
   });
 
+  /** A whole cloud (startCloud, as a process runs it) on the test's database, with this webhook tuning. */
+  function cloudProcessOn(tuning: Partial<WebhookTuning>): Promise<CloudServer> {
+    return startCloud({
+      ...backend.location,
+      port: 0,
+      host: '127.0.0.1',
+      logger: silentLogger(),
+      webhooks: tuning,
+    });
+  }
+
   /** An in-process cloud over the test's backend, with fac-a's webhook set to the receiver. */
   function cloud(tuning: Partial<WebhookTuning>, logger: Logger = silentLogger()) {
     return startTestCloud(backend, { webhooks: tuning, logger, metricsPublic: true }, async (store) => {
@@ -196,14 +207,7 @@ describe('webhook delivery', () => {
     await store.webhooks.set('fac-a', receiver.url(HOOK_PATH), SECRET, new Date());
     // A webhook backing off when its process stopped is found again by the next start's poll.
     const tuning = { ...FAST, pollMs: 100 };
-    const start = (): Promise<CloudServer> =>
-      startCloud({
-        ...backend.location,
-        port: 0,
-        host: '127.0.0.1',
-        logger: silentLogger(),
-        webhooks: tuning,
-      });
+    const start = () => cloudProcessOn(tuning);
     let server: CloudServer | undefined;
     try {
       server = await start();
@@ -257,14 +261,7 @@ describe('webhook delivery', () => {
     // Both poll often and deliver 2 events at a time to a slow receiver: they compete for every batch.
     const tuning = { ...FAST, pollMs: 20, batchMax: 2 };
     receiver.fallback = { status: 200, afterMs: 40 };
-    const start = (): Promise<CloudServer> =>
-      startCloud({
-        ...backend.location,
-        port: 0,
-        host: '127.0.0.1',
-        logger: silentLogger(),
-        webhooks: tuning,
-      });
+    const start = () => cloudProcessOn(tuning);
     const servers = [await start(), await start()];
     try {
       const uploaded: AttendanceEvent[][] = [];
