@@ -32,6 +32,7 @@ interface ServeOptions extends StoreOptions {
   parentRate: number;
   pushInsecureEndpoints?: true;
   pushContact?: string;
+  trustProxy?: true | string;
 }
 
 interface HubAddOptions {
@@ -130,6 +131,12 @@ export function register(program: Command): void {
         'the contact (mailto: or https:) push services may reach the operator at, sent with every Web Push',
       ).env('GENKAN_CLOUD_PUSH_CONTACT'),
     )
+    .addOption(
+      new Option(
+        '--trust-proxy [addresses]',
+        'behind a reverse proxy (TLS for the parent app): believe X-Forwarded-For/-Proto/-Host from these comma-separated addresses or CIDRs (alone or "true": from any peer); rate limits then count each parent\'s own address',
+      ).env('GENKAN_CLOUD_TRUST_PROXY'),
+    )
     .option(
       '--push-insecure-endpoints',
       'send Web Push to plain http and local endpoints too: for tests and local development only',
@@ -163,6 +170,10 @@ export function register(program: Command): void {
             options.parentRate === 0
               ? null
               : { ...DEFAULT_PARENT_RATE_LIMIT, perMinute: Math.max(1, Math.floor(options.parentRate)) },
+          ...(options.trustProxy !== undefined && {
+            trustProxy:
+              options.trustProxy === true || options.trustProxy === 'true' ? true : options.trustProxy,
+          }),
           pushAllowInsecure: options.pushInsecureEndpoints === true,
           pushContact: options.pushContact,
           logger,

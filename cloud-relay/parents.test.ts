@@ -320,6 +320,24 @@ describe('the parent API', () => {
       expect((await call(h, 'POST', '/parent/api/login/options', { body: {} })).status).toBe(200);
     expectError(await call(h, 'GET', '/parent/api/me'), 429, 'rate_limited');
   });
+
+  it('behind a trusted proxy, counts each parent’s own address; without it, X-Forwarded-For changes nothing', async () => {
+    const limit = { perMinute: 2, failuresPerMinute: 1 };
+    const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
+    const options = (h: Harness, address: string) =>
+      call(h, 'POST', '/parent/api/login/options', { body: {}, ...from(address) });
+
+    // The proxy (here 127.0.0.1) is trusted: one parent over the limit leaves another one alone.
+    const proxied = await harness({ parentRateLimit: limit, trustProxy: '127.0.0.1' });
+    for (let i = 0; i < 2; i += 1) expect((await options(proxied, '203.0.113.7')).status).toBe(200);
+    expectError(await options(proxied, '203.0.113.7'), 429, 'rate_limited');
+    expect((await options(proxied, '198.51.100.20')).status).toBe(200);
+
+    // Not trusted: the header is the client's word, so a new one each time does not escape the limit.
+    const direct = await harness({ parentRateLimit: limit });
+    for (let i = 0; i < 2; i += 1) expect((await options(direct, `203.0.113.${String(i)}`)).status).toBe(200);
+    expectError(await options(direct, '198.51.100.20'), 429, 'rate_limited');
+  });
 });
 
 describe('the parent app’s files', () => {

@@ -82,6 +82,12 @@ export interface CloudTuning {
   parentOrigin?: string | undefined;
   /** Per client address on /parent/api/; null disables it. */
   parentRateLimit?: ParentRateLimit | null;
+  /**
+   * Fastify's trustProxy (--trust-proxy): true (any peer) or the proxies' addresses. Behind a TLS proxy
+   * every request comes from the proxy: without this, all parents share one rate limit and one
+   * failed-sign-in count, and the request's own origin is http.
+   */
+  trustProxy?: boolean | string | undefined;
   /** The parent app's files, loaded on the first request to /parent/; defaults to the built app. */
   parentApp?: () => Promise<WebBundle>;
   /** The webhook worker's pacing (startCloud; docs/webhooks.md); tests shorten it. */
@@ -180,6 +186,7 @@ export function buildCloudApp(options: CloudAppOptions): FastifyInstance {
     // Our onResponse hook logs one line per request, without query strings.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
+    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
     requestTimeout: timeouts.requestTimeoutMs,
     connectionTimeout: timeouts.connectionTimeoutMs,
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,

@@ -18,6 +18,7 @@ import {
   startDownCloud,
 } from './support/admin.ts';
 import { requireChromium } from './support/browser.ts';
+import { minutesAgoToday } from './support/clock.ts';
 import { publishAsKiosk } from './support/kiosk-publish.ts';
 import { genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
 import { provisionSite, startHub, type Site } from './support/site.ts';
@@ -63,7 +64,7 @@ describe.runIf(haveChromium)('admin app: people views in Chromium', () => {
     base = `http://127.0.0.1:${String(ready['http'])}`;
 
     // What was tapped: c001 in, c002 in and out at the kiosk; c003 marked absent on a tablet; c004 nothing.
-    const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
+    const minutesAgo = (n: number) => minutesAgoToday(n, TZ);
     const tap = kioskEvent;
     const ack = await publishAsKiosk(site, Number(ready['mqtt']), 'kiosk-1', [
       tap(1, 'check_in', 'c001', minutesAgo(3)),

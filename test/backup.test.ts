@@ -85,8 +85,9 @@ describe('hub backup and restore', () => {
     let kiosk = await startTheKiosk();
     const tap = (inputs: string[]): Promise<string[]> => tapAllOk(kiosk, inputs, 30_000);
     const cards = (n: number, from = 0) => cardInputs(site, n, from);
-    const dates = testDates(startedAt);
-    const idsAt = async (port: number) => new Set((await hubEvents(site, port, dates)).map((e) => e.id));
+    // Asked anew at each use: the run may cross midnight in Tokyo after this line.
+    const dates = () => testDates(startedAt);
+    const idsAt = async (port: number) => new Set((await hubEvents(site, port, dates())).map((e) => e.id));
 
     // Before the backup: these are in it for sure.
     const beforeBackup = await tap(cards(6));
@@ -120,7 +121,7 @@ describe('hub backup and restore', () => {
     const acknowledgedByLostHub = [...beforeBackup, ...during, ...afterBackup];
     await eventually(
       async () => {
-        const ids = new Set((await cloudEvents(site, cloudPort, dates)).map((e) => e.id));
+        const ids = new Set((await cloudEvents(site, cloudPort, dates())).map((e) => e.id));
         return acknowledgedByLostHub.every((id) => ids.has(id)) ? true : undefined;
       },
       30_000,
@@ -184,7 +185,7 @@ describe('hub backup and restore', () => {
     const all = [...acknowledgedByLostHub, ...whileDown, ...afterRestore];
     const cloudList = await eventually(
       async () => {
-        const events = await cloudEvents(site, cloudPort, dates);
+        const events = await cloudEvents(site, cloudPort, dates());
         const ids = new Set(events.map((e) => e.id));
         return all.every((id) => ids.has(id)) ? events : undefined;
       },

@@ -196,13 +196,14 @@ describe('exactly once under crashes', () => {
     );
     expect(allLines.filter((l) => l['type'] === 'rejected')).toEqual([]);
 
-    const dates = testDates(startedAt);
-    const atHub = await hubEvents(site, httpPort, dates);
+    // Asked anew at each use: the run may cross midnight in Tokyo after this line.
+    const dates = () => testDates(startedAt);
+    const atHub = await hubEvents(site, httpPort, dates());
     assertExactlyOnce(atHub, 'hub');
 
     const atCloud = await eventually(
       async () => {
-        const events = await cloudEvents(site, cloudPort, dates);
+        const events = await cloudEvents(site, cloudPort, dates());
         return events.length >= KIOSKS * TAPS ? events : undefined;
       },
       120_000,

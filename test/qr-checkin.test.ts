@@ -145,10 +145,11 @@ describe('signed guardian QR check-in', () => {
     // would be too.
     const cardTap = await tap(`card:${site.cards[2] ?? ''}`);
     expect(cardTap).toMatchObject({ result: 'ok', events: [{ childId: 'c003', type: 'check_in' }] });
-    const dates = testDates(startedAt);
+    // Asked anew at each use: the run may cross midnight in Tokyo after this line.
+    const dates = () => testDates(startedAt);
     const events = await eventually(
       async () => {
-        const atHub = await hubEvents(site, httpPort, dates);
+        const atHub = await hubEvents(site, httpPort, dates());
         return atHub.length >= 2 ? atHub : undefined;
       },
       30_000,

@@ -71,8 +71,9 @@ describe('restored hub catches up', () => {
         30_000,
         what,
       );
-    const dates = testDates(startedAt);
-    const cloudIds = async () => (await cloudEvents(site, cloudPort, dates)).map((e) => e.id);
+    // Asked anew at each use: the run may cross midnight in Tokyo after this line.
+    const dates = () => testDates(startedAt);
+    const cloudIds = async () => (await cloudEvents(site, cloudPort, dates())).map((e) => e.id);
     const cloudHas = (ids: string[], what: string) =>
       eventually(
         async () => {
@@ -170,7 +171,7 @@ describe('restored hub catches up', () => {
     const all = [...beforeBackup, ...relayedAfter, ...neverRelayed];
     const restoredHubIds = await eventually(
       async () => {
-        const ids = (await hubEvents(restoredSite, httpPort, dates)).map((e) => e.id);
+        const ids = (await hubEvents(restoredSite, httpPort, dates())).map((e) => e.id);
         const fromCloud = await cloudIds();
         const held = new Set(ids);
         return all.every((id) => held.has(id)) && fromCloud.length === ids.length ? ids : undefined;

@@ -266,12 +266,13 @@ describe.runIf(haveChromium)('manual corrections end to end (tablets, ledger, cl
   });
 
   it('the cloud holds the kiosk check-in, the void, the absence and the manual check-in, each once', async () => {
-    const dates = testDates(startedAt);
-    const atHub = await hubEvents(site, Number(new URL(base).port), dates);
+    // Asked anew at each use: the run may cross midnight in Tokyo after this line.
+    const dates = () => testDates(startedAt);
+    const atHub = await hubEvents(site, Number(new URL(base).port), dates());
     expect(atHub).toHaveLength(4);
     const atCloud = await eventually(
       async () => {
-        const events = await cloudEvents(site, cloudPort, dates);
+        const events = await cloudEvents(site, cloudPort, dates());
         return events.length >= atHub.length ? events : undefined;
       },
       HUB_MS,

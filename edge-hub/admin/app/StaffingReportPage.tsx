@@ -71,7 +71,7 @@ export function StaffingReportPage({ m, onFailure }: PageProps) {
       <h2>{t.title}</h2>
       <p className="help">{t.help}</p>
       <div className="row">
-        <DateField label={t.date} value={date} onChange={setDate} />
+        <DateField label={t.date} value={date} onChange={setDate} testId="staffing-date" />
         <a href={staffingReportUrl(date, 'csv', 'ja')} download data-testid="staffing-csv-ja">
           {t.csvJa}
         </a>
