@@ -68,11 +68,14 @@ describe('PUT /v1/hub/parents/GUARDIAN', () => {
     const first = await putGuardian(h, 'g-1', upload);
     expect(first.status).toBe(200);
     expect(first.json).toStrictEqual({ stored: true });
-    expect((await putGuardian(h, 'g-1', upload)).json).toStrictEqual({ stored: false });
+    expect((await putGuardian(h, 'g-1', upload)).json).toStrictEqual({ stored: false, revoked: false });
     expect(await h.store.parents.getGuardian('fac-a', 'g-1')).toMatchObject({
       version: 1,
       childIds: ['c-001'],
     });
+    // Not taken over a revocation: the answer says so (a restored hub then revokes too).
+    await putGuardian(h, 'g-1', { ...upload, version: 2, invitation: null, revoked: true });
+    expect((await putGuardian(h, 'g-1', upload)).json).toStrictEqual({ stored: false, revoked: true });
   });
 
   it('refuses strangers, organisations, bad ids and bad bodies', async () => {

@@ -34,6 +34,18 @@ export const ParentGuardianUploadSchema = z.strictObject({
 });
 export type ParentGuardianUpload = z.infer<typeof ParentGuardianUploadSchema>;
 
+/**
+ * 200 of PUT /v1/hub/parents/GUARDIAN. When the cloud did not take the version (`stored: false`: it holds
+ * the same or a later one), `revoked` says whether the version it holds ends the guardian's access. A
+ * hub restored from an older backup sends versions the cloud already has; it must adopt a revocation made
+ * after its backup rather than undo it with its next version (edge-hub/parents/revoke.ts).
+ */
+export const ParentGuardianStoredSchema = z.object({
+  stored: z.boolean(),
+  revoked: z.boolean().optional(),
+});
+export type ParentGuardianStored = z.infer<typeof ParentGuardianStoredSchema>;
+
 /** `genkan guardian invite GUARDIAN --data DIR` prints this (one JSON line). */
 export const ParentInviteResultSchema = z.strictObject({
   guardianId: IdSchema,

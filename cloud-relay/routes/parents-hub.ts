@@ -1,15 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../common/errors.ts';
 import { describeIssues, ErrorCodes } from '../../protocol/index.ts';
-import { ParentGuardianUploadSchema } from '../../protocol/parents.ts';
+import { ParentGuardianUploadSchema, type ParentGuardianStored } from '../../protocol/parents.ts';
 import { forbidden } from '../errors.ts';
 import { checkId } from '../store/inputs.ts';
 import type { CloudRouteContext } from './context.ts';
-
-/** 200 of PUT /v1/hub/parents/G: false when the cloud held this version or a later one already. */
-interface StoredResponse {
-  stored: boolean;
-}
 
 /**
  * PUT /v1/hub/parents/GUARDIAN (hub token): the hub's record of a guardian invited to the parent app
@@ -22,7 +17,7 @@ export function registerParentUploads(
   app.put<{ Params: { guardianId: string } }>(
     '/v1/hub/parents/:guardianId',
     auth.uploader,
-    async (request): Promise<StoredResponse> => {
+    async (request): Promise<ParentGuardianStored> => {
       const principal = auth.principalOf(request);
       if (principal.kind !== 'hub') throw forbidden('only hub tokens may upload guardians');
       const guardianId = checkId(request.params.guardianId, 'guardianId');
@@ -49,7 +44,10 @@ export function registerParentUploads(
         },
         'parent guardian received',
       );
-      return { stored };
+      if (stored) return { stored };
+      // Not taken: say whether what the cloud holds is a revocation, which a restored hub must not undo.
+      const held = await store.parents.getGuardian(principal.facilityId, guardianId);
+      return { stored, revoked: held?.revoked ?? false };
     },
   );
 }

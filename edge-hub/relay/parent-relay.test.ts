@@ -143,6 +143,74 @@ describe('parent relay', () => {
     expect(parentPuts()[2]?.body.invitation).toStrictEqual(store.parentAccess.get('g001')?.invitation);
   });
 
+  it('keeps a revocation the cloud holds from after the backup (a restored hub), instead of undoing it', async () => {
+    // The backup had g001 invited (version 1); after it, the lost hub revoked access (version 2 at the
+    // cloud). This restored hub then changes g001 (the roster): its version 2 still gives access.
+    invite('g001');
+    store.parentAccess.markRelayed('g001', 1);
+    importRoster(
+      store,
+      [ROSTER_HEADER, 'k1,ひよこ組,c001,山田 太郎,やまだ たろう,g001,山田 花子,04A23B4C'].join('\n'),
+    );
+    await startRelay((req, res, body) => {
+      const upload = body as { version?: number; revoked?: boolean };
+      const version = upload.version ?? 0;
+      json(200, version > 2 ? { stored: true } : { stored: false, revoked: true })(req, res, body);
+    });
+    await until(() => relayed() && parentPuts().length === 2, 'the revocation taken');
+    expect(parentPuts().map((p) => [p.body.version, p.body.revoked])).toStrictEqual([
+      [2, false],
+      [3, true],
+    ]);
+    expect(parentPuts()[1]?.body.invitation).toBeNull();
+    expect(store.parentAccess.get('g001')).toMatchObject({ version: 3, relayedVersion: 3, revoked: true });
+    expect(store.audit.all().filter((a) => a.action === 'parent.revoke_adopted')).toMatchObject([
+      {
+        actorKind: 'api',
+        actorId: 'cloud',
+        subject: 'guardian:g001',
+        before: { version: 2 },
+        after: { version: 3 },
+      },
+    ]);
+  });
+
+  it('against a real cloud: a restored hub’s older version neither undoes the revocation nor revives the invitation', async () => {
+    const h = await startTestCloud(await sqliteBackend('genkan-parent-revoked-'), {}, async (cloudStore) => ({
+      token: await cloudStore.addHub('hub1', 'f1', 'Asia/Tokyo'),
+    }));
+    try {
+      // What the lost hub relayed after the backup: the revocation, version 2.
+      const invited = store.parentAccess.put('g001', {
+        name: '山田 花子',
+        childIds: ['c001', 'c002'],
+        invitation: { tokenHash: 'a'.repeat(64), expires: '2099-01-01T00:00:00+09:00' },
+        revoked: false,
+      });
+      await h.store.parents.putGuardian('f1', 'hub1', 'g001', {
+        version: invited + 1,
+        name: '山田 花子',
+        childIds: ['c001', 'c002'],
+        invitation: null,
+        revoked: true,
+      });
+      // The restored hub knows only version 1 (invited), unrelayed as far as it knows.
+      await startRelay(
+        forwardTo(h.base, () => undefined),
+        h.token,
+      );
+      await until(relayed, 'the guardian settled');
+      // Version 1 not taken (the cloud's is a revocation): revoked here as version 2, which the cloud holds
+      // already, so sent again as 3.
+      expect(store.parentAccess.get('g001')).toMatchObject({ version: 3, revoked: true, invitation: null });
+      expect(await h.store.parents.getGuardian('f1', 'g001')).toMatchObject({ version: 3, revoked: true });
+      expect(await h.store.parents.guardianByInvitation('a'.repeat(64), new Date())).toBeUndefined();
+    } finally {
+      await hub.relay?.close();
+      await h.close();
+    }
+  });
+
   it('sends nothing for guardians never invited', async () => {
     await startRelay(acceptAll);
     store.events.insertEvents([makeEvent()]);

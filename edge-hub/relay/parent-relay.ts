@@ -1,9 +1,10 @@
 import type { Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
 import type { ParentNoticeReads, ParentSettingsUpload } from '../../protocol/parent-notices.ts';
-import type { ParentGuardianUpload } from '../../protocol/parents.ts';
+import { ParentGuardianStoredSchema, type ParentGuardianUpload } from '../../protocol/parents.ts';
 import { FacilityNoticeRelay } from '../parents/facility-notice-relay.ts';
 import { PickupRelay } from '../parents/pickup-relay.ts';
+import { adoptCloudRevocation } from '../parents/revoke.ts';
 import { parentUploadOf, syncParentAccess } from '../parents/state.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import type { ParentSettingsContent } from '../store/parent-notices.ts';
@@ -17,7 +18,9 @@ export interface ParentRelayOptions {
   /** Base URL of the cloud relay, without a trailing slash. */
   baseUrl: string;
   token: string;
-  store: StoreOf<'roster' | 'parentAccess' | 'parentNotices' | 'settings' | 'pickups' | 'facilityNotices'> &
+  store: StoreOf<
+    'roster' | 'parentAccess' | 'parentNotices' | 'settings' | 'pickups' | 'facilityNotices' | 'audit'
+  > &
     Transactional;
   logger: Logger;
   /** For the failure's time in the health report. */
@@ -146,6 +149,21 @@ export class ParentRelay {
     const { store, logger } = this.options;
     if (answer.ok) {
       store.parentAccess.markRelayed(guardianId, body.version);
+      const held = ParentGuardianStoredSchema.safeParse(answer.body);
+      if (
+        held.success &&
+        !held.data.stored &&
+        held.data.revoked === true &&
+        adoptCloudRevocation(store, guardianId, body.version)
+      ) {
+        // A revocation made after the backup this hub was restored from: kept, and sent with a new version.
+        this.access.again();
+        logger.warn(
+          { guardianId, version: body.version },
+          "the cloud holds a revocation of this parent's access; revoked here too",
+        );
+        return;
+      }
       if (notStored(answer.body) && store.parentAccess.bump(guardianId, body.version)) {
         // The cloud holds this version or a later one: a restored hub's versions are behind (or the answer
         // to this version got lost). Sent again with the next version until the cloud takes it, backing

@@ -28,8 +28,8 @@ export interface RelayOptions {
   timeZone: string;
   /**
    * The outbox of events, and what to relay when idle: parents' access (and the roster it follows),
-   * notice confirmations and class cut-offs (parent-relay.ts), the dated history (snapshot versions,
-   * amendments).
+   * notice confirmations and class cut-offs (parent-relay.ts; the audit log for a revocation it adopts
+   * from the cloud), the dated history (snapshot versions, amendments).
    */
   store: StoreOf<
     | 'outbox'
@@ -41,6 +41,7 @@ export interface RelayOptions {
     | 'settings'
     | 'pickups'
     | 'facilityNotices'
+    | 'audit'
   > &
     Transactional;
   logger: Logger;

@@ -88,6 +88,8 @@ const ja: AuditMessages = {
     'guardian.pin_cleared': (a, s) => `${a}が${s}さんの暗証番号を削除`,
     'parent.invite': (a, s) => `${a}が${s}さんを保護者アプリに招待`,
     'parent.revoke': (a, s) => `${a}が${s}さんの保護者アプリの利用を停止`,
+    'parent.revoke_adopted': (_a, s) =>
+      `${s}さんの保護者アプリの利用停止をクラウドから反映（復元したバックアップより後の停止）`,
     'facility_notice.publish': (a) => `${a}が園からのお知らせを送信`,
     'facility_notice.withdraw': (a) => `${a}が園からのお知らせを取り下げ`,
     'parent.facility_notice_read': (_a, s) => `${s}さんが園からのお知らせを確認`,
@@ -201,6 +203,8 @@ const en: AuditMessages = {
     'guardian.pin_cleared': (a, s) => `${a} cleared ${s}'s kiosk PIN`,
     'parent.invite': (a, s) => `${a} invited ${s} to the parent app`,
     'parent.revoke': (a, s) => `${a} ended ${s}'s access to the parent app`,
+    'parent.revoke_adopted': (_a, s) =>
+      `${s}'s access to the parent app ended as the cloud holds (ended after the restored backup was made)`,
     'facility_notice.publish': (a) => `${a} sent a notice to parents`,
     'facility_notice.withdraw': (a) => `${a} withdrew a notice to parents`,
     'parent.facility_notice_read': (_a, s) => `${s} read a notice from the facility`,
