@@ -63,6 +63,8 @@ export const CloudErrorCodes = {
   noticeInPast: 'notice_in_past',
   /** A parent notice over NOTICE_MAX_DAYS days. */
   noticeTooLong: 'notice_too_long',
+  /** A parent notice reaching beyond NOTICE_MAX_DAYS_AHEAD days from today (params: max). */
+  noticeTooFar: 'notice_too_far',
   /** A parent notice covering today sent at or after a child's class cut-off (params: cutoff). */
   noticeAfterCutoff: 'notice_after_cutoff',
   /** A parent notice id the facility already holds with other content. */

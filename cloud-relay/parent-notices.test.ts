@@ -168,7 +168,7 @@ describe('POST /parent/api/notices', () => {
     });
   });
 
-  it('refuses past days, more than 31 days, ranges that end before they start and bad bodies', async () => {
+  it('refuses past days, more than 31 days, more than 62 days ahead, ranges that end before they start and bad bodies', async () => {
     const h = await harness();
     expectError(await send(h, absence({ date: '2026-03-31' })), 400, 'notice_in_past');
     expect((await send(h, absence({ date: '2026-04-02', until: '2026-05-02' }))).status).toBe(200);
@@ -176,6 +176,12 @@ describe('POST /parent/api/notices', () => {
       max: 31,
     });
     expectError(await send(h, absence({ date: '2026-04-03', until: '2026-04-02' })), 400, 'bad_request');
+    // At most 62 days ahead (today is 2026-04-01): as far as the hub files an absence.
+    expect((await send(h, absence({ date: '2026-06-02' }))).status).toBe(200);
+    expectError(await send(h, absence({ date: '2026-06-03' })), 400, 'notice_too_far', { max: 62 });
+    expectError(await send(h, absence({ date: '2026-05-20', until: '2026-06-03' })), 400, 'notice_too_far', {
+      max: 62,
+    });
     expectError(await send(h, absence({ date: '2026-04-31' })), 400, 'invalid_date');
     expectError(await send(h, { ...absence(), extra: 1 }), 400, 'bad_request');
     expectError(await send(h, absence({ reason: 'other' })), 400, 'bad_request');
@@ -189,7 +195,8 @@ describe('POST /parent/api/notices', () => {
       403,
       'forbidden',
     );
-    expect(await h.store.parentNotices.messagesAfter('fac-a', 0, 100)).toHaveLength(1);
+    // The 31-day and the 62-days-ahead notices.
+    expect(await h.store.parentNotices.messagesAfter('fac-a', 0, 100)).toHaveLength(2);
   });
 
   it('refuses another guardian’s child and an unknown one alike, and audits the refusal', async () => {

@@ -220,6 +220,7 @@ export async function startHttp(
       auth: services.staffAuth,
       actions: services.tabletActions,
       notices: services.noticeConfirmations,
+      pickups: services.pickupConfirmations,
       push: services.tabletPush,
       view: services.tabletView,
       hasClass: (classId) => roster.current.classes.some((c) => c.id === classId),

@@ -11,6 +11,7 @@ import { Records } from './records/service.ts';
 import { ParentMessageFetcher } from './parents/message-fetcher.ts';
 import { NoticeApplier } from './parents/notice-apply.ts';
 import { NoticeConfirmations } from './parents/notice-confirm.ts';
+import { PickupConfirmations } from './parents/pickup-confirm.ts';
 import { CloudCatchUp } from './relay/catch-up.ts';
 import { backoffDelay, Relay } from './relay/relay.ts';
 import { DeviceRequests } from './mqtt/requests.ts';
@@ -97,6 +98,8 @@ export interface HubServices {
   parentMessages: ParentMessageFetcher | undefined;
   /** Staff's confirmations (確認) of parents' notices on the tablets. */
   noticeConfirmations: NoticeConfirmations;
+  /** Staff's confirmations (確認) of parents' pickup plans on the tablets. */
+  pickupConfirmations: PickupConfirmations;
   ingest: Ingest;
   requests: DeviceRequests;
   /** What the broker hears of each device, for the admin app's device list. */
@@ -317,6 +320,13 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
     deviceStatus.apply(signal);
   });
 
+  // A confirmation of a notice or a pickup plan: every tablet shows it, and the parent is to see it within
+  // seconds, not at the relay's next look.
+  const confirmed = (): void => {
+    tabletPush.changed();
+    relay?.notify();
+  };
+
   return {
     roster,
     rollcall,
@@ -326,11 +336,13 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
       store,
       roster: () => roster.current,
       logger: logger.child({ ns: 'hub.tablet' }),
-      onConfirmed: () => {
-        tabletPush.changed();
-        // The parent is to see it within seconds: not at the relay's next look.
-        relay?.notify();
-      },
+      onConfirmed: confirmed,
+    }),
+    pickupConfirmations: new PickupConfirmations({
+      store,
+      roster: () => roster.current,
+      logger: logger.child({ ns: 'hub.tablet' }),
+      onConfirmed: confirmed,
     }),
     ingest,
     requests,

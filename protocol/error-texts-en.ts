@@ -70,6 +70,7 @@ export const ERROR_TEXTS_EN: ErrorTexts = {
   pickup_person_not_found: () => 'This pickup person was not found (they may have been removed).',
   pickup_photo_not_found: () => 'There is no photo of this person.',
   unknown_notice: () => "This parent's notice was not found (it may be past the retention period).",
+  unknown_pickup: () => 'This pickup plan was not found (it may be past the retention period).',
   already_voided: () => 'This record has been removed already.',
   event_id_in_use: () => 'Sent twice. Close the dialog and try again.',
   not_allowed: () => 'This device may not make this record.',
@@ -123,6 +124,7 @@ export const ERROR_TEXTS_EN: ErrorTexts = {
   not_own_child: () => 'You cannot send a notice for this child.',
   notice_in_past: () => 'A notice cannot be for a past day. Choose today or a later day.',
   notice_too_long: (p) => `One notice covers at most ${p('max')} days.`,
+  notice_too_far: (p) => `Notices reach at most ${p('max')} days ahead. Send this one nearer the time.`,
   notice_after_cutoff: (p) =>
     `Notices for today are taken until ${p('cutoff')}. Please call the facility (later days can still be sent).`,
   parent_notice_conflict: () => 'This notice was already sent with other content. Please reopen the page.',

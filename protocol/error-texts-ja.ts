@@ -68,6 +68,7 @@ export const ERROR_TEXTS_JA: ErrorTexts = {
   pickup_person_not_found: () => 'そのお迎えの方は見つかりません（削除されたかもしれません）。',
   pickup_photo_not_found: () => 'この方の写真はありません。',
   unknown_notice: () => 'その保護者からの連絡は見つかりません（保存期間を過ぎたかもしれません）。',
+  unknown_pickup: () => 'そのお迎え予定は見つかりません（保存期間を過ぎたかもしれません）。',
   already_voided: () => 'この記録はすでに取り消されています。',
   event_id_in_use: () => '送信が重複しました。画面を閉じてもう一度操作してください。',
   not_allowed: () => 'この端末ではこの記録はできません。',
@@ -122,6 +123,7 @@ export const ERROR_TEXTS_JA: ErrorTexts = {
   not_own_child: () => 'このお子さまの連絡は送れません。',
   notice_in_past: () => '過ぎた日の連絡は送れません。今日以降の日付を選んでください。',
   notice_too_long: (p) => `一度に連絡できるのは${p('max')}日までです。`,
+  notice_too_far: (p) => `${p('max')}日より先の連絡はまだ送れません。近くなってから送ってください。`,
   notice_after_cutoff: (p) =>
     `今日の連絡の受付は${p('cutoff')}までです。園に直接ご連絡ください（明日以降の連絡は送れます）。`,
   parent_notice_conflict: () => 'この連絡はすでに別の内容で送られています。画面を開き直してください。',

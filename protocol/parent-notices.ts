@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FacilityNoticeReadSchema } from './facility-notices.ts';
 import { ParentPickupSchema } from './parent-pickups.ts';
+import { HUB_TIME_WINDOW } from './plausibility.ts';
 import { ABSENCE_REASONS, IdSchema, InstantSchema, NOTE_MAX } from './primitives.ts';
 
 /**
@@ -21,6 +22,12 @@ export type Symptom = (typeof SYMPTOMS)[number];
 /** Most days one notice covers (`date` to `until`, both included), as the tablet's absence range. */
 export const NOTICE_MAX_DAYS = 31;
 
+/**
+ * How many days after today a notice may reach (`until`): as far ahead as the hub files an absence
+ * (protocol/plausibility.ts), so that every day of a notice the cloud takes becomes an absence at the hub.
+ */
+export const NOTICE_MAX_DAYS_AHEAD = Math.floor(HUB_TIME_WINDOW.absenceAheadMs / 86_400_000);
+
 const DateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 const HhmmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
@@ -29,7 +36,8 @@ const HhmmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'
  * parent's own children. `id` is chosen by the app (uuid) so that a resent request is stored once.
  * Rules the cloud applies (coded errors otherwise): every child is the parent's own; `date` is today or
  * later in the facility's time zone, and when the notice covers today it is sent before the class's
- * cut-off (notice_after_cutoff); at most NOTICE_MAX_DAYS days; lateness is for one day and names
+ * cut-off (notice_after_cutoff); at most NOTICE_MAX_DAYS days, ending at most NOTICE_MAX_DAYS_AHEAD days
+ * after today (notice_too_far); lateness is for one day and names
  * `arriveAt`; symptoms and temperature only with reason `sick`.
  */
 export const ParentNoticeRequestSchema = z

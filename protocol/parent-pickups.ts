@@ -106,7 +106,11 @@ export const TabletPickupPlanSchema = z.strictObject({
   hasPhoto: z.boolean(),
   note: z.string().optional(),
   guardianName: z.string(),
+  /** read once a staff member confirmed (確認) it: the parent's card shows 確認済. */
   status: z.enum(['sent', 'read']),
+  /** Once read: when (with the facility's offset) and by whom (the staff member's name). */
+  readAt: InstantSchema.optional(),
+  readBy: z.string().optional(),
 });
 export type TabletPickupPlan = z.infer<typeof TabletPickupPlanSchema>;
 
@@ -141,8 +145,10 @@ export const PICKUP_TEST_IDS = {
   submit: 'pickup-submit',
   /** Parent app home: the child's plan of today. */
   childPlan: 'child-pickup',
-  /** Tablet: the plan on the child's row (data-someone-else="true" when flagged). */
+  /** Tablet: the plan on the child's row (data-someone-else="true" when flagged, data-status sent|read). */
   tabletPlan: 'pickup-plan',
+  /** Tablet: 確認 of the plan (POST /api/tablet/pickups/:id/read), shown while it is unconfirmed. */
+  tabletConfirm: 'pickup-confirm',
   /** Kiosk: the plan shown after a tap. */
   kioskPlan: 'kiosk-pickup-plan',
   /** Admin app: the child's pickup people dialog. */

@@ -39,7 +39,7 @@ function nextDay(date: string): string {
  * invitation and reports an absence for tomorrow with a fever of 38.2℃; the hub (which fetches from the
  * cloud, never the other way) shows the child absent with that reason in tomorrow's roll-call, and the
  * staff tablet shows the notice, each within 10 s of sending; the tablet's 確認 shows as read on the
- * parent's page.
+ * parent's page, for a notice as for a pickup plan.
  */
 describe.runIf(haveChromium)('parent notices: from the phone to the tablet and back', () => {
   let ps: ParentSite;
@@ -138,7 +138,7 @@ describe.runIf(haveChromium)('parent notices: from the phone to the tablet and b
     }
   });
 
-  it('a pickup by someone else shows flagged on the tablet, and a facility notice read on the phone reaches the admin', async () => {
+  it('a pickup by someone else shows flagged on the tablet, its 確認 reads on the phone, and a facility notice read on the phone reaches the admin', async () => {
     const invitation = await ps.invite('g002');
     const phone = await openPhone(ps.browser);
     contexts.push(phone.context);
@@ -162,6 +162,18 @@ describe.runIf(haveChromium)('parent notices: from the phone to the tablet and b
     await plan.waitFor({ timeout: REACH_MS });
     expect(Date.now() - sentAt).toBeLessThan(REACH_MS);
     await expect(plan.textContent()).resolves.toMatch(/17:30[\s\S]*鈴木 一郎/);
+
+    // 確認 on the tablet: still flagged there, and 確認済 on the parent's card.
+    await plan.click();
+    await childRow(tablet, 'c002').locator(byTestId(PICKUP_TEST_IDS.tabletConfirm)).click();
+    await childRow(tablet, 'c002')
+      .locator(`${byTestId(PICKUP_TEST_IDS.tabletPlan)}[data-someone-else="true"][data-status="read"]`)
+      .waitFor({ timeout: SCREEN_MS });
+    const pickupConfirmedAt = Date.now();
+    await page
+      .locator(`${byTestId(PICKUP_TEST_IDS.childPlan)}[data-pickup-status="read"]`)
+      .waitFor({ timeout: REACH_MS });
+    expect(Date.now() - pickupConfirmedAt).toBeLessThan(REACH_MS);
 
     // The director publishes a notice to the class; the parent confirms reading it.
     await addDirector(ps.hubData);

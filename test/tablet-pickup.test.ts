@@ -65,7 +65,7 @@ function gradientPng(size: number): Buffer {
  * Today's pickup plans on the staff tablet in a real Chromium against a real hub (issue 17): the plans the
  * hub got from parents (stored here through the hub's own store, as its message fetcher stores them) show
  * on the children's rows; one naming someone not on the child's list is flagged; a touch shows the
- * person's photo from the hub, the parent's note and who sent it.
+ * person's photo from the hub, the parent's note and who sent it; staff's 確認 marks the plan read.
  */
 describe.runIf(haveChromium)('tablet: today’s pickup plans', () => {
   let tablet: RosterTablet | undefined;
@@ -208,6 +208,56 @@ describe.runIf(haveChromium)('tablet: today’s pickup plans', () => {
     ).resolves.toBe('true');
     await sheet.locator(byTestId('pickup-photo')).waitFor({ timeout: SCREEN_MS });
     await sheet.locator(byTestId('sheet-close')).click();
+    await toggle.click();
+    await rollcallRoot(page, '[data-view="full"]').waitFor({ timeout: SCREEN_MS });
+  });
+
+  it('confirms (確認) a plan: 確認済 with who and when, someone else still flagged, and the hub says read', async () => {
+    const row = childRow(page, 'c002');
+    const other = plan('c002');
+    if ((await other.getAttribute('aria-expanded')) !== 'true') await other.click();
+    const confirm = row.locator(byTestId(PICKUP_TEST_IDS.tabletConfirm));
+    await confirm.waitFor({ timeout: SCREEN_MS });
+    await expect(confirm.textContent()).resolves.toBe('確認');
+    await expect(confirm.getAttribute('aria-label')).resolves.toBe('おじ 鈴木 一郎さんのお迎え予定を確認');
+    await page.setViewportSize(PHONE_VIEWPORT);
+    expect(await misfits(page, { vertical: false })).toEqual([]);
+    await page.setViewportSize(TABLET_VIEWPORT);
+
+    await confirm.click();
+    await row
+      .locator(`${byTestId(PICKUP_TEST_IDS.tabletPlan)}[data-status="read"]`)
+      .waitFor({ timeout: SCREEN_MS });
+    await expect(other.getAttribute('data-someone-else')).resolves.toBe('true');
+    await expect(row.locator(byTestId('pickup-flag')).textContent()).resolves.toContain(
+      '指定外のお迎え：確認済',
+    );
+    await expect(row.locator(byTestId('pickup-confirmed')).textContent()).resolves.toMatch(
+      /確認済（保育 花子 \d\d:\d\d）/,
+    );
+    await expect(confirm.count()).resolves.toBe(0);
+
+    const rc = await api.rollcall();
+    expect(rollcallChild(rc, 'c002').pickupPlan).toMatchObject({
+      id: P.other,
+      status: 'read',
+      readBy: '保育 花子',
+    });
+    expect(rollcallChild(rc, 'c001').pickupPlan?.status).toBe('sent');
+    await page.setViewportSize({ width: TABLET_VIEWPORT.width, height: 1300 });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await tabletShots(page, 'tablet-pickup-confirmed');
+    await page.setViewportSize(TABLET_VIEWPORT);
+
+    // The compact tile reads the hub's pushed roll-call: confirmed there too.
+    const toggle = page.locator(byTestId(TABLET_TEST_IDS.viewCompact));
+    await toggle.click();
+    await rollcallRoot(page, '[data-view="compact"]').waitFor({ timeout: SCREEN_MS });
+    const marker = childRow(page, 'c002').locator(`${byTestId('pickup-marker')}[data-status="read"]`);
+    await marker.waitFor({ timeout: SCREEN_MS });
+    await expect(marker.getAttribute('title')).resolves.toBe(
+      'お迎え 18:00 おじ 鈴木 一郎・指定外のお迎え：確認済',
+    );
     await toggle.click();
     await rollcallRoot(page, '[data-view="full"]').waitFor({ timeout: SCREEN_MS });
   });

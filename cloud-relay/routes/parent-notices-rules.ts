@@ -3,6 +3,7 @@ import { isValidDate } from '../../common/time.ts';
 import { ErrorCodes } from '../../protocol/index.ts';
 import {
   NOTICE_MAX_DAYS,
+  NOTICE_MAX_DAYS_AHEAD,
   type ParentNoticeRequest,
   type ParentSettingsUpload,
 } from '../../protocol/parent-notices.ts';
@@ -88,6 +89,14 @@ export function checkNoticeDays(
       `a notice covers at most ${String(NOTICE_MAX_DAYS)} days`,
       'until',
       { max: NOTICE_MAX_DAYS },
+    );
+  }
+  if (daysBetween(clock.today, until) > NOTICE_MAX_DAYS_AHEAD) {
+    throw new ValidationError(
+      CloudErrorCodes.noticeTooFar,
+      `a notice reaches at most ${String(NOTICE_MAX_DAYS_AHEAD)} days ahead`,
+      'until',
+      { max: NOTICE_MAX_DAYS_AHEAD },
     );
   }
   if (request.date !== clock.today) return;

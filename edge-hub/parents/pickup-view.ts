@@ -36,12 +36,27 @@ export function pickupPeopleOf(
   );
 }
 
+/** What a plan is shown with: the names the hub knows now (the store keeps ids) and the photos it holds. */
+export interface PickupPlanLookup {
+  guardianName: (id: string) => string | undefined;
+  staffName: (id: string) => string | undefined;
+  hasPhoto: (personId: string) => boolean;
+}
+
+/** The lookup from the live roster and the store. */
+export function pickupPlanLookup(store: StoreOf<'pickups' | 'people'>, roster: RosterData): PickupPlanLookup {
+  const guardians = new Map(roster.guardians.map((g) => [g.id, g.name]));
+  // Read once, and only when some plan is confirmed.
+  let staff: ReadonlyMap<string, string> | undefined;
+  return {
+    guardianName: (id) => guardians.get(id),
+    staffName: (id) => (staff ??= store.people.staffNames()).get(id),
+    hasPhoto: (personId) => store.pickups.person(personId)?.hasPhoto ?? false,
+  };
+}
+
 /** A child row's `pickupPlan`. */
-export function tabletPickupPlan(
-  plan: PickupPlanRecord | undefined,
-  lookup: { guardianName: (id: string) => string | undefined; hasPhoto: (personId: string) => boolean },
-): TabletPickupPlan | null {
-  if (plan === undefined) return null;
+export function tabletPickupPlan(plan: PickupPlanRecord, lookup: PickupPlanLookup): TabletPickupPlan {
   return {
     id: plan.id,
     time: plan.time,
@@ -54,23 +69,21 @@ export function tabletPickupPlan(
     ...(plan.note !== null && { note: plan.note }),
     guardianName: lookup.guardianName(plan.guardianId) ?? plan.guardianId,
     status: plan.status,
+    ...(plan.readAt !== null && { readAt: plan.readAt }),
+    ...(plan.readBy !== null && { readBy: lookup.staffName(plan.readBy) ?? plan.readBy }),
   };
 }
 
 /** Each child's plan of `date` for the tablet's rows. */
 export function tabletPickupPlans(
-  store: StoreOf<'pickups'>,
+  store: StoreOf<'pickups' | 'people'>,
   roster: RosterData,
   date: string,
 ): Map<string, TabletPickupPlan> {
-  const guardians = new Map(roster.guardians.map((g) => [g.id, g.name]));
+  const lookup = pickupPlanLookup(store, roster);
   const out = new Map<string, TabletPickupPlan>();
   for (const [childId, plan] of store.pickups.latestPlansOn(date)) {
-    const shown = tabletPickupPlan(plan, {
-      guardianName: (id) => guardians.get(id),
-      hasPhoto: (personId) => store.pickups.person(personId)?.hasPhoto ?? false,
-    });
-    if (shown !== null) out.set(childId, shown);
+    out.set(childId, tabletPickupPlan(plan, lookup));
   }
   return out;
 }

@@ -1,7 +1,12 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics, type TabletRollcall } from '../../protocol/index.ts';
-import { KioskPickupsSchema, type KioskPickups, type ParentPickup } from '../../protocol/parent-pickups.ts';
+import {
+  KioskPickupsSchema,
+  TabletPickupPlanSchema,
+  type KioskPickups,
+  type ParentPickup,
+} from '../../protocol/parent-pickups.ts';
 import { movableClock } from '../../test/support/clock.ts';
 import { connect, waitForMessage, type TestSite } from '../../test/support/hub.ts';
 import type { ParentMessagesCloud } from '../../test/support/parent-cloud.ts';
@@ -13,11 +18,13 @@ import type { HubStore } from '../store/hub-store.ts';
 /**
  * Parents' pickup plans on a running hub with a stand-in cloud: fetched and stored once per child (audited
  * without names), the latest of the day on the tablet's row (someone else flagged, the photo of a person
- * the admin added from the tablet's photo route), and the kiosks' retained plans of the day on MQTT.
+ * the admin added from the tablet's photo route), staff's 確認 of a plan (once, audited, relayed to the
+ * cloud), and the kiosks' retained plans of the day on MQTT.
  */
 
 const PLAN1 = 'a1111111-1111-4111-8111-111111111111';
 const PLAN2 = 'b2222222-2222-4222-8222-222222222222';
+const PLAN3 = 'c3333333-3333-4333-8333-333333333333';
 const PHOTO = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9, 9, 9]);
 
 const plan = (over: Partial<ParentPickup>): ParentPickup => ({
@@ -118,7 +125,7 @@ describe('pickup plans at the hub', () => {
     );
     cloud.postPickup(
       plan({
-        id: 'c3333333-3333-4333-8333-333333333333',
+        id: PLAN3,
         childIds: ['c002'],
         time: '18:00',
         person: { id: null, kind: 'other', name: '鈴木 一郎', relation: 'おじ' },
@@ -158,6 +165,56 @@ describe('pickup plans at the hub', () => {
     expect(rows).toHaveLength(3);
     for (const r of rows) expect(r.after_json).not.toMatch(/山田|鈴木/);
     expect(store.db.prepare('SELECT count(*) AS n FROM pickup_plans').get()).toEqual({ n: 4 });
+  });
+
+  it('confirms a plan once (audited), shows it read on the tablet, and relays it to the cloud', async () => {
+    const confirm = (id: string, withSession = true) =>
+      fetch(`${base}/api/tablet/pickups/${id}/read`, {
+        method: 'POST',
+        headers: { origin: base, ...(withSession && { cookie: cookies.join('; ') }) },
+      });
+    const answer = await confirm(PLAN3);
+    expect(answer.status).toBe(200);
+    const confirmed = TabletPickupPlanSchema.parse(await answer.json());
+    expect(confirmed).toMatchObject({
+      id: PLAN3,
+      someoneElse: true,
+      status: 'read',
+      readBy: '保育 一郎',
+      readAt: '2026-04-01T10:30:00.000+09:00',
+    });
+    expect(childOf(await tabletView(), 'c002')?.pickupPlan).toEqual(confirmed);
+    expect(childOf(await tabletView(), 'c001')?.pickupPlan?.status).toBe('sent');
+    await until(() => cloud.reads.length === 1, 'the confirmation relayed');
+    expect(cloud.reads[0]).toEqual([{ id: PLAN3, readAt: confirmed.readAt }]);
+    await until(() => store.pickups.unrelayedPlanReads(10).length === 0, 'marked relayed');
+
+    // Again, later: the same answer; audited once (ids only); relayed once.
+    clock.set('2026-04-01T10:35:00+09:00');
+    const again = await confirm(PLAN3);
+    expect(TabletPickupPlanSchema.parse(await again.json())).toEqual(confirmed);
+    const audited = store.audit.all().filter((a) => a.action === 'tablet.pickup_read');
+    expect(audited).toMatchObject([
+      {
+        actorKind: 'staff',
+        actorId: 's1',
+        deviceId: 'tab-1',
+        subject: 'guardian:g001',
+        after: { planId: PLAN3, readAt: confirmed.readAt },
+      },
+    ]);
+    expect(JSON.stringify(audited)).not.toMatch(/鈴木/);
+    expect(cloud.reads).toHaveLength(1);
+
+    // 404 for a plan the hub does not hold, 400 for an id that is not one, 401 without a session.
+    const unknown = await confirm('d4444444-4444-4444-8444-444444444444');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'unknown_pickup' } });
+    const malformed = await confirm('not-a-uuid');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: 'bad_request' } });
+    expect((await confirm(PLAN2, false)).status).toBe(401);
+    expect(store.pickups.latestPlansOn('2026-04-01').get('c001')?.status).toBe('sent');
   });
 
   it('publishes the new day without the plans of the day before', async () => {

@@ -295,5 +295,41 @@ describe('parent relay', () => {
       await until(settled, 'the confirmation relayed');
       expect(r.health().lastError).toBeNull();
     });
+
+    it('sends a confirmed pickup plan with the notices’ confirmations, once, and marks it relayed', async () => {
+      const PLAN = '33333333-3333-4333-8333-333333333333';
+      store.pickups.insertPlan({
+        id: PLAN,
+        guardianId: 'g001',
+        childIds: ['c001', 'c002'],
+        date: '2026-04-01',
+        time: '17:30',
+        person: { id: 'g001', kind: 'guardian', name: '山田 花子', relation: '' },
+        sentAt: '2026-04-01T08:00:00.000+09:00',
+        status: 'sent',
+        readAt: null,
+      });
+      store.parentNotices.markRead(N1, 's1');
+      const plan = store.pickups.markPlanRead(PLAN, 's1')?.record;
+      await startRelay(handler);
+      await until(
+        () => settled() && store.pickups.unrelayedPlanReads(10).length === 0,
+        'both confirmations relayed',
+      );
+      // One read for the plan, whatever the number of its children.
+      expect(readPosts()).toStrictEqual([
+        {
+          reads: [
+            { id: N1, readAt: store.parentNotices.get(N1)?.notice.readAt },
+            { id: PLAN, readAt: plan?.readAt },
+          ],
+        },
+      ]);
+      // Idle through events: nothing is sent again.
+      store.events.insertEvents([makeEvent()]);
+      hub.relay?.notify();
+      await until(() => store.outbox.relayCursor() === 1, 'the event relayed');
+      expect(readPosts()).toHaveLength(1);
+    });
   });
 });

@@ -11,7 +11,10 @@ import type { ParentSettingsContent } from '../store/parent-notices.ts';
 import { putJson, requestJson } from './http.ts';
 import { UploadRetry } from './upload-retry.ts';
 
-/** Most confirmations one POST /v1/hub/parent-notices/read carries (ParentNoticeReadsSchema). */
+/**
+ * Most confirmations, of notices and pickup plans together, one POST /v1/hub/parent-notices/read carries
+ * (ParentNoticeReadsSchema).
+ */
 const READS_MAX = 500;
 
 export interface ParentRelayOptions {
@@ -42,7 +45,8 @@ export interface ParentRelayOptions {
  * when no events wait (like HistoryRelay: events are never held up):
  * - parents' access: for each guardian whose content changed (an invitation, a revocation, a new name or
  *   other children on the live roster), PUT /v1/hub/parents/GUARDIAN with its current version;
- * - staff's confirmations (確認) of parents' notices: POST /v1/hub/parent-notices/read;
+ * - staff's confirmations (確認) of parents' notices and pickup plans: POST /v1/hub/parent-notices/read
+ *   (the cloud marks whichever its id names);
  * - the class cut-offs the cloud checks notices against: PUT /v1/hub/parent-settings, versioned;
  * - each child's pickup list (pickup-relay.ts): PUT /v1/hub/pickup-people/CHILD, versioned;
  * - the facility's notices (facility-notice-relay.ts): PUT /v1/hub/facility-notices/ID, versioned.
@@ -126,9 +130,16 @@ export class ParentRelay {
 
   private nextReads(): (() => Promise<void>) | undefined {
     if (!this.reads.due()) return undefined;
-    const reads = this.options.store.parentNotices.unrelayedReads(READS_MAX);
-    if (reads.length === 0) return undefined;
-    return () => this.sendReads({ reads });
+    const { store } = this.options;
+    const notices = store.parentNotices.unrelayedReads(READS_MAX);
+    const plans = store.pickups.unrelayedPlanReads(READS_MAX - notices.length);
+    if (notices.length + plans.length === 0) return undefined;
+    return () =>
+      this.sendReads(
+        { reads: [...notices, ...plans] },
+        notices.map((r) => r.id),
+        plans.map((r) => r.id),
+      );
   }
 
   private nextSettings(): (() => Promise<void>) | undefined {
@@ -184,14 +195,21 @@ export class ParentRelay {
     logger.warn({ guardianId, reason }, "cloud did not take a parent's access; retrying");
   }
 
-  private async sendReads(body: ParentNoticeReads): Promise<void> {
+  private async sendReads(
+    body: ParentNoticeReads,
+    noticeIds: readonly string[],
+    planIds: readonly string[],
+  ): Promise<void> {
     const answer = await requestJson(this.options, 'POST', '/v1/hub/parent-notices/read', body);
     const { store, logger } = this.options;
     if (answer.ok) {
       // Unknown ids are ignored by the cloud: nothing to send again for them either.
-      store.parentNotices.markReadsRelayed(body.reads.map((r) => r.id));
+      store.transaction(() => {
+        store.parentNotices.markReadsRelayed(noticeIds);
+        store.pickups.markPlanReadsRelayed(planIds);
+      });
       this.reads.succeeded();
-      logger.info({ reads: body.reads.length }, 'notice confirmations relayed');
+      logger.info({ notices: noticeIds.length, pickups: planIds.length }, 'confirmations relayed');
       return;
     }
     if (this.options.stopping.aborted) return;

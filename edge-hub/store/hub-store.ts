@@ -107,7 +107,7 @@ export class HubStore implements HubAggregates, Transactional {
     this.signInLimits = new SqliteSignInLimitStore(db);
     this.parentAccess = new SqliteParentAccessStore(db, clock);
     this.parentNotices = new SqliteParentNoticeStore(db, clock, timeZone);
-    this.pickups = new SqlitePickupStore(db, clock);
+    this.pickups = new SqlitePickupStore(db, clock, timeZone);
     this.facilityNotices = new SqliteFacilityNoticeStore(db, clock, timeZone);
   }
 

@@ -523,6 +523,33 @@ describe('hub migrations', () => {
     }
   });
 
+  it("24 adds staff's confirmations of pickup plans, none for the plans already there", () => {
+    const old = openDatabase(file, { migrations: hubMigrations, targetVersion: 23 });
+    old
+      .prepare(
+        `INSERT INTO pickup_plans (id, child_id, guardian_id, date, time, person_kind, person_name, relation,
+           sent_at, status, received_at) VALUES ('p1', 'c1', 'g1', 'd', '17:30', 'guardian', 'n', '', 't', 'sent', 't')`,
+      )
+      .run();
+    old.close();
+    const up = openDatabase(file, { migrations: hubMigrations, targetVersion: 24 });
+    try {
+      expect(columns(up, 'pickup_plans').slice(-3)).toEqual(['read_at', 'read_by', 'read_relayed']);
+      expect(indexes(up, 'pickup_plans')).toContain('pickup_plans_read_at');
+      expect(up.prepare('SELECT read_at, read_by, read_relayed FROM pickup_plans').all()).toEqual([
+        { read_at: null, read_by: null, read_relayed: 0 },
+      ]);
+      // A confirmation names who confirmed it, as a notice's does.
+      const confirm = (readAt: string | null, readBy: string | null) =>
+        up.prepare('UPDATE pickup_plans SET read_at = ?, read_by = ?').run(readAt, readBy);
+      expect(() => confirm('t', null)).toThrow(/CHECK/);
+      expect(() => up.prepare('UPDATE pickup_plans SET read_relayed = 2').run()).toThrow(/CHECK/);
+      confirm('t', 's1');
+    } finally {
+      up.close();
+    }
+  });
+
   it('a new data directory gets its QR key pair on first open, and keeps it', () => {
     const store = HubStore.open(dir);
     const publicKey = store.facility.meta().qrPublicKey;

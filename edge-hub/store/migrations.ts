@@ -1,5 +1,6 @@
 import { facilityNoticesMigration } from './facility-notices.ts';
 import { pickupsMigration } from './pickups.ts';
+import { pickupPlanReadsMigration } from './pickup-plans.ts';
 import type { Migration } from '../../common/sqlite.ts';
 import { migration12 } from './migration-12.ts';
 import { guardianPinsMigration } from './guardian-pins.ts';
@@ -396,4 +397,5 @@ export const hubMigrations: readonly Migration[] = [
   parentNoticesMigration(21),
   pickupsMigration(22),
   facilityNoticesMigration(23),
+  pickupPlanReadsMigration(24),
 ];

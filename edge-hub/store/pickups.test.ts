@@ -8,7 +8,7 @@ import { columns, indexes } from '../../test/support/sqlite-schema.ts';
 import { HUB_DB_FILE, type HubStore } from './hub-store.ts';
 import { hubMigrations } from './migrations.ts';
 
-/** Pickup people, their uploads and parents' plans at the hub (migration 22). */
+/** Pickup people, their uploads and parents' plans at the hub (migration 22), staff's confirmations (24). */
 
 const P1 = '11111111-1111-4111-8111-111111111111';
 const P2 = '22222222-2222-4222-8222-222222222222';
@@ -175,5 +175,46 @@ describe('pickup store', () => {
     expect(store.pickups.latestPlansOn('2026-04-02').size).toBe(0);
     expect(store.pickups.deletePlansBefore('2026-04-01')).toBe(0);
     expect(store.pickups.deletePlansBefore('2026-04-02')).toBe(3);
+  });
+
+  it("confirms every child's row of a plan once, and keeps it until the cloud takes it", () => {
+    store.pickups.insertPlan(testPickup({ childIds: ['c001', 'c002'] }));
+    store.pickups.insertPlan(testPickup({ id: P2, childIds: ['c003'] }));
+    expect(store.pickups.unrelayedPlanReads(10)).toEqual([]);
+    expect(store.pickups.markPlanRead('33333333-3333-4333-8333-333333333333', 's1')).toBeUndefined();
+
+    clock.set('2026-04-01T10:15:00.000+09:00');
+    const first = store.pickups.markPlanRead(P1, 's1');
+    expect(first).toMatchObject({
+      first: true,
+      record: {
+        id: P1,
+        status: 'read',
+        readAt: '2026-04-01T10:15:00.000+09:00',
+        readBy: 's1',
+        readRelayed: false,
+      },
+    });
+    // A second confirmation, later and by someone else, keeps the first.
+    clock.set('2026-04-01T10:20:00.000+09:00');
+    expect(store.pickups.markPlanRead(P1, 's2')).toEqual({ first: false, record: first?.record });
+    const plans = store.pickups.latestPlansOn('2026-04-01');
+    for (const childId of ['c001', 'c002']) {
+      expect(plans.get(childId)).toMatchObject({ status: 'read', readBy: 's1' });
+    }
+    expect(plans.get('c003')).toMatchObject({ status: 'sent', readAt: null, readBy: null });
+
+    // One read per plan, whatever the number of its children; oldest first.
+    store.pickups.markPlanRead(P2, 's2');
+    expect(store.pickups.unrelayedPlanReads(10)).toEqual([
+      { id: P1, readAt: '2026-04-01T10:15:00.000+09:00' },
+      { id: P2, readAt: '2026-04-01T10:20:00.000+09:00' },
+    ]);
+    expect(store.pickups.unrelayedPlanReads(1).map((r) => r.id)).toEqual([P1]);
+    store.pickups.markPlanReadsRelayed([P1]);
+    expect(store.pickups.unrelayedPlanReads(10).map((r) => r.id)).toEqual([P2]);
+    expect(store.pickups.latestPlansOn('2026-04-01').get('c002')?.readRelayed).toBe(true);
+    store.pickups.markPlanReadsRelayed([P2]);
+    expect(store.pickups.unrelayedPlanReads(10)).toEqual([]);
   });
 });

@@ -2,12 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Migration } from '../../common/sqlite.ts';
 import type { Clock } from '../../common/time.ts';
 import type { ParentPickup, PickupPerson } from '../../protocol/parent-pickups.ts';
+import { PickupPlanTable, type PickupPlanRecord } from './pickup-plans.ts';
+
+export type { PickupPlanRecord } from './pickup-plans.ts';
 
 /**
  * Pickup plans at the hub (issue 17, お迎え予定): each child's authorised pickup people the admin added
  * (table pickup_people; a photo stays here, it never goes to the cloud), what the cloud is to offer parents
  * per child with a version (table pickup_uploads, like parent_access), and the plans parents sent (table
- * pickup_plans, one row per plan and child, stored once).
+ * pickup_plans, one row per plan and child, stored once, with staff's confirmations: pickup-plans.ts).
  */
 
 /** A person the admin added (not the roster's guardians, which are listed from the live roster). */
@@ -26,25 +29,6 @@ export interface PickupPhoto {
   data: Buffer;
   /** image/jpeg, image/png or image/webp. */
   type: string;
-}
-
-/** One child's part of a parent's plan. */
-export interface PickupPlanRecord {
-  id: string;
-  childId: string;
-  guardianId: string;
-  date: string;
-  time: string;
-  personId: string | null;
-  personKind: ParentPickup['person']['kind'];
-  personName: string;
-  relation: string;
-  note: string | null;
-  /** As the cloud sent it (ISO 8601 with the facility's offset). */
-  sentAt: string;
-  status: ParentPickup['status'];
-  /** When the hub stored it (UTC ISO 8601). */
-  receivedAt: string;
 }
 
 /** A child's list as uploaded to the cloud, its version, and the version the cloud has taken. */
@@ -90,6 +74,14 @@ export interface PickupStore {
   latestPlansOn(date: string): Map<string, PickupPlanRecord>;
   /** Deletes the plans of the days before `date` (retention), within the caller's transaction. */
   deletePlansBefore(date: string): number;
+  /**
+   * Confirms (確認) every child's row of plan `id` by `staffId` unless it is confirmed already; undefined
+   * for an unknown id. `first` says whether this call confirmed it.
+   */
+  markPlanRead(id: string, staffId: string): { record: PickupPlanRecord; first: boolean } | undefined;
+  /** Up to `limit` confirmed plans the cloud has not taken (one per plan id), oldest first. */
+  unrelayedPlanReads(limit: number): { id: string; readAt: string }[];
+  markPlanReadsRelayed(ids: readonly string[]): void;
 }
 
 /** A new person's id: `p-` and 96 random bits (IdSchema-safe). */
@@ -155,22 +147,6 @@ interface PersonRow {
   updated_at: string;
 }
 
-interface PlanRow {
-  id: string;
-  child_id: string;
-  guardian_id: string;
-  date: string;
-  time: string;
-  person_id: string | null;
-  person_kind: PickupPlanRecord['personKind'];
-  person_name: string;
-  relation: string;
-  note: string | null;
-  sent_at: string;
-  status: PickupPlanRecord['status'];
-  received_at: string;
-}
-
 const PERSON_COLUMNS = 'id, child_id, name, relation, photo IS NOT NULL AS has_photo, created_at, updated_at';
 
 function personOf(r: PersonRow): PickupPersonRecord {
@@ -185,31 +161,15 @@ function personOf(r: PersonRow): PickupPersonRecord {
   };
 }
 
-function planOf(r: PlanRow): PickupPlanRecord {
-  return {
-    id: r.id,
-    childId: r.child_id,
-    guardianId: r.guardian_id,
-    date: r.date,
-    time: r.time,
-    personId: r.person_id,
-    personKind: r.person_kind,
-    personName: r.person_name,
-    relation: r.relation,
-    note: r.note,
-    sentAt: r.sent_at,
-    status: r.status,
-    receivedAt: r.received_at,
-  };
-}
-
 export class SqlitePickupStore implements PickupStore {
   readonly #db: Db;
   readonly #clock: Clock;
+  readonly #plans: PickupPlanTable;
 
-  constructor(db: Db, clock: Clock) {
+  constructor(db: Db, clock: Clock, timeZone: string) {
     this.#db = db;
     this.#clock = clock;
+    this.#plans = new PickupPlanTable(db, clock, timeZone);
   }
 
   people(childId: string): PickupPersonRecord[] {
@@ -354,51 +314,26 @@ export class SqlitePickupStore implements PickupStore {
   }
 
   insertPlan(plan: ParentPickup): number {
-    const insert = this.#db.prepare(
-      `INSERT OR IGNORE INTO pickup_plans (id, child_id, guardian_id, date, time, person_id, person_kind,
-         person_name, relation, note, sent_at, status, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const now = this.#clock.now().toISOString();
-    let stored = 0;
-    for (const childId of new Set(plan.childIds)) {
-      stored += insert.run(
-        plan.id,
-        childId,
-        plan.guardianId,
-        plan.date,
-        plan.time,
-        plan.person.id,
-        plan.person.kind,
-        plan.person.name,
-        plan.person.relation,
-        plan.note ?? null,
-        plan.sentAt,
-        plan.status,
-        now,
-      ).changes;
-    }
-    return stored;
+    return this.#plans.insert(plan);
   }
 
   latestPlansOn(date: string): Map<string, PickupPlanRecord> {
-    const rows = this.#db
-      .prepare<[string], PlanRow>('SELECT * FROM pickup_plans WHERE date = ?')
-      .all(date)
-      .map(planOf);
-    // The cloud's instants may carry different offsets: compared as instants, then by arrival.
-    rows.sort(
-      (a, b) =>
-        Date.parse(b.sentAt) - Date.parse(a.sentAt) ||
-        (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : 0) ||
-        (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
-    );
-    const out = new Map<string, PickupPlanRecord>();
-    for (const r of rows) if (!out.has(r.childId)) out.set(r.childId, r);
-    return out;
+    return this.#plans.latestOn(date);
   }
 
   deletePlansBefore(date: string): number {
-    return this.#db.prepare('DELETE FROM pickup_plans WHERE date < ?').run(date).changes;
+    return this.#plans.deleteBefore(date);
+  }
+
+  markPlanRead(id: string, staffId: string): { record: PickupPlanRecord; first: boolean } | undefined {
+    return this.#plans.markRead(id, staffId);
+  }
+
+  unrelayedPlanReads(limit: number): { id: string; readAt: string }[] {
+    return this.#plans.unrelayedReads(limit);
+  }
+
+  markPlanReadsRelayed(ids: readonly string[]): void {
+    this.#plans.markReadsRelayed(ids);
   }
 }

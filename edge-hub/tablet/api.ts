@@ -29,6 +29,7 @@ import {
   type StaffAuth,
 } from '../access/staff.ts';
 import type { NoticeConfirmations } from '../parents/notice-confirm.ts';
+import type { PickupConfirmations } from '../parents/pickup-confirm.ts';
 import { sendPickupPhoto } from '../http/pickup-photo.ts';
 import type { TabletActions } from './actions.ts';
 import type { TabletPush } from './push.ts';
@@ -43,6 +44,8 @@ export interface TabletApiOptions {
   actions: TabletActions;
   /** Staff's confirmations (確認) of parents' notices. */
   notices: NoticeConfirmations;
+  /** Staff's confirmations (確認) of parents' pickup plans. */
+  pickups: PickupConfirmations;
   push: TabletPush;
   view: () => TabletRollcall;
   /** Class ids on the current roster. */
@@ -167,6 +170,16 @@ export function registerTabletApi(
     if (!id.success) throw new NotFoundError('unknown_notice', 'no such parent notice');
     const notice = options.notices.confirm({ staffId: ctx.staff.id, deviceId: ctx.deviceId }, id.data);
     return reply.header('cache-control', 'no-store').send(notice);
+  });
+
+  // 確認 of a parent's pickup plan, as of a notice (every child of the plan at once).
+  app.post<{ Params: { id: string } }>('/api/tablet/pickups/:id/read', (req, reply) => {
+    checkOrigin(req);
+    const ctx = sessionOf(req);
+    const id = z.uuid().safeParse(req.params.id);
+    if (!id.success) throw new ValidationError(ErrorCodes.badRequest, 'a pickup plan id is a UUID');
+    const plan = options.pickups.confirm({ staffId: ctx.staff.id, deviceId: ctx.deviceId }, id.data);
+    return reply.header('cache-control', 'no-store').send(plan);
   });
 
   // The photo of a pickup person the admin added (staff check who comes); it never leaves the hub.

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import {
   ABSENCE_REASONS,
   NOTICE_KINDS,
+  NOTICE_MAX_DAYS_AHEAD,
   NOTICE_TEST_IDS,
   SYMPTOMS,
   type ParentNotice,
@@ -9,6 +10,7 @@ import {
 import type { ParentMe } from '../../../protocol/parents.ts';
 import { NOTE_MAX } from '../../../protocol/primitives.ts';
 import { ErrorLine, Field, toggled } from './Field.tsx';
+import { addDays } from './format.ts';
 import type { Messages } from './messages.ts';
 import { draftRequest, newDraft, type NoticeDraft } from './notice-draft.ts';
 import { sendNotice } from './notices-api.ts';
@@ -88,6 +90,7 @@ export function NoticeForm(props: {
           type="date"
           data-testid={NOTICE_TEST_IDS.date}
           min={me.date}
+          max={addDays(me.date, NOTICE_MAX_DAYS_AHEAD)}
           required
           value={draft.date}
           onChange={(e) => {
@@ -103,6 +106,7 @@ export function NoticeForm(props: {
             type="date"
             data-testid={NOTICE_TEST_IDS.until}
             min={draft.date}
+            max={addDays(me.date, NOTICE_MAX_DAYS_AHEAD)}
             value={draft.until}
             onChange={(e) => {
               set({ until: e.currentTarget.value });

@@ -100,6 +100,10 @@ describe('the notice form', () => {
     expect(problem({ until: '2026-12-04' })).toBe('untilBefore');
     expect(problem({ until: '2027-01-05' })).toBe('tooLong');
     expect(problem({ until: '2027-01-04' })).toBeNull();
+    // 62 days ahead at most: as far as the hub files an absence.
+    expect(problem({ date: '2027-02-05', until: '' })).toBeNull();
+    expect(problem({ date: '2027-02-06', until: '' })).toBe('tooFar');
+    expect(problem({ date: '2027-02-01', until: '2027-02-06' })).toBe('tooFar');
     expect(problem({ kind: 'late' })).toBe('noArriveAt');
     expect(problem({ temperature: '33.9' })).toBe('temperature');
     expect(problem({ temperature: 'abc' })).toBe('temperature');

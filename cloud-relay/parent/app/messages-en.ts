@@ -69,6 +69,7 @@ export const MESSAGES_EN: LocaleTexts = {
       pastDate: 'A day that has passed cannot be reported.',
       untilBefore: 'The last day must be on or after the first day.',
       tooLong: 'One notice covers at most 31 days.',
+      tooFar: 'Notices reach at most 62 days ahead. Send this one nearer the time.',
       noArriveAt: 'Please enter the expected arrival time.',
       temperature: 'Please enter the temperature as a number from 34.0 to 43.0 ℃.',
       invalid: 'Please check the form.',

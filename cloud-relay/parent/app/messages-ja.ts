@@ -69,6 +69,7 @@ export const MESSAGES_JA: LocaleTexts = {
       pastDate: '過ぎた日の連絡はできません。',
       untilBefore: '最終日は、始めの日と同じかそれより後の日にしてください。',
       tooLong: '一度に連絡できるのは31日までです。',
+      tooFar: '62日より先の連絡はまだ送れません。近くなってから送ってください。',
       noArriveAt: '登園予定時刻を入れてください。',
       temperature: '体温は 34.0〜43.0 ℃ の数字で入れてください。',
       invalid: '入力を確かめてください。',

@@ -1,5 +1,6 @@
 import {
   NOTICE_MAX_DAYS,
+  NOTICE_MAX_DAYS_AHEAD,
   ParentNoticeRequestSchema,
   type AbsenceReason,
   type NoticeKind,
@@ -32,7 +33,15 @@ export interface NoticeDraft {
 
 /** What keeps a draft from being sent; each has a text in the message catalogues. */
 export type DraftProblem =
-  'noChild' | 'noDate' | 'pastDate' | 'untilBefore' | 'tooLong' | 'noArriveAt' | 'temperature' | 'invalid';
+  | 'noChild'
+  | 'noDate'
+  | 'pastDate'
+  | 'untilBefore'
+  | 'tooLong'
+  | 'tooFar'
+  | 'noArriveAt'
+  | 'temperature'
+  | 'invalid';
 
 /** A new draft: an absence today for the preselected child, sick (the commonest case). */
 export function newDraft(today: string, childIds: readonly string[]): NoticeDraft {
@@ -77,6 +86,7 @@ export function draftRequest(id: string, draft: NoticeDraft, today: string): Dra
   if (until < draft.date) return fail('untilBefore');
   const days = daysBetween(draft.date, until);
   if (days === null || days + 1 > NOTICE_MAX_DAYS) return fail('tooLong');
+  if ((daysBetween(today, until) ?? 0) > NOTICE_MAX_DAYS_AHEAD) return fail('tooFar');
   if (draft.kind === 'late' && draft.arriveAt === '') return fail('noArriveAt');
   const sick = draft.reason === 'sick';
   const temperature = sick ? temperatureOf(draft.temperature) : undefined;

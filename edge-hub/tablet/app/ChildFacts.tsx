@@ -32,6 +32,7 @@ export function ChildFacts(props: {
         <PickupFact
           key={c.pickupPlan.id}
           plan={c.pickupPlan}
+          timeZone={timeZone}
           messages={m}
           {...(props.pickupOpen === true && { open: true })}
         />

@@ -1,4 +1,5 @@
 import { TabletParentNoticeSchema, type TabletParentNotice } from '../../../protocol/parent-notices.ts';
+import { TabletPickupPlanSchema, type TabletPickupPlan } from '../../../protocol/parent-pickups.ts';
 import {
   SessionInfoSchema,
   TabletRollcallSchema,
@@ -62,6 +63,17 @@ export async function confirmNotice(id: string): Promise<ApiResult<TabletParentN
   const result = await request('POST', `/api/tablet/notices/${encodeURIComponent(id)}/read`);
   if (result.ok && result.value.status === 204) return { ok: true, value: null };
   return parsed(result, TabletParentNoticeSchema);
+}
+
+/**
+ * POST /api/tablet/pickups/:id/read: the signed-in staff member confirms (確認) a parent's pickup plan. The
+ * hub answers the updated plan; a second confirmation answers the same as the first.
+ */
+export async function confirmPickup(id: string): Promise<ApiResult<TabletPickupPlan>> {
+  return parsed(
+    await request('POST', `/api/tablet/pickups/${encodeURIComponent(id)}/read`),
+    TabletPickupPlanSchema,
+  );
 }
 
 /**

@@ -229,6 +229,16 @@ export const en: Messages = {
     noPhoto: 'No photo on file',
     from: (g) => `From ${g}`,
     marker: 'P',
+    confirm: 'Confirm',
+    confirming: 'Sending…',
+    confirmLabel: (who) => `Confirm the pickup by ${who}`,
+    someoneElseConfirmed: 'Not on the pickup list: confirmed',
+    confirmed: (by, t) => `Confirmed${by === null ? '' : ` by ${by}`}${t === null ? '' : ` at ${t}`}`,
+    failed: (code, status) =>
+      errorText('en', code) ??
+      (code === 'network'
+        ? 'Cannot reach the hub. Press “Confirm” again.'
+        : `Not confirmed (${code}${status === null ? '' : ` / ${status}`}).`),
   },
 };
 

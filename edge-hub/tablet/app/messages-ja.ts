@@ -219,6 +219,17 @@ export const ja: Messages = {
     noPhoto: '写真は登録されていません',
     from: (g) => `${g}さんより`,
     marker: '迎',
+    confirm: '確認',
+    confirming: '送信中…',
+    confirmLabel: (who) => `${who}さんのお迎え予定を確認`,
+    someoneElseConfirmed: '指定外のお迎え：確認済',
+    confirmed: (by, t) =>
+      `確認済${by === null && t === null ? '' : `（${[by, t].filter((x) => x !== null).join(' ')}）`}`,
+    failed: (code, status) =>
+      errorText('ja', code) ??
+      (code === 'network'
+        ? 'ハブに接続できません。もう一度「確認」を押してください。'
+        : `確認を送れませんでした（${code}${status === null ? '' : ` / ${status}`}）。`),
   },
 };
 

@@ -165,6 +165,14 @@ export interface Messages {
     readonly from: (guardian: string) => string;
     /** The compact tile's marker and its tooltip. */
     readonly marker: string;
+    /** 確認 of the plan (in its details), and the flag of someone else once confirmed. */
+    readonly confirm: string;
+    readonly confirming: string;
+    readonly confirmLabel: (who: string) => string;
+    readonly someoneElseConfirmed: string;
+    /** Confirmed: by whom (a staff member's name) and at what time. */
+    readonly confirmed: (by: string | null, time: string | null) => string;
+    readonly failed: (code: string, status: number | null) => string;
   };
 }
 

@@ -16,6 +16,20 @@ export function pickupLine(plan: TabletPickupPlan, m: Messages): string {
   return `${m.pickup.label(plan.time)} ${pickupWho(plan)}`;
 }
 
+/**
+ * The flag of a plan naming someone not on the child's list: 要確認 until a staff member confirmed it, then
+ * 確認済 (it still says the person is unexpected). Null for a person on the list.
+ */
+export function pickupFlag(plan: TabletPickupPlan, m: Messages): string | null {
+  if (!plan.someoneElse) return null;
+  return plan.status === 'read' ? m.pickup.someoneElseConfirmed : m.pickup.someoneElse;
+}
+
+/** What the row says after the line: the flag, or 確認済 once a plan on the list is confirmed. */
+export function pickupState(plan: TabletPickupPlan, m: Messages): string | null {
+  return pickupFlag(plan, m) ?? (plan.status === 'read' ? m.pickup.confirmed(null, null) : null);
+}
+
 /** The hub's photo route for the plan's person, or null when there is no photo to show. */
 export function pickupPhotoUrl(plan: TabletPickupPlan): string | null {
   if (!plan.hasPhoto || plan.personId === null) return null;
