@@ -3,6 +3,22 @@ import type { Messages } from './messages.ts';
 
 /** The tablet's English texts. */
 
+/** Confirmed by 佐藤 at 10:02: a parent's notice or pickup plan confirmed, with who and when where known. */
+function confirmedEn(by: string | null, t: string | null): string {
+  return `Confirmed${by === null ? '' : ` by ${by}`}${t === null ? '' : ` at ${t}`}`;
+}
+
+const NOTICE_NOT_FOUND_EN = 'This notice was not found (it may have been withdrawn).';
+
+/** Why a confirmation did not go through: the catalogue's text for the code, else these; `notFound` for a 404. */
+function confirmFailedEn(code: string, status: number | null, notFound?: string): string {
+  const known = errorText('en', code);
+  if (known !== undefined) return known;
+  if (code === 'network') return 'Cannot reach the hub. Press “Confirm” again.';
+  if (status === 404 && notFound !== undefined) return notFound;
+  return `Not confirmed (${code}${status === null ? '' : ` / ${String(status)}`}).`;
+}
+
 const CODE_EN: Readonly<Record<string, string>> = {
   unknown_child: 'This child is not on the roster.',
   unknown_event: 'The record to remove was not found (it may have been removed already).',
@@ -209,14 +225,8 @@ export const en: Messages = {
     confirming: 'Sending…',
     confirmLabel: (names) => `Confirm the notice for ${names}`,
     unconfirmed: 'Not confirmed',
-    confirmed: (by, t) => `Confirmed${by === null ? '' : ` by ${by}`}${t === null ? '' : ` at ${t}`}`,
-    failed: (code, status) =>
-      errorText('en', code) ??
-      (code === 'network'
-        ? 'Cannot reach the hub. Press “Confirm” again.'
-        : status === 404
-          ? 'This notice was not found (it may have been withdrawn).'
-          : `Not confirmed (${code}${status === null ? '' : ` / ${status}`}).`),
+    confirmed: confirmedEn,
+    failed: (code, status) => confirmFailedEn(code, status, NOTICE_NOT_FOUND_EN),
     badgeAbsence: (r) => `Absence notice (${r})`,
     badgeLate: (t) => (t === null ? 'Late notice' : `Late, arriving ${t}`),
     fromParent: 'From the parent',
@@ -233,12 +243,8 @@ export const en: Messages = {
     confirming: 'Sending…',
     confirmLabel: (who) => `Confirm the pickup by ${who}`,
     someoneElseConfirmed: 'Not on the pickup list: confirmed',
-    confirmed: (by, t) => `Confirmed${by === null ? '' : ` by ${by}`}${t === null ? '' : ` at ${t}`}`,
-    failed: (code, status) =>
-      errorText('en', code) ??
-      (code === 'network'
-        ? 'Cannot reach the hub. Press “Confirm” again.'
-        : `Not confirmed (${code}${status === null ? '' : ` / ${status}`}).`),
+    confirmed: confirmedEn,
+    failed: (code, status) => confirmFailedEn(code, status),
   },
 };
 

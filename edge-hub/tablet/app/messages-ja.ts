@@ -3,6 +3,23 @@ import type { Messages } from './messages.ts';
 
 /** The tablet's Japanese texts (the default language). */
 
+/** 確認済（佐藤 10:02）: a parent's notice or pickup plan confirmed, with who and when where known. */
+function confirmedJa(by: string | null, t: string | null): string {
+  const parts = [by, t].filter((x) => x !== null);
+  return `確認済${parts.length === 0 ? '' : `（${parts.join(' ')}）`}`;
+}
+
+const NOTICE_NOT_FOUND_JA = 'この連絡は見つかりません（取り消されたかもしれません）。';
+
+/** Why a 確認 did not go through: the catalogue's text for the code, else these; `notFound` for a 404. */
+function confirmFailedJa(code: string, status: number | null, notFound?: string): string {
+  const known = errorText('ja', code);
+  if (known !== undefined) return known;
+  if (code === 'network') return 'ハブに接続できません。もう一度「確認」を押してください。';
+  if (status === 404 && notFound !== undefined) return notFound;
+  return `確認を送れませんでした（${code}${status === null ? '' : ` / ${String(status)}`}）。`;
+}
+
 const CODE_JA: Readonly<Record<string, string>> = {
   unknown_child: 'この園児は名簿にありません。',
   unknown_event: '取り消す記録が見つかりません（すでに取り消し済みかもしれません）。',
@@ -198,15 +215,8 @@ export const ja: Messages = {
     confirming: '送信中…',
     confirmLabel: (names) => `${names}の連絡を確認`,
     unconfirmed: '未確認',
-    confirmed: (by, t) =>
-      `確認済${by === null && t === null ? '' : `（${[by, t].filter((x) => x !== null).join(' ')}）`}`,
-    failed: (code, status) =>
-      errorText('ja', code) ??
-      (code === 'network'
-        ? 'ハブに接続できません。もう一度「確認」を押してください。'
-        : status === 404
-          ? 'この連絡は見つかりません（取り消されたかもしれません）。'
-          : `確認を送れませんでした（${code}${status === null ? '' : ` / ${status}`}）。`),
+    confirmed: confirmedJa,
+    failed: (code, status) => confirmFailedJa(code, status, NOTICE_NOT_FOUND_JA),
     badgeAbsence: (r) => `欠席連絡（${r}）`,
     badgeLate: (t) => (t === null ? '遅刻連絡' : `遅刻連絡 ${t}`),
     fromParent: '保護者から',
@@ -223,13 +233,8 @@ export const ja: Messages = {
     confirming: '送信中…',
     confirmLabel: (who) => `${who}さんのお迎え予定を確認`,
     someoneElseConfirmed: '指定外のお迎え：確認済',
-    confirmed: (by, t) =>
-      `確認済${by === null && t === null ? '' : `（${[by, t].filter((x) => x !== null).join(' ')}）`}`,
-    failed: (code, status) =>
-      errorText('ja', code) ??
-      (code === 'network'
-        ? 'ハブに接続できません。もう一度「確認」を押してください。'
-        : `確認を送れませんでした（${code}${status === null ? '' : ` / ${status}`}）。`),
+    confirmed: confirmedJa,
+    failed: (code, status) => confirmFailedJa(code, status),
   },
 };
 
