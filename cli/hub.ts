@@ -25,6 +25,7 @@ interface HubCliOptions extends HubListenerCliOptions {
   cloud?: string;
   cloudToken?: string;
   adminToken?: string;
+  parentMessagesStalledSeconds?: number;
 }
 
 /** The `--data` of `genkan hub` as its subcommands (and itself) see it; fails the command without one. */
@@ -63,6 +64,15 @@ export function register(program: Command): void {
         'admin API token (default: keep the stored one, or generate one)',
       ).env('GENKAN_ADMIN_TOKEN'),
     )
+    .addOption(
+      // For tests: the warning's two minutes are too long to wait for.
+      new Option(
+        '--parent-messages-stalled-seconds <n>',
+        "seconds parents' messages may fail to arrive before the warning (default 120)",
+      )
+        .argParser(parseNonNegativeInt)
+        .hideHelp(),
+    )
     .action(async (opts: HubCliOptions) => {
       const data = hubDataOf(hub);
       const listeners = listenerHubOptions(opts, hub);
@@ -89,6 +99,9 @@ export function register(program: Command): void {
         if (opts.facility !== undefined) options.facilityId = opts.facility;
         if (opts.facilityName !== undefined) options.facilityName = opts.facilityName;
         if (opts.adminToken !== undefined) options.adminToken = opts.adminToken;
+        if (opts.parentMessagesStalledSeconds !== undefined) {
+          options.tuning = { parentMessagesStalledSeconds: opts.parentMessagesStalledSeconds };
+        }
         if (opts.cloud !== undefined && opts.cloudToken !== undefined) {
           options.cloud = { url: opts.cloud, token: opts.cloudToken };
         }

@@ -209,8 +209,11 @@ export async function startHttp(
     ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
     relayHealth: () => {
       const health = relay?.health();
-      return health && withParentFetch(health, services.parentMessages?.lastError() ?? null);
+      return health && withParentFetch(health, services.parentMessages?.lastError() ?? null, timeZone);
     },
+    ...(options.tuning?.parentMessagesStalledSeconds !== undefined && {
+      parentMessagesStalledSeconds: options.tuning.parentMessagesStalledSeconds,
+    }),
     records: services.records,
     tablet: {
       store,

@@ -13,6 +13,7 @@ import { NoticeApplier } from './parents/notice-apply.ts';
 import { NoticeConfirmations } from './parents/notice-confirm.ts';
 import { PickupConfirmations } from './parents/pickup-confirm.ts';
 import { CloudCatchUp } from './relay/catch-up.ts';
+import { parentMessagesStalled } from './relay/health.ts';
 import { backoffDelay, Relay } from './relay/relay.ts';
 import { DeviceRequests } from './mqtt/requests.ts';
 import { RollcallService } from './rollcall/rollcall.ts';
@@ -258,6 +259,29 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
     requests.close();
   });
 
+  const parentMessages =
+    options.cloud &&
+    parentMessageFetcher(ctx, options.cloud, {
+      ingest,
+      ...(catchUp !== undefined && { ready: () => catchUp.done }),
+      // New notices show on the tablets at once (absences through events.stored too); started after this.
+      onStored: () => {
+        tabletPush.changed();
+      },
+      // Pickup plans: the kiosks' retained plans of the day (hub-listeners.ts).
+      onPickups: () => {
+        bus.publish('pickups.changed');
+      },
+    });
+
+  // Since when parents' messages have failed to arrive, once that is past the warning's threshold.
+  const parentsStalledSince = (): Date | null => {
+    const since = parentMessages?.lastError()?.since;
+    return since && parentMessagesStalled(since, clock.now(), tuning?.parentMessagesStalledSeconds)
+      ? since
+      : null;
+  };
+
   const staffAuth = new StaffAuth({ store, clock, format });
   const viewSource = {
     store,
@@ -269,13 +293,15 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
     },
     timeZone,
     roster: () => roster.current,
+    parentMessagesStalledSince: parentsStalledSince,
   };
   const tabletView = () => buildTabletRollcall(viewSource);
   const tabletPush = new TabletPush({
     logger: logger.child({ ns: 'hub.tablet' }),
     build: tabletView,
     sessionLive: (tokenHash) => staffAuth.stillLive(tokenHash),
-    timeKey: () => localTime(clock.now(), timeZone),
+    // The minute, and parents' messages stalling or arriving again: each changes what the tablets show.
+    timeKey: () => `${localTime(clock.now(), timeZone)} ${parentsStalledSince()?.toISOString() ?? ''}`,
     ...tuning?.tabletPush,
   });
   onShutdown('tablet-push', () => {
@@ -283,21 +309,6 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
   });
 
   const deviceStatus = new DeviceStatusTracker({ clock });
-
-  const parentMessages =
-    options.cloud &&
-    parentMessageFetcher(ctx, options.cloud, {
-      ingest,
-      ...(catchUp !== undefined && { ready: () => catchUp.done }),
-      // New notices show on the tablets at once (their absences come through events.stored as well).
-      onStored: () => {
-        tabletPush.changed();
-      },
-      // Pickup plans: the kiosks' retained plans of the day (hub-listeners.ts).
-      onPickups: () => {
-        bus.publish('pickups.changed');
-      },
-    });
 
   // Who reacts to what, in the order the listeners run.
   bus.on('events.stored', (stored) => {

@@ -70,6 +70,8 @@ export interface HubOptions {
     >;
     /** The fetch of parents' notices (its back-off is the relay's). */
     parentMessages?: Partial<Pick<MessageFetcherOptions, 'waitS' | 'minIntervalMs'>>;
+    /** How long that fetch may fail before staff and the director are warned (PARENT_MESSAGES_STALLED_SECONDS). */
+    parentMessagesStalledSeconds?: number;
   };
 }
 

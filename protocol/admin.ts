@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CLOCK_DOUBTS, EVENT_TYPES, IdSchema, InstantSchema } from './primitives.ts';
 import { DateSchema } from './history.ts';
 import { CARE_TYPES } from './settings.ts';
+import { HEALTH_WARNINGS, RelayHealthSchema } from './relay-health.ts';
 import { PinSchema, STAFF_ROLES } from './tablet.ts';
 
 /**
@@ -275,41 +276,16 @@ export const AdminChartSchema = z.strictObject({
 });
 export type AdminChart = z.infer<typeof AdminChartSchema>;
 
-/** The oldest event may wait this long for the cloud before the hub warns (`relay_stalled`). */
-export const RELAY_STALLED_SECONDS = 15 * 60;
-
-/** What /healthz and the admin app warn of: `relay_stalled`, events wait longer than RELAY_STALLED_SECONDS. */
-export const HEALTH_WARNINGS = ['relay_stalled'] as const;
-export type HealthWarning = (typeof HEALTH_WARNINGS)[number];
-
-/**
- * The hub's cloud relay, as GET /healthz (public: no personal data) and the admin app report it. A hub
- * started without a cloud says only `configured: false`.
- */
-export const RelayHealthSchema = z.discriminatedUnion('configured', [
-  z.strictObject({ configured: z.literal(false) }),
-  z.strictObject({
-    configured: z.literal(true),
-    /** Events stored at the hub that the cloud has not answered for yet. */
-    waiting: count,
-    /** When the hub received the oldest of them; null when none waits. */
-    oldestWaitingAt: InstantSchema.nullable(),
-    oldestAgeSeconds: count.nullable(),
-    /** The last failed batch since the hub started (cleared by the next answered one): why, and when. */
-    lastError: z.strictObject({ reason: z.string(), at: InstantSchema }).nullable(),
-    /** The last batch the cloud answered since the hub started. */
-    lastSuccessAt: InstantSchema.nullable(),
-    /** Events the cloud refused for good (kept at the hub, never resent). */
-    rejected: count,
-    /**
-     * A hub restored from a backup that has not caught up from the cloud yet: nothing is relayed until it
-     * has (lastError says why it failed). Absent otherwise.
-     */
-    catchingUp: z.literal(true).optional(),
-  }),
-]);
-export type RelayHealth = z.infer<typeof RelayHealthSchema>;
-export type ConfiguredRelayHealth = Extract<RelayHealth, { configured: true }>;
+// The relay's health and warnings have their own file; imported from here as ever.
+export {
+  HEALTH_WARNINGS,
+  PARENT_MESSAGES_STALLED_SECONDS,
+  RELAY_STALLED_SECONDS,
+  RelayHealthSchema,
+  type ConfiguredRelayHealth,
+  type HealthWarning,
+  type RelayHealth,
+} from './relay-health.ts';
 
 /** Longest list of GET /api/admin/records-health (newest first; `total` says how many there are). */
 export const RECORDS_HEALTH_LIST_MAX = 200;
@@ -346,7 +322,7 @@ export type AdminClockDoubtEvent = z.infer<typeof AdminClockDoubtEventSchema>;
 /** GET /api/admin/records-health: the relay's health, the cloud's refusals and the clock-doubt events. */
 export const AdminRecordsHealthSchema = z.strictObject({
   relay: RelayHealthSchema,
-  /** As in /healthz: `relay_stalled` when the oldest waiting event is older than RELAY_STALLED_SECONDS. */
+  /** As in /healthz (HEALTH_WARNINGS). */
   warnings: z.array(z.enum(HEALTH_WARNINGS)),
   rejected: z.strictObject({ total: count, events: z.array(AdminRejectedEventSchema) }),
   clockDoubt: z.strictObject({ total: count, events: z.array(AdminClockDoubtEventSchema) }),
@@ -383,6 +359,8 @@ export const ADMIN_TEST_IDS = {
   chart: 'attendance-chart',
   /** The overview's banner when the oldest unrelayed event waits longer than RELAY_STALLED_SECONDS. */
   relayWarning: 'relay-warning',
+  /** The overview's banner while parents' messages have not arrived for PARENT_MESSAGES_STALLED_SECONDS. */
+  parentMessagesWarning: 'parent-messages-warning',
   /** The overview's relay box; carries data-configured, data-waiting. */
   relayHealth: 'relay-health',
   /** Rows carry data-event-id and data-code. */

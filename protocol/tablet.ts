@@ -164,6 +164,11 @@ export const TabletRollcallSchema = z.strictObject({
    * today; unconfirmed first, then by date.
    */
   parentNotices: z.array(TabletParentNoticeSchema),
+  /**
+   * Present only while parents' messages (notices, pickup plans) have failed to reach the hub for longer
+   * than PARENT_MESSAGES_STALLED_SECONDS: since the first failure. Staff check by phone meanwhile.
+   */
+  parentMessagesStalledSince: InstantSchema.optional(),
 });
 export type TabletRollcall = z.infer<typeof TabletRollcallSchema>;
 
@@ -260,4 +265,10 @@ export const TABLET_TEST_IDS = {
   ageUnknown: 'age-unknown',
   search: 'search',
   signOut: 'sign-out',
+  /**
+   * The main screen's banner while parents' messages do not arrive (roll-call parentMessagesStalledSince);
+   * the notices panel's own line is `notices-stalled`.
+   */
+  parentMessagesStalled: 'parent-messages-stalled',
+  noticesStalled: 'notices-stalled',
 } as const;

@@ -67,6 +67,8 @@ export interface AdminApiOptions {
   app: WebBundle | undefined;
   /** The cloud relay's health (edge-hub/http/api.ts passes it on); absent: not configured. */
   relayHealth?: () => RelayHealth;
+  /** How long parents' messages may fail to arrive before the warning (PARENT_MESSAGES_STALLED_SECONDS). */
+  parentMessagesStalledSeconds?: number;
   /** The hub's CA fingerprint, carried by pairing codes issued over HTTPS (protocol/pairing.ts). */
   tlsFingerprint?: string;
 }
@@ -370,7 +372,7 @@ export function registerAdminApi(
     const nameOf = (childId: string) => names.get(childId) ?? null;
     const answer: AdminRecordsHealth = {
       relay,
-      warnings: relayWarnings(relay),
+      warnings: relayWarnings(relay, clock.now(), options.parentMessagesStalledSeconds),
       rejected: {
         total: store.outbox.relayRejectCount(),
         events: store.outbox

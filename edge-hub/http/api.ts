@@ -79,6 +79,8 @@ export interface HttpApiOptions {
   settingsChanged?: () => void;
   /** The cloud relay's health (Relay.health); absent, or undefined, on a hub without a cloud. */
   relayHealth?: () => RelayHealth | undefined;
+  /** How long parents' messages may fail to arrive before the warning (PARENT_MESSAGES_STALLED_SECONDS). */
+  parentMessagesStalledSeconds?: number;
   /** The broker's counters of refused logins and dropped clients, shown on /metrics. */
   brokerStats?: () => BrokerStats;
   /** Past-day corrections, open days and month close (edge-hub/records); absent: not served. */
@@ -203,7 +205,11 @@ export function buildHttpApi(options: HttpApiOptions) {
   // Public, so counts and times only. `ok` says the process serves; what needs a look is in `warnings`.
   app.get('/healthz', () => {
     const relay = relayHealth();
-    return { ok: true, relay, warnings: relayWarnings(relay) };
+    return {
+      ok: true,
+      relay,
+      warnings: relayWarnings(relay, clock.now(), options.parentMessagesStalledSeconds),
+    };
   });
 
   app.get('/metrics', (_req, reply) =>
@@ -245,7 +251,14 @@ export function buildHttpApi(options: HttpApiOptions) {
   });
 
   if (options.tablet) registerTabletApi(app, options.tablet);
-  if (options.admin) registerAdminApi(app, { ...options.admin, relayHealth });
+  if (options.admin) {
+    const stalled = options.parentMessagesStalledSeconds;
+    registerAdminApi(app, {
+      ...options.admin,
+      relayHealth,
+      ...(stalled !== undefined && { parentMessagesStalledSeconds: stalled }),
+    });
+  }
   if (options.records) registerRecordsApi(app, { records: options.records, adminAuth: options.admin?.auth });
   registerStaffingApi(app, { store, clock, facilityId, timeZone });
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logger.ts';
 import { localDate, systemClock, type Clock } from '../../common/time.ts';
-import { dropConnection, json } from '../../test/support/fake-cloud.ts';
+import { movableClock } from '../../test/support/clock.ts';
+import { dropConnection, json, type Handler } from '../../test/support/fake-cloud.ts';
 import { TEST_ROSTER, useTempHubStore } from '../../test/support/hub.ts';
 import { capturingLogger } from '../../test/support/logs.ts';
 import { ParentMessagesCloud, testNotice } from '../../test/support/parent-cloud.ts';
@@ -36,7 +37,8 @@ describe('parent message fetcher', () => {
   let shown: number;
   let logLines: string[];
 
-  const start = () => {
+  /** `fetchClock`: the fetcher's own clock (the failures' times). */
+  const start = (fetchClock: Clock = clock) => {
     const log = capturingLogger('debug', logLines).logger;
     const ingest = new Ingest({
       store,
@@ -69,7 +71,7 @@ describe('parent message fetcher', () => {
         applier.apply(page);
       },
       logger: log,
-      clock,
+      clock: fetchClock,
       waitS: 2,
       backoff: () => 10,
       configErrorDelayMs: 20,
@@ -243,6 +245,52 @@ describe('parent message fetcher', () => {
     expect(log).toContain('HTTP 503 unavailable');
     expect(log).toContain('HTTP 401 bad_token');
     expect(log).not.toContain('秘密');
+  });
+
+  it('keeps when a run of failures began, across failures, until a fetch succeeds', async () => {
+    const held: ((status: number) => void)[] = [];
+    const hold: Handler = (_req, res) => {
+      held.push((status) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify(
+            status === 200 ? { messages: [], cursor: 0 } : { error: { code: 'unavailable', message: 'x' } },
+          ),
+        );
+      });
+    };
+    const unavailable = json(503, { error: { code: 'unavailable', message: 'x' } });
+    cloud.cloud.then(
+      unavailable,
+      hold,
+      hold,
+      json(401, { error: { code: 'bad_token', message: 'x' } }),
+      hold,
+    );
+    const moving = movableClock('2026-04-01T08:00:00.000+09:00');
+    const f = start(moving);
+    const heldAt = (n: number) =>
+      until(() => held.length >= n && held[n - 1], `request ${String(n + 1)} held`);
+
+    const answer1 = await heldAt(1);
+    const first = new Date('2026-04-01T08:00:00.000+09:00');
+    expect(f.lastError()).toEqual({ reason: 'HTTP 503 unavailable', at: first, since: first });
+    moving.set('2026-04-01T08:03:00.000+09:00');
+    answer1(503);
+    const answer2 = await heldAt(2);
+    // The run goes on: its start stays, the last failure moves.
+    expect(f.lastError()).toEqual({
+      reason: 'HTTP 503 unavailable',
+      at: new Date('2026-04-01T08:03:00.000+09:00'),
+      since: first,
+    });
+    moving.set('2026-04-01T08:05:00.000+09:00');
+    answer2(200);
+    await heldAt(3);
+    // Answered, then refused again: a new run, from the refusal.
+    const second = new Date('2026-04-01T08:05:00.000+09:00');
+    expect(f.lastError()).toEqual({ reason: 'HTTP 401 bad_token', at: second, since: second });
+    expect(cloud.cloud.calls()).toHaveLength(5);
   });
 
   it('stores a notice for a child not on the roster, recording no event for it', async () => {

@@ -36,6 +36,13 @@ export interface MessageFetcherOptions {
 
 type StepOutcome = { delayMs: number; failed: boolean };
 
+/** The current run of failed fetches: the last one (why, when) and when the run began. */
+export interface FetchFailure {
+  reason: string;
+  at: Date;
+  since: Date;
+}
+
 /**
  * Fetches what parents sent (issue 17) from the cloud: GET /v1/hub/parent-messages?after=CURSOR&wait=S
  * with the hub token, one request at a time, the cloud holding it until a message comes (long-poll). The
@@ -50,7 +57,7 @@ export class ParentMessageFetcher {
   private readonly minIntervalMs: number;
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
-  private failure: { reason: string; at: Date } | null = null;
+  private failure: FetchFailure | null = null;
 
   constructor(options: MessageFetcherOptions) {
     this.o = options;
@@ -64,8 +71,8 @@ export class ParentMessageFetcher {
     });
   }
 
-  /** The last failed fetch, until one succeeds. */
-  lastError(): { reason: string; at: Date } | null {
+  /** The last failed fetch and when the run of failures began, until a fetch succeeds. */
+  lastError(): FetchFailure | null {
     return this.failure;
   }
 
@@ -79,6 +86,8 @@ export class ParentMessageFetcher {
     let attempt = 0;
     while (!this.stopping.signal.aborted) {
       if (this.o.ready?.() === false) {
+        // Waiting for the catch-up is not failing: nothing is asked of the cloud yet.
+        this.failure = null;
         await this.sleep(this.minIntervalMs);
         continue;
       }
@@ -149,7 +158,8 @@ export class ParentMessageFetcher {
   }
 
   private failed(reason: string): void {
-    this.failure = { reason, at: this.o.clock.now() };
+    const at = this.o.clock.now();
+    this.failure = { reason, at, since: this.failure?.since ?? at };
   }
 
   /** Waits `ms`, or until close(). */

@@ -1,29 +1,63 @@
+import { formatRfc3339 } from '../../common/time.ts';
 import {
+  PARENT_MESSAGES_STALLED_SECONDS,
   RELAY_STALLED_SECONDS,
   type ConfiguredRelayHealth,
   type HealthWarning,
   type RelayHealth,
 } from '../../protocol/admin.ts';
+import type { FetchFailure } from '../parents/message-fetcher.ts';
 
 /** What a hub without a cloud reports. */
 export const RELAY_NOT_CONFIGURED: RelayHealth = { configured: false };
 
-/** The warnings a relay's health calls for (/healthz, admin app). */
-export function relayWarnings(health: RelayHealth): HealthWarning[] {
-  return health.configured && (health.oldestAgeSeconds ?? 0) > RELAY_STALLED_SECONDS ? ['relay_stalled'] : [];
+/** Whether a run of failed fetches of parents' messages that began at `since` is older than `seconds`. */
+export function parentMessagesStalled(
+  since: Date,
+  now: Date,
+  seconds: number = PARENT_MESSAGES_STALLED_SECONDS,
+): boolean {
+  return now.getTime() - since.getTime() > seconds * 1000;
 }
 
 /**
- * The relay's health with the fetch of parents' messages folded in: when the relay itself reports no
- * error, a failing fetch (notices from parents do not arrive) is the error to show, named as such.
+ * The warnings a relay's health calls for at `now` (/healthz, admin app); `parentStalledSeconds`: how long
+ * the fetch of parents' messages may fail first (tests make it short).
+ */
+export function relayWarnings(
+  health: RelayHealth,
+  now: Date,
+  parentStalledSeconds: number = PARENT_MESSAGES_STALLED_SECONDS,
+): HealthWarning[] {
+  if (!health.configured) return [];
+  const warnings: HealthWarning[] = [];
+  if ((health.oldestAgeSeconds ?? 0) > RELAY_STALLED_SECONDS) warnings.push('relay_stalled');
+  const parents = health.parentMessages;
+  if (parents && parentMessagesStalled(new Date(parents.failingSince), now, parentStalledSeconds)) {
+    warnings.push('parent_messages_stalled');
+  }
+  return warnings;
+}
+
+/**
+ * The relay's health with the fetch of parents' messages folded in: while it fails, `parentMessages` says
+ * since when (in the facility's zone `timeZone`) and why; and when the relay itself reports no error, the
+ * failing fetch (notices from parents do not arrive) is the error to show, named as such.
  */
 export function withParentFetch(
   health: ConfiguredRelayHealth,
-  fetchError: { reason: string; at: Date } | null,
+  fetchError: FetchFailure | null,
+  timeZone: string,
 ): ConfiguredRelayHealth {
-  if (health.lastError !== null || fetchError === null) return health;
+  if (fetchError === null) return health;
+  const parentMessages = {
+    failingSince: formatRfc3339(fetchError.since, timeZone),
+    reason: fetchError.reason,
+  };
+  if (health.lastError !== null) return { ...health, parentMessages };
   return {
     ...health,
     lastError: { reason: `parent_messages: ${fetchError.reason}`, at: fetchError.at.toISOString() },
+    parentMessages,
   };
 }

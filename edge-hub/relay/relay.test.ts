@@ -49,9 +49,46 @@ describe('relay helpers', () => {
       lastSuccessAt: null,
       rejected: 0,
     };
-    expect(relayWarnings(health)).toEqual([]);
-    expect(relayWarnings({ ...health, oldestAgeSeconds: 901 })).toEqual(['relay_stalled']);
-    expect(relayWarnings({ configured: false })).toEqual([]);
+    const now = new Date('2026-04-01T00:00:00.000Z');
+    expect(relayWarnings(health, now)).toEqual([]);
+    expect(relayWarnings({ ...health, oldestAgeSeconds: 901 }, now)).toEqual(['relay_stalled']);
+    expect(relayWarnings({ configured: false }, now)).toEqual([]);
+  });
+
+  it("warns when parents' messages have failed to arrive for over 2 minutes, and not once they do", () => {
+    const health = {
+      configured: true as const,
+      waiting: 0,
+      oldestWaitingAt: null,
+      oldestAgeSeconds: null,
+      lastError: null,
+      lastSuccessAt: null,
+      rejected: 0,
+    };
+    const since = new Date('2026-04-01T01:00:00.000Z');
+    const failing = withParentFetch(
+      health,
+      { reason: 'HTTP 401 bad_token', at: new Date('2026-04-01T01:01:30.000Z'), since },
+      'Asia/Tokyo',
+    );
+    // Since the run's first failure, in the facility's zone; the reason is the last failure's.
+    expect(failing.parentMessages).toEqual({
+      failingSince: '2026-04-01T10:00:00.000+09:00',
+      reason: 'HTTP 401 bad_token',
+    });
+    const after = (seconds: number) => new Date(since.getTime() + seconds * 1000);
+    expect(relayWarnings(failing, after(120))).toEqual([]);
+    expect(relayWarnings(failing, after(121))).toEqual(['parent_messages_stalled']);
+    expect(relayWarnings({ ...failing, oldestAgeSeconds: 901 }, after(121))).toEqual([
+      'relay_stalled',
+      'parent_messages_stalled',
+    ]);
+    // A shorter threshold (a test hub's).
+    expect(relayWarnings(failing, after(2), 1)).toEqual(['parent_messages_stalled']);
+    // A fetch answered: the field goes, and so does the warning.
+    const answered = withParentFetch(health, null, 'Asia/Tokyo');
+    expect(answered.parentMessages).toBeUndefined();
+    expect(relayWarnings(answered, after(600))).toEqual([]);
   });
 
   it("shows a failing fetch of parents' messages when the relay itself has no error", () => {
@@ -65,13 +102,19 @@ describe('relay helpers', () => {
       rejected: 0,
     };
     const at = new Date('2026-04-01T00:00:00.000Z');
-    expect(withParentFetch(health, null)).toBe(health);
-    expect(withParentFetch(health, { reason: 'network ECONNREFUSED', at }).lastError).toEqual({
+    const since = at;
+    const tz = 'Asia/Tokyo';
+    expect(withParentFetch(health, null, tz)).toBe(health);
+    expect(withParentFetch(health, { reason: 'network ECONNREFUSED', at, since }, tz).lastError).toEqual({
       reason: 'parent_messages: network ECONNREFUSED',
       at: '2026-04-01T00:00:00.000Z',
     });
     const failing = { ...health, lastError: { reason: 'http 503', at: at.toISOString() } };
-    expect(withParentFetch(failing, { reason: 'timeout', at })).toBe(failing);
+    // The relay's own error stays; the failing fetch is in parentMessages only.
+    expect(withParentFetch(failing, { reason: 'timeout', at, since }, tz)).toEqual({
+      ...failing,
+      parentMessages: { failingSince: '2026-04-01T09:00:00.000+09:00', reason: 'timeout' },
+    });
   });
 });
 

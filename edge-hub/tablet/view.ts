@@ -46,6 +46,8 @@ export interface TabletViewSource {
   facilityName: string;
   timeZone: string;
   roster: () => RosterData;
+  /** Since when parents' messages have failed to arrive, once that is past the warning's threshold. */
+  parentMessagesStalledSince?: () => Date | null;
 }
 
 const CORRECTION_KIND = {
@@ -77,6 +79,12 @@ function count(c: Counts, status: RollcallStatus): void {
   // Enrolment (在籍) counts every child on today's roster; expected today leaves out the absent.
   c.enrolled++;
   if (status !== 'absent') c.expected++;
+}
+
+/** The roll-call's parentMessagesStalledSince: present only while parents' messages do not arrive. */
+function stalledField(src: TabletViewSource, timeZone: string): { parentMessagesStalledSince?: string } {
+  const since = src.parentMessagesStalledSince?.() ?? null;
+  return since === null ? {} : { parentMessagesStalledSince: formatRfc3339(since, timeZone) };
 }
 
 /**
@@ -248,5 +256,6 @@ export function buildTabletRollcall(src: TabletViewSource): TabletRollcall {
     classes,
     attention,
     parentNotices: tabletNotices(notices, noticeNamesOf(roster, staffNames)),
+    ...stalledField(src, timeZone),
   };
 }

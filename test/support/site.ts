@@ -90,6 +90,8 @@ export interface HubLaunch {
   facilityName?: string;
   /** Start as `genkan hub` does by default: TLS listeners only, no --plain. */
   tls?: boolean;
+  /** More arguments: test-only knobs such as `--parent-messages-stalled-seconds`. */
+  args?: readonly string[];
 }
 
 /**
@@ -127,6 +129,7 @@ export function startHub(site: Site, opts: HubLaunch = {}, entry: GenkanEntry = 
   ];
   if (opts.cloudUrl) args.push('--cloud', opts.cloudUrl, '--cloud-token', site.hubToken);
   if (opts.facilityName !== undefined) args.push('--facility-name', opts.facilityName);
+  if (opts.args !== undefined) args.push(...opts.args);
   return new GenkanProcess('hub', args, {}, entry);
 }
 

@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { ADMIN_TEST_IDS, type AdminRecordsHealth } from '../../../protocol/admin.ts';
 import { getRecordsHealth, type ApiFailure } from './api.ts';
 import type { PageProps } from './App.tsx';
+import { facilityClockTime } from './logic.ts';
 import type { Messages } from './messages.ts';
 
 /** The records' health, loaded now and every `everyMs` while the page is open. */
@@ -31,7 +32,10 @@ function useRecordsHealth(
 
 const when = (m: Messages, iso: string): string => new Date(iso).toLocaleString(m.intlLocale);
 
-/** The overview's relay box, and a banner above it when the oldest event waits too long. */
+/**
+ * The overview's relay box, and banners above it when the oldest event waits too long or parents'
+ * messages have not arrived for a while.
+ */
 export function RelayPanel({ m, onFailure }: PageProps) {
   const health = useRecordsHealth(onFailure, 30_000);
   if (health === null) return null;
@@ -42,6 +46,11 @@ export function RelayPanel({ m, onFailure }: PageProps) {
       {health.warnings.includes('relay_stalled') && relay.configured && (
         <p className="warning" role="alert" data-testid={ADMIN_TEST_IDS.relayWarning}>
           {r.stalled(m.age(relay.oldestAgeSeconds ?? 0))}
+        </p>
+      )}
+      {health.warnings.includes('parent_messages_stalled') && relay.configured && relay.parentMessages && (
+        <p className="warning" role="alert" data-testid={ADMIN_TEST_IDS.parentMessagesWarning}>
+          {r.parentsStalled(facilityClockTime(relay.parentMessages.failingSince))}
         </p>
       )}
       <section
@@ -71,6 +80,17 @@ export function RelayPanel({ m, onFailure }: PageProps) {
                 ? r.none
                 : r.errorAt(relay.lastError.reason, when(m, relay.lastError.at))}
             </dd>
+            {relay.parentMessages && (
+              <>
+                <dt>{r.parentMessages}</dt>
+                <dd className="error">
+                  {r.parentsFailing(
+                    relay.parentMessages.reason,
+                    facilityClockTime(relay.parentMessages.failingSince),
+                  )}
+                </dd>
+              </>
+            )}
             <dt>{r.rejected}</dt>
             <dd>
               {r.count(relay.rejected)}

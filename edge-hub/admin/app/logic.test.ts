@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { bucketTime, chartGeometry, extendedUrl, fieldErrorOf, ledgerUrl } from './logic.ts';
+import {
+  bucketTime,
+  chartGeometry,
+  extendedUrl,
+  facilityClockTime,
+  fieldErrorOf,
+  ledgerUrl,
+} from './logic.ts';
 import { MESSAGES } from './messages.ts';
 
 describe('admin app logic', () => {
+  it("reads the facility's clock time from an instant written with its offset", () => {
+    expect(facilityClockTime('2026-04-01T10:02:31.120+09:00')).toBe('10:02');
+    expect(facilityClockTime('2026-04-01T01:02:00.000Z')).toBe('01:02');
+  });
+
   it('splits a refused setting into field and reason', () => {
     expect(fieldErrorOf('careBands.short.end: must end after it starts')).toEqual({
       field: 'careBands.short.end',

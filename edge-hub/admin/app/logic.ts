@@ -84,6 +84,14 @@ export function extendedUrl(month: string, format: ExtendedFormat, lang: LedgerL
   return `/api/ledger/extended?${q.toString()}`;
 }
 
+/**
+ * HH:MM of an RFC 3339 instant the hub wrote with the facility's offset (formatRfc3339): the facility's
+ * clock time, whatever the browser's zone.
+ */
+export function facilityClockTime(instant: string): string {
+  return /T(\d{2}:\d{2})/.exec(instant)?.[1] ?? instant;
+}
+
 /** Today in the browser's zone as YYYY-MM-DD (the facility's zone is the same in practice). */
 export function todayIso(now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');

@@ -23,6 +23,11 @@ export interface RecordsMessages {
     readonly rejected: string;
     readonly seeRecords: string;
     readonly stalled: (age: string) => string;
+    /** The banner while parents' messages do not arrive, since a time (HH:MM, the facility's). */
+    readonly parentsStalled: (since: string) => string;
+    /** The box's line while the fetch of parents' messages fails: the reason, since when. */
+    readonly parentMessages: string;
+    readonly parentsFailing: (reason: string, since: string) => string;
   };
   /** How long ago, from seconds. */
   readonly age: (seconds: number) => string;
@@ -69,6 +74,10 @@ const ja: RecordsMessages = {
     seeRecords: '「記録の点検」で見る',
     stalled: (age) =>
       `クラウドへの送信が止まっています。最も古い記録が ${age}前から送信待ちのままです。ハブのインターネット接続とクラウドの設定を確認してください（記録はハブに保存されており、失われません。つながれば自動で送信します）。`,
+    parentsStalled: (since) =>
+      `保護者からの連絡（欠席・遅刻・お迎え）を受け取れていません（${since}から）。クラウドの接続を確認してください。その間の連絡は電話で確認してください。`,
+    parentMessages: '保護者からの連絡の受信',
+    parentsFailing: (reason, since) => `${reason}（${since}から失敗）`,
   },
   age: (s) => {
     if (s < 60) return `${String(s)}秒`;
@@ -145,6 +154,10 @@ const en: RecordsMessages = {
     seeRecords: 'see Record checks',
     stalled: (age) =>
       `Sending to the cloud has stopped: the oldest record has been waiting for ${age}. Check the hub's internet connection and the cloud settings (the records are safe on the hub and are sent automatically once it gets through).`,
+    parentsStalled: (since) =>
+      `Parents' messages (absences, lateness, pickups) are not reaching the hub (since ${since}). Check the connection to the cloud. Meanwhile, check with parents by phone.`,
+    parentMessages: "Receiving parents' messages",
+    parentsFailing: (reason, since) => `${reason} (failing since ${since})`,
   },
   age: (s) => {
     if (s < 60) return `${String(s)} s`;

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type Dispatch } from 'react';
 import { NOTICE_TEST_IDS, type TabletParentNotice } from '../../../protocol/parent-notices.ts';
+import { TABLET_TEST_IDS } from '../../../protocol/tablet.ts';
 import { confirmNotice, isUnauthorized } from './api.ts';
 import type { Messages } from './messages.ts';
 import { daysText, panelOrder, sentText, unreadCount } from './notices.ts';
@@ -18,6 +19,8 @@ export function Notices(props: {
   /** The roll-call's day (YYYY-MM-DD) and time zone: 今日 and 明日 are the facility's. */
   today: string;
   timeZone: string;
+  /** Parents' messages have not reached the hub since then (roll-call parentMessagesStalledSince). */
+  stalledSince: string | undefined;
   classNames: ReadonlyMap<string, string>;
   staffName: string;
   compact: boolean;
@@ -87,6 +90,11 @@ export function Notices(props: {
       data-expanded={expanded ? 'true' : 'false'}
       aria-live="polite"
     >
+      {props.stalledSince !== undefined && (
+        <p className="parent-notices__stalled" role="alert" data-testid={TABLET_TEST_IDS.noticesStalled}>
+          {m.notices.stalled(hhmm(props.stalledSince, props.timeZone))}
+        </p>
+      )}
       <div className="parent-notices__head">
         <h2 className="parent-notices__title">
           <span className="parent-notices__icon" aria-hidden="true">

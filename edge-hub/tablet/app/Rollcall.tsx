@@ -106,6 +106,12 @@ export function Rollcall(props: {
             </p>
           </div>
         )}
+        {rollcall?.parentMessagesStalledSince !== undefined && (
+          <p className="parents-stalled" role="alert" data-testid={TABLET_TEST_IDS.parentMessagesStalled}>
+            <span aria-hidden="true">✉</span>
+            {m.parentsStalled(hhmm(rollcall.parentMessagesStalledSince, timeZone))}
+          </p>
+        )}
       </div>
       {rollcall === null ? (
         <p className="boot">{m.loading}</p>
@@ -181,6 +187,7 @@ function Body(props: {
         notices={rollcall.parentNotices}
         today={rollcall.date}
         timeZone={rollcall.timeZone}
+        stalledSince={rollcall.parentMessagesStalledSince}
         classNames={classNames}
         staffName={state.session?.staff.name ?? ''}
         compact={compact}

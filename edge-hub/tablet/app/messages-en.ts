@@ -87,6 +87,7 @@ export const en: Messages = {
   signOut: 'Sign out',
   stale: 'No answer from the hub. What you see may be out of date',
   staleSince: (t) => (t === null ? 'Never updated' : `Last update ${t}`),
+  parentsStalled: (since) => `Parents' messages not arriving since ${since}: check by phone`,
   offline: 'Connecting…',
   attentionTitle: (n) => `Find ${n} ${n === 1 ? 'child' : 'children'} now`,
   attentionNone: 'Every child is accounted for',
@@ -230,6 +231,8 @@ export const en: Messages = {
     badgeAbsence: (r) => `Absence notice (${r})`,
     badgeLate: (t) => (t === null ? 'Late notice' : `Late, arriving ${t}`),
     fromParent: 'From the parent',
+    stalled: (since) =>
+      `Parents' messages (absences, lateness, pickups) are not reaching the hub (since ${since}). Meanwhile, check with parents by phone.`,
   },
   pickup: {
     label: (t) => `Pickup ${t}`,

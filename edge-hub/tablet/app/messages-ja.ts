@@ -88,6 +88,7 @@ export const ja: Messages = {
   signOut: 'サインアウト',
   stale: 'ハブから応答がありません。この表示は最新ではない可能性があります',
   staleSince: (t) => (t === null ? '最終更新：なし' : `最終更新 ${t}`),
+  parentsStalled: (since) => `保護者からの連絡が届いていません（${since}から）。電話で確認してください`,
   offline: '接続中…',
   attentionTitle: (n) => `所在確認が必要な園児 ${n}名`,
   attentionNone: '所在未確認の園児はいません',
@@ -220,6 +221,8 @@ export const ja: Messages = {
     badgeAbsence: (r) => `欠席連絡（${r}）`,
     badgeLate: (t) => (t === null ? '遅刻連絡' : `遅刻連絡 ${t}`),
     fromParent: '保護者から',
+    stalled: (since) =>
+      `保護者からの連絡（欠席・遅刻・お迎え）を受け取れていません（${since}から）。その間の連絡は電話で確認してください。`,
   },
   pickup: {
     label: (t) => `お迎え ${t}`,

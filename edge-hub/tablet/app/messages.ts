@@ -34,6 +34,8 @@ export interface Messages {
   /** The stale banner's second line: when the roll-call shown was last confirmed (HH:MM:SS), if ever. */
   readonly staleSince: (time: string | null) => string;
   readonly offline: string;
+  /** The main screen's banner while parents' messages do not reach the hub, since a time (HH:MM). */
+  readonly parentsStalled: (since: string) => string;
   readonly attentionTitle: (count: number) => string;
   readonly attentionNone: string;
   readonly why: Readonly<Record<'unaccounted' | 'still_present', string>>;
@@ -151,6 +153,8 @@ export interface Messages {
     readonly badgeLate: (time: string | null) => string;
     /** An absence a parent sent (not a staff member): who it came from. */
     readonly fromParent: string;
+    /** The panel's first line while parents' messages do not reach the hub, since a time (HH:MM). */
+    readonly stalled: (since: string) => string;
   };
   /** Today's pickup plan from a parent (お迎え予定): the line on a child's row and its details. */
   readonly pickup: {
