@@ -9,6 +9,7 @@ import {
 } from '../../protocol/parent-pickups.ts';
 import { movableClock } from '../../test/support/clock.ts';
 import { connect, waitForMessage, type TestSite } from '../../test/support/hub.ts';
+import { samplePickupPlan } from '../../test/support/hub-pickups.ts';
 import type { ParentMessagesCloud } from '../../test/support/parent-cloud.ts';
 import { startParentTestHub, type ParentTestHub } from '../../test/support/parent-hub.ts';
 import { until } from '../../test/support/wait.ts';
@@ -27,18 +28,7 @@ const PLAN2 = 'b2222222-2222-4222-8222-222222222222';
 const PLAN3 = 'c3333333-3333-4333-8333-333333333333';
 const PHOTO = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9, 9, 9]);
 
-const plan = (over: Partial<ParentPickup>): ParentPickup => ({
-  id: PLAN1,
-  guardianId: 'g001',
-  childIds: ['c001', 'c002'],
-  date: '2026-04-01',
-  time: '17:30',
-  person: { id: 'g001', kind: 'guardian', name: '山田 花子', relation: '' },
-  sentAt: '2026-04-01T08:00:00.000+09:00',
-  status: 'sent',
-  readAt: null,
-  ...over,
-});
+const plan = (over: Partial<ParentPickup>): ParentPickup => samplePickupPlan({ id: PLAN1, ...over });
 
 describe('pickup plans at the hub', () => {
   let t: ParentTestHub;

@@ -8,6 +8,7 @@ import { ParentGuardianUploadSchema } from '../../protocol/parents.ts';
 import { sqliteBackend, startTestCloud } from '../../test/support/cloud.ts';
 import { acceptAll, forwardTo, json, type Handler } from '../../test/support/fake-cloud.ts';
 import { makeEvent, ROSTER_HEADER, TEST_ROSTER, useTempHubStore } from '../../test/support/hub.ts';
+import { samplePickupPlan } from '../../test/support/hub-pickups.ts';
 import { testNotice } from '../../test/support/parent-cloud.ts';
 import { useRelayToFakeCloud } from '../../test/support/relay.ts';
 import { until } from '../../test/support/wait.ts';
@@ -298,17 +299,7 @@ describe('parent relay', () => {
 
     it('sends a confirmed pickup plan with the notices’ confirmations, once, and marks it relayed', async () => {
       const PLAN = '33333333-3333-4333-8333-333333333333';
-      store.pickups.insertPlan({
-        id: PLAN,
-        guardianId: 'g001',
-        childIds: ['c001', 'c002'],
-        date: '2026-04-01',
-        time: '17:30',
-        person: { id: 'g001', kind: 'guardian', name: '山田 花子', relation: '' },
-        sentAt: '2026-04-01T08:00:00.000+09:00',
-        status: 'sent',
-        readAt: null,
-      });
+      store.pickups.insertPlan(samplePickupPlan({ id: PLAN }));
       store.parentNotices.markRead(N1, 's1');
       const plan = store.pickups.markPlanRead(PLAN, 's1')?.record;
       await startRelay(handler);

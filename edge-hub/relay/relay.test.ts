@@ -39,6 +39,17 @@ describe('relay helpers', () => {
     expect(networkReason(new DOMException('The operation timed out', 'TimeoutError'))).toBe('timeout');
   });
 
+  /** A configured relay with nothing waiting and no error. */
+  const IDLE_RELAY = {
+    configured: true as const,
+    waiting: 0,
+    oldestWaitingAt: null,
+    oldestAgeSeconds: null,
+    lastError: null,
+    lastSuccessAt: null,
+    rejected: 0,
+  };
+
   it('warns when the oldest waiting event is older than 15 minutes', () => {
     const health = {
       configured: true as const,
@@ -56,15 +67,7 @@ describe('relay helpers', () => {
   });
 
   it("warns when parents' messages have failed to arrive for over 2 minutes, and not once they do", () => {
-    const health = {
-      configured: true as const,
-      waiting: 0,
-      oldestWaitingAt: null,
-      oldestAgeSeconds: null,
-      lastError: null,
-      lastSuccessAt: null,
-      rejected: 0,
-    };
+    const health = IDLE_RELAY;
     const since = new Date('2026-04-01T01:00:00.000Z');
     const failing = withParentFetch(
       health,
@@ -92,15 +95,7 @@ describe('relay helpers', () => {
   });
 
   it("shows a failing fetch of parents' messages when the relay itself has no error", () => {
-    const health = {
-      configured: true as const,
-      waiting: 0,
-      oldestWaitingAt: null,
-      oldestAgeSeconds: null,
-      lastError: null,
-      lastSuccessAt: null,
-      rejected: 0,
-    };
+    const health = IDLE_RELAY;
     const at = new Date('2026-04-01T00:00:00.000Z');
     const since = at;
     const tz = 'Asia/Tokyo';

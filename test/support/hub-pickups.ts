@@ -2,6 +2,21 @@ import { formatRfc3339, localDate } from '../../common/time.ts';
 import { HubStore } from '../../edge-hub/store/hub-store.ts';
 import type { ParentPickup } from '../../protocol/parent-pickups.ts';
 
+/** A plan 山田 花子 (g001) sent for c001 and c002 on 2026-04-01, to pick them up herself at 17:30; unread. */
+export function samplePickupPlan(over: Partial<ParentPickup> & Pick<ParentPickup, 'id'>): ParentPickup {
+  return {
+    guardianId: 'g001',
+    childIds: ['c001', 'c002'],
+    date: '2026-04-01',
+    time: '17:30',
+    person: { id: 'g001', kind: 'guardian', name: '山田 花子', relation: '' },
+    sentAt: '2026-04-01T08:00:00.000+09:00',
+    status: 'sent',
+    readAt: null,
+    ...over,
+  };
+}
+
 /** What a parent's plan says; its day, sending and state are those of a plan fetched just now. */
 export type TodaysPlan = Omit<ParentPickup, 'date' | 'sentAt' | 'status' | 'readAt'>;
 
