@@ -6,7 +6,7 @@ import type { BrokerStats } from './mqtt/device-login.ts';
 import { verifyDevice } from './access/devices.ts';
 import type { HubContext, OnShutdown } from './hub.ts';
 import type { HubServices } from './hub-services.ts';
-import { withParentFetch } from './relay/health.ts';
+import { parentFetchFailure, withParentFetch } from './relay/health.ts';
 import { buildHttpApi } from './http/api.ts';
 import { httpListeners } from './http/listeners.ts';
 import { rosterMessage } from './facility/roster.ts';
@@ -209,7 +209,10 @@ export async function startHttp(
     ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
     relayHealth: () => {
       const health = relay?.health();
-      return health && withParentFetch(health, services.parentMessages?.lastError() ?? null, timeZone);
+      return (
+        health &&
+        withParentFetch(health, parentFetchFailure(services.parentMessages, store.parentAccess), timeZone)
+      );
     },
     ...(options.tuning?.parentMessagesStalledSeconds !== undefined && {
       parentMessagesStalledSeconds: options.tuning.parentMessagesStalledSeconds,

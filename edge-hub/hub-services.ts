@@ -13,7 +13,7 @@ import { NoticeApplier } from './parents/notice-apply.ts';
 import { NoticeConfirmations } from './parents/notice-confirm.ts';
 import { PickupConfirmations } from './parents/pickup-confirm.ts';
 import { CloudCatchUp } from './relay/catch-up.ts';
-import { parentMessagesStalled } from './relay/health.ts';
+import { parentFetchFailure, parentMessagesStalled } from './relay/health.ts';
 import { backoffDelay, Relay } from './relay/relay.ts';
 import { DeviceRequests } from './mqtt/requests.ts';
 import { RollcallService } from './rollcall/rollcall.ts';
@@ -277,9 +277,9 @@ export function buildServices(ctx: HubContext, onShutdown: OnShutdown): HubServi
   // Since when parents' messages have failed to arrive, once that is past the warning's threshold.
   const parentsStalledSince = (): Date | null => {
     const since = parentMessages?.lastError()?.since;
-    return since && parentMessagesStalled(since, clock.now(), tuning?.parentMessagesStalledSeconds)
-      ? since
-      : null;
+    if (!since || !parentMessagesStalled(since, clock.now(), tuning?.parentMessagesStalledSeconds))
+      return null;
+    return parentFetchFailure(parentMessages, store.parentAccess) === null ? null : since;
   };
 
   const staffAuth = new StaffAuth({ store, clock, format });

@@ -9,7 +9,7 @@ import { addDirector, adminShots, signInAdmin } from './support/admin.ts';
 import { launchChromium, requireChromium } from './support/browser.ts';
 import { acceptAll, FakeCloud, json, type Handler } from './support/fake-cloud.ts';
 import { misfits } from './support/fit.ts';
-import { tempDir, type GenkanProcess } from './support/process.ts';
+import { genkanJson, tempDir, type GenkanProcess } from './support/process.ts';
 import { addStaff, provisionSite, startHub, type Site } from './support/site.ts';
 import {
   byTestId,
@@ -80,6 +80,16 @@ describe.runIf(haveChromium)("tablet and admin app: parents' notices not arrivin
     const hubDir = join(site.dir, 'hub');
     await addStaff(hubDir, STAFF);
     await addDirector(hubDir);
+    // A guardian uses the parent app: a facility without one is not warned (edge-hub/relay/health.ts).
+    await genkanJson([
+      'guardian',
+      'invite',
+      'g001',
+      '--data',
+      hubDir,
+      '--parent-url',
+      'https://cloud.example',
+    ]);
     const handler: Handler = (req, res, body) => {
       const fetchMessages = req.url?.startsWith('/v1/hub/parent-messages') === true;
       if (fetchMessages && down)

@@ -26,6 +26,15 @@ describe("hub health: parents' messages not arriving", () => {
     });
     const url = await cloud.listen();
     t = await startAdminTestHub({
+      // A guardian uses the parent app: without one, a failing fetch is nobody's concern (relay.test.ts).
+      seed: (store) => {
+        store.parentAccess.put('g001', {
+          name: '山田 花子',
+          childIds: ['c001'],
+          invitation: null,
+          revoked: false,
+        });
+      },
       options: {
         clock,
         cloud: { url, token: 'hub1.secret' },

@@ -8,6 +8,19 @@ import {
 } from '../../protocol/admin.ts';
 import type { FetchFailure } from '../parents/message-fetcher.ts';
 
+/**
+ * The failing fetch of parents' messages that is worth telling anyone about: none while no guardian has
+ * access to the parent app, since a facility that does not use it has no notices to miss.
+ */
+export function parentFetchFailure(
+  fetcher: { lastError(): FetchFailure | null } | undefined,
+  access: { all(): readonly { revoked: boolean }[] },
+): FetchFailure | null {
+  const failure = fetcher?.lastError() ?? null;
+  if (failure === null) return null;
+  return access.all().some((r) => !r.revoked) ? failure : null;
+}
+
 /** What a hub without a cloud reports. */
 export const RELAY_NOT_CONFIGURED: RelayHealth = { configured: false };
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { topics } from '../../protocol/index.ts';
-import { relayWarnings, withParentFetch } from './health.ts';
+import { parentFetchFailure, relayWarnings, withParentFetch } from './health.ts';
 import type { Relay } from './relay.ts';
 import { backoffDelay, hubIdOf, networkReason, parseRetryAfter } from './relay.ts';
 import { HubStore } from '../store/hub-store.ts';
@@ -92,6 +92,16 @@ describe('relay helpers', () => {
     const answered = withParentFetch(health, null, 'Asia/Tokyo');
     expect(answered.parentMessages).toBeUndefined();
     expect(relayWarnings(answered, after(600))).toEqual([]);
+  });
+
+  it("keeps quiet about a failing fetch of parents' messages while no guardian has the parent app", () => {
+    const failure = { reason: 'HTTP 503 unavailable', at: new Date(0), since: new Date(0) };
+    const fetcher = { lastError: () => failure };
+    const access = (...revoked: boolean[]) => ({ all: () => revoked.map((r) => ({ revoked: r })) });
+    expect(parentFetchFailure(fetcher, access())).toBeNull();
+    expect(parentFetchFailure(fetcher, access(true))).toBeNull();
+    expect(parentFetchFailure(fetcher, access(true, false))).toBe(failure);
+    expect(parentFetchFailure(undefined, access(false))).toBeNull();
   });
 
   it("shows a failing fetch of parents' messages when the relay itself has no error", () => {
