@@ -1,7 +1,7 @@
 import type { Logger } from '../../common/logger.ts';
 import type { Clock } from '../../common/time.ts';
 import type { FacilityNoticeUpload } from '../../protocol/facility-notices.ts';
-import { putJson, type CloudTarget } from '../relay/http.ts';
+import { notStored, putJson, type CloudTarget } from '../relay/http.ts';
 import { UploadRetry } from '../relay/upload-retry.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import type { FacilityNoticeRecord } from '../store/facility-notices.ts';
@@ -93,9 +93,4 @@ export class FacilityNoticeRelay {
 /** The body of PUT /v1/hub/facility-notices/ID for a notice's current version. */
 export function uploadOf(record: FacilityNoticeRecord): FacilityNoticeUpload {
   return { version: record.version, notice: record.notice, guardianIds: record.recipients };
-}
-
-/** The cloud's `{stored: false}`: it kept the version it had. */
-function notStored(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && 'stored' in body && body.stored === false;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../common/logger.ts';
 import type { PickupPeopleUpload } from '../../protocol/parent-pickups.ts';
-import { putJson, type CloudTarget } from '../relay/http.ts';
+import { notStored, putJson, type CloudTarget } from '../relay/http.ts';
 import type { UploadRetry } from '../relay/upload-retry.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import { pickupPeopleOf } from './pickup-view.ts';
@@ -90,9 +90,4 @@ export class PickupRelay {
     const reason = retry.failed(answer, `pickup list ${childId}`);
     logger.warn({ childId, reason }, "cloud did not take a child's pickup list; retrying");
   }
-}
-
-/** The cloud's `{stored: false}`: it kept the version it had (the same or a later one). */
-function notStored(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && 'stored' in body && body.stored === false;
 }

@@ -117,3 +117,11 @@ export async function requestJson(
     return { ok: false, status: null, reason: deadline.timedOut ? 'timeout' : networkReason(err) };
   }
 }
+
+/**
+ * The cloud's `200 {stored: false}` to a versioned upload: it kept the version it had (the same or a later
+ * one). The relays then send their content again with the next version (a restored hub's are behind).
+ */
+export function notStored(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'stored' in body && body.stored === false;
+}

@@ -8,7 +8,7 @@ import { adoptCloudRevocation } from '../parents/revoke.ts';
 import { parentUploadOf, syncParentAccess } from '../parents/state.ts';
 import type { StoreOf, Transactional } from '../store/hub-store.ts';
 import type { ParentSettingsContent } from '../store/parent-notices.ts';
-import { putJson, requestJson } from './http.ts';
+import { notStored, putJson, requestJson } from './http.ts';
 import { UploadRetry } from './upload-retry.ts';
 
 /**
@@ -160,31 +160,28 @@ export class ParentRelay {
     const { store, logger } = this.options;
     if (answer.ok) {
       store.parentAccess.markRelayed(guardianId, body.version);
-      const held = ParentGuardianStoredSchema.safeParse(answer.body);
-      if (
-        held.success &&
-        !held.data.stored &&
-        held.data.revoked === true &&
-        adoptCloudRevocation(store, guardianId, body.version)
-      ) {
-        // A revocation made after the backup this hub was restored from: kept, and sent with a new version.
-        this.access.again();
-        logger.warn(
-          { guardianId, version: body.version },
-          "the cloud holds a revocation of this parent's access; revoked here too",
-        );
-        return;
-      }
-      if (notStored(answer.body) && store.parentAccess.bump(guardianId, body.version)) {
-        // The cloud holds this version or a later one: a restored hub's versions are behind (or the answer
-        // to this version got lost). Sent again with the next version until the cloud takes it, backing
-        // off so that a cloud that never does is not flooded.
-        this.access.again();
-        logger.warn(
-          { guardianId, version: body.version },
-          'the cloud holds a later parent access; sending it again',
-        );
-        return;
+      if (notStored(answer.body)) {
+        const heldRevoked = ParentGuardianStoredSchema.safeParse(answer.body).data?.revoked === true;
+        if (heldRevoked && adoptCloudRevocation(store, guardianId, body.version)) {
+          // A revocation made after the backup this hub was restored from: kept, sent with a new version.
+          this.access.again();
+          logger.warn(
+            { guardianId, version: body.version },
+            "the cloud holds a revocation of this parent's access; revoked here too",
+          );
+          return;
+        }
+        if (store.parentAccess.bump(guardianId, body.version)) {
+          // The cloud holds this version or a later one: a restored hub's versions are behind (or the
+          // answer to this version got lost). Sent again with the next version until the cloud takes it,
+          // backing off so that a cloud that never does is not flooded.
+          this.access.again();
+          logger.warn(
+            { guardianId, version: body.version },
+            'the cloud holds a later parent access; sending it again',
+          );
+          return;
+        }
       }
       this.access.succeeded();
       logger.info({ guardianId, version: body.version }, 'parent access relayed');
@@ -244,9 +241,4 @@ export function parentSettingsOf(store: StoreOf<'settings'>): ParentSettingsCont
   const classes = [...store.settings.classSettings()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [classId, own] of classes) if (own.cutoff !== null) classCutoffs[classId] = own.cutoff;
   return { defaultCutoff: store.settings.facilitySettings().defaultCutoff, classCutoffs };
-}
-
-/** The cloud's `{stored: false}`: it kept the version it had (the same or a later one). */
-function notStored(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && 'stored' in body && body.stored === false;
 }
